@@ -1,0 +1,1173 @@
+/* parser/compile.c — the compiler's entry points: a script and the user
+ * modules it imports become a BcProgram.
+ *
+ * Per module: parse, collect the top-level names (imports, funcs, methods,
+ * struct types, consts, vars and file-level `:=` names; every one but
+ * imports of standard modules gets a global slot), resolve struct fields,
+ * then compile the top-level function:
+ *     IMPORT each user module, CLOSURE+SETMETHOD each method,
+ *     CLOSURE+SETGLOBAL each func, the struct types and folded constants,
+ *     the top-level statements in order,
+ *     each func init() in order, and main() for the script.
+ * User modules are compiled when first imported (memoised by absolute
+ * path), so a module's dependencies precede it in BcProgram.modules. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parser/compile_int.h"
+
+/* ---- top-level names ---- */
+
+static unsigned str_hash(const char *s) {
+    unsigned h = 2166136261u;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+static void ghash_rebuild(ModState *ms) {
+    free(ms->ghash);
+    ms->ghcap = 16;
+    while (ms->ghcap < ms->ng * 2 + 2)
+        ms->ghcap *= 2;
+    ms->ghash = xmalloc(sizeof(int) * (size_t)ms->ghcap);
+    for (int i = 0; i < ms->ghcap; i++)
+        ms->ghash[i] = -1;
+    for (int i = 0; i < ms->ng; i++) {
+        unsigned j = str_hash(ms->g[i].name) & (unsigned)(ms->ghcap - 1);
+        while (ms->ghash[j] >= 0)
+            j = (j + 1) & (unsigned)(ms->ghcap - 1);
+        ms->ghash[j] = i;
+    }
+}
+
+GSym *mod_lookup(ModState *ms, const char *name) {
+    if (!ms || !ms->ghcap || !name)
+        return NULL;
+    unsigned j = str_hash(name) & (unsigned)(ms->ghcap - 1);
+    while (ms->ghash[j] >= 0) {
+        GSym *g = &ms->g[ms->ghash[j]];
+        if (!strcmp(g->name, name))
+            return g;
+        j = (j + 1) & (unsigned)(ms->ghcap - 1);
+    }
+    return NULL;
+}
+
+static int slot_add(ModState *ms, const char *name) {
+    BcModule *m = ms->m;
+    m->global_names = xrealloc(m->global_names, sizeof(char *) * (size_t)(m->nglobals + 1));
+    m->global_names[m->nglobals] = xstrdup(name);
+    return m->nglobals++;
+}
+
+static GSym *gsym_add(ModState *ms, const char *name, GKind kind, Node *node, int with_slot) {
+    if (!name)
+        return NULL;
+    if (strcmp(name, "_")) {
+        GSym *old = mod_lookup(ms, name);
+        if (old) {
+            cerr(ms, node ? node->line : 1, node ? node->col : 1, "%s redeclared in this block", name);
+            return NULL;
+        }
+    }
+    if (ms->ng == ms->capg) {
+        ms->capg = ms->capg ? ms->capg * 2 : 32;
+        ms->g = xrealloc(ms->g, sizeof(GSym) * (size_t)ms->capg);
+    }
+    GSym *g = &ms->g[ms->ng++];
+    memset(g, 0, sizeof *g);
+    g->name = name;
+    g->kind = kind;
+    g->node = node;
+    g->slot = with_slot && strcmp(name, "_") ? slot_add(ms, name) : -1;
+    g->modidx = -1;
+    g->sidx = -1;
+    if (ms->ng * 2 + 2 > ms->ghcap)
+        ghash_rebuild(ms);
+    else if (strcmp(name, "_")) {
+        unsigned j = str_hash(name) & (unsigned)(ms->ghcap - 1);
+        while (ms->ghash[j] >= 0)
+            j = (j + 1) & (unsigned)(ms->ghcap - 1);
+        ms->ghash[j] = ms->ng - 1;
+    }
+    return g;
+}
+
+int is_exported(const char *name) {
+    return name && isupper((unsigned char)name[0]);
+}
+
+/* ---- returns of a function: how many values it gives ---- */
+
+typedef struct RetScan {
+    int n, minv, maxv, unknown;
+} RetScan;
+
+static void scan_returns(Node *s, RetScan *r) {
+    if (!s)
+        return;
+    switch (s->kind) {
+    case N_RETURN: {
+        int k = s->list.len;
+        Node *e = k == 1 ? unparen(s->list.items[0]) : NULL;
+        if (e && e->kind == N_CALL)
+            r->unknown = 1;
+        if (!r->n || k < r->minv)
+            r->minv = k;
+        if (!r->n || k > r->maxv)
+            r->maxv = k;
+        r->n++;
+        break;
+    }
+    case N_BLOCK:
+    case N_SELECT:
+    case N_SWITCH:
+    case N_TYPESWITCH:
+        for (int i = 0; i < s->list.len; i++)
+            scan_returns(s->list.items[i], r);
+        break;
+    case N_CASE: scan_returns(s->body, r); break;
+    case N_IF:
+        scan_returns(s->body, r);
+        scan_returns(s->els, r);
+        break;
+    case N_FOR:
+    case N_FORRANGE:
+    case N_LABELED: scan_returns(s->body, r); break;
+    default: break;
+    }
+}
+
+static int func_nret(Node *fn) {
+    RetScan r = {0, 0, 0, 0};
+    scan_returns(fn->body, &r);
+    if (r.unknown)
+        return 0;
+    if (!r.n || r.maxv <= 1)
+        return 1;
+    return r.minv == r.maxv ? r.maxv : 0;
+}
+
+/* ---- types ---- */
+
+static const char *const int_names[] = {"int",    "int8",   "int16",  "int32",   "int64", "uint", "uint8",
+                                        "uint16", "uint32", "uint64", "uintptr", "byte",  "rune", NULL};
+
+static int in_names(const char *const *l, const char *s) {
+    for (int i = 0; l[i]; i++)
+        if (!strcmp(l[i], s))
+            return 1;
+    return 0;
+}
+
+/* The (pkg, name) of a named type, from N_TYPE or a bare N_IDENT. */
+static int type_name_of(Node *t, const char **pkg, const char **name) {
+    while (t && t->kind == N_TYPE && t->tkind == TY_POINTER)
+        t = t->elem;
+    if (!t)
+        return 0;
+    if (t->kind == N_IDENT && t->name) {
+        *pkg = NULL;
+        *name = t->name;
+        return 1;
+    }
+    if (t->kind == N_TYPE && t->tkind == TY_NAME && t->name) {
+        *pkg = t->pkg;
+        *name = t->name;
+        return 1;
+    }
+    return 0;
+}
+
+static const char *last_component(const char *path) {
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static BcConst bk_type(const char *s) {
+    BcConst c;
+    memset(&c, 0, sizeof c);
+    c.kind = BK_TYPE;
+    c.s = xstrdup(s);
+    c.slen = strlen(s);
+    c.index = c.idx2 = -1;
+    return c;
+}
+
+/* A struct type named by `type`: this module's or an exported one of a
+ * user module. */
+int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int report) {
+    const char *pkg, *name;
+    if (!type_name_of(type, &pkg, &name)) {
+        if (report)
+            cerr(ms, type ? type->line : 1, type ? type->col : 1, "invalid composite literal type");
+        return 0;
+    }
+    if (!pkg) {
+        GSym *g = mod_lookup(ms, name);
+        if (g && g->kind == G_STRUCT) {
+            *owner = ms;
+            *sidx = g->sidx;
+            return 1;
+        }
+        if (report)
+            cerr(ms, type->line, type->col, g ? "%s is not a struct type" : "undefined: %s", name);
+        return 0;
+    }
+    GSym *m = mod_lookup(ms, pkg);
+    if (!m || (m->kind != G_USERMOD && m->kind != G_STDMOD)) {
+        if (report)
+            cerr(ms, type->line, type->col, "undefined: %s", pkg);
+        return 0;
+    }
+    if (m->kind == G_STDMOD || !m->mod) {
+        if (report && m->kind == G_STDMOD)
+            cerr(ms, type->line, type->col, "%s.%s is not a struct type", pkg, name);
+        return 0;
+    }
+    GSym *g = mod_lookup(m->mod, name);
+    if (!g || g->kind != G_STRUCT) {
+        if (report)
+            cerr(ms, type->line, type->col, "undefined: %s.%s", pkg, name);
+        return 0;
+    }
+    if (!is_exported(name)) {
+        if (report)
+            cerr(ms, type->line, type->col, "name %s not exported by package %s", name, pkg);
+        return 0;
+    }
+    *owner = m->mod;
+    *sidx = g->sidx;
+    return 1;
+}
+
+/* A native type of a standard module (sync.WaitGroup): its BK_TYPE name is
+ * "<last path element>.<member>", as the VM names native types. */
+static int std_type(ModState *ms, GSym *m, const char *name, Node *at, BcConst *out) {
+    const CompileHooks *h = ms->c->hooks;
+    StdMemberKind k = h && h->std_member ? h->std_member(h->ctx, m->path, name) : STD_TYPE;
+    if (k == STD_NONE) {
+        cerr(ms, at->line, at->col, "undefined: %s.%s", m->name, name);
+        return 0;
+    }
+    if (k != STD_TYPE) {
+        cerr(ms, at->line, at->col, "%s.%s is not a type", m->name, name);
+        return 0;
+    }
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s.%s", last_component(m->path), name);
+    *out = bk_type(buf);
+    return 1;
+}
+
+static int struct_type_const(ModState *ms, Node *type, BcConst *out) {
+    ModState *owner;
+    int sidx;
+    if (!mod_struct_ref(ms, type, &owner, &sidx, 1))
+        return 0;
+    *out = bk_type(owner->m->structs[sidx].name);
+    if (owner == ms) {
+        out->index = sidx;
+    } else {
+        out->index = owner->modidx;
+        out->idx2 = sidx;
+    }
+    return 1;
+}
+
+/* The BK_TYPE constant for a type in an assertion or a type switch. */
+int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
+    (void)fs;
+    memset(out, 0, sizeof *out);
+    out->kind = BK_NIL;
+    if (!type)
+        return 0;
+    if (type->kind == N_NIL) {
+        *out = bk_type("nil");
+        return 1;
+    }
+    if (type->kind == N_TYPE) {
+        switch (type->tkind) {
+        case TY_LIST: *out = bk_type("list"); return 1;
+        case TY_MAP: *out = bk_type("map"); return 1;
+        case TY_CHAN: *out = bk_type("chan"); return 1;
+        case TY_FUNC: *out = bk_type("func"); return 1;
+        case TY_POINTER: return mod_type_const(ms, fs, type->elem, out);
+        case TY_INTERFACE:
+            cerr(ms, type->line, type->col,
+                 "interface types are not supported here (csp is dynamically typed)");
+            return 0;
+        case TY_STRUCT: cerr(ms, type->line, type->col, "anonymous struct types are not supported"); return 0;
+        default: break;
+        }
+    }
+    const char *pkg, *name;
+    if (!type_name_of(type, &pkg, &name)) {
+        cerr(ms, type->line, type->col, "invalid type");
+        return 0;
+    }
+    if (!pkg) {
+        GSym *g = mod_lookup(ms, name);
+        if (!g) {
+            if (in_names(int_names, name)) {
+                *out = bk_type("int");
+                return 1;
+            }
+            static const char *const plain[] = {"float64", "string", "bool",   "list", "map", "chan",
+                                                "func",    "error",  "module", "nil",  NULL};
+            if (!strcmp(name, "float32")) {
+                *out = bk_type("float64");
+                return 1;
+            }
+            if (in_names(plain, name)) {
+                *out = bk_type(name);
+                return 1;
+            }
+            if (!strcmp(name, "any")) {
+                cerr(ms, type->line, type->col,
+                     "interface types are not supported here (csp is dynamically typed)");
+                return 0;
+            }
+        }
+        return struct_type_const(ms, type, out);
+    }
+    GSym *m = mod_lookup(ms, pkg);
+    if (m && m->kind == G_STDMOD)
+        return std_type(ms, m, name, type, out);
+    return struct_type_const(ms, type, out);
+}
+
+/* How a struct field or `var x T` of the given type starts out. */
+int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcConst *zero) {
+    (void)fs;
+    memset(zero, 0, sizeof *zero);
+    zero->kind = BK_NIL;
+    zero->index = zero->idx2 = -1;
+    *kind = ZERO_NIL;
+    if (!type)
+        return 1;
+    if (type->kind == N_TYPE) {
+        switch (type->tkind) {
+        case TY_LIST: *kind = ZERO_LIST; return 1;
+        case TY_MAP: *kind = ZERO_MAP; return 1;
+        case TY_CHAN:
+        case TY_FUNC:
+        case TY_INTERFACE:
+        case TY_POINTER: return 1;
+        case TY_STRUCT: cerr(ms, type->line, type->col, "anonymous struct types are not supported"); return 0;
+        default: break;
+        }
+    }
+    const char *pkg, *name;
+    if (!type_name_of(type, &pkg, &name)) {
+        cerr(ms, type->line, type->col, "invalid type");
+        return 0;
+    }
+    if (!pkg) {
+        GSym *g = mod_lookup(ms, name);
+        if (!g || g->kind != G_STRUCT) {
+            if (in_names(int_names, name)) {
+                *kind = ZERO_VALUE;
+                zero->kind = BK_INT;
+                return 1;
+            }
+            if (!strcmp(name, "float64") || !strcmp(name, "float32")) {
+                *kind = ZERO_VALUE;
+                zero->kind = BK_FLOAT;
+                return 1;
+            }
+            if (!strcmp(name, "string")) {
+                *kind = ZERO_VALUE;
+                zero->kind = BK_STRING;
+                zero->s = xstrdup("");
+                return 1;
+            }
+            if (!strcmp(name, "bool")) {
+                *kind = ZERO_VALUE;
+                zero->kind = BK_BOOL;
+                return 1;
+            }
+            if (!strcmp(name, "list")) {
+                *kind = ZERO_LIST;
+                return 1;
+            }
+            if (!strcmp(name, "map")) {
+                *kind = ZERO_MAP;
+                return 1;
+            }
+            if (!strcmp(name, "chan") || !strcmp(name, "func") || !strcmp(name, "error") ||
+                !strcmp(name, "any"))
+                return 1;
+        }
+        BcConst c;
+        if (!struct_type_const(ms, type, &c))
+            return 0;
+        *kind = ZERO_STRUCT;
+        *zero = c;
+        return 1;
+    }
+    GSym *m = mod_lookup(ms, pkg);
+    if (m && m->kind == G_STDMOD) {
+        BcConst c;
+        if (!std_type(ms, m, name, type, &c))
+            return 0;
+        *kind = ZERO_NATIVE;
+        *zero = c;
+        return 1;
+    }
+    BcConst c;
+    if (!struct_type_const(ms, type, &c))
+        return 0;
+    *kind = ZERO_STRUCT;
+    *zero = c;
+    return 1;
+}
+
+/* ---- functions ---- */
+
+static int mod_add_func(ModState *ms, BcFunc *f) {
+    BcModule *m = ms->m;
+    m->funcs = xrealloc(m->funcs, sizeof(BcFunc *) * (size_t)(m->nfuncs + 1));
+    m->funcs[m->nfuncs] = f;
+    return m->nfuncs++;
+}
+
+static void bcfunc_free(BcFunc *f) {
+    if (!f)
+        return;
+    free(f->name);
+    free(f->upvals);
+    free(f->code);
+    free(f->lines);
+    for (int i = 0; i < f->nk; i++)
+        bcconst_free(&f->k[i]);
+    free(f->k);
+    free(f);
+}
+
+static void funcs_truncate(ModState *ms, int mark) {
+    while (ms->m->nfuncs > mark)
+        bcfunc_free(ms->m->funcs[--ms->m->nfuncs]);
+}
+
+static void params_activate(FuncState *fs, Node *fn, int is_method) {
+    int reg = 0;
+    if (is_method && fn->recv) {
+        Node *r = fn->recv;
+        local_activate(fs, r->name, r, reg++);
+    }
+    for (int i = 0; i < fn->params.len; i++) {
+        Node *p = fn->params.items[i];
+        const char *name = p && p->name ? p->name : NULL;
+        if (p && p->type) {
+            char buf[160];
+            expr_str(p->type, buf, sizeof buf);
+            cerrn(fs, p, "typed parameter %s %s: csp has no type annotations (write %s)", name ? name : "_",
+                  buf, name ? name : "_");
+        }
+        if (name && strcmp(name, "_") && scope_find_current(fs, name))
+            cerrn(fs, p, "duplicate argument %s", name);
+        local_activate(fs, name, p, reg++);
+    }
+    fs->variadic = fn->variadic && fn->params.len > 0;
+    fs->nparams = reg - fs->variadic;
+}
+
+/* Compile a function (declaration, method or literal) and add it to the
+ * module; returns its index.  Compiled again if one of its locals turned out
+ * to be captured after its declaration was emitted. */
+/* After a pass: 1 if the function must be compiled again (a local turned
+ * out captured, or a constant addressed in 8 bits landed too far). */
+static int pass_again(FuncState *fs, int pass, BcConst **pins, int *npins) {
+    if (pass >= 6)
+        return 0;
+    if (fs->kovf) {
+        if (fs_repin(fs, pins, npins))
+            return 1;
+        cerr(fs->ms, fs->line, 1, "function too complex (too many constants)");
+        return 0;
+    }
+    return fs->redo;
+}
+
+int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name, int is_method) {
+    int mark = ms->m->nfuncs;
+    BcConst *pins = NULL;
+    int npins = 0;
+    for (int pass = 0;; pass++) {
+        FuncState fs;
+        fs_init(&fs, ms, parent, name, fn->line);
+        fs.pins = pins;
+        fs.npins = npins;
+        fs_pin(&fs);
+        fs.is_closure = fn->name == NULL && !is_method;
+        params_activate(&fs, fn, is_method);
+        if (fn->body)
+            block_stmts(&fs, fn->body);
+        fs.freereg = fs.nactreg;
+        emit_abc(&fs, OP_RETURN, 0, 1, 0);
+        if (pass_again(&fs, pass, &pins, &npins)) {
+            fs_discard(&fs);
+            funcs_truncate(ms, mark);
+            continue;
+        }
+        pins_free(pins, npins);
+        return mod_add_func(ms, fs_finish(&fs));
+    }
+}
+
+/* ---- the module's top level ---- */
+
+static void top_prologue(FuncState *fs) {
+    ModState *ms = fs->ms;
+    for (int i = 0; i < ms->ng; i++) {
+        GSym *g = &ms->g[i];
+        if (g->kind == G_USERMOD && g->modidx >= 0) {
+            fs->curline = g->node ? g->node->line : 1;
+            emit_abx(fs, OP_IMPORT, 0, k_module(fs, g->modidx));
+            if (g->slot >= 0)
+                emit_abx(fs, OP_SETGLOBAL, 0, g->slot);
+        }
+    }
+    for (int i = 0; i < ms->nmethods; i++) { /* SETMETHOD's constants first: they must be < 256 */
+        Node *fn = ms->methods[i];
+        ModState *owner;
+        int sidx;
+        if (mod_struct_ref(ms, fn->recv->type, &owner, &sidx, 0) && owner == ms) {
+            k_struct(fs, ms, sidx);
+            k_string(fs, fn->name, strlen(fn->name));
+        }
+    }
+    for (int i = 0; i < ms->nmethods; i++) {
+        Node *fn = ms->methods[i];
+        ModState *owner;
+        int sidx;
+        if (!mod_struct_ref(ms, fn->recv->type, &owner, &sidx, 0) || owner != ms)
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%s.%s", ms->m->structs[sidx].name, fn->name);
+        fs->curline = fn->line;
+        int idx = mod_func_compile(ms, fs, fn, name, 1);
+        int kst = k_small(fs, k_struct(fs, ms, sidx), fn);
+        int kname = k_small(fs, k_string(fs, fn->name, strlen(fn->name)), fn);
+        emit_abx(fs, OP_CLOSURE, 0, k_func(fs, idx));
+        emit_abc(fs, OP_SETMETHOD, 0, kst, kname);
+    }
+    for (int i = 0; i < ms->ng; i++) {
+        GSym *g = &ms->g[i];
+        fs->curline = g->node ? g->node->line : 1;
+        if (g->kind == G_FUNC) {
+            int idx = mod_func_compile(ms, fs, g->node, g->name, 0);
+            if (g->slot >= 0) {
+                emit_abx(fs, OP_CLOSURE, 0, k_func(fs, idx));
+                emit_abx(fs, OP_SETGLOBAL, 0, g->slot);
+            }
+        } else if (g->kind == G_STRUCT && g->slot >= 0) {
+            emit_loadk(fs, 0, k_struct(fs, ms, g->sidx));
+            emit_abx(fs, OP_SETGLOBAL, 0, g->slot);
+        } else if (g->kind == G_CONST && g->slot >= 0) {
+            const_global_eval(ms, g);
+            if (g->cfold && const_fits_int(&g->cv)) {
+                const_load(fs, &g->cv, 0, g->node);
+                emit_abx(fs, OP_SETGLOBAL, 0, g->slot);
+            }
+        }
+    }
+    reg_check(fs, 1);
+}
+
+static void top_epilogue(FuncState *fs) {
+    ModState *ms = fs->ms;
+    for (int i = 0; i < ms->ninits; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "init.%d", i);
+        Node *fn = ms->inits[i];
+        fs->curline = fn->line;
+        int idx = mod_func_compile(ms, fs, fn, name, 0);
+        emit_abx(fs, OP_CLOSURE, 0, k_func(fs, idx));
+        emit_abc(fs, OP_CALL, 0, 1, 1);
+    }
+    if (ms->is_main) {
+        GSym *g = mod_lookup(ms, "main");
+        if (g && g->kind == G_FUNC) {
+            fs->curline = g->node->line;
+            emit_abx(fs, OP_GETGLOBAL, 0, g->slot);
+            emit_abc(fs, OP_CALL, 0, 1, 1);
+        }
+    }
+    emit_abc(fs, OP_RETURN, 0, 1, 0);
+}
+
+static void compile_top(ModState *ms) {
+    int mark = ms->m->nfuncs;
+    BcConst *pins = NULL;
+    int npins = 0;
+    for (int pass = 0;; pass++) {
+        FuncState fs;
+        fs_init(&fs, ms, NULL, "init", 1);
+        fs.pins = pins;
+        fs.npins = npins;
+        fs_pin(&fs);
+        fs.is_top = 1;
+        for (int i = 0; i < ms->ng; i++)
+            ms->g[i].declared = 0;
+        top_prologue(&fs);
+        NodeList *l = &ms->file->list;
+        for (int i = 0; i < l->len; i++) {
+            Node *n = l->items[i];
+            if (!n || n->kind == N_IMPORT || n->kind == N_FUNC || n->kind == N_TYPEDECL)
+                continue;
+            stmt(&fs, n);
+        }
+        fs.freereg = fs.nactreg = 0;
+        top_epilogue(&fs);
+        if (pass_again(&fs, pass, &pins, &npins)) {
+            fs_discard(&fs);
+            funcs_truncate(ms, mark);
+            continue;
+        }
+        pins_free(pins, npins);
+        ms->m->top = mod_add_func(ms, fs_finish(&fs));
+        return;
+    }
+}
+
+/* ---- declarations pass ---- */
+
+static void struct_register(ModState *ms, Node *n) {
+    Node *t = n->type;
+    if (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT) {
+        cerr(ms, n->line, n->col, "type %s: only struct types can be declared (csp is dynamically typed)",
+             n->name ? n->name : "_");
+        return;
+    }
+    GSym *g = gsym_add(ms, n->name, G_STRUCT, n, 1);
+    if (!g)
+        return;
+    BcModule *m = ms->m;
+    m->structs = xrealloc(m->structs, sizeof(BcStruct) * (size_t)(m->nstructs + 1));
+    BcStruct *st = &m->structs[m->nstructs];
+    g->sidx = m->nstructs++;
+    st->name = xstrdup(n->name);
+    st->nfields = 0;
+    st->fields = xmalloc(sizeof(BcField) * (size_t)(t->list.len + 1));
+    for (int i = 0; i < t->list.len; i++) {
+        Node *f = t->list.items[i];
+        if (!f || !f->name) {
+            cerr(ms, f ? f->line : n->line, f ? f->col : n->col, "embedded fields are not supported");
+            continue;
+        }
+        int dup = 0;
+        for (int j = 0; j < st->nfields; j++)
+            dup |= !strcmp(st->fields[j].name, f->name);
+        if (dup) {
+            cerr(ms, f->line, f->col, "%s redeclared", f->name);
+            continue;
+        }
+        BcField *bf = &st->fields[st->nfields++];
+        memset(bf, 0, sizeof *bf);
+        bf->name = xstrdup(f->name);
+        bf->kind = ZERO_NIL;
+        bf->zero.kind = BK_NIL;
+        bf->zero.index = bf->zero.idx2 = -1;
+    }
+}
+
+static void struct_fields_resolve(ModState *ms) {
+    NodeList *l = &ms->file->list;
+    for (int i = 0; i < l->len; i++) {
+        Node *n = l->items[i];
+        if (!n || n->kind != N_TYPEDECL || !n->name)
+            continue;
+        GSym *g = mod_lookup(ms, n->name);
+        if (!g || g->kind != G_STRUCT || g->node != n)
+            continue;
+        BcStruct *st = &ms->m->structs[g->sidx];
+        Node *t = n->type;
+        int fi = 0;
+        for (int j = 0; j < t->list.len && fi < st->nfields; j++) {
+            Node *f = t->list.items[j];
+            if (!f || !f->name || strcmp(f->name, st->fields[fi].name))
+                continue;
+            BcField *bf = &st->fields[fi++];
+            FieldZero kind;
+            BcConst zero;
+            if (mod_type_zero(ms, NULL, f->type, &kind, &zero)) {
+                bf->kind = kind;
+                bf->zero = zero;
+            }
+        }
+    }
+}
+
+/* A struct containing itself by value would need an infinite zero value. */
+static int struct_cycle(ModState *ms, int s, char *state) {
+    if (state[s] == 1)
+        return 1;
+    if (state[s] == 2)
+        return 0;
+    state[s] = 1;
+    BcStruct *st = &ms->m->structs[s];
+    for (int i = 0; i < st->nfields; i++) {
+        BcField *f = &st->fields[i];
+        if (f->kind == ZERO_STRUCT && f->zero.idx2 < 0 && f->zero.index >= 0 &&
+            f->zero.index < ms->m->nstructs && struct_cycle(ms, f->zero.index, state))
+            return 1;
+    }
+    state[s] = 2;
+    return 0;
+}
+
+static void struct_check_cycles(ModState *ms) {
+    int n = ms->m->nstructs;
+    for (int s = 0; s < n; s++) {
+        char *state = calloc((size_t)n + 1, 1);
+        if (struct_cycle(ms, s, state)) {
+            GSym *g = mod_lookup(ms, ms->m->structs[s].name);
+            Node *at = g ? g->node : NULL;
+            cerr(ms, at ? at->line : 1, at ? at->col : 1, "invalid recursive type %s",
+                 ms->m->structs[s].name);
+        }
+        free(state);
+    }
+}
+
+static void import_decl(ModState *ms, Node *n);
+
+static void declare_names(ModState *ms) {
+    NodeList *l = &ms->file->list;
+    for (int i = 0; i < l->len; i++) {
+        Node *n = l->items[i];
+        if (n && n->kind == N_IMPORT)
+            import_decl(ms, n);
+    }
+    for (int i = 0; i < l->len; i++) {
+        Node *n = l->items[i];
+        if (n && n->kind == N_TYPEDECL && n->name)
+            struct_register(ms, n);
+    }
+    for (int i = 0; i < l->len; i++) {
+        Node *n = l->items[i];
+        if (!n)
+            continue;
+        switch (n->kind) {
+        case N_FUNC:
+            if (n->recv) {
+                ms->methods = xrealloc(ms->methods, sizeof(Node *) * (size_t)(ms->nmethods + 1));
+                ms->methods[ms->nmethods++] = n;
+            } else if (n->name && !strcmp(n->name, "init")) {
+                if (n->params.len)
+                    cerr(ms, n->line, n->col, "func init must have no arguments and no return values");
+                ms->inits = xrealloc(ms->inits, sizeof(Node *) * (size_t)(ms->ninits + 1));
+                ms->inits[ms->ninits++] = n;
+            } else if (n->name) {
+                GSym *g = gsym_add(ms, n->name, G_FUNC, n, 1);
+                if (g)
+                    g->nret = func_nret(n);
+                if (!strcmp(n->name, "main") && ms->is_main && n->params.len)
+                    cerr(ms, n->line, n->col, "func main must have no arguments and no return values");
+            }
+            break;
+        case N_CONST:
+            for (int j = 0; j < n->names.len; j++) {
+                Node *id = n->names.items[j];
+                if (!id || !id->name)
+                    continue;
+                GSym *g = gsym_add(ms, id->name, G_CONST, id, 1);
+                if (!g)
+                    continue;
+                g->cexpr = j < n->list2.len ? n->list2.items[j] : NULL;
+                g->iota = n->iotav;
+            }
+            break;
+        case N_VAR:
+            for (int j = 0; j < n->names.len; j++) {
+                Node *id = n->names.items[j];
+                if (id && id->name && strcmp(id->name, "_"))
+                    gsym_add(ms, id->name, G_VAR, id, 1);
+            }
+            break;
+        case N_ASSIGN:
+            if (n->op != TK_DEFINE)
+                break;
+            for (int j = 0; j < n->list.len; j++) {
+                Node *id = n->list.items[j];
+                if (id && id->kind == N_IDENT && id->name && strcmp(id->name, "_") &&
+                    !mod_lookup(ms, id->name))
+                    gsym_add(ms, id->name, G_VAR, id, 1);
+            }
+            break;
+        default: break;
+        }
+    }
+    /* methods: a struct of this module, no clash with a field or method */
+    for (int i = 0; i < ms->nmethods; i++) {
+        Node *fn = ms->methods[i];
+        const char *pkg, *tname;
+        if (!fn->name || !type_name_of(fn->recv->type, &pkg, &tname)) {
+            cerr(ms, fn->line, fn->col, "invalid receiver type");
+            continue;
+        }
+        GSym *g = pkg ? NULL : mod_lookup(ms, tname);
+        if (!g || g->kind != G_STRUCT) {
+            if (pkg || (!g && !is_builtin_name(tname) && !in_names(int_names, tname)))
+                cerr(ms, fn->recv->line, fn->recv->col,
+                     pkg ? "cannot define new methods on non-local type %s.%s" : "undefined: %s%s",
+                     pkg ? pkg : "", tname);
+            else
+                cerr(ms, fn->recv->line, fn->recv->col, "cannot define new methods on non-local type %s",
+                     tname);
+            continue;
+        }
+        BcStruct *st = &ms->m->structs[g->sidx];
+        for (int j = 0; j < st->nfields; j++)
+            if (!strcmp(st->fields[j].name, fn->name))
+                cerr(ms, fn->line, fn->col, "field and method with the same name %s", fn->name);
+        for (int j = 0; j < i; j++) {
+            Node *o = ms->methods[j];
+            const char *p2, *t2;
+            if (o->name && !strcmp(o->name, fn->name) && type_name_of(o->recv->type, &p2, &t2) && !p2 &&
+                !strcmp(t2, tname))
+                cerr(ms, fn->line, fn->col, "method %s.%s already declared", tname, fn->name);
+        }
+    }
+    struct_fields_resolve(ms);
+    struct_check_cycles(ms);
+}
+
+/* ---- modules ---- */
+
+static char *read_file(const char *path, size_t *len, int *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = errno;
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap + 1);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        *err = EIO;
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static char *dir_of(const char *path) {
+    const char *s = strrchr(path, '/');
+    if (!s)
+        return xstrdup(".");
+    if (s == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(s - path));
+}
+
+static char *join_path(const char *dir, const char *rel) {
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    char *p = xmalloc(n);
+    if (rel[0] == '/')
+        snprintf(p, n, "%s", rel);
+    else
+        snprintf(p, n, "%s/%s", dir, rel);
+    return p;
+}
+
+static ModState *module_compile(Compiler *c, const char *path, char *abspath, char *dir, char *src,
+                                size_t len, const char *pkgname, int is_main);
+
+/* Drop "." components and fold "x/.." in a path (messages show the path a
+ * person would write: tests/m/_modules/geom.csp). */
+static void path_clean(char *p) {
+    char *out = p, *s = p;
+    int abs = *p == '/';
+    char *starts[256];
+    int n = 0;
+    if (abs)
+        *out++ = *s++;
+    while (*s) {
+        char *e = strchr(s, '/');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len == 0 || (len == 1 && s[0] == '.')) {
+            /* skip */
+        } else if (len == 2 && s[0] == '.' && s[1] == '.' && n > 0 &&
+                   !(out - starts[n - 1] == 2 && starts[n - 1][0] == '.' && starts[n - 1][1] == '.')) {
+            out = starts[--n];
+        } else {
+            if (n < 256)
+                starts[n++] = out;
+            memmove(out, s, len);
+            out += len;
+            *out++ = '/';
+        }
+        s += len;
+        if (*s == '/')
+            s++;
+    }
+    if (out > p + abs && out[-1] == '/')
+        out--;
+    if (out == p)
+        *out++ = '.';
+    *out = 0;
+}
+
+static int memo_find(Compiler *c, const char *abspath) {
+    for (int i = 0; i < c->nmemo; i++)
+        if (!strcmp(c->memo[i].abspath, abspath))
+            return i;
+    return -1;
+}
+
+static int memo_add(Compiler *c, const char *abspath) {
+    if (c->nmemo == c->capmemo) {
+        c->capmemo = c->capmemo ? c->capmemo * 2 : 8;
+        c->memo = xrealloc(c->memo, sizeof(ModMemo) * (size_t)c->capmemo);
+    }
+    c->memo[c->nmemo].abspath = xstrdup(abspath);
+    c->memo[c->nmemo].state = 1;
+    c->memo[c->nmemo].ms = NULL;
+    return c->nmemo++;
+}
+
+static const char *err_text(int e, char *buf, size_t cap) {
+    snprintf(buf, cap, "%s", strerror(e));
+    if (buf[0])
+        buf[0] = (char)tolower((unsigned char)buf[0]);
+    return buf;
+}
+
+static ModState *load_user_module(ModState *ms, Node *at, const char *ipath) {
+    Compiler *c = ms->c;
+    char *file = join_path(ms->dir, ipath);
+    size_t fl = strlen(file);
+    if (fl < 4 || strcmp(file + fl - 4, ".csp")) {
+        file = xrealloc(file, fl + 5);
+        memcpy(file + fl, ".csp", 5);
+    }
+    path_clean(file);
+    char *real = realpath(file, NULL);
+    if (!real) {
+        char eb[128];
+        int e = errno;
+        cerr(ms, at->line, at->col, "could not import %s (open %s: %s)", ipath, file,
+             err_text(e, eb, sizeof eb));
+        free(file);
+        return NULL;
+    }
+    int mi = memo_find(c, real);
+    if (mi >= 0) {
+        free(file);
+        free(real);
+        if (c->memo[mi].state == 1) {
+            cerr(ms, at->line, at->col, "import cycle not allowed");
+            return NULL;
+        }
+        return c->memo[mi].state == 2 ? c->memo[mi].ms : NULL;
+    }
+    size_t len = 0;
+    int e = 0;
+    char *src = read_file(real, &len, &e);
+    if (!src) {
+        char eb[128];
+        cerr(ms, at->line, at->col, "could not import %s (open %s: %s)", ipath, real,
+             err_text(e, eb, sizeof eb));
+        free(file);
+        free(real);
+        return NULL;
+    }
+    mi = memo_add(c, real);
+    const char *base = last_component(ipath);
+    char *pkg = xstrdup(base);
+    size_t pl = strlen(pkg);
+    if (pl > 4 && !strcmp(pkg + pl - 4, ".csp"))
+        pkg[pl - 4] = 0;
+    /* shown as the importer's path joined with the import path */
+    char *shown_dir = dir_of(ms->path);
+    char *shown = join_path(shown_dir, ipath);
+    free(shown_dir);
+    size_t sl = strlen(shown);
+    if (sl < 4 || strcmp(shown + sl - 4, ".csp")) {
+        shown = xrealloc(shown, sl + 5);
+        memcpy(shown + sl, ".csp", 5);
+    }
+    path_clean(shown);
+    ModState *child = module_compile(c, shown, real, dir_of(real), src, len, pkg, 0);
+    free(shown);
+    free(pkg);
+    free(file);
+    c->memo[mi].ms = child;
+    c->memo[mi].state = child && child->modidx >= 0 ? 2 : 3;
+    return c->memo[mi].state == 2 ? child : NULL;
+}
+
+static void import_decl(ModState *ms, Node *n) {
+    const char *path = n->str;
+    if (!path || !path[0]) {
+        cerr(ms, n->line, n->col, "invalid import path: \"\"");
+        return;
+    }
+    if (n->name && !strcmp(n->name, ".")) {
+        cerr(ms, n->line, n->col, "dot imports are not supported");
+        return;
+    }
+    int user = path[0] == '.' || path[0] == '/';
+    if (!user) {
+        const CompileHooks *h = ms->c->hooks;
+        if (h && h->std_module_exists && !h->std_module_exists(h->ctx, path)) {
+            cerr(ms, n->line, n->col, "package %s is not in std", path);
+            return;
+        }
+        const char *bind = n->name ? n->name : last_component(path);
+        GSym *g = gsym_add(ms, arena_strndup(ms->arena, bind, strlen(bind)), G_STDMOD, n, 0);
+        if (g)
+            g->path = path;
+        return;
+    }
+    ModState *child = load_user_module(ms, n, path);
+    char base[256];
+    snprintf(base, sizeof base, "%s", last_component(path));
+    size_t bl = strlen(base);
+    if (bl > 4 && !strcmp(base + bl - 4, ".csp"))
+        base[bl - 4] = 0;
+    const char *bind = n->name ? n->name : base;
+    GSym *g = gsym_add(ms, arena_strndup(ms->arena, bind, strlen(bind)), G_USERMOD, n, 1);
+    if (!g)
+        return;
+    g->path = path;
+    g->mod = child;
+    g->modidx = child ? child->modidx : -1;
+}
+
+static void module_free(ModState *ms, int free_bcmodule);
+
+static ModState *module_compile(Compiler *c, const char *path, char *abspath, char *dir, char *src,
+                                size_t len, const char *pkgname, int is_main) {
+    ModState *ms = xmalloc(sizeof *ms);
+    memset(ms, 0, sizeof *ms);
+    ms->c = c;
+    ms->modidx = -1;
+    ms->abspath = abspath;
+    ms->dir = dir;
+    ms->src = src;
+    ms->srclen = len;
+    ms->is_main = is_main;
+    ms->cur_iota = -1;
+    ms->arena = arena_new();
+    ms->path = arena_strndup(ms->arena, path, strlen(path));
+    ms->pkgname = arena_strndup(ms->arena, pkgname, strlen(pkgname));
+    ms->diag.out = c->errout;
+    ms->diag.path = ms->path;
+    ms->diag.src = src;
+    ms->diag.srclen = len;
+    ms->m = xmalloc(sizeof(BcModule));
+    memset(ms->m, 0, sizeof(BcModule));
+    ms->m->name = xstrdup(pkgname);
+    ms->m->path = xstrdup(abspath ? abspath : path);
+    ms->file = parse_file(ms->arena, &ms->diag, src, len);
+    if (ms->diag.count > 0 || !ms->file) {
+        c->failed = 1;
+        return ms;
+    }
+    declare_names(ms);
+    compile_top(ms);
+    if (ms->nerrs) {
+        errs_flush(ms);
+        return ms;
+    }
+    BcProgram *p = c->prog;
+    p->modules = xrealloc(p->modules, sizeof(BcModule *) * (size_t)(p->nmodules + 1));
+    p->modules[p->nmodules] = ms->m;
+    ms->modidx = p->nmodules++;
+    return ms;
+}
+
+static void module_free(ModState *ms, int free_bcmodule) {
+    if (!ms)
+        return;
+    if (free_bcmodule && ms->modidx < 0 && ms->m)
+        bc_module_free(ms->m);
+    errs_free(ms);
+    ptrset_free(&ms->captured);
+    free(ms->g);
+    free(ms->ghash);
+    free(ms->inits);
+    free(ms->methods);
+    free(ms->src);
+    free(ms->abspath);
+    free(ms->dir);
+    arena_free(ms->arena);
+    free(ms);
+}
+
+static BcProgram *compile_finish(Compiler *c, ModState *main_ms) {
+    int failed = c->failed || !main_ms || main_ms->modidx < 0;
+    for (int i = 0; i < c->nmemo; i++) {
+        if (c->memo[i].ms != main_ms)
+            module_free(c->memo[i].ms, 1);
+        free(c->memo[i].abspath);
+    }
+    free(c->memo);
+    module_free(main_ms, 1);
+    if (failed) {
+        bc_program_free(c->prog);
+        return NULL;
+    }
+    return c->prog;
+}
+
+static void compiler_init(Compiler *c, const CompileHooks *hooks, FILE *errout) {
+    memset(c, 0, sizeof *c);
+    c->hooks = hooks;
+    c->errout = errout ? errout : stderr;
+    c->prog = xmalloc(sizeof(BcProgram));
+    memset(c->prog, 0, sizeof(BcProgram));
+}
+
+BcProgram *compile_file(const char *path, const CompileHooks *hooks, FILE *errout) {
+    Compiler c;
+    compiler_init(&c, hooks, errout);
+    size_t len = 0;
+    int e = 0;
+    char *src = read_file(path, &len, &e);
+    if (!src) {
+        char eb[128];
+        fprintf(c.errout, "open %s: %s\n", path, err_text(e, eb, sizeof eb));
+        c.failed = 1;
+        return compile_finish(&c, NULL);
+    }
+    char *real = realpath(path, NULL);
+    if (!real)
+        real = xstrdup(path);
+    int mi = memo_add(&c, real);
+    ModState *ms = module_compile(&c, path, real, dir_of(real), src, len, "main", 1);
+    c.memo[mi].ms = ms;
+    c.memo[mi].state = ms->modidx >= 0 ? 2 : 3;
+    return compile_finish(&c, ms);
+}
+
+BcProgram *compile_source(const char *name, const char *src, size_t len, const CompileHooks *hooks,
+                          FILE *errout) {
+    Compiler c;
+    compiler_init(&c, hooks, errout);
+    char cwd[PATH_MAX];
+    char *dir = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
+    ModState *ms = module_compile(&c, name ? name : "<input>", NULL, dir,
+                                  xstrndup(src ? src : "", src ? len : 0), src ? len : 0, "main", 1);
+    return compile_finish(&c, ms);
+}

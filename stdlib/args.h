@@ -1,0 +1,41 @@
+/* stdlib/args.h — argument checking and method lookup shared by the natives.
+ *
+ * Every native checks its arguments with args_check before touching them, so
+ * a wrong count or type panics with one message shape everywhere:
+ *   not enough arguments in call to strings.Repeat
+ *   strings.Repeat: argument 2 must be int, got string
+ * The helpers panic (vm_panicf) and return false; the native then returns -1.
+ */
+#ifndef CSP_STDLIB_ARGS_H
+#define CSP_STDLIB_ARGS_H
+
+#include <inttypes.h>
+
+#include "vm/vm.h"
+
+/* Check args[0..nargs) against spec, one letter per argument, and store each
+ * into the next pointer of the variadic list:
+ *   i int (int64_t *; an integral float64 converts, as an index does)
+ *   f float64 (double *; an int converts)      n number (Value *)
+ *   s string (ObjString **)    b bool (bool *)   l list (ObjList **)
+ *   m map (ObjMap **)          F func (Value *)  v any value (Value *)
+ *   |  the arguments after it are optional (their outputs stay untouched)
+ *   .  any number of further arguments, not stored (must come last)
+ * fn names the function in messages ("strings.Repeat"). */
+bool args_check(G *g, const char *fn, const Value *args, int nargs, const char *spec, ...);
+
+/* The payload of a native method's receiver args[0], which must be a native
+ * object of type t (NULL after panicking). */
+void *args_recv(G *g, const char *fn, const Value *args, int nargs, const NativeType *t);
+
+/* Panic `FN: argument N must be WANT, got TYPE`; returns -1 like vm_panicf. */
+int args_type_error(G *g, const char *fn, int argno, const char *want, Value got);
+
+/* The method `name` of v (a struct's method or a native object's), callable
+ * with the receiver first; false if v has none. */
+bool args_method(VM *vm, Value v, const char *name, Value *fn);
+
+/* Whether v can be called: a closure, a native or a bound method. */
+bool args_is_func(Value v);
+
+#endif

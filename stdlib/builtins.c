@@ -1,0 +1,333 @@
+/* stdlib/builtins.c — the predeclared functions: len cap append delete
+ * panic recover type int float64 string error min max clear copy, print and
+ * println (in fmt.c), and makelist / makechan, which the compiler emits for
+ * make(list, n) and make(chan, n).
+ *
+ * Channels belong to the runtime layer: close and makechan here only panic
+ * until it replaces them (vm_module_set on vm->builtins), and len of a
+ * channel goes through vm->len_hook.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "stdlib/lib.h"
+#include "stdlib/utf8.h"
+
+/* A value as Go shows it in a conversion error: strings quoted. */
+static void describe(G *g, StrBuf *b, Value v) {
+    if (val_is(v, OBJ_STRING))
+        strconv_quote(b, AS_STRING(v)->chars, AS_STRING(v)->len, false);
+    else if (!fmt_value(g, b, v, false, false))
+        sb_puts(b, "?");
+}
+
+/* `cannot convert "abc" (type string) to type int` */
+static int convert_error(G *g, Value v, const char *to) {
+    StrBuf b = {0};
+    describe(g, &b, v);
+    if (g->panic) { /* a String method panicked while describing v */
+        sb_free(&b);
+        return -1;
+    }
+    vm_panicf(g, "cannot convert %s (type %s) to type %s", b.p, val_type_name(v), to);
+    sb_free(&b);
+    return -1;
+}
+
+static int invalid_argument(G *g, Value v, const char *builtin) {
+    StrBuf b = {0};
+    describe(g, &b, v);
+    if (!g->panic)
+        vm_panicf(g, "invalid argument: %s (type %s) for built-in %s", b.p, val_type_name(v), builtin);
+    sb_free(&b);
+    return -1;
+}
+
+static int b_len(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "len", args, nargs, "v", &v))
+        return -1;
+    int64_t n;
+    if (val_is(v, OBJ_STRING))
+        n = (int64_t)AS_STRING(v)->len;
+    else if (val_is(v, OBJ_LIST))
+        n = AS_LIST(v)->len;
+    else if (val_is(v, OBJ_MAP))
+        n = AS_MAP(v)->count;
+    else if (val_is_nil(v))
+        n = 0;
+    else if (!g->vm->len_hook || !g->vm->len_hook(g, v, &n))
+        return invalid_argument(g, v, "len");
+    args[0] = val_int(g->vm, n);
+    return 1;
+}
+
+static int b_cap(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "cap", args, nargs, "v", &v))
+        return -1;
+    if (val_is(v, OBJ_LIST))
+        args[0] = val_int(g->vm, list_cap(AS_LIST(v)));
+    else if (val_is_nil(v))
+        args[0] = val_int(g->vm, 0);
+    else
+        return invalid_argument(g, v, "cap");
+    return 1;
+}
+
+static int b_append(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "append", args, nargs, "v.", &v))
+        return -1;
+    ObjList *l;
+    if (val_is_nil(v))
+        l = list_new(g->vm, nargs - 1);
+    else if (val_is(v, OBJ_LIST))
+        l = AS_LIST(v);
+    else
+        return args_type_error(g, "append", 1, "list", v);
+    if (l->len + nargs - 1 > list_cap(l))
+        list_reserve(g->vm, l, l->len + nargs - 1);
+    for (int i = 1; i < nargs; i++)
+        list_append(g->vm, l, args[i]);
+    args[0] = val_obj(l);
+    return 1;
+}
+
+static int b_delete(G *g, Value *args, int nargs) {
+    Value m, key;
+    if (!args_check(g, "delete", args, nargs, "vv", &m, &key))
+        return -1;
+    if (val_is(m, OBJ_MAP))
+        map_delete(AS_MAP(m), key);
+    else if (!val_is_nil(m))
+        return args_type_error(g, "delete", 1, "map", m);
+    return 0;
+}
+
+static int b_close(G *g, Value *args, int nargs) {
+    Value ch;
+    if (!args_check(g, "close", args, nargs, "v", &ch))
+        return -1;
+    if (val_is_nil(ch))
+        return vm_panicf(g, "close of nil channel");
+    return vm_panicf(g, "close: channels are not implemented yet");
+}
+
+static int b_makechan(G *g, Value *args, int nargs) {
+    (void)args, (void)nargs;
+    return vm_panicf(g, "make(chan): channels are not implemented yet");
+}
+
+static int b_panic(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "panic", args, nargs, "v", &v))
+        return -1;
+    return vm_panic_value(g, v);
+}
+
+static int b_recover(G *g, Value *args, int nargs) {
+    if (!args_check(g, "recover", args, nargs, ""))
+        return -1;
+    args[0] = vm_recover(g);
+    return 1;
+}
+
+static int b_type(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "type", args, nargs, "v", &v))
+        return -1;
+    args[0] = val_cstr(g->vm, val_type_name(v));
+    return 1;
+}
+
+static int b_int(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "int", args, nargs, "v", &v))
+        return -1;
+    if (val_is_int(v))
+        return 1;
+    if (!val_is_float(v))
+        return convert_error(g, v, "int");
+    double d = val_as_float(v);
+    /* Out of range and NaN give what Go gives on amd64 (C leaves it undefined). */
+    int64_t i = d >= -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : INT64_MIN;
+    args[0] = val_int(g->vm, i);
+    return 1;
+}
+
+static int b_float64(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "float64", args, nargs, "v", &v))
+        return -1;
+    if (!val_is_number(v))
+        return convert_error(g, v, "float64");
+    args[0] = val_float(g->vm, val_to_double(v));
+    return 1;
+}
+
+/* string(r): a rune's UTF-8; string(runes): a list of runes' UTF-8. */
+static int b_string(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "string", args, nargs, "v", &v))
+        return -1;
+    if (val_is(v, OBJ_STRING))
+        return 1;
+    StrBuf b = {0};
+    if (val_is_int(v)) {
+        int64_t r = val_as_int(v);
+        sb_put_rune(&b, utf8_valid_rune(r) ? (int32_t)r : UTF8_RUNE_ERROR);
+    } else if (val_is(v, OBJ_LIST)) {
+        ObjList *l = AS_LIST(v);
+        for (int64_t i = 0; i < l->len; i++) {
+            Value r = list_items(l)[i];
+            if (!val_is_int(r)) {
+                sb_free(&b);
+                return convert_error(g, v, "string");
+            }
+            sb_put_rune(&b, utf8_valid_rune(val_as_int(r)) ? (int32_t)val_as_int(r) : UTF8_RUNE_ERROR);
+        }
+    } else {
+        return convert_error(g, v, "string");
+    }
+    args[0] = val_str(g->vm, b.p ? b.p : "", b.len);
+    sb_free(&b);
+    return 1;
+}
+
+static int b_error(G *g, Value *args, int nargs) {
+    ObjString *msg;
+    if (!args_check(g, "error", args, nargs, "s", &msg))
+        return -1;
+    args[0] = err_new(g->vm, msg, VAL_NIL);
+    return 1;
+}
+
+static int compare_strings(const ObjString *a, const ObjString *b) {
+    int c = memcmp(a->chars, b->chars, a->len < b->len ? a->len : b->len);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* Go 1.21's min and max: numbers (any float64 makes the result float64,
+ * NaN wins, min(-0.0, 0.0) is -0.0) or strings. */
+static int minmax(G *g, Value *args, int nargs, bool want_max, const char *fn) {
+    if (nargs == 0)
+        return vm_panicf(g, "not enough arguments in call to %s", fn);
+    bool strings = val_is(args[0], OBJ_STRING), any_float = false;
+    for (int i = 0; i < nargs; i++) {
+        Value v = args[i];
+        if (!val_is_number(v) && !val_is(v, OBJ_STRING)) {
+            StrBuf b = {0};
+            describe(g, &b, v);
+            if (!g->panic)
+                vm_panicf(g, "invalid argument: %s (type %s) cannot be ordered", b.p, val_type_name(v));
+            sb_free(&b);
+            return -1;
+        }
+        if (val_is(v, OBJ_STRING) != strings)
+            return vm_panicf(g, "invalid operation: mismatched types %s and %s", val_type_name(args[0]),
+                             val_type_name(v));
+        any_float |= val_is_float(v);
+    }
+    int best = 0;
+    if (strings) {
+        for (int i = 1; i < nargs; i++) {
+            int c = compare_strings(AS_STRING(args[i]), AS_STRING(args[best]));
+            if (want_max ? c > 0 : c < 0)
+                best = i;
+        }
+    } else if (!any_float) {
+        for (int i = 1; i < nargs; i++) {
+            int64_t x = val_as_int(args[i]), m = val_as_int(args[best]);
+            if (want_max ? x > m : x < m)
+                best = i;
+        }
+    } else {
+        double m = val_to_double(args[0]);
+        for (int i = 1; i < nargs && !isnan(m); i++) {
+            double x = val_to_double(args[i]);
+            if (isnan(x) || (want_max ? x > m : x < m) || (x == 0 && m == 0 && (signbit(x) != 0) != want_max))
+                m = x;
+        }
+        args[0] = val_float(g->vm, m);
+        return 1;
+    }
+    args[0] = args[best];
+    return 1;
+}
+
+static int b_min(G *g, Value *args, int nargs) { return minmax(g, args, nargs, false, "min"); }
+static int b_max(G *g, Value *args, int nargs) { return minmax(g, args, nargs, true, "max"); }
+
+static int b_clear(G *g, Value *args, int nargs) {
+    Value v;
+    if (!args_check(g, "clear", args, nargs, "v", &v))
+        return -1;
+    if (val_is(v, OBJ_LIST)) {
+        ObjList *l = AS_LIST(v);
+        for (int64_t i = 0; i < l->len; i++)
+            list_items(l)[i] = VAL_NIL;
+    } else if (val_is(v, OBJ_MAP)) {
+        map_clear(AS_MAP(v));
+    } else if (!val_is_nil(v)) {
+        return invalid_argument(g, v, "clear");
+    }
+    return 0;
+}
+
+static int b_copy(G *g, Value *args, int nargs) {
+    Value dst, src;
+    if (!args_check(g, "copy", args, nargs, "vv", &dst, &src))
+        return -1;
+    for (int i = 0; i < 2; i++)
+        if (!val_is_nil(args[i]) && !val_is(args[i], OBJ_LIST))
+            return args_type_error(g, "copy", i + 1, "list", args[i]);
+    int64_t nd = val_is_nil(dst) ? 0 : AS_LIST(dst)->len, ns = val_is_nil(src) ? 0 : AS_LIST(src)->len;
+    int64_t n = nd < ns ? nd : ns;
+    if (n > 0)
+        memmove(list_items(AS_LIST(dst)), list_items(AS_LIST(src)), (size_t)n * sizeof(Value));
+    args[0] = val_int(g->vm, n);
+    return 1;
+}
+
+/* make(list, n[, cap]): n nils. */
+static int b_makelist(G *g, Value *args, int nargs) {
+    int64_t n, cap = -1;
+    if (!args_check(g, "make", args, nargs, "i|i", &n, &cap))
+        return -1;
+    if (n < 0 || n > ((int64_t)1 << 40))
+        return vm_runtime_errorf(g, "makeslice: len out of range");
+    if (nargs > 1 && (cap < n || cap > ((int64_t)1 << 40)))
+        return vm_runtime_errorf(g, "makeslice: cap out of range");
+    ObjList *l = list_new(g->vm, cap > n ? cap : n);
+    for (int64_t i = 0; i < n; i++)
+        list_append(g->vm, l, VAL_NIL);
+    args[0] = val_obj(l);
+    return 1;
+}
+
+static const NativeReg builtin_fns[] = {
+    {"print", fmtlib_print, "print(a...) — writes the operands to stdout like fmt.Print"},
+    {"println", fmtlib_println, "println(a...) — writes the operands and a newline to stdout like fmt.Println"},
+    {"len", b_len, "len(v) int — the length of a string (bytes), list, map or channel"},
+    {"cap", b_cap, "cap(v) int — the capacity of a list"},
+    {"append", b_append, "append(l, v...) list — appends to l in place and returns it; append(nil, v...) makes a list"},
+    {"delete", b_delete, "delete(m, k) — removes key k from map m"},
+    {"close", b_close, "close(ch) — closes a channel"},
+    {"panic", b_panic, "panic(v) — stops the goroutine's normal flow with the value v"},
+    {"recover", b_recover, "recover() — in a deferred call, stops a panic and returns its value; else nil"},
+    {"type", b_type, "type(v) string — the name of v's type: int, list, Point, sync.WaitGroup ..."},
+    {"int", b_int, "int(x) int — x converted to int; a float64 truncates toward zero"},
+    {"float64", b_float64, "float64(x) float64 — x converted to float64"},
+    {"string", b_string, "string(r) string — the UTF-8 text of a rune, or of a list of runes"},
+    {"error", b_error, "error(msg) error — a new error whose text is msg"},
+    {"min", b_min, "min(x, y...) — the smallest operand (numbers or strings)"},
+    {"max", b_max, "max(x, y...) — the largest operand (numbers or strings)"},
+    {"clear", b_clear, "clear(v) — sets every element of a list to nil, or removes every key of a map"},
+    {"copy", b_copy, "copy(dst, src) int — copies elements between lists; returns how many"},
+    {"makelist", b_makelist, "makelist(n[, cap]) list — a list of n nils: make(list, n)"},
+    {"makechan", b_makechan, "makechan([n]) chan — a channel with a buffer of n: make(chan, n)"},
+    {NULL, NULL, NULL},
+};
+
+void stdlib_open_builtins(VM *vm) { vm_native_module(vm, "builtin", builtin_fns); }

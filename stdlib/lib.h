@@ -1,0 +1,38 @@
+/* stdlib/lib.h — what the files of stdlib/ share with each other (not public:
+ * the rest of csp sees only stdlib/stdlib.h).
+ *
+ * Each module file has one stdlib_open_X function, called once by
+ * stdlib_open before any script runs; natives keep no C globals, so several
+ * VMs can coexist.
+ */
+#ifndef CSP_STDLIB_LIB_H
+#define CSP_STDLIB_LIB_H
+
+#include "stdlib/args.h"
+
+void stdlib_open_builtins(VM *vm);
+void stdlib_open_fmt(VM *vm);
+void stdlib_open_strings(VM *vm);
+void stdlib_open_strconv(VM *vm);
+void stdlib_open_math(VM *vm);
+void stdlib_open_rand(VM *vm);
+void stdlib_open_errors(VM *vm);
+void stdlib_open_sort(VM *vm);
+void stdlib_open_os(VM *vm);
+
+/* fmt.c: the builtins print and println (fmt.Print/Println to stdout,
+ * without results). */
+int fmtlib_print(G *g, Value *args, int nargs);
+int fmtlib_println(G *g, Value *args, int nargs);
+
+/* strconv.c: Go's strconv.FormatFloat for every format byte ('b' 'e' 'E'
+ * 'f' 'g' 'G' 'x' 'X'; another byte gives "%" and that byte) and bit size
+ * 32 or 64. */
+void strconv_format_float(StrBuf *b, double f, int fmtc, int prec, int bitsize);
+/* Go's strconv.Quote (quote '"') and QuoteToASCII (ascii true). */
+void strconv_quote(StrBuf *b, const char *s, size_t n, bool ascii);
+/* Go's strconv.QuoteRune / QuoteRuneToASCII. */
+void strconv_quote_rune(StrBuf *b, int64_t r, bool ascii);
+bool strconv_can_backquote(const char *s, size_t n);
+
+#endif

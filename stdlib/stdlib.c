@@ -1,0 +1,16 @@
+/* stdlib/stdlib.c — registers the builtins and the standard modules. */
+#include "stdlib/stdlib.h"
+
+#include "stdlib/lib.h"
+
+void stdlib_open(VM *vm) {
+    stdlib_open_builtins(vm);
+    stdlib_open_fmt(vm);
+    stdlib_open_strings(vm);
+    stdlib_open_strconv(vm);
+    stdlib_open_math(vm);
+    stdlib_open_rand(vm);
+    stdlib_open_errors(vm);
+    stdlib_open_sort(vm);
+    stdlib_open_os(vm);
+}

@@ -1,0 +1,289 @@
+/* vm/gc.c — allocation and a precise, stop-the-world mark-and-sweep collector.
+ *
+ * The invariants are stated in vm/gc.h.  In short: allocation never collects;
+ * collection happens at safepoints, where every live value is in a root, and
+ * the dead part of every goroutine stack is cleared afterwards so that a stale
+ * slot can never point at a freed object.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vm/interp.h"
+
+#define GC_MIN_HEAP (4u << 20)
+
+static void out_of_memory(void) {
+    fputs("fatal error: out of memory\n", stderr);
+    exit(2);
+}
+
+void *gc_alloc(VM *vm, size_t size, ObjType type) {
+    Obj *o = calloc(1, size);
+    if (!o)
+        out_of_memory();
+    o->type = (uint8_t)type;
+    o->gc_next = vm->objects;
+    vm->objects = o;
+    vm->bytes_allocated += size;
+    if (vm->gc_stress || vm->bytes_allocated >= vm->next_gc)
+        vm->safepoint = 1;
+    return o;
+}
+
+size_t gc_obj_size(Obj *o) {
+    switch ((ObjType)o->type) {
+    case OBJ_STRING: return sizeof(ObjString) + ((ObjString *)o)->len + 1;
+    case OBJ_INT: return sizeof(ObjInt);
+    case OBJ_FLOAT: return sizeof(ObjFloat);
+    case OBJ_ARRAY: return sizeof(ObjArray) + (size_t)((ObjArray *)o)->cap * sizeof(Value);
+    case OBJ_LIST: return sizeof(ObjList);
+    case OBJ_MAPSTORE: {
+        ObjMapStore *s = (ObjMapStore *)o;
+        return sizeof(ObjMapStore) + (size_t)s->cap * sizeof(MapEntry) + (size_t)s->nindex * sizeof(int32_t);
+    }
+    case OBJ_MAP: return sizeof(ObjMap);
+    case OBJ_PROTO: return sizeof(ObjProto);
+    case OBJ_CELL: return sizeof(ObjCell);
+    case OBJ_CLOSURE: return sizeof(ObjClosure) + o->aux * sizeof(ObjCell *); /* aux: cell count */
+    case OBJ_NATIVE: return sizeof(ObjNative);
+    case OBJ_BOUND: return sizeof(ObjBound);
+    case OBJ_STRUCTTYPE: return sizeof(ObjStructType);
+    case OBJ_STRUCT: return sizeof(ObjStruct) + o->aux * sizeof(Value); /* aux: field count */
+    case OBJ_ERROR: return sizeof(ObjError);
+    case OBJ_MODULE: return sizeof(ObjModule);
+    case OBJ_NATIVEOBJ: return sizeof(ObjNativeObj) + ((ObjNativeObj *)o)->ntype->payload_size;
+    case OBJ_TYPE_COUNT: break;
+    }
+    return sizeof(Obj);
+}
+
+void gc_mark_obj(VM *vm, Obj *o) {
+    if (!o || o->marked)
+        return;
+    o->marked = 1;
+    if (vm->ngray == vm->gray_cap) {
+        vm->gray_cap = vm->gray_cap ? vm->gray_cap * 2 : 1024;
+        vm->gray = realloc(vm->gray, vm->gray_cap * sizeof(Obj *));
+        if (!vm->gray)
+            out_of_memory();
+    }
+    vm->gray[vm->ngray++] = o;
+}
+
+void gc_mark_value(VM *vm, Value v) {
+    if (val_is_obj(v))
+        gc_mark_obj(vm, val_as_obj(v));
+}
+
+static void mark_values(VM *vm, const Value *v, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        gc_mark_value(vm, v[i]);
+}
+
+static void trace_obj(VM *vm, Obj *o) {
+    switch ((ObjType)o->type) {
+    case OBJ_STRING: case OBJ_INT: case OBJ_FLOAT: case OBJ_NATIVE:
+        break;
+    case OBJ_ARRAY: mark_values(vm, ((ObjArray *)o)->items, ((ObjArray *)o)->cap); break;
+    case OBJ_LIST: gc_mark_obj(vm, (Obj *)((ObjList *)o)->store); break;
+    case OBJ_MAPSTORE: {
+        ObjMapStore *s = (ObjMapStore *)o;
+        for (int64_t i = 0; i < s->used; i++) {
+            gc_mark_value(vm, s->entries[i].key);
+            gc_mark_value(vm, s->entries[i].value);
+        }
+        break;
+    }
+    case OBJ_MAP: gc_mark_obj(vm, (Obj *)((ObjMap *)o)->store); break;
+    case OBJ_PROTO: {
+        ObjProto *p = (ObjProto *)o;
+        mark_values(vm, p->k, p->nk);
+        gc_mark_obj(vm, (Obj *)p->name);
+        gc_mark_obj(vm, (Obj *)p->module);
+        break;
+    }
+    case OBJ_CELL: gc_mark_value(vm, ((ObjCell *)o)->v); break;
+    case OBJ_CLOSURE: {
+        ObjClosure *c = (ObjClosure *)o;
+        gc_mark_obj(vm, (Obj *)c->proto);
+        for (uint32_t i = 0; i < o->aux; i++)
+            gc_mark_obj(vm, (Obj *)c->cells[i]);
+        break;
+    }
+    case OBJ_BOUND:
+        gc_mark_value(vm, ((ObjBound *)o)->receiver);
+        gc_mark_value(vm, ((ObjBound *)o)->method);
+        break;
+    case OBJ_STRUCTTYPE: {
+        ObjStructType *t = (ObjStructType *)o;
+        gc_mark_obj(vm, (Obj *)t->name);
+        gc_mark_obj(vm, (Obj *)t->module);
+        for (int i = 0; i < t->nfields; i++) {
+            gc_mark_obj(vm, (Obj *)t->fields[i].name);
+            gc_mark_value(vm, t->fields[i].zero);
+        }
+        for (int i = 0; i < t->nmethods; i++) {
+            gc_mark_obj(vm, (Obj *)t->methods[i].name);
+            gc_mark_value(vm, t->methods[i].fn);
+        }
+        break;
+    }
+    case OBJ_STRUCT: {
+        ObjStruct *s = (ObjStruct *)o;
+        gc_mark_obj(vm, (Obj *)s->type);
+        mark_values(vm, s->fields, o->aux);
+        break;
+    }
+    case OBJ_ERROR:
+        gc_mark_obj(vm, (Obj *)((ObjError *)o)->msg);
+        gc_mark_value(vm, ((ObjError *)o)->wrapped);
+        break;
+    case OBJ_MODULE: {
+        ObjModule *m = (ObjModule *)o;
+        gc_mark_obj(vm, (Obj *)m->name);
+        gc_mark_obj(vm, (Obj *)m->path);
+        mark_values(vm, m->globals, m->nglobals);
+        for (int i = 0; i < m->nglobals; i++)
+            gc_mark_obj(vm, (Obj *)m->names[i]);
+        gc_mark_value(vm, m->init);
+        break;
+    }
+    case OBJ_NATIVEOBJ: {
+        ObjNativeObj *n = (ObjNativeObj *)o;
+        if (n->ntype->mark)
+            n->ntype->mark(vm, n);
+        break;
+    }
+    case OBJ_TYPE_COUNT: break;
+    }
+}
+
+uint32_t g_live_top(G *g) {
+    uint32_t top = g->top;
+    if (g->nframes > 0) {
+        Frame *f = &g->frames[g->nframes - 1];
+        uint32_t t = f->base + f->cl->proto->maxregs;
+        if (t > top)
+            top = t;
+    }
+    if (g->native_top > top)
+        top = g->native_top;
+    return top > g->stack_cap ? g->stack_cap : top;
+}
+
+static void mark_g(VM *vm, G *g) {
+    uint32_t live = g_live_top(g);
+    mark_values(vm, g->stack, live);
+    /* Clear the dead part so no stale slot survives to point at a freed object. */
+    for (uint32_t i = live; i < g->stack_cap; i++)
+        g->stack[i] = VAL_NIL;
+    for (int i = 0; i < g->nframes; i++) {
+        Frame *f = &g->frames[i];
+        gc_mark_obj(vm, (Obj *)f->cl);
+        for (Defer *d = f->defers; d; d = d->next) {
+            gc_mark_value(vm, d->fn);
+            mark_values(vm, d->args, d->nargs);
+        }
+    }
+    for (Panic *p = g->panic; p; p = p->link)
+        gc_mark_value(vm, p->value);
+    mark_values(vm, g->roots, g->nroots);
+}
+
+static void mark_roots(VM *vm) {
+    for (int i = 0; i < vm->ngs; i++)
+        mark_g(vm, vm->gs[i]);
+    for (int i = 0; i < vm->nnatmods; i++)
+        gc_mark_obj(vm, (Obj *)vm->natmods[i].module);
+    gc_mark_obj(vm, (Obj *)vm->builtins);
+    for (int i = 0; i < vm->nusermods; i++)
+        gc_mark_obj(vm, (Obj *)vm->usermods[i]);
+    for (int i = 0; i < vm->nntypes; i++)
+        for (ObjNative **m = vm->ntype_methods[i]; *m; m++)
+            gc_mark_obj(vm, (Obj *)*m);
+    gc_mark_obj(vm, (Obj *)vm->name_Error);
+    gc_mark_value(vm, vm->error_method);
+}
+
+static void free_obj(VM *vm, Obj *o) {
+    switch ((ObjType)o->type) {
+    case OBJ_PROTO: {
+        ObjProto *p = (ObjProto *)o;
+        free(p->code);
+        free(p->k);
+        free(p->lines);
+        free(p->upvals);
+        break;
+    }
+    case OBJ_STRUCTTYPE:
+        free(((ObjStructType *)o)->fields);
+        free(((ObjStructType *)o)->methods);
+        break;
+    case OBJ_MODULE:
+        free(((ObjModule *)o)->globals);
+        free(((ObjModule *)o)->names);
+        break;
+    case OBJ_NATIVEOBJ: {
+        ObjNativeObj *n = (ObjNativeObj *)o;
+        if (n->ntype->finalize)
+            n->ntype->finalize(n);
+        break;
+    }
+    default: break;
+    }
+    vm->bytes_allocated -= gc_obj_size(o);
+    free(o);
+}
+
+static void sweep(VM *vm) {
+    Obj **link = &vm->objects;
+    while (*link) {
+        Obj *o = *link;
+        if (o->marked) {
+            o->marked = 0;
+            link = &o->gc_next;
+        } else {
+            *link = o->gc_next;
+            free_obj(vm, o);
+        }
+    }
+}
+
+void gc_collect(VM *vm) {
+    if (vm->gc_running)
+        return;
+    vm->gc_running = true;
+    mark_roots(vm);
+    while (vm->ngray > 0) {
+        Obj *o = vm->gray[--vm->ngray];
+        trace_obj(vm, o);
+    }
+    str_sweep_interned(vm);
+    sweep(vm);
+    vm->ncollections++;
+    size_t goal = vm->bytes_allocated + vm->bytes_allocated / 100 * (size_t)(vm->gc_percent < 0 ? 0 : vm->gc_percent);
+    if (vm->gc_percent < 0)
+        goal = SIZE_MAX; /* SetGCPercent(-1) disables the collector */
+    vm->next_gc = goal < GC_MIN_HEAP ? GC_MIN_HEAP : goal;
+    vm->safepoint = 0;
+    vm->gc_running = false;
+}
+
+/* The dispatch loop saw the safepoint flag. */
+void gc_safepoint(G *g) {
+    VM *vm = g->vm;
+    vm->safepoint = 0;
+    if (vm->gc_stress || vm->bytes_allocated >= vm->next_gc)
+        gc_collect(vm);
+}
+
+void gc_free_all(VM *vm) {
+    while (vm->objects) {
+        Obj *o = vm->objects;
+        vm->objects = o->gc_next;
+        free_obj(vm, o);
+    }
+    free(vm->gray);
+    vm->gray = NULL;
+    vm->ngray = vm->gray_cap = 0;
+}

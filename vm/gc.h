@@ -1,0 +1,26 @@
+/* vm/gc.h — allocation and the precise mark-and-sweep collector.
+ *
+ * Invariants:
+ *  - gc_alloc never collects.  It only adds to the allocation debt and, when
+ *    the debt passes the pacing threshold (GOGC-style: the heap may grow by
+ *    gc_percent% over what survived the last collection), raises the
+ *    safepoint flag.  The collection itself runs at the next safepoint (a call
+ *    or a backward jump), where every live value is in a root: goroutine
+ *    stacks and frames, defers and panics, module globals, the intern table
+ *    (weakly), the VM's registries.
+ *  - Stress mode (CSP_GCSTRESS=1 in the environment, or the gc_stress build
+ *    option) collects at every safepoint reached after any allocation.
+ *  - Mark uses an explicit gray stack, never C recursion.
+ */
+#ifndef CSP_VM_GC_H
+#define CSP_VM_GC_H
+
+#include "vm/object.h"
+
+void *gc_alloc(VM *vm, size_t size, ObjType type);
+void gc_collect(VM *vm);
+void gc_mark_value(VM *vm, Value v);
+void gc_mark_obj(VM *vm, Obj *o);
+void gc_free_all(VM *vm);
+
+#endif

@@ -1,0 +1,71 @@
+/* vm/interp.h — internals shared by the interpreter's files (vm.c, call.c,
+ * panic.c, gc.c, load.c).  Not for stdlib/: that uses vm/vm.h. */
+#ifndef CSP_VM_INTERP_H
+#define CSP_VM_INTERP_H
+
+#include "vm/vm.h"
+
+/* Slots kept free above a frame's registers: natives write up to
+ * CSP_NATIVE_MAX_RESULTS results, and a bound-method call shifts its
+ * arguments up by one. */
+#define STACK_SLACK (CSP_NATIVE_MAX_RESULTS + 8)
+#define G_INITIAL_STACK 256 /* values: 2 KB */
+#define G_INITIAL_FRAMES 8
+
+/* call.c */
+bool stack_ensure(G *g, uint32_t needed_top);      /* false: fatal stack overflow raised */
+Frame *frame_push(G *g);                            /* may move g->frames */
+/* Start a call of fn with nargs arguments at g->stack[at+1..]; the function
+ * value itself sits at g->stack[at].  Closures get a new frame (and return
+ * 1), natives run at once (return 0), errors panic (return -1). */
+int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags);
+/* Copy `n` results from stack index `src` to the frame's return slot
+ * honouring nwant; pops the frame. */
+void frame_finish_return(G *g, uint32_t src, int n);
+/* The stack index of the first slot above the live registers of the top frame. */
+uint32_t g_live_top(G *g);
+
+/* vm.c */
+/* Run until the goroutine's frame count drops to stop_depth.  Returns 0, or
+ * -1 when a panic is unwinding past stop_depth. */
+int vm_execute(G *g, int stop_depth);
+
+/* panic.c */
+Panic *panic_start(G *g, Value v);   /* records the value and the traceback */
+char *traceback(G *g);                /* "main.f()\n\tpath:line\n..." malloc'd */
+/* Finish the exit of the top frame (FRAME_RETURNING set, results recorded in
+ * ret_a/ret_n): run its deferred calls, return, and continue the exits of
+ * frames whose deferred call this was. */
+enum { EXIT_RUN, EXIT_STOP, EXIT_PANIC };
+int frame_exit(G *g, int stop_depth);
+void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args);
+void defers_free(Frame *f);
+/* Called by the dispatch loop when g->panic is set: unwind frames, running
+ * deferred calls, until a recovery or stop_depth.  Returns 1 to continue
+ * executing (a frame to run), -1 to propagate past stop_depth. */
+int panic_unwind(G *g, int stop_depth);
+/* An unrecovered panic reached the bottom of the goroutine: print it Go's
+ * way and exit 2. */
+_Noreturn void panic_die(G *g);
+
+/* gc.c */
+void gc_safepoint(G *g);
+size_t gc_obj_size(Obj *o);
+
+/* load.c */
+#include "parser/compile.h"
+CompileHooks vm_compile_hooks(VM *vm);
+/* Turn a compiled program into objects; returns the script's top-level
+ * closure (which imports run lazily via IMPORT). */
+Value vm_load_program(VM *vm, BcProgram *p);
+
+/* the struct/method/field helpers (vm.c) */
+bool struct_find_method(ObjStructType *t, ObjString *name, Value *out);
+int struct_field_index(ObjStructType *t, ObjString *name);
+Value struct_new(VM *vm, ObjStructType *t);
+Value zero_value(VM *vm, Value typeconst);
+
+/* Go's text for an arithmetic type mismatch. */
+int vm_mismatch(G *g, const char *op, Value a, Value b);
+
+#endif

@@ -1,0 +1,191 @@
+/* vm/load.c — from the compiler's BcProgram to live objects, and the
+ * catalogue of standard modules the compiler consults.
+ *
+ * Every string constant is interned, so field and method names compare by
+ * pointer in the dispatch loop.  Protos are created before constants are
+ * filled in, because constants refer to sibling functions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/interp.h"
+
+static int hook_module_exists(void *ctx, const char *name) {
+    return strcmp(name, "builtin") != 0 && vm_find_native_module((VM *)ctx, name) != NULL;
+}
+
+static StdMemberKind hook_member(void *ctx, const char *module, const char *member) {
+    VM *vm = ctx;
+    ObjModule *m = vm_find_native_module(vm, module);
+    if (!m)
+        return STD_NONE;
+    Value v;
+    if (vm_module_get(m, str_intern_c(vm, member), &v))
+        return STD_VALUE;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s.%s", m->name->chars, member);
+    return vm_find_type(vm, buf) ? STD_TYPE : STD_NONE;
+}
+
+CompileHooks vm_compile_hooks(VM *vm) {
+    CompileHooks h = {vm, hook_module_exists, hook_member};
+    return h;
+}
+
+typedef struct Loader {
+    VM *vm;
+    BcProgram *prog;
+    ObjModule **mods;
+    ObjStructType ***structs; /* per module */
+    ObjProto ***protos;       /* per module */
+} Loader;
+
+static Value std_member(VM *vm, const char *module, const char *member) {
+    ObjModule *m = vm_find_native_module(vm, module);
+    Value v = VAL_NIL;
+    if (m)
+        vm_module_get(m, str_intern_c(vm, member), &v);
+    return v;
+}
+
+static Value load_const(Loader *L, int mod, const BcConst *c) {
+    VM *vm = L->vm;
+    switch (c->kind) {
+    case BK_NIL: return VAL_NIL;
+    case BK_BOOL: return val_bool(c->i != 0);
+    case BK_INT: return val_int(vm, c->i);
+    case BK_FLOAT: return val_float(vm, c->f);
+    case BK_STRING: return val_obj(str_intern(vm, c->s ? c->s : "", c->slen));
+    case BK_FUNC: return val_obj(L->protos[mod][c->index]);
+    case BK_STRUCT: return val_obj(L->structs[mod][c->index]);
+    case BK_STRUCTEXT: return val_obj(L->structs[c->index][c->idx2]);
+    case BK_STDMEMBER: return std_member(vm, c->s, c->s2);
+    case BK_STDMODULE: return val_obj(vm_find_native_module(vm, c->s));
+    case BK_MODULE: return val_obj(L->mods[c->index]);
+    case BK_TYPE:
+        if (c->index >= 0)
+            return val_obj(c->idx2 < 0 ? L->structs[mod][c->index] : L->structs[c->index][c->idx2]);
+        return val_obj(str_intern_c(vm, c->s));
+    }
+    return VAL_NIL;
+}
+
+static void load_structs(Loader *L, int mi) {
+    BcModule *bm = L->prog->modules[mi];
+    L->structs[mi] = calloc((size_t)bm->nstructs + 1, sizeof(ObjStructType *));
+    for (int s = 0; s < bm->nstructs; s++) {
+        ObjStructType *t = gc_alloc(L->vm, sizeof(ObjStructType), OBJ_STRUCTTYPE);
+        t->name = str_intern_c(L->vm, bm->structs[s].name);
+        t->module = L->mods[mi];
+        L->structs[mi][s] = t;
+    }
+}
+
+/* Field zero values may name struct types of any module: after all exist. */
+static void load_fields(Loader *L, int mi) {
+    BcModule *bm = L->prog->modules[mi];
+    for (int s = 0; s < bm->nstructs; s++) {
+        BcStruct *bs = &bm->structs[s];
+        ObjStructType *t = L->structs[mi][s];
+        t->fields = calloc((size_t)bs->nfields + 1, sizeof(FieldSpec));
+        for (int f = 0; f < bs->nfields; f++) {
+            t->fields[f].name = str_intern_c(L->vm, bs->fields[f].name);
+            t->fields[f].kind = (uint8_t)bs->fields[f].kind;
+            t->fields[f].zero = bs->fields[f].kind == ZERO_NIL ? VAL_NIL : load_const(L, mi, &bs->fields[f].zero);
+            if (bs->fields[f].kind == ZERO_LIST)
+                t->fields[f].zero = val_obj(str_intern_c(L->vm, "list"));
+            if (bs->fields[f].kind == ZERO_MAP)
+                t->fields[f].zero = val_obj(str_intern_c(L->vm, "map"));
+        }
+        t->nfields = bs->nfields;
+    }
+}
+
+static void load_protos(Loader *L, int mi) {
+    BcModule *bm = L->prog->modules[mi];
+    L->protos[mi] = calloc((size_t)bm->nfuncs + 1, sizeof(ObjProto *));
+    for (int fi = 0; fi < bm->nfuncs; fi++) {
+        BcFunc *bf = bm->funcs[fi];
+        ObjProto *p = gc_alloc(L->vm, sizeof(ObjProto), OBJ_PROTO);
+        p->ncode = bf->ncode;
+        p->code = malloc(((size_t)bf->ncode + 1) * sizeof(Instr));
+        memcpy(p->code, bf->code, (size_t)bf->ncode * sizeof(Instr));
+        p->code[bf->ncode] = BC_ABX(OP_RETURN, 0, 1); /* a safety net: never run off the end */
+        p->lines = malloc(((size_t)bf->ncode + 1) * sizeof(int32_t));
+        if (bf->ncode)
+            memcpy(p->lines, bf->lines, (size_t)bf->ncode * sizeof(int32_t));
+        p->lines[bf->ncode] = bf->ncode ? bf->lines[bf->ncode - 1] : bf->line;
+        p->nupvals = bf->nupvals;
+        p->upvals = malloc(((size_t)bf->nupvals + 1) * sizeof(UpvalDesc));
+        for (int u = 0; u < bf->nupvals; u++)
+            p->upvals[u] = (UpvalDesc){bf->upvals[u].from_parent_reg, bf->upvals[u].index};
+        p->nparams = bf->nparams;
+        p->variadic = bf->variadic;
+        p->maxregs = bf->maxregs;
+        p->name = str_intern_c(L->vm, bf->name ? bf->name : "func");
+        p->module = L->mods[mi];
+        p->line = bf->line;
+        L->protos[mi][fi] = p;
+    }
+}
+
+static void load_constants(Loader *L, int mi) {
+    BcModule *bm = L->prog->modules[mi];
+    for (int fi = 0; fi < bm->nfuncs; fi++) {
+        BcFunc *bf = bm->funcs[fi];
+        ObjProto *p = L->protos[mi][fi];
+        p->k = calloc((size_t)bf->nk + 1, sizeof(Value));
+        for (int c = 0; c < bf->nk; c++)
+            p->k[c] = load_const(L, mi, &bf->k[c]);
+        p->nk = bf->nk;
+    }
+}
+
+static ObjModule *module_shell(VM *vm, BcModule *bm) {
+    ObjModule *m = gc_alloc(vm, sizeof(ObjModule), OBJ_MODULE);
+    m->name = str_intern_c(vm, bm->name ? bm->name : "main");
+    m->path = str_new(vm, bm->path ? bm->path : "?", bm->path ? strlen(bm->path) : 1);
+    m->nglobals = bm->nglobals;
+    m->globals = calloc((size_t)bm->nglobals + 1, sizeof(Value));
+    m->names = calloc((size_t)bm->nglobals + 1, sizeof(ObjString *));
+    for (int i = 0; i < bm->nglobals; i++)
+        m->names[i] = str_intern_c(vm, bm->global_names[i]);
+    m->state = MOD_UNLOADED;
+    return m;
+}
+
+Value vm_load_program(VM *vm, BcProgram *prog) {
+    Loader L = {vm, prog, NULL, NULL, NULL};
+    int n = prog->nmodules;
+    L.mods = calloc((size_t)n + 1, sizeof(ObjModule *));
+    L.structs = calloc((size_t)n + 1, sizeof(ObjStructType **));
+    L.protos = calloc((size_t)n + 1, sizeof(ObjProto **));
+    for (int mi = 0; mi < n; mi++)
+        L.mods[mi] = module_shell(vm, prog->modules[mi]);
+    for (int mi = 0; mi < n; mi++) {
+        load_structs(&L, mi);
+        load_protos(&L, mi);
+    }
+    for (int mi = 0; mi < n; mi++) {
+        load_fields(&L, mi);
+        load_constants(&L, mi);
+    }
+    vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
+    for (int mi = 0; mi < n; mi++) {
+        ObjProto *top = L.protos[mi][prog->modules[mi]->top];
+        ObjClosure *c = gc_alloc(vm, sizeof(ObjClosure), OBJ_CLOSURE);
+        c->proto = top;
+        L.mods[mi]->init = val_obj(c);
+        vm->usermods[vm->nusermods++] = L.mods[mi];
+    }
+    Value main_init = n ? L.mods[n - 1]->init : VAL_NIL;
+    if (n)
+        L.mods[n - 1]->state = MOD_LOADED;
+    for (int mi = 0; mi < n; mi++) {
+        free(L.structs[mi]);
+        free(L.protos[mi]);
+    }
+    free(L.mods);
+    free(L.structs);
+    free(L.protos);
+    return main_init;
+}

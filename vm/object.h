@@ -1,0 +1,287 @@
+/* vm/object.h — heap objects, the interpreter state, goroutines and frames.
+ *
+ * Invariants:
+ *  - Every heap object starts with an Obj header and is allocated by gc_alloc
+ *    (vm/gc.h); the collector runs ONLY at safepoints (calls and backward
+ *    jumps in the dispatch loop), never inside gc_alloc.  So C code (natives,
+ *    the compiler) may hold unrooted objects in C locals for as long as it
+ *    does not call back into script code (vm_call).  Code that calls vm_call
+ *    must keep its objects reachable (in its argument slots or g->roots).
+ *  - A list's or map's storage is a separate GC object (ObjArray / ObjMapStore):
+ *    growing allocates a new store and publishes it with one pointer store, so
+ *    a racing reader that still holds the old store reads valid memory.
+ *  - Strings are immutable; field and method names are interned (pointer
+ *    equality), other strings compare by length, hash and bytes.
+ *  - No interpreter state lives in C globals: everything hangs off VM.
+ */
+#ifndef CSP_VM_OBJECT_H
+#define CSP_VM_OBJECT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parser/bytecode.h"
+#include "vm/value.h"
+
+typedef struct VM VM;
+typedef struct G G;
+
+typedef enum ObjType {
+    OBJ_STRING,
+    OBJ_INT,        /* boxed int64 outside the inline range */
+    OBJ_FLOAT,      /* boxed double outside the inline window */
+    OBJ_ARRAY,      /* backing store of a list (not a script value) */
+    OBJ_LIST,
+    OBJ_MAPSTORE,   /* backing store of a map (not a script value) */
+    OBJ_MAP,
+    OBJ_PROTO,      /* compiled function (not a script value) */
+    OBJ_CLOSURE,
+    OBJ_CELL,       /* a captured variable (not a script value) */
+    OBJ_NATIVE,     /* C function */
+    OBJ_BOUND,      /* method bound to its receiver: p.Norm as a value */
+    OBJ_STRUCTTYPE, /* a `type T struct` (not a script value) */
+    OBJ_STRUCT,
+    OBJ_ERROR,
+    OBJ_MODULE,
+    OBJ_NATIVEOBJ,  /* sync.WaitGroup, rand.Rand, strings.Builder ... */
+    OBJ_TYPE_COUNT
+} ObjType;
+
+typedef struct Obj {
+    struct Obj *gc_next; /* the heap's all-objects list; owned by the GC */
+    uint8_t type;        /* ObjType */
+    uint8_t marked;      /* GC mark bit */
+    uint16_t flags;      /* per-type flags */
+    uint32_t aux;        /* per-type small field (string hash) */
+} Obj;
+
+typedef struct ObjString {
+    Obj obj;       /* obj.aux: hash (0 = not computed yet) */
+    size_t len;    /* bytes, not counting the trailing NUL */
+    char chars[];  /* always NUL-terminated for C convenience */
+} ObjString;
+#define STR_INTERNED 1 /* obj.flags */
+
+typedef struct ObjInt {
+    Obj obj;
+    int64_t i;
+} ObjInt;
+
+typedef struct ObjFloat {
+    Obj obj;
+    double d;
+} ObjFloat;
+
+typedef struct ObjArray {
+    Obj obj;
+    int64_t cap;
+    Value items[];
+} ObjArray;
+
+typedef struct ObjList {
+    Obj obj;
+    ObjArray *store; /* may be NULL when cap == 0 */
+    int64_t len;     /* <= store->cap */
+} ObjList;
+
+typedef struct MapEntry {
+    Value key;   /* VAL_NIL with hash==0 and value==MAP_TOMBSTONE marks a deleted slot */
+    Value value;
+    uint64_t hash;
+    int32_t deleted;
+    int32_t pad;
+} MapEntry;
+
+typedef struct ObjMapStore {
+    Obj obj;
+    int64_t cap;      /* entry capacity */
+    int64_t used;     /* entries[0..used) written, including deleted ones */
+    int64_t nindex;   /* size of the index table, a power of two */
+    MapEntry *entries; /* points into this allocation */
+    int32_t *index;    /* open addressing: -1 empty, else entry number */
+} ObjMapStore;
+
+typedef struct ObjMap {
+    Obj obj;
+    ObjMapStore *store; /* may be NULL when empty */
+    int64_t count;      /* live entries */
+} ObjMap;
+
+typedef struct UpvalDesc {
+    uint8_t from_parent_reg; /* 1: the parent's register `index` holds a Cell; 0: parent's upvalue `index` */
+    uint8_t index;
+} UpvalDesc;
+
+struct ObjModule;
+
+typedef struct ObjProto {
+    Obj obj;
+    Instr *code;
+    int32_t ncode;
+    int32_t nk;
+    Value *k;             /* constants: ints, floats, strings, protos, struct types, natives, modules */
+    int32_t *lines;       /* source line of each instruction */
+    UpvalDesc *upvals;
+    uint8_t nupvals;
+    uint8_t nparams;      /* fixed parameters (a method's receiver counts as the first) */
+    uint8_t variadic;     /* 1: extra arguments are collected into a list in R[nparams] */
+    uint8_t maxregs;      /* registers used by this function */
+    ObjString *name;      /* "f", "Point.Norm", "f.func1", "init" for a module's top level */
+    struct ObjModule *module;
+    int32_t line;         /* line of the declaration */
+} ObjProto;
+
+typedef struct ObjCell {
+    Obj obj;
+    Value v;
+} ObjCell;
+
+typedef struct ObjClosure {
+    Obj obj;          /* obj.aux: number of cells (the GC may not read proto while sweeping) */
+    ObjProto *proto;
+    ObjCell *cells[]; /* proto->nupvals */
+} ObjClosure;
+
+/* A native function: reads args[0..nargs) and then writes its results into
+ * args[0..n) and returns n (at most CSP_NATIVE_MAX_RESULTS; the caller
+ * guarantees that many slots), or returns -1 after vm_panic*() to panic.
+ * Read every argument before writing any result. */
+#define CSP_NATIVE_MAX_RESULTS 8
+typedef int (*NativeFn)(G *g, Value *args, int nargs);
+
+typedef struct ObjNative {
+    Obj obj;
+    NativeFn fn;
+    const char *name; /* "fmt.Println", "len" */
+    const char *doc;  /* signature and one line: "Println(a...) — ..." */
+} ObjNative;
+
+typedef struct ObjBound {
+    Obj obj;
+    Value receiver;
+    Value method; /* a closure or native taking the receiver first */
+} ObjBound;
+
+typedef struct FieldSpec {
+    ObjString *name; /* interned */
+    Value zero;
+    uint8_t kind;    /* FieldZero */
+} FieldSpec;
+
+typedef struct MethodEntry {
+    ObjString *name; /* interned */
+    Value fn;        /* closure taking the receiver as its first parameter */
+} MethodEntry;
+
+typedef struct ObjStructType {
+    Obj obj;
+    ObjString *name;    /* "Point" */
+    struct ObjModule *module;
+    int32_t nfields;
+    int32_t nmethods, methods_cap;
+    FieldSpec *fields;
+    MethodEntry *methods;
+} ObjStructType;
+
+typedef struct ObjStruct {
+    Obj obj;          /* obj.aux: number of fields */
+    ObjStructType *type;
+    Value fields[]; /* type->nfields */
+} ObjStruct;
+
+typedef struct ObjError {
+    Obj obj;
+    ObjString *msg;
+    Value wrapped; /* %w target (errors.Is follows it), or nil */
+} ObjError;
+#define ERR_RUNTIME 1 /* obj.flags: a runtime error ("runtime error: ...") */
+
+typedef struct ObjModule {
+    Obj obj;
+    ObjString *name;     /* "fmt", "pool", "main" */
+    ObjString *path;     /* absolute source path; NULL for native modules */
+    int32_t nglobals;
+    Value *globals;      /* top-level variables and functions, by slot */
+    ObjString **names;   /* interned name of each slot */
+    Value init;          /* closure running the module's top level, or nil */
+    uint8_t state;       /* MOD_UNLOADED, MOD_LOADING, MOD_LOADED */
+} ObjModule;
+enum { MOD_UNLOADED, MOD_LOADING, MOD_LOADED };
+
+struct ObjNativeObj;
+typedef struct NativeMethod {
+    const char *name;
+    NativeFn fn; /* receives the receiver as args[0] */
+    const char *doc;
+} NativeMethod;
+
+typedef struct NativeType {
+    const char *name;              /* Go's name: "sync.WaitGroup" */
+    const NativeMethod *methods;   /* terminated by {NULL} */
+    size_t payload_size;           /* bytes of payload after the header */
+    void (*init)(VM *vm, struct ObjNativeObj *o);       /* zero value; may be NULL */
+    void (*mark)(VM *vm, struct ObjNativeObj *o);       /* mark Values held in the payload; may be NULL */
+    void (*finalize)(struct ObjNativeObj *o);           /* free C resources; may be NULL */
+    Value (*getfield)(G *g, struct ObjNativeObj *o, ObjString *name, int *found); /* `t.C`; may be NULL */
+} NativeType;
+
+typedef struct ObjNativeObj {
+    Obj obj;
+    const NativeType *ntype;
+    _Alignas(16) unsigned char payload[];
+} ObjNativeObj;
+
+/* ---- goroutines and frames ---- */
+
+typedef struct Defer {
+    struct Defer *next;
+    Value fn;
+    int32_t nargs;
+    Value args[];
+} Defer;
+
+enum {
+    FRAME_DEFERRED = 1,        /* this call was started by the defer machinery */
+    FRAME_NATIVE_BOUNDARY = 2, /* returning from this frame returns to C (vm_call) */
+    FRAME_RETURNING = 4,       /* RETURN ran; deferred calls are running; results in R[ret_a..] */
+    FRAME_PANIC_DEFER = 8,     /* a deferred call run by a panic: recover() works directly in it */
+};
+
+typedef struct Frame {
+    ObjClosure *cl;
+    const Instr *pc;  /* next instruction (saved when the frame is not running) */
+    uint32_t base;    /* index of R[0] in g->stack */
+    uint32_t ret;     /* index in g->stack where the results go */
+    int16_t nwant;    /* results the caller wants; -1: all (sets g->top) */
+    uint16_t flags;
+    int32_t ret_a;    /* FRAME_RETURNING: first result register and count */
+    int32_t ret_n;
+    Defer *defers;    /* LIFO */
+} Frame;
+
+typedef struct Panic {
+    struct Panic *link; /* the panic this one interrupted, if any */
+    Value value;
+    uint8_t recovered;
+    char *trace;        /* the goroutine's traceback where it panicked (malloc'd) */
+} Panic;
+
+struct G {
+    VM *vm;
+    int64_t id;
+    Value *stack;
+    uint32_t stack_cap; /* in values */
+    uint32_t top;       /* first free slot after a multi-result call */
+    Frame *frames;
+    int32_t nframes, frames_cap;
+    Panic *panic;       /* innermost active panic, or NULL */
+    Value roots[16];    /* scratch roots for natives that call vm_call */
+    int32_t nroots;
+    uint32_t native_base; /* stack index of the running native's args[0] */
+    uint32_t native_top;  /* first stack slot a nested vm_call may use */
+    int32_t exit_code;  /* set when the goroutine ends the program */
+    uint8_t status;
+};
+
+#endif

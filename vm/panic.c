@@ -1,0 +1,266 @@
+/* vm/panic.c — panic, defer and recover, Go's way, on a stackless VM.
+ *
+ * A panic records its value and the traceback at the point it was raised,
+ * then unwinds frame by frame.  Each frame's deferred calls run (LIFO) as new
+ * frames on top of it, flagged FRAME_PANIC_DEFER; recover() called directly
+ * by such a frame stops the panic, and the frame that deferred it then
+ * returns normally (with nil results) after its remaining deferred calls.
+ * A panic raised while a deferred call of an earlier panic runs, and that
+ * unwinds through it, aborts the earlier panic (Go prints both).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/interp.h"
+
+static const char *frame_func_name(Frame *f, StrBuf *b) {
+    ObjProto *p = f->cl->proto;
+    sb_printf(b, "%s.%s()\n", p->module && p->module->name ? p->module->name->chars : "main", p->name->chars);
+    return b->p;
+}
+
+static int frame_line(Frame *f) {
+    ObjProto *p = f->cl->proto;
+    ptrdiff_t i = f->pc - p->code - 1;
+    if (i < 0)
+        i = 0;
+    if (i >= p->ncode)
+        i = p->ncode - 1;
+    return p->lines && p->ncode > 0 ? p->lines[i] : p->line;
+}
+
+char *traceback(G *g) {
+    StrBuf b;
+    sb_init(&b);
+    for (int i = g->nframes - 1; i >= 0; i--) {
+        Frame *f = &g->frames[i];
+        frame_func_name(f, &b);
+        ObjModule *m = f->cl->proto->module;
+        sb_printf(&b, "\t%s:%d\n", m && m->path ? m->path->chars : "?", frame_line(f));
+        if (g->nframes - i > 100 && i > 50) { /* Go elides the middle of deep traces too */
+            sb_printf(&b, "...additional frames elided...\n");
+            i = 50;
+        }
+    }
+    if (!b.p)
+        sb_puts(&b, "");
+    return b.p;
+}
+
+Panic *panic_start(G *g, Value v) {
+    Panic *p = calloc(1, sizeof(Panic));
+    p->value = v;
+    p->link = g->panic;
+    p->trace = traceback(g);
+    g->panic = p;
+    return p;
+}
+
+int vm_panic_value(G *g, Value v) {
+    panic_start(g, v);
+    return -1;
+}
+
+static int panic_error(G *g, const char *prefix, const char *fmt, va_list ap) {
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, prefix);
+    sb_vprintf(&b, fmt, ap);
+    Value e = err_new(g->vm, str_new(g->vm, b.p, b.len), VAL_NIL);
+    val_as_obj(e)->flags |= ERR_RUNTIME;
+    sb_free(&b);
+    return vm_panic_value(g, e);
+}
+
+int vm_panicf(G *g, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int r = panic_error(g, "", fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int vm_runtime_errorf(G *g, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int r = panic_error(g, "runtime error: ", fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+Value vm_recover(G *g) {
+    Panic *p = g->panic;
+    if (!p || p->recovered || g->nframes == 0)
+        return VAL_NIL;
+    Frame *f = &g->frames[g->nframes - 1];
+    if (!(f->flags & FRAME_PANIC_DEFER))
+        return VAL_NIL;
+    p->recovered = 1;
+    return p->value;
+}
+
+void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args) {
+    Defer *d = malloc(sizeof(Defer) + (size_t)nargs * sizeof(Value));
+    d->fn = fn;
+    d->nargs = nargs;
+    for (int i = 0; i < nargs; i++)
+        d->args[i] = args[i];
+    d->next = f->defers;
+    f->defers = d;
+}
+
+void defers_free(Frame *f) {
+    while (f->defers) {
+        Defer *d = f->defers;
+        f->defers = d->next;
+        free(d);
+    }
+}
+
+/* Start the next deferred call of frame f (the top frame), above its
+ * registers.  Returns 1 if a script frame was pushed, 0 if a native call
+ * completed, -1 if it panicked. */
+static int defer_start(G *g, Frame *f, uint16_t flags) {
+    Defer *d = f->defers;
+    f->defers = d->next;
+    uint32_t at = f->base + f->cl->proto->maxregs;
+    int nargs = d->nargs;
+    stack_ensure(g, at + 1 + (uint32_t)nargs + STACK_SLACK);
+    g->stack[at] = d->fn;
+    for (int i = 0; i < nargs; i++)
+        g->stack[at + 1 + i] = d->args[i];
+    free(d);
+    return call_value(g, at, nargs, 0, (uint16_t)(FRAME_DEFERRED | flags));
+}
+
+static void panic_free(Panic *p) {
+    free(p->trace);
+    free(p);
+}
+
+/* The top frame's deferred call recovered the panic: drop it (and any panic
+ * it aborted) and make the top frame return normally with no results. */
+static void recover_finish(G *g) {
+    Panic *p = g->panic;
+    g->panic = p->link;
+    panic_free(p);
+    /* Panics that this one aborted are over too. */
+    while (g->panic && g->panic->recovered == 2) {
+        p = g->panic;
+        g->panic = p->link;
+        panic_free(p);
+    }
+    Frame *t = &g->frames[g->nframes - 1];
+    t->flags |= FRAME_RETURNING;
+    t->ret_a = 0;
+    t->ret_n = 0;
+}
+
+int frame_exit(G *g, int stop_depth) {
+    for (;;) {
+        Frame *f = &g->frames[g->nframes - 1];
+        if (f->defers) {
+            int r = defer_start(g, f, 0);
+            if (r == 1)
+                return EXIT_RUN;
+            if (r < 0)
+                return EXIT_PANIC;
+            continue;
+        }
+        uint16_t fl = f->flags;
+        frame_finish_return(g, f->base + (uint32_t)f->ret_a, f->ret_n);
+        if (g->nframes <= stop_depth)
+            return EXIT_STOP;
+        if (!(fl & FRAME_DEFERRED))
+            return EXIT_RUN;
+        if (fl & FRAME_PANIC_DEFER) {
+            if (!g->panic->recovered)
+                return EXIT_PANIC;
+            recover_finish(g);
+        }
+        /* the frame below is returning: run its next deferred call */
+    }
+}
+
+int panic_unwind(G *g, int stop_depth) {
+    for (;;) {
+        if (g->nframes <= stop_depth) {
+            if (stop_depth == 0)
+                panic_die(g);
+            return -1;
+        }
+        Frame *f = &g->frames[g->nframes - 1];
+        if (f->defers) {
+            int r = defer_start(g, f, FRAME_PANIC_DEFER);
+            if (r == 1)
+                return 1;
+            continue; /* a native deferred call ran (or panicked anew): keep unwinding */
+        }
+        uint16_t fl = f->flags;
+        defers_free(f);
+        g->nframes--;
+        if ((fl & FRAME_PANIC_DEFER) && g->panic->link && !g->panic->link->recovered)
+            g->panic->link->recovered = 2; /* aborted by this newer panic */
+        if (fl & FRAME_DEFERRED) {
+            /* A deferred call died: its frame's owner continues exiting — under
+             * this panic, which is still unwinding. */
+            continue;
+        }
+    }
+}
+
+static void print_panic_value(G *g, Panic *p, FILE *err) {
+    StrBuf b;
+    sb_init(&b);
+    Value v = p->value;
+    if (val_is(v, OBJ_STRING)) {
+        sb_put(&b, AS_STRING(v)->chars, AS_STRING(v)->len);
+    } else {
+        p->value = VAL_NIL; /* a panicking Error() must not loop */
+        if (!fmt_value(g, &b, v, false, false)) {
+            b.len = 0;
+            sb_printf(&b, "(%s)", val_type_name(v));
+        }
+    }
+    fwrite(b.p ? b.p : "", 1, b.len, err);
+    sb_free(&b);
+}
+
+static void print_panics(G *g, Panic *p, FILE *err, int depth) {
+    if (p->link)
+        print_panics(g, p->link, err, depth + 1);
+    if (p->link)
+        fputs("\t", err);
+    fputs("panic: ", err);
+    print_panic_value(g, p, err);
+    if (p->recovered == 1)
+        fputs(" [recovered]", err);
+    fputs("\n", err);
+}
+
+_Noreturn void panic_die(G *g) {
+    VM *vm = g->vm;
+    fflush(vm->out);
+    Panic *p = g->panic;
+    /* Formatting may call Error() methods: give them a clean goroutine. */
+    g->panic = NULL;
+    print_panics(g, p, vm->err, 0);
+    fprintf(vm->err, "\ngoroutine %lld [running]:\n%s", (long long)g->id, p->trace ? p->trace : "");
+    vm_exit(vm, 2);
+}
+
+_Noreturn void vm_fatalf(G *g, const char *fmt, ...) {
+    VM *vm = g->vm;
+    fflush(vm->out);
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fatal error: ", vm->err);
+    vfprintf(vm->err, fmt, ap);
+    va_end(ap);
+    fputs("\n", vm->err);
+    char *tb = g->nframes < 200 ? traceback(g) : NULL;
+    fprintf(vm->err, "\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "...\n");
+    free(tb);
+    vm_exit(vm, 2);
+}

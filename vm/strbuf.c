@@ -1,0 +1,121 @@
+/* vm/strbuf.c — a growable byte buffer (malloc'd, not GC-managed).
+ *
+ * Invariant: once a buffer has storage, p[len] == '\0', so b->p can be handed
+ * to C functions as a string at any time.  A zeroed StrBuf is a valid empty
+ * buffer (p == NULL), which lets callers declare `StrBuf b = {0}`.
+ */
+#include "vm/strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Noreturn void sb_oom(void) {
+    fputs("fatal error: runtime: out of memory\n", stderr);
+    exit(2);
+}
+
+void sb_init(StrBuf *b) {
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+void sb_free(StrBuf *b) {
+    free(b->p);
+    sb_init(b);
+}
+
+void sb_reserve(StrBuf *b, size_t extra) {
+    /* +1 keeps room for the terminating NUL. */
+    if (extra >= SIZE_MAX / 2 - b->len)
+        sb_oom();
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 32;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        sb_oom();
+    b->p = p;
+    b->cap = cap;
+}
+
+void sb_putc(StrBuf *b, char c) {
+    if (b->len + 1 >= b->cap)
+        sb_reserve(b, 1);
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
+
+void sb_put(StrBuf *b, const char *s, size_t n) {
+    if (n == 0) {
+        if (!b->p)
+            sb_reserve(b, 0);
+        return;
+    }
+    sb_reserve(b, n);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void sb_puts(StrBuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+void sb_vprintf(StrBuf *b, const char *fmt, va_list ap) {
+    /* Try the free space first: most formats are short, so one pass usually
+     * suffices; vsnprintf consumes ap, hence the copy for a second pass. */
+    va_list ap2;
+    va_copy(ap2, ap);
+    if (b->cap - b->len < 64)
+        sb_reserve(b, 64);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->p + b->len, room, fmt, ap);
+    if (n < 0) {
+        va_end(ap2);
+        b->p[b->len] = '\0';
+        return;
+    }
+    if ((size_t)n >= room) {
+        sb_reserve(b, (size_t)n);
+        vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap2);
+    }
+    va_end(ap2);
+    b->len += (size_t)n;
+}
+
+void sb_printf(StrBuf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void sb_put_rune(StrBuf *b, int32_t r) {
+    /* Go's utf8.EncodeRune: surrogates and out-of-range runes become U+FFFD. */
+    if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+        r = 0xFFFD;
+    char buf[4];
+    size_t n;
+    if (r < 0x80) {
+        buf[0] = (char)r;
+        n = 1;
+    } else if (r < 0x800) {
+        buf[0] = (char)(0xC0 | (r >> 6));
+        buf[1] = (char)(0x80 | (r & 0x3F));
+        n = 2;
+    } else if (r < 0x10000) {
+        buf[0] = (char)(0xE0 | (r >> 12));
+        buf[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+        buf[2] = (char)(0x80 | (r & 0x3F));
+        n = 3;
+    } else {
+        buf[0] = (char)(0xF0 | (r >> 18));
+        buf[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+        buf[2] = (char)(0x80 | ((r >> 6) & 0x3F));
+        buf[3] = (char)(0x80 | (r & 0x3F));
+        n = 4;
+    }
+    sb_put(b, buf, n);
+}

@@ -1,0 +1,777 @@
+/* vm/vm.c — the dispatch loop.
+ *
+ * vm_execute runs one goroutine's frames until they drop to stop_depth.
+ * The loop keeps the current frame's state in locals (pc, base, k); they are
+ * reloaded (LOAD_FRAME) after anything that can push or pop a frame or grow
+ * the stack.  Before anything that can panic, allocate-and-collect, or call,
+ * the pc is saved into the frame (SAVEPC) so tracebacks and resumption see it
+ * (Lua's "Protect").  Calls and backward jumps are the safepoints: they test
+ * vm->safepoint, the one flag that garbage collection (and, later,
+ * preemption) raise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csp_config.h"
+#include "vm/arith.h"
+#include "vm/interp.h"
+#include "vm/objops.h"
+
+#if defined(__GNUC__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
+#endif
+
+#if CSP_TRACE
+static const char *const op_names[OP_COUNT] = {
+#define CSP_OP_NAME(name, fmt) #name,
+    CSP_OPCODES(CSP_OP_NAME)
+#undef CSP_OP_NAME
+};
+
+/* CSP_TRACE=1 in the environment prints every instruction as it runs. */
+static void vm_trace(G *g, Frame *f, const Instr *pc) {
+    static int enabled = -1;
+    if (enabled < 0) {
+        const char *e = getenv("CSP_TRACE");
+        enabled = e && *e && strcmp(e, "0") != 0;
+    }
+    if (!enabled)
+        return;
+    Instr i = pc[-1];
+    ObjProto *p = f->cl->proto;
+    fprintf(g->vm->err, "[g%lld] %s:%d %-12s A=%d B=%d C=%d\n", (long long)g->id, p->name->chars,
+            p->lines[pc - 1 - p->code], op_names[BC_OP(i)], BC_A(i), BC_B(i), BC_C(i));
+}
+#endif
+
+static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
+
+static int not_implemented(G *g, const char *what) {
+    return vm_panicf(g, "%s is not implemented yet in this build", what);
+}
+
+static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
+    ObjClosure *c = gc_alloc(g->vm, sizeof(ObjClosure) + p->nupvals * sizeof(ObjCell *), OBJ_CLOSURE);
+    c->obj.aux = p->nupvals;
+    c->proto = p;
+    Value *base = g->stack + f->base;
+    for (int i = 0; i < p->nupvals; i++) {
+        UpvalDesc u = p->upvals[i];
+        c->cells[i] = u.from_parent_reg ? (ObjCell *)val_as_obj(base[u.index]) : f->cl->cells[u.index];
+    }
+    return c;
+}
+
+static void set_method(VM *vm, ObjStructType *t, ObjString *name, Value fn) {
+    for (int i = 0; i < t->nmethods; i++)
+        if (t->methods[i].name == name) {
+            t->methods[i].fn = fn;
+            return;
+        }
+    if (t->nmethods == t->methods_cap) {
+        t->methods_cap = t->methods_cap ? t->methods_cap * 2 : 4;
+        t->methods = realloc(t->methods, (size_t)t->methods_cap * sizeof(MethodEntry));
+    }
+    t->methods[t->nmethods++] = (MethodEntry){name, fn};
+    (void)vm;
+}
+
+/* Spread the list at stack[at + nargs] (the last argument) into arguments.
+ * Returns the new argument count, or -1 on panic. */
+static int spread_last(G *g, uint32_t at, int nargs) {
+    Value last = g->stack[at + (uint32_t)nargs];
+    if (!val_is(last, OBJ_LIST) && !val_is_nil(last))
+        return vm_panicf(g, "cannot use ... with a value of type %s (want list)", val_type_name(last));
+    int64_t n = val_is_nil(last) ? 0 : AS_LIST(last)->len;
+    if (n > 1000000)
+        return vm_panicf(g, "too many arguments in a spread call (%lld)", (long long)n);
+    stack_ensure(g, at + (uint32_t)nargs + (uint32_t)n + STACK_SLACK);
+    Value *items = n ? list_items(AS_LIST(last)) : NULL;
+    for (int64_t i = 0; i < n; i++)
+        g->stack[at + (uint32_t)nargs + (uint32_t)i] = items[i];
+    return nargs - 1 + (int)n;
+}
+
+/* The receiver slot after SELF held VAL_NORECV: drop it. */
+static int drop_norecv(G *g, uint32_t at, int nargs) {
+    Value *s = g->stack;
+    for (int i = 1; i < nargs; i++)
+        s[at + (uint32_t)i] = s[at + (uint32_t)i + 1];
+    return nargs - 1;
+}
+
+int vm_execute(G *g, int stop_depth) {
+    VM *vm = g->vm;
+    Frame *f;
+    ObjClosure *cl;
+    const Instr *pc;
+    Value *base;
+    Value *k;
+    Value *globals;
+    Instr i;
+
+#define LOAD_FRAME()                                   \
+    do {                                               \
+        f = &g->frames[g->nframes - 1];                \
+        cl = f->cl;                                    \
+        pc = f->pc;                                    \
+        base = g->stack + f->base;                     \
+        k = cl->proto->k;                              \
+        globals = cl->proto->module->globals;          \
+    } while (0)
+#define SAVEPC() (f->pc = pc)
+#define RA (base[BC_A(i)])
+#define RB (base[BC_B(i)])
+#define RC (base[BC_C(i)])
+#define KB (k[BC_B(i)])
+#define KC (k[BC_C(i)])
+#define PROTECT(expr)             \
+    do {                          \
+        SAVEPC();                 \
+        if ((expr) < 0)           \
+            goto on_panic;        \
+    } while (0)
+#define SAFEPOINT()                      \
+    do {                                 \
+        if (UNLIKELY(vm->safepoint)) {   \
+            SAVEPC();                    \
+            gc_safepoint(g);             \
+        }                                \
+    } while (0)
+
+#if CSP_TRACE
+#define TRACE_HOOK() vm_trace(g, f, pc)
+#else
+#define TRACE_HOOK() ((void)0)
+#endif
+
+#if defined(__GNUC__)
+    static const void *const labels[OP_COUNT] = {
+#define CSP_OP_LABEL(name, fmt) &&L_##name,
+        CSP_OPCODES(CSP_OP_LABEL)
+#undef CSP_OP_LABEL
+    };
+#define CASE(name) L_##name:
+#define DISPATCH()                     \
+    do {                               \
+        i = *pc++;                     \
+        TRACE_HOOK();                  \
+        goto *labels[BC_OP(i)];        \
+    } while (0)
+#define NEXT DISPATCH()
+#else
+#define CASE(name) case OP_##name:
+#define DISPATCH() goto dispatch
+#define NEXT break
+#endif
+
+    LOAD_FRAME();
+#if defined(__GNUC__)
+    DISPATCH();
+#else
+dispatch:
+    for (;;) {
+        i = *pc++;
+        switch ((Opcode)BC_OP(i)) {
+#endif
+
+    CASE(MOVE) { RA = RB; NEXT; }
+    CASE(LOADK) { RA = k[BC_BX(i)]; NEXT; }
+    CASE(LOADI) { RA = val_smallint(BC_SBX(i)); NEXT; }
+    CASE(LOADNIL) {
+        Value *r = &RA;
+        for (int n = BC_B(i); n >= 0; n--)
+            *r++ = VAL_NIL;
+        NEXT;
+    }
+    CASE(LOADBOOL) { RA = val_bool(BC_B(i) != 0); NEXT; }
+    CASE(GETGLOBAL) { RA = globals[BC_BX(i)]; NEXT; }
+    CASE(SETGLOBAL) { globals[BC_BX(i)] = RA; NEXT; }
+    CASE(NEWCELL) {
+        ObjCell *c = gc_alloc(vm, sizeof(ObjCell), OBJ_CELL);
+        c->v = RB;
+        RA = val_obj(c);
+        NEXT;
+    }
+    CASE(GETCELL) { RA = ((ObjCell *)val_as_obj(RB))->v; NEXT; }
+    CASE(SETCELL) { ((ObjCell *)val_as_obj(RA))->v = RB; NEXT; }
+    CASE(GETUPVAL) { RA = cl->cells[BC_B(i)]->v; NEXT; }
+    CASE(SETUPVAL) { cl->cells[BC_B(i)]->v = RA; NEXT; }
+    CASE(CLOSURE) {
+        RA = val_obj(make_closure(g, f, (ObjProto *)val_as_obj(k[BC_BX(i)])));
+        NEXT;
+    }
+
+#define ARITH_INT_FAST(expr_ok)                                           \
+    Value a = RB, b = RC;                                                 \
+    if (LIKELY(val_is_smallint(a) & val_is_smallint(b))) {                \
+        int64_t r;                                                        \
+        if (LIKELY(expr_ok)) {                                            \
+            RA = (Value)r;                                                \
+            NEXT;                                                         \
+        }                                                                 \
+    }
+#define FLOAT_FAST(op)                                                    \
+    if (val_is_smallfloat(a) & val_is_smallfloat(b)) {                    \
+        double d = val_as_smallfloat(a) op val_as_smallfloat(b);          \
+        Value v;                                                          \
+        if (LIKELY(float_try_inline(d, &v))) {                            \
+            RA = v;                                                       \
+            NEXT;                                                         \
+        }                                                                 \
+    }
+    CASE(ADD) {
+        ARITH_INT_FAST(!__builtin_add_overflow((int64_t)a, (int64_t)b - 1, &r))
+        FLOAT_FAST(+)
+        PROTECT(arith_slow(g, ARITH_ADD, &RA, a, b));
+        NEXT;
+    }
+    CASE(SUB) {
+        ARITH_INT_FAST(!__builtin_sub_overflow((int64_t)a, (int64_t)b - 1, &r))
+        FLOAT_FAST(-)
+        PROTECT(arith_slow(g, ARITH_SUB, &RA, a, b));
+        NEXT;
+    }
+    CASE(MUL) {
+        Value a = RB, b = RC;
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b))) {
+            int64_t r;
+            if (!__builtin_mul_overflow(val_as_smallint(a), val_as_smallint(b), &r) && int_fits_inline(r)) {
+                RA = val_smallint(r);
+                NEXT;
+            }
+        }
+        FLOAT_FAST(*)
+        PROTECT(arith_slow(g, ARITH_MUL, &RA, a, b));
+        NEXT;
+    }
+    CASE(DIV) {
+        Value a = RB, b = RC;
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) && b != val_smallint(0) && b != val_smallint(-1)) {
+            RA = val_smallint(val_as_smallint(a) / val_as_smallint(b));
+            NEXT;
+        }
+        FLOAT_FAST(/)
+        PROTECT(arith_slow(g, ARITH_DIV, &RA, a, b));
+        NEXT;
+    }
+    CASE(MOD) {
+        Value a = RB, b = RC;
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) && b != val_smallint(0)) {
+            RA = val_smallint(val_as_smallint(a) % val_as_smallint(b));
+            NEXT;
+        }
+        PROTECT(arith_slow(g, ARITH_MOD, &RA, a, b));
+        NEXT;
+    }
+#define BITOP(NAME, AOP, expr)                                            \
+    CASE(NAME) {                                                          \
+        Value a = RB, b = RC;                                             \
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b))) {            \
+            RA = (expr);                                                  \
+            NEXT;                                                         \
+        }                                                                 \
+        PROTECT(arith_slow(g, AOP, &RA, a, b));                           \
+        NEXT;                                                             \
+    }
+    BITOP(BAND, ARITH_BAND, a & b)
+    BITOP(BOR, ARITH_BOR, a | b)
+    BITOP(BXOR, ARITH_BXOR, (a ^ b) | 1)
+    BITOP(BANDNOT, ARITH_BANDNOT, (a & ~b) | 1)
+    CASE(SHL) { Value a = RB, b = RC; PROTECT(arith_slow(g, ARITH_SHL, &RA, a, b)); NEXT; }
+    CASE(SHR) {
+        Value a = RB, b = RC;
+        if (val_is_smallint(a) & val_is_smallint(b) && (int64_t)b >= 1 && val_as_smallint(b) < 63) {
+            RA = val_smallint(val_as_smallint(a) >> val_as_smallint(b));
+            NEXT;
+        }
+        PROTECT(arith_slow(g, ARITH_SHR, &RA, a, b));
+        NEXT;
+    }
+    CASE(ADDI) {
+        Value a = RB;
+        int64_t r;
+        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) {
+            RA = (Value)r;
+            NEXT;
+        }
+        PROTECT(arith_slow(g, ARITH_ADD, &RA, a, val_smallint(BC_SC(i))));
+        NEXT;
+    }
+#define ARITHK(NAME, AOP, FAST)                                           \
+    CASE(NAME) {                                                          \
+        Value a = RB, b = KC;                                             \
+        FAST                                                              \
+        PROTECT(arith_slow(g, AOP, &RA, a, b));                           \
+        NEXT;                                                             \
+    }
+    ARITHK(ADDK, ARITH_ADD,
+           if (val_is_smallint(a) & val_is_smallint(b)) {
+               int64_t r;
+               if (!__builtin_add_overflow((int64_t)a, (int64_t)b - 1, &r)) { RA = (Value)r; NEXT; }
+           } FLOAT_FAST(+))
+    ARITHK(SUBK, ARITH_SUB,
+           if (val_is_smallint(a) & val_is_smallint(b)) {
+               int64_t r;
+               if (!__builtin_sub_overflow((int64_t)a, (int64_t)b - 1, &r)) { RA = (Value)r; NEXT; }
+           } FLOAT_FAST(-))
+    ARITHK(MULK, ARITH_MUL,
+           if (val_is_smallint(a) & val_is_smallint(b)) {
+               int64_t r;
+               if (!__builtin_mul_overflow(val_as_smallint(a), val_as_smallint(b), &r) && int_fits_inline(r)) {
+                   RA = val_smallint(r);
+                   NEXT;
+               }
+           } FLOAT_FAST(*))
+    ARITHK(DIVK, ARITH_DIV,
+           if (val_is_smallint(a) & val_is_smallint(b) && b != val_smallint(0) && b != val_smallint(-1)) {
+               RA = val_smallint(val_as_smallint(a) / val_as_smallint(b));
+               NEXT;
+           } FLOAT_FAST(/))
+    ARITHK(MODK, ARITH_MOD,
+           if (val_is_smallint(a) & val_is_smallint(b) && b != val_smallint(0)) {
+               RA = val_smallint(val_as_smallint(a) % val_as_smallint(b));
+               NEXT;
+           })
+    CASE(UNM) {
+        Value a = RB;
+        if (val_is_smallint(a) && a != val_smallint(CSP_INT_MIN_INLINE)) {
+            RA = val_smallint(-val_as_smallint(a));
+            NEXT;
+        }
+        PROTECT(arith_unm(g, &RA, a));
+        NEXT;
+    }
+    CASE(NOT) {
+        Value a = RB;
+        if (UNLIKELY(!val_is_bool(a)))
+            PROTECT(non_bool(g));
+        RA = a ^ (VAL_TRUE ^ VAL_FALSE);
+        NEXT;
+    }
+    CASE(BNOT) { Value a = RB; PROTECT(arith_bnot(g, &RA, a)); NEXT; }
+
+    CASE(EQ) {
+        Value a = RB, b = RC;
+        RA = val_bool((val_is_smallint(a) & val_is_smallint(b)) ? a == b : val_equal(a, b));
+        NEXT;
+    }
+    CASE(NE) {
+        Value a = RB, b = RC;
+        RA = val_bool(!((val_is_smallint(a) & val_is_smallint(b)) ? a == b : val_equal(a, b)));
+        NEXT;
+    }
+    CASE(EQK) {
+        Value a = RB, b = KC;
+        RA = val_bool(a == b || val_equal(a, b));
+        NEXT;
+    }
+#define COMPARE(NAME, LE, op)                                             \
+    CASE(NAME) {                                                          \
+        Value a = RB, b = RC;                                             \
+        bool res;                                                         \
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b)))              \
+            res = (int64_t)a op(int64_t) b;                               \
+        else                                                              \
+            PROTECT(compare_slow(g, LE, a, b, &res));                     \
+        RA = val_bool(res);                                               \
+        NEXT;                                                             \
+    }
+    COMPARE(LT, false, <)
+    COMPARE(LE, true, <=)
+#define JCOMPARE(NAME, LE, op)                                            \
+    CASE(NAME) {                                                          \
+        Value a = RB, b = RC;                                             \
+        bool res;                                                         \
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b)))              \
+            res = (int64_t)a op(int64_t) b;                               \
+        else if (val_is_smallfloat(a) & val_is_smallfloat(b))             \
+            res = val_as_smallfloat(a) op val_as_smallfloat(b);           \
+        else                                                              \
+            PROTECT(compare_slow(g, LE, a, b, &res));                     \
+        if (res != (BC_A(i) != 0))                                        \
+            pc++;                                                         \
+        NEXT;                                                             \
+    }
+    JCOMPARE(JLT, false, <)
+    JCOMPARE(JLE, true, <=)
+#define JCOMPAREI(NAME, optext, op)                                       \
+    CASE(NAME) {                                                          \
+        Value a = RB;                                                     \
+        int64_t c = BC_SC(i);                                             \
+        bool res = false;                                                 \
+        if (LIKELY(val_is_int(a)))                                        \
+            res = val_as_int(a) op c;                                     \
+        else if (val_is_float(a))                                         \
+            res = val_as_float(a) op(double) c;                           \
+        else                                                              \
+            PROTECT(vm_mismatch(g, optext, a, val_smallint(c)));          \
+        if (res != (BC_A(i) != 0))                                        \
+            pc++;                                                         \
+        NEXT;                                                             \
+    }
+    JCOMPAREI(JLTI, "<", <)
+    JCOMPAREI(JLEI, "<=", <=)
+    JCOMPAREI(JGTI, ">", >)
+    JCOMPAREI(JGEI, ">=", >=)
+    CASE(TESTBOOL) {
+        if (UNLIKELY(!val_is_bool(RA)))
+            PROTECT(non_bool(g));
+        NEXT;
+    }
+    CASE(JMP) { pc += BC_SAX(i); NEXT; }
+    CASE(LOOP) {
+        pc -= BC_AX(i);
+        SAFEPOINT();
+        NEXT;
+    }
+    CASE(JMPT) {
+        Value a = RA;
+        if (UNLIKELY(!val_is_bool(a)))
+            PROTECT(non_bool(g));
+        if (a == VAL_TRUE)
+            pc += BC_SBX(i);
+        NEXT;
+    }
+    CASE(JMPF) {
+        Value a = RA;
+        if (UNLIKELY(!val_is_bool(a)))
+            PROTECT(non_bool(g));
+        if (a == VAL_FALSE)
+            pc += BC_SBX(i);
+        NEXT;
+    }
+
+    {
+        int nargs, nwant;
+        uint32_t at;
+    CASE(CALL)
+        at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
+        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        goto do_call;
+    CASE(CALLV)
+        at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
+        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        SAVEPC();
+        SAFEPOINT(); /* before spreading: spread arguments may lie above the live registers */
+        if ((nargs = spread_last(g, at, nargs)) < 0)
+            goto on_panic;
+        goto do_call;
+    CASE(CALLM)
+        at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
+        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        if (g->stack[at + 1] == VAL_NORECV)
+            nargs = drop_norecv(g, at, nargs);
+        goto do_call;
+    CASE(CALLMV)
+        at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
+        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        if (g->stack[at + 1] == VAL_NORECV)
+            nargs = drop_norecv(g, at, nargs);
+        SAVEPC();
+        SAFEPOINT();
+        if ((nargs = spread_last(g, at, nargs)) < 0)
+            goto on_panic;
+    do_call:
+        nwant = BC_C(i) - 1;
+        SAVEPC();
+        SAFEPOINT();
+        {
+            /* Fast path: a plain closure with the right argument count and room
+             * on both stacks — the common script call, done inline. */
+            Value fn = g->stack[at];
+            if (LIKELY(val_is(fn, OBJ_CLOSURE))) {
+                ObjClosure *ncl = AS_CLOSURE(fn);
+                ObjProto *p = ncl->proto;
+                uint32_t nbase = at + 1;
+                if (LIKELY(!p->variadic && nargs == p->nparams && g->nframes < g->frames_cap &&
+                           nbase + p->maxregs + STACK_SLACK <= g->stack_cap)) {
+                    Frame *nf = &g->frames[g->nframes++];
+                    nf->cl = ncl;
+                    nf->pc = p->code;
+                    nf->base = nbase;
+                    nf->ret = at;
+                    nf->nwant = (int16_t)nwant;
+                    nf->flags = 0;
+                    nf->defers = NULL;
+                    f = nf;
+                    cl = ncl;
+                    pc = p->code;
+                    base = g->stack + nbase;
+                    k = p->k;
+                    globals = p->module->globals;
+                    NEXT;
+                }
+            }
+            int r = call_value(g, at, nargs, nwant, 0);
+            if (r < 0)
+                goto on_panic;
+            if (r == 1) {
+                LOAD_FRAME();
+                NEXT;
+            }
+            base = g->stack + f->base; /* a native may have grown the stack */
+            NEXT;
+        }
+    }
+    CASE(SELF) {
+        Value obj = RB;
+        SAVEPC();
+        Value fn, recv;
+        if (op_self(g, obj, (ObjString *)val_as_obj(KC), &fn, &recv) < 0)
+            goto on_panic;
+        base[BC_A(i) + 1] = recv;
+        RA = fn;
+        NEXT;
+    }
+    CASE(RETURN) {
+        int a = BC_A(i);
+        int n = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - (uint32_t)(base - g->stack) - (uint32_t)a);
+        if (LIKELY(!f->defers && !(f->flags & (FRAME_DEFERRED | FRAME_NATIVE_BOUNDARY)))) {
+            if (LIKELY(n == 1 && f->nwant == 1 && g->nframes > stop_depth + 1)) {
+                /* the common `return x` to a caller that wants one value */
+                g->stack[f->ret] = base[a];
+                g->nframes--;
+                LOAD_FRAME();
+                NEXT;
+            }
+            frame_finish_return(g, (uint32_t)(base - g->stack) + (uint32_t)a, n);
+            if (g->nframes <= stop_depth)
+                return 0;
+            LOAD_FRAME();
+            NEXT;
+        }
+        SAVEPC();
+        f->flags |= FRAME_RETURNING;
+        f->ret_a = a;
+        f->ret_n = n;
+        goto exit_frame;
+    }
+    CASE(DEFER) {
+        int nargs = BC_B(i) - 1;
+        uint32_t at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
+        SAVEPC();
+        if (BC_C(i)) {
+            /* spread into scratch space above the registers, then record */
+            uint32_t tmp = (uint32_t)(base - g->stack) + cl->proto->maxregs;
+            stack_ensure(g, tmp + 1 + (uint32_t)nargs + STACK_SLACK);
+            base = g->stack + f->base;
+            for (int j = 0; j <= nargs; j++)
+                g->stack[tmp + (uint32_t)j] = g->stack[at + (uint32_t)j];
+            if ((nargs = spread_last(g, tmp, nargs)) < 0)
+                goto on_panic;
+            base = g->stack + f->base;
+            at = tmp;
+        }
+        defer_push(g, f, g->stack[at], nargs, g->stack + at + 1);
+        NEXT;
+    }
+
+    CASE(NEWLIST) { RA = val_obj(list_new(vm, BC_BX(i))); NEXT; }
+    CASE(LISTAPPEND) {
+        ObjList *l = AS_LIST(RA);
+        int first = BC_B(i);
+        int n = BC_C(i) ? BC_C(i) : (int)(g->top - (uint32_t)(base - g->stack) - (uint32_t)first);
+        for (int j = 0; j < n; j++)
+            list_append(vm, l, base[first + j]);
+        NEXT;
+    }
+    CASE(NEWMAP) { RA = val_obj(map_new(vm, BC_BX(i))); NEXT; }
+    CASE(NEWSTRUCT) {
+        RA = struct_new(vm, (ObjStructType *)val_as_obj(k[BC_BX(i)]));
+        NEXT;
+    }
+    CASE(SETFIELDI) { AS_STRUCT(RA)->fields[BC_B(i)] = RC; NEXT; }
+    CASE(GETFIELD) {
+        Value obj = RB;
+        ObjString *name = (ObjString *)val_as_obj(KC);
+        if (LIKELY(val_is(obj, OBJ_STRUCT))) {
+            ObjStruct *s = AS_STRUCT(obj);
+            int idx = struct_field_index(s->type, name);
+            if (LIKELY(idx >= 0)) {
+                RA = s->fields[idx];
+                NEXT;
+            }
+        }
+        PROTECT(op_getfield(g, obj, name, &RA));
+        NEXT;
+    }
+    CASE(SETFIELD) {
+        Value obj = RA;
+        ObjString *name = (ObjString *)val_as_obj(KB);
+        if (LIKELY(val_is(obj, OBJ_STRUCT))) {
+            ObjStruct *s = AS_STRUCT(obj);
+            int idx = struct_field_index(s->type, name);
+            if (LIKELY(idx >= 0)) {
+                s->fields[idx] = RC;
+                NEXT;
+            }
+        }
+        PROTECT(op_setfield(g, obj, name, RC));
+        NEXT;
+    }
+    CASE(GETINDEX) {
+        Value obj = RB, key = RC;
+        if (LIKELY(val_is(obj, OBJ_LIST) && val_is_smallint(key))) {
+            ObjList *l = AS_LIST(obj);
+            ObjArray *a = l->store;
+            uint64_t idx = (uint64_t)val_as_smallint(key);
+            if (LIKELY(idx < (uint64_t)l->len && a && idx < (uint64_t)a->cap)) {
+                RA = a->items[idx];
+                NEXT;
+            }
+        }
+        PROTECT(op_getindex(g, obj, key, &RA, NULL));
+        NEXT;
+    }
+    CASE(GETINDEXOK) {
+        Value obj = RB, key = RC;
+        PROTECT(op_getindex(g, obj, key, &RA, &base[BC_A(i) + 1]));
+        if (!val_is(obj, OBJ_MAP) && !val_is_nil(obj))
+            base[BC_A(i) + 1] = VAL_TRUE;
+        NEXT;
+    }
+    CASE(GETINDEXZ) {
+        Value obj = RB, key = base[BC_B(i) + 1];
+        Value ok = VAL_TRUE;
+        PROTECT(op_getindex(g, obj, key, &RA, &ok));
+        if (ok == VAL_FALSE)
+            RA = op_zero_for(vm, RC);
+        NEXT;
+    }
+    CASE(SETINDEX) {
+        Value obj = RA, key = RB;
+        if (LIKELY(val_is(obj, OBJ_LIST) && val_is_smallint(key))) {
+            ObjList *l = AS_LIST(obj);
+            ObjArray *a = l->store;
+            uint64_t idx = (uint64_t)val_as_smallint(key);
+            if (LIKELY(idx < (uint64_t)l->len && a && idx < (uint64_t)a->cap)) {
+                a->items[idx] = RC;
+                NEXT;
+            }
+        }
+        PROTECT(op_setindex(g, obj, key, RC));
+        NEXT;
+    }
+    CASE(SLICE) {
+        int b = BC_B(i);
+        PROTECT(op_slice(g, base[b], base[b + 1], base[b + 2], BC_C(i), &RA));
+        NEXT;
+    }
+    CASE(LEN) {
+        Value obj = RB;
+        if (LIKELY(val_is(obj, OBJ_LIST))) {
+            RA = val_smallint(AS_LIST(obj)->len);
+            NEXT;
+        }
+        PROTECT(op_len(g, obj, &RA));
+        NEXT;
+    }
+    CASE(ITERPREP) {
+        Value obj = RB;
+        PROTECT(op_iterprep(g, obj, &RA));
+        NEXT;
+    }
+    CASE(ITERNEXT) {
+        Value *st = &RA;
+        if (LIKELY(val_is(st[0], OBJ_LIST))) {
+            ObjList *l = AS_LIST(st[0]);
+            ObjArray *a = l->store;
+            int64_t pos = val_as_smallint(st[1]);
+            if (pos < val_as_smallint(st[2]) && pos < l->len && a && pos < a->cap) {
+                st[3] = st[1];
+                st[4] = a->items[pos];
+                st[1] = val_smallint(pos + 1);
+                pc++;
+            }
+            NEXT;
+        }
+        SAVEPC();
+        int r = op_iternext(g, st);
+        if (r < 0)
+            goto on_panic;
+        if (r > 0)
+            pc++;
+        NEXT;
+    }
+    CASE(TYPEASSERT) {
+        Value v = RB;
+        if (!op_type_matches(vm, v, KC))
+            PROTECT(op_typeassert_fail(g, v, KC));
+        RA = v;
+        NEXT;
+    }
+    CASE(TYPEASSERTOK) {
+        Value v = RB;
+        bool ok = op_type_matches(vm, v, KC);
+        RA = ok ? v : op_zero_of_type(vm, KC);
+        base[BC_A(i) + 1] = val_bool(ok);
+        NEXT;
+    }
+    CASE(TYPEIS) { RA = val_bool(op_type_matches(vm, RB, KC)); NEXT; }
+    CASE(SETMETHOD) {
+        set_method(vm, (ObjStructType *)val_as_obj(KB), (ObjString *)val_as_obj(KC), RA);
+        NEXT;
+    }
+    CASE(ZEROVAL) { RA = zero_value(vm, k[BC_BX(i)]); NEXT; }
+    CASE(IMPORT) {
+        ObjModule *m = AS_MODULE(k[BC_BX(i)]);
+        if (m->state == MOD_UNLOADED && !val_is_nil(m->init)) {
+            /* Run the module's top level, then execute this IMPORT again. */
+            m->state = MOD_LOADED;
+            pc--;
+            SAVEPC();
+            uint32_t at = (uint32_t)(base - g->stack) + cl->proto->maxregs;
+            stack_ensure(g, at + 1 + STACK_SLACK);
+            g->stack[at] = m->init;
+            int r = call_value(g, at, 0, 0, 0);
+            if (r < 0)
+                goto on_panic;
+            LOAD_FRAME();
+            NEXT;
+        }
+        RA = val_obj(m);
+        NEXT;
+    }
+    CASE(GO) { PROTECT(not_implemented(g, "go")); NEXT; }
+    CASE(SEND) { PROTECT(not_implemented(g, "channel send")); NEXT; }
+    CASE(RECV) { PROTECT(not_implemented(g, "channel receive")); NEXT; }
+    CASE(SELECT) { PROTECT(not_implemented(g, "select")); NEXT; }
+    CASE(NOP) { NEXT; }
+
+#if !defined(__GNUC__)
+        default:
+            break;
+        }
+    }
+#endif
+
+exit_frame : {
+    int r = frame_exit(g, stop_depth);
+    if (r == EXIT_STOP)
+        return 0;
+    if (r == EXIT_PANIC)
+        goto on_panic_unwind;
+    LOAD_FRAME();
+    DISPATCH();
+}
+
+on_panic:
+on_panic_unwind : {
+    int r = panic_unwind(g, stop_depth);
+    if (r < 0)
+        return -1;
+    LOAD_FRAME();
+    DISPATCH();
+}
+}
+
+int vm_run(G *g) {
+    int r = vm_execute(g, 0);
+    return r < 0 ? 2 : 0;
+}

@@ -1,0 +1,198 @@
+/* vm/vm.h — the interpreter's public API: values, objects, panics and calls,
+ * as used by the standard library (stdlib/), the loader and the command.
+ *
+ * Threading (for now): one VM runs its goroutines on one thread; the runtime
+ * layer will make G the unit that moves between threads.  Nothing here keeps
+ * state in C globals.
+ */
+#ifndef CSP_VM_VM_H
+#define CSP_VM_VM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vm/gc.h"
+#include "vm/object.h"
+#include "vm/strbuf.h"
+
+/* ---- the interpreter instance ---- */
+typedef struct NativeModuleEntry {
+    const char *name; /* "fmt", "runtime/debug" */
+    ObjModule *module;
+} NativeModuleEntry;
+
+struct VM {
+    /* heap (vm/gc.c) */
+    Obj *objects;
+    size_t bytes_allocated;
+    size_t next_gc;
+    int gc_percent;
+    bool gc_stress;
+    bool gc_running;
+    volatile int safepoint; /* nonzero: the dispatch loop must stop at its next safepoint */
+    Obj **gray;
+    size_t ngray, gray_cap;
+    uint64_t ncollections;
+    /* interned strings (vm/str.c): open addressing, weak */
+    ObjString **interned;
+    size_t ninterned, interned_cap;
+    /* registries */
+    NativeModuleEntry *natmods;
+    int nnatmods, natmods_cap;
+    const NativeType **ntypes;
+    ObjNative ***ntype_methods; /* per registered type: one ObjNative per method */
+    int nntypes, ntypes_cap;
+    ObjString *name_Error;      /* interned "Error" */
+    Value error_method;         /* the Error() method of error values */
+    /* len() of native objects (channels): set by the runtime layer; may be NULL */
+    bool (*len_hook)(G *g, Value obj, int64_t *out);
+    ObjModule *builtins; /* len, append, print ... */
+    ObjModule **usermods; /* loaded user modules of the program (load order) */
+    int nusermods;
+    /* goroutines */
+    G **gs;
+    int ngs, gs_cap;
+    int64_t next_goid;
+    size_t max_stack_bytes; /* debug.SetMaxStack; default 1 GB */
+    /* program */
+    int argc;
+    char **argv; /* os.Args: argv[0] is the script path */
+    FILE *out;   /* stdout */
+    FILE *err;   /* stderr */
+    uint64_t rand_state[4];
+};
+
+VM *vm_new(int argc, char **argv);
+void vm_free(VM *vm);
+
+/* Registration (called by stdlib_open before any script runs). */
+typedef struct NativeReg {
+    const char *name;
+    NativeFn fn;
+    const char *doc; /* "Println(a...) — prints its operands and a newline" */
+} NativeReg;
+ObjModule *vm_native_module(VM *vm, const char *name, const NativeReg *fns); /* fns ends with {NULL} */
+void vm_module_set(VM *vm, ObjModule *m, const char *name, Value v); /* add/replace a member */
+ObjModule *vm_find_native_module(VM *vm, const char *name);
+bool vm_module_get(ObjModule *m, ObjString *name, Value *out); /* by interned name */
+void vm_register_type(VM *vm, const NativeType *t);
+const NativeType *vm_find_type(VM *vm, const char *name);
+/* The method `name` of native type t as a callable (receiver first). */
+bool vm_native_method(VM *vm, const NativeType *t, ObjString *name, Value *out);
+ObjNativeObj *vm_new_nativeobj(VM *vm, const NativeType *t); /* payload zeroed, then t->init */
+Value vm_new_native(VM *vm, const char *name, NativeFn fn, const char *doc);
+
+/* ---- numbers (vm/num.c) ---- */
+Value val_int(VM *vm, int64_t i);      /* inline when it fits, boxed otherwise */
+Value val_float(VM *vm, double d);     /* inline when it fits, boxed otherwise; NaN boxed */
+static inline bool val_is_int(Value v) {
+    return val_is_smallint(v) || (val_is_obj(v) && val_as_obj(v)->type == OBJ_INT);
+}
+static inline bool val_is_float(Value v) {
+    return val_is_smallfloat(v) || (val_is_obj(v) && val_as_obj(v)->type == OBJ_FLOAT);
+}
+static inline int64_t val_as_int(Value v) {
+    return val_is_smallint(v) ? val_as_smallint(v) : ((ObjInt *)val_as_obj(v))->i;
+}
+static inline double val_as_float(Value v) {
+    return val_is_smallfloat(v) ? val_as_smallfloat(v) : ((ObjFloat *)val_as_obj(v))->d;
+}
+static inline bool val_is_number(Value v) { return val_is_int(v) || val_is_float(v); }
+static inline double val_to_double(Value v) { /* int or float */
+    return val_is_float(v) ? val_as_float(v) : (double)val_as_int(v);
+}
+static inline bool val_is(Value v, ObjType t) { return val_is_obj(v) && val_as_obj(v)->type == t; }
+#define AS_STRING(v) ((ObjString *)val_as_obj(v))
+#define AS_LIST(v) ((ObjList *)val_as_obj(v))
+#define AS_MAP(v) ((ObjMap *)val_as_obj(v))
+#define AS_STRUCT(v) ((ObjStruct *)val_as_obj(v))
+#define AS_ERROR(v) ((ObjError *)val_as_obj(v))
+#define AS_CLOSURE(v) ((ObjClosure *)val_as_obj(v))
+#define AS_NATIVE(v) ((ObjNative *)val_as_obj(v))
+#define AS_NATIVEOBJ(v) ((ObjNativeObj *)val_as_obj(v))
+#define AS_MODULE(v) ((ObjModule *)val_as_obj(v))
+
+/* ---- strings (vm/str.c) ---- */
+ObjString *str_new(VM *vm, const char *s, size_t len);   /* copies */
+ObjString *str_alloc(VM *vm, size_t len);                /* uninitialised chars, NUL set */
+ObjString *str_intern(VM *vm, const char *s, size_t len);
+ObjString *str_intern_c(VM *vm, const char *cstr);
+uint32_t str_hash(ObjString *s);
+bool str_equal(const ObjString *a, const ObjString *b);
+Value val_str(VM *vm, const char *s, size_t len);
+Value val_cstr(VM *vm, const char *cstr);
+void str_sweep_interned(VM *vm); /* drop unmarked entries (called by the GC) */
+
+/* ---- lists (vm/list.c) ---- */
+ObjList *list_new(VM *vm, int64_t cap);
+void list_append(VM *vm, ObjList *l, Value v);
+void list_reserve(VM *vm, ObjList *l, int64_t cap);
+static inline Value *list_items(ObjList *l) { return l->store ? l->store->items : NULL; }
+ObjList *list_slice(VM *vm, ObjList *l, int64_t lo, int64_t hi); /* a copy; caller checks bounds */
+static inline int64_t list_cap(ObjList *l) { return l->store ? l->store->cap : 0; }
+
+/* ---- maps (vm/map.c): insertion-ordered hash maps ---- */
+ObjMap *map_new(VM *vm, int64_t hint);
+bool map_get(ObjMap *m, Value key, Value *out);
+void map_set(VM *vm, ObjMap *m, Value key, Value val); /* updating keeps the key's place */
+bool map_delete(ObjMap *m, Value key);                 /* delete then set moves it to the end */
+void map_clear(ObjMap *m);
+/* Iterate: pos starts at 0; returns the next pos, or -1 when done. */
+int64_t map_next(ObjMap *m, int64_t pos, Value *key, Value *val);
+/* Hashing and equality as map keys: 1 and 1.0 are the same key; strings by
+ * content; other objects by identity. */
+uint64_t val_hash(Value v);
+bool val_key_equal(Value a, Value b);
+
+/* ---- values (vm/value.c) ---- */
+bool val_equal(Value a, Value b);       /* the == operator */
+const char *val_type_name(Value v);     /* "int", "Point", "sync.WaitGroup" ... */
+Value err_new(VM *vm, ObjString *msg, Value wrapped);
+Value err_newf(VM *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text of an error value: ObjError's message, or for a struct with an
+ * Error() method, the result of calling it (needs g; may panic -> false). */
+bool val_error_text(G *g, Value v, Value *text);
+bool val_is_error(Value v); /* ObjError, or a struct whose type has an Error method */
+bool val_has_type(VM *vm, Value v, const char *type_name); /* for x.(T) and type switches */
+
+/* ---- formatting (vm/format.c): Go's %v family, used by fmt, print and panics ---- */
+/* Append v formatted as Go's %v (plus: %+v field names; sharp: %#v).  May call
+ * Error()/String() methods through vm_call, hence g; returns false if that panicked. */
+bool fmt_value(G *g, StrBuf *b, Value v, bool plus, bool sharp);
+/* Go's strconv.FormatFloat(f, fmt, prec, 64): fmt 'g','e','f','G','E'; prec -1 = shortest. */
+void fmt_float(StrBuf *b, double f, char fmtc, int prec);
+
+/* ---- panics and calls (vm/vm.c) ---- */
+/* Each returns -1 so a native can `return vm_runtime_errorf(g, ...)`. */
+int vm_panic_value(G *g, Value v);
+int vm_panicf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* error value, runtime.Error, no prefix */
+int vm_runtime_errorf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* "runtime error: ..." */
+/* fatal error: prints `fatal error: MSG` and the goroutine traces; exits 2. */
+_Noreturn void vm_fatalf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* recover(): the value of the current panic if called directly by a deferred
+ * function while panicking (and stops the panic), else nil. */
+Value vm_recover(G *g);
+/* Call fn(args) from C.  Results (missing ones nil) are stored in res[0..nres).
+ * Returns 0, or -1 if the call panicked (the panic is pending: return -1 from
+ * the native to propagate it).
+ * CAUTION for natives: the script code may grow (and so MOVE) the goroutine's
+ * stack, and may collect garbage.  After vm_call, a native must re-fetch its
+ * argument pointer with vm_native_args(g) instead of using the old `args`, and
+ * any object it still needs must be reachable: in its argument slots, or
+ * pushed on g->roots (vm_root_push / vm_root_pop).  `args`, `res` may point
+ * into the stack: vm_call copies them before running anything. */
+int vm_call(G *g, Value fn, int nargs, const Value *args, int nres, Value *res);
+
+static inline Value *vm_native_args(G *g) { return g->stack + g->native_base; }
+static inline void vm_root_push(G *g, Value v) { g->roots[g->nroots++] = v; }
+static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
+
+/* Goroutines */
+G *vm_new_g(VM *vm);
+/* Run g until its frames are empty, or it panics; returns 0 or the exit status 2. */
+int vm_run(G *g);
+/* Flush and exit the process (os.Exit, main's return). */
+_Noreturn void vm_exit(VM *vm, int code);
+
+#endif
