@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -912,9 +913,11 @@ static void path_clean(char *p) {
         } else {
             if (n < 256)
                 starts[n++] = out;
+            bool more = s[len] == '/'; /* read before the move may overwrite it */
             memmove(out, s, len);
             out += len;
-            *out++ = '/';
+            if (more)
+                *out++ = '/';
         }
         s += len;
         if (*s == '/')

@@ -73,9 +73,7 @@ static bool store_arg(char c, Value v, va_list *ap, const char **want) {
             return false;
         *va_arg(*ap, Value *) = v;
         return true;
-    default: /* 'v' */
-        *va_arg(*ap, Value *) = v;
-        return true;
+    default: /* 'v' */ *va_arg(*ap, Value *) = v; return true;
     }
 }
 

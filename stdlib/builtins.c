@@ -256,8 +256,12 @@ static int minmax(G *g, Value *args, int nargs, bool want_max, const char *fn) {
     return 1;
 }
 
-static int b_min(G *g, Value *args, int nargs) { return minmax(g, args, nargs, false, "min"); }
-static int b_max(G *g, Value *args, int nargs) { return minmax(g, args, nargs, true, "max"); }
+static int b_min(G *g, Value *args, int nargs) {
+    return minmax(g, args, nargs, false, "min");
+}
+static int b_max(G *g, Value *args, int nargs) {
+    return minmax(g, args, nargs, true, "max");
+}
 
 static int b_clear(G *g, Value *args, int nargs) {
     Value v;
@@ -308,10 +312,12 @@ static int b_makelist(G *g, Value *args, int nargs) {
 
 static const NativeReg builtin_fns[] = {
     {"print", fmtlib_print, "print(a...) — writes the operands to stdout like fmt.Print"},
-    {"println", fmtlib_println, "println(a...) — writes the operands and a newline to stdout like fmt.Println"},
+    {"println", fmtlib_println,
+     "println(a...) — writes the operands and a newline to stdout like fmt.Println"},
     {"len", b_len, "len(v) int — the length of a string (bytes), list, map or channel"},
     {"cap", b_cap, "cap(v) int — the capacity of a list"},
-    {"append", b_append, "append(l, v...) list — appends to l in place and returns it; append(nil, v...) makes a list"},
+    {"append", b_append,
+     "append(l, v...) list — appends to l in place and returns it; append(nil, v...) makes a list"},
     {"delete", b_delete, "delete(m, k) — removes key k from map m"},
     {"close", b_close, "close(ch) — closes a channel"},
     {"panic", b_panic, "panic(v) — stops the goroutine's normal flow with the value v"},
@@ -330,4 +336,6 @@ static const NativeReg builtin_fns[] = {
     {NULL, NULL, NULL},
 };
 
-void stdlib_open_builtins(VM *vm) { vm_native_module(vm, "builtin", builtin_fns); }
+void stdlib_open_builtins(VM *vm) {
+    vm_native_module(vm, "builtin", builtin_fns);
+}

@@ -88,4 +88,6 @@ static const NativeReg errors_fns[] = {
     {NULL, NULL, NULL},
 };
 
-void stdlib_open_errors(VM *vm) { vm_native_module(vm, "errors", errors_fns); }
+void stdlib_open_errors(VM *vm) {
+    vm_native_module(vm, "errors", errors_fns);
+}

@@ -302,9 +302,11 @@ static void print_int(Printer *p, Value v, int verb) {
     int64_t i = val_as_int(v);
     uint64_t u = (uint64_t)i;
     switch (verb) {
-    case 'v': case 'd': fmt_integer(p, u, i < 0, 10, verb, false); break;
+    case 'v':
+    case 'd': fmt_integer(p, u, i < 0, 10, verb, false); break;
     case 'b': fmt_integer(p, u, i < 0, 2, verb, false); break;
-    case 'o': case 'O': fmt_integer(p, u, i < 0, 8, verb, false); break;
+    case 'o':
+    case 'O': fmt_integer(p, u, i < 0, 8, verb, false); break;
     case 'x': fmt_integer(p, u, i < 0, 16, verb, false); break;
     case 'X': fmt_integer(p, u, i < 0, 16, verb, true); break;
     case 'c': fmt_c(p, u); break;
@@ -318,9 +320,15 @@ static void print_float(Printer *p, Value v, int verb) {
     double d = val_as_float(v);
     switch (verb) {
     case 'v': fmt_float_verb(p, d, 'g', -1); break;
-    case 'b': case 'g': case 'G': case 'x': case 'X': fmt_float_verb(p, d, verb, -1); break;
-    case 'f': case 'F': fmt_float_verb(p, d, 'f', 6); break;
-    case 'e': case 'E': fmt_float_verb(p, d, verb, 6); break;
+    case 'b':
+    case 'g':
+    case 'G':
+    case 'x':
+    case 'X': fmt_float_verb(p, d, verb, -1); break;
+    case 'f':
+    case 'F': fmt_float_verb(p, d, 'f', 6); break;
+    case 'e':
+    case 'E': fmt_float_verb(p, d, verb, 6); break;
     default: bad_verb(p, v, verb);
     }
 }
@@ -328,8 +336,10 @@ static void print_float(Printer *p, Value v, int verb) {
 static void print_string(Printer *p, Value v, int verb) {
     ObjString *s = AS_STRING(v);
     switch (verb) {
-    case 'v': case 's': pad(p, s->chars, truncate(p, s->chars, s->len)); break;
-    case 'x': case 'X': fmt_sx(p, s->chars, s->len, verb == 'X'); break;
+    case 'v':
+    case 's': pad(p, s->chars, truncate(p, s->chars, s->len)); break;
+    case 'x':
+    case 'X': fmt_sx(p, s->chars, s->len, verb == 'X'); break;
     case 'q': fmt_q(p, s->chars, s->len); break;
     default: bad_verb(p, v, verb);
     }
@@ -439,9 +449,9 @@ static bool print_arg(Printer *p, Value v, int verb) {
             *p->wrapped = v;
         verb = 'v';
     }
-    if (val_is_nil(v)) {
+    if (val_is_nil(v)) { /* %T too prints Go's <nil>, though type(nil) is "nil" */
         if (verb == 'v' || verb == 'T')
-            pad(p, verb == 'v' ? "<nil>" : "nil", verb == 'v' ? 5 : 3);
+            pad(p, "<nil>", 5);
         else
             bad_verb(p, v, verb);
         return true;
@@ -577,8 +587,8 @@ static void parse_flags(Printer *p, const char *f, size_t *i, size_t end) {
 }
 
 /* Width and precision, each a number, '*' or after an operand index. */
-static void parse_width_prec(Printer *p, ArgState *st, const char *f, size_t *i, size_t end, const Value *args,
-                             int nargs) {
+static void parse_width_prec(Printer *p, ArgState *st, const char *f, size_t *i, size_t end,
+                             const Value *args, int nargs) {
     if (*i < end && f[*i] == '*') {
         (*i)++;
         p->wid_present = int_from_arg(st, args, nargs, &p->wid);
@@ -771,8 +781,10 @@ static int run(G *g, Value *args, int nargs, enum Kind kind, enum Dest dest, con
     return nres;
 }
 
-#define FMT_NATIVE(Name, kind, dest) \
-    static int fmt_##Name(G *g, Value *args, int nargs) { return run(g, args, nargs, kind, dest, "fmt." #Name); }
+#define FMT_NATIVE(Name, kind, dest)                                                                         \
+    static int fmt_##Name(G *g, Value *args, int nargs) {                                                    \
+        return run(g, args, nargs, kind, dest, "fmt." #Name);                                                \
+    }
 FMT_NATIVE(Print, PRINT, TO_STDOUT)
 FMT_NATIVE(Println, PRINTLN, TO_STDOUT)
 FMT_NATIVE(Printf, PRINTF, TO_STDOUT)
@@ -785,23 +797,30 @@ FMT_NATIVE(Fprintf, PRINTF, TO_WRITER)
 FMT_NATIVE(Errorf, PRINTF, TO_ERROR)
 
 /* The builtins print and println: fmt.Print/Println without results. */
-int fmtlib_print(G *g, Value *args, int nargs) { return run(g, args, nargs, PRINT, TO_STDOUT, "print") < 0 ? -1 : 0; }
+int fmtlib_print(G *g, Value *args, int nargs) {
+    return run(g, args, nargs, PRINT, TO_STDOUT, "print") < 0 ? -1 : 0;
+}
 int fmtlib_println(G *g, Value *args, int nargs) {
     return run(g, args, nargs, PRINTLN, TO_STDOUT, "println") < 0 ? -1 : 0;
 }
 
 static const NativeReg fmt_fns[] = {
     {"Print", fmt_Print, "Print(a...) (n, err) — writes the operands to stdout, spaces between non-strings"},
-    {"Println", fmt_Println, "Println(a...) (n, err) — writes the operands to stdout, space-separated, and a newline"},
+    {"Println", fmt_Println,
+     "Println(a...) (n, err) — writes the operands to stdout, space-separated, and a newline"},
     {"Printf", fmt_Printf, "Printf(format, a...) (n, err) — writes the operands to stdout as format says"},
     {"Sprint", fmt_Sprint, "Sprint(a...) string — the operands as Print would write them"},
     {"Sprintln", fmt_Sprintln, "Sprintln(a...) string — the operands as Println would write them"},
     {"Sprintf", fmt_Sprintf, "Sprintf(format, a...) string — the operands formatted as format says"},
-    {"Fprint", fmt_Fprint, "Fprint(w, a...) (n, err) — Print to the writer w (os.Stderr, a strings.Builder...)"},
+    {"Fprint", fmt_Fprint,
+     "Fprint(w, a...) (n, err) — Print to the writer w (os.Stderr, a strings.Builder...)"},
     {"Fprintln", fmt_Fprintln, "Fprintln(w, a...) (n, err) — Println to the writer w"},
     {"Fprintf", fmt_Fprintf, "Fprintf(w, format, a...) (n, err) — Printf to the writer w"},
-    {"Errorf", fmt_Errorf, "Errorf(format, a...) error — a new error with the formatted text; %w wraps an error"},
+    {"Errorf", fmt_Errorf,
+     "Errorf(format, a...) error — a new error with the formatted text; %w wraps an error"},
     {NULL, NULL, NULL},
 };
 
-void stdlib_open_fmt(VM *vm) { vm_native_module(vm, "fmt", fmt_fns); }
+void stdlib_open_fmt(VM *vm) {
+    vm_native_module(vm, "fmt", fmt_fns);
+}

@@ -26,10 +26,14 @@ static int call_f2(G *g, Value *args, int nargs, const char *fn, F2 f) {
     return 1;
 }
 
-#define MATH1(Name, cfn) \
-    static int math_##Name(G *g, Value *args, int nargs) { return call_f1(g, args, nargs, "math." #Name, cfn); }
-#define MATH2(Name, cfn) \
-    static int math_##Name(G *g, Value *args, int nargs) { return call_f2(g, args, nargs, "math." #Name, cfn); }
+#define MATH1(Name, cfn)                                                                                     \
+    static int math_##Name(G *g, Value *args, int nargs) {                                                   \
+        return call_f1(g, args, nargs, "math." #Name, cfn);                                                  \
+    }
+#define MATH2(Name, cfn)                                                                                     \
+    static int math_##Name(G *g, Value *args, int nargs) {                                                   \
+        return call_f2(g, args, nargs, "math." #Name, cfn);                                                  \
+    }
 
 static double go_max(double x, double y) {
     if (isinf(x) && x > 0)
@@ -67,7 +71,38 @@ static double go_log2(double x) {
     return log(frac) * M_LOG2E + (double)exp;
 }
 
-static double go_log10(double x) { return go_log2(x) * LOG10_2; }
+static double go_log10(double x) {
+    return go_log2(x) * LOG10_2;
+}
+
+/* Go's Cbrt (from FreeBSD's s_cbrt.c): exact on perfect cubes, where
+ * glibc's cbrt(27) is 3.0000000000000004. */
+static double go_cbrt(double x) {
+    const uint64_t B1 = 715094163, B2 = 696219795;
+    const double C = 5.42857142857142815906e-01, D = -7.05306122448979611050e-01,
+                 E = 1.41428571428571436819e+00, F = 1.60714285714285720630e+00,
+                 G = 3.57142857142857150787e-01;
+    if (x == 0 || isnan(x) || isinf(x))
+        return x;
+    bool neg = x < 0;
+    if (neg)
+        x = -x;
+    double t = bits_f64(f64_bits(x) / 3 + (B1 << 32)); /* rough cbrt to 5 bits */
+    if (x < DBL_MIN) {                                 /* subnormal */
+        t = (double)((uint64_t)1 << 54) * x;
+        t = bits_f64(f64_bits(t) / 3 + (B2 << 32));
+    }
+    double r = t * t / x, s = C + r * t; /* to 23 bits */
+    t *= G + F / (s + E + D / s);
+    t = bits_f64((f64_bits(t) & (0xFFFFFFFFCull << 28)) +
+                 ((uint64_t)1 << 30)); /* chop to 22 bits, round up */
+    s = t * t;                         /* one Newton step to 53 bits */
+    r = x / s;
+    double w = t + t;
+    r = (r - t) / (w + r);
+    t = t + t * r;
+    return neg ? -t : t;
+}
 
 static double go_dim(double x, double y) {
     double v = x - y;
@@ -100,7 +135,7 @@ MATH1(Tanh, tanh)
 MATH1(Asinh, asinh)
 MATH1(Acosh, acosh)
 MATH1(Atanh, atanh)
-MATH1(Cbrt, cbrt)
+MATH1(Cbrt, go_cbrt)
 MATH1(Gamma, tgamma)
 MATH1(Erf, erf)
 MATH2(Pow, pow)
@@ -221,12 +256,14 @@ static const NativeReg math_fns[] = {
     {"Dim", math_Dim, "Dim(x, y) float64 — the maximum of x-y and 0"},
     {"Inf", math_Inf, "Inf(sign) float64 — +Inf if sign >= 0, else -Inf"},
     {"NaN", math_NaN, "NaN() float64 — an IEEE 754 not-a-number"},
-    {"IsInf", math_IsInf, "IsInf(f, sign) bool — whether f is +Inf (sign > 0), -Inf (sign < 0) or either (0)"},
+    {"IsInf", math_IsInf,
+     "IsInf(f, sign) bool — whether f is +Inf (sign > 0), -Inf (sign < 0) or either (0)"},
     {"IsNaN", math_IsNaN, "IsNaN(f) bool — whether f is a not-a-number"},
     {"Signbit", math_Signbit, "Signbit(x) bool — whether x is negative or negative zero"},
     {"Modf", math_Modf, "Modf(f) (int, frac float64) — the integer and fractional parts of f"},
     {"Float64bits", math_Float64bits, "Float64bits(f) int — the IEEE 754 bits of f"},
-    {"Float64frombits", math_Float64frombits, "Float64frombits(b) float64 — the float64 with IEEE 754 bits b"},
+    {"Float64frombits", math_Float64frombits,
+     "Float64frombits(b) float64 — the float64 with IEEE 754 bits b"},
     {NULL, NULL, NULL},
 };
 
@@ -258,9 +295,10 @@ void stdlib_open_math(VM *vm) {
         const char *name;
         int64_t v;
     } ints[] = {
-        {"MaxInt", INT64_MAX},     {"MinInt", INT64_MIN},     {"MaxInt64", INT64_MAX}, {"MinInt64", INT64_MIN},
-        {"MaxInt32", INT32_MAX},   {"MinInt32", INT32_MIN},   {"MaxInt16", INT16_MAX}, {"MinInt16", INT16_MIN},
-        {"MaxInt8", INT8_MAX},     {"MinInt8", INT8_MIN},     {"MaxUint8", UINT8_MAX}, {"MaxUint16", UINT16_MAX},
+        {"MaxInt", INT64_MAX},     {"MinInt", INT64_MIN},   {"MaxInt64", INT64_MAX},
+        {"MinInt64", INT64_MIN},   {"MaxInt32", INT32_MAX}, {"MinInt32", INT32_MIN},
+        {"MaxInt16", INT16_MAX},   {"MinInt16", INT16_MIN}, {"MaxInt8", INT8_MAX},
+        {"MinInt8", INT8_MIN},     {"MaxUint8", UINT8_MAX}, {"MaxUint16", UINT16_MAX},
         {"MaxUint32", UINT32_MAX},
     };
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)

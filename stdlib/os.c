@@ -33,8 +33,12 @@ static int file_write(G *g, Value *args, int nargs, const char *fn) {
     return 2;
 }
 
-static int file_Write(G *g, Value *args, int nargs) { return file_write(g, args, nargs, "os.File.Write"); }
-static int file_WriteString(G *g, Value *args, int nargs) { return file_write(g, args, nargs, "os.File.WriteString"); }
+static int file_Write(G *g, Value *args, int nargs) {
+    return file_write(g, args, nargs, "os.File.Write");
+}
+static int file_WriteString(G *g, Value *args, int nargs) {
+    return file_write(g, args, nargs, "os.File.WriteString");
+}
 
 static int file_Name(G *g, Value *args, int nargs) {
     OsFile *f = args_recv(g, "os.File.Name", args, nargs, &file_type);
@@ -106,7 +110,8 @@ static int os_Getppid(G *g, Value *args, int nargs) {
 static const NativeReg os_fns[] = {
     {"Exit", os_Exit, "Exit(code) — ends the program at once with status code (deferred calls do not run)"},
     {"Getenv", os_Getenv, "Getenv(key) string — the environment variable key, or \"\""},
-    {"LookupEnv", os_LookupEnv, "LookupEnv(key) (string, bool) — the environment variable key and whether it is set"},
+    {"LookupEnv", os_LookupEnv,
+     "LookupEnv(key) (string, bool) — the environment variable key and whether it is set"},
     {"Getpid", os_Getpid, "Getpid() int — the process id"},
     {"Getppid", os_Getppid, "Getppid() int — the parent's process id"},
     {NULL, NULL, NULL},

@@ -20,7 +20,9 @@
 
 #include "stdlib/lib.h"
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t next(uint64_t *s) {
     uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
@@ -43,7 +45,9 @@ static void seed_state(uint64_t *s, uint64_t seed) {
     }
 }
 
-static int64_t int63(uint64_t *s) { return (int64_t)(next(s) >> 1); }
+static int64_t int63(uint64_t *s) {
+    return (int64_t)(next(s) >> 1);
+}
 
 /* A uniform int in [0, n), n > 0, without modulo bias. */
 static int64_t int63n(uint64_t *s, int64_t n) {
@@ -56,7 +60,9 @@ static int64_t int63n(uint64_t *s, int64_t n) {
     return v % n;
 }
 
-static double float64(uint64_t *s) { return (double)(next(s) >> 11) / 9007199254740992.0; }
+static double float64(uint64_t *s) {
+    return (double)(next(s) >> 11) / 9007199254740992.0;
+}
 
 /* ---- the functions, on a given state; results go to out ---- */
 
@@ -160,34 +166,37 @@ typedef struct Rand {
 
 static const NativeType source_type, rand_type;
 
-static void rand_mark(VM *vm, ObjNativeObj *o) { gc_mark_value(vm, ((Rand *)o->payload)->src); }
+static void rand_mark(VM *vm, ObjNativeObj *o) {
+    gc_mark_value(vm, ((Rand *)o->payload)->src);
+}
 
 /* Each function of the package, with its implementation and doc. */
-#define RAND_FUNCS(X) \
-    X(Int, r_int, "Int() int — a non-negative pseudo-random int") \
-    X(Int63, r_int, "Int63() int — a non-negative pseudo-random 63-bit integer") \
-    X(Int31, r_int31, "Int31() int — a non-negative pseudo-random 31-bit integer") \
-    X(Intn, r_intn, "Intn(n) int — a pseudo-random int in [0, n); panics if n <= 0") \
-    X(Int63n, r_intn, "Int63n(n) int — a pseudo-random int in [0, n); panics if n <= 0") \
-    X(Int31n, r_intn, "Int31n(n) int — a pseudo-random int in [0, n); panics if n <= 0") \
-    X(Float64, r_float64, "Float64() float64 — a pseudo-random number in [0.0, 1.0)") \
-    X(NormFloat64, r_normfloat64, "NormFloat64() float64 — a normally distributed number (mean 0, stddev 1)") \
-    X(Perm, r_perm, "Perm(n) list — a pseudo-random permutation of the ints [0, n)") \
-    X(Shuffle, r_shuffle, "Shuffle(n, swap) — shuffles n elements by calling swap(i, j)") \
+#define RAND_FUNCS(X)                                                                                        \
+    X(Int, r_int, "Int() int — a non-negative pseudo-random int")                                            \
+    X(Int63, r_int, "Int63() int — a non-negative pseudo-random 63-bit integer")                             \
+    X(Int31, r_int31, "Int31() int — a non-negative pseudo-random 31-bit integer")                           \
+    X(Intn, r_intn, "Intn(n) int — a pseudo-random int in [0, n); panics if n <= 0")                         \
+    X(Int63n, r_intn, "Int63n(n) int — a pseudo-random int in [0, n); panics if n <= 0")                     \
+    X(Int31n, r_intn, "Int31n(n) int — a pseudo-random int in [0, n); panics if n <= 0")                     \
+    X(Float64, r_float64, "Float64() float64 — a pseudo-random number in [0.0, 1.0)")                        \
+    X(NormFloat64, r_normfloat64,                                                                            \
+      "NormFloat64() float64 — a normally distributed number (mean 0, stddev 1)")                            \
+    X(Perm, r_perm, "Perm(n) list — a pseudo-random permutation of the ints [0, n)")                         \
+    X(Shuffle, r_shuffle, "Shuffle(n, swap) — shuffles n elements by calling swap(i, j)")                    \
     X(Seed, r_seed, "Seed(seed) — restarts the sequence from seed")
 
 /* Each function twice: on the VM's state (rand.Intn) and as a method on a
  * *rand.Rand (r.Intn), whose receiver is args[0]. */
-#define RAND_FN(Name, impl, doc) \
-    static int rand_##Name(G *g, Value *args, int nargs) { \
-        return impl(g, g->vm->rand_state, "rand." #Name, args, nargs, args); \
-    } \
-    static int randm_##Name(G *g, Value *args, int nargs) { \
-        Rand *r = args_recv(g, "rand.Rand." #Name, args, nargs, &rand_type); \
-        if (!r) \
-            return -1; \
-        uint64_t *st = ((Source *)AS_NATIVEOBJ(r->src)->payload)->state; \
-        return impl(g, st, "rand.Rand." #Name, args + 1, nargs - 1, args); \
+#define RAND_FN(Name, impl, doc)                                                                             \
+    static int rand_##Name(G *g, Value *args, int nargs) {                                                   \
+        return impl(g, g->vm->rand_state, "rand." #Name, args, nargs, args);                                 \
+    }                                                                                                        \
+    static int randm_##Name(G *g, Value *args, int nargs) {                                                  \
+        Rand *r = args_recv(g, "rand.Rand." #Name, args, nargs, &rand_type);                                 \
+        if (!r)                                                                                              \
+            return -1;                                                                                       \
+        uint64_t *st = ((Source *)AS_NATIVEOBJ(r->src)->payload)->state;                                     \
+        return impl(g, st, "rand.Rand." #Name, args + 1, nargs - 1, args);                                   \
     }
 RAND_FUNCS(RAND_FN)
 
@@ -251,8 +260,8 @@ static int rand_New(G *g, Value *args, int nargs) {
 
 #define RAND_REG(Name, impl, doc) {#Name, rand_##Name, doc},
 static const NativeReg rand_fns[] = {
-    RAND_FUNCS(RAND_REG)
-    {"NewSource", rand_NewSource, "NewSource(seed) rand.Source — a new source seeded with seed"},
+    RAND_FUNCS(RAND_REG){"NewSource", rand_NewSource,
+                         "NewSource(seed) rand.Source — a new source seeded with seed"},
     {"New", rand_New, "New(src) *rand.Rand — a generator drawing from src"},
     {NULL, NULL, NULL},
 };

@@ -16,12 +16,14 @@
 
 typedef struct Sorter {
     G *g;
-    Value *items; /* for the builtin orders (no script code runs) */
-    Value less;   /* for Slice: the script's less(i, j) */
+    Value *items;                                      /* for the builtin orders (no script code runs) */
+    Value less;                                        /* for Slice: the script's less(i, j) */
     int (*lt)(struct Sorter *s, int64_t i, int64_t j); /* 1 less, 0 not, -1 panicked */
 } Sorter;
 
-static int lt_int(Sorter *s, int64_t i, int64_t j) { return val_as_int(s->items[i]) < val_as_int(s->items[j]); }
+static int lt_int(Sorter *s, int64_t i, int64_t j) {
+    return val_as_int(s->items[i]) < val_as_int(s->items[j]);
+}
 
 static int lt_float(Sorter *s, int64_t i, int64_t j) {
     double a = val_to_double(s->items[i]), b = val_to_double(s->items[j]);
@@ -102,7 +104,9 @@ static bool of_type(Value v, char type) {
     return type == 'i' ? val_is_int(v) : type == 'f' ? val_is_number(v) : val_is(v, OBJ_STRING);
 }
 
-static const char *type_name(char type) { return type == 'i' ? "int" : type == 'f' ? "float64" : "string"; }
+static const char *type_name(char type) {
+    return type == 'i' ? "int" : type == 'f' ? "float64" : "string";
+}
 
 /* The list argument of Ints/Strings/Float64s with every element of the
  * right type ('i', 'f' or 's'); with x, a second argument too (Search*).
@@ -114,14 +118,16 @@ static ObjList *typed_list(G *g, const char *fn, Value *args, int nargs, char ty
     for (int64_t i = 0; i < l->len; i++) {
         Value v = list_items(l)[i];
         if (!of_type(v, type)) {
-            vm_panicf(g, "%s: element %" PRId64 " must be %s, got %s", fn, i, type_name(type), val_type_name(v));
+            vm_panicf(g, "%s: element %" PRId64 " must be %s, got %s", fn, i, type_name(type),
+                      val_type_name(v));
             return NULL;
         }
     }
     return l;
 }
 
-static int (*const orders[])(Sorter *, int64_t, int64_t) = {['i'] = lt_int, ['f'] = lt_float, ['s'] = lt_string};
+static int (*const orders[])(Sorter *, int64_t,
+                             int64_t) = {['i'] = lt_int, ['f'] = lt_float, ['s'] = lt_string};
 
 static int sort_typed(G *g, Value *args, int nargs, const char *fn, char type) {
     ObjList *l = typed_list(g, fn, args, nargs, type, NULL);
@@ -171,8 +177,10 @@ static int search_typed(G *g, Value *args, int nargs, const char *fn, char type)
     return 1;
 }
 
-#define SORT_TYPED(Name, impl, type) \
-    static int sort_##Name(G *g, Value *args, int nargs) { return impl(g, args, nargs, "sort." #Name, type); }
+#define SORT_TYPED(Name, impl, type)                                                                         \
+    static int sort_##Name(G *g, Value *args, int nargs) {                                                   \
+        return impl(g, args, nargs, "sort." #Name, type);                                                    \
+    }
 SORT_TYPED(Ints, sort_typed, 'i')
 SORT_TYPED(Float64s, sort_typed, 'f')
 SORT_TYPED(Strings, sort_typed, 's')
@@ -192,8 +200,12 @@ static int sort_by_script(G *g, Value *args, int nargs, const char *fn) {
     return sort_list(&s, l) < 0 ? -1 : 0;
 }
 
-static int sort_Slice(G *g, Value *args, int nargs) { return sort_by_script(g, args, nargs, "sort.Slice"); }
-static int sort_SliceStable(G *g, Value *args, int nargs) { return sort_by_script(g, args, nargs, "sort.SliceStable"); }
+static int sort_Slice(G *g, Value *args, int nargs) {
+    return sort_by_script(g, args, nargs, "sort.Slice");
+}
+static int sort_SliceStable(G *g, Value *args, int nargs) {
+    return sort_by_script(g, args, nargs, "sort.SliceStable");
+}
 
 static int sort_SliceIsSorted(G *g, Value *args, int nargs) {
     ObjList *l;
@@ -240,16 +252,24 @@ static const NativeReg sort_fns[] = {
     {"Float64s", sort_Float64s, "Float64s(x) — sorts a list of numbers in increasing order (NaNs first)"},
     {"Strings", sort_Strings, "Strings(x) — sorts a list of strings in increasing byte order"},
     {"Slice", sort_Slice, "Slice(x, less) — sorts the list x by less(i, j) (stable here)"},
-    {"SliceStable", sort_SliceStable, "SliceStable(x, less) — sorts x by less(i, j), keeping equal elements in order"},
+    {"SliceStable", sort_SliceStable,
+     "SliceStable(x, less) — sorts x by less(i, j), keeping equal elements in order"},
     {"SliceIsSorted", sort_SliceIsSorted, "SliceIsSorted(x, less) bool — whether x is sorted by less(i, j)"},
-    {"IntsAreSorted", sort_IntsAreSorted, "IntsAreSorted(x) bool — whether the ints of x are in increasing order"},
-    {"Float64sAreSorted", sort_Float64sAreSorted, "Float64sAreSorted(x) bool — whether x is in increasing order"},
-    {"StringsAreSorted", sort_StringsAreSorted, "StringsAreSorted(x) bool — whether x is in increasing order"},
+    {"IntsAreSorted", sort_IntsAreSorted,
+     "IntsAreSorted(x) bool — whether the ints of x are in increasing order"},
+    {"Float64sAreSorted", sort_Float64sAreSorted,
+     "Float64sAreSorted(x) bool — whether x is in increasing order"},
+    {"StringsAreSorted", sort_StringsAreSorted,
+     "StringsAreSorted(x) bool — whether x is in increasing order"},
     {"SearchInts", sort_SearchInts, "SearchInts(a, x) int — the index to insert x in the sorted ints a"},
-    {"SearchFloat64s", sort_SearchFloat64s, "SearchFloat64s(a, x) int — the index to insert x in the sorted a"},
-    {"SearchStrings", sort_SearchStrings, "SearchStrings(a, x) int — the index to insert x in the sorted strings a"},
+    {"SearchFloat64s", sort_SearchFloat64s,
+     "SearchFloat64s(a, x) int — the index to insert x in the sorted a"},
+    {"SearchStrings", sort_SearchStrings,
+     "SearchStrings(a, x) int — the index to insert x in the sorted strings a"},
     {"Search", sort_Search, "Search(n, f) int — the smallest i in [0, n) with f(i) true, or n"},
     {NULL, NULL, NULL},
 };
 
-void stdlib_open_sort(VM *vm) { vm_native_module(vm, "sort", sort_fns); }
+void stdlib_open_sort(VM *vm) {
+    vm_native_module(vm, "sort", sort_fns);
+}

@@ -135,7 +135,8 @@ static bool unquote_char(const char *s, size_t n, size_t *i, char quote, StrBuf 
         return false;
     int64_t v = c >= '0' && c <= '7' ? c - '0' : 0;
     for (int j = 0; j < ndig; j++) {
-        int d = c >= '0' && c <= '7' ? (s[*i + j] >= '0' && s[*i + j] <= '7' ? s[*i + j] - '0' : -1) : unhex(s[*i + j]);
+        int d = c >= '0' && c <= '7' ? (s[*i + j] >= '0' && s[*i + j] <= '7' ? s[*i + j] - '0' : -1)
+                                     : unhex(s[*i + j]);
         if (d < 0)
             return false;
         v = v * (c >= '0' && c <= '7' ? 8 : 16) + d;
@@ -190,7 +191,8 @@ static Value module_error(VM *vm, const char *name) {
 
 /* A *strconv.NumError: `strconv.FN: parsing "NUM": MSG`, wrapping
  * ErrSyntax / ErrRange (named by which) when msg is theirs. */
-static Value num_error(VM *vm, const char *fn, const char *num, size_t len, const char *which, const char *msg) {
+static Value num_error(VM *vm, const char *fn, const char *num, size_t len, const char *which,
+                       const char *msg) {
     StrBuf b = {0};
     sb_printf(&b, "strconv.%s: parsing ", fn);
     strconv_quote(&b, num, len, false);
@@ -210,7 +212,9 @@ static Value range_error(VM *vm, const char *fn, const char *s, size_t n) {
 
 /* ---- integers ---- */
 
-static int lower(int c) { return c | ('x' - 'X'); }
+static int lower(int c) {
+    return c | ('x' - 'X');
+}
 
 /* Go's underscoreOK: underscores only between digits, after a base prefix. */
 static bool underscores_ok(const char *s, size_t n) {
@@ -241,7 +245,8 @@ static bool underscores_ok(const char *s, size_t n) {
 }
 
 /* Go's ParseInt(s, base, bits): returns the value and sets *err (nil if ok). */
-static int64_t parse_int(VM *vm, const char *fn, const char *s0, size_t n0, int64_t base, int64_t bits, Value *err) {
+static int64_t parse_int(VM *vm, const char *fn, const char *s0, size_t n0, int64_t base, int64_t bits,
+                         Value *err) {
     *err = VAL_NIL;
     const char *s = s0;
     size_t n = n0;
@@ -555,7 +560,8 @@ static int strconv_FormatFloat(G *g, Value *args, int nargs) {
     if (bits != 32 && bits != 64)
         return vm_panicf(g, "strconv: illegal AppendFloat/FormatFloat bitSize");
     StrBuf b = {0};
-    strconv_format_float(&b, f, (int)(fmtc & 0xFF), prec < -1 ? -1 : (int)(prec > 1000 ? 1000 : prec), (int)bits);
+    strconv_format_float(&b, f, (int)(fmtc & 0xFF), prec < -1 ? -1 : (int)(prec > 1000 ? 1000 : prec),
+                         (int)bits);
     args[0] = val_str(g->vm, b.p, b.len);
     sb_free(&b);
     return 1;
@@ -647,7 +653,8 @@ static const NativeReg strconv_fns[] = {
     {"Quote", strconv_Quote, "Quote(s) string — s as a double-quoted Go string literal"},
     {"QuoteToASCII", strconv_QuoteToASCII, "QuoteToASCII(s) string — Quote with non-ASCII runes escaped"},
     {"QuoteRune", strconv_QuoteRune, "QuoteRune(r) string — r as a single-quoted Go rune literal"},
-    {"Unquote", strconv_Unquote, "Unquote(s) (string, error) — the value of a quoted Go string or rune literal"},
+    {"Unquote", strconv_Unquote,
+     "Unquote(s) (string, error) — the value of a quoted Go string or rune literal"},
     {NULL, NULL, NULL},
 };
 

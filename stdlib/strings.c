@@ -201,21 +201,21 @@ static int call_str2(G *g, Value *args, int nargs, const char *fn, Str2Fn f) {
     return 1;
 }
 
-#define STR1(Name, expr) \
-    static Value Name##_1(VM *vm, ObjString *s) { \
-        (void)vm; \
-        return expr; \
-    } \
-    static int strings_##Name(G *g, Value *args, int nargs) { \
-        return call_str1(g, args, nargs, "strings." #Name, Name##_1); \
+#define STR1(Name, expr)                                                                                     \
+    static Value Name##_1(VM *vm, ObjString *s) {                                                            \
+        (void)vm;                                                                                            \
+        return expr;                                                                                         \
+    }                                                                                                        \
+    static int strings_##Name(G *g, Value *args, int nargs) {                                                \
+        return call_str1(g, args, nargs, "strings." #Name, Name##_1);                                        \
     }
-#define STR2(Name, expr) \
-    static Value Name##_2(VM *vm, ObjString *s, ObjString *t) { \
-        (void)vm; \
-        return expr; \
-    } \
-    static int strings_##Name(G *g, Value *args, int nargs) { \
-        return call_str2(g, args, nargs, "strings." #Name, Name##_2); \
+#define STR2(Name, expr)                                                                                     \
+    static Value Name##_2(VM *vm, ObjString *s, ObjString *t) {                                              \
+        (void)vm;                                                                                            \
+        return expr;                                                                                         \
+    }                                                                                                        \
+    static int strings_##Name(G *g, Value *args, int nargs) {                                                \
+        return call_str2(g, args, nargs, "strings." #Name, Name##_2);                                        \
     }
 
 STR1(ToUpper, map_case(vm, s, utf8_upper))
@@ -299,7 +299,8 @@ static int strings_Join(G *g, Value *args, int nargs) {
         Value v = list_items(l)[i];
         if (!val_is(v, OBJ_STRING)) {
             sb_free(&b);
-            return vm_panicf(g, "strings.Join: element %" PRId64 " must be string, got %s", i, val_type_name(v));
+            return vm_panicf(g, "strings.Join: element %" PRId64 " must be string, got %s", i,
+                             val_type_name(v));
         }
         if (i > 0)
             sb_put(&b, sep->chars, sep->len);
@@ -343,7 +344,8 @@ static Value replace(VM *vm, ObjString *s, const ObjString *old, const ObjString
             if (i > 0)
                 j += (size_t)utf8_decode(s->chars + start, s->len - start, &r);
         } else {
-            j = (size_t)((const char *)memmem(s->chars + start, s->len - start, old->chars, old->len) - s->chars);
+            j = (size_t)((const char *)memmem(s->chars + start, s->len - start, old->chars, old->len) -
+                         s->chars);
         }
         sb_put(&b, s->chars + start, j - start);
         sb_put(&b, new->chars, new->len);
@@ -441,9 +443,9 @@ static int strings_Map(G *g, Value *args, int nargs) {
 
 static const NativeType builder_type;
 
-#define BUILDER(fn, spec, ...) \
-    StrBuf *b = args_recv(g, fn, args, nargs, &builder_type); \
-    if (!b || !args_check(g, fn, args + 1, nargs - 1, spec, __VA_ARGS__)) \
+#define BUILDER(fn, spec, ...)                                                                               \
+    StrBuf *b = args_recv(g, fn, args, nargs, &builder_type);                                                \
+    if (!b || !args_check(g, fn, args + 1, nargs - 1, spec, __VA_ARGS__))                                    \
         return -1;
 
 static int builder_WriteString(G *g, Value *args, int nargs) {
@@ -517,7 +519,9 @@ static int builder_Grow(G *g, Value *args, int nargs) {
     return 0;
 }
 
-static void builder_finalize(ObjNativeObj *o) { sb_free((StrBuf *)o->payload); }
+static void builder_finalize(ObjNativeObj *o) {
+    sb_free((StrBuf *)o->payload);
+}
 
 static const NativeMethod builder_methods[] = {
     {"WriteString", builder_WriteString, "WriteString(s) (int, error) — appends s"},
@@ -541,23 +545,28 @@ static const NativeType builder_type = {
 
 static const NativeReg strings_fns[] = {
     {"Contains", strings_Contains, "Contains(s, substr) bool — whether substr is within s"},
-    {"ContainsAny", strings_ContainsAny, "ContainsAny(s, chars) bool — whether any rune of chars is within s"},
+    {"ContainsAny", strings_ContainsAny,
+     "ContainsAny(s, chars) bool — whether any rune of chars is within s"},
     {"ContainsRune", strings_ContainsRune, "ContainsRune(s, r) bool — whether the rune r is within s"},
     {"HasPrefix", strings_HasPrefix, "HasPrefix(s, prefix) bool — whether s begins with prefix"},
     {"HasSuffix", strings_HasSuffix, "HasSuffix(s, suffix) bool — whether s ends with suffix"},
     {"Index", strings_Index, "Index(s, substr) int — the byte index of the first substr in s, or -1"},
-    {"IndexAny", strings_IndexAny, "IndexAny(s, chars) int — the index of the first rune of chars in s, or -1"},
+    {"IndexAny", strings_IndexAny,
+     "IndexAny(s, chars) int — the index of the first rune of chars in s, or -1"},
     {"IndexByte", strings_IndexByte, "IndexByte(s, c) int — the index of the first byte c in s, or -1"},
     {"IndexRune", strings_IndexRune, "IndexRune(s, r) int — the index of the first rune r in s, or -1"},
     {"LastIndex", strings_LastIndex, "LastIndex(s, substr) int — the index of the last substr in s, or -1"},
-    {"LastIndexByte", strings_LastIndexByte, "LastIndexByte(s, c) int — the index of the last byte c in s, or -1"},
+    {"LastIndexByte", strings_LastIndexByte,
+     "LastIndexByte(s, c) int — the index of the last byte c in s, or -1"},
     {"Split", strings_Split, "Split(s, sep) list — the substrings between each sep; \"\" splits into runes"},
     {"SplitN", strings_SplitN, "SplitN(s, sep, n) list — Split into at most n pieces (n < 0: all)"},
-    {"SplitAfter", strings_SplitAfter, "SplitAfter(s, sep) list — Split keeping each sep at the end of its piece"},
+    {"SplitAfter", strings_SplitAfter,
+     "SplitAfter(s, sep) list — Split keeping each sep at the end of its piece"},
     {"Fields", strings_Fields, "Fields(s) list — the words of s, split around runs of white space"},
     {"Join", strings_Join, "Join(elems, sep) string — the strings of elems with sep between them"},
     {"Repeat", strings_Repeat, "Repeat(s, count) string — count copies of s"},
-    {"Replace", strings_Replace, "Replace(s, old, new, n) string — s with the first n old replaced by new (n < 0: all)"},
+    {"Replace", strings_Replace,
+     "Replace(s, old, new, n) string — s with the first n old replaced by new (n < 0: all)"},
     {"ReplaceAll", strings_ReplaceAll, "ReplaceAll(s, old, new) string — s with every old replaced by new"},
     {"ToUpper", strings_ToUpper, "ToUpper(s) string — s with every letter in upper case"},
     {"ToLower", strings_ToLower, "ToLower(s) string — s with every letter in lower case"},
@@ -565,15 +574,19 @@ static const NativeReg strings_fns[] = {
     {"Trim", strings_Trim, "Trim(s, cutset) string — s without leading and trailing runes of cutset"},
     {"TrimLeft", strings_TrimLeft, "TrimLeft(s, cutset) string — s without leading runes of cutset"},
     {"TrimRight", strings_TrimRight, "TrimRight(s, cutset) string — s without trailing runes of cutset"},
-    {"TrimPrefix", strings_TrimPrefix, "TrimPrefix(s, prefix) string — s without prefix, if it starts with it"},
+    {"TrimPrefix", strings_TrimPrefix,
+     "TrimPrefix(s, prefix) string — s without prefix, if it starts with it"},
     {"TrimSuffix", strings_TrimSuffix, "TrimSuffix(s, suffix) string — s without suffix, if it ends with it"},
     {"Count", strings_Count, "Count(s, substr) int — the non-overlapping instances of substr in s"},
     {"Compare", strings_Compare, "Compare(a, b) int — -1, 0 or 1 as a < b, a == b, a > b"},
     {"EqualFold", strings_EqualFold, "EqualFold(s, t) bool — whether s and t are equal ignoring case"},
     {"Cut", strings_Cut, "Cut(s, sep) (before, after, found) — s split around the first sep"},
-    {"CutPrefix", strings_CutPrefix, "CutPrefix(s, prefix) (after, found) — s without prefix, and whether it had it"},
-    {"CutSuffix", strings_CutSuffix, "CutSuffix(s, suffix) (before, found) — s without suffix, and whether it had it"},
-    {"Map", strings_Map, "Map(mapping, s) string — s with each rune replaced by mapping(r); negative drops it"},
+    {"CutPrefix", strings_CutPrefix,
+     "CutPrefix(s, prefix) (after, found) — s without prefix, and whether it had it"},
+    {"CutSuffix", strings_CutSuffix,
+     "CutSuffix(s, suffix) (before, found) — s without suffix, and whether it had it"},
+    {"Map", strings_Map,
+     "Map(mapping, s) string — s with each rune replaced by mapping(r); negative drops it"},
     {NULL, NULL, NULL},
 };
 

@@ -3,7 +3,8 @@
 #   1. normal build (build/): `meson test` — every registered test (C unit
 #      tests, the golden language tests, and whatever else is registered);
 #   2. ASan+UBSan build (build-asan/, with assertions on): the golden language tests;
-#   3. GC stress: the golden language tests against build/ with CSP_GCSTRESS=1.
+#   3. GC stress: the golden language tests against build/ with CSP_GCSTRESS=1;
+#   4. fuzz: a short libFuzzer run of the front end (tests/fuzz.sh).
 # Each part prints its own count; the last line is the sum, "N passed, M failed".
 # Exit status is 1 if anything failed (a build that fails counts as a failure).
 #
@@ -12,7 +13,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-parts=${CSP_TEST_PARTS:-normal asan gcstress}
+parts=${CSP_TEST_PARTS:-normal asan gcstress fuzz}
 total_pass=0
 total_fail=0
 
@@ -106,6 +107,16 @@ for part in $parts; do
 			tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count asan "${p:-0}" "${f:-1}"
+		# the C unit tests under the sanitizers too
+		rm -f build-asan/meson-logs/testlog.json
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} meson test -C build-asan --no-rebuild \
+			--suite unit --print-errorlogs
+		if [ -f build-asan/meson-logs/testlog.json ]; then
+			# shellcheck disable=SC2046
+			count asan-unit $(meson_counts build-asan/meson-logs/testlog.json)
+		else
+			count asan-unit 0 1
+		fi
 		;;
 	gcstress)
 		if [ ! -x build/csp ] && ! build build; then
@@ -117,6 +128,11 @@ for part in $parts; do
 			| tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count gcstress "${p:-0}" "${f:-1}"
+		;;
+	fuzz)
+		bash tests/fuzz.sh | tee "$log"
+		read -r p f <<<"$(counts_in "$log")"
+		count fuzz "${p:-0}" "${f:-1}"
 		;;
 	*)
 		echo "unknown part: $part"
