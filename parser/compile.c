@@ -582,6 +582,8 @@ static void top_prologue(FuncState *fs) {
     reg_check(fs, 1);
 }
 
+/* The implicit calls of init() and main() carry line 0: they are the
+ * runtime's doing, and tracebacks leave such frames out, as Go's do. */
 static void top_epilogue(FuncState *fs) {
     ModState *ms = fs->ms;
     for (int i = 0; i < ms->ninits; i++) {
@@ -590,13 +592,14 @@ static void top_epilogue(FuncState *fs) {
         Node *fn = ms->inits[i];
         fs->curline = fn->line;
         int idx = mod_func_compile(ms, fs, fn, name, 0);
+        fs->curline = 0;
         emit_abx(fs, OP_CLOSURE, 0, k_func(fs, idx));
         emit_abc(fs, OP_CALL, 0, 1, 1);
     }
     if (ms->is_main) {
         GSym *g = mod_lookup(ms, "main");
         if (g && g->kind == G_FUNC) {
-            fs->curline = g->node->line;
+            fs->curline = 0;
             emit_abx(fs, OP_GETGLOBAL, 0, g->slot);
             emit_abc(fs, OP_CALL, 0, 1, 1);
         }

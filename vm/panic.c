@@ -35,6 +35,8 @@ char *traceback(G *g) {
     sb_init(&b);
     for (int i = g->nframes - 1; i >= 0; i--) {
         Frame *f = &g->frames[i];
+        if (frame_line(f) == 0 && i < g->nframes - 1)
+            continue; /* the implicit call of main() or init() */
         frame_func_name(f, &b);
         ObjModule *m = f->cl->proto->module;
         sb_printf(&b, "\t%s:%d\n", m && m->path ? m->path->chars : "?", frame_line(f));
@@ -259,8 +261,8 @@ _Noreturn void vm_fatalf(G *g, const char *fmt, ...) {
     vfprintf(vm->err, fmt, ap);
     va_end(ap);
     fputs("\n", vm->err);
-    char *tb = g->nframes < 200 ? traceback(g) : NULL;
-    fprintf(vm->err, "\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "...\n");
+    char *tb = traceback(g);
+    fprintf(vm->err, "\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
     free(tb);
     vm_exit(vm, 2);
 }
