@@ -213,6 +213,7 @@ static void free_obj(VM *vm, Obj *o) {
         free(p->k);
         free(p->lines);
         free(p->upvals);
+        free((void *)p->field_ic);
         break;
     }
     case OBJ_STRUCTTYPE:

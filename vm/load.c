@@ -118,6 +118,7 @@ static void load_protos(Loader *L, int mi) {
         p->upvals = malloc(((size_t)bf->nupvals + 1) * sizeof(UpvalDesc));
         for (int u = 0; u < bf->nupvals; u++)
             p->upvals[u] = (UpvalDesc){bf->upvals[u].from_parent_reg, bf->upvals[u].index};
+        p->field_ic = calloc((size_t)bf->ncode + 1, sizeof(uint64_t));
         p->nparams = bf->nparams;
         p->variadic = bf->variadic;
         p->maxregs = bf->maxregs;

@@ -130,6 +130,10 @@ typedef struct ObjProto {
     ObjString *name;      /* "f", "Point.Norm", "f.func1", "init" for a module's top level */
     struct ObjModule *module;
     int32_t line;         /* line of the declaration */
+    /* Inline caches of GETFIELD/SETFIELD, one word per instruction:
+     * (struct type pointer << 16) | field index.  One word so that racing
+     * goroutines can never pair a type with another type's index. */
+    _Atomic uint64_t *field_ic;
 } ObjProto;
 
 typedef struct ObjCell {

@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "csp_config.h"
@@ -48,6 +49,20 @@ static void vm_trace(G *g, Frame *f, const Instr *pc) {
             p->lines[pc - 1 - p->code], op_names[BC_OP(i)], BC_A(i), BC_B(i), BC_C(i));
 }
 #endif
+
+/* The field index of `name` in s, through the instruction's inline cache
+ * (pc points just past the instruction). */
+static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjString *name) {
+    _Atomic uint64_t *slot = &p->field_ic[pc - 1 - p->code];
+    uint64_t c = atomic_load_explicit(slot, memory_order_relaxed);
+    uint32_t idx = (uint32_t)(c & 0xFFFF);
+    if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)s->type && idx < s->obj.aux))
+        return (int)idx;
+    int i = struct_field_index(s->type, name);
+    if (i >= 0)
+        atomic_store_explicit(slot, ((uint64_t)(uintptr_t)s->type << 16) | (uint64_t)i, memory_order_relaxed);
+    return i;
+}
 
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
@@ -592,7 +607,7 @@ dispatch:
         ObjString *name = (ObjString *)val_as_obj(KC);
         if (LIKELY(val_is(obj, OBJ_STRUCT))) {
             ObjStruct *s = AS_STRUCT(obj);
-            int idx = struct_field_index(s->type, name);
+            int idx = field_cached(cl->proto, pc, s, name);
             if (LIKELY(idx >= 0)) {
                 RA = s->fields[idx];
                 NEXT;
@@ -606,7 +621,7 @@ dispatch:
         ObjString *name = (ObjString *)val_as_obj(KB);
         if (LIKELY(val_is(obj, OBJ_STRUCT))) {
             ObjStruct *s = AS_STRUCT(obj);
-            int idx = struct_field_index(s->type, name);
+            int idx = field_cached(cl->proto, pc, s, name);
             if (LIKELY(idx >= 0)) {
                 s->fields[idx] = RC;
                 NEXT;
