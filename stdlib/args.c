@@ -127,17 +127,4 @@ void *args_recv(G *g, const char *fn, const Value *args, int nargs, const Native
     return AS_NATIVEOBJ(args[0])->payload;
 }
 
-bool args_method(VM *vm, Value v, const char *name, Value *fn) {
-    if (val_is(v, OBJ_STRUCT)) {
-        ObjStructType *t = AS_STRUCT(v)->type;
-        for (int i = 0; i < t->nmethods; i++)
-            if (!strcmp(t->methods[i].name->chars, name)) {
-                *fn = t->methods[i].fn;
-                return true;
-            }
-        return false;
-    }
-    if (val_is(v, OBJ_NATIVEOBJ))
-        return vm_native_method(vm, AS_NATIVEOBJ(v)->ntype, str_intern_c(vm, name), fn);
-    return false;
-}
+bool args_method(VM *vm, Value v, const char *name, Value *fn) { return val_find_method(vm, v, name, fn); }

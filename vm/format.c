@@ -136,27 +136,11 @@ void fmt_float(StrBuf *b, double f, char fmtc, int prec) {
 
 /* ---- values ---- */
 
-/* A method named `name` on a struct or native object, if any. */
-static bool find_method(G *g, Value v, const char *name, Value *fn) {
-    if (val_is(v, OBJ_STRUCT)) {
-        ObjStructType *t = AS_STRUCT(v)->type;
-        for (int i = 0; i < t->nmethods; i++)
-            if (!strcmp(t->methods[i].name->chars, name)) {
-                *fn = t->methods[i].fn;
-                return true;
-            }
-        return false;
-    }
-    if (val_is(v, OBJ_NATIVEOBJ))
-        return vm_native_method(g->vm, AS_NATIVEOBJ(v)->ntype, str_intern_c(g->vm, name), fn);
-    return false;
-}
-
 /* Print v through its Error or String method; returns 1 if done, 0 if it has
  * none, -1 if the method panicked. */
 static int via_method(G *g, StrBuf *b, Value v) {
     Value fn;
-    if (!find_method(g, v, "Error", &fn) && !find_method(g, v, "String", &fn))
+    if (!val_find_method(g->vm, v, "Error", &fn) && !val_find_method(g->vm, v, "String", &fn))
         return 0;
     Value res = VAL_NIL;
     vm_root_push(g, v);

@@ -240,17 +240,27 @@ static int out_of_range(G *g, int64_t i, int64_t len) {
     return vm_runtime_errorf(g, "index out of range [%lld] with length %lld", (long long)i, (long long)len);
 }
 
+/* The element slot l[key], or NULL after a panic.  Checked against the
+ * store's own cap too: a racing append may have published a new len first. */
+static Value *list_slot(G *g, ObjList *l, Value key) {
+    int64_t i;
+    if (index_of(g, key, &i) < 0)
+        return NULL;
+    ObjArray *a = l->store;
+    int64_t len = l->len;
+    if (i < 0 || i >= len || !a || i >= a->cap) {
+        out_of_range(g, i, len);
+        return NULL;
+    }
+    return &a->items[i];
+}
+
 int op_getindex(G *g, Value obj, Value key, Value *dst, Value *ok) {
     if (val_is(obj, OBJ_LIST)) {
-        ObjList *l = AS_LIST(obj);
-        int64_t i;
-        if (index_of(g, key, &i) < 0)
+        Value *slot = list_slot(g, AS_LIST(obj), key);
+        if (!slot)
             return -1;
-        ObjArray *a = l->store;
-        int64_t len = l->len;
-        if (i < 0 || i >= len || !a || i >= a->cap)
-            return out_of_range(g, i, len);
-        *dst = a->items[i];
+        *dst = *slot;
         return 0;
     }
     if (val_is(obj, OBJ_MAP)) {
@@ -284,15 +294,10 @@ int op_getindex(G *g, Value obj, Value key, Value *dst, Value *ok) {
 
 int op_setindex(G *g, Value obj, Value key, Value v) {
     if (val_is(obj, OBJ_LIST)) {
-        ObjList *l = AS_LIST(obj);
-        int64_t i;
-        if (index_of(g, key, &i) < 0)
+        Value *slot = list_slot(g, AS_LIST(obj), key);
+        if (!slot)
             return -1;
-        ObjArray *a = l->store;
-        int64_t len = l->len;
-        if (i < 0 || i >= len || !a || i >= a->cap)
-            return out_of_range(g, i, len);
-        a->items[i] = v;
+        *slot = v;
         return 0;
     }
     if (val_is(obj, OBJ_MAP)) {

@@ -86,6 +86,12 @@ static bool struct_method(Value v, const char *name, Value *fn) {
     return false;
 }
 
+bool val_find_method(VM *vm, Value v, const char *name, Value *fn) {
+    if (val_is(v, OBJ_NATIVEOBJ))
+        return vm_native_method(vm, AS_NATIVEOBJ(v)->ntype, str_intern_c(vm, name), fn);
+    return struct_method(v, name, fn);
+}
+
 bool val_is_error(Value v) {
     Value fn;
     return val_is(v, OBJ_ERROR) || struct_method(v, "Error", &fn);

@@ -113,7 +113,8 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
     for (v.pc = 0; v.pc < f->ncode; v.pc++) {
         Instr i = f->code[v.pc];
         int op = BC_OP(i), a = BC_A(i), b = BC_B(i), c = BC_C(i), pc = v.pc;
-        if (f->lines[pc] <= 0)
+        /* line 0 marks only the runtime's implicit calls of init() and main() */
+        if (f->lines[pc] < 0 || (f->lines[pc] == 0 && strcmp(f->name, "init") != 0))
             vfail(&v, "no source line");
         switch (op) {
         case OP_MOVE:
