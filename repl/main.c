@@ -9,6 +9,7 @@
 
 #include "csp_config.h"
 #include "parser/compile.h"
+#include "runtime/sched.h"
 #include "stdlib/stdlib.h"
 #include "vm/interp.h"
 
@@ -36,15 +37,9 @@ static _Noreturn void run(const char *path, const char *code, int argc, char **a
         vm_exit(vm, 1);
     Value top = vm_load_program(vm, prog);
     bc_program_free(prog);
-    G *g = vm_new_g(vm);
-    g->stack[0] = top;
-    int code_ = 0;
-    int r = call_value(g, 0, 0, 0, 0);
-    if (r == 1)
-        code_ = vm_run(g);
-    else if (r < 0)
-        panic_die(g);
-    vm_exit(vm, code_);
+    /* The script's top level is goroutine 1; the process exits when it ends. */
+    sched_run_main(vm, top);
+    vm_exit(vm, 0);
 }
 
 int main(int argc, char **argv) {

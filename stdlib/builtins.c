@@ -3,12 +3,13 @@
  * println (in fmt.c), and makelist / makechan, which the compiler emits for
  * make(list, n) and make(chan, n).
  *
- * Channels belong to the runtime layer: close and makechan here only panic
- * until it replaces them (vm_module_set on vm->builtins), and len of a
- * channel goes through vm->len_hook.
+ * Channels belong to the runtime layer (runtime/chan.h); the builtins
+ * call it directly (stdlib sits above runtime).
  */
 #include <math.h>
 #include <string.h>
+
+#include "runtime/chan.h"
 
 #include "stdlib/lib.h"
 #include "stdlib/utf8.h"
@@ -56,7 +57,9 @@ static int b_len(G *g, Value *args, int nargs) {
         n = AS_MAP(v)->count;
     else if (val_is_nil(v))
         n = 0;
-    else if (!g->vm->len_hook || !g->vm->len_hook(g, v, &n))
+    else if (val_is_chan(v))
+        n = chan_len(v);
+    else
         return invalid_argument(g, v, "len");
     args[0] = val_int(g->vm, n);
     return 1;
@@ -70,6 +73,8 @@ static int b_cap(G *g, Value *args, int nargs) {
         args[0] = val_int(g->vm, list_cap(AS_LIST(v)));
     else if (val_is_nil(v))
         args[0] = val_int(g->vm, 0);
+    else if (val_is_chan(v))
+        args[0] = val_int(g->vm, chan_cap(v));
     else
         return invalid_argument(g, v, "cap");
     return 1;
@@ -109,14 +114,24 @@ static int b_close(G *g, Value *args, int nargs) {
     Value ch;
     if (!args_check(g, "close", args, nargs, "v", &ch))
         return -1;
-    if (val_is_nil(ch))
-        return vm_panicf(g, "close of nil channel");
-    return vm_panicf(g, "close: channels are not implemented yet");
+    if (!val_is_nil(ch) && !val_is_chan(ch))
+        return args_type_error(g, "close", 1, "chan", ch);
+    if (chan_close(g, ch) < 0)
+        return -1;
+    return 0;
 }
 
 static int b_makechan(G *g, Value *args, int nargs) {
-    (void)args, (void)nargs;
-    return vm_panicf(g, "make(chan): channels are not implemented yet");
+    int64_t n = 0;
+    if (nargs > 0) {
+        if (!val_is_int(args[0]))
+            return args_type_error(g, "make", 2, "int", args[0]);
+        n = val_as_int(args[0]);
+    }
+    if (n < 0 || n > ((int64_t)1 << 40))
+        return vm_panicf(g, "makechan: size out of range");
+    args[0] = chan_make(g->vm, n);
+    return 1;
 }
 
 static int b_panic(G *g, Value *args, int nargs) {
@@ -145,8 +160,11 @@ static int b_int(G *g, Value *args, int nargs) {
     Value v;
     if (!args_check(g, "int", args, nargs, "v", &v))
         return -1;
-    if (val_is_int(v))
+    if (val_is_int(v)) {
+        if (val_is_duration(v)) /* int(d): a plain int (Go's conversion drops the type) */
+            args[0] = val_int(g->vm, val_as_int(v));
         return 1;
+    }
     if (!val_is_float(v))
         return convert_error(g, v, "int");
     double d = val_as_float(v);

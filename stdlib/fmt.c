@@ -475,6 +475,13 @@ static bool print_arg(Printer *p, Value v, int verb) {
         return true;
     }
     if (val_is_int(v)) {
+        if (val_is_duration(v)) { /* %v %s %q %x: its String(), like Go; %d: the count */
+            bool handled;
+            if (!print_method(p, v, verb, &handled))
+                return false;
+            if (handled)
+                return true;
+        }
         print_int(p, v, verb);
         return true;
     }

@@ -19,6 +19,17 @@ void stdlib_open_rand(VM *vm);
 void stdlib_open_errors(VM *vm);
 void stdlib_open_sort(VM *vm);
 void stdlib_open_os(VM *vm);
+void stdlib_open_sync(VM *vm);
+void stdlib_open_atomic(VM *vm);
+void stdlib_open_time(VM *vm);
+void stdlib_open_runtime(VM *vm);
+
+/* sync.c: whether g may park (block) here: not inside a callback that a
+ * builtin runs through vm_call (sort.Slice's less, Once.Do's f).  A blocking
+ * native checks before it enqueues itself and otherwise returns
+ * sync_cannot_park(g), which panics. */
+bool sync_can_park(G *g);
+int sync_cannot_park(G *g);
 
 /* fmt.c: the builtins print and println (fmt.Print/Println to stdout,
  * without results). */

@@ -13,4 +13,8 @@ void stdlib_open(VM *vm) {
     stdlib_open_errors(vm);
     stdlib_open_sort(vm);
     stdlib_open_os(vm);
+    stdlib_open_sync(vm);
+    stdlib_open_atomic(vm);
+    stdlib_open_time(vm);
+    stdlib_open_runtime(vm);
 }

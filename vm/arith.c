@@ -1,6 +1,13 @@
 /* vm/arith.c — the slow paths of arithmetic and comparison: boxed ints,
  * floats, mixed operands, strings, and Go's panics.  The dispatch loop
- * handles two inline ints (and two inline floats) itself. */
+ * handles two inline ints (and two inline floats) itself.
+ *
+ * time.Duration (an ObjInt flagged INT_DURATION, always boxed, so it always
+ * reaches these slow paths): an integer operation with at least one Duration
+ * operand gives a Duration, as Go's typed constants do (`100 *
+ * time.Millisecond`, `d / 2`, `-d`, and `d1 / d2` like Go's Duration / Duration);
+ * with a float64 operand the result is a plain float64; comparisons give
+ * bools.  int(d) (stdlib/builtins.c) drops the flag. */
 #include <math.h>
 #include <string.h>
 
@@ -32,7 +39,7 @@ static const char *op_text(int op) {
 }
 
 /* Integer arithmetic with Go's wrap-around (computed in uint64). */
-static int int_arith(G *g, int op, int64_t x, int64_t y, Value *dst) {
+static int int_arith(G *g, int op, int64_t x, int64_t y, bool dur, Value *dst) {
     uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
     int64_t r;
     switch (op) {
@@ -65,7 +72,7 @@ static int int_arith(G *g, int op, int64_t x, int64_t y, Value *dst) {
         break;
     default: return vm_panicf(g, "bad arithmetic op %d", op);
     }
-    *dst = val_int(g->vm, r);
+    *dst = dur ? val_duration(g->vm, r) : val_int(g->vm, r);
     return 0;
 }
 
@@ -94,7 +101,7 @@ static int concat(G *g, ObjString *x, ObjString *y, Value *dst) {
 
 int arith_slow(G *g, int op, Value *dst, Value a, Value b) {
     if (val_is_int(a) && val_is_int(b))
-        return int_arith(g, op, val_as_int(a), val_as_int(b), dst);
+        return int_arith(g, op, val_as_int(a), val_as_int(b), val_is_duration(a) || val_is_duration(b), dst);
     if (val_is_number(a) && val_is_number(b))
         return float_arith(g, op, val_to_double(a), val_to_double(b), dst, a, b);
     if (op == ARITH_ADD && val_is(a, OBJ_STRING) && val_is(b, OBJ_STRING))
@@ -104,7 +111,8 @@ int arith_slow(G *g, int op, Value *dst, Value a, Value b) {
 
 int arith_unm(G *g, Value *dst, Value a) {
     if (val_is_int(a)) {
-        *dst = val_int(g->vm, (int64_t)(0 - (uint64_t)val_as_int(a)));
+        int64_t r = (int64_t)(0 - (uint64_t)val_as_int(a));
+        *dst = val_is_duration(a) ? val_duration(g->vm, r) : val_int(g->vm, r);
         return 0;
     }
     if (val_is_float(a)) {
@@ -116,7 +124,7 @@ int arith_unm(G *g, Value *dst, Value a) {
 
 int arith_bnot(G *g, Value *dst, Value a) {
     if (val_is_int(a)) {
-        *dst = val_int(g->vm, ~val_as_int(a));
+        *dst = val_is_duration(a) ? val_duration(g->vm, ~val_as_int(a)) : val_int(g->vm, ~val_as_int(a));
         return 0;
     }
     return vm_panicf(g, "invalid operation: operator ^ not defined on %s", val_type_name(a));

@@ -59,6 +59,7 @@ Frame *frame_push(G *g) {
 G *vm_new_g(VM *vm) {
     G *g = calloc(1, sizeof(G));
     g->vm = vm;
+    g->resume_nres = -1;
     g->id = ++vm->next_goid;
     stack_ensure(g, G_INITIAL_STACK);
     if (vm->ngs == vm->gs_cap) {
@@ -109,11 +110,15 @@ static int call_native(G *g, ObjNative *nat, uint32_t at, int nargs, int nwant) 
     int n = nat->fn(g, g->stack + args, nargs);
     g->native_base = saved_base;
     g->native_top = saved_top;
+    if (n == RT_PARK)
+        return RT_PARK; /* the waker stores the results; native_finish places them */
     if (n < 0)
         return -1;
     place_results(g, at, n, nwant);
     return 0;
 }
+
+void native_finish(G *g, uint32_t at, int nres, int nwant) { place_results(g, at, nres, nwant); }
 
 int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags) {
     Value fn = g->stack[at];
@@ -145,8 +150,10 @@ int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags) {
         f->defers = NULL;
         return 1;
     }
-    if (val_is(fn, OBJ_NATIVE))
-        return call_native(g, AS_NATIVE(fn), at, nargs, nwant) < 0 ? -1 : 0;
+    if (val_is(fn, OBJ_NATIVE)) {
+        int r = call_native(g, AS_NATIVE(fn), at, nargs, nwant);
+        return r < 0 ? r : 0;
+    }
     if (val_is(fn, OBJ_BOUND)) {
         ObjBound *b = (ObjBound *)val_as_obj(fn);
         stack_ensure(g, at + 2 + (uint32_t)nargs + STACK_SLACK);
@@ -217,6 +224,8 @@ int vm_call(G *g, Value fn, int nargs, const Value *args, int nres, Value *res) 
     g->native_top = at;
     int depth = g->nframes;
     int r = call_value(g, at, nargs, nres, FRAME_NATIVE_BOUNDARY);
+    if (r == RT_PARK)
+        r = vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
     if (r == 1)
         r = vm_execute(g, depth);
     g->native_base = saved_base;

@@ -134,6 +134,72 @@ void fmt_float(StrBuf *b, double f, char fmtc, int prec) {
     }
 }
 
+/* Go's time.Duration.String (time/time.go): the largest unit first,
+ * trailing zeros of the fraction dropped; under a second one unit only. */
+static int duration_frac(char *buf, int w, uint64_t *v, int prec) {
+    bool print = false;
+    for (int i = 0; i < prec; i++) {
+        int digit = (int)(*v % 10);
+        print = print || digit != 0;
+        if (print)
+            buf[--w] = (char)('0' + digit);
+        *v /= 10;
+    }
+    if (print)
+        buf[--w] = '.';
+    return w;
+}
+
+static int duration_int(char *buf, int w, uint64_t v) {
+    do {
+        buf[--w] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    return w;
+}
+
+void fmt_duration(StrBuf *b, int64_t d) {
+    char buf[32];
+    int w = sizeof buf;
+    uint64_t u = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+    buf[--w] = 's';
+    if (u < 1000000000u) {
+        int prec;
+        if (u == 0) {
+            sb_puts(b, "0s");
+            return;
+        } else if (u < 1000u) {
+            prec = 0;
+            buf[--w] = 'n';
+        } else if (u < 1000000u) {
+            prec = 3;
+            w -= 2;
+            memcpy(buf + w, "\xc2\xb5", 2); /* U+00B5 micro sign, as Go */
+        } else {
+            prec = 6;
+            buf[--w] = 'm';
+        }
+        w = duration_frac(buf, w, &u, prec);
+        w = duration_int(buf, w, u);
+    } else {
+        w = duration_frac(buf, w, &u, 9);
+        w = duration_int(buf, w, u % 60); /* u: whole seconds */
+        u /= 60;
+        if (u > 0) {
+            buf[--w] = 'm';
+            w = duration_int(buf, w, u % 60);
+            u /= 60;
+            if (u > 0) {
+                buf[--w] = 'h';
+                w = duration_int(buf, w, u);
+            }
+        }
+    }
+    if (d < 0)
+        buf[--w] = '-';
+    sb_put(b, buf + w, sizeof buf - (size_t)w);
+}
+
 /* ---- values ---- */
 
 /* Print v through its Error or String method; returns 1 if done, 0 if it has
@@ -223,7 +289,10 @@ static bool format(G *g, StrBuf *b, Value v, bool plus, bool sharp, int depth) {
         return true;
     }
     if (val_is_int(v)) {
-        sb_printf(b, "%lld", (long long)val_as_int(v));
+        if (val_is_duration(v))
+            fmt_duration(b, val_as_int(v));
+        else
+            sb_printf(b, "%lld", (long long)val_as_int(v));
         return true;
     }
     if (val_is_float(v)) {

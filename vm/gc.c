@@ -5,6 +5,7 @@
  * the dead part of every goroutine stack is cleared afterwards so that a stale
  * slot can never point at a freed object.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,15 +18,40 @@ static void out_of_memory(void) {
     exit(2);
 }
 
+static _Thread_local AllocCache *tls_cache;
+
+#define CACHE_FLUSH_BYTES (32u << 10)
+
+void gc_attach_thread(VM *vm, AllocCache *c) {
+    pthread_mutex_lock(&vm->heap_lock);
+    c->next = vm->caches;
+    vm->caches = c;
+    pthread_mutex_unlock(&vm->heap_lock);
+    tls_cache = c;
+}
+
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
     Obj *o = calloc(1, size);
     if (!o)
         out_of_memory();
     o->type = (uint8_t)type;
-    o->gc_next = vm->objects;
-    vm->objects = o;
-    vm->bytes_allocated += size;
-    if (vm->gc_stress || vm->bytes_allocated >= vm->next_gc)
+    AllocCache *c = tls_cache;
+    if (c) {
+        o->gc_next = c->objects;
+        c->objects = o;
+        c->bytes += size;
+        if (c->bytes < CACHE_FLUSH_BYTES && !vm->gc_stress)
+            return o;
+        size = c->bytes;
+        c->bytes = 0;
+    } else {
+        pthread_mutex_lock(&vm->heap_lock);
+        o->gc_next = vm->objects;
+        vm->objects = o;
+        pthread_mutex_unlock(&vm->heap_lock);
+    }
+    size_t total = atomic_fetch_add(&vm->bytes_allocated, size) + size;
+    if (vm->gc_stress || total >= vm->next_gc)
         vm->safepoint = 1;
     return o;
 }
@@ -168,6 +194,12 @@ uint32_t g_live_top(G *g) {
     }
     if (g->native_top > top)
         top = g->native_top;
+    if (g->resume_nres >= 0 || g->nframes == 0) {
+        /* a parked native's results, or a new goroutine's function and arguments */
+        uint32_t t = g->nframes ? g->resume_at + 1 + CSP_NATIVE_MAX_RESULTS : g->top;
+        if (t > top)
+            top = t;
+    }
     return top > g->stack_cap ? g->stack_cap : top;
 }
 
@@ -188,6 +220,7 @@ static void mark_g(VM *vm, G *g) {
     for (Panic *p = g->panic; p; p = p->link)
         gc_mark_value(vm, p->value);
     mark_values(vm, g->roots, g->nroots);
+    gc_mark_obj(vm, (Obj *)g->created_fn);
 }
 
 static void mark_roots(VM *vm) {
@@ -203,6 +236,8 @@ static void mark_roots(VM *vm) {
             gc_mark_obj(vm, (Obj *)*m);
     gc_mark_obj(vm, (Obj *)vm->name_Error);
     gc_mark_value(vm, vm->error_method);
+    if (vm->rt && vm->rt->mark_roots)
+        vm->rt->mark_roots(vm);
 }
 
 static void free_obj(VM *vm, Obj *o) {
@@ -236,8 +271,7 @@ static void free_obj(VM *vm, Obj *o) {
     free(o);
 }
 
-static void sweep(VM *vm) {
-    Obj **link = &vm->objects;
+static void sweep_list(VM *vm, Obj **link) {
     while (*link) {
         Obj *o = *link;
         if (o->marked) {
@@ -248,6 +282,17 @@ static void sweep(VM *vm) {
             free_obj(vm, o);
         }
     }
+}
+
+static void sweep(VM *vm) {
+    /* free_obj subtracts from bytes_allocated: first count what caches hold */
+    for (AllocCache *c = vm->caches; c; c = c->next) {
+        vm->bytes_allocated += c->bytes;
+        c->bytes = 0;
+    }
+    sweep_list(vm, &vm->objects);
+    for (AllocCache *c = vm->caches; c; c = c->next)
+        sweep_list(vm, &c->objects);
 }
 
 void gc_collect(VM *vm) {
@@ -273,17 +318,29 @@ void gc_collect(VM *vm) {
 /* The dispatch loop saw the safepoint flag. */
 void gc_safepoint(G *g) {
     VM *vm = g->vm;
+    if (vm->rt) {
+        /* several threads: the runtime stops the world (or stops this one
+         * while another thread collects) */
+        vm->rt->gc(g);
+        return;
+    }
     vm->safepoint = 0;
     if (vm->gc_stress || vm->bytes_allocated >= vm->next_gc)
         gc_collect(vm);
 }
 
-void gc_free_all(VM *vm) {
-    while (vm->objects) {
-        Obj *o = vm->objects;
-        vm->objects = o->gc_next;
+static void free_list(VM *vm, Obj **list) {
+    while (*list) {
+        Obj *o = *list;
+        *list = o->gc_next;
         free_obj(vm, o);
     }
+}
+
+void gc_free_all(VM *vm) {
+    free_list(vm, &vm->objects);
+    for (AllocCache *c = vm->caches; c; c = c->next)
+        free_list(vm, &c->objects);
     free(vm->gray);
     vm->gray = NULL;
     vm->ngray = vm->gray_cap = 0;

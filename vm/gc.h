@@ -17,6 +17,17 @@
 
 #include "vm/object.h"
 
+/* Each thread that runs goroutines allocates into its own cache (no lock on
+ * the allocation path); the collector, with the world stopped, sweeps every
+ * cache.  A thread without a cache (start-up, the loader) uses the VM's
+ * list under heap_lock. */
+typedef struct AllocCache {
+    Obj *objects;             /* owner thread only, or the collector with the world stopped */
+    size_t bytes;             /* not yet added to vm->bytes_allocated */
+    struct AllocCache *next;  /* vm->caches: heap_lock */
+} AllocCache;
+void gc_attach_thread(VM *vm, AllocCache *c); /* register c and make it this thread's */
+
 void *gc_alloc(VM *vm, size_t size, ObjType type);
 void gc_collect(VM *vm);
 void gc_mark_value(VM *vm, Value v);

@@ -19,6 +19,9 @@ Frame *frame_push(G *g);                            /* may move g->frames */
  * value itself sits at g->stack[at].  Closures get a new frame (and return
  * 1), natives run at once (return 0), errors panic (return -1). */
 int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags);
+/* A parked native's results (stored by its waker at at+1..) go where the
+ * call wanted them. */
+void native_finish(G *g, uint32_t at, int nres, int nwant);
 /* Copy `n` results from stack index `src` to the frame's return slot
  * honouring nwant; pops the frame. */
 void frame_finish_return(G *g, uint32_t src, int n);

@@ -18,12 +18,15 @@ static StdMemberKind hook_member(void *ctx, const char *module, const char *memb
     ObjModule *m = vm_find_native_module(vm, module);
     if (!m)
         return STD_NONE;
-    Value v;
-    if (vm_module_get(m, str_intern_c(vm, member), &v))
-        return STD_VALUE;
+    /* A type first: time.Duration is both a type (var d time.Duration) and
+     * a member (the conversion time.Duration(n)); calls and values load the
+     * member whichever kind is reported. */
     char buf[256];
     snprintf(buf, sizeof buf, "%s.%s", m->name->chars, member);
-    return vm_find_type(vm, buf) ? STD_TYPE : STD_NONE;
+    if (vm_find_type(vm, buf))
+        return STD_TYPE;
+    Value v;
+    return vm_module_get(m, str_intern_c(vm, member), &v) ? STD_VALUE : STD_NONE;
 }
 
 CompileHooks vm_compile_hooks(VM *vm) {

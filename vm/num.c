@@ -5,7 +5,9 @@
  * accepts, so equality of two numbers of the same kind never needs to compare
  * an inline value with a boxed one.  Every NaN is boxed with the one canonical
  * quiet-NaN bit pattern (sign and payload are not observable in Go's fmt or
- * math, and a single pattern keeps hashing trivial).
+ * math, and a single pattern keeps hashing trivial).  The exception: a
+ * time.Duration is an ObjInt flagged INT_DURATION whatever its size, which is
+ * why int equality and hashing compare payloads, never box identity.
  */
 #include "vm/vm.h"
 
@@ -18,6 +20,13 @@ Value val_int(VM *vm, int64_t i) {
         return val_smallint(i);
     ObjInt *o = gc_alloc(vm, sizeof(ObjInt), OBJ_INT);
     o->i = i;
+    return val_obj(o);
+}
+
+Value val_duration(VM *vm, int64_t ns) {
+    ObjInt *o = gc_alloc(vm, sizeof(ObjInt), OBJ_INT);
+    o->obj.flags = INT_DURATION;
+    o->i = ns;
     return val_obj(o);
 }
 

@@ -67,6 +67,10 @@ typedef struct ObjInt {
     Obj obj;
     int64_t i;
 } ObjInt;
+/* obj.flags of an ObjInt: the int is a time.Duration.  A Duration is always
+ * boxed, however small (the one exception to canonical boxing), so that the
+ * flag travels with the value; vm/arith.c states how it propagates. */
+#define INT_DURATION 1
 
 typedef struct ObjFloat {
     Obj obj;
@@ -228,6 +232,9 @@ typedef struct NativeType {
     void (*mark)(VM *vm, struct ObjNativeObj *o);       /* mark Values held in the payload; may be NULL */
     void (*finalize)(struct ObjNativeObj *o);           /* free C resources; may be NULL */
     Value (*getfield)(G *g, struct ObjNativeObj *o, ObjString *name, int *found); /* `t.C`; may be NULL */
+    /* The zero value (`var d time.Duration`) of a type whose values are not
+     * native objects; NULL: a new native object (payload zeroed, then init). */
+    Value (*zero)(VM *vm);
 } NativeType;
 
 typedef struct ObjNativeObj {
@@ -285,7 +292,20 @@ struct G {
     uint32_t native_base; /* stack index of the running native's args[0] */
     uint32_t native_top;  /* first stack slot a nested vm_call may use */
     int32_t exit_code;  /* set when the goroutine ends the program */
-    uint8_t status;
+    /* ---- scheduling (owned by the runtime layer; see runtime/sched.h) ---- */
+    _Atomic int status;      /* G_RUNNABLE, G_RUNNING, G_WAITING, ... */
+    _Atomic int preempt;     /* set by sysmon: yield at the next safepoint */
+    const char *wait_reason; /* "chan receive", "sleep", ... while waiting */
+    int64_t wait_since;      /* monotonic ns when it started waiting */
+    struct G *schedlink;     /* global run queue and free list link */
+    void *m;                 /* the M running it, while running */
+    void *rtdata;            /* the runtime's per-goroutine data (its waiting record) */
+    struct ObjProto *created_fn; /* the function whose go statement started it (NULL: goroutine 1) */
+    int32_t created_line;
+    int64_t created_goid;    /* the goroutine that ran that go statement */
+    uint32_t resume_at;      /* a parked native call: where its results go */
+    int16_t resume_nwant;
+    int16_t resume_nres;     /* results the waker stored, -1 when none pending */
 };
 
 #endif

@@ -65,7 +65,7 @@ Value zero_value(VM *vm, Value type) {
         return val_obj(map_new(vm, 0));
     const NativeType *t = vm_find_type(vm, n);
     if (t)
-        return val_obj(vm_new_nativeobj(vm, t));
+        return t->zero ? t->zero(vm) : val_obj(vm_new_nativeobj(vm, t));
     return VAL_NIL;
 }
 
@@ -157,6 +157,13 @@ static int lookup(G *g, Value obj, ObjString *name, Value *dst, bool *is_method)
         }
         return vm_panicf(g, "%s undefined (type %s has no field or method %s)", name->chars, o->ntype->name,
                          name->chars);
+    }
+    if (val_is_duration(obj)) {
+        const NativeType *t = vm_find_type(vm, "time.Duration");
+        if (t && vm_native_method(vm, t, name, dst)) {
+            *is_method = true;
+            return 0;
+        }
     }
     if (val_is(obj, OBJ_ERROR) && name == vm->name_Error) {
         *dst = vm->error_method;
@@ -400,6 +407,8 @@ int op_iterprep(G *g, Value obj, Value *st) {
     }
     else if (val_is_nil(obj))
         st[2] = val_smallint(0);
+    else if (val_is(obj, OBJ_NATIVEOBJ) && !strcmp(AS_NATIVEOBJ(obj)->ntype->name, "chan"))
+        st[2] = VAL_NIL; /* st[1]: 1 while a received value is pending (see ITERNEXT) */
     else if (val_is_float(obj))
         return vm_panicf(g, "cannot range over %s (value of type float64)", "float");
     else

@@ -45,6 +45,13 @@ char *traceback(G *g) {
             i = 50;
         }
     }
+    if (g->created_fn) {
+        ObjProto *p = g->created_fn;
+        sb_printf(&b, "created by %s.%s in goroutine %lld\n\t%s:%d\n",
+                  p->module && p->module->name ? p->module->name->chars : "main", p->name->chars,
+                  (long long)g->created_goid, p->module && p->module->path ? p->module->path->chars : "?",
+                  g->created_line);
+    }
     if (!b.p)
         sb_puts(&b, "");
     return b.p;
@@ -133,7 +140,11 @@ static int defer_start(G *g, Frame *f, uint16_t flags) {
     for (int i = 0; i < nargs; i++)
         g->stack[at + 1 + i] = d->args[i];
     free(d);
-    return call_value(g, at, nargs, 0, (uint16_t)(FRAME_DEFERRED | flags));
+    int r = call_value(g, at, nargs, 0, (uint16_t)(FRAME_DEFERRED | flags));
+    if (r == RT_PARK) /* a deferred builtin cannot wait: its frame exit is C code */
+        return vm_panicf(g, "cannot block (channel, lock, sleep) in a deferred call of a builtin; "
+                            "defer a func literal instead");
+    return r;
 }
 
 static void panic_free(Panic *p) {

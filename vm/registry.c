@@ -16,6 +16,7 @@ static int native_Error(G *g, Value *args, int nargs) {
 
 VM *vm_new(int argc, char **argv) {
     VM *vm = calloc(1, sizeof(VM));
+    pthread_mutex_init(&vm->heap_lock, NULL);
     vm->gc_percent = 100;
     vm->next_gc = 4u << 20;
     const char *stress = getenv("CSP_GCSTRESS");

@@ -40,7 +40,7 @@ const char *val_type_name(Value v) {
     Obj *o = val_as_obj(v);
     switch ((ObjType)o->type) {
     case OBJ_STRING: return "string";
-    case OBJ_INT: return "int";
+    case OBJ_INT: return (o->flags & INT_DURATION) ? "time.Duration" : "int";
     case OBJ_FLOAT: return "float64";
     case OBJ_LIST: return "list";
     case OBJ_MAP: return "map";
@@ -89,6 +89,10 @@ static bool struct_method(Value v, const char *name, Value *fn) {
 bool val_find_method(VM *vm, Value v, const char *name, Value *fn) {
     if (val_is(v, OBJ_NATIVEOBJ))
         return vm_native_method(vm, AS_NATIVEOBJ(v)->ntype, str_intern_c(vm, name), fn);
+    if (val_is_duration(v)) { /* String, Seconds ...: the methods of the type time.Duration */
+        const NativeType *t = vm_find_type(vm, "time.Duration");
+        return t && vm_native_method(vm, t, str_intern_c(vm, name), fn);
+    }
     return struct_method(v, name, fn);
 }
 

@@ -9,6 +9,10 @@
  *           do not fit in 63 bits live in a boxed ObjInt; a boxed int NEVER
  *           holds a value that fits inline (canonical), so two ints are equal
  *           iff both inline and bitwise equal, or both boxed with equal payload.
+ *           Exception: a time.Duration is always boxed (INT_DURATION in
+ *           vm/object.h), so a boxed int may equal an inline one; fast paths
+ *           that handle two inline ints and defer the rest to val_equal /
+ *           the arith slow paths stay correct.
  *   ...010  float64 immediate (Spur's SmallFloat64): the double rotated left by
  *           one (sign to bit 0) with its exponent rebiased into an 8-bit
  *           window, shifted left 3.  Covers |x| in about [1e-38, 1e38] and +-0.

@@ -153,10 +153,21 @@ int vm_execute(G *g, int stop_depth) {
     } while (0)
 #define SAFEPOINT()                      \
     do {                                 \
-        if (UNLIKELY(vm->safepoint)) {   \
+        if (UNLIKELY(atomic_load_explicit(&vm->safepoint, memory_order_relaxed))) { \
             SAVEPC();                    \
             gc_safepoint(g);             \
         }                                \
+    } while (0)
+/* Preemption only at backward jumps: the loop resumes at its head, whereas a
+ * call would have to be re-executed with its arguments already rearranged. */
+#define PREEMPTPOINT()                                                         \
+    do {                                                                       \
+        if (UNLIKELY(atomic_load_explicit(&g->preempt, memory_order_relaxed)) && \
+            vm->rt && stop_depth == 0) {                                       \
+            SAVEPC();                                                          \
+            if (vm->rt->preempted(g) == RT_PARK)                               \
+                goto parked;                                                   \
+        }                                                                      \
     } while (0)
 
 #if CSP_TRACE
@@ -185,6 +196,11 @@ int vm_execute(G *g, int stop_depth) {
 #define NEXT break
 #endif
 
+    if (UNLIKELY(g->resume_nres >= 0)) {
+        /* a native parked; its waker stored the results: finish the call */
+        native_finish(g, g->resume_at, g->resume_nres, g->resume_nwant);
+        g->resume_nres = -1;
+    }
     LOAD_FRAME();
 #if defined(__GNUC__)
     DISPATCH();
@@ -443,6 +459,7 @@ dispatch:
     CASE(LOOP) {
         pc -= BC_AX(i);
         SAFEPOINT();
+        PREEMPTPOINT();
         NEXT;
     }
     CASE(JMPT) {
@@ -524,6 +541,11 @@ dispatch:
                 }
             }
             int r = call_value(g, at, nargs, nwant, 0);
+            if (r == RT_PARK) {
+                g->resume_at = at;
+                g->resume_nwant = (int16_t)nwant;
+                goto parked;
+            }
             if (r < 0)
                 goto on_panic;
             if (r == 1) {
@@ -706,6 +728,32 @@ dispatch:
             }
             NEXT;
         }
+        if (val_is(st[0], OBJ_NATIVEOBJ) && vm->rt) {
+            /* A channel: receive into st[3] with ok in st[4].  If the receive
+             * parks, ITERNEXT runs again after the wake-up and finds the
+             * value already delivered (st[1] == 1). */
+            if (st[1] == val_smallint(1)) {
+                st[1] = val_smallint(0);
+            } else {
+                SAVEPC();
+                uint32_t dst = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i) + 3;
+                int r = vm->rt->recv(g, st[0], dst, true);
+                if (r == RT_PANIC)
+                    goto on_panic;
+                if (r == RT_PARK) {
+                    base[BC_A(i) + 1] = val_smallint(1);
+                    pc--;
+                    SAVEPC();
+                    goto parked;
+                }
+                st = &RA; /* the receive cannot move the stack, but be plain about it */
+            }
+            if (st[4] == VAL_TRUE) {
+                st[4] = VAL_NIL;
+                pc++;
+            }
+            NEXT;
+        }
         SAVEPC();
         int r = op_iternext(g, st);
         if (r < 0)
@@ -753,10 +801,49 @@ dispatch:
         RA = val_obj(m);
         NEXT;
     }
-    CASE(GO) { PROTECT(not_implemented(g, "go")); NEXT; }
-    CASE(SEND) { PROTECT(not_implemented(g, "channel send")); NEXT; }
-    CASE(RECV) { PROTECT(not_implemented(g, "channel receive")); NEXT; }
-    CASE(SELECT) { PROTECT(not_implemented(g, "select")); NEXT; }
+    CASE(GO) {
+        int nargs = BC_B(i) - 1;
+        uint32_t at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
+        SAVEPC();
+        if (!vm->rt)
+            PROTECT(not_implemented(g, "go"));
+        if (BC_C(i)) {
+            uint32_t tmp = (uint32_t)(base - g->stack) + cl->proto->maxregs;
+            stack_ensure(g, tmp + 1 + (uint32_t)nargs + STACK_SLACK);
+            base = g->stack + f->base;
+            for (int j = 0; j <= nargs; j++)
+                g->stack[tmp + (uint32_t)j] = g->stack[at + (uint32_t)j];
+            if ((nargs = spread_last(g, tmp, nargs)) < 0)
+                goto on_panic;
+            base = g->stack + f->base;
+            at = tmp;
+        }
+        if (vm->rt->go(g, g->stack[at], nargs, g->stack + at + 1) < 0)
+            goto on_panic;
+        NEXT;
+    }
+#define RT_OP(call, what)                          \
+    do {                                           \
+        SAVEPC();                                  \
+        if (!vm->rt)                               \
+            PROTECT(not_implemented(g, what));     \
+        int r_ = (call);                           \
+        if (r_ == RT_PANIC)                        \
+            goto on_panic;                         \
+        if (r_ == RT_PARK)                         \
+            goto parked;                           \
+    } while (0)
+    CASE(SEND) { RT_OP(vm->rt->send(g, RA, RB), "channel send"); NEXT; }
+    CASE(RECV) {
+        uint32_t dst = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
+        RT_OP(vm->rt->recv(g, RB, dst, BC_C(i) == 1), "channel receive");
+        NEXT;
+    }
+    CASE(SELECT) {
+        uint32_t sb = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
+        RT_OP(vm->rt->select(g, sb, BC_B(i), BC_C(i) & 127, (BC_C(i) & 128) != 0), "select");
+        NEXT;
+    }
     CASE(NOP) { NEXT; }
 
 #if !defined(__GNUC__)
@@ -775,6 +862,16 @@ exit_frame : {
     LOAD_FRAME();
     DISPATCH();
 }
+
+parked:
+    /* The goroutine waits (a channel, a timer, a lock) or yields.  Its state
+     * is all in its frames; it resumes after the instruction.  A nested
+     * vm_call cannot park: its caller's C frame is on this thread's stack. */
+    if (stop_depth > 0) {
+        vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
+        goto on_panic;
+    }
+    return VM_PARKED;
 
 on_panic:
 on_panic_unwind : {

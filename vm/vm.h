@@ -8,6 +8,7 @@
 #ifndef CSP_VM_VM_H
 #define CSP_VM_VM_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,41 @@
 #include "vm/gc.h"
 #include "vm/object.h"
 #include "vm/strbuf.h"
+
+/* ---- concurrency: what the runtime layer plugs into the VM ----
+ *
+ * The VM sits below the runtime, so the dispatch loop reaches goroutines and
+ * channels through these hooks (installed by the runtime's sched_init).  An
+ * operation that cannot complete now parks the goroutine and returns RT_PARK:
+ * the dispatch loop then saves its state and vm_execute returns VM_PARKED;
+ * whoever completes the operation later (a sender, a timer, an Unlock) stores
+ * its results into the goroutine's stack first and then readies it, so that
+ * when the goroutine runs again it simply continues after the instruction.
+ * A native may park the same way by returning RT_PARK: its waker stores the
+ * results at args[0..n) (stack index g->native_base, saved in g->resume_at)
+ * and sets g->resume_nres = n.  Parking is impossible inside a nested
+ * vm_call (its C frame is on the thread's stack); there it is a panic. */
+enum { RT_OK = 0, RT_PANIC = -1, RT_PARK = -2 };
+typedef struct RuntimeOps {
+    /* go fn(args...): start a goroutine (args are copied). */
+    int (*go)(G *g, Value fn, int nargs, const Value *args);
+    /* ch <- v */
+    int (*send)(G *g, Value ch, Value v);
+    /* g->stack[dst] := <-ch, and g->stack[dst+1] := ok when with_ok */
+    int (*recv)(G *g, Value ch, uint32_t dst, bool with_ok);
+    /* SELECT: descriptors at g->stack[base + 1 ..], results at g->stack[base ..]
+     * exactly as parser/bytecode.h describes the instruction */
+    int (*select)(G *g, uint32_t base, int ncases, int nrecv, bool has_default);
+    /* a backward jump found g->preempt set: RT_PARK to yield the processor */
+    int (*preempted)(G *g);
+    /* a safepoint found a collection due: stop the world, collect, restart */
+    void (*gc)(G *g);
+    /* mark what the runtime keeps alive outside goroutines (armed timers) */
+    void (*mark_roots)(VM *vm);
+} RuntimeOps;
+
+/* What vm_execute reports when it stops before its frames are done. */
+enum { VM_DONE = 0, VM_PANICKED = -1, VM_PARKED = 1 };
 
 /* ---- the interpreter instance ---- */
 typedef struct NativeModuleEntry {
@@ -24,13 +60,15 @@ typedef struct NativeModuleEntry {
 
 struct VM {
     /* heap (vm/gc.c) */
-    Obj *objects;
-    size_t bytes_allocated;
+    Obj *objects;             /* allocations of threads without a cache: heap_lock */
+    pthread_mutex_t heap_lock;
+    struct AllocCache *caches; /* every thread's cache: heap_lock */
+    _Atomic size_t bytes_allocated;
     size_t next_gc;
     int gc_percent;
     bool gc_stress;
     bool gc_running;
-    volatile int safepoint; /* nonzero: the dispatch loop must stop at its next safepoint */
+    _Atomic int safepoint;  /* nonzero: the dispatch loop must stop at its next safepoint */
     Obj **gray;
     size_t ngray, gray_cap;
     uint64_t ncollections;
@@ -55,9 +93,12 @@ struct VM {
     int ngs, gs_cap;
     int64_t next_goid;
     size_t max_stack_bytes; /* debug.SetMaxStack; default 1 GB */
+    _Atomic int max_threads; /* debug.SetMaxThreads; 0 until set, meaning the default 10000 */
     /* program */
     int argc;
     char **argv; /* os.Args: argv[0] is the script path */
+    const RuntimeOps *rt; /* NULL until the runtime layer starts */
+    void *sched;          /* the runtime's scheduler state (runtime/sched.h) */
     FILE *out;   /* stdout */
     FILE *err;   /* stderr */
     uint64_t rand_state[4];
@@ -103,6 +144,11 @@ static inline double val_to_double(Value v) { /* int or float */
     return val_is_float(v) ? val_as_float(v) : (double)val_as_int(v);
 }
 static inline bool val_is(Value v, ObjType t) { return val_is_obj(v) && val_as_obj(v)->type == t; }
+/* time.Duration: an int flagged INT_DURATION, always boxed (vm/arith.c). */
+Value val_duration(VM *vm, int64_t ns);
+static inline bool val_is_duration(Value v) {
+    return val_is(v, OBJ_INT) && (val_as_obj(v)->flags & INT_DURATION);
+}
 #define AS_STRING(v) ((ObjString *)val_as_obj(v))
 #define AS_LIST(v) ((ObjList *)val_as_obj(v))
 #define AS_MAP(v) ((ObjMap *)val_as_obj(v))
@@ -164,6 +210,8 @@ bool val_find_method(VM *vm, Value v, const char *name, Value *fn);
 bool fmt_value(G *g, StrBuf *b, Value v, bool plus, bool sharp);
 /* Go's strconv.FormatFloat(f, fmt, prec, 64): fmt 'g','e','f','G','E'; prec -1 = shortest. */
 void fmt_float(StrBuf *b, double f, char fmtc, int prec);
+/* Go's time.Duration.String: "1h2m3.5s", "1.5ms", "0s". */
+void fmt_duration(StrBuf *b, int64_t ns);
 
 /* ---- panics and calls (vm/vm.c) ---- */
 /* Each returns -1 so a native can `return vm_runtime_errorf(g, ...)`. */

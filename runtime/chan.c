@@ -1,0 +1,345 @@
+/* runtime/chan.c — channels: the "chan" native type, send, receive, close,
+ * len and cap, after Go's runtime/chan.go.  Invariants: runtime/chan.h;
+ * waiting records and who may write into a waiting G: runtime/chan_int.h;
+ * select: runtime/select.c.
+ *
+ * A sender parked on a channel that gets closed must panic "send on closed
+ * channel" in its own goroutine, but a parked G resumes after the instruction
+ * that parked it.  So close rewinds the sender's pc (chan_retry): the SEND
+ * runs again, finds the channel closed, and panics with the right traceback.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "runtime/chan_int.h"
+#include "runtime/sched.h"
+
+/* ---- the native type ---- */
+
+static void chan_init(VM *vm, ObjNativeObj *o) {
+    (void)vm;
+    Chan *c = (Chan *)(void *)o->payload;
+    pthread_mutex_init(&c->lock, NULL);
+    atomic_init(&c->count, 0);
+}
+
+/* Runs with the world stopped, so no goroutine holds the lock; taking it
+ * anyway costs nothing and tells ThreadSanitizer what orders the accesses. */
+static void chan_mark(VM *vm, ObjNativeObj *o) {
+    Chan *c = (Chan *)(void *)o->payload;
+    pthread_mutex_lock(&c->lock);
+    int64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+    for (int64_t i = 0, s = c->head; i < n; i++, s = s + 1 == c->cap ? 0 : s + 1)
+        gc_mark_value(vm, c->buf[s]);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* A waiting G's registers refer to the channel, so a channel that is
+ * collected has empty queues. */
+static void chan_finalize(ObjNativeObj *o) {
+    Chan *c = (Chan *)(void *)o->payload;
+    free(c->buf);
+    pthread_mutex_destroy(&c->lock);
+}
+
+static const NativeMethod chan_methods[] = {{NULL, NULL, NULL}};
+
+static const NativeType chan_type = {
+    .name = "chan",
+    .methods = chan_methods,
+    .payload_size = sizeof(Chan),
+    .init = chan_init,
+    .mark = chan_mark,
+    .finalize = chan_finalize,
+};
+
+bool val_is_chan(Value v) { return val_is(v, OBJ_NATIVEOBJ) && AS_NATIVEOBJ(v)->ntype == &chan_type; }
+
+static bool chan_len_hook(G *g, Value obj, int64_t *out) {
+    (void)g;
+    if (!val_is_chan(obj))
+        return false;
+    *out = chan_len(obj);
+    return true;
+}
+
+void chan_register(VM *vm) {
+    vm_register_type(vm, &chan_type);
+    vm->len_hook = chan_len_hook;
+}
+
+Value chan_make(VM *vm, int64_t cap) {
+    ObjNativeObj *o = vm_new_nativeobj(vm, &chan_type);
+    Chan *c = (Chan *)(void *)o->payload;
+    c->cap = cap;
+    if (cap > 0) {
+        c->buf = calloc((size_t)cap, sizeof(Value));
+        if (!c->buf) {
+            fputs("fatal error: out of memory\n", stderr);
+            exit(2);
+        }
+    }
+    return val_obj(o);
+}
+
+int64_t chan_len(Value ch) {
+    return val_is_chan(ch) ? atomic_load_explicit(&chan_of(ch)->count, memory_order_relaxed) : 0;
+}
+
+int64_t chan_cap(Value ch) { return val_is_chan(ch) ? chan_of(ch)->cap : 0; }
+
+int chan_not_a_channel(G *g, const char *op, Value v) {
+    return vm_panicf(g, "invalid operation: cannot %s non-channel (value of type %s)", op, val_type_name(v));
+}
+
+/* ---- wait queues (the channel's lock held) ---- */
+
+void waitq_push(WaitQ *q, Waiter *w) {
+    w->next = NULL;
+    w->prev = q->last;
+    if (q->last)
+        q->last->next = w;
+    else
+        q->first = w;
+    q->last = w;
+    w->linked = true;
+}
+
+void waitq_unlink(WaitQ *q, Waiter *w) {
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->first = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->last = w->prev;
+    w->prev = w->next = NULL;
+    w->linked = false;
+}
+
+/* The first record whose operation can complete now, unlinked; NULL if none.
+ * A record of a select that another case has already won is dropped on the
+ * way (its G takes its records off every queue when it runs again, and skips
+ * unlinked ones).  On return the record's G is switched out. */
+static Waiter *waitq_take(WaitQ *q) {
+    Waiter *w;
+    while ((w = q->first)) {
+        waitq_unlink(q, w);
+        if (!w->sel)
+            return w; /* plain: parked with this channel's lock, which we hold */
+        int expect = -1;
+        if (atomic_compare_exchange_strong_explicit(&w->sel->fired, &expect, w->k, memory_order_acq_rel,
+                                                    memory_order_acquire)) {
+            /* The select parked holding `park`; its M releases it only
+             * after switching the G out. */
+            pthread_mutex_lock(&w->sel->park);
+            pthread_mutex_unlock(&w->sel->park);
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* ---- completing a waiter's operation (its G switched out) ---- */
+
+/* w, taken off a receive queue, receives v. */
+static void deliver_recv(Waiter *w, Value v, bool ok) {
+    G *g = w->g;
+    if (w->sel) {
+        /* R[A] is free until SELECT writes its results; the case
+         * descriptors from R[A+1] must stay as they are (see select.c). */
+        g->stack[w->sel->base] = v;
+        w->sel->ok = ok;
+        chan_retry(g);
+        return;
+    }
+    g->stack[w->dst] = v;
+    if (w->with_ok)
+        g->stack[w->dst + 1] = val_bool(ok);
+}
+
+/* w, taken off a send queue, was served by a receiver or (closed) by close. */
+static void finish_send(Waiter *w, bool closed) {
+    if (w->sel) {
+        w->sel->closed = closed;
+        chan_retry(w->g);
+    } else if (closed) {
+        chan_retry(w->g); /* the SEND runs again and panics */
+    }
+}
+
+void chan_wake(G *waker, Waiter *w) {
+    G *g = w->g;
+    if (!w->sel)
+        free(w); /* a select's records belong to its SelectWait */
+    sched_ready(waker, g, true);
+}
+
+/* ---- the operations under the lock ---- */
+
+static inline int64_t ring_next(Chan *c, int64_t s) { return s + 1 == c->cap ? 0 : s + 1; }
+
+int chan_recv_locked(Chan *c, Value *v, bool *ok, Waiter **partner) {
+    Waiter *w = waitq_take(&c->sendq); /* empty once closed: close served every sender */
+    if (w) {
+        if (c->cap == 0) {
+            *v = w->elem;
+        } else {
+            /* Senders wait only on a full buffer: take its oldest value and
+             * put the sender's in the slot it frees, keeping FIFO order. */
+            *v = c->buf[c->head];
+            c->buf[c->head] = w->elem;
+            c->head = ring_next(c, c->head);
+        }
+        finish_send(w, false);
+        *ok = true;
+        *partner = w;
+        return CHAN_DONE;
+    }
+    int64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+    if (n > 0) {
+        *v = c->buf[c->head];
+        c->buf[c->head] = VAL_NIL; /* let the collector have it once received */
+        c->head = ring_next(c, c->head);
+        atomic_store_explicit(&c->count, n - 1, memory_order_relaxed);
+        *ok = true;
+        return CHAN_DONE;
+    }
+    if (c->closed) {
+        *v = VAL_NIL;
+        *ok = false;
+        return CHAN_DONE;
+    }
+    return CHAN_BLOCK;
+}
+
+int chan_send_locked(Chan *c, Value v, Waiter **partner) {
+    if (c->closed)
+        return CHAN_CLOSED;
+    Waiter *w = waitq_take(&c->recvq); /* receivers wait only on an empty buffer */
+    if (w) {
+        deliver_recv(w, v, true);
+        *partner = w;
+        return CHAN_DONE;
+    }
+    int64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+    if (n < c->cap) {
+        int64_t s = c->head + n;
+        c->buf[s >= c->cap ? s - c->cap : s] = v;
+        atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
+        return CHAN_DONE;
+    }
+    return CHAN_BLOCK;
+}
+
+/* ---- the RuntimeOps hooks and the builtins ---- */
+
+static Waiter *waiter_new(G *g, Chan *c, bool is_send) {
+    Waiter *w = calloc(1, sizeof(Waiter));
+    if (!w) {
+        fputs("fatal error: out of memory\n", stderr);
+        exit(2);
+    }
+    w->g = g;
+    w->c = c;
+    w->is_send = is_send;
+    return w;
+}
+
+int chan_send(G *g, Value ch, Value v) {
+    if (val_is_nil(ch))
+        return sched_park(g, "chan send (nil chan)", NULL);
+    if (!val_is_chan(ch))
+        return chan_not_a_channel(g, "send to", ch);
+    Chan *c = chan_of(ch);
+    Waiter *partner = NULL;
+    pthread_mutex_lock(&c->lock);
+    int r = chan_send_locked(c, v, &partner);
+    if (r == CHAN_BLOCK) {
+        Waiter *w = waiter_new(g, c, true);
+        w->elem = v;
+        waitq_push(&c->sendq, w);
+        return sched_park(g, "chan send", &c->lock);
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (r == CHAN_CLOSED)
+        return vm_panicf(g, "send on closed channel");
+    if (partner)
+        chan_wake(g, partner);
+    return RT_OK;
+}
+
+int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
+    if (val_is_nil(ch))
+        return sched_park(g, "chan receive (nil chan)", NULL);
+    if (!val_is_chan(ch))
+        return chan_not_a_channel(g, "receive from", ch);
+    Chan *c = chan_of(ch);
+    Waiter *partner = NULL;
+    Value v;
+    bool ok;
+    pthread_mutex_lock(&c->lock);
+    if (chan_recv_locked(c, &v, &ok, &partner) == CHAN_BLOCK) {
+        Waiter *w = waiter_new(g, c, false);
+        w->dst = dst;
+        w->with_ok = with_ok;
+        waitq_push(&c->recvq, w);
+        return sched_park(g, "chan receive", &c->lock);
+    }
+    pthread_mutex_unlock(&c->lock);
+    g->stack[dst] = v;
+    if (with_ok)
+        g->stack[dst + 1] = val_bool(ok);
+    if (partner)
+        chan_wake(g, partner);
+    return RT_OK;
+}
+
+int chan_close(G *g, Value ch) {
+    if (val_is_nil(ch))
+        return vm_panicf(g, "close of nil channel");
+    if (!val_is_chan(ch))
+        return chan_not_a_channel(g, "close", ch);
+    Chan *c = chan_of(ch);
+    pthread_mutex_lock(&c->lock);
+    if (c->closed) {
+        pthread_mutex_unlock(&c->lock);
+        return vm_panicf(g, "close of closed channel");
+    }
+    c->closed = true;
+    /* Serve every waiter now, ready them after unlocking, in queue order. */
+    Waiter *wake = NULL, **tail = &wake, *w;
+    while ((w = waitq_take(&c->recvq))) {
+        deliver_recv(w, VAL_NIL, false);
+        *tail = w;
+        tail = &w->wake_next;
+    }
+    while ((w = waitq_take(&c->sendq))) {
+        finish_send(w, true);
+        *tail = w;
+        tail = &w->wake_next;
+    }
+    *tail = NULL;
+    pthread_mutex_unlock(&c->lock);
+    while (wake) {
+        w = wake;
+        wake = w->wake_next; /* read before chan_wake: the G may free a select's record */
+        chan_wake(g, w);
+    }
+    return RT_OK;
+}
+
+bool chan_try_send(VM *vm, Value ch, Value v) {
+    (void)vm;
+    if (!val_is_chan(ch))
+        return false;
+    Chan *c = chan_of(ch);
+    Waiter *partner = NULL;
+    pthread_mutex_lock(&c->lock);
+    int r = chan_send_locked(c, v, &partner);
+    pthread_mutex_unlock(&c->lock);
+    if (partner)
+        chan_wake(NULL, partner);
+    return r == CHAN_DONE;
+}

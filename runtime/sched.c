@@ -1,0 +1,701 @@
+/* runtime/sched.c — the G/M/P scheduler loop: finding work, running it,
+ * parking and readying goroutines, spinning and idle Ms, and the
+ * stop-the-world that the garbage collector needs.  Invariants and lock
+ * order: runtime/sched.h; field guards: runtime/sched_int.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/chan.h"
+#include "runtime/sched_int.h"
+#include "vm/interp.h"
+
+static _Thread_local M *tls_m;
+
+M *sched_current_m(void) { return tls_m; }
+
+int64_t sched_nanotime(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- the parking semaphore of an M ---- */
+
+static void m_wake(M *m, P *p) {
+    pthread_mutex_lock(&m->mu);
+    m->nextp = p;
+    m->notified = true;
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* Sleep until woken or until `deadline` (monotonic ns; INT64_MAX: no
+ * deadline).  Returns the P handed over, if any. */
+static P *m_sleep(M *m, int64_t deadline) {
+    pthread_mutex_lock(&m->mu);
+    while (!m->notified) {
+        if (deadline == INT64_MAX) {
+            pthread_cond_wait(&m->cv, &m->mu);
+            continue;
+        }
+        struct timespec ts = {deadline / 1000000000, deadline % 1000000000};
+        if (pthread_cond_timedwait(&m->cv, &m->mu, &ts) == ETIMEDOUT)
+            break;
+    }
+    m->notified = false;
+    P *p = m->nextp;
+    m->nextp = NULL;
+    pthread_mutex_unlock(&m->mu);
+    return p;
+}
+
+/* ---- idle lists (sched.lock held) ---- */
+
+static P *pidleget(Sched *s) {
+    if (atomic_load(&s->gcwaiting))
+        return NULL;
+    P *p = s->pidle;
+    if (p) {
+        s->pidle = p->link;
+        atomic_fetch_sub(&s->npidle, 1);
+    }
+    return p;
+}
+
+static void pidleput(Sched *s, P *p) {
+    atomic_store(&p->status, P_IDLE);
+    p->m = NULL;
+    p->link = s->pidle;
+    s->pidle = p;
+    atomic_fetch_add(&s->npidle, 1);
+}
+
+static M *mget(Sched *s) {
+    M *m = s->midle;
+    if (m) {
+        s->midle = m->link;
+        s->nmidle--;
+    }
+    return m;
+}
+
+static bool mremove(Sched *s, M *m) {
+    for (M **l = &s->midle; *l; l = &(*l)->link)
+        if (*l == m) {
+            *l = m->link;
+            s->nmidle--;
+            return true;
+        }
+    return false;
+}
+
+static void acquirep(M *m, P *p) {
+    m->p = p;
+    p->m = m;
+    atomic_store(&p->status, P_RUNNING);
+}
+
+/* ---- run queues ---- */
+
+void sched_globrunq_put(Sched *s, G *g) {
+    g->schedlink = NULL;
+    if (s->runq_tail)
+        s->runq_tail->schedlink = g;
+    else
+        s->runq_head = g;
+    s->runq_tail = g;
+    atomic_fetch_add(&s->runq_size, 1);
+}
+
+/* Take one G from the global queue and move up to a fair share more into
+ * p's local queue (sched.lock held). */
+static G *globrunq_get(Sched *s, P *p, bool just_one) {
+    int n = atomic_load(&s->runq_size);
+    if (n == 0)
+        return NULL;
+    int take = just_one ? 1 : n / s->nprocs + 1;
+    if (take > n)
+        take = n;
+    if (take > RUNQ_SIZE / 2)
+        take = RUNQ_SIZE / 2;
+    G *first = NULL;
+    for (int i = 0; i < take; i++) {
+        G *g = s->runq_head;
+        s->runq_head = g->schedlink;
+        if (!s->runq_head)
+            s->runq_tail = NULL;
+        atomic_fetch_sub(&s->runq_size, 1);
+        g->schedlink = NULL;
+        if (!first)
+            first = g;
+        else
+            runq_put(&p->runq, g, false, NULL, NULL); /* room: the local queue was empty */
+    }
+    return first;
+}
+
+static void overflow_to_global(void *ctx, void **items, int n) {
+    Sched *s = ctx;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < n; i++)
+        sched_globrunq_put(s, items[i]);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void runqput(Sched *s, P *p, G *g, bool next) { runq_put(&p->runq, g, next, overflow_to_global, s); }
+
+/* ---- Ms ---- */
+
+static void *mstart(void *arg);
+
+static M *newm(Sched *s) {
+    M *m = calloc(1, sizeof(M));
+    m->sched = s;
+    pthread_mutex_init(&m->mu, NULL);
+    pthread_cond_init(&m->cv, NULL);
+    m->id = s->mcount++;
+    return m;
+}
+
+static void startm_thread(Sched *s, M *m) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 8u << 20);
+    if (pthread_create(&m->thread, &attr, mstart, m) != 0) {
+        fputs("runtime: failed to create new OS thread\nfatal error: newosproc\n", stderr);
+        vm_exit(s->vm, 2);
+    }
+    pthread_attr_destroy(&attr);
+}
+
+/* Run p on an idle M, or on a new one. */
+static void startm(Sched *s, P *p, bool spinning) {
+    pthread_mutex_lock(&s->lock);
+    M *m = mget(s);
+    bool fresh = false;
+    if (!m) {
+        m = newm(s);
+        fresh = true;
+    }
+    m->spinning = spinning;
+    pthread_mutex_unlock(&s->lock);
+    if (fresh) {
+        pthread_mutex_lock(&m->mu);
+        m->nextp = p;
+        pthread_mutex_unlock(&m->mu);
+        startm_thread(s, m);
+    } else {
+        m_wake(m, p);
+    }
+}
+
+/* A timer was armed earlier than idle Ms may be sleeping for: wake one
+ * (without a P) so that it recomputes its deadline. */
+void sched_kick_idle(Sched *s) {
+    pthread_mutex_lock(&s->lock);
+    M *m = s->midle;
+    if (m) {
+        pthread_mutex_lock(&m->mu);
+        m->notified = true; /* nextp stays NULL: a kick, not a hand-over */
+        pthread_cond_signal(&m->cv);
+        pthread_mutex_unlock(&m->mu);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* There may be work for one more M: wake a spinning one if no M spins. */
+void sched_wakep(Sched *s) {
+    if (atomic_load(&s->npidle) == 0 || atomic_load(&s->nmspinning) != 0)
+        return;
+    int zero = 0;
+    if (!atomic_compare_exchange_strong(&s->nmspinning, &zero, 1))
+        return;
+    pthread_mutex_lock(&s->lock);
+    P *p = pidleget(s);
+    pthread_mutex_unlock(&s->lock);
+    if (!p) {
+        atomic_fetch_sub(&s->nmspinning, 1);
+        return;
+    }
+    startm(s, p, true);
+}
+
+static void reset_spinning(Sched *s, M *m) {
+    if (!m->spinning)
+        return;
+    m->spinning = false;
+    /* The last spinner found work: another may be needed for the rest. */
+    if (atomic_fetch_sub(&s->nmspinning, 1) == 1)
+        sched_wakep(s);
+}
+
+/* ---- stop the world (the GC) ---- */
+
+/* This M holds a P and found gcwaiting set: park the P until the world restarts. */
+static void gc_stop_m(Sched *s, M *m) {
+    pthread_mutex_lock(&s->lock);
+    if (atomic_load(&s->gcwaiting)) {
+        atomic_store(&m->p->status, P_GCSTOP);
+        if (--s->stopwait == 0)
+            pthread_cond_signal(&s->stop_cv);
+        while (atomic_load(&s->gcwaiting))
+            pthread_cond_wait(&s->start_cv, &s->lock);
+        atomic_store(&m->p->status, P_RUNNING);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The RuntimeOps.gc hook: called at a safepoint when a collection is due. */
+static void rt_gc(G *g) {
+    VM *vm = g->vm;
+    Sched *s = sched_of(vm);
+    M *m = tls_m;
+    pthread_mutex_lock(&s->lock);
+    if (atomic_load(&s->gcwaiting)) { /* another M is collecting: stop here */
+        pthread_mutex_unlock(&s->lock);
+        gc_stop_m(s, m);
+        return;
+    }
+    atomic_store(&s->gcwaiting, 1);
+    vm->safepoint = 1; /* every running G stops at its next safepoint */
+    int running = 0;
+    for (int i = 0; i < s->nprocs; i++) {
+        P *p = s->allp[i];
+        if (p != m->p && atomic_load(&p->status) == P_RUNNING)
+            running++;
+    }
+    s->stopwait = running;
+    while (s->stopwait > 0)
+        pthread_cond_wait(&s->stop_cv, &s->lock);
+    gc_collect(vm);
+    atomic_store(&s->gcwaiting, 0);
+    vm->safepoint = 0;
+    pthread_cond_broadcast(&s->start_cv);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- finding work ---- */
+
+static uint32_t fastrand(Sched *s) {
+    /* only a hint for the victim order: a racy xorshift is fine */
+    uint64_t x = s->rand_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s->rand_state = x;
+    return (uint32_t)x;
+}
+
+static G *steal_work(Sched *s, M *m, int64_t now) {
+    P *p = m->p;
+    int n = s->nprocs;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        uint32_t start = fastrand(s) % (uint32_t)n;
+        for (int i = 0; i < n; i++) {
+            P *victim = s->allp[(start + (uint32_t)i) % (uint32_t)n];
+            if (victim == p)
+                continue;
+            if (attempt == 3 && atomic_load(&victim->next_timer) <= now)
+                timers_run(s, victim, now); /* its Ms may be busy: fire its due timers */
+            G *g = runq_steal(&p->runq, &victim->runq, attempt == 3);
+            if (g)
+                return g;
+        }
+    }
+    return NULL;
+}
+
+static bool any_local_work(Sched *s) {
+    for (int i = 0; i < s->nprocs; i++)
+        if (!runq_empty(&s->allp[i]->runq))
+            return true;
+    return false;
+}
+
+/* Find a runnable G for m (which holds a P), sleeping if there is none. */
+static G *find_runnable(Sched *s, M *m) {
+    for (;;) {
+        P *p = m->p;
+        if (atomic_load(&s->gcwaiting)) {
+            gc_stop_m(s, m);
+            continue;
+        }
+        int64_t now = sched_nanotime();
+        if (atomic_load(&p->next_timer) <= now)
+            timers_run(s, p, now);
+        G *g;
+        if (p->schedtick % 61 == 0 && atomic_load(&s->runq_size) > 0) {
+            pthread_mutex_lock(&s->lock);
+            g = globrunq_get(s, p, true);
+            pthread_mutex_unlock(&s->lock);
+            if (g)
+                return g;
+        }
+        if ((g = runq_get(&p->runq)))
+            return g;
+        if (atomic_load(&s->runq_size) > 0) {
+            pthread_mutex_lock(&s->lock);
+            g = globrunq_get(s, p, false);
+            pthread_mutex_unlock(&s->lock);
+            if (g)
+                return g;
+        }
+        /* Steal, if not too many Ms spin already (Go's limit: half the busy Ps). */
+        if (m->spinning || 2 * atomic_load(&s->nmspinning) < s->nprocs - atomic_load(&s->npidle)) {
+            if (!m->spinning) {
+                m->spinning = true;
+                atomic_fetch_add(&s->nmspinning, 1);
+            }
+            if ((g = steal_work(s, m, now))) {
+                reset_spinning(s, m);
+                return g;
+            }
+        }
+        /* Nothing: give the P back and sleep. */
+        pthread_mutex_lock(&s->lock);
+        if (atomic_load(&s->gcwaiting)) {
+            pthread_mutex_unlock(&s->lock);
+            continue;
+        }
+        if (atomic_load(&s->runq_size) > 0) {
+            g = globrunq_get(s, p, false);
+            pthread_mutex_unlock(&s->lock);
+            reset_spinning(s, m);
+            return g;
+        }
+        pidleput(s, p);
+        m->p = NULL;
+        pthread_mutex_unlock(&s->lock);
+        bool was_spinning = m->spinning;
+        if (was_spinning) {
+            m->spinning = false;
+            atomic_fetch_sub(&s->nmspinning, 1);
+        }
+        /* A G readied between our last look and the P going idle would be
+         * stranded (its waker saw no idle P to wake): look once more. */
+        if (any_local_work(s)) {
+            pthread_mutex_lock(&s->lock);
+            P *p2 = pidleget(s);
+            pthread_mutex_unlock(&s->lock);
+            if (p2) {
+                acquirep(m, p2);
+                if (was_spinning) {
+                    m->spinning = true;
+                    atomic_fetch_add(&s->nmspinning, 1);
+                }
+                continue;
+            }
+        }
+        P *got = NULL;
+        for (;;) {
+            int64_t deadline = timers_earliest(s);
+            pthread_mutex_lock(&s->lock);
+            m->link = s->midle;
+            s->midle = m;
+            s->nmidle++;
+            if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
+                !any_local_work(s) && !atomic_load(&s->exiting))
+                sched_deadlock(s);
+            pthread_mutex_unlock(&s->lock);
+            got = m_sleep(m, deadline);
+            if (got)
+                break;
+            /* Timed out for a timer: leave the idle list unless a waker has
+             * already taken us off it (then its P is on the way). */
+            pthread_mutex_lock(&s->lock);
+            bool mine = mremove(s, m);
+            got = mine ? pidleget(s) : NULL;
+            pthread_mutex_unlock(&s->lock);
+            if (!mine)
+                got = m_sleep(m, INT64_MAX);
+            if (got)
+                break;
+        }
+        acquirep(m, got);
+    }
+}
+
+/* ---- running goroutines ---- */
+
+/* A finished goroutine goes to the free list, never back to malloc: sysmon
+ * may still be looking at it (Go keeps its Gs for the same reason). */
+static void g_free(Sched *s, G *g) {
+    VM *vm = s->vm;
+    for (int j = 0; j < g->nframes; j++)
+        defers_free(&g->frames[j]);
+    g->nframes = 0;
+    while (g->panic) {
+        Panic *p = g->panic;
+        g->panic = p->link;
+        free(p->trace);
+        free(p);
+    }
+    g->created_fn = NULL;
+    g->top = 0;
+    g->nroots = 0;
+    g->native_base = g->native_top = 0;
+    g->resume_nres = -1;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < vm->ngs; i++)
+        if (vm->gs[i] == g) {
+            vm->gs[i] = vm->gs[--vm->ngs];
+            break;
+        }
+    g->schedlink = s->gfree;
+    s->gfree = g;
+    pthread_mutex_unlock(&s->lock);
+    atomic_fetch_sub(&s->ngoroutines, 1);
+}
+
+/* A G for a new goroutine: from the free list, or new (sched.lock held). */
+static G *g_get(Sched *s) {
+    VM *vm = s->vm;
+    G *g = s->gfree;
+    if (!g)
+        return vm_new_g(vm);
+    s->gfree = g->schedlink;
+    g->schedlink = NULL;
+    g->id = ++vm->next_goid;
+    for (uint32_t i = 0; i < g->stack_cap; i++)
+        g->stack[i] = VAL_NIL;
+    if (vm->ngs == vm->gs_cap) {
+        vm->gs_cap = vm->gs_cap ? vm->gs_cap * 2 : 16;
+        vm->gs = realloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
+    }
+    vm->gs[vm->ngs++] = g;
+    return g;
+}
+
+static void goexit(Sched *s, G *g) {
+    if (g == s->main_g) {
+        /* main returned: the program ends, whatever other goroutines do */
+        atomic_store(&s->exiting, 1);
+        vm_exit(s->vm, 0);
+    }
+    atomic_store(&g->status, G_DEAD);
+    g_free(s, g);
+}
+
+static void execute(Sched *s, M *m, G *g) {
+    atomic_store(&g->status, G_RUNNING);
+    g->m = m;
+    m->curg = g;
+    P *p = m->p;
+    p->schedtick++;
+    atomic_store(&p->schedtick_pub, p->schedtick);
+    atomic_store(&p->running, g);
+    int r;
+    if (g->nframes == 0 && g->resume_nres < 0) {
+        /* first run: the go statement left the function and arguments at stack[0..] */
+        r = call_value(g, 0, (int)g->top - 1, 0, 0);
+        if (r == 1)
+            r = vm_execute(g, 0);
+        else if (r == 0)
+            r = VM_DONE;
+        else if (r == RT_PARK)
+            r = VM_PARKED;
+        else
+            panic_die(g);
+    } else if (g->nframes == 0) {
+        r = VM_DONE; /* a goroutine of one native call that had parked */
+    } else {
+        r = vm_execute(g, 0);
+    }
+    m->curg = NULL;
+    atomic_store(&p->running, NULL);
+    if (r == VM_DONE) {
+        g->m = NULL;
+        goexit(s, g);
+        return;
+    }
+    /* parked or yielded: after this point the G may run elsewhere */
+    g->m = NULL;
+    if (m->yielded) {
+        m->yielded = false;
+        atomic_store(&g->status, G_RUNNABLE);
+        pthread_mutex_lock(&s->lock);
+        sched_globrunq_put(s, g);
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    pthread_mutex_t *l = m->unlock_after;
+    m->unlock_after = NULL;
+    if (l)
+        pthread_mutex_unlock(l);
+}
+
+static void schedule(Sched *s, M *m) {
+    for (;;) {
+        G *g = find_runnable(s, m);
+        execute(s, m, g);
+    }
+}
+
+static void *mstart(void *arg) {
+    M *m = arg;
+    tls_m = m;
+    Sched *s = m->sched;
+    pthread_mutex_lock(&m->mu); /* nextp was set before the thread started */
+    P *p = m->nextp;
+    m->nextp = NULL;
+    pthread_mutex_unlock(&m->mu);
+    gc_attach_thread(s->vm, &m->cache);
+    acquirep(m, p);
+    schedule(s, m);
+    return NULL;
+}
+
+/* ---- parking and readying ---- */
+
+int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
+    M *m = tls_m;
+    g->wait_reason = reason;
+    g->wait_since = sched_nanotime();
+    atomic_store(&g->status, G_WAITING);
+    m->unlock_after = lock;
+    return RT_PARK;
+}
+
+void sched_set_native_results(G *g, int n, const Value *results) {
+    for (int i = 0; i < n; i++)
+        g->stack[g->resume_at + 1 + (uint32_t)i] = results[i];
+    g->resume_nres = (int16_t)n;
+}
+
+void sched_ready(G *waker, G *g, bool next) {
+    Sched *s = sched_of(g->vm);
+    atomic_store(&g->status, G_RUNNABLE);
+    g->wait_reason = NULL;
+    M *m = tls_m;
+    if (m && m->p) {
+        runqput(s, m->p, g, next);
+    } else {
+        pthread_mutex_lock(&s->lock);
+        sched_globrunq_put(s, g);
+        pthread_mutex_unlock(&s->lock);
+    }
+    (void)waker;
+    sched_wakep(s);
+}
+
+int sched_gosched(G *g) {
+    M *m = tls_m;
+    m->yielded = true;
+    g->resume_nres = 0;
+    return RT_PARK;
+}
+
+static int rt_preempted(G *g) {
+    atomic_store(&g->preempt, 0);
+    tls_m->yielded = true;
+    return RT_PARK;
+}
+
+G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
+    VM *vm = parent->vm;
+    Sched *s = sched_of(vm);
+    pthread_mutex_lock(&s->lock);
+    G *g = g_get(s);
+    pthread_mutex_unlock(&s->lock);
+    stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
+    g->stack[0] = fn;
+    for (int i = 0; i < nargs; i++)
+        g->stack[1 + i] = args[i];
+    g->top = (uint32_t)nargs + 1; /* function and arguments, until the first run */
+    if (parent->nframes > 0) {
+        Frame *pf = &parent->frames[parent->nframes - 1];
+        g->created_fn = pf->cl->proto;
+        g->created_line = pf->cl->proto->lines[pf->pc - pf->cl->proto->code - 1];
+        g->created_goid = parent->id;
+    }
+    atomic_fetch_add(&s->ngoroutines, 1);
+    atomic_store(&g->status, G_RUNNABLE);
+    M *m = tls_m;
+    runqput(s, m->p, g, true);
+    sched_wakep(s);
+    return g;
+}
+
+static int rt_go(G *g, Value fn, int nargs, const Value *args) {
+    if (!val_is(fn, OBJ_CLOSURE) && !val_is(fn, OBJ_NATIVE) && !val_is(fn, OBJ_BOUND))
+        return val_is_nil(fn) ? vm_runtime_errorf(g, "invalid memory address or nil pointer dereference")
+                              : vm_panicf(g, "go of non-function (value of type %s)", val_type_name(fn));
+    sched_go(g, fn, nargs, args);
+    return RT_OK;
+}
+
+int sched_gomaxprocs(VM *vm, int n) {
+    Sched *s = sched_of(vm);
+    int old = s->nprocs;
+    (void)n; /* resizing at run time stops the world: see sched_resize (pending) */
+    return old;
+}
+
+int sched_num_goroutine(VM *vm) { return atomic_load(&sched_of(vm)->ngoroutines); }
+
+/* ---- start-up ---- */
+
+static int env_procs(void) {
+    const char *e = getenv("GOMAXPROCS");
+    int n = e ? atoi(e) : 0;
+    if (n < 1) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        n = c > 0 ? (int)c : 1;
+    }
+    return n > 256 ? 256 : n;
+}
+
+static void rt_mark_roots(VM *vm) { timers_mark(vm); }
+
+static const RuntimeOps ops = {
+    .go = rt_go,
+    .send = chan_send,
+    .recv = chan_recv,
+    .select = chan_select,
+    .preempted = rt_preempted,
+    .gc = rt_gc,
+    .mark_roots = rt_mark_roots,
+};
+
+int sched_run_main(VM *vm, Value main_fn) {
+    Sched *s = calloc(1, sizeof(Sched));
+    s->vm = vm;
+    vm->sched = s;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->stop_cv, NULL);
+    pthread_cond_init(&s->start_cv, NULL);
+    s->rand_state = (uint64_t)sched_nanotime() | 1;
+    s->nprocs = env_procs();
+    s->allp = calloc((size_t)s->nprocs, sizeof(P *));
+    for (int i = s->nprocs - 1; i >= 0; i--) {
+        P *p = calloc(1, sizeof(P));
+        p->id = i;
+        runq_init(&p->runq);
+        timers_init(p);
+        s->allp[i] = p;
+        if (i > 0)
+            pidleput(s, p);
+    }
+    chan_register(vm);
+    vm->rt = &ops;
+    M *m0 = newm(s);
+    tls_m = m0;
+    gc_attach_thread(vm, &m0->cache);
+    acquirep(m0, s->allp[0]);
+    /* goroutine 1: main */
+    G *g = vm_new_g(vm);
+    g->stack[0] = main_fn;
+    g->top = 1;
+    s->main_g = g;
+    atomic_store(&s->ngoroutines, 1);
+    pthread_create(&s->sysmon, NULL, sysmon_main, s);
+    pthread_detach(s->sysmon);
+    execute(s, m0, g);
+    schedule(s, m0); /* main parked: keep running goroutines on this thread */
+    return 0;
+}

@@ -1,0 +1,91 @@
+/* runtime/sched.h — the G/M/P scheduler: goroutines (G) run on OS threads
+ * (M) while holding a processor (P); GOMAXPROCS Ps exist.
+ *
+ * Invariants (who may touch what):
+ *  - A G is RUNNING on exactly one M, which holds a P.  Only that M touches
+ *    the G's stack and frames.  A WAITING G is owned by the queue it waits on
+ *    (a channel's wait queue, a timer, a semaphore); its waker stores the
+ *    operation's results into the G's stack BEFORE calling sched_ready, and
+ *    sched_ready is the release that publishes them (the M that runs the G
+ *    next acquires them through the run queue).
+ *  - Parking is two-phase, as Go's gopark: the parking G enqueues itself
+ *    while holding the lock of what it waits on and calls sched_park with that
+ *    lock; the scheduler releases the lock only after the G's M has stopped
+ *    using the G.  So a waker, which must take the same lock to find the G,
+ *    can never run it while its old M still does.
+ *  - Each P has a lock-free local run queue (runtime/runq.h) and a timer
+ *    heap under its own lock.  sched.lock guards the global run queue, the
+ *    idle P and M lists and the goroutine registry; lock order is
+ *    sched.lock before a P's timer lock before a channel lock, never the
+ *    reverse.
+ *  - An M with no work spins (at most GOMAXPROCS/2 of them) looking in every
+ *    queue, then parks on its own semaphore; an idle M sleeps exactly until
+ *    the earliest timer or a wake-up, never in a polling loop.
+ *  - Deadlock: when the last M goes idle with no G runnable, none in a C
+ *    call, no timer and no I/O pending, the program prints Go's
+ *    "all goroutines are asleep - deadlock!" with every goroutine's state.
+ */
+#ifndef CSP_RUNTIME_SCHED_H
+#define CSP_RUNTIME_SCHED_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm/vm.h"
+
+enum { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
+
+/* Start the scheduler for vm with GOMAXPROCS Ps (the GOMAXPROCS
+ * environment variable, else the CPU count) and run `main_fn` as goroutine 1
+ * on the calling thread's M.  Returns when the main goroutine ends (the
+ * caller then exits the process: other goroutines die with it, as in Go). */
+int sched_run_main(VM *vm, Value main_fn);
+
+/* Park the running goroutine g (which has put itself on a wait queue guarded
+ * by `lock`, held) with Go's wait reason ("chan receive", "sleep",
+ * "semacquire", "select", "select (no cases)", "chan send", "sync.WaitGroup.Wait").
+ * Returns RT_PARK, which the operation returns to the dispatch loop; the
+ * scheduler unlocks `lock` (if not NULL) once g is switched out. */
+int sched_park(G *g, const char *reason, pthread_mutex_t *lock);
+
+/* Make a parked goroutine runnable.  `next`: run it next on this P (a
+ * receiver woken by a send), as Go's runnext. */
+void sched_ready(G *waker, G *g, bool next);
+
+/* A native that parked finishes with these results: store them in g's stack
+ * before readying g (g->resume_at + 1 + i, as the native's args[i]). */
+void sched_set_native_results(G *g, int n, const Value *results);
+
+/* Start a goroutine running fn(args...) (runtime.go / the GO opcode). */
+G *sched_go(G *parent, Value fn, int nargs, const Value *args);
+
+/* runtime.Gosched(): put g at the back of the global queue (returns RT_PARK). */
+int sched_gosched(G *g);
+
+/* GOMAXPROCS: set (n >= 1) or just query (n < 1); returns the old value. */
+int sched_gomaxprocs(VM *vm, int n);
+int sched_num_goroutine(VM *vm);
+
+/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */
+int64_t sched_nanotime(void);
+
+/* Timers belong to the Ps, as in Go: `fire(arg)` runs on a scheduler thread
+ * (not in a goroutine) at or after `when`, never before.  A timer is
+ * stopped with sched_timer_stop (false if it already fired or was stopped). */
+typedef struct SchedTimer SchedTimer;
+SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *arg, int64_t now), void *arg);
+/* A value the timer keeps alive for its callback (the channel of time.After):
+ * the collector marks it while the timer is armed. */
+void sched_timer_keep(SchedTimer *t, Value v);
+/* Free a timer that is stopped or has fired (its owner's job, e.g. a
+ * Timer's finalizer or the callback of a one-shot timer). */
+void sched_timer_free(SchedTimer *t);
+bool sched_timer_stop(VM *vm, SchedTimer *t);
+/* Re-arm (Timer.Reset); returns true if the timer was active. */
+bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when);
+
+/* time.Sleep(ns): park g with reason "sleep" until the deadline. */
+int sched_sleep(G *g, int64_t ns);
+
+#endif

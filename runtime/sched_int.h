@@ -1,0 +1,112 @@
+/* runtime/sched_int.h — the scheduler's own structures (runtime/sched*.c).
+ * The invariants are stated in runtime/sched.h; the fields below say which
+ * lock or atomic guards them. */
+#ifndef CSP_RUNTIME_SCHED_INT_H
+#define CSP_RUNTIME_SCHED_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "runtime/runq.h"
+#include "runtime/sched.h"
+#include "runtime/timerheap.h"
+
+typedef struct M M;
+typedef struct P P;
+
+enum { P_IDLE, P_RUNNING, P_GCSTOP };
+
+struct SchedTimer {
+    Timer t;                                /* t.data = this; guarded by owner->timer_lock */
+    P *owner;                               /* the P whose heap holds it; guarded by owner->timer_lock */
+    void (*fire)(void *arg, int64_t now);
+    void *arg;
+    void *arg2;
+    Value keep;                             /* marked by the GC while armed */
+    _Atomic int active;                     /* 1 while armed (stop/reset race with firing) */
+};
+
+struct P {
+    int id;
+    _Atomic int status;          /* P_*; written under sched.lock */
+    RunQ runq;                   /* lock-free: see runq.h */
+    M *m;                        /* the M holding it (owner writes, under sched.lock) */
+    P *link;                     /* idle list: sched.lock */
+    uint32_t schedtick;          /* owner only */
+    pthread_mutex_t timer_lock;
+    TimerHeap timers;            /* timer_lock */
+    _Atomic int64_t next_timer;  /* earliest deadline in timers, INT64_MAX if none */
+    /* sysmon's view of what runs here, to preempt a G after 10 ms */
+    _Atomic uint32_t ticks_seen; /* schedtick when sysmon last looked */
+    _Atomic int64_t since;       /* when sysmon saw that tick */
+    _Atomic(G *) running;        /* the G running here, for sysmon */
+    _Atomic uint32_t schedtick_pub; /* schedtick as sysmon may read it */
+};
+
+struct M {
+    struct Sched *sched;
+    int id;
+    pthread_t thread;
+    P *p;                        /* owner only */
+    G *curg;                     /* owner only */
+    bool spinning;               /* owner only; counted in sched.nmspinning */
+    M *link;                     /* idle list: sched.lock */
+    /* the parking semaphore */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool notified;               /* mu */
+    P *nextp;                    /* a P handed over by the waker: mu */
+    /* set by sched_park/sched_yield for the scheduler to finish after the switch */
+    pthread_mutex_t *unlock_after; /* owner only */
+    bool yielded;                /* owner only */
+    AllocCache cache;            /* this thread's allocations (vm/gc.h) */
+};
+
+typedef struct Sched {
+    VM *vm;
+    pthread_mutex_t lock;
+    G *runq_head, *runq_tail;    /* global run queue: lock */
+    _Atomic int runq_size;
+    P **allp;                    /* nprocs entries; replaced only with the world stopped */
+    int nprocs;                  /* GOMAXPROCS: lock */
+    P *pidle;                    /* lock */
+    _Atomic int npidle;
+    M *midle;                    /* lock */
+    int nmidle, mcount;          /* lock */
+    _Atomic int nmspinning;
+    _Atomic int ngoroutines;     /* live goroutines */
+    /* stop-the-world for the GC */
+    _Atomic int gcwaiting;
+    int stopwait;                /* lock */
+    pthread_cond_t stop_cv;      /* lock: the collector waits for stopwait == 0 */
+    pthread_cond_t start_cv;     /* lock: stopped Ms wait for the world to start */
+    G *main_g;
+    G *gfree;                    /* finished Gs for reuse: lock */
+    pthread_t sysmon;
+    _Atomic int exiting;
+    uint64_t rand_state;         /* lock */
+} Sched;
+
+static inline Sched *sched_of(VM *vm) { return (Sched *)vm->sched; }
+
+/* sched.c */
+M *sched_current_m(void);
+void sched_wakep(Sched *s);
+void sched_globrunq_put(Sched *s, G *g);  /* lock held */
+
+/* sched_timer.c */
+void timers_init(P *p);
+/* Run the timers of p that are due; returns the next deadline (or INT64_MAX). */
+int64_t timers_run(Sched *s, P *p, int64_t now);
+int64_t timers_earliest(Sched *s);
+
+void sched_kick_idle(Sched *s); /* a new timer: an idle M recomputes its sleep */
+
+/* sched_timer.c (also sched_sleep and the sched_timer_* API) */
+void timers_mark(VM *vm);
+
+/* sched_dump.c */
+_Noreturn void sched_deadlock(Sched *s);
+void *sysmon_main(void *arg);
+
+#endif

@@ -1,0 +1,163 @@
+/* runtime/sched_timer.c — timers on the Ps' heaps, as in Go.
+ *
+ * A timer lives on the heap of the P that armed it, under that P's
+ * timer_lock.  Due timers are run by whichever M looks first: the P's own M
+ * in find_runnable, or a thief while stealing; the callback runs outside the
+ * lock, on a scheduler thread, never in a goroutine.  An idle M sleeps until
+ * the earliest deadline of all heaps (timers_earliest); arming an earlier
+ * timer kicks an idle M so that it recomputes.  A timer never fires early:
+ * deadlines are compared with the monotonic clock after waking.
+ */
+#include <stdlib.h>
+
+#include "runtime/sched_int.h"
+#include "vm/interp.h"
+
+void timers_init(P *p) {
+    pthread_mutex_init(&p->timer_lock, NULL);
+    th_init(&p->timers);
+    atomic_store(&p->next_timer, INT64_MAX);
+}
+
+/* timer_lock held */
+static void update_next(P *p) {
+    Timer *t = th_peek(&p->timers);
+    atomic_store(&p->next_timer, t ? t->when : INT64_MAX);
+}
+
+int64_t timers_run(Sched *s, P *p, int64_t now) {
+    (void)s;
+    pthread_mutex_lock(&p->timer_lock);
+    for (;;) {
+        Timer *t = th_peek(&p->timers);
+        if (!t || t->when > now)
+            break;
+        th_pop(&p->timers);
+        SchedTimer *st = t->data;
+        atomic_store(&st->active, 0);
+        update_next(p);
+        pthread_mutex_unlock(&p->timer_lock);
+        st->fire(st->arg, now); /* may free st, re-arm it, or ready goroutines */
+        pthread_mutex_lock(&p->timer_lock);
+    }
+    update_next(p);
+    int64_t next = atomic_load(&p->next_timer);
+    pthread_mutex_unlock(&p->timer_lock);
+    return next;
+}
+
+int64_t timers_earliest(Sched *s) {
+    int64_t e = INT64_MAX;
+    for (int i = 0; i < s->nprocs; i++) {
+        int64_t w = atomic_load(&s->allp[i]->next_timer);
+        if (w < e)
+            e = w;
+    }
+    return e;
+}
+
+static P *current_p(Sched *s) {
+    M *m = sched_current_m();
+    return m && m->p ? m->p : s->allp[0];
+}
+
+/* Arm t on p (timer_lock held). */
+static void arm(Sched *s, P *p, SchedTimer *t, int64_t when) {
+    t->owner = p;
+    t->t.when = when;
+    atomic_store(&t->active, 1);
+    th_push(&p->timers, &t->t);
+    int64_t before = atomic_load(&p->next_timer);
+    update_next(p);
+    if (when < before)
+        sched_kick_idle(s);
+}
+
+SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *, int64_t), void *arg) {
+    Sched *s = sched_of(g->vm);
+    SchedTimer *t = calloc(1, sizeof(SchedTimer));
+    t->t.idx = -1;
+    t->t.data = t;
+    t->fire = fire;
+    t->arg = arg;
+    P *p = current_p(s);
+    pthread_mutex_lock(&p->timer_lock);
+    arm(s, p, t, when);
+    pthread_mutex_unlock(&p->timer_lock);
+    return t;
+}
+
+void sched_timer_keep(SchedTimer *t, Value v) { t->keep = v; }
+
+void sched_timer_free(SchedTimer *t) { free(t); }
+
+/* Lock the heap that holds t; its owner may change (reset), so re-check. */
+static P *lock_owner(SchedTimer *t) {
+    for (;;) {
+        P *p = t->owner;
+        pthread_mutex_lock(&p->timer_lock);
+        if (p == t->owner)
+            return p;
+        pthread_mutex_unlock(&p->timer_lock);
+    }
+}
+
+bool sched_timer_stop(VM *vm, SchedTimer *t) {
+    (void)vm;
+    if (!t->owner)
+        return false;
+    P *p = lock_owner(t);
+    bool was = th_remove(&p->timers, &t->t);
+    atomic_store(&t->active, 0);
+    update_next(p);
+    pthread_mutex_unlock(&p->timer_lock);
+    return was;
+}
+
+bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when) {
+    Sched *s = sched_of(vm);
+    bool was = sched_timer_stop(vm, t);
+    P *p = current_p(s);
+    pthread_mutex_lock(&p->timer_lock);
+    arm(s, p, t, when);
+    pthread_mutex_unlock(&p->timer_lock);
+    return was;
+}
+
+void timers_mark(VM *vm) {
+    Sched *s = sched_of(vm);
+    for (int i = 0; i < s->nprocs; i++) {
+        P *p = s->allp[i];
+        for (int j = 0; j < p->timers.n; j++)
+            gc_mark_value(vm, ((SchedTimer *)p->timers.t[j]->data)->keep);
+    }
+}
+
+/* ---- time.Sleep ---- */
+
+static void sleep_fire(void *arg, int64_t now) {
+    (void)now;
+    SchedTimer *t = arg;
+    G *g = t->arg2;
+    sched_timer_free(t);
+    sched_set_native_results(g, 0, NULL);
+    sched_ready(NULL, g, false);
+}
+
+int sched_sleep(G *g, int64_t ns) {
+    if (ns <= 0)
+        return 0; /* Go: a non-positive duration returns at once */
+    Sched *s = sched_of(g->vm);
+    SchedTimer *t = calloc(1, sizeof(SchedTimer));
+    t->t.idx = -1;
+    t->t.data = t;
+    t->fire = sleep_fire;
+    t->arg = t;
+    t->arg2 = g;
+    /* Two-phase: the timer cannot fire (its heap is locked) until the
+     * scheduler has switched g out and released the lock. */
+    P *p = current_p(s);
+    pthread_mutex_lock(&p->timer_lock);
+    arm(s, p, t, sched_nanotime() + ns);
+    return sched_park(g, "sleep", &p->timer_lock);
+}

@@ -1,0 +1,258 @@
+/* stdlib/atomic.c — package sync/atomic: Go 1.19's typed atomics.
+ *
+ * atomic.Int64, atomic.Int32, atomic.Uint64, atomic.Bool and atomic.Value,
+ * each with Load Store Swap CompareAndSwap (and Add for the integers, which
+ * returns the new value).  The zero value is ready to use (payload zeroed: 0,
+ * false, nil) and copies share the object.
+ *
+ * Memory order: every operation is a C11 atomic on the payload word with
+ * memory_order_seq_cst, Go's guarantee for sync/atomic ("sequentially
+ * consistent"), so atomics also order the plain reads and writes around them.
+ * Int32 wraps at 32 bits; Uint64 keeps 64 bits but a csp int is signed, so
+ * values of 2^63 and above read back negative.
+ *
+ * atomic.Value holds any value word; the collector marks it (the world is
+ * stopped while it does).  As in Go, storing nil panics, and so does storing
+ * a value of another type than the first one stored.  CompareAndSwap compares
+ * with == (so equal strings match), retrying the word CAS if another
+ * goroutine changed the word meanwhile.
+ */
+#include <stdatomic.h>
+
+#include "stdlib/lib.h"
+
+typedef struct AtomicWord {
+    _Atomic int64_t v;
+} AtomicWord;
+
+static const NativeType int64_type, int32_type, uint64_type, bool_type, value_type;
+
+/* How an integer type keeps its values: Int32 wraps to 32 bits. */
+static int64_t int_norm(const NativeType *t, int64_t v) { return t == &int32_type ? (int32_t)v : v; }
+
+static _Atomic int64_t *recv_word(G *g, const char *fn, Value *args, int nargs, const NativeType *t) {
+    AtomicWord *w = args_recv(g, fn, args, nargs, t);
+    return w ? &w->v : NULL;
+}
+
+/* The typed integer methods share one body per operation; `t` is the type. */
+static int int_load(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
+    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
+    if (!p || !args_check(g, fn, args + 1, nargs - 1, ""))
+        return -1;
+    args[0] = val_int(g->vm, atomic_load(p));
+    return 1;
+}
+
+static int int_store(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
+    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
+    int64_t v;
+    if (!p || !args_check(g, fn, args + 1, nargs - 1, "i", &v))
+        return -1;
+    atomic_store(p, int_norm(t, v));
+    return 0;
+}
+
+static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
+    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
+    int64_t d;
+    if (!p || !args_check(g, fn, args + 1, nargs - 1, "i", &d))
+        return -1;
+    int64_t r;
+    if (t == &int32_type) {
+        int64_t old = atomic_load(p);
+        while (!atomic_compare_exchange_weak(p, &old, (int32_t)(uint32_t)((uint64_t)old + (uint64_t)d)))
+            ;
+        r = (int32_t)(uint32_t)((uint64_t)old + (uint64_t)d);
+    } else {
+        /* two's complement wrap, as Go's: done in unsigned arithmetic */
+        r = (int64_t)((uint64_t)atomic_fetch_add(p, d) + (uint64_t)d);
+    }
+    args[0] = val_int(g->vm, r);
+    return 1;
+}
+
+static int int_swap(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
+    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
+    int64_t v;
+    if (!p || !args_check(g, fn, args + 1, nargs - 1, "i", &v))
+        return -1;
+    args[0] = val_int(g->vm, atomic_exchange(p, int_norm(t, v)));
+    return 1;
+}
+
+static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
+    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
+    int64_t old, v;
+    if (!p || !args_check(g, fn, args + 1, nargs - 1, "ii", &old, &v))
+        return -1;
+    int64_t expect = int_norm(t, old);
+    args[0] = val_bool(expect == old && atomic_compare_exchange_strong(p, &expect, int_norm(t, v)));
+    return 1;
+}
+
+#define INT_METHODS(T, NAME)                                                                                       \
+    static int T##_Load(G *g, Value *a, int n) { return int_load(g, a, n, &T##_type, "atomic." NAME ".Load"); }    \
+    static int T##_Store(G *g, Value *a, int n) { return int_store(g, a, n, &T##_type, "atomic." NAME ".Store"); } \
+    static int T##_Add(G *g, Value *a, int n) { return int_add(g, a, n, &T##_type, "atomic." NAME ".Add"); }       \
+    static int T##_Swap(G *g, Value *a, int n) { return int_swap(g, a, n, &T##_type, "atomic." NAME ".Swap"); }    \
+    static int T##_CAS(G *g, Value *a, int n) {                                                                    \
+        return int_cas(g, a, n, &T##_type, "atomic." NAME ".CompareAndSwap");                                      \
+    }                                                                                                              \
+    static const NativeMethod T##_methods[] = {                                                                    \
+        {"Load", T##_Load, "Load() int — the value"},                                                              \
+        {"Store", T##_Store, "Store(v) — sets the value"},                                                         \
+        {"Add", T##_Add, "Add(delta) int — adds delta and returns the new value"},                                 \
+        {"Swap", T##_Swap, "Swap(new) int — sets the value and returns the old one"},                              \
+        {"CompareAndSwap", T##_CAS, "CompareAndSwap(old, new) bool — sets new if the value is old"},               \
+        {NULL, NULL, NULL},                                                                                        \
+    };                                                                                                             \
+    static const NativeType T##_type = {                                                                           \
+        .name = "atomic." NAME,                                                                                    \
+        .methods = T##_methods,                                                                                    \
+        .payload_size = sizeof(AtomicWord),                                                                        \
+    };
+
+INT_METHODS(int64, "Int64")
+INT_METHODS(int32, "Int32")
+INT_METHODS(uint64, "Uint64")
+
+/* ---- Bool: the word holds 0 or 1 ---- */
+
+#define BOOL_RECV(fn, spec, ...)                                            \
+    _Atomic int64_t *p = recv_word(g, "atomic.Bool." fn, args, nargs, &bool_type); \
+    if (!p || !args_check(g, "atomic.Bool." fn, args + 1, nargs - 1, spec, ##__VA_ARGS__)) \
+        return -1;
+
+static int bool_Load(G *g, Value *args, int nargs) {
+    BOOL_RECV("Load", "")
+    args[0] = val_bool(atomic_load(p) != 0);
+    return 1;
+}
+
+static int bool_Store(G *g, Value *args, int nargs) {
+    bool v;
+    BOOL_RECV("Store", "b", &v)
+    atomic_store(p, v);
+    return 0;
+}
+
+static int bool_Swap(G *g, Value *args, int nargs) {
+    bool v;
+    BOOL_RECV("Swap", "b", &v)
+    args[0] = val_bool(atomic_exchange(p, v) != 0);
+    return 1;
+}
+
+static int bool_CAS(G *g, Value *args, int nargs) {
+    bool old, v;
+    BOOL_RECV("CompareAndSwap", "bb", &old, &v)
+    int64_t expect = old;
+    args[0] = val_bool(atomic_compare_exchange_strong(p, &expect, v));
+    return 1;
+}
+
+static const NativeMethod bool_methods[] = {
+    {"Load", bool_Load, "Load() bool — the value"},
+    {"Store", bool_Store, "Store(v) — sets the value"},
+    {"Swap", bool_Swap, "Swap(new) bool — sets the value and returns the old one"},
+    {"CompareAndSwap", bool_CAS, "CompareAndSwap(old, new) bool — sets new if the value is old"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType bool_type = {
+    .name = "atomic.Bool",
+    .methods = bool_methods,
+    .payload_size = sizeof(AtomicWord),
+};
+
+/* ---- Value ---- */
+
+typedef struct AtomicValue {
+    _Atomic Value v;
+} AtomicValue;
+
+#define VALUE_RECV(fn, spec, ...)                                                 \
+    AtomicValue *av = args_recv(g, "atomic.Value." fn, args, nargs, &value_type); \
+    if (!av || !args_check(g, "atomic.Value." fn, args + 1, nargs - 1, spec, ##__VA_ARGS__)) \
+        return -1;
+
+/* Go's checks for a value about to be stored over `cur`. */
+static int check_store(G *g, const char *op, Value cur, Value v) {
+    if (val_is_nil(v))
+        return vm_panicf(g, "sync/atomic: %s of nil value into Value", op);
+    if (!val_is_nil(cur) && strcmp(val_type_name(cur), val_type_name(v)) != 0)
+        return vm_panicf(g, "sync/atomic: %s of inconsistently typed value into Value", op);
+    return 0;
+}
+
+static int value_Load(G *g, Value *args, int nargs) {
+    VALUE_RECV("Load", "")
+    args[0] = atomic_load(&av->v);
+    return 1;
+}
+
+static int value_Store(G *g, Value *args, int nargs) {
+    Value v;
+    VALUE_RECV("Store", "v", &v)
+    if (check_store(g, "store", atomic_load(&av->v), v) < 0)
+        return -1;
+    atomic_store(&av->v, v);
+    return 0;
+}
+
+static int value_Swap(G *g, Value *args, int nargs) {
+    Value v;
+    VALUE_RECV("Swap", "v", &v)
+    if (check_store(g, "swap", atomic_load(&av->v), v) < 0)
+        return -1;
+    args[0] = atomic_exchange(&av->v, v);
+    return 1;
+}
+
+static int value_CAS(G *g, Value *args, int nargs) {
+    Value old, v;
+    VALUE_RECV("CompareAndSwap", "vv", &old, &v)
+    Value cur = atomic_load(&av->v);
+    if (check_store(g, "compare and swap", cur, v) < 0)
+        return -1;
+    if (!val_is_nil(old) && strcmp(val_type_name(old), val_type_name(v)) != 0)
+        return vm_panicf(g, "sync/atomic: compare and swap of inconsistently typed values");
+    bool swapped = false;
+    while (val_equal(cur, old) || (val_is_nil(cur) && val_is_nil(old))) {
+        if (atomic_compare_exchange_strong(&av->v, &cur, v)) {
+            swapped = true;
+            break;
+        }
+    }
+    args[0] = val_bool(swapped);
+    return 1;
+}
+
+static void value_mark(VM *vm, ObjNativeObj *o) {
+    gc_mark_value(vm, atomic_load_explicit(&((AtomicValue *)o->payload)->v, memory_order_relaxed));
+}
+
+static const NativeMethod value_methods[] = {
+    {"Load", value_Load, "Load() any — the value last stored, or nil"},
+    {"Store", value_Store, "Store(v) — sets the value (never nil; always of the first value's type)"},
+    {"Swap", value_Swap, "Swap(new) any — sets the value and returns the old one"},
+    {"CompareAndSwap", value_CAS, "CompareAndSwap(old, new) bool — sets new if the value == old"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType value_type = {
+    .name = "atomic.Value",
+    .methods = value_methods,
+    .payload_size = sizeof(AtomicValue),
+    .mark = value_mark,
+};
+
+void stdlib_open_atomic(VM *vm) {
+    vm_native_module(vm, "sync/atomic", NULL);
+    vm_register_type(vm, &int64_type);
+    vm_register_type(vm, &int32_type);
+    vm_register_type(vm, &uint64_type);
+    vm_register_type(vm, &bool_type);
+    vm_register_type(vm, &value_type);
+}

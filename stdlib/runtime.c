@@ -1,0 +1,188 @@
+/* stdlib/runtime.c — packages runtime and runtime/debug: the scheduler's and
+ * the collector's knobs, as scripts see them.
+ *
+ * runtime: GOMAXPROCS NumCPU NumGoroutine Gosched GC Goexit Version, and the
+ * constants GOOS GOARCH.  runtime/debug: SetMaxStack SetMaxThreads
+ * SetGCPercent (each returns the previous setting), Stack, PrintStack.
+ *
+ * Threading: the settings are VM fields that other threads read while
+ * goroutines run; they are written here with atomic stores (the readers in
+ * vm/ and runtime/ must read them atomically too).
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "csp_config.h"
+#include "runtime/sched.h"
+#include "stdlib/lib.h"
+#include "vm/interp.h" /* traceback(): debug.Stack is the one user outside vm/ */
+
+#define DEFAULT_MAX_THREADS 10000
+
+static int rt_GOMAXPROCS(G *g, Value *args, int nargs) {
+    int64_t n = 0;
+    if (!args_check(g, "runtime.GOMAXPROCS", args, nargs, "i", &n))
+        return -1;
+    if (n > 1 << 20)
+        n = 1 << 20;
+    args[0] = val_int(g->vm, sched_gomaxprocs(g->vm, (int)n));
+    return 1;
+}
+
+static int rt_NumCPU(G *g, Value *args, int nargs) {
+    if (!args_check(g, "runtime.NumCPU", args, nargs, ""))
+        return -1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    args[0] = val_int(g->vm, n > 0 ? n : 1);
+    return 1;
+}
+
+static int rt_NumGoroutine(G *g, Value *args, int nargs) {
+    if (!args_check(g, "runtime.NumGoroutine", args, nargs, ""))
+        return -1;
+    args[0] = val_int(g->vm, sched_num_goroutine(g->vm));
+    return 1;
+}
+
+static int rt_Gosched(G *g, Value *args, int nargs) {
+    if (!args_check(g, "runtime.Gosched", args, nargs, ""))
+        return -1;
+    if (!sync_can_park(g))
+        return 0; /* inside a builtin's callback: yielding is only a hint */
+    return sched_gosched(g);
+}
+
+static int rt_GC(G *g, Value *args, int nargs) {
+    if (!args_check(g, "runtime.GC", args, nargs, ""))
+        return -1;
+    if (g->vm->rt)
+        g->vm->rt->gc(g); /* stops the world, collects, restarts it */
+    else
+        gc_collect(g->vm);
+    return 0;
+}
+
+static int rt_Goexit(G *g, Value *args, int nargs) {
+    if (!args_check(g, "runtime.Goexit", args, nargs, ""))
+        return -1;
+    return vm_panicf(g, "runtime.Goexit: not implemented");
+}
+
+static int rt_Version(G *g, Value *args, int nargs) {
+    if (!args_check(g, "runtime.Version", args, nargs, ""))
+        return -1;
+    args[0] = val_cstr(g->vm, "csp" CSP_VERSION);
+    return 1;
+}
+
+static const NativeReg runtime_fns[] = {
+    {"GOMAXPROCS", rt_GOMAXPROCS, "GOMAXPROCS(n) int — sets the number of processors (n >= 1); returns the old value"},
+    {"NumCPU", rt_NumCPU, "NumCPU() int — the number of CPUs usable by this process"},
+    {"NumGoroutine", rt_NumGoroutine, "NumGoroutine() int — the number of goroutines that exist"},
+    {"Gosched", rt_Gosched, "Gosched() — yields the processor so other goroutines run"},
+    {"GC", rt_GC, "GC() — runs a garbage collection now"},
+    {"Goexit", rt_Goexit, "Goexit() — ends the calling goroutine after its deferred calls (not implemented yet)"},
+    {"Version", rt_Version, "Version() string — the csp version"},
+    {NULL, NULL, NULL},
+};
+
+/* ---- runtime/debug ---- */
+
+static int dbg_SetMaxStack(G *g, Value *args, int nargs) {
+    int64_t n;
+    if (!args_check(g, "debug.SetMaxStack", args, nargs, "i", &n))
+        return -1;
+    size_t old = __atomic_exchange_n(&g->vm->max_stack_bytes, n > 0 ? (size_t)n : 0, __ATOMIC_RELAXED);
+    args[0] = val_int(g->vm, (int64_t)old);
+    return 1;
+}
+
+static int dbg_SetGCPercent(G *g, Value *args, int nargs) {
+    int64_t n;
+    if (!args_check(g, "debug.SetGCPercent", args, nargs, "i", &n))
+        return -1;
+    if (n < -1)
+        n = -1; /* Go: any negative value turns the collector off */
+    if (n > 1 << 30)
+        n = 1 << 30;
+    int old = __atomic_exchange_n(&g->vm->gc_percent, (int)n, __ATOMIC_RELAXED);
+    args[0] = val_int(g->vm, old);
+    return 1;
+}
+
+static int dbg_SetMaxThreads(G *g, Value *args, int nargs) {
+    int64_t n;
+    if (!args_check(g, "debug.SetMaxThreads", args, nargs, "i", &n))
+        return -1;
+    if (n > 1 << 30)
+        n = 1 << 30;
+    int old = atomic_exchange(&g->vm->max_threads, n > 0 ? (int)n : 1);
+    args[0] = val_int(g->vm, old > 0 ? old : DEFAULT_MAX_THREADS);
+    return 1;
+}
+
+/* Go's goroutine header and the trace of the calling goroutine. */
+static void stack_text(G *g, StrBuf *b) {
+    char *tb = traceback(g);
+    sb_printf(b, "goroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
+    free(tb);
+}
+
+static int dbg_Stack(G *g, Value *args, int nargs) {
+    if (!args_check(g, "debug.Stack", args, nargs, ""))
+        return -1;
+    StrBuf b;
+    sb_init(&b);
+    stack_text(g, &b);
+    args[0] = val_str(g->vm, b.p, b.len);
+    sb_free(&b);
+    return 1;
+}
+
+static int dbg_PrintStack(G *g, Value *args, int nargs) {
+    if (!args_check(g, "debug.PrintStack", args, nargs, ""))
+        return -1;
+    StrBuf b;
+    sb_init(&b);
+    stack_text(g, &b);
+    fwrite(b.p, 1, b.len, g->vm->err);
+    fflush(g->vm->err);
+    sb_free(&b);
+    return 0;
+}
+
+static const NativeReg debug_fns[] = {
+    {"SetMaxStack", dbg_SetMaxStack, "SetMaxStack(bytes) int — the most stack one goroutine may use; returns the old limit"},
+    {"SetMaxThreads", dbg_SetMaxThreads, "SetMaxThreads(n) int — the most OS threads the program may use (default 10000); returns the old limit"},
+    {"SetGCPercent", dbg_SetGCPercent, "SetGCPercent(p) int — collect when the heap grows by p% (negative: never); returns the old value"},
+    {"Stack", dbg_Stack, "Stack() string — the calling goroutine's stack trace"},
+    {"PrintStack", dbg_PrintStack, "PrintStack() — writes the calling goroutine's stack trace to stderr"},
+    {NULL, NULL, NULL},
+};
+
+void stdlib_open_runtime(VM *vm) {
+    ObjModule *m = vm_native_module(vm, "runtime", runtime_fns);
+    vm_module_set(vm, m, "GOOS", val_cstr(vm,
+#if defined(__APPLE__)
+                                          "darwin"
+#elif defined(__FreeBSD__)
+                                          "freebsd"
+#else
+                                          "linux"
+#endif
+                                          ));
+    vm_module_set(vm, m, "GOARCH", val_cstr(vm,
+#if defined(__x86_64__)
+                                            "amd64"
+#elif defined(__aarch64__)
+                                            "arm64"
+#elif defined(__i386__)
+                                            "386"
+#else
+                                            "unknown"
+#endif
+                                            ));
+    vm_native_module(vm, "runtime/debug", debug_fns);
+}

@@ -1,0 +1,620 @@
+/* stdlib/sync.c — package sync: WaitGroup, Mutex, RWMutex, Once, Cond.
+ *
+ * Each object is a native object whose payload holds a pthread mutex (`mu`)
+ * guarding every other field, and FIFO queues of parked goroutines.  A
+ * goroutine that must wait enqueues itself while holding `mu` and returns
+ * sched_park(g, reason, &mu): the scheduler releases `mu` only once the
+ * goroutine is switched out (runtime/sched.h), so whoever dequeues it later
+ * (under `mu`) may store its results and ready it at once.  Wakers call
+ * sched_ready after releasing `mu`.
+ *
+ * Ownership is handed over, never raced for: Unlock gives the mutex straight
+ * to the first waiter (which resumes holding it), as Go's starvation mode
+ * does, so waiters are served in FIFO order and a woken goroutine never has
+ * to retry.  Cond.Wait relies on it: Signal moves the waiter from the Cond's
+ * queue onto its Locker's queue (or gives it the lock if free), so the waiter
+ * resumes holding the lock without running any code in between.
+ *
+ * Lock order: a Cond's mu before its Locker's mu; no other nesting.  Nothing
+ * here takes a scheduler lock while holding an object's mu except through
+ * sched_park (which only records it).
+ *
+ * The zero value of each type is ready to use (init runs for `var mu
+ * sync.Mutex` and struct fields `mu sync.Mutex`); copies share the object.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/sched.h"
+#include "stdlib/lib.h"
+
+/* ---- wait queues ---- */
+
+typedef struct WaitQ {
+    G **gs; /* gs[head..n): waiting goroutines, oldest first */
+    int head, n, cap;
+} WaitQ;
+
+static void waitq_push(WaitQ *q, G *g) {
+    if (q->n == q->cap) {
+        if (q->head > 0) {
+            memmove(q->gs, q->gs + q->head, (size_t)(q->n - q->head) * sizeof(G *));
+            q->n -= q->head;
+            q->head = 0;
+        } else {
+            q->cap = q->cap ? q->cap * 2 : 4;
+            q->gs = realloc(q->gs, (size_t)q->cap * sizeof(G *));
+            if (!q->gs)
+                abort();
+        }
+    }
+    q->gs[q->n++] = g;
+}
+
+static G *waitq_pop(WaitQ *q) {
+    if (q->head == q->n)
+        return NULL;
+    G *g = q->gs[q->head++];
+    if (q->head == q->n)
+        q->head = q->n = 0;
+    return g;
+}
+
+static bool waitq_empty(const WaitQ *q) { return q->head == q->n; }
+
+/* Take every waiter out of q (the caller frees the returned queue's array). */
+static WaitQ waitq_take(WaitQ *q) {
+    WaitQ all = *q;
+    memset(q, 0, sizeof *q);
+    return all;
+}
+
+/* Finish g's parked call with no results and make it runnable. */
+static void wake(G *waker, G *g) {
+    sched_set_native_results(g, 0, NULL);
+    sched_ready(waker, g, false);
+}
+
+static void wake_all(G *waker, WaitQ *all) {
+    for (G *w; (w = waitq_pop(all));)
+        wake(waker, w);
+    free(all->gs);
+}
+
+bool sync_can_park(G *g) {
+    /* A callback run by a builtin (sort.Slice's less, Once.Do's f) runs on a
+     * nested C call: it cannot give up its thread. */
+    for (int i = 0; i < g->nframes; i++)
+        if (g->frames[i].flags & FRAME_NATIVE_BOUNDARY)
+            return false;
+    return true;
+}
+
+int sync_cannot_park(G *g) { return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin"); }
+
+/* Enqueue g on q and park it; `mu` is held and is released by the scheduler. */
+static int park_on(G *g, WaitQ *q, pthread_mutex_t *mu, const char *reason) {
+    if (!sync_can_park(g)) {
+        pthread_mutex_unlock(mu);
+        return sync_cannot_park(g);
+    }
+    waitq_push(q, g);
+    return sched_park(g, reason, mu);
+}
+
+static int ret_bool(Value *args, bool b) {
+    args[0] = val_bool(b);
+    return 1;
+}
+
+/* ---- Mutex ---- */
+
+typedef struct Mutex {
+    pthread_mutex_t mu;
+    bool locked;   /* mu; stays true while ownership passes to a waiter */
+    WaitQ waiters; /* mu */
+} Mutex;
+
+static const NativeType mutex_type, rwmutex_type;
+
+/* Shared by every type here: the first field of each payload is `mu`. */
+static void obj_init(VM *vm, ObjNativeObj *o) {
+    (void)vm;
+    pthread_mutex_init((pthread_mutex_t *)o->payload, NULL);
+}
+
+static int mutex_Lock(G *g, Value *args, int nargs) {
+    Mutex *m = args_recv(g, "sync.Mutex.Lock", args, nargs, &mutex_type);
+    if (!m || !args_check(g, "sync.Mutex.Lock", args + 1, nargs - 1, ""))
+        return -1;
+    pthread_mutex_lock(&m->mu);
+    if (!m->locked) {
+        m->locked = true;
+        pthread_mutex_unlock(&m->mu);
+        return 0;
+    }
+    return park_on(g, &m->waiters, &m->mu, "sync.Mutex.Lock");
+}
+
+static int mutex_TryLock(G *g, Value *args, int nargs) {
+    Mutex *m = args_recv(g, "sync.Mutex.TryLock", args, nargs, &mutex_type);
+    if (!m || !args_check(g, "sync.Mutex.TryLock", args + 1, nargs - 1, ""))
+        return -1;
+    pthread_mutex_lock(&m->mu);
+    bool ok = !m->locked;
+    m->locked = true;
+    pthread_mutex_unlock(&m->mu);
+    return ret_bool(args, ok);
+}
+
+/* Release m (handing it to the first waiter); false if it was not locked. */
+static bool mutex_release(G *g, Mutex *m) {
+    pthread_mutex_lock(&m->mu);
+    if (!m->locked) {
+        pthread_mutex_unlock(&m->mu);
+        return false;
+    }
+    G *w = waitq_pop(&m->waiters);
+    if (!w)
+        m->locked = false;
+    pthread_mutex_unlock(&m->mu);
+    if (w)
+        wake(g, w);
+    return true;
+}
+
+/* Acquire m on behalf of the parked goroutine w (Cond's requeue): w is
+ * readied now if m is free, else when m is handed to it. */
+static void mutex_acquire_for(G *waker, Mutex *m, G *w) {
+    pthread_mutex_lock(&m->mu);
+    if (!m->locked) {
+        m->locked = true;
+        pthread_mutex_unlock(&m->mu);
+        wake(waker, w);
+        return;
+    }
+    w->wait_reason = "sync.Mutex.Lock";
+    waitq_push(&m->waiters, w);
+    pthread_mutex_unlock(&m->mu);
+}
+
+static int mutex_Unlock(G *g, Value *args, int nargs) {
+    Mutex *m = args_recv(g, "sync.Mutex.Unlock", args, nargs, &mutex_type);
+    if (!m || !args_check(g, "sync.Mutex.Unlock", args + 1, nargs - 1, ""))
+        return -1;
+    if (!mutex_release(g, m))
+        vm_fatalf(g, "sync: unlock of unlocked mutex");
+    return 0;
+}
+
+static void obj_finalize(ObjNativeObj *o) { pthread_mutex_destroy((pthread_mutex_t *)o->payload); }
+
+static void mutex_finalize(ObjNativeObj *o) {
+    free(((Mutex *)o->payload)->waiters.gs);
+    obj_finalize(o);
+}
+
+static const NativeMethod mutex_methods[] = {
+    {"Lock", mutex_Lock, "Lock() — locks the mutex, waiting until it is free"},
+    {"Unlock", mutex_Unlock, "Unlock() — unlocks it; unlocking an unlocked mutex is a fatal error"},
+    {"TryLock", mutex_TryLock, "TryLock() bool — locks it if it is free, without waiting"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType mutex_type = {
+    .name = "sync.Mutex",
+    .methods = mutex_methods,
+    .payload_size = sizeof(Mutex),
+    .init = obj_init,
+    .finalize = mutex_finalize,
+};
+
+/* ---- RWMutex ----
+ * Go's rules: a writer waiting blocks new readers (no writer starvation);
+ * when a writer unlocks, every reader waiting then gets in before the next
+ * writer. */
+
+typedef struct RWMutex {
+    pthread_mutex_t mu;
+    int64_t readers; /* mu: read locks held */
+    bool writer;     /* mu: the write lock is held */
+    WaitQ rwait;     /* mu */
+    WaitQ wwait;     /* mu */
+} RWMutex;
+
+#define RW_RECV(fn)                                                              \
+    RWMutex *rw = args_recv(g, "sync.RWMutex." fn, args, nargs, &rwmutex_type); \
+    if (!rw || !args_check(g, "sync.RWMutex." fn, args + 1, nargs - 1, ""))     \
+        return -1;
+
+static int rw_Lock(G *g, Value *args, int nargs) {
+    RW_RECV("Lock")
+    pthread_mutex_lock(&rw->mu);
+    if (!rw->writer && rw->readers == 0) {
+        rw->writer = true;
+        pthread_mutex_unlock(&rw->mu);
+        return 0;
+    }
+    return park_on(g, &rw->wwait, &rw->mu, "sync.RWMutex.Lock");
+}
+
+static int rw_RLock(G *g, Value *args, int nargs) {
+    RW_RECV("RLock")
+    pthread_mutex_lock(&rw->mu);
+    if (!rw->writer && waitq_empty(&rw->wwait)) {
+        rw->readers++;
+        pthread_mutex_unlock(&rw->mu);
+        return 0;
+    }
+    return park_on(g, &rw->rwait, &rw->mu, "sync.RWMutex.RLock");
+}
+
+static int rw_TryLock(G *g, Value *args, int nargs) {
+    RW_RECV("TryLock")
+    pthread_mutex_lock(&rw->mu);
+    bool ok = !rw->writer && rw->readers == 0;
+    if (ok)
+        rw->writer = true;
+    pthread_mutex_unlock(&rw->mu);
+    return ret_bool(args, ok);
+}
+
+static int rw_TryRLock(G *g, Value *args, int nargs) {
+    RW_RECV("TryRLock")
+    pthread_mutex_lock(&rw->mu);
+    bool ok = !rw->writer && waitq_empty(&rw->wwait);
+    if (ok)
+        rw->readers++;
+    pthread_mutex_unlock(&rw->mu);
+    return ret_bool(args, ok);
+}
+
+/* Release the write lock: waiting readers first, else the next writer.
+ * False if it was not held. */
+static bool rw_release(G *g, RWMutex *rw) {
+    pthread_mutex_lock(&rw->mu);
+    if (!rw->writer) {
+        pthread_mutex_unlock(&rw->mu);
+        return false;
+    }
+    WaitQ readers = waitq_take(&rw->rwait);
+    G *w = NULL;
+    rw->readers = readers.n - readers.head;
+    if (rw->readers == 0 && (w = waitq_pop(&rw->wwait)))
+        rw->writer = true;
+    else
+        rw->writer = false;
+    pthread_mutex_unlock(&rw->mu);
+    wake_all(g, &readers);
+    if (w)
+        wake(g, w);
+    return true;
+}
+
+/* Take the write lock for the parked goroutine w (Cond's requeue). */
+static void rw_acquire_for(G *waker, RWMutex *rw, G *w) {
+    pthread_mutex_lock(&rw->mu);
+    if (!rw->writer && rw->readers == 0) {
+        rw->writer = true;
+        pthread_mutex_unlock(&rw->mu);
+        wake(waker, w);
+        return;
+    }
+    w->wait_reason = "sync.RWMutex.Lock";
+    waitq_push(&rw->wwait, w);
+    pthread_mutex_unlock(&rw->mu);
+}
+
+static int rw_Unlock(G *g, Value *args, int nargs) {
+    RW_RECV("Unlock")
+    if (!rw_release(g, rw))
+        vm_fatalf(g, "sync: Unlock of unlocked RWMutex");
+    return 0;
+}
+
+static int rw_RUnlock(G *g, Value *args, int nargs) {
+    RW_RECV("RUnlock")
+    pthread_mutex_lock(&rw->mu);
+    if (rw->readers == 0) {
+        pthread_mutex_unlock(&rw->mu);
+        vm_fatalf(g, "sync: RUnlock of unlocked RWMutex");
+    }
+    G *w = NULL;
+    if (--rw->readers == 0 && (w = waitq_pop(&rw->wwait)))
+        rw->writer = true;
+    pthread_mutex_unlock(&rw->mu);
+    if (w)
+        wake(g, w);
+    return 0;
+}
+
+static void rw_finalize(ObjNativeObj *o) {
+    RWMutex *rw = (RWMutex *)o->payload;
+    free(rw->rwait.gs);
+    free(rw->wwait.gs);
+    obj_finalize(o);
+}
+
+static const NativeMethod rwmutex_methods[] = {
+    {"Lock", rw_Lock, "Lock() — locks for writing, waiting for readers and writers to leave"},
+    {"Unlock", rw_Unlock, "Unlock() — releases the write lock"},
+    {"RLock", rw_RLock, "RLock() — locks for reading; waits while a writer holds or waits for the lock"},
+    {"RUnlock", rw_RUnlock, "RUnlock() — releases one read lock"},
+    {"TryLock", rw_TryLock, "TryLock() bool — locks for writing if that needs no wait"},
+    {"TryRLock", rw_TryRLock, "TryRLock() bool — locks for reading if that needs no wait"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType rwmutex_type = {
+    .name = "sync.RWMutex",
+    .methods = rwmutex_methods,
+    .payload_size = sizeof(RWMutex),
+    .init = obj_init,
+    .finalize = rw_finalize,
+};
+
+/* ---- WaitGroup ---- */
+
+typedef struct WaitGroup {
+    pthread_mutex_t mu;
+    int64_t count;  /* mu */
+    WaitQ waiters;  /* mu */
+} WaitGroup;
+
+static const NativeType waitgroup_type;
+
+static int wg_add(G *g, WaitGroup *wg, int64_t delta) {
+    pthread_mutex_lock(&wg->mu);
+    wg->count += delta;
+    if (wg->count < 0) {
+        wg->count -= delta;
+        pthread_mutex_unlock(&wg->mu);
+        return vm_panicf(g, "sync: negative WaitGroup counter");
+    }
+    WaitQ all = {0};
+    if (wg->count == 0)
+        all = waitq_take(&wg->waiters);
+    pthread_mutex_unlock(&wg->mu);
+    wake_all(g, &all);
+    return 0;
+}
+
+static int wg_Add(G *g, Value *args, int nargs) {
+    WaitGroup *wg = args_recv(g, "sync.WaitGroup.Add", args, nargs, &waitgroup_type);
+    int64_t delta;
+    if (!wg || !args_check(g, "sync.WaitGroup.Add", args + 1, nargs - 1, "i", &delta))
+        return -1;
+    return wg_add(g, wg, delta);
+}
+
+static int wg_Done(G *g, Value *args, int nargs) {
+    WaitGroup *wg = args_recv(g, "sync.WaitGroup.Done", args, nargs, &waitgroup_type);
+    if (!wg || !args_check(g, "sync.WaitGroup.Done", args + 1, nargs - 1, ""))
+        return -1;
+    return wg_add(g, wg, -1);
+}
+
+static int wg_Wait(G *g, Value *args, int nargs) {
+    WaitGroup *wg = args_recv(g, "sync.WaitGroup.Wait", args, nargs, &waitgroup_type);
+    if (!wg || !args_check(g, "sync.WaitGroup.Wait", args + 1, nargs - 1, ""))
+        return -1;
+    pthread_mutex_lock(&wg->mu);
+    if (wg->count == 0) {
+        pthread_mutex_unlock(&wg->mu);
+        return 0;
+    }
+    return park_on(g, &wg->waiters, &wg->mu, "sync.WaitGroup.Wait");
+}
+
+static void wg_finalize(ObjNativeObj *o) {
+    free(((WaitGroup *)o->payload)->waiters.gs);
+    obj_finalize(o);
+}
+
+static const NativeMethod waitgroup_methods[] = {
+    {"Add", wg_Add, "Add(delta) — adds delta to the counter; a negative counter panics"},
+    {"Done", wg_Done, "Done() — decrements the counter"},
+    {"Wait", wg_Wait, "Wait() — waits until the counter is zero"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType waitgroup_type = {
+    .name = "sync.WaitGroup",
+    .methods = waitgroup_methods,
+    .payload_size = sizeof(WaitGroup),
+    .init = obj_init,
+    .finalize = wg_finalize,
+};
+
+/* ---- Once ----
+ * f runs on this goroutine through vm_call (a nested C call), so f itself
+ * cannot block; other callers of Do wait parked until f has returned (or
+ * panicked: as in Go, the Once is then done all the same). */
+
+enum { ONCE_NEW, ONCE_RUNNING, ONCE_DONE };
+
+typedef struct Once {
+    pthread_mutex_t mu;
+    int state;     /* mu: ONCE_* */
+    WaitQ waiters; /* mu: callers of Do while f runs */
+} Once;
+
+static const NativeType once_type;
+
+static int once_Do(G *g, Value *args, int nargs) {
+    Once *o = args_recv(g, "sync.Once.Do", args, nargs, &once_type);
+    Value f;
+    if (!o || !args_check(g, "sync.Once.Do", args + 1, nargs - 1, "F", &f))
+        return -1;
+    pthread_mutex_lock(&o->mu);
+    if (o->state == ONCE_DONE) {
+        pthread_mutex_unlock(&o->mu);
+        return 0;
+    }
+    if (o->state == ONCE_RUNNING)
+        return park_on(g, &o->waiters, &o->mu, "sync.Mutex.Lock");
+    o->state = ONCE_RUNNING;
+    pthread_mutex_unlock(&o->mu);
+    /* The receiver stays rooted in this call's argument slots; the payload
+     * does not move (the collector never moves objects). */
+    int r = vm_call(g, f, 0, NULL, 0, NULL);
+    pthread_mutex_lock(&o->mu);
+    o->state = ONCE_DONE;
+    WaitQ all = waitq_take(&o->waiters);
+    pthread_mutex_unlock(&o->mu);
+    wake_all(g, &all);
+    return r < 0 ? -1 : 0;
+}
+
+static void once_finalize(ObjNativeObj *o) {
+    free(((Once *)o->payload)->waiters.gs);
+    obj_finalize(o);
+}
+
+static const NativeMethod once_methods[] = {
+    {"Do", once_Do, "Do(f) — calls f the first time Do is called; later calls wait for it, then return"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType once_type = {
+    .name = "sync.Once",
+    .methods = once_methods,
+    .payload_size = sizeof(Once),
+    .init = obj_init,
+    .finalize = once_finalize,
+};
+
+/* ---- Cond ----
+ * L is a sync.Mutex or sync.RWMutex (its write lock).  A Cond without L
+ * (the zero value: `var c sync.Cond`, or a struct field) is a bare wait
+ * queue: Wait just waits for Signal or Broadcast (Go would dereference nil). */
+
+typedef struct Cond {
+    pthread_mutex_t mu;
+    Value L;       /* set once by NewCond, before the Cond is shared */
+    WaitQ waiters; /* mu */
+} Cond;
+
+static const NativeType cond_type;
+
+static bool is_locker(Value l) {
+    return val_is(l, OBJ_NATIVEOBJ) &&
+           (AS_NATIVEOBJ(l)->ntype == &mutex_type || AS_NATIVEOBJ(l)->ntype == &rwmutex_type);
+}
+
+static int sync_NewCond(G *g, Value *args, int nargs) {
+    Value l;
+    if (!args_check(g, "sync.NewCond", args, nargs, "v", &l))
+        return -1;
+    if (!is_locker(l))
+        return args_type_error(g, "sync.NewCond", 1, "sync.Mutex or sync.RWMutex", l);
+    ObjNativeObj *o = vm_new_nativeobj(g->vm, &cond_type);
+    ((Cond *)o->payload)->L = l;
+    args[0] = val_obj(o);
+    return 1;
+}
+
+static int cond_Wait(G *g, Value *args, int nargs) {
+    Cond *c = args_recv(g, "sync.Cond.Wait", args, nargs, &cond_type);
+    if (!c || !args_check(g, "sync.Cond.Wait", args + 1, nargs - 1, ""))
+        return -1;
+    if (!sync_can_park(g))
+        return sync_cannot_park(g);
+    pthread_mutex_lock(&c->mu);
+    /* Unlock L while holding c->mu: a Signal (which needs c->mu) cannot run
+     * between the unlock and the enqueue, so no wake-up is lost. */
+    if (!val_is_nil(c->L)) {
+        ObjNativeObj *l = AS_NATIVEOBJ(c->L);
+        bool held = l->ntype == &mutex_type ? mutex_release(g, (Mutex *)l->payload)
+                                            : rw_release(g, (RWMutex *)l->payload);
+        if (!held) {
+            pthread_mutex_unlock(&c->mu);
+            vm_fatalf(g, l->ntype == &mutex_type ? "sync: unlock of unlocked mutex"
+                                                 : "sync: Unlock of unlocked RWMutex");
+        }
+    }
+    return park_on(g, &c->waiters, &c->mu, "sync.Cond.Wait");
+}
+
+/* w was woken from c: it resumes once it holds L again. */
+static void cond_requeue(G *waker, Cond *c, G *w) {
+    if (val_is_nil(c->L)) {
+        wake(waker, w);
+        return;
+    }
+    ObjNativeObj *l = AS_NATIVEOBJ(c->L);
+    if (l->ntype == &mutex_type)
+        mutex_acquire_for(waker, (Mutex *)l->payload, w);
+    else
+        rw_acquire_for(waker, (RWMutex *)l->payload, w);
+}
+
+static int cond_Signal(G *g, Value *args, int nargs) {
+    Cond *c = args_recv(g, "sync.Cond.Signal", args, nargs, &cond_type);
+    if (!c || !args_check(g, "sync.Cond.Signal", args + 1, nargs - 1, ""))
+        return -1;
+    pthread_mutex_lock(&c->mu);
+    G *w = waitq_pop(&c->waiters);
+    pthread_mutex_unlock(&c->mu);
+    if (w)
+        cond_requeue(g, c, w);
+    return 0;
+}
+
+static int cond_Broadcast(G *g, Value *args, int nargs) {
+    Cond *c = args_recv(g, "sync.Cond.Broadcast", args, nargs, &cond_type);
+    if (!c || !args_check(g, "sync.Cond.Broadcast", args + 1, nargs - 1, ""))
+        return -1;
+    pthread_mutex_lock(&c->mu);
+    WaitQ all = waitq_take(&c->waiters);
+    pthread_mutex_unlock(&c->mu);
+    for (G *w; (w = waitq_pop(&all));)
+        cond_requeue(g, c, w);
+    free(all.gs);
+    return 0;
+}
+
+static Value cond_getfield(G *g, ObjNativeObj *o, ObjString *name, int *found) {
+    (void)g;
+    *found = !strcmp(name->chars, "L");
+    return *found ? ((Cond *)o->payload)->L : VAL_NIL;
+}
+
+static void cond_mark(VM *vm, ObjNativeObj *o) { gc_mark_value(vm, ((Cond *)o->payload)->L); }
+
+static void cond_finalize(ObjNativeObj *o) {
+    free(((Cond *)o->payload)->waiters.gs);
+    obj_finalize(o);
+}
+
+static const NativeMethod cond_methods[] = {
+    {"Wait", cond_Wait, "Wait() — unlocks c.L, waits for Signal or Broadcast, and locks c.L again"},
+    {"Signal", cond_Signal, "Signal() — wakes one goroutine waiting on c, if any"},
+    {"Broadcast", cond_Broadcast, "Broadcast() — wakes every goroutine waiting on c"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType cond_type = {
+    .name = "*sync.Cond",
+    .methods = cond_methods,
+    .payload_size = sizeof(Cond),
+    .init = obj_init,
+    .mark = cond_mark,
+    .finalize = cond_finalize,
+    .getfield = cond_getfield,
+};
+
+static const NativeReg sync_fns[] = {
+    {"NewCond", sync_NewCond, "NewCond(l) *sync.Cond — a condition variable whose Locker is l (a Mutex or RWMutex)"},
+    {NULL, NULL, NULL},
+};
+
+void stdlib_open_sync(VM *vm) {
+    vm_native_module(vm, "sync", sync_fns);
+    vm_register_type(vm, &waitgroup_type);
+    vm_register_type(vm, &mutex_type);
+    vm_register_type(vm, &rwmutex_type);
+    vm_register_type(vm, &once_type);
+    vm_register_type(vm, &cond_type);
+}
