@@ -53,7 +53,9 @@ static const NativeType chan_type = {
     .finalize = chan_finalize,
 };
 
-bool val_is_chan(Value v) { return val_is(v, OBJ_NATIVEOBJ) && AS_NATIVEOBJ(v)->ntype == &chan_type; }
+bool val_is_chan(Value v) {
+    return val_is(v, OBJ_NATIVEOBJ) && AS_NATIVEOBJ(v)->ntype == &chan_type;
+}
 
 static bool chan_len_hook(G *g, Value obj, int64_t *out) {
     (void)g;
@@ -86,7 +88,24 @@ int64_t chan_len(Value ch) {
     return val_is_chan(ch) ? atomic_load_explicit(&chan_of(ch)->count, memory_order_relaxed) : 0;
 }
 
-int64_t chan_cap(Value ch) { return val_is_chan(ch) ? chan_of(ch)->cap : 0; }
+int64_t chan_cap(Value ch) {
+    return val_is_chan(ch) ? chan_of(ch)->cap : 0;
+}
+
+/* A callback run by a builtin (sort.Slice's less) runs inside a nested C
+ * call (vm_call) whose frame is on this thread's stack, so its goroutine
+ * cannot give up the thread: an operation that would wait panics instead,
+ * before it has enqueued anything.  (stdlib/sync.c applies the same rule.) */
+bool chan_can_park(G *g) {
+    for (int i = g->nframes - 1; i >= 0; i--)
+        if (g->frames[i].flags & FRAME_NATIVE_BOUNDARY)
+            return false;
+    return true;
+}
+
+int chan_cannot_park(G *g) {
+    return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
+}
 
 int chan_not_a_channel(G *g, const char *op, Value v) {
     return vm_panicf(g, "invalid operation: cannot %s non-channel (value of type %s)", op, val_type_name(v));
@@ -178,7 +197,9 @@ void chan_wake(G *waker, Waiter *w) {
 
 /* ---- the operations under the lock ---- */
 
-static inline int64_t ring_next(Chan *c, int64_t s) { return s + 1 == c->cap ? 0 : s + 1; }
+static inline int64_t ring_next(Chan *c, int64_t s) {
+    return s + 1 == c->cap ? 0 : s + 1;
+}
 
 int chan_recv_locked(Chan *c, Value *v, bool *ok, Waiter **partner) {
     Waiter *w = waitq_take(&c->sendq); /* empty once closed: close served every sender */
@@ -249,20 +270,22 @@ static Waiter *waiter_new(G *g, Chan *c, bool is_send) {
 
 int chan_send(G *g, Value ch, Value v) {
     if (val_is_nil(ch))
-        return sched_park(g, "chan send (nil chan)", NULL);
+        return chan_can_park(g) ? sched_park(g, "chan send (nil chan)", NULL) : chan_cannot_park(g);
     if (!val_is_chan(ch))
         return chan_not_a_channel(g, "send to", ch);
     Chan *c = chan_of(ch);
     Waiter *partner = NULL;
     pthread_mutex_lock(&c->lock);
     int r = chan_send_locked(c, v, &partner);
-    if (r == CHAN_BLOCK) {
+    if (r == CHAN_BLOCK && chan_can_park(g)) {
         Waiter *w = waiter_new(g, c, true);
         w->elem = v;
         waitq_push(&c->sendq, w);
         return sched_park(g, "chan send", &c->lock);
     }
     pthread_mutex_unlock(&c->lock);
+    if (r == CHAN_BLOCK)
+        return chan_cannot_park(g);
     if (r == CHAN_CLOSED)
         return vm_panicf(g, "send on closed channel");
     if (partner)
@@ -272,7 +295,7 @@ int chan_send(G *g, Value ch, Value v) {
 
 int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
     if (val_is_nil(ch))
-        return sched_park(g, "chan receive (nil chan)", NULL);
+        return chan_can_park(g) ? sched_park(g, "chan receive (nil chan)", NULL) : chan_cannot_park(g);
     if (!val_is_chan(ch))
         return chan_not_a_channel(g, "receive from", ch);
     Chan *c = chan_of(ch);
@@ -281,6 +304,10 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
     bool ok;
     pthread_mutex_lock(&c->lock);
     if (chan_recv_locked(c, &v, &ok, &partner) == CHAN_BLOCK) {
+        if (!chan_can_park(g)) {
+            pthread_mutex_unlock(&c->lock);
+            return chan_cannot_park(g);
+        }
         Waiter *w = waiter_new(g, c, false);
         w->dst = dst;
         w->with_ok = with_ok;

@@ -31,16 +31,16 @@ typedef struct Chan Chan;
 typedef struct SelectWait SelectWait;
 
 typedef struct Waiter {
-    G *g;                    /* immutable while queued */
-    Chan *c;                 /* the channel whose queue holds it */
+    G *g;                       /* immutable while queued */
+    Chan *c;                    /* the channel whose queue holds it */
     struct Waiter *prev, *next; /* c->lock */
     struct Waiter *wake_next;   /* the waker's own list of Gs to ready after unlocking */
-    SelectWait *sel;         /* NULL for a plain send or receive; else the record lives in sel */
-    int32_t k;               /* select: the case this record stands for */
-    bool linked;             /* c->lock: still on c's queue */
-    bool is_send;            /* immutable: which of c's queues */
-    bool with_ok;            /* plain receive: also store ok at dst + 1 */
-    uint32_t dst;            /* plain receive: stack index of the received value */
+    SelectWait *sel;            /* NULL for a plain send or receive; else the record lives in sel */
+    int32_t k;                  /* select: the case this record stands for */
+    bool linked;                /* c->lock: still on c's queue */
+    bool is_send;               /* immutable: which of c's queues */
+    bool with_ok;               /* plain receive: also store ok at dst + 1 */
+    uint32_t dst;               /* plain receive: stack index of the received value */
     /* send: the value.  The sender's register holds it too, and a parked G's
      * registers are roots, so the collector need not look here. */
     Value elem;
@@ -66,18 +66,20 @@ struct SelectWait {
     _Atomic int fired;    /* -1 until a case fires; the winner CASes its k in */
     /* Written by the winner after it waited on `park`, read by g after
      * sched_ready (which publishes them): */
-    bool closed;          /* the case fired because its channel was closed */
-    bool ok;              /* a receive: ok */
-    uint32_t base;        /* immutable: stack index of the SELECT's R[A] */
-    int nrecv;            /* immutable: cases below nrecv are receives */
-    int nw, nlocks;       /* immutable */
-    Chan **locks;         /* immutable: the distinct channels, in address order */
+    bool closed;    /* the case fired because its channel was closed */
+    bool ok;        /* a receive: ok */
+    uint32_t base;  /* immutable: stack index of the SELECT's R[A] */
+    int nrecv;      /* immutable: cases below nrecv are receives */
+    int nw, nlocks; /* immutable */
+    Chan **locks;   /* immutable: the distinct channels, in address order */
     Waiter w[];
 };
 
 enum { CHAN_BLOCK, CHAN_DONE, CHAN_CLOSED };
 
-static inline Chan *chan_of(Value ch) { return (Chan *)(void *)AS_NATIVEOBJ(ch)->payload; }
+static inline Chan *chan_of(Value ch) {
+    return (Chan *)(void *)AS_NATIVEOBJ(ch)->payload;
+}
 
 /* Complete a receive from c now if possible (c->lock held): CHAN_DONE with
  * *v, *ok set, else CHAN_BLOCK.  A sender it served is left in *partner for
@@ -91,12 +93,21 @@ void chan_wake(G *waker, Waiter *w);
 
 void waitq_push(WaitQ *q, Waiter *w);
 void waitq_unlink(WaitQ *q, Waiter *w);
-static inline WaitQ *waiter_queue(Waiter *w) { return w->is_send ? &w->c->sendq : &w->c->recvq; }
+static inline WaitQ *waiter_queue(Waiter *w) {
+    return w->is_send ? &w->c->sendq : &w->c->recvq;
+}
 
 /* Make g execute the instruction it parked in once more when it runs again:
  * its top frame's saved pc (the instruction after) goes back by one.  Only a
  * waker that owns g's completion may call it, with g switched out. */
-static inline void chan_retry(G *g) { g->frames[g->nframes - 1].pc--; }
+static inline void chan_retry(G *g) {
+    g->frames[g->nframes - 1].pc--;
+}
+
+/* Whether g may wait here (not in a callback run by a builtin), and the
+ * panic when it may not. */
+bool chan_can_park(G *g);
+int chan_cannot_park(G *g);
 
 /* The panic text for a channel operation on a value that is no channel. */
 int chan_not_a_channel(G *g, const char *op, Value v);

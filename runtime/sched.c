@@ -441,11 +441,9 @@ static void g_free(Sched *s, G *g) {
     g->native_base = g->native_top = 0;
     g->resume_nres = -1;
     pthread_mutex_lock(&s->lock);
-    for (int i = 0; i < vm->ngs; i++)
-        if (vm->gs[i] == g) {
-            vm->gs[i] = vm->gs[--vm->ngs];
-            break;
-        }
+    G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
+    vm->gs[g->gs_index] = last;
+    last->gs_index = g->gs_index;
     g->schedlink = s->gfree;
     s->gfree = g;
     pthread_mutex_unlock(&s->lock);
@@ -467,6 +465,7 @@ static G *g_get(Sched *s) {
         vm->gs_cap = vm->gs_cap ? vm->gs_cap * 2 : 16;
         vm->gs = realloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
     }
+    g->gs_index = vm->ngs;
     vm->gs[vm->ngs++] = g;
     return g;
 }

@@ -70,9 +70,10 @@ static int lock_order(Value *R, const uint8_t *order, int n, Chan **locks) {
 
 /* No case is ready: publish a record per case, then park with sel->park
  * (the channels are locked on entry and unlocked here). */
-static int select_park(G *g, uint32_t base, int ncases, int nrecv, const uint8_t *order, int n,
-                       Chan **locks, int nlocks) {
-    SelectWait *sel = malloc(sizeof(SelectWait) + (size_t)n * sizeof(Waiter) + (size_t)nlocks * sizeof(Chan *));
+static int select_park(G *g, uint32_t base, int ncases, int nrecv, const uint8_t *order, int n, Chan **locks,
+                       int nlocks) {
+    SelectWait *sel =
+        malloc(sizeof(SelectWait) + (size_t)n * sizeof(Waiter) + (size_t)nlocks * sizeof(Chan *));
     if (!sel) {
         fputs("fatal error: out of memory\n", stderr);
         exit(2);
@@ -156,10 +157,12 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
             R[0] = val_smallint(-1);
             return RT_OK;
         }
-        const char *reason = ncases == 0   ? "select (no cases)"
-                             : ncases > 1  ? "select"
-                             : nrecv       ? "chan receive (nil chan)"
-                                           : "chan send (nil chan)";
+        if (!chan_can_park(g))
+            return chan_cannot_park(g);
+        const char *reason = ncases == 0  ? "select (no cases)"
+                             : ncases > 1 ? "select"
+                             : nrecv      ? "chan receive (nil chan)"
+                                          : "chan send (nil chan)";
         return sched_park(g, reason, NULL);
     }
     Chan *locks[SELECT_MAX_CASES];
@@ -171,7 +174,8 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
         Waiter *partner = NULL;
         Value v = VAL_NIL;
         bool ok = false;
-        int r = k < nrecv ? chan_recv_locked(c, &v, &ok, &partner) : chan_send_locked(c, R[2 + 2 * k], &partner);
+        int r =
+            k < nrecv ? chan_recv_locked(c, &v, &ok, &partner) : chan_send_locked(c, R[2 + 2 * k], &partner);
         if (r == CHAN_BLOCK)
             continue;
         unlock_all(locks, nlocks);
@@ -190,6 +194,10 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
         unlock_all(locks, nlocks);
         R[0] = val_smallint(-1);
         return RT_OK;
+    }
+    if (!chan_can_park(g)) {
+        unlock_all(locks, nlocks);
+        return chan_cannot_park(g);
     }
     return select_park(g, base, ncases, nrecv, order, n, locks, nlocks);
 }

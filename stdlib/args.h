@@ -28,6 +28,14 @@ bool args_check(G *g, const char *fn, const Value *args, int nargs, const char *
  * object of type t (NULL after panicking). */
 void *args_recv(G *g, const char *fn, const Value *args, int nargs, const NativeType *t);
 
+/* In a native method: declare `T *var`, the payload of the receiver (a
+ * native object of type ntype), check the other arguments against spec into
+ * the pointers that follow, and return -1 from the native if either fails. */
+#define ARGS_RECV(var, T, ntype, fn, spec, ...)                                                              \
+    T *var = args_recv(g, fn, args, nargs, &(ntype));                                                        \
+    if (!var || !args_check(g, fn, args + 1, nargs - 1, spec, ##__VA_ARGS__))                                \
+        return -1;
+
 /* Panic `FN: argument N must be WANT, got TYPE`; returns -1 like vm_panicf. */
 int args_type_error(G *g, const char *fn, int argno, const char *want, Value got);
 

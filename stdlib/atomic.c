@@ -28,36 +28,32 @@ typedef struct AtomicWord {
 static const NativeType int64_type, int32_type, uint64_type, bool_type, value_type;
 
 /* How an integer type keeps its values: Int32 wraps to 32 bits. */
-static int64_t int_norm(const NativeType *t, int64_t v) { return t == &int32_type ? (int32_t)v : v; }
-
-static _Atomic int64_t *recv_word(G *g, const char *fn, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv(g, fn, args, nargs, t);
-    return w ? &w->v : NULL;
+static int64_t int_norm(const NativeType *t, int64_t v) {
+    return t == &int32_type ? (int32_t)v : v;
 }
+
+/* In a method of the word type `ntype`: the word p and the other arguments. */
+#define WORD_RECV(ntype, fn, spec, ...)                                                                      \
+    ARGS_RECV(w, AtomicWord, ntype, fn, spec, ##__VA_ARGS__)                                                 \
+    _Atomic int64_t *p = &w->v;
 
 /* The typed integer methods share one body per operation; `t` is the type. */
 static int int_load(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
-    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
-    if (!p || !args_check(g, fn, args + 1, nargs - 1, ""))
-        return -1;
+    WORD_RECV(*t, fn, "")
     args[0] = val_int(g->vm, atomic_load(p));
     return 1;
 }
 
 static int int_store(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
-    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
     int64_t v;
-    if (!p || !args_check(g, fn, args + 1, nargs - 1, "i", &v))
-        return -1;
+    WORD_RECV(*t, fn, "i", &v)
     atomic_store(p, int_norm(t, v));
     return 0;
 }
 
 static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
-    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
     int64_t d;
-    if (!p || !args_check(g, fn, args + 1, nargs - 1, "i", &d))
-        return -1;
+    WORD_RECV(*t, fn, "i", &d)
     int64_t r;
     if (t == &int32_type) {
         int64_t old = atomic_load(p);
@@ -73,44 +69,48 @@ static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char
 }
 
 static int int_swap(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
-    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
     int64_t v;
-    if (!p || !args_check(g, fn, args + 1, nargs - 1, "i", &v))
-        return -1;
+    WORD_RECV(*t, fn, "i", &v)
     args[0] = val_int(g->vm, atomic_exchange(p, int_norm(t, v)));
     return 1;
 }
 
 static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
-    _Atomic int64_t *p = recv_word(g, fn, args, nargs, t);
     int64_t old, v;
-    if (!p || !args_check(g, fn, args + 1, nargs - 1, "ii", &old, &v))
-        return -1;
+    WORD_RECV(*t, fn, "ii", &old, &v)
     int64_t expect = int_norm(t, old);
     args[0] = val_bool(expect == old && atomic_compare_exchange_strong(p, &expect, int_norm(t, v)));
     return 1;
 }
 
-#define INT_METHODS(T, NAME)                                                                                       \
-    static int T##_Load(G *g, Value *a, int n) { return int_load(g, a, n, &T##_type, "atomic." NAME ".Load"); }    \
-    static int T##_Store(G *g, Value *a, int n) { return int_store(g, a, n, &T##_type, "atomic." NAME ".Store"); } \
-    static int T##_Add(G *g, Value *a, int n) { return int_add(g, a, n, &T##_type, "atomic." NAME ".Add"); }       \
-    static int T##_Swap(G *g, Value *a, int n) { return int_swap(g, a, n, &T##_type, "atomic." NAME ".Swap"); }    \
-    static int T##_CAS(G *g, Value *a, int n) {                                                                    \
-        return int_cas(g, a, n, &T##_type, "atomic." NAME ".CompareAndSwap");                                      \
-    }                                                                                                              \
-    static const NativeMethod T##_methods[] = {                                                                    \
-        {"Load", T##_Load, "Load() int — the value"},                                                              \
-        {"Store", T##_Store, "Store(v) — sets the value"},                                                         \
-        {"Add", T##_Add, "Add(delta) int — adds delta and returns the new value"},                                 \
-        {"Swap", T##_Swap, "Swap(new) int — sets the value and returns the old one"},                              \
-        {"CompareAndSwap", T##_CAS, "CompareAndSwap(old, new) bool — sets new if the value is old"},               \
-        {NULL, NULL, NULL},                                                                                        \
-    };                                                                                                             \
-    static const NativeType T##_type = {                                                                           \
-        .name = "atomic." NAME,                                                                                    \
-        .methods = T##_methods,                                                                                    \
-        .payload_size = sizeof(AtomicWord),                                                                        \
+#define INT_METHODS(T, NAME)                                                                                 \
+    static int T##_Load(G *g, Value *a, int n) {                                                             \
+        return int_load(g, a, n, &T##_type, "atomic." NAME ".Load");                                         \
+    }                                                                                                        \
+    static int T##_Store(G *g, Value *a, int n) {                                                            \
+        return int_store(g, a, n, &T##_type, "atomic." NAME ".Store");                                       \
+    }                                                                                                        \
+    static int T##_Add(G *g, Value *a, int n) {                                                              \
+        return int_add(g, a, n, &T##_type, "atomic." NAME ".Add");                                           \
+    }                                                                                                        \
+    static int T##_Swap(G *g, Value *a, int n) {                                                             \
+        return int_swap(g, a, n, &T##_type, "atomic." NAME ".Swap");                                         \
+    }                                                                                                        \
+    static int T##_CAS(G *g, Value *a, int n) {                                                              \
+        return int_cas(g, a, n, &T##_type, "atomic." NAME ".CompareAndSwap");                                \
+    }                                                                                                        \
+    static const NativeMethod T##_methods[] = {                                                              \
+        {"Load", T##_Load, "Load() int — the value"},                                                        \
+        {"Store", T##_Store, "Store(v) — sets the value"},                                                   \
+        {"Add", T##_Add, "Add(delta) int — adds delta and returns the new value"},                           \
+        {"Swap", T##_Swap, "Swap(new) int — sets the value and returns the old one"},                        \
+        {"CompareAndSwap", T##_CAS, "CompareAndSwap(old, new) bool — sets new if the value is old"},         \
+        {NULL, NULL, NULL},                                                                                  \
+    };                                                                                                       \
+    static const NativeType T##_type = {                                                                     \
+        .name = "atomic." NAME,                                                                              \
+        .methods = T##_methods,                                                                              \
+        .payload_size = sizeof(AtomicWord),                                                                  \
     };
 
 INT_METHODS(int64, "Int64")
@@ -119,10 +119,7 @@ INT_METHODS(uint64, "Uint64")
 
 /* ---- Bool: the word holds 0 or 1 ---- */
 
-#define BOOL_RECV(fn, spec, ...)                                            \
-    _Atomic int64_t *p = recv_word(g, "atomic.Bool." fn, args, nargs, &bool_type); \
-    if (!p || !args_check(g, "atomic.Bool." fn, args + 1, nargs - 1, spec, ##__VA_ARGS__)) \
-        return -1;
+#define BOOL_RECV(fn, spec, ...) WORD_RECV(bool_type, "atomic.Bool." fn, spec, ##__VA_ARGS__)
 
 static int bool_Load(G *g, Value *args, int nargs) {
     BOOL_RECV("Load", "")
@@ -172,10 +169,8 @@ typedef struct AtomicValue {
     _Atomic Value v;
 } AtomicValue;
 
-#define VALUE_RECV(fn, spec, ...)                                                 \
-    AtomicValue *av = args_recv(g, "atomic.Value." fn, args, nargs, &value_type); \
-    if (!av || !args_check(g, "atomic.Value." fn, args + 1, nargs - 1, spec, ##__VA_ARGS__)) \
-        return -1;
+#define VALUE_RECV(fn, spec, ...)                                                                            \
+    ARGS_RECV(av, AtomicValue, value_type, "atomic.Value." fn, spec, ##__VA_ARGS__)
 
 /* Go's checks for a value about to be stored over `cur`. */
 static int check_store(G *g, const char *op, Value cur, Value v) {
@@ -219,7 +214,7 @@ static int value_CAS(G *g, Value *args, int nargs) {
     if (!val_is_nil(old) && strcmp(val_type_name(old), val_type_name(v)) != 0)
         return vm_panicf(g, "sync/atomic: compare and swap of inconsistently typed values");
     bool swapped = false;
-    while (val_equal(cur, old) || (val_is_nil(cur) && val_is_nil(old))) {
+    while (val_equal(cur, old)) { /* retry while another goroutine changed the word to an equal value */
         if (atomic_compare_exchange_strong(&av->v, &cur, v)) {
             swapped = true;
             break;

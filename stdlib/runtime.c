@@ -21,6 +21,23 @@
 
 #define DEFAULT_MAX_THREADS 10000
 
+#if defined(__APPLE__)
+#define GOOS "darwin"
+#elif defined(__FreeBSD__)
+#define GOOS "freebsd"
+#else
+#define GOOS "linux"
+#endif
+#if defined(__x86_64__)
+#define GOARCH "amd64"
+#elif defined(__aarch64__)
+#define GOARCH "arm64"
+#elif defined(__i386__)
+#define GOARCH "386"
+#else
+#define GOARCH "unknown"
+#endif
+
 static int rt_GOMAXPROCS(G *g, Value *args, int nargs) {
     int64_t n = 0;
     if (!args_check(g, "runtime.GOMAXPROCS", args, nargs, "i", &n))
@@ -78,12 +95,14 @@ static int rt_Version(G *g, Value *args, int nargs) {
 }
 
 static const NativeReg runtime_fns[] = {
-    {"GOMAXPROCS", rt_GOMAXPROCS, "GOMAXPROCS(n) int — sets the number of processors (n >= 1); returns the old value"},
+    {"GOMAXPROCS", rt_GOMAXPROCS,
+     "GOMAXPROCS(n) int — sets the number of processors (n >= 1); returns the old value"},
     {"NumCPU", rt_NumCPU, "NumCPU() int — the number of CPUs usable by this process"},
     {"NumGoroutine", rt_NumGoroutine, "NumGoroutine() int — the number of goroutines that exist"},
     {"Gosched", rt_Gosched, "Gosched() — yields the processor so other goroutines run"},
     {"GC", rt_GC, "GC() — runs a garbage collection now"},
-    {"Goexit", rt_Goexit, "Goexit() — ends the calling goroutine after its deferred calls (not implemented yet)"},
+    {"Goexit", rt_Goexit,
+     "Goexit() — ends the calling goroutine after its deferred calls (not implemented yet)"},
     {"Version", rt_Version, "Version() string — the csp version"},
     {NULL, NULL, NULL},
 };
@@ -154,9 +173,12 @@ static int dbg_PrintStack(G *g, Value *args, int nargs) {
 }
 
 static const NativeReg debug_fns[] = {
-    {"SetMaxStack", dbg_SetMaxStack, "SetMaxStack(bytes) int — the most stack one goroutine may use; returns the old limit"},
-    {"SetMaxThreads", dbg_SetMaxThreads, "SetMaxThreads(n) int — the most OS threads the program may use (default 10000); returns the old limit"},
-    {"SetGCPercent", dbg_SetGCPercent, "SetGCPercent(p) int — collect when the heap grows by p% (negative: never); returns the old value"},
+    {"SetMaxStack", dbg_SetMaxStack,
+     "SetMaxStack(bytes) int — the most stack one goroutine may use; returns the old limit"},
+    {"SetMaxThreads", dbg_SetMaxThreads,
+     "SetMaxThreads(n) int — the most OS threads the program may use (default 10000); returns the old limit"},
+    {"SetGCPercent", dbg_SetGCPercent,
+     "SetGCPercent(p) int — collect when the heap grows by p% (negative: never); returns the old value"},
     {"Stack", dbg_Stack, "Stack() string — the calling goroutine's stack trace"},
     {"PrintStack", dbg_PrintStack, "PrintStack() — writes the calling goroutine's stack trace to stderr"},
     {NULL, NULL, NULL},
@@ -164,25 +186,7 @@ static const NativeReg debug_fns[] = {
 
 void stdlib_open_runtime(VM *vm) {
     ObjModule *m = vm_native_module(vm, "runtime", runtime_fns);
-    vm_module_set(vm, m, "GOOS", val_cstr(vm,
-#if defined(__APPLE__)
-                                          "darwin"
-#elif defined(__FreeBSD__)
-                                          "freebsd"
-#else
-                                          "linux"
-#endif
-                                          ));
-    vm_module_set(vm, m, "GOARCH", val_cstr(vm,
-#if defined(__x86_64__)
-                                            "amd64"
-#elif defined(__aarch64__)
-                                            "arm64"
-#elif defined(__i386__)
-                                            "386"
-#else
-                                            "unknown"
-#endif
-                                            ));
+    vm_module_set(vm, m, "GOOS", val_cstr(vm, GOOS));
+    vm_module_set(vm, m, "GOARCH", val_cstr(vm, GOARCH));
     vm_native_module(vm, "runtime/debug", debug_fns);
 }

@@ -61,7 +61,9 @@ static G *waitq_pop(WaitQ *q) {
     return g;
 }
 
-static bool waitq_empty(const WaitQ *q) { return q->head == q->n; }
+static bool waitq_empty(const WaitQ *q) {
+    return q->head == q->n;
+}
 
 /* Take every waiter out of q (the caller frees the returned queue's array). */
 static WaitQ waitq_take(WaitQ *q) {
@@ -83,6 +85,14 @@ static void wake_all(G *waker, WaitQ *all) {
 }
 
 bool sync_can_park(G *g) {
+    if (g->nframes == 0)
+        return true; /* `go mu.Lock()`: the goroutine is this one native call */
+    /* The dispatch loop passes a native its arguments in the caller's
+     * registers; C code (vm_call, a deferred call's exit) passes them above
+     * those, and cannot resume a parked call. */
+    Frame *top = &g->frames[g->nframes - 1];
+    if (g->native_base > top->base + top->cl->proto->maxregs)
+        return false;
     /* A callback run by a builtin (sort.Slice's less, Once.Do's f) runs on a
      * nested C call: it cannot give up its thread. */
     for (int i = 0; i < g->nframes; i++)
@@ -91,7 +101,14 @@ bool sync_can_park(G *g) {
     return true;
 }
 
-int sync_cannot_park(G *g) { return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin"); }
+int sync_cannot_park(G *g) {
+    Frame *top = g->nframes ? &g->frames[g->nframes - 1] : NULL;
+    if (top && (top->flags & FRAME_RETURNING || g->panic) &&
+        g->native_base > top->base + top->cl->proto->maxregs)
+        return vm_panicf(g, "cannot block (channel, lock, sleep) in a deferred call of a builtin; "
+                            "defer a func literal instead");
+    return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
+}
 
 /* Enqueue g on q and park it; `mu` is held and is released by the scheduler. */
 static int park_on(G *g, WaitQ *q, pthread_mutex_t *mu, const char *reason) {
@@ -125,9 +142,7 @@ static void obj_init(VM *vm, ObjNativeObj *o) {
 }
 
 static int mutex_Lock(G *g, Value *args, int nargs) {
-    Mutex *m = args_recv(g, "sync.Mutex.Lock", args, nargs, &mutex_type);
-    if (!m || !args_check(g, "sync.Mutex.Lock", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.Lock", "")
     pthread_mutex_lock(&m->mu);
     if (!m->locked) {
         m->locked = true;
@@ -138,9 +153,7 @@ static int mutex_Lock(G *g, Value *args, int nargs) {
 }
 
 static int mutex_TryLock(G *g, Value *args, int nargs) {
-    Mutex *m = args_recv(g, "sync.Mutex.TryLock", args, nargs, &mutex_type);
-    if (!m || !args_check(g, "sync.Mutex.TryLock", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.TryLock", "")
     pthread_mutex_lock(&m->mu);
     bool ok = !m->locked;
     m->locked = true;
@@ -180,15 +193,15 @@ static void mutex_acquire_for(G *waker, Mutex *m, G *w) {
 }
 
 static int mutex_Unlock(G *g, Value *args, int nargs) {
-    Mutex *m = args_recv(g, "sync.Mutex.Unlock", args, nargs, &mutex_type);
-    if (!m || !args_check(g, "sync.Mutex.Unlock", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.Unlock", "")
     if (!mutex_release(g, m))
         vm_fatalf(g, "sync: unlock of unlocked mutex");
     return 0;
 }
 
-static void obj_finalize(ObjNativeObj *o) { pthread_mutex_destroy((pthread_mutex_t *)o->payload); }
+static void obj_finalize(ObjNativeObj *o) {
+    pthread_mutex_destroy((pthread_mutex_t *)o->payload);
+}
 
 static void mutex_finalize(ObjNativeObj *o) {
     free(((Mutex *)o->payload)->waiters.gs);
@@ -223,10 +236,7 @@ typedef struct RWMutex {
     WaitQ wwait;     /* mu */
 } RWMutex;
 
-#define RW_RECV(fn)                                                              \
-    RWMutex *rw = args_recv(g, "sync.RWMutex." fn, args, nargs, &rwmutex_type); \
-    if (!rw || !args_check(g, "sync.RWMutex." fn, args + 1, nargs - 1, ""))     \
-        return -1;
+#define RW_RECV(fn) ARGS_RECV(rw, RWMutex, rwmutex_type, "sync.RWMutex." fn, "")
 
 static int rw_Lock(G *g, Value *args, int nargs) {
     RW_RECV("Lock")
@@ -358,8 +368,8 @@ static const NativeType rwmutex_type = {
 
 typedef struct WaitGroup {
     pthread_mutex_t mu;
-    int64_t count;  /* mu */
-    WaitQ waiters;  /* mu */
+    int64_t count; /* mu */
+    WaitQ waiters; /* mu */
 } WaitGroup;
 
 static const NativeType waitgroup_type;
@@ -381,24 +391,18 @@ static int wg_add(G *g, WaitGroup *wg, int64_t delta) {
 }
 
 static int wg_Add(G *g, Value *args, int nargs) {
-    WaitGroup *wg = args_recv(g, "sync.WaitGroup.Add", args, nargs, &waitgroup_type);
     int64_t delta;
-    if (!wg || !args_check(g, "sync.WaitGroup.Add", args + 1, nargs - 1, "i", &delta))
-        return -1;
+    ARGS_RECV(wg, WaitGroup, waitgroup_type, "sync.WaitGroup.Add", "i", &delta)
     return wg_add(g, wg, delta);
 }
 
 static int wg_Done(G *g, Value *args, int nargs) {
-    WaitGroup *wg = args_recv(g, "sync.WaitGroup.Done", args, nargs, &waitgroup_type);
-    if (!wg || !args_check(g, "sync.WaitGroup.Done", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(wg, WaitGroup, waitgroup_type, "sync.WaitGroup.Done", "")
     return wg_add(g, wg, -1);
 }
 
 static int wg_Wait(G *g, Value *args, int nargs) {
-    WaitGroup *wg = args_recv(g, "sync.WaitGroup.Wait", args, nargs, &waitgroup_type);
-    if (!wg || !args_check(g, "sync.WaitGroup.Wait", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(wg, WaitGroup, waitgroup_type, "sync.WaitGroup.Wait", "")
     pthread_mutex_lock(&wg->mu);
     if (wg->count == 0) {
         pthread_mutex_unlock(&wg->mu);
@@ -443,10 +447,8 @@ typedef struct Once {
 static const NativeType once_type;
 
 static int once_Do(G *g, Value *args, int nargs) {
-    Once *o = args_recv(g, "sync.Once.Do", args, nargs, &once_type);
     Value f;
-    if (!o || !args_check(g, "sync.Once.Do", args + 1, nargs - 1, "F", &f))
-        return -1;
+    ARGS_RECV(o, Once, once_type, "sync.Once.Do", "F", &f)
     pthread_mutex_lock(&o->mu);
     if (o->state == ONCE_DONE) {
         pthread_mutex_unlock(&o->mu);
@@ -516,9 +518,7 @@ static int sync_NewCond(G *g, Value *args, int nargs) {
 }
 
 static int cond_Wait(G *g, Value *args, int nargs) {
-    Cond *c = args_recv(g, "sync.Cond.Wait", args, nargs, &cond_type);
-    if (!c || !args_check(g, "sync.Cond.Wait", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(c, Cond, cond_type, "sync.Cond.Wait", "")
     if (!sync_can_park(g))
         return sync_cannot_park(g);
     pthread_mutex_lock(&c->mu);
@@ -551,9 +551,7 @@ static void cond_requeue(G *waker, Cond *c, G *w) {
 }
 
 static int cond_Signal(G *g, Value *args, int nargs) {
-    Cond *c = args_recv(g, "sync.Cond.Signal", args, nargs, &cond_type);
-    if (!c || !args_check(g, "sync.Cond.Signal", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(c, Cond, cond_type, "sync.Cond.Signal", "")
     pthread_mutex_lock(&c->mu);
     G *w = waitq_pop(&c->waiters);
     pthread_mutex_unlock(&c->mu);
@@ -563,9 +561,7 @@ static int cond_Signal(G *g, Value *args, int nargs) {
 }
 
 static int cond_Broadcast(G *g, Value *args, int nargs) {
-    Cond *c = args_recv(g, "sync.Cond.Broadcast", args, nargs, &cond_type);
-    if (!c || !args_check(g, "sync.Cond.Broadcast", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(c, Cond, cond_type, "sync.Cond.Broadcast", "")
     pthread_mutex_lock(&c->mu);
     WaitQ all = waitq_take(&c->waiters);
     pthread_mutex_unlock(&c->mu);
@@ -581,7 +577,9 @@ static Value cond_getfield(G *g, ObjNativeObj *o, ObjString *name, int *found) {
     return *found ? ((Cond *)o->payload)->L : VAL_NIL;
 }
 
-static void cond_mark(VM *vm, ObjNativeObj *o) { gc_mark_value(vm, ((Cond *)o->payload)->L); }
+static void cond_mark(VM *vm, ObjNativeObj *o) {
+    gc_mark_value(vm, ((Cond *)o->payload)->L);
+}
 
 static void cond_finalize(ObjNativeObj *o) {
     free(((Cond *)o->payload)->waiters.gs);
@@ -606,7 +604,8 @@ static const NativeType cond_type = {
 };
 
 static const NativeReg sync_fns[] = {
-    {"NewCond", sync_NewCond, "NewCond(l) *sync.Cond — a condition variable whose Locker is l (a Mutex or RWMutex)"},
+    {"NewCond", sync_NewCond,
+     "NewCond(l) *sync.Cond — a condition variable whose Locker is l (a Mutex or RWMutex)"},
     {NULL, NULL, NULL},
 };
 

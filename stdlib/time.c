@@ -51,12 +51,16 @@ static int64_t sat_add(int64_t a, int64_t b) {
 
 /* ---- Duration ---- */
 
-static Value duration_zero(VM *vm) { return val_duration(vm, 0); }
+static Value duration_zero(VM *vm) {
+    return val_duration(vm, 0);
+}
 
 /* The receiver of a Duration method: any int (a Duration usually). */
-static bool dur_recv(G *g, const char *fn, Value *args, int nargs, const char *spec, int64_t *d, int64_t *arg) {
+static bool dur_recv(G *g, const char *fn, Value *args, int nargs, const char *spec, int64_t *d,
+                     int64_t *arg) {
     if (nargs < 1 || !val_is_int(args[0])) {
-        vm_panicf(g, "%s: receiver must be time.Duration, got %s", fn, nargs < 1 ? "nothing" : val_type_name(args[0]));
+        vm_panicf(g, "%s: receiver must be time.Duration, got %s", fn,
+                  nargs < 1 ? "nothing" : val_type_name(args[0]));
         return false;
     }
     *d = val_as_int(args[0]);
@@ -83,9 +87,15 @@ static int dur_count(G *g, Value *args, int nargs, const char *fn, int64_t unit)
     args[0] = val_int(g->vm, d / unit);
     return 1;
 }
-static int dur_Nanoseconds(G *g, Value *a, int n) { return dur_count(g, a, n, "time.Duration.Nanoseconds", 1); }
-static int dur_Microseconds(G *g, Value *a, int n) { return dur_count(g, a, n, "time.Duration.Microseconds", 1000); }
-static int dur_Milliseconds(G *g, Value *a, int n) { return dur_count(g, a, n, "time.Duration.Milliseconds", 1000000); }
+static int dur_Nanoseconds(G *g, Value *a, int n) {
+    return dur_count(g, a, n, "time.Duration.Nanoseconds", 1);
+}
+static int dur_Microseconds(G *g, Value *a, int n) {
+    return dur_count(g, a, n, "time.Duration.Microseconds", 1000);
+}
+static int dur_Milliseconds(G *g, Value *a, int n) {
+    return dur_count(g, a, n, "time.Duration.Milliseconds", 1000000);
+}
 
 /* Seconds, Minutes, Hours: a float64, whole units plus the exact remainder. */
 static int dur_float(G *g, Value *args, int nargs, const char *fn, int64_t unit) {
@@ -95,9 +105,15 @@ static int dur_float(G *g, Value *args, int nargs, const char *fn, int64_t unit)
     args[0] = val_float(g->vm, (double)(d / unit) + (double)(d % unit) / (double)unit);
     return 1;
 }
-static int dur_Seconds(G *g, Value *a, int n) { return dur_float(g, a, n, "time.Duration.Seconds", NS_PER_SEC); }
-static int dur_Minutes(G *g, Value *a, int n) { return dur_float(g, a, n, "time.Duration.Minutes", 60 * NS_PER_SEC); }
-static int dur_Hours(G *g, Value *a, int n) { return dur_float(g, a, n, "time.Duration.Hours", 3600 * NS_PER_SEC); }
+static int dur_Seconds(G *g, Value *a, int n) {
+    return dur_float(g, a, n, "time.Duration.Seconds", NS_PER_SEC);
+}
+static int dur_Minutes(G *g, Value *a, int n) {
+    return dur_float(g, a, n, "time.Duration.Minutes", 60 * NS_PER_SEC);
+}
+static int dur_Hours(G *g, Value *a, int n) {
+    return dur_float(g, a, n, "time.Duration.Hours", 3600 * NS_PER_SEC);
+}
 
 static int dur_Truncate(G *g, Value *args, int nargs) {
     int64_t d, m;
@@ -177,8 +193,8 @@ static const struct {
     const char *name;
     uint64_t ns;
 } duration_units[] = {
-    {"ns", 1}, {"us", 1000}, {"\xc2\xb5s", 1000}, {"\xce\xbcs", 1000}, {"ms", 1000000},
-    {"s", NS_PER_SEC}, {"m", 60 * NS_PER_SEC}, {"h", 3600 * NS_PER_SEC},
+    {"ns", 1},       {"us", 1000},      {"\xc2\xb5s", 1000},    {"\xce\xbcs", 1000},
+    {"ms", 1000000}, {"s", NS_PER_SEC}, {"m", 60 * NS_PER_SEC}, {"h", 3600 * NS_PER_SEC},
 };
 
 #define DUR_LIMIT ((uint64_t)1 << 63)
@@ -268,7 +284,8 @@ static Value parse_duration(VM *vm, ObjString *str, int64_t *out) {
             return duration_error(vm, "missing unit in duration", NULL, 0, str);
         uint64_t unit = 0;
         for (size_t u = 0; u < sizeof duration_units / sizeof duration_units[0]; u++)
-            if (strlen(duration_units[u].name) == i - ustart && !memcmp(duration_units[u].name, s + ustart, i - ustart))
+            if (strlen(duration_units[u].name) == i - ustart &&
+                !memcmp(duration_units[u].name, s + ustart, i - ustart))
                 unit = duration_units[u].ns;
         if (!unit)
             return duration_error(vm, "unknown unit", s + ustart, i - ustart, str);
@@ -304,11 +321,11 @@ static int time_ParseDuration(G *g, Value *args, int nargs) {
 /* ---- Time ---- */
 
 typedef struct TimeVal {
-    int64_t sec;   /* seconds since January 1, year 1, 00:00:00 UTC */
-    int64_t nsec;  /* [0, 1e9) */
-    int64_t mono;  /* sched_nanotime() reading, when has_mono */
+    int64_t sec;  /* seconds since January 1, year 1, 00:00:00 UTC */
+    int64_t nsec; /* [0, 1e9) */
+    int64_t mono; /* sched_nanotime() reading, when has_mono */
     bool has_mono;
-    bool local;    /* shown in the local zone; false: UTC (the zero Time) */
+    bool local; /* shown in the local zone; false: UTC (the zero Time) */
 } TimeVal;
 
 static Value time_new(VM *vm, const TimeVal *tv) {
@@ -369,10 +386,7 @@ static TimeVal time_add(const TimeVal *t, int64_t d) {
 }
 
 /* The receiver and the other arguments of a Time method. */
-#define TIME_RECV(fn, spec, ...)                                            \
-    TimeVal *t = args_recv(g, "time.Time." fn, args, nargs, &time_type);    \
-    if (!t || !args_check(g, "time.Time." fn, args + 1, nargs - 1, spec, ##__VA_ARGS__)) \
-        return -1;
+#define TIME_RECV(fn, spec, ...) ARGS_RECV(t, TimeVal, time_type, "time.Time." fn, spec, ##__VA_ARGS__)
 
 static TimeVal *time_arg(G *g, const char *fn, Value v, int argno) {
     if (!val_is(v, OBJ_NATIVEOBJ) || AS_NATIVEOBJ(v)->ntype != &time_type) {
@@ -402,9 +416,11 @@ static void civil(const TimeVal *t, Civil *c) {
     }
 }
 
-static const char *const month_names[] = {"January", "February", "March",     "April",   "May",      "June",
-                                          "July",    "August",   "September", "October", "November", "December"};
-static const char *const day_names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+static const char *const month_names[] = {"January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December"};
+static const char *const day_names[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                        "Thursday", "Friday", "Saturday"};
 
 /* n zero-padded (pad '0') or space-padded (' ') to width digits. */
 static void put_num(StrBuf *b, int64_t n, int width, char pad) {
@@ -462,8 +478,11 @@ static size_t zone_chunk(StrBuf *b, const Civil *c, const char *s, size_t rest) 
     static const struct {
         const char *pat;
         bool colon, mins, secs;
-    } zones[] = {{"070000", false, true, true}, {"07:00:00", true, true, true}, {"0700", false, true, false},
-                 {"07:00", true, true, false},  {"07", false, false, false}};
+    } zones[] = {{"070000", false, true, true},
+                 {"07:00:00", true, true, true},
+                 {"0700", false, true, false},
+                 {"07:00", true, true, false},
+                 {"07", false, false, false}};
     if (s[0] != '-' && s[0] != 'Z')
         return 0;
     for (size_t k = 0; k < sizeof zones / sizeof zones[0]; k++)
@@ -474,56 +493,132 @@ static size_t zone_chunk(StrBuf *b, const Civil *c, const char *s, size_t rest) 
     return 0;
 }
 
-/* Format one layout chunk at s into b; returns its length, 0 if s starts
- * with no chunk (a literal byte). */
-static size_t format_chunk(StrBuf *b, const TimeVal *t, const Civil *c, const char *s, size_t rest) {
+/* The chunks of Go's reference time (Mon Jan 2 15:04:05 MST 2006) other
+ * than zones and fractions, a chunk before any chunk it starts with. */
+enum {
+    CH_LONG_MONTH,
+    CH_MONTH,
+    CH_LONG_WEEKDAY,
+    CH_WEEKDAY,
+    CH_ZONE_NAME,
+    CH_LONG_YEAR,
+    CH_ZERO_YDAY,
+    CH_UNDER_YDAY,
+    CH_UNDER_DAY,
+    CH_ZERO_MONTH,
+    CH_ZERO_DAY,
+    CH_ZERO_HOUR12,
+    CH_ZERO_MINUTE,
+    CH_ZERO_SECOND,
+    CH_YEAR,
+    CH_HOUR,
+    CH_PM_UPPER,
+    CH_PM_LOWER,
+    CH_NUM_MONTH,
+    CH_DAY,
+    CH_HOUR12,
+    CH_MINUTE,
+    CH_SECOND,
+};
+static const struct {
+    const char *text;
+    int code;
+} layout_chunks[] = {
+    {"January", CH_LONG_MONTH},
+    {"Jan", CH_MONTH},
+    {"Monday", CH_LONG_WEEKDAY},
+    {"Mon", CH_WEEKDAY},
+    {"MST", CH_ZONE_NAME},
+    {"2006", CH_LONG_YEAR},
+    {"002", CH_ZERO_YDAY},
+    {"__2", CH_UNDER_YDAY},
+    {"_2", CH_UNDER_DAY},
+    {"01", CH_ZERO_MONTH},
+    {"02", CH_ZERO_DAY},
+    {"03", CH_ZERO_HOUR12},
+    {"04", CH_ZERO_MINUTE},
+    {"05", CH_ZERO_SECOND},
+    {"06", CH_YEAR},
+    {"15", CH_HOUR},
+    {"PM", CH_PM_UPPER},
+    {"pm", CH_PM_LOWER},
+    {"1", CH_NUM_MONTH},
+    {"2", CH_DAY},
+    {"3", CH_HOUR12},
+    {"4", CH_MINUTE},
+    {"5", CH_SECOND},
+};
+
+static void put_chunk(StrBuf *b, int code, const Civil *c) {
     const struct tm *tm = &c->tm;
     int hour12 = tm->tm_hour % 12 == 0 ? 12 : tm->tm_hour % 12;
     int64_t year = (int64_t)tm->tm_year + 1900;
-    if (has(s, rest, "January")) return sb_puts(b, month_names[tm->tm_mon]), 7;
-    if (has(s, rest, "Jan")) return sb_put(b, month_names[tm->tm_mon], 3), 3;
-    if (has(s, rest, "Monday")) return sb_puts(b, day_names[tm->tm_wday]), 6;
-    if (has(s, rest, "Mon")) return sb_put(b, day_names[tm->tm_wday], 3), 3;
-    if (has(s, rest, "MST")) {
+    switch (code) {
+    case CH_LONG_MONTH: sb_puts(b, month_names[tm->tm_mon]); break;
+    case CH_MONTH: sb_put(b, month_names[tm->tm_mon], 3); break;
+    case CH_LONG_WEEKDAY: sb_puts(b, day_names[tm->tm_wday]); break;
+    case CH_WEEKDAY: sb_put(b, day_names[tm->tm_wday], 3); break;
+    case CH_ZONE_NAME:
         if (c->zone[0])
             sb_puts(b, c->zone);
         else
             put_zone(b, c->offset, false, false, true, false);
-        return 3;
+        break;
+    case CH_LONG_YEAR: put_num(b, year, 4, '0'); break;
+    case CH_ZERO_YDAY: put_num(b, tm->tm_yday + 1, 3, '0'); break;
+    case CH_UNDER_YDAY: put_num(b, tm->tm_yday + 1, 3, ' '); break;
+    case CH_UNDER_DAY: put_num(b, tm->tm_mday, 2, ' '); break;
+    case CH_ZERO_MONTH: put_num(b, tm->tm_mon + 1, 2, '0'); break;
+    case CH_ZERO_DAY: put_num(b, tm->tm_mday, 2, '0'); break;
+    case CH_ZERO_HOUR12: put_num(b, hour12, 2, '0'); break;
+    case CH_ZERO_MINUTE: put_num(b, tm->tm_min, 2, '0'); break;
+    case CH_ZERO_SECOND: put_num(b, tm->tm_sec, 2, '0'); break;
+    case CH_YEAR: put_num(b, (year % 100 + 100) % 100, 2, '0'); break;
+    case CH_HOUR: put_num(b, tm->tm_hour, 2, '0'); break;
+    case CH_PM_UPPER: sb_puts(b, tm->tm_hour >= 12 ? "PM" : "AM"); break;
+    case CH_PM_LOWER: sb_puts(b, tm->tm_hour >= 12 ? "pm" : "am"); break;
+    case CH_NUM_MONTH: put_num(b, tm->tm_mon + 1, 0, '0'); break;
+    case CH_DAY: put_num(b, tm->tm_mday, 0, '0'); break;
+    case CH_HOUR12: put_num(b, hour12, 0, '0'); break;
+    case CH_MINUTE: put_num(b, tm->tm_min, 0, '0'); break;
+    default: put_num(b, tm->tm_sec, 0, '0'); break;
     }
-    if (has(s, rest, "2006")) return put_num(b, year, 4, '0'), 4;
-    if (has(s, rest, "002")) return put_num(b, tm->tm_yday + 1, 3, '0'), 3;
-    if (has(s, rest, "__2")) return put_num(b, tm->tm_yday + 1, 3, ' '), 3;
-    if (has(s, rest, "_2") && !has(s, rest, "_2006")) return put_num(b, tm->tm_mday, 2, ' '), 2;
-    if (has(s, rest, "01")) return put_num(b, tm->tm_mon + 1, 2, '0'), 2;
-    if (has(s, rest, "02")) return put_num(b, tm->tm_mday, 2, '0'), 2;
-    if (has(s, rest, "03")) return put_num(b, hour12, 2, '0'), 2;
-    if (has(s, rest, "04")) return put_num(b, tm->tm_min, 2, '0'), 2;
-    if (has(s, rest, "05")) return put_num(b, tm->tm_sec, 2, '0'), 2;
-    if (has(s, rest, "06")) return put_num(b, (year % 100 + 100) % 100, 2, '0'), 2;
-    if (has(s, rest, "15")) return put_num(b, tm->tm_hour, 2, '0'), 2;
-    if (has(s, rest, "PM")) return sb_puts(b, tm->tm_hour >= 12 ? "PM" : "AM"), 2;
-    if (has(s, rest, "pm")) return sb_puts(b, tm->tm_hour >= 12 ? "pm" : "am"), 2;
-    switch (s[0]) {
-    case '1': return put_num(b, tm->tm_mon + 1, 0, '0'), 1;
-    case '2': return put_num(b, tm->tm_mday, 0, '0'), 1;
-    case '3': return put_num(b, hour12, 0, '0'), 1;
-    case '4': return put_num(b, tm->tm_min, 0, '0'), 1;
-    case '5': return put_num(b, tm->tm_sec, 0, '0'), 1;
-    case '.':
-    case ',':
-        if (rest > 1 && (s[1] == '0' || s[1] == '9')) {
-            size_t j = 1;
-            while (j < rest && s[j] == s[1])
-                j++;
-            if (!(j < rest && s[j] >= '0' && s[j] <= '9')) { /* a run of 0s or 9s ends the chunk */
-                put_frac(b, t->nsec, (int)(j - 1), s[1] == '9', s[0]);
-                return j;
-            }
-        }
+}
+
+/* A run of 0s or 9s after '.' or ',' not followed by a digit: fractional
+ * seconds (.000 fixed, .999 without trailing zeros).  Its length, or 0. */
+static size_t frac_chunk(StrBuf *b, const TimeVal *t, const char *s, size_t rest) {
+    if ((s[0] != '.' && s[0] != ',') || rest < 2 || (s[1] != '0' && s[1] != '9'))
         return 0;
-    default: return zone_chunk(b, c, s, rest);
+    size_t j = 1;
+    while (j < rest && s[j] == s[1])
+        j++;
+    if (j < rest && s[j] >= '0' && s[j] <= '9')
+        return 0;
+    put_frac(b, t->nsec, (int)(j - 1), s[1] == '9', s[0]);
+    return j;
+}
+
+/* Format the layout chunk at s into b; returns its length, 0 if s starts
+ * with no chunk (a literal byte). */
+static size_t format_chunk(StrBuf *b, const TimeVal *t, const Civil *c, const char *s, size_t rest) {
+    size_t n = frac_chunk(b, t, s, rest);
+    if (n == 0)
+        n = zone_chunk(b, c, s, rest);
+    for (size_t k = 0; n == 0 && k < sizeof layout_chunks / sizeof layout_chunks[0]; k++) {
+        int code = layout_chunks[k].code;
+        size_t len = strlen(layout_chunks[k].text);
+        if (!has(s, rest, layout_chunks[k].text))
+            continue;
+        /* Go: "Janet" and "Month" are words, not chunks; "_2006" is "_" and a year */
+        if ((code == CH_MONTH || code == CH_WEEKDAY) && rest > 3 && s[3] >= 'a' && s[3] <= 'z')
+            continue;
+        if (code == CH_UNDER_DAY && has(s, rest, "_2006"))
+            return 0;
+        put_chunk(b, code, c);
+        n = len;
     }
+    return n;
 }
 
 static void time_format(StrBuf *b, const TimeVal *t, const char *layout, size_t n) {
@@ -588,10 +683,8 @@ static int Time_Add(G *g, Value *args, int nargs) {
 
 /* Before, After, Equal, Compare */
 static int time_compare(G *g, Value *args, int nargs, const char *fn, int want) {
-    TimeVal *t = args_recv(g, fn, args, nargs, &time_type);
     Value uv;
-    if (!t || !args_check(g, fn, args + 1, nargs - 1, "v", &uv))
-        return -1;
+    ARGS_RECV(t, TimeVal, time_type, fn, "v", &uv)
     TimeVal *u = time_arg(g, fn, uv, 1);
     if (!u)
         return -1;
@@ -599,31 +692,43 @@ static int time_compare(G *g, Value *args, int nargs, const char *fn, int want) 
     args[0] = want == 2 ? val_int(g->vm, c) : val_bool(c == want);
     return 1;
 }
-static int Time_Before(G *g, Value *a, int n) { return time_compare(g, a, n, "time.Time.Before", -1); }
-static int Time_After(G *g, Value *a, int n) { return time_compare(g, a, n, "time.Time.After", 1); }
-static int Time_Equal(G *g, Value *a, int n) { return time_compare(g, a, n, "time.Time.Equal", 0); }
-static int Time_Compare(G *g, Value *a, int n) { return time_compare(g, a, n, "time.Time.Compare", 2); }
+static int Time_Before(G *g, Value *a, int n) {
+    return time_compare(g, a, n, "time.Time.Before", -1);
+}
+static int Time_After(G *g, Value *a, int n) {
+    return time_compare(g, a, n, "time.Time.After", 1);
+}
+static int Time_Equal(G *g, Value *a, int n) {
+    return time_compare(g, a, n, "time.Time.Equal", 0);
+}
+static int Time_Compare(G *g, Value *a, int n) {
+    return time_compare(g, a, n, "time.Time.Compare", 2);
+}
 
 /* Unix, UnixMilli, UnixMicro, UnixNano: the time since 1970 in a unit. */
 static int time_unix(G *g, Value *args, int nargs, const char *fn, int64_t unit) {
-    TimeVal *t = args_recv(g, fn, args, nargs, &time_type);
-    if (!t || !args_check(g, fn, args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(t, TimeVal, time_type, fn, "")
     int64_t sec = t->sec - UNIX_TO_INTERNAL;
     args[0] = val_int(g->vm, sec * (NS_PER_SEC / unit) + t->nsec / unit);
     return 1;
 }
-static int Time_Unix(G *g, Value *a, int n) { return time_unix(g, a, n, "time.Time.Unix", NS_PER_SEC); }
-static int Time_UnixMilli(G *g, Value *a, int n) { return time_unix(g, a, n, "time.Time.UnixMilli", 1000000); }
-static int Time_UnixMicro(G *g, Value *a, int n) { return time_unix(g, a, n, "time.Time.UnixMicro", 1000); }
-static int Time_UnixNano(G *g, Value *a, int n) { return time_unix(g, a, n, "time.Time.UnixNano", 1); }
+static int Time_Unix(G *g, Value *a, int n) {
+    return time_unix(g, a, n, "time.Time.Unix", NS_PER_SEC);
+}
+static int Time_UnixMilli(G *g, Value *a, int n) {
+    return time_unix(g, a, n, "time.Time.UnixMilli", 1000000);
+}
+static int Time_UnixMicro(G *g, Value *a, int n) {
+    return time_unix(g, a, n, "time.Time.UnixMicro", 1000);
+}
+static int Time_UnixNano(G *g, Value *a, int n) {
+    return time_unix(g, a, n, "time.Time.UnixNano", 1);
+}
 
 /* Year, Day, Hour, Minute, Second, YearDay: a calendar field in t's zone. */
 enum { F_YEAR, F_DAY, F_HOUR, F_MINUTE, F_SECOND, F_YEARDAY };
 static int time_field(G *g, Value *args, int nargs, const char *fn, int field) {
-    TimeVal *t = args_recv(g, fn, args, nargs, &time_type);
-    if (!t || !args_check(g, fn, args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(t, TimeVal, time_type, fn, "")
     Civil c;
     civil(t, &c);
     int64_t v = field == F_YEAR     ? (int64_t)c.tm.tm_year + 1900
@@ -635,12 +740,24 @@ static int time_field(G *g, Value *args, int nargs, const char *fn, int field) {
     args[0] = val_int(g->vm, v);
     return 1;
 }
-static int Time_Year(G *g, Value *a, int n) { return time_field(g, a, n, "time.Time.Year", F_YEAR); }
-static int Time_Day(G *g, Value *a, int n) { return time_field(g, a, n, "time.Time.Day", F_DAY); }
-static int Time_Hour(G *g, Value *a, int n) { return time_field(g, a, n, "time.Time.Hour", F_HOUR); }
-static int Time_Minute(G *g, Value *a, int n) { return time_field(g, a, n, "time.Time.Minute", F_MINUTE); }
-static int Time_Second(G *g, Value *a, int n) { return time_field(g, a, n, "time.Time.Second", F_SECOND); }
-static int Time_YearDay(G *g, Value *a, int n) { return time_field(g, a, n, "time.Time.YearDay", F_YEARDAY); }
+static int Time_Year(G *g, Value *a, int n) {
+    return time_field(g, a, n, "time.Time.Year", F_YEAR);
+}
+static int Time_Day(G *g, Value *a, int n) {
+    return time_field(g, a, n, "time.Time.Day", F_DAY);
+}
+static int Time_Hour(G *g, Value *a, int n) {
+    return time_field(g, a, n, "time.Time.Hour", F_HOUR);
+}
+static int Time_Minute(G *g, Value *a, int n) {
+    return time_field(g, a, n, "time.Time.Minute", F_MINUTE);
+}
+static int Time_Second(G *g, Value *a, int n) {
+    return time_field(g, a, n, "time.Time.Second", F_SECOND);
+}
+static int Time_YearDay(G *g, Value *a, int n) {
+    return time_field(g, a, n, "time.Time.YearDay", F_YEARDAY);
+}
 
 static int Time_Nanosecond(G *g, Value *args, int nargs) {
     TIME_RECV("Nanosecond", "")
@@ -656,20 +773,23 @@ static int Time_IsZero(G *g, Value *args, int nargs) {
 
 /* UTC, Local: the same instant shown in another zone. */
 static int time_zone(G *g, Value *args, int nargs, const char *fn, bool local) {
-    TimeVal *t = args_recv(g, fn, args, nargs, &time_type);
-    if (!t || !args_check(g, fn, args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(t, TimeVal, time_type, fn, "")
     TimeVal r = *t;
     r.local = local;
     args[0] = time_new(g->vm, &r);
     return 1;
 }
-static int Time_UTC(G *g, Value *a, int n) { return time_zone(g, a, n, "time.Time.UTC", false); }
-static int Time_Local(G *g, Value *a, int n) { return time_zone(g, a, n, "time.Time.Local", true); }
+static int Time_UTC(G *g, Value *a, int n) {
+    return time_zone(g, a, n, "time.Time.UTC", false);
+}
+static int Time_Local(G *g, Value *a, int n) {
+    return time_zone(g, a, n, "time.Time.Local", true);
+}
 
 static const NativeMethod time_methods[] = {
     {"String", Time_String, "String() string — as Go prints a Time: 2006-01-02 15:04:05.999999999 -0700 MST"},
-    {"Format", Time_Format, "Format(layout) string — formatted by Go's reference-time layout (2006-01-02 15:04:05)"},
+    {"Format", Time_Format,
+     "Format(layout) string — formatted by Go's reference-time layout (2006-01-02 15:04:05)"},
     {"Sub", Time_Sub, "Sub(u) Duration — t - u (by the monotonic clock when both have it)"},
     {"Add", Time_Add, "Add(d) Time — t + d"},
     {"Before", Time_Before, "Before(u) bool — t is before u"},
@@ -719,8 +839,12 @@ static int time_since_until(G *g, Value *args, int nargs, const char *fn, bool s
     args[0] = val_duration(g->vm, since ? time_sub(&now, t) : time_sub(t, &now));
     return 1;
 }
-static int time_Since(G *g, Value *a, int n) { return time_since_until(g, a, n, "time.Since", true); }
-static int time_Until(G *g, Value *a, int n) { return time_since_until(g, a, n, "time.Until", false); }
+static int time_Since(G *g, Value *a, int n) {
+    return time_since_until(g, a, n, "time.Since", true);
+}
+static int time_Until(G *g, Value *a, int n) {
+    return time_since_until(g, a, n, "time.Until", false);
+}
 
 /* Unix(sec, nsec), UnixMilli(ms), UnixMicro(us): a local Time. */
 static int time_Unix(G *g, Value *args, int nargs) {
@@ -758,12 +882,12 @@ static int time_Sleep(G *g, Value *args, int nargs) {
 
 typedef struct TimerObj {
     pthread_mutex_t mu;
-    VM *vm;          /* set at creation */
-    Value ch;        /* C: set at creation, then only read */
-    SchedTimer *st;  /* mu; NULL for the zero value (`var t time.Timer`) */
-    int64_t when;    /* mu: the deadline armed last (monotonic ns) */
-    int64_t period;  /* mu: a Ticker's interval; 0 for a Timer */
-    bool pending;    /* mu: armed and not yet delivered (a Ticker: not stopped) */
+    VM *vm;         /* set at creation */
+    Value ch;       /* C: set at creation, then only read */
+    SchedTimer *st; /* mu; NULL for the zero value (`var t time.Timer`) */
+    int64_t when;   /* mu: the deadline armed last (monotonic ns) */
+    int64_t period; /* mu: a Ticker's interval; 0 for a Timer */
+    bool pending;   /* mu: armed and not yet delivered (a Ticker: not stopped) */
 } TimerObj;
 
 static void timer_init(VM *vm, ObjNativeObj *o) {
@@ -771,7 +895,9 @@ static void timer_init(VM *vm, ObjNativeObj *o) {
     pthread_mutex_init(&((TimerObj *)o->payload)->mu, NULL);
 }
 
-static void timer_mark(VM *vm, ObjNativeObj *o) { gc_mark_value(vm, ((TimerObj *)o->payload)->ch); }
+static void timer_mark(VM *vm, ObjNativeObj *o) {
+    gc_mark_value(vm, ((TimerObj *)o->payload)->ch);
+}
 
 /* An unreachable timer is disarmed: an armed one is kept alive by its heap. */
 static void timer_finalize(ObjNativeObj *o) {
@@ -846,9 +972,7 @@ static bool timer_reset(TimerObj *t, int64_t d, int64_t period) {
 }
 
 static int Timer_Stop(G *g, Value *args, int nargs) {
-    TimerObj *t = args_recv(g, "time.Timer.Stop", args, nargs, &timer_type);
-    if (!t || !args_check(g, "time.Timer.Stop", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(t, TimerObj, timer_type, "time.Timer.Stop", "")
     if (!t->st)
         return vm_panicf(g, "time: Stop called on uninitialized Timer");
     args[0] = val_bool(timer_stop(t));
@@ -856,10 +980,8 @@ static int Timer_Stop(G *g, Value *args, int nargs) {
 }
 
 static int Timer_Reset(G *g, Value *args, int nargs) {
-    TimerObj *t = args_recv(g, "time.Timer.Reset", args, nargs, &timer_type);
     int64_t d;
-    if (!t || !args_check(g, "time.Timer.Reset", args + 1, nargs - 1, "i", &d))
-        return -1;
+    ARGS_RECV(t, TimerObj, timer_type, "time.Timer.Reset", "i", &d)
     if (!t->st)
         return vm_panicf(g, "time: Reset called on uninitialized Timer");
     args[0] = val_bool(timer_reset(t, d, 0));
@@ -867,19 +989,15 @@ static int Timer_Reset(G *g, Value *args, int nargs) {
 }
 
 static int Ticker_Stop(G *g, Value *args, int nargs) {
-    TimerObj *t = args_recv(g, "time.Ticker.Stop", args, nargs, &ticker_type);
-    if (!t || !args_check(g, "time.Ticker.Stop", args + 1, nargs - 1, ""))
-        return -1;
+    ARGS_RECV(t, TimerObj, ticker_type, "time.Ticker.Stop", "")
     if (t->st) /* Go: stopping the zero Ticker does nothing */
         timer_stop(t);
     return 0;
 }
 
 static int Ticker_Reset(G *g, Value *args, int nargs) {
-    TimerObj *t = args_recv(g, "time.Ticker.Reset", args, nargs, &ticker_type);
     int64_t d;
-    if (!t || !args_check(g, "time.Ticker.Reset", args + 1, nargs - 1, "i", &d))
-        return -1;
+    ARGS_RECV(t, TimerObj, ticker_type, "time.Ticker.Reset", "i", &d)
     if (d <= 0)
         return vm_panicf(g, "non-positive interval for Ticker.Reset");
     if (!t->st)
@@ -961,15 +1079,18 @@ static const NativeReg time_fns[] = {
     {"Sleep", time_Sleep, "Sleep(d) — pauses the goroutine for at least d"},
     {"After", time_After, "After(d) chan — a channel that receives the time once d has passed"},
     {"Tick", time_Tick, "Tick(d) chan — a channel that receives the time every d (nil if d <= 0)"},
-    {"NewTimer", time_NewTimer, "NewTimer(d) *time.Timer — a timer whose channel C receives the time after d"},
-    {"NewTicker", time_NewTicker, "NewTicker(d) *time.Ticker — a ticker whose channel C receives the time every d"},
+    {"NewTimer", time_NewTimer,
+     "NewTimer(d) *time.Timer — a timer whose channel C receives the time after d"},
+    {"NewTicker", time_NewTicker,
+     "NewTicker(d) *time.Ticker — a ticker whose channel C receives the time every d"},
     {"Now", time_Now, "Now() Time — the current local time, with a monotonic clock reading"},
     {"Since", time_Since, "Since(t) Duration — the time elapsed since t"},
     {"Until", time_Until, "Until(t) Duration — the duration until t"},
     {"Unix", time_Unix, "Unix(sec, nsec) Time — the local time of a Unix time"},
     {"UnixMilli", time_UnixMilli, "UnixMilli(ms) Time — the local time of a Unix time in milliseconds"},
     {"Duration", time_Duration, "Duration(n) Duration — n nanoseconds as a Duration (a float64 truncates)"},
-    {"ParseDuration", time_ParseDuration, "ParseDuration(s) (Duration, error) — parses \"1h30m\", \"1.5s\", \"-2ms\""},
+    {"ParseDuration", time_ParseDuration,
+     "ParseDuration(s) (Duration, error) — parses \"1h30m\", \"1.5s\", \"-2ms\""},
     {NULL, NULL, NULL},
 };
 
@@ -1002,12 +1123,8 @@ void stdlib_open_time(VM *vm) {
     static const struct {
         const char *name;
         int64_t ns;
-    } units[] = {{"Nanosecond", 1},
-                 {"Microsecond", 1000},
-                 {"Millisecond", 1000000},
-                 {"Second", NS_PER_SEC},
-                 {"Minute", 60 * NS_PER_SEC},
-                 {"Hour", 3600 * NS_PER_SEC}};
+    } units[] = {{"Nanosecond", 1},      {"Microsecond", 1000},       {"Millisecond", 1000000},
+                 {"Second", NS_PER_SEC}, {"Minute", 60 * NS_PER_SEC}, {"Hour", 3600 * NS_PER_SEC}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         vm_module_set(vm, m, units[i].name, val_duration(vm, units[i].ns));
     for (size_t i = 0; i < sizeof time_layouts / sizeof time_layouts[0]; i++)

@@ -66,6 +66,7 @@ G *vm_new_g(VM *vm) {
         vm->gs_cap = vm->gs_cap ? vm->gs_cap * 2 : 16;
         vm->gs = realloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
     }
+    g->gs_index = vm->ngs;
     vm->gs[vm->ngs++] = g;
     return g;
 }

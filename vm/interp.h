@@ -9,8 +9,8 @@
  * CSP_NATIVE_MAX_RESULTS results, and a bound-method call shifts its
  * arguments up by one. */
 #define STACK_SLACK (CSP_NATIVE_MAX_RESULTS + 8)
-#define G_INITIAL_STACK 256 /* values: 2 KB */
-#define G_INITIAL_FRAMES 8
+#define G_INITIAL_STACK 64 /* values (512 bytes): grows by doubling; keeps parked goroutines small */
+#define G_INITIAL_FRAMES 4
 
 /* call.c */
 bool stack_ensure(G *g, uint32_t needed_top);      /* false: fatal stack overflow raised */

@@ -1,178 +1,293 @@
 /* vm/map.c — insertion-ordered hash maps.
  *
- * A map's storage is one GC object (ObjMapStore): an entries array in
- * insertion order followed by an open-addressing index of int32 entry
- * numbers (-1 = empty), at least twice as large as the entries array.
- * Deleting marks the entry deleted and leaves it in the index (lookups skip
- * it); re-inserting a deleted key therefore appends it at the end, which is
- * the promised iteration order.  When the entries array is full the map is
- * rebuilt into a new store, dropping deleted entries.
+ * Layout (vm/object.h): a map's storage is ONE GC object, ObjMapStore: the
+ * entries array in insertion order, then an open-addressing index of int32
+ * entry numbers (-1 = empty) with nindex = 2 * cap slots, so the index is
+ * at most half full and a probe always ends at an empty slot.
  *
- * Racing writers may lose updates but never write out of bounds: a writer
- * reads `used` once and checks it against the store's own capacity, and a new
- * store is fully built before it is published with one pointer store.
+ * Invariants:
+ *  - Deleting marks the entry deleted (key and value cleared so the GC can
+ *    free them) and leaves its index slot in place, so probe chains stay
+ *    intact; an insert may later reuse that index slot.  Re-inserting a
+ *    deleted key appends a new entry: it moves to the end of the order.
+ *    Updating an existing key writes only its value: it keeps its place (and
+ *    the key first inserted: 1.0 after 1 keeps the int key).
+ *  - When the entries array is full, the map is rebuilt into a NEW store
+ *    holding the live entries in order (deleted ones dropped).  The new store
+ *    may be larger (more than half live), the same size (compaction) or
+ *    smaller.  vm/objops.c relies on exactly this to keep `for range` going
+ *    across a rebuild: a position in the new store is the number of live
+ *    entries before it in the old one.
+ *  - Keys: any value.  1 and 1.0 (and a time.Duration of 1ns) are one key:
+ *    numbers hash by value (an integral float in int64 range hashes as that
+ *    int) and compare exactly.  Strings by content.  A NaN key never equals
+ *    anything, itself included (Go: each insert of NaN adds an entry, lookups
+ *    never find one).  Everything else by identity.
+ *
+ * Racing goroutines may lose updates but must never crash:
+ *  - A new store is fully built before it is published with one release
+ *    store of m->store; the old store stays valid memory (it is a GC object)
+ *    and is never written by map_set again.
+ *  - Inserters claim an entry with a CAS on `used`, so `used` only grows
+ *    within a store and never passes cap: the GC (which marks entries
+ *    [0, used)) sees every entry the index can reach, and at most cap index
+ *    slots are ever filled, so probing always terminates.
+ *  - Readers check index values against cap and clamp `used` to cap.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vm/vm.h"
 
-static uint64_t mix(uint64_t x) {
+#define MAP_MIN_CAP 4
+#define MAP_MAX_CAP ((int64_t)1 << 30) /* entry numbers are int32 */
+
+static inline uint64_t mix64(uint64_t x) {
     x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
+    x *= 0xFF51AFD7ED558CCDull;
     x ^= x >> 33;
     return x;
 }
 
-uint64_t val_hash(Value v) {
-    if (val_is_smallint(v))
-        return mix((uint64_t)val_as_smallint(v));
-    if (val_is_obj(v)) {
-        Obj *o = val_as_obj(v);
-        switch (o->type) {
-        case OBJ_STRING: return mix(str_hash((ObjString *)o));
-        case OBJ_INT: return mix((uint64_t)((ObjInt *)o)->i);
-        case OBJ_FLOAT: break;
-        default: return mix((uint64_t)(uintptr_t)o);
+static inline bool f64_as_exact_int(double d, int64_t *out) {
+    /* [-2^63, 2^63): the doubles that convert to int64 without overflow */
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+        int64_t i = (int64_t)d;
+        if ((double)i == d) {
+            *out = i;
+            return true;
         }
     }
-    if (val_is_float(v)) {
-        double d = val_as_float(v);
-        /* 1 and 1.0 are the same key: integral floats hash as ints */
-        if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d)
-            return mix((uint64_t)(int64_t)d);
-        if (d == 0)
-            return mix(0);
-        return mix(f64_bits(d));
-    }
-    return mix(v);
+    return false;
 }
 
-bool val_key_equal(Value a, Value b) { return val_equal(a, b); }
+static inline uint64_t hash_value(Value v) {
+    if (val_is_smallint(v))
+        return mix64((uint64_t)val_as_smallint(v));
+    if (val_is_obj(v)) {
+        Obj *o = val_as_obj(v);
+        switch ((ObjType)o->type) {
+        case OBJ_STRING: return mix64(str_hash((ObjString *)o));
+        case OBJ_INT: return mix64((uint64_t)((ObjInt *)o)->i);
+        case OBJ_FLOAT: break;
+        default: return mix64((uint64_t)(uintptr_t)o >> 3);
+        }
+    } else if (!val_is_smallfloat(v)) {
+        return mix64(v); /* nil, bools */
+    }
+    double d = val_as_float(v);
+    int64_t i;
+    if (f64_as_exact_int(d, &i)) /* also folds -0.0 into 0 */
+        return mix64((uint64_t)i);
+    return mix64(f64_bits(d));
+}
+
+uint64_t val_hash(Value v) { return hash_value(v); }
+
+static inline bool is_nan_key(Value v) {
+    return val_is(v, OBJ_FLOAT) && isnan(((ObjFloat *)val_as_obj(v))->d);
+}
+
+/* Equality of two keys that are not bitwise equal. */
+static bool key_equal_slow(Value a, Value b) {
+    if (val_is_number(a) && val_is_number(b)) {
+        bool ai = val_is_int(a), bi = val_is_int(b);
+        if (ai && bi)
+            return val_as_int(a) == val_as_int(b); /* boxed or Duration vs inline */
+        if (!ai && !bi)
+            return val_as_float(a) == val_as_float(b); /* NaN != NaN; 0.0 == -0.0 */
+        int64_t i;
+        return f64_as_exact_int(ai ? val_as_float(b) : val_as_float(a), &i) &&
+               i == (ai ? val_as_int(a) : val_as_int(b));
+    }
+    if (val_is(a, OBJ_STRING) && val_is(b, OBJ_STRING))
+        return str_equal(AS_STRING(a), AS_STRING(b));
+    return false;
+}
+
+bool val_key_equal(Value a, Value b) {
+    if (a == b)
+        return !is_nan_key(a);
+    return key_equal_slow(a, b);
+}
+
+/* ---- stores ---- */
+
+static inline ObjMapStore *load_store(ObjMap *m) { return __atomic_load_n(&m->store, __ATOMIC_ACQUIRE); }
 
 static ObjMapStore *store_new(VM *vm, int64_t cap) {
-    int64_t nindex = 8;
-    while (nindex < cap * 2)
-        nindex *= 2;
+    if (cap > MAP_MAX_CAP) {
+        fputs("fatal error: runtime: out of memory (map too large)\n", stderr);
+        exit(2);
+    }
+    int64_t nindex = cap * 2;
     size_t size = sizeof(ObjMapStore) + (size_t)cap * sizeof(MapEntry) + (size_t)nindex * sizeof(int32_t);
-    ObjMapStore *s = gc_alloc(vm, size, OBJ_MAPSTORE);
+    ObjMapStore *s = gc_alloc(vm, size, OBJ_MAPSTORE); /* zeroed: entries are nil */
     s->cap = cap;
     s->nindex = nindex;
     s->entries = (MapEntry *)(s + 1);
     s->index = (int32_t *)(s->entries + cap);
-    memset(s->index, 0xff, (size_t)nindex * sizeof(int32_t));
+    memset(s->index, 0xFF, (size_t)nindex * sizeof(int32_t));
     return s;
+}
+
+static int64_t cap_for(int64_t n) {
+    int64_t cap = MAP_MIN_CAP;
+    while (cap < n)
+        cap *= 2;
+    return cap;
 }
 
 ObjMap *map_new(VM *vm, int64_t hint) {
     ObjMap *m = gc_alloc(vm, sizeof(ObjMap), OBJ_MAP);
     if (hint > 0)
-        m->store = store_new(vm, hint < 8 ? 8 : hint);
+        m->store = store_new(vm, cap_for(hint < MAP_MAX_CAP ? hint : MAP_MAX_CAP));
     return m;
 }
 
-static MapEntry *find(ObjMapStore *s, Value key, uint64_t h) {
-    if (!s)
-        return NULL;
+/* Find key in s: returns the index slot holding its entry, or -1.  If
+ * `reuse` is given, it receives the first slot seen whose entry is deleted
+ * (an insert may take it over), or -1. */
+static inline int64_t store_find(const ObjMapStore *s, Value key, uint64_t h, int64_t *reuse) {
     uint64_t mask = (uint64_t)s->nindex - 1;
+    int64_t cap = s->cap;
     for (uint64_t i = h & mask;; i = (i + 1) & mask) {
-        int32_t e = s->index[i];
-        if (e < 0)
-            return NULL;
-        if (e >= s->cap)
-            continue; /* only a racing writer could leave this */
-        MapEntry *me = &s->entries[e];
-        if (me->hash == h && !me->deleted && val_key_equal(me->key, key))
-            return me;
+        int32_t ix = __atomic_load_n(&s->index[i], __ATOMIC_RELAXED);
+        if (ix < 0)
+            return -1;
+        if (ix >= cap)
+            continue; /* impossible unless memory is corrupt; stay in bounds */
+        const MapEntry *e = &s->entries[ix];
+        if (e->hash == h && (e->key == key || key_equal_slow(e->key, key)) && !e->deleted)
+            return (int64_t)i;
+        if (reuse && *reuse < 0 && e->deleted)
+            *reuse = (int64_t)i;
     }
 }
 
 bool map_get(ObjMap *m, Value key, Value *out) {
-    MapEntry *e = find(m->store, key, val_hash(key));
-    if (!e)
+    ObjMapStore *s = load_store(m);
+    if (!s || is_nan_key(key))
         return false;
-    *out = e->value;
+    int64_t slot = store_find(s, key, hash_value(key), NULL);
+    if (slot < 0)
+        return false;
+    *out = s->entries[s->index[slot]].value;
     return true;
 }
 
-static void index_put(ObjMapStore *s, uint64_t h, int32_t entry) {
-    uint64_t mask = (uint64_t)s->nindex - 1;
-    uint64_t i = h & mask;
-    while (s->index[i] >= 0)
-        i = (i + 1) & mask;
-    s->index[i] = entry;
-}
-
-/* Rebuild into a store with room for at least `need` live entries. */
-static ObjMapStore *rebuild(VM *vm, ObjMap *m, int64_t need) {
+/* Rebuild m into a new store holding its live entries in order, with room
+ * for at least one more; publish it. */
+static ObjMapStore *map_rebuild(VM *vm, ObjMap *m) {
     ObjMapStore *old = m->store;
-    int64_t cap = 8;
-    while (cap < need * 2)
-        cap *= 2;
-    ObjMapStore *s = store_new(vm, cap);
-    int64_t n = 0;
+    int64_t used = 0, live = 0;
     if (old) {
-        int64_t used = old->used < old->cap ? old->used : old->cap;
-        for (int64_t i = 0; i < used && n < cap; i++) {
-            MapEntry *e = &old->entries[i];
-            if (e->deleted)
-                continue;
-            s->entries[n] = *e;
-            index_put(s, e->hash, (int32_t)n);
-            n++;
-        }
+        used = old->used < old->cap ? old->used : old->cap;
+        for (int64_t i = 0; i < used; i++)
+            live += !old->entries[i].deleted;
+    }
+    /* Twice the live entries, so the next rebuild is at least cap/2 inserts
+     * away (amortised O(1)); with many deleted entries this compacts, and
+     * with very many it shrinks. */
+    ObjMapStore *s = store_new(vm, cap_for(live * 2 > live + 1 ? live * 2 : live + 1));
+    int64_t n = 0;
+    uint64_t mask = (uint64_t)s->nindex - 1;
+    for (int64_t i = 0; i < used && n < s->cap - 1; i++) {
+        const MapEntry *e = &old->entries[i];
+        if (e->deleted)
+            continue;
+        s->entries[n] = *e;
+        uint64_t j = e->hash & mask;
+        while (s->index[j] >= 0)
+            j = (j + 1) & mask;
+        s->index[j] = (int32_t)n;
+        n++;
     }
     s->used = n;
-    m->store = s;
+    m->count = n;
+    __atomic_store_n(&m->store, s, __ATOMIC_RELEASE);
     return s;
 }
 
+/* Claim the next free entry of s, or return -1 if it is full. */
+static inline int64_t claim_entry(ObjMapStore *s) {
+    int64_t u = __atomic_load_n(&s->used, __ATOMIC_RELAXED);
+    while (u < s->cap) {
+        if (__atomic_compare_exchange_n(&s->used, &u, u + 1, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            return u;
+    }
+    return -1;
+}
+
 void map_set(VM *vm, ObjMap *m, Value key, Value val) {
-    uint64_t h = val_hash(key);
-    ObjMapStore *s = m->store;
-    MapEntry *e = find(s, key, h);
-    if (e) {
-        e->value = val;
-        return;
+    uint64_t h = hash_value(key);
+    bool nan = is_nan_key(key);
+    ObjMapStore *s = load_store(m);
+    int64_t reuse = -1;
+    if (s && !nan) {
+        int64_t slot = store_find(s, key, h, &reuse);
+        if (slot >= 0) {
+            s->entries[s->index[slot]].value = val;
+            return;
+        }
     }
-    int64_t used = s ? s->used : 0;
-    if (!s || used >= s->cap) {
-        s = rebuild(vm, m, m->count + 1);
-        used = s->used;
+    int64_t ix = s ? claim_entry(s) : -1;
+    while (ix < 0) { /* one round unless racing inserters fill the new store */
+        s = map_rebuild(vm, m);
+        reuse = -1; /* the new store has no deleted entries */
+        ix = claim_entry(s);
     }
-    MapEntry *ne = &s->entries[used];
-    ne->key = key;
-    ne->value = val;
-    ne->hash = h;
-    ne->deleted = 0;
-    s->used = used + 1;
-    index_put(s, h, (int32_t)used);
+    MapEntry *e = &s->entries[ix];
+    e->key = key;
+    e->value = val;
+    e->hash = h;
+    e->deleted = 0;
+    /* Reuse a slot of a deleted entry only if it is still in this store's
+     * index; otherwise probe for an empty slot. */
+    int64_t slot = reuse;
+    if (slot < 0) {
+        uint64_t mask = (uint64_t)s->nindex - 1;
+        uint64_t j = h & mask;
+        while (s->index[j] >= 0)
+            j = (j + 1) & mask;
+        slot = (int64_t)j;
+    }
+    __atomic_store_n(&s->index[slot], (int32_t)ix, __ATOMIC_RELEASE);
     m->count++;
 }
 
 bool map_delete(ObjMap *m, Value key) {
-    MapEntry *e = find(m->store, key, val_hash(key));
-    if (!e)
+    ObjMapStore *s = load_store(m);
+    if (!s || is_nan_key(key))
         return false;
+    int64_t slot = store_find(s, key, hash_value(key), NULL);
+    if (slot < 0)
+        return false;
+    MapEntry *e = &s->entries[s->index[slot]];
     e->deleted = 1;
     e->key = VAL_NIL;
     e->value = VAL_NIL;
+    e->hash = 0;
     m->count--;
     return true;
 }
 
 void map_clear(ObjMap *m) {
-    m->store = NULL;
+    /* Drop the store rather than wiping it: racing readers of the old one keep
+     * reading valid memory, and the next insert starts small again. */
+    __atomic_store_n(&m->store, NULL, __ATOMIC_RELEASE);
     m->count = 0;
 }
 
 int64_t map_next(ObjMap *m, int64_t pos, Value *key, Value *val) {
-    ObjMapStore *s = m->store;
-    if (!s)
+    ObjMapStore *s = load_store(m);
+    if (!s || pos < 0)
         return -1;
     int64_t used = s->used < s->cap ? s->used : s->cap;
     for (; pos < used; pos++) {
-        MapEntry *e = &s->entries[pos];
+        const MapEntry *e = &s->entries[pos];
         if (!e->deleted) {
             *key = e->key;
             *val = e->value;

@@ -298,6 +298,7 @@ struct G {
     const char *wait_reason; /* "chan receive", "sleep", ... while waiting */
     int64_t wait_since;      /* monotonic ns when it started waiting */
     struct G *schedlink;     /* global run queue and free list link */
+    int32_t gs_index;        /* position in vm->gs (the registry), for O(1) removal */
     void *m;                 /* the M running it, while running */
     void *rtdata;            /* the runtime's per-goroutine data (its waiting record) */
     struct ObjProto *created_fn; /* the function whose go statement started it (NULL: goroutine 1) */

@@ -89,10 +89,12 @@ static ObjClosure *test_closure(void) {
 
 static G *new_g(void) {
     G *g = vm_new_g(vm);
+    stack_ensure(g, 256); /* the tests address registers up to ~110 directly */
     if (g->id >= MAX_G) {
         fprintf(stderr, "too many Gs\n");
         exit(1);
     }
+    stack_ensure(g, 256); /* room for maxregs registers */
     Frame *f = frame_push(g);
     memset(f, 0, sizeof *f);
     f->cl = cl;
@@ -101,9 +103,13 @@ static G *new_g(void) {
     return g;
 }
 
-static Value *R(G *g) { return g->stack; }
+static Value *R(G *g) {
+    return g->stack;
+}
 
-static bool retried(G *g) { return g->frames[0].pc == cl->proto->code; }
+static bool retried(G *g) {
+    return g->frames[0].pc == cl->proto->code;
+}
 
 typedef struct Op {
     enum { SEND, RECV, SELECT, CLOSE } kind;
@@ -190,10 +196,16 @@ static const char *panic_text(G *g, char *buf, size_t n) {
         CHECK(!strcmp(panic_text(g, buf_, sizeof buf_), text), "panic text %s, want %s", buf_, text);        \
     } while (0)
 
-static Op send_op(Value ch, int64_t v) { return (Op){.kind = SEND, .ch = ch, .v = val_int(vm, v)}; }
-static Op recv_op(Value ch, bool with_ok) { return (Op){.kind = RECV, .ch = ch, .at = 10, .with_ok = with_ok}; }
+static Op send_op(Value ch, int64_t v) {
+    return (Op){.kind = SEND, .ch = ch, .v = val_int(vm, v)};
+}
+static Op recv_op(Value ch, bool with_ok) {
+    return (Op){.kind = RECV, .ch = ch, .at = 10, .with_ok = with_ok};
+}
 
-static int64_t as_int(Value v) { return val_is_int(v) ? val_as_int(v) : -999; }
+static int64_t as_int(Value v) {
+    return val_is_int(v) ? val_as_int(v) : -999;
+}
 
 /* ---- single-threaded tests ---- */
 
@@ -204,7 +216,8 @@ static void test_unbuffered(void) {
     CHECK(step(a, &r) == RT_PARK && !strcmp(a->wait_reason, "chan receive"), "receive waits for a sender");
     CHECK(step(b, &s) == RT_OK, "send to a waiting receiver completes at once");
     CHECK(atomic_load(&a->status) == G_RUNNABLE, "the receiver is readied");
-    CHECK(resume(a, &r) == RT_OK && as_int(R(a)[10]) == 42 && R(a)[11] == VAL_TRUE, "value handed straight over");
+    CHECK(resume(a, &r) == RT_OK && as_int(R(a)[10]) == 42 && R(a)[11] == VAL_TRUE,
+          "value handed straight over");
     /* the other way round: the sender waits until a receiver takes the value */
     CHECK(step(b, &s) == RT_PARK && !strcmp(b->wait_reason, "chan send"), "unbuffered send waits");
     CHECK(chan_len(ch) == 0 && chan_cap(ch) == 0, "len and cap of an unbuffered channel");
@@ -226,9 +239,11 @@ static void test_buffered(void) {
     CHECK(step(a, &s4) == RT_PARK, "send to a full buffer waits");
     Op r = recv_op(ch, true);
     for (int want = 1; want <= 4; want++) {
-        CHECK(step(b, &r) == RT_OK && as_int(R(b)[10]) == want, "FIFO: got %lld want %d", (long long)as_int(R(b)[10]), want);
+        CHECK(step(b, &r) == RT_OK && as_int(R(b)[10]) == want, "FIFO: got %lld want %d",
+              (long long)as_int(R(b)[10]), want);
         if (want == 1) {
-            CHECK(atomic_load(&a->status) == G_RUNNABLE && chan_len(ch) == 3, "the waiting sender's value moves in");
+            CHECK(atomic_load(&a->status) == G_RUNNABLE && chan_len(ch) == 3,
+                  "the waiting sender's value moves in");
             CHECK(resume(a, &s4) == RT_OK, "the sender completes");
         }
     }
@@ -261,10 +276,12 @@ static void test_fifo_waiters(void) {
         Op op = send_op(ch, 100 + i);
         CHECK(step(s, &op) == RT_OK, "send %d", i);
         for (int j = 0; j < 4; j++)
-            CHECK((atomic_load(&gs[j]->status) == G_RUNNABLE) == (j <= i), "only the first %d receivers woke", i + 1);
+            CHECK((atomic_load(&gs[j]->status) == G_RUNNABLE) == (j <= i), "only the first %d receivers woke",
+                  i + 1);
     }
     for (int i = 0; i < 4; i++)
-        CHECK(resume(gs[i], &r) == RT_OK && as_int(R(gs[i])[10]) == 100 + i, "waiters served in arrival order");
+        CHECK(resume(gs[i], &r) == RT_OK && as_int(R(gs[i])[10]) == 100 + i,
+              "waiters served in arrival order");
     /* and senders */
     for (int i = 0; i < 4; i++) {
         Op op = send_op(ch, 200 + i);
@@ -285,7 +302,8 @@ static void test_close(void) {
     step(a, &s1);
     CHECK(step(a, &cl_op) == RT_OK, "close");
     CHECK(chan_len(ch) == 1, "close keeps the buffer");
-    CHECK(step(b, &r) == RT_OK && as_int(R(b)[10]) == 1 && R(b)[11] == VAL_TRUE, "buffered values drain after close");
+    CHECK(step(b, &r) == RT_OK && as_int(R(b)[10]) == 1 && R(b)[11] == VAL_TRUE,
+          "buffered values drain after close");
     CHECK(step(b, &r) == RT_OK && R(b)[10] == VAL_NIL && R(b)[11] == VAL_FALSE, "then nil, false");
     EXPECT_PANIC(a, step(a, &s1), "send on closed channel");
     EXPECT_PANIC(a, step(a, &cl_op), "close of closed channel");
@@ -294,19 +312,23 @@ static void test_close(void) {
     Op badclose = {.kind = CLOSE, .ch = val_int(vm, 3)};
     EXPECT_PANIC(a, step(a, &badclose), "invalid operation: cannot close non-channel (value of type int)");
     Op badsend = send_op(val_cstr(vm, "x"), 1);
-    EXPECT_PANIC(a, step(a, &badsend), "invalid operation: cannot send to non-channel (value of type string)");
+    EXPECT_PANIC(a, step(a, &badsend),
+                 "invalid operation: cannot send to non-channel (value of type string)");
     Op badrecv = recv_op(val_int(vm, 1), false);
-    EXPECT_PANIC(a, step(a, &badrecv), "invalid operation: cannot receive from non-channel (value of type int)");
+    EXPECT_PANIC(a, step(a, &badrecv),
+                 "invalid operation: cannot receive from non-channel (value of type int)");
 
     /* close wakes every waiter: receivers get nil, false; senders panic */
     Value u = chan_make(vm, 0), u2 = chan_make(vm, 0);
-    Op ru = recv_op(u, true), su = send_op(u2, 7), cu = {.kind = CLOSE, .ch = u}, cu2 = {.kind = CLOSE, .ch = u2};
+    Op ru = recv_op(u, true), su = send_op(u2, 7), cu = {.kind = CLOSE, .ch = u},
+       cu2 = {.kind = CLOSE, .ch = u2};
     R(a)[10] = VAL_TRUE;
     CHECK(step(a, &ru) == RT_PARK && step(b, &su) == RT_PARK, "a receiver and a sender wait");
     CHECK(step(c, &cu) == RT_OK && atomic_load(&a->status) == G_RUNNABLE, "close readies the receiver");
     CHECK(!retried(a) && resume(a, &ru) == RT_OK && R(a)[10] == VAL_NIL && R(a)[11] == VAL_FALSE,
           "the receiver gets nil, false");
-    CHECK(step(c, &cu2) == RT_OK && atomic_load(&b->status) == G_RUNNABLE && retried(b), "close readies the sender to retry");
+    CHECK(step(c, &cu2) == RT_OK && atomic_load(&b->status) == G_RUNNABLE && retried(b),
+          "close readies the sender to retry");
     EXPECT_PANIC(b, resume(b, &su), "send on closed channel");
     printf("ok close: drain, nil/false, panics, waiters woken\n");
 }
@@ -314,16 +336,20 @@ static void test_close(void) {
 static void test_nil(void) {
     G *a = new_g();
     Op s = send_op(VAL_NIL, 1), r = recv_op(VAL_NIL, true);
-    CHECK(step(a, &s) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "chan send (nil chan)"), "nil send");
+    CHECK(step(a, &s) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "chan send (nil chan)"),
+          "nil send");
     atomic_store(&a->status, G_RUNNING);
-    CHECK(step(a, &r) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "chan receive (nil chan)"), "nil recv");
+    CHECK(step(a, &r) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "chan receive (nil chan)"),
+          "nil recv");
     atomic_store(&a->status, G_RUNNING);
     Op empty = {.kind = SELECT, .at = 20};
-    CHECK(step(a, &empty) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "select (no cases)"), "select {}");
+    CHECK(step(a, &empty) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "select (no cases)"),
+          "select {}");
     atomic_store(&a->status, G_RUNNING);
     Op nils = {.kind = SELECT, .at = 20, .ncases = 2, .nrecv = 1};
     R(a)[21] = R(a)[23] = VAL_NIL;
-    CHECK(step(a, &nils) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "select"), "select of nil chans");
+    CHECK(step(a, &nils) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "select"),
+          "select of nil chans");
     atomic_store(&a->status, G_RUNNING);
     nils.has_default = true;
     CHECK(step(a, &nils) == RT_OK && as_int(R(a)[20]) == -1, "nil cases with a default take it");
@@ -334,7 +360,8 @@ static void test_nil(void) {
 
 /* Select with its descriptors: recv channels rc[0..nr), then send channels
  * sc[0..ns) with values. */
-static Op select_op(G *g, uint32_t base, const Value *rc, int nr, const Value *sc, const int64_t *sv, int ns, bool dflt) {
+static Op select_op(G *g, uint32_t base, const Value *rc, int nr, const Value *sc, const int64_t *sv, int ns,
+                    bool dflt) {
     for (int i = 0; i < nr; i++) {
         R(g)[base + 1 + 2 * i] = rc[i];
         R(g)[base + 2 + 2 * i] = VAL_NIL;
@@ -376,7 +403,8 @@ static void test_select_ready(void) {
           "receive case on a closed channel: nil, false");
     Value bad[1] = {val_cstr(vm, "no")};
     sel = select_op(a, 30, bad, 1, NULL, NULL, 0, false);
-    EXPECT_PANIC(a, step(a, &sel), "invalid operation: cannot receive from non-channel (value of type string)");
+    EXPECT_PANIC(a, step(a, &sel),
+                 "invalid operation: cannot receive from non-channel (value of type string)");
     printf("ok select (ready): default, receive, send, closed channels\n");
 }
 
@@ -399,8 +427,8 @@ static void test_select_random(void) {
         count[as_int(R(a)[40])]++;
     }
     for (int i = 0; i < N; i++)
-        CHECK(count[i] > RUNS / N * 9 / 10 && count[i] < RUNS / N * 11 / 10, "case %d chosen %d of %d times", i, count[i],
-              RUNS);
+        CHECK(count[i] > RUNS / N * 9 / 10 && count[i] < RUNS / N * 11 / 10, "case %d chosen %d of %d times",
+              i, count[i], RUNS);
     /* the same channel in several cases still works (locked once) */
     if (chan_len(ch[0]) == 0) {
         Op s = send_op(ch[0], 0);
@@ -426,7 +454,8 @@ static void test_select_park(void) {
     Op sel = select_op(a, 50, rc, 2, sc, sv, 1, false);
     CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "select") && a->rtdata, "select waits");
     Op s = send_op(y, 33);
-    CHECK(step(b, &s) == RT_OK && atomic_load(&a->status) == G_RUNNABLE && retried(a), "a sender fires case 1");
+    CHECK(step(b, &s) == RT_OK && atomic_load(&a->status) == G_RUNNABLE && retried(a),
+          "a sender fires case 1");
     Op s2 = send_op(x, 44);
     CHECK(step(c, &s2) == RT_PARK, "a second sender does not fire the same select again");
     CHECK(resume(a, &sel) == RT_OK && !a->rtdata, "SELECT runs again and finishes");
@@ -473,15 +502,39 @@ static void test_select_park(void) {
     CHECK(step(a, &sel) == RT_PARK, "it does not meet itself");
     Op rvop = recv_op(v, false);
     CHECK(step(b, &rvop) == RT_OK && as_int(R(b)[10]) == 8, "another receiver takes its value");
-    CHECK(resume(a, &sel) == RT_OK && as_int(R(a)[50]) == 1 && queues_empty(v), "send case chosen, cleaned up");
+    CHECK(resume(a, &sel) == RT_OK && as_int(R(a)[50]) == 1 && queues_empty(v),
+          "send case chosen, cleaned up");
 
     /* one case: Go's wait reason of the plain operation */
     sel = select_op(a, 50, rv, 1, NULL, NULL, 0, false);
-    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "chan receive"), "one-case select waits as a receive");
+    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "chan receive"),
+          "one-case select waits as a receive");
     Op sv8 = send_op(v, 1);
     step(b, &sv8);
     CHECK(resume(a, &sel) == RT_OK && as_int(R(a)[51]) == 1, "and completes");
     printf("ok select (parked): woken by send, receive and close; records cleaned up\n");
+}
+
+/* A callback run by a builtin cannot wait: the operation panics and leaves
+ * nothing on the channel's queues. */
+static void test_cannot_park(void) {
+    G *a = new_g();
+    Value u = chan_make(vm, 0), b = chan_make(vm, 1);
+    a->frames[0].flags = FRAME_NATIVE_BOUNDARY;
+    Op s = send_op(b, 1);
+    CHECK(step(a, &s) == RT_OK, "a send that need not wait still works");
+    const char *text = "cannot block (channel, lock, sleep) inside a callback called from a builtin";
+    EXPECT_PANIC(a, step(a, &s), text);
+    Op r = recv_op(u, false);
+    EXPECT_PANIC(a, step(a, &r), text);
+    Value rc[2] = {u, u};
+    Op sel = select_op(a, 50, rc, 2, NULL, NULL, 0, false);
+    EXPECT_PANIC(a, step(a, &sel), text);
+    Op nilrecv = recv_op(VAL_NIL, false);
+    EXPECT_PANIC(a, step(a, &nilrecv), text);
+    CHECK(queues_empty(u) && queues_empty(b) && !a->rtdata, "nothing enqueued");
+    a->frames[0].flags = 0;
+    printf("ok blocking inside a builtin's callback panics cleanly\n");
 }
 
 static void test_try_send(void) {
@@ -527,7 +580,8 @@ static void test_gc(void) {
     for (int i = 0; i < 3; i++) {
         char want[16];
         snprintf(want, sizeof want, "buffered-%d", i);
-        CHECK(step(b, &r) == RT_OK && !strcmp(AS_STRING(R(b)[10])->chars, want), "buffered value %d survived", i);
+        CHECK(step(b, &r) == RT_OK && !strcmp(AS_STRING(R(b)[10])->chars, want), "buffered value %d survived",
+              i);
     }
     R(a)[5] = VAL_NIL;
     gc_collect(vm); /* the channel and its buffer are freed (ASan: no leak) */
@@ -718,6 +772,7 @@ int main(void) {
     test_select_ready();
     test_select_random();
     test_select_park();
+    test_cannot_park();
     test_try_send();
     /* roots for the collector: every G's frame holds cl */
     test_gc();
