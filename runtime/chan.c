@@ -70,17 +70,21 @@ void chan_register(VM *vm) {
     vm->len_hook = chan_len_hook;
 }
 
+void *chan_alloc(size_t n) {
+    void *p = calloc(1, n);
+    if (!p) {
+        fputs("fatal error: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
 Value chan_make(VM *vm, int64_t cap) {
     ObjNativeObj *o = vm_new_nativeobj(vm, &chan_type);
     Chan *c = (Chan *)(void *)o->payload;
     c->cap = cap;
-    if (cap > 0) {
-        c->buf = calloc((size_t)cap, sizeof(Value));
-        if (!c->buf) {
-            fputs("fatal error: out of memory\n", stderr);
-            exit(2);
-        }
-    }
+    if (cap > 0)
+        c->buf = chan_alloc((size_t)cap * sizeof(Value)); /* the builtin bounds cap */
     return val_obj(o);
 }
 
@@ -96,12 +100,7 @@ int64_t chan_cap(Value ch) {
  * call (vm_call) whose frame is on this thread's stack, so its goroutine
  * cannot give up the thread: an operation that would wait panics instead,
  * before it has enqueued anything.  (stdlib/sync.c applies the same rule.) */
-bool chan_can_park(G *g) {
-    for (int i = g->nframes - 1; i >= 0; i--)
-        if (g->frames[i].flags & FRAME_NATIVE_BOUNDARY)
-            return false;
-    return true;
-}
+bool chan_can_park(G *g) { return sched_can_park(g); }
 
 int chan_cannot_park(G *g) {
     return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
@@ -257,11 +256,7 @@ int chan_send_locked(Chan *c, Value v, Waiter **partner) {
 /* ---- the RuntimeOps hooks and the builtins ---- */
 
 static Waiter *waiter_new(G *g, Chan *c, bool is_send) {
-    Waiter *w = calloc(1, sizeof(Waiter));
-    if (!w) {
-        fputs("fatal error: out of memory\n", stderr);
-        exit(2);
-    }
+    Waiter *w = chan_alloc(sizeof(Waiter));
     w->g = g;
     w->c = c;
     w->is_send = is_send;

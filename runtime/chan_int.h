@@ -104,6 +104,9 @@ static inline void chan_retry(G *g) {
     g->frames[g->nframes - 1].pc--;
 }
 
+/* calloc, or Go's fatal error when memory is exhausted. */
+void *chan_alloc(size_t n);
+
 /* Whether g may wait here (not in a callback run by a builtin), and the
  * panic when it may not. */
 bool chan_can_park(G *g);

@@ -47,11 +47,18 @@ void runq_put(RunQ *q, void *g, bool next, void (*overflow)(void *, void **, int
     }
 }
 
-void *runq_get(RunQ *q) {
+void *runq_get(RunQ *q) { return runq_get2(q, NULL); }
+
+void *runq_get2(RunQ *q, bool *from_next) {
     void *next = atomic_load_explicit(&q->runnext, memory_order_relaxed);
+    if (from_next)
+        *from_next = false;
     if (next && atomic_compare_exchange_strong_explicit(&q->runnext, &next, NULL, memory_order_acq_rel,
-                                                        memory_order_relaxed))
+                                                        memory_order_relaxed)) {
+        if (from_next)
+            *from_next = true;
         return next;
+    }
     for (;;) {
         uint32_t h = atomic_load_explicit(&q->head, memory_order_acquire);
         uint32_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);

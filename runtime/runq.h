@@ -37,8 +37,10 @@ void runq_init(RunQ *q);
  * to the ring.  If the ring is full, half of it plus the item are handed to
  * `overflow` (the global queue), which receives them in order. */
 void runq_put(RunQ *q, void *g, bool next, void (*overflow)(void *ctx, void **items, int n), void *ctx);
-/* Owner: take runnext first, else the head of the ring.  NULL if empty. */
+/* Owner: take runnext first, else the head of the ring.  NULL if empty.
+ * *from_next (if not NULL) tells whether it came from runnext. */
 void *runq_get(RunQ *q);
+void *runq_get2(RunQ *q, bool *from_next);
 /* Owner `dst` steals about half of `src` (a victim); returns one item to run
  * now (or NULL) and puts the rest into dst's ring.  dst must be empty. */
 void *runq_steal(RunQ *dst, RunQ *src, bool steal_runnext);

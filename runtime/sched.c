@@ -155,6 +155,7 @@ static void *mstart(void *arg);
 static M *newm(Sched *s) {
     M *m = calloc(1, sizeof(M));
     m->sched = s;
+    m->rand_state = (uint64_t)sched_nanotime() * 0x9E3779B97F4A7C15ull | 1;
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cv, NULL);
     m->id = s->mcount++;
@@ -281,13 +282,13 @@ static void rt_gc(G *g) {
 
 /* ---- finding work ---- */
 
-static uint32_t fastrand(Sched *s) {
-    /* only a hint for the victim order: a racy xorshift is fine */
-    uint64_t x = s->rand_state;
+/* Per-M xorshift: only a hint for the victim order. */
+static uint32_t fastrand(M *m) {
+    uint64_t x = m->rand_state;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    s->rand_state = x;
+    m->rand_state = x;
     return (uint32_t)x;
 }
 
@@ -295,7 +296,7 @@ static G *steal_work(Sched *s, M *m, int64_t now) {
     P *p = m->p;
     int n = s->nprocs;
     for (int attempt = 0; attempt < 4; attempt++) {
-        uint32_t start = fastrand(s) % (uint32_t)n;
+        uint32_t start = fastrand(m) % (uint32_t)n;
         for (int i = 0; i < n; i++) {
             P *victim = s->allp[(start + (uint32_t)i) % (uint32_t)n];
             if (victim == p)
@@ -336,8 +337,15 @@ static G *find_runnable(Sched *s, M *m) {
             if (g)
                 return g;
         }
-        if ((g = runq_get(&p->runq)))
+        bool from_next;
+        if ((g = runq_get2(&p->runq, &from_next))) {
+            /* Go's inheritTime: a G from runnext shares the time slice of the
+             * G that readied it, so a ping-ponging pair is preempted after
+             * 10 ms like one long-running goroutine, instead of starving the
+             * rest of the queue. */
+            m->inherit_time = from_next;
             return g;
+        }
         if (atomic_load(&s->runq_size) > 0) {
             pthread_mutex_lock(&s->lock);
             g = globrunq_get(s, p, false);
@@ -485,8 +493,11 @@ static void execute(Sched *s, M *m, G *g) {
     g->m = m;
     m->curg = g;
     P *p = m->p;
-    p->schedtick++;
-    atomic_store(&p->schedtick_pub, p->schedtick);
+    if (!m->inherit_time) {
+        p->schedtick++;
+        atomic_store(&p->schedtick_pub, p->schedtick);
+    }
+    m->inherit_time = false;
     atomic_store(&p->running, g);
     int r;
     if (g->nframes == 0 && g->resume_nres < 0) {
@@ -668,7 +679,6 @@ int sched_run_main(VM *vm, Value main_fn) {
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     pthread_cond_init(&s->start_cv, NULL);
-    s->rand_state = (uint64_t)sched_nanotime() | 1;
     s->nprocs = env_procs();
     s->allp = calloc((size_t)s->nprocs, sizeof(P *));
     for (int i = s->nprocs - 1; i >= 0; i--) {

@@ -49,6 +49,11 @@ int sched_run_main(VM *vm, Value main_fn);
  * scheduler unlocks `lock` (if not NULL) once g is switched out. */
 int sched_park(G *g, const char *reason, pthread_mutex_t *lock);
 
+/* Whether g may park now: not while a builtin's script callback runs in it
+ * (a nested vm_call keeps the builtin's C frame on this thread's stack).  An
+ * operation must check this BEFORE it enqueues itself anywhere. */
+static inline bool sched_can_park(G *g) { return g->c_calls == 0; }
+
 /* Make a parked goroutine runnable.  `next`: run it next on this P (a
  * receiver woken by a send), as Go's runnext. */
 void sched_ready(G *waker, G *g, bool next);

@@ -59,7 +59,9 @@ struct M {
     /* set by sched_park/sched_yield for the scheduler to finish after the switch */
     pthread_mutex_t *unlock_after; /* owner only */
     bool yielded;                /* owner only */
+    bool inherit_time;           /* the next G came from runnext: no new time slice (owner only) */
     AllocCache cache;            /* this thread's allocations (vm/gc.h) */
+    uint64_t rand_state;         /* owner only */
 };
 
 typedef struct Sched {
@@ -84,7 +86,6 @@ typedef struct Sched {
     G *gfree;                    /* finished Gs for reuse: lock */
     pthread_t sysmon;
     _Atomic int exiting;
-    uint64_t rand_state;         /* lock */
 } Sched;
 
 static inline Sched *sched_of(VM *vm) { return (Sched *)vm->sched; }

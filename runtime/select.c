@@ -73,14 +73,9 @@ static int lock_order(Value *R, const uint8_t *order, int n, Chan **locks) {
 static int select_park(G *g, uint32_t base, int ncases, int nrecv, const uint8_t *order, int n, Chan **locks,
                        int nlocks) {
     SelectWait *sel =
-        malloc(sizeof(SelectWait) + (size_t)n * sizeof(Waiter) + (size_t)nlocks * sizeof(Chan *));
-    if (!sel) {
-        fputs("fatal error: out of memory\n", stderr);
-        exit(2);
-    }
+        chan_alloc(sizeof(SelectWait) + (size_t)n * sizeof(Waiter) + (size_t)nlocks * sizeof(Chan *));
     pthread_mutex_init(&sel->park, NULL);
     atomic_init(&sel->fired, -1);
-    sel->closed = sel->ok = false;
     sel->base = base;
     sel->nrecv = nrecv;
     sel->nw = n;

@@ -84,22 +84,7 @@ static void wake_all(G *waker, WaitQ *all) {
     free(all->gs);
 }
 
-bool sync_can_park(G *g) {
-    if (g->nframes == 0)
-        return true; /* `go mu.Lock()`: the goroutine is this one native call */
-    /* The dispatch loop passes a native its arguments in the caller's
-     * registers; C code (vm_call, a deferred call's exit) passes them above
-     * those, and cannot resume a parked call. */
-    Frame *top = &g->frames[g->nframes - 1];
-    if (g->native_base > top->base + top->cl->proto->maxregs)
-        return false;
-    /* A callback run by a builtin (sort.Slice's less, Once.Do's f) runs on a
-     * nested C call: it cannot give up its thread. */
-    for (int i = 0; i < g->nframes; i++)
-        if (g->frames[i].flags & FRAME_NATIVE_BOUNDARY)
-            return false;
-    return true;
-}
+bool sync_can_park(G *g) { return sched_can_park(g); }
 
 int sync_cannot_park(G *g) {
     Frame *top = g->nframes ? &g->frames[g->nframes - 1] : NULL;

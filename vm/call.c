@@ -224,11 +224,13 @@ int vm_call(G *g, Value fn, int nargs, const Value *args, int nres, Value *res) 
     uint32_t saved_base = g->native_base, saved_top = g->native_top;
     g->native_top = at;
     int depth = g->nframes;
+    g->c_calls++;
     int r = call_value(g, at, nargs, nres, FRAME_NATIVE_BOUNDARY);
     if (r == RT_PARK)
         r = vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
     if (r == 1)
         r = vm_execute(g, depth);
+    g->c_calls--;
     g->native_base = saved_base;
     g->native_top = saved_top;
     if (r < 0)

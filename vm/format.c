@@ -1,11 +1,25 @@
 /* vm/format.c — Go's %v formatting of any value, and Go's FormatFloat.
  *
- * fmt_value follows fmt's printValue: nil is <nil>; lists print as [a b c],
- * maps as map[k:v ...] in insertion order, structs as {1 2} (or {x:1 y:2}
- * with plus); a struct or native object with an Error() or String() method is
- * printed through that method (Error first), as Go's handleMethods does, at
- * any depth.  Recursion is capped so a list that contains itself prints
- * "[...]" instead of exhausting the C stack.
+ * fmt_value follows fmt's printValue, adapted to csp's values: nil is
+ * <nil>; lists print as [a b c], maps as map[k:v ...] in insertion order (not
+ * sorted like Go's), structs as {1 2} ({x:1 y:2} with plus) at every depth,
+ * since csp structs are references that Go would print as &{1 2}.  A struct
+ * or native object with an Error() or String() method prints through it
+ * (Error first), at any depth, as Go's handleMethods does.  %#v gives Go
+ * syntax: []interface {}{1, "a"}, map[interface {}]interface {}{"k":1},
+ * main.Point{x:1, y:2}.
+ *
+ * Invariants:
+ *  - C recursion is bounded: beyond MAX_DEPTH nested containers we print
+ *    "...", and a container already being printed (a cycle) prints as
+ *    [...], map[...] or {...}, so self-referential data neither crashes nor
+ *    explodes exponentially.
+ *  - Error()/String() run script code, which may collect garbage and may
+ *    mutate what we are printing.  From the first such call on, every
+ *    container on the current path (and a map value waiting while its key
+ *    prints) is kept in a GC-visible list rooted in g->roots, so nothing we
+ *    still hold in C locals can be freed.  Lists and maps are re-read after
+ *    each element, so mutation gives odd output, never a stale pointer.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,26 +28,70 @@
 
 #include "vm/vm.h"
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH 100
 
-/* ---- floats ---- */
+/* ---- floats: strconv.FormatFloat ---- */
 
-/* Decimal digits of |f| (no leading zeros) and the exponent of the first
- * digit, rounded to `sig` significant digits, or the shortest digits that
- * read back as f when sig < 0.  Trailing zeros are trimmed. */
+/* "d.ddde±x" -> the next decimal up in the last mantissa digit; false on a
+ * carry out of the first digit (never a candidate we need). */
+static bool bump_last_digit(char *buf) {
+    char *q = strchr(buf, 'e');
+    if (!q)
+        return false;
+    for (q--; q >= buf; q--) {
+        if (*q == '.')
+            continue;
+        if (*q != '9') {
+            (*q)++;
+            return true;
+        }
+        *q = '0';
+    }
+    return false;
+}
+
+/* The decimal digits of f > 0 (no leading or trailing zeros; digits[] has
+ * room for max(sig, 17) + 1 bytes) and the decimal exponent of the first
+ * digit.  sig > 0: correctly rounded to sig significant digits (glibc's
+ * printf is exact and rounds half to even, like Go's fixed-precision path);
+ * sig < 0: the shortest digits that read back as f and, among those, the
+ * closest to f — what Go's shortest (Ryu) mode produces. */
 static int float_digits(double f, int sig, char *digits, int *exp10) {
-    char buf[64];
-    if (sig < 0) {
-        for (int p = 1; p <= 17; p++) {
-            snprintf(buf, sizeof buf, "%.*e", p - 1, f);
-            if (strtod(buf, NULL) == f)
+    char small[64];
+    char *buf = small;
+    size_t bufsz = sizeof small;
+    if (sig > 40) {
+        bufsz = (size_t)sig + 16;
+        buf = malloc(bufsz);
+        if (!buf) {
+            fputs("fatal error: runtime: out of memory\n", stderr);
+            exit(2);
+        }
+    }
+    if (sig > 0) {
+        snprintf(buf, bufsz, "%.*e", sig - 1, f);
+    } else {
+        /* The correctly rounded p-digit decimal is the nearest p-digit one, so
+         * if any p-digit decimal reads back as f, it does — except when f is
+         * a power of two: the gap below f is half the gap above, and the
+         * next p-digit decimal above may read back while the nearest (below)
+         * does not.  For those, try that neighbour too. */
+        uint64_t bits = f64_bits(f);
+        bool pow2 = (bits & 0xFFFFFFFFFFFFFull) == 0 && (bits >> 52) > 1;
+        int p;
+        for (p = 1; p < 17; p++) {
+            snprintf(buf, bufsz, "%.*e", p - 1, f);
+            double back = strtod(buf, NULL);
+            if (back == f)
+                break;
+            if (pow2 && back < f && bump_last_digit(buf) && strtod(buf, NULL) == f)
                 break;
         }
-    } else {
-        snprintf(buf, sizeof buf, "%.*e", sig > 0 ? sig - 1 : 0, f);
+        if (p == 17)
+            snprintf(buf, bufsz, "%.16e", f);
     }
     int nd = 0;
-    char *p = buf;
+    const char *p = buf;
     for (; *p && *p != 'e'; p++)
         if (*p >= '0' && *p <= '9')
             digits[nd++] = *p;
@@ -41,9 +99,12 @@ static int float_digits(double f, int sig, char *digits, int *exp10) {
     while (nd > 1 && digits[nd - 1] == '0')
         nd--;
     digits[nd] = '\0';
+    if (buf != small)
+        free(buf);
     return nd;
 }
 
+/* Go's fmtE: d[0] '.' d[1..] (padded with zeros to frac digits) e±dd. */
 static void put_exp_form(StrBuf *b, const char *d, int nd, int exp, int frac, char e) {
     sb_putc(b, d[0]);
     if (frac > 0) {
@@ -54,6 +115,7 @@ static void put_exp_form(StrBuf *b, const char *d, int nd, int exp, int frac, ch
     sb_printf(b, "%c%c%02d", e, exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
 }
 
+/* Go's fmtF: the integer part (zeros past the digits), then frac digits. */
 static void put_fixed_form(StrBuf *b, const char *d, int nd, int exp, int frac) {
     int dp = exp + 1; /* digits before the point */
     if (dp <= 0) {
@@ -71,6 +133,21 @@ static void put_fixed_form(StrBuf *b, const char *d, int nd, int exp, int frac) 
     }
 }
 
+/* Printf %.*e, %.*E or %.*f straight into the buffer (the %f of 1e308 has
+ * 309 digits). */
+static void put_printf_float(StrBuf *b, char fmtc, int prec, double f) {
+    char fmt[] = "%.*e";
+    fmt[3] = fmtc;
+    int n = snprintf(b->p + b->len, b->cap - b->len, fmt, prec, f);
+    if (n < 0)
+        return;
+    if ((size_t)n >= b->cap - b->len) {
+        sb_reserve(b, (size_t)n);
+        snprintf(b->p + b->len, (size_t)n + 1, fmt, prec, f);
+    }
+    b->len += (size_t)n;
+}
+
 void fmt_float(StrBuf *b, double f, char fmtc, int prec) {
     if (isnan(f)) {
         sb_puts(b, "NaN");
@@ -80,58 +157,52 @@ void fmt_float(StrBuf *b, double f, char fmtc, int prec) {
         sb_puts(b, f > 0 ? "+Inf" : "-Inf");
         return;
     }
+    sb_reserve(b, 32); /* also makes b->p non-NULL for put_printf_float */
     if (signbit(f)) {
         sb_putc(b, '-');
         f = -f;
     }
-    char d[40];
-    int exp;
     bool upper = fmtc == 'E' || fmtc == 'G';
+    if (prec >= 0 && (fmtc == 'e' || fmtc == 'E')) {
+        put_printf_float(b, upper ? 'E' : 'e', prec, f);
+        return;
+    }
+    if (prec >= 0 && (fmtc == 'f' || fmtc == 'F')) {
+        put_printf_float(b, 'f', prec, f);
+        return;
+    }
+    /* Go's decimal for 0 has no digits; ours is "0" with exponent 0, which
+     * every layout below prints the same way Go does. */
+    int sig = prec < 0 ? -1 : (prec == 0 ? 1 : prec);
+    char small[48];
+    char *d = sig + 1 > (int)sizeof small ? malloc((size_t)sig + 1) : small;
+    if (!d) {
+        fputs("fatal error: runtime: out of memory\n", stderr);
+        exit(2);
+    }
+    int exp;
+    int nd = f == 0 ? (d[0] = '0', d[1] = '\0', exp = 0, 1) : float_digits(f, sig, d, &exp);
     switch (fmtc) {
     case 'e':
-    case 'E': {
-        if (prec >= 0) {
-            char buf[400];
-            snprintf(buf, sizeof buf, upper ? "%.*E" : "%.*e", prec, f);
-            sb_puts(b, buf);
-            return;
-        }
-        int nd = float_digits(f, -1, d, &exp);
-        put_exp_form(b, d, nd, exp, nd - 1, upper ? 'E' : 'e');
-        return;
-    }
+    case 'E': put_exp_form(b, d, nd, exp, nd - 1, fmtc); break; /* shortest */
     case 'f':
-    case 'F': {
-        if (prec >= 0) {
-            char *buf = NULL;
-            if (asprintf(&buf, "%.*f", prec, f) >= 0) {
-                sb_puts(b, buf);
-                free(buf);
-            }
-            return;
-        }
-        int nd = float_digits(f, -1, d, &exp);
-        int frac = nd - (exp + 1);
-        put_fixed_form(b, d, nd, exp, frac > 0 ? frac : 0);
-        return;
-    }
-    default: { /* 'g', 'G', and %v */
-        bool shortest = prec < 0;
-        int nd = float_digits(f, shortest ? -1 : (prec == 0 ? 1 : prec), d, &exp);
-        int eprec = shortest ? 6 : (prec == 0 ? 1 : prec);
-        if (!shortest && eprec > nd && nd >= exp + 1)
+    case 'F': put_fixed_form(b, d, nd, exp, nd - (exp + 1) > 0 ? nd - (exp + 1) : 0); break;
+    default: { /* 'g', 'G' (and %v) */
+        /* Go: %e when exp < -4 || exp >= eprec; eprec is 6 in shortest mode
+         * (so 1e+06 but 100000), else the precision, lowered to the digit
+         * count when the number is an integer that fits in it. */
+        int eprec = sig < 0 ? 6 : sig;
+        if (sig >= 0 && eprec > nd && nd >= exp + 1)
             eprec = nd;
-        if (f == 0)
-            exp = 0;
-        if (exp < -4 || exp >= eprec) {
+        if (exp < -4 || exp >= eprec)
             put_exp_form(b, d, nd, exp, nd - 1, upper ? 'E' : 'e');
-        } else {
-            int frac = nd - (exp + 1);
-            put_fixed_form(b, d, nd, exp, frac > 0 ? frac : 0);
-        }
-        return;
+        else
+            put_fixed_form(b, d, nd, exp, nd - (exp + 1) > 0 ? nd - (exp + 1) : 0);
+        break;
     }
     }
+    if (d != small)
+        free(d);
 }
 
 /* Go's time.Duration.String (time/time.go): the largest unit first,
@@ -200,84 +271,274 @@ void fmt_duration(StrBuf *b, int64_t d) {
     sb_put(b, buf + w, sizeof buf - (size_t)w);
 }
 
-/* ---- values ---- */
+/* ---- values: fmt's %v, %+v, %#v ---- */
+
+typedef struct Fmt {
+    G *g;
+    StrBuf *b;
+    bool plus, sharp;
+    int depth;
+    /* path[2d]: the container at depth d; path[2d+1]: a map value waiting
+     * while its key prints.  Mirrored into `roots` once script code runs. */
+    Value path[2 * (MAX_DEPTH + 2)];
+    ObjList *roots;
+    bool rooted;     /* roots is on g->roots (popped when done) */
+    bool no_roots;   /* g->roots was full: print without (only a mutating
+                        String method could then leave a stale pointer) */
+} Fmt;
+
+static void path_set(Fmt *f, int slot, Value v) {
+    f->path[slot] = v;
+    if (f->roots)
+        f->roots->store->items[slot] = v;
+}
+
+/* Before running script code: make the path GC-visible. */
+static void path_root(Fmt *f) {
+    if (f->roots || f->no_roots)
+        return;
+    G *g = f->g;
+    if (g->nroots >= (int32_t)(sizeof g->roots / sizeof g->roots[0])) {
+        f->no_roots = true;
+        return;
+    }
+    int n = (int)(sizeof f->path / sizeof f->path[0]);
+    f->roots = list_new(g->vm, n);
+    memcpy(f->roots->store->items, f->path, sizeof f->path);
+    f->roots->len = n;
+    vm_root_push(g, val_obj(f->roots));
+    f->rooted = true;
+}
+
+static bool format(Fmt *f, Value v);
+
+/* Go's strconv.Quote, for %#v of strings: ASCII escapes, invalid bytes as
+ * \x.., C0/C1 controls as \x.. / \u00..; other valid UTF-8 as is. */
+static void put_quoted(StrBuf *b, const ObjString *s) {
+    const unsigned char *p = (const unsigned char *)s->chars, *end = p + s->len;
+    sb_putc(b, '"');
+    while (p < end) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            p++;
+            switch (c) {
+            case '\a': sb_puts(b, "\\a"); continue;
+            case '\b': sb_puts(b, "\\b"); continue;
+            case '\f': sb_puts(b, "\\f"); continue;
+            case '\n': sb_puts(b, "\\n"); continue;
+            case '\r': sb_puts(b, "\\r"); continue;
+            case '\t': sb_puts(b, "\\t"); continue;
+            case '\v': sb_puts(b, "\\v"); continue;
+            case '"': sb_puts(b, "\\\""); continue;
+            case '\\': sb_puts(b, "\\\\"); continue;
+            default: break;
+            }
+            if (c < 0x20 || c == 0x7F)
+                sb_printf(b, "\\x%02x", c);
+            else
+                sb_putc(b, (char)c);
+            continue;
+        }
+        /* decode one UTF-8 sequence, strictly (no overlongs, no surrogates) */
+        int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        int32_t r = n == 2 ? (int32_t)(c & 0x1F) : n == 3 ? (int32_t)(c & 0x0F) : (int32_t)(c & 0x07);
+        bool ok = n > 0 && end - p >= n;
+        for (int i = 1; ok && i < n; i++) {
+            ok = (p[i] & 0xC0) == 0x80;
+            r = (r << 6) | (p[i] & 0x3F);
+        }
+        ok = ok && !(n == 3 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) &&
+             !(n == 4 && (r < 0x10000 || r > 0x10FFFF));
+        if (!ok) {
+            sb_printf(b, "\\x%02x", c);
+            p++;
+        } else if (r < 0xA0 || r == 0xA0 || r == 0xAD) { /* C1 controls, NBSP, SHY: not IsPrint */
+            sb_printf(b, "\\u%04x", (unsigned)r);
+            p += n;
+        } else {
+            sb_put(b, (const char *)p, (size_t)n);
+            p += n;
+        }
+    }
+    sb_putc(b, '"');
+}
 
 /* Print v through its Error or String method; returns 1 if done, 0 if it has
  * none, -1 if the method panicked. */
-static int via_method(G *g, StrBuf *b, Value v) {
+static int via_method(Fmt *f, Value v) {
     Value fn;
-    if (!val_find_method(g->vm, v, "Error", &fn) && !val_find_method(g->vm, v, "String", &fn))
+    VM *vm = f->g->vm;
+    if (!val_find_method(vm, v, "Error", &fn) && !val_find_method(vm, v, "String", &fn))
         return 0;
+    path_root(f);
     Value res = VAL_NIL;
-    vm_root_push(g, v);
-    int r = vm_call(g, fn, 1, &v, 1, &res);
-    vm_root_pop(g, 1);
-    if (r < 0)
+    /* v is the call's receiver: vm_call keeps it on the goroutine's stack. */
+    if (vm_call(f->g, fn, 1, &v, 1, &res) < 0)
         return -1;
     if (val_is(res, OBJ_STRING))
-        sb_put(b, AS_STRING(res)->chars, AS_STRING(res)->len);
-    else if (!fmt_value(g, b, res, false, false))
+        sb_put(f->b, AS_STRING(res)->chars, AS_STRING(res)->len);
+    else if (!format(f, res))
         return -1;
     return 1;
 }
 
-static bool format(G *g, StrBuf *b, Value v, bool plus, bool sharp, int depth);
+/* Enter a container: false (and prints the cycle marker) if it is already
+ * being printed. */
+static bool enter(Fmt *f, Value v, const char *cycle) {
+    for (int d = 0; d < f->depth; d++)
+        if (f->path[2 * d] == v) {
+            sb_puts(f->b, cycle);
+            return false;
+        }
+    path_set(f, 2 * f->depth, v);
+    f->depth++;
+    return true;
+}
 
-static bool format_list(G *g, StrBuf *b, ObjList *l, bool plus, bool sharp, int depth) {
-    sb_putc(b, '[');
-    for (int64_t i = 0; i < l->len; i++) {
+static void leave(Fmt *f) {
+    f->depth--;
+    path_set(f, 2 * f->depth, VAL_NIL);
+    path_set(f, 2 * f->depth + 1, VAL_NIL);
+}
+
+/* Go's %#v writes a nil inside a container as interface {}(nil). */
+static bool format_elem(Fmt *f, Value v) {
+    if (f->sharp && val_is_nil(v)) {
+        sb_puts(f->b, "interface {}(nil)");
+        return true;
+    }
+    return format(f, v);
+}
+
+static bool format_list(Fmt *f, Value lv) {
+    ObjList *l = AS_LIST(lv);
+    if (!enter(f, lv, "[...]"))
+        return true;
+    sb_puts(f->b, f->sharp ? "[]interface {}{" : "[");
+    bool ok = true;
+    /* Re-read len and store each time: a String method may change them. */
+    for (int64_t i = 0; ok && i < l->len; i++) {
         ObjArray *a = l->store;
         if (!a || i >= a->cap)
             break;
         if (i)
-            sb_putc(b, ' ');
-        if (!format(g, b, a->items[i], plus, sharp, depth + 1))
-            return false;
+            sb_puts(f->b, f->sharp ? ", " : " ");
+        ok = format_elem(f, a->items[i]);
     }
-    sb_putc(b, ']');
-    return true;
+    sb_putc(f->b, f->sharp ? '}' : ']');
+    leave(f);
+    return ok;
 }
 
-static bool format_map(G *g, StrBuf *b, ObjMap *m, bool plus, bool sharp, int depth) {
-    sb_puts(b, "map[");
+static bool format_map(Fmt *f, Value mv) {
+    ObjMap *m = AS_MAP(mv);
+    if (!enter(f, mv, "map[...]"))
+        return true;
+    sb_puts(f->b, f->sharp ? "map[interface {}]interface {}{" : "map[");
     Value k, v;
-    bool first = true;
-    for (int64_t pos = 0; (pos = map_next(m, pos, &k, &v)) >= 0;) {
+    bool ok = true, first = true;
+    for (int64_t pos = 0; ok && (pos = map_next(m, pos, &k, &v)) >= 0; first = false) {
         if (!first)
-            sb_putc(b, ' ');
-        first = false;
-        if (!format(g, b, k, plus, sharp, depth + 1))
-            return false;
-        sb_putc(b, ':');
-        if (!format(g, b, v, plus, sharp, depth + 1))
-            return false;
+            sb_puts(f->b, f->sharp ? ", " : " ");
+        path_set(f, 2 * f->depth - 1, v); /* v waits while k prints */
+        ok = format_elem(f, k);
+        sb_putc(f->b, ':');
+        ok = ok && format_elem(f, v);
+        path_set(f, 2 * f->depth - 1, VAL_NIL);
     }
-    sb_putc(b, ']');
-    return true;
+    sb_putc(f->b, f->sharp ? '}' : ']');
+    leave(f);
+    return ok;
 }
 
-static bool format_struct(G *g, StrBuf *b, ObjStruct *s, bool plus, bool sharp, int depth) {
+static bool format_struct(Fmt *f, Value sv) {
+    ObjStruct *s = AS_STRUCT(sv);
     ObjStructType *t = s->type;
-    if (sharp)
-        sb_printf(b, "main.%s", t->name->chars);
-    sb_putc(b, '{');
-    for (int i = 0; i < t->nfields; i++) {
-        if (i)
-            sb_puts(b, sharp ? ", " : " ");
-        if (plus || sharp) {
-            sb_puts(b, t->fields[i].name->chars);
-            sb_putc(b, ':');
-        }
-        if (!format(g, b, s->fields[i], plus, sharp, depth + 1))
-            return false;
+    if (!enter(f, sv, "{...}"))
+        return true;
+    if (f->sharp) {
+        const ObjModule *mod = t->module;
+        sb_puts(f->b, mod && mod->name ? mod->name->chars : "main");
+        sb_putc(f->b, '.');
+        sb_puts(f->b, t->name->chars);
     }
-    sb_putc(b, '}');
-    return true;
+    sb_putc(f->b, '{');
+    bool ok = true;
+    int n = t->nfields < (int)s->obj.aux ? t->nfields : (int)s->obj.aux;
+    for (int i = 0; ok && i < n; i++) {
+        if (i)
+            sb_puts(f->b, f->sharp ? ", " : " ");
+        if (f->plus || f->sharp) {
+            sb_puts(f->b, t->fields[i].name->chars);
+            sb_putc(f->b, ':');
+        }
+        ok = format_elem(f, s->fields[i]);
+    }
+    sb_putc(f->b, '}');
+    leave(f);
+    return ok;
 }
 
-static bool format(G *g, StrBuf *b, Value v, bool plus, bool sharp, int depth) {
-    if (depth > MAX_DEPTH) {
+static bool format_obj(Fmt *f, Value v) {
+    StrBuf *b = f->b;
+    Obj *o = val_as_obj(v);
+    switch ((ObjType)o->type) {
+    case OBJ_STRING:
+        if (f->sharp)
+            put_quoted(b, AS_STRING(v));
+        else
+            sb_put(b, AS_STRING(v)->chars, AS_STRING(v)->len);
+        return true;
+    case OBJ_ERROR:
+        if (f->sharp) {
+            sb_puts(b, "&errors.errorString{s:");
+            put_quoted(b, AS_ERROR(v)->msg);
+            sb_putc(b, '}');
+        } else {
+            sb_put(b, AS_ERROR(v)->msg->chars, AS_ERROR(v)->msg->len);
+        }
+        return true;
+    case OBJ_LIST: return format_list(f, v);
+    case OBJ_MAP: return format_map(f, v);
+    case OBJ_STRUCT:
+    case OBJ_NATIVEOBJ: {
+        if (!f->sharp) { /* %#v uses GoString, which csp has not */
+            int r = via_method(f, v);
+            if (r)
+                return r > 0;
+        }
+        if (o->type == OBJ_STRUCT)
+            return format_struct(f, v);
+        const char *name = ((ObjNativeObj *)o)->ntype->name;
+        if (!strcmp(name, "chan")) { /* Go prints a channel as its address */
+            sb_printf(b, "%#llx", (unsigned long long)(uintptr_t)o);
+        } else if (f->sharp) {
+            sb_printf(b, "%s%s{}", name[0] == '*' ? "&" : "", name[0] == '*' ? name + 1 : name);
+        } else {
+            sb_puts(b, name[0] == '*' ? "&{}" : "{}");
+        }
+        return true;
+    }
+    case OBJ_MODULE: sb_printf(b, "<module %s>", AS_MODULE(v)->name->chars); return true;
+    case OBJ_CLOSURE:
+    case OBJ_NATIVE:
+    case OBJ_BOUND: /* Go's %v of a func is its address; %#v adds the type */
+        sb_printf(b, f->sharp ? "(func)(%#llx)" : "%#llx", (unsigned long long)(uintptr_t)o);
+        return true;
+    default: sb_printf(b, "%#llx", (unsigned long long)(uintptr_t)o); return true;
+    }
+}
+
+static bool format(Fmt *f, Value v) {
+    StrBuf *b = f->b;
+    if (f->depth >= MAX_DEPTH) {
         sb_puts(b, "...");
+        return true;
+    }
+    if (val_is_smallint(v)) {
+        char buf[24];
+        int n = snprintf(buf, sizeof buf, "%lld", (long long)val_as_smallint(v));
+        sb_put(b, buf, (size_t)n);
         return true;
     }
     if (val_is_nil(v)) {
@@ -288,40 +549,36 @@ static bool format(G *g, StrBuf *b, Value v, bool plus, bool sharp, int depth) {
         sb_puts(b, v == VAL_TRUE ? "true" : "false");
         return true;
     }
-    if (val_is_int(v)) {
-        if (val_is_duration(v))
+    if (val_is_float(v)) {
+        fmt_float(b, val_as_float(v), 'g', -1);
+        return true;
+    }
+    if (val_is(v, OBJ_INT)) {
+        if (val_is_duration(v) && !f->sharp)
             fmt_duration(b, val_as_int(v));
         else
             sb_printf(b, "%lld", (long long)val_as_int(v));
         return true;
     }
-    if (val_is_float(v)) {
-        fmt_float(b, val_as_float(v), 'g', -1);
-        return true;
-    }
-    switch ((ObjType)val_as_obj(v)->type) {
-    case OBJ_STRING:
-        if (sharp)
-            sb_printf(b, "\"%s\"", AS_STRING(v)->chars);
-        else
-            sb_put(b, AS_STRING(v)->chars, AS_STRING(v)->len);
-        return true;
-    case OBJ_ERROR: sb_put(b, AS_ERROR(v)->msg->chars, AS_ERROR(v)->msg->len); return true;
-    case OBJ_LIST: return format_list(g, b, AS_LIST(v), plus, sharp, depth);
-    case OBJ_MAP: return format_map(g, b, AS_MAP(v), plus, sharp, depth);
-    case OBJ_STRUCT:
-    case OBJ_NATIVEOBJ: {
-        int r = via_method(g, b, v);
-        if (r)
-            return r > 0;
-        if (val_is(v, OBJ_STRUCT))
-            return format_struct(g, b, AS_STRUCT(v), plus, sharp, depth);
-        sb_puts(b, "{}");
-        return true;
-    }
-    case OBJ_MODULE: sb_printf(b, "<module %s>", AS_MODULE(v)->name->chars); return true;
-    default: sb_printf(b, "%#llx", (unsigned long long)v); return true;
-    }
+    return format_obj(f, v);
 }
 
-bool fmt_value(G *g, StrBuf *b, Value v, bool plus, bool sharp) { return format(g, b, v, plus, sharp, 0); }
+bool fmt_value(G *g, StrBuf *b, Value v, bool plus, bool sharp) {
+    Fmt f;
+    f.g = g;
+    f.b = b;
+    f.plus = plus;
+    f.sharp = sharp;
+    f.depth = 0;
+    f.roots = NULL;
+    f.rooted = f.no_roots = false;
+    /* Only containers use the path; skip clearing it for scalars. */
+    if (val_is_obj(v))
+        memset(f.path, 0, sizeof f.path);
+    if (b->p == NULL)
+        sb_reserve(b, 0);
+    bool ok = format(&f, v);
+    if (f.rooted)
+        vm_root_pop(g, 1);
+    return ok;
+}

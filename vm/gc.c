@@ -285,7 +285,9 @@ static void sweep_list(VM *vm, Obj **link) {
 }
 
 static void sweep(VM *vm) {
-    /* free_obj subtracts from bytes_allocated: first count what caches hold */
+    /* A thread starting now may be registering its cache: hold the list.
+     * free_obj subtracts from bytes_allocated: first count what caches hold. */
+    pthread_mutex_lock(&vm->heap_lock);
     for (AllocCache *c = vm->caches; c; c = c->next) {
         vm->bytes_allocated += c->bytes;
         c->bytes = 0;
@@ -293,6 +295,7 @@ static void sweep(VM *vm) {
     sweep_list(vm, &vm->objects);
     for (AllocCache *c = vm->caches; c; c = c->next)
         sweep_list(vm, &c->objects);
+    pthread_mutex_unlock(&vm->heap_lock);
 }
 
 void gc_collect(VM *vm) {

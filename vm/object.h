@@ -299,6 +299,7 @@ struct G {
     int64_t wait_since;      /* monotonic ns when it started waiting */
     struct G *schedlink;     /* global run queue and free list link */
     int32_t gs_index;        /* position in vm->gs (the registry), for O(1) removal */
+    int32_t c_calls;         /* nested vm_calls running (a builtin's script callback): no parking */
     void *m;                 /* the M running it, while running */
     void *rtdata;            /* the runtime's per-goroutine data (its waiting record) */
     struct ObjProto *created_fn; /* the function whose go statement started it (NULL: goroutine 1) */

@@ -140,7 +140,11 @@ static int defer_start(G *g, Frame *f, uint16_t flags) {
     for (int i = 0; i < nargs; i++)
         g->stack[at + 1 + i] = d->args[i];
     free(d);
+    /* A deferred builtin runs from this C code, which cannot resume a parked
+     * call: count it like vm_call so that it will not try to park. */
+    g->c_calls++;
     int r = call_value(g, at, nargs, 0, (uint16_t)(FRAME_DEFERRED | flags));
+    g->c_calls--;
     if (r == RT_PARK) /* a deferred builtin cannot wait: its frame exit is C code */
         return vm_panicf(g, "cannot block (channel, lock, sleep) in a deferred call of a builtin; "
                             "defer a func literal instead");

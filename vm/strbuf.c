@@ -40,6 +40,7 @@ void sb_reserve(StrBuf *b, size_t extra) {
         sb_oom();
     b->p = p;
     b->cap = cap;
+    p[b->len] = '\0'; /* a fresh buffer must read as "" */
 }
 
 void sb_putc(StrBuf *b, char c) {
