@@ -279,12 +279,13 @@ typedef struct Fmt {
     bool plus, sharp;
     int depth;
     /* path[2d]: the container at depth d; path[2d+1]: a map value waiting
-     * while its key prints.  Mirrored into `roots` once script code runs. */
+     * while its key prints.  Only [0, 2*depth) is initialised; it is copied
+     * into `roots` once script code runs, and mirrored there from then on. */
     Value path[2 * (MAX_DEPTH + 2)];
     ObjList *roots;
-    bool rooted;     /* roots is on g->roots (popped when done) */
-    bool no_roots;   /* g->roots was full: print without (only a mutating
-                        String method could then leave a stale pointer) */
+    bool rooted;   /* roots is on g->roots (popped when done) */
+    bool no_roots; /* g->roots was full: print without (only a mutating
+                      String method could then leave a stale pointer) */
 } Fmt;
 
 static void path_set(Fmt *f, int slot, Value v) {
@@ -303,8 +304,8 @@ static void path_root(Fmt *f) {
         return;
     }
     int n = (int)(sizeof f->path / sizeof f->path[0]);
-    f->roots = list_new(g->vm, n);
-    memcpy(f->roots->store->items, f->path, sizeof f->path);
+    f->roots = list_new(g->vm, n); /* all nil */
+    memcpy(f->roots->store->items, f->path, (size_t)(2 * f->depth) * sizeof(Value));
     f->roots->len = n;
     vm_root_push(g, val_obj(f->roots));
     f->rooted = true;
@@ -391,6 +392,7 @@ static bool enter(Fmt *f, Value v, const char *cycle) {
             return false;
         }
     path_set(f, 2 * f->depth, v);
+    path_set(f, 2 * f->depth + 1, VAL_NIL);
     f->depth++;
     return true;
 }
@@ -572,9 +574,6 @@ bool fmt_value(G *g, StrBuf *b, Value v, bool plus, bool sharp) {
     f.depth = 0;
     f.roots = NULL;
     f.rooted = f.no_roots = false;
-    /* Only containers use the path; skip clearing it for scalars. */
-    if (val_is_obj(v))
-        memset(f.path, 0, sizeof f.path);
     if (b->p == NULL)
         sb_reserve(b, 0);
     bool ok = format(&f, v);

@@ -28,6 +28,7 @@ typedef struct AllocCache {
 } AllocCache;
 void gc_attach_thread(VM *vm, AllocCache *c); /* register c and make it this thread's */
 
+/* Returns zeroed memory (lists, maps and struct fields rely on it). */
 void *gc_alloc(VM *vm, size_t size, ObjType type);
 void gc_collect(VM *vm);
 void gc_mark_value(VM *vm, Value v);

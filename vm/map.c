@@ -63,9 +63,7 @@ static inline bool f64_as_exact_int(double d, int64_t *out) {
     return false;
 }
 
-static inline uint64_t hash_value(Value v) {
-    if (val_is_smallint(v))
-        return mix64((uint64_t)val_as_smallint(v));
+static uint64_t hash_slow(Value v) {
     if (val_is_obj(v)) {
         Obj *o = val_as_obj(v);
         switch ((ObjType)o->type) {
@@ -84,7 +82,20 @@ static inline uint64_t hash_value(Value v) {
     return mix64(f64_bits(d));
 }
 
-uint64_t val_hash(Value v) { return hash_value(v); }
+/* Small ints and strings (cached hash) are the hot keys: keep them inline. */
+static inline uint64_t hash_value(Value v) {
+    if (val_is_smallint(v))
+        return mix64((uint64_t)val_as_smallint(v));
+    if (val_is(v, OBJ_STRING)) {
+        uint32_t h = __atomic_load_n(&val_as_obj(v)->aux, __ATOMIC_RELAXED);
+        return mix64(h ? h : str_hash(AS_STRING(v)));
+    }
+    return hash_slow(v);
+}
+
+uint64_t val_hash(Value v) {
+    return hash_value(v);
+}
 
 static inline bool is_nan_key(Value v) {
     return val_is(v, OBJ_FLOAT) && isnan(((ObjFloat *)val_as_obj(v))->d);
@@ -115,7 +126,9 @@ bool val_key_equal(Value a, Value b) {
 
 /* ---- stores ---- */
 
-static inline ObjMapStore *load_store(ObjMap *m) { return __atomic_load_n(&m->store, __ATOMIC_ACQUIRE); }
+static inline ObjMapStore *load_store(ObjMap *m) {
+    return __atomic_load_n(&m->store, __ATOMIC_ACQUIRE);
+}
 
 static ObjMapStore *store_new(VM *vm, int64_t cap) {
     if (cap > MAP_MAX_CAP) {

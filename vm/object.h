@@ -90,7 +90,7 @@ typedef struct ObjList {
 } ObjList;
 
 typedef struct MapEntry {
-    Value key;   /* VAL_NIL with hash==0 and value==MAP_TOMBSTONE marks a deleted slot */
+    Value key;   /* a deleted entry has deleted == 1, key and value nil, hash 0 */
     Value value;
     uint64_t hash;
     int32_t deleted;

@@ -91,9 +91,13 @@ ObjString *str_new(VM *vm, const char *s, size_t len) {
     return o;
 }
 
-Value val_str(VM *vm, const char *s, size_t len) { return val_obj(str_new(vm, s, len)); }
+Value val_str(VM *vm, const char *s, size_t len) {
+    return val_obj(str_new(vm, s, len));
+}
 
-Value val_cstr(VM *vm, const char *cstr) { return val_obj(str_new(vm, cstr, strlen(cstr))); }
+Value val_cstr(VM *vm, const char *cstr) {
+    return val_obj(str_new(vm, cstr, strlen(cstr)));
+}
 
 /* ---- the intern table ---- */
 
@@ -158,7 +162,9 @@ ObjString *str_intern(VM *vm, const char *s, size_t len) {
     return e;
 }
 
-ObjString *str_intern_c(VM *vm, const char *cstr) { return str_intern(vm, cstr, strlen(cstr)); }
+ObjString *str_intern_c(VM *vm, const char *cstr) {
+    return str_intern(vm, cstr, strlen(cstr));
+}
 
 void str_sweep_interned(VM *vm) {
     size_t live = 0;

@@ -62,7 +62,9 @@ void sb_put(StrBuf *b, const char *s, size_t n) {
     b->p[b->len] = '\0';
 }
 
-void sb_puts(StrBuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+void sb_puts(StrBuf *b, const char *s) {
+    sb_put(b, s, strlen(s));
+}
 
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap) {
     /* Try the free space first: most formats are short, so one pass usually

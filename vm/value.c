@@ -29,7 +29,8 @@ bool val_equal(Value a, Value b) {
             return val_as_int(a) == val_as_int(b);
         if (!ai && !bi)
             return val_as_float(a) == val_as_float(b);
-        return ai ? float_is_int(val_as_float(b), val_as_int(a)) : float_is_int(val_as_float(a), val_as_int(b));
+        return ai ? float_is_int(val_as_float(b), val_as_int(a))
+                  : float_is_int(val_as_float(a), val_as_int(b));
     }
     if (val_is(a, OBJ_STRING) && val_is(b, OBJ_STRING))
         return str_equal(AS_STRING(a), AS_STRING(b));

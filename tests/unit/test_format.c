@@ -12,7 +12,7 @@
 #include "vmtest.h"
 
 static const struct {
-    char fmt; /* 'e' 'E' 'f' 'g' 'G', or 'D' for a Duration */
+    char fmt;      /* 'e' 'E' 'f' 'g' 'G', or 'D' for a Duration */
     uint64_t bits; /* the double's bits, or the Duration's int64 */
     int prec;
     const char *want;
@@ -841,8 +841,8 @@ static void test_go_table(void) {
             fmt_float(&b, bits_f64(go_table[i].bits), go_table[i].fmt, go_table[i].prec);
         const char *got = b.p ? b.p : "";
         if (strcmp(got, go_table[i].want) && bad++ < 20)
-            CHECK(0, "%c %016llx prec %d: got %s, want %s", go_table[i].fmt, (unsigned long long)go_table[i].bits,
-                  go_table[i].prec, got, go_table[i].want);
+            CHECK(0, "%c %016llx prec %d: got %s, want %s", go_table[i].fmt,
+                  (unsigned long long)go_table[i].bits, go_table[i].prec, got, go_table[i].want);
         sb_free(&b);
     }
     CHECK(bad == 0, "%d mismatches with Go", bad);
@@ -858,7 +858,14 @@ static void test_float_extras(void) {
     CHECK_SB(&b, "-0e+00", "negative zero %e");
     b.len = 0;
     fmt_float(&b, 1e308, 'f', 2);
-    CHECK(b.len == 309 + 3 && !strncmp(b.p, "100000000000000001097906362944045541740492309677311846336810682903157585404911491537163328978494688899061249669721172515611590283743140088328307009198146046031271664502933027185697489699588559043338384466165001178426897626212945177628091195786707458122783970171784415105291802893207873272974885715430223118336.00", 313), "%%f of 1e308 is exact (%s)", b.p);
+    CHECK(b.len == 309 + 3 &&
+              !strncmp(b.p,
+                       "1000000000000000010979063629440455417404923096773118463368106829031575854049114915371"
+                       "6332897849468889906124966972117251561159028374314008832830700919814604603127166450293"
+                       "3027185697489699588559043338384466165001178426897626212945177628091195786707458122783"
+                       "970171784415105291802893207873272974885715430223118336.00",
+                       313),
+          "%%f of 1e308 is exact (%s)", b.p);
     b.len = 0;
     fmt_float(&b, 0.1, 'f', 30);
     CHECK_SB(&b, "0.100000000000000005551115123126", "exact digits of 0.1");
@@ -867,7 +874,8 @@ static void test_float_extras(void) {
     CHECK_SB(&b, "0.333333333333333314829616256247390992939472198486328125", "%.60g of 1/3");
     b.len = 0;
     fmt_float(&b, 123456789.0, 'e', 100);
-    CHECK(b.len == 106 && !strncmp(b.p, "1.23456789000", 13) && !strcmp(b.p + 102, "e+08"), "%%.100e (%s)", b.p);
+    CHECK(b.len == 106 && !strncmp(b.p, "1.23456789000", 13) && !strcmp(b.p + 102, "e+08"), "%%.100e (%s)",
+          b.p);
     sb_free(&b);
     printf("ok floats: -0, huge %%f, long precisions\n");
 }
@@ -916,10 +924,17 @@ static void expect(G *g, Value v, bool plus, bool sharp, const char *want) {
 static void test_values(VM *vm) {
     G *g = vm_new_g(vm);
     Value i1 = val_int(vm, 1), i2 = val_int(vm, 2), i3 = val_int(vm, 3);
-    /* Go: fmt.Println([]interface{}{1, []interface{}{2, 3}, nil, "a b", 2.5, 1e6, math.NaN(), math.Inf(-1)}) */
+    /* Go: fmt.Println([]interface{}{1, []interface{}{2, 3}, nil, "a b", 2.5, 1e6, math.NaN(), math.Inf(-1)})
+     */
     Value inner[] = {i2, i3};
-    Value outer[] = {i1, test_list(vm, 2, inner), VAL_NIL, val_cstr(vm, "a b"), val_float(vm, 2.5),
-                     val_float(vm, 1e6), val_float(vm, NAN), val_float(vm, -INFINITY)};
+    Value outer[] = {i1,
+                     test_list(vm, 2, inner),
+                     VAL_NIL,
+                     val_cstr(vm, "a b"),
+                     val_float(vm, 2.5),
+                     val_float(vm, 1e6),
+                     val_float(vm, NAN),
+                     val_float(vm, -INFINITY)};
     expect(g, test_list(vm, 8, outer), false, false, "[1 [2 3] <nil> a b 2.5 1e+06 NaN -Inf]");
     expect(g, VAL_NIL, false, false, "<nil>");
     expect(g, VAL_TRUE, false, false, "true");
@@ -940,7 +955,8 @@ static void test_values(VM *vm) {
     map_set(vm, m, val_cstr(vm, "a"), test_list(vm, 2, inner));
     map_set(vm, m, i3, VAL_NIL);
     expect(g, val_obj(m), false, false, "map[b:1 a:[2 3] 3:<nil>]");
-    expect(g, val_obj(m), false, true, "map[interface {}]interface {}{\"b\":1, \"a\":[]interface {}{2, 3}, 3:interface {}(nil)}");
+    expect(g, val_obj(m), false, true,
+           "map[interface {}]interface {}{\"b\":1, \"a\":[]interface {}{2, 3}, 3:interface {}(nil)}");
 
     /* structs: Go's {1 [{2 3}]} and %+v {x:1 y:[{x:2 y:3}]} */
     const char *xy[] = {"x", "y"};
@@ -967,7 +983,8 @@ static void test_values(VM *vm) {
     expect(g, val_float(vm, 1.0), false, true, "1");
     expect(g, val_float(vm, 1e6), false, true, "1e+06");
     Value sharp_list[] = {i1, val_cstr(vm, "a"), VAL_NIL, val_float(vm, 2.5), VAL_TRUE};
-    expect(g, test_list(vm, 5, sharp_list), false, true, "[]interface {}{1, \"a\", interface {}(nil), 2.5, true}");
+    expect(g, test_list(vm, 5, sharp_list), false, true,
+           "[]interface {}{1, \"a\", interface {}(nil), 2.5, true}");
 
     /* errors and Stringers, at any depth; %#v ignores them (no GoString) */
     Value err = err_newf(vm, "boom");
@@ -1037,7 +1054,8 @@ static void test_cycles_and_depth(VM *vm) {
         v = test_list(vm, 1, &v);
     StrBuf b = {0};
     CHECK(fmt_value(g, &b, v, false, false), "deep nesting formats");
-    CHECK(b.len < 1000 && strstr(b.p, "...") && b.p[0] == '[' && b.p[b.len - 1] == ']', "deep nesting is capped");
+    CHECK(b.len < 1000 && strstr(b.p, "...") && b.p[0] == '[' && b.p[b.len - 1] == ']',
+          "deep nesting is capped");
     sb_free(&b);
     printf("ok cycles: self-reference and deep nesting\n");
 }

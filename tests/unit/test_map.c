@@ -4,7 +4,9 @@
 
 #include "vmtest.h"
 
-static Value I(VM *vm, int64_t i) { return val_int(vm, i); }
+static Value I(VM *vm, int64_t i) {
+    return val_int(vm, i);
+}
 
 static int64_t get_int(ObjMap *m, Value k, int64_t dflt) {
     Value v;
@@ -36,7 +38,8 @@ static void test_order(VM *vm) {
     CHECK(map_delete(m, I(vm, 20)) && !map_delete(m, I(vm, 20)) && m->count == 4, "delete once");
     map_set(vm, m, I(vm, 20), I(vm, 7));
     n = keys_of(m, ks, 8);
-    CHECK(n == 5 && ks[1] == 30 && ks[4] == 20 && get_int(m, I(vm, 20), 0) == 7, "delete then set moves to the end");
+    CHECK(n == 5 && ks[1] == 30 && ks[4] == 20 && get_int(m, I(vm, 20), 0) == 7,
+          "delete then set moves to the end");
     Value k, v;
     CHECK(map_next(m, 0, &k, &v) == 1 && val_as_int(k) == 10, "map_next from 0");
     map_delete(m, I(vm, 10));
@@ -54,7 +57,8 @@ static void test_key_kinds(VM *vm) {
     map_set(vm, m, I(vm, 1), val_cstr(vm, "int"));
     map_set(vm, m, val_float(vm, 1.0), val_cstr(vm, "float"));
     Value v, k;
-    CHECK(m->count == 1 && map_get(m, I(vm, 1), &v) && !strcmp(AS_STRING(v)->chars, "float"), "1 and 1.0 are one key");
+    CHECK(m->count == 1 && map_get(m, I(vm, 1), &v) && !strcmp(AS_STRING(v)->chars, "float"),
+          "1 and 1.0 are one key");
     map_next(m, 0, &k, &v);
     CHECK(val_is_smallint(k), "the first key inserted is kept");
     CHECK(map_get(m, val_duration(vm, 1), &v), "a Duration of 1ns finds key 1");
@@ -89,7 +93,8 @@ static void test_key_kinds(VM *vm) {
     map_set(vm, s, val_obj(str_intern_c(vm, "k")), I(vm, 2));
     CHECK(s->count == 1 && get_int(s, val_cstr(vm, "k"), 0) == 2, "strings by content (interned or not)");
     map_set(vm, s, val_str(vm, "a\0b", 3), I(vm, 3));
-    CHECK(get_int(s, val_str(vm, "a\0b", 3), 0) == 3 && get_int(s, val_cstr(vm, "a"), -1) == -1, "NUL in keys");
+    CHECK(get_int(s, val_str(vm, "a\0b", 3), 0) == 3 && get_int(s, val_cstr(vm, "a"), -1) == -1,
+          "NUL in keys");
     map_set(vm, s, val_cstr(vm, ""), I(vm, 4));
     CHECK(get_int(s, val_cstr(vm, ""), 0) == 4, "the empty string key");
     Value l1 = val_obj(list_new(vm, 0)), l2 = val_obj(list_new(vm, 0));
@@ -103,7 +108,8 @@ static void test_key_kinds(VM *vm) {
           "nil, true, false are keys of their own");
     CHECK(map_delete(s, VAL_NIL) && !map_get(s, VAL_NIL, &v), "a deleted nil key is gone");
 
-    CHECK(val_hash(I(vm, 7)) == val_hash(val_float(vm, 7.0)) && val_hash(I(vm, 7)) == val_hash(val_duration(vm, 7)),
+    CHECK(val_hash(I(vm, 7)) == val_hash(val_float(vm, 7.0)) &&
+              val_hash(I(vm, 7)) == val_hash(val_duration(vm, 7)),
           "hash of 7, 7.0 and 7ns");
     CHECK(val_hash(val_float(vm, -0.0)) == val_hash(I(vm, 0)), "hash of -0.0");
     CHECK(val_key_equal(I(vm, 3), val_float(vm, 3.0)) && !val_key_equal(nan, nan) &&

@@ -8,8 +8,22 @@
 
 static void test_int_encoding(VM *vm) {
     const int64_t two62 = (int64_t)1 << 62;
-    int64_t cases[] = {0, 1, -1, 42, -42, 1000000007, two62 - 1, -two62, two62, -two62 - 1,
-                       two62 + 1, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1, (int64_t)1 << 53,
+    int64_t cases[] = {0,
+                       1,
+                       -1,
+                       42,
+                       -42,
+                       1000000007,
+                       two62 - 1,
+                       -two62,
+                       two62,
+                       -two62 - 1,
+                       two62 + 1,
+                       INT64_MAX,
+                       INT64_MIN,
+                       INT64_MAX - 1,
+                       INT64_MIN + 1,
+                       (int64_t)1 << 53,
                        -((int64_t)1 << 53) - 1};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int64_t x = cases[i];
@@ -46,16 +60,30 @@ static void test_float_encoding(VM *vm) {
         const char *what;
         int inl; /* 1 inline, 0 boxed, -1 do not care */
     } cases[] = {
-        {0.0, "0.0", 1},          {-0.0, "-0.0", 1},        {1.0, "1.0", 1},
-        {-2.5, "-2.5", 1},        {0.1, "0.1", 1},          {3.141592653589793, "pi", 1},
-        {1e38, "1e38", 1},        {1e-38, "1e-38", 1},      {1e-300, "1e-300", 0},
-        {1e300, "1e300", 0},      {DBL_MAX, "DBL_MAX", 0},  {DBL_MIN, "DBL_MIN", 0},
-        {5e-324, "denormal min", 0}, {INFINITY, "+Inf", 0}, {-INFINITY, "-Inf", 0},
+        {0.0, "0.0", 1},
+        {-0.0, "-0.0", 1},
+        {1.0, "1.0", 1},
+        {-2.5, "-2.5", 1},
+        {0.1, "0.1", 1},
+        {3.141592653589793, "pi", 1},
+        {1e38, "1e38", 1},
+        {1e-38, "1e-38", 1},
+        {1e-300, "1e-300", 0},
+        {1e300, "1e300", 0},
+        {DBL_MAX, "DBL_MAX", 0},
+        {DBL_MIN, "DBL_MIN", 0},
+        {5e-324, "denormal min", 0},
+        {INFINITY, "+Inf", 0},
+        {-INFINITY, "-Inf", 0},
         {ldexp(1, -127), "2^-127 (collides with +0's code)", 0},
         {-ldexp(1, -127), "-2^-127 (collides with -0's code)", 0},
-        {ldexp(1, -126), "2^-126", 1},  {ldexp(1.5, -127), "1.5*2^-127", 1},
-        {nextafter(ldexp(1, 129), 0), "just below 2^129", 1}, {ldexp(1, 129), "2^129", 0},
-        {9007199254740993.0, "2^53+1 (rounds)", 1}, {NAN, "NaN", 0}, {-NAN, "-NaN", 0},
+        {ldexp(1, -126), "2^-126", 1},
+        {ldexp(1.5, -127), "1.5*2^-127", 1},
+        {nextafter(ldexp(1, 129), 0), "just below 2^129", 1},
+        {ldexp(1, 129), "2^129", 0},
+        {9007199254740993.0, "2^53+1 (rounds)", 1},
+        {NAN, "NaN", 0},
+        {-NAN, "-NaN", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         check_float(vm, cases[i].d, cases[i].what);
@@ -131,7 +159,8 @@ static void test_equality(VM *vm) {
     CHECK(val_equal(VAL_NIL, VAL_NIL) && !val_equal(VAL_NIL, VAL_FALSE), "nil == nil, nil != false");
     CHECK(!val_equal(VAL_FALSE, val_int(vm, 0)) && val_equal(VAL_TRUE, VAL_TRUE), "bools");
     CHECK(val_equal(val_cstr(vm, "ab"), val_str(vm, "abc", 2)), "strings by content");
-    CHECK(!val_equal(val_cstr(vm, "ab"), val_cstr(vm, "ba")) && !val_equal(val_cstr(vm, "ab"), val_cstr(vm, "abc")),
+    CHECK(!val_equal(val_cstr(vm, "ab"), val_cstr(vm, "ba")) &&
+              !val_equal(val_cstr(vm, "ab"), val_cstr(vm, "abc")),
           "different strings");
     CHECK(!val_equal(val_str(vm, "a\0b", 3), val_str(vm, "a\0c", 3)) &&
               val_equal(val_str(vm, "a\0b", 3), val_str(vm, "a\0b", 3)),
@@ -165,24 +194,34 @@ static void test_types_and_errors(VM *vm) {
     struct {
         Value v;
         const char *name;
-    } names[] = {{VAL_NIL, "nil"}, {VAL_TRUE, "bool"}, {val_int(vm, 1), "int"},
-                 {val_int(vm, INT64_MAX), "int"}, {val_float(vm, 1.5), "float64"},
-                 {val_float(vm, 1e300), "float64"}, {val_cstr(vm, "s"), "string"},
-                 {val_obj(list_new(vm, 0)), "list"}, {val_obj(map_new(vm, 0)), "map"}, {fn, "func"},
-                 {err, "error"}, {val_obj(geom), "module"}, {p, "Point"}, {wg, "sync.WaitGroup"},
+    } names[] = {{VAL_NIL, "nil"},
+                 {VAL_TRUE, "bool"},
+                 {val_int(vm, 1), "int"},
+                 {val_int(vm, INT64_MAX), "int"},
+                 {val_float(vm, 1.5), "float64"},
+                 {val_float(vm, 1e300), "float64"},
+                 {val_cstr(vm, "s"), "string"},
+                 {val_obj(list_new(vm, 0)), "list"},
+                 {val_obj(map_new(vm, 0)), "map"},
+                 {fn, "func"},
+                 {err, "error"},
+                 {val_obj(geom), "module"},
+                 {p, "Point"},
+                 {wg, "sync.WaitGroup"},
                  {val_duration(vm, 1), "time.Duration"}};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         CHECK(!strcmp(val_type_name(names[i].v), names[i].name), "type name %s (got %s)", names[i].name,
               val_type_name(names[i].v));
 
     CHECK(val_has_type(vm, val_int(vm, 3), "int") && !val_has_type(vm, val_int(vm, 3), "float64"), "int");
-    CHECK(val_has_type(vm, val_float(vm, 3), "float64") && !val_has_type(vm, val_float(vm, 3), "int"), "float");
+    CHECK(val_has_type(vm, val_float(vm, 3), "float64") && !val_has_type(vm, val_float(vm, 3), "int"),
+          "float");
     CHECK(val_has_type(vm, VAL_NIL, "nil") && !val_has_type(vm, VAL_NIL, "any") &&
               !val_has_type(vm, VAL_NIL, "interface{}"),
           "nil matches nil, not interface{}");
     CHECK(val_has_type(vm, VAL_FALSE, "any") && val_has_type(vm, p, "interface{}"), "any matches non-nil");
-    CHECK(val_has_type(vm, p, "Point") && val_has_type(vm, p, "geom.Point") && !val_has_type(vm, p, "main.Point") &&
-              !val_has_type(vm, p, "MyErr"),
+    CHECK(val_has_type(vm, p, "Point") && val_has_type(vm, p, "geom.Point") &&
+              !val_has_type(vm, p, "main.Point") && !val_has_type(vm, p, "MyErr"),
           "struct names, bare and qualified");
     CHECK(val_has_type(vm, err, "error") && val_has_type(vm, e, "error") && val_has_type(vm, e, "MyErr") &&
               !val_has_type(vm, p, "error"),
@@ -200,13 +239,15 @@ static void test_types_and_errors(VM *vm) {
               !strcmp(AS_STRING(text)->chars, "open x: no such file or directory"),
           "ObjError text");
     text = VAL_NIL;
-    CHECK(val_error_text(g, e, &text) && val_is(text, OBJ_STRING) && !strcmp(AS_STRING(text)->chars, "custom failure"),
+    CHECK(val_error_text(g, e, &text) && val_is(text, OBJ_STRING) &&
+              !strcmp(AS_STRING(text)->chars, "custom failure"),
           "Error() method text");
     CHECK(!val_error_text(g, p, &text), "not an error");
     Value wrapped = err_new(vm, str_intern_c(vm, "outer"), err);
     CHECK(AS_ERROR(wrapped)->wrapped == err, "err_new keeps the wrapped error");
     Value fnv;
-    CHECK(val_find_method(vm, wg, "Wait", &fnv) && val_is(fnv, OBJ_NATIVE) && !val_find_method(vm, wg, "Done", &fnv),
+    CHECK(val_find_method(vm, wg, "Wait", &fnv) && val_is(fnv, OBJ_NATIVE) &&
+              !val_find_method(vm, wg, "Done", &fnv),
           "native methods by name");
     printf("ok types: type names, x.(T) names, errors and Error() methods\n");
 }

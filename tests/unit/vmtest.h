@@ -12,26 +12,27 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                          \
-    do {                                                          \
-        if (!(cond)) {                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);  \
-            fprintf(stderr, __VA_ARGS__);                         \
-            fputc('\n', stderr);                                  \
-            failures++;                                           \
-        }                                                         \
+#define CHECK(cond, ...)                                                                                     \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
+            fprintf(stderr, __VA_ARGS__);                                                                    \
+            fputc('\n', stderr);                                                                             \
+            failures++;                                                                                      \
+        }                                                                                                    \
     } while (0)
 
 /* The text of a StrBuf (NULL-safe) compared with an expected string. */
-#define CHECK_SB(sb, want, what)                                                        \
-    do {                                                                                \
-        const char *got_ = (sb)->p ? (sb)->p : "";                                      \
-        CHECK(strcmp(got_, (want)) == 0, "%s: got \"%s\", want \"%s\"", (what), got_, (want)); \
+#define CHECK_SB(sb, want, what)                                                                             \
+    do {                                                                                                     \
+        const char *got_ = (sb)->p ? (sb)->p : "";                                                           \
+        CHECK(strcmp(got_, (want)) == 0, "%s: got \"%s\", want \"%s\"", (what), got_, (want));               \
     } while (0)
 
 /* type NAME struct { fields... } with methods (name, native fn) pairs. */
-static inline ObjStructType *test_struct_type(VM *vm, const char *name, int nfields, const char *const *fields,
-                                              int nmethods, const char *const *mnames, const NativeFn *mfns) {
+static inline ObjStructType *test_struct_type(VM *vm, const char *name, int nfields,
+                                              const char *const *fields, int nmethods,
+                                              const char *const *mnames, const NativeFn *mfns) {
     ObjStructType *t = gc_alloc(vm, sizeof(ObjStructType), OBJ_STRUCTTYPE);
     t->name = str_intern_c(vm, name);
     t->nfields = nfields;
