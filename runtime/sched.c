@@ -469,12 +469,7 @@ static G *g_get(Sched *s) {
     g->id = ++vm->next_goid;
     for (uint32_t i = 0; i < g->stack_cap; i++)
         g->stack[i] = VAL_NIL;
-    if (vm->ngs == vm->gs_cap) {
-        vm->gs_cap = vm->gs_cap ? vm->gs_cap * 2 : 16;
-        vm->gs = realloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
-    }
-    g->gs_index = vm->ngs;
-    vm->gs[vm->ngs++] = g;
+    vm_register_g(vm, g);
     return g;
 }
 

@@ -73,13 +73,18 @@ static void arm(Sched *s, P *p, SchedTimer *t, int64_t when) {
         sched_kick_idle(s);
 }
 
-SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *, int64_t), void *arg) {
-    Sched *s = sched_of(g->vm);
+static SchedTimer *timer_new(void (*fire)(void *, int64_t), void *arg) {
     SchedTimer *t = calloc(1, sizeof(SchedTimer));
     t->t.idx = -1;
     t->t.data = t;
     t->fire = fire;
     t->arg = arg;
+    return t;
+}
+
+SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *, int64_t), void *arg) {
+    Sched *s = sched_of(g->vm);
+    SchedTimer *t = timer_new(fire, arg);
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
     arm(s, p, t, when);
@@ -148,10 +153,7 @@ int sched_sleep(G *g, int64_t ns) {
     if (ns <= 0)
         return 0; /* Go: a non-positive duration returns at once */
     Sched *s = sched_of(g->vm);
-    SchedTimer *t = calloc(1, sizeof(SchedTimer));
-    t->t.idx = -1;
-    t->t.data = t;
-    t->fire = sleep_fire;
+    SchedTimer *t = timer_new(sleep_fire, NULL);
     t->arg = t;
     t->arg2 = g;
     /* Two-phase: the timer cannot fire (its heap is locked) until the

@@ -62,13 +62,17 @@ G *vm_new_g(VM *vm) {
     g->resume_nres = -1;
     g->id = ++vm->next_goid;
     stack_ensure(g, G_INITIAL_STACK);
+    vm_register_g(vm, g);
+    return g;
+}
+
+void vm_register_g(VM *vm, G *g) {
     if (vm->ngs == vm->gs_cap) {
         vm->gs_cap = vm->gs_cap ? vm->gs_cap * 2 : 16;
         vm->gs = realloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
     }
     g->gs_index = vm->ngs;
     vm->gs[vm->ngs++] = g;
-    return g;
 }
 
 static const char *callee_name(Value fn) {

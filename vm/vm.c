@@ -112,6 +112,19 @@ static int spread_last(G *g, uint32_t at, int nargs) {
     return nargs - 1 + (int)n;
 }
 
+/* defer f(xs...) and go f(xs...): copy the function and arguments at *at to
+ * scratch space above the frame's registers and spread the last one there
+ * (the registers themselves must stay as they are).  *at becomes the scratch
+ * position; returns the argument count, or -1 on panic. */
+static int spread_to_scratch(G *g, Frame *f, uint32_t *at, int nargs) {
+    uint32_t tmp = f->base + f->cl->proto->maxregs;
+    stack_ensure(g, tmp + 1 + (uint32_t)nargs + STACK_SLACK);
+    for (int j = 0; j <= nargs; j++)
+        g->stack[tmp + (uint32_t)j] = g->stack[*at + (uint32_t)j];
+    *at = tmp;
+    return spread_last(g, tmp, nargs);
+}
+
 /* The receiver slot after SELF held VAL_NORECV: drop it. */
 static int drop_norecv(G *g, uint32_t at, int nargs) {
     Value *s = g->stack;
@@ -594,16 +607,9 @@ dispatch:
         uint32_t at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
         SAVEPC();
         if (BC_C(i)) {
-            /* spread into scratch space above the registers, then record */
-            uint32_t tmp = (uint32_t)(base - g->stack) + cl->proto->maxregs;
-            stack_ensure(g, tmp + 1 + (uint32_t)nargs + STACK_SLACK);
-            base = g->stack + f->base;
-            for (int j = 0; j <= nargs; j++)
-                g->stack[tmp + (uint32_t)j] = g->stack[at + (uint32_t)j];
-            if ((nargs = spread_last(g, tmp, nargs)) < 0)
+            if ((nargs = spread_to_scratch(g, f, &at, nargs)) < 0)
                 goto on_panic;
             base = g->stack + f->base;
-            at = tmp;
         }
         defer_push(g, f, g->stack[at], nargs, g->stack + at + 1);
         NEXT;
@@ -808,15 +814,9 @@ dispatch:
         if (!vm->rt)
             PROTECT(not_implemented(g, "go"));
         if (BC_C(i)) {
-            uint32_t tmp = (uint32_t)(base - g->stack) + cl->proto->maxregs;
-            stack_ensure(g, tmp + 1 + (uint32_t)nargs + STACK_SLACK);
-            base = g->stack + f->base;
-            for (int j = 0; j <= nargs; j++)
-                g->stack[tmp + (uint32_t)j] = g->stack[at + (uint32_t)j];
-            if ((nargs = spread_last(g, tmp, nargs)) < 0)
+            if ((nargs = spread_to_scratch(g, f, &at, nargs)) < 0)
                 goto on_panic;
             base = g->stack + f->base;
-            at = tmp;
         }
         if (vm->rt->go(g, g->stack[at], nargs, g->stack + at + 1) < 0)
             goto on_panic;

@@ -240,6 +240,8 @@ static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
 
 /* Goroutines */
 G *vm_new_g(VM *vm);
+/* Add g to the goroutine registry (the GC's roots); the caller serialises. */
+void vm_register_g(VM *vm, G *g);
 /* Run g until its frames are empty, or it panics; returns 0 or the exit status 2. */
 int vm_run(G *g);
 /* Flush and exit the process (os.Exit, main's return). */
