@@ -234,7 +234,7 @@ static int fold_binary(ModState *ms, Node *n, int op, ConstVal *x, ConstVal *y, 
     }
     if ((op == TK_QUO || op == TK_REM) &&
         ((y->kind == CV_INT && y->i == 0) || (y->kind == CV_FLOAT && y->f == 0))) {
-        cerr(ms, n->line, n->col, "invalid operation: division by zero");
+        cerr(ms, n->b->line, n->b->col, "invalid operation: division by zero"); /* at the divisor, as Go */
         return 0;
     }
     if (x->kind == CV_INT && y->kind == CV_INT) {

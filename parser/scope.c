@@ -15,13 +15,20 @@ void cerr(ModState *ms, int line, int col, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    line = line > 0 ? line : 1;
+    col = col > 0 ? col : 1;
+    /* Constant folding and code generation may both see one bad operand
+     * (`10 / 0`): report it once. */
+    for (int i = 0; i < ms->nerrs; i++)
+        if (ms->errs[i].line == line && ms->errs[i].col == col && !strcmp(ms->errs[i].msg, buf))
+            return;
     if (ms->nerrs == ms->caperrs) {
         ms->caperrs = ms->caperrs ? ms->caperrs * 2 : 8;
         ms->errs = xrealloc(ms->errs, (size_t)ms->caperrs * sizeof(Err));
     }
     Err *e = &ms->errs[ms->nerrs];
-    e->line = line > 0 ? line : 1;
-    e->col = col > 0 ? col : 1;
+    e->line = line;
+    e->col = col;
     e->seq = ms->nerrs++;
     e->msg = xstrdup(buf);
 }

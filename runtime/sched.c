@@ -55,7 +55,7 @@ static P *m_sleep(M *m, int64_t deadline) {
 
 /* ---- idle lists (sched.lock held) ---- */
 
-static P *pidleget(Sched *s) {
+P *sched_pidleget(Sched *s) {
     if (atomic_load(&s->gcwaiting))
         return NULL;
     P *p = s->pidle;
@@ -66,12 +66,22 @@ static P *pidleget(Sched *s) {
     return p;
 }
 
-static void pidleput(Sched *s, P *p) {
+void sched_pidleput(Sched *s, P *p) {
     atomic_store(&p->status, P_IDLE);
     p->m = NULL;
     p->link = s->pidle;
     s->pidle = p;
     atomic_fetch_add(&s->npidle, 1);
+}
+
+bool sched_pidleremove(Sched *s, P *p) {
+    for (P **l = &s->pidle; *l; l = &(*l)->link)
+        if (*l == p) {
+            *l = p->link;
+            atomic_fetch_sub(&s->npidle, 1);
+            return true;
+        }
+    return false;
 }
 
 static M *mget(Sched *s) {
@@ -117,7 +127,7 @@ static G *globrunq_get(Sched *s, P *p, bool just_one) {
     int n = atomic_load(&s->runq_size);
     if (n == 0)
         return NULL;
-    int take = just_one ? 1 : n / s->nprocs + 1;
+    int take = just_one ? 1 : n / atomic_load(&s->nprocs) + 1;
     if (take > n)
         take = n;
     if (take > RUNQ_SIZE / 2)
@@ -136,6 +146,13 @@ static G *globrunq_get(Sched *s, P *p, bool just_one) {
             runq_put(&p->runq, g, false, NULL, NULL); /* room: the local queue was empty */
     }
     return first;
+}
+
+void sched_runq_drain(Sched *s, P *p) {
+    G *g;
+    bool from_next;
+    while ((g = runq_get2(&p->runq, &from_next)))
+        sched_globrunq_put(s, g);
 }
 
 static void overflow_to_global(void *ctx, void **items, int n) {
@@ -217,7 +234,7 @@ void sched_wakep(Sched *s) {
     if (!atomic_compare_exchange_strong(&s->nmspinning, &zero, 1))
         return;
     pthread_mutex_lock(&s->lock);
-    P *p = pidleget(s);
+    P *p = sched_pidleget(s);
     pthread_mutex_unlock(&s->lock);
     if (!p) {
         atomic_fetch_sub(&s->nmspinning, 1);
@@ -235,51 +252,6 @@ static void reset_spinning(Sched *s, M *m) {
         sched_wakep(s);
 }
 
-/* ---- stop the world (the GC) ---- */
-
-/* This M holds a P and found gcwaiting set: park the P until the world restarts. */
-static void gc_stop_m(Sched *s, M *m) {
-    pthread_mutex_lock(&s->lock);
-    if (atomic_load(&s->gcwaiting)) {
-        atomic_store(&m->p->status, P_GCSTOP);
-        if (--s->stopwait == 0)
-            pthread_cond_signal(&s->stop_cv);
-        while (atomic_load(&s->gcwaiting))
-            pthread_cond_wait(&s->start_cv, &s->lock);
-        atomic_store(&m->p->status, P_RUNNING);
-    }
-    pthread_mutex_unlock(&s->lock);
-}
-
-/* The RuntimeOps.gc hook: called at a safepoint when a collection is due. */
-static void rt_gc(G *g) {
-    VM *vm = g->vm;
-    Sched *s = sched_of(vm);
-    M *m = tls_m;
-    pthread_mutex_lock(&s->lock);
-    if (atomic_load(&s->gcwaiting)) { /* another M is collecting: stop here */
-        pthread_mutex_unlock(&s->lock);
-        gc_stop_m(s, m);
-        return;
-    }
-    atomic_store(&s->gcwaiting, 1);
-    vm->safepoint = 1; /* every running G stops at its next safepoint */
-    int running = 0;
-    for (int i = 0; i < s->nprocs; i++) {
-        P *p = s->allp[i];
-        if (p != m->p && atomic_load(&p->status) == P_RUNNING)
-            running++;
-    }
-    s->stopwait = running;
-    while (s->stopwait > 0)
-        pthread_cond_wait(&s->stop_cv, &s->lock);
-    gc_collect(vm);
-    atomic_store(&s->gcwaiting, 0);
-    vm->safepoint = 0;
-    pthread_cond_broadcast(&s->start_cv);
-    pthread_mutex_unlock(&s->lock);
-}
-
 /* ---- finding work ---- */
 
 /* Per-M xorshift: only a hint for the victim order. */
@@ -294,15 +266,22 @@ static uint32_t fastrand(M *m) {
 
 static G *steal_work(Sched *s, M *m, int64_t now) {
     P *p = m->p;
-    int n = s->nprocs;
+    int n = atomic_load_explicit(&s->nallp, memory_order_acquire); /* retired Ps may still hold Gs */
     for (int attempt = 0; attempt < 4; attempt++) {
         uint32_t start = fastrand(m) % (uint32_t)n;
         for (int i = 0; i < n; i++) {
             P *victim = s->allp[(start + (uint32_t)i) % (uint32_t)n];
             if (victim == p)
                 continue;
-            if (attempt == 3 && atomic_load(&victim->next_timer) <= now)
+            if (attempt == 3 && atomic_load(&victim->next_timer) <= now) {
                 timers_run(s, victim, now); /* its Ms may be busy: fire its due timers */
+                /* Their callbacks may have readied goroutines onto OUR queue,
+                 * and runq_steal needs it empty (as Go's stealWork checks). */
+                bool from_next;
+                G *g = runq_get2(&p->runq, &from_next);
+                if (g)
+                    return g;
+            }
             G *g = runq_steal(&p->runq, &victim->runq, attempt == 3);
             if (g)
                 return g;
@@ -312,10 +291,40 @@ static G *steal_work(Sched *s, M *m, int64_t now) {
 }
 
 static bool any_local_work(Sched *s) {
-    for (int i = 0; i < s->nprocs; i++)
+    int n = atomic_load_explicit(&s->nallp, memory_order_acquire);
+    for (int i = 0; i < n; i++)
         if (!runq_empty(&s->allp[i]->runq))
             return true;
     return false;
+}
+
+/* m holds no P: sleep on the idle list until a waker hands over a P, or
+ * until the earliest timer is due and an idle P is free to run it. */
+static P *idle_wait(Sched *s, M *m) {
+    for (;;) {
+        int64_t deadline = timers_earliest(s);
+        pthread_mutex_lock(&s->lock);
+        m->link = s->midle;
+        s->midle = m;
+        s->nmidle++;
+        if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
+            !any_local_work(s) && !atomic_load(&s->exiting))
+            sched_deadlock(s);
+        pthread_mutex_unlock(&s->lock);
+        P *got = m_sleep(m, deadline);
+        if (got)
+            return got;
+        /* Timed out for a timer: leave the idle list unless a waker has
+         * already taken us off it (then its P is on the way). */
+        pthread_mutex_lock(&s->lock);
+        bool mine = mremove(s, m);
+        got = mine ? sched_pidleget(s) : NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (!mine)
+            got = m_sleep(m, INT64_MAX);
+        if (got)
+            return got;
+    }
 }
 
 /* Find a runnable G for m (which holds a P), sleeping if there is none. */
@@ -324,6 +333,11 @@ static G *find_runnable(Sched *s, M *m) {
         P *p = m->p;
         if (atomic_load(&s->gcwaiting)) {
             gc_stop_m(s, m);
+            continue;
+        }
+        if (p->id >= atomic_load(&s->nprocs)) { /* GOMAXPROCS shrank: give this P up */
+            if (sched_release_retired_p(s, m))
+                acquirep(m, idle_wait(s, m));
             continue;
         }
         int64_t now = sched_nanotime();
@@ -354,7 +368,7 @@ static G *find_runnable(Sched *s, M *m) {
                 return g;
         }
         /* Steal, if not too many Ms spin already (Go's limit: half the busy Ps). */
-        if (m->spinning || 2 * atomic_load(&s->nmspinning) < s->nprocs - atomic_load(&s->npidle)) {
+        if (m->spinning || 2 * atomic_load(&s->nmspinning) < atomic_load(&s->nprocs) - atomic_load(&s->npidle)) {
             if (!m->spinning) {
                 m->spinning = true;
                 atomic_fetch_add(&s->nmspinning, 1);
@@ -376,7 +390,7 @@ static G *find_runnable(Sched *s, M *m) {
             reset_spinning(s, m);
             return g;
         }
-        pidleput(s, p);
+        sched_pidleput(s, p);
         m->p = NULL;
         pthread_mutex_unlock(&s->lock);
         bool was_spinning = m->spinning;
@@ -388,7 +402,7 @@ static G *find_runnable(Sched *s, M *m) {
          * stranded (its waker saw no idle P to wake): look once more. */
         if (any_local_work(s)) {
             pthread_mutex_lock(&s->lock);
-            P *p2 = pidleget(s);
+            P *p2 = sched_pidleget(s);
             pthread_mutex_unlock(&s->lock);
             if (p2) {
                 acquirep(m, p2);
@@ -399,32 +413,7 @@ static G *find_runnable(Sched *s, M *m) {
                 continue;
             }
         }
-        P *got = NULL;
-        for (;;) {
-            int64_t deadline = timers_earliest(s);
-            pthread_mutex_lock(&s->lock);
-            m->link = s->midle;
-            s->midle = m;
-            s->nmidle++;
-            if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
-                !any_local_work(s) && !atomic_load(&s->exiting))
-                sched_deadlock(s);
-            pthread_mutex_unlock(&s->lock);
-            got = m_sleep(m, deadline);
-            if (got)
-                break;
-            /* Timed out for a timer: leave the idle list unless a waker has
-             * already taken us off it (then its P is on the way). */
-            pthread_mutex_lock(&s->lock);
-            bool mine = mremove(s, m);
-            got = mine ? pidleget(s) : NULL;
-            pthread_mutex_unlock(&s->lock);
-            if (!mine)
-                got = m_sleep(m, INT64_MAX);
-            if (got)
-                break;
-        }
-        acquirep(m, got);
+        acquirep(m, idle_wait(s, m));
     }
 }
 
@@ -475,9 +464,13 @@ static G *g_get(Sched *s) {
 
 static void goexit(Sched *s, G *g) {
     if (g == s->main_g) {
-        /* main returned: the program ends, whatever other goroutines do */
-        atomic_store(&s->exiting, 1);
-        vm_exit(s->vm, 0);
+        if (!vm_goexiting(g)) {
+            /* main returned: the program ends, whatever other goroutines do */
+            atomic_store(&s->exiting, 1);
+            vm_exit(s->vm, 0);
+        }
+        /* main called runtime.Goexit: the others go on (Go's rule) */
+        s->main_g = NULL;
     }
     atomic_store(&g->status, G_DEAD);
     g_free(s, g);
@@ -504,6 +497,8 @@ static void execute(Sched *s, M *m, G *g) {
             r = VM_DONE;
         else if (r == RT_PARK)
             r = VM_PARKED;
+        else if (vm_goexiting(g))
+            r = VM_DONE; /* go runtime.Goexit() */
         else
             panic_die(g);
     } else if (g->nframes == 0) {
@@ -532,6 +527,10 @@ static void execute(Sched *s, M *m, G *g) {
     m->unlock_after = NULL;
     if (l)
         pthread_mutex_unlock(l);
+    if (m->kick_after_park) {
+        m->kick_after_park = false;
+        sched_kick_idle(s);
+    }
 }
 
 static void schedule(Sched *s, M *m) {
@@ -588,11 +587,32 @@ void sched_ready(G *waker, G *g, bool next) {
     sched_wakep(s);
 }
 
-int sched_gosched(G *g) {
-    M *m = tls_m;
-    m->yielded = true;
-    g->resume_nres = 0;
+int sched_gosched_results(G *g, int nres) {
+    tls_m->yielded = true;
+    g->resume_nres = (int16_t)nres;
     return RT_PARK;
+}
+
+int sched_gosched(G *g) { return sched_gosched_results(g, 0); }
+
+bool sched_can_spin(G *g) {
+    Sched *s = sched_of(g->vm);
+    M *m = tls_m;
+    return s->ncpu > 1 &&
+           atomic_load(&s->nprocs) > atomic_load(&s->npidle) + atomic_load(&s->nmspinning) + 1 && m &&
+           m->p && runq_empty(&m->p->runq);
+}
+
+void sched_spin_pause(void) {
+    for (int i = 0; i < 4; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ volatile("yield");
+#else
+        atomic_signal_fence(memory_order_seq_cst);
+#endif
+    }
 }
 
 static int rt_preempted(G *g) {
@@ -634,13 +654,6 @@ static int rt_go(G *g, Value fn, int nargs, const Value *args) {
     return RT_OK;
 }
 
-int sched_gomaxprocs(VM *vm, int n) {
-    Sched *s = sched_of(vm);
-    int old = s->nprocs;
-    (void)n; /* resizing at run time stops the world: see sched_resize (pending) */
-    return old;
-}
-
 int sched_num_goroutine(VM *vm) { return atomic_load(&sched_of(vm)->ngoroutines); }
 
 /* ---- start-up ---- */
@@ -652,7 +665,7 @@ static int env_procs(void) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         n = c > 0 ? (int)c : 1;
     }
-    return n > 256 ? 256 : n;
+    return n > MAX_PROCS ? MAX_PROCS : n;
 }
 
 static void rt_mark_roots(VM *vm) { timers_mark(vm); }
@@ -663,8 +676,10 @@ static const RuntimeOps ops = {
     .recv = chan_recv,
     .select = chan_select,
     .preempted = rt_preempted,
-    .gc = rt_gc,
+    .gc = sched_gc,
     .mark_roots = rt_mark_roots,
+    .crash_begin = sched_crash_begin,
+    .crash_dump = sched_crash_dump,
 };
 
 int sched_run_main(VM *vm, Value main_fn) {
@@ -674,17 +689,14 @@ int sched_run_main(VM *vm, Value main_fn) {
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     pthread_cond_init(&s->start_cv, NULL);
-    s->nprocs = env_procs();
-    s->allp = calloc((size_t)s->nprocs, sizeof(P *));
-    for (int i = s->nprocs - 1; i >= 0; i--) {
-        P *p = calloc(1, sizeof(P));
-        p->id = i;
-        runq_init(&p->runq);
-        timers_init(p);
-        s->allp[i] = p;
-        if (i > 0)
-            pidleput(s, p);
-    }
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    s->ncpu = ncpu > 0 ? (int)ncpu : 1;
+    int nprocs = env_procs();
+    atomic_store(&s->nprocs, nprocs);
+    for (int i = 0; i < nprocs; i++)
+        sched_new_p(s, i);
+    for (int i = nprocs - 1; i > 0; i--)
+        sched_pidleput(s, s->allp[i]);
     chan_register(vm);
     vm->rt = &ops;
     M *m0 = newm(s);

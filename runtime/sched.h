@@ -65,11 +65,23 @@ void sched_set_native_results(G *g, int n, const Value *results);
 /* Start a goroutine running fn(args...) (runtime.go / the GO opcode). */
 G *sched_go(G *parent, Value fn, int nargs, const Value *args);
 
+/* Whether a goroutine about to wait for a lock should spin a little first
+ * (Go's sync_runtime_canSpin): more than one CPU, another P running
+ * goroutines (the holder may release soon), and nothing queued on this P. */
+bool sched_can_spin(G *g);
+/* One round of busy-waiting (a few CPU pause instructions). */
+void sched_spin_pause(void);
+
 /* runtime.Gosched(): put g at the back of the global queue (returns RT_PARK). */
 int sched_gosched(G *g);
+/* The same from a native that has stored its nres results in its args. */
+int sched_gosched_results(G *g, int nres);
 
-/* GOMAXPROCS: set (n >= 1) or just query (n < 1); returns the old value. */
-int sched_gomaxprocs(VM *vm, int n);
+/* runtime.GOMAXPROCS: set (n >= 1, at most 256) or just query (n < 1);
+ * returns the old value.  Setting stops the world.  *must_yield is set when
+ * g's own P was retired: the native then yields (sched_gosched_results) so
+ * that g continues on a live P. */
+int sched_gomaxprocs(G *g, int n, bool *must_yield);
 int sched_num_goroutine(VM *vm);
 
 /* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */

@@ -19,7 +19,8 @@ void *sysmon_main(void *arg) {
     for (;;) {
         nanosleep(&nap, NULL);
         int64_t now = sched_nanotime();
-        for (int i = 0; i < s->nprocs; i++) {
+        int n = atomic_load_explicit(&s->nallp, memory_order_acquire);
+        for (int i = 0; i < n; i++) {
             P *p = s->allp[i];
             G *g = atomic_load(&p->running);
             uint32_t tick = atomic_load(&p->schedtick_pub);
@@ -47,16 +48,13 @@ static const char *status_text(G *g) {
     }
 }
 
-/* Every M is idle, nothing is runnable and no timer is pending: no goroutine
- * can ever run again.  Print Go's message and each goroutine; exit 2.
- * Called with sched.lock held; never returns. */
-_Noreturn void sched_deadlock(Sched *s) {
+/* Print "goroutine N [state]:" and the trace of every goroutine but `skip`,
+ * goroutine 1 first and then in creation order, as Go does.  Only with the
+ * world stopped (or every M idle): the traces read the goroutines' frames. */
+static void dump_goroutines(Sched *s, G *skip) {
     VM *vm = s->vm;
-    fflush(vm->out);
-    fputs("fatal error: all goroutines are asleep - deadlock!\n", vm->err);
-    /* goroutine 1 first, then in creation order, as Go prints them */
-    G **gs = malloc((size_t)vm->ngs * sizeof(G *));
     int n = vm->ngs;
+    G **gs = malloc((size_t)n * sizeof(G *));
     for (int i = 0; i < n; i++)
         gs[i] = vm->gs[i];
     for (int i = 1; i < n; i++)
@@ -67,12 +65,53 @@ _Noreturn void sched_deadlock(Sched *s) {
         }
     for (int i = 0; i < n; i++) {
         G *g = gs[i];
-        if (atomic_load(&g->status) == G_DEAD)
+        if (g == skip || atomic_load(&g->status) == G_DEAD)
             continue;
         char *tb = traceback(g);
         fprintf(vm->err, "\ngoroutine %lld [%s]:\n%s", (long long)g->id, status_text(g), tb ? tb : "");
         free(tb);
     }
     free(gs);
+}
+
+/* Every M is idle, nothing is runnable and no timer is pending: no goroutine
+ * can ever run again.  Print Go's message and each goroutine; exit 2.
+ * Called with sched.lock held; never returns. */
+_Noreturn void sched_deadlock(Sched *s) {
+    VM *vm = s->vm;
+    fflush(vm->out);
+    if (vm->ngs == 0) { /* possible only when main called runtime.Goexit */
+        fputs("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n", vm->err);
+        vm_exit(vm, 2);
+    }
+    fputs("fatal error: all goroutines are asleep - deadlock!\n", vm->err);
+    dump_goroutines(s, NULL);
     vm_exit(vm, 2);
+}
+
+/* g is dying (RuntimeOps.crash_begin): stop the world so that its report
+ * and the others' traces are printed from still goroutines.  A second
+ * goroutine dying meanwhile stops here for good: the first report ends the
+ * process. */
+void sched_crash_begin(G *g) {
+    Sched *s = sched_of(g->vm);
+    M *m = sched_current_m();
+    if (atomic_exchange(&s->crashing, 1)) {
+        struct timespec nap = {0, 1000000};
+        for (;;) {
+            gc_stop_m(s, m); /* counts as stopped when the first one stops the world */
+            nanosleep(&nap, NULL);
+        }
+    }
+    stw_stop(s, m);
+    atomic_store(&s->crash_m, m);
+    /* The world stays stopped (gcwaiting), but the report may run Error()
+     * methods, which may take sched.lock. */
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sched_crash_dump(G *g) {
+    Sched *s = sched_of(g->vm);
+    pthread_mutex_lock(&s->lock);
+    dump_goroutines(s, g);
 }

@@ -14,7 +14,11 @@
 typedef struct M M;
 typedef struct P P;
 
-enum { P_IDLE, P_RUNNING, P_GCSTOP };
+enum { P_IDLE, P_RUNNING, P_GCSTOP, P_DEAD };
+
+/* Ps are created on demand up to this many and never freed (sysmon and
+ * idle Ms read allp without a lock), so GOMAXPROCS can shrink and grow. */
+#define MAX_PROCS 256
 
 struct SchedTimer {
     Timer t;                                /* t.data = this; guarded by owner->timer_lock */
@@ -59,6 +63,7 @@ struct M {
     /* set by sched_park/sched_yield for the scheduler to finish after the switch */
     pthread_mutex_t *unlock_after; /* owner only */
     bool yielded;                /* owner only */
+    bool kick_after_park;        /* sched_kick_idle once unlock_after is released (owner only) */
     bool inherit_time;           /* the next G came from runnext: no new time slice (owner only) */
     AllocCache cache;            /* this thread's allocations (vm/gc.h) */
     uint64_t rand_state;         /* owner only */
@@ -69,8 +74,10 @@ typedef struct Sched {
     pthread_mutex_t lock;
     G *runq_head, *runq_tail;    /* global run queue: lock */
     _Atomic int runq_size;
-    P **allp;                    /* nprocs entries; replaced only with the world stopped */
-    int nprocs;                  /* GOMAXPROCS: lock */
+    P *allp[MAX_PROCS];          /* nallp created; written only with the world stopped */
+    _Atomic int nallp;           /* Ps created so far (release-published after allp[i]) */
+    int ncpu;                    /* online CPUs at start-up */
+    _Atomic int nprocs;          /* GOMAXPROCS: Ps 0..nprocs-1 are live; changed with the world stopped */
     P *pidle;                    /* lock */
     _Atomic int npidle;
     M *midle;                    /* lock */
@@ -80,18 +87,25 @@ typedef struct Sched {
     /* stop-the-world for the GC */
     _Atomic int gcwaiting;
     int stopwait;                /* lock */
+    uint64_t stop_gen;           /* lock: stops ended so far */
     pthread_cond_t stop_cv;      /* lock: the collector waits for stopwait == 0 */
     pthread_cond_t start_cv;     /* lock: stopped Ms wait for the world to start */
-    G *main_g;
+    _Atomic(G *) main_g;         /* NULL once main has called runtime.Goexit */
     G *gfree;                    /* finished Gs for reuse: lock */
     pthread_t sysmon;
     _Atomic int exiting;
+    _Atomic int crashing;        /* a goroutine is printing its panic report */
+    _Atomic(M *) crash_m;        /* its M, once the world is stopped for it */
 } Sched;
 
 static inline Sched *sched_of(VM *vm) { return (Sched *)vm->sched; }
 
 /* sched.c */
 M *sched_current_m(void);
+P *sched_pidleget(Sched *s);             /* lock held */
+void sched_pidleput(Sched *s, P *p);     /* lock held */
+bool sched_pidleremove(Sched *s, P *p);  /* lock held */
+void sched_runq_drain(Sched *s, P *p);   /* lock held: p's local Gs to the global queue */
 void sched_wakep(Sched *s);
 void sched_globrunq_put(Sched *s, G *g);  /* lock held */
 
@@ -105,9 +119,23 @@ void sched_kick_idle(Sched *s); /* a new timer: an idle M recomputes its sleep *
 
 /* sched_timer.c (also sched_sleep and the sched_timer_* API) */
 void timers_mark(VM *vm);
+void timers_move(Sched *s, P *from, P *to); /* every timer of `from` onto `to` */
+
+/* sched_stw.c: stopping the world, for the GC and for GOMAXPROCS */
+void stw_stop(Sched *s, M *m);  /* returns with sched.lock held and every other P stopped */
+void stw_start(Sched *s);       /* sched.lock held; releases it */
+void gc_stop_m(Sched *s, M *m); /* m holds a P and saw gcwaiting: wait until the world restarts */
+void sched_gc(G *g);            /* RuntimeOps.gc */
+P *sched_new_p(Sched *s, int id);
+/* m's P was retired by GOMAXPROCS: hand its Gs and timers to live Ps and
+ * drop it (m holds no P afterwards).  False if the world was being stopped:
+ * m stopped instead and still holds the P, which may be live again. */
+bool sched_release_retired_p(Sched *s, M *m);
 
 /* sched_dump.c */
 _Noreturn void sched_deadlock(Sched *s);
+void sched_crash_begin(G *g);   /* RuntimeOps.crash_begin */
+void sched_crash_dump(G *g);    /* RuntimeOps.crash_dump */
 void *sysmon_main(void *arg);
 
 #endif

@@ -48,7 +48,8 @@ int64_t timers_run(Sched *s, P *p, int64_t now) {
 
 int64_t timers_earliest(Sched *s) {
     int64_t e = INT64_MAX;
-    for (int i = 0; i < s->nprocs; i++) {
+    int n = atomic_load_explicit(&s->nallp, memory_order_acquire);
+    for (int i = 0; i < n; i++) {
         int64_t w = atomic_load(&s->allp[i]->next_timer);
         if (w < e)
             e = w;
@@ -61,16 +62,17 @@ static P *current_p(Sched *s) {
     return m && m->p ? m->p : s->allp[0];
 }
 
-/* Arm t on p (timer_lock held). */
-static void arm(Sched *s, P *p, SchedTimer *t, int64_t when) {
+/* Arm t on p (timer_lock held).  Returns true when t is now p's earliest
+ * timer: the caller then kicks an idle M (sched_kick_idle) once it has
+ * released the timer lock, as sched.lock comes first in the lock order. */
+static bool arm(P *p, SchedTimer *t, int64_t when) {
     t->owner = p;
     t->t.when = when;
     atomic_store(&t->active, 1);
     th_push(&p->timers, &t->t);
     int64_t before = atomic_load(&p->next_timer);
     update_next(p);
-    if (when < before)
-        sched_kick_idle(s);
+    return when < before;
 }
 
 static SchedTimer *timer_new(void (*fire)(void *, int64_t), void *arg) {
@@ -87,8 +89,10 @@ SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *, int64_t),
     SchedTimer *t = timer_new(fire, arg);
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
-    arm(s, p, t, when);
+    bool earliest = arm(p, t, when);
     pthread_mutex_unlock(&p->timer_lock);
+    if (earliest)
+        sched_kick_idle(s);
     return t;
 }
 
@@ -124,18 +128,40 @@ bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when) {
     bool was = sched_timer_stop(vm, t);
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
-    arm(s, p, t, when);
+    bool earliest = arm(p, t, when);
     pthread_mutex_unlock(&p->timer_lock);
+    if (earliest)
+        sched_kick_idle(s);
     return was;
 }
 
 void timers_mark(VM *vm) {
     Sched *s = sched_of(vm);
-    for (int i = 0; i < s->nprocs; i++) {
+    int n = atomic_load(&s->nallp);
+    for (int i = 0; i < n; i++) {
         P *p = s->allp[i];
         for (int j = 0; j < p->timers.n; j++)
             gc_mark_value(vm, ((SchedTimer *)p->timers.t[j]->data)->keep);
     }
+}
+
+/* Both heaps are locked: a concurrent Stop finds each timer either still on
+ * `from` or already on `to` (lock_owner re-checks the owner).  `to` is
+ * always P 0, which is never retired, so two moves cannot lock in opposite
+ * orders. */
+void timers_move(Sched *s, P *from, P *to) {
+    (void)s;
+    pthread_mutex_lock(&from->timer_lock);
+    pthread_mutex_lock(&to->timer_lock);
+    Timer *t;
+    while ((t = th_pop(&from->timers))) {
+        ((SchedTimer *)t->data)->owner = to;
+        th_push(&to->timers, t);
+    }
+    update_next(to); /* `to` first: a lock-free reader must never see neither */
+    update_next(from);
+    pthread_mutex_unlock(&to->timer_lock);
+    pthread_mutex_unlock(&from->timer_lock);
 }
 
 /* ---- time.Sleep ---- */
@@ -160,6 +186,6 @@ int sched_sleep(G *g, int64_t ns) {
      * scheduler has switched g out and released the lock. */
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
-    arm(s, p, t, sched_nanotime() + ns);
+    sched_current_m()->kick_after_park = arm(p, t, sched_nanotime() + ns);
     return sched_park(g, "sleep", &p->timer_lock);
 }

@@ -52,9 +52,9 @@ static int b_len(G *g, Value *args, int nargs) {
     if (val_is(v, OBJ_STRING))
         n = (int64_t)AS_STRING(v)->len;
     else if (val_is(v, OBJ_LIST))
-        n = AS_LIST(v)->len;
+        n = SHARED_LOAD(AS_LIST(v)->len);
     else if (val_is(v, OBJ_MAP))
-        n = AS_MAP(v)->count;
+        n = SHARED_LOAD(AS_MAP(v)->count);
     else if (val_is_nil(v))
         n = 0;
     else if (val_is_chan(v))
@@ -91,8 +91,9 @@ static int b_append(G *g, Value *args, int nargs) {
         l = AS_LIST(v);
     else
         return args_type_error(g, "append", 1, "list", v);
-    if (l->len + nargs - 1 > list_cap(l))
-        list_reserve(g->vm, l, l->len + nargs - 1);
+    int64_t len = SHARED_LOAD(l->len), cap = list_cap(l);
+    if (len + nargs - 1 > cap) /* grow geometrically, as list_append does: n appends stay O(n) */
+        list_reserve(g->vm, l, len + nargs - 1 > 2 * cap ? len + nargs - 1 : 2 * cap);
     for (int i = 1; i < nargs; i++)
         list_append(g->vm, l, args[i]);
     args[0] = val_obj(l);

@@ -44,8 +44,9 @@ static int rt_GOMAXPROCS(G *g, Value *args, int nargs) {
         return -1;
     if (n > 1 << 20)
         n = 1 << 20;
-    args[0] = val_int(g->vm, sched_gomaxprocs(g->vm, (int)n));
-    return 1;
+    bool must_yield;
+    args[0] = val_int(g->vm, sched_gomaxprocs(g, (int)n, &must_yield));
+    return must_yield ? sched_gosched_results(g, 1) : 1;
 }
 
 static int rt_NumCPU(G *g, Value *args, int nargs) {
@@ -84,7 +85,7 @@ static int rt_GC(G *g, Value *args, int nargs) {
 static int rt_Goexit(G *g, Value *args, int nargs) {
     if (!args_check(g, "runtime.Goexit", args, nargs, ""))
         return -1;
-    return vm_panicf(g, "runtime.Goexit: not implemented");
+    return vm_goexit(g);
 }
 
 static int rt_Version(G *g, Value *args, int nargs) {
@@ -102,7 +103,7 @@ static const NativeReg runtime_fns[] = {
     {"Gosched", rt_Gosched, "Gosched() — yields the processor so other goroutines run"},
     {"GC", rt_GC, "GC() — runs a garbage collection now"},
     {"Goexit", rt_Goexit,
-     "Goexit() — ends the calling goroutine after its deferred calls (not implemented yet)"},
+     "Goexit() — ends the calling goroutine after running its deferred calls"},
     {"Version", rt_Version, "Version() string — the csp version"},
     {NULL, NULL, NULL},
 };

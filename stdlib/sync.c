@@ -23,6 +23,7 @@
  * sync.Mutex` and struct fields `mu sync.Mutex`); copies share the object.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,11 +113,23 @@ static int ret_bool(Value *args, bool b) {
 
 /* ---- Mutex ---- */
 
+/* A Mutex is one atomic word, as Go's: bit 0 is "locked", the rest counts
+ * the goroutines parked on `waiters`.  Lock takes a free mutex with one CAS
+ * and no lock; a contended Lock first spins a little while other goroutines
+ * run (the holder is likely to unlock within a microsecond, and parking costs
+ * far more), then counts itself as a waiter and parks.  Unlock clears the bit
+ * with one atomic op; if there are waiters it hands the mutex straight to the
+ * oldest (a parked call completes; it cannot retry) unless a running
+ * goroutine took it meanwhile, whose own Unlock then does the hand-over.
+ * The waiter count and the queue change together under `mu`, so a nonzero
+ * count seen under `mu` means a queued waiter. */
 typedef struct Mutex {
     pthread_mutex_t mu;
-    bool locked;   /* mu; stays true while ownership passes to a waiter */
-    WaitQ waiters; /* mu */
+    _Atomic int64_t state; /* MUTEX_LOCKED | waiters * MUTEX_WAITER */
+    WaitQ waiters;         /* mu */
 } Mutex;
+
+enum { MUTEX_LOCKED = 1, MUTEX_WAITER = 2, MUTEX_SPINS = 400 };
 
 static const NativeType mutex_type, rwmutex_type;
 
@@ -126,39 +139,73 @@ static void obj_init(VM *vm, ObjNativeObj *o) {
     pthread_mutex_init((pthread_mutex_t *)o->payload, NULL);
 }
 
+static bool mutex_try(Mutex *m) {
+    int64_t s = atomic_load(&m->state);
+    return !(s & MUTEX_LOCKED) && atomic_compare_exchange_strong(&m->state, &s, s | MUTEX_LOCKED);
+}
+
+/* With m->mu held: take m, or count w as a waiter and queue it.  True if taken. */
+static bool mutex_take_or_queue(Mutex *m, G *w) {
+    for (;;) {
+        int64_t s = atomic_load(&m->state);
+        if (!(s & MUTEX_LOCKED)) {
+            if (atomic_compare_exchange_weak(&m->state, &s, s | MUTEX_LOCKED))
+                return true;
+        } else if (atomic_compare_exchange_weak(&m->state, &s, s + MUTEX_WAITER)) {
+            w->wait_reason = "sync.Mutex.Lock";
+            waitq_push(&m->waiters, w);
+            return false;
+        }
+    }
+}
+
 static int mutex_Lock(G *g, Value *args, int nargs) {
     ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.Lock", "")
+    if (mutex_try(m))
+        return 0;
+    for (int i = 0; i < MUTEX_SPINS && sched_can_spin(g); i++) {
+        sched_spin_pause();
+        if (mutex_try(m))
+            return 0;
+    }
+    if (!sync_can_park(g))
+        return sync_cannot_park(g);
     pthread_mutex_lock(&m->mu);
-    if (!m->locked) {
-        m->locked = true;
+    if (mutex_take_or_queue(m, g)) {
         pthread_mutex_unlock(&m->mu);
         return 0;
     }
-    return park_on(g, &m->waiters, &m->mu, "sync.Mutex.Lock");
+    return sched_park(g, "sync.Mutex.Lock", &m->mu);
 }
 
 static int mutex_TryLock(G *g, Value *args, int nargs) {
     ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.TryLock", "")
-    pthread_mutex_lock(&m->mu);
-    bool ok = !m->locked;
-    m->locked = true;
-    pthread_mutex_unlock(&m->mu);
-    return ret_bool(args, ok);
+    return ret_bool(args, mutex_try(m));
 }
 
-/* Release m (handing it to the first waiter); false if it was not locked. */
+/* Release m, handing it to the oldest waiter if any; false if it was not locked. */
 static bool mutex_release(G *g, Mutex *m) {
+    int64_t s = atomic_load(&m->state);
+    do {
+        if (!(s & MUTEX_LOCKED))
+            return false;
+    } while (!atomic_compare_exchange_weak(&m->state, &s, s & ~(int64_t)MUTEX_LOCKED));
+    if (s == MUTEX_LOCKED)
+        return true; /* nobody waits */
     pthread_mutex_lock(&m->mu);
-    if (!m->locked) {
-        pthread_mutex_unlock(&m->mu);
-        return false;
+    G *w = NULL;
+    for (;;) {
+        s = atomic_load(&m->state);
+        if (s < MUTEX_WAITER || (s & MUTEX_LOCKED))
+            break; /* no waiter left, or a running goroutine took it: its Unlock hands over */
+        if (atomic_compare_exchange_weak(&m->state, &s, (s - MUTEX_WAITER) | MUTEX_LOCKED)) {
+            w = waitq_pop(&m->waiters);
+            break;
+        }
     }
-    G *w = waitq_pop(&m->waiters);
-    if (!w)
-        m->locked = false;
     pthread_mutex_unlock(&m->mu);
     if (w)
-        wake(g, w);
+        wake(g, w); /* w now owns m */
     return true;
 }
 
@@ -166,15 +213,10 @@ static bool mutex_release(G *g, Mutex *m) {
  * readied now if m is free, else when m is handed to it. */
 static void mutex_acquire_for(G *waker, Mutex *m, G *w) {
     pthread_mutex_lock(&m->mu);
-    if (!m->locked) {
-        m->locked = true;
-        pthread_mutex_unlock(&m->mu);
-        wake(waker, w);
-        return;
-    }
-    w->wait_reason = "sync.Mutex.Lock";
-    waitq_push(&m->waiters, w);
+    bool taken = mutex_take_or_queue(m, w);
     pthread_mutex_unlock(&m->mu);
+    if (taken)
+        wake(waker, w);
 }
 
 static int mutex_Unlock(G *g, Value *args, int nargs) {

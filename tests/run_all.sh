@@ -3,17 +3,20 @@
 #   1. normal build (build/): `meson test` — every registered test (C unit
 #      tests, the golden language tests, and whatever else is registered);
 #   2. ASan+UBSan build (build-asan/, with assertions on): the golden language tests;
-#   3. GC stress: the golden language tests against build/ with CSP_GCSTRESS=1;
-#   4. fuzz: a short libFuzzer run of the front end (tests/fuzz.sh).
+#   3. ThreadSanitizer build (build-tsan/): the concurrency tests and samples;
+#   4. GC stress: the golden language tests against build/ with CSP_GCSTRESS=1;
+#   5. fuzz: a short libFuzzer run of the front end (tests/fuzz.sh).
 # Each part prints its own count; the last line is the sum, "N passed, M failed".
 # Exit status is 1 if anything failed (a build that fails counts as a failure).
 #
-# Environment: CSP_TEST_PARTS (default "normal asan gcstress") picks parts;
+# Environment: CSP_TEST_PARTS (default "normal asan tsan gcstress fuzz") picks parts;
 # MESON_SETUP_ARGS adds arguments to both `meson setup` calls.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-parts=${CSP_TEST_PARTS:-normal asan gcstress fuzz}
+parts=${CSP_TEST_PARTS:-normal asan tsan gcstress fuzz}
+# The golden-test folders about concurrency, which the tsan part runs.
+TSAN_TOPICS="goroutines chan select sync time runtime stress"
 total_pass=0
 total_fail=0
 
@@ -117,6 +120,27 @@ for part in $parts; do
 		else
 			count asan-unit 0 1
 		fi
+		;;
+	tsan)
+		# ThreadSanitizer on the runtime: the concurrency tests and the
+		# samples must run without a single report.  Racing scripts are
+		# included on purpose: the VM's shared-memory accesses are atomic
+		# (SHARED_LOAD/SHARED_STORE), so only the runtime's own races show.
+		if ! build build-tsan -Db_sanitize=thread -Db_lundef=false --buildtype=debugoptimized; then
+			echo "tsan: build failed"
+			count tsan 0 1
+			continue
+		fi
+		tsan_dirs=""
+		for d in $TSAN_TOPICS; do
+			[ -d "tests/lang/$d" ] && tsan_dirs="$tsan_dirs tests/lang/$d"
+		done
+		# shellcheck disable=SC2086
+		TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
+			python3 tests/run_lang.py --csp build-tsan/csp --timeout 300 $tsan_dirs samples |
+			tee "$log"
+		read -r p f <<<"$(counts_in "$log")"
+		count tsan "${p:-0}" "${f:-1}"
 		;;
 	gcstress)
 		if [ ! -x build/csp ] && ! build build; then

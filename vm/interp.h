@@ -25,12 +25,17 @@ void native_finish(G *g, uint32_t at, int nres, int nwant);
 /* Copy `n` results from stack index `src` to the frame's return slot
  * honouring nwant; pops the frame. */
 void frame_finish_return(G *g, uint32_t src, int n);
+/* The top frame f returns n results to a call that wants fewer (but at
+ * least one): Go's compile error, caught at run time when the callee was a
+ * function value.  Raises the panic; returns -1. */
+int frame_results_mismatch(G *g, Frame *f, int n);
 /* The stack index of the first slot above the live registers of the top frame. */
 uint32_t g_live_top(G *g);
 
 /* vm.c */
-/* Run until the goroutine's frame count drops to stop_depth.  Returns 0, or
- * -1 when a panic is unwinding past stop_depth. */
+/* Run until the goroutine's frame count drops to stop_depth.  Returns 0
+ * (also when runtime.Goexit ended the goroutine), VM_PARKED, or -1 when a
+ * panic is unwinding past stop_depth. */
 int vm_execute(G *g, int stop_depth);
 
 /* panic.c */
@@ -45,7 +50,8 @@ void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args);
 void defers_free(Frame *f);
 /* Called by the dispatch loop when g->panic is set: unwind frames, running
  * deferred calls, until a recovery or stop_depth.  Returns 1 to continue
- * executing (a frame to run), -1 to propagate past stop_depth. */
+ * executing (a frame to run), -1 to propagate past stop_depth, 0 when a
+ * runtime.Goexit has run every deferred call (the goroutine is over). */
 int panic_unwind(G *g, int stop_depth);
 /* An unrecovered panic reached the bottom of the goroutine: print it Go's
  * way and exit 2. */

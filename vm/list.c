@@ -36,8 +36,12 @@ static ObjArray *array_new(VM *vm, int64_t cap) {
     return a;
 }
 
-static inline void publish_store(ObjList *l, ObjArray *a) {
-    __atomic_store_n(&l->store, a, __ATOMIC_RELEASE);
+static inline void publish_store(ObjList *l, ObjArray *a) { SHARED_STORE(l->store, a); }
+
+/* Copy n items one shared word at a time: a racing append may be writing them. */
+static void copy_items(Value *dst, Value *src, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        dst[i] = SHARED_LOAD(src[i]);
 }
 
 ObjList *list_new(VM *vm, int64_t cap) {
@@ -49,13 +53,12 @@ ObjList *list_new(VM *vm, int64_t cap) {
 
 /* Move l to a store of exactly `cap` items (cap > current cap). */
 static ObjArray *list_regrow(VM *vm, ObjList *l, int64_t cap) {
-    ObjArray *old = l->store;
+    ObjArray *old = SHARED_LOAD(l->store);
     ObjArray *a = array_new(vm, cap);
     if (old) {
         /* Copy the whole old store, not just len: a racing append may have
          * written past the len we would read. */
-        int64_t n = old->cap < cap ? old->cap : cap;
-        memcpy(a->items, old->items, (size_t)n * sizeof(Value));
+        copy_items(a->items, old->items, old->cap < cap ? old->cap : cap);
     }
     publish_store(l, a);
     return a;
@@ -67,8 +70,8 @@ void list_reserve(VM *vm, ObjList *l, int64_t cap) {
 }
 
 void list_append(VM *vm, ObjList *l, Value v) {
-    ObjArray *a = l->store;
-    int64_t len = l->len;
+    ObjArray *a = SHARED_LOAD(l->store);
+    int64_t len = SHARED_LOAD(l->len);
     if (__builtin_expect(!a || len >= a->cap, 0)) {
         /* Doubling keeps appends amortised O(1); Go's 1.25x for big slices
          * saves memory but costs more copies, and speed matters more here. */
@@ -78,20 +81,20 @@ void list_append(VM *vm, ObjList *l, Value v) {
             want = len + 1;
         a = list_regrow(vm, l, want);
     }
-    a->items[len] = v;
-    l->len = len + 1;
+    SHARED_STORE(a->items[len], v);
+    SHARED_STORE(l->len, len + 1);
 }
 
 ObjList *list_slice(VM *vm, ObjList *l, int64_t lo, int64_t hi) {
     int64_t n = hi > lo ? hi - lo : 0;
     ObjList *r = list_new(vm, n);
-    ObjArray *a = l->store;
+    ObjArray *a = SHARED_LOAD(l->store);
     if (n > 0) {
         /* The caller checked [lo, hi) against len; a racing grower may have
          * left us an older store, so clamp to its cap (the rest stays nil). */
         int64_t avail = a && lo < a->cap ? (hi <= a->cap ? n : a->cap - lo) : 0;
         if (avail > 0)
-            memcpy(r->store->items, a->items + lo, (size_t)avail * sizeof(Value));
+            copy_items(r->store->items, a->items + lo, avail);
         r->len = n;
     }
     return r;

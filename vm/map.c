@@ -126,9 +126,7 @@ bool val_key_equal(Value a, Value b) {
 
 /* ---- stores ---- */
 
-static inline ObjMapStore *load_store(ObjMap *m) {
-    return __atomic_load_n(&m->store, __ATOMIC_ACQUIRE);
-}
+static inline ObjMapStore *load_store(ObjMap *m) { return SHARED_LOAD(m->store); }
 
 static ObjMapStore *store_new(VM *vm, int64_t cap) {
     if (cap > MAP_MAX_CAP) {
@@ -163,19 +161,21 @@ ObjMap *map_new(VM *vm, int64_t hint) {
 /* Find key in s: returns the index slot holding its entry, or -1.  If
  * `reuse` is given, it receives the first slot seen whose entry is deleted
  * (an insert may take it over), or -1. */
-static inline int64_t store_find(const ObjMapStore *s, Value key, uint64_t h, int64_t *reuse) {
+static inline int64_t store_find(ObjMapStore *s, Value key, uint64_t h, int64_t *reuse) {
     uint64_t mask = (uint64_t)s->nindex - 1;
     int64_t cap = s->cap;
     for (uint64_t i = h & mask;; i = (i + 1) & mask) {
-        int32_t ix = __atomic_load_n(&s->index[i], __ATOMIC_RELAXED);
+        int32_t ix = SHARED_LOAD(s->index[i]);
         if (ix < 0)
             return -1;
         if (ix >= cap)
             continue; /* impossible unless memory is corrupt; stay in bounds */
-        const MapEntry *e = &s->entries[ix];
-        if (e->hash == h && (e->key == key || key_equal_slow(e->key, key)) && !e->deleted)
+        MapEntry *e = &s->entries[ix];
+        Value k = SHARED_LOAD(e->key);
+        int32_t state = SHARED_LOAD(e->state);
+        if (SHARED_LOAD(e->hash) == h && (k == key || key_equal_slow(k, key)) && state == ENTRY_LIVE)
             return (int64_t)i;
-        if (reuse && *reuse < 0 && e->deleted)
+        if (reuse && *reuse < 0 && state == ENTRY_DELETED)
             *reuse = (int64_t)i;
     }
 }
@@ -187,19 +187,26 @@ bool map_get(ObjMap *m, Value key, Value *out) {
     int64_t slot = store_find(s, key, hash_value(key), NULL);
     if (slot < 0)
         return false;
-    *out = s->entries[s->index[slot]].value;
+    MapEntry *e = &s->entries[SHARED_LOAD(s->index[slot])];
+    Value v = SHARED_LOAD(e->value);
+    /* A racing delete marks the entry deleted before it clears the value: if
+     * we read a cleared value, this second look sees the mark. */
+    if (SHARED_LOAD(e->state) != ENTRY_LIVE)
+        return false;
+    *out = v;
     return true;
 }
 
 /* Rebuild m into a new store holding its live entries in order, with room
  * for at least one more; publish it. */
 static ObjMapStore *map_rebuild(VM *vm, ObjMap *m) {
-    ObjMapStore *old = m->store;
+    ObjMapStore *old = load_store(m);
     int64_t used = 0, live = 0;
     if (old) {
-        used = old->used < old->cap ? old->used : old->cap;
+        used = SHARED_LOAD(old->used);
+        used = used < old->cap ? used : old->cap;
         for (int64_t i = 0; i < used; i++)
-            live += !old->entries[i].deleted;
+            live += SHARED_LOAD(old->entries[i].state) == ENTRY_LIVE;
     }
     /* Twice the live entries, so the next rebuild is at least cap/2 inserts
      * away (amortised O(1)); with many deleted entries this compacts, and
@@ -208,19 +215,27 @@ static ObjMapStore *map_rebuild(VM *vm, ObjMap *m) {
     int64_t n = 0;
     uint64_t mask = (uint64_t)s->nindex - 1;
     for (int64_t i = 0; i < used && n < s->cap - 1; i++) {
-        const MapEntry *e = &old->entries[i];
-        if (e->deleted)
+        MapEntry *e = &old->entries[i];
+        if (SHARED_LOAD(e->state) != ENTRY_LIVE)
+            continue; /* deleted, or claimed by a racing insert: that update is lost */
+        MapEntry *ne = &s->entries[n];
+        ne->key = SHARED_LOAD(e->key);
+        ne->value = SHARED_LOAD(e->value);
+        ne->hash = SHARED_LOAD(e->hash);
+        if (SHARED_LOAD(e->state) != ENTRY_LIVE) { /* deleted meanwhile: see map_get */
+            *ne = (MapEntry){0};
             continue;
-        s->entries[n] = *e;
-        uint64_t j = e->hash & mask;
+        }
+        ne->state = ENTRY_LIVE;
+        uint64_t j = ne->hash & mask;
         while (s->index[j] >= 0)
             j = (j + 1) & mask;
         s->index[j] = (int32_t)n;
         n++;
     }
     s->used = n;
-    m->count = n;
-    __atomic_store_n(&m->store, s, __ATOMIC_RELEASE);
+    SHARED_STORE(m->count, n);
+    SHARED_STORE(m->store, s);
     return s;
 }
 
@@ -242,7 +257,7 @@ void map_set(VM *vm, ObjMap *m, Value key, Value val) {
     if (s && !nan) {
         int64_t slot = store_find(s, key, h, &reuse);
         if (slot >= 0) {
-            s->entries[s->index[slot]].value = val;
+            SHARED_STORE(s->entries[SHARED_LOAD(s->index[slot])].value, val);
             return;
         }
     }
@@ -253,22 +268,22 @@ void map_set(VM *vm, ObjMap *m, Value key, Value val) {
         ix = claim_entry(s);
     }
     MapEntry *e = &s->entries[ix];
-    e->key = key;
-    e->value = val;
-    e->hash = h;
-    e->deleted = 0;
+    SHARED_STORE(e->key, key);
+    SHARED_STORE(e->value, val);
+    SHARED_STORE(e->hash, h);
+    SHARED_STORE(e->state, ENTRY_LIVE); /* last: an iterator skips it until now */
     /* Reuse a slot of a deleted entry only if it is still in this store's
      * index; otherwise probe for an empty slot. */
     int64_t slot = reuse;
     if (slot < 0) {
         uint64_t mask = (uint64_t)s->nindex - 1;
         uint64_t j = h & mask;
-        while (s->index[j] >= 0)
+        while (SHARED_LOAD(s->index[j]) >= 0)
             j = (j + 1) & mask;
         slot = (int64_t)j;
     }
-    __atomic_store_n(&s->index[slot], (int32_t)ix, __ATOMIC_RELEASE);
-    m->count++;
+    SHARED_STORE(s->index[slot], (int32_t)ix);
+    SHARED_STORE(m->count, SHARED_LOAD(m->count) + 1); /* racing inserts may lose a count, never corrupt it */
 }
 
 bool map_delete(ObjMap *m, Value key) {
@@ -278,32 +293,36 @@ bool map_delete(ObjMap *m, Value key) {
     int64_t slot = store_find(s, key, hash_value(key), NULL);
     if (slot < 0)
         return false;
-    MapEntry *e = &s->entries[s->index[slot]];
-    e->deleted = 1;
-    e->key = VAL_NIL;
-    e->value = VAL_NIL;
-    e->hash = 0;
-    m->count--;
+    MapEntry *e = &s->entries[SHARED_LOAD(s->index[slot])];
+    SHARED_STORE(e->state, ENTRY_DELETED); /* first: see map_get */
+    SHARED_STORE(e->key, VAL_NIL);
+    SHARED_STORE(e->value, VAL_NIL);
+    SHARED_STORE(e->hash, 0);
+    SHARED_STORE(m->count, SHARED_LOAD(m->count) - 1);
     return true;
 }
 
 void map_clear(ObjMap *m) {
     /* Drop the store rather than wiping it: racing readers of the old one keep
      * reading valid memory, and the next insert starts small again. */
-    __atomic_store_n(&m->store, NULL, __ATOMIC_RELEASE);
-    m->count = 0;
+    SHARED_STORE(m->store, NULL);
+    SHARED_STORE(m->count, 0);
 }
 
 int64_t map_next(ObjMap *m, int64_t pos, Value *key, Value *val) {
     ObjMapStore *s = load_store(m);
     if (!s || pos < 0)
         return -1;
-    int64_t used = s->used < s->cap ? s->used : s->cap;
+    int64_t used = SHARED_LOAD(s->used);
+    used = used < s->cap ? used : s->cap;
     for (; pos < used; pos++) {
-        const MapEntry *e = &s->entries[pos];
-        if (!e->deleted) {
-            *key = e->key;
-            *val = e->value;
+        MapEntry *e = &s->entries[pos];
+        if (SHARED_LOAD(e->state) != ENTRY_LIVE)
+            continue; /* deleted, or still being written by a racing insert */
+        Value k = SHARED_LOAD(e->key), v = SHARED_LOAD(e->value);
+        if (SHARED_LOAD(e->state) == ENTRY_LIVE) { /* not deleted meanwhile: see map_get */
+            *key = k;
+            *val = v;
             return pos + 1;
         }
     }

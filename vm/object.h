@@ -89,11 +89,14 @@ typedef struct ObjList {
     int64_t len;     /* <= store->cap */
 } ObjList;
 
+/* An entry is claimed (zeroed memory) until its insert has written it. */
+enum { ENTRY_CLAIMED = 0, ENTRY_LIVE = 1, ENTRY_DELETED = 2 };
+
 typedef struct MapEntry {
-    Value key;   /* a deleted entry has deleted == 1, key and value nil, hash 0 */
+    Value key;   /* a deleted entry has key and value nil, hash 0 */
     Value value;
     uint64_t hash;
-    int32_t deleted;
+    int32_t state; /* ENTRY_*: written last by an insert, first by a delete */
     int32_t pad;
 } MapEntry;
 
@@ -163,6 +166,7 @@ typedef struct ObjNative {
     NativeFn fn;
     const char *name; /* "fmt.Println", "len" */
     const char *doc;  /* signature and one line: "Println(a...) — ..." */
+    struct ObjString *method; /* a native type's method: its interned name (else NULL) */
 } ObjNative;
 
 typedef struct ObjBound {
@@ -275,6 +279,7 @@ typedef struct Panic {
     struct Panic *link; /* the panic this one interrupted, if any */
     Value value;
     uint8_t recovered;
+    uint8_t goexit;     /* runtime.Goexit: unwinds like a panic, but recover() does not see it */
     char *trace;        /* the goroutine's traceback where it panicked (malloc'd) */
 } Panic;
 

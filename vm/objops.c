@@ -127,7 +127,7 @@ static int lookup(G *g, Value obj, ObjString *name, Value *dst, bool *is_method)
         ObjStruct *s = AS_STRUCT(obj);
         int i = struct_field_index(s->type, name);
         if (i >= 0) {
-            *dst = s->fields[i];
+            *dst = SHARED_LOAD(s->fields[i]);
             return 0;
         }
         if (struct_find_method(s->type, name, dst)) {
@@ -198,7 +198,7 @@ int op_setfield(G *g, Value obj, ObjString *name, Value v) {
         ObjStruct *s = AS_STRUCT(obj);
         int i = struct_field_index(s->type, name);
         if (i >= 0) {
-            s->fields[i] = v;
+            SHARED_STORE(s->fields[i], v);
             return 0;
         }
         return vm_panicf(g, "%s.%s undefined (type %s has no field or method %s)", s->type->name->chars,
@@ -250,11 +250,11 @@ static int out_of_range(G *g, int64_t i, int64_t len) {
 /* The element slot l[key], or NULL after a panic.  Checked against the
  * store's own cap too: a racing append may have published a new len first. */
 static Value *list_slot(G *g, ObjList *l, Value key) {
-    int64_t i;
+    int64_t i = 0;
     if (index_of(g, key, &i) < 0)
         return NULL;
-    ObjArray *a = l->store;
-    int64_t len = l->len;
+    ObjArray *a = SHARED_LOAD(l->store);
+    int64_t len = SHARED_LOAD(l->len);
     if (i < 0 || i >= len || !a || i >= a->cap) {
         out_of_range(g, i, len);
         return NULL;
@@ -267,7 +267,7 @@ int op_getindex(G *g, Value obj, Value key, Value *dst, Value *ok) {
         Value *slot = list_slot(g, AS_LIST(obj), key);
         if (!slot)
             return -1;
-        *dst = *slot;
+        *dst = SHARED_LOAD(*slot);
         return 0;
     }
     if (val_is(obj, OBJ_MAP)) {
@@ -304,7 +304,7 @@ int op_setindex(G *g, Value obj, Value key, Value v) {
         Value *slot = list_slot(g, AS_LIST(obj), key);
         if (!slot)
             return -1;
-        *slot = v;
+        SHARED_STORE(*slot, v);
         return 0;
     }
     if (val_is(obj, OBJ_MAP)) {
@@ -345,7 +345,7 @@ int op_slice(G *g, Value obj, Value lo, Value hi, int which, Value *dst) {
     int64_t l, h;
     if (val_is(obj, OBJ_LIST)) {
         ObjList *list = AS_LIST(obj);
-        if (slice_bounds(g, lo, hi, which, list->len, true, &l, &h) < 0)
+        if (slice_bounds(g, lo, hi, which, SHARED_LOAD(list->len), true, &l, &h) < 0)
             return -1;
         *dst = val_obj(list_slice(g->vm, list, l, h));
         return 0;
@@ -371,9 +371,9 @@ int op_len(G *g, Value obj, Value *dst) {
     if (val_is(obj, OBJ_STRING))
         n = (int64_t)AS_STRING(obj)->len;
     else if (val_is(obj, OBJ_LIST))
-        n = AS_LIST(obj)->len;
+        n = SHARED_LOAD(AS_LIST(obj)->len);
     else if (val_is(obj, OBJ_MAP))
-        n = AS_MAP(obj)->count;
+        n = SHARED_LOAD(AS_MAP(obj)->count);
     else if (val_is_nil(obj))
         n = 0;
     else if (val_is(obj, OBJ_NATIVEOBJ) && g->vm->len_hook && g->vm->len_hook(g, obj, &n))
@@ -395,15 +395,15 @@ int op_iterprep(G *g, Value obj, Value *st) {
     st[0] = obj;
     st[1] = val_smallint(0);
     if (val_is(obj, OBJ_LIST))
-        st[2] = val_smallint(AS_LIST(obj)->len);
+        st[2] = val_smallint(SHARED_LOAD(AS_LIST(obj)->len));
     else if (val_is(obj, OBJ_STRING))
         st[2] = val_smallint((int64_t)AS_STRING(obj)->len);
     else if (val_is_int(obj))
         st[2] = obj;
     else if (val_is(obj, OBJ_MAP)) {
-        ObjMapStore *ms = AS_MAP(obj)->store;
+        ObjMapStore *ms = SHARED_LOAD(AS_MAP(obj)->store);
         st[2] = val_obj(ms); /* the store the position refers to (see op_iternext) */
-        st[1] = val_smallint(map_pos_pack(0, ms ? ms->used : 0));
+        st[1] = val_smallint(map_pos_pack(0, ms ? SHARED_LOAD(ms->used) : 0));
     }
     else if (val_is_nil(obj))
         st[2] = val_smallint(0);
@@ -446,11 +446,11 @@ int op_iternext(G *g, Value *st) {
     int64_t pos = val_as_smallint(st[1]);
     if (val_is(obj, OBJ_LIST)) {
         ObjList *l = AS_LIST(obj);
-        ObjArray *a = l->store;
-        if (pos >= val_as_smallint(st[2]) || pos >= l->len || !a || pos >= a->cap)
+        ObjArray *a = SHARED_LOAD(l->store);
+        if (pos >= val_as_smallint(st[2]) || pos >= SHARED_LOAD(l->len) || !a || pos >= a->cap)
             return 0;
         st[3] = val_smallint(pos);
-        st[4] = a->items[pos];
+        st[4] = SHARED_LOAD(a->items[pos]);
         st[1] = val_smallint(pos + 1);
         return 1;
     }
@@ -466,15 +466,17 @@ int op_iternext(G *g, Value *st) {
         ObjMap *m = AS_MAP(obj);
         int64_t limit = pos >> 32; /* entries [0, limit) existed when the loop began */
         pos &= 0xFFFFFFFF;
-        if (st[2] != val_obj(m->store)) {
+        ObjMapStore *cur = SHARED_LOAD(m->store);
+        if (st[2] != val_obj(cur)) {
             /* The map was rebuilt during the loop.  A rebuild keeps live
              * entries in order and drops deleted ones, so a position in the
              * new store is the number of live entries before it in the old. */
             if (val_is(st[2], OBJ_MAPSTORE)) {
                 ObjMapStore *old = (ObjMapStore *)val_as_obj(st[2]);
                 int64_t live_pos = 0, live_limit = 0;
-                for (int64_t i = 0; i < limit && i < old->used && i < old->cap; i++) {
-                    bool live = !old->entries[i].deleted;
+                int64_t used = SHARED_LOAD(old->used);
+                for (int64_t i = 0; i < limit && i < used && i < old->cap; i++) {
+                    bool live = SHARED_LOAD(old->entries[i].state) == ENTRY_LIVE;
                     live_limit += live;
                     live_pos += live && i < pos;
                 }
@@ -483,7 +485,7 @@ int op_iternext(G *g, Value *st) {
             } else {
                 limit = 0; /* the map was empty when the loop began */
             }
-            st[2] = val_obj(m->store);
+            st[2] = val_obj(cur);
         }
         int64_t next = pos < limit ? map_next(m, pos, &st[3], &st[4]) : -1;
         if (next < 0 || next > limit)

@@ -33,6 +33,12 @@ static int frame_line(Frame *f) {
 char *traceback(G *g) {
     StrBuf b;
     sb_init(&b);
+    if (g->nframes == 0 && g->resume_nres < 0 && val_is(g->stack[0], OBJ_CLOSURE)) {
+        /* not started yet: Go shows the function it will run */
+        ObjProto *p = AS_CLOSURE(g->stack[0])->proto;
+        sb_printf(&b, "%s.%s()\n\t%s:%d\n", p->module && p->module->name ? p->module->name->chars : "main",
+                  p->name->chars, p->module && p->module->path ? p->module->path->chars : "?", p->line);
+    }
     for (int i = g->nframes - 1; i >= 0; i--) {
         Frame *f = &g->frames[i];
         if (frame_line(f) == 0 && i < g->nframes - 1)
@@ -98,9 +104,23 @@ int vm_runtime_errorf(G *g, const char *fmt, ...) {
     return r;
 }
 
+int frame_results_mismatch(G *g, Frame *f, int n) {
+    const char *name = f->cl->proto->name->chars;
+    if (f->nwant == 1)
+        return vm_panicf(g, "multiple-value %s() in single-value context", name);
+    return vm_panicf(g, "assignment mismatch: %d variables but %s() returns %d values", f->nwant, name, n);
+}
+
+int vm_goexit(G *g) {
+    panic_start(g, VAL_NIL)->goexit = 1;
+    return -1;
+}
+
+bool vm_goexiting(const G *g) { return g->panic && g->panic->goexit; }
+
 Value vm_recover(G *g) {
     Panic *p = g->panic;
-    if (!p || p->recovered || g->nframes == 0)
+    if (!p || p->recovered || p->goexit || g->nframes == 0)
         return VAL_NIL;
     Frame *f = &g->frames[g->nframes - 1];
     if (!(f->flags & FRAME_PANIC_DEFER))
@@ -186,6 +206,10 @@ int frame_exit(G *g, int stop_depth) {
             continue;
         }
         uint16_t fl = f->flags;
+        if (f->ret_n > f->nwant && f->nwant >= 1) {
+            frame_results_mismatch(g, f, f->ret_n);
+            return EXIT_PANIC;
+        }
         frame_finish_return(g, f->base + (uint32_t)f->ret_a, f->ret_n);
         if (g->nframes <= stop_depth)
             return EXIT_STOP;
@@ -195,6 +219,8 @@ int frame_exit(G *g, int stop_depth) {
             if (!g->panic->recovered)
                 return EXIT_PANIC;
             recover_finish(g);
+            if (vm_goexiting(g))
+                return EXIT_PANIC; /* a panic raised during Goexit was recovered: Goexit goes on */
         }
         /* the frame below is returning: run its next deferred call */
     }
@@ -203,9 +229,11 @@ int frame_exit(G *g, int stop_depth) {
 int panic_unwind(G *g, int stop_depth) {
     for (;;) {
         if (g->nframes <= stop_depth) {
-            if (stop_depth == 0)
-                panic_die(g);
-            return -1;
+            if (stop_depth > 0)
+                return -1;
+            if (vm_goexiting(g))
+                return 0; /* every deferred call ran: the goroutine is over */
+            panic_die(g);
         }
         Frame *f = &g->frames[g->nframes - 1];
         if (f->defers) {
@@ -217,8 +245,8 @@ int panic_unwind(G *g, int stop_depth) {
         uint16_t fl = f->flags;
         defers_free(f);
         g->nframes--;
-        if ((fl & FRAME_PANIC_DEFER) && g->panic->link && !g->panic->link->recovered)
-            g->panic->link->recovered = 2; /* aborted by this newer panic */
+        if ((fl & FRAME_PANIC_DEFER) && g->panic->link && !g->panic->link->recovered && !g->panic->link->goexit)
+            g->panic->link->recovered = 2; /* aborted by this newer panic (a Goexit is never aborted) */
         if (fl & FRAME_DEFERRED) {
             /* A deferred call died: its frame's owner continues exiting — under
              * this panic, which is still unwinding. */
@@ -247,7 +275,9 @@ static void print_panic_value(G *g, Panic *p, FILE *err) {
 static void print_panics(G *g, Panic *p, FILE *err, int depth) {
     if (p->link)
         print_panics(g, p->link, err, depth + 1);
-    if (p->link)
+    if (p->goexit)
+        return;
+    if (p->link && !(p->link->goexit && !p->link->link))
         fputs("\t", err);
     fputs("panic: ", err);
     print_panic_value(g, p, err);
@@ -256,20 +286,34 @@ static void print_panics(G *g, Panic *p, FILE *err, int depth) {
     fputs("\n", err);
 }
 
+/* The report of a dying goroutine is printed with every other goroutine
+ * stopped, and ends with their traces, as Go's crash output. */
+static void crash_begin(G *g) {
+    if (g->vm->rt)
+        g->vm->rt->crash_begin(g);
+    fflush(g->vm->out);
+}
+
+static _Noreturn void crash_end(G *g) {
+    if (g->vm->rt)
+        g->vm->rt->crash_dump(g);
+    vm_exit(g->vm, 2);
+}
+
 _Noreturn void panic_die(G *g) {
     VM *vm = g->vm;
-    fflush(vm->out);
+    crash_begin(g);
     Panic *p = g->panic;
     /* Formatting may call Error() methods: give them a clean goroutine. */
     g->panic = NULL;
     print_panics(g, p, vm->err, 0);
     fprintf(vm->err, "\ngoroutine %lld [running]:\n%s", (long long)g->id, p->trace ? p->trace : "");
-    vm_exit(vm, 2);
+    crash_end(g);
 }
 
 _Noreturn void vm_fatalf(G *g, const char *fmt, ...) {
     VM *vm = g->vm;
-    fflush(vm->out);
+    crash_begin(g);
     va_list ap;
     va_start(ap, fmt);
     fputs("fatal error: ", vm->err);
@@ -279,5 +323,5 @@ _Noreturn void vm_fatalf(G *g, const char *fmt, ...) {
     char *tb = traceback(g);
     fprintf(vm->err, "\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
     free(tb);
-    vm_exit(vm, 2);
+    crash_end(g);
 }

@@ -147,10 +147,19 @@ void vm_register_type(VM *vm, const NativeType *t) {
     while (t->methods && t->methods[n].name)
         n++;
     ObjNative **ms = calloc((size_t)n + 1, sizeof(ObjNative *));
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         ms[i] = (ObjNative *)val_as_obj(vm_new_native(vm, t->methods[i].name, t->methods[i].fn, t->methods[i].doc));
-    vm->ntypes[vm->nntypes] = t;
-    vm->ntype_methods[vm->nntypes] = ms;
+        ms[i]->method = str_intern_c(vm, t->methods[i].name);
+    }
+    /* Kept sorted by address, so that method lookup is a binary search. */
+    int at = vm->nntypes;
+    while (at > 0 && (uintptr_t)vm->ntypes[at - 1] > (uintptr_t)t) {
+        vm->ntypes[at] = vm->ntypes[at - 1];
+        vm->ntype_methods[at] = vm->ntype_methods[at - 1];
+        at--;
+    }
+    vm->ntypes[at] = t;
+    vm->ntype_methods[at] = ms;
     vm->nntypes++;
 }
 
@@ -166,16 +175,22 @@ const NativeType *vm_find_type(VM *vm, const char *name) {
 }
 
 bool vm_native_method(VM *vm, const NativeType *t, ObjString *name, Value *out) {
-    for (int i = 0; i < vm->nntypes; i++) {
-        if (vm->ntypes[i] != t)
-            continue;
-        for (int j = 0; t->methods && t->methods[j].name; j++)
-            if (!strcmp(t->methods[j].name, name->chars)) {
-                *out = val_obj(vm->ntype_methods[i][j]);
-                return true;
-            }
-        return false;
+    int lo = 0, hi = vm->nntypes;
+    while (lo < hi) { /* the first registered type at or above t */
+        int mid = (lo + hi) / 2;
+        if ((uintptr_t)vm->ntypes[mid] < (uintptr_t)t)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    if (lo == vm->nntypes || vm->ntypes[lo] != t)
+        return false;
+    /* Method names in code are interned: one pointer compare per method. */
+    for (ObjNative **m = vm->ntype_methods[lo]; *m; m++)
+        if ((*m)->method == name || ((*m)->method->len == name->len && str_equal((*m)->method, name))) {
+            *out = val_obj(*m);
+            return true;
+        }
     return false;
 }
 

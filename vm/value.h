@@ -96,4 +96,16 @@ static inline double val_as_smallfloat(Value v) {
     return bits_f64((r >> 1) | (r << 63));
 }
 
+/* ---- memory that goroutines share ----
+ * A value that another goroutine may access at the same moment (a global, a
+ * captured variable's cell, a struct field, a list item, a map entry), and
+ * the store pointer and length of a list or map, are read with SHARED_LOAD
+ * and written with SHARED_STORE: one aligned word each, acquire and release
+ * (plain moves on x86-64).  A racing script then sees an old or a new value,
+ * never a torn one, and never an object whose initialisation it cannot see
+ * yet; and it stays defined C, so ThreadSanitizer reports the runtime's own
+ * races, not the script's (those are for `csp -race`). */
+#define SHARED_LOAD(lv) __atomic_load_n(&(lv), __ATOMIC_ACQUIRE)
+#define SHARED_STORE(lv, v) __atomic_store_n(&(lv), (v), __ATOMIC_RELEASE)
+
 #endif

@@ -102,13 +102,12 @@ static int spread_last(G *g, uint32_t at, int nargs) {
     Value last = g->stack[at + (uint32_t)nargs];
     if (!val_is(last, OBJ_LIST) && !val_is_nil(last))
         return vm_panicf(g, "cannot use ... with a value of type %s (want list)", val_type_name(last));
-    int64_t n = val_is_nil(last) ? 0 : AS_LIST(last)->len;
+    int64_t n = val_is_nil(last) ? 0 : SHARED_LOAD(AS_LIST(last)->len);
     if (n > 1000000)
         return vm_panicf(g, "too many arguments in a spread call (%lld)", (long long)n);
     stack_ensure(g, at + (uint32_t)nargs + (uint32_t)n + STACK_SLACK);
-    Value *items = n ? list_items(AS_LIST(last)) : NULL;
     for (int64_t i = 0; i < n; i++)
-        g->stack[at + (uint32_t)nargs + (uint32_t)i] = items[i];
+        g->stack[at + (uint32_t)nargs + (uint32_t)i] = n ? list_get(AS_LIST(last), i) : VAL_NIL;
     return nargs - 1 + (int)n;
 }
 
@@ -234,18 +233,18 @@ dispatch:
         NEXT;
     }
     CASE(LOADBOOL) { RA = val_bool(BC_B(i) != 0); NEXT; }
-    CASE(GETGLOBAL) { RA = globals[BC_BX(i)]; NEXT; }
-    CASE(SETGLOBAL) { globals[BC_BX(i)] = RA; NEXT; }
+    CASE(GETGLOBAL) { RA = SHARED_LOAD(globals[BC_BX(i)]); NEXT; }
+    CASE(SETGLOBAL) { SHARED_STORE(globals[BC_BX(i)], RA); NEXT; }
     CASE(NEWCELL) {
         ObjCell *c = gc_alloc(vm, sizeof(ObjCell), OBJ_CELL);
         c->v = RB;
         RA = val_obj(c);
         NEXT;
     }
-    CASE(GETCELL) { RA = ((ObjCell *)val_as_obj(RB))->v; NEXT; }
-    CASE(SETCELL) { ((ObjCell *)val_as_obj(RA))->v = RB; NEXT; }
-    CASE(GETUPVAL) { RA = cl->cells[BC_B(i)]->v; NEXT; }
-    CASE(SETUPVAL) { cl->cells[BC_B(i)]->v = RA; NEXT; }
+    CASE(GETCELL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(RB))->v); NEXT; }
+    CASE(SETCELL) { SHARED_STORE(((ObjCell *)val_as_obj(RA))->v, RB); NEXT; }
+    CASE(GETUPVAL) { RA = SHARED_LOAD(cl->cells[BC_B(i)]->v); NEXT; }
+    CASE(SETUPVAL) { SHARED_STORE(cl->cells[BC_B(i)]->v, RA); NEXT; }
     CASE(CLOSURE) {
         RA = val_obj(make_closure(g, f, (ObjProto *)val_as_obj(k[BC_BX(i)])));
         NEXT;
@@ -590,6 +589,11 @@ dispatch:
                 LOAD_FRAME();
                 NEXT;
             }
+            if (UNLIKELY(n > f->nwant && f->nwant >= 1)) {
+                SAVEPC();
+                frame_results_mismatch(g, f, n);
+                goto on_panic;
+            }
             frame_finish_return(g, (uint32_t)(base - g->stack) + (uint32_t)a, n);
             if (g->nframes <= stop_depth)
                 return 0;
@@ -629,7 +633,7 @@ dispatch:
         RA = struct_new(vm, (ObjStructType *)val_as_obj(k[BC_BX(i)]));
         NEXT;
     }
-    CASE(SETFIELDI) { AS_STRUCT(RA)->fields[BC_B(i)] = RC; NEXT; }
+    CASE(SETFIELDI) { SHARED_STORE(AS_STRUCT(RA)->fields[BC_B(i)], RC); NEXT; }
     CASE(GETFIELD) {
         Value obj = RB;
         ObjString *name = (ObjString *)val_as_obj(KC);
@@ -637,7 +641,7 @@ dispatch:
             ObjStruct *s = AS_STRUCT(obj);
             int idx = field_cached(cl->proto, pc, s, name);
             if (LIKELY(idx >= 0)) {
-                RA = s->fields[idx];
+                RA = SHARED_LOAD(s->fields[idx]);
                 NEXT;
             }
         }
@@ -651,7 +655,7 @@ dispatch:
             ObjStruct *s = AS_STRUCT(obj);
             int idx = field_cached(cl->proto, pc, s, name);
             if (LIKELY(idx >= 0)) {
-                s->fields[idx] = RC;
+                SHARED_STORE(s->fields[idx], RC);
                 NEXT;
             }
         }
@@ -662,10 +666,10 @@ dispatch:
         Value obj = RB, key = RC;
         if (LIKELY(val_is(obj, OBJ_LIST) && val_is_smallint(key))) {
             ObjList *l = AS_LIST(obj);
-            ObjArray *a = l->store;
+            ObjArray *a = SHARED_LOAD(l->store);
             uint64_t idx = (uint64_t)val_as_smallint(key);
-            if (LIKELY(idx < (uint64_t)l->len && a && idx < (uint64_t)a->cap)) {
-                RA = a->items[idx];
+            if (LIKELY(idx < (uint64_t)SHARED_LOAD(l->len) && a && idx < (uint64_t)a->cap)) {
+                RA = SHARED_LOAD(a->items[idx]);
                 NEXT;
             }
         }
@@ -691,10 +695,10 @@ dispatch:
         Value obj = RA, key = RB;
         if (LIKELY(val_is(obj, OBJ_LIST) && val_is_smallint(key))) {
             ObjList *l = AS_LIST(obj);
-            ObjArray *a = l->store;
+            ObjArray *a = SHARED_LOAD(l->store);
             uint64_t idx = (uint64_t)val_as_smallint(key);
-            if (LIKELY(idx < (uint64_t)l->len && a && idx < (uint64_t)a->cap)) {
-                a->items[idx] = RC;
+            if (LIKELY(idx < (uint64_t)SHARED_LOAD(l->len) && a && idx < (uint64_t)a->cap)) {
+                SHARED_STORE(a->items[idx], RC);
                 NEXT;
             }
         }
@@ -709,7 +713,7 @@ dispatch:
     CASE(LEN) {
         Value obj = RB;
         if (LIKELY(val_is(obj, OBJ_LIST))) {
-            RA = val_smallint(AS_LIST(obj)->len);
+            RA = val_smallint(SHARED_LOAD(AS_LIST(obj)->len));
             NEXT;
         }
         PROTECT(op_len(g, obj, &RA));
@@ -724,11 +728,11 @@ dispatch:
         Value *st = &RA;
         if (LIKELY(val_is(st[0], OBJ_LIST))) {
             ObjList *l = AS_LIST(st[0]);
-            ObjArray *a = l->store;
+            ObjArray *a = SHARED_LOAD(l->store);
             int64_t pos = val_as_smallint(st[1]);
-            if (pos < val_as_smallint(st[2]) && pos < l->len && a && pos < a->cap) {
+            if (pos < val_as_smallint(st[2]) && pos < SHARED_LOAD(l->len) && a && pos < a->cap) {
                 st[3] = st[1];
-                st[4] = a->items[pos];
+                st[4] = SHARED_LOAD(a->items[pos]);
                 st[1] = val_smallint(pos + 1);
                 pc++;
             }
@@ -878,6 +882,8 @@ on_panic_unwind : {
     int r = panic_unwind(g, stop_depth);
     if (r < 0)
         return -1;
+    if (r == 0)
+        return VM_DONE; /* runtime.Goexit */
     LOAD_FRAME();
     DISPATCH();
 }

@@ -47,6 +47,12 @@ typedef struct RuntimeOps {
     void (*gc)(G *g);
     /* mark what the runtime keeps alive outside goroutines (armed timers) */
     void (*mark_roots)(VM *vm);
+    /* g dies of a panic or a fatal error: stop every other goroutine before
+     * g prints its report (a second goroutine dying meanwhile never returns:
+     * the first one's report ends the process) */
+    void (*crash_begin)(G *g);
+    /* after g's own report: print every other goroutine's state and trace */
+    void (*crash_dump)(G *g);
 } RuntimeOps;
 
 /* What vm_execute reports when it stops before its frames are done. */
@@ -175,8 +181,16 @@ ObjList *list_new(VM *vm, int64_t cap);
 void list_append(VM *vm, ObjList *l, Value v);
 void list_reserve(VM *vm, ObjList *l, int64_t cap);
 static inline Value *list_items(ObjList *l) { return l->store ? l->store->items : NULL; }
+/* l[i] as a racing reader may see it: nil past the end of an older store. */
+static inline Value list_get(ObjList *l, int64_t i) {
+    ObjArray *a = SHARED_LOAD(l->store);
+    return a && i >= 0 && i < a->cap ? SHARED_LOAD(a->items[i]) : VAL_NIL;
+}
 ObjList *list_slice(VM *vm, ObjList *l, int64_t lo, int64_t hi); /* a copy; caller checks bounds */
-static inline int64_t list_cap(ObjList *l) { return l->store ? l->store->cap : 0; }
+static inline int64_t list_cap(ObjList *l) {
+    ObjArray *a = SHARED_LOAD(l->store);
+    return a ? a->cap : 0;
+}
 
 /* ---- maps (vm/map.c): insertion-ordered hash maps ---- */
 ObjMap *map_new(VM *vm, int64_t hint);
@@ -223,6 +237,11 @@ _Noreturn void vm_fatalf(G *g, const char *fmt, ...) __attribute__((format(print
 /* recover(): the value of the current panic if called directly by a deferred
  * function while panicking (and stops the panic), else nil. */
 Value vm_recover(G *g);
+/* runtime.Goexit(): unwind g running every deferred call, then end it.
+ * Returns -1 (the native propagates it like a panic). */
+int vm_goexit(G *g);
+/* Whether g ended (or is ending) by runtime.Goexit. */
+bool vm_goexiting(const G *g);
 /* Call fn(args) from C.  Results (missing ones nil) are stored in res[0..nres).
  * Returns 0, or -1 if the call panicked (the panic is pending: return -1 from
  * the native to propagate it).

@@ -1,0 +1,166 @@
+/* runtime/sched_stw.c — stopping the world, and the two things that need it:
+ * the garbage collector and GOMAXPROCS.
+ *
+ * The stopper sets gcwaiting and the VM's safepoint flag under sched.lock,
+ * then waits until every other P that an M holds has parked in gc_stop_m:
+ * an M running a goroutine gets there at the goroutine's next safepoint (a
+ * call or a backward jump), an M looking for work at the top of
+ * find_runnable.  Idle Ps cannot be taken meanwhile (sched_pidleget refuses
+ * while gcwaiting), and Ms holding no P touch no goroutine, so once the count
+ * reaches zero only the stopper runs script code.
+ *
+ * GOMAXPROCS (Go's procresize).  Ps are never freed: a P beyond the new
+ * count is retired.  An idle one is retired at once (its queue goes to the
+ * global queue, its timers to P 0); one that an M holds stays with that M
+ * until the M next looks for work, which then drops it
+ * (sched_release_retired_p); its running goroutine is asked to yield at its
+ * next backward jump so that this happens soon.  Until then a retired P
+ * still counts as running for the next stop, and its queue can be stolen.
+ */
+#include <stdlib.h>
+
+#include "runtime/sched_int.h"
+#include "vm/interp.h"
+
+P *sched_new_p(Sched *s, int id) {
+    P *p = calloc(1, sizeof(P));
+    p->id = id;
+    runq_init(&p->runq);
+    timers_init(p);
+    atomic_store(&p->status, P_DEAD);
+    s->allp[id] = p;
+    atomic_store_explicit(&s->nallp, id + 1, memory_order_release);
+    return p;
+}
+
+void gc_stop_m(Sched *s, M *m) {
+    pthread_mutex_lock(&s->lock);
+    if (atomic_load(&s->gcwaiting)) {
+        atomic_store(&m->p->status, P_GCSTOP);
+        if (--s->stopwait == 0)
+            pthread_cond_signal(&s->stop_cv);
+        /* Wait for THIS stop to end: a next one may begin before this M
+         * wakes, and it counts on this M to stop again. */
+        uint64_t gen = s->stop_gen;
+        while (s->stop_gen == gen)
+            pthread_cond_wait(&s->start_cv, &s->lock);
+        atomic_store(&m->p->status, P_RUNNING);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Become the stopper, or (if another M is stopping the world) stop here
+ * until it is done and return false. */
+static bool stw_try_stop(Sched *s, M *m) {
+    pthread_mutex_lock(&s->lock);
+    if (atomic_load(&s->gcwaiting)) {
+        pthread_mutex_unlock(&s->lock);
+        gc_stop_m(s, m);
+        return false;
+    }
+    atomic_store(&s->gcwaiting, 1);
+    s->vm->safepoint = 1; /* every running G stops at its next safepoint */
+    /* As Go counts: every P but ours, the dead and the idle-listed ones.  A
+     * P just handed to a waking M is neither running nor listed, and its M
+     * will stop here too, so it must be counted. */
+    int held = 0, n = atomic_load(&s->nallp);
+    for (int i = 0; i < n; i++) {
+        P *p = s->allp[i];
+        if (p != m->p && atomic_load(&p->status) != P_DEAD)
+            held++;
+    }
+    s->stopwait = held - atomic_load(&s->npidle);
+    while (s->stopwait > 0)
+        pthread_cond_wait(&s->stop_cv, &s->lock);
+    return true;
+}
+
+void stw_stop(Sched *s, M *m) {
+    while (!stw_try_stop(s, m))
+        ;
+}
+
+void stw_start(Sched *s) {
+    s->stop_gen++;
+    atomic_store(&s->gcwaiting, 0);
+    s->vm->safepoint = 0;
+    pthread_cond_broadcast(&s->start_cv);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sched_gc(G *g) {
+    Sched *s = sched_of(g->vm);
+    if (atomic_load(&s->crash_m) == sched_current_m())
+        return; /* the world is stopped for this M's crash report: no collection */
+    if (!stw_try_stop(s, sched_current_m()))
+        return; /* another M collected while this one was stopped */
+    gc_collect(g->vm);
+    stw_start(s);
+}
+
+/* ---- GOMAXPROCS ---- */
+
+/* The world is stopped (sched.lock held): make Ps 0..n-1 the live ones. */
+static void procresize(Sched *s, M *m, int n) {
+    for (int i = 0; i < n; i++) {
+        P *p = i < atomic_load(&s->nallp) ? s->allp[i] : sched_new_p(s, i);
+        if (atomic_load(&p->status) == P_DEAD)
+            sched_pidleput(s, p);
+    }
+    for (int i = n; i < atomic_load(&s->nallp); i++) {
+        P *p = s->allp[i];
+        if (atomic_load(&p->status) == P_DEAD)
+            continue;
+        if (!p->m && sched_pidleremove(s, p)) {
+            sched_runq_drain(s, p);
+            atomic_store(&p->status, P_DEAD);
+            timers_move(s, p, s->allp[0]);
+        } else if (p != m->p) {
+            G *running = atomic_load(&p->running);
+            if (running)
+                atomic_store(&running->preempt, 1);
+        }
+    }
+    atomic_store(&s->nprocs, n);
+}
+
+bool sched_release_retired_p(Sched *s, M *m) {
+    P *p = m->p;
+    pthread_mutex_lock(&s->lock);
+    if (atomic_load(&s->gcwaiting)) { /* the stopper counts on this P: stop first */
+        pthread_mutex_unlock(&s->lock);
+        gc_stop_m(s, m);
+        return false;
+    }
+    if (m->spinning) {
+        m->spinning = false;
+        atomic_fetch_sub(&s->nmspinning, 1);
+    }
+    sched_runq_drain(s, p);
+    p->m = NULL;
+    m->p = NULL;
+    atomic_store(&p->status, P_DEAD);
+    timers_move(s, p, s->allp[0]);
+    pthread_mutex_unlock(&s->lock);
+    sched_kick_idle(s); /* the timers moved: an idle M recomputes its sleep */
+    sched_wakep(s);     /* and the Gs need a live P */
+    return true;
+}
+
+int sched_gomaxprocs(G *g, int n, bool *must_yield) {
+    Sched *s = sched_of(g->vm);
+    M *m = sched_current_m();
+    int old = atomic_load(&s->nprocs);
+    *must_yield = false;
+    if (n < 1 || n == old)
+        return old;
+    if (n > MAX_PROCS)
+        n = MAX_PROCS;
+    stw_stop(s, m);
+    procresize(s, m, n);
+    stw_start(s);
+    sched_kick_idle(s);
+    sched_wakep(s);
+    *must_yield = m->p->id >= n && sched_can_park(g); /* to continue on a live P */
+    return old;
+}
