@@ -169,7 +169,18 @@ static void runqput(Sched *s, P *p, G *g, bool next) { runq_put(&p->runq, g, nex
 
 static void *mstart(void *arg);
 
+/* A new M (sched.lock held, or before other threads exist).  Go's thread
+ * limit (debug.SetMaxThreads, default 10000) counts every thread the
+ * runtime made: the Ms and sysmon. */
 static M *newm(Sched *s) {
+    int limit = atomic_load(&s->vm->max_threads);
+    if (limit <= 0)
+        limit = VM_DEFAULT_MAX_THREADS;
+    if (s->mcount + 2 > limit) { /* the new M and sysmon */
+        fflush(s->vm->out);
+        fprintf(s->vm->err, "runtime: program exceeds %d-thread limit\nfatal error: thread exhaustion\n", limit);
+        vm_exit(s->vm, 2);
+    }
     M *m = calloc(1, sizeof(M));
     m->sched = s;
     m->rand_state = (uint64_t)sched_nanotime() * 0x9E3779B97F4A7C15ull | 1;

@@ -19,8 +19,6 @@
 #include "stdlib/lib.h"
 #include "vm/interp.h" /* traceback(): debug.Stack is the one user outside vm/ */
 
-#define DEFAULT_MAX_THREADS 10000
-
 #if defined(__APPLE__)
 #define GOOS "darwin"
 #elif defined(__FreeBSD__)
@@ -139,7 +137,7 @@ static int dbg_SetMaxThreads(G *g, Value *args, int nargs) {
     if (n > 1 << 30)
         n = 1 << 30;
     int old = atomic_exchange(&g->vm->max_threads, n > 0 ? (int)n : 1);
-    args[0] = val_int(g->vm, old > 0 ? old : DEFAULT_MAX_THREADS);
+    args[0] = val_int(g->vm, old > 0 ? old : VM_DEFAULT_MAX_THREADS);
     return 1;
 }
 

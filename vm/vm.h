@@ -59,6 +59,8 @@ typedef struct RuntimeOps {
 enum { VM_DONE = 0, VM_PANICKED = -1, VM_PARKED = 1 };
 
 /* ---- the interpreter instance ---- */
+#define VM_DEFAULT_MAX_THREADS 10000 /* Go's default thread limit */
+
 typedef struct NativeModuleEntry {
     const char *name; /* "fmt", "runtime/debug" */
     ObjModule *module;
@@ -99,7 +101,7 @@ struct VM {
     int ngs, gs_cap;
     int64_t next_goid;
     size_t max_stack_bytes; /* debug.SetMaxStack; default 1 GB */
-    _Atomic int max_threads; /* debug.SetMaxThreads; 0 until set, meaning the default 10000 */
+    _Atomic int max_threads; /* debug.SetMaxThreads; 0 until set, meaning VM_DEFAULT_MAX_THREADS */
     /* program */
     int argc;
     char **argv; /* os.Args: argv[0] is the script path */
