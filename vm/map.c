@@ -158,23 +158,25 @@ ObjMap *map_new(VM *vm, int64_t hint) {
     return m;
 }
 
-/* Find key in s: returns the index slot holding its entry, or -1.  If
- * `reuse` is given, it receives the first slot seen whose entry is deleted
- * (an insert may take it over), or -1. */
-static inline int64_t store_find(ObjMapStore *s, Value key, uint64_t h, int64_t *reuse) {
+/* Find key in s: returns its live entry, or NULL.  The entry, not its index
+ * slot: a racing delete and insert may point the slot at another key's entry
+ * meanwhile, whereas an entry is never reused within a store.  If `reuse` is
+ * given, it receives the first slot seen whose entry is deleted (an insert may
+ * take it over), or -1. */
+static inline MapEntry *store_find(ObjMapStore *s, Value key, uint64_t h, int64_t *reuse) {
     uint64_t mask = (uint64_t)s->nindex - 1;
     int64_t cap = s->cap;
     for (uint64_t i = h & mask;; i = (i + 1) & mask) {
         int32_t ix = SHARED_LOAD(s->index[i]);
         if (ix < 0)
-            return -1;
+            return NULL;
         if (ix >= cap)
             continue; /* impossible unless memory is corrupt; stay in bounds */
         MapEntry *e = &s->entries[ix];
         Value k = SHARED_LOAD(e->key);
         int32_t state = SHARED_LOAD(e->state);
         if (SHARED_LOAD(e->hash) == h && (k == key || key_equal_slow(k, key)) && state == ENTRY_LIVE)
-            return (int64_t)i;
+            return e;
         if (reuse && *reuse < 0 && state == ENTRY_DELETED)
             *reuse = (int64_t)i;
     }
@@ -184,10 +186,9 @@ bool map_get(ObjMap *m, Value key, Value *out) {
     ObjMapStore *s = load_store(m);
     if (!s || is_nan_key(key))
         return false;
-    int64_t slot = store_find(s, key, hash_value(key), NULL);
-    if (slot < 0)
+    MapEntry *e = store_find(s, key, hash_value(key), NULL);
+    if (!e)
         return false;
-    MapEntry *e = &s->entries[SHARED_LOAD(s->index[slot])];
     Value v = SHARED_LOAD(e->value);
     /* A racing delete marks the entry deleted before it clears the value: if
      * we read a cleared value, this second look sees the mark. */
@@ -255,9 +256,9 @@ void map_set(VM *vm, ObjMap *m, Value key, Value val) {
     ObjMapStore *s = load_store(m);
     int64_t reuse = -1;
     if (s && !nan) {
-        int64_t slot = store_find(s, key, h, &reuse);
-        if (slot >= 0) {
-            SHARED_STORE(s->entries[SHARED_LOAD(s->index[slot])].value, val);
+        MapEntry *e = store_find(s, key, h, &reuse);
+        if (e) {
+            SHARED_STORE(e->value, val);
             return;
         }
     }
@@ -290,10 +291,9 @@ bool map_delete(ObjMap *m, Value key) {
     ObjMapStore *s = load_store(m);
     if (!s || is_nan_key(key))
         return false;
-    int64_t slot = store_find(s, key, hash_value(key), NULL);
-    if (slot < 0)
+    MapEntry *e = store_find(s, key, hash_value(key), NULL);
+    if (!e)
         return false;
-    MapEntry *e = &s->entries[SHARED_LOAD(s->index[slot])];
     SHARED_STORE(e->state, ENTRY_DELETED); /* first: see map_get */
     SHARED_STORE(e->key, VAL_NIL);
     SHARED_STORE(e->value, VAL_NIL);
