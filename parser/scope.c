@@ -17,11 +17,13 @@ void cerr(ModState *ms, int line, int col, const char *fmt, ...) {
     va_end(ap);
     line = line > 0 ? line : 1;
     col = col > 0 ? col : 1;
-    /* Constant folding and code generation may both see one bad operand
-     * (`10 / 0`): report it once. */
-    for (int i = 0; i < ms->nerrs; i++)
-        if (ms->errs[i].line == line && ms->errs[i].col == col && !strcmp(ms->errs[i].msg, buf))
+    /* Constant folding and then code generation may both see one bad
+     * operand (`10 / 0`), one right after the other: report it once. */
+    if (ms->nerrs > 0) {
+        const Err *last = &ms->errs[ms->nerrs - 1];
+        if (last->line == line && last->col == col && !strcmp(last->msg, buf))
             return;
+    }
     if (ms->nerrs == ms->caperrs) {
         ms->caperrs = ms->caperrs ? ms->caperrs * 2 : 8;
         ms->errs = xrealloc(ms->errs, (size_t)ms->caperrs * sizeof(Err));

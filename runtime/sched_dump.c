@@ -48,6 +48,11 @@ static const char *status_text(G *g) {
     }
 }
 
+static int by_goid(const void *a, const void *b) {
+    int64_t x = (*(G *const *)a)->id, y = (*(G *const *)b)->id;
+    return (x > y) - (x < y);
+}
+
 /* Print "goroutine N [state]:" and the trace of every goroutine but `skip`,
  * goroutine 1 first and then in creation order, as Go does.  Only with the
  * world stopped (or every M idle): the traces read the goroutines' frames. */
@@ -57,12 +62,7 @@ static void dump_goroutines(Sched *s, G *skip) {
     G **gs = malloc((size_t)n * sizeof(G *));
     for (int i = 0; i < n; i++)
         gs[i] = vm->gs[i];
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && gs[j - 1]->id > gs[j]->id; j--) {
-            G *t = gs[j];
-            gs[j] = gs[j - 1];
-            gs[j - 1] = t;
-        }
+    qsort(gs, (size_t)n, sizeof(G *), by_goid); /* 100k goroutines: no quadratic sort */
     for (int i = 0; i < n; i++) {
         G *g = gs[i];
         if (g == skip || atomic_load(&g->status) == G_DEAD)

@@ -119,7 +119,7 @@ void sched_kick_idle(Sched *s); /* a new timer: an idle M recomputes its sleep *
 
 /* sched_timer.c (also sched_sleep and the sched_timer_* API) */
 void timers_mark(VM *vm);
-void timers_move(Sched *s, P *from, P *to); /* every timer of `from` onto `to` */
+void timers_move(P *from, P *to); /* every timer of `from` onto `to` */
 
 /* sched_stw.c: stopping the world, for the GC and for GOMAXPROCS */
 void stw_stop(Sched *s, M *m);  /* returns with sched.lock held and every other P stopped */

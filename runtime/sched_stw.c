@@ -114,7 +114,7 @@ static void procresize(Sched *s, M *m, int n) {
         if (!p->m && sched_pidleremove(s, p)) {
             sched_runq_drain(s, p);
             atomic_store(&p->status, P_DEAD);
-            timers_move(s, p, s->allp[0]);
+            timers_move(p, s->allp[0]);
         } else if (p != m->p) {
             G *running = atomic_load(&p->running);
             if (running)
@@ -140,7 +140,7 @@ bool sched_release_retired_p(Sched *s, M *m) {
     p->m = NULL;
     m->p = NULL;
     atomic_store(&p->status, P_DEAD);
-    timers_move(s, p, s->allp[0]);
+    timers_move(p, s->allp[0]);
     pthread_mutex_unlock(&s->lock);
     sched_kick_idle(s); /* the timers moved: an idle M recomputes its sleep */
     sched_wakep(s);     /* and the Gs need a live P */

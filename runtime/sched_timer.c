@@ -84,15 +84,19 @@ static SchedTimer *timer_new(void (*fire)(void *, int64_t), void *arg) {
     return t;
 }
 
-SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *, int64_t), void *arg) {
-    Sched *s = sched_of(g->vm);
-    SchedTimer *t = timer_new(fire, arg);
+/* Arm t on the current P's heap, kicking an idle M if it is now the earliest. */
+static void arm_here(Sched *s, SchedTimer *t, int64_t when) {
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
     bool earliest = arm(p, t, when);
     pthread_mutex_unlock(&p->timer_lock);
     if (earliest)
         sched_kick_idle(s);
+}
+
+SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *, int64_t), void *arg) {
+    SchedTimer *t = timer_new(fire, arg);
+    arm_here(sched_of(g->vm), t, when);
     return t;
 }
 
@@ -124,14 +128,8 @@ bool sched_timer_stop(VM *vm, SchedTimer *t) {
 }
 
 bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when) {
-    Sched *s = sched_of(vm);
     bool was = sched_timer_stop(vm, t);
-    P *p = current_p(s);
-    pthread_mutex_lock(&p->timer_lock);
-    bool earliest = arm(p, t, when);
-    pthread_mutex_unlock(&p->timer_lock);
-    if (earliest)
-        sched_kick_idle(s);
+    arm_here(sched_of(vm), t, when);
     return was;
 }
 
@@ -149,8 +147,7 @@ void timers_mark(VM *vm) {
  * `from` or already on `to` (lock_owner re-checks the owner).  `to` is
  * always P 0, which is never retired, so two moves cannot lock in opposite
  * orders. */
-void timers_move(Sched *s, P *from, P *to) {
-    (void)s;
+void timers_move(P *from, P *to) {
     pthread_mutex_lock(&from->timer_lock);
     pthread_mutex_lock(&to->timer_lock);
     Timer *t;

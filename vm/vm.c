@@ -107,7 +107,7 @@ static int spread_last(G *g, uint32_t at, int nargs) {
         return vm_panicf(g, "too many arguments in a spread call (%lld)", (long long)n);
     stack_ensure(g, at + (uint32_t)nargs + (uint32_t)n + STACK_SLACK);
     for (int64_t i = 0; i < n; i++)
-        g->stack[at + (uint32_t)nargs + (uint32_t)i] = n ? list_get(AS_LIST(last), i) : VAL_NIL;
+        g->stack[at + (uint32_t)nargs + (uint32_t)i] = list_get(AS_LIST(last), i);
     return nargs - 1 + (int)n;
 }
 
