@@ -3,6 +3,7 @@
  * stop-the-world that the garbage collector needs.  Invariants and lock
  * order: runtime/sched.h; field guards: runtime/sched_int.h. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,7 +320,7 @@ static P *idle_wait(Sched *s, M *m) {
         s->midle = m;
         s->nmidle++;
         if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
-            !any_local_work(s) && !atomic_load(&s->exiting))
+            !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting))
             sched_deadlock(s);
         pthread_mutex_unlock(&s->lock);
         P *got = m_sleep(m, deadline);
@@ -448,6 +449,8 @@ static void g_free(Sched *s, G *g) {
     g->nroots = 0;
     g->native_base = g->native_top = 0;
     g->resume_nres = -1;
+    g->resume_fn = NULL;
+    g->resume_data = NULL;
     pthread_mutex_lock(&s->lock);
     G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
     vm->gs[g->gs_index] = last;
@@ -499,8 +502,9 @@ static void execute(Sched *s, M *m, G *g) {
     m->inherit_time = false;
     atomic_store(&p->running, g);
     int r;
-    if (g->nframes == 0 && g->resume_nres < 0) {
+    if (g->nframes == 0 && g->resume_nres < 0 && !g->resume_fn) {
         /* first run: the go statement left the function and arguments at stack[0..] */
+        g->resume_at = 0; /* where a native run as the goroutine's body parks */
         r = call_value(g, 0, (int)g->top - 1, 0, 0);
         if (r == 1)
             r = vm_execute(g, 0);
@@ -513,7 +517,14 @@ static void execute(Sched *s, M *m, G *g) {
         else
             panic_die(g);
     } else if (g->nframes == 0) {
-        r = VM_DONE; /* a goroutine of one native call that had parked */
+        /* a goroutine of one native call that had parked (go conn.Read(n)) */
+        r = g->resume_fn ? vm_native_resume(g) : 0;
+        if (r == RT_PARK)
+            r = VM_PARKED;
+        else if (r < 0 && !vm_goexiting(g))
+            panic_die(g);
+        else
+            r = VM_DONE;
     } else {
         r = vm_execute(g, 0);
     }
@@ -710,6 +721,9 @@ int sched_run_main(VM *vm, Value main_fn) {
         sched_pidleput(s, s->allp[i]);
     chan_register(vm);
     vm->rt = &ops;
+    /* A write to a closed pipe or socket is an error the script sees
+     * (EPIPE), never the end of the process. */
+    signal(SIGPIPE, SIG_IGN);
     M *m0 = newm(s);
     tls_m = m0;
     gc_attach_thread(vm, &m0->cache);

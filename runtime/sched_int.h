@@ -96,6 +96,9 @@ typedef struct Sched {
     _Atomic int exiting;
     _Atomic int crashing;        /* a goroutine is printing its panic report */
     _Atomic(M *) crash_m;        /* its M, once the world is stopped for it */
+    /* I/O (runtime/ioloop.c) */
+    _Atomic(struct IoLoop *) io; /* the libuv loop, once started (under lock) */
+    _Atomic int io_pending;      /* requests in flight and signal registrations */
 } Sched;
 
 static inline Sched *sched_of(VM *vm) { return (Sched *)vm->sched; }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "stdlib/lib.h"
+#include "stdlib/stream.h"
 #include "stdlib/utf8.h"
 
 enum { MAX_DEPTH = 100, MAX_WIDTH = 1000000 };
@@ -755,6 +756,15 @@ static int run(G *g, Value *args, int nargs, enum Kind kind, enum Dest dest, con
     StrBuf b = {0};
     Value wrapped = VAL_NIL, res[2] = {VAL_NIL, VAL_NIL};
     bool ok = format_args(g, &b, kind, fn, argv + skip, nargs - skip, dest == TO_ERROR ? &wrapped : NULL);
+    if (ok && dest == TO_WRITER && stream_of(argv[0], true)) {
+        /* a file, connection or bufio.Writer: the write may park */
+        Value w = argv[0];
+        if (argv != local)
+            free(argv);
+        int r = stream_write(g, fn, 1, w, b.p ? b.p : "", b.len, stream_done_write, NULL, vm_native_args(g));
+        sb_free(&b);
+        return r;
+    }
     if (ok && dest == TO_WRITER)
         ok = write_to(g, fn, argv[0], &b, res);
     if (argv != local)

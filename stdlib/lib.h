@@ -19,6 +19,10 @@ void stdlib_open_rand(VM *vm);
 void stdlib_open_errors(VM *vm);
 void stdlib_open_sort(VM *vm);
 void stdlib_open_os(VM *vm);
+void stdlib_open_osfile(VM *vm);
+void stdlib_open_io(VM *vm);
+void stdlib_open_bufio(VM *vm);
+void stdlib_open_net(VM *vm);
 void stdlib_open_sync(VM *vm);
 void stdlib_open_atomic(VM *vm);
 void stdlib_open_time(VM *vm);
@@ -30,6 +34,11 @@ void stdlib_open_runtime(VM *vm);
  * sync_cannot_park(g), which panics. */
 bool sync_can_park(G *g);
 int sync_cannot_park(G *g);
+
+/* time.c: a time.Time as a deadline on the monotonic clock
+ * (sched_nanotime); 0 for the zero Time (no deadline).  False if v is not
+ * a time.Time. */
+bool time_deadline(Value v, int64_t *deadline);
 
 /* fmt.c: the builtins print and println (fmt.Print/Println to stdout,
  * without results). */

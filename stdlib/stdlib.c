@@ -13,6 +13,10 @@ void stdlib_open(VM *vm) {
     stdlib_open_errors(vm);
     stdlib_open_sort(vm);
     stdlib_open_os(vm);
+    stdlib_open_osfile(vm);
+    stdlib_open_io(vm);
+    stdlib_open_bufio(vm);
+    stdlib_open_net(vm);
     stdlib_open_sync(vm);
     stdlib_open_atomic(vm);
     stdlib_open_time(vm);

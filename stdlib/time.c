@@ -362,6 +362,27 @@ static int64_t time_sub(const TimeVal *t, const TimeVal *u) {
     return sat_add(r, t->nsec - u->nsec);
 }
 
+bool time_deadline(Value v, int64_t *deadline) {
+    if (!val_is(v, OBJ_NATIVEOBJ) || AS_NATIVEOBJ(v)->ntype != &time_type)
+        return false;
+    const TimeVal *t = (const TimeVal *)AS_NATIVEOBJ(v)->payload;
+    if (t->sec == 0 && t->nsec == 0) {
+        *deadline = 0; /* the zero Time: no deadline */
+        return true;
+    }
+    if (t->has_mono) {
+        *deadline = t->mono;
+        return true;
+    }
+    TimeVal now = time_now();
+    int64_t d = time_sub(t, &now); /* saturates, as Go's Sub */
+    int64_t m = now.mono;
+    *deadline = d > 0 && m > INT64_MAX - d ? INT64_MAX : m + d;
+    if (*deadline == 0)
+        *deadline = 1;
+    return true;
+}
+
 static int time_cmp(const TimeVal *t, const TimeVal *u) {
     if (t->has_mono && u->has_mono)
         return (t->mono > u->mono) - (t->mono < u->mono);

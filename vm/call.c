@@ -125,6 +125,17 @@ static int call_native(G *g, ObjNative *nat, uint32_t at, int nargs, int nwant) 
 
 void native_finish(G *g, uint32_t at, int nres, int nwant) { place_results(g, at, nres, nwant); }
 
+int vm_native_resume(G *g) {
+    int (*fn)(G *, Value *, void *) = g->resume_fn;
+    void *data = g->resume_data;
+    g->resume_fn = NULL; /* a continuation that parks again sets its own */
+    g->resume_data = NULL;
+    int r = fn(g, g->stack + g->resume_at + 1, data);
+    if (r >= 0)
+        g->resume_nres = (int16_t)r;
+    return r;
+}
+
 int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags) {
     Value fn = g->stack[at];
     if (val_is(fn, OBJ_CLOSURE)) {

@@ -201,6 +201,8 @@ uint32_t g_live_top(G *g) {
         if (t > top)
             top = t;
     }
+    if (g->resume_fn && g->resume_at + 1 + CSP_NATIVE_MAX_RESULTS > top)
+        top = g->resume_at + 1 + CSP_NATIVE_MAX_RESULTS; /* a continuation's args[0..8) */
     return top > g->stack_cap ? g->stack_cap : top;
 }
 

@@ -22,6 +22,10 @@ int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags);
 /* A parked native's results (stored by its waker at at+1..) go where the
  * call wanted them. */
 void native_finish(G *g, uint32_t at, int nres, int nwant);
+/* Run the continuation a parked native left in g->resume_fn (clearing it):
+ * its results go to g->resume_at + 1 ..., and g->resume_nres is set.
+ * Returns the continuation's result (RT_PARK if it parked again). */
+int vm_native_resume(G *g);
 /* Copy `n` results from stack index `src` to the frame's return slot
  * honouring nwant; pops the frame. */
 void frame_finish_return(G *g, uint32_t src, int n);

@@ -239,6 +239,7 @@ typedef struct NativeType {
     /* The zero value (`var d time.Duration`) of a type whose values are not
      * native objects; NULL: a new native object (payload zeroed, then init). */
     Value (*zero)(VM *vm);
+    const void *io; /* stdlib/stream.h: how to read/write it (files, conns); NULL if neither */
 } NativeType;
 
 typedef struct ObjNativeObj {
@@ -313,6 +314,12 @@ struct G {
     uint32_t resume_at;      /* a parked native call: where its results go */
     int16_t resume_nwant;
     int16_t resume_nres;     /* results the waker stored, -1 when none pending */
+    /* A parked native that finishes on its own thread (I/O: the libuv thread
+     * completes the operation but must not allocate): when the goroutine
+     * runs again, resume_fn(g, args, resume_data) runs first, in place of
+     * the waker storing results, and returns what a native returns. */
+    int (*resume_fn)(G *g, Value *args, void *data);
+    void *resume_data;
 };
 
 #endif

@@ -208,6 +208,14 @@ int vm_execute(G *g, int stop_depth) {
 #define NEXT break
 #endif
 
+    if (UNLIKELY(g->resume_fn != NULL)) {
+        /* a native parked with a continuation: it computes the results now */
+        int r = vm_native_resume(g);
+        if (r == RT_PARK)
+            return VM_PARKED;
+        if (r < 0)
+            goto on_panic;
+    }
     if (UNLIKELY(g->resume_nres >= 0)) {
         /* a native parked; its waker stored the results: finish the call */
         native_finish(g, g->resume_at, g->resume_nres, g->resume_nwant);

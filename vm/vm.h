@@ -28,7 +28,9 @@
  * when the goroutine runs again it simply continues after the instruction.
  * A native may park the same way by returning RT_PARK: its waker stores the
  * results at args[0..n) (stack index g->native_base, saved in g->resume_at)
- * and sets g->resume_nres = n.  Parking is impossible inside a nested
+ * and sets g->resume_nres = n, or the native leaves a continuation in
+ * g->resume_fn that computes them on g's own thread (vm_native_resume).
+ * Parking is impossible inside a nested
  * vm_call (its C frame is on the thread's stack); there it is a panic. */
 enum { RT_OK = 0, RT_PANIC = -1, RT_PARK = -2 };
 typedef struct RuntimeOps {

@@ -1,0 +1,618 @@
+/* stdlib/bufio.c — package bufio: Scanner (lines, words, runes), Reader
+ * (ReadString, Read) and Writer (WriteString, Write, Flush) over any
+ * stream of stdlib/stream.h: files, stdin, connections.
+ *
+ * Each operation that needs more bytes (or must flush) starts a read (or
+ * write) of the underlying stream and continues in its continuation, so a
+ * goroutine scanning a connection parks between lines and holds no thread.
+ *
+ * The buffers are C memory shared by whoever holds the object.  Using one
+ * Scanner from two goroutines at once is a race in Go; here it may give
+ * wrong tokens but must never corrupt the interpreter, so every buffer
+ * change happens under the object's own lock (never held across a park).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stdlib/lib.h"
+#include "stdlib/stream.h"
+#include "vm/gc.h"
+
+enum {
+    DEFAULT_SIZE = 4096,              /* Go's defaultBufSize */
+    MAX_TOKEN = 64 * 1024,            /* Go's MaxScanTokenSize */
+};
+
+typedef struct Buf {
+    pthread_mutex_t lock;
+    StrBuf b;      /* bytes b.p[start..b.len) are unread */
+    size_t start;
+} Buf;
+
+static void buf_init(Buf *q) {
+    pthread_mutex_init(&q->lock, NULL);
+    sb_init(&q->b);
+    q->start = 0;
+}
+
+static void buf_free(Buf *q) {
+    sb_free(&q->b);
+    pthread_mutex_destroy(&q->lock);
+}
+
+/* Append n bytes (lock held); drops the consumed prefix first. */
+static void buf_append(Buf *q, const char *p, size_t n) {
+    if (q->start > 0 && q->start == q->b.len) {
+        q->b.len = 0;
+        q->start = 0;
+    } else if (q->start > 4096 && q->start * 2 > q->b.len) {
+        memmove(q->b.p, q->b.p + q->start, q->b.len - q->start);
+        q->b.len -= q->start;
+        q->start = 0;
+    }
+    sb_put(&q->b, p, n);
+}
+
+static size_t buf_unread(const Buf *q) { return q->b.len - q->start; }
+
+/* ==== Scanner ==== */
+
+enum SplitKind { SPLIT_LINES, SPLIT_WORDS, SPLIT_RUNES };
+
+typedef struct Scanner {
+    Buf q;
+    Value src;
+    Value token;   /* the last token (a string) */
+    Value err;     /* the first error other than EOF */
+    bool eof, done;
+    int split;
+    size_t max_token;
+} Scanner;
+
+static const NativeType scanner_type;
+
+static void scanner_init(VM *vm, ObjNativeObj *o) {
+    Scanner *s = (Scanner *)o->payload;
+    buf_init(&s->q);
+    s->src = s->token = s->err = VAL_NIL;
+    s->max_token = MAX_TOKEN;
+}
+
+static void scanner_mark(VM *vm, ObjNativeObj *o) {
+    Scanner *s = (Scanner *)o->payload;
+    gc_mark_value(vm, s->src);
+    gc_mark_value(vm, s->token);
+    gc_mark_value(vm, s->err);
+}
+
+static void scanner_finalize(ObjNativeObj *o) { buf_free(&((Scanner *)o->payload)->q); }
+
+static bool is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* Find the next token in the unread bytes (lock held): its bounds and how
+ * far to advance.  False if more bytes are needed (at EOF: the rest). */
+static bool split_token(Scanner *s, size_t *tok_start, size_t *tok_len, size_t *advance) {
+    const char *p = s->q.b.p + s->q.start;
+    size_t n = buf_unread(&s->q);
+    switch (s->split) {
+    case SPLIT_LINES: {
+        const char *nl = n ? memchr(p, '\n', n) : NULL;
+        size_t len;
+        if (nl) {
+            len = (size_t)(nl - p);
+            *advance = len + 1;
+        } else if (s->eof && n > 0) {
+            len = n; /* an unterminated last line is a line */
+            *advance = n;
+        } else {
+            return false;
+        }
+        if (len > 0 && p[len - 1] == '\r') /* ScanLines drops \r\n's \r */
+            len--;
+        *tok_start = s->q.start;
+        *tok_len = len;
+        return true;
+    }
+    case SPLIT_WORDS: {
+        size_t i = 0;
+        while (i < n && is_space((unsigned char)p[i]))
+            i++;
+        size_t j = i;
+        while (j < n && !is_space((unsigned char)p[j]))
+            j++;
+        if (j == n && !s->eof)
+            return false;
+        if (i == j) { /* only spaces, at EOF */
+            s->q.start += n;
+            return false;
+        }
+        *tok_start = s->q.start + i;
+        *tok_len = j - i;
+        *advance = j < n ? j + 1 : j;
+        return true;
+    }
+    default: { /* SPLIT_RUNES: one UTF-8 sequence (an invalid byte is a token of its own, as U+FFFD) */
+        if (n == 0)
+            return false;
+        unsigned char c = (unsigned char)p[0];
+        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (len > n) {
+            if (!s->eof)
+                return false;
+            len = 1;
+        }
+        *tok_start = s->q.start;
+        *tok_len = len;
+        *advance = len;
+        return true;
+    }
+    }
+}
+
+static int scan_more(G *g, Value *args, void *ctx, StreamResult *res);
+
+/* One step of Scan: a token if one is buffered, else read more. */
+static int scan_step(G *g, Value *args, Scanner *s) {
+    VM *vm = g->vm;
+    pthread_mutex_lock(&s->q.lock);
+    size_t ts, tl, adv;
+    bool found = !s->done && split_token(s, &ts, &tl, &adv);
+    if (found) {
+        s->token = val_str(vm, s->q.b.p + ts, tl);
+        s->q.start += adv;
+    }
+    bool too_long = !found && !s->done && !s->eof && val_is_nil(s->err) && buf_unread(&s->q) >= s->max_token;
+    bool stop = !found && (s->done || s->eof || !val_is_nil(s->err) || too_long);
+    if (too_long)
+        s->err = err_newf(vm, "bufio.Scanner: token too long");
+    if (stop) {
+        s->done = true;
+        s->token = val_str(vm, "", 0);
+    }
+    pthread_mutex_unlock(&s->q.lock);
+    if (found || stop) {
+        args[0] = val_bool(found);
+        return 1;
+    }
+    return stream_read(g, "bufio.Scanner.Scan", 0, s->src, DEFAULT_SIZE, scan_more, s, args);
+}
+
+static int scan_more(G *g, Value *args, void *ctx, StreamResult *res) {
+    Scanner *s = ctx;
+    pthread_mutex_lock(&s->q.lock);
+    buf_append(&s->q, res->data->chars, res->data->len);
+    if (!val_is_nil(res->err)) {
+        if (val_equal(res->err, stream_eof(g->vm)))
+            s->eof = true;
+        else
+            s->err = res->err;
+    }
+    pthread_mutex_unlock(&s->q.lock);
+    return scan_step(g, args, s);
+}
+
+static int scanner_Scan(G *g, Value *args, int nargs) {
+    ARGS_RECV(s, Scanner, scanner_type, "bufio.Scanner.Scan", "")
+    return scan_step(g, args, s);
+}
+
+static int scanner_Text(G *g, Value *args, int nargs) {
+    ARGS_RECV(s, Scanner, scanner_type, "bufio.Scanner.Text", "")
+    pthread_mutex_lock(&s->q.lock);
+    args[0] = val_is_nil(s->token) ? val_str(g->vm, "", 0) : s->token;
+    pthread_mutex_unlock(&s->q.lock);
+    return 1;
+}
+
+static int scanner_Err(G *g, Value *args, int nargs) {
+    ARGS_RECV(s, Scanner, scanner_type, "bufio.Scanner.Err", "")
+    pthread_mutex_lock(&s->q.lock);
+    args[0] = s->err;
+    pthread_mutex_unlock(&s->q.lock);
+    return 1;
+}
+
+/* The split functions are values only Split recognises (Go passes funcs). */
+static int split_marker(G *g, Value *args, int nargs) {
+    return vm_panicf(g, "bufio.ScanLines, ScanWords and ScanRunes are only for Scanner.Split");
+}
+
+static int scanner_Split(G *g, Value *args, int nargs) {
+    Value f;
+    ARGS_RECV(s, Scanner, scanner_type, "bufio.Scanner.Split", "v", &f)
+    static const char *names[] = {"bufio.ScanLines", "bufio.ScanWords", "bufio.ScanRunes"};
+    for (int k = 0; k < 3; k++)
+        if (val_is(f, OBJ_NATIVE) && AS_NATIVE(f)->fn == split_marker && !strcmp(AS_NATIVE(f)->name, names[k])) {
+            s->split = k;
+            return 0;
+        }
+    return args_type_error(g, "bufio.Scanner.Split", 1, "bufio.ScanLines, ScanWords or ScanRunes", f);
+}
+
+static int scanner_Buffer(G *g, Value *args, int nargs) {
+    Value ignored;
+    int64_t max;
+    ARGS_RECV(s, Scanner, scanner_type, "bufio.Scanner.Buffer", "vi", &ignored, &max)
+    if (max < 1)
+        return vm_panicf(g, "bufio.Scanner.Buffer: max must be positive, got %" PRId64, max);
+    s->max_token = (size_t)max;
+    return 0;
+}
+
+static const NativeMethod scanner_methods[] = {
+    {"Scan", scanner_Scan, "Scan() bool — advances to the next token; false at the end or on error"},
+    {"Text", scanner_Text, "Text() string — the token Scan found"},
+    {"Err", scanner_Err, "Err() err — the first error other than io.EOF"},
+    {"Split", scanner_Split, "Split(f) — bufio.ScanLines (the default), ScanWords or ScanRunes"},
+    {"Buffer", scanner_Buffer, "Buffer(buf, max) — allow tokens up to max bytes (buf is ignored)"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType scanner_type = {
+    .name = "*bufio.Scanner",
+    .methods = scanner_methods,
+    .payload_size = sizeof(Scanner),
+    .init = scanner_init,
+    .mark = scanner_mark,
+    .finalize = scanner_finalize,
+};
+
+static int bufio_NewScanner(G *g, Value *args, int nargs) {
+    Value r;
+    if (!args_check(g, "bufio.NewScanner", args, nargs, "v", &r))
+        return -1;
+    if (!stream_of(r, false))
+        return args_type_error(g, "bufio.NewScanner", 1, "an io.Reader (a file, connection or bufio.Reader)", r);
+    ObjNativeObj *o = vm_new_nativeobj(g->vm, &scanner_type);
+    ((Scanner *)o->payload)->src = r;
+    args[0] = val_obj(o);
+    return 1;
+}
+
+/* ==== Reader ==== */
+
+typedef struct Reader {
+    Buf q;
+    Value src;
+    Value err; /* a read error (or io.EOF) not yet returned */
+    size_t size;
+} Reader;
+
+static const NativeType reader_type;
+
+static void reader_init(VM *vm, ObjNativeObj *o) {
+    Reader *r = (Reader *)o->payload;
+    buf_init(&r->q);
+    r->src = r->err = VAL_NIL;
+    r->size = DEFAULT_SIZE;
+}
+
+static void reader_mark(VM *vm, ObjNativeObj *o) {
+    Reader *r = (Reader *)o->payload;
+    gc_mark_value(vm, r->src);
+    gc_mark_value(vm, r->err);
+}
+
+static void reader_finalize(ObjNativeObj *o) { buf_free(&((Reader *)o->payload)->q); }
+
+/* A pending read of ReadString or Read: what to finish with. */
+typedef struct ReadOp {
+    Reader *r;
+    int delim;        /* ReadString's delimiter; -1 for Read */
+    size_t max;       /* Read's count */
+    StreamDone done;  /* Read: the caller's continuation */
+    void *ctx;
+} ReadOp;
+
+static int reader_fill(G *g, Value *args, ReadOp *op);
+
+/* Try to finish op from the buffer (lock held by the caller is NOT needed:
+ * this takes it).  Returns 1 and sets *res if done. */
+static bool reader_take(G *g, ReadOp *op, StreamResult *res) {
+    Reader *r = op->r;
+    VM *vm = g->vm;
+    bool done = false;
+    pthread_mutex_lock(&r->q.lock);
+    const char *p = r->q.b.p + r->q.start;
+    size_t n = buf_unread(&r->q);
+    size_t take = 0;
+    if (op->delim >= 0) {
+        const char *d = n ? memchr(p, op->delim, n) : NULL;
+        if (d) {
+            take = (size_t)(d - p) + 1;
+            done = true;
+        } else if (!val_is_nil(r->err)) {
+            take = n; /* the rest, with the error */
+            done = true;
+        }
+    } else if (n > 0) {
+        take = n < op->max ? n : op->max;
+        done = true;
+    } else if (!val_is_nil(r->err)) {
+        done = true;
+    }
+    if (done) {
+        res->data = str_new(vm, p, take);
+        r->q.start += take;
+        res->err = VAL_NIL;
+        if ((op->delim >= 0 && (take == 0 || p[take - 1] != op->delim)) || (op->delim < 0 && take == 0)) {
+            res->err = r->err; /* the error comes after the bytes before it */
+            r->err = VAL_NIL;
+        }
+    }
+    pthread_mutex_unlock(&r->q.lock);
+    return done;
+}
+
+static int reader_got(G *g, Value *args, void *ctx, StreamResult *res) {
+    ReadOp *op = ctx;
+    Reader *r = op->r;
+    pthread_mutex_lock(&r->q.lock);
+    buf_append(&r->q, res->data->chars, res->data->len);
+    if (!val_is_nil(res->err))
+        r->err = res->err;
+    pthread_mutex_unlock(&r->q.lock);
+    return reader_fill(g, args, op);
+}
+
+static int reader_fill(G *g, Value *args, ReadOp *op) {
+    StreamResult res = {0};
+    if (reader_take(g, op, &res)) {
+        StreamDone done = op->done;
+        void *ctx = op->ctx;
+        free(op);
+        return done(g, args, ctx, &res);
+    }
+    return stream_read(g, "bufio.Reader", 0, op->r->src, op->r->size, reader_got, op, args);
+}
+
+static int reader_start(G *g, Value *args, Reader *r, int delim, size_t max, StreamDone done, void *ctx) {
+    ReadOp *op = malloc(sizeof *op);
+    *op = (ReadOp){r, delim, max, done, ctx};
+    return reader_fill(g, args, op);
+}
+
+static int reader_stream_read(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args) {
+    Reader *r = (Reader *)((ObjNativeObj *)val_as_obj(self))->payload;
+    return reader_start(g, args, r, -1, max, done, ctx);
+}
+
+static int reader_ReadString(G *g, Value *args, int nargs) {
+    int64_t delim;
+    ARGS_RECV(r, Reader, reader_type, "bufio.Reader.ReadString", "i", &delim)
+    if (delim < 0 || delim > 255)
+        return vm_panicf(g, "bufio.Reader.ReadString: delimiter must be a byte (0..255), got %" PRId64, delim);
+    return reader_start(g, args, r, (int)delim, 0, stream_done_read, NULL);
+}
+
+static int reader_Read(G *g, Value *args, int nargs) {
+    int64_t n;
+    ARGS_RECV(r, Reader, reader_type, "bufio.Reader.Read", "i", &n)
+    if (n <= 0) {
+        args[0] = val_str(g->vm, "", 0);
+        args[1] = VAL_NIL;
+        return 2;
+    }
+    return reader_start(g, args, r, -1, (size_t)n, stream_done_read, NULL);
+}
+
+static int reader_Buffered(G *g, Value *args, int nargs) {
+    ARGS_RECV(r, Reader, reader_type, "bufio.Reader.Buffered", "")
+    pthread_mutex_lock(&r->q.lock);
+    args[0] = val_int(g->vm, (int64_t)buf_unread(&r->q));
+    pthread_mutex_unlock(&r->q.lock);
+    return 1;
+}
+
+static const NativeMethod reader_methods[] = {
+    {"ReadString", reader_ReadString,
+     "ReadString(delim) (string, err) — up to and including delim; at the end, the rest and the error"},
+    {"Read", reader_Read, "Read(n) (string, err) — at most n bytes"},
+    {"Buffered", reader_Buffered, "Buffered() int — bytes that can be read without waiting"},
+    {NULL, NULL, NULL},
+};
+
+static const Stream reader_stream = {reader_stream_read, NULL};
+
+static const NativeType reader_type = {
+    .name = "*bufio.Reader",
+    .methods = reader_methods,
+    .payload_size = sizeof(Reader),
+    .init = reader_init,
+    .mark = reader_mark,
+    .finalize = reader_finalize,
+    .io = &reader_stream,
+};
+
+/* ==== Writer ==== */
+
+typedef struct Writer {
+    Buf q;
+    Value dst;
+    Value err; /* sticky, as Go's */
+    size_t size;
+} Writer;
+
+static const NativeType writer_type;
+
+static void writer_init(VM *vm, ObjNativeObj *o) {
+    Writer *w = (Writer *)o->payload;
+    buf_init(&w->q);
+    w->dst = w->err = VAL_NIL;
+    w->size = DEFAULT_SIZE;
+}
+
+static void writer_mark(VM *vm, ObjNativeObj *o) {
+    Writer *w = (Writer *)o->payload;
+    gc_mark_value(vm, w->dst);
+    gc_mark_value(vm, w->err);
+}
+
+static void writer_finalize(ObjNativeObj *o) { buf_free(&((Writer *)o->payload)->q); }
+
+/* A write that had to flush: what to finish with. */
+typedef struct FlushOp {
+    Writer *w;
+    int64_t n;        /* the caller's count, reported once the flush succeeds */
+    StreamDone done;
+    void *ctx;
+} FlushOp;
+
+static int flushed(G *g, Value *args, void *ctx, StreamResult *res) {
+    FlushOp *op = ctx;
+    Writer *w = op->w;
+    if (!val_is_nil(res->err)) {
+        pthread_mutex_lock(&w->q.lock);
+        w->err = res->err;
+        pthread_mutex_unlock(&w->q.lock);
+    }
+    StreamResult out = {NULL, val_is_nil(res->err) ? op->n : 0, res->err};
+    StreamDone done = op->done;
+    void *dctx = op->ctx;
+    free(op);
+    return done(g, args, dctx, &out);
+}
+
+/* Append p (if any), then flush everything if `force` or the buffer is full. */
+static int writer_put(G *g, Value *args, Writer *w, const char *p, size_t n, bool force, StreamDone done,
+                      void *ctx) {
+    pthread_mutex_lock(&w->q.lock);
+    Value err = w->err;
+    char *out = NULL;
+    size_t nout = 0;
+    if (val_is_nil(err)) {
+        buf_append(&w->q, p, n);
+        if (force || buf_unread(&w->q) >= w->size) {
+            /* take the bytes out: another writer may append while this one parks */
+            nout = buf_unread(&w->q);
+            out = malloc(nout ? nout : 1);
+            memcpy(out, w->q.b.p + w->q.start, nout);
+            w->q.start = w->q.b.len;
+        }
+    }
+    pthread_mutex_unlock(&w->q.lock);
+    if (!val_is_nil(err) || !out) {
+        StreamResult res = {NULL, val_is_nil(err) ? (int64_t)n : 0, err};
+        return done(g, args, ctx, &res);
+    }
+    FlushOp *op = malloc(sizeof *op);
+    *op = (FlushOp){w, (int64_t)n, done, ctx};
+    int r = stream_write(g, "bufio.Writer", 0, w->dst, out, nout, flushed, op, args);
+    free(out); /* the stream copied it */
+    return r;
+}
+
+static int writer_stream_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx,
+                               Value *args) {
+    Writer *w = (Writer *)((ObjNativeObj *)val_as_obj(self))->payload;
+    return writer_put(g, args, w, p, n, false, done, ctx);
+}
+
+static int writer_write(G *g, Value *args, int nargs, const char *fn) {
+    ObjString *s;
+    ARGS_RECV(w, Writer, writer_type, fn, "s", &s)
+    return writer_put(g, args, w, s->chars, s->len, false, stream_done_write, NULL);
+}
+
+static int writer_WriteString(G *g, Value *args, int nargs) {
+    return writer_write(g, args, nargs, "bufio.Writer.WriteString");
+}
+
+static int writer_Write(G *g, Value *args, int nargs) { return writer_write(g, args, nargs, "bufio.Writer.Write"); }
+
+static int flush_done(G *g, Value *args, void *ctx, StreamResult *res) {
+    args[0] = res->err;
+    return 1;
+}
+
+static int writer_Flush(G *g, Value *args, int nargs) {
+    ARGS_RECV(w, Writer, writer_type, "bufio.Writer.Flush", "")
+    return writer_put(g, args, w, "", 0, true, flush_done, NULL);
+}
+
+static int writer_Buffered(G *g, Value *args, int nargs) {
+    ARGS_RECV(w, Writer, writer_type, "bufio.Writer.Buffered", "")
+    pthread_mutex_lock(&w->q.lock);
+    args[0] = val_int(g->vm, (int64_t)buf_unread(&w->q));
+    pthread_mutex_unlock(&w->q.lock);
+    return 1;
+}
+
+static const NativeMethod writer_methods[] = {
+    {"WriteString", writer_WriteString, "WriteString(s) (n, err) — buffers s, writing when the buffer is full"},
+    {"Write", writer_Write, "Write(s) (n, err) — buffers s, writing when the buffer is full"},
+    {"Flush", writer_Flush, "Flush() err — writes what is buffered"},
+    {"Buffered", writer_Buffered, "Buffered() int — bytes waiting for Flush"},
+    {NULL, NULL, NULL},
+};
+
+static const Stream writer_stream = {NULL, writer_stream_write};
+
+static const NativeType writer_type = {
+    .name = "*bufio.Writer",
+    .methods = writer_methods,
+    .payload_size = sizeof(Writer),
+    .init = writer_init,
+    .mark = writer_mark,
+    .finalize = writer_finalize,
+    .io = &writer_stream,
+};
+
+/* ==== constructors ==== */
+
+static int new_buffered(G *g, Value *args, int nargs, const char *fn, bool writer, bool sized) {
+    Value s;
+    int64_t size = DEFAULT_SIZE;
+    if (!args_check(g, fn, args, nargs, sized ? "vi" : "v", &s, &size))
+        return -1;
+    if (!stream_of(s, writer))
+        return args_type_error(g, fn, 1,
+                               writer ? "an io.Writer (a file, connection or bufio.Writer)"
+                                      : "an io.Reader (a file, connection or bufio.Reader)",
+                               s);
+    if (size < 16)
+        size = 16; /* Go's minimum read buffer */
+    ObjNativeObj *o = vm_new_nativeobj(g->vm, writer ? &writer_type : &reader_type);
+    if (writer) {
+        ((Writer *)o->payload)->dst = s;
+        ((Writer *)o->payload)->size = (size_t)size;
+    } else {
+        ((Reader *)o->payload)->src = s;
+        ((Reader *)o->payload)->size = (size_t)size;
+    }
+    args[0] = val_obj(o);
+    return 1;
+}
+
+static int bufio_NewReader(G *g, Value *args, int nargs) {
+    return new_buffered(g, args, nargs, "bufio.NewReader", false, false);
+}
+static int bufio_NewReaderSize(G *g, Value *args, int nargs) {
+    return new_buffered(g, args, nargs, "bufio.NewReaderSize", false, true);
+}
+static int bufio_NewWriter(G *g, Value *args, int nargs) {
+    return new_buffered(g, args, nargs, "bufio.NewWriter", true, false);
+}
+static int bufio_NewWriterSize(G *g, Value *args, int nargs) {
+    return new_buffered(g, args, nargs, "bufio.NewWriterSize", true, true);
+}
+
+static const NativeReg bufio_fns[] = {
+    {"NewScanner", bufio_NewScanner, "NewScanner(r) — a Scanner of r's lines (see Split)"},
+    {"NewReader", bufio_NewReader, "NewReader(r) — a buffered reader of r"},
+    {"NewReaderSize", bufio_NewReaderSize, "NewReaderSize(r, size) — a buffered reader with size bytes of buffer"},
+    {"NewWriter", bufio_NewWriter, "NewWriter(w) — a buffered writer to w (call Flush at the end)"},
+    {"NewWriterSize", bufio_NewWriterSize, "NewWriterSize(w, size) — a buffered writer with size bytes of buffer"},
+    {"ScanLines", split_marker, "ScanLines — Split: lines without their \\n (or \\r\\n)"},
+    {"ScanWords", split_marker, "ScanWords — Split: space-separated words"},
+    {"ScanRunes", split_marker, "ScanRunes — Split: one UTF-8 character at a time"},
+    {NULL, NULL, NULL},
+};
+
+void stdlib_open_bufio(VM *vm) {
+    vm_native_module(vm, "bufio", bufio_fns);
+    vm_register_type(vm, &scanner_type);
+    vm_register_type(vm, &reader_type);
+    vm_register_type(vm, &writer_type);
+}

@@ -1,0 +1,441 @@
+/* stdlib/net.c — package net, the goroutine side: Listen, Dial, and the
+ * *net.TCPListener, *net.TCPConn and *net.TCPAddr values.
+ *
+ * Every operation is a NetReq handed to the I/O loop (stdlib/net_loop.c);
+ * the goroutine parks until it is done and then, on its own thread, turns
+ * the outcome into values with Go's error texts:
+ *   dial tcp 127.0.0.1:1: connect: connection refused
+ *   read tcp 127.0.0.1:8080->127.0.0.1:50312: i/o timeout
+ *   accept tcp 127.0.0.1:8080: use of closed network connection
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stdlib/lib.h"
+#include "stdlib/net_int.h"
+#include "vm/gc.h"
+
+typedef struct NetObj {
+    Conn *c;      /* *net.TCPConn */
+    Listener *l;  /* *net.TCPListener */
+    VM *vm;       /* for the finalizer */
+    _Atomic bool closed; /* Close was called */
+} NetObj;
+
+static const NativeType conn_type, listener_type, addr_type;
+
+static NetReq *req_new(enum NetOp op) {
+    NetReq *r = calloc(1, sizeof *r);
+    r->op = op;
+    r->io.start = net_start;
+    return r;
+}
+
+static void req_free(NetReq *r) {
+    free(r->buf);
+    free(r->host);
+    free(r);
+}
+
+static int park(G *g, NetReq *r, IoResumeFn resume) {
+    int rc = io_park(g, &r->io, "IO wait", resume);
+    if (rc == -1)
+        req_free(r);
+    return rc;
+}
+
+static NetObj *netobj(Value v) { return (NetObj *)AS_NATIVEOBJ(v)->payload; }
+
+static Value new_obj(VM *vm, const NativeType *t, Conn *c, Listener *l) {
+    ObjNativeObj *o = vm_new_nativeobj(vm, t);
+    NetObj *n = (NetObj *)o->payload;
+    n->c = c;
+    n->l = l;
+    n->vm = vm;
+    return val_obj(o);
+}
+
+/* The *net.TCPAddr of "ip:port". */
+static Value addr_value(VM *vm, const char *text) {
+    ObjNativeObj *o = vm_new_nativeobj(vm, &addr_type);
+    *(Value *)o->payload = val_cstr(vm, text);
+    return val_obj(o);
+}
+
+/* "OP tcp ADDR: [SYSCALL: ]WHAT", Go's *net.OpError text. */
+static Value op_error(VM *vm, const char *op, const char *addr, NetReq *r) {
+    char buf[128];
+    const char *what = r->timeout      ? "i/o timeout"
+                       : r->use_closed ? "use of closed network connection"
+                       : r->err == UV_EAI_NONAME || r->err == UV_EAI_NODATA ? "no such host"
+                                                                            : io_strerror(r->err, buf, sizeof buf);
+    if (r->syscall && !strcmp(r->syscall, "lookup")) /* Go: dial tcp: lookup nohost.invalid: no such host */
+        return err_newf(vm, "%s tcp: lookup %s: %s", op, r->host, what);
+    if (r->syscall)
+        return err_newf(vm, "%s tcp %s: %s: %s", op, addr, r->syscall, what);
+    return err_newf(vm, "%s tcp %s: %s", op, addr, what);
+}
+
+static bool failed(NetReq *r) { return r->err || r->timeout || r->use_closed; }
+
+/* ---- addresses ---- */
+
+/* Split "host:port" into r (a literal address, or r->host to look up).
+ * Returns NULL or Go's complaint. */
+static const char *parse_addr(const char *text, bool listen, NetReq *r) {
+    const char *colon = strrchr(text, ':');
+    if (!colon)
+        return "missing port in address";
+    size_t hl = (size_t)(colon - text);
+    char host[256];
+    if (hl >= sizeof host)
+        return "no such host";
+    memcpy(host, text, hl);
+    host[hl] = 0;
+    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') { /* [::1]:80 */
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = 0;
+    } else if (strchr(host, ':')) {
+        return "too many colons in address";
+    }
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || port < 0 || port > 65535)
+        return "invalid port";
+    r->port = (int)port;
+    const char *ip = host[0] ? host : listen ? "0.0.0.0" : "127.0.0.1";
+    if (!strcmp(ip, "localhost"))
+        ip = "127.0.0.1";
+    if (uv_ip4_addr(ip, (int)port, (struct sockaddr_in *)&r->addr) == 0 ||
+        uv_ip6_addr(ip, (int)port, (struct sockaddr_in6 *)&r->addr) == 0)
+        return NULL;
+    r->host = strdup(host);
+    return NULL;
+}
+
+/* The (network, address) arguments of Listen and Dial; NULL after a panic. */
+static NetReq *addr_request(G *g, Value *args, int nargs, const char *fn, const char *op, enum NetOp kind,
+                            int *nres) {
+    ObjString *network, *address;
+    *nres = -1;
+    if (!args_check(g, fn, args, nargs, "ss", &network, &address))
+        return NULL;
+    VM *vm = g->vm;
+    *nres = 2;
+    args[0] = VAL_NIL;
+    if (strcmp(network->chars, "tcp") && strcmp(network->chars, "tcp4") && strcmp(network->chars, "tcp6")) {
+        args[1] = err_newf(vm, "%s %s: unknown network %s", op, network->chars, network->chars);
+        return NULL;
+    }
+    NetReq *r = req_new(kind);
+    snprintf(r->addrtext, sizeof r->addrtext, "%s", address->chars);
+    const char *bad = parse_addr(address->chars, kind == NET_LISTEN, r);
+    if (bad) {
+        args[1] = err_newf(vm, "%s tcp: address %s: %s", op, address->chars, bad);
+        req_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---- Listen, Accept ---- */
+
+static int resume_listen(G *g, Value *args, void *p) {
+    NetReq *r = p;
+    VM *vm = g->vm;
+    if (failed(r)) {
+        args[0] = VAL_NIL;
+        args[1] = op_error(vm, "listen", r->addrtext, r);
+    } else {
+        args[0] = new_obj(vm, &listener_type, NULL, r->newl);
+        args[1] = VAL_NIL;
+    }
+    req_free(r);
+    return 2;
+}
+
+static int net_Listen(G *g, Value *args, int nargs) {
+    int nres;
+    NetReq *r = addr_request(g, args, nargs, "net.Listen", "listen", NET_LISTEN, &nres);
+    return r ? park(g, r, resume_listen) : nres;
+}
+
+static int resume_accept(G *g, Value *args, void *p) {
+    NetReq *r = p;
+    VM *vm = g->vm;
+    if (failed(r)) {
+        args[0] = VAL_NIL;
+        args[1] = op_error(vm, "accept", r->l->addr, r);
+    } else {
+        args[0] = new_obj(vm, &conn_type, r->newc, NULL);
+        args[1] = VAL_NIL;
+    }
+    req_free(r);
+    return 2;
+}
+
+static int listener_Accept(G *g, Value *args, int nargs) {
+    ARGS_RECV(o, NetObj, listener_type, "net.TCPListener.Accept", "")
+    NetReq *r = req_new(NET_ACCEPT);
+    r->l = o->l;
+    return park(g, r, resume_accept);
+}
+
+static int listener_Addr(G *g, Value *args, int nargs) {
+    ARGS_RECV(o, NetObj, listener_type, "net.TCPListener.Addr", "")
+    args[0] = addr_value(g->vm, o->l->addr);
+    return 1;
+}
+
+/* ---- Dial ---- */
+
+static int resume_dial(G *g, Value *args, void *p) {
+    NetReq *r = p;
+    VM *vm = g->vm;
+    if (failed(r)) {
+        args[0] = VAL_NIL;
+        args[1] = op_error(vm, "dial", r->addrtext, r);
+    } else {
+        args[0] = new_obj(vm, &conn_type, r->newc, NULL);
+        args[1] = VAL_NIL;
+    }
+    req_free(r);
+    return 2;
+}
+
+static int net_Dial(G *g, Value *args, int nargs) {
+    int nres;
+    NetReq *r = addr_request(g, args, nargs, "net.Dial", "dial", NET_DIAL, &nres);
+    return r ? park(g, r, resume_dial) : nres;
+}
+
+/* ---- Close (both) ---- */
+
+/* Close does not wait for the loop: it is usually deferred, and a deferred
+ * call cannot park.  The loop takes requests in order, so a Read or Write
+ * issued after Close fails with "use of closed network connection". */
+static int close_obj(G *g, Value *args, NetObj *o) {
+    if (atomic_exchange(&o->closed, true)) {
+        NetReq r = {.use_closed = true};
+        char where[160];
+        if (o->c)
+            snprintf(where, sizeof where, "%s->%s", o->c->laddr, o->c->raddr);
+        else
+            snprintf(where, sizeof where, "%s", o->l->addr);
+        args[0] = op_error(g->vm, "close", where, &r);
+        return 1;
+    }
+    NetReq *r = req_new(NET_CLOSE);
+    r->c = o->c;
+    r->l = o->l;
+    io_post(g->vm, &r->io);
+    args[0] = VAL_NIL;
+    return 1;
+}
+
+static int listener_Close(G *g, Value *args, int nargs) {
+    ARGS_RECV(o, NetObj, listener_type, "net.TCPListener.Close", "")
+    return close_obj(g, args, o);
+}
+
+static int conn_Close(G *g, Value *args, int nargs) {
+    ARGS_RECV(o, NetObj, conn_type, "net.TCPConn.Close", "")
+    return close_obj(g, args, o);
+}
+
+/* ---- the Stream of a connection: Read and Write ---- */
+
+static int resume_rw(G *g, Value *args, void *p) {
+    NetReq *r = p;
+    VM *vm = g->vm;
+    bool reading = r->op == NET_READ;
+    StreamResult res = {NULL, 0, VAL_NIL};
+    if (reading)
+        res.data = str_new(vm, r->buf ? r->buf : "", r->len);
+    else if (!failed(r))
+        res.n = (int64_t)r->len;
+    if (r->err == UV_EOF && !r->timeout && !r->use_closed) {
+        res.err = stream_eof(vm);
+    } else if (failed(r)) {
+        char where[160];
+        snprintf(where, sizeof where, "%s->%s", r->c->laddr, r->c->raddr);
+        res.err = op_error(vm, reading ? "read" : "write", where, r);
+    }
+    StreamDone done = r->done;
+    void *ctx = r->ctx;
+    req_free(r);
+    return done(g, args, ctx, &res);
+}
+
+static int conn_read(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args) {
+    NetReq *r = req_new(NET_READ);
+    r->c = netobj(self)->c;
+    r->max = max;
+    r->done = done;
+    r->ctx = ctx;
+    return park(g, r, resume_rw);
+}
+
+static int conn_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx, Value *args) {
+    NetReq *r = req_new(NET_WRITE);
+    r->c = netobj(self)->c;
+    r->buf = malloc(n ? n : 1);
+    memcpy(r->buf, p, n);
+    r->len = n;
+    r->done = done;
+    r->ctx = ctx;
+    return park(g, r, resume_rw);
+}
+
+static const Stream conn_stream = {conn_read, conn_write};
+
+static int conn_Read(G *g, Value *args, int nargs) {
+    int64_t n;
+    ARGS_RECV(o, NetObj, conn_type, "net.TCPConn.Read", "i", &n)
+    (void)o;
+    if (n <= 0) {
+        if (n < 0)
+            return vm_panicf(g, "net.TCPConn.Read: negative count %" PRId64, n);
+        args[0] = val_str(g->vm, "", 0);
+        args[1] = VAL_NIL;
+        return 2;
+    }
+    return conn_read(g, args[0], (size_t)n, stream_done_read, NULL, args);
+}
+
+static int conn_Write(G *g, Value *args, int nargs) {
+    ObjString *s;
+    ARGS_RECV(o, NetObj, conn_type, "net.TCPConn.Write", "s", &s)
+    (void)o;
+    return conn_write(g, args[0], s->chars, s->len, stream_done_write, NULL, args);
+}
+
+/* SetDeadline and friends: handed to the loop without waiting; the loop
+ * takes requests in order, so the goroutine's next Read sees it. */
+static int set_deadline(G *g, Value *args, int nargs, const char *fn, bool rd, bool wr) {
+    Value t;
+    ARGS_RECV(o, NetObj, conn_type, fn, "v", &t)
+    int64_t deadline;
+    if (!time_deadline(t, &deadline))
+        return args_type_error(g, fn, 1, "time.Time", t);
+    NetReq *r = req_new(NET_DEADLINE);
+    r->c = o->c;
+    r->deadline = deadline;
+    r->set_read = rd;
+    r->set_write = wr;
+    io_post(g->vm, &r->io);
+    args[0] = VAL_NIL;
+    return 1;
+}
+
+static int conn_SetDeadline(G *g, Value *args, int nargs) {
+    return set_deadline(g, args, nargs, "net.TCPConn.SetDeadline", true, true);
+}
+static int conn_SetReadDeadline(G *g, Value *args, int nargs) {
+    return set_deadline(g, args, nargs, "net.TCPConn.SetReadDeadline", true, false);
+}
+static int conn_SetWriteDeadline(G *g, Value *args, int nargs) {
+    return set_deadline(g, args, nargs, "net.TCPConn.SetWriteDeadline", false, true);
+}
+
+static int conn_RemoteAddr(G *g, Value *args, int nargs) {
+    ARGS_RECV(o, NetObj, conn_type, "net.TCPConn.RemoteAddr", "")
+    args[0] = addr_value(g->vm, o->c->raddr);
+    return 1;
+}
+
+static int conn_LocalAddr(G *g, Value *args, int nargs) {
+    ARGS_RECV(o, NetObj, conn_type, "net.TCPConn.LocalAddr", "")
+    args[0] = addr_value(g->vm, o->c->laddr);
+    return 1;
+}
+
+/* The collector found the object unreachable: the loop closes what is still
+ * open and frees the C side. */
+static void netobj_finalize(ObjNativeObj *obj) {
+    NetObj *o = (NetObj *)obj->payload;
+    if (!o->c && !o->l)
+        return;
+    NetReq *r = req_new(NET_RELEASE);
+    r->c = o->c;
+    r->l = o->l;
+    io_post(o->vm, &r->io);
+}
+
+static const NativeMethod conn_methods[] = {
+    {"Read", conn_Read, "Read(n) (string, err) — at most n bytes, waiting for some; \"\" and io.EOF at the end"},
+    {"Write", conn_Write, "Write(s) (n, err) — sends all of s"},
+    {"Close", conn_Close, "Close() err — closes the connection; waiting Reads fail"},
+    {"SetDeadline", conn_SetDeadline, "SetDeadline(t) err — Reads and Writes after time t fail with i/o timeout"},
+    {"SetReadDeadline", conn_SetReadDeadline, "SetReadDeadline(t) err — Reads after time t fail with i/o timeout"},
+    {"SetWriteDeadline", conn_SetWriteDeadline, "SetWriteDeadline(t) err — Writes after time t fail with i/o timeout"},
+    {"RemoteAddr", conn_RemoteAddr, "RemoteAddr() — the peer's address"},
+    {"LocalAddr", conn_LocalAddr, "LocalAddr() — this end's address"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType conn_type = {
+    .name = "*net.TCPConn",
+    .methods = conn_methods,
+    .payload_size = sizeof(NetObj),
+    .finalize = netobj_finalize,
+    .io = &conn_stream,
+};
+
+static const NativeMethod listener_methods[] = {
+    {"Accept", listener_Accept, "Accept() (conn, err) — waits for the next connection"},
+    {"Close", listener_Close, "Close() err — stops listening; waiting Accepts fail"},
+    {"Addr", listener_Addr, "Addr() — the address listened on (with the port chosen for :0)"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType listener_type = {
+    .name = "*net.TCPListener",
+    .methods = listener_methods,
+    .payload_size = sizeof(NetObj),
+    .finalize = netobj_finalize,
+};
+
+/* ---- *net.TCPAddr: its text ---- */
+
+static void addr_mark(VM *vm, ObjNativeObj *o) { gc_mark_value(vm, *(Value *)o->payload); }
+
+static int addr_String(G *g, Value *args, int nargs) {
+    ARGS_RECV(a, Value, addr_type, "net.TCPAddr.String", "")
+    args[0] = *a;
+    return 1;
+}
+
+static int addr_Network(G *g, Value *args, int nargs) {
+    ARGS_RECV(a, Value, addr_type, "net.TCPAddr.Network", "")
+    (void)a;
+    args[0] = val_cstr(g->vm, "tcp");
+    return 1;
+}
+
+static const NativeMethod addr_methods[] = {
+    {"String", addr_String, "String() string — \"127.0.0.1:8080\""},
+    {"Network", addr_Network, "Network() string — \"tcp\""},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType addr_type = {
+    .name = "*net.TCPAddr",
+    .methods = addr_methods,
+    .payload_size = sizeof(Value),
+    .mark = addr_mark,
+};
+
+static const NativeReg net_fns[] = {
+    {"Listen", net_Listen, "Listen(network, address) (listener, err) — \"tcp\", \"127.0.0.1:0\" (0: any free port)"},
+    {"Dial", net_Dial, "Dial(network, address) (conn, err) — connects to address (\"host:port\")"},
+    {NULL, NULL, NULL},
+};
+
+void stdlib_open_net(VM *vm) {
+    vm_native_module(vm, "net", net_fns);
+    vm_register_type(vm, &conn_type);
+    vm_register_type(vm, &listener_type);
+    vm_register_type(vm, &addr_type);
+}

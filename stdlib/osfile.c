@@ -1,0 +1,536 @@
+/* stdlib/osfile.c — *os.File and the file functions of package os:
+ * Open, Create, OpenFile, ReadFile, WriteFile, Remove, and Stdin, Stdout,
+ * Stderr.
+ *
+ * Reads and writes of files and stdin are blocking system calls, so they
+ * run on libuv's worker pool (runtime/io.h, io_park_blocking): the goroutine
+ * parks and holds no thread of the scheduler, whether stdin is a terminal, a
+ * pipe or a file.  Writes to Stdout and Stderr are the exception: they go
+ * through the same stdio streams as print and fmt.Println, at once, so that
+ * everything a script prints comes out in the order it was printed.
+ *
+ * A file's descriptor is shared by goroutines: a reference count (Go's
+ * fdMutex in miniature) keeps Close from closing it under a read still on
+ * the worker pool; the last one out closes it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runtime/io.h"
+#include "stdlib/lib.h"
+#include "stdlib/stream.h"
+
+enum { FD_CLOSED = 1, FD_REF = 2 }; /* FileHandle.state: references * FD_REF | FD_CLOSED */
+
+typedef struct FileHandle {
+    _Atomic int64_t state;
+    int fd;
+    FILE *fp;     /* Stdout/Stderr: written through stdio, synchronously */
+    char name[];  /* as given to Open: "/dev/stdin", "notes.txt" */
+} FileHandle;
+
+typedef struct OsFile {
+    FileHandle *h;
+} OsFile;
+
+static const NativeType file_type;
+
+/* ---- the descriptor's reference count ---- */
+
+static bool fd_acquire(FileHandle *h) {
+    int64_t s = atomic_load(&h->state);
+    do {
+        if (s & FD_CLOSED)
+            return false;
+    } while (!atomic_compare_exchange_weak(&h->state, &s, s + FD_REF));
+    return true;
+}
+
+static void fd_release(FileHandle *h) {
+    if (atomic_fetch_sub(&h->state, FD_REF) == FD_REF + FD_CLOSED)
+        close(h->fd);
+}
+
+/* Mark closed; the descriptor closes now or when its last user is done.
+ * False if it was closed already. */
+static bool fd_close(FileHandle *h) {
+    int64_t old = atomic_fetch_or(&h->state, FD_CLOSED);
+    if (old & FD_CLOSED)
+        return false;
+    if (old == 0 && h->fd > 2) /* the standard streams stay open for print */
+        close(h->fd);
+    return true;
+}
+
+static FileHandle *handle_new(int fd, FILE *fp, const char *name) {
+    size_t n = strlen(name);
+    FileHandle *h = malloc(sizeof *h + n + 1);
+    atomic_init(&h->state, 0);
+    h->fd = fd;
+    h->fp = fp;
+    memcpy(h->name, name, n + 1);
+    return h;
+}
+
+static Value file_value(VM *vm, FileHandle *h) {
+    ObjNativeObj *o = vm_new_nativeobj(vm, &file_type);
+    ((OsFile *)o->payload)->h = h;
+    return val_obj(o);
+}
+
+/* Go's *PathError text: "open notes.txt: no such file or directory". */
+static Value path_error(VM *vm, const char *op, const char *name, int errnum) {
+    char buf[128];
+    return err_newf(vm, "%s %s: %s", op, name, io_strerror(-errnum, buf, sizeof buf));
+}
+
+/* ---- requests run on the worker pool ---- */
+
+typedef struct FileReq {
+    IoReq io;
+    FileHandle *h;      /* Read/Write; NULL for the path functions */
+    StreamDone done;
+    void *ctx;
+    const char *op;     /* "open", "read", "write": the failing step, for the error */
+    char *buf;          /* read: the bytes read; write: the bytes to write */
+    size_t len, max;
+    int err;            /* errno of the failing step, 0 if none */
+    bool eof;
+    /* the path functions */
+    char *path;
+    int flags;
+    mode_t perm;
+    int fd;             /* Open's new descriptor */
+} FileReq;
+
+static FileReq *req_new(FileHandle *h, StreamDone done, void *ctx) {
+    FileReq *r = calloc(1, sizeof *r);
+    r->h = h;
+    r->done = done;
+    r->ctx = ctx;
+    r->fd = -1;
+    return r;
+}
+
+static void req_free(FileReq *r) {
+    free(r->buf);
+    free(r->path);
+    free(r);
+}
+
+static ssize_t read_retry(int fd, char *p, size_t n) {
+    ssize_t k;
+    do
+        k = read(fd, p, n);
+    while (k < 0 && errno == EINTR);
+    return k;
+}
+
+/* Write all of p; returns the count written, with errno set if short. */
+static size_t write_all(int fd, const char *p, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = write(fd, p + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        done += (size_t)k;
+    }
+    return done;
+}
+
+static void blocking_read(IoReq *io) {
+    FileReq *r = (FileReq *)io;
+    r->op = "read";
+    r->buf = malloc(r->max);
+    ssize_t k = read_retry(r->h->fd, r->buf, r->max);
+    if (k < 0)
+        r->err = errno;
+    else
+        r->len = (size_t)k;
+    r->eof = k == 0;
+}
+
+static void blocking_write(IoReq *io) {
+    FileReq *r = (FileReq *)io;
+    r->op = "write";
+    size_t n = write_all(r->h->fd, r->buf, r->max);
+    if (n < r->max)
+        r->err = errno ? errno : EIO;
+    r->len = n;
+}
+
+/* ReadFile: open, read to the end, close. */
+static void blocking_readfile(IoReq *io) {
+    FileReq *r = (FileReq *)io;
+    r->op = "open";
+    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        r->err = errno;
+        return;
+    }
+    r->op = "read";
+    struct stat st;
+    size_t cap = fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+    r->buf = malloc(cap);
+    for (;;) {
+        if (r->len == cap) {
+            cap *= 2;
+            r->buf = realloc(r->buf, cap);
+        }
+        ssize_t k = read_retry(fd, r->buf + r->len, cap - r->len);
+        if (k < 0) {
+            r->err = errno;
+            break;
+        }
+        if (k == 0)
+            break;
+        r->len += (size_t)k;
+    }
+    close(fd);
+}
+
+/* WriteFile: open (create, truncate), write, close. */
+static void blocking_writefile(IoReq *io) {
+    FileReq *r = (FileReq *)io;
+    r->op = "open";
+    int fd = open(r->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, r->perm);
+    if (fd < 0) {
+        r->err = errno;
+        return;
+    }
+    r->op = "write";
+    if (write_all(fd, r->buf, r->max) < r->max)
+        r->err = errno ? errno : EIO;
+    if (close(fd) != 0 && !r->err) {
+        r->op = "close";
+        r->err = errno;
+    }
+}
+
+static void blocking_open(IoReq *io) {
+    FileReq *r = (FileReq *)io;
+    r->op = "open";
+    r->fd = open(r->path, r->flags | O_CLOEXEC, r->perm);
+    if (r->fd < 0)
+        r->err = errno;
+}
+
+static void blocking_remove(IoReq *io) {
+    FileReq *r = (FileReq *)io;
+    r->op = "remove";
+    if (unlink(r->path) != 0) {
+        int e = errno;
+        if (rmdir(r->path) == 0)
+            return;
+        /* Go reports unlink's error unless rmdir's says more (ENOTEMPTY) */
+        r->err = errno == ENOTDIR ? e : errno;
+    }
+}
+
+/* ---- continuations: C results to values, on the goroutine's thread ---- */
+
+static Value req_error(VM *vm, FileReq *r) {
+    const char *name = r->h ? r->h->name : r->path;
+    return r->err ? path_error(vm, r->op, name, r->err) : VAL_NIL;
+}
+
+static int resume_read(G *g, Value *args, void *p) {
+    FileReq *r = p;
+    VM *vm = g->vm;
+    fd_release(r->h);
+    StreamResult res = {str_new(vm, r->buf ? r->buf : "", r->len), 0, req_error(vm, r)};
+    if (r->eof)
+        res.err = stream_eof(vm);
+    StreamDone done = r->done;
+    void *ctx = r->ctx;
+    req_free(r);
+    return done(g, args, ctx, &res);
+}
+
+static int resume_write(G *g, Value *args, void *p) {
+    FileReq *r = p;
+    fd_release(r->h);
+    StreamResult res = {NULL, (int64_t)r->len, req_error(g->vm, r)};
+    StreamDone done = r->done;
+    void *ctx = r->ctx;
+    req_free(r);
+    return done(g, args, ctx, &res);
+}
+
+/* ---- the Stream of *os.File ---- */
+
+static FileHandle *handle_of(Value v) { return ((OsFile *)((ObjNativeObj *)val_as_obj(v))->payload)->h; }
+
+static int closed_error(G *g, Value *args, const char *op, FileHandle *h, StreamDone done, void *ctx) {
+    VM *vm = g->vm;
+    StreamResult res = {str_new(vm, "", 0), 0, err_newf(vm, "%s %s: file already closed", op, h->name)};
+    return done(g, args, ctx, &res);
+}
+
+static int file_read(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args) {
+    FileHandle *h = handle_of(self);
+    if (!fd_acquire(h))
+        return closed_error(g, args, "read", h, done, ctx);
+    FileReq *r = req_new(h, done, ctx);
+    r->max = max;
+    r->io.blocking = blocking_read;
+    int rc = io_park_blocking(g, &r->io, "IO wait", resume_read);
+    if (rc == -1) {
+        fd_release(h);
+        req_free(r);
+    }
+    return rc;
+}
+
+static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx, Value *args) {
+    FileHandle *h = handle_of(self);
+    VM *vm = g->vm;
+    if (!fd_acquire(h))
+        return closed_error(g, args, "write", h, done, ctx);
+    if (h->fp) { /* Stdout, Stderr: now, in order with print */
+        size_t k = n ? fwrite(p, 1, n, h->fp) : 0;
+        int e = k < n ? errno : 0;
+        if (fflush(h->fp) != 0 && !e)
+            e = errno;
+        fd_release(h);
+        StreamResult res = {NULL, (int64_t)k, e ? path_error(vm, "write", h->name, e) : VAL_NIL};
+        return done(g, args, ctx, &res);
+    }
+    FileReq *r = req_new(h, done, ctx);
+    r->buf = malloc(n ? n : 1);
+    memcpy(r->buf, p, n);
+    r->max = n;
+    r->io.blocking = blocking_write;
+    int rc = io_park_blocking(g, &r->io, "IO wait", resume_write);
+    if (rc == -1) {
+        fd_release(h);
+        req_free(r);
+    }
+    return rc;
+}
+
+static const Stream file_stream = {file_read, file_write};
+
+/* ---- methods ---- */
+
+static int file_Read(G *g, Value *args, int nargs) {
+    int64_t n;
+    ARGS_RECV(f, OsFile, file_type, "os.File.Read", "i", &n)
+    (void)f;
+    if (n < 0)
+        return vm_panicf(g, "os.File.Read: negative count %" PRId64, n);
+    if (n == 0) {
+        args[0] = val_str(g->vm, "", 0);
+        args[1] = VAL_NIL;
+        return 2;
+    }
+    return file_read(g, args[0], (size_t)n, stream_done_read, NULL, args);
+}
+
+static int file_write_method(G *g, Value *args, int nargs, const char *fn) {
+    ObjString *s;
+    ARGS_RECV(f, OsFile, file_type, fn, "s", &s)
+    (void)f;
+    return file_write(g, args[0], s->chars, s->len, stream_done_write, NULL, args);
+}
+
+static int file_Write(G *g, Value *args, int nargs) { return file_write_method(g, args, nargs, "os.File.Write"); }
+
+static int file_WriteString(G *g, Value *args, int nargs) {
+    return file_write_method(g, args, nargs, "os.File.WriteString");
+}
+
+static int file_Close(G *g, Value *args, int nargs) {
+    ARGS_RECV(f, OsFile, file_type, "os.File.Close", "")
+    args[0] = fd_close(f->h) ? VAL_NIL : err_newf(g->vm, "close %s: file already closed", f->h->name);
+    return 1;
+}
+
+static int file_Name(G *g, Value *args, int nargs) {
+    ARGS_RECV(f, OsFile, file_type, "os.File.Name", "")
+    args[0] = val_cstr(g->vm, f->h->name);
+    return 1;
+}
+
+static int file_Fd(G *g, Value *args, int nargs) {
+    ARGS_RECV(f, OsFile, file_type, "os.File.Fd", "")
+    args[0] = val_int(g->vm, f->h->fd);
+    return 1;
+}
+
+static void file_finalize(ObjNativeObj *o) {
+    FileHandle *h = ((OsFile *)o->payload)->h;
+    if (!h || h->fd <= 2)
+        return; /* the standard streams live as long as the process */
+    fd_close(h); /* Go closes a lost *os.File too; no reference is left (it is unreachable) */
+    free(h);
+}
+
+static const NativeMethod file_methods[] = {
+    {"Read", file_Read, "Read(n) (string, err) — at most n bytes; \"\" and io.EOF at the end"},
+    {"Write", file_Write, "Write(s) (n, err) — writes the string s"},
+    {"WriteString", file_WriteString, "WriteString(s) (n, err) — writes the string s"},
+    {"Close", file_Close, "Close() err — closes the file"},
+    {"Name", file_Name, "Name() string — the name the file was opened with"},
+    {"Fd", file_Fd, "Fd() int — the file descriptor"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType file_type = {
+    .name = "*os.File",
+    .methods = file_methods,
+    .payload_size = sizeof(OsFile),
+    .finalize = file_finalize,
+    .io = &file_stream,
+};
+
+/* ---- package functions ---- */
+
+static int resume_open(G *g, Value *args, void *p) {
+    FileReq *r = p;
+    VM *vm = g->vm;
+    if (r->err) {
+        args[0] = VAL_NIL;
+        args[1] = req_error(vm, r);
+    } else {
+        args[0] = file_value(vm, handle_new(r->fd, NULL, r->path));
+        args[1] = VAL_NIL;
+    }
+    req_free(r);
+    return 2;
+}
+
+static int open_path(G *g, Value *args, ObjString *path, int flags, int64_t perm) {
+    FileReq *r = req_new(NULL, NULL, NULL);
+    r->path = strdup(path->chars);
+    r->flags = flags;
+    r->perm = (mode_t)perm;
+    r->io.blocking = blocking_open;
+    int rc = io_park_blocking(g, &r->io, "IO wait", resume_open);
+    if (rc == -1)
+        req_free(r);
+    return rc;
+}
+
+static int os_Open(G *g, Value *args, int nargs) {
+    ObjString *path;
+    if (!args_check(g, "os.Open", args, nargs, "s", &path))
+        return -1;
+    return open_path(g, args, path, O_RDONLY, 0);
+}
+
+static int os_Create(G *g, Value *args, int nargs) {
+    ObjString *path;
+    if (!args_check(g, "os.Create", args, nargs, "s", &path))
+        return -1;
+    return open_path(g, args, path, O_RDWR | O_CREAT | O_TRUNC, 0666);
+}
+
+static int os_OpenFile(G *g, Value *args, int nargs) {
+    ObjString *path;
+    int64_t flags, perm;
+    if (!args_check(g, "os.OpenFile", args, nargs, "sii", &path, &flags, &perm))
+        return -1;
+    return open_path(g, args, path, (int)flags, perm);
+}
+
+static int resume_readfile(G *g, Value *args, void *p) {
+    FileReq *r = p;
+    VM *vm = g->vm;
+    args[0] = val_str(vm, r->buf ? r->buf : "", r->len);
+    args[1] = req_error(vm, r);
+    req_free(r);
+    return 2;
+}
+
+static int os_ReadFile(G *g, Value *args, int nargs) {
+    ObjString *path;
+    if (!args_check(g, "os.ReadFile", args, nargs, "s", &path))
+        return -1;
+    FileReq *r = req_new(NULL, NULL, NULL);
+    r->path = strdup(path->chars);
+    r->io.blocking = blocking_readfile;
+    int rc = io_park_blocking(g, &r->io, "IO wait", resume_readfile);
+    if (rc == -1)
+        req_free(r);
+    return rc;
+}
+
+static int resume_error_only(G *g, Value *args, void *p) {
+    FileReq *r = p;
+    args[0] = req_error(g->vm, r);
+    req_free(r);
+    return 1;
+}
+
+static int os_WriteFile(G *g, Value *args, int nargs) {
+    ObjString *path, *data;
+    int64_t perm;
+    if (!args_check(g, "os.WriteFile", args, nargs, "ssi", &path, &data, &perm))
+        return -1;
+    FileReq *r = req_new(NULL, NULL, NULL);
+    r->path = strdup(path->chars);
+    r->buf = malloc(data->len ? data->len : 1);
+    memcpy(r->buf, data->chars, data->len);
+    r->max = data->len;
+    r->perm = (mode_t)perm;
+    r->io.blocking = blocking_writefile;
+    int rc = io_park_blocking(g, &r->io, "IO wait", resume_error_only);
+    if (rc == -1)
+        req_free(r);
+    return rc;
+}
+
+static int os_Remove(G *g, Value *args, int nargs) {
+    ObjString *path;
+    if (!args_check(g, "os.Remove", args, nargs, "s", &path))
+        return -1;
+    FileReq *r = req_new(NULL, NULL, NULL);
+    r->path = strdup(path->chars);
+    r->io.blocking = blocking_remove;
+    int rc = io_park_blocking(g, &r->io, "IO wait", resume_error_only);
+    if (rc == -1)
+        req_free(r);
+    return rc;
+}
+
+static int os_TempDir(G *g, Value *args, int nargs) {
+    if (!args_check(g, "os.TempDir", args, nargs, ""))
+        return -1;
+    const char *t = getenv("TMPDIR");
+    args[0] = val_cstr(g->vm, t && *t ? t : "/tmp");
+    return 1;
+}
+
+static const NativeReg file_fns[] = {
+    {"Open", os_Open, "Open(name) (file, err) — opens name for reading"},
+    {"Create", os_Create, "Create(name) (file, err) — creates or truncates name, for reading and writing"},
+    {"OpenFile", os_OpenFile, "OpenFile(name, flag, perm) (file, err) — opens with os.O_* flags"},
+    {"ReadFile", os_ReadFile, "ReadFile(name) (string, err) — the whole file"},
+    {"WriteFile", os_WriteFile, "WriteFile(name, data, perm) err — creates or truncates name and writes data"},
+    {"Remove", os_Remove, "Remove(name) err — removes a file or an empty directory"},
+    {"TempDir", os_TempDir, "TempDir() string — $TMPDIR or /tmp"},
+    {NULL, NULL, NULL},
+};
+
+void stdlib_open_osfile(VM *vm) {
+    ObjModule *os = vm_native_module(vm, "os", file_fns);
+    vm_register_type(vm, &file_type);
+    vm_module_set(vm, os, "Stdin", file_value(vm, handle_new(0, NULL, "/dev/stdin")));
+    vm_module_set(vm, os, "Stdout", file_value(vm, handle_new(1, vm->out, "/dev/stdout")));
+    vm_module_set(vm, os, "Stderr", file_value(vm, handle_new(2, vm->err, "/dev/stderr")));
+    static const struct {
+        const char *name;
+        int value;
+    } flags[] = {{"O_RDONLY", O_RDONLY}, {"O_WRONLY", O_WRONLY}, {"O_RDWR", O_RDWR},   {"O_APPEND", O_APPEND},
+                 {"O_CREATE", O_CREAT},  {"O_EXCL", O_EXCL},     {"O_SYNC", O_SYNC},   {"O_TRUNC", O_TRUNC}};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        vm_module_set(vm, os, flags[i].name, val_int(vm, flags[i].value));
+}
