@@ -303,6 +303,8 @@ static G *steal_work(Sched *s, M *m, int64_t now) {
 }
 
 static bool any_local_work(Sched *s) {
+    if (atomic_load(&s->runq_size) > 0) /* readied from outside any M (I/O) */
+        return true;
     int n = atomic_load_explicit(&s->nallp, memory_order_acquire);
     for (int i = 0; i < n; i++)
         if (!runq_empty(&s->allp[i]->runq))
@@ -598,15 +600,21 @@ void sched_ready(G *waker, G *g, bool next) {
     atomic_store(&g->status, G_RUNNABLE);
     g->wait_reason = NULL;
     M *m = tls_m;
+    (void)waker;
     if (m && m->p) {
         runqput(s, m->p, g, next);
-    } else {
-        pthread_mutex_lock(&s->lock);
-        sched_globrunq_put(s, g);
-        pthread_mutex_unlock(&s->lock);
+        sched_wakep(s);
+        return;
     }
-    (void)waker;
-    sched_wakep(s);
+    /* From outside any M (the I/O loop): as Go's injectglist, start an M
+     * for an idle P whether or not one is spinning, since a spinning M may
+     * already have looked at the global queue and be about to sleep. */
+    pthread_mutex_lock(&s->lock);
+    sched_globrunq_put(s, g);
+    P *p = sched_pidleget(s);
+    pthread_mutex_unlock(&s->lock);
+    if (p)
+        startm(s, p, false);
 }
 
 int sched_gosched_results(G *g, int nres) {

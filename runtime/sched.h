@@ -102,6 +102,11 @@ bool sched_timer_stop(VM *vm, SchedTimer *t);
 /* Re-arm (Timer.Reset); returns true if the timer was active. */
 bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when);
 
+/* Run fn(arg) on a scheduler thread (an M, which may allocate and send on
+ * channels) as soon as one is free; callable from any thread, such as the
+ * I/O loop delivering a signal. */
+void sched_run_soon(VM *vm, void (*fn)(void *arg), void *arg);
+
 /* time.Sleep(ns): park g with reason "sleep" until the deadline. */
 int sched_sleep(G *g, int64_t ns);
 

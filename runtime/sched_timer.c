@@ -100,6 +100,29 @@ SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *, int64_t),
     return t;
 }
 
+/* sched_run_soon: a one-shot timer due now that frees itself. */
+typedef struct Soon {
+    void (*fn)(void *arg);
+    void *arg;
+    SchedTimer *t;
+} Soon;
+
+static void soon_fire(void *arg, int64_t now) {
+    Soon *soon = arg;
+    (void)now;
+    soon->fn(soon->arg);
+    sched_timer_free(soon->t);
+    free(soon);
+}
+
+void sched_run_soon(VM *vm, void (*fn)(void *arg), void *arg) {
+    Soon *soon = malloc(sizeof *soon);
+    soon->fn = fn;
+    soon->arg = arg;
+    soon->t = timer_new(soon_fire, soon); /* set before arming: it may fire at once elsewhere */
+    arm_here(sched_of(vm), soon->t, sched_nanotime());
+}
+
 void sched_timer_keep(SchedTimer *t, Value v) { t->keep = v; }
 
 void sched_timer_free(SchedTimer *t) { free(t); }

@@ -23,6 +23,7 @@ void stdlib_open_osfile(VM *vm);
 void stdlib_open_io(VM *vm);
 void stdlib_open_bufio(VM *vm);
 void stdlib_open_net(VM *vm);
+void stdlib_open_signal(VM *vm);
 void stdlib_open_sync(VM *vm);
 void stdlib_open_atomic(VM *vm);
 void stdlib_open_time(VM *vm);

@@ -17,6 +17,7 @@ void stdlib_open(VM *vm) {
     stdlib_open_io(vm);
     stdlib_open_bufio(vm);
     stdlib_open_net(vm);
+    stdlib_open_signal(vm);
     stdlib_open_sync(vm);
     stdlib_open_atomic(vm);
     stdlib_open_time(vm);

@@ -1,0 +1,53 @@
+"""Signals sent from outside: SIGINT to a script waiting on signal.Notify
+is delivered to its channel; without Notify, SIGINT ends the script as it
+ends a Go program (killed by the signal).
+
+    python3 signal_external.py CSP
+"""
+import os, signal, subprocess, sys, tempfile
+from common import Checks
+
+csp = sys.argv[1]
+t = Checks()
+
+NOTIFY = """import ("fmt"; "os"; "os/signal"; "syscall")
+func main() {
+    c := make(chan os.Signal, 1)
+    signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+    fmt.Println("ready")
+    s := <-c
+    fmt.Println("got", s)
+    s = <-c
+    fmt.Println("got", s)
+}
+"""
+
+DEFAULT = """import ("fmt"; "time")
+func main() {
+    fmt.Println("ready")
+    time.Sleep(30 * time.Second)
+    fmt.Println("not reached")
+}
+"""
+
+
+def run(src, signals):
+    with tempfile.NamedTemporaryFile("w", suffix=".csp", delete=False) as f:
+        f.write(src)
+    try:
+        p = subprocess.Popen([csp, f.name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = p.stdout.readline()
+        for s in signals:
+            p.send_signal(s)
+        out, err = p.communicate(timeout=20)
+        return first + out, err, p.returncode
+    finally:
+        os.unlink(f.name)
+
+
+out, err, rc = run(NOTIFY, [signal.SIGINT, signal.SIGTERM])
+t.check("Notify: SIGINT then SIGTERM reach the channel",
+        out == "ready\ngot interrupt\ngot terminated\n" and rc == 0, f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(DEFAULT, [signal.SIGINT])
+t.check("no Notify: SIGINT kills the script", rc == -signal.SIGINT and out == "ready\n", f"{out!r} rc={rc}")
+t.done()
