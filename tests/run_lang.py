@@ -27,6 +27,9 @@ Expectation comments (anywhere on a line, in order of appearance):
   // args: A B "C D"              extra command-line arguments (shell quoting)
   // env: NAME=VALUE              extra environment variable
   // stdin: TEXT                  a line fed to standard input (default: empty)
+  // tested by: PATH              not run here: a program that runs until it is
+                                  stopped (a server sample), driven by the test
+                                  PATH (from the repository root), which must exist
 
 Without an error or exit expectation the script must exit 0.  Stdout must be
 exactly the expected lines, whatever the exit status.  Files named _*.csp and
@@ -55,7 +58,7 @@ DEFAULT_ROOT = os.path.join(HERE, "lang")
 
 EXPECT_RE = re.compile(
     r"//\s*(expect(?: runtime error| compile error| error| stderr| exit)?|"
-    r"reject stderr|args|env|stdin):(?: (.*)|)$")
+    r"reject stderr|args|env|stdin|tested by):(?: (.*)|)$")
 POS_RE = re.compile(r"^(\d+)(?::(\d+))?: ?(.*)$")
 SANITIZER_RE = re.compile(
     r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|"
@@ -76,6 +79,7 @@ class Test:
         self.args = []
         self.env = {}
         self.stdin = []
+        self.tested_by = None
         self.problems = []        # malformed expectations
 
     def parse(self):
@@ -125,6 +129,8 @@ class Test:
                 self.env[k.strip()] = v
             elif kind == "stdin":
                 self.stdin.append(text)
+            elif kind == "tested by":
+                self.tested_by = text.strip()
         kinds = sum(1 for x in (self.runtime_error is not None, bool(self.compile_errors),
                                 bool(self.any_errors)) if x)
         if kinds > 1:
@@ -176,6 +182,8 @@ def check(test, opts):
     """Run one test; return a list of failure explanations (empty: passed)."""
     if test.problems:
         return ["bad test: " + p for p in test.problems]
+    if test.tested_by:
+        return []  # run by its driver (see main)
     cmd = list(opts.wrapper) + [opts.csp, test.path] + test.args
     env = dict(os.environ)
     env.update(opts.env)
@@ -287,6 +295,12 @@ def main():
 
     passed = failed = 0
     for t, fails in results:
+        if t.tested_by:
+            if os.path.exists(os.path.join(os.path.dirname(HERE), t.tested_by)):
+                if opts.verbose:
+                    print("SKIP %s: tested by %s" % (t.name, t.tested_by))
+                continue
+            fails = ["tested by %s, which does not exist" % t.tested_by]
         if fails:
             failed += 1
             print("FAIL %s: %s" % (t.name, fails[0]))
