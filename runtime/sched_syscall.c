@@ -38,11 +38,15 @@ void sched_entersyscall(G *g) {
     M *m = sched_current_m();
     Sched *s = m->sched;
     P *p = m->p;
-    atomic_store(&g->status, G_SYSCALL);
-    atomic_store(&p->running, NULL); /* sysmon: nothing to preempt here */
+    /* The fast path has two locked instructions: this store of P_SYSCALL
+     * and the CAS back in exitsyscall.  The rest are hints for sysmon or are
+     * read with the world stopped (the dumps), so relaxed. */
+    atomic_store_explicit(&g->status, G_SYSCALL, memory_order_relaxed);
+    atomic_store_explicit(&p->running, NULL, memory_order_relaxed); /* sysmon: nothing to preempt */
     m->oldp = p;
     m->p = NULL;
-    atomic_fetch_add_explicit(&p->syscalltick, 1, memory_order_relaxed);
+    uint32_t tick = atomic_load_explicit(&p->syscalltick, memory_order_relaxed); /* only we write it */
+    atomic_store_explicit(&p->syscalltick, tick + 1, memory_order_relaxed);
     atomic_store(&p->status, P_SYSCALL);
     /* A stopper that counted this P while it ran waits for it: stop it
      * here.  (seq_cst: either the stopper's scan sees P_SYSCALL or this load
@@ -93,8 +97,8 @@ void sched_exitsyscall(G *g) {
             ;
         acquirep(m, p);
     }
-    atomic_store(&g->status, G_RUNNING);
-    atomic_store(&p->running, g);
+    atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
+    atomic_store_explicit(&p->running, g, memory_order_relaxed);
     /* The world may be stopping and counting on this P: stop before the
      * goroutine touches the VM again. */
     if (atomic_load(&s->gcwaiting))
