@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "runtime/sched.h"
-#include "stdlib/ffi_types.h"
+#include "stdlib/ffi_direct.h"
 
 /* ---- *ffi.Lib: a dlopen handle ---- */
 
@@ -40,6 +40,7 @@ typedef struct FfiFn {
     void *sym;
     ffi_cif cif;
     int nargs;
+    FfiDirect direct; /* FD_NONE: through libffi (stdlib/ffi_direct.h) */
     const FfiType *result;
     const FfiType *params[FFI_MAX_ARGS];
     ffi_type *atypes[FFI_MAX_ARGS];
@@ -98,7 +99,10 @@ static int func_call(G *g, Value *args, int nargs) {
     FfiSlot ret;
     memset(&ret, 0, sizeof ret);
     sched_entersyscall(g);
-    ffi_call(&fn->cif, FFI_FN(fn->sym), &ret, ptrs);
+    if (fn->direct != FD_NONE)
+        ffi_direct_call(fn->direct, fn->sym, fn->result, fn->params, n, slots, &ret);
+    else
+        ffi_call(&fn->cif, FFI_FN(fn->sym), &ret, ptrs);
     sched_exitsyscall(g);
     ffi_copies_free(&copies);
     return ffi_result_to(g->vm, fn->result, &ret, null_ptr, &args[0]) ? 1 : 0;
@@ -161,6 +165,10 @@ static int lib_Func(G *g, Value *args, int nargs) {
         free(fn);
         return vm_panicf(g, "ffi.Lib.Func: libffi cannot prepare a call to %s", name->chars);
     }
+    /* CSP_FFI_LIBFFI=1: every call through libffi (to test the direct path against it) */
+    const char *only_libffi = getenv("CSP_FFI_LIBFFI");
+    if (!only_libffi || strcmp(only_libffi, "1") != 0)
+        fn->direct = ffi_direct_kind(result, fn->params, nparams);
     fn->name = strdup(name->chars);
     VM *vm = g->vm;
     ObjNativeObj *o = vm_new_nativeobj(vm, &func_type);
