@@ -10,7 +10,9 @@
  * prepared call and keeps its library loaded.  Every call converts the
  * arguments (stdlib/ffi_types.c), enters the syscall state (its M gives up
  * its P, runtime/sched_syscall.c), calls C, takes a P back and only then
- * converts the result: while in C the M touches nothing of the VM.
+ * converts the result: while in C the M touches nothing of the VM.  The call
+ * itself is direct for all-integer and all-double signatures
+ * (stdlib/ffi_direct.h), through ffi_call for the rest.
  */
 #include <dlfcn.h>
 #include <stdlib.h>
