@@ -80,8 +80,11 @@ static const NativeType func_type = {
 
 /* The call itself: args[0] is the ffi.Func, args[1..] the script's. */
 static int func_call(G *g, Value *args, int nargs) {
-    FfiFn *fn = ((FfiFunc *)AS_NATIVEOBJ(args[0])->payload)->fn;
-    Value null_ptr = ((FfiFunc *)AS_NATIVEOBJ(args[0])->payload)->null_ptr;
+    FfiFunc *f = args_recv(g, "ffi call", args, nargs, &func_type);
+    if (!f || !f->fn) /* only lib.Func binds this native, but a zero ffi.Func has no function */
+        return f ? vm_panicf(g, "call of a zero ffi.Func") : -1;
+    FfiFn *fn = f->fn;
+    Value null_ptr = f->null_ptr;
     const Value *in = args + 1;
     int n = nargs - 1;
     if (n != fn->nargs)
