@@ -26,7 +26,7 @@ int64_t sched_nanotime(void) {
 
 /* ---- the parking semaphore of an M ---- */
 
-static void m_wake(M *m, P *p) {
+void m_wake(M *m, P *p) {
     pthread_mutex_lock(&m->mu);
     m->nextp = p;
     m->notified = true;
@@ -36,7 +36,7 @@ static void m_wake(M *m, P *p) {
 
 /* Sleep until woken or until `deadline` (monotonic ns; INT64_MAX: no
  * deadline).  Returns the P handed over, if any. */
-static P *m_sleep(M *m, int64_t deadline) {
+P *m_sleep(M *m, int64_t deadline) {
     pthread_mutex_lock(&m->mu);
     while (!m->notified) {
         if (deadline == INT64_MAX) {
@@ -104,7 +104,7 @@ static bool mremove(Sched *s, M *m) {
     return false;
 }
 
-static void acquirep(M *m, P *p) {
+void acquirep(M *m, P *p) {
     m->p = p;
     p->m = m;
     atomic_store(&p->status, P_RUNNING);
@@ -204,7 +204,7 @@ static void startm_thread(Sched *s, M *m) {
 }
 
 /* Run p on an idle M, or on a new one. */
-static void startm(Sched *s, P *p, bool spinning) {
+void startm(Sched *s, P *p, bool spinning) {
     pthread_mutex_lock(&s->lock);
     M *m = mget(s);
     bool fresh = false;
@@ -560,6 +560,11 @@ static void execute(Sched *s, M *m, G *g) {
 static void schedule(Sched *s, M *m) {
     for (;;) {
         G *g = find_runnable(s, m);
+        if (g->lockedm) { /* back from C: its own M waits to run it */
+            syscall_handoff_locked(s, m, g);
+            acquirep(m, idle_wait(s, m));
+            continue;
+        }
         execute(s, m, g);
     }
 }

@@ -21,6 +21,9 @@
  *  - An M with no work spins (at most GOMAXPROCS/2 of them) looking in every
  *    queue, then parks on its own semaphore; an idle M sleeps exactly until
  *    the earliest timer or a wake-up, never in a polling loop.
+ *  - A goroutine in a C call (G_SYSCALL) holds its M but no P; its P is
+ *    P_SYSCALL until the M comes back, sysmon hands it to another M or a
+ *    stop of the world takes it (runtime/sched_syscall.c).
  *  - Deadlock: when the last M goes idle with no G runnable, none in a C
  *    call, no timer and no I/O pending, the program prints Go's
  *    "all goroutines are asleep - deadlock!" with every goroutine's state.
@@ -106,6 +109,14 @@ bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when);
  * channels) as soon as one is free; callable from any thread, such as the
  * I/O loop delivering a signal. */
 void sched_run_soon(VM *vm, void (*fn)(void *arg), void *arg);
+
+/* The syscall state (runtime/sched_syscall.c), around a C call that may
+ * block: g's M gives up its P first, so the other goroutines keep running,
+ * and takes a P back after (waiting for one if none is free).  Between the
+ * two the M must not touch the VM: no allocation, no values of g's stack
+ * (convert arguments before, results after).  g shows as [syscall]. */
+void sched_entersyscall(G *g);
+void sched_exitsyscall(G *g);
 
 /* time.Sleep(ns): park g with reason "sleep" until the deadline. */
 int sched_sleep(G *g, int64_t ns);

@@ -1,42 +1,10 @@
-/* runtime/sched_dump.c — sysmon (preemption of long-running goroutines) and
- * the goroutine dump of a deadlock. */
+/* runtime/sched_dump.c — the goroutine dumps of a deadlock and of a crash. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "runtime/sched_int.h"
 #include "vm/interp.h"
-
-#define PREEMPT_AFTER_NS 10000000 /* 10 ms, as Go's sysmon */
-
-/* sysmon: a thread of its own, holding no P.  Every few milliseconds it looks
- * at each running P; a P whose schedtick has not moved for 10 ms has run one
- * goroutine that long, and that goroutine is asked to yield at its next
- * backward jump. */
-void *sysmon_main(void *arg) {
-    Sched *s = arg;
-    struct timespec nap = {0, 2000000};
-    for (;;) {
-        nanosleep(&nap, NULL);
-        int64_t now = sched_nanotime();
-        int n = atomic_load_explicit(&s->nallp, memory_order_acquire);
-        for (int i = 0; i < n; i++) {
-            P *p = s->allp[i];
-            G *g = atomic_load(&p->running);
-            uint32_t tick = atomic_load(&p->schedtick_pub);
-            if (!g || tick != atomic_load(&p->ticks_seen)) {
-                atomic_store(&p->ticks_seen, tick);
-                atomic_store(&p->since, now);
-                continue;
-            }
-            if (now - atomic_load(&p->since) > PREEMPT_AFTER_NS) {
-                atomic_store(&g->preempt, 1);
-                atomic_store(&p->since, now);
-            }
-        }
-    }
-    return NULL;
-}
 
 static const char *status_text(G *g) {
     switch (atomic_load(&g->status)) {

@@ -14,7 +14,10 @@
 typedef struct M M;
 typedef struct P P;
 
-enum { P_IDLE, P_RUNNING, P_GCSTOP, P_DEAD };
+/* P_SYSCALL: its M is in a C call and gave it up (runtime/sched_syscall.c);
+ * whoever moves it out of P_SYSCALL with a CAS (the M coming back, sysmon, the
+ * stopper) owns it. */
+enum { P_IDLE, P_RUNNING, P_GCSTOP, P_DEAD, P_SYSCALL };
 
 /* Ps are created on demand up to this many and never freed (sysmon and
  * idle Ms read allp without a lock), so GOMAXPROCS can shrink and grow. */
@@ -45,6 +48,10 @@ struct P {
     _Atomic int64_t since;       /* when sysmon saw that tick */
     _Atomic(G *) running;        /* the G running here, for sysmon */
     _Atomic uint32_t schedtick_pub; /* schedtick as sysmon may read it */
+    /* the syscall state: counted by each entry into C, read by sysmon */
+    _Atomic uint32_t syscalltick;
+    uint32_t sysmon_syscalltick;     /* sysmon only: syscalltick when it last looked */
+    int64_t sysmon_syscallwhen;      /* sysmon only: when it first saw that tick */
 };
 
 struct M {
@@ -52,6 +59,7 @@ struct M {
     int id;
     pthread_t thread;
     P *p;                        /* owner only */
+    P *oldp;                     /* the P given up for a C call, to take back after it (owner only) */
     G *curg;                     /* owner only */
     bool spinning;               /* owner only; counted in sched.nmspinning */
     M *link;                     /* idle list: sched.lock */
@@ -111,6 +119,24 @@ bool sched_pidleremove(Sched *s, P *p);  /* lock held */
 void sched_runq_drain(Sched *s, P *p);   /* lock held: p's local Gs to the global queue */
 void sched_wakep(Sched *s);
 void sched_globrunq_put(Sched *s, G *g);  /* lock held */
+void acquirep(M *m, P *p);
+void startm(Sched *s, P *p, bool spinning); /* run p on an idle or new M */
+void m_wake(M *m, P *p);                    /* hand p to a sleeping M */
+P *m_sleep(M *m, int64_t deadline);         /* sleep until woken; the P handed over */
+
+/* sched_syscall.c */
+/* g came from a run queue with g->lockedm set (it came back from C and its
+ * M waits for a P): hand m's P to that M; m is left without a P. */
+void syscall_handoff_locked(Sched *s, M *m, G *g);
+/* sysmon: take the Ps whose M has been in C too long; true if it took one. */
+bool syscall_retake(Sched *s, int64_t now);
+/* The stopper (sched.lock held, gcwaiting set): stop the Ps in C directly;
+ * returns how many it took. */
+int syscall_stop_ps(Sched *s);
+/* stw_start (sched.lock held): the Ps the stopper took from C have no M;
+ * put them on the idle list (or retire them, past GOMAXPROCS).  True if
+ * they left work that an M should look for. */
+bool syscall_restart_ps(Sched *s);
 
 /* sched_timer.c */
 void timers_init(P *p);

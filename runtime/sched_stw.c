@@ -7,7 +7,9 @@
  * call or a backward jump), an M looking for work at the top of
  * find_runnable.  Idle Ps cannot be taken meanwhile (sched_pidleget refuses
  * while gcwaiting), and Ms holding no P touch no goroutine, so once the count
- * reaches zero only the stopper runs script code.
+ * reaches zero only the stopper runs script code.  A P whose M is in a C
+ * call is taken at once (runtime/sched_syscall.c) and goes back to the idle
+ * list when the world restarts.
  *
  * GOMAXPROCS (Go's procresize).  Ps are never freed: a P beyond the new
  * count is retired.  An idle one is retired at once (its queue goes to the
@@ -69,7 +71,9 @@ static bool stw_try_stop(Sched *s, M *m) {
         if (p != m->p && atomic_load(&p->status) != P_DEAD)
             held++;
     }
-    s->stopwait = held - atomic_load(&s->npidle);
+    /* Ps whose M is in C are stopped here and now (Go's stopTheWorldWithSema):
+     * their Ms touch no VM state until they get a P back. */
+    s->stopwait = held - atomic_load(&s->npidle) - syscall_stop_ps(s);
     while (s->stopwait > 0)
         pthread_cond_wait(&s->stop_cv, &s->lock);
     return true;
@@ -81,11 +85,14 @@ void stw_stop(Sched *s, M *m) {
 }
 
 void stw_start(Sched *s) {
+    bool wake = syscall_restart_ps(s) || atomic_load(&s->runq_size) > 0;
     s->stop_gen++;
     atomic_store(&s->gcwaiting, 0);
     s->vm->safepoint = 0;
     pthread_cond_broadcast(&s->start_cv);
     pthread_mutex_unlock(&s->lock);
+    if (wake) /* goroutines queued while the world stood (some back from C) */
+        sched_wakep(s);
 }
 
 void sched_gc(G *g) {

@@ -28,6 +28,7 @@ void stdlib_open_sync(VM *vm);
 void stdlib_open_atomic(VM *vm);
 void stdlib_open_time(VM *vm);
 void stdlib_open_runtime(VM *vm);
+void stdlib_open_ffi(VM *vm);
 
 /* sync.c: whether g may park (block) here: not inside a callback that a
  * builtin runs through vm_call (sort.Slice's less, Once.Do's f).  A blocking

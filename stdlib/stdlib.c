@@ -22,4 +22,5 @@ void stdlib_open(VM *vm) {
     stdlib_open_atomic(vm);
     stdlib_open_time(vm);
     stdlib_open_runtime(vm);
+    stdlib_open_ffi(vm);
 }

@@ -307,6 +307,7 @@ struct G {
     int32_t gs_index;        /* position in vm->gs (the registry), for O(1) removal */
     int32_t c_calls;         /* nested vm_calls running (a builtin's script callback): no parking */
     void *m;                 /* the M running it, while running */
+    void *lockedm;           /* back from a C call without a P: the M that waits to run it */
     void *rtdata;            /* the runtime's per-goroutine data (its waiting record) */
     struct ObjProto *created_fn; /* the function whose go statement started it (NULL: goroutine 1) */
     int32_t created_line;

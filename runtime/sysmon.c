@@ -1,0 +1,58 @@
+/* runtime/sysmon.c — sysmon: a thread of its own, holding no P, that
+ * watches the Ps (Go's sysmon).
+ *  - A P whose schedtick has not moved for 10 ms has run one goroutine that
+ *    long: that goroutine is asked to yield at its next backward jump.
+ *  - A P whose M has been in one C call for a whole sysmon cycle is taken
+ *    and handed to another M (runtime/sched_syscall.c).
+ * It sleeps 20 us while it retakes Ps from C calls, and doubles its sleep up
+ * to 2 ms after 50 cycles without one (Go's back-off; preemption needs only
+ * the 2 ms), so a program that does not block in C costs about 500 wake-ups
+ * a second, and a blocked C call is noticed within ~20 us while calls keep
+ * blocking (2-4 ms for the first one). */
+#include <time.h>
+
+#include "runtime/sched_int.h"
+
+#define PREEMPT_AFTER_NS 10000000 /* 10 ms, as Go's sysmon */
+#define SYSMON_MIN_NS 20000       /* 20 us */
+#define SYSMON_MAX_NS 2000000     /* 2 ms */
+#define SYSMON_IDLE_CYCLES 50
+
+/* Ask a goroutine that has run 10 ms to yield. */
+static void preempt_long_running(Sched *s, int64_t now) {
+    int n = atomic_load_explicit(&s->nallp, memory_order_acquire);
+    for (int i = 0; i < n; i++) {
+        P *p = s->allp[i];
+        G *g = atomic_load(&p->running);
+        uint32_t tick = atomic_load(&p->schedtick_pub);
+        if (!g || tick != atomic_load(&p->ticks_seen)) {
+            atomic_store(&p->ticks_seen, tick);
+            atomic_store(&p->since, now);
+            continue;
+        }
+        if (now - atomic_load(&p->since) > PREEMPT_AFTER_NS) {
+            atomic_store(&g->preempt, 1);
+            atomic_store(&p->since, now);
+        }
+    }
+}
+
+void *sysmon_main(void *arg) {
+    Sched *s = arg;
+    int64_t delay = SYSMON_MIN_NS;
+    int idle = 0;
+    for (;;) {
+        if (idle == 0)
+            delay = SYSMON_MIN_NS;
+        else if (idle > SYSMON_IDLE_CYCLES && delay < SYSMON_MAX_NS)
+            delay = delay * 2 > SYSMON_MAX_NS ? SYSMON_MAX_NS : delay * 2;
+        struct timespec nap = {0, (long)delay};
+        nanosleep(&nap, NULL);
+        int64_t now = sched_nanotime();
+        /* Only C calls need the short sleep: preemption works on 10 ms. */
+        bool retook = syscall_retake(s, now);
+        preempt_long_running(s, now);
+        idle = retook ? 0 : idle + 1;
+    }
+    return NULL;
+}
