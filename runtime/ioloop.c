@@ -39,14 +39,14 @@ static void on_wake(uv_async_t *h) {
     }
 }
 
-/* The loop of vm's scheduler, started on first use (under sched.lock, so
- * two goroutines asking at once start one thread). */
+/* The loop of vm's scheduler, started on first use (under io_start, so two
+ * goroutines asking at once start one thread). */
 static IoLoop *io_loop(VM *vm) {
     Sched *s = sched_of(vm);
     IoLoop *io = atomic_load_explicit(&s->io, memory_order_acquire);
     if (io)
         return io;
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->io_start);
     io = atomic_load_explicit(&s->io, memory_order_relaxed);
     if (!io) {
         io = calloc(1, sizeof *io);
@@ -60,7 +60,7 @@ static IoLoop *io_loop(VM *vm) {
         pthread_detach(io->thread);
         atomic_store_explicit(&s->io, io, memory_order_release);
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->io_start);
     return io;
 }
 
@@ -131,15 +131,20 @@ void io_complete(IoReq *req) {
     /* Read all of req first: once readied, g may run, resume and free it.
      * The pending count drops only after g is on a run queue, so an idle M
      * checking for deadlock sees either the count or the runnable g. */
-    Sched *s = sched_of(req->vm);
-    G *g = req->g;
-    sched_ready(NULL, g, false);
-    atomic_fetch_sub(&s->io_pending, 1);
+    VM *vm = req->vm;
+    sched_ready(NULL, req->g, false);
+    io_release(vm);
 }
 
 void io_hold(VM *vm) { atomic_fetch_add(&sched_of(vm)->io_pending, 1); }
 
-void io_release(VM *vm) { atomic_fetch_sub(&sched_of(vm)->io_pending, 1); }
+void io_release(VM *vm) {
+    Sched *s = sched_of(vm);
+    /* The last pending I/O is gone: an M that went idle while it was
+     * pending did not report a deadlock; wake one to look again. */
+    if (atomic_fetch_sub(&s->io_pending, 1) == 1)
+        sched_kick_idle(s);
+}
 
 const char *io_strerror(int uverr, char *buf, size_t size) {
     if (uverr == UV_EOF)

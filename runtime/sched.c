@@ -722,6 +722,7 @@ int sched_run_main(VM *vm, Value main_fn) {
     s->vm = vm;
     vm->sched = s;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->io_start, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     pthread_cond_init(&s->start_cv, NULL);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

@@ -105,7 +105,8 @@ typedef struct Sched {
     _Atomic int crashing;        /* a goroutine is printing its panic report */
     _Atomic(M *) crash_m;        /* its M, once the world is stopped for it */
     /* I/O (runtime/ioloop.c) */
-    _Atomic(struct IoLoop *) io; /* the libuv loop, once started (under lock) */
+    _Atomic(struct IoLoop *) io; /* the libuv loop, once started (under io_start) */
+    pthread_mutex_t io_start;    /* not sched.lock: a finalizer may post with the world stopped */
     _Atomic int io_pending;      /* requests in flight and signal registrations */
 } Sched;
 

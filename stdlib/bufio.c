@@ -270,31 +270,33 @@ static int bufio_NewScanner(G *g, Value *args, int nargs) {
     return 1;
 }
 
-/* ==== Reader ==== */
+/* ==== Reader and Writer: a buffer in front of a stream ==== */
 
-typedef struct Reader {
+typedef struct Buffered {
     Buf q;
-    Value src;
-    Value err; /* a read error (or io.EOF) not yet returned */
+    Value stream; /* the reader or writer underneath */
+    Value err;    /* Reader: a read error (or io.EOF) not yet returned; Writer: sticky, as Go's */
     size_t size;
-} Reader;
+} Buffered;
+typedef Buffered Reader;
+typedef Buffered Writer;
+
+static void buffered_init(VM *vm, ObjNativeObj *o) {
+    Buffered *b = (Buffered *)o->payload;
+    buf_init(&b->q);
+    b->stream = b->err = VAL_NIL;
+    b->size = DEFAULT_SIZE;
+}
+
+static void buffered_mark(VM *vm, ObjNativeObj *o) {
+    Buffered *b = (Buffered *)o->payload;
+    gc_mark_value(vm, b->stream);
+    gc_mark_value(vm, b->err);
+}
+
+static void buffered_finalize(ObjNativeObj *o) { buf_free(&((Buffered *)o->payload)->q); }
 
 static const NativeType reader_type;
-
-static void reader_init(VM *vm, ObjNativeObj *o) {
-    Reader *r = (Reader *)o->payload;
-    buf_init(&r->q);
-    r->src = r->err = VAL_NIL;
-    r->size = DEFAULT_SIZE;
-}
-
-static void reader_mark(VM *vm, ObjNativeObj *o) {
-    Reader *r = (Reader *)o->payload;
-    gc_mark_value(vm, r->src);
-    gc_mark_value(vm, r->err);
-}
-
-static void reader_finalize(ObjNativeObj *o) { buf_free(&((Reader *)o->payload)->q); }
 
 /* A pending read of ReadString or Read: what to finish with. */
 typedef struct ReadOp {
@@ -364,7 +366,7 @@ static int reader_fill(G *g, Value *args, ReadOp *op) {
         free(op);
         return done(g, args, ctx, &res);
     }
-    return stream_read(g, "bufio.Reader", 0, op->r->src, op->r->size, reader_got, op, args);
+    return stream_read(g, "bufio.Reader", 0, op->r->stream, op->r->size, reader_got, op, args);
 }
 
 static int reader_start(G *g, Value *args, Reader *r, int delim, size_t max, StreamDone done, void *ctx) {
@@ -419,37 +421,15 @@ static const NativeType reader_type = {
     .name = "*bufio.Reader",
     .methods = reader_methods,
     .payload_size = sizeof(Reader),
-    .init = reader_init,
-    .mark = reader_mark,
-    .finalize = reader_finalize,
+    .init = buffered_init,
+    .mark = buffered_mark,
+    .finalize = buffered_finalize,
     .io = &reader_stream,
 };
 
 /* ==== Writer ==== */
 
-typedef struct Writer {
-    Buf q;
-    Value dst;
-    Value err; /* sticky, as Go's */
-    size_t size;
-} Writer;
-
 static const NativeType writer_type;
-
-static void writer_init(VM *vm, ObjNativeObj *o) {
-    Writer *w = (Writer *)o->payload;
-    buf_init(&w->q);
-    w->dst = w->err = VAL_NIL;
-    w->size = DEFAULT_SIZE;
-}
-
-static void writer_mark(VM *vm, ObjNativeObj *o) {
-    Writer *w = (Writer *)o->payload;
-    gc_mark_value(vm, w->dst);
-    gc_mark_value(vm, w->err);
-}
-
-static void writer_finalize(ObjNativeObj *o) { buf_free(&((Writer *)o->payload)->q); }
 
 /* A write that had to flush: what to finish with. */
 typedef struct FlushOp {
@@ -498,7 +478,7 @@ static int writer_put(G *g, Value *args, Writer *w, const char *p, size_t n, boo
     }
     FlushOp *op = malloc(sizeof *op);
     *op = (FlushOp){w, (int64_t)n, done, ctx};
-    int r = stream_write(g, "bufio.Writer", 0, w->dst, out, nout, flushed, op, args);
+    int r = stream_write(g, "bufio.Writer", 0, w->stream, out, nout, flushed, op, args);
     free(out); /* the stream copied it */
     return r;
 }
@@ -553,9 +533,9 @@ static const NativeType writer_type = {
     .name = "*bufio.Writer",
     .methods = writer_methods,
     .payload_size = sizeof(Writer),
-    .init = writer_init,
-    .mark = writer_mark,
-    .finalize = writer_finalize,
+    .init = buffered_init,
+    .mark = buffered_mark,
+    .finalize = buffered_finalize,
     .io = &writer_stream,
 };
 
@@ -574,13 +554,8 @@ static int new_buffered(G *g, Value *args, int nargs, const char *fn, bool write
     if (size < 16)
         size = 16; /* Go's minimum read buffer */
     ObjNativeObj *o = vm_new_nativeobj(g->vm, writer ? &writer_type : &reader_type);
-    if (writer) {
-        ((Writer *)o->payload)->dst = s;
-        ((Writer *)o->payload)->size = (size_t)size;
-    } else {
-        ((Reader *)o->payload)->src = s;
-        ((Reader *)o->payload)->size = (size_t)size;
-    }
+    ((Buffered *)o->payload)->stream = s;
+    ((Buffered *)o->payload)->size = (size_t)size;
     args[0] = val_obj(o);
     return 1;
 }

@@ -139,18 +139,21 @@ static NetReq *addr_request(G *g, Value *args, int nargs, const char *fn, const 
     return r;
 }
 
-/* ---- Listen, Accept ---- */
+/* ---- Listen, Accept, Dial ---- */
 
-static int resume_listen(G *g, Value *args, void *p) {
+/* The end of Listen, Accept or Dial: (listener or conn, nil) or (nil, err). */
+static int resume_open(G *g, Value *args, void *p) {
     NetReq *r = p;
     VM *vm = g->vm;
-    if (failed(r)) {
-        args[0] = VAL_NIL;
-        args[1] = op_error(vm, "listen", r->addrtext, r);
-    } else {
+    static const char *ops[] = {[NET_LISTEN] = "listen", [NET_ACCEPT] = "accept", [NET_DIAL] = "dial"};
+    args[0] = VAL_NIL;
+    args[1] = VAL_NIL;
+    if (failed(r))
+        args[1] = op_error(vm, ops[r->op], r->op == NET_ACCEPT ? r->l->addr : r->addrtext, r);
+    else if (r->op == NET_LISTEN)
         args[0] = new_obj(vm, &listener_type, NULL, r->newl);
-        args[1] = VAL_NIL;
-    }
+    else
+        args[0] = new_obj(vm, &conn_type, r->newc, NULL);
     req_free(r);
     return 2;
 }
@@ -158,56 +161,26 @@ static int resume_listen(G *g, Value *args, void *p) {
 static int net_Listen(G *g, Value *args, int nargs) {
     int nres;
     NetReq *r = addr_request(g, args, nargs, "net.Listen", "listen", NET_LISTEN, &nres);
-    return r ? park(g, r, resume_listen) : nres;
+    return r ? park(g, r, resume_open) : nres;
 }
 
-static int resume_accept(G *g, Value *args, void *p) {
-    NetReq *r = p;
-    VM *vm = g->vm;
-    if (failed(r)) {
-        args[0] = VAL_NIL;
-        args[1] = op_error(vm, "accept", r->l->addr, r);
-    } else {
-        args[0] = new_obj(vm, &conn_type, r->newc, NULL);
-        args[1] = VAL_NIL;
-    }
-    req_free(r);
-    return 2;
+static int net_Dial(G *g, Value *args, int nargs) {
+    int nres;
+    NetReq *r = addr_request(g, args, nargs, "net.Dial", "dial", NET_DIAL, &nres);
+    return r ? park(g, r, resume_open) : nres;
 }
 
 static int listener_Accept(G *g, Value *args, int nargs) {
     ARGS_RECV(o, NetObj, listener_type, "net.TCPListener.Accept", "")
     NetReq *r = req_new(NET_ACCEPT);
     r->l = o->l;
-    return park(g, r, resume_accept);
+    return park(g, r, resume_open);
 }
 
 static int listener_Addr(G *g, Value *args, int nargs) {
     ARGS_RECV(o, NetObj, listener_type, "net.TCPListener.Addr", "")
     args[0] = addr_value(g->vm, o->l->addr);
     return 1;
-}
-
-/* ---- Dial ---- */
-
-static int resume_dial(G *g, Value *args, void *p) {
-    NetReq *r = p;
-    VM *vm = g->vm;
-    if (failed(r)) {
-        args[0] = VAL_NIL;
-        args[1] = op_error(vm, "dial", r->addrtext, r);
-    } else {
-        args[0] = new_obj(vm, &conn_type, r->newc, NULL);
-        args[1] = VAL_NIL;
-    }
-    req_free(r);
-    return 2;
-}
-
-static int net_Dial(G *g, Value *args, int nargs) {
-    int nres;
-    NetReq *r = addr_request(g, args, nargs, "net.Dial", "dial", NET_DIAL, &nres);
-    return r ? park(g, r, resume_dial) : nres;
 }
 
 /* ---- Close (both) ---- */

@@ -123,6 +123,26 @@ static void req_free(FileReq *r) {
     free(r);
 }
 
+/* Park g while r's blocking call runs on the worker pool; `resume` then
+ * owns r.  If g could not park (a panic), r is freed here. */
+static int park(G *g, FileReq *r, void (*blocking)(IoReq *), IoResumeFn resume) {
+    r->io.blocking = blocking;
+    int rc = io_park_blocking(g, &r->io, "IO wait", resume);
+    if (rc == -1) {
+        if (r->h)
+            fd_release(r->h);
+        req_free(r);
+    }
+    return rc;
+}
+
+/* A request about a path (Open, ReadFile, WriteFile, Remove). */
+static FileReq *path_req(ObjString *path) {
+    FileReq *r = req_new(NULL, NULL, NULL);
+    r->path = strdup(path->chars);
+    return r;
+}
+
 static ssize_t read_retry(int fd, char *p, size_t n) {
     ssize_t k;
     do
@@ -280,13 +300,7 @@ static int file_read(G *g, Value self, size_t max, StreamDone done, void *ctx, V
         return closed_error(g, args, "read", h, done, ctx);
     FileReq *r = req_new(h, done, ctx);
     r->max = max;
-    r->io.blocking = blocking_read;
-    int rc = io_park_blocking(g, &r->io, "IO wait", resume_read);
-    if (rc == -1) {
-        fd_release(h);
-        req_free(r);
-    }
-    return rc;
+    return park(g, r, blocking_read, resume_read);
 }
 
 static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx, Value *args) {
@@ -307,13 +321,7 @@ static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done
     r->buf = malloc(n ? n : 1);
     memcpy(r->buf, p, n);
     r->max = n;
-    r->io.blocking = blocking_write;
-    int rc = io_park_blocking(g, &r->io, "IO wait", resume_write);
-    if (rc == -1) {
-        fd_release(h);
-        req_free(r);
-    }
-    return rc;
+    return park(g, r, blocking_write, resume_write);
 }
 
 static const Stream file_stream = {file_read, file_write};
@@ -408,15 +416,10 @@ static int resume_open(G *g, Value *args, void *p) {
 }
 
 static int open_path(G *g, Value *args, ObjString *path, int flags, int64_t perm) {
-    FileReq *r = req_new(NULL, NULL, NULL);
-    r->path = strdup(path->chars);
+    FileReq *r = path_req(path);
     r->flags = flags;
     r->perm = (mode_t)perm;
-    r->io.blocking = blocking_open;
-    int rc = io_park_blocking(g, &r->io, "IO wait", resume_open);
-    if (rc == -1)
-        req_free(r);
-    return rc;
+    return park(g, r, blocking_open, resume_open);
 }
 
 static int os_Open(G *g, Value *args, int nargs) {
@@ -454,13 +457,7 @@ static int os_ReadFile(G *g, Value *args, int nargs) {
     ObjString *path;
     if (!args_check(g, "os.ReadFile", args, nargs, "s", &path))
         return -1;
-    FileReq *r = req_new(NULL, NULL, NULL);
-    r->path = strdup(path->chars);
-    r->io.blocking = blocking_readfile;
-    int rc = io_park_blocking(g, &r->io, "IO wait", resume_readfile);
-    if (rc == -1)
-        req_free(r);
-    return rc;
+    return park(g, path_req(path), blocking_readfile, resume_readfile);
 }
 
 static int resume_error_only(G *g, Value *args, void *p) {
@@ -475,30 +472,19 @@ static int os_WriteFile(G *g, Value *args, int nargs) {
     int64_t perm;
     if (!args_check(g, "os.WriteFile", args, nargs, "ssi", &path, &data, &perm))
         return -1;
-    FileReq *r = req_new(NULL, NULL, NULL);
-    r->path = strdup(path->chars);
+    FileReq *r = path_req(path);
     r->buf = malloc(data->len ? data->len : 1);
     memcpy(r->buf, data->chars, data->len);
     r->max = data->len;
     r->perm = (mode_t)perm;
-    r->io.blocking = blocking_writefile;
-    int rc = io_park_blocking(g, &r->io, "IO wait", resume_error_only);
-    if (rc == -1)
-        req_free(r);
-    return rc;
+    return park(g, r, blocking_writefile, resume_error_only);
 }
 
 static int os_Remove(G *g, Value *args, int nargs) {
     ObjString *path;
     if (!args_check(g, "os.Remove", args, nargs, "s", &path))
         return -1;
-    FileReq *r = req_new(NULL, NULL, NULL);
-    r->path = strdup(path->chars);
-    r->io.blocking = blocking_remove;
-    int rc = io_park_blocking(g, &r->io, "IO wait", resume_error_only);
-    if (rc == -1)
-        req_free(r);
-    return rc;
+    return park(g, path_req(path), blocking_remove, resume_error_only);
 }
 
 static int os_TempDir(G *g, Value *args, int nargs) {

@@ -142,7 +142,7 @@ for part in $parts; do
 		read -r p f <<<"$(counts_in "$log")"
 		count tsan "${p:-0}" "${f:-1}"
 		# the I/O tests driven from outside: TCP clients and signals
-		for drv in echo_external chat_external signal_external; do
+		for drv in echo_external chat_external signal_external stdin_tty; do
 			TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
 				python3 tests/io/$drv.py build-tsan/csp build-tsan/tests/loadclient | tee "$log"
 			read -r p f <<<"$(counts_in "$log")"
