@@ -22,6 +22,7 @@
 enum {
     DEFAULT_SIZE = 4096,              /* Go's defaultBufSize */
     MAX_TOKEN = 64 * 1024,            /* Go's MaxScanTokenSize */
+    SCAN_READ = 64 * 1024,            /* a Scanner's reads: fewer trips to the worker pool than Go's 4 KB */
 };
 
 typedef struct Buf {
@@ -175,7 +176,7 @@ static int scan_step(G *g, Value *args, Scanner *s) {
         args[0] = val_bool(found);
         return 1;
     }
-    return stream_read(g, "bufio.Scanner.Scan", 0, s->src, DEFAULT_SIZE, scan_more, s, args);
+    return stream_read(g, "bufio.Scanner.Scan", 0, s->src, SCAN_READ, scan_more, s, args);
 }
 
 static int scan_more(G *g, Value *args, void *ctx, StreamResult *res) {
