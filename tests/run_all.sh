@@ -141,7 +141,12 @@ for part in $parts; do
 			tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count tsan "${p:-0}" "${f:-1}"
-		# the I/O tests driven from outside: TCP clients and signals
+		# the I/O hand-off storm (C), then the I/O tests driven from outside
+		if TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} build-tsan/tests/unit/test_io_handoff; then
+			count "tsan io_handoff" 1 0
+		else
+			count "tsan io_handoff" 0 1
+		fi
 		for drv in echo_external chat_external signal_external stdin_tty; do
 			TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
 				python3 tests/io/$drv.py build-tsan/csp build-tsan/tests/loadclient | tee "$log"
