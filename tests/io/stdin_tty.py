@@ -1,6 +1,7 @@
-"""Reading a terminal: os.Stdin on a pseudo-terminal parks only the reading
-goroutine (a ticker goroutine keeps printing while it waits), and each typed
-line arrives when Enter is pressed.
+"""Reading stdin as a terminal and as a file: os.Stdin on a pseudo-terminal
+parks only the reading goroutine (a ticker goroutine keeps printing while it
+waits), and each typed line arrives when Enter is pressed; stdin redirected
+from a file reads the file.  (The golden tests read stdin from a pipe.)
 
     python3 stdin_tty.py CSP
 """
@@ -44,4 +45,14 @@ t.check("typed lines arrive", out == "got hello\ngot quit\n", repr(out))
 ticks = err.count("tick")
 t.check("other goroutines run while stdin waits", ticks >= 10, f"{ticks} ticks")
 t.check("exit status 0", p.returncode == 0, str(p.returncode))
+
+with tempfile.NamedTemporaryFile("w", suffix=".csp", delete=False) as f:
+    f.write(SRC)
+with tempfile.TemporaryFile("w+") as data:
+    data.write("from a file\nquit\n")
+    data.seek(0)
+    r = subprocess.run([csp, f.name], stdin=data, capture_output=True, text=True, timeout=20)
+os.unlink(f.name)
+t.check("stdin from a file", r.stdout == "got from a file\ngot quit\n" and r.returncode == 0,
+        f"{r.stdout!r} rc={r.returncode}")
 t.done()
