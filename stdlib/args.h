@@ -43,6 +43,11 @@ int args_type_error(G *g, const char *fn, int argno, const char *want, Value got
  * with the receiver first; false if v has none. */
 bool args_method(VM *vm, Value v, const char *name, Value *fn);
 
+/* NativeType.zero of a type that is a pointer in Go (*os.File,
+ * *net.TCPConn, *bufio.Scanner): `var f os.File` is nil, as Go's nil
+ * pointer, never an object without its C side. */
+Value args_zero_nil(VM *vm);
+
 /* Whether v can be called: a closure, a native or a bound method. */
 bool args_is_func(Value v);
 

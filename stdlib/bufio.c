@@ -257,6 +257,7 @@ static const NativeType scanner_type = {
     .init = scanner_init,
     .mark = scanner_mark,
     .finalize = scanner_finalize,
+    .zero = args_zero_nil,
 };
 
 static int bufio_NewScanner(G *g, Value *args, int nargs) {
@@ -426,6 +427,7 @@ static const NativeType reader_type = {
     .mark = buffered_mark,
     .finalize = buffered_finalize,
     .io = &reader_stream,
+    .zero = args_zero_nil,
 };
 
 /* ==== Writer ==== */
@@ -538,6 +540,7 @@ static const NativeType writer_type = {
     .mark = buffered_mark,
     .finalize = buffered_finalize,
     .io = &writer_stream,
+    .zero = args_zero_nil,
 };
 
 /* ==== constructors ==== */

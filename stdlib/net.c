@@ -354,6 +354,7 @@ static const NativeType conn_type = {
     .payload_size = sizeof(NetObj),
     .finalize = netobj_finalize,
     .io = &conn_stream,
+    .zero = args_zero_nil,
 };
 
 static const NativeMethod listener_methods[] = {
@@ -368,6 +369,7 @@ static const NativeType listener_type = {
     .methods = listener_methods,
     .payload_size = sizeof(NetObj),
     .finalize = netobj_finalize,
+    .zero = args_zero_nil,
 };
 
 /* ---- *net.TCPAddr: its text ---- */
@@ -398,6 +400,7 @@ static const NativeType addr_type = {
     .methods = addr_methods,
     .payload_size = sizeof(Value),
     .mark = addr_mark,
+    .zero = args_zero_nil,
 };
 
 static const NativeReg net_fns[] = {

@@ -397,6 +397,7 @@ static const NativeType file_type = {
     .payload_size = sizeof(OsFile),
     .finalize = file_finalize,
     .io = &file_stream,
+    .zero = args_zero_nil,
 };
 
 /* ---- package functions ---- */
