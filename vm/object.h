@@ -313,6 +313,7 @@ struct G {
     uint32_t resume_at;      /* a parked native call: where its results go */
     int16_t resume_nwant;
     int16_t resume_nres;     /* results the waker stored, -1 when none pending */
+    void *race;              /* the race detector's state (vm/race_int.h RaceG), NULL without -race */
 };
 
 #endif

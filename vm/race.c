@@ -1,0 +1,263 @@
+/* vm/race.c — the race detector: turning it on, goroutines and their slots,
+ * sync objects (the happens-before edges) and the end of the run.
+ * The shadow memory is in race_shadow.c, stacks and reports in
+ * race_report.c; vm/race_int.h has the picture. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vm/race_int.h"
+
+static void *race_calloc(size_t n, size_t size) {
+    void *p = calloc(n, size);
+    if (!p) {
+        fputs("fatal error: out of memory (race detector)\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void race_enable(VM *vm) {
+    Race *r = race_calloc(1, sizeof(Race));
+    r->vm = vm;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->depot_mu, NULL);
+    pthread_mutex_init(&r->report_mu, NULL);
+    for (int i = 0; i < RACE_SHARDS; i++) {
+        pthread_mutex_init(&r->shard[i], NULL);
+        pthread_mutex_init(&r->sync_shard[i], NULL);
+    }
+    shadow_table_init(&r->shadow, 1u << 14);
+    shadow_table_init(&r->sync, 1u << 10);
+    vm->race = r;
+}
+
+void race_rewrite_proto(ObjProto *p) {
+    for (int32_t i = 0; i < p->ncode; i++) {
+        Instr in = p->code[i];
+        unsigned twin;
+        switch (BC_OP(in)) {
+#define CSP_RACE_REWRITE(name) \
+    case OP_##name: twin = OPR_##name; break;
+            CSP_RACE_TWINS(CSP_RACE_REWRITE)
+#undef CSP_RACE_REWRITE
+        default: continue;
+        }
+        p->code[i] = (in & ~(Instr)0xFF) | (Instr)twin;
+    }
+}
+
+/* ---- goroutines and slots ---- */
+
+void race_tick(RaceG *rg) {
+    rg->clk++;
+    rg->epoch = epoch_make(rg->tid, rg->clk);
+    vc_set(&rg->vc, rg->tid, rg->clk);
+}
+
+/* A slot for a new goroutine (r->mu held): an ended one out of quarantine,
+ * else a new one.  Its clock starts above every epoch of earlier owners. */
+static uint32_t slot_take(Race *r) {
+    uint32_t tid;
+    if (r->freeq_n > RACE_TID_QUARANTINE) {
+        tid = r->freeq[r->freeq_head];
+        r->freeq_head = (r->freeq_head + 1) % r->freeq_cap;
+        r->freeq_n--;
+    } else {
+        if (r->nslots == r->slots_cap) {
+            r->slots_cap = r->slots_cap ? r->slots_cap * 2 : 64;
+            r->slots = realloc(r->slots, (size_t)r->slots_cap * sizeof(TidSlot));
+            if (!r->slots) {
+                fputs("fatal error: out of memory (race detector)\n", stderr);
+                abort();
+            }
+        }
+        tid = r->nslots++;
+        r->slots[tid] = (TidSlot){0};
+    }
+    return tid;
+}
+
+static void slot_put(Race *r, uint32_t tid) {
+    if (r->freeq_n == r->freeq_cap) {
+        uint32_t cap = r->freeq_cap ? r->freeq_cap * 2 : 256;
+        uint32_t *q = race_calloc(cap, sizeof(uint32_t));
+        for (uint32_t i = 0; i < r->freeq_n; i++)
+            q[i] = r->freeq[(r->freeq_head + i) % r->freeq_cap];
+        free(r->freeq);
+        r->freeq = q;
+        r->freeq_cap = cap;
+        r->freeq_head = 0;
+    }
+    r->freeq[(r->freeq_head + r->freeq_n) % r->freeq_cap] = tid;
+    r->freeq_n++;
+}
+
+static RaceG *rg_new(Race *r, G *g, uint32_t create_stack) {
+    RaceG *rg = race_calloc(1, sizeof(RaceG));
+    pthread_mutex_lock(&r->mu);
+    rg->tid = slot_take(r);
+    TidSlot *s = &r->slots[rg->tid];
+    s->alive = true;
+    s->goid = g->id;
+    s->create_stack = create_stack;
+    rg->clk = s->last_clk + 1;
+    pthread_mutex_unlock(&r->mu);
+    rg->goid = g->id;
+    rg->create_stack = create_stack;
+    rg->epoch = epoch_make(rg->tid, rg->clk);
+    vc_set(&rg->vc, rg->tid, rg->clk);
+    g->race = rg;
+    return rg;
+}
+
+RaceG *race_g(G *g) {
+    RaceG *rg = g->race;
+    return rg ? rg : rg_new(g->vm->race, g, 0);
+}
+
+void race_go(G *parent, G *child) {
+    Race *r = parent->vm->race;
+    RaceG *prg = race_g(parent);
+    RaceFrame f[RACE_MAX_FRAMES];
+    uint32_t n = race_stack_capture(parent, f);
+    RaceG *crg = rg_new(r, child, depot_put(r, f, n));
+    vc_join(&crg->vc, &prg->vc); /* the go statement happens before the goroutine starts */
+    race_tick(prg);
+}
+
+void race_goexit(G *g) {
+    RaceG *rg = g->race;
+    if (!rg)
+        return;
+    Race *r = g->vm->race;
+    pthread_mutex_lock(&r->mu);
+    TidSlot *s = &r->slots[rg->tid];
+    s->alive = false;
+    s->last_clk = rg->clk;
+    slot_put(r, rg->tid);
+    pthread_mutex_unlock(&r->mu);
+    vc_free(&rg->vc);
+    free(rg);
+    g->race = NULL;
+}
+
+/* ---- sync objects ---- */
+
+/* The clock `sub` of obj (its shard locked), created empty on first use. */
+static VC *sync_clock(Race *r, const void *obj, uint32_t sub) {
+    HashTable *t = &r->sync;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
+    void *_Atomic *head = &b[race_hash(obj, 0) & mask];
+    SyncObj *s = atomic_load_explicit(head, memory_order_relaxed);
+    while (s && s->obj != obj)
+        s = s->next;
+    if (!s) {
+        s = race_calloc(1, sizeof(SyncObj));
+        s->obj = obj;
+        s->next = atomic_load_explicit(head, memory_order_relaxed);
+        atomic_store_explicit(head, s, memory_order_relaxed);
+        atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+    }
+    if (sub >= s->nsubs) {
+        uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
+        VC *subs = race_calloc(n, sizeof(VC));
+        for (uint32_t i = 0; i < s->nsubs; i++)
+            subs[i] = s->subs[i];
+        free(s->subs);
+        s->subs = subs;
+        s->nsubs = n;
+    }
+    return &s->subs[sub];
+}
+
+static pthread_mutex_t *sync_lock(Race *r, const void *obj) {
+    pthread_mutex_t *mu = &r->sync_shard[race_hash(obj, 0) % RACE_SHARDS];
+    pthread_mutex_lock(mu);
+    return mu;
+}
+
+void race_acquire(G *g, const void *obj, uint32_t sub) {
+    Race *r = g->vm->race;
+    RaceG *rg = race_g(g);
+    pthread_mutex_t *mu = sync_lock(r, obj);
+    vc_join(&rg->vc, sync_clock(r, obj, sub));
+    pthread_mutex_unlock(mu);
+}
+
+void race_release(G *g, const void *obj, uint32_t sub) {
+    Race *r = g->vm->race;
+    RaceG *rg = race_g(g);
+    pthread_mutex_t *mu = sync_lock(r, obj);
+    vc_join(sync_clock(r, obj, sub), &rg->vc);
+    pthread_mutex_unlock(mu);
+    race_tick(rg);
+}
+
+void race_release_acquire(G *g, const void *obj, uint32_t sub) {
+    Race *r = g->vm->race;
+    RaceG *rg = race_g(g);
+    pthread_mutex_t *mu = sync_lock(r, obj);
+    VC *c = sync_clock(r, obj, sub);
+    vc_join(&rg->vc, c);
+    vc_copy(c, &rg->vc);
+    pthread_mutex_unlock(mu);
+    race_tick(rg);
+}
+
+void race_acquire_release(G *g, const void *obj, uint32_t sub) {
+    Race *r = g->vm->race;
+    RaceG *rg = race_g(g);
+    pthread_mutex_t *mu = sync_lock(r, obj);
+    VC *c = sync_clock(r, obj, sub);
+    vc_join(&rg->vc, c);
+    vc_join(c, &rg->vc);
+    pthread_mutex_unlock(mu);
+    race_tick(rg);
+}
+
+void race_handoff(G *a, G *b) {
+    RaceG *ra = race_g(a), *rb = race_g(b);
+    vc_join(&ra->vc, &rb->vc);
+    vc_join(&rb->vc, &ra->vc);
+    race_tick(ra);
+    race_tick(rb);
+}
+
+/* ---- the collector and the end ---- */
+
+static void sync_gc(Race *r) {
+    HashTable *t = &r->sync;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
+    for (size_t i = 0; i <= mask; i++) {
+        SyncObj **link = (SyncObj **)(void *)&b[i];
+        while (*link) {
+            SyncObj *s = *link;
+            if (s->obj->marked) {
+                link = &s->next;
+                continue;
+            }
+            *link = s->next;
+            for (uint32_t j = 0; j < s->nsubs; j++)
+                vc_free(&s->subs[j]);
+            free(s->subs);
+            free(s);
+            atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+        }
+    }
+}
+
+void race_gc(VM *vm) {
+    shadow_gc(vm->race);
+    sync_gc(vm->race);
+}
+
+int race_exit(VM *vm, int code) {
+    Race *r = vm->race;
+    int n = atomic_load(&r->nreports);
+    if (n == 0)
+        return code;
+    fprintf(vm->err, "Found %d data race(s)\n", n);
+    return code == 0 ? 66 : code;
+}

@@ -1,0 +1,251 @@
+/* vm/race_shadow.c — shadow memory and FastTrack's checks.
+ *
+ * Each location has a Shadow cell (vm/race_int.h): the epoch of its last
+ * write, and of its last read or the set of concurrent reads.  An access by
+ * goroutine t at epoch e (Flanagan and Freund's FastTrack):
+ *   read:  same epoch as the last read or write -> nothing to do (lock-free);
+ *          the last write must happen before t, else a write/read race;
+ *          the read replaces the last one if that happened before t, else
+ *          the reads become a set.
+ *   write: same epoch as the last write -> nothing to do (lock-free);
+ *          the last write and every recorded read must happen before t,
+ *          else a race; then the write is recorded and the reads forgotten.
+ * "happens before t": the earlier epoch (u, c) has c <= t's clock of u. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vm/race_int.h"
+
+void shadow_table_init(HashTable *t, size_t nbuckets) {
+    void *_Atomic *b = calloc(nbuckets, sizeof(void *));
+    if (!b) {
+        fputs("fatal error: out of memory (race detector)\n", stderr);
+        abort();
+    }
+    atomic_store(&t->buckets, b);
+    atomic_store(&t->mask, nbuckets - 1);
+    atomic_store(&t->count, 0);
+}
+
+/* Where obj's location idx lives: its chunk number, the cell in it, and how
+ * many cells the chunk has (0: not a tracked location). */
+static uint32_t chunk_span(const Obj *obj) {
+    switch ((ObjType)obj->type) {
+    case OBJ_LIST: return 16;
+    case OBJ_STRUCT:
+    case OBJ_MODULE: return 64;
+    default: return 1;
+    }
+}
+
+static uint32_t chunk_cells(const Obj *obj, uint32_t no) {
+    uint32_t total;
+    switch ((ObjType)obj->type) {
+    case OBJ_LIST: return 16;
+    case OBJ_STRUCT: total = obj->aux; break;
+    case OBJ_MODULE: total = (uint32_t)((const ObjModule *)obj)->nglobals; break;
+    default: return 1;
+    }
+    uint32_t left = total > no * 64 ? total - no * 64 : 0;
+    return left < 64 ? left : 64;
+}
+
+static Chunk *chunk_find(void *_Atomic *head, const Obj *obj, uint32_t no) {
+    Chunk *c = atomic_load_explicit(head, memory_order_acquire);
+    while (c && (c->obj != obj || c->no != no))
+        c = atomic_load_explicit(&c->next, memory_order_acquire);
+    return c;
+}
+
+/* The shadow cell of (obj, idx), created on first use; NULL if idx is past
+ * the object's locations. */
+static Shadow *shadow_cell(Race *r, Obj *obj, uint32_t idx) {
+    uint32_t span = chunk_span(obj), no = idx / span, at = idx % span;
+    HashTable *t = &r->shadow;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    size_t h = race_hash(obj, no);
+    void *_Atomic *head = &b[h & atomic_load_explicit(&t->mask, memory_order_relaxed)];
+    Chunk *c = chunk_find(head, obj, no);
+    if (!c) {
+        uint32_t n = chunk_cells(obj, no);
+        if (at >= n)
+            return NULL;
+        pthread_mutex_t *mu = &r->shard[h % RACE_SHARDS];
+        pthread_mutex_lock(mu);
+        c = chunk_find(head, obj, no);
+        if (!c) {
+            c = calloc(1, sizeof(Chunk) + n * sizeof(Shadow));
+            if (!c) {
+                fputs("fatal error: out of memory (race detector)\n", stderr);
+                abort();
+            }
+            c->obj = obj;
+            c->no = no;
+            c->ncells = n;
+            atomic_store_explicit(&c->next, atomic_load_explicit(head, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(head, c, memory_order_release);
+            atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+        }
+        pthread_mutex_unlock(mu);
+    }
+    return at < c->ncells ? &c->cells[at] : NULL;
+}
+
+/* Whether the access at epoch e happened before the goroutine rg. */
+static inline bool happened_before(const RaceG *rg, uint64_t e) {
+    uint32_t tid = epoch_tid(e);
+    return epoch_clk(e) <= (tid == rg->tid ? rg->clk : vc_get(&rg->vc, tid));
+}
+
+static void readset_put(Shadow *s, RaceAccess a) {
+    ReadSet *rs = s->rs;
+    for (uint32_t i = 0; rs && i < rs->n; i++)
+        if (epoch_tid(rs->a[i].epoch) == epoch_tid(a.epoch)) {
+            rs->a[i] = a;
+            return;
+        }
+    if (!rs || rs->n == rs->cap) {
+        uint32_t cap = rs ? rs->cap * 2 : 4;
+        ReadSet *n = realloc(rs, sizeof(ReadSet) + cap * sizeof(RaceAccess));
+        if (!n) {
+            fputs("fatal error: out of memory (race detector)\n", stderr);
+            abort();
+        }
+        if (!rs)
+            n->n = 0;
+        n->cap = cap;
+        s->rs = rs = n;
+    }
+    rs->a[rs->n++] = a;
+}
+
+static void hit_prev(RaceHit *h, bool write, uint64_t e, uint32_t stack, uint32_t goid) {
+    h->prev_write = write;
+    h->prev_tid = epoch_tid(e);
+    h->prev_stack = stack;
+    h->prev_goid = goid;
+}
+
+static void access(G *g, Obj *obj, uint32_t idx, bool write) {
+    Race *r = g->vm->race;
+    RaceG *rg = race_g(g);
+    Shadow *s = shadow_cell(r, obj, idx);
+    if (!s)
+        return;
+    uint64_t e = rg->epoch;
+    uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
+    if (w == e || (!write && atomic_load_explicit(&s->r, memory_order_relaxed) == e))
+        return; /* FastTrack's same-epoch fast path */
+    uint32_t stack = race_stack_id(r, g, rg);
+    uint32_t goid = (uint32_t)g->id;
+    RaceHit hit = {.cur_write = write, .cur_stack = stack, .cur_goid = g->id, .obj = obj, .idx = idx};
+    bool raced = false;
+    pthread_mutex_t *mu = &r->shard[race_hash(obj, idx / chunk_span(obj)) % RACE_SHARDS];
+    pthread_mutex_lock(mu);
+    w = atomic_load_explicit(&s->w, memory_order_relaxed);
+    uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+    if (w && !happened_before(rg, w)) {
+        raced = true;
+        hit_prev(&hit, true, w, s->wstack, s->wgoid);
+    }
+    if (!write) {
+        if (rd == READ_SHARED) {
+            readset_put(s, (RaceAccess){e, stack, goid});
+        } else if (rd == 0 || happened_before(rg, rd)) {
+            atomic_store_explicit(&s->r, e, memory_order_relaxed);
+            s->rstack = stack;
+            s->rgoid = goid;
+        } else {
+            readset_put(s, (RaceAccess){rd, s->rstack, s->rgoid});
+            readset_put(s, (RaceAccess){e, stack, goid});
+            atomic_store_explicit(&s->r, READ_SHARED, memory_order_relaxed);
+        }
+    } else {
+        if (rd == READ_SHARED) {
+            for (uint32_t i = 0; i < s->rs->n; i++)
+                if (!raced && !happened_before(rg, s->rs->a[i].epoch)) {
+                    raced = true;
+                    hit_prev(&hit, false, s->rs->a[i].epoch, s->rs->a[i].stack, s->rs->a[i].goid);
+                }
+            s->rs->n = 0;
+        } else if (rd && !raced && !happened_before(rg, rd)) {
+            raced = true;
+            hit_prev(&hit, false, rd, s->rstack, s->rgoid);
+        }
+        atomic_store_explicit(&s->r, 0, memory_order_relaxed);
+        atomic_store_explicit(&s->w, e, memory_order_relaxed);
+        s->wstack = stack;
+        s->wgoid = goid;
+    }
+    pthread_mutex_unlock(mu);
+    if (raced)
+        race_report(r, g, &hit);
+}
+
+void race_read(G *g, Obj *obj, uint32_t idx) { access(g, obj, idx, false); }
+void race_write(G *g, Obj *obj, uint32_t idx) { access(g, obj, idx, true); }
+
+void race_index(G *g, Value obj, Value key, bool write) {
+    if (val_is(obj, OBJ_LIST)) {
+        if (!val_is_smallint(key))
+            return;
+        int64_t i = val_as_smallint(key);
+        if (i >= 0 && i < SHARED_LOAD(AS_LIST(obj)->len) && i <= UINT32_MAX)
+            access(g, val_as_obj(obj), (uint32_t)i, write);
+    } else if (val_is(obj, OBJ_MAP)) {
+        access(g, val_as_obj(obj), 0, write);
+    }
+}
+
+/* ---- the collector (world stopped) ---- */
+
+static void chunk_free(Chunk *c) {
+    for (uint32_t i = 0; i < c->ncells; i++)
+        free(c->cells[i].rs);
+    free(c);
+}
+
+/* Rehash into a table four times larger when chains grew long. */
+static void shadow_grow(HashTable *t) {
+    size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
+    if (atomic_load_explicit(&t->count, memory_order_relaxed) <= 2 * (mask + 1))
+        return;
+    size_t nmask = (mask + 1) * 4 - 1;
+    void *_Atomic *nb = calloc(nmask + 1, sizeof(void *));
+    if (!nb)
+        return; /* keep the long chains */
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    for (size_t i = 0; i <= mask; i++) {
+        Chunk *c = atomic_load_explicit(&b[i], memory_order_relaxed);
+        while (c) {
+            Chunk *next = atomic_load_explicit(&c->next, memory_order_relaxed);
+            void *_Atomic *head = &nb[race_hash(c->obj, c->no) & nmask];
+            atomic_store_explicit(&c->next, atomic_load_explicit(head, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(head, c, memory_order_relaxed);
+            c = next;
+        }
+    }
+    free((void *)b);
+    atomic_store(&t->buckets, nb);
+    atomic_store(&t->mask, nmask);
+}
+
+void shadow_gc(Race *r) {
+    HashTable *t = &r->shadow;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
+    for (size_t i = 0; i <= mask; i++) {
+        void *_Atomic *link = &b[i];
+        Chunk *c;
+        while ((c = atomic_load_explicit(link, memory_order_relaxed))) {
+            if (c->obj->marked) {
+                link = (void *_Atomic *)&c->next;
+                continue;
+            }
+            atomic_store_explicit(link, atomic_load_explicit(&c->next, memory_order_relaxed), memory_order_relaxed);
+            chunk_free(c);
+            atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+        }
+    }
+    shadow_grow(t);
+}
