@@ -22,10 +22,18 @@ void race_enable(VM *vm) {
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->depot_mu, NULL);
     pthread_mutex_init(&r->report_mu, NULL);
+    /* The shard locks guard a few dozen instructions: spin a little before
+     * sleeping (glibc's adaptive mutex) rather than a futex round trip. */
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
     for (int i = 0; i < RACE_SHARDS; i++) {
-        pthread_mutex_init(&r->shard[i], NULL);
-        pthread_mutex_init(&r->sync_shard[i], NULL);
+        pthread_mutex_init(&r->shard[i], &attr);
+        pthread_mutex_init(&r->sync_shard[i], &attr);
     }
+    pthread_mutexattr_destroy(&attr);
     shadow_table_init(&r->shadow, 1u << 14);
     shadow_table_init(&r->sync, 1u << 10);
     vm->race = r;
@@ -51,7 +59,7 @@ void race_rewrite_proto(ObjProto *p) {
 void race_tick(RaceG *rg) {
     rg->clk++;
     rg->epoch = epoch_make(rg->tid, rg->clk);
-    vc_set(&rg->vc, rg->tid, rg->clk);
+    clock_set(&rg->vc, rg->tid, rg->clk);
 }
 
 /* A slot for a new goroutine (r->mu held): an ended one out of quarantine,
@@ -105,7 +113,7 @@ static RaceG *rg_new(Race *r, G *g, uint32_t create_stack) {
     rg->goid = g->id;
     rg->create_stack = create_stack;
     rg->epoch = epoch_make(rg->tid, rg->clk);
-    vc_set(&rg->vc, rg->tid, rg->clk);
+    clock_set(&rg->vc, rg->tid, rg->clk);
     g->race = rg;
     return rg;
 }
@@ -121,7 +129,7 @@ void race_go(G *parent, G *child) {
     RaceFrame f[RACE_MAX_FRAMES];
     uint32_t n = race_stack_capture(parent, f);
     RaceG *crg = rg_new(r, child, depot_put(r, f, n));
-    vc_join(&crg->vc, &prg->vc); /* the go statement happens before the goroutine starts */
+    clock_join(&crg->vc, &prg->vc); /* the go statement happens before the goroutine starts */
     race_tick(prg);
 }
 
@@ -136,7 +144,7 @@ void race_goexit(G *g) {
     s->last_clk = rg->clk;
     slot_put(r, rg->tid);
     pthread_mutex_unlock(&r->mu);
-    vc_free(&rg->vc);
+    clock_free(&rg->vc);
     free(rg);
     g->race = NULL;
 }
@@ -144,7 +152,7 @@ void race_goexit(G *g) {
 /* ---- sync objects ---- */
 
 /* The clock `sub` of obj (its shard locked), created empty on first use. */
-static VC *sync_clock(Race *r, const void *obj, uint32_t sub) {
+static Clock *sync_clock(Race *r, const void *obj, uint32_t sub) {
     HashTable *t = &r->sync;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
@@ -161,7 +169,7 @@ static VC *sync_clock(Race *r, const void *obj, uint32_t sub) {
     }
     if (sub >= s->nsubs) {
         uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
-        VC *subs = race_calloc(n, sizeof(VC));
+        Clock *subs = race_calloc(n, sizeof(Clock));
         for (uint32_t i = 0; i < s->nsubs; i++)
             subs[i] = s->subs[i];
         free(s->subs);
@@ -181,7 +189,7 @@ void race_acquire(G *g, const void *obj, uint32_t sub) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
     pthread_mutex_t *mu = sync_lock(r, obj);
-    vc_join(&rg->vc, sync_clock(r, obj, sub));
+    clock_join(&rg->vc, sync_clock(r, obj, sub));
     pthread_mutex_unlock(mu);
 }
 
@@ -189,7 +197,7 @@ void race_release(G *g, const void *obj, uint32_t sub) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
     pthread_mutex_t *mu = sync_lock(r, obj);
-    vc_join(sync_clock(r, obj, sub), &rg->vc);
+    clock_join(sync_clock(r, obj, sub), &rg->vc);
     pthread_mutex_unlock(mu);
     race_tick(rg);
 }
@@ -198,9 +206,9 @@ void race_release_acquire(G *g, const void *obj, uint32_t sub) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
     pthread_mutex_t *mu = sync_lock(r, obj);
-    VC *c = sync_clock(r, obj, sub);
-    vc_join(&rg->vc, c);
-    vc_copy(c, &rg->vc);
+    Clock *c = sync_clock(r, obj, sub);
+    clock_join(&rg->vc, c);
+    clock_copy(c, &rg->vc);
     pthread_mutex_unlock(mu);
     race_tick(rg);
 }
@@ -209,17 +217,17 @@ void race_acquire_release(G *g, const void *obj, uint32_t sub) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
     pthread_mutex_t *mu = sync_lock(r, obj);
-    VC *c = sync_clock(r, obj, sub);
-    vc_join(&rg->vc, c);
-    vc_join(c, &rg->vc);
+    Clock *c = sync_clock(r, obj, sub);
+    clock_join(&rg->vc, c);
+    clock_join(c, &rg->vc);
     pthread_mutex_unlock(mu);
     race_tick(rg);
 }
 
 void race_handoff(G *a, G *b) {
     RaceG *ra = race_g(a), *rb = race_g(b);
-    vc_join(&ra->vc, &rb->vc);
-    vc_join(&rb->vc, &ra->vc);
+    clock_join(&ra->vc, &rb->vc);
+    clock_join(&rb->vc, &ra->vc);
     race_tick(ra);
     race_tick(rb);
 }
@@ -240,7 +248,7 @@ static void sync_gc(Race *r) {
             }
             *link = s->next;
             for (uint32_t j = 0; j < s->nsubs; j++)
-                vc_free(&s->subs[j]);
+                clock_free(&s->subs[j]);
             free(s->subs);
             free(s);
             atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);

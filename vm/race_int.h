@@ -38,6 +38,7 @@
 typedef struct Race Race;
 
 /* ---- vector clocks (race_clock.c) ---- */
+/* Sparse (slot, clock) pairs, sorted by slot. */
 typedef struct VCEnt {
     uint32_t tid, clk;
 } VCEnt;
@@ -45,11 +46,24 @@ typedef struct VC {
     uint32_t n, cap;
     VCEnt *e; /* sorted by tid */
 } VC;
-uint32_t vc_get(const VC *v, uint32_t tid);
-void vc_set(VC *v, uint32_t tid, uint32_t clk);
-void vc_join(VC *dst, const VC *src);
-void vc_copy(VC *dst, const VC *src);
-void vc_free(VC *v);
+#define SNAP_ANCESTORS 16
+/* An immutable shared base of clocks (race_clock.c explains). */
+typedef struct Snap {
+    _Atomic uint32_t refs;
+    uint32_t nanc;
+    uint64_t id;                  /* unique, never reused */
+    uint64_t anc[SNAP_ANCESTORS]; /* ids of snaps this one is >= of */
+    VC vc;
+} Snap;
+typedef struct Clock {
+    Snap *base; /* shared, may be NULL */
+    VC delta;   /* private */
+} Clock;
+uint32_t clock_get(const Clock *c, uint32_t tid);
+void clock_set(Clock *c, uint32_t tid, uint32_t clk);
+void clock_join(Clock *dst, const Clock *src);
+void clock_copy(Clock *dst, const Clock *src);
+void clock_free(Clock *c);
 
 static inline uint64_t epoch_make(uint32_t tid, uint32_t clk) { return (uint64_t)tid << 32 | clk; }
 static inline uint32_t epoch_tid(uint64_t e) { return (uint32_t)(e >> 32); }
@@ -66,7 +80,7 @@ typedef struct RaceG {
     uint32_t tid;
     uint32_t clk;   /* == vc[tid] */
     uint64_t epoch; /* epoch_make(tid, clk) */
-    VC vc;
+    Clock vc;
     int64_t goid;
     uint32_t create_stack; /* depot id of the go statement's stack; 0 for main */
     /* the last stack this goroutine interned */
@@ -119,7 +133,7 @@ typedef struct SyncObj {
     struct SyncObj *next; /* hash chain (shard lock) */
     const Obj *obj;
     uint32_t nsubs;
-    VC *subs; /* the clock of each `sub` */
+    Clock *subs; /* the clock of each `sub` */
 } SyncObj;
 
 typedef struct HashTable {

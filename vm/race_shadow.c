@@ -13,6 +13,7 @@
  * "happens before t": the earlier epoch (u, c) has c <= t's clock of u. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vm/race_int.h"
 
@@ -94,16 +95,30 @@ static Shadow *shadow_cell(Race *r, Obj *obj, uint32_t idx) {
 /* Whether the access at epoch e happened before the goroutine rg. */
 static inline bool happened_before(const RaceG *rg, uint64_t e) {
     uint32_t tid = epoch_tid(e);
-    return epoch_clk(e) <= (tid == rg->tid ? rg->clk : vc_get(&rg->vc, tid));
+    return epoch_clk(e) <= (tid == rg->tid ? rg->clk : clock_get(&rg->vc, tid));
 }
 
+/* Record a read in the cell's read set, kept sorted by slot so that a
+ * goroutine's earlier read is found by binary search (100,000 goroutines
+ * may read one captured variable concurrently). */
 static void readset_put(Shadow *s, RaceAccess a) {
     ReadSet *rs = s->rs;
-    for (uint32_t i = 0; rs && i < rs->n; i++)
-        if (epoch_tid(rs->a[i].epoch) == epoch_tid(a.epoch)) {
-            rs->a[i] = a;
+    uint32_t tid = epoch_tid(a.epoch), lo = 0, hi = rs ? rs->n : 0;
+    if (hi > 0 && epoch_tid(rs->a[hi - 1].epoch) < tid) {
+        lo = hi; /* the common append: slots are handed out in order */
+    } else {
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (epoch_tid(rs->a[mid].epoch) < tid)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (rs && lo < rs->n && epoch_tid(rs->a[lo].epoch) == tid) {
+            rs->a[lo] = a;
             return;
         }
+    }
     if (!rs || rs->n == rs->cap) {
         uint32_t cap = rs ? rs->cap * 2 : 4;
         ReadSet *n = realloc(rs, sizeof(ReadSet) + cap * sizeof(RaceAccess));
@@ -116,7 +131,9 @@ static void readset_put(Shadow *s, RaceAccess a) {
         n->cap = cap;
         s->rs = rs = n;
     }
-    rs->a[rs->n++] = a;
+    memmove(&rs->a[lo + 1], &rs->a[lo], (rs->n - lo) * sizeof(RaceAccess));
+    rs->a[lo] = a;
+    rs->n++;
 }
 
 static void hit_prev(RaceHit *h, bool write, uint64_t e, uint32_t stack, uint32_t goid) {
