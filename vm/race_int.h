@@ -32,6 +32,7 @@
 #include "vm/vm.h"
 
 #define RACE_MAX_FRAMES 16 /* frames kept per access or creation stack */
+#define RACE_STACK_CACHE 8 /* per goroutine, a power of two */
 #define RACE_SHARDS 64     /* locks of the shadow and sync tables */
 #define RACE_TID_QUARANTINE 64 /* ended slots waiting before reuse */
 
@@ -83,10 +84,12 @@ typedef struct RaceG {
     Clock vc;
     int64_t goid;
     uint32_t create_stack; /* depot id of the go statement's stack; 0 for main */
-    /* the last stack this goroutine interned */
-    uint32_t cache_id;
-    int cache_n;
-    RaceFrame cache[RACE_MAX_FRAMES];
+    /* the stacks this goroutine interned last, by a 64-bit hash of their
+     * frames (direct-mapped): most accesses skip the depot's lock */
+    struct {
+        uint64_t hash;
+        uint32_t id;
+    } cache[RACE_STACK_CACHE];
 } RaceG;
 
 /* What the reports need of a slot's goroutine, kept until the slot is reused. */

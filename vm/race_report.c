@@ -62,12 +62,17 @@ uint32_t race_stack_capture(G *g, RaceFrame *out) {
     return n;
 }
 
-static uint32_t stack_hash(const RaceFrame *f, uint32_t n) {
+static uint64_t stack_hash64(const RaceFrame *f, uint32_t n) {
     uint64_t h = 1469598103934665603ull;
     for (uint32_t i = 0; i < n; i++) {
         h = (h ^ (uint64_t)(uintptr_t)f[i].proto) * 1099511628211ull;
         h = (h ^ (uint64_t)(uint32_t)f[i].line) * 1099511628211ull;
     }
+    return h ^ (h >> 29);
+}
+
+static uint32_t stack_hash(const RaceFrame *f, uint32_t n) {
+    uint64_t h = stack_hash64(f, n);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -123,12 +128,13 @@ done:
 uint32_t race_stack_id(Race *r, G *g, RaceG *rg) {
     RaceFrame f[RACE_MAX_FRAMES];
     uint32_t n = race_stack_capture(g, f);
-    if (rg->cache_id && (uint32_t)rg->cache_n == n && !memcmp(rg->cache, f, n * sizeof(RaceFrame)))
-        return rg->cache_id;
+    uint64_t h = stack_hash64(f, n) | 1; /* never 0: an empty cache entry */
+    uint32_t slot = (uint32_t)(h >> 7) & (RACE_STACK_CACHE - 1);
+    if (rg->cache[slot].hash == h)
+        return rg->cache[slot].id;
     uint32_t id = depot_put(r, f, n);
-    memcpy(rg->cache, f, n * sizeof(RaceFrame));
-    rg->cache_n = (int)n;
-    rg->cache_id = id;
+    rg->cache[slot].hash = h;
+    rg->cache[slot].id = id;
     return id;
 }
 
