@@ -151,22 +151,39 @@ void race_goexit(G *g) {
 
 /* ---- sync objects ---- */
 
-/* The clock `sub` of obj (its shard locked), created empty on first use. */
-static Clock *sync_clock(Race *r, const void *obj, uint32_t sub) {
+static SyncObj *sync_find(void *_Atomic *head, const void *obj) {
+    SyncObj *s = atomic_load_explicit(head, memory_order_acquire);
+    while (s && s->obj != obj)
+        s = atomic_load_explicit(&s->next, memory_order_acquire);
+    return s;
+}
+
+/* obj's sync object, locked; created on first use.  Lookups take no lock:
+ * objects are unlinked only with the world stopped (race_gc). */
+static SyncObj *sync_lock(Race *r, const void *obj) {
     HashTable *t = &r->sync;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
-    size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
-    void *_Atomic *head = &b[race_hash(obj, 0) & mask];
-    SyncObj *s = atomic_load_explicit(head, memory_order_relaxed);
-    while (s && s->obj != obj)
-        s = s->next;
+    size_t h = race_hash(obj, 0);
+    void *_Atomic *head = &b[h & atomic_load_explicit(&t->mask, memory_order_relaxed)];
+    SyncObj *s = sync_find(head, obj);
     if (!s) {
-        s = race_calloc(1, sizeof(SyncObj));
-        s->obj = obj;
-        s->next = atomic_load_explicit(head, memory_order_relaxed);
-        atomic_store_explicit(head, s, memory_order_relaxed);
-        atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+        pthread_mutex_t *mu = &r->sync_shard[h % RACE_SHARDS];
+        pthread_mutex_lock(mu);
+        if (!(s = sync_find(head, obj))) {
+            s = race_calloc(1, sizeof(SyncObj));
+            s->obj = obj;
+            atomic_store_explicit(&s->next, atomic_load_explicit(head, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(head, s, memory_order_release);
+            atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+        }
+        pthread_mutex_unlock(mu);
     }
+    spin_lock(&s->lock);
+    return s;
+}
+
+/* The clock `sub` of a locked sync object, created empty on first use. */
+static Clock *sync_clock(SyncObj *s, uint32_t sub) {
     if (sub >= s->nsubs) {
         uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
         Clock *subs = race_calloc(n, sizeof(Clock));
@@ -179,48 +196,38 @@ static Clock *sync_clock(Race *r, const void *obj, uint32_t sub) {
     return &s->subs[sub];
 }
 
-static pthread_mutex_t *sync_lock(Race *r, const void *obj) {
-    pthread_mutex_t *mu = &r->sync_shard[race_hash(obj, 0) % RACE_SHARDS];
-    pthread_mutex_lock(mu);
-    return mu;
-}
-
 void race_acquire(G *g, const void *obj, uint32_t sub) {
-    Race *r = g->vm->race;
     RaceG *rg = race_g(g);
-    pthread_mutex_t *mu = sync_lock(r, obj);
-    clock_join(&rg->vc, sync_clock(r, obj, sub));
-    pthread_mutex_unlock(mu);
+    SyncObj *s = sync_lock(g->vm->race, obj);
+    clock_join(&rg->vc, sync_clock(s, sub));
+    spin_unlock(&s->lock);
 }
 
 void race_release(G *g, const void *obj, uint32_t sub) {
-    Race *r = g->vm->race;
     RaceG *rg = race_g(g);
-    pthread_mutex_t *mu = sync_lock(r, obj);
-    clock_join(sync_clock(r, obj, sub), &rg->vc);
-    pthread_mutex_unlock(mu);
+    SyncObj *s = sync_lock(g->vm->race, obj);
+    clock_join(sync_clock(s, sub), &rg->vc);
+    spin_unlock(&s->lock);
     race_tick(rg);
 }
 
 void race_release_acquire(G *g, const void *obj, uint32_t sub) {
-    Race *r = g->vm->race;
     RaceG *rg = race_g(g);
-    pthread_mutex_t *mu = sync_lock(r, obj);
-    Clock *c = sync_clock(r, obj, sub);
+    SyncObj *s = sync_lock(g->vm->race, obj);
+    Clock *c = sync_clock(s, sub);
     clock_join(&rg->vc, c);
     clock_copy(c, &rg->vc);
-    pthread_mutex_unlock(mu);
+    spin_unlock(&s->lock);
     race_tick(rg);
 }
 
 void race_acquire_release(G *g, const void *obj, uint32_t sub) {
-    Race *r = g->vm->race;
     RaceG *rg = race_g(g);
-    pthread_mutex_t *mu = sync_lock(r, obj);
-    Clock *c = sync_clock(r, obj, sub);
+    SyncObj *s = sync_lock(g->vm->race, obj);
+    Clock *c = sync_clock(s, sub);
     clock_join(&rg->vc, c);
     clock_join(c, &rg->vc);
-    pthread_mutex_unlock(mu);
+    spin_unlock(&s->lock);
     race_tick(rg);
 }
 
@@ -239,14 +246,14 @@ static void sync_gc(Race *r) {
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
     for (size_t i = 0; i <= mask; i++) {
-        SyncObj **link = (SyncObj **)(void *)&b[i];
-        while (*link) {
-            SyncObj *s = *link;
+        void *_Atomic *link = &b[i];
+        SyncObj *s;
+        while ((s = atomic_load_explicit(link, memory_order_relaxed))) {
             if (s->obj->marked) {
-                link = &s->next;
+                link = (void *_Atomic *)&s->next;
                 continue;
             }
-            *link = s->next;
+            atomic_store_explicit(link, atomic_load_explicit(&s->next, memory_order_relaxed), memory_order_relaxed);
             for (uint32_t j = 0; j < s->nsubs; j++)
                 clock_free(&s->subs[j]);
             free(s->subs);

@@ -76,17 +76,35 @@ static void vc_set(VC *v, uint32_t tid, uint32_t clk) {
     v->n++;
 }
 
-/* dst := dst ⊔ src: a few pairs one by one, many in one merging pass. */
+/* dst := dst ⊔ src: in place when dst already has every slot of src (the
+ * steady state of two goroutines sharing a lock), else a few pairs one by
+ * one, many in one merging pass. */
 static void vc_join(VC *dst, const VC *src) {
-    if (src->n <= 8) {
-        for (uint32_t j = 0; j < src->n; j++)
+    uint32_t a = 0, b = 0;
+    while (dst->n <= 2 * src->n + 16 && b < src->n && a < dst->n) { /* not when dst is far larger */
+        if (dst->e[a].tid < src->e[b].tid) {
+            a++;
+        } else if (dst->e[a].tid == src->e[b].tid) {
+            if (src->e[b].clk > dst->e[a].clk)
+                dst->e[a].clk = src->e[b].clk;
+            a++;
+            b++;
+        } else {
+            break; /* src has a slot dst lacks */
+        }
+    }
+    if (b == src->n)
+        return;
+    if (src->n - b <= 8) {
+        for (uint32_t j = b; j < src->n; j++)
             if (vc_get(dst, src->e[j].tid) < src->e[j].clk)
                 vc_set(dst, src->e[j].tid, src->e[j].clk);
         return;
     }
     VC out = {0};
     vc_reserve(&out, dst->n + src->n);
-    uint32_t a = 0, b = 0, n = 0;
+    uint32_t n = 0;
+    a = b = 0;
     while (a < dst->n || b < src->n) {
         if (b == src->n || (a < dst->n && dst->e[a].tid < src->e[b].tid)) {
             out.e[n++] = dst->e[a++];

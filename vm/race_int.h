@@ -32,11 +32,34 @@
 #include "vm/vm.h"
 
 #define RACE_MAX_FRAMES 16 /* frames kept per access or creation stack */
-#define RACE_STACK_CACHE 8 /* per goroutine, a power of two */
+#define RACE_STACK_CACHE 16 /* per goroutine, a power of two */
 #define RACE_SHARDS 64     /* locks of the shadow and sync tables */
 #define RACE_TID_QUARANTINE 64 /* ended slots waiting before reuse */
 
 typedef struct Race Race;
+
+#if defined(__x86_64__) || defined(__i386__)
+#define race_pause() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define race_pause() __asm__ __volatile__("yield")
+#else
+#define race_pause() ((void)0)
+#endif
+
+/* A spin lock for the detector's short critical sections (a shadow cell's
+ * update, a sync object's clock): it lives beside the data it guards, so
+ * racing goroutines move one cache line between cores, not two. */
+typedef struct RaceSpin {
+    _Atomic uint32_t v;
+} RaceSpin;
+
+static inline void spin_lock(RaceSpin *l) {
+    while (atomic_exchange_explicit(&l->v, 1, memory_order_acquire))
+        while (atomic_load_explicit(&l->v, memory_order_relaxed))
+            race_pause();
+}
+
+static inline void spin_unlock(RaceSpin *l) { atomic_store_explicit(&l->v, 0, memory_order_release); }
 
 /* ---- vector clocks (race_clock.c) ---- */
 /* Sparse (slot, clock) pairs, sorted by slot. */
@@ -116,6 +139,7 @@ typedef struct ReadSet {
 #define READ_SHARED UINT64_MAX /* Shadow.r: the reads are in rs */
 
 typedef struct Shadow {
+    RaceSpin lock;      /* every update; the fast path reads w and r without it */
     _Atomic uint64_t w; /* epoch of the last write (0: none) */
     _Atomic uint64_t r; /* epoch of the last read (0: none), or READ_SHARED */
     uint32_t wstack, rstack;
@@ -133,7 +157,8 @@ typedef struct Chunk {
 
 /* ---- sync objects ---- */
 typedef struct SyncObj {
-    struct SyncObj *next; /* hash chain (shard lock) */
+    struct SyncObj *_Atomic next; /* hash chain: lock-free lookups, inserts under a shard lock */
+    RaceSpin lock;                /* the clocks */
     const Obj *obj;
     uint32_t nsubs;
     Clock *subs; /* the clock of each `sub` */
@@ -163,7 +188,7 @@ struct Race {
     uint32_t nslots, slots_cap;
     uint32_t *freeq; /* ring of ended slots, oldest first */
     uint32_t freeq_head, freeq_n, freeq_cap;
-    /* shadow memory and sync objects */
+    /* shadow memory and sync objects: the shard locks serialize inserts */
     pthread_mutex_t shard[RACE_SHARDS];
     HashTable shadow;
     pthread_mutex_t sync_shard[RACE_SHARDS];

@@ -30,12 +30,13 @@ void shadow_table_init(HashTable *t, size_t nbuckets) {
 
 /* Where obj's location idx lives: its chunk number, the cell in it, and how
  * many cells the chunk has (0: not a tracked location). */
-static uint32_t chunk_span(const Obj *obj) {
+/* log2 of how many locations of obj one chunk covers. */
+static uint32_t chunk_shift(const Obj *obj) {
     switch ((ObjType)obj->type) {
-    case OBJ_LIST: return 16;
+    case OBJ_LIST: return 4;
     case OBJ_STRUCT:
-    case OBJ_MODULE: return 64;
-    default: return 1;
+    case OBJ_MODULE: return 6;
+    default: return 0;
     }
 }
 
@@ -61,7 +62,7 @@ static Chunk *chunk_find(void *_Atomic *head, const Obj *obj, uint32_t no) {
 /* The shadow cell of (obj, idx), created on first use; NULL if idx is past
  * the object's locations. */
 static Shadow *shadow_cell(Race *r, Obj *obj, uint32_t idx) {
-    uint32_t span = chunk_span(obj), no = idx / span, at = idx % span;
+    uint32_t shift = chunk_shift(obj), no = idx >> shift, at = idx & ((1u << shift) - 1);
     HashTable *t = &r->shadow;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     size_t h = race_hash(obj, no);
@@ -157,8 +158,7 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
     uint32_t goid = (uint32_t)g->id;
     RaceHit hit = {.cur_write = write, .cur_stack = stack, .cur_goid = g->id, .obj = obj, .idx = idx};
     bool raced = false;
-    pthread_mutex_t *mu = &r->shard[race_hash(obj, idx / chunk_span(obj)) % RACE_SHARDS];
-    pthread_mutex_lock(mu);
+    spin_lock(&s->lock);
     w = atomic_load_explicit(&s->w, memory_order_relaxed);
     uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
     if (w && !happened_before(rg, w)) {
@@ -194,7 +194,7 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
         s->wstack = stack;
         s->wgoid = goid;
     }
-    pthread_mutex_unlock(mu);
+    spin_unlock(&s->lock);
     if (raced)
         race_report(r, g, &hit);
 }
