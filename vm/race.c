@@ -7,13 +7,23 @@
 
 #include "vm/race_int.h"
 
-static void *race_calloc(size_t n, size_t size) {
+static _Noreturn void race_oom(void) {
+    fputs("fatal error: out of memory (race detector)\n", stderr);
+    abort();
+}
+
+void *race_calloc(size_t n, size_t size) {
     void *p = calloc(n, size);
-    if (!p) {
-        fputs("fatal error: out of memory (race detector)\n", stderr);
-        abort();
-    }
+    if (!p)
+        race_oom();
     return p;
+}
+
+void *race_realloc(void *p, size_t size) {
+    void *q = realloc(p, size);
+    if (!q)
+        race_oom();
+    return q;
 }
 
 void race_enable(VM *vm) {
@@ -73,11 +83,7 @@ static uint32_t slot_take(Race *r) {
     } else {
         if (r->nslots == r->slots_cap) {
             r->slots_cap = r->slots_cap ? r->slots_cap * 2 : 64;
-            r->slots = realloc(r->slots, (size_t)r->slots_cap * sizeof(TidSlot));
-            if (!r->slots) {
-                fputs("fatal error: out of memory (race detector)\n", stderr);
-                abort();
-            }
+            r->slots = race_realloc(r->slots, (size_t)r->slots_cap * sizeof(TidSlot));
         }
         tid = r->nslots++;
         r->slots[tid] = (TidSlot){0};
@@ -241,6 +247,9 @@ void race_handoff(G *a, G *b) {
 
 /* ---- the collector and the end ---- */
 
+static size_t sync_hash(void *e) { return race_hash(((SyncObj *)e)->obj, 0); }
+static void *_Atomic *sync_next(void *e) { return (void *_Atomic *)&((SyncObj *)e)->next; }
+
 static void sync_gc(Race *r) {
     HashTable *t = &r->sync;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
@@ -261,6 +270,7 @@ static void sync_gc(Race *r) {
             atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
         }
     }
+    table_grow(t, sync_hash, sync_next);
 }
 
 void race_gc(VM *vm) {

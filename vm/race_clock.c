@@ -24,11 +24,6 @@
 
 static _Atomic uint64_t next_snap_id = 1;
 
-static void oom(void) {
-    fputs("fatal error: out of memory (race detector)\n", stderr);
-    abort();
-}
-
 /* ---- sparse pairs ---- */
 
 static void vc_reserve(VC *v, uint32_t need) {
@@ -37,10 +32,7 @@ static void vc_reserve(VC *v, uint32_t need) {
     uint32_t cap = v->cap ? v->cap * 2 : 4;
     while (cap < need)
         cap *= 2;
-    VCEnt *e = realloc(v->e, (size_t)cap * sizeof(VCEnt));
-    if (!e)
-        oom();
-    v->e = e;
+    v->e = race_realloc(v->e, (size_t)cap * sizeof(VCEnt));
     v->cap = cap;
 }
 
@@ -168,9 +160,7 @@ static void anc_add(Snap *s, const Snap *from) {
 
 /* A new base holding a ⊔ b ⊔ extra (any may be NULL), with one reference. */
 static Snap *snap_new(const Snap *a, const Snap *b, const VC *extra) {
-    Snap *s = calloc(1, sizeof(Snap));
-    if (!s)
-        oom();
+    Snap *s = race_calloc(1, sizeof(Snap));
     atomic_init(&s->refs, 1);
     s->id = atomic_fetch_add_explicit(&next_snap_id, 1, memory_order_relaxed);
     if (a)

@@ -209,11 +209,16 @@ struct Race {
 };
 
 /* race.c */
+/* calloc and realloc that end the program with a fatal error when memory is
+ * exhausted (the detector cannot go on without its state). */
+void *race_calloc(size_t n, size_t size);
+void *race_realloc(void *p, size_t size);
 RaceG *race_g(G *g); /* g's state, created for goroutine 1 on first use */
 void race_tick(RaceG *rg);
 /* race_shadow.c */
 void shadow_table_init(HashTable *t, size_t nbuckets);
 void shadow_gc(Race *r);
+void table_grow(HashTable *t, size_t (*hash)(void *entry), void *_Atomic *(*next)(void *entry));
 /* race_report.c */
 uint32_t race_stack_id(Race *r, G *g, RaceG *rg);
 uint32_t race_stack_capture(G *g, RaceFrame *out);

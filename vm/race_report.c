@@ -31,15 +31,6 @@ typedef struct DepotEnt {
     uint32_t hash;
 } DepotEnt;
 
-static void *grow(void *p, size_t n, size_t size) {
-    void *q = realloc(p, n * size);
-    if (!q) {
-        fputs("fatal error: out of memory (race detector)\n", stderr);
-        abort();
-    }
-    return q;
-}
-
 static int32_t frame_line_at(const Frame *f) {
     ObjProto *p = f->cl->proto;
     ptrdiff_t i = f->pc - p->code - 1;
@@ -78,11 +69,7 @@ static uint32_t stack_hash(const RaceFrame *f, uint32_t n) {
 
 static void depot_reindex(Race *r) {
     uint32_t cap = r->depot_index_cap ? r->depot_index_cap * 2 : 1024;
-    uint32_t *ix = calloc(cap, sizeof(uint32_t));
-    if (!ix) {
-        fputs("fatal error: out of memory (race detector)\n", stderr);
-        abort();
-    }
+    uint32_t *ix = race_calloc(cap, sizeof(uint32_t));
     for (uint32_t id = 1; id <= r->ndepot; id++) {
         uint32_t j = r->depot[id - 1].hash & (cap - 1);
         while (ix[j])
@@ -108,12 +95,12 @@ uint32_t depot_put(Race *r, const RaceFrame *f, uint32_t n) {
     }
     if (r->ndepot == r->depot_cap) {
         r->depot_cap = r->depot_cap ? r->depot_cap * 2 : 256;
-        r->depot = grow(r->depot, r->depot_cap, sizeof(DepotEnt));
+        r->depot = race_realloc(r->depot, r->depot_cap * sizeof(DepotEnt));
     }
     if (r->nframes + n > r->frames_cap) {
         while (r->nframes + n > r->frames_cap)
             r->frames_cap = r->frames_cap ? r->frames_cap * 2 : 1024;
-        r->frames = grow(r->frames, r->frames_cap, sizeof(RaceFrame));
+        r->frames = race_realloc(r->frames, r->frames_cap * sizeof(RaceFrame));
     }
     memcpy(&r->frames[r->nframes], f, n * sizeof(RaceFrame));
     r->depot[r->ndepot] = (DepotEnt){r->nframes, n, h};

@@ -18,11 +18,7 @@
 #include "vm/race_int.h"
 
 void shadow_table_init(HashTable *t, size_t nbuckets) {
-    void *_Atomic *b = calloc(nbuckets, sizeof(void *));
-    if (!b) {
-        fputs("fatal error: out of memory (race detector)\n", stderr);
-        abort();
-    }
+    void *_Atomic *b = race_calloc(nbuckets, sizeof(void *));
     atomic_store(&t->buckets, b);
     atomic_store(&t->mask, nbuckets - 1);
     atomic_store(&t->count, 0);
@@ -76,11 +72,7 @@ static Shadow *shadow_cell(Race *r, Obj *obj, uint32_t idx) {
         pthread_mutex_lock(mu);
         c = chunk_find(head, obj, no);
         if (!c) {
-            c = calloc(1, sizeof(Chunk) + n * sizeof(Shadow));
-            if (!c) {
-                fputs("fatal error: out of memory (race detector)\n", stderr);
-                abort();
-            }
+            c = race_calloc(1, sizeof(Chunk) + n * sizeof(Shadow));
             c->obj = obj;
             c->no = no;
             c->ncells = n;
@@ -122,11 +114,7 @@ static void readset_put(Shadow *s, RaceAccess a) {
     }
     if (!rs || rs->n == rs->cap) {
         uint32_t cap = rs ? rs->cap * 2 : 4;
-        ReadSet *n = realloc(rs, sizeof(ReadSet) + cap * sizeof(RaceAccess));
-        if (!n) {
-            fputs("fatal error: out of memory (race detector)\n", stderr);
-            abort();
-        }
+        ReadSet *n = race_realloc(rs, sizeof(ReadSet) + cap * sizeof(RaceAccess));
         if (!rs)
             n->n = 0;
         n->cap = cap;
@@ -222,8 +210,9 @@ static void chunk_free(Chunk *c) {
     free(c);
 }
 
-/* Rehash into a table four times larger when chains grew long. */
-static void shadow_grow(HashTable *t) {
+/* Rehash t into a table four times larger when its chains grew long (world
+ * stopped).  hash and next say where an entry goes and what follows it. */
+void table_grow(HashTable *t, size_t (*hash)(void *entry), void *_Atomic *(*next)(void *entry)) {
     size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
     if (atomic_load_explicit(&t->count, memory_order_relaxed) <= 2 * (mask + 1))
         return;
@@ -233,19 +222,22 @@ static void shadow_grow(HashTable *t) {
         return; /* keep the long chains */
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     for (size_t i = 0; i <= mask; i++) {
-        Chunk *c = atomic_load_explicit(&b[i], memory_order_relaxed);
-        while (c) {
-            Chunk *next = atomic_load_explicit(&c->next, memory_order_relaxed);
-            void *_Atomic *head = &nb[race_hash(c->obj, c->no) & nmask];
-            atomic_store_explicit(&c->next, atomic_load_explicit(head, memory_order_relaxed), memory_order_relaxed);
-            atomic_store_explicit(head, c, memory_order_relaxed);
-            c = next;
+        void *e = atomic_load_explicit(&b[i], memory_order_relaxed);
+        while (e) {
+            void *after = atomic_load_explicit(next(e), memory_order_relaxed);
+            void *_Atomic *head = &nb[hash(e) & nmask];
+            atomic_store_explicit(next(e), atomic_load_explicit(head, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(head, e, memory_order_relaxed);
+            e = after;
         }
     }
     free((void *)b);
     atomic_store(&t->buckets, nb);
     atomic_store(&t->mask, nmask);
 }
+
+static size_t chunk_hash(void *e) { return race_hash(((Chunk *)e)->obj, ((Chunk *)e)->no); }
+static void *_Atomic *chunk_next(void *e) { return (void *_Atomic *)&((Chunk *)e)->next; }
 
 void shadow_gc(Race *r) {
     HashTable *t = &r->shadow;
@@ -264,5 +256,5 @@ void shadow_gc(Race *r) {
             atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
         }
     }
-    shadow_grow(t);
+    table_grow(t, chunk_hash, chunk_next);
 }
