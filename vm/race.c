@@ -54,7 +54,7 @@ void race_rewrite_proto(ObjProto *p) {
         Instr in = p->code[i];
         unsigned twin;
         switch (BC_OP(in)) {
-#define CSP_RACE_REWRITE(name) \
+#define CSP_RACE_REWRITE(name)                                                                               \
     case OP_##name: twin = OPR_##name; break;
             CSP_RACE_TWINS(CSP_RACE_REWRITE)
 #undef CSP_RACE_REWRITE
@@ -178,7 +178,8 @@ static SyncObj *sync_lock(Race *r, const void *obj) {
         if (!(s = sync_find(head, obj))) {
             s = race_calloc(1, sizeof(SyncObj));
             s->obj = obj;
-            atomic_store_explicit(&s->next, atomic_load_explicit(head, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(&s->next, atomic_load_explicit(head, memory_order_relaxed),
+                                  memory_order_relaxed);
             atomic_store_explicit(head, s, memory_order_release);
             atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
         }
@@ -247,8 +248,12 @@ void race_handoff(G *a, G *b) {
 
 /* ---- the collector and the end ---- */
 
-static size_t sync_hash(void *e) { return race_hash(((SyncObj *)e)->obj, 0); }
-static void *_Atomic *sync_next(void *e) { return (void *_Atomic *)&((SyncObj *)e)->next; }
+static size_t sync_hash(void *e) {
+    return race_hash(((SyncObj *)e)->obj, 0);
+}
+static void *_Atomic *sync_next(void *e) {
+    return (void *_Atomic *)&((SyncObj *)e)->next;
+}
 
 static void sync_gc(Race *r) {
     HashTable *t = &r->sync;
@@ -262,7 +267,8 @@ static void sync_gc(Race *r) {
                 link = (void *_Atomic *)&s->next;
                 continue;
             }
-            atomic_store_explicit(link, atomic_load_explicit(&s->next, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(link, atomic_load_explicit(&s->next, memory_order_relaxed),
+                                  memory_order_relaxed);
             for (uint32_t j = 0; j < s->nsubs; j++)
                 clock_free(&s->subs[j]);
             free(s->subs);

@@ -27,6 +27,7 @@
 #include "vm/object.h"
 
 /* The twin opcodes, numbered after the compiler's (see race_rewrite_proto). */
+// clang-format off
 #define CSP_RACE_TWINS(X) \
     X(GETGLOBAL) X(SETGLOBAL) X(GETCELL) X(SETCELL) X(GETUPVAL) X(SETUPVAL) X(GETFIELD) X(SETFIELD) \
     X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT)
@@ -38,6 +39,7 @@ enum {
 #undef CSP_RACE_ENUM
     OPR_END /* one past the last twin; at most 256 (8-bit opcodes) */
 };
+// clang-format on
 
 /* Whether the detector is on (cheap: one load and a well-predicted branch). */
 #define RACE_ON(vm) __builtin_expect((vm)->race != NULL, 0)

@@ -202,7 +202,8 @@ void clock_set(Clock *c, uint32_t tid, uint32_t clk) {
 
 void clock_join(Clock *dst, const Clock *src) {
     if (!snap_covers(dst->base, src->base)) {
-        Snap *s = snap_covers(src->base, dst->base) ? snap_ref(src->base) : snap_new(dst->base, src->base, NULL);
+        Snap *s =
+            snap_covers(src->base, dst->base) ? snap_ref(src->base) : snap_new(dst->base, src->base, NULL);
         snap_unref(dst->base);
         dst->base = s;
     }

@@ -31,9 +31,9 @@
 #include "vm/race.h"
 #include "vm/vm.h"
 
-#define RACE_MAX_FRAMES 16 /* frames kept per access or creation stack */
-#define RACE_STACK_CACHE 16 /* per goroutine, a power of two */
-#define RACE_SHARDS 64     /* locks of the shadow and sync tables */
+#define RACE_MAX_FRAMES 16     /* frames kept per access or creation stack */
+#define RACE_STACK_CACHE 16    /* per goroutine, a power of two */
+#define RACE_SHARDS 64         /* locks of the shadow and sync tables */
 #define RACE_TID_QUARANTINE 64 /* ended slots waiting before reuse */
 
 typedef struct Race Race;
@@ -59,7 +59,9 @@ static inline void spin_lock(RaceSpin *l) {
             race_pause();
 }
 
-static inline void spin_unlock(RaceSpin *l) { atomic_store_explicit(&l->v, 0, memory_order_release); }
+static inline void spin_unlock(RaceSpin *l) {
+    atomic_store_explicit(&l->v, 0, memory_order_release);
+}
 
 /* ---- vector clocks (race_clock.c) ---- */
 /* Sparse (slot, clock) pairs, sorted by slot. */
@@ -89,9 +91,15 @@ void clock_join(Clock *dst, const Clock *src);
 void clock_copy(Clock *dst, const Clock *src);
 void clock_free(Clock *c);
 
-static inline uint64_t epoch_make(uint32_t tid, uint32_t clk) { return (uint64_t)tid << 32 | clk; }
-static inline uint32_t epoch_tid(uint64_t e) { return (uint32_t)(e >> 32); }
-static inline uint32_t epoch_clk(uint64_t e) { return (uint32_t)e; }
+static inline uint64_t epoch_make(uint32_t tid, uint32_t clk) {
+    return (uint64_t)tid << 32 | clk;
+}
+static inline uint32_t epoch_tid(uint64_t e) {
+    return (uint32_t)(e >> 32);
+}
+static inline uint32_t epoch_clk(uint64_t e) {
+    return (uint32_t)e;
+}
 
 /* ---- stacks (race_report.c) ---- */
 typedef struct RaceFrame {
@@ -150,7 +158,7 @@ typedef struct Shadow {
 typedef struct Chunk {
     struct Chunk *_Atomic next; /* hash chain */
     Obj *obj;
-    uint32_t no;     /* which chunk of obj's locations */
+    uint32_t no; /* which chunk of obj's locations */
     uint32_t ncells;
     Shadow cells[];
 } Chunk;

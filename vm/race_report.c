@@ -149,8 +149,9 @@ static void print_stack(Race *r, FILE *out, uint32_t id) {
         for (uint32_t i = 0; i < d.n; i++) {
             const RaceFrame *f = &r->frames[d.off + i];
             const ObjProto *p = f->proto;
-            fprintf(out, "  %s.%s()\n      %s:%d\n", p->module && p->module->name ? p->module->name->chars : "main",
-                    p->name->chars, p->module && p->module->path ? p->module->path->chars : "?", f->line);
+            fprintf(out, "  %s.%s()\n      %s:%d\n",
+                    p->module && p->module->name ? p->module->name->chars : "main", p->name->chars,
+                    p->module && p->module->path ? p->module->path->chars : "?", f->line);
         }
     }
     pthread_mutex_unlock(&r->depot_mu);
@@ -201,9 +202,9 @@ static bool seen_pair(Race *r, uint64_t a, uint64_t b) {
 /* The address Go would print: where the location's word is. */
 static uintptr_t location_addr(const Obj *obj, uint32_t idx) {
     switch ((ObjType)obj->type) {
-    case OBJ_MODULE: return (uintptr_t)&((const ObjModule *)obj)->globals[idx];
-    case OBJ_CELL: return (uintptr_t)&((const ObjCell *)obj)->v;
-    case OBJ_STRUCT: return (uintptr_t)&((const ObjStruct *)obj)->fields[idx];
+    case OBJ_MODULE: return (uintptr_t) & ((const ObjModule *)obj)->globals[idx];
+    case OBJ_CELL: return (uintptr_t) & ((const ObjCell *)obj)->v;
+    case OBJ_STRUCT: return (uintptr_t) & ((const ObjStruct *)obj)->fields[idx];
     case OBJ_LIST: {
         const ObjArray *a = SHARED_LOAD(((const ObjList *)obj)->store);
         return a ? (uintptr_t)&a->items[idx] : (uintptr_t)obj;
@@ -245,7 +246,8 @@ void race_report(Race *r, G *g, const RaceHit *h) {
     fprintf(out, "%s at 0x%012llx by ", h->cur_write ? "Write" : "Read", (unsigned long long)addr);
     print_who(out, h->cur_goid);
     print_stack(r, out, h->cur_stack);
-    fprintf(out, "\nPrevious %s at 0x%012llx by ", h->prev_write ? "write" : "read", (unsigned long long)addr);
+    fprintf(out, "\nPrevious %s at 0x%012llx by ", h->prev_write ? "write" : "read",
+            (unsigned long long)addr);
     print_who(out, prev_goid);
     print_stack(r, out, h->prev_stack);
     RaceG *rg = g->race;

@@ -76,7 +76,8 @@ static Shadow *shadow_cell(Race *r, Obj *obj, uint32_t idx) {
             c->obj = obj;
             c->no = no;
             c->ncells = n;
-            atomic_store_explicit(&c->next, atomic_load_explicit(head, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(&c->next, atomic_load_explicit(head, memory_order_relaxed),
+                                  memory_order_relaxed);
             atomic_store_explicit(head, c, memory_order_release);
             atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
         }
@@ -187,8 +188,12 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
         race_report(r, g, &hit);
 }
 
-void race_read(G *g, Obj *obj, uint32_t idx) { access(g, obj, idx, false); }
-void race_write(G *g, Obj *obj, uint32_t idx) { access(g, obj, idx, true); }
+void race_read(G *g, Obj *obj, uint32_t idx) {
+    access(g, obj, idx, false);
+}
+void race_write(G *g, Obj *obj, uint32_t idx) {
+    access(g, obj, idx, true);
+}
 
 void race_index(G *g, Value obj, Value key, bool write) {
     if (val_is(obj, OBJ_LIST)) {
@@ -226,7 +231,8 @@ void table_grow(HashTable *t, size_t (*hash)(void *entry), void *_Atomic *(*next
         while (e) {
             void *after = atomic_load_explicit(next(e), memory_order_relaxed);
             void *_Atomic *head = &nb[hash(e) & nmask];
-            atomic_store_explicit(next(e), atomic_load_explicit(head, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(next(e), atomic_load_explicit(head, memory_order_relaxed),
+                                  memory_order_relaxed);
             atomic_store_explicit(head, e, memory_order_relaxed);
             e = after;
         }
@@ -236,8 +242,12 @@ void table_grow(HashTable *t, size_t (*hash)(void *entry), void *_Atomic *(*next
     atomic_store(&t->mask, nmask);
 }
 
-static size_t chunk_hash(void *e) { return race_hash(((Chunk *)e)->obj, ((Chunk *)e)->no); }
-static void *_Atomic *chunk_next(void *e) { return (void *_Atomic *)&((Chunk *)e)->next; }
+static size_t chunk_hash(void *e) {
+    return race_hash(((Chunk *)e)->obj, ((Chunk *)e)->no);
+}
+static void *_Atomic *chunk_next(void *e) {
+    return (void *_Atomic *)&((Chunk *)e)->next;
+}
 
 void shadow_gc(Race *r) {
     HashTable *t = &r->shadow;
@@ -251,7 +261,8 @@ void shadow_gc(Race *r) {
                 link = (void *_Atomic *)&c->next;
                 continue;
             }
-            atomic_store_explicit(link, atomic_load_explicit(&c->next, memory_order_relaxed), memory_order_relaxed);
+            atomic_store_explicit(link, atomic_load_explicit(&c->next, memory_order_relaxed),
+                                  memory_order_relaxed);
             chunk_free(c);
             atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
         }

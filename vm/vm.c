@@ -47,7 +47,8 @@ static void vm_trace(G *g, Frame *f, const Instr *pc) {
     Instr i = pc[-1];
     ObjProto *p = f->cl->proto;
     fprintf(g->vm->err, "[g%lld] %s:%d %-12s A=%d B=%d C=%d\n", (long long)g->id, p->name->chars,
-            p->lines[pc - 1 - p->code], BC_OP(i) < OP_COUNT ? op_names[BC_OP(i)] : "(race twin)", BC_A(i), BC_B(i), BC_C(i));
+            p->lines[pc - 1 - p->code], BC_OP(i) < OP_COUNT ? op_names[BC_OP(i)] : "(race twin)", BC_A(i),
+            BC_B(i), BC_C(i));
 }
 #endif
 
