@@ -35,6 +35,7 @@
 #define RACE_STACK_CACHE 16    /* per goroutine, a power of two */
 #define RACE_SHARDS 64         /* locks of the shadow and sync tables */
 #define RACE_TID_QUARANTINE 64 /* ended slots waiting before reuse */
+#define RACE_CHUNK_CACHE 4     /* per goroutine, a power of two */
 
 typedef struct Race Race;
 
@@ -121,6 +122,14 @@ typedef struct RaceG {
         uint64_t hash;
         uint32_t id;
     } cache[RACE_STACK_CACHE];
+    /* the shadow chunks it used last (direct-mapped), valid while no
+     * collection has run since (chunks are freed only by race_gc) */
+    uint64_t chunks_gc;
+    struct {
+        const Obj *obj;
+        uint32_t no;
+        struct Chunk *chunk;
+    } chunks[RACE_CHUNK_CACHE];
 } RaceG;
 
 /* What the reports need of a slot's goroutine, kept until the slot is reused. */
@@ -209,6 +218,7 @@ struct Race {
     uint32_t ndepot, depot_cap;
     uint32_t *depot_index; /* open addressing: 0 empty, else id */
     uint32_t depot_index_cap;
+    uint64_t ncollections; /* race_gc runs (world stopped), for the chunk caches */
     /* reports (report_mu) */
     pthread_mutex_t report_mu;
     _Atomic int nreports;

@@ -57,13 +57,36 @@ static Chunk *chunk_find(void *_Atomic *head, const Obj *obj, uint32_t no) {
 
 /* The shadow cell of (obj, idx), created on first use; NULL if idx is past
  * the object's locations. */
-static Shadow *shadow_cell(Race *r, Obj *obj, uint32_t idx) {
+/* The chunk (obj, no) through g's cache of recent chunks, else the table. */
+static Chunk *chunk_cached(Race *r, RaceG *rg, Obj *obj, uint32_t no) {
+    if (rg->chunks_gc != r->ncollections) { /* chunks were freed: forget them all */
+        memset(rg->chunks, 0, sizeof rg->chunks);
+        rg->chunks_gc = r->ncollections;
+    }
+    uint32_t k = (uint32_t)(((uintptr_t)obj >> 4) ^ no) & (RACE_CHUNK_CACHE - 1);
+    if (rg->chunks[k].obj == obj && rg->chunks[k].no == no)
+        return rg->chunks[k].chunk;
+    HashTable *t = &r->shadow;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    Chunk *c = chunk_find(&b[race_hash(obj, no) & atomic_load_explicit(&t->mask, memory_order_relaxed)], obj, no);
+    if (c) {
+        rg->chunks[k].obj = obj;
+        rg->chunks[k].no = no;
+        rg->chunks[k].chunk = c;
+    }
+    return c;
+}
+
+static Shadow *shadow_cell(Race *r, RaceG *rg, Obj *obj, uint32_t idx) {
     uint32_t shift = chunk_shift(obj), no = idx >> shift, at = idx & ((1u << shift) - 1);
+    Chunk *c = chunk_cached(r, rg, obj, no);
+    if (c)
+        return at < c->ncells ? &c->cells[at] : NULL;
     HashTable *t = &r->shadow;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     size_t h = race_hash(obj, no);
     void *_Atomic *head = &b[h & atomic_load_explicit(&t->mask, memory_order_relaxed)];
-    Chunk *c = chunk_find(head, obj, no);
+    c = chunk_find(head, obj, no);
     if (!c) {
         uint32_t n = chunk_cells(obj, no);
         if (at >= n)
@@ -136,7 +159,7 @@ static void hit_prev(RaceHit *h, bool write, uint64_t e, uint32_t stack, uint32_
 static void access(G *g, Obj *obj, uint32_t idx, bool write) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
-    Shadow *s = shadow_cell(r, obj, idx);
+    Shadow *s = shadow_cell(r, rg, obj, idx);
     if (!s)
         return;
     uint64_t e = rg->epoch;
@@ -250,6 +273,7 @@ static void *_Atomic *chunk_next(void *e) {
 }
 
 void shadow_gc(Race *r) {
+    r->ncollections++; /* every goroutine's chunk cache is stale */
     HashTable *t = &r->shadow;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
