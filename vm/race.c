@@ -32,8 +32,8 @@ void race_enable(VM *vm) {
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->depot_mu, NULL);
     pthread_mutex_init(&r->report_mu, NULL);
-    /* The shard locks guard a few dozen instructions: spin a little before
-     * sleeping (glibc's adaptive mutex) rather than a futex round trip. */
+    /* The shard locks guard inserts of a few dozen instructions: spin a
+     * little before sleeping (glibc's adaptive mutex), not a futex round trip. */
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
 #ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP

@@ -8,18 +8,22 @@
  * alive, not what ever lived (there is no fixed limit on goroutines).
  *
  * Vector clocks are sparse: sorted (tid, clock) pairs, so a goroutine that
- * knows two others costs two pairs however many slots exist.
+ * knows two others costs two pairs however many slots exist; and a clock is
+ * a shared immutable base plus a private delta (race_clock.c says why).
  *
  * Shadow memory.  A hash table maps (object, chunk) to a chunk of shadow
  * cells, one per location: a struct's or module's fields in chunks of 64,
  * a list's elements in chunks of 16, a cell or a map as one.  Lookups take
  * no lock (chunks are only unlinked and freed while the world is stopped, in
- * race_gc); inserts and every update of a cell take the lock of the chunk's
- * shard.  The fast path of FastTrack (this goroutine already read or wrote
- * the location in its current epoch) is one atomic load of the cell.
+ * race_gc, which also grows the table), and each goroutine caches the
+ * chunks it used last; an insert takes the lock of the chunk's shard, an
+ * update of a cell the spin lock in the cell.  The fast path of FastTrack
+ * (this goroutine already read or wrote the location in its current epoch)
+ * is one atomic load of the cell.  Sync objects (a channel, a mutex...) are
+ * found the same way, keyed by their GC object, each with its own spin lock.
  *
  * Stacks are interned in a depot (id -> frames), so an access stores a
- * 32-bit stack id; each goroutine caches its last stack to skip the depot.
+ * 32-bit stack id; each goroutine caches the ids of its recent stacks.
  */
 #ifndef CSP_VM_RACE_INT_H
 #define CSP_VM_RACE_INT_H
