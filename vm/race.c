@@ -32,6 +32,7 @@ void race_enable(VM *vm) {
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->depot_mu, NULL);
     pthread_mutex_init(&r->report_mu, NULL);
+    pthread_mutex_init(&r->retired_mu, NULL);
     /* The shard locks guard inserts of a few dozen instructions: spin a
      * little before sleeping (glibc's adaptive mutex), not a futex round trip. */
     pthread_mutexattr_t attr;

@@ -147,13 +147,16 @@ typedef struct TidSlot {
 /* ---- shadow cells ---- */
 /* One read among concurrent reads (a cell's read set). */
 typedef struct RaceAccess {
-    uint64_t epoch;
+    _Atomic uint64_t epoch; /* read without the lock by the same-epoch fast path */
     uint32_t stack;
     uint32_t goid;
 } RaceAccess;
 
+/* Sorted by slot.  A set that grows is copied, and the old copy is freed
+ * only by race_gc (world stopped): the fast path may still be reading it. */
 typedef struct ReadSet {
-    uint32_t n, cap;
+    _Atomic uint32_t n;
+    uint32_t cap;
     RaceAccess a[];
 } ReadSet;
 
@@ -165,7 +168,7 @@ typedef struct Shadow {
     _Atomic uint64_t r; /* epoch of the last read (0: none), or READ_SHARED */
     uint32_t wstack, rstack;
     uint32_t wgoid, rgoid;
-    ReadSet *rs;
+    ReadSet *_Atomic rs;
 } Shadow;
 
 typedef struct Chunk {
@@ -223,6 +226,10 @@ struct Race {
     uint32_t *depot_index; /* open addressing: 0 empty, else id */
     uint32_t depot_index_cap;
     uint64_t ncollections; /* race_gc runs (world stopped), for the chunk caches */
+    /* read sets replaced by larger copies, freed by race_gc (retired_mu) */
+    pthread_mutex_t retired_mu;
+    ReadSet **retired;
+    size_t nretired, retired_cap;
     /* reports (report_mu) */
     pthread_mutex_t report_mu;
     _Atomic int nreports;

@@ -115,38 +115,77 @@ static inline bool happened_before(const RaceG *rg, uint64_t e) {
     return epoch_clk(e) <= (tid == rg->tid ? rg->clk : clock_get(&rg->vc, tid));
 }
 
-/* Record a read in the cell's read set, kept sorted by slot so that a
- * goroutine's earlier read is found by binary search (100,000 goroutines
- * may read one captured variable concurrently). */
-static void readset_put(Shadow *s, RaceAccess a) {
-    ReadSet *rs = s->rs;
-    uint32_t tid = epoch_tid(a.epoch), lo = 0, hi = rs ? rs->n : 0;
-    if (hi > 0 && epoch_tid(rs->a[hi - 1].epoch) < tid) {
-        lo = hi; /* the common append: slots are handed out in order */
-    } else {
-        while (lo < hi) {
-            uint32_t mid = (lo + hi) / 2;
-            if (epoch_tid(rs->a[mid].epoch) < tid)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (rs && lo < rs->n && epoch_tid(rs->a[lo].epoch) == tid) {
-            rs->a[lo] = a;
-            return;
-        }
+static void access_set(RaceAccess *dst, uint64_t epoch, uint32_t stack, uint32_t goid) {
+    atomic_store_explicit(&dst->epoch, epoch, memory_order_relaxed);
+    dst->stack = stack;
+    dst->goid = goid;
+}
+
+/* The index of the first read with a slot >= tid (a hint when not locked). */
+static uint32_t readset_find(const ReadSet *rs, uint32_t n, uint32_t tid) {
+    uint32_t lo = 0, hi = n;
+    if (hi > 0 && epoch_tid(atomic_load_explicit(&rs->a[hi - 1].epoch, memory_order_relaxed)) < tid)
+        return hi; /* the common append: slots are handed out in order */
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (epoch_tid(atomic_load_explicit(&rs->a[mid].epoch, memory_order_relaxed)) < tid)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    if (!rs || rs->n == rs->cap) {
+    return lo;
+}
+
+/* Whether the cell's read set already holds the read at epoch e: lock-free,
+ * so it may miss (the caller then takes the lock), but an entry equal to e
+ * can only be this goroutine's own read in this epoch. */
+static bool readset_has(Shadow *s, uint64_t e) {
+    ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_acquire);
+    if (!rs)
+        return false;
+    uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
+    if (n > rs->cap)
+        return false;
+    uint32_t i = readset_find(rs, n, epoch_tid(e));
+    return i < n && atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed) == e;
+}
+
+/* Record a read in the cell's read set (cell locked), kept sorted by slot so
+ * that a goroutine's earlier read is found by binary search (100,000
+ * goroutines may read one captured variable concurrently). */
+static void readset_put(Race *r, Shadow *s, uint64_t epoch, uint32_t stack, uint32_t goid) {
+    ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
+    uint32_t n = rs ? atomic_load_explicit(&rs->n, memory_order_relaxed) : 0;
+    uint32_t lo = rs ? readset_find(rs, n, epoch_tid(epoch)) : 0;
+    if (lo < n && epoch_tid(atomic_load_explicit(&rs->a[lo].epoch, memory_order_relaxed)) == epoch_tid(epoch)) {
+        access_set(&rs->a[lo], epoch, stack, goid);
+        return;
+    }
+    if (!rs || n == rs->cap) {
         uint32_t cap = rs ? rs->cap * 2 : 4;
-        ReadSet *n = race_realloc(rs, sizeof(ReadSet) + cap * sizeof(RaceAccess));
-        if (!rs)
-            n->n = 0;
-        n->cap = cap;
-        s->rs = rs = n;
+        ReadSet *grown = race_calloc(1, sizeof(ReadSet) + cap * sizeof(RaceAccess));
+        grown->cap = cap;
+        for (uint32_t i = 0; i < n; i++)
+            access_set(&grown->a[i], atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed), rs->a[i].stack,
+                       rs->a[i].goid);
+        atomic_store_explicit(&grown->n, n, memory_order_relaxed);
+        atomic_store_explicit(&s->rs, grown, memory_order_release);
+        if (rs) {
+            pthread_mutex_lock(&r->retired_mu);
+            if (r->nretired == r->retired_cap) {
+                r->retired_cap = r->retired_cap ? r->retired_cap * 2 : 64;
+                r->retired = race_realloc(r->retired, r->retired_cap * sizeof(ReadSet *));
+            }
+            r->retired[r->nretired++] = rs;
+            pthread_mutex_unlock(&r->retired_mu);
+        }
+        rs = grown;
     }
-    memmove(&rs->a[lo + 1], &rs->a[lo], (rs->n - lo) * sizeof(RaceAccess));
-    rs->a[lo] = a;
-    rs->n++;
+    for (uint32_t j = n; j > lo; j--)
+        access_set(&rs->a[j], atomic_load_explicit(&rs->a[j - 1].epoch, memory_order_relaxed), rs->a[j - 1].stack,
+                   rs->a[j - 1].goid);
+    access_set(&rs->a[lo], epoch, stack, goid);
+    atomic_store_explicit(&rs->n, n + 1, memory_order_relaxed);
 }
 
 static void hit_prev(RaceHit *h, bool write, uint64_t e, uint32_t stack, uint32_t goid) {
@@ -164,8 +203,13 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
         return;
     uint64_t e = rg->epoch;
     uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
-    if (w == e || (!write && atomic_load_explicit(&s->r, memory_order_relaxed) == e))
+    if (w == e)
         return; /* FastTrack's same-epoch fast path */
+    if (!write) {
+        uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+        if (rd == e || (rd == READ_SHARED && readset_has(s, e)))
+            return; /* ... for reads, also among concurrent reads (a global function two goroutines call) */
+    }
     uint32_t stack = race_stack_id(r, g, rg);
     uint32_t goid = (uint32_t)g->id;
     RaceHit hit = {.cur_write = write, .cur_stack = stack, .cur_goid = g->id, .obj = obj, .idx = idx};
@@ -179,24 +223,28 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
     }
     if (!write) {
         if (rd == READ_SHARED) {
-            readset_put(s, (RaceAccess){e, stack, goid});
+            readset_put(r, s, e, stack, goid);
         } else if (rd == 0 || happened_before(rg, rd)) {
             atomic_store_explicit(&s->r, e, memory_order_relaxed);
             s->rstack = stack;
             s->rgoid = goid;
         } else {
-            readset_put(s, (RaceAccess){rd, s->rstack, s->rgoid});
-            readset_put(s, (RaceAccess){e, stack, goid});
+            readset_put(r, s, rd, s->rstack, s->rgoid);
+            readset_put(r, s, e, stack, goid);
             atomic_store_explicit(&s->r, READ_SHARED, memory_order_relaxed);
         }
     } else {
         if (rd == READ_SHARED) {
-            for (uint32_t i = 0; i < s->rs->n; i++)
-                if (!raced && !happened_before(rg, s->rs->a[i].epoch)) {
+            ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
+            uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
+            for (uint32_t i = 0; i < n && !raced; i++) {
+                uint64_t re = atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed);
+                if (!happened_before(rg, re)) {
                     raced = true;
-                    hit_prev(&hit, false, s->rs->a[i].epoch, s->rs->a[i].stack, s->rs->a[i].goid);
+                    hit_prev(&hit, false, re, rs->a[i].stack, rs->a[i].goid);
                 }
-            s->rs->n = 0;
+            }
+            atomic_store_explicit(&rs->n, 0, memory_order_relaxed);
         } else if (rd && !raced && !happened_before(rg, rd)) {
             raced = true;
             hit_prev(&hit, false, rd, s->rstack, s->rgoid);
@@ -234,7 +282,7 @@ void race_index(G *g, Value obj, Value key, bool write) {
 
 static void chunk_free(Chunk *c) {
     for (uint32_t i = 0; i < c->ncells; i++)
-        free(c->cells[i].rs);
+        free(atomic_load_explicit(&c->cells[i].rs, memory_order_relaxed));
     free(c);
 }
 
@@ -274,6 +322,9 @@ static void *_Atomic *chunk_next(void *e) {
 
 void shadow_gc(Race *r) {
     r->ncollections++; /* every goroutine's chunk cache is stale */
+    for (size_t i = 0; i < r->nretired; i++) /* no fast path is reading them now */
+        free(r->retired[i]);
+    r->nretired = 0;
     HashTable *t = &r->shadow;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
