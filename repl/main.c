@@ -1,6 +1,7 @@
 /* repl/main.c — the `csp` command: run a script file or a -e snippet.
  *
  *   csp FILE.csp [args]     csp run FILE.csp [args]     csp -e 'code' [args]
+ *   csp -race FILE.csp      csp run -race FILE.csp      (the race detector)
  *   csp --version           csp --help
  */
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "runtime/sched.h"
 #include "stdlib/stdlib.h"
 #include "vm/interp.h"
+#include "vm/race.h"
 
 static const char usage[] =
     "csp — a scripting language with Go's concurrency\n"
@@ -20,6 +22,8 @@ static const char usage[] =
     "  csp FILE.csp [arguments]      run a script (os.Args[1:] are the arguments)\n"
     "  csp run FILE.csp [arguments]  the same\n"
     "  csp -e 'code' [arguments]     run the code given on the command line\n"
+    "  csp -race FILE.csp ...        run with the data-race detector (also: csp run -race);\n"
+    "                                races are reported on stderr, and the exit status is 66\n"
     "  csp --version                 print the version\n"
     "  csp --help                    print this help\n"
     "\n"
@@ -27,8 +31,10 @@ static const char usage[] =
     "  CSP_GCSTRESS=1   collect garbage at every safepoint (for testing)\n";
 
 /* Compile, load and run; never returns. */
-static _Noreturn void run(const char *path, const char *code, int argc, char **argv) {
+static _Noreturn void run(const char *path, const char *code, bool race, int argc, char **argv) {
     VM *vm = vm_new(argc, argv);
+    if (race)
+        race_enable(vm); /* before loading: the loader selects the instrumented opcodes */
     stdlib_open(vm);
     CompileHooks hooks = vm_compile_hooks(vm);
     BcProgram *prog = code ? compile_source("-e", code, strlen(code), &hooks, stderr)
@@ -65,6 +71,16 @@ int main(int argc, char **argv) {
         }
         first = 2;
     }
+    bool race = false;
+    while (first < argc && !strcmp(argv[first], "-race")) {
+        race = true;
+        first++;
+    }
+    if (first >= argc) {
+        fputs("csp: no script given\n\n", stderr);
+        fputs(usage, stderr);
+        return 2;
+    }
     if (!strcmp(argv[first], "-e")) {
         if (first + 1 >= argc) {
             fputs("csp -e: no code given\n", stderr);
@@ -72,11 +88,11 @@ int main(int argc, char **argv) {
         }
         const char *code = argv[first + 1];
         argv[first + 1] = "-e"; /* os.Args[0] */
-        run(NULL, code, argc - first - 1, argv + first + 1);
+        run(NULL, code, race, argc - first - 1, argv + first + 1);
     }
     if (argv[first][0] == '-') {
         fprintf(stderr, "csp: unknown flag %s\n\n%s", argv[first], usage);
         return 2;
     }
-    run(argv[first], NULL, argc - first, argv + first);
+    run(argv[first], NULL, race, argc - first, argv + first);
 }

@@ -13,6 +13,7 @@
 
 #include "runtime/chan_int.h"
 #include "runtime/sched.h"
+#include "vm/race.h"
 
 /* ---- the native type ---- */
 
@@ -194,18 +195,37 @@ void chan_wake(G *waker, Waiter *w) {
     sched_ready(waker, g, true);
 }
 
+/* ---- the race detector's edges (Go's memory model), under the lock ----
+ * A channel's sync clocks (vm/race.h): sub 0 is its close, sub 1 + s its
+ * buffer slot s.  Each buffered send and receive acquires its slot's clock
+ * and stores its own there, so the k-th receive happens before the
+ * (k+C)-th send completes, and a send before the receive that takes its
+ * value.  An unbuffered exchange orders both sides' pasts. */
+enum { RACE_CLOSE = 0, RACE_SLOT0 = 1 };
+
+static inline bool chan_race(G *g) { return g && RACE_ON(g->vm); }
+
+static void race_slot(G *g, Chan *c, int64_t slot) {
+    if (chan_race(g))
+        race_release_acquire(g, race_owner(c), RACE_SLOT0 + (uint32_t)slot);
+}
+
 /* ---- the operations under the lock ---- */
 
 static inline int64_t ring_next(Chan *c, int64_t s) {
     return s + 1 == c->cap ? 0 : s + 1;
 }
 
-int chan_recv_locked(Chan *c, Value *v, bool *ok, Waiter **partner) {
+int chan_recv_locked(G *g, Chan *c, Value *v, bool *ok, Waiter **partner) {
     Waiter *w = waitq_take(&c->sendq); /* empty once closed: close served every sender */
     if (w) {
         if (c->cap == 0) {
+            if (chan_race(g))
+                race_handoff(g, w->g);
             *v = w->elem;
         } else {
+            race_slot(g, c, c->head);    /* this receive takes the oldest value, */
+            race_slot(w->g, c, c->head); /* and the sender's goes in its slot */
             /* Senders wait only on a full buffer: take its oldest value and
              * put the sender's in the slot it frees, keeping FIFO order. */
             *v = c->buf[c->head];
@@ -219,6 +239,7 @@ int chan_recv_locked(Chan *c, Value *v, bool *ok, Waiter **partner) {
     }
     int64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
     if (n > 0) {
+        race_slot(g, c, c->head);
         *v = c->buf[c->head];
         c->buf[c->head] = VAL_NIL; /* let the collector have it once received */
         c->head = ring_next(c, c->head);
@@ -227,6 +248,8 @@ int chan_recv_locked(Chan *c, Value *v, bool *ok, Waiter **partner) {
         return CHAN_DONE;
     }
     if (c->closed) {
+        if (chan_race(g))
+            race_acquire(g, race_owner(c), RACE_CLOSE);
         *v = VAL_NIL;
         *ok = false;
         return CHAN_DONE;
@@ -234,11 +257,17 @@ int chan_recv_locked(Chan *c, Value *v, bool *ok, Waiter **partner) {
     return CHAN_BLOCK;
 }
 
-int chan_send_locked(Chan *c, Value v, Waiter **partner) {
+int chan_send_locked(G *g, Chan *c, Value v, Waiter **partner) {
     if (c->closed)
         return CHAN_CLOSED;
     Waiter *w = waitq_take(&c->recvq); /* receivers wait only on an empty buffer */
     if (w) {
+        if (c->cap == 0 && chan_race(g)) {
+            race_handoff(g, w->g);
+        } else if (c->cap > 0) { /* as if through the slot the value would have used */
+            race_slot(g, c, c->head);
+            race_slot(w->g, c, c->head);
+        }
         deliver_recv(w, v, true);
         *partner = w;
         return CHAN_DONE;
@@ -246,6 +275,7 @@ int chan_send_locked(Chan *c, Value v, Waiter **partner) {
     int64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
     if (n < c->cap) {
         int64_t s = c->head + n;
+        race_slot(g, c, s >= c->cap ? s - c->cap : s);
         c->buf[s >= c->cap ? s - c->cap : s] = v;
         atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
         return CHAN_DONE;
@@ -271,7 +301,7 @@ int chan_send(G *g, Value ch, Value v) {
     Chan *c = chan_of(ch);
     Waiter *partner = NULL;
     pthread_mutex_lock(&c->lock);
-    int r = chan_send_locked(c, v, &partner);
+    int r = chan_send_locked(g, c, v, &partner);
     if (r == CHAN_BLOCK && chan_can_park(g)) {
         Waiter *w = waiter_new(g, c, true);
         w->elem = v;
@@ -298,7 +328,7 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
     Value v;
     bool ok;
     pthread_mutex_lock(&c->lock);
-    if (chan_recv_locked(c, &v, &ok, &partner) == CHAN_BLOCK) {
+    if (chan_recv_locked(g, c, &v, &ok, &partner) == CHAN_BLOCK) {
         if (!chan_can_park(g)) {
             pthread_mutex_unlock(&c->lock);
             return chan_cannot_park(g);
@@ -329,10 +359,14 @@ int chan_close(G *g, Value ch) {
         pthread_mutex_unlock(&c->lock);
         return vm_panicf(g, "close of closed channel");
     }
+    if (chan_race(g))
+        race_release(g, race_owner(c), RACE_CLOSE); /* close happens before a receive that sees it */
     c->closed = true;
     /* Serve every waiter now, ready them after unlocking, in queue order. */
     Waiter *wake = NULL, **tail = &wake, *w;
     while ((w = waitq_take(&c->recvq))) {
+        if (chan_race(g))
+            race_acquire(w->g, race_owner(c), RACE_CLOSE);
         deliver_recv(w, VAL_NIL, false);
         *tail = w;
         tail = &w->wake_next;
@@ -359,7 +393,7 @@ bool chan_try_send(VM *vm, Value ch, Value v) {
     Chan *c = chan_of(ch);
     Waiter *partner = NULL;
     pthread_mutex_lock(&c->lock);
-    int r = chan_send_locked(c, v, &partner);
+    int r = chan_send_locked(NULL, c, v, &partner);
     pthread_mutex_unlock(&c->lock);
     if (partner)
         chan_wake(NULL, partner);

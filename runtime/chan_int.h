@@ -81,13 +81,14 @@ static inline Chan *chan_of(Value ch) {
     return (Chan *)(void *)AS_NATIVEOBJ(ch)->payload;
 }
 
-/* Complete a receive from c now if possible (c->lock held): CHAN_DONE with
+/* Complete g's receive from c now if possible (c->lock held): CHAN_DONE with
  * *v, *ok set, else CHAN_BLOCK.  A sender it served is left in *partner for
  * chan_wake once c is unlocked. */
-int chan_recv_locked(Chan *c, Value *v, bool *ok, Waiter **partner);
-/* Complete a send of v on c now if possible (c->lock held): CHAN_DONE,
- * CHAN_CLOSED (the caller panics after unlocking) or CHAN_BLOCK. */
-int chan_send_locked(Chan *c, Value v, Waiter **partner);
+int chan_recv_locked(G *g, Chan *c, Value *v, bool *ok, Waiter **partner);
+/* Complete g's send of v on c now if possible (c->lock held): CHAN_DONE,
+ * CHAN_CLOSED (the caller panics after unlocking) or CHAN_BLOCK.  g is NULL
+ * for the runtime's own sends (timers). */
+int chan_send_locked(G *g, Chan *c, Value v, Waiter **partner);
 /* Ready the G of a record taken off a queue (no channel lock held). */
 void chan_wake(G *waker, Waiter *w);
 

@@ -13,6 +13,7 @@
 #include "runtime/chan.h"
 #include "runtime/sched_int.h"
 #include "vm/interp.h"
+#include "vm/race.h"
 
 static _Thread_local M *tls_m;
 
@@ -446,6 +447,8 @@ static void g_free(Sched *s, G *g) {
         free(p->trace);
         free(p);
     }
+    if (RACE_ON(vm))
+        race_goexit(g);
     g->created_fn = NULL;
     g->top = 0;
     g->nroots = 0;
@@ -673,6 +676,8 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
         g->created_line = pf->cl->proto->lines[pf->pc - pf->cl->proto->code - 1];
         g->created_goid = parent->id;
     }
+    if (RACE_ON(vm))
+        race_go(parent, g); /* the go statement happens before the goroutine starts */
     atomic_fetch_add(&s->ngoroutines, 1);
     atomic_store(&g->status, G_RUNNABLE);
     M *m = tls_m;

@@ -170,7 +170,7 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
         Value v = VAL_NIL;
         bool ok = false;
         int r =
-            k < nrecv ? chan_recv_locked(c, &v, &ok, &partner) : chan_send_locked(c, R[2 + 2 * k], &partner);
+            k < nrecv ? chan_recv_locked(g, c, &v, &ok, &partner) : chan_send_locked(g, c, R[2 + 2 * k], &partner);
         if (r == CHAN_BLOCK)
             continue;
         unlock_all(locks, nlocks);

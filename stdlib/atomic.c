@@ -20,6 +20,13 @@
 #include <stdatomic.h>
 
 #include "stdlib/lib.h"
+#include "vm/race.h"
+
+/* Under -race every operation is sequentially consistent for the detector
+ * too: it acquires the variable's sync clock and releases into it. */
+#define RACE_ATOMIC(payload)                                                                                 \
+    if (RACE_ON(g->vm))                                                                                      \
+        race_acquire_release(g, race_owner(payload), 0);
 
 typedef struct AtomicWord {
     _Atomic int64_t v;
@@ -35,6 +42,7 @@ static int64_t int_norm(const NativeType *t, int64_t v) {
 /* In a method of the word type `ntype`: the word p and the other arguments. */
 #define WORD_RECV(ntype, fn, spec, ...)                                                                      \
     ARGS_RECV(w, AtomicWord, ntype, fn, spec, ##__VA_ARGS__)                                                 \
+    RACE_ATOMIC(w)                                                                                           \
     _Atomic int64_t *p = &w->v;
 
 /* The typed integer methods share one body per operation; `t` is the type. */
@@ -170,7 +178,8 @@ typedef struct AtomicValue {
 } AtomicValue;
 
 #define VALUE_RECV(fn, spec, ...)                                                                            \
-    ARGS_RECV(av, AtomicValue, value_type, "atomic.Value." fn, spec, ##__VA_ARGS__)
+    ARGS_RECV(av, AtomicValue, value_type, "atomic.Value." fn, spec, ##__VA_ARGS__)                          \
+    RACE_ATOMIC(av)
 
 /* Go's checks for a value about to be stored over `cur`. */
 static int check_store(G *g, const char *op, Value cur, Value v) {

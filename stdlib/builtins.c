@@ -12,6 +12,7 @@
 #include "runtime/chan.h"
 
 #include "stdlib/lib.h"
+#include "vm/race.h"
 #include "stdlib/utf8.h"
 
 /* A value as Go shows it in a conversion error: strings quoted. */
@@ -104,9 +105,11 @@ static int b_delete(G *g, Value *args, int nargs) {
     Value m, key;
     if (!args_check(g, "delete", args, nargs, "vv", &m, &key))
         return -1;
-    if (val_is(m, OBJ_MAP))
+    if (val_is(m, OBJ_MAP)) {
+        if (RACE_ON(g->vm))
+            race_write(g, val_as_obj(m), 0); /* delete writes the map */
         map_delete(AS_MAP(m), key);
-    else if (!val_is_nil(m))
+    } else if (!val_is_nil(m))
         return args_type_error(g, "delete", 1, "map", m);
     return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "stdlib/lib.h"
 #include "stdlib/stream.h"
+#include "vm/race.h"
 
 enum { COPY_CHUNK = 32 * 1024 }; /* Go's io.Copy buffer */
 
@@ -54,6 +55,19 @@ Value stream_eof(VM *vm) {
     if (m)
         vm_module_get(m, str_intern(vm, "EOF", 3), &eof);
     return eof;
+}
+
+/* The sync object of Go's ioSync: the io module, which lives as long as the VM. */
+static const void *io_sync(VM *vm) { return vm_find_native_module(vm, "io"); }
+
+void stream_race_write(G *g) {
+    if (RACE_ON(g->vm))
+        race_release(g, io_sync(g->vm), 0);
+}
+
+void stream_race_read(G *g) {
+    if (RACE_ON(g->vm))
+        race_acquire(g, io_sync(g->vm), 0);
 }
 
 static bool is_eof(VM *vm, Value err) { return !val_is_nil(err) && val_equal(err, stream_eof(vm)); }

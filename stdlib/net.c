@@ -225,6 +225,8 @@ static int resume_rw(G *g, Value *args, void *p) {
     bool reading = r->op == NET_READ;
     StreamResult res = {NULL, 0, VAL_NIL};
     if (reading)
+        stream_race_read(g);
+    if (reading)
         res.data = str_new(vm, r->buf ? r->buf : "", r->len);
     else if (!failed(r))
         res.n = (int64_t)r->len;
@@ -251,6 +253,7 @@ static int conn_read(G *g, Value self, size_t max, StreamDone done, void *ctx, V
 }
 
 static int conn_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx, Value *args) {
+    stream_race_write(g);
     NetReq *r = req_new(NET_WRITE);
     r->c = netobj(self)->c;
     r->buf = malloc(n ? n : 1);

@@ -265,6 +265,7 @@ static int resume_read(G *g, Value *args, void *p) {
     FileReq *r = p;
     VM *vm = g->vm;
     fd_release(r->h);
+    stream_race_read(g);
     StreamResult res = {str_new(vm, r->buf ? r->buf : "", r->len), 0, req_error(vm, r)};
     if (r->eof)
         res.err = stream_eof(vm);
@@ -308,6 +309,7 @@ static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done
     VM *vm = g->vm;
     if (!fd_acquire(h))
         return closed_error(g, args, "write", h, done, ctx);
+    stream_race_write(g);
     if (h->fp) { /* Stdout, Stderr: now, in order with print */
         size_t k = n ? fwrite(p, 1, n, h->fp) : 0;
         int e = k < n ? errno : 0;
@@ -448,6 +450,7 @@ static int os_OpenFile(G *g, Value *args, int nargs) {
 static int resume_readfile(G *g, Value *args, void *p) {
     FileReq *r = p;
     VM *vm = g->vm;
+    stream_race_read(g);
     args[0] = val_str(vm, r->buf ? r->buf : "", r->len);
     args[1] = req_error(vm, r);
     req_free(r);
@@ -473,6 +476,7 @@ static int os_WriteFile(G *g, Value *args, int nargs) {
     int64_t perm;
     if (!args_check(g, "os.WriteFile", args, nargs, "ssi", &path, &data, &perm))
         return -1;
+    stream_race_write(g);
     FileReq *r = path_req(path);
     r->buf = malloc(data->len ? data->len : 1);
     memcpy(r->buf, data->chars, data->len);

@@ -54,4 +54,12 @@ int stream_done_write(G *g, Value *args, void *ctx, StreamResult *res);
 /* io.EOF (the one value `err == io.EOF` compares against). */
 Value stream_eof(VM *vm);
 
+/* Under -race, I/O synchronises as in Go (its ioSync): every write
+ * happens before every read that completes after it, whatever the file or
+ * connection, so goroutines that talk through a socket are not reported.
+ * Call stream_race_write before a write starts, stream_race_read when a read
+ * has completed (on g's thread).  No-ops without -race. */
+void stream_race_write(G *g);
+void stream_race_read(G *g);
+
 #endif

@@ -29,6 +29,23 @@
 
 #include "runtime/sched.h"
 #include "stdlib/lib.h"
+#include "vm/race.h"
+
+/* ---- the race detector's edges (Go's memory model; vm/race.h) ----
+ * Each object's sync clock 0: Unlock before the next Lock, Done before Wait
+ * returns, Once's f before every Do returns; an RWMutex's clock 1: RUnlock
+ * before the next Lock.  `g` may be a parked waiter being handed the lock. */
+enum { RACE_LOCK = 0, RACE_READERS = 1 };
+
+static void race_acq(G *g, const void *payload, uint32_t sub) {
+    if (RACE_ON(g->vm))
+        race_acquire(g, race_owner(payload), sub);
+}
+
+static void race_rel(G *g, const void *payload, uint32_t sub) {
+    if (RACE_ON(g->vm))
+        race_release(g, race_owner(payload), sub);
+}
 
 /* ---- wait queues ---- */
 
@@ -77,6 +94,13 @@ static WaitQ waitq_take(WaitQ *q) {
 static void wake(G *waker, G *g) {
     sched_set_native_results(g, 0, NULL);
     sched_ready(waker, g, false);
+}
+
+/* Every waiter in q acquires the payload's clock `sub` (before wake_all). */
+static void race_acq_waiters(G *waker, const WaitQ *q, const void *payload, uint32_t sub) {
+    if (RACE_ON(waker->vm))
+        for (int i = q->head; i < q->n; i++)
+            race_acquire(q->gs[i], race_owner(payload), sub);
 }
 
 static void wake_all(G *waker, WaitQ *all) {
@@ -159,32 +183,42 @@ static bool mutex_take_or_queue(Mutex *m, G *w) {
     }
 }
 
+/* g holds m now: it sees everything before the last Unlock. */
+static int mutex_locked(G *g, Mutex *m) {
+    race_acq(g, m, RACE_LOCK);
+    return 0;
+}
+
 static int mutex_Lock(G *g, Value *args, int nargs) {
     ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.Lock", "")
     if (mutex_try(m))
-        return 0;
+        return mutex_locked(g, m);
     for (int i = 0; i < MUTEX_SPINS && sched_can_spin(g); i++) {
         sched_spin_pause();
         if (mutex_try(m))
-            return 0;
+            return mutex_locked(g, m);
     }
     if (!sync_can_park(g))
         return sync_cannot_park(g);
     pthread_mutex_lock(&m->mu);
     if (mutex_take_or_queue(m, g)) {
         pthread_mutex_unlock(&m->mu);
-        return 0;
+        return mutex_locked(g, m);
     }
     return sched_park(g, "sync.Mutex.Lock", &m->mu);
 }
 
 static int mutex_TryLock(G *g, Value *args, int nargs) {
     ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.TryLock", "")
-    return ret_bool(args, mutex_try(m));
+    bool ok = mutex_try(m);
+    if (ok)
+        mutex_locked(g, m);
+    return ret_bool(args, ok);
 }
 
 /* Release m, handing it to the oldest waiter if any; false if it was not locked. */
 static bool mutex_release(G *g, Mutex *m) {
+    race_rel(g, m, RACE_LOCK);
     int64_t s = atomic_load(&m->state);
     do {
         if (!(s & MUTEX_LOCKED))
@@ -204,8 +238,10 @@ static bool mutex_release(G *g, Mutex *m) {
         }
     }
     pthread_mutex_unlock(&m->mu);
-    if (w)
+    if (w) {
+        mutex_locked(w, m);
         wake(g, w); /* w now owns m */
+    }
     return true;
 }
 
@@ -215,8 +251,10 @@ static void mutex_acquire_for(G *waker, Mutex *m, G *w) {
     pthread_mutex_lock(&m->mu);
     bool taken = mutex_take_or_queue(m, w);
     pthread_mutex_unlock(&m->mu);
-    if (taken)
+    if (taken) {
+        mutex_locked(w, m);
         wake(waker, w);
+    }
 }
 
 static int mutex_Unlock(G *g, Value *args, int nargs) {
@@ -265,13 +303,20 @@ typedef struct RWMutex {
 
 #define RW_RECV(fn) ARGS_RECV(rw, RWMutex, rwmutex_type, "sync.RWMutex." fn, "")
 
+/* g holds the write lock now: it sees the last Unlock and every RUnlock. */
+static int rw_wlocked(G *g, RWMutex *rw) {
+    race_acq(g, rw, RACE_LOCK);
+    race_acq(g, rw, RACE_READERS);
+    return 0;
+}
+
 static int rw_Lock(G *g, Value *args, int nargs) {
     RW_RECV("Lock")
     pthread_mutex_lock(&rw->mu);
     if (!rw->writer && rw->readers == 0) {
         rw->writer = true;
         pthread_mutex_unlock(&rw->mu);
-        return 0;
+        return rw_wlocked(g, rw);
     }
     return park_on(g, &rw->wwait, &rw->mu, "sync.RWMutex.Lock");
 }
@@ -282,6 +327,7 @@ static int rw_RLock(G *g, Value *args, int nargs) {
     if (!rw->writer && waitq_empty(&rw->wwait)) {
         rw->readers++;
         pthread_mutex_unlock(&rw->mu);
+        race_acq(g, rw, RACE_LOCK);
         return 0;
     }
     return park_on(g, &rw->rwait, &rw->mu, "sync.RWMutex.RLock");
@@ -294,6 +340,8 @@ static int rw_TryLock(G *g, Value *args, int nargs) {
     if (ok)
         rw->writer = true;
     pthread_mutex_unlock(&rw->mu);
+    if (ok)
+        rw_wlocked(g, rw);
     return ret_bool(args, ok);
 }
 
@@ -304,6 +352,8 @@ static int rw_TryRLock(G *g, Value *args, int nargs) {
     if (ok)
         rw->readers++;
     pthread_mutex_unlock(&rw->mu);
+    if (ok)
+        race_acq(g, rw, RACE_LOCK);
     return ret_bool(args, ok);
 }
 
@@ -315,6 +365,7 @@ static bool rw_release(G *g, RWMutex *rw) {
         pthread_mutex_unlock(&rw->mu);
         return false;
     }
+    race_rel(g, rw, RACE_LOCK);
     WaitQ readers = waitq_take(&rw->rwait);
     G *w = NULL;
     rw->readers = readers.n - readers.head;
@@ -323,9 +374,12 @@ static bool rw_release(G *g, RWMutex *rw) {
     else
         rw->writer = false;
     pthread_mutex_unlock(&rw->mu);
+    race_acq_waiters(g, &readers, rw, RACE_LOCK);
     wake_all(g, &readers);
-    if (w)
+    if (w) {
+        rw_wlocked(w, rw);
         wake(g, w);
+    }
     return true;
 }
 
@@ -335,6 +389,7 @@ static void rw_acquire_for(G *waker, RWMutex *rw, G *w) {
     if (!rw->writer && rw->readers == 0) {
         rw->writer = true;
         pthread_mutex_unlock(&rw->mu);
+        rw_wlocked(w, rw);
         wake(waker, w);
         return;
     }
@@ -357,12 +412,15 @@ static int rw_RUnlock(G *g, Value *args, int nargs) {
         pthread_mutex_unlock(&rw->mu);
         vm_fatalf(g, "sync: RUnlock of unlocked RWMutex");
     }
+    race_rel(g, rw, RACE_READERS);
     G *w = NULL;
     if (--rw->readers == 0 && (w = waitq_pop(&rw->wwait)))
         rw->writer = true;
     pthread_mutex_unlock(&rw->mu);
-    if (w)
+    if (w) {
+        rw_wlocked(w, rw);
         wake(g, w);
+    }
     return 0;
 }
 
@@ -402,6 +460,8 @@ typedef struct WaitGroup {
 static const NativeType waitgroup_type;
 
 static int wg_add(G *g, WaitGroup *wg, int64_t delta) {
+    if (delta < 0)
+        race_rel(g, wg, RACE_LOCK); /* Done happens before Wait returns */
     pthread_mutex_lock(&wg->mu);
     wg->count += delta;
     if (wg->count < 0) {
@@ -413,6 +473,7 @@ static int wg_add(G *g, WaitGroup *wg, int64_t delta) {
     if (wg->count == 0)
         all = waitq_take(&wg->waiters);
     pthread_mutex_unlock(&wg->mu);
+    race_acq_waiters(g, &all, wg, RACE_LOCK);
     wake_all(g, &all);
     return 0;
 }
@@ -433,6 +494,7 @@ static int wg_Wait(G *g, Value *args, int nargs) {
     pthread_mutex_lock(&wg->mu);
     if (wg->count == 0) {
         pthread_mutex_unlock(&wg->mu);
+        race_acq(g, wg, RACE_LOCK);
         return 0;
     }
     return park_on(g, &wg->waiters, &wg->mu, "sync.WaitGroup.Wait");
@@ -479,6 +541,7 @@ static int once_Do(G *g, Value *args, int nargs) {
     pthread_mutex_lock(&o->mu);
     if (o->state == ONCE_DONE) {
         pthread_mutex_unlock(&o->mu);
+        race_acq(g, o, RACE_LOCK); /* f happened before this Do returns */
         return 0;
     }
     if (o->state == ONCE_RUNNING)
@@ -488,10 +551,12 @@ static int once_Do(G *g, Value *args, int nargs) {
     /* The receiver stays rooted in this call's argument slots; the payload
      * does not move (the collector never moves objects). */
     int r = vm_call(g, f, 0, NULL, 0, NULL);
+    race_rel(g, o, RACE_LOCK);
     pthread_mutex_lock(&o->mu);
     o->state = ONCE_DONE;
     WaitQ all = waitq_take(&o->waiters);
     pthread_mutex_unlock(&o->mu);
+    race_acq_waiters(g, &all, o, RACE_LOCK);
     wake_all(g, &all);
     return r < 0 ? -1 : 0;
 }

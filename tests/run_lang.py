@@ -25,6 +25,7 @@ Expectation comments (anywhere on a line, in order of appearance):
   // reject stderr: TEXT          stderr does not contain TEXT (\n likewise)
   // expect exit: N               exit status is exactly N
   // args: A B "C D"              extra command-line arguments (shell quoting)
+  // flags: -race                 flags for csp itself, before the script's path
   // env: NAME=VALUE              extra environment variable
   // stdin: TEXT                  a line fed to standard input (default: empty)
   // tested by: PATH              not run here: a program that runs until it is
@@ -58,7 +59,7 @@ DEFAULT_ROOT = os.path.join(HERE, "lang")
 
 EXPECT_RE = re.compile(
     r"//\s*(expect(?: runtime error| compile error| error| stderr| exit)?|"
-    r"reject stderr|args|env|stdin|tested by):(?: (.*)|)$")
+    r"reject stderr|args|flags|env|stdin|tested by):(?: (.*)|)$")
 POS_RE = re.compile(r"^(\d+)(?::(\d+))?: ?(.*)$")
 SANITIZER_RE = re.compile(
     r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|"
@@ -77,6 +78,7 @@ class Test:
         self.stderr_lacks = []
         self.exit = None
         self.args = []
+        self.flags = []
         self.env = {}
         self.stdin = []
         self.tested_by = None
@@ -124,6 +126,8 @@ class Test:
                     self.problems.append("line %d: bad exit code %r" % (lineno, text))
             elif kind == "args":
                 self.args.extend(shlex.split(text))
+            elif kind == "flags":
+                self.flags.extend(shlex.split(text))
             elif kind == "env":
                 k, _, v = text.partition("=")
                 self.env[k.strip()] = v
@@ -184,7 +188,7 @@ def check(test, opts):
         return ["bad test: " + p for p in test.problems]
     if test.tested_by:
         return []  # run by its driver (see main)
-    cmd = list(opts.wrapper) + [opts.csp, test.path] + test.args
+    cmd = list(opts.wrapper) + [opts.csp] + test.flags + [test.path] + test.args
     env = dict(os.environ)
     env.update(opts.env)
     env.update(test.env)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "vm/interp.h"
+#include "vm/race.h"
 
 #define GC_MIN_HEAP (4u << 20)
 
@@ -311,6 +312,8 @@ void gc_collect(VM *vm) {
         trace_obj(vm, o);
     }
     str_sweep_interned(vm);
+    if (RACE_ON(vm))
+        race_gc(vm); /* before the sweep: it reads the mark bits of the objects it forgets */
     sweep(vm);
     vm->ncollections++;
     size_t goal = vm->bytes_allocated + vm->bytes_allocated / 100 * (size_t)(vm->gc_percent < 0 ? 0 : vm->gc_percent);

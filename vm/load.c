@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vm/interp.h"
+#include "vm/race.h"
 
 static int hook_module_exists(void *ctx, const char *name) {
     return strcmp(name, "builtin") != 0 && vm_find_native_module((VM *)ctx, name) != NULL;
@@ -128,6 +129,8 @@ static void load_protos(Loader *L, int mi) {
         p->name = str_intern_c(L->vm, bf->name ? bf->name : "func");
         p->module = L->mods[mi];
         p->line = bf->line;
+        if (RACE_ON(L->vm))
+            race_rewrite_proto(p); /* the instrumented memory-access opcodes */
         L->protos[mi][fi] = p;
     }
 }

@@ -321,6 +321,7 @@ struct G {
      * the waker storing results, and returns what a native returns. */
     int (*resume_fn)(G *g, Value *args, void *data);
     void *resume_data;
+    void *race;              /* the race detector's state (vm/race_int.h RaceG), NULL without -race */
 };
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "csp_config.h"
 #include "vm/interp.h"
+#include "vm/race.h"
 
 static int native_Error(G *g, Value *args, int nargs) {
     if (nargs != 1 || !val_is(args[0], OBJ_ERROR))
@@ -53,6 +54,8 @@ void vm_free(VM *vm) {
 }
 
 _Noreturn void vm_exit(VM *vm, int code) {
+    if (RACE_ON(vm))
+        code = race_exit(vm, code);
     fflush(vm->out);
     fflush(vm->err);
     fflush(stdout);

@@ -18,6 +18,7 @@
 #include "vm/arith.h"
 #include "vm/interp.h"
 #include "vm/objops.h"
+#include "vm/race.h"
 
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
@@ -46,7 +47,8 @@ static void vm_trace(G *g, Frame *f, const Instr *pc) {
     Instr i = pc[-1];
     ObjProto *p = f->cl->proto;
     fprintf(g->vm->err, "[g%lld] %s:%d %-12s A=%d B=%d C=%d\n", (long long)g->id, p->name->chars,
-            p->lines[pc - 1 - p->code], op_names[BC_OP(i)], BC_A(i), BC_B(i), BC_C(i));
+            p->lines[pc - 1 - p->code], BC_OP(i) < OP_COUNT ? op_names[BC_OP(i)] : "(race twin)", BC_A(i),
+            BC_B(i), BC_C(i));
 }
 #endif
 
@@ -189,12 +191,16 @@ int vm_execute(G *g, int stop_depth) {
 #endif
 
 #if defined(__GNUC__)
-    static const void *const labels[OP_COUNT] = {
+    static const void *const labels[OPR_END] = {
 #define CSP_OP_LABEL(name, fmt) &&L_##name,
         CSP_OPCODES(CSP_OP_LABEL)
 #undef CSP_OP_LABEL
+#define CSP_RACE_LABEL(name) &&R_##name,
+        CSP_RACE_TWINS(CSP_RACE_LABEL) /* -race only (vm/race_twins.inc) */
+#undef CSP_RACE_LABEL
     };
 #define CASE(name) L_##name:
+#define CASE_RACE(name) R_##name:
 #define DISPATCH()                     \
     do {                               \
         i = *pc++;                     \
@@ -203,7 +209,8 @@ int vm_execute(G *g, int stop_depth) {
     } while (0)
 #define NEXT DISPATCH()
 #else
-#define CASE(name) case OP_##name:
+#define CASE(name) case OP_##name: L_##name:
+#define CASE_RACE(name) case OPR_##name:
 #define DISPATCH() goto dispatch
 #define NEXT break
 #endif
@@ -857,6 +864,7 @@ dispatch:
         NEXT;
     }
     CASE(NOP) { NEXT; }
+#include "vm/race_twins.inc"
 
 #if !defined(__GNUC__)
         default:

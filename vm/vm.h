@@ -112,6 +112,7 @@ struct VM {
     FILE *out;   /* stdout */
     FILE *err;   /* stderr */
     uint64_t rand_state[4];
+    struct Race *race; /* the race detector (vm/race.h); NULL unless -race */
 };
 
 VM *vm_new(int argc, char **argv);

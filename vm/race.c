@@ -1,0 +1,295 @@
+/* vm/race.c — the race detector: turning it on, goroutines and their slots,
+ * sync objects (the happens-before edges) and the end of the run.
+ * The shadow memory is in race_shadow.c, stacks and reports in
+ * race_report.c; vm/race_int.h has the picture. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vm/race_int.h"
+
+static _Noreturn void race_oom(void) {
+    fputs("fatal error: out of memory (race detector)\n", stderr);
+    abort();
+}
+
+void *race_calloc(size_t n, size_t size) {
+    void *p = calloc(n, size);
+    if (!p)
+        race_oom();
+    return p;
+}
+
+void *race_realloc(void *p, size_t size) {
+    void *q = realloc(p, size);
+    if (!q)
+        race_oom();
+    return q;
+}
+
+void race_enable(VM *vm) {
+    Race *r = race_calloc(1, sizeof(Race));
+    r->vm = vm;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->depot_mu, NULL);
+    pthread_mutex_init(&r->report_mu, NULL);
+    pthread_mutex_init(&r->retired_mu, NULL);
+    /* The shard locks guard inserts of a few dozen instructions: spin a
+     * little before sleeping (glibc's adaptive mutex), not a futex round trip. */
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+    for (int i = 0; i < RACE_SHARDS; i++) {
+        pthread_mutex_init(&r->shard[i], &attr);
+        pthread_mutex_init(&r->sync_shard[i], &attr);
+    }
+    pthread_mutexattr_destroy(&attr);
+    shadow_table_init(&r->shadow, 1u << 14);
+    shadow_table_init(&r->sync, 1u << 10);
+    vm->race = r;
+}
+
+void race_rewrite_proto(ObjProto *p) {
+    for (int32_t i = 0; i < p->ncode; i++) {
+        Instr in = p->code[i];
+        unsigned twin;
+        switch (BC_OP(in)) {
+#define CSP_RACE_REWRITE(name)                                                                               \
+    case OP_##name: twin = OPR_##name; break;
+            CSP_RACE_TWINS(CSP_RACE_REWRITE)
+#undef CSP_RACE_REWRITE
+        default: continue;
+        }
+        p->code[i] = (in & ~(Instr)0xFF) | (Instr)twin;
+    }
+}
+
+/* ---- goroutines and slots ---- */
+
+void race_tick(RaceG *rg) {
+    rg->clk++;
+    rg->epoch = epoch_make(rg->tid, rg->clk);
+    clock_set(&rg->vc, rg->tid, rg->clk);
+}
+
+/* A slot for a new goroutine (r->mu held): an ended one out of quarantine,
+ * else a new one.  Its clock starts above every epoch of earlier owners. */
+static uint32_t slot_take(Race *r) {
+    uint32_t tid;
+    if (r->freeq_n > RACE_TID_QUARANTINE) {
+        tid = r->freeq[r->freeq_head];
+        r->freeq_head = (r->freeq_head + 1) % r->freeq_cap;
+        r->freeq_n--;
+    } else {
+        if (r->nslots == r->slots_cap) {
+            r->slots_cap = r->slots_cap ? r->slots_cap * 2 : 64;
+            r->slots = race_realloc(r->slots, (size_t)r->slots_cap * sizeof(TidSlot));
+        }
+        tid = r->nslots++;
+        r->slots[tid] = (TidSlot){0};
+    }
+    return tid;
+}
+
+static void slot_put(Race *r, uint32_t tid) {
+    if (r->freeq_n == r->freeq_cap) {
+        uint32_t cap = r->freeq_cap ? r->freeq_cap * 2 : 256;
+        uint32_t *q = race_calloc(cap, sizeof(uint32_t));
+        for (uint32_t i = 0; i < r->freeq_n; i++)
+            q[i] = r->freeq[(r->freeq_head + i) % r->freeq_cap];
+        free(r->freeq);
+        r->freeq = q;
+        r->freeq_cap = cap;
+        r->freeq_head = 0;
+    }
+    r->freeq[(r->freeq_head + r->freeq_n) % r->freeq_cap] = tid;
+    r->freeq_n++;
+}
+
+static RaceG *rg_new(Race *r, G *g, uint32_t create_stack) {
+    RaceG *rg = race_calloc(1, sizeof(RaceG));
+    pthread_mutex_lock(&r->mu);
+    rg->tid = slot_take(r);
+    TidSlot *s = &r->slots[rg->tid];
+    s->alive = true;
+    s->goid = g->id;
+    s->create_stack = create_stack;
+    rg->clk = s->last_clk + 1;
+    pthread_mutex_unlock(&r->mu);
+    rg->goid = g->id;
+    rg->create_stack = create_stack;
+    rg->epoch = epoch_make(rg->tid, rg->clk);
+    clock_set(&rg->vc, rg->tid, rg->clk);
+    g->race = rg;
+    return rg;
+}
+
+RaceG *race_g(G *g) {
+    RaceG *rg = g->race;
+    return rg ? rg : rg_new(g->vm->race, g, 0);
+}
+
+void race_go(G *parent, G *child) {
+    Race *r = parent->vm->race;
+    RaceG *prg = race_g(parent);
+    RaceFrame f[RACE_MAX_FRAMES];
+    uint32_t n = race_stack_capture(parent, f);
+    RaceG *crg = rg_new(r, child, depot_put(r, f, n));
+    clock_join(&crg->vc, &prg->vc); /* the go statement happens before the goroutine starts */
+    race_tick(prg);
+}
+
+void race_goexit(G *g) {
+    RaceG *rg = g->race;
+    if (!rg)
+        return;
+    Race *r = g->vm->race;
+    pthread_mutex_lock(&r->mu);
+    TidSlot *s = &r->slots[rg->tid];
+    s->alive = false;
+    s->last_clk = rg->clk;
+    slot_put(r, rg->tid);
+    pthread_mutex_unlock(&r->mu);
+    clock_free(&rg->vc);
+    free(rg);
+    g->race = NULL;
+}
+
+/* ---- sync objects ---- */
+
+static SyncObj *sync_find(void *_Atomic *head, const void *obj) {
+    SyncObj *s = atomic_load_explicit(head, memory_order_acquire);
+    while (s && s->obj != obj)
+        s = atomic_load_explicit(&s->next, memory_order_acquire);
+    return s;
+}
+
+/* obj's sync object, locked; created on first use.  Lookups take no lock:
+ * objects are unlinked only with the world stopped (race_gc). */
+static SyncObj *sync_lock(Race *r, const void *obj) {
+    HashTable *t = &r->sync;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    size_t h = race_hash(obj, 0);
+    void *_Atomic *head = &b[h & atomic_load_explicit(&t->mask, memory_order_relaxed)];
+    SyncObj *s = sync_find(head, obj);
+    if (!s) {
+        pthread_mutex_t *mu = &r->sync_shard[h % RACE_SHARDS];
+        pthread_mutex_lock(mu);
+        if (!(s = sync_find(head, obj))) {
+            s = race_calloc(1, sizeof(SyncObj));
+            s->obj = obj;
+            atomic_store_explicit(&s->next, atomic_load_explicit(head, memory_order_relaxed),
+                                  memory_order_relaxed);
+            atomic_store_explicit(head, s, memory_order_release);
+            atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+        }
+        pthread_mutex_unlock(mu);
+    }
+    spin_lock(&s->lock);
+    return s;
+}
+
+/* The clock `sub` of a locked sync object, created empty on first use. */
+static Clock *sync_clock(SyncObj *s, uint32_t sub) {
+    if (sub >= s->nsubs) {
+        uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
+        Clock *subs = race_calloc(n, sizeof(Clock));
+        for (uint32_t i = 0; i < s->nsubs; i++)
+            subs[i] = s->subs[i];
+        free(s->subs);
+        s->subs = subs;
+        s->nsubs = n;
+    }
+    return &s->subs[sub];
+}
+
+void race_acquire(G *g, const void *obj, uint32_t sub) {
+    RaceG *rg = race_g(g);
+    SyncObj *s = sync_lock(g->vm->race, obj);
+    clock_join(&rg->vc, sync_clock(s, sub));
+    spin_unlock(&s->lock);
+}
+
+void race_release(G *g, const void *obj, uint32_t sub) {
+    RaceG *rg = race_g(g);
+    SyncObj *s = sync_lock(g->vm->race, obj);
+    clock_join(sync_clock(s, sub), &rg->vc);
+    spin_unlock(&s->lock);
+    race_tick(rg);
+}
+
+void race_release_acquire(G *g, const void *obj, uint32_t sub) {
+    RaceG *rg = race_g(g);
+    SyncObj *s = sync_lock(g->vm->race, obj);
+    Clock *c = sync_clock(s, sub);
+    clock_join(&rg->vc, c);
+    clock_copy(c, &rg->vc);
+    spin_unlock(&s->lock);
+    race_tick(rg);
+}
+
+void race_acquire_release(G *g, const void *obj, uint32_t sub) {
+    RaceG *rg = race_g(g);
+    SyncObj *s = sync_lock(g->vm->race, obj);
+    Clock *c = sync_clock(s, sub);
+    clock_join(&rg->vc, c);
+    clock_join(c, &rg->vc);
+    spin_unlock(&s->lock);
+    race_tick(rg);
+}
+
+void race_handoff(G *a, G *b) {
+    RaceG *ra = race_g(a), *rb = race_g(b);
+    clock_join(&ra->vc, &rb->vc);
+    clock_join(&rb->vc, &ra->vc);
+    race_tick(ra);
+    race_tick(rb);
+}
+
+/* ---- the collector and the end ---- */
+
+static size_t sync_hash(void *e) {
+    return race_hash(((SyncObj *)e)->obj, 0);
+}
+static void *_Atomic *sync_next(void *e) {
+    return (void *_Atomic *)&((SyncObj *)e)->next;
+}
+
+static void sync_gc(Race *r) {
+    HashTable *t = &r->sync;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
+    for (size_t i = 0; i <= mask; i++) {
+        void *_Atomic *link = &b[i];
+        SyncObj *s;
+        while ((s = atomic_load_explicit(link, memory_order_relaxed))) {
+            if (s->obj->marked) {
+                link = (void *_Atomic *)&s->next;
+                continue;
+            }
+            atomic_store_explicit(link, atomic_load_explicit(&s->next, memory_order_relaxed),
+                                  memory_order_relaxed);
+            for (uint32_t j = 0; j < s->nsubs; j++)
+                clock_free(&s->subs[j]);
+            free(s->subs);
+            free(s);
+            atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+        }
+    }
+    table_grow(t, sync_hash, sync_next);
+}
+
+void race_gc(VM *vm) {
+    shadow_gc(vm->race);
+    sync_gc(vm->race);
+}
+
+int race_exit(VM *vm, int code) {
+    Race *r = vm->race;
+    int n = atomic_load(&r->nreports);
+    if (n == 0)
+        return code;
+    fprintf(vm->err, "Found %d data race(s)\n", n);
+    return code == 0 ? 66 : code;
+}

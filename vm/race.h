@@ -1,0 +1,88 @@
+/* vm/race.h — the data-race detector (`csp -race`), the VM layer's API.
+ *
+ * Off by default: vm->race is NULL and nothing here runs.  When it is on
+ * (race_enable, before the program loads), the loader replaces the opcodes
+ * that read or write shared memory by their instrumented twins (the OPR_*
+ * numbers below, after the compiler's own), so the plain opcodes cost
+ * nothing extra in a normal run.  The twins report each access with
+ * race_read / race_write; the runtime and the sync natives report the
+ * happens-before edges of Go's memory model (go statement, channels, locks,
+ * WaitGroup, Once, atomics) with the sync calls below.
+ *
+ * The algorithm is FastTrack: a vector clock per goroutine and per sync
+ * object; per memory location the epoch (goroutine slot, clock) of the last
+ * write and of the last read (a set of them while reads are concurrent).
+ * Locations: a module global, a captured variable's cell, a struct field, a
+ * list element (per index), and a whole map (one location, as Go's).
+ * Details in vm/race_int.h and docs/race.md.
+ *
+ * Every call is safe from several threads at once: the detector is run by
+ * racing goroutines by definition.
+ */
+#ifndef CSP_VM_RACE_H
+#define CSP_VM_RACE_H
+
+#include <stddef.h>
+
+#include "vm/object.h"
+
+/* The twin opcodes, numbered after the compiler's (see race_rewrite_proto). */
+// clang-format off
+#define CSP_RACE_TWINS(X) \
+    X(GETGLOBAL) X(SETGLOBAL) X(GETCELL) X(SETCELL) X(GETUPVAL) X(SETUPVAL) X(GETFIELD) X(SETFIELD) \
+    X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT)
+
+enum {
+    OPR_BEFORE_FIRST = OP_COUNT - 1,
+#define CSP_RACE_ENUM(name) OPR_##name,
+    CSP_RACE_TWINS(CSP_RACE_ENUM)
+#undef CSP_RACE_ENUM
+    OPR_END /* one past the last twin; at most 256 (8-bit opcodes) */
+};
+// clang-format on
+
+/* Whether the detector is on (cheap: one load and a well-predicted branch). */
+#define RACE_ON(vm) __builtin_expect((vm)->race != NULL, 0)
+
+/* Turn the detector on for this VM (before the program is loaded). */
+void race_enable(VM *vm);
+/* Select the instrumented twins in p's code (the loader, when -race is on). */
+void race_rewrite_proto(ObjProto *p);
+
+/* ---- accesses (the twin opcodes; g's top frame has its pc saved) ----
+ * A location is an object and an index: a module and its global's slot, a
+ * cell and 0, a struct and its field, a list and its element, a map and 0. */
+void race_read(G *g, Obj *obj, uint32_t idx);
+void race_write(G *g, Obj *obj, uint32_t idx);
+/* obj[key] as GETINDEX/SETINDEX see it: a list element or a map; anything
+ * else (strings, out of range) is no shared location and is ignored. */
+void race_index(G *g, Value obj, Value key, bool write);
+
+/* ---- goroutines ---- */
+void race_go(G *parent, G *child); /* the go statement, before child can run */
+void race_goexit(G *g);            /* g has ended: its clock and slot are released */
+
+/* ---- synchronisation: a sync object is a GC object (a channel, a mutex...)
+ * with small numbered clocks `sub` (a channel's close, its buffer slots).
+ * g may be parked (a waker acting for it): then the caller owns its
+ * completion, as in the runtime's own rules. ---- */
+void race_acquire(G *g, const void *obj, uint32_t sub);         /* g sees all released into it */
+void race_release(G *g, const void *obj, uint32_t sub);         /* g's past joins it (merge) */
+void race_release_acquire(G *g, const void *obj, uint32_t sub); /* acquire, then store g's clock */
+void race_acquire_release(G *g, const void *obj, uint32_t sub); /* an atomic: acquire, then merge */
+void race_handoff(G *a, G *b); /* unbuffered channel: each side sees the other's past */
+
+/* The GC object that holds a native object's payload (sync objects are
+ * keyed by their object, which the collector reports dead). */
+static inline Obj *race_owner(const void *payload) {
+    return (Obj *)(void *)((char *)payload - offsetof(ObjNativeObj, payload));
+}
+
+/* The collector has marked (world stopped): forget the shadow state and
+ * sync clocks of objects about to be freed. */
+void race_gc(VM *vm);
+/* At process exit: print `Found N data race(s)`; the exit status (66 when
+ * races were found and the program would have exited 0). */
+int race_exit(VM *vm, int code);
+
+#endif

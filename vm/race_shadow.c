@@ -1,0 +1,346 @@
+/* vm/race_shadow.c — shadow memory and FastTrack's checks.
+ *
+ * Each location has a Shadow cell (vm/race_int.h): the epoch of its last
+ * write, and of its last read or the set of concurrent reads.  An access by
+ * goroutine t at epoch e (Flanagan and Freund's FastTrack):
+ *   read:  same epoch as the last read or write -> nothing to do (lock-free);
+ *          the last write must happen before t, else a write/read race;
+ *          the read replaces the last one if that happened before t, else
+ *          the reads become a set.
+ *   write: same epoch as the last write -> nothing to do (lock-free);
+ *          the last write and every recorded read must happen before t,
+ *          else a race; then the write is recorded and the reads forgotten.
+ * "happens before t": the earlier epoch (u, c) has c <= t's clock of u. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/race_int.h"
+
+void shadow_table_init(HashTable *t, size_t nbuckets) {
+    void *_Atomic *b = race_calloc(nbuckets, sizeof(void *));
+    atomic_store(&t->buckets, b);
+    atomic_store(&t->mask, nbuckets - 1);
+    atomic_store(&t->count, 0);
+}
+
+/* Where obj's location idx lives: its chunk number, the cell in it, and how
+ * many cells the chunk has (0: not a tracked location). */
+/* log2 of how many locations of obj one chunk covers. */
+static uint32_t chunk_shift(const Obj *obj) {
+    switch ((ObjType)obj->type) {
+    case OBJ_LIST: return 4;
+    case OBJ_STRUCT:
+    case OBJ_MODULE: return 6;
+    default: return 0;
+    }
+}
+
+static uint32_t chunk_cells(const Obj *obj, uint32_t no) {
+    uint32_t total;
+    switch ((ObjType)obj->type) {
+    case OBJ_LIST: return 16;
+    case OBJ_STRUCT: total = obj->aux; break;
+    case OBJ_MODULE: total = (uint32_t)((const ObjModule *)obj)->nglobals; break;
+    default: return 1;
+    }
+    uint32_t left = total > no * 64 ? total - no * 64 : 0;
+    return left < 64 ? left : 64;
+}
+
+static Chunk *chunk_find(void *_Atomic *head, const Obj *obj, uint32_t no) {
+    Chunk *c = atomic_load_explicit(head, memory_order_acquire);
+    while (c && (c->obj != obj || c->no != no))
+        c = atomic_load_explicit(&c->next, memory_order_acquire);
+    return c;
+}
+
+/* The shadow cell of (obj, idx), created on first use; NULL if idx is past
+ * the object's locations. */
+/* The chunk (obj, no) through g's cache of recent chunks, else the table. */
+static Chunk *chunk_cached(Race *r, RaceG *rg, Obj *obj, uint32_t no) {
+    if (rg->chunks_gc != r->ncollections) { /* chunks were freed: forget them all */
+        memset(rg->chunks, 0, sizeof rg->chunks);
+        rg->chunks_gc = r->ncollections;
+    }
+    uint32_t k = (uint32_t)(((uintptr_t)obj >> 4) ^ no) & (RACE_CHUNK_CACHE - 1);
+    if (rg->chunks[k].obj == obj && rg->chunks[k].no == no)
+        return rg->chunks[k].chunk;
+    HashTable *t = &r->shadow;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    Chunk *c = chunk_find(&b[race_hash(obj, no) & atomic_load_explicit(&t->mask, memory_order_relaxed)], obj, no);
+    if (c) {
+        rg->chunks[k].obj = obj;
+        rg->chunks[k].no = no;
+        rg->chunks[k].chunk = c;
+    }
+    return c;
+}
+
+static Shadow *shadow_cell(Race *r, RaceG *rg, Obj *obj, uint32_t idx) {
+    uint32_t shift = chunk_shift(obj), no = idx >> shift, at = idx & ((1u << shift) - 1);
+    Chunk *c = chunk_cached(r, rg, obj, no);
+    if (c)
+        return at < c->ncells ? &c->cells[at] : NULL;
+    HashTable *t = &r->shadow;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    size_t h = race_hash(obj, no);
+    void *_Atomic *head = &b[h & atomic_load_explicit(&t->mask, memory_order_relaxed)];
+    c = chunk_find(head, obj, no);
+    if (!c) {
+        uint32_t n = chunk_cells(obj, no);
+        if (at >= n)
+            return NULL;
+        pthread_mutex_t *mu = &r->shard[h % RACE_SHARDS];
+        pthread_mutex_lock(mu);
+        c = chunk_find(head, obj, no);
+        if (!c) {
+            c = race_calloc(1, sizeof(Chunk) + n * sizeof(Shadow));
+            c->obj = obj;
+            c->no = no;
+            c->ncells = n;
+            atomic_store_explicit(&c->next, atomic_load_explicit(head, memory_order_relaxed),
+                                  memory_order_relaxed);
+            atomic_store_explicit(head, c, memory_order_release);
+            atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+        }
+        pthread_mutex_unlock(mu);
+    }
+    return at < c->ncells ? &c->cells[at] : NULL;
+}
+
+/* Whether the access at epoch e happened before the goroutine rg. */
+static inline bool happened_before(const RaceG *rg, uint64_t e) {
+    uint32_t tid = epoch_tid(e);
+    return epoch_clk(e) <= (tid == rg->tid ? rg->clk : clock_get(&rg->vc, tid));
+}
+
+static void access_set(RaceAccess *dst, uint64_t epoch, uint32_t stack, uint32_t goid) {
+    atomic_store_explicit(&dst->epoch, epoch, memory_order_relaxed);
+    dst->stack = stack;
+    dst->goid = goid;
+}
+
+/* The index of the first read with a slot >= tid (a hint when not locked). */
+static uint32_t readset_find(const ReadSet *rs, uint32_t n, uint32_t tid) {
+    uint32_t lo = 0, hi = n;
+    if (hi > 0 && epoch_tid(atomic_load_explicit(&rs->a[hi - 1].epoch, memory_order_relaxed)) < tid)
+        return hi; /* the common append: slots are handed out in order */
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (epoch_tid(atomic_load_explicit(&rs->a[mid].epoch, memory_order_relaxed)) < tid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whether the cell's read set already holds the read at epoch e: lock-free,
+ * so it may miss (the caller then takes the lock), but an entry equal to e
+ * can only be this goroutine's own read in this epoch. */
+static bool readset_has(Shadow *s, uint64_t e) {
+    ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_acquire);
+    if (!rs)
+        return false;
+    uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
+    if (n > rs->cap)
+        return false;
+    uint32_t i = readset_find(rs, n, epoch_tid(e));
+    return i < n && atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed) == e;
+}
+
+/* Record a read in the cell's read set (cell locked), kept sorted by slot so
+ * that a goroutine's earlier read is found by binary search (100,000
+ * goroutines may read one captured variable concurrently). */
+static void readset_put(Race *r, Shadow *s, uint64_t epoch, uint32_t stack, uint32_t goid) {
+    ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
+    uint32_t n = rs ? atomic_load_explicit(&rs->n, memory_order_relaxed) : 0;
+    uint32_t lo = rs ? readset_find(rs, n, epoch_tid(epoch)) : 0;
+    if (lo < n && epoch_tid(atomic_load_explicit(&rs->a[lo].epoch, memory_order_relaxed)) == epoch_tid(epoch)) {
+        access_set(&rs->a[lo], epoch, stack, goid);
+        return;
+    }
+    if (!rs || n == rs->cap) {
+        uint32_t cap = rs ? rs->cap * 2 : 4;
+        ReadSet *grown = race_calloc(1, sizeof(ReadSet) + cap * sizeof(RaceAccess));
+        grown->cap = cap;
+        for (uint32_t i = 0; i < n; i++)
+            access_set(&grown->a[i], atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed), rs->a[i].stack,
+                       rs->a[i].goid);
+        atomic_store_explicit(&grown->n, n, memory_order_relaxed);
+        atomic_store_explicit(&s->rs, grown, memory_order_release);
+        if (rs) {
+            pthread_mutex_lock(&r->retired_mu);
+            if (r->nretired == r->retired_cap) {
+                r->retired_cap = r->retired_cap ? r->retired_cap * 2 : 64;
+                r->retired = race_realloc(r->retired, r->retired_cap * sizeof(ReadSet *));
+            }
+            r->retired[r->nretired++] = rs;
+            pthread_mutex_unlock(&r->retired_mu);
+        }
+        rs = grown;
+    }
+    for (uint32_t j = n; j > lo; j--)
+        access_set(&rs->a[j], atomic_load_explicit(&rs->a[j - 1].epoch, memory_order_relaxed), rs->a[j - 1].stack,
+                   rs->a[j - 1].goid);
+    access_set(&rs->a[lo], epoch, stack, goid);
+    atomic_store_explicit(&rs->n, n + 1, memory_order_relaxed);
+}
+
+static void hit_prev(RaceHit *h, bool write, uint64_t e, uint32_t stack, uint32_t goid) {
+    h->prev_write = write;
+    h->prev_tid = epoch_tid(e);
+    h->prev_stack = stack;
+    h->prev_goid = goid;
+}
+
+static void access(G *g, Obj *obj, uint32_t idx, bool write) {
+    Race *r = g->vm->race;
+    RaceG *rg = race_g(g);
+    Shadow *s = shadow_cell(r, rg, obj, idx);
+    if (!s)
+        return;
+    uint64_t e = rg->epoch;
+    uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
+    if (w == e)
+        return; /* FastTrack's same-epoch fast path */
+    if (!write) {
+        uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+        if (rd == e || (rd == READ_SHARED && readset_has(s, e)))
+            return; /* ... for reads, also among concurrent reads (a global function two goroutines call) */
+    }
+    uint32_t stack = race_stack_id(r, g, rg);
+    uint32_t goid = (uint32_t)g->id;
+    RaceHit hit = {.cur_write = write, .cur_stack = stack, .cur_goid = g->id, .obj = obj, .idx = idx};
+    bool raced = false;
+    spin_lock(&s->lock);
+    w = atomic_load_explicit(&s->w, memory_order_relaxed);
+    uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+    if (w && !happened_before(rg, w)) {
+        raced = true;
+        hit_prev(&hit, true, w, s->wstack, s->wgoid);
+    }
+    if (!write) {
+        if (rd == READ_SHARED) {
+            readset_put(r, s, e, stack, goid);
+        } else if (rd == 0 || happened_before(rg, rd)) {
+            atomic_store_explicit(&s->r, e, memory_order_relaxed);
+            s->rstack = stack;
+            s->rgoid = goid;
+        } else {
+            readset_put(r, s, rd, s->rstack, s->rgoid);
+            readset_put(r, s, e, stack, goid);
+            atomic_store_explicit(&s->r, READ_SHARED, memory_order_relaxed);
+        }
+    } else {
+        if (rd == READ_SHARED) {
+            ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
+            uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
+            for (uint32_t i = 0; i < n && !raced; i++) {
+                uint64_t re = atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed);
+                if (!happened_before(rg, re)) {
+                    raced = true;
+                    hit_prev(&hit, false, re, rs->a[i].stack, rs->a[i].goid);
+                }
+            }
+            atomic_store_explicit(&rs->n, 0, memory_order_relaxed);
+        } else if (rd && !raced && !happened_before(rg, rd)) {
+            raced = true;
+            hit_prev(&hit, false, rd, s->rstack, s->rgoid);
+        }
+        atomic_store_explicit(&s->r, 0, memory_order_relaxed);
+        atomic_store_explicit(&s->w, e, memory_order_relaxed);
+        s->wstack = stack;
+        s->wgoid = goid;
+    }
+    spin_unlock(&s->lock);
+    if (raced)
+        race_report(r, g, &hit);
+}
+
+void race_read(G *g, Obj *obj, uint32_t idx) {
+    access(g, obj, idx, false);
+}
+void race_write(G *g, Obj *obj, uint32_t idx) {
+    access(g, obj, idx, true);
+}
+
+void race_index(G *g, Value obj, Value key, bool write) {
+    if (val_is(obj, OBJ_LIST)) {
+        if (!val_is_smallint(key))
+            return;
+        int64_t i = val_as_smallint(key);
+        if (i >= 0 && i < SHARED_LOAD(AS_LIST(obj)->len) && i <= UINT32_MAX)
+            access(g, val_as_obj(obj), (uint32_t)i, write);
+    } else if (val_is(obj, OBJ_MAP)) {
+        access(g, val_as_obj(obj), 0, write);
+    }
+}
+
+/* ---- the collector (world stopped) ---- */
+
+static void chunk_free(Chunk *c) {
+    for (uint32_t i = 0; i < c->ncells; i++)
+        free(atomic_load_explicit(&c->cells[i].rs, memory_order_relaxed));
+    free(c);
+}
+
+/* Rehash t into a table four times larger when its chains grew long (world
+ * stopped).  hash and next say where an entry goes and what follows it. */
+void table_grow(HashTable *t, size_t (*hash)(void *entry), void *_Atomic *(*next)(void *entry)) {
+    size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
+    if (atomic_load_explicit(&t->count, memory_order_relaxed) <= 2 * (mask + 1))
+        return;
+    size_t nmask = (mask + 1) * 4 - 1;
+    void *_Atomic *nb = calloc(nmask + 1, sizeof(void *));
+    if (!nb)
+        return; /* keep the long chains */
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    for (size_t i = 0; i <= mask; i++) {
+        void *e = atomic_load_explicit(&b[i], memory_order_relaxed);
+        while (e) {
+            void *after = atomic_load_explicit(next(e), memory_order_relaxed);
+            void *_Atomic *head = &nb[hash(e) & nmask];
+            atomic_store_explicit(next(e), atomic_load_explicit(head, memory_order_relaxed),
+                                  memory_order_relaxed);
+            atomic_store_explicit(head, e, memory_order_relaxed);
+            e = after;
+        }
+    }
+    free((void *)b);
+    atomic_store(&t->buckets, nb);
+    atomic_store(&t->mask, nmask);
+}
+
+static size_t chunk_hash(void *e) {
+    return race_hash(((Chunk *)e)->obj, ((Chunk *)e)->no);
+}
+static void *_Atomic *chunk_next(void *e) {
+    return (void *_Atomic *)&((Chunk *)e)->next;
+}
+
+void shadow_gc(Race *r) {
+    r->ncollections++; /* every goroutine's chunk cache is stale */
+    for (size_t i = 0; i < r->nretired; i++) /* no fast path is reading them now */
+        free(r->retired[i]);
+    r->nretired = 0;
+    HashTable *t = &r->shadow;
+    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+    size_t mask = atomic_load_explicit(&t->mask, memory_order_relaxed);
+    for (size_t i = 0; i <= mask; i++) {
+        void *_Atomic *link = &b[i];
+        Chunk *c;
+        while ((c = atomic_load_explicit(link, memory_order_relaxed))) {
+            if (c->obj->marked) {
+                link = (void *_Atomic *)&c->next;
+                continue;
+            }
+            atomic_store_explicit(link, atomic_load_explicit(&c->next, memory_order_relaxed),
+                                  memory_order_relaxed);
+            chunk_free(c);
+            atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+        }
+    }
+    table_grow(t, chunk_hash, chunk_next);
+}
