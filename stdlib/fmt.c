@@ -814,6 +814,10 @@ FMT_NATIVE(Fprintf, PRINTF, TO_WRITER)
 FMT_NATIVE(Errorf, PRINTF, TO_ERROR)
 
 /* The builtins print and println: fmt.Print/Println without results. */
+bool fmtlib_format(G *g, StrBuf *b, char how, const char *fn, const Value *args, int nargs) {
+    return format_args(g, b, how == 'f' ? PRINTF : how == 'l' ? PRINTLN : PRINT, fn, args, nargs, NULL);
+}
+
 int fmtlib_print(G *g, Value *args, int nargs) {
     return run(g, args, nargs, PRINT, TO_STDOUT, "print") < 0 ? -1 : 0;
 }

@@ -24,6 +24,7 @@ void stdlib_open_io(VM *vm);
 void stdlib_open_bufio(VM *vm);
 void stdlib_open_net(VM *vm);
 void stdlib_open_signal(VM *vm);
+void stdlib_open_log(VM *vm);
 void stdlib_open_sync(VM *vm);
 void stdlib_open_atomic(VM *vm);
 void stdlib_open_time(VM *vm);
@@ -41,6 +42,10 @@ int sync_cannot_park(G *g);
  * (sched_nanotime); 0 for the zero Time (no deadline).  False if v is not
  * a time.Time. */
 bool time_deadline(Value v, int64_t *deadline);
+
+/* fmt.c: format args into b as fmt.Sprint (how 'p'), Sprintln ('l') or
+ * Sprintf ('f': args[0] is the format); false after a panic. */
+bool fmtlib_format(G *g, StrBuf *b, char how, const char *fn, const Value *args, int nargs);
 
 /* fmt.c: the builtins print and println (fmt.Print/Println to stdout,
  * without results). */

@@ -30,6 +30,16 @@ static int frame_line(Frame *f) {
     return p->lines && p->ncode > 0 ? p->lines[i] : p->line;
 }
 
+bool vm_caller_pos(G *g, const char **path, int *line) {
+    if (g->nframes == 0)
+        return false;
+    Frame *f = &g->frames[g->nframes - 1];
+    ObjModule *m = f->cl->proto->module;
+    *path = m && m->path ? m->path->chars : "?";
+    *line = frame_line(f);
+    return true;
+}
+
 char *traceback(G *g) {
     StrBuf b;
     sb_init(&b);

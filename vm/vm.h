@@ -236,6 +236,9 @@ void fmt_duration(StrBuf *b, int64_t ns);
 /* Each returns -1 so a native can `return vm_runtime_errorf(g, ...)`. */
 int vm_panic_value(G *g, Value v);
 int vm_panicf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* error value, runtime.Error, no prefix */
+/* Where the running script code is: the innermost script frame's file and
+ * line (log.Lshortfile).  False when no script frame runs. */
+bool vm_caller_pos(G *g, const char **path, int *line);
 int vm_runtime_errorf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* "runtime error: ..." */
 /* fatal error: prints `fatal error: MSG` and the goroutine traces; exits 2. */
 _Noreturn void vm_fatalf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
