@@ -26,6 +26,9 @@ void native_finish(G *g, uint32_t at, int nres, int nwant);
  * its results go to g->resume_at + 1 ..., and g->resume_nres is set.
  * Returns the continuation's result (RT_PARK if it parked again). */
 int vm_native_resume(G *g);
+
+/* The source line a frame is at (its last executed instruction). */
+int frame_line(const Frame *f);
 /* Copy `n` results from stack index `src` to the frame's return slot
  * honouring nwant; pops the frame. */
 void frame_finish_return(G *g, uint32_t src, int n);

@@ -20,7 +20,7 @@ static const char *frame_func_name(Frame *f, StrBuf *b) {
     return b->p;
 }
 
-static int frame_line(Frame *f) {
+int frame_line(const Frame *f) {
     ObjProto *p = f->cl->proto;
     ptrdiff_t i = f->pc - p->code - 1;
     if (i < 0)

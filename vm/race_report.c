@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/interp.h"
 #include "vm/race_int.h"
 
 typedef struct DepotEnt {
@@ -31,21 +32,11 @@ typedef struct DepotEnt {
     uint32_t hash;
 } DepotEnt;
 
-static int32_t frame_line_at(const Frame *f) {
-    ObjProto *p = f->cl->proto;
-    ptrdiff_t i = f->pc - p->code - 1;
-    if (i < 0)
-        i = 0;
-    if (i >= p->ncode)
-        i = p->ncode - 1;
-    return p->lines && p->ncode > 0 ? p->lines[i] : p->line;
-}
-
 uint32_t race_stack_capture(G *g, RaceFrame *out) {
     uint32_t n = 0;
     for (int i = g->nframes - 1; i >= 0 && n < RACE_MAX_FRAMES; i--) {
         Frame *f = &g->frames[i];
-        int32_t line = frame_line_at(f);
+        int32_t line = frame_line(f);
         if (line == 0 && i < g->nframes - 1)
             continue; /* the implicit call of main() (as tracebacks skip it) */
         out[n++] = (RaceFrame){f->cl->proto, line};

@@ -18,38 +18,21 @@
  *    none is lost (the script waits until none is pending), also while
  *    GOMAXPROCS changes move timers between heaps.
  *
- * main() runs the storm in a child process for GOMAXPROCS 1, 2 and 4, and for
+ * main() runs the storm in child processes (tests/unit/storm.h) for GOMAXPROCS 1, 2 and 4, and for
  * 2 with CSP_GCSTRESS=1 (smaller), each under an alarm so that a hang fails
  * instead of blocking the suite.  A child reports a broken invariant on
  * stderr and exits 1; the script's last line is "ok ...".
  */
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "parser/compile.h"
 #include "runtime/sched.h"
-#include "stdlib/stdlib.h"
+#include "storm.h"
 #include "vm/interp.h"
-
-static _Noreturn void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static _Noreturn void fail(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("FAIL: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    fflush(stdout);
-    fflush(stderr);
-    _exit(1);
-}
 
 static int64_t int_arg(G *g, Value *args, int nargs, int i) {
     if (i >= nargs || !val_is_int(args[i]))
@@ -414,60 +397,7 @@ static _Noreturn void child(void) {
     waiters = calloc(MAX_IDS, sizeof(Waiter));
     for (int i = 0; i < MAX_TIMERS; i++)
         pthread_mutex_init(&recs[i].mu, NULL);
-    char *argv[] = {"stress.csp", NULL};
-    VM *vm = vm_new(1, argv);
-    stdlib_open(vm);
-    vm_native_module(vm, "stress", stress_fns);
-    CompileHooks hooks = vm_compile_hooks(vm);
-    BcProgram *prog = compile_source("stress.csp", script, strlen(script), &hooks, stderr);
-    if (!prog)
-        fail("the stress script does not compile");
-    Value top = vm_load_program(vm, prog);
-    bc_program_free(prog);
-    sched_run_main(vm, top);
-    vm_exit(vm, 0);
+    run_script("stress.csp", "stress", stress_fns, script);
 }
 
-int main(void) {
-    static const struct {
-        const char *procs;
-        const char *gcstress;
-    } runs[] = {{"1", NULL}, {"2", NULL}, {"4", NULL}, {"2", "1"}};
-    int failures = 0;
-    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-        fflush(stdout);
-        pid_t pid = fork();
-        if (pid < 0) {
-            perror("fork");
-            return 1;
-        }
-        if (pid == 0) {
-            setenv("GOMAXPROCS", runs[i].procs, 1);
-            if (runs[i].gcstress)
-                setenv("CSP_GCSTRESS", runs[i].gcstress, 1);
-            else
-                unsetenv("CSP_GCSTRESS");
-            alarm(150); /* a hang fails the test (SIGALRM) instead of the suite's timeout */
-            child();
-        }
-        int status;
-        if (waitpid(pid, &status, 0) < 0) {
-            perror("waitpid");
-            return 1;
-        }
-        const char *what = runs[i].gcstress ? " CSP_GCSTRESS=1" : "";
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-            printf("ok scheduler storm, GOMAXPROCS=%s%s\n", runs[i].procs, what);
-        } else {
-            failures++;
-            if (WIFSIGNALED(status))
-                fprintf(stderr, "FAIL: scheduler storm, GOMAXPROCS=%s%s: killed by signal %d%s\n",
-                        runs[i].procs, what, WTERMSIG(status),
-                        WTERMSIG(status) == SIGALRM ? " (hung)" : "");
-            else
-                fprintf(stderr, "FAIL: scheduler storm, GOMAXPROCS=%s%s: exit status %d\n", runs[i].procs,
-                        what, WEXITSTATUS(status));
-        }
-    }
-    return failures ? 1 : 0;
-}
+int main(void) { return run_storms("scheduler storm", child); }
