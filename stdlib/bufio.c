@@ -311,8 +311,8 @@ typedef struct ReadOp {
 
 static int reader_fill(G *g, Value *args, ReadOp *op);
 
-/* Try to finish op from the buffer (lock held by the caller is NOT needed:
- * this takes it).  Returns 1 and sets *res if done. */
+/* Try to finish op from the buffer (takes the buffer's lock itself).
+ * Returns true and sets *res if done. */
 static bool reader_take(G *g, ReadOp *op, StreamResult *res) {
     Reader *r = op->r;
     VM *vm = g->vm;
@@ -401,12 +401,19 @@ static int reader_Read(G *g, Value *args, int nargs) {
     return reader_start(g, args, r, -1, (size_t)n, stream_done_read, NULL);
 }
 
-static int reader_Buffered(G *g, Value *args, int nargs) {
-    ARGS_RECV(r, Reader, reader_type, "bufio.Reader.Buffered", "")
-    pthread_mutex_lock(&r->q.lock);
-    args[0] = val_int(g->vm, (int64_t)buf_unread(&r->q));
-    pthread_mutex_unlock(&r->q.lock);
+/* Buffered() of a Reader or Writer: the bytes waiting in the buffer. */
+static int buffered_count(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
+    Buffered *b = args_recv(g, fn, args, nargs, t);
+    if (!b || !args_check(g, fn, args + 1, nargs - 1, ""))
+        return -1;
+    pthread_mutex_lock(&b->q.lock);
+    args[0] = val_int(g->vm, (int64_t)buf_unread(&b->q));
+    pthread_mutex_unlock(&b->q.lock);
     return 1;
+}
+
+static int reader_Buffered(G *g, Value *args, int nargs) {
+    return buffered_count(g, args, nargs, &reader_type, "bufio.Reader.Buffered");
 }
 
 static const NativeMethod reader_methods[] = {
@@ -515,11 +522,7 @@ static int writer_Flush(G *g, Value *args, int nargs) {
 }
 
 static int writer_Buffered(G *g, Value *args, int nargs) {
-    ARGS_RECV(w, Writer, writer_type, "bufio.Writer.Buffered", "")
-    pthread_mutex_lock(&w->q.lock);
-    args[0] = val_int(g->vm, (int64_t)buf_unread(&w->q));
-    pthread_mutex_unlock(&w->q.lock);
-    return 1;
+    return buffered_count(g, args, nargs, &writer_type, "bufio.Writer.Buffered");
 }
 
 static const NativeMethod writer_methods[] = {
