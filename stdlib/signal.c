@@ -5,8 +5,8 @@
  * script as it ends a Go program.  Notify starts a libuv signal watcher on
  * the I/O loop for each signal it names; when one arrives the loop thread,
  * which may not touch channels, asks the scheduler to run the delivery on
- * an M (sched_run_soon), and the delivery sends the signal to every
- * registered channel without blocking: a channel with no room misses it, as
+ * an M (sched_run_soon), and the delivery sends each pending signal to
+ * every registered channel without blocking: a channel with no room misses it, as
  * in Go.  While any channel is registered the program is waiting for a
  * signal, not deadlocked (io_hold).
  */
@@ -37,6 +37,12 @@ typedef struct SigState {
     int count[MAX_SIGNAL];    /* registrations per signal */
     bool holding;             /* io_hold taken while nregs > 0 */
     Value values[MAX_SIGNAL]; /* the signal values, made once */
+    /* Signals caught, not yet delivered: a set, as the kernel's and Go's
+     * pending signals are.  The loop thread adds; one delivery at a time
+     * takes them out. */
+    pthread_mutex_t pending_lock;
+    uint64_t pending;
+    bool draining; /* a delivery is scheduled or running */
     /* the loop thread's */
     uv_signal_t watch[MAX_SIGNAL];
     bool watch_init[MAX_SIGNAL];
@@ -129,28 +135,37 @@ typedef struct SigReq {
     bool start;
 } SigReq;
 
-typedef struct Delivery {
-    SigState *st;
-    int signo;
-} Delivery;
-
-/* On an M: send to every channel registered for the signal. */
+/* On an M: send each caught signal, lowest number first as Go does, to
+ * every channel registered for it. */
 static void deliver(void *arg) {
-    Delivery *d = arg;
-    SigState *st = d->st;
-    pthread_mutex_lock(&st->lock);
-    for (int i = 0; i < st->nregs; i++)
-        if (st->regs[i].mask & (1ull << d->signo))
-            chan_try_send(st->vm, st->regs[i].ch, st->values[d->signo]);
-    pthread_mutex_unlock(&st->lock);
-    free(d);
+    SigState *st = arg;
+    for (;;) {
+        pthread_mutex_lock(&st->pending_lock);
+        uint64_t pending = st->pending;
+        st->pending = 0;
+        st->draining = pending != 0;
+        pthread_mutex_unlock(&st->pending_lock);
+        if (!pending)
+            return;
+        pthread_mutex_lock(&st->lock);
+        for (int signo = 1; signo < MAX_SIGNAL; signo++)
+            for (int i = 0; i < st->nregs; i++)
+                if (pending & st->regs[i].mask & (1ull << signo))
+                    chan_try_send(st->vm, st->regs[i].ch, st->values[signo]);
+        pthread_mutex_unlock(&st->lock);
+    }
 }
 
+/* On the loop thread. */
 static void on_signal(uv_signal_t *h, int signo) {
-    Delivery *d = malloc(sizeof *d);
-    d->st = h->data;
-    d->signo = signo;
-    sched_run_soon(d->st->vm, deliver, d);
+    SigState *st = h->data;
+    pthread_mutex_lock(&st->pending_lock);
+    st->pending |= 1ull << signo;
+    bool start = !st->draining;
+    st->draining = true;
+    pthread_mutex_unlock(&st->pending_lock);
+    if (start)
+        sched_run_soon(st->vm, deliver, st);
 }
 
 static void start_watch(uv_loop_t *loop, IoReq *req) {
@@ -303,6 +318,7 @@ void stdlib_open_signal(VM *vm) {
     SigState *st = calloc(1, sizeof *st);
     st->vm = vm;
     pthread_mutex_init(&st->lock, NULL);
+    pthread_mutex_init(&st->pending_lock, NULL);
     ObjModule *sys = vm_native_module(vm, "syscall", syscall_fns);
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         ObjNativeObj *o = vm_new_nativeobj(vm, &signal_type);

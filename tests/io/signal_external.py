@@ -12,7 +12,7 @@ t = Checks()
 
 NOTIFY = """import ("fmt"; "os"; "os/signal"; "syscall")
 func main() {
-    c := make(chan os.Signal, 1)
+    c := make(chan os.Signal, 2) // room for both: a signal that finds no room is dropped, as in Go
     signal.Notify(c, os.Interrupt, syscall.SIGTERM)
     fmt.Println("ready")
     s := <-c
@@ -46,8 +46,11 @@ def run(src, signals):
 
 
 out, err, rc = run(NOTIFY, [signal.SIGINT, signal.SIGTERM])
-t.check("Notify: SIGINT then SIGTERM reach the channel",
-        out == "ready\ngot interrupt\ngot terminated\n" and rc == 0, f"{out!r} {err!r} rc={rc}")
+# Two signals sent back to back to a process of several threads may be
+# handled in either order (in Go too), so only their arrival is checked.
+lines = out.splitlines()
+t.check("Notify: SIGINT and SIGTERM both reach the channel",
+        lines[:1] == ["ready"] and sorted(lines[1:]) == ["got interrupt", "got terminated"] and rc == 0, f"{out!r} {err!r} rc={rc}")
 out, err, rc = run(DEFAULT, [signal.SIGINT])
 t.check("no Notify: SIGINT kills the script", rc == -signal.SIGINT and out == "ready\n", f"{out!r} rc={rc}")
 t.done()
