@@ -8,9 +8,12 @@
  *   read tcp 127.0.0.1:8080->127.0.0.1:50312: i/o timeout
  *   accept tcp 127.0.0.1:8080: use of closed network connection
  */
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "stdlib/lib.h"
 #include "stdlib/net_int.h"
@@ -81,6 +84,22 @@ static bool failed(NetReq *r) { return r->err || r->timeout || r->use_closed; }
 
 /* ---- addresses ---- */
 
+/* Whether this machine can listen on IPv6 (a container may have no IPv6 at
+ * all).  Go asks the same once, to bind ":port" to the dual-stack "[::]". */
+static bool ipv6_usable(void) {
+    static atomic_int known; /* 0 not asked, 1 yes, 2 no */
+    int k = atomic_load(&known);
+    if (!k) {
+        int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+        k = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 ? 1 : 2;
+        if (fd >= 0)
+            close(fd);
+        atomic_store(&known, k);
+    }
+    return k == 1;
+}
+
 /* Split "host:port" into r (a literal address, or r->host to look up).
  * Returns NULL or Go's complaint. */
 static const char *parse_addr(const char *text, bool listen, NetReq *r) {
@@ -104,7 +123,7 @@ static const char *parse_addr(const char *text, bool listen, NetReq *r) {
     if (!colon[1] || *end || port < 0 || port > 65535)
         return "invalid port";
     r->port = (int)port;
-    const char *ip = host[0] ? host : listen ? "0.0.0.0" : "127.0.0.1";
+    const char *ip = host[0] ? host : !listen ? "127.0.0.1" : ipv6_usable() ? "::" : "0.0.0.0";
     if (!strcmp(ip, "localhost"))
         ip = "127.0.0.1";
     if (uv_ip4_addr(ip, (int)port, (struct sockaddr_in *)&r->addr) == 0 ||

@@ -8,6 +8,7 @@
  * than by an ever-growing buffer here; likewise libuv stops accepting while
  * an announced connection waits for Accept.
  */
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,21 @@ enum { READ_CHUNK = 64 * 1024 };
 
 static void complete(NetReq *r) { io_complete(&r->io); }
 
+/* "127.0.0.1:80", "[::1]:80"; an IPv4 peer of a dual-stack socket
+ * (::ffff:127.0.0.1) prints as IPv4, as in Go. */
 static void addr_text(const struct sockaddr *sa, char *buf, size_t n) {
     char ip[INET6_ADDRSTRLEN] = "?";
     int port = 0;
+    const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)sa;
+    if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {
+        port = ntohs(a6->sin6_port);
+        inet_ntop(AF_INET, &a6->sin6_addr.s6_addr[12], ip, sizeof ip);
+        snprintf(buf, n, "%s:%d", ip, port);
+        return;
+    }
     if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
-        uv_ip6_name(a, ip, sizeof ip);
-        port = ntohs(a->sin6_port);
+        uv_ip6_name(a6, ip, sizeof ip);
+        port = ntohs(a6->sin6_port);
         snprintf(buf, n, "[%s]:%d", ip, port);
         return;
     }
