@@ -107,6 +107,7 @@ struct Node {
     int variadic;   /* N_FUNC */
     int isdefault;  /* N_CASE */
     int tkind;      /* N_TYPE: TypeKind */
+    int end_line;   /* N_BLOCK: line of the closing brace (0 if missing) */
     int64_t ival;   /* N_INT */
     int64_t iotav;  /* N_CONST */
     double fval;    /* N_FLOAT */

@@ -511,6 +511,8 @@ int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name
         if (fn->body)
             block_stmts(&fs, fn->body);
         fs.freereg = fs.nactreg;
+        if (fn->body && fn->body->end_line)
+            fs.curline = fn->body->end_line; /* a trace of the deferred calls points at the closing brace, as Go's */
         emit_abc(&fs, OP_RETURN, 0, 1, 0);
         if (pass_again(&fs, pass, &pins, &npins)) {
             fs_discard(&fs);

@@ -243,6 +243,10 @@ int std_member_check(FuncState *fs, GSym *g, const char *member, Node *at) {
     const CompileHooks *h = fs->ms->c->hooks;
     if (!h || !h->std_member)
         return STD_VALUE;
+    if (!is_exported(member)) { /* a module's own state (log's, signal's) stays its own */
+        cerrn(fs, at, "name %s not exported by package %s", member, g->name);
+        return STD_NONE;
+    }
     StdMemberKind k = h->std_member(h->ctx, g->path, member);
     if (k == STD_NONE)
         cerrn(fs, at, "undefined: %s.%s", g->name, member);

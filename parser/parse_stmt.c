@@ -52,6 +52,8 @@ Node *parse_block(Parser *p, const char *context) {
     p->stmt_end = "expected }";
     parse_stmt_list(p, &b->list);
     p->stmt_end = old;
+    if (p->tok.kind == TK_RBRACE)
+        b->end_line = p->tok.line;
     p_want(p, TK_RBRACE);
     return b;
 }

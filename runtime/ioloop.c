@@ -107,8 +107,8 @@ static void start_blocking(uv_loop_t *loop, IoReq *req) {
 
 int io_park_blocking(G *g, IoReq *req, const char *reason, IoResumeFn resume) {
     if (!sched_can_park(g)) {
-        /* A deferred call (defer os.Remove(name)) or a builtin's callback
-         * cannot park: make the call here, as a plain system call. */
+        /* A builtin's callback cannot park: make the call here, as a
+         * plain system call. */
         req->g = g;
         req->vm = g->vm;
         req->blocking(req);

@@ -204,9 +204,9 @@ static int listener_Addr(G *g, Value *args, int nargs) {
 
 /* ---- Close (both) ---- */
 
-/* Close does not wait for the loop: it is usually deferred, and a deferred
- * call cannot park.  The loop takes requests in order, so a Read or Write
- * issued after Close fails with "use of closed network connection". */
+/* Close does not wait for the loop (Go's Close does not wait for the
+ * descriptor's readers either).  The loop takes requests in order, so a Read
+ * or Write issued after Close fails with "use of closed network connection". */
 static int close_obj(G *g, Value *args, NetObj *o) {
     if (atomic_exchange(&o->closed, true)) {
         NetReq r = {.use_closed = true};

@@ -256,7 +256,7 @@ static int signal_Notify(G *g, Value *args, int nargs) {
     if (start) /* posted under the lock: a racing Stop's request stays in order */
         io_post(g->vm, &watch_req(st, start, true)->io);
     pthread_mutex_unlock(&st->lock);
-    if (!start || !sched_can_park(g)) /* a deferred Notify cannot wait */
+    if (!start || !sched_can_park(g)) /* inside a builtin's callback it cannot wait */
         return 0;
     /* Wait for the loop to pass that request (it takes them in order), so
      * that a signal sent right after Notify returns is caught. */

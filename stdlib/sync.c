@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parser/bytecode.h"
 #include "runtime/sched.h"
 #include "stdlib/lib.h"
 #include "vm/race.h"
@@ -112,11 +113,6 @@ static void wake_all(G *waker, WaitQ *all) {
 bool sync_can_park(G *g) { return sched_can_park(g); }
 
 int sync_cannot_park(G *g) {
-    Frame *top = g->nframes ? &g->frames[g->nframes - 1] : NULL;
-    if (top && (top->flags & FRAME_RETURNING || g->panic) &&
-        g->native_base > top->base + top->cl->proto->maxregs)
-        return vm_panicf(g, "cannot block (channel, lock, sleep) in a deferred call of a builtin; "
-                            "defer a func literal instead");
     return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
 }
 
@@ -521,9 +517,11 @@ static const NativeType waitgroup_type = {
 };
 
 /* ---- Once ----
- * f runs on this goroutine through vm_call (a nested C call), so f itself
- * cannot block; other callers of Do wait parked until f has returned (or
- * panicked: as in Go, the Once is then done all the same). */
+ * The first Do runs f in a frame of its own, so f may block like any code:
+ * Do is replaced (vm_tailcall) by onceWrap, the runtime's bytecode for
+ *     defer onceDone(o); f()
+ * and onceDone, which runs even if f panics (the Once is then done all the
+ * same, as in Go), wakes the callers of Do that wait parked meanwhile. */
 
 enum { ONCE_NEW, ONCE_RUNNING, ONCE_DONE };
 
@@ -548,9 +546,19 @@ static int once_Do(G *g, Value *args, int nargs) {
         return park_on(g, &o->waiters, &o->mu, "sync.Mutex.Lock");
     o->state = ONCE_RUNNING;
     pthread_mutex_unlock(&o->mu);
-    /* The receiver stays rooted in this call's argument slots; the payload
-     * does not move (the collector never moves objects). */
-    int r = vm_call(g, f, 0, NULL, 0, NULL);
+    ObjModule *m = vm_find_native_module(g->vm, "sync");
+    Value once = args[0];
+    vm_module_get(m, str_intern_c(g->vm, "onceWrap"), &args[0]);
+    args[1] = f;
+    vm_module_get(m, str_intern_c(g->vm, "onceDone"), &args[2]);
+    args[3] = once;
+    return vm_tailcall(g, 3);
+}
+
+/* onceDone(o): f has returned or panicked. */
+static int once_done(G *g, Value *args, int nargs) {
+    (void)nargs;
+    Once *o = (Once *)AS_NATIVEOBJ(args[0])->payload;
     race_rel(g, o, RACE_LOCK);
     pthread_mutex_lock(&o->mu);
     o->state = ONCE_DONE;
@@ -558,7 +566,7 @@ static int once_Do(G *g, Value *args, int nargs) {
     pthread_mutex_unlock(&o->mu);
     race_acq_waiters(g, &all, o, RACE_LOCK);
     wake_all(g, &all);
-    return r < 0 ? -1 : 0;
+    return 0;
 }
 
 static void once_finalize(ObjNativeObj *o) {
@@ -702,7 +710,14 @@ static const NativeReg sync_fns[] = {
 };
 
 void stdlib_open_sync(VM *vm) {
-    vm_native_module(vm, "sync", sync_fns);
+    ObjModule *m = vm_native_module(vm, "sync", sync_fns);
+    static const Instr once_wrap[] = {
+        BC_ABC(OP_DEFER, 1, 2, 0), /* defer R1(R2): onceDone(o) */
+        BC_ABC(OP_CALL, 0, 1, 1),  /* R0(): f() */
+        BC_ABX(OP_RETURN, 0, 1),
+    };
+    vm_module_set(vm, m, "onceWrap", val_obj(vm_hidden_closure(vm, "sync.Once.Do", once_wrap, 3, 3, 3)));
+    vm_module_set(vm, m, "onceDone", vm_new_native(vm, "sync.onceDone", once_done, NULL));
     vm_register_type(vm, &waitgroup_type);
     vm_register_type(vm, &mutex_type);
     vm_register_type(vm, &rwmutex_type);

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vm/interp.h"
 
@@ -115,8 +116,8 @@ static int call_native(G *g, ObjNative *nat, uint32_t at, int nargs, int nwant) 
     int n = nat->fn(g, g->stack + args, nargs);
     g->native_base = saved_base;
     g->native_top = saved_top;
-    if (n == RT_PARK)
-        return RT_PARK; /* the waker stores the results; native_finish places them */
+    if (n == RT_PARK || n == RT_CALL)
+        return n; /* RT_PARK: the waker stores the results; native_finish places them */
     if (n < 0)
         return -1;
     place_results(g, at, n, nwant);
@@ -124,6 +125,11 @@ static int call_native(G *g, ObjNative *nat, uint32_t at, int nargs, int nwant) 
 }
 
 void native_finish(G *g, uint32_t at, int nres, int nwant) { place_results(g, at, nres, nwant); }
+
+int vm_tailcall(G *g, int nargs) {
+    g->tail_nargs = (int16_t)nargs;
+    return RT_CALL;
+}
 
 int vm_native_resume(G *g) {
     int (*fn)(G *, Value *, void *) = g->resume_fn;
@@ -168,6 +174,11 @@ int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags) {
     }
     if (val_is(fn, OBJ_NATIVE)) {
         int r = call_native(g, AS_NATIVE(fn), at, nargs, nwant);
+        if (r == RT_CALL) { /* the native's callee takes its place */
+            int n = g->tail_nargs;
+            memmove(g->stack + at, g->stack + at + 1, (size_t)(n + 1) * sizeof(Value));
+            return call_value(g, at, n, nwant, flags);
+        }
         return r < 0 ? r : 0;
     }
     if (val_is(fn, OBJ_BOUND)) {

@@ -233,6 +233,7 @@ static void mark_roots(VM *vm) {
     for (int i = 0; i < vm->nnatmods; i++)
         gc_mark_obj(vm, (Obj *)vm->natmods[i].module);
     gc_mark_obj(vm, (Obj *)vm->builtins);
+    gc_mark_obj(vm, (Obj *)vm->defer_wrap);
     for (int i = 0; i < vm->nusermods; i++)
         gc_mark_obj(vm, (Obj *)vm->usermods[i]);
     for (int i = 0; i < vm->nntypes; i++)

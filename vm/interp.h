@@ -55,6 +55,7 @@ enum { EXIT_RUN, EXIT_STOP, EXIT_PANIC };
 int frame_exit(G *g, int stop_depth);
 void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args);
 void defers_free(Frame *f);
+void defer_wrap_init(VM *vm); /* once, before the first program runs */
 /* Called by the dispatch loop when g->panic is set: unwind frames, running
  * deferred calls, until a recovery or stop_depth.  Returns 1 to continue
  * executing (a frame to run), -1 to propagate past stop_depth, 0 when a

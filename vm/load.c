@@ -160,9 +160,26 @@ static ObjModule *module_shell(VM *vm, BcModule *bm) {
     return m;
 }
 
+ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int ncode, int nparams, int maxregs) {
+    ObjProto *p = gc_alloc(vm, sizeof(ObjProto), OBJ_PROTO);
+    p->ncode = ncode;
+    p->code = malloc((size_t)ncode * sizeof(Instr));
+    memcpy(p->code, code, (size_t)ncode * sizeof(Instr));
+    p->field_ic = calloc((size_t)ncode, sizeof(uint64_t));
+    p->nparams = (uint8_t)nparams;
+    p->maxregs = (uint8_t)maxregs;
+    p->hidden = 1;
+    p->module = vm_native_module(vm, "builtin", NULL); /* for its frame's globals: it uses none */
+    p->name = str_intern_c(vm, name);
+    ObjClosure *c = gc_alloc(vm, sizeof(ObjClosure), OBJ_CLOSURE);
+    c->proto = p;
+    return c;
+}
+
 Value vm_load_program(VM *vm, BcProgram *prog) {
     Loader L = {vm, prog, NULL, NULL, NULL};
     int n = prog->nmodules;
+    defer_wrap_init(vm);
     L.mods = calloc((size_t)n + 1, sizeof(ObjModule *));
     L.structs = calloc((size_t)n + 1, sizeof(ObjStructType **));
     L.protos = calloc((size_t)n + 1, sizeof(ObjProto **));

@@ -134,6 +134,7 @@ typedef struct ObjProto {
     uint8_t nparams;      /* fixed parameters (a method's receiver counts as the first) */
     uint8_t variadic;     /* 1: extra arguments are collected into a list in R[nparams] */
     uint8_t maxregs;      /* registers used by this function */
+    uint8_t hidden;       /* the runtime's own (deferwrap): not shown in traces */
     ObjString *name;      /* "f", "Point.Norm", "f.func1", "init" for a module's top level */
     struct ObjModule *module;
     int32_t line;         /* line of the declaration */
@@ -315,6 +316,7 @@ struct G {
     uint32_t resume_at;      /* a parked native call: where its results go */
     int16_t resume_nwant;
     int16_t resume_nres;     /* results the waker stored, -1 when none pending */
+    int16_t tail_nargs;      /* a native returning RT_CALL: its callee's argument count */
     /* A parked native that finishes on its own thread (I/O: the libuv thread
      * completes the operation but must not allocate): when the goroutine
      * runs again, resume_fn(g, args, resume_data) runs first, in place of

@@ -31,9 +31,12 @@ int frame_line(const Frame *f) {
 }
 
 bool vm_caller_pos(G *g, const char **path, int *line) {
-    if (g->nframes == 0)
+    int top = g->nframes - 1;
+    if (top > 0 && g->frames[top].cl->proto->hidden)
+        top--; /* a deferred builtin: the position of the function it defers for */
+    if (top < 0)
         return false;
-    Frame *f = &g->frames[g->nframes - 1];
+    Frame *f = &g->frames[top];
     ObjModule *m = f->cl->proto->module;
     *path = m && m->path ? m->path->chars : "?";
     *line = frame_line(f);
@@ -51,8 +54,8 @@ char *traceback(G *g) {
     }
     for (int i = g->nframes - 1; i >= 0; i--) {
         Frame *f = &g->frames[i];
-        if (frame_line(f) == 0 && i < g->nframes - 1)
-            continue; /* the implicit call of main() or init() */
+        if ((frame_line(f) == 0 && i < g->nframes - 1) || f->cl->proto->hidden)
+            continue; /* the implicit call of main() or init(); deferwrap */
         frame_func_name(f, &b);
         ObjModule *m = f->cl->proto->module;
         sb_printf(&b, "\t%s:%d\n", m && m->path ? m->path->chars : "?", frame_line(f));
@@ -133,7 +136,7 @@ Value vm_recover(G *g) {
     if (!p || p->recovered || p->goexit || g->nframes == 0)
         return VAL_NIL;
     Frame *f = &g->frames[g->nframes - 1];
-    if (!(f->flags & FRAME_PANIC_DEFER))
+    if (!(f->flags & FRAME_PANIC_DEFER) || f->cl->proto->hidden) /* `defer recover()` does not recover, as in Go */
         return VAL_NIL;
     p->recovered = 1;
     return p->value;
@@ -157,27 +160,39 @@ void defers_free(Frame *f) {
     }
 }
 
+/* A deferred builtin (defer wg.Wait(), defer mu.Lock()) runs in a hidden
+ * script frame whose code is `CALL R0 with R1.. up to top; RETURN`.  The call
+ * is then an ordinary instruction, so a builtin that blocks parks and
+ * resumes as any call does; frame_exit, which is C code, never waits.  (Go
+ * 1.21 wraps such defers in a function too: main.main.deferwrap1.) */
+void defer_wrap_init(VM *vm) {
+    static const Instr code[] = {
+        BC_ABC(OP_CALL, 0, 0, 1), /* B 0: arguments up to top; C 1: no results */
+        BC_ABX(OP_RETURN, 0, 1),
+    };
+    if (!vm->defer_wrap)
+        vm->defer_wrap = vm_hidden_closure(vm, "deferwrap", code, 2, 0, 255);
+}
+
 /* Start the next deferred call of frame f (the top frame), above its
- * registers.  Returns 1 if a script frame was pushed, 0 if a native call
- * completed, -1 if it panicked. */
+ * registers.  Returns 1 (a script frame was pushed) or -1 (it panicked). */
 static int defer_start(G *g, Frame *f, uint16_t flags) {
     Defer *d = f->defers;
     f->defers = d->next;
     uint32_t at = f->base + f->cl->proto->maxregs;
     int nargs = d->nargs;
-    stack_ensure(g, at + 1 + (uint32_t)nargs + STACK_SLACK);
-    g->stack[at] = d->fn;
+    bool wrap = !val_is(d->fn, OBJ_CLOSURE);
+    uint32_t first = at + 1 + wrap; /* the arguments */
+    stack_ensure(g, first + (uint32_t)nargs + STACK_SLACK);
+    g->stack[at] = wrap ? val_obj(g->vm->defer_wrap) : d->fn;
+    if (wrap)
+        g->stack[at + 1] = d->fn;
     for (int i = 0; i < nargs; i++)
-        g->stack[at + 1 + i] = d->args[i];
+        g->stack[first + i] = d->args[i];
     free(d);
-    /* A deferred builtin runs from this C code, which cannot resume a parked
-     * call: count it like vm_call so that it will not try to park. */
-    g->c_calls++;
-    int r = call_value(g, at, nargs, 0, (uint16_t)(FRAME_DEFERRED | flags));
-    g->c_calls--;
-    if (r == RT_PARK) /* a deferred builtin cannot wait: its frame exit is C code */
-        return vm_panicf(g, "cannot block (channel, lock, sleep) in a deferred call of a builtin; "
-                            "defer a func literal instead");
+    int r = call_value(g, at, wrap ? 0 : nargs, 0, (uint16_t)(FRAME_DEFERRED | flags));
+    if (wrap)
+        g->top = first + (uint32_t)nargs; /* where deferwrap's CALL finds its last argument */
     return r;
 }
 
@@ -207,14 +222,8 @@ static void recover_finish(G *g) {
 int frame_exit(G *g, int stop_depth) {
     for (;;) {
         Frame *f = &g->frames[g->nframes - 1];
-        if (f->defers) {
-            int r = defer_start(g, f, 0);
-            if (r == 1)
-                return EXIT_RUN;
-            if (r < 0)
-                return EXIT_PANIC;
-            continue;
-        }
+        if (f->defers)
+            return defer_start(g, f, 0) < 0 ? EXIT_PANIC : EXIT_RUN;
         uint16_t fl = f->flags;
         if (f->ret_n > f->nwant && f->nwant >= 1) {
             frame_results_mismatch(g, f, f->ret_n);
@@ -247,10 +256,9 @@ int panic_unwind(G *g, int stop_depth) {
         }
         Frame *f = &g->frames[g->nframes - 1];
         if (f->defers) {
-            int r = defer_start(g, f, FRAME_PANIC_DEFER);
-            if (r == 1)
+            if (defer_start(g, f, FRAME_PANIC_DEFER) == 1)
                 return 1;
-            continue; /* a native deferred call ran (or panicked anew): keep unwinding */
+            continue; /* it panicked anew (a wrong argument count): keep unwinding */
         }
         uint16_t fl = f->flags;
         defers_free(f);

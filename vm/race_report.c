@@ -37,8 +37,8 @@ uint32_t race_stack_capture(G *g, RaceFrame *out) {
     for (int i = g->nframes - 1; i >= 0 && n < RACE_MAX_FRAMES; i--) {
         Frame *f = &g->frames[i];
         int32_t line = frame_line(f);
-        if (line == 0 && i < g->nframes - 1)
-            continue; /* the implicit call of main() (as tracebacks skip it) */
+        if ((line == 0 && i < g->nframes - 1) || f->cl->proto->hidden)
+            continue; /* the implicit call of main(), deferwrap (as tracebacks skip them) */
         out[n++] = (RaceFrame){f->cl->proto, line};
     }
     return n;

@@ -31,8 +31,16 @@
  * and sets g->resume_nres = n, or the native leaves a continuation in
  * g->resume_fn that computes them on g's own thread (vm_native_resume).
  * Parking is impossible inside a nested
- * vm_call (its C frame is on the thread's stack); there it is a panic. */
-enum { RT_OK = 0, RT_PANIC = -1, RT_PARK = -2 };
+ * vm_call (its C frame is on the thread's stack); there it is a panic.
+ * A native that must call script code which may block (Once.Do's f) does
+ * not use vm_call: it returns vm_tailcall(g, n) after storing a callee in
+ * args[0] and its n arguments after it, and that call replaces the native's
+ * (its results are the native's). */
+enum { RT_OK = 0, RT_PANIC = -1, RT_PARK = -2, RT_CALL = -3 };
+int vm_tailcall(G *g, int nargs);
+/* A closure of the runtime's own bytecode (deferwrap, Once.Do's wrapper),
+ * hidden from traces. */
+ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int ncode, int nparams, int maxregs);
 typedef struct RuntimeOps {
     /* go fn(args...): start a goroutine (args are copied). */
     int (*go)(G *g, Value fn, int nargs, const Value *args);
@@ -96,6 +104,7 @@ struct VM {
     /* len() of native objects (channels): set by the runtime layer; may be NULL */
     bool (*len_hook)(G *g, Value obj, int64_t *out);
     ObjModule *builtins; /* len, append, print ... */
+    ObjClosure *defer_wrap; /* runs deferred builtins (vm/panic.c) */
     ObjModule **usermods; /* loaded user modules of the program (load order) */
     int nusermods;
     /* goroutines */

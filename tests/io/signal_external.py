@@ -35,7 +35,10 @@ def run(src, signals):
     with tempfile.NamedTemporaryFile("w", suffix=".csp", delete=False) as f:
         f.write(src)
     try:
-        p = subprocess.Popen([csp, f.name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # A shell's background job inherits SIGINT ignored, and a Go program
+        # (csp too) keeps an ignored SIGINT ignored: start from the default.
+        p = subprocess.Popen([csp, f.name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         first = p.stdout.readline()
         for s in signals:
             p.send_signal(s)

@@ -93,10 +93,10 @@ static int resume(G *g, Value *args, void *p) {
     return 1;
 }
 
-/* iostress.io(id, how, delay_us) int: park on one request; returns id */
+/* iostress.Io(id, how, delay_us) int: park on one request; returns id */
 static int st_io(G *g, Value *args, int nargs) {
     if (nargs != 3 || !val_is_int(args[0]) || !val_is_int(args[1]) || !val_is_int(args[2]))
-        fail("iostress.io(id, how, delay_us)");
+        fail("iostress.Io(id, how, delay_us)");
     int64_t id = val_as_int(args[0]);
     if (id < 0 || id >= MAX_IDS)
         fail("id %lld out of range", (long long)id);
@@ -115,7 +115,7 @@ static int st_io(G *g, Value *args, int nargs) {
     return io_park(g, &r->io, "IO wait", resume);
 }
 
-/* iostress.check(n): every one of n requests submitted, completed, resumed once */
+/* iostress.Check(n): every one of n requests submitted, completed, resumed once */
 static int st_check(G *g, Value *args, int nargs) {
     int64_t n = val_as_int(args[0]);
     if (atomic_load(&nsubmitted) != n || atomic_load(&nresumed) != n)
@@ -129,8 +129,8 @@ static int st_check(G *g, Value *args, int nargs) {
 }
 
 static const NativeReg iostress_fns[] = {
-    {"io", st_io, "io(id, how, delay_us) int"},
-    {"check", st_check, "check(n) string"},
+    {"Io", st_io, "Io(id, how, delay_us) int"},
+    {"Check", st_check, "Check(n) string"},
     {NULL, NULL, NULL},
 };
 
@@ -152,7 +152,7 @@ static const char script[] =
     "\t\tdefer wg.Done()\n"
     "\t\tfor r := range ROUNDS {\n"
     "\t\t\tid := i * ROUNDS + r\n"
-    "\t\t\tif iostress.io(id, (i + r) % 3, (i * 7 + r) % 200) != id { wrong.Add(1) }\n"
+    "\t\t\tif iostress.Io(id, (i + r) % 3, (i * 7 + r) % 200) != id { wrong.Add(1) }\n"
     "\t\t\tif (i + r) % 7 == 0 { runtime.Gosched() }\n"
     "\t\t}\n"
     "\t}()\n"
@@ -169,11 +169,11 @@ static const char script[] =
     "\twg.Add(1)\n"
     "\tgo func() {\n"
     "\t\tdefer wg.Done()\n"
-    "\t\tif iostress.io(n + i, 1 + i % 2, 30000) != n + i { wrong.Add(1) }\n"
+    "\t\tif iostress.Io(n + i, 1 + i % 2, 30000) != n + i { wrong.Add(1) }\n"
     "\t}()\n"
     "}\n"
     "wg.Wait()\n"
-    "iostress.check(n + 64)\n"
+    "iostress.Check(n + 64)\n"
     "if wrong.Load() != 0 { println(\"FAIL: a request returned another id\", wrong.Load()); os.Exit(1) }\n";
 
 static _Noreturn void child(void) {

@@ -296,16 +296,16 @@ static int st_timercheck(G *g, Value *args, int nargs) {
 }
 
 static const NativeReg stress_fns[] = {
-    {"park", st_park, "park(id) int — park until woken; returns id"},
-    {"wake", st_wake, "wake(max, lifo) int — wake up to max parked goroutines"},
-    {"resumed", st_resumed, "resumed(id) — the goroutine parked as id runs again"},
-    {"parkcheck", st_parkcheck, "parkcheck(n) string — every park woken and resumed once"},
-    {"spawn", st_spawn, "spawn(fn, n) — start n goroutines fn(i) from C"},
-    {"spawned", st_spawned, "spawned() int"},
-    {"arm", st_arm, "arm(k, maxus) — arm k timers"},
-    {"churn", st_churn, "churn(k, maxus) — stop or reset k random timers"},
-    {"pending", st_pending, "pending() int — armed timers not yet ended"},
-    {"timercheck", st_timercheck, "timercheck() string"},
+    {"Park", st_park, "Park(id) int — park until woken; returns id"},
+    {"Wake", st_wake, "Wake(max, lifo) int — wake up to max parked goroutines"},
+    {"Resumed", st_resumed, "Resumed(id) — the goroutine parked as id runs again"},
+    {"Parkcheck", st_parkcheck, "Parkcheck(n) string — every park woken and resumed once"},
+    {"Spawn", st_spawn, "Spawn(fn, n) — start n goroutines fn(i) from C"},
+    {"Spawned", st_spawned, "Spawned() int"},
+    {"Arm", st_arm, "Arm(k, maxus) — arm k timers"},
+    {"Churn", st_churn, "Churn(k, maxus) — stop or reset k random timers"},
+    {"Pending", st_pending, "Pending() int — armed timers not yet ended"},
+    {"Timercheck", st_timercheck, "Timercheck() string"},
     {NULL, NULL, NULL},
 };
 
@@ -326,8 +326,8 @@ static const char script[] =
     "\tgo func() {\n"
     "\t\tdefer wg.Done()\n"
     "\t\tfor r := range ROUNDS {\n"
-    "\t\t\tif stress.park(i) != i { wrong.Add(1) }\n"
-    "\t\t\tstress.resumed(i)\n"
+    "\t\t\tif stress.Park(i) != i { wrong.Add(1) }\n"
+    "\t\t\tstress.Resumed(i)\n"
     "\t\t\tif (i + r) % 5 == 0 { runtime.Gosched() }\n"
     "\t\t}\n"
     "\t}()\n"
@@ -339,7 +339,7 @@ static const char script[] =
     "\tgo func() {\n"
     "\t\tdefer wakers.Done()\n"
     "\t\tfor !finished.Load() {\n"
-    "\t\t\tif stress.wake(1 + w * 20, w % 2) == 0 { runtime.Gosched() }\n"
+    "\t\t\tif stress.Wake(1 + w * 20, w % 2) == 0 { runtime.Gosched() }\n"
     "\t\t}\n"
     "\t}()\n"
     "}\n"
@@ -351,20 +351,20 @@ static const char script[] =
     "wg.Wait()\n"
     "finished.Store(true)\n"
     "wakers.Wait()\n"
-    "stress.parkcheck(NG * ROUNDS)\n"
+    "stress.Parkcheck(NG * ROUNDS)\n"
     "if wrong.Load() != 0 { println(\"FAIL: park returned another id\", wrong.Load()); os.Exit(1) }\n"
     /* 2. spawn storm from C, each spawned goroutine spawning more from C */
     "var ran atomic.Int64\n"
     "var swg sync.WaitGroup\n"
     "swg.Add(NG + NG / 10 * 3)\n"
-    "stress.spawn(func(i) {\n"
+    "stress.Spawn(func(i) {\n"
     "\tran.Add(1)\n"
-    "\tif i % 10 == 0 { stress.spawn(func(j) { ran.Add(1); swg.Done() }, 3) }\n"
+    "\tif i % 10 == 0 { stress.Spawn(func(j) { ran.Add(1); swg.Done() }, 3) }\n"
     "\tswg.Done()\n"
     "}, NG)\n"
     "swg.Wait()\n"
-    "if ran.Load() != NG + NG / 10 * 3 || stress.spawned() != ran.Load() {\n"
-    "\tprintln(\"FAIL: spawned\", stress.spawned(), \"ran\", ran.Load()); os.Exit(1)\n"
+    "if ran.Load() != NG + NG / 10 * 3 || stress.Spawned() != ran.Load() {\n"
+    "\tprintln(\"FAIL: spawned\", stress.Spawned(), \"ran\", ran.Load()); os.Exit(1)\n"
     "}\n"
     /* 3. timer storm: armers on every P arm timers, churners stop and reset
      * random ones (on other Ps' heaps), while the main goroutine changes
@@ -375,8 +375,8 @@ static const char script[] =
     "\tgo func() {\n"
     "\t\tdefer twg.Done()\n"
     "\t\tfor k := 0; k < TIMERS / 8; k += 50 {\n"
-    "\t\t\tstress.arm(50, 2000 * (1 + a % 3))\n"
-    "\t\t\tstress.churn(30, 3000)\n"
+    "\t\t\tstress.Arm(50, 2000 * (1 + a % 3))\n"
+    "\t\t\tstress.Churn(30, 3000)\n"
     "\t\t\tif k % 200 == 0 { time.Sleep(100 * time.Microsecond) }\n"
     "\t\t\truntime.Gosched()\n"
     "\t\t}\n"
@@ -389,8 +389,8 @@ static const char script[] =
     "runtime.GOMAXPROCS(procs)\n"
     "twg.Wait()\n"
     "start := time.Now()\n"
-    "for stress.pending() > 0 && time.Since(start) < 20 * time.Second { time.Sleep(time.Millisecond) }\n"
-    "stress.timercheck()\n"
+    "for stress.Pending() > 0 && time.Since(start) < 20 * time.Second { time.Sleep(time.Millisecond) }\n"
+    "stress.Timercheck()\n"
     "if runtime.GOMAXPROCS(0) != procs { println(\"FAIL: GOMAXPROCS not restored\"); os.Exit(1) }\n";
 
 static _Noreturn void child(void) {
