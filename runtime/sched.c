@@ -743,6 +743,7 @@ int sched_run_main(VM *vm, Value main_fn) {
     /* A write to a closed pipe or socket is an error the script sees
      * (EPIPE), never the end of the process. */
     signal(SIGPIPE, SIG_IGN);
+    fatal_signals_install();
     M *m0 = newm(s);
     tls_m = m0;
     gc_attach_thread(vm, &m0->cache);

@@ -166,6 +166,7 @@ bool sched_release_retired_p(Sched *s, M *m);
 _Noreturn void sched_deadlock(Sched *s);
 void sched_crash_begin(G *g);   /* RuntimeOps.crash_begin */
 void sched_crash_dump(G *g);    /* RuntimeOps.crash_dump */
+void fatal_signals_install(void); /* runtime/fatal_signal.c: Go's report of a crash */
 void *sysmon_main(void *arg);
 
 #endif

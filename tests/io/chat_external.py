@@ -15,34 +15,60 @@ class Client:
     def __init__(self, port, name):
         self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.buf = b""
+        self.name = name
         self.s.sendall(name.encode() + b"\n")
+
+    def in_room(self):
+        """Say a line and hear it back: the broadcaster takes a client's
+        entry before its first line and sends lines to everyone, the sayer
+        too, so the echo means the client is in the room."""
+        self.say("here")
+        return self.expect(self.name + ": here")
 
     def say(self, text):
         self.s.sendall(text.encode() + b"\n")
 
-    def expect(self, want):
-        """Read lines until `want` comes (other lines may come first)."""
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            while b"\n" in self.buf:
-                got, self.buf = self.buf.split(b"\n", 1)
-                if got.decode() == want:
-                    return True
-            chunk = self.s.recv(4096)
+    def line(self, deadline):
+        """The next line, or None at EOF or when the deadline passes."""
+        while b"\n" not in self.buf:
+            if time.time() >= deadline:
+                return None
+            try:
+                chunk = self.s.recv(4096)
+            except socket.timeout:
+                return None
             if not chunk:
-                return False
+                return None
             self.buf += chunk
-        return False
+        got, self.buf = self.buf.split(b"\n", 1)
+        return got.decode()
+
+    def expect_all(self, wants):
+        """Read lines until every one of `wants` has come, in any order
+        (other lines may come too)."""
+        wants = set(wants)
+        deadline = time.time() + 10
+        while wants:
+            got = self.line(deadline)
+            if got is None:
+                return False
+            wants.discard(got)
+        return True
+
+    def expect(self, want):
+        return self.expect_all([want])
 
 
 try:
     port = port_of(line)
     alice = Client(port, "alice")
-    time.sleep(0.1)
+    t.check("alice is in the room", alice.in_room())
     bob = Client(port, "bob")
     t.check("alice sees bob join", alice.expect("* bob joined"))
+    t.check("bob is in the room", bob.in_room())
     carol = Client(port, "carol")
     t.check("bob sees carol join", bob.expect("* carol joined"))
+    t.check("carol is in the room", carol.in_room())
     alice.say("hello, room")
     t.check("bob gets alice's line", bob.expect("alice: hello, room"))
     t.check("carol gets alice's line", carol.expect("alice: hello, room"))
@@ -51,9 +77,9 @@ try:
     t.check("alice sees carol leave", alice.expect("* carol left"))
     bob.say("bye carol")
     t.check("the room goes on", alice.expect("bob: bye carol"))
-    # 20 more clients at once, each says one line, everyone still hears alice
+    # 20 more clients connect at once; once each is in the room, all hear alice
     many = [Client(port, f"c{i}") for i in range(20)]
-    time.sleep(0.3)
+    t.check("20 new clients are in the room", all(c.in_room() for c in many))
     alice.say("last call")
     t.check("20 new clients all get the broadcast", all(c.expect("alice: last call") for c in many))
     t.check("the server is still running", p.poll() is None)
