@@ -20,6 +20,9 @@ void stdlib_open_errors(VM *vm);
 void stdlib_open_sort(VM *vm);
 void stdlib_open_os(VM *vm);
 void stdlib_open_osfile(VM *vm);
+void stdlib_open_oserror(VM *vm);
+void stdlib_open_osstat(VM *vm);
+void stdlib_open_osdir(VM *vm);
 void stdlib_open_io(VM *vm);
 void stdlib_open_bufio(VM *vm);
 void stdlib_open_net(VM *vm);
@@ -42,6 +45,8 @@ int sync_cannot_park(G *g);
  * (sched_nanotime); 0 for the zero Time (no deadline).  False if v is not
  * a time.Time. */
 bool time_deadline(Value v, int64_t *deadline);
+/* time.c: the local time.Time of a Unix time, as time.Unix(sec, nsec). */
+Value time_unix_value(VM *vm, int64_t sec, int64_t nsec);
 
 /* fmt.c: format args into b as fmt.Sprint (how 'p'), Sprintln ('l') or
  * Sprintf ('f': args[0] is the format); false after a panic. */

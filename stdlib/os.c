@@ -1,5 +1,6 @@
 /* stdlib/os.c — package os: Args, Exit, Getenv, LookupEnv, Getpid.
- * Files (*os.File, Open, ReadFile, Stdin...) are in stdlib/osfile.c. */
+ * Files (*os.File, Open, ReadFile, Stdin...) are in stdlib/osfile.c, Stat
+ * in osstat.c, directories in osdir.c, ErrNotExist and friends in oserror.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* stdlib/osfile.c — *os.File and the file functions of package os:
  * Open, Create, OpenFile, ReadFile, WriteFile, Remove, and Stdin, Stdout,
- * Stderr.
+ * Stderr.  Stat is in osstat.c, directories in osdir.c, the errors in
+ * oserror.c (stdlib/os_int.h).
  *
  * Reads and writes of files and stdin are blocking system calls, so they
  * run on libuv's worker pool (runtime/io.h, io_park_blocking): the goroutine
@@ -21,8 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/io.h"
-#include "stdlib/lib.h"
+#include "stdlib/os_int.h"
 #include "stdlib/stream.h"
 
 enum { FD_CLOSED = 1, FD_REF = 2 }; /* FileHandle.state: references * FD_REF | FD_CLOSED */
@@ -83,12 +83,6 @@ static Value file_value(VM *vm, FileHandle *h) {
     return val_obj(o);
 }
 
-/* Go's *PathError text: "open notes.txt: no such file or directory". */
-static Value path_error(VM *vm, const char *op, const char *name, int errnum) {
-    char buf[128];
-    return err_newf(vm, "%s %s: %s", op, name, io_strerror(-errnum, buf, sizeof buf));
-}
-
 /* ---- requests run on the worker pool ---- */
 
 typedef struct FileReq {
@@ -124,16 +118,9 @@ static void req_free(FileReq *r) {
 }
 
 /* Park g while r's blocking call runs on the worker pool; `resume` then
- * owns r.  If g could not park (a panic), r is freed here. */
+ * owns r (and releases r->h). */
 static int park(G *g, FileReq *r, void (*blocking)(IoReq *), IoResumeFn resume) {
-    r->io.blocking = blocking;
-    int rc = io_park_blocking(g, &r->io, "IO wait", resume);
-    if (rc == -1) {
-        if (r->h)
-            fd_release(r->h);
-        req_free(r);
-    }
-    return rc;
+    return os_park(g, &r->io, blocking, resume);
 }
 
 /* A request about a path (Open, ReadFile, WriteFile, Remove). */
@@ -258,7 +245,7 @@ static void blocking_remove(IoReq *io) {
 
 static Value req_error(VM *vm, FileReq *r) {
     const char *name = r->h ? r->h->name : r->path;
-    return r->err ? path_error(vm, r->op, name, r->err) : VAL_NIL;
+    return r->err ? os_path_error(vm, r->op, name, r->err) : VAL_NIL;
 }
 
 static int resume_read(G *g, Value *args, void *p) {
@@ -291,7 +278,7 @@ static FileHandle *handle_of(Value v) { return ((OsFile *)((ObjNativeObj *)val_a
 
 static int closed_error(G *g, Value *args, const char *op, FileHandle *h, StreamDone done, void *ctx) {
     VM *vm = g->vm;
-    StreamResult res = {str_new(vm, "", 0), 0, err_newf(vm, "%s %s: file already closed", op, h->name)};
+    StreamResult res = {str_new(vm, "", 0), 0, os_closed_error(vm, op, h->name)};
     return done(g, args, ctx, &res);
 }
 
@@ -316,7 +303,7 @@ static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done
         if (fflush(h->fp) != 0 && !e)
             e = errno;
         fd_release(h);
-        StreamResult res = {NULL, (int64_t)k, e ? path_error(vm, "write", h->name, e) : VAL_NIL};
+        StreamResult res = {NULL, (int64_t)k, e ? os_path_error(vm, "write", h->name, e) : VAL_NIL};
         return done(g, args, ctx, &res);
     }
     FileReq *r = req_new(h, done, ctx);
@@ -359,7 +346,7 @@ static int file_WriteString(G *g, Value *args, int nargs) {
 
 static int file_Close(G *g, Value *args, int nargs) {
     ARGS_RECV(f, OsFile, file_type, "os.File.Close", "")
-    args[0] = fd_close(f->h) ? VAL_NIL : err_newf(g->vm, "close %s: file already closed", f->h->name);
+    args[0] = fd_close(f->h) ? VAL_NIL : os_closed_error(g->vm, "close", f->h->name);
     return 1;
 }
 

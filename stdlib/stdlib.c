@@ -14,6 +14,9 @@ void stdlib_open(VM *vm) {
     stdlib_open_sort(vm);
     stdlib_open_os(vm);
     stdlib_open_osfile(vm);
+    stdlib_open_oserror(vm);
+    stdlib_open_osstat(vm);
+    stdlib_open_osdir(vm);
     stdlib_open_io(vm);
     stdlib_open_bufio(vm);
     stdlib_open_net(vm);

@@ -868,12 +868,16 @@ static int time_Until(G *g, Value *a, int n) {
 }
 
 /* Unix(sec, nsec), UnixMilli(ms), UnixMicro(us): a local Time. */
+Value time_unix_value(VM *vm, int64_t sec, int64_t nsec) {
+    TimeVal tv = time_from_unix(sec, nsec);
+    return time_new(vm, &tv);
+}
+
 static int time_Unix(G *g, Value *args, int nargs) {
     int64_t sec, nsec;
     if (!args_check(g, "time.Unix", args, nargs, "ii", &sec, &nsec))
         return -1;
-    TimeVal tv = time_from_unix(sec, nsec);
-    args[0] = time_new(g->vm, &tv);
+    args[0] = time_unix_value(g->vm, sec, nsec);
     return 1;
 }
 
@@ -881,8 +885,7 @@ static int time_UnixMilli(G *g, Value *args, int nargs) {
     int64_t ms;
     if (!args_check(g, "time.UnixMilli", args, nargs, "i", &ms))
         return -1;
-    TimeVal tv = time_from_unix(ms / 1000, ms % 1000 * 1000000);
-    args[0] = time_new(g->vm, &tv);
+    args[0] = time_unix_value(g->vm, ms / 1000, ms % 1000 * 1000000);
     return 1;
 }
 

@@ -209,6 +209,7 @@ typedef struct ObjError {
     Value wrapped; /* %w target (errors.Is follows it), or nil */
 } ObjError;
 #define ERR_RUNTIME 1 /* obj.flags: a runtime error ("runtime error: ...") */
+#define ERR_OS 2      /* obj.flags: Go's *PathError of package os (os.IsNotExist looks inside) */
 
 typedef struct ObjModule {
     Obj obj;
