@@ -73,7 +73,8 @@ static void on_fatal_signal(int signo, siginfo_t *si, void *uctx) {
     if (g) {
         char *tb = traceback(g);
         bool in_c = atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL;
-        fprintf(stderr, "\ngoroutine %lld [%s]:\n%s", (long long)g->id, in_c ? "syscall" : "running", tb ? tb : "");
+        fprintf(stderr, "\ngoroutine %lld [%s]:\n%s", (long long)g->id, in_c ? "syscall" : "running",
+                tb ? tb : "");
     }
     fflush(stderr);
     _exit(2);

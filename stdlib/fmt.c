@@ -738,11 +738,11 @@ static bool format_args(G *g, StrBuf *b, enum Kind kind, const char *fn, const V
 
 /* Fprint*: w.Write(s) on any value with a Write method (*os.File,
  * strings.Builder, a struct...); results (n, err) from Write. */
-static bool write_to(G *g, const char *fn, Value w, const StrBuf *b, Value res[2]) {
+bool fmtlib_write(G *g, const char *fn, Value w, const char *p, size_t n, Value res[2]) {
     Value write;
     if (!args_method(g->vm, w, "Write", &write) && !args_method(g->vm, w, "WriteString", &write))
         return args_type_error(g, fn, 1, "a writer (a value with a Write method)", w) == 0;
-    Value cargs[2] = {w, val_str(g->vm, b->p ? b->p : "", b->len)};
+    Value cargs[2] = {w, val_str(g->vm, p, n)};
     return vm_call(g, write, 2, cargs, 2, res) == 0;
 }
 
@@ -766,7 +766,7 @@ static int run(G *g, Value *args, int nargs, enum Kind kind, enum Dest dest, con
         return r;
     }
     if (ok && dest == TO_WRITER)
-        ok = write_to(g, fn, argv[0], &b, res);
+        ok = fmtlib_write(g, fn, argv[0], b.p ? b.p : "", b.len, res);
     if (argv != local)
         free(argv);
     int nres = -1;

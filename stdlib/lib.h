@@ -52,6 +52,12 @@ Value time_unix_value(VM *vm, int64_t sec, int64_t nsec);
  * Sprintf ('f': args[0] is the format); false after a panic. */
 bool fmtlib_format(G *g, StrBuf *b, char how, const char *fn, const Value *args, int nargs);
 
+/* fmt.c: w.Write(p) (or WriteString) on a value that is not a stream (a
+ * strings.Builder, a struct with a Write method), results (n, err) into res;
+ * panics "FN: argument 1 must be a writer" if w has neither; false after a
+ * panic. */
+bool fmtlib_write(G *g, const char *fn, Value w, const char *p, size_t n, Value res[2]);
+
 /* fmt.c: the builtins print and println (fmt.Print/Println to stdout,
  * without results). */
 int fmtlib_print(G *g, Value *args, int nargs);
