@@ -265,7 +265,7 @@ static int bufio_NewScanner(G *g, Value *args, int nargs) {
     if (!args_check(g, "bufio.NewScanner", args, nargs, "v", &r))
         return -1;
     if (!stream_of(r, false))
-        return args_type_error(g, "bufio.NewScanner", 1, "an io.Reader (a file, connection or bufio.Reader)", r);
+        return args_type_error(g, "bufio.NewScanner", 1, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
     ObjNativeObj *o = vm_new_nativeobj(g->vm, &scanner_type);
     ((Scanner *)o->payload)->src = r;
     args[0] = val_obj(o);
@@ -556,7 +556,7 @@ static int new_buffered(G *g, Value *args, int nargs, const char *fn, bool write
     if (!stream_of(s, writer))
         return args_type_error(g, fn, 1,
                                writer ? "an io.Writer (a file, connection or bufio.Writer)"
-                                      : "an io.Reader (a file, connection or bufio.Reader)",
+                                      : "an io.Reader (a file, connection, bufio.Reader or strings.Reader)",
                                s);
     if (size < 16)
         size = 16; /* Go's minimum read buffer */

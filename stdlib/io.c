@@ -22,11 +22,75 @@ const Stream *stream_of(Value v, bool write) {
     return s;
 }
 
+/* ---- running operations: a loop, not a recursion ----
+ * An operation that completes at once (a strings.Reader, data already in a
+ * bufio buffer, a write to stdout) calls its continuation, which may start
+ * the next operation, which completes at once...: io.Copy of a 100 MB
+ * strings.Reader would nest 3,000 reads deep in C.  So an operation started
+ * by the continuation of one still running on this thread (and in the same
+ * native call: not from a script callback) is only recorded, every function
+ * on the way returns STREAM_DEFERRED, and the outermost stream_read or
+ * stream_write runs the recorded one next. */
+
+enum { STREAM_DEFERRED = -1000 };
+
+typedef struct StreamOp {
+    const Stream *s;
+    Value v;
+    bool write;
+    size_t max;    /* reads */
+    const char *p; /* writes: the bytes (a copy owned by the loop, once deferred) */
+    size_t n;
+    StreamDone done;
+    void *ctx;
+    Value *args;
+} StreamOp;
+
+typedef struct OpLoop {
+    G *g;
+    int32_t c_calls;
+    bool has_next;
+    StreamOp next;
+} OpLoop;
+
+static _Thread_local OpLoop *running_loop;
+
+static int run_op(G *g, StreamOp op) {
+    OpLoop *loop = running_loop;
+    if (loop && loop->g == g && loop->c_calls == g->c_calls) {
+        if (op.write) { /* the caller may free its bytes when we return */
+            char *copy = malloc(op.n ? op.n : 1);
+            memcpy(copy, op.p, op.n);
+            op.p = copy;
+        }
+        loop->next = op;
+        loop->has_next = true;
+        return STREAM_DEFERRED;
+    }
+    OpLoop mine = {g, g->c_calls, false, {0}};
+    running_loop = &mine;
+    char *owned = NULL;
+    int r;
+    for (;;) {
+        r = op.write ? op.s->write(g, op.v, op.p, op.n, op.done, op.ctx, op.args)
+                     : op.s->read(g, op.v, op.max, op.done, op.ctx, op.args);
+        free(owned); /* a write copies its bytes before it returns or parks */
+        owned = NULL;
+        if (r != STREAM_DEFERRED || !mine.has_next)
+            break;
+        op = mine.next;
+        mine.has_next = false;
+        owned = op.write ? (char *)op.p : NULL;
+    }
+    running_loop = loop;
+    return r;
+}
+
 int stream_read(G *g, const char *fn, int argno, Value r, size_t max, StreamDone done, void *ctx, Value *args) {
     const Stream *s = stream_of(r, false);
     if (!s)
-        return args_type_error(g, fn, argno, "an io.Reader (a file, connection or bufio.Reader)", r);
-    return s->read(g, r, max, done, ctx, args);
+        return args_type_error(g, fn, argno, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
+    return run_op(g, (StreamOp){.s = s, .v = r, .max = max, .done = done, .ctx = ctx, .args = args});
 }
 
 int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t n, StreamDone done, void *ctx,
@@ -34,7 +98,7 @@ int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t
     const Stream *s = stream_of(w, true);
     if (!s)
         return args_type_error(g, fn, argno, "an io.Writer (a file, connection or bufio.Writer)", w);
-    return s->write(g, w, p, n, done, ctx, args);
+    return run_op(g, (StreamOp){.s = s, .v = w, .write = true, .p = p, .n = n, .done = done, .ctx = ctx, .args = args});
 }
 
 int stream_done_read(G *g, Value *args, void *ctx, StreamResult *res) {
@@ -91,7 +155,7 @@ static int io_ReadAll(G *g, Value *args, int nargs) {
     if (!args_check(g, "io.ReadAll", args, nargs, "v", &r))
         return -1;
     if (!stream_of(r, false))
-        return args_type_error(g, "io.ReadAll", 1, "an io.Reader (a file, connection or bufio.Reader)", r);
+        return args_type_error(g, "io.ReadAll", 1, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
     StrBuf *b = calloc(1, sizeof *b);
     return stream_read(g, "io.ReadAll", 1, r, COPY_CHUNK, readall_step, b, args);
 }
@@ -137,7 +201,7 @@ static int io_Copy(G *g, Value *args, int nargs) {
     if (!stream_of(dst, true))
         return args_type_error(g, "io.Copy", 1, "an io.Writer (a file, connection or bufio.Writer)", dst);
     if (!stream_of(src, false))
-        return args_type_error(g, "io.Copy", 2, "an io.Reader (a file, connection or bufio.Reader)", src);
+        return args_type_error(g, "io.Copy", 2, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", src);
     CopyState *st = calloc(1, sizeof *st);
     args[2] = VAL_NIL;
     return stream_read(g, "io.Copy", 2, src, COPY_CHUNK, copy_read, st, args);

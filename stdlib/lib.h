@@ -13,6 +13,7 @@
 void stdlib_open_builtins(VM *vm);
 void stdlib_open_fmt(VM *vm);
 void stdlib_open_strings(VM *vm);
+void strings_open_io(VM *vm); /* strings_io.c: Builder, Reader */
 void stdlib_open_strconv(VM *vm);
 void stdlib_open_math(VM *vm);
 void stdlib_open_rand(VM *vm);

@@ -1,7 +1,7 @@
 /* stdlib/strings.c — package strings, with Go's semantics: byte indexes,
  * UTF-8 runes where Go uses runes (Split with "" explodes into UTF-8
- * sequences, Fields splits on Unicode white space, ToUpper maps runes), and
- * strings.Builder as a native type whose zero value is ready to use.
+ * sequences, Fields splits on Unicode white space, ToUpper maps runes).
+ * strings.Builder and strings.Reader are in strings_io.c.
  */
 #include <string.h>
 
@@ -439,110 +439,6 @@ static int strings_Map(G *g, Value *args, int nargs) {
     return 1;
 }
 
-/* ---- strings.Builder ---- */
-
-static const NativeType builder_type;
-
-#define BUILDER(fn, spec, ...)                                                                               \
-    StrBuf *b = args_recv(g, fn, args, nargs, &builder_type);                                                \
-    if (!b || !args_check(g, fn, args + 1, nargs - 1, spec, __VA_ARGS__))                                    \
-        return -1;
-
-static int builder_WriteString(G *g, Value *args, int nargs) {
-    ObjString *s;
-    BUILDER("strings.Builder.WriteString", "s", &s)
-    sb_put(b, s->chars, s->len);
-    args[0] = val_int(g->vm, (int64_t)s->len);
-    args[1] = VAL_NIL;
-    return 2;
-}
-
-static int builder_Write(G *g, Value *args, int nargs) {
-    ObjString *s;
-    BUILDER("strings.Builder.Write", "s", &s)
-    sb_put(b, s->chars, s->len);
-    args[0] = val_int(g->vm, (int64_t)s->len);
-    args[1] = VAL_NIL;
-    return 2;
-}
-
-static int builder_WriteByte(G *g, Value *args, int nargs) {
-    int64_t c;
-    BUILDER("strings.Builder.WriteByte", "i", &c)
-    if (c < 0 || c > 255)
-        return vm_panicf(g, "strings.Builder.WriteByte: argument 1 must be a byte (0..255), got %" PRId64, c);
-    sb_putc(b, (char)c);
-    args[0] = VAL_NIL;
-    return 1;
-}
-
-static int builder_WriteRune(G *g, Value *args, int nargs) {
-    int64_t r;
-    BUILDER("strings.Builder.WriteRune", "i", &r)
-    size_t before = b->len;
-    sb_put_rune(b, utf8_valid_rune(r) ? (int32_t)r : UTF8_RUNE_ERROR);
-    args[0] = val_int(g->vm, (int64_t)(b->len - before));
-    args[1] = VAL_NIL;
-    return 2;
-}
-
-static int builder_String(G *g, Value *args, int nargs) {
-    BUILDER("strings.Builder.String", "", NULL)
-    args[0] = val_str(g->vm, b->p ? b->p : "", b->len);
-    return 1;
-}
-
-static int builder_Len(G *g, Value *args, int nargs) {
-    BUILDER("strings.Builder.Len", "", NULL)
-    args[0] = val_int(g->vm, (int64_t)b->len);
-    return 1;
-}
-
-static int builder_Cap(G *g, Value *args, int nargs) {
-    BUILDER("strings.Builder.Cap", "", NULL)
-    args[0] = val_int(g->vm, b->cap ? (int64_t)b->cap - 1 : 0);
-    return 1;
-}
-
-static int builder_Reset(G *g, Value *args, int nargs) {
-    BUILDER("strings.Builder.Reset", "", NULL)
-    sb_free(b);
-    return 0;
-}
-
-static int builder_Grow(G *g, Value *args, int nargs) {
-    int64_t n;
-    BUILDER("strings.Builder.Grow", "i", &n)
-    if (n < 0)
-        return vm_panicf(g, "strings.Builder.Grow: negative count");
-    sb_reserve(b, (size_t)n);
-    return 0;
-}
-
-static void builder_finalize(ObjNativeObj *o) {
-    sb_free((StrBuf *)o->payload);
-}
-
-static const NativeMethod builder_methods[] = {
-    {"WriteString", builder_WriteString, "WriteString(s) (int, error) — appends s"},
-    {"Write", builder_Write, "Write(s) (int, error) — appends s (a string: csp has no byte slices)"},
-    {"WriteByte", builder_WriteByte, "WriteByte(c) error — appends the byte c"},
-    {"WriteRune", builder_WriteRune, "WriteRune(r) (int, error) — appends the UTF-8 of rune r"},
-    {"String", builder_String, "String() string — the text built so far"},
-    {"Len", builder_Len, "Len() int — the number of bytes built so far"},
-    {"Cap", builder_Cap, "Cap() int — the bytes that fit before the buffer grows"},
-    {"Reset", builder_Reset, "Reset() — empties the builder"},
-    {"Grow", builder_Grow, "Grow(n) — makes room for n more bytes"},
-    {NULL, NULL, NULL},
-};
-
-static const NativeType builder_type = {
-    .name = "strings.Builder",
-    .methods = builder_methods,
-    .payload_size = sizeof(StrBuf),
-    .finalize = builder_finalize,
-};
-
 static const NativeReg strings_fns[] = {
     {"Contains", strings_Contains, "Contains(s, substr) bool — whether substr is within s"},
     {"ContainsAny", strings_ContainsAny,
@@ -592,5 +488,5 @@ static const NativeReg strings_fns[] = {
 
 void stdlib_open_strings(VM *vm) {
     vm_native_module(vm, "strings", strings_fns);
-    vm_register_type(vm, &builder_type);
+    strings_open_io(vm);
 }
