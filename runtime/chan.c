@@ -100,12 +100,9 @@ int64_t chan_cap(Value ch) {
 /* A callback run by a builtin (sort.Slice's less) runs inside a nested C
  * call (vm_call) whose frame is on this thread's stack, so its goroutine
  * cannot give up the thread: an operation that would wait panics instead,
- * before it has enqueued anything.  (stdlib/sync.c applies the same rule.) */
+ * before it has enqueued anything (vm_cannot_park).  (stdlib/sync.c applies
+ * the same rule.) */
 bool chan_can_park(G *g) { return sched_can_park(g); }
-
-int chan_cannot_park(G *g) {
-    return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
-}
 
 int chan_not_a_channel(G *g, const char *op, Value v) {
     return vm_panicf(g, "invalid operation: cannot %s non-channel (value of type %s)", op, val_type_name(v));
@@ -295,7 +292,7 @@ static Waiter *waiter_new(G *g, Chan *c, bool is_send) {
 
 int chan_send(G *g, Value ch, Value v) {
     if (val_is_nil(ch))
-        return chan_can_park(g) ? sched_park(g, "chan send (nil chan)", NULL) : chan_cannot_park(g);
+        return chan_can_park(g) ? sched_park(g, "chan send (nil chan)", NULL) : vm_cannot_park(g);
     if (!val_is_chan(ch))
         return chan_not_a_channel(g, "send to", ch);
     Chan *c = chan_of(ch);
@@ -310,7 +307,7 @@ int chan_send(G *g, Value ch, Value v) {
     }
     pthread_mutex_unlock(&c->lock);
     if (r == CHAN_BLOCK)
-        return chan_cannot_park(g);
+        return vm_cannot_park(g);
     if (r == CHAN_CLOSED)
         return vm_panicf(g, "send on closed channel");
     if (partner)
@@ -320,7 +317,7 @@ int chan_send(G *g, Value ch, Value v) {
 
 int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
     if (val_is_nil(ch))
-        return chan_can_park(g) ? sched_park(g, "chan receive (nil chan)", NULL) : chan_cannot_park(g);
+        return chan_can_park(g) ? sched_park(g, "chan receive (nil chan)", NULL) : vm_cannot_park(g);
     if (!val_is_chan(ch))
         return chan_not_a_channel(g, "receive from", ch);
     Chan *c = chan_of(ch);
@@ -331,7 +328,7 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
     if (chan_recv_locked(g, c, &v, &ok, &partner) == CHAN_BLOCK) {
         if (!chan_can_park(g)) {
             pthread_mutex_unlock(&c->lock);
-            return chan_cannot_park(g);
+            return vm_cannot_park(g);
         }
         Waiter *w = waiter_new(g, c, false);
         w->dst = dst;

@@ -108,10 +108,9 @@ static inline void chan_retry(G *g) {
 /* calloc, or Go's fatal error when memory is exhausted. */
 void *chan_alloc(size_t n);
 
-/* Whether g may wait here (not in a callback run by a builtin), and the
- * panic when it may not. */
+/* Whether g may wait here (not in a callback run by a builtin); when it may
+ * not, the operation returns vm_cannot_park(g). */
 bool chan_can_park(G *g);
-int chan_cannot_park(G *g);
 
 /* The panic text for a channel operation on a value that is no channel. */
 int chan_not_a_channel(G *g, const char *op, Value v);

@@ -153,7 +153,7 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
             return RT_OK;
         }
         if (!chan_can_park(g))
-            return chan_cannot_park(g);
+            return vm_cannot_park(g);
         const char *reason = ncases == 0  ? "select (no cases)"
                              : ncases > 1 ? "select"
                              : nrecv      ? "chan receive (nil chan)"
@@ -192,7 +192,7 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
     }
     if (!chan_can_park(g)) {
         unlock_all(locks, nlocks);
-        return chan_cannot_park(g);
+        return vm_cannot_park(g);
     }
     return select_park(g, base, ncases, nrecv, order, n, locks, nlocks);
 }

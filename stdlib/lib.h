@@ -35,12 +35,6 @@ void stdlib_open_time(VM *vm);
 void stdlib_open_runtime(VM *vm);
 void stdlib_open_ffi(VM *vm);
 
-/* sync.c: whether g may park (block) here: not inside a callback that a
- * builtin runs through vm_call (sort.Slice's less, Once.Do's f).  A blocking
- * native checks before it enqueues itself and otherwise returns
- * sync_cannot_park(g), which panics. */
-bool sync_can_park(G *g);
-int sync_cannot_park(G *g);
 
 /* time.c: a time.Time as a deadline on the monotonic clock
  * (sched_nanotime); 0 for the zero Time (no deadline).  False if v is not

@@ -159,8 +159,13 @@ static int output(G *g, Logger *l, Value *args, int nargs, char how, const char 
     } else if (stream_of(out, true)) {
         r = stream_write(g, fn, 1, out, line.p, line.len, written, w, vm_native_args(g));
     } else {
-        Value res[2];
-        r = fmtlib_write(g, fn, out, line.p, line.len, res) ? finish(g, w) : (free(w), -1);
+        Value res[2]; /* as Go's Print, a failed write is not reported */
+        if (fmtlib_write(g, fn, out, line.p, line.len, res)) {
+            r = finish(g, w);
+        } else {
+            free(w);
+            r = -1;
+        }
     }
     sb_free(&line);
     return r;

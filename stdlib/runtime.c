@@ -65,7 +65,7 @@ static int rt_NumGoroutine(G *g, Value *args, int nargs) {
 static int rt_Gosched(G *g, Value *args, int nargs) {
     if (!args_check(g, "runtime.Gosched", args, nargs, ""))
         return -1;
-    if (!sync_can_park(g))
+    if (!sched_can_park(g))
         return 0; /* inside a builtin's callback: yielding is only a hint */
     return sched_gosched(g);
 }

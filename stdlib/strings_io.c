@@ -46,22 +46,22 @@ static const NativeType builder_type;
         return (n);                                                                                          \
     } while (0)
 
-static int builder_WriteString(G *g, Value *args, int nargs) {
+/* Write and WriteString: there are no byte slices, both take a string. */
+static int builder_put(G *g, Value *args, int nargs, const char *fn) {
     ObjString *s;
-    BUILDER("strings.Builder.WriteString", "s", &s)
+    BUILDER(fn, "s", &s)
     sb_put(b, s->chars, s->len);
     args[0] = val_int(g->vm, (int64_t)s->len);
     args[1] = VAL_NIL;
     UNLOCK_RETURN(2);
 }
 
+static int builder_WriteString(G *g, Value *args, int nargs) {
+    return builder_put(g, args, nargs, "strings.Builder.WriteString");
+}
+
 static int builder_Write(G *g, Value *args, int nargs) {
-    ObjString *s;
-    BUILDER("strings.Builder.Write", "s", &s)
-    sb_put(b, s->chars, s->len);
-    args[0] = val_int(g->vm, (int64_t)s->len);
-    args[1] = VAL_NIL;
-    UNLOCK_RETURN(2);
+    return builder_put(g, args, nargs, "strings.Builder.Write");
 }
 
 static int builder_WriteByte(G *g, Value *args, int nargs) {

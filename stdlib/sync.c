@@ -110,17 +110,11 @@ static void wake_all(G *waker, WaitQ *all) {
     free(all->gs);
 }
 
-bool sync_can_park(G *g) { return sched_can_park(g); }
-
-int sync_cannot_park(G *g) {
-    return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
-}
-
 /* Enqueue g on q and park it; `mu` is held and is released by the scheduler. */
 static int park_on(G *g, WaitQ *q, pthread_mutex_t *mu, const char *reason) {
-    if (!sync_can_park(g)) {
+    if (!sched_can_park(g)) {
         pthread_mutex_unlock(mu);
-        return sync_cannot_park(g);
+        return vm_cannot_park(g);
     }
     waitq_push(q, g);
     return sched_park(g, reason, mu);
@@ -194,8 +188,8 @@ static int mutex_Lock(G *g, Value *args, int nargs) {
         if (mutex_try(m))
             return mutex_locked(g, m);
     }
-    if (!sync_can_park(g))
-        return sync_cannot_park(g);
+    if (!sched_can_park(g))
+        return vm_cannot_park(g);
     pthread_mutex_lock(&m->mu);
     if (mutex_take_or_queue(m, g)) {
         pthread_mutex_unlock(&m->mu);
@@ -619,8 +613,8 @@ static int sync_NewCond(G *g, Value *args, int nargs) {
 
 static int cond_Wait(G *g, Value *args, int nargs) {
     ARGS_RECV(c, Cond, cond_type, "sync.Cond.Wait", "")
-    if (!sync_can_park(g))
-        return sync_cannot_park(g);
+    if (!sched_can_park(g))
+        return vm_cannot_park(g);
     pthread_mutex_lock(&c->mu);
     /* Unlock L while holding c->mu: a Signal (which needs c->mu) cannot run
      * between the unlock and the enqueue, so no wake-up is lost. */

@@ -897,8 +897,8 @@ static int time_Sleep(G *g, Value *args, int nargs) {
         return -1;
     if (d <= 0)
         return 0;
-    if (!sync_can_park(g))
-        return sync_cannot_park(g);
+    if (!sched_can_park(g))
+        return vm_cannot_park(g);
     return sched_sleep(g, d);
 }
 

@@ -253,7 +253,7 @@ int vm_call(G *g, Value fn, int nargs, const Value *args, int nres, Value *res) 
     g->c_calls++;
     int r = call_value(g, at, nargs, nres, FRAME_NATIVE_BOUNDARY);
     if (r == RT_PARK)
-        r = vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
+        r = vm_cannot_park(g);
     if (r == 1)
         r = vm_execute(g, depth);
     g->c_calls--;

@@ -29,6 +29,9 @@ int vm_native_resume(G *g);
 
 /* The source line a frame is at (its last executed instruction). */
 int frame_line(const Frame *f);
+/* Whether traces leave out frame i of g: the implicit call of main() or
+ * init() (line 0, below the top), or the runtime's own code (deferwrap). */
+bool frame_hidden(const G *g, int i);
 /* Copy `n` results from stack index `src` to the frame's return slot
  * honouring nwant; pops the frame. */
 void frame_finish_return(G *g, uint32_t src, int n);

@@ -134,7 +134,7 @@ typedef struct ObjProto {
     uint8_t nparams;      /* fixed parameters (a method's receiver counts as the first) */
     uint8_t variadic;     /* 1: extra arguments are collected into a list in R[nparams] */
     uint8_t maxregs;      /* registers used by this function */
-    uint8_t hidden;       /* the runtime's own (deferwrap): not shown in traces */
+    uint8_t hidden;       /* the runtime's own (deferwrap): not shown in traces; set at creation */
     ObjString *name;      /* "f", "Point.Norm", "f.func1", "init" for a module's top level */
     struct ObjModule *module;
     int32_t line;         /* line of the declaration */
@@ -309,7 +309,8 @@ struct G {
     int32_t gs_index;        /* position in vm->gs (the registry), for O(1) removal */
     int32_t c_calls;         /* nested vm_calls running (a builtin's script callback): no parking */
     void *m;                 /* the M running it, while running */
-    void *lockedm;           /* back from a C call without a P: the M that waits to run it */
+    void *lockedm;           /* back from a C call without a P: the M that waits to run it (set before
+                              * g is queued, cleared by the M that dequeues it: the queue's lock orders both) */
     void *rtdata;            /* the runtime's per-goroutine data (its waiting record) */
     struct ObjProto *created_fn; /* the function whose go statement started it (NULL: goroutine 1) */
     int32_t created_line;
@@ -317,7 +318,7 @@ struct G {
     uint32_t resume_at;      /* a parked native call: where its results go */
     int16_t resume_nwant;
     int16_t resume_nres;     /* results the waker stored, -1 when none pending */
-    int16_t tail_nargs;      /* a native returning RT_CALL: its callee's argument count */
+    int16_t tail_nargs;      /* a native returning RT_CALL: its callee's argument count (g's own M) */
     /* A parked native that finishes on its own thread (I/O: the libuv thread
      * completes the operation but must not allocate): when the goroutine
      * runs again, resume_fn(g, args, resume_data) runs first, in place of

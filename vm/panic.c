@@ -30,6 +30,11 @@ int frame_line(const Frame *f) {
     return p->lines && p->ncode > 0 ? p->lines[i] : p->line;
 }
 
+bool frame_hidden(const G *g, int i) {
+    const Frame *f = &g->frames[i];
+    return f->cl->proto->hidden || (frame_line(f) == 0 && i < g->nframes - 1);
+}
+
 bool vm_caller_pos(G *g, const char **path, int *line) {
     int top = g->nframes - 1;
     if (top > 0 && g->frames[top].cl->proto->hidden)
@@ -54,8 +59,8 @@ char *traceback(G *g) {
     }
     for (int i = g->nframes - 1; i >= 0; i--) {
         Frame *f = &g->frames[i];
-        if ((frame_line(f) == 0 && i < g->nframes - 1) || f->cl->proto->hidden)
-            continue; /* the implicit call of main() or init(); deferwrap */
+        if (frame_hidden(g, i))
+            continue;
         frame_func_name(f, &b);
         ObjModule *m = f->cl->proto->module;
         sb_printf(&b, "\t%s:%d\n", m && m->path ? m->path->chars : "?", frame_line(f));
@@ -127,6 +132,10 @@ int frame_results_mismatch(G *g, Frame *f, int n) {
 int vm_goexit(G *g) {
     panic_start(g, VAL_NIL)->goexit = 1;
     return -1;
+}
+
+int vm_cannot_park(G *g) {
+    return vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
 }
 
 bool vm_goexiting(const G *g) { return g->panic && g->panic->goexit; }

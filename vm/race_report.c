@@ -35,11 +35,10 @@ typedef struct DepotEnt {
 uint32_t race_stack_capture(G *g, RaceFrame *out) {
     uint32_t n = 0;
     for (int i = g->nframes - 1; i >= 0 && n < RACE_MAX_FRAMES; i--) {
+        if (frame_hidden(g, i))
+            continue; /* as tracebacks do */
         Frame *f = &g->frames[i];
-        int32_t line = frame_line(f);
-        if ((line == 0 && i < g->nframes - 1) || f->cl->proto->hidden)
-            continue; /* the implicit call of main(), deferwrap (as tracebacks skip them) */
-        out[n++] = (RaceFrame){f->cl->proto, line};
+        out[n++] = (RaceFrame){f->cl->proto, frame_line(f)};
     }
     return n;
 }

@@ -888,7 +888,7 @@ parked:
      * is all in its frames; it resumes after the instruction.  A nested
      * vm_call cannot park: its caller's C frame is on this thread's stack. */
     if (stop_depth > 0) {
-        vm_panicf(g, "cannot block (channel, lock, sleep) inside a callback called from a builtin");
+        vm_cannot_park(g);
         goto on_panic;
     }
     return VM_PARKED;

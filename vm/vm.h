@@ -257,6 +257,10 @@ Value vm_recover(G *g);
 /* runtime.Goexit(): unwind g running every deferred call, then end it.
  * Returns -1 (the native propagates it like a panic). */
 int vm_goexit(G *g);
+/* The panic of an operation that would wait where g cannot park: inside a
+ * callback that a builtin runs through vm_call (sort.Slice's less), whose C
+ * frame is on the thread's stack.  Returns -1 like vm_panicf. */
+int vm_cannot_park(G *g);
 /* Whether g ended (or is ending) by runtime.Goexit. */
 bool vm_goexiting(const G *g);
 /* Call fn(args) from C.  Results (missing ones nil) are stored in res[0..nres).
