@@ -25,7 +25,14 @@ int64_t sched_nanotime(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* ---- the parking semaphore of an M ---- */
+/* ---- the parking semaphore of an M ----
+ *
+ * Go's rule for idle Ms: whoever takes an M off the idle list owns waking it,
+ * and wakes it exactly once (m_wake), handing it a P or, for a kick, none.
+ * No one else wakes a listed M.  So an M never sees a wake-up meant for an
+ * earlier sleep, and never returns with a P while it is still listed; a
+ * stale kick once did both, which put an M on the list twice (a self-loop
+ * that hung mremove) and lost the P handed to it. */
 
 void m_wake(M *m, P *p) {
     pthread_mutex_lock(&m->mu);
@@ -36,8 +43,9 @@ void m_wake(M *m, P *p) {
 }
 
 /* Sleep until woken or until `deadline` (monotonic ns; INT64_MAX: no
- * deadline).  Returns the P handed over, if any. */
-P *m_sleep(M *m, int64_t deadline) {
+ * deadline).  True if woken, with *handed the P handed over (NULL for a
+ * kick); false if the deadline passed first. */
+bool m_sleep(M *m, int64_t deadline, P **handed) {
     pthread_mutex_lock(&m->mu);
     while (!m->notified) {
         if (deadline == INT64_MAX) {
@@ -48,12 +56,38 @@ P *m_sleep(M *m, int64_t deadline) {
         if (pthread_cond_timedwait(&m->cv, &m->mu, &ts) == ETIMEDOUT)
             break;
     }
+    bool woken = m->notified;
     m->notified = false;
-    P *p = m->nextp;
+    *handed = m->nextp;
     m->nextp = NULL;
     pthread_mutex_unlock(&m->mu);
-    return p;
+    return woken;
 }
+
+/* ---- fault injection (debug builds) ----
+ * CSP_SCHED_JITTER=1 sleeps a random 0-255 us at the points where an M
+ * leaves the idle list, widening the windows between "taken off the list"
+ * and "woken" that a loaded machine opens only rarely.  The stress test
+ * tests/lang/stress/idle_m_churn.csp sets it; the sanitizer builds (which
+ * keep assertions) honour it, a release build compiles it away. */
+#ifndef NDEBUG
+static int jitter_on = -1;
+
+static void sched_jitter(M *m) {
+    if (jitter_on < 0) {
+        const char *e = getenv("CSP_SCHED_JITTER");
+        jitter_on = e && *e && *e != '0';
+    }
+    if (jitter_on && m) {
+        uint64_t x = m->rand_state;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        m->rand_state = x;
+        usleep((useconds_t)(x & 255));
+    }
+}
+#else
+static void sched_jitter(M *m) { (void)m; }
+#endif
 
 /* ---- idle lists (sched.lock held) ---- */
 
@@ -84,6 +118,31 @@ bool sched_pidleremove(Sched *s, P *p) {
             return true;
         }
     return false;
+}
+
+#ifndef NDEBUG
+/* Debug builds: the idle-M list holds each M once and nmidle counts it. */
+static void midle_check(Sched *s, M *adding) {
+    int n = 0;
+    for (M *m = s->midle; m; m = m->link, n++)
+        if (m == adding || n > s->mcount) {
+            fprintf(stderr, "fatal error: M%d listed twice on the idle-M list\n", adding->id);
+            abort();
+        }
+    if (n != s->nmidle) {
+        fprintf(stderr, "fatal error: idle-M list holds %d Ms, nmidle says %d\n", n, s->nmidle);
+        abort();
+    }
+}
+#else
+static void midle_check(Sched *s, M *adding) { (void)s, (void)adding; }
+#endif
+
+static void mput(Sched *s, M *m) {
+    midle_check(s, m);
+    m->link = s->midle;
+    s->midle = m;
+    s->nmidle++;
 }
 
 static M *mget(Sched *s) {
@@ -215,6 +274,7 @@ void startm(Sched *s, P *p, bool spinning) {
     }
     m->spinning = spinning;
     pthread_mutex_unlock(&s->lock);
+    sched_jitter(tls_m); /* m is off the list, not yet woken */
     if (fresh) {
         pthread_mutex_lock(&m->mu);
         m->nextp = p;
@@ -225,18 +285,15 @@ void startm(Sched *s, P *p, bool spinning) {
     }
 }
 
-/* A timer was armed earlier than idle Ms may be sleeping for: wake one
- * (without a P) so that it recomputes its deadline. */
+/* A timer was armed earlier than idle Ms may be sleeping for: take one off
+ * the idle list and wake it without a P, so that it recomputes its sleep. */
 void sched_kick_idle(Sched *s) {
     pthread_mutex_lock(&s->lock);
-    M *m = s->midle;
-    if (m) {
-        pthread_mutex_lock(&m->mu);
-        m->notified = true; /* nextp stays NULL: a kick, not a hand-over */
-        pthread_cond_signal(&m->cv);
-        pthread_mutex_unlock(&m->mu);
-    }
+    M *m = mget(s);
     pthread_mutex_unlock(&s->lock);
+    sched_jitter(tls_m);
+    if (m)
+        m_wake(m, NULL);
 }
 
 /* There may be work for one more M: wake a spinning one if no M spins. */
@@ -319,24 +376,24 @@ static P *idle_wait(Sched *s, M *m) {
     for (;;) {
         int64_t deadline = timers_earliest(s);
         pthread_mutex_lock(&s->lock);
-        m->link = s->midle;
-        s->midle = m;
-        s->nmidle++;
+        mput(s, m);
         if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
             !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting))
             sched_deadlock(s);
         pthread_mutex_unlock(&s->lock);
-        P *got = m_sleep(m, deadline);
-        if (got)
-            return got;
-        /* Timed out for a timer: leave the idle list unless a waker has
-         * already taken us off it (then its P is on the way). */
-        pthread_mutex_lock(&s->lock);
-        bool mine = mremove(s, m);
-        got = mine ? sched_pidleget(s) : NULL;
-        pthread_mutex_unlock(&s->lock);
-        if (!mine)
-            got = m_sleep(m, INT64_MAX);
+        P *got;
+        if (!m_sleep(m, deadline, &got)) {
+            /* Timed out for a timer: leave the idle list and take an idle P
+             * to run it.  If a waker took us off the list first, its
+             * wake-up is on the way and is ours to receive. */
+            sched_jitter(m);
+            pthread_mutex_lock(&s->lock);
+            bool listed = mremove(s, m);
+            got = listed ? sched_pidleget(s) : NULL;
+            pthread_mutex_unlock(&s->lock);
+            if (!listed)
+                m_sleep(m, INT64_MAX, &got);
+        }
         if (got)
             return got;
     }

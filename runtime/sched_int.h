@@ -122,8 +122,8 @@ void sched_wakep(Sched *s);
 void sched_globrunq_put(Sched *s, G *g);  /* lock held */
 void acquirep(M *m, P *p);
 void startm(Sched *s, P *p, bool spinning); /* run p on an idle or new M */
-void m_wake(M *m, P *p);                    /* hand p to a sleeping M */
-P *m_sleep(M *m, int64_t deadline);         /* sleep until woken; the P handed over */
+void m_wake(M *m, P *p);                    /* the one wake-up of an M taken off the idle list, or of a locked M */
+bool m_sleep(M *m, int64_t deadline, P **handed); /* false: the deadline passed */
 
 /* sched_syscall.c */
 /* g came from a run queue with g->lockedm set (it came back from C and its

@@ -93,8 +93,7 @@ void sched_exitsyscall(G *g) {
         sched_globrunq_put(s, g);
         pthread_mutex_unlock(&s->lock);
         sched_wakep(s); /* a P may have gone idle since we looked */
-        while (!(p = m_sleep(m, INT64_MAX)))
-            ;
+        m_sleep(m, INT64_MAX, &p); /* only that M wakes this one, always with a P */
         acquirep(m, p);
     }
     atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
