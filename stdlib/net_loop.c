@@ -98,6 +98,17 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     serve_readers(c);
 }
 
+/* Nothing more can be read into or out of the buffer (closed, or at EOF or
+ * an error with every byte read): give its 64 KB back now, not when the
+ * collector finalizes the script object, which may be many connections
+ * later (issue 18: an echo server grew by 4 KB a connection). */
+static void conn_drop_input(Conn *c) {
+    if ((c->closed || c->read_err) && c->in_start == c->in.len && c->in.p) {
+        sb_free(&c->in);
+        c->in_start = 0;
+    }
+}
+
 static void on_deadline(uv_timer_t *t) { serve_readers(t->data); }
 
 /* Read while someone waits, and time the earliest read deadline. */
@@ -147,6 +158,7 @@ static void serve_readers(Conn *c) {
         complete(r);
     }
     update_reading(c);
+    conn_drop_input(c);
 }
 
 /* Close the connection's handles; waiting readers fail, pending writes are
@@ -155,6 +167,7 @@ static void conn_shut(Conn *c) {
     if (c->closed)
         return;
     c->closed = true;
+    c->in_start = c->in.len; /* unread bytes of a closed connection are gone */
     serve_readers(c);
     if (c->reading)
         uv_read_stop((uv_stream_t *)&c->tcp);
