@@ -33,6 +33,7 @@ static void chan_mark(VM *vm, ObjNativeObj *o) {
     for (int64_t i = 0, s = c->head; i < n; i++, s = s + 1 == c->cap ? 0 : s + 1)
         gc_mark_value(vm, c->buf[s]);
     pthread_mutex_unlock(&c->lock);
+    gc_mark_value(vm, c->owner);
 }
 
 /* A waiting G's registers refer to the channel, so a channel that is
@@ -53,6 +54,8 @@ static const NativeType chan_type = {
     .mark = chan_mark,
     .finalize = chan_finalize,
 };
+
+void chan_set_owner(Value ch, Value owner) { chan_of(ch)->owner = owner; }
 
 bool val_is_chan(Value v) {
     return val_is(v, OBJ_NATIVEOBJ) && AS_NATIVEOBJ(v)->ntype == &chan_type;

@@ -20,6 +20,10 @@
 
 void chan_register(VM *vm);            /* the "chan" native type */
 Value chan_make(VM *vm, int64_t cap);  /* make(chan, cap); cap >= 0 */
+/* Before ch is shared: ch keeps `owner` alive, as a timer's channel keeps
+ * its Timer (Go's hchan.timer), so whoever can still receive from the
+ * channel keeps the timer that sends on it. */
+void chan_set_owner(Value ch, Value owner);
 bool val_is_chan(Value v);
 
 /* The RuntimeOps hooks (see vm/vm.h): RT_OK, RT_PANIC or RT_PARK. */

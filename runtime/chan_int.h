@@ -58,6 +58,7 @@ struct Chan {
     _Atomic int64_t count; /* written under lock; len(ch) reads it without, as Go's len */
     bool closed;           /* lock */
     WaitQ recvq, sendq;    /* lock */
+    Value owner;           /* set once before the channel is shared: an object it keeps alive */
 };
 
 /* A blocked select: one Waiter per case with a channel, all in w[]. */

@@ -95,10 +95,10 @@ int64_t sched_nanotime(void);
  * stopped with sched_timer_stop (false if it already fired or was stopped). */
 typedef struct SchedTimer SchedTimer;
 SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *arg, int64_t now), void *arg);
-/* A value the timer keeps alive for its callback (the channel of time.After):
- * the collector marks it while the timer is armed. */
-void sched_timer_keep(SchedTimer *t, Value v);
-/* Free a timer that is stopped or has fired (its owner's job, e.g. a
+/* An armed timer keeps nothing alive: what its callback needs must be kept
+ * by its owner (a Timer is kept by its channel, and collected with it when
+ * no one can receive any more, as in Go 1.23).
+ * Free a timer that is stopped or has fired (its owner's job, e.g. a
  * Timer's finalizer or the callback of a one-shot timer). */
 void sched_timer_free(SchedTimer *t);
 bool sched_timer_stop(VM *vm, SchedTimer *t);

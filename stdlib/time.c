@@ -25,8 +25,11 @@
  * or the timer is no longer pending) delivers nothing, so after Stop returns
  * nothing more is sent and a timer never fires early.  A value already in C
  * stays there (Go before 1.23).  Lock order: mu, then the scheduler's timer
- * lock, then the channel's lock.  The armed scheduler timer keeps the
- * Timer object (and through it C) alive (sched_timer_keep).
+ * lock, then the channel's lock.  C keeps its Timer alive (chan_set_owner)
+ * but an armed scheduler timer does not: a timer that no one holds and
+ * whose C no one can receive from is collected, armed or not, as in Go
+ * 1.23, so `select { case <-ch: case <-time.After(time.Hour): }` in a loop
+ * runs in bounded memory.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -923,11 +926,15 @@ static void timer_mark(VM *vm, ObjNativeObj *o) {
     gc_mark_value(vm, ((TimerObj *)o->payload)->ch);
 }
 
-/* An unreachable timer is disarmed: an armed one is kept alive by its heap. */
+/* No one holds the Timer or can receive from C (Go 1.23: an unreferenced
+ * timer is collectable, armed or not): take it off its heap and free it.
+ * The world is stopped, so its callback is not running. */
 static void timer_finalize(ObjNativeObj *o) {
     TimerObj *t = (TimerObj *)o->payload;
-    if (t->st)
+    if (t->st) {
+        sched_timer_stop(t->vm, t->st);
         sched_timer_free(t->st);
+    }
     pthread_mutex_destroy(&t->mu);
 }
 
@@ -962,7 +969,7 @@ static Value timer_new(G *g, const NativeType *type, int64_t d, int64_t period) 
     t->when = sat_add(sched_nanotime(), d > 0 ? d : 0);
     t->pending = true;
     t->st = sched_timer_start(g, t->when, timer_fire, t);
-    sched_timer_keep(t->st, val_obj(o));
+    chan_set_owner(t->ch, val_obj(o));
     pthread_mutex_unlock(&t->mu);
     return val_obj(o);
 }
