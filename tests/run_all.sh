@@ -5,7 +5,8 @@
 #   2. ASan+UBSan build (build-asan/, with assertions on): the golden language tests;
 #   3. ThreadSanitizer build (build-tsan/): the concurrency tests and samples;
 #   4. GC stress: the golden language tests against build/ with CSP_GCSTRESS=1;
-#   5. fuzz: a short libFuzzer run of the front end (tests/fuzz.sh).
+#   5. fuzz: a short libFuzzer run of the front end and a short run of the
+#      concurrency fuzzer under ThreadSanitizer (tests/fuzz.sh).
 # Each part prints its own count; the last line is the sum, "N passed, M failed".
 # Exit status is 1 if anything failed (a build that fails counts as a failure).
 #
