@@ -23,6 +23,7 @@ void stdlib_open(VM *vm) {
     stdlib_open_signal(vm);
     stdlib_open_log(vm);
     stdlib_open_sync(vm);
+    stdlib_open_context(vm);
     stdlib_open_atomic(vm);
     stdlib_open_time(vm);
     stdlib_open_runtime(vm);
