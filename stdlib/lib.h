@@ -30,6 +30,7 @@ void stdlib_open_net(VM *vm);
 void stdlib_open_signal(VM *vm);
 void stdlib_open_log(VM *vm);
 void stdlib_open_sync(VM *vm);
+void sync_open_map(VM *vm); /* syncmap.c: sync.Map */
 void stdlib_open_context(VM *vm);
 void stdlib_open_atomic(VM *vm);
 void stdlib_open_time(VM *vm);
