@@ -19,6 +19,8 @@ void stdlib_open_math(VM *vm);
 void stdlib_open_rand(VM *vm);
 void stdlib_open_errors(VM *vm);
 void stdlib_open_sort(VM *vm);
+void stdlib_open_slices(VM *vm);
+void stdlib_open_maps(VM *vm);
 void stdlib_open_os(VM *vm);
 void stdlib_open_osfile(VM *vm);
 void stdlib_open_oserror(VM *vm);
@@ -69,5 +71,18 @@ void strconv_quote(StrBuf *b, const char *s, size_t n, bool ascii);
 /* Go's strconv.QuoteRune / QuoteRuneToASCII. */
 void strconv_quote_rune(StrBuf *b, int64_t r, bool ascii);
 bool strconv_can_backquote(const char *s, size_t n);
+
+/* sort.c: sort the list l in place, stably, by lt (which runs no script
+ * code).  slices.Sort, maps.Keys. */
+void sort_values(G *g, ObjList *l, bool (*lt)(Value a, Value b));
+/* sort.c: sort l in place, stably, by the script's cmp(a, b), an int
+ * (negative: a goes first), as slices.SortFunc; fn names it in messages.
+ * 0, or -1 if cmp panicked. */
+int sort_by_cmp(G *g, const char *fn, ObjList *l, Value cmp);
+/* slices.c: Go's cmp.Compare order of two values, extended to every value
+ * for maps.Keys: nil, then bools (false first), numbers (NaN first), strings
+ * (bytewise), then the rest (all equal, so a stable sort keeps their
+ * order).  Negative, 0 or positive. */
+int slices_compare(Value a, Value b);
 
 #endif

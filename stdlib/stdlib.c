@@ -12,6 +12,8 @@ void stdlib_open(VM *vm) {
     stdlib_open_rand(vm);
     stdlib_open_errors(vm);
     stdlib_open_sort(vm);
+    stdlib_open_slices(vm);
+    stdlib_open_maps(vm);
     stdlib_open_os(vm);
     stdlib_open_osfile(vm);
     stdlib_open_oserror(vm);
