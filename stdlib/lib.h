@@ -26,6 +26,7 @@ void stdlib_open_osfile(VM *vm);
 void stdlib_open_oserror(VM *vm);
 void stdlib_open_osstat(VM *vm);
 void stdlib_open_osdir(VM *vm);
+void stdlib_open_filepath(VM *vm);
 void stdlib_open_io(VM *vm);
 void stdlib_open_bufio(VM *vm);
 void stdlib_open_net(VM *vm);

@@ -19,6 +19,7 @@ void stdlib_open(VM *vm) {
     stdlib_open_oserror(vm);
     stdlib_open_osstat(vm);
     stdlib_open_osdir(vm);
+    stdlib_open_filepath(vm);
     stdlib_open_io(vm);
     stdlib_open_bufio(vm);
     stdlib_open_net(vm);
