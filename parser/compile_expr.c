@@ -995,7 +995,7 @@ void funclit_to(FuncState *fs, Node *n, int dst) {
         snprintf(name, sizeof name, "%s.%d", fs->name ? fs->name : "func", fs->nanon);
     else
         snprintf(name, sizeof name, "%s.func%d",
-                 fs->is_top ? "init"
+                 fs->is_top ? (fs->ms->is_main ? "main" : "init")
                  : fs->name ? fs->name
                             : "func",
                  fs->nanon);
