@@ -503,6 +503,15 @@ static const NativeType ctx_types[CTX_NKINDS] = {
     [CTX_VALUE] = CTX_TYPE("*context.valueCtx"),
 };
 
+/* The interface context.Context and the func types CancelFunc and
+ * CancelCauseFunc, as types only: `var ctx context.Context` and a struct
+ * field of these types start as nil, as Go's interfaces and funcs do. */
+static const NativeType ctx_decl_types[] = {
+    {.name = "context.Context", .zero = args_zero_nil},
+    {.name = "context.CancelFunc", .zero = args_zero_nil},
+    {.name = "context.CancelCauseFunc", .zero = args_zero_nil},
+};
+
 static const NativeReg context_fns[] = {
     {"Background", context_Background, "Background() Context — the root context: never cancelled, no values"},
     {"TODO", context_TODO, "TODO() Context — a root context for code that does not yet have one"},
@@ -523,6 +532,8 @@ void stdlib_open_context(VM *vm) {
     ObjModule *m = vm_native_module(vm, "context", context_fns);
     for (int k = 0; k < CTX_NKINDS; k++)
         vm_register_type(vm, &ctx_types[k]);
+    for (size_t k = 0; k < sizeof ctx_decl_types / sizeof ctx_decl_types[0]; k++)
+        vm_register_type(vm, &ctx_decl_types[k]);
     Value canceled = err_new(vm, str_new(vm, "context canceled", 16), VAL_NIL);
     vm_module_set(vm, m, "Canceled", canceled);
     Value exceeded = err_new(vm, str_new(vm, "context deadline exceeded", 25), VAL_NIL);
