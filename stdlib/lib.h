@@ -80,10 +80,10 @@ void sort_values(G *g, ObjList *l, bool (*lt)(Value a, Value b));
  * (negative: a goes first), as slices.SortFunc; fn names it in messages.
  * 0, or -1 if cmp panicked. */
 int sort_by_cmp(G *g, const char *fn, ObjList *l, Value cmp);
-/* slices.c: Go's cmp.Compare order of two values, extended to every value
- * for maps.Keys: nil, then bools (false first), numbers (NaN first), strings
+/* slices.c: a < b in Go's cmp.Compare order, extended to every value for
+ * maps.Keys: nil, then bools (false first), numbers (NaN first), strings
  * (bytewise), then the rest (all equal, so a stable sort keeps their
- * order).  Negative, 0 or positive. */
-int slices_compare(Value a, Value b);
+ * order). */
+bool slices_less(Value a, Value b);
 
 #endif

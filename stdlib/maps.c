@@ -3,14 +3,10 @@
  * Go 1.23's maps.Keys and maps.Values return iterators, which Go code
  * mostly sorts at once (`slices.Sorted(maps.Keys(m))`); csp has no
  * iterators, so they return lists, sorted in slices' order (numbers, then
- * strings; see slices_compare) so that output never depends on the order of
+ * strings; see slices_less) so that output never depends on the order of
  * insertion.  Also Clone, Copy, Equal and DeleteFunc.
  */
 #include "stdlib/lib.h"
-
-static bool lt_ordered(Value a, Value b) {
-    return slices_compare(a, b) < 0;
-}
 
 /* Keys (want_keys) or Values of m, sorted. */
 static int sorted_items(G *g, Value *args, int nargs, const char *fn, bool want_keys) {
@@ -21,7 +17,7 @@ static int sorted_items(G *g, Value *args, int nargs, const char *fn, bool want_
     Value k, v;
     for (int64_t pos = 0; (pos = map_next(m, pos, &k, &v)) >= 0;)
         list_append(g->vm, l, want_keys ? k : v);
-    sort_values(g, l, lt_ordered);
+    sort_values(g, l, slices_less);
     args[0] = val_obj(l);
     return 1;
 }

@@ -14,7 +14,10 @@
 
 #include "stdlib/lib.h"
 
-/* ---- the order ---- */
+/* ---- the order ----
+ * Go's cmp.Compare, extended to every value for maps.Keys: nil, then bools
+ * (false first), numbers (NaN first), strings (bytewise), then the rest (all
+ * equal, so a stable sort keeps their order). */
 
 static int kind_rank(Value v) {
     if (val_is_nil(v))
@@ -39,7 +42,7 @@ static int cmp_number(Value a, Value b) {
     return (x > y) - (x < y);
 }
 
-int slices_compare(Value a, Value b) {
+static int slices_compare(Value a, Value b) {
     int ra = kind_rank(a), rb = kind_rank(b);
     if (ra != rb)
         return ra < rb ? -1 : 1;
@@ -55,7 +58,7 @@ int slices_compare(Value a, Value b) {
     }
 }
 
-static bool lt_ordered(Value a, Value b) {
+bool slices_less(Value a, Value b) {
     return slices_compare(a, b) < 0;
 }
 
@@ -84,7 +87,7 @@ static int slices_Sort(G *g, Value *args, int nargs) {
     ObjList *l;
     if (!args_check(g, "slices.Sort", args, nargs, "l", &l) || !ordered_list(g, "slices.Sort", l))
         return -1;
-    sort_values(g, l, lt_ordered);
+    sort_values(g, l, slices_less);
     return 0;
 }
 
