@@ -376,10 +376,12 @@ static int strconv_ParseUint(G *g, Value *args, int nargs) {
         err = syntax_error(g->vm, "ParseUint", s->chars, 0);
     else
         v = parse_uint(g->vm, "ParseUint", s->chars, s->len, s->chars, s->len, base, &bits, &range, &err);
-    uint64_t max = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
-    if (val_is_nil(err) && (range || v > max)) {
-        err = range_error(g->vm, "ParseUint", s->chars, s->len);
-        v = max;
+    if (val_is_nil(err)) { /* bits is 1..64 now */
+        uint64_t max = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+        if (range || v > max) {
+            err = range_error(g->vm, "ParseUint", s->chars, s->len);
+            v = max;
+        }
     }
     args[0] = val_int(g->vm, (int64_t)v);
     args[1] = err;
