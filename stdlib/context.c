@@ -1,14 +1,17 @@
 /* stdlib/context.c — package context: Background, TODO, WithCancel,
- * WithCancelCause, WithTimeout, WithDeadline, WithValue, Cause, and the
- * errors Canceled and DeadlineExceeded.
+ * WithCancelCause, WithTimeout(Cause), WithDeadline(Cause), WithValue,
+ * WithoutCancel, Cause, and the errors Canceled and DeadlineExceeded.
  *
  * A context is a native object with Go's type names (context.backgroundCtx,
- * *context.cancelCtx, *context.timerCtx, *context.valueCtx).  A cancellable
+ * *context.cancelCtx, *context.timerCtx, *context.valueCtx, ...).  A cancellable
  * context owns a channel `done`, made with the context; cancelling closes it,
  * so `<-ctx.Done()` and a select case on it wake as on any close.  A value
  * context has no channel of its own: it answers Done, Err and Deadline from
  * its nearest cancellable ancestor (`canceller`, fixed at creation), as Go's
  * valueCtx does by embedding its parent.
+ *
+ * WithoutCancel's context keeps its parent's values only: no canceller, no
+ * deadline.
  *
  * A cancellable child registers in its canceller's `children` (unless that
  * one is cancelled already: then the child is cancelled at once); cancelling
@@ -34,7 +37,7 @@
 #include "runtime/sched.h"
 #include "stdlib/lib.h"
 
-enum { CTX_BACKGROUND, CTX_TODO, CTX_CANCEL, CTX_TIMER, CTX_VALUE, CTX_NKINDS };
+enum { CTX_BACKGROUND, CTX_TODO, CTX_CANCEL, CTX_TIMER, CTX_VALUE, CTX_WITHOUT, CTX_NKINDS };
 
 typedef struct Ctx {
     pthread_mutex_t mu;
@@ -47,6 +50,7 @@ typedef struct Ctx {
     Value deadline;        /* the time.Time of its deadline (own or inherited), nil if none */
     int64_t when;          /* the same on the monotonic clock; 0 if none */
     Value canceled, exceeded; /* the module's errors: a timer's callback cannot look them up */
+    Value timeout_cause;   /* a timerCtx's cause when its deadline passes (WithDeadlineCause), or nil */
     Value err, cause;      /* mu: nil until cancelled */
     Value *children;       /* mu: registered cancellable descendants */
     int nchildren, cap;    /* mu */
@@ -75,12 +79,13 @@ static void ctx_init(VM *vm, ObjNativeObj *o) {
     pthread_mutex_init(&c->mu, NULL);
     c->vm = vm;
     c->parent = c->done = c->key = c->val = c->deadline = VAL_NIL;
-    c->canceled = c->exceeded = c->err = c->cause = VAL_NIL;
+    c->canceled = c->exceeded = c->timeout_cause = c->err = c->cause = VAL_NIL;
 }
 
 static void ctx_mark(VM *vm, ObjNativeObj *o) {
     Ctx *c = (Ctx *)o->payload;
-    Value vs[] = {c->parent, c->done, c->key, c->val, c->deadline, c->canceled, c->exceeded, c->err, c->cause};
+    Value vs[] = {c->parent,   c->done,     c->key,           c->val, c->deadline,
+                  c->canceled, c->exceeded, c->timeout_cause, c->err, c->cause};
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
         gc_mark_value(vm, vs[i]);
     for (int i = 0; i < c->nchildren; i++)
@@ -149,7 +154,7 @@ static void ctx_timer_fire(void *arg, int64_t now) {
     pthread_mutex_unlock(&c->mu);
     if (st)
         sched_timer_free(st);
-    ctx_cancel(NULL, c, false, c->exceeded, VAL_NIL);
+    ctx_cancel(NULL, c, false, c->exceeded, c->timeout_cause);
 }
 
 /* Register the new cancellable context c under its parent's canceller, or
@@ -271,8 +276,9 @@ static int context_WithCancelCause(G *g, Value *args, int nargs) {
     return with_cancel(g, args, nargs, "context.WithCancelCause", true);
 }
 
-/* WithDeadline's work: `when` on the monotonic clock, `deadline` its Time. */
-static int with_deadline(G *g, Value *args, Value parent, int64_t when, Value deadline) {
+/* WithDeadline's work: `when` on the monotonic clock, `deadline` its Time,
+ * cause what Cause reports once it passes (nil: DeadlineExceeded). */
+static int with_deadline(G *g, Value *args, Value parent, int64_t when, Value deadline, Value cause) {
     Ctx *p = ctx_of(parent);
     if (p->when != 0 && p->when <= when) { /* the parent's deadline comes first */
         Ctx *c = ctx_new(g, CTX_CANCEL, parent);
@@ -282,9 +288,10 @@ static int with_deadline(G *g, Value *args, Value parent, int64_t when, Value de
     Ctx *c = ctx_new(g, CTX_TIMER, parent);
     c->deadline = deadline;
     c->when = when;
+    c->timeout_cause = cause;
     ctx_propagate(g, c);
     if (sched_nanotime() >= when) {
-        ctx_cancel(g, c, false, c->exceeded, VAL_NIL);
+        ctx_cancel(g, c, false, c->exceeded, cause);
     } else {
         pthread_mutex_lock(&c->mu);
         if (val_is_nil(c->err)) {
@@ -296,24 +303,34 @@ static int with_deadline(G *g, Value *args, Value parent, int64_t when, Value de
     return ret_cancel(g, args, c, false);
 }
 
-static int context_WithDeadline(G *g, Value *args, int nargs) {
-    Value parent, t;
-    if (!args_check(g, "context.WithDeadline", args, nargs, "vv", &parent, &t) ||
-        !parent_ok(g, "context.WithDeadline", parent))
+/* WithDeadline(parent, t), and WithDeadlineCause(parent, t, cause). */
+static int deadline_common(G *g, Value *args, int nargs, const char *fn, bool with_cause) {
+    Value parent, t, cause = VAL_NIL;
+    if (!args_check(g, fn, args, nargs, with_cause ? "vvv" : "vv", &parent, &t, &cause) ||
+        !parent_ok(g, fn, parent))
         return -1;
     int64_t when;
     if (!time_deadline(t, &when))
-        return args_type_error(g, "context.WithDeadline", 2, "time.Time", t);
+        return args_type_error(g, fn, 2, "time.Time", t);
     if (when == 0)
         when = 1; /* the zero Time: long past */
-    return with_deadline(g, args, parent, when, t);
+    return with_deadline(g, args, parent, when, t, cause);
 }
 
-static int context_WithTimeout(G *g, Value *args, int nargs) {
-    Value parent;
+static int context_WithDeadline(G *g, Value *args, int nargs) {
+    return deadline_common(g, args, nargs, "context.WithDeadline", false);
+}
+
+static int context_WithDeadlineCause(G *g, Value *args, int nargs) {
+    return deadline_common(g, args, nargs, "context.WithDeadlineCause", true);
+}
+
+/* WithTimeout(parent, d), and WithTimeoutCause(parent, d, cause). */
+static int timeout_common(G *g, Value *args, int nargs, const char *fn, bool with_cause) {
+    Value parent, cause = VAL_NIL;
     int64_t d;
-    if (!args_check(g, "context.WithTimeout", args, nargs, "vi", &parent, &d) ||
-        !parent_ok(g, "context.WithTimeout", parent))
+    if (!args_check(g, fn, args, nargs, with_cause ? "viv" : "vi", &parent, &d, &cause) ||
+        !parent_ok(g, fn, parent))
         return -1;
     int64_t now = sched_nanotime();
     int64_t when = d > 0 && now > INT64_MAX - d ? INT64_MAX : now + (d > 0 ? d : 0);
@@ -325,7 +342,29 @@ static int context_WithTimeout(G *g, Value *args, int nargs) {
         sec--;
     }
     Value deadline = time_unix_value(g->vm, sec, nsec);
-    return with_deadline(g, args, parent, when, deadline);
+    return with_deadline(g, args, parent, when, deadline, cause);
+}
+
+static int context_WithTimeout(G *g, Value *args, int nargs) {
+    return timeout_common(g, args, nargs, "context.WithTimeout", false);
+}
+
+static int context_WithTimeoutCause(G *g, Value *args, int nargs) {
+    return timeout_common(g, args, nargs, "context.WithTimeoutCause", true);
+}
+
+/* WithoutCancel(parent): parent's values, never cancelled, no deadline. */
+static int context_WithoutCancel(G *g, Value *args, int nargs) {
+    Value parent;
+    if (!args_check(g, "context.WithoutCancel", args, nargs, "v", &parent) ||
+        !parent_ok(g, "context.WithoutCancel", parent))
+        return -1;
+    Ctx *c = ctx_new(g, CTX_WITHOUT, parent);
+    c->canceller = NULL;
+    c->deadline = VAL_NIL;
+    c->when = 0;
+    args[0] = ctx_value(c);
+    return 1;
 }
 
 static int context_WithValue(G *g, Value *args, int nargs) {
@@ -445,8 +484,8 @@ static bool ctx_string(G *g, StrBuf *b, Value v) {
     }
     if (!ctx_string(g, b, c->parent))
         return false;
-    if (c->kind == CTX_CANCEL) {
-        sb_puts(b, ".WithCancel");
+    if (c->kind == CTX_CANCEL || c->kind == CTX_WITHOUT) {
+        sb_puts(b, c->kind == CTX_CANCEL ? ".WithCancel" : ".WithoutCancel");
         return true;
     }
     if (c->kind == CTX_TIMER) {
@@ -501,6 +540,7 @@ static const NativeType ctx_types[CTX_NKINDS] = {
     [CTX_CANCEL] = CTX_TYPE("*context.cancelCtx"),
     [CTX_TIMER] = CTX_TYPE("*context.timerCtx"),
     [CTX_VALUE] = CTX_TYPE("*context.valueCtx"),
+    [CTX_WITHOUT] = CTX_TYPE("context.withoutCancelCtx"),
 };
 
 /* The interface context.Context and the func types CancelFunc and
@@ -523,6 +563,12 @@ static const NativeReg context_fns[] = {
      "WithDeadline(parent, t) (ctx, cancel) — ctx is cancelled at time t with DeadlineExceeded"},
     {"WithTimeout", context_WithTimeout,
      "WithTimeout(parent, d) (ctx, cancel) — WithDeadline(parent, time.Now().Add(d))"},
+    {"WithDeadlineCause", context_WithDeadlineCause,
+     "WithDeadlineCause(parent, t, cause) (ctx, cancel) — WithDeadline; Cause(ctx) is cause once t passes"},
+    {"WithTimeoutCause", context_WithTimeoutCause,
+     "WithTimeoutCause(parent, d, cause) (ctx, cancel) — WithTimeout; Cause(ctx) is cause once d passes"},
+    {"WithoutCancel", context_WithoutCancel,
+     "WithoutCancel(parent) Context — parent's values, but never cancelled and without a deadline"},
     {"WithValue", context_WithValue, "WithValue(parent, key, val) Context — a child whose Value(key) is val"},
     {"Cause", context_Cause, "Cause(ctx) error — why ctx was cancelled (its cancel cause, else its Err), or nil"},
     {NULL, NULL, NULL},
