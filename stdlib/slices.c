@@ -1,6 +1,7 @@
 /* stdlib/slices.c — package slices (Go 1.21) over csp lists: Sort,
  * SortFunc, SortStableFunc, IsSorted, BinarySearch, Contains, ContainsFunc,
- * Index, IndexFunc, Equal, Reverse, Max, Min.
+ * Index, IndexFunc, Equal, Reverse, Max, Min, and Go 1.23's Sorted,
+ * SortedFunc, Collect (on lists: csp has no iterators) and Clone.
  *
  * Go's generic functions take any cmp.Ordered element type; a csp list may
  * hold anything, so the ordered functions check that every element is a
@@ -105,6 +106,48 @@ static int slices_SortFunc(G *g, Value *args, int nargs) {
 
 static int slices_SortStableFunc(G *g, Value *args, int nargs) {
     return sort_func(g, args, nargs, "slices.SortStableFunc");
+}
+
+/* A new list with l's elements, in args[0] (rooted). */
+static ObjList *copy_into(G *g, Value *args, ObjList *l) {
+    ObjList *c = list_slice(g->vm, l, 0, l->len);
+    args[0] = val_obj(c);
+    return c;
+}
+
+/* Sorted(x): a sorted copy, for Go 1.23's slices.Sorted(maps.Keys(m)). */
+static int slices_Sorted(G *g, Value *args, int nargs) {
+    ObjList *l;
+    if (!args_check(g, "slices.Sorted", args, nargs, "l", &l) || !ordered_list(g, "slices.Sorted", l))
+        return -1;
+    sort_values(g, copy_into(g, args, l), slices_less);
+    return 1;
+}
+
+static int slices_SortedFunc(G *g, Value *args, int nargs) {
+    ObjList *l;
+    Value cmp;
+    if (!args_check(g, "slices.SortedFunc", args, nargs, "lF", &l, &cmp))
+        return -1;
+    return sort_by_cmp(g, "slices.SortedFunc", copy_into(g, args, l), cmp) < 0 ? -1 : 1;
+}
+
+/* Clone(x) and Collect(x): a copy (Collect gathers an iterator in Go; csp's
+ * maps.Keys and maps.Values already give lists). */
+static int copy_common(G *g, Value *args, int nargs, const char *fn) {
+    ObjList *l;
+    if (!args_check(g, fn, args, nargs, "l", &l))
+        return -1;
+    copy_into(g, args, l);
+    return 1;
+}
+
+static int slices_Clone(G *g, Value *args, int nargs) {
+    return copy_common(g, args, nargs, "slices.Clone");
+}
+
+static int slices_Collect(G *g, Value *args, int nargs) {
+    return copy_common(g, args, nargs, "slices.Collect");
 }
 
 static int slices_IsSorted(G *g, Value *args, int nargs) {
@@ -260,6 +303,10 @@ static const NativeReg slices_fns[] = {
      "SortFunc(x, cmp) — sorts x by cmp(a, b), an int: negative if a goes first (stable here)"},
     {"SortStableFunc", slices_SortStableFunc,
      "SortStableFunc(x, cmp) — sorts x by cmp(a, b), keeping equal elements in order"},
+    {"Sorted", slices_Sorted, "Sorted(x) list — a sorted copy of x (slices.Sorted(maps.Keys(m)) ports as it is)"},
+    {"SortedFunc", slices_SortedFunc, "SortedFunc(x, cmp) list — a copy of x sorted by cmp(a, b)"},
+    {"Clone", slices_Clone, "Clone(x) list — a copy of x"},
+    {"Collect", slices_Collect, "Collect(x) list — a copy of x (Go gathers an iterator; maps.Keys gives a list)"},
     {"IsSorted", slices_IsSorted, "IsSorted(x) bool — whether x is in increasing order"},
     {"BinarySearch", slices_BinarySearch,
      "BinarySearch(x, target) (int, bool) — where target is, or would be, in the sorted x"},
