@@ -270,7 +270,7 @@ typedef struct BcUpval {
 } BcUpval;
 
 typedef struct BcFunc {
-    char *name;   /* "f", "Point.Norm", "main.func1", "init" for the module's top level */
+    char *name;   /* "f", "Point.Norm", "main.func1"; the top level: "main" in the main script, else "init" */
     int32_t line;
     uint8_t nparams, variadic, maxregs, nupvals;
     BcUpval *upvals;

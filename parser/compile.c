@@ -615,7 +615,9 @@ static void compile_top(ModState *ms) {
     int npins = 0;
     for (int pass = 0;; pass++) {
         FuncState fs;
-        fs_init(&fs, ms, NULL, "init", 1);
+        /* The main script's top level is Go's main.main (what a learner
+         * wrote as the program); an imported module's is its init. */
+        fs_init(&fs, ms, NULL, ms->is_main ? "main" : "init", 1);
         fs.pins = pins;
         fs.npins = npins;
         fs_pin(&fs);

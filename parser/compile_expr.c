@@ -741,6 +741,44 @@ void callee_for_go_defer(FuncState *fs, Node *callee, int base) {
     callee_to(fs, callee, base, 1);
 }
 
+/* errors.As(err, T), csp's form of Go's errors.As(err, &target): T is a
+ * struct type written as in a type switch (`MyErr`, `geom.PathErr`), passed
+ * as the type switch's constant.  True if arg is such a type, compiled into
+ * the next register. */
+static int errors_as_type_next(FuncState *fs, Node *call, Node *arg) {
+    Node *fn = unparen(call->a);
+    if (!fn || fn->kind != N_SELECTOR || !fn->name || strcmp(fn->name, "As"))
+        return 0;
+    GSym *m = module_of(fs, fn->a);
+    if (!m || m->kind != G_STDMOD || strcmp(m->path, "errors"))
+        return 0;
+    Node *t = unparen(arg), sel;
+    Ref r;
+    if (t && t->kind == N_SELECTOR && t->name) { /* a user module's struct: as the type node pkg.Name */
+        GSym *um = module_of(fs, t->a);
+        ModState *owner;
+        int sidx;
+        memset(&sel, 0, sizeof sel);
+        sel.kind = N_TYPE;
+        sel.tkind = TY_NAME;
+        sel.pkg = um ? unparen(t->a)->name : NULL;
+        sel.name = t->name;
+        sel.line = t->line;
+        sel.col = t->col;
+        if (!um || um->kind != G_USERMOD || !mod_struct_ref(fs->ms, &sel, &owner, &sidx, 0))
+            return 0;
+        t = &sel;
+    } else if (!t || t->kind != N_IDENT || !t->name || !resolve(fs, t->name, &r) || r.kind != R_STRUCT) {
+        return 0;
+    }
+    BcConst tc;
+    if (!mod_type_const(fs->ms, fs, t, &tc))
+        return 0;
+    emit_loadk(fs, reg_reserve(fs, 1), k_add(fs, &tc));
+    bcconst_free(&tc);
+    return 1;
+}
+
 /* Compile the call n with its callee in R[base] (freereg is set to base
  * first); nres >= 0 results land in R[base..], MULTRET keeps them all (up
  * to top).  freereg ends at base + max(nres, 0). */
@@ -764,7 +802,8 @@ void call_at(FuncState *fs, Node *n, int base, int nres) {
         B = 0;
     } else {
         for (int i = 0; i < nargs; i++)
-            expr_next(fs, n->list.items[i]);
+            if (i != 1 || !errors_as_type_next(fs, n, n->list.items[i]))
+                expr_next(fs, n->list.items[i]);
         B = nargs + 1 + method;
     }
     int op = method ? (n->spread ? OP_CALLMV : OP_CALLM) : (n->spread ? OP_CALLV : OP_CALL);
@@ -956,7 +995,7 @@ void funclit_to(FuncState *fs, Node *n, int dst) {
         snprintf(name, sizeof name, "%s.%d", fs->name ? fs->name : "func", fs->nanon);
     else
         snprintf(name, sizeof name, "%s.func%d",
-                 fs->is_top ? "init"
+                 fs->is_top ? (fs->ms->is_main ? "main" : "init")
                  : fs->name ? fs->name
                             : "func",
                  fs->nanon);

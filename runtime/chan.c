@@ -353,11 +353,17 @@ int chan_close(G *g, Value ch) {
         return vm_panicf(g, "close of nil channel");
     if (!val_is_chan(ch))
         return chan_not_a_channel(g, "close", ch);
+    if (!chan_close_once(g, ch))
+        return vm_panicf(g, "close of closed channel");
+    return RT_OK;
+}
+
+bool chan_close_once(G *g, Value ch) {
     Chan *c = chan_of(ch);
     pthread_mutex_lock(&c->lock);
     if (c->closed) {
         pthread_mutex_unlock(&c->lock);
-        return vm_panicf(g, "close of closed channel");
+        return false;
     }
     if (chan_race(g))
         race_release(g, race_owner(c), RACE_CLOSE); /* close happens before a receive that sees it */
@@ -383,7 +389,7 @@ int chan_close(G *g, Value ch) {
         wake = w->wake_next; /* read before chan_wake: the G may free a select's record */
         chan_wake(g, w);
     }
-    return RT_OK;
+    return true;
 }
 
 bool chan_try_send(VM *vm, Value ch, Value v) {

@@ -32,6 +32,11 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok);
 int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default);
 
 int chan_close(G *g, Value ch);        /* close(ch): panics on nil or closed */
+/* Close the channel ch (a channel, not nil) unless it is closed already
+ * (then false), for a closer that may have no goroutine: g is NULL in a
+ * timer's callback (context's deadline), and then the close makes no
+ * race-detector edge. */
+bool chan_close_once(G *g, Value ch);
 int64_t chan_len(Value ch);
 int64_t chan_cap(Value ch);
 

@@ -31,6 +31,17 @@ void gc_attach_thread(VM *vm, AllocCache *c) {
     tls_cache = c;
 }
 
+/* Publish n allocated objects of `bytes` in all: the counters, and the
+ * safepoint flag when a collection is due. */
+static void count_alloc(VM *vm, size_t bytes, size_t n) {
+    atomic_fetch_add(&vm->total_allocated, bytes);
+    atomic_fetch_add(&vm->nmallocs, n);
+    atomic_fetch_add(&vm->nobjects, (int64_t)n);
+    size_t total = atomic_fetch_add(&vm->bytes_allocated, bytes) + bytes;
+    if (vm->gc_stress || total >= vm->next_gc)
+        vm->safepoint = 1;
+}
+
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
     Obj *o = calloc(1, size);
     if (!o)
@@ -41,20 +52,28 @@ void *gc_alloc(VM *vm, size_t size, ObjType type) {
         o->gc_next = c->objects;
         c->objects = o;
         c->bytes += size;
+        c->nobjects++;
         if (c->bytes < CACHE_FLUSH_BYTES && !vm->gc_stress)
             return o;
-        size = c->bytes;
-        c->bytes = 0;
-    } else {
-        pthread_mutex_lock(&vm->heap_lock);
-        o->gc_next = vm->objects;
-        vm->objects = o;
-        pthread_mutex_unlock(&vm->heap_lock);
+        gc_flush_counts(vm);
+        return o;
     }
-    size_t total = atomic_fetch_add(&vm->bytes_allocated, size) + size;
-    if (vm->gc_stress || total >= vm->next_gc)
-        vm->safepoint = 1;
+    pthread_mutex_lock(&vm->heap_lock);
+    o->gc_next = vm->objects;
+    vm->objects = o;
+    pthread_mutex_unlock(&vm->heap_lock);
+    count_alloc(vm, size, 1);
     return o;
+}
+
+void gc_flush_counts(VM *vm) {
+    AllocCache *c = tls_cache;
+    if (!c || !c->nobjects)
+        return;
+    size_t bytes = c->bytes, n = c->nobjects;
+    c->bytes = 0;
+    c->nobjects = 0;
+    count_alloc(vm, bytes, n);
 }
 
 size_t gc_obj_size(Obj *o) {
@@ -273,6 +292,7 @@ static void free_obj(VM *vm, Obj *o) {
     default: break;
     }
     vm->bytes_allocated -= gc_obj_size(o);
+    vm->nobjects--;
     free(o);
 }
 
@@ -295,7 +315,11 @@ static void sweep(VM *vm) {
     pthread_mutex_lock(&vm->heap_lock);
     for (AllocCache *c = vm->caches; c; c = c->next) {
         vm->bytes_allocated += c->bytes;
+        vm->total_allocated += c->bytes;
+        vm->nmallocs += c->nobjects;
+        vm->nobjects += (int64_t)c->nobjects;
         c->bytes = 0;
+        c->nobjects = 0;
     }
     sweep_list(vm, &vm->objects);
     for (AllocCache *c = vm->caches; c; c = c->next)

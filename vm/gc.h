@@ -24,6 +24,7 @@
 typedef struct AllocCache {
     Obj *objects;             /* owner thread only, or the collector with the world stopped */
     size_t bytes;             /* not yet added to vm->bytes_allocated */
+    size_t nobjects;          /* allocations not yet added to vm->nobjects and vm->nmallocs */
     struct AllocCache *next;  /* vm->caches: heap_lock */
 } AllocCache;
 void gc_attach_thread(VM *vm, AllocCache *c); /* register c and make it this thread's */
@@ -31,6 +32,10 @@ void gc_attach_thread(VM *vm, AllocCache *c); /* register c and make it this thr
 /* Returns zeroed memory (lists, maps and struct fields rely on it). */
 void *gc_alloc(VM *vm, size_t size, ObjType type);
 void gc_collect(VM *vm);
+/* Add what the calling thread's cache has counted to the VM's totals, so
+ * that runtime.ReadMemStats sees this thread's allocations exactly (other
+ * threads' lag by at most one cache flush each). */
+void gc_flush_counts(VM *vm);
 void gc_mark_value(VM *vm, Value v);
 void gc_mark_obj(VM *vm, Obj *o);
 void gc_free_all(VM *vm);

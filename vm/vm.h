@@ -90,6 +90,11 @@ struct VM {
     Obj **gray;
     size_t ngray, gray_cap;
     uint64_t ncollections;
+    /* runtime.ReadMemStats: added at each cache flush; nobjects also falls in
+     * free_obj (world stopped) */
+    _Atomic uint64_t total_allocated; /* bytes ever allocated */
+    _Atomic uint64_t nmallocs;        /* objects ever allocated */
+    _Atomic int64_t nobjects;         /* objects allocated and not yet freed */
     /* interned strings (vm/str.c): open addressing, weak */
     ObjString **interned;
     size_t ninterned, interned_cap;

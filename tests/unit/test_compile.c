@@ -113,8 +113,9 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
     for (v.pc = 0; v.pc < f->ncode; v.pc++) {
         Instr i = f->code[v.pc];
         int op = BC_OP(i), a = BC_A(i), b = BC_B(i), c = BC_C(i), pc = v.pc;
-        /* line 0 marks only the runtime's implicit calls of init() and main() */
-        if (f->lines[pc] < 0 || (f->lines[pc] == 0 && strcmp(f->name, "init") != 0))
+        /* line 0 marks only the runtime's implicit calls of init() and main(),
+         * made by the module's top level */
+        if (f->lines[pc] < 0 || (f->lines[pc] == 0 && f != m->funcs[m->top]))
             vfail(&v, "no source line");
         switch (op) {
         case OP_MOVE:
