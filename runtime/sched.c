@@ -765,6 +765,8 @@ static int env_procs(void) {
     return n > MAX_PROCS ? MAX_PROCS : n;
 }
 
+static void rt_mark_roots(VM *vm) { timers_mark(vm); }
+
 static const RuntimeOps ops = {
     .go = rt_go,
     .send = chan_send,
@@ -772,6 +774,7 @@ static const RuntimeOps ops = {
     .select = chan_select,
     .preempted = rt_preempted,
     .gc = sched_gc,
+    .mark_roots = rt_mark_roots,
     .crash_begin = sched_crash_begin,
     .crash_dump = sched_crash_dump,
 };

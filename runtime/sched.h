@@ -95,10 +95,13 @@ int64_t sched_nanotime(void);
  * stopped with sched_timer_stop (false if it already fired or was stopped). */
 typedef struct SchedTimer SchedTimer;
 SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *arg, int64_t now), void *arg);
-/* An armed timer keeps nothing alive: what its callback needs must be kept
- * by its owner (a Timer is kept by its channel, and collected with it when
- * no one can receive any more, as in Go 1.23).
- * Free a timer that is stopped or has fired (its owner's job, e.g. a
+/* An armed timer keeps alive only what sched_timer_keep gives it: a
+ * callback that must run whoever still refers to it (a context's deadline,
+ * as Go's AfterFunc).  A time.Timer is not kept: its channel keeps it, and
+ * it is collected with the channel when no one can receive any more (Go
+ * 1.23). */
+void sched_timer_keep(SchedTimer *t, Value v);
+/* Free a timer that is stopped or has fired (its owner's job, e.g. a
  * Timer's finalizer or the callback of a one-shot timer). */
 void sched_timer_free(SchedTimer *t);
 bool sched_timer_stop(VM *vm, SchedTimer *t);

@@ -29,6 +29,7 @@ struct SchedTimer {
     void (*fire)(void *arg, int64_t now);
     void *arg;
     void *arg2;
+    Value keep;                             /* sched_timer_keep: marked by the GC while armed */
     _Atomic int active;                     /* 1 while armed (stop/reset race with firing) */
 };
 
@@ -147,6 +148,7 @@ int64_t timers_earliest(Sched *s);
 void sched_kick_idle(Sched *s); /* a new timer: an idle M recomputes its sleep */
 
 /* sched_timer.c (also sched_sleep and the sched_timer_* API) */
+void timers_mark(VM *vm);
 void timers_move(P *from, P *to); /* every timer of `from` onto `to` */
 
 /* sched_stw.c: stopping the world, for the GC and for GOMAXPROCS */

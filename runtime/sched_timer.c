@@ -123,6 +123,8 @@ void sched_run_soon(VM *vm, void (*fn)(void *arg), void *arg) {
     arm_here(sched_of(vm), soon->t, sched_nanotime());
 }
 
+void sched_timer_keep(SchedTimer *t, Value v) { t->keep = v; }
+
 void sched_timer_free(SchedTimer *t) { free(t); }
 
 /* Lock the heap that holds t; its owner may change (reset), so re-check. */
@@ -152,6 +154,16 @@ bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when) {
     bool was = sched_timer_stop(vm, t);
     arm_here(sched_of(vm), t, when);
     return was;
+}
+
+void timers_mark(VM *vm) {
+    Sched *s = sched_of(vm);
+    int n = atomic_load(&s->nallp);
+    for (int i = 0; i < n; i++) {
+        P *p = s->allp[i];
+        for (int j = 0; j < p->timers.n; j++)
+            gc_mark_value(vm, ((SchedTimer *)p->timers.t[j]->data)->keep);
+    }
 }
 
 /* Both heaps are locked: a concurrent Stop finds each timer either still on
