@@ -6,63 +6,43 @@
 import sys
 
 
-def int_keys(n):
-    """The pass with the int keys i*7919 (sparse, so not a dense array)."""
-    m = {}
-    for i in range(n):
-        m[i * 7919] = i
-    hits, total_hit = 0, 0
-    for i in range(2 * n):
-        v = m.get(i * 7919)
+def lookup(m, keys, k):
+    """Look up keys[0:k] in m; return the hits and the sum of their values."""
+    hits, total = 0, 0
+    for i in range(k):
+        v = m.get(keys[i])
         if v is not None:
             hits += 1
-            total_hit += v
-    for i in range(0, n, 3):
-        del m[i * 7919]
-    for i in range(n):
-        v = m.get(i * 7919)
-        if v is not None:
-            hits += 1
-            total_hit += v
-    count, total = 0, 0
-    for v in m.values():
-        count += 1
-        total += v
-    print("int keys:", count, "left,", hits, "hits, sums", total_hit, total)
+            total += v
+    return hits, total
 
 
-def string_keys(n):
-    """The same pass with the keys "k" + the decimal of i*7919."""
-    keys = []
-    for i in range(2 * n):
-        keys.append("k" + str(i * 7919))
+def run_pass(label, keys, n):
+    """The pass over keys (2n of them, distinct); key i maps to i."""
     m = {}
     for i in range(n):
         m[keys[i]] = i
-    hits, total_hit = 0, 0
-    for i in range(2 * n):
-        v = m.get(keys[i])
-        if v is not None:
-            hits += 1
-            total_hit += v
+    hits, total = lookup(m, keys, 2 * n)
     for i in range(0, n, 3):
         del m[keys[i]]
-    for i in range(n):
-        v = m.get(keys[i])
-        if v is not None:
-            hits += 1
-            total_hit += v
-    count, total = 0, 0
+    hits2, total2 = lookup(m, keys, n)
+    count, left = 0, 0
     for v in m.values():
         count += 1
-        total += v
-    print("string keys:", count, "left,", hits, "hits, sums", total_hit, total)
+        left += v
+    print(label, count, "left,", hits + hits2, "hits, sums", total + total2, left)
 
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 600000
-    int_keys(n)
-    string_keys(n)
+    # The int keys are i*7919, sparse so that no language can hold them in an array.
+    int_keys = []
+    string_keys = []
+    for i in range(2 * n):
+        int_keys.append(i * 7919)
+        string_keys.append("k" + str(i * 7919))
+    run_pass("int keys:", int_keys, n)
+    run_pass("string keys:", string_keys, n)
 
 
 main()

@@ -8,68 +8,35 @@ import (
 	"strconv"
 )
 
-// intKeys runs the pass with the int keys i*7919 (sparse, so not a dense array).
-func intKeys(n int) {
-	m := map[int]int{}
-	for i := 0; i < n; i++ {
-		m[i*7919] = i
-	}
+// lookup looks up keys[0:k] in m; it returns the hits and the sum of their values.
+func lookup[K comparable](m map[K]int, keys []K, k int) (int, int) {
 	hits, sum := 0, 0
-	for i := 0; i < 2*n; i++ {
-		if v, ok := m[i*7919]; ok {
+	for i := 0; i < k; i++ {
+		if v, ok := m[keys[i]]; ok {
 			hits++
 			sum += v
 		}
 	}
-	for i := 0; i < n; i += 3 {
-		delete(m, i*7919)
-	}
-	for i := 0; i < n; i++ {
-		if v, ok := m[i*7919]; ok {
-			hits++
-			sum += v
-		}
-	}
-	count, total := 0, 0
-	for _, v := range m {
-		count++
-		total += v
-	}
-	fmt.Println("int keys:", count, "left,", hits, "hits, sums", sum, total)
+	return hits, sum
 }
 
-// stringKeys runs the same pass with the keys "k" + the decimal of i*7919.
-func stringKeys(n int) {
-	keys := []string{}
-	for i := 0; i < 2*n; i++ {
-		keys = append(keys, "k"+strconv.Itoa(i*7919))
-	}
-	m := map[string]int{}
+// pass runs the pass over keys (2n of them, distinct); key i maps to i.
+func pass[K comparable](label string, keys []K, n int) {
+	m := map[K]int{}
 	for i := 0; i < n; i++ {
 		m[keys[i]] = i
 	}
-	hits, sum := 0, 0
-	for i := 0; i < 2*n; i++ {
-		if v, ok := m[keys[i]]; ok {
-			hits++
-			sum += v
-		}
-	}
+	hits, sum := lookup(m, keys, 2*n)
 	for i := 0; i < n; i += 3 {
 		delete(m, keys[i])
 	}
-	for i := 0; i < n; i++ {
-		if v, ok := m[keys[i]]; ok {
-			hits++
-			sum += v
-		}
-	}
+	hits2, sum2 := lookup(m, keys, n)
 	count, total := 0, 0
 	for _, v := range m {
 		count++
 		total += v
 	}
-	fmt.Println("string keys:", count, "left,", hits, "hits, sums", sum, total)
+	fmt.Println(label, count, "left,", hits+hits2, "hits, sums", sum+sum2, total)
 }
 
 func main() {
@@ -79,6 +46,13 @@ func main() {
 			n = v
 		}
 	}
-	intKeys(n)
-	stringKeys(n)
+	// The int keys are i*7919, sparse so that no language can hold them in an array.
+	intKeys := []int{}
+	stringKeys := []string{}
+	for i := 0; i < 2*n; i++ {
+		intKeys = append(intKeys, i*7919)
+		stringKeys = append(stringKeys, "k"+strconv.Itoa(i*7919))
+	}
+	pass("int keys:", intKeys, n)
+	pass("string keys:", stringKeys, n)
 }
