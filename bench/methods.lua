@@ -1,7 +1,7 @@
--- methods: method calls on objects (tables with metatables). Each of n steps calls
--- four methods: area on a shape from a list mixing two classes (Rect and Circle, so
--- a call site sees both), add on a Point (returns a new Point), manhattan on it, and
--- add on two Stats (mutate fields). Measures method lookup and call, field loads and
+-- methods: method calls on objects (tables with metatables). Each of n steps makes five
+-- method calls: area on a shape from a list mixing two classes (Rect and Circle, so a
+-- call site sees both), add on a Point (returns a new Point), manhattan on it, and add
+-- on two Stats (mutate fields). Measures method lookup and call, field loads and
 -- stores, and small object allocation.
 -- Usage: lua5.4 methods.lua [n]   (default 6000000)
 local Point = {}
