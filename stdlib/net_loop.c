@@ -116,7 +116,7 @@ static void update_reading(Conn *c) {
         return;
     }
     int64_t wait = c->read_deadline - sched_nanotime();
-    uint64_t ms = wait <= 0 ? 0 : (uint64_t)((wait + 999999) / 1000000); /* never early */
+    uint64_t ms = wait <= 0 ? 0 : (uint64_t)(wait / 1000000 + (wait % 1000000 != 0)); /* never early */
     uv_timer_start(&c->timer, on_deadline, ms, 0);
 }
 
