@@ -136,6 +136,10 @@ static void serve_readers(Conn *c) {
             c->in_start += take;
         } else if (c->read_err) {
             r->err = c->read_err;
+            r->syscall = "read";
+            /* As the kernel (and so Go): the error is reported once, then
+             * the dead connection reads as EOF. */
+            c->read_err = UV_EOF;
         } else if (c->read_deadline && (now ? now : (now = sched_nanotime())) >= c->read_deadline) {
             r->timeout = true;
         } else {
@@ -178,8 +182,10 @@ static void on_write(uv_write_t *w, int status) {
     NetReq *r = w->data;
     if (status == UV_ECANCELED)
         r->use_closed = true;
-    else if (status < 0)
+    else if (status < 0) {
         r->err = status;
+        r->syscall = "write";
+    }
     complete(r);
 }
 
@@ -196,6 +202,7 @@ static void start_write(NetReq *r) {
         if (e == 0)
             return;
         r->err = e;
+        r->syscall = "write";
     }
     complete(r);
 }
@@ -225,11 +232,13 @@ static void serve_acceptors(Listener *l) {
                 r->newc = c;
             } else {
                 r->err = e;
+                r->syscall = "accept4"; /* Go's name on Linux */
                 c->released = true;
                 conn_shut(c);
             }
         } else {
             r->err = l->accept_err;
+            r->syscall = "accept4";
             l->accept_err = 0;
         }
         complete(r);
