@@ -242,7 +242,7 @@ static M *newm(Sched *s) {
         fprintf(s->vm->err, "runtime: program exceeds %d-thread limit\nfatal error: thread exhaustion\n", limit);
         vm_exit(s->vm, 2);
     }
-    M *m = calloc(1, sizeof(M));
+    M *m = vm_xcalloc(1, sizeof(M));
     m->sched = s;
     m->rand_state = (uint64_t)sched_nanotime() * 0x9E3779B97F4A7C15ull | 1;
     pthread_mutex_init(&m->mu, NULL);

@@ -29,11 +29,7 @@ bool stack_ensure(G *g, uint32_t needed) {
         ncap *= 2;
     if (ncap > UINT32_MAX / 2 || g_stack_bytes(g, ncap, (size_t)g->frames_cap) > g->vm->max_stack_bytes)
         stack_overflow(g);
-    Value *s = realloc(g->stack, ncap * sizeof(Value));
-    if (!s) {
-        fputs("fatal error: out of memory\n", stderr);
-        exit(2);
-    }
+    Value *s = vm_xrealloc(g->stack, ncap * sizeof(Value));
     for (size_t i = g->stack_cap; i < ncap; i++)
         s[i] = VAL_NIL;
     g->stack = s;
@@ -46,11 +42,7 @@ Frame *frame_push(G *g) {
         int ncap = g->frames_cap ? g->frames_cap * 2 : G_INITIAL_FRAMES;
         if (g_stack_bytes(g, g->stack_cap, (size_t)ncap) > g->vm->max_stack_bytes)
             stack_overflow(g);
-        Frame *fr = realloc(g->frames, (size_t)ncap * sizeof(Frame));
-        if (!fr) {
-            fputs("fatal error: out of memory\n", stderr);
-            exit(2);
-        }
+        Frame *fr = vm_xrealloc(g->frames, (size_t)ncap * sizeof(Frame));
         g->frames = fr;
         g->frames_cap = ncap;
     }
@@ -58,7 +50,7 @@ Frame *frame_push(G *g) {
 }
 
 G *vm_new_g(VM *vm) {
-    G *g = calloc(1, sizeof(G));
+    G *g = vm_xcalloc(1, sizeof(G));
     g->vm = vm;
     g->resume_nres = -1;
     g->id = ++vm->next_goid;
@@ -70,7 +62,7 @@ G *vm_new_g(VM *vm) {
 void vm_register_g(VM *vm, G *g) {
     if (vm->ngs == vm->gs_cap) {
         vm->gs_cap = vm->gs_cap ? vm->gs_cap * 2 : 16;
-        vm->gs = realloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
+        vm->gs = vm_xrealloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
     }
     g->gs_index = vm->ngs;
     vm->gs[vm->ngs++] = g;
