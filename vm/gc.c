@@ -116,9 +116,7 @@ void gc_mark_obj(VM *vm, Obj *o) {
     o->marked = 1;
     if (vm->ngray == vm->gray_cap) {
         vm->gray_cap = vm->gray_cap ? vm->gray_cap * 2 : 1024;
-        vm->gray = realloc(vm->gray, vm->gray_cap * sizeof(Obj *));
-        if (!vm->gray)
-            vm_out_of_memory();
+        vm->gray = vm_xrealloc(vm->gray, vm->gray_cap * sizeof(Obj *));
     }
     vm->gray[vm->ngray++] = o;
 }
