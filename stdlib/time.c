@@ -382,7 +382,7 @@ bool time_deadline(Value v, int64_t *deadline) {
         return true;
     }
     if (t->has_mono) {
-        *deadline = t->mono;
+        *deadline = sched_deadline_at(t->mono); /* Now().Add(math.MinInt64): long passed, not negative */
         return true;
     }
     TimeVal now = time_now();
