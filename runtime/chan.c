@@ -75,12 +75,7 @@ void chan_register(VM *vm) {
 }
 
 void *chan_alloc(size_t n) {
-    void *p = calloc(1, n);
-    if (!p) {
-        fputs("fatal error: out of memory\n", stderr);
-        exit(2);
-    }
-    return p;
+    return vm_xcalloc(1, n);
 }
 
 Value chan_make(VM *vm, int64_t cap) {

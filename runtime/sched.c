@@ -242,7 +242,7 @@ static M *newm(Sched *s) {
         fprintf(s->vm->err, "runtime: program exceeds %d-thread limit\nfatal error: thread exhaustion\n", limit);
         vm_exit(s->vm, 2);
     }
-    M *m = calloc(1, sizeof(M));
+    M *m = vm_xcalloc(1, sizeof(M));
     m->sched = s;
     m->rand_state = (uint64_t)sched_nanotime() * 0x9E3779B97F4A7C15ull | 1;
     pthread_mutex_init(&m->mu, NULL);
@@ -513,12 +513,17 @@ static void g_free(Sched *s, G *g) {
     g->resume_nres = -1;
     g->resume_fn = NULL;
     g->resume_data = NULL;
+    /* Only the G itself stays (sysmon may look at it): a grown stack goes
+     * back to malloc, and past GFREE_STACKS free Gs no stack is kept at all,
+     * so 100k goroutines that exit together leave ~100k small G structs. */
+    g_stack_release(g, atomic_load_explicit(&s->ngfree, memory_order_relaxed) >= GFREE_STACKS);
     pthread_mutex_lock(&s->lock);
     G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
     vm->gs[g->gs_index] = last;
     last->gs_index = g->gs_index;
     g->schedlink = s->gfree;
     s->gfree = g;
+    atomic_fetch_add_explicit(&s->ngfree, 1, memory_order_relaxed);
     pthread_mutex_unlock(&s->lock);
     atomic_fetch_sub(&s->ngoroutines, 1);
 }
@@ -530,6 +535,7 @@ static G *g_get(Sched *s) {
     if (!g)
         return vm_new_g(vm);
     s->gfree = g->schedlink;
+    atomic_fetch_sub_explicit(&s->ngfree, 1, memory_order_relaxed);
     g->schedlink = NULL;
     g->id = ++vm->next_goid;
     for (uint32_t i = 0; i < g->stack_cap; i++)

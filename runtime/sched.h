@@ -90,6 +90,14 @@ int sched_num_goroutine(VM *vm);
 /* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */
 int64_t sched_nanotime(void);
 
+/* A timer deadline: `when` (monotonic ns) clamped to [now, INT64_MAX - 1],
+ * or d ns from now (d <= 0: now).  Saturating, as Go's when(): Sleep(1<<63-1)
+ * sleeps "forever" instead of overflowing into the past.  INT64_MAX itself
+ * means "no timer", so a timer that never fires still counts as pending and
+ * a program waiting on it is not reported as deadlocked (Go's checkdead). */
+int64_t sched_deadline_at(int64_t when);
+int64_t sched_deadline(int64_t d);
+
 /* Timers belong to the Ps, as in Go: `fire(arg)` runs on a scheduler thread
  * (not in a goroutine) at or after `when`, never before.  A timer is
  * stopped with sched_timer_stop (false if it already fired or was stopped). */

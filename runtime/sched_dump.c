@@ -27,7 +27,7 @@ static int by_goid(const void *a, const void *b) {
 static void dump_goroutines(Sched *s, G *skip) {
     VM *vm = s->vm;
     int n = vm->ngs;
-    G **gs = malloc((size_t)n * sizeof(G *));
+    G **gs = vm_xmalloc((size_t)n * sizeof(G *));
     for (int i = 0; i < n; i++)
         gs[i] = vm->gs[i];
     qsort(gs, (size_t)n, sizeof(G *), by_goid); /* 100k goroutines: no quadratic sort */

@@ -77,6 +77,9 @@ struct M {
     uint64_t rand_state;         /* owner only */
 };
 
+/* Free Gs past this many keep no stack (Go bounds its per-P G cache at 64). */
+#define GFREE_STACKS 256
+
 typedef struct Sched {
     VM *vm;
     pthread_mutex_t lock;
@@ -100,6 +103,7 @@ typedef struct Sched {
     pthread_cond_t start_cv;     /* lock: stopped Ms wait for the world to start */
     _Atomic(G *) main_g;         /* NULL once main has called runtime.Goexit */
     G *gfree;                    /* finished Gs for reuse: lock */
+    atomic_int ngfree;           /* how many (written under lock, read without) */
     pthread_t sysmon;
     _Atomic int exiting;
     _Atomic int crashing;        /* a goroutine is printing its panic report */

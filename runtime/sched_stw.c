@@ -95,6 +95,19 @@ void stw_start(Sched *s) {
         sched_wakep(s);
 }
 
+/* The world is stopped: give back the unused part of the stacks of parked
+ * and queued goroutines.  Not a running one (the collector), nor one in a C
+ * call or queued on its way back from one (lockedm): their C frames hold
+ * pointers into the stack. */
+static void shrink_stacks(VM *vm) {
+    for (int i = 0; i < vm->ngs; i++) {
+        G *g = vm->gs[i];
+        int st = atomic_load(&g->status);
+        if ((st == G_WAITING || st == G_RUNNABLE) && !g->lockedm)
+            g_stack_shrink(g);
+    }
+}
+
 void sched_gc(G *g) {
     Sched *s = sched_of(g->vm);
     if (atomic_load(&s->crash_m) == sched_current_m())
@@ -102,6 +115,7 @@ void sched_gc(G *g) {
     if (!stw_try_stop(s, sched_current_m()))
         return; /* another M collected while this one was stopped */
     gc_collect(g->vm);
+    shrink_stacks(g->vm);
     stw_start(s);
 }
 

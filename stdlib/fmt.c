@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/io.h"
 #include "stdlib/lib.h"
 #include "stdlib/stream.h"
 #include "stdlib/utf8.h"
@@ -236,7 +237,7 @@ static void fmt_float_verb(Printer *p, double v, int verb, int prec) {
 /* ---- strings (format.go: fmtS, fmtSbx, fmtQ) ---- */
 
 /* The first prec runes of s (all of it without a precision). */
-static size_t truncate(const Printer *p, const char *s, size_t n) {
+static size_t precision_cut(const Printer *p, const char *s, size_t n) {
     if (!p->prec_present)
         return n;
     size_t i = 0;
@@ -269,7 +270,7 @@ static void fmt_sx(Printer *p, const char *s, size_t n, bool upper) {
 }
 
 static void fmt_q(Printer *p, const char *s, size_t n) {
-    n = truncate(p, s, n);
+    n = precision_cut(p, s, n);
     StrBuf t = {0};
     if (p->sharp && strconv_can_backquote(s, n)) {
         sb_putc(&t, '`');
@@ -338,7 +339,7 @@ static void print_string(Printer *p, Value v, int verb) {
     ObjString *s = AS_STRING(v);
     switch (verb) {
     case 'v':
-    case 's': pad(p, s->chars, truncate(p, s->chars, s->len)); break;
+    case 's': pad(p, s->chars, precision_cut(p, s->chars, s->len)); break;
     case 'x':
     case 'X': fmt_sx(p, s->chars, s->len, verb == 'X'); break;
     case 'q': fmt_q(p, s->chars, s->len); break;
@@ -459,7 +460,7 @@ static bool print_arg(Printer *p, Value v, int verb) {
     }
     if (verb == 'T') {
         const char *name = val_type_name(v);
-        pad(p, name, truncate(p, name, strlen(name)));
+        pad(p, name, precision_cut(p, name, strlen(name)));
         return true;
     }
     if (verb == 'p') {
@@ -776,8 +777,10 @@ static int run(G *g, Value *args, int nargs, enum Kind kind, enum Dest dest, con
         switch (dest) {
         case TO_STDOUT:
             res[0] = val_int(vm, (int64_t)b.len);
-            if (!write_flush(vm->out, &b))
-                res[1] = err_newf(vm, "write /dev/stdout: %s", strerror(errno));
+            if (!write_flush(vm->out, &b)) {
+                char why[128]; /* the text of os.Stdout's *PathError */
+                res[1] = err_newf(vm, "write /dev/stdout: %s", io_strerror(-errno, why, sizeof why));
+            }
             /* fallthrough */
         case TO_WRITER:
             out[0] = res[0];

@@ -67,7 +67,7 @@ struct NetReq {
     void *ctx;
     /* out */
     int err;                   /* a libuv error code, 0 if none */
-    const char *syscall;       /* the failing step for Go's text: "connect", "bind" */
+    const char *syscall;       /* the failing system call for Go's text: "connect", "read" */
     bool timeout;              /* the deadline passed: "i/o timeout" */
     bool use_closed;           /* "use of closed network connection" */
     Conn *newc;                /* Accept, Dial */

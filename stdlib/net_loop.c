@@ -127,7 +127,7 @@ static void update_reading(Conn *c) {
         return;
     }
     int64_t wait = c->read_deadline - sched_nanotime();
-    uint64_t ms = wait <= 0 ? 0 : (uint64_t)((wait + 999999) / 1000000); /* never early */
+    uint64_t ms = wait <= 0 ? 0 : (uint64_t)(wait / 1000000 + (wait % 1000000 != 0)); /* never early */
     uv_timer_start(&c->timer, on_deadline, ms, 0);
 }
 
@@ -147,6 +147,10 @@ static void serve_readers(Conn *c) {
             c->in_start += take;
         } else if (c->read_err) {
             r->err = c->read_err;
+            r->syscall = "read";
+            /* As the kernel (and so Go): the error is reported once, then
+             * the dead connection reads as EOF. */
+            c->read_err = UV_EOF;
         } else if (c->read_deadline && (now ? now : (now = sched_nanotime())) >= c->read_deadline) {
             r->timeout = true;
         } else {
@@ -191,8 +195,10 @@ static void on_write(uv_write_t *w, int status) {
     NetReq *r = w->data;
     if (status == UV_ECANCELED)
         r->use_closed = true;
-    else if (status < 0)
+    else if (status < 0) {
         r->err = status;
+        r->syscall = "write";
+    }
     complete(r);
 }
 
@@ -209,6 +215,7 @@ static void start_write(NetReq *r) {
         if (e == 0)
             return;
         r->err = e;
+        r->syscall = "write";
     }
     complete(r);
 }
@@ -238,11 +245,13 @@ static void serve_acceptors(Listener *l) {
                 r->newc = c;
             } else {
                 r->err = e;
+                r->syscall = "accept4"; /* Go's name on Linux */
                 c->released = true;
                 conn_shut(c);
             }
         } else {
             r->err = l->accept_err;
+            r->syscall = "accept4";
             l->accept_err = 0;
         }
         complete(r);

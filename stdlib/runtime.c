@@ -9,6 +9,7 @@
  * goroutines run; they are written here with atomic stores (the readers in
  * vm/ and runtime/ must read them atomically too).
  */
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,9 @@ static int rt_GC(G *g, Value *args, int nargs) {
         g->vm->rt->gc(g); /* stops the world, collects, restarts it */
     else
         gc_collect(g->vm);
+    /* Hand what was freed back to the system, as Go's scavenger does in
+     * the background: the stacks of exited goroutines, the swept objects. */
+    malloc_trim(0);
     return 0;
 }
 

@@ -444,7 +444,7 @@ static const NativeType rwmutex_type = {
 
 typedef struct WaitGroup {
     pthread_mutex_t mu;
-    int64_t count; /* mu */
+    int32_t count; /* mu */
     WaitQ waiters; /* mu */
 } WaitGroup;
 
@@ -454,12 +454,16 @@ static int wg_add(G *g, WaitGroup *wg, int64_t delta) {
     if (delta < 0)
         race_rel(g, wg, RACE_LOCK); /* Done happens before Wait returns */
     pthread_mutex_lock(&wg->mu);
-    wg->count += delta;
-    if (wg->count < 0) {
-        wg->count -= delta;
+    /* Go's counter is the int32 in the high half of a uint64 state word
+     * (state += uint64(delta) << 32): only delta's low 32 bits count and the
+     * sum wraps, so Add(math.MaxInt64) is Add(-1) and Add(1<<31) goes
+     * negative.  Computed unsigned: no overflow whatever the delta. */
+    int32_t next = (int32_t)((uint32_t)wg->count + (uint32_t)(uint64_t)delta);
+    if (next < 0) {
         pthread_mutex_unlock(&wg->mu);
         return vm_panicf(g, "sync: negative WaitGroup counter");
     }
+    wg->count = next;
     WaitQ all = {0};
     if (wg->count == 0)
         all = waitq_take(&wg->waiters);
