@@ -65,6 +65,15 @@ typedef struct RuntimeOps {
     void (*crash_dump)(G *g);
 } RuntimeOps;
 
+/* vm->safepoint's bits.  GC: a collection is due or the world is stopping
+ * (vm/gc.c, runtime/sched_stw.c).  PREEMPT: some running goroutine has
+ * g->preempt set; a call at a safepoint then takes the general path, which
+ * yields at the callee's entry if the caller's g->preempt is set (Go's
+ * function prologue check), so loop-free code is preempted without a test on
+ * the fast call path.  sysmon raises it while such a goroutine runs; the
+ * goroutine that yields clears it. */
+enum { SAFEPOINT_GC = 1, SAFEPOINT_PREEMPT = 2 };
+
 /* What vm_execute reports when it stops before its frames are done. */
 enum { VM_DONE = 0, VM_PANICKED = -1, VM_PARKED = 1 };
 
@@ -86,7 +95,8 @@ struct VM {
     int gc_percent;
     bool gc_stress;
     bool gc_running;
-    _Atomic int safepoint;  /* nonzero: the dispatch loop must stop at its next safepoint */
+    _Atomic int safepoint;  /* SAFEPOINT_* bits: nonzero sends the dispatch loop's next
+                             * safepoint (a call or backward jump) to its slow path */
     Obj **gray;
     size_t ngray, gray_cap;
     uint64_t ncollections;
