@@ -216,14 +216,27 @@ static inline int64_t list_cap(ObjList *l) {
     return a ? a->cap : 0;
 }
 
-/* ---- maps (vm/map.c): insertion-ordered hash maps ---- */
+/* ---- maps (vm/map.c): insertion-ordered hash maps ----
+ * Each access returns MAP_RACE, and changes nothing, when it finds another
+ * goroutine writing the map; the caller then calls map_race_fatal (Go's
+ * `fatal error: concurrent map writes` and its two siblings). */
+#define MAP_RACE (-2)
+typedef enum { MAP_READ, MAP_WRITE, MAP_ITERATE } MapAccess;
+_Noreturn void map_race_fatal(G *g, MapAccess a);
 ObjMap *map_new(VM *vm, int64_t hint);
-bool map_get(ObjMap *m, Value key, Value *out);
-void map_set(VM *vm, ObjMap *m, Value key, Value val); /* updating keeps the key's place */
-bool map_delete(ObjMap *m, Value key);                 /* delete then set moves it to the end */
-void map_clear(ObjMap *m);
-/* Iterate: pos starts at 0; returns the next pos, or -1 when done. */
+int map_get(ObjMap *m, Value key, Value *out);        /* 1 found, 0 missing, MAP_RACE */
+int map_set(VM *vm, ObjMap *m, Value key, Value val); /* 0 or MAP_RACE; updating keeps the key's place */
+int map_delete(ObjMap *m, Value key);                 /* 1 deleted, 0 missing, MAP_RACE; delete then set moves a key to the end */
+int map_clear(ObjMap *m);                             /* 0 or MAP_RACE */
+/* Iterate: pos starts at 0; returns the next pos, -1 when done, or MAP_RACE. */
 int64_t map_next(ObjMap *m, int64_t pos, Value *key, Value *val);
+/* map_next for goroutine g: a racing writer is Go's fatal error. */
+static inline int64_t map_iter(G *g, ObjMap *m, int64_t pos, Value *key, Value *val) {
+    int64_t next = map_next(m, pos, key, val);
+    if (__builtin_expect(next == MAP_RACE, 0))
+        map_race_fatal(g, MAP_ITERATE);
+    return next;
+}
 /* Hashing and equality as map keys: 1 and 1.0 are the same key; strings by
  * content; other objects by identity. */
 uint64_t val_hash(Value v);
