@@ -593,6 +593,11 @@ dispatch:
                 base = g->stack + f->base; /* a native may have grown the stack */
             if (UNLIKELY(preempt_check)) {
                 preempt_check = false;
+                if (stop_depth > 0 && atomic_load_explicit(&g->preempt, memory_order_relaxed))
+                    /* A builtin's callback cannot yield (its caller's C frame
+                     * is on this thread): keep every call off the slow path
+                     * until sysmon asks again. */
+                    atomic_fetch_and(&vm->safepoint, ~SAFEPOINT_PREEMPT);
                 PREEMPTPOINT();
             }
             NEXT;
