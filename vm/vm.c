@@ -145,7 +145,7 @@ int vm_execute(G *g, int stop_depth) {
     Value *k;
     Value *globals;
     Instr i;
-    bool preempt_check = false; /* a call at a raised safepoint: may yield once it is made */
+    bool preempt_check = false; /* a call at a raised safepoint: it may yield once made */
 
 #define LOAD_FRAME()                                   \
     do {                                               \
@@ -579,6 +579,8 @@ dispatch:
         }
     call_general:
         {
+            bool may_yield = preempt_check;
+            preempt_check = false;
             int r = call_value(g, at, nargs, nwant, 0);
             if (r == RT_PARK) {
                 g->resume_at = at;
@@ -591,8 +593,7 @@ dispatch:
                 LOAD_FRAME(); /* the callee's entry */
             else
                 base = g->stack + f->base; /* a native may have grown the stack */
-            if (UNLIKELY(preempt_check)) {
-                preempt_check = false;
+            if (UNLIKELY(may_yield)) {
                 if (stop_depth > 0 && atomic_load_explicit(&g->preempt, memory_order_relaxed))
                     /* A builtin's callback cannot yield (its caller's C frame
                      * is on this thread): keep every call off the slow path

@@ -51,7 +51,8 @@ typedef struct RuntimeOps {
     /* SELECT: descriptors at g->stack[base + 1 ..], results at g->stack[base ..]
      * exactly as parser/bytecode.h describes the instruction */
     int (*select)(G *g, uint32_t base, int ncases, int nrecv, bool has_default);
-    /* a backward jump found g->preempt set: RT_PARK to yield the processor */
+    /* a backward jump, or a call's entry, found g->preempt set: RT_PARK to
+     * yield the processor */
     int (*preempted)(G *g);
     /* a safepoint found a collection due: stop the world, collect, restart */
     void (*gc)(G *g);
