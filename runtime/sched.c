@@ -718,6 +718,7 @@ void sched_spin_pause(void) {
 
 static int rt_preempted(G *g) {
     atomic_store(&g->preempt, 0);
+    atomic_fetch_and(&g->vm->safepoint, ~SAFEPOINT_PREEMPT); /* sysmon raises it again for another */
     tls_m->yielded = true;
     return RT_PARK;
 }

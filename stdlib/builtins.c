@@ -108,7 +108,8 @@ static int b_delete(G *g, Value *args, int nargs) {
     if (val_is(m, OBJ_MAP)) {
         if (RACE_ON(g->vm))
             race_write(g, val_as_obj(m), 0); /* delete writes the map */
-        map_delete(AS_MAP(m), key);
+        if (map_delete(AS_MAP(m), key) == MAP_RACE)
+            map_race_fatal(g, MAP_WRITE);
     } else if (!val_is_nil(m))
         return args_type_error(g, "delete", 1, "map", m);
     return 0;
@@ -294,7 +295,8 @@ static int b_clear(G *g, Value *args, int nargs) {
         for (int64_t i = 0; i < l->len; i++)
             list_items(l)[i] = VAL_NIL;
     } else if (val_is(v, OBJ_MAP)) {
-        map_clear(AS_MAP(v));
+        if (map_clear(AS_MAP(v)) == MAP_RACE)
+            map_race_fatal(g, MAP_WRITE);
     } else if (!val_is_nil(v)) {
         return invalid_argument(g, v, "clear");
     }

@@ -401,7 +401,7 @@ static bool print_map(Printer *p, ObjMap *m, int verb) {
     sb_puts(p->b, "map[");
     Value k, v;
     bool first = true;
-    for (int64_t pos = map_next(m, 0, &k, &v); pos >= 0; pos = map_next(m, pos, &k, &v)) {
+    for (int64_t pos = map_iter(p->g, m, 0, &k, &v); pos >= 0; pos = map_iter(p->g, m, pos, &k, &v)) {
         if (!first)
             sb_putc(p->b, ' ');
         first = false;

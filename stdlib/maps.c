@@ -15,7 +15,7 @@ static int sorted_items(G *g, Value *args, int nargs, const char *fn, bool want_
         return -1;
     ObjList *l = list_new(g->vm, 0);
     Value k, v;
-    for (int64_t pos = 0; (pos = map_next(m, pos, &k, &v)) >= 0;)
+    for (int64_t pos = 0; (pos = map_iter(g, m, pos, &k, &v)) >= 0;)
         list_append(g->vm, l, want_keys ? k : v);
     sort_values(g, l, slices_less);
     args[0] = val_obj(l);
@@ -40,7 +40,7 @@ static int maps_Clone(G *g, Value *args, int nargs) {
         return args_type_error(g, "maps.Clone", 1, "map", mv);
     ObjMap *m = AS_MAP(mv), *c = map_new(g->vm, 0);
     Value k, v;
-    for (int64_t pos = 0; (pos = map_next(m, pos, &k, &v)) >= 0;)
+    for (int64_t pos = 0; (pos = map_iter(g, m, pos, &k, &v)) >= 0;)
         map_set(g->vm, c, k, v);
     args[0] = val_obj(c);
     return 1;
@@ -51,8 +51,9 @@ static int maps_Copy(G *g, Value *args, int nargs) {
     if (!args_check(g, "maps.Copy", args, nargs, "mm", &dst, &src))
         return -1;
     Value k, v;
-    for (int64_t pos = 0; (pos = map_next(src, pos, &k, &v)) >= 0;)
-        map_set(g->vm, dst, k, v);
+    for (int64_t pos = 0; (pos = map_iter(g, src, pos, &k, &v)) >= 0;)
+        if (map_set(g->vm, dst, k, v) == MAP_RACE)
+            map_race_fatal(g, MAP_WRITE);
     return 0;
 }
 
@@ -63,12 +64,15 @@ static int maps_Equal(G *g, Value *args, int nargs) {
     int64_t na = 0, nb = 0;
     bool eq = true;
     Value k, v, w;
-    for (int64_t pos = 0; (pos = map_next(a, pos, &k, &v)) >= 0;) {
+    for (int64_t pos = 0; (pos = map_iter(g, a, pos, &k, &v)) >= 0;) {
         na++;
-        if (eq && (!map_get(b, k, &w) || !val_equal(v, w)))
+        int found = eq ? map_get(b, k, &w) : 0;
+        if (found == MAP_RACE)
+            map_race_fatal(g, MAP_READ);
+        if (eq && (!found || !val_equal(v, w)))
             eq = false;
     }
-    for (int64_t pos = 0; (pos = map_next(b, pos, &k, &v)) >= 0;)
+    for (int64_t pos = 0; (pos = map_iter(g, b, pos, &k, &v)) >= 0;)
         nb++;
     args[0] = val_bool(eq && na == nb);
     return 1;
@@ -81,7 +85,7 @@ static int maps_DeleteFunc(G *g, Value *args, int nargs) {
     if (!args_check(g, "maps.DeleteFunc", args, nargs, "mF", &m, &del))
         return -1;
     Value kv[2];
-    for (int64_t pos = 0; (pos = map_next(m, pos, &kv[0], &kv[1])) >= 0;) {
+    for (int64_t pos = 0; (pos = map_iter(g, m, pos, &kv[0], &kv[1])) >= 0;) {
         Value res;
         vm_root_push(g, kv[0]);
         int r = vm_call(g, del, 2, kv, 1, &res);
@@ -92,7 +96,8 @@ static int maps_DeleteFunc(G *g, Value *args, int nargs) {
         if (!val_is_bool(res))
             return vm_panicf(g, "maps.DeleteFunc: del must return bool, got %s", val_type_name(res));
         if (val_as_bool(res))
-            map_delete(m, k);
+            if (map_delete(m, k) == MAP_RACE)
+                map_race_fatal(g, MAP_WRITE);
     }
     return 0;
 }

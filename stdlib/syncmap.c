@@ -64,7 +64,7 @@ static int Map_Load(G *g, Value *args, int nargs) {
     Value key, v;
     SM_RECV("Load", "v", &key)
     sm_lock(g, sm);
-    bool ok = map_get(sm->m, key, &v);
+    bool ok = map_get(sm->m, key, &v) == 1;
     sm_unlock(g, sm, false);
     return ret2(args, ok ? v : VAL_NIL, ok);
 }
@@ -82,7 +82,7 @@ static int Map_LoadOrStore(G *g, Value *args, int nargs) {
     Value key, v, old;
     SM_RECV("LoadOrStore", "vv", &key, &v)
     sm_lock(g, sm);
-    bool loaded = map_get(sm->m, key, &old);
+    bool loaded = map_get(sm->m, key, &old) == 1;
     if (!loaded)
         map_set(g->vm, sm->m, key, v);
     sm_unlock(g, sm, !loaded);
@@ -93,7 +93,7 @@ static int Map_LoadAndDelete(G *g, Value *args, int nargs) {
     Value key, old;
     SM_RECV("LoadAndDelete", "v", &key)
     sm_lock(g, sm);
-    bool loaded = map_get(sm->m, key, &old);
+    bool loaded = map_get(sm->m, key, &old) == 1;
     if (loaded)
         map_delete(sm->m, key);
     sm_unlock(g, sm, loaded);
@@ -104,7 +104,7 @@ static int Map_Delete(G *g, Value *args, int nargs) {
     Value key;
     SM_RECV("Delete", "v", &key)
     sm_lock(g, sm);
-    bool deleted = map_delete(sm->m, key);
+    bool deleted = map_delete(sm->m, key) == 1;
     sm_unlock(g, sm, deleted);
     return 0;
 }
@@ -113,7 +113,7 @@ static int Map_Swap(G *g, Value *args, int nargs) {
     Value key, v, old;
     SM_RECV("Swap", "vv", &key, &v)
     sm_lock(g, sm);
-    bool loaded = map_get(sm->m, key, &old);
+    bool loaded = map_get(sm->m, key, &old) == 1;
     map_set(g->vm, sm->m, key, v);
     sm_unlock(g, sm, true);
     return ret2(args, loaded ? old : VAL_NIL, loaded);
@@ -123,7 +123,7 @@ static int Map_CompareAndSwap(G *g, Value *args, int nargs) {
     Value key, old, v, cur;
     SM_RECV("CompareAndSwap", "vvv", &key, &old, &v)
     sm_lock(g, sm);
-    bool swapped = map_get(sm->m, key, &cur) && val_equal(cur, old);
+    bool swapped = map_get(sm->m, key, &cur) == 1 && val_equal(cur, old);
     if (swapped)
         map_set(g->vm, sm->m, key, v);
     sm_unlock(g, sm, swapped);
@@ -135,7 +135,7 @@ static int Map_CompareAndDelete(G *g, Value *args, int nargs) {
     Value key, old, cur;
     SM_RECV("CompareAndDelete", "vv", &key, &old)
     sm_lock(g, sm);
-    bool deleted = map_get(sm->m, key, &cur) && val_equal(cur, old);
+    bool deleted = map_get(sm->m, key, &cur) == 1 && val_equal(cur, old);
     if (deleted)
         map_delete(sm->m, key);
     sm_unlock(g, sm, deleted);

@@ -439,7 +439,7 @@ static bool format_map(Fmt *f, Value mv) {
     sb_puts(f->b, f->sharp ? "map[interface {}]interface {}{" : "map[");
     Value k, v;
     bool ok = true, first = true;
-    for (int64_t pos = 0; ok && (pos = map_next(m, pos, &k, &v)) >= 0; first = false) {
+    for (int64_t pos = 0; ok && (pos = map_iter(f->g, m, pos, &k, &v)) >= 0; first = false) {
         if (!first)
             sb_puts(f->b, f->sharp ? ", " : " ");
         path_set(f, 2 * f->depth - 1, v); /* v waits while k prints */

@@ -65,7 +65,7 @@ static void count_alloc(VM *vm, size_t bytes, size_t n) {
     atomic_fetch_add(&vm->nobjects, (int64_t)n);
     size_t total = atomic_fetch_add(&vm->bytes_allocated, bytes) + bytes;
     if (vm->gc_stress || total >= vm->next_gc)
-        vm->safepoint = 1;
+        atomic_fetch_or(&vm->safepoint, SAFEPOINT_GC);
 }
 
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
@@ -369,20 +369,22 @@ void gc_collect(VM *vm) {
     if (vm->gc_percent < 0)
         goal = SIZE_MAX; /* SetGCPercent(-1) disables the collector */
     vm->next_gc = goal < GC_MIN_HEAP ? GC_MIN_HEAP : goal;
-    vm->safepoint = 0;
+    atomic_fetch_and(&vm->safepoint, ~SAFEPOINT_GC);
     vm->gc_running = false;
 }
 
 /* The dispatch loop saw the safepoint flag. */
 void gc_safepoint(G *g) {
     VM *vm = g->vm;
+    if (!(atomic_load(&vm->safepoint) & SAFEPOINT_GC))
+        return; /* only a preemption request: the caller handles it */
     if (vm->rt) {
         /* several threads: the runtime stops the world (or stops this one
          * while another thread collects) */
         vm->rt->gc(g);
         return;
     }
-    vm->safepoint = 0;
+    atomic_fetch_and(&vm->safepoint, ~SAFEPOINT_GC);
     if (vm->gc_stress || vm->bytes_allocated >= vm->next_gc)
         gc_collect(vm);
 }

@@ -111,8 +111,9 @@ typedef struct ObjMapStore {
 
 typedef struct ObjMap {
     Obj obj;
-    ObjMapStore *store; /* may be NULL when empty */
-    int64_t count;      /* live entries */
+    ObjMapStore *store; /* may be NULL when empty; written only by the holder of `writing` */
+    int64_t count;      /* live entries; likewise */
+    _Atomic int32_t writing; /* 1 while a goroutine writes the map (vm/map.c) */
 } ObjMap;
 
 typedef struct UpvalDesc {

@@ -272,7 +272,9 @@ int op_getindex(G *g, Value obj, Value key, Value *dst, Value *ok) {
     }
     if (val_is(obj, OBJ_MAP)) {
         Value v = VAL_NIL;
-        bool found = map_get(AS_MAP(obj), key, &v);
+        int found = map_get(AS_MAP(obj), key, &v);
+        if (found == MAP_RACE)
+            map_race_fatal(g, MAP_READ);
         *dst = found ? v : VAL_NIL;
         if (ok)
             *ok = val_bool(found);
@@ -308,7 +310,8 @@ int op_setindex(G *g, Value obj, Value key, Value v) {
         return 0;
     }
     if (val_is(obj, OBJ_MAP)) {
-        map_set(g->vm, AS_MAP(obj), key, v);
+        if (map_set(g->vm, AS_MAP(obj), key, v) == MAP_RACE)
+            map_race_fatal(g, MAP_WRITE);
         return 0;
     }
     if (val_is_nil(obj))
@@ -487,7 +490,7 @@ int op_iternext(G *g, Value *st) {
             }
             st[2] = val_obj(cur);
         }
-        int64_t next = pos < limit ? map_next(m, pos, &st[3], &st[4]) : -1;
+        int64_t next = pos < limit ? map_iter(g, m, pos, &st[3], &st[4]) : -1;
         if (next < 0 || next > limit)
             return 0;
         st[1] = val_smallint(map_pos_pack(next, limit));

@@ -5,6 +5,8 @@
  * frames on top of it, flagged FRAME_PANIC_DEFER; recover() called directly
  * by such a frame stops the panic, and the frame that deferred it then
  * returns normally (with nil results) after its remaining deferred calls.
+ * `defer recover()` in a deferred function counts as that function's own
+ * recover() when the function returns (vm_recover).
  * A panic raised while a deferred call of an earlier panic runs, and that
  * unwinds through it, aborts the earlier panic (Go prints both).
  */
@@ -144,8 +146,20 @@ Value vm_recover(G *g) {
     Panic *p = g->panic;
     if (!p || p->recovered || p->goexit || g->nframes == 0)
         return VAL_NIL;
-    Frame *f = &g->frames[g->nframes - 1];
-    if (!(f->flags & FRAME_PANIC_DEFER) || f->cl->proto->hidden) /* `defer recover()` does not recover, as in Go */
+    int top = g->nframes - 1;
+    Frame *f = &g->frames[top];
+    if (f->cl == g->vm->defer_wrap) {
+        /* `defer recover()`: Go evaluates recover's frame argument at the
+         * defer statement, so the deferred call is the deferring function's
+         * own recover() made when it runs.  Run by a panic unwinding that
+         * function it sees the wrong frame (nil: test/recover1.go test7);
+         * run as that function returns, it stops the panic that called the
+         * function as a deferred call (test5, test6). */
+        if ((f->flags & FRAME_PANIC_DEFER) || top == 0)
+            return VAL_NIL;
+        f = &g->frames[top - 1];
+    }
+    if (!(f->flags & FRAME_PANIC_DEFER) || f->cl->proto->hidden)
         return VAL_NIL;
     p->recovered = 1;
     return p->value;
