@@ -42,6 +42,8 @@ typedef enum NodeKind {
     N_PAREN,      /* (a) */
     N_MAKE,       /* make(type, args...): type (N_TYPE: list/map/chan), list: size arguments */
     N_TYPE,       /* a type: tkind; name/pkg for TY_NAME; elem/key for composites */
+    N_ADDR,       /* &v or &s.f as the first argument of a sync/atomic function form:
+                     a: N_IDENT or N_SELECTOR, str: its source text */
 
     /* ---- statements ---- */
     N_EXPRSTMT,   /* a */

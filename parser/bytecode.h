@@ -75,6 +75,14 @@ typedef uint32_t Instr;
     OPCODE(SETUPVAL, AB) \
     /* R[A] := closure of function K[Bx], capturing cells per its upvalue list */ \
     OPCODE(CLOSURE, ABx) \
+    /* references to a variable, for the `&v` argument of a sync/atomic function (vm/ref.h): \
+       R[A] := a reference to the cell in R[B] (C == 0) or to Upval[B] (C == 1) */ \
+    OPCODE(REFCELL, ABC) \
+    /* R[A] := a reference to Globals[Bx] */ \
+    OPCODE(REFGLOBAL, ABx) \
+    /* R[A] := a reference to the field K[C] of the struct R[B], or to the exported global K[C] \
+       of the user module R[B]; else panics */ \
+    OPCODE(REFFIELD, ABC) \
     /* R[A] := R[B] op R[C]: + on numbers and strings; int/int truncates, int%int Go's sign; \
        /,% by int zero panics; mixed int/float64 gives float64; mismatched types panic */ \
     OPCODE(ADD, ABC) \

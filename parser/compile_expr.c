@@ -737,6 +737,70 @@ static int callee_to(FuncState *fs, Node *fnode, int base, int bound) {
     return 0;
 }
 
+/* &v as the first argument of a sync/atomic function form: a reference to
+ * the variable v (a local goes in a cell, like a captured one), a global, or
+ * a field (&s.hits) into the next register. */
+static void addr_next(FuncState *fs, Node *n) {
+    int r = reg_reserve(fs, 1);
+    Node *x = n->a;
+    if (x->kind == N_SELECTOR) {
+        if (module_of(fs, x->a) && module_of(fs, x->a)->kind == G_STDMOD) {
+            cerrn(fs, n, "cannot take the address of %s", n->str);
+        } else {
+            int save = top_begin(fs, r);
+            int ro = expr_any(fs, x->a);
+            emit_abc(fs, OP_REFFIELD, r, ro, k_small(fs, k_string(fs, x->name, strlen(x->name)), x));
+            top_end(fs, save);
+        }
+        fs->freereg = r + 1;
+        return;
+    }
+    Ref ref;
+    resolve(fs, x->name, &ref);
+    switch (ref.kind) {
+    case R_LOCAL: {
+        int cell = local_to_cell(fs, x->name);
+        if (cell > 0)
+            emit_abc(fs, OP_REFCELL, r, ref.reg, 0);
+        else if (cell == 0)
+            emit_loadnil(fs, r, 1); /* this pass is thrown away */
+        else
+            cerrn(fs, n, "invalid operation: cannot take address of %s", n->str);
+        break;
+    }
+    case R_UPVAL: emit_abc(fs, OP_REFCELL, r, ref.idx, 1); break;
+    case R_GLOBAL:
+        if (ref.g->kind == G_VAR && !ref.readonly) {
+            emit_abx(fs, OP_REFGLOBAL, r, ref.g->slot);
+            break;
+        }
+        /* fall through */
+    default:
+        if (ref.kind == R_NONE)
+            cerrn(fs, x, "undefined: %s", x->name);
+        else
+            cerrn(fs, n, "invalid operation: cannot take address of %s", n->str);
+        break;
+    }
+    fs->freereg = r + 1;
+}
+
+static int is_atomic_call(FuncState *fs, Node *call) {
+    Node *fn = unparen(call->a);
+    if (!fn || fn->kind != N_SELECTOR)
+        return 0;
+    GSym *g = module_of(fs, fn->a);
+    return g && g->kind == G_STDMOD && !strcmp(g->path, "sync/atomic");
+}
+
+void arg_next(FuncState *fs, Node *call, int i) {
+    Node *a = call->list.items[i];
+    if (a && a->kind == N_ADDR && i == 0 && is_atomic_call(fs, call))
+        addr_next(fs, a);
+    else
+        expr_next(fs, a);
+}
+
 void callee_for_go_defer(FuncState *fs, Node *callee, int base) {
     callee_to(fs, callee, base, 1);
 }
@@ -764,7 +828,7 @@ void call_at(FuncState *fs, Node *n, int base, int nres) {
         B = 0;
     } else {
         for (int i = 0; i < nargs; i++)
-            expr_next(fs, n->list.items[i]);
+            arg_next(fs, n, i);
         B = nargs + 1 + method;
     }
     int op = method ? (n->spread ? OP_CALLMV : OP_CALLM) : (n->spread ? OP_CALLV : OP_CALL);
@@ -1213,6 +1277,10 @@ void expr_to(FuncState *fs, Node *n, int dst) {
         break;
     }
     case N_KEYVALUE: cerrn(fs, n, "unexpected key:value expression"); break;
+    case N_ADDR:
+        cerrn(fs, n, "cannot take the address of %s: csp has no pointers (objects are already references)",
+              n->str);
+        break;
     default: cerrn(fs, n, "unexpected statement in expression position"); break;
     }
     fs->freereg = savefree;

@@ -271,6 +271,9 @@ CSP_HIDDEN Sym *scope_find_current(FuncState *fs, const char *name);
 CSP_HIDDEN Sym *local_activate(FuncState *fs, const char *name, Node *decl, int reg);
 CSP_HIDDEN void local_const(FuncState *fs, const char *name, Node *decl, const ConstVal *cv);
 CSP_HIDDEN int is_captured(FuncState *fs, Node *decl);
+/* &name of a local: 1 if it is in a cell; else it is marked captured and
+ * the function is compiled again (0), or -1 if it cannot be (a hidden local). */
+CSP_HIDDEN int local_to_cell(FuncState *fs, const char *name);
 
 /* ---- emit.c ---- */
 CSP_HIDDEN int emit(FuncState *fs, Instr i);
@@ -329,6 +332,8 @@ CSP_HIDDEN void const_load(FuncState *fs, const ConstVal *cv, int dst, Node *at)
 CSP_HIDDEN void expr_to(FuncState *fs, Node *n, int dst);
 CSP_HIDDEN int expr_any(FuncState *fs, Node *n);
 CSP_HIDDEN int expr_next(FuncState *fs, Node *n);
+/* Argument i of call into the next register (&v where a sync/atomic function allows it). */
+CSP_HIDDEN void arg_next(FuncState *fs, Node *call, int i);
 CSP_HIDDEN void expr_discard(FuncState *fs, Node *n);
 CSP_HIDDEN void cond_jump(FuncState *fs, Node *n, int sense, int *list);
 CSP_HIDDEN void call_at(FuncState *fs, Node *n, int base, int nres);

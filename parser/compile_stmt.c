@@ -668,7 +668,7 @@ static void stmt_go_defer(FuncState *fs, Node *n) {
     callee_for_go_defer(fs, call->a, base);
     fs->freereg = base + 1;
     for (int i = 0; i < call->list.len; i++)
-        expr_next(fs, call->list.items[i]);
+        arg_next(fs, call, i);
     fs->curline = n->line ? n->line : fs->curline;
     emit_abc(fs, n->kind == N_GO ? OP_GO : OP_DEFER, base, call->list.len + 1, call->spread ? 1 : 0);
 }

@@ -402,14 +402,36 @@ static Node *complit_type(Parser *p, Node *x) {
     return t;
 }
 
+/* Whether fn is `pkg.F` with F one of sync/atomic's function forms (AddInt64,
+ * LoadUint32 ...), whose first argument may be `&v`.  The compiler checks
+ * that pkg is sync/atomic. */
+static int atomic_func_form(Node *fn) {
+    static const char *const ops[] = {"Add", "Load", "Store", "Swap", "CompareAndSwap", NULL};
+    static const char *const types[] = {"Int32", "Int64", "Uint32", "Uint64", NULL};
+    if (fn->kind != N_SELECTOR || !fn->a || fn->a->kind != N_IDENT || !fn->name)
+        return 0;
+    for (int i = 0; ops[i]; i++) {
+        size_t n = strlen(ops[i]);
+        if (strncmp(fn->name, ops[i], n))
+            continue;
+        for (int j = 0; types[j]; j++)
+            if (!strcmp(fn->name + n, types[j]))
+                return 1;
+    }
+    return 0;
+}
+
 static Node *parse_call(Parser *p, Node *fn) {
     Node *call = node_new(p, N_CALL, fn->line, fn->col);
     call->a = fn;
     int old = p->exprlev;
     p->exprlev = p->exprlev < 0 ? 0 : p->exprlev + 1;
     p_next(p);
+    int addr_ok = atomic_func_form(fn);
     while (!p->panicking && p->tok.kind != TK_RPAREN && p->tok.kind != TK_EOF) {
+        p->addr_ok = addr_ok && call->list.len == 0;
         nodelist_push(p->arena, &call->list, parse_expr(p));
+        p->addr_ok = 0;
         if (p_got(p, TK_ELLIPSIS))
             call->spread = 1;
         if (!p_got(p, TK_COMMA) && p->tok.kind != TK_RPAREN)
@@ -508,6 +530,8 @@ static Node *parse_unary(Parser *p) {
     Node *x;
     int line = p->tok.line, col = p->tok.col;
     TokenKind k = p->pending ? TK_EOF : p->tok.kind;
+    int addr_ok = p->addr_ok; /* only the argument's first operand may be &v */
+    p->addr_ok = 0;
     switch (k) {
     case TK_SUB:
     case TK_ADD:
@@ -542,15 +566,24 @@ static Node *parse_unary(Parser *p) {
         break;
     }
     case TK_AND: {
-        /* &T{...} is T{...}: structs are references.  Anything else has no csp meaning. */
+        /* &T{...} is T{...}: structs are references.  &v and &s.f are references
+         * to a variable, only as the first argument of an atomic function form
+         * (atomic.AddInt64(&n, 1)).  Anything else has no csp meaning. */
         p_next(p);
         size_t start = p->tok.off;
         x = parse_unary(p);
-        if (!p->panicking && unparen(x)->kind != N_STRUCTLIT)
+        Node *u = unparen(x);
+        if (addr_ok && (u->kind == N_IDENT || u->kind == N_SELECTOR)) {
+            x = node_new(p, N_ADDR, line, col);
+            x->a = u;
+            x->str = p_text(p, start, p->prev_end);
+            break;
+        }
+        if (!p->panicking && u->kind != N_STRUCTLIT)
             p_error_at(p, line, col,
                        "cannot take the address of %s: csp has no pointers (objects are already references)",
                        p_text(p, start, p->prev_end));
-        x = unparen(x);
+        x = u;
         break;
     }
     case TK_MUL: {

@@ -48,6 +48,7 @@ typedef struct Parser {
                              block, "expected case or default or }" in a clause, NULL at top level */
     /* `.(type)` is only valid as a switch guard: count them in a switch header */
     int guard_ok, guards, guard_line, guard_col;
+    int addr_ok; /* the next operand is the first argument of an atomic function form: &v allowed */
 } Parser;
 
 /* ---- parse.c: tokens, errors, nodes ---- */

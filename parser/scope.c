@@ -220,6 +220,19 @@ void local_const(FuncState *fs, const char *name, Node *decl, const ConstVal *cv
     s->cv = *cv;
 }
 
+static Sym *find_local(FuncState *fs, const char *name);
+
+int local_to_cell(FuncState *fs, const char *name) {
+    Sym *s = find_local(fs, name);
+    if (!s || s->cell)
+        return s != NULL;
+    if (!s->decl)
+        return -1;
+    ptrset_add(&fs->ms->captured, s->decl);
+    fs->redo = 1;
+    return 0;
+}
+
 /* ---- resolution ---- */
 
 static const char *const builtin_names[] = {

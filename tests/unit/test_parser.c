@@ -240,6 +240,11 @@ static void dump(FILE *f, const Node *n) {
         fputc(')', f);
         break;
     case N_TYPE: dump_type(f, n); break;
+    case N_ADDR:
+        fputs("(& ", f);
+        dump(f, n->a);
+        fputc(')', f);
+        break;
     case N_EXPRSTMT:
         fputs("(expr ", f);
         dump(f, n->a);
