@@ -200,10 +200,18 @@ static BcConst bk_type(const char *s) {
     return c;
 }
 
-/* A struct type named by `type`: this module's or an exported one of a
- * user module. */
+static int anon_struct(ModState *ms, Node *t);
+static int struct_add(ModState *ms, const char *name, Node *t, Node *at);
+
+/* A struct type named by `type`: this module's, an exported one of a user
+ * module, or an anonymous one (registered in this module). */
 int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int report) {
     const char *pkg, *name;
+    if (type && type->kind == N_TYPE && type->tkind == TY_STRUCT) {
+        *owner = ms;
+        *sidx = anon_struct(ms, type);
+        return 1;
+    }
     if (!type_name_of(type, &pkg, &name)) {
         if (report)
             cerr(ms, type ? type->line : 1, type ? type->col : 1, "invalid composite literal type");
@@ -303,7 +311,7 @@ int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
             cerr(ms, type->line, type->col,
                  "interface types are not supported here (csp is dynamically typed)");
             return 0;
-        case TY_STRUCT: cerr(ms, type->line, type->col, "anonymous struct types are not supported"); return 0;
+        case TY_STRUCT: return struct_type_const(ms, type, out);
         default: break;
         }
     }
@@ -360,7 +368,14 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
         case TY_FUNC:
         case TY_INTERFACE:
         case TY_POINTER: return 1;
-        case TY_STRUCT: cerr(ms, type->line, type->col, "anonymous struct types are not supported"); return 0;
+        case TY_STRUCT: {
+            BcConst c;
+            if (!struct_type_const(ms, type, &c))
+                return 0;
+            *kind = ZERO_STRUCT;
+            *zero = c;
+            return 1;
+        }
         default: break;
         }
     }
@@ -655,17 +670,22 @@ static void struct_register(ModState *ms, Node *n) {
     GSym *g = gsym_add(ms, n->name, G_STRUCT, n, 1);
     if (!g)
         return;
+    g->sidx = struct_add(ms, n->name, t, n);
+}
+
+/* Add the struct type `name` with the fields of t (each starting nil until
+ * struct_fields_resolve) to the module; returns its index. */
+static int struct_add(ModState *ms, const char *name, Node *t, Node *at) {
     BcModule *m = ms->m;
     m->structs = xrealloc(m->structs, sizeof(BcStruct) * (size_t)(m->nstructs + 1));
     BcStruct *st = &m->structs[m->nstructs];
-    g->sidx = m->nstructs++;
-    st->name = xstrdup(n->name);
+    st->name = xstrdup(name);
     st->nfields = 0;
     st->fields = xmalloc(sizeof(BcField) * (size_t)(t->list.len + 1));
     for (int i = 0; i < t->list.len; i++) {
         Node *f = t->list.items[i];
         if (!f || !f->name) {
-            cerr(ms, f ? f->line : n->line, f ? f->col : n->col, "embedded fields are not supported");
+            cerr(ms, f ? f->line : at->line, f ? f->col : at->col, "embedded fields are not supported");
             continue;
         }
         int dup = 0;
@@ -682,6 +702,53 @@ static void struct_register(ModState *ms, Node *n) {
         bf->zero.kind = BK_NIL;
         bf->zero.index = bf->zero.idx2 = -1;
     }
+    return m->nstructs++;
+}
+
+/* The fields of struct sidx, declared by the struct type t, start at the
+ * zero values of their types. */
+static void struct_zeros(ModState *ms, int sidx, Node *t) {
+    BcStruct *st = &ms->m->structs[sidx];
+    int fi = 0;
+    for (int j = 0; j < t->list.len && fi < st->nfields; j++) {
+        Node *f = t->list.items[j];
+        if (!f || !f->name || strcmp(f->name, st->fields[fi].name))
+            continue;
+        FieldZero kind;
+        BcConst zero;
+        if (mod_type_zero(ms, NULL, f->type, &kind, &zero)) {
+            st = &ms->m->structs[sidx]; /* a field's own anonymous struct type may have moved the table */
+            st->fields[fi].kind = kind;
+            st->fields[fi].zero = zero;
+        }
+        fi++;
+    }
+}
+
+/* An anonymous struct type (`struct{}`, `struct{ x, y int }`): a struct of
+ * the module named as Go's %T spells it, one per spelling (Go's types are
+ * identical when their fields are). */
+static int anon_struct(ModState *ms, Node *t) {
+    char name[256], ft[128];
+    size_t n = (size_t)snprintf(name, sizeof name, "struct {");
+    for (int i = 0; i < t->list.len && n < sizeof name; i++) {
+        Node *f = t->list.items[i];
+        if (!f || !f->name)
+            continue;
+        ft[0] = 0;
+        if (f->type)
+            expr_str(f->type, ft, sizeof ft);
+        n += (size_t)snprintf(name + n, sizeof name - n, "%s %s%s%s", i ? ";" : "", f->name, ft[0] ? " " : "",
+                              ft);
+    }
+    if (n < sizeof name)
+        snprintf(name + n, sizeof name - n, "%s}", t->list.len ? " " : "");
+    for (int i = 0; i < ms->m->nstructs; i++)
+        if (!strcmp(ms->m->structs[i].name, name))
+            return i;
+    int sidx = struct_add(ms, name, t, t);
+    struct_zeros(ms, sidx, t);
+    return sidx;
 }
 
 static void struct_fields_resolve(ModState *ms) {
@@ -693,21 +760,7 @@ static void struct_fields_resolve(ModState *ms) {
         GSym *g = mod_lookup(ms, n->name);
         if (!g || g->kind != G_STRUCT || g->node != n)
             continue;
-        BcStruct *st = &ms->m->structs[g->sidx];
-        Node *t = n->type;
-        int fi = 0;
-        for (int j = 0; j < t->list.len && fi < st->nfields; j++) {
-            Node *f = t->list.items[j];
-            if (!f || !f->name || strcmp(f->name, st->fields[fi].name))
-                continue;
-            BcField *bf = &st->fields[fi++];
-            FieldZero kind;
-            BcConst zero;
-            if (mod_type_zero(ms, NULL, f->type, &kind, &zero)) {
-                bf->kind = kind;
-                bf->zero = zero;
-            }
-        }
+        struct_zeros(ms, g->sidx, n->type);
     }
 }
 
