@@ -165,6 +165,8 @@ typedef uint32_t Instr;
     OPCODE(LISTAPPEND, ABC) \
     /* R[A] := new empty map (Bx: size hint) */ \
     OPCODE(NEWMAP, ABx) \
+    /* the new map R[A] gives R[B] for a missing key (Go's typed zero: map[string]int gives 0) */ \
+    OPCODE(MAPZERO, AB) \
     /* R[A] := new instance of the struct type K[Bx], every field at its zero value */ \
     OPCODE(NEWSTRUCT, ABx) \
     /* R[A].fields[B] := R[C]   (positional or keyed literal; index known at compile time) */ \

@@ -444,6 +444,36 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
     return 1;
 }
 
+/* The BK_TYPE constant of the zero value (vm zero_value) that an element
+ * of the Go type `type` starts as, when Go code writes it (make([]int, 3)):
+ * 1 and *out set, or 0 when that zero is nil (no type, pointers, interfaces,
+ * channels, funcs).  scalar: only int, float64, string and bool count (map
+ * and channel zeros are shared, so they must be immutable). */
+int mod_elem_zero(ModState *ms, FuncState *fs, Node *type, int scalar, BcConst *out) {
+    FieldZero kind;
+    BcConst zero;
+    if (!type || !mod_type_zero(ms, fs, type, &kind, &zero))
+        return 0;
+    if (kind == ZERO_VALUE) {
+        static const char *const names[] = {[BK_INT] = "int", [BK_FLOAT] = "float64", [BK_BOOL] = "bool",
+                                            [BK_STRING] = "string"};
+        *out = bk_type(names[zero.kind]);
+        bcconst_free(&zero);
+        return 1;
+    }
+    if (scalar || kind == ZERO_NIL) {
+        bcconst_free(&zero);
+        return 0;
+    }
+    if (kind == ZERO_LIST || kind == ZERO_MAP) {
+        bcconst_free(&zero);
+        *out = bk_type(kind == ZERO_LIST ? "list" : "map");
+        return 1;
+    }
+    *out = zero; /* ZERO_STRUCT, ZERO_NATIVE: the type itself */
+    return 1;
+}
+
 /* ---- functions ---- */
 
 static int mod_add_func(ModState *ms, BcFunc *f) {

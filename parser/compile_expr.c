@@ -1049,9 +1049,33 @@ static void list_to(FuncState *fs, Node *n, int dst) {
     }
 }
 
+/* R[dst] := the zero value of an element of the Go type `type`, when it
+ * has one that is not nil (see mod_elem_zero); 0 if it has none. */
+static int elem_zero_to(FuncState *fs, Node *type, int scalar, int dst) {
+    BcConst c;
+    if (!mod_elem_zero(fs->ms, fs, type, scalar, &c))
+        return 0;
+    emit_abx(fs, OP_ZEROVAL, dst, k_add(fs, &c));
+    bcconst_free(&c);
+    return 1;
+}
+
+/* A Go-typed map (map[string]int{} or make(map[string]int)) gives its
+ * element type's zero for a missing key. */
+static void map_zero(FuncState *fs, Node *type, int dst) {
+    if (!type || type->kind != N_TYPE || type->tkind != TY_MAP)
+        return;
+    int save = fs->freereg;
+    int t = reg_reserve(fs, 1);
+    if (elem_zero_to(fs, type->elem, 1, t))
+        emit_abc(fs, OP_MAPZERO, dst, t, 0);
+    fs->freereg = save;
+}
+
 static void map_to(FuncState *fs, Node *n, int dst) {
     int len = n->list.len;
     emit_abx(fs, OP_NEWMAP, dst, len > 0xFFFF ? 0xFFFF : len);
+    map_zero(fs, n->type, dst);
     for (int i = 0; i < len; i++) {
         Node *e = n->list.items[i];
         int save = fs->freereg;
@@ -1197,6 +1221,7 @@ static void make_to(FuncState *fs, Node *n, int dst) {
                 expr_discard(fs, n->list.items[0]);
         }
         emit_abx(fs, OP_NEWMAP, dst, hint);
+        map_zero(fs, n->type, dst);
         return;
     }
     if (kind == 'c' && n->list.len > 1)
@@ -1207,15 +1232,31 @@ static void make_to(FuncState *fs, Node *n, int dst) {
     int base = (dst == save - 1 && dst >= fs->nactreg) ? dst : save;
     fs->freereg = base;
     reg_reserve(fs, 1);
-    emit_loadk(fs, base, k_stdmember(fs, "builtin", kind == 'l' ? "makelist" : "makechan"));
+    /* Go's element type gives the elements' (or a closed channel's) zero:
+     * makelistz(type, n[, cap]), makechan(n, zero) */
+    Node *elem = n->type->elem;
+    BcConst etype;
+    int typed = kind == 'l' && mod_elem_zero(fs->ms, fs, elem, 0, &etype);
+    emit_loadk(fs, base, k_stdmember(fs, "builtin", kind == 'c' ? "makechan" : typed ? "makelistz" : "makelist"));
+    if (typed) {
+        emit_loadk(fs, reg_reserve(fs, 1), k_add(fs, &etype));
+        bcconst_free(&etype);
+    }
     int nargs = n->list.len;
     for (int i = 0; i < nargs; i++)
         expr_next(fs, n->list.items[i]);
-    if (kind == 'c' && nargs == 0) {
-        emit_loadint(fs, reg_reserve(fs, 1), 0);
-        nargs = 1;
+    if (kind == 'c') {
+        if (nargs == 0) {
+            emit_loadint(fs, reg_reserve(fs, 1), 0);
+            nargs = 1;
+        }
+        int t = reg_reserve(fs, 1);
+        if (elem_zero_to(fs, elem, 1, t))
+            nargs++;
+        else
+            fs->freereg = t;
     }
-    emit_abc(fs, OP_CALL, base, nargs + 1, 2);
+    emit_abc(fs, OP_CALL, base, nargs + typed + 1, 2);
     emit_move(fs, dst, base);
     fs->freereg = save;
 }

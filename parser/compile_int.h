@@ -223,6 +223,7 @@ CSP_HIDDEN void bc_module_free(BcModule *m);
 CSP_HIDDEN GSym *mod_lookup(ModState *ms, const char *name);
 CSP_HIDDEN int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcConst *zero);
 CSP_HIDDEN int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out);
+CSP_HIDDEN int mod_elem_zero(ModState *ms, FuncState *fs, Node *type, int scalar, BcConst *out);
 CSP_HIDDEN int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name, int is_method);
 CSP_HIDDEN int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int report);
 CSP_HIDDEN int is_exported(const char *name);

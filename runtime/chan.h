@@ -20,6 +20,8 @@
 
 void chan_register(VM *vm);            /* the "chan" native type */
 Value chan_make(VM *vm, int64_t cap);  /* make(chan, cap); cap >= 0 */
+/* What a receive from ch once closed gives (make(chan int): 0); set before ch is shared. */
+void chan_set_zero(Value ch, Value zero);
 bool val_is_chan(Value v);
 
 /* The RuntimeOps hooks (see vm/vm.h): RT_OK, RT_PANIC or RT_PARK. */

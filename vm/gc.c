@@ -122,7 +122,10 @@ static void trace_obj(VM *vm, Obj *o) {
         }
         break;
     }
-    case OBJ_MAP: gc_mark_obj(vm, (Obj *)((ObjMap *)o)->store); break;
+    case OBJ_MAP:
+        gc_mark_obj(vm, (Obj *)((ObjMap *)o)->store);
+        gc_mark_value(vm, ((ObjMap *)o)->zero);
+        break;
     case OBJ_PROTO: {
         ObjProto *p = (ObjProto *)o;
         mark_values(vm, p->k, p->nk);

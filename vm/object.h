@@ -113,6 +113,7 @@ typedef struct ObjMap {
     Obj obj;
     ObjMapStore *store; /* may be NULL when empty */
     int64_t count;      /* live entries */
+    Value zero;         /* a missing key's value: nil, or a typed map's 0, 0.0, "" or false; immutable */
 } ObjMap;
 
 typedef struct UpvalDesc {

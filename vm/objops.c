@@ -273,7 +273,7 @@ int op_getindex(G *g, Value obj, Value key, Value *dst, Value *ok) {
     if (val_is(obj, OBJ_MAP)) {
         Value v = VAL_NIL;
         bool found = map_get(AS_MAP(obj), key, &v);
-        *dst = found ? v : VAL_NIL;
+        *dst = found ? v : AS_MAP(obj)->zero;
         if (ok)
             *ok = val_bool(found);
         return 0;
