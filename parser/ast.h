@@ -79,7 +79,8 @@ typedef enum NodeKind {
 
     /* ---- declarations (top level) ---- */
     N_FUNC,       /* name (NULL for literals), recv: N_PARAM or NULL, params: N_PARAM list,
-                     variadic: last parameter is `name...`, body: N_BLOCK */
+                     variadic: last parameter is `name...`, body: N_BLOCK, names: named
+                     results (N_PARAM with name and maybe type), empty if unnamed */
     N_PARAM,      /* name; type must be NULL except for a receiver (`p Point`, `p *Point`) */
     N_TYPEDECL,   /* name, type: N_TYPE with tkind TY_STRUCT whose fields are N_FIELD */
     N_FIELD,      /* name, type (NULL for a bare field) */

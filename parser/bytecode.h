@@ -283,6 +283,7 @@ typedef struct BcFunc {
     char *name;   /* "f", "Point.Norm", "main.func1", "init" for the module's top level */
     int32_t line;
     uint8_t nparams, variadic, maxregs, nupvals;
+    uint8_t named_a, named_n; /* named results: R[named_a .. named_a + named_n), which may hold cells */
     BcUpval *upvals;
     Instr *code;
     int32_t *lines; /* source line per instruction */

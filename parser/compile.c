@@ -145,6 +145,8 @@ static void scan_returns(Node *s, RetScan *r) {
 }
 
 static int func_nret(Node *fn) {
+    if (fn->names.len)
+        return fn->names.len; /* named results: every return gives them all */
     RetScan r = {0, 0, 0, 0};
     scan_returns(fn->body, &r);
     if (r.unknown)
@@ -205,7 +207,7 @@ static int struct_add(ModState *ms, const char *name, Node *t, Node *at);
 
 /* A struct type named by `type`: this module's, an exported one of a user
  * module, or an anonymous one (registered in this module). */
-int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int report) {
+int mod_struct_ref(ModState *ms, FuncState *fs, Node *type, ModState **owner, int *sidx, int report) {
     const char *pkg, *name;
     if (type && type->kind == N_TYPE && type->tkind == TY_STRUCT) {
         *owner = ms;
@@ -218,6 +220,12 @@ int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int re
         return 0;
     }
     if (!pkg) {
+        int local = fs ? scope_find_type(fs, name) : -1;
+        if (local >= 0) {
+            *owner = ms;
+            *sidx = local;
+            return 1;
+        }
         GSym *g = mod_lookup(ms, name);
         if (g && g->kind == G_STRUCT) {
             *owner = ms;
@@ -274,10 +282,10 @@ static int std_type(ModState *ms, GSym *m, const char *name, Node *at, BcConst *
     return 1;
 }
 
-static int struct_type_const(ModState *ms, Node *type, BcConst *out) {
+static int struct_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
     ModState *owner;
     int sidx;
-    if (!mod_struct_ref(ms, type, &owner, &sidx, 1))
+    if (!mod_struct_ref(ms, fs, type, &owner, &sidx, 1))
         return 0;
     *out = bk_type(owner->m->structs[sidx].name);
     if (owner == ms) {
@@ -311,7 +319,7 @@ int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
             cerr(ms, type->line, type->col,
                  "interface types are not supported here (csp is dynamically typed)");
             return 0;
-        case TY_STRUCT: return struct_type_const(ms, type, out);
+        case TY_STRUCT: return struct_type_const(ms, fs, type, out);
         default: break;
         }
     }
@@ -343,12 +351,12 @@ int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
                 return 0;
             }
         }
-        return struct_type_const(ms, type, out);
+        return struct_type_const(ms, fs, type, out);
     }
     GSym *m = mod_lookup(ms, pkg);
     if (m && m->kind == G_STDMOD)
         return std_type(ms, m, name, type, out);
-    return struct_type_const(ms, type, out);
+    return struct_type_const(ms, fs, type, out);
 }
 
 /* How a struct field or `var x T` of the given type starts out. */
@@ -370,7 +378,7 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
         case TY_POINTER: return 1;
         case TY_STRUCT: {
             BcConst c;
-            if (!struct_type_const(ms, type, &c))
+            if (!struct_type_const(ms, fs, type, &c))
                 return 0;
             *kind = ZERO_STRUCT;
             *zero = c;
@@ -421,7 +429,7 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
                 return 1;
         }
         BcConst c;
-        if (!struct_type_const(ms, type, &c))
+        if (!struct_type_const(ms, fs, type, &c))
             return 0;
         *kind = ZERO_STRUCT;
         *zero = c;
@@ -437,7 +445,7 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
         return 1;
     }
     BcConst c;
-    if (!struct_type_const(ms, type, &c))
+    if (!struct_type_const(ms, fs, type, &c))
         return 0;
     *kind = ZERO_STRUCT;
     *zero = c;
@@ -452,7 +460,15 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
 int mod_elem_zero(ModState *ms, FuncState *fs, Node *type, int scalar, BcConst *out) {
     FieldZero kind;
     BcConst zero;
-    if (!type || !mod_type_zero(ms, fs, type, &kind, &zero))
+    if (!type)
+        return 0;
+    /* An element type csp does not know (chan os.Signal) only means no
+     * typed zero: its errors are dropped. */
+    int nerrs = ms->nerrs;
+    int ok = mod_type_zero(ms, fs, type, &kind, &zero);
+    while (ms->nerrs > nerrs)
+        free(ms->errs[--ms->nerrs].msg);
+    if (!ok)
         return 0;
     if (kind == ZERO_VALUE) {
         static const char *const names[] = {[BK_INT] = "int", [BK_FLOAT] = "float64", [BK_BOOL] = "bool",
@@ -501,6 +517,52 @@ static void funcs_truncate(ModState *ms, int mark) {
         bcfunc_free(ms->m->funcs[--ms->m->nfuncs]);
 }
 
+/* Named results are locals after the parameters, starting at their zero
+ * values (Go's `(n int, err error)` gives 0 and nil; csp's `(n, err)` nils). */
+static void results_activate(FuncState *fs, Node *fn, int reg) {
+    if (!fn->names.len)
+        return;
+    if (fn->names.len > 200) {
+        cerrn(fs, fn, "function too complex (too many results)");
+        return;
+    }
+    fs->named = fn;
+    fs->named_a = reg;
+    for (int i = 0; i < fn->names.len; i++, reg++) {
+        Node *r = fn->names.items[i];
+        if (strcmp(r->name, "_") && scope_find_current(fs, r->name))
+            cerrn(fs, r, "duplicate argument %s", r->name);
+        reg_check(fs, reg + 1);
+        BcConst c;
+        if (mod_elem_zero(fs->ms, fs, r->type, 0, &c)) {
+            emit_abx(fs, OP_ZEROVAL, reg, k_add(fs, &c));
+            bcconst_free(&c);
+        } else {
+            emit_loadnil(fs, reg, 1);
+        }
+        /* `_` names no variable but keeps its register */
+        local_activate(fs, strcmp(r->name, "_") ? r->name : NULL, r, reg);
+        if (!strcmp(r->name, "_") && reg + 1 > fs->nactreg)
+            fs->nactreg = reg + 1;
+    }
+}
+
+/* Return the named results' values (a cell's content: deferred closures may
+ * still change them, and the VM reads them again after the deferred calls). */
+void named_return(FuncState *fs) {
+    int n = fs->named->names.len;
+    int base = reg_reserve(fs, n);
+    for (int i = 0; i < n; i++) {
+        Node *r = fs->named->names.items[i];
+        if (is_captured(fs, r))
+            emit_abc(fs, OP_GETCELL, base + i, fs->named_a + i, 0);
+        else
+            emit_move(fs, base + i, fs->named_a + i);
+    }
+    emit_abc(fs, OP_RETURN, base, n + 1, 0);
+    fs->freereg = base;
+}
+
 static void params_activate(FuncState *fs, Node *fn, int is_method) {
     int reg = 0;
     if (is_method && fn->recv) {
@@ -522,6 +584,7 @@ static void params_activate(FuncState *fs, Node *fn, int is_method) {
     }
     fs->variadic = fn->variadic && fn->params.len > 0;
     fs->nparams = reg - fs->variadic;
+    results_activate(fs, fn, reg + fs->variadic);
 }
 
 /* Compile a function (declaration, method or literal) and add it to the
@@ -558,7 +621,10 @@ int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name
         fs.freereg = fs.nactreg;
         if (fn->body && fn->body->end_line)
             fs.curline = fn->body->end_line; /* a trace of the deferred calls points at the closing brace, as Go's */
-        emit_abc(&fs, OP_RETURN, 0, 1, 0);
+        if (fs.named)
+            named_return(&fs);
+        else
+            emit_abc(&fs, OP_RETURN, 0, 1, 0);
         if (pass_again(&fs, pass, &pins, &npins)) {
             fs_discard(&fs);
             funcs_truncate(ms, mark);
@@ -586,7 +652,7 @@ static void top_prologue(FuncState *fs) {
         Node *fn = ms->methods[i];
         ModState *owner;
         int sidx;
-        if (mod_struct_ref(ms, fn->recv->type, &owner, &sidx, 0) && owner == ms) {
+        if (mod_struct_ref(ms, NULL, fn->recv->type, &owner, &sidx, 0) && owner == ms) {
             k_struct(fs, ms, sidx);
             k_string(fs, fn->name, strlen(fn->name));
         }
@@ -595,7 +661,7 @@ static void top_prologue(FuncState *fs) {
         Node *fn = ms->methods[i];
         ModState *owner;
         int sidx;
-        if (!mod_struct_ref(ms, fn->recv->type, &owner, &sidx, 0) || owner != ms)
+        if (!mod_struct_ref(ms, NULL, fn->recv->type, &owner, &sidx, 0) || owner != ms)
             continue;
         char name[256];
         snprintf(name, sizeof name, "%s.%s", ms->m->structs[sidx].name, fn->name);
@@ -737,7 +803,7 @@ static int struct_add(ModState *ms, const char *name, Node *t, Node *at) {
 
 /* The fields of struct sidx, declared by the struct type t, start at the
  * zero values of their types. */
-static void struct_zeros(ModState *ms, int sidx, Node *t) {
+static void struct_zeros(ModState *ms, FuncState *fs, int sidx, Node *t) {
     BcStruct *st = &ms->m->structs[sidx];
     int fi = 0;
     for (int j = 0; j < t->list.len && fi < st->nfields; j++) {
@@ -746,7 +812,7 @@ static void struct_zeros(ModState *ms, int sidx, Node *t) {
             continue;
         FieldZero kind;
         BcConst zero;
-        if (mod_type_zero(ms, NULL, f->type, &kind, &zero)) {
+        if (mod_type_zero(ms, fs, f->type, &kind, &zero)) {
             st = &ms->m->structs[sidx]; /* a field's own anonymous struct type may have moved the table */
             st->fields[fi].kind = kind;
             st->fields[fi].zero = zero;
@@ -777,7 +843,7 @@ static int anon_struct(ModState *ms, Node *t) {
         if (!strcmp(ms->m->structs[i].name, name))
             return i;
     int sidx = struct_add(ms, name, t, t);
-    struct_zeros(ms, sidx, t);
+    struct_zeros(ms, NULL, sidx, t);
     return sidx;
 }
 
@@ -790,7 +856,7 @@ static void struct_fields_resolve(ModState *ms) {
         GSym *g = mod_lookup(ms, n->name);
         if (!g || g->kind != G_STRUCT || g->node != n)
             continue;
-        struct_zeros(ms, g->sidx, n->type);
+        struct_zeros(ms, NULL, g->sidx, n->type);
     }
 }
 
@@ -810,6 +876,35 @@ static int struct_cycle(ModState *ms, int s, char *state) {
     }
     state[s] = 2;
     return 0;
+}
+
+void mod_local_type(FuncState *fs, Node *n) {
+    ModState *ms = fs->ms;
+    Node *t = n->type;
+    if (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT) {
+        cerr(ms, n->line, n->col, "type %s: only struct types can be declared (csp is dynamically typed)",
+             n->name ? n->name : "_");
+        return;
+    }
+    if (!n->name || !strcmp(n->name, "_"))
+        return;
+    if (scope_find_current(fs, n->name)) {
+        cerr(ms, n->line, n->col, "%s redeclared in this block", n->name);
+        return;
+    }
+    /* one struct per declaration, however often its function is compiled */
+    int fresh = n->ival == 0;
+    if (fresh)
+        n->ival = struct_add(ms, n->name, t, n) + 1;
+    int sidx = (int)n->ival - 1;
+    local_type(fs, n->name, n, sidx); /* before the fields: `next *T` names it */
+    if (!fresh)
+        return;
+    struct_zeros(ms, fs, sidx, t);
+    char *state = calloc((size_t)ms->m->nstructs + 1, 1);
+    if (struct_cycle(ms, sidx, state))
+        cerr(ms, n->line, n->col, "invalid recursive type %s", n->name);
+    free(state);
 }
 
 static void struct_check_cycles(ModState *ms) {

@@ -1111,7 +1111,7 @@ static void structlit_to(FuncState *fs, Node *n, int dst) {
     }
     ModState *owner;
     int sidx;
-    if (!mod_struct_ref(fs->ms, t, &owner, &sidx, 1))
+    if (!mod_struct_ref(fs->ms, fs, t, &owner, &sidx, 1))
         return;
     BcStruct *st = &owner->m->structs[sidx];
     emit_abx(fs, OP_NEWSTRUCT, dst, k_struct(fs, owner, sidx));

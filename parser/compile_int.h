@@ -138,7 +138,7 @@ struct Compiler {
 };
 
 /* ---- functions ---- */
-typedef enum SymKind { SYM_VAR, SYM_CONST } SymKind;
+typedef enum SymKind { SYM_VAR, SYM_CONST, SYM_TYPE } SymKind;
 
 typedef struct Sym {
     const char *name;
@@ -146,7 +146,7 @@ typedef struct Sym {
     uint8_t kind;
     uint8_t cell;     /* the register holds a Cell */
     uint8_t readonly; /* a constant evaluated at run time */
-    int reg;
+    int reg;     /* SYM_VAR; SYM_TYPE: the struct's index in the module */
     ConstVal cv; /* SYM_CONST */
 } Sym;
 
@@ -199,6 +199,8 @@ typedef struct FuncState {
     int depth;      /* block depth; 0 = the function's own block */
     int nactreg, freereg, maxreg;
     int nparams, variadic;
+    Node *named;  /* a function with named results: its N_FUNC (results in fn->names) */
+    int named_a;  /* the named results' registers: R[named_a .. named_a + named->names.len) */
     Ctl *ctl;
     LabelInfo *labels;
     const char *pending_label; /* label for the next for/switch/select */
@@ -223,9 +225,13 @@ CSP_HIDDEN void bc_module_free(BcModule *m);
 CSP_HIDDEN GSym *mod_lookup(ModState *ms, const char *name);
 CSP_HIDDEN int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcConst *zero);
 CSP_HIDDEN int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out);
+/* A bare return, or the end of a function with named results (fs->named). */
+CSP_HIDDEN void named_return(FuncState *fs);
 CSP_HIDDEN int mod_elem_zero(ModState *ms, FuncState *fs, Node *type, int scalar, BcConst *out);
 CSP_HIDDEN int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name, int is_method);
-CSP_HIDDEN int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int report);
+CSP_HIDDEN int mod_struct_ref(ModState *ms, FuncState *fs, Node *type, ModState **owner, int *sidx, int report);
+/* `type T struct {...}` inside a function (fs). */
+CSP_HIDDEN void mod_local_type(FuncState *fs, Node *n);
 CSP_HIDDEN int is_exported(const char *name);
 
 /* ---- scope.c ---- */
@@ -272,6 +278,11 @@ CSP_HIDDEN Sym *scope_find_current(FuncState *fs, const char *name);
 CSP_HIDDEN Sym *local_activate(FuncState *fs, const char *name, Node *decl, int reg);
 CSP_HIDDEN void local_const(FuncState *fs, const char *name, Node *decl, const ConstVal *cv);
 CSP_HIDDEN int is_captured(FuncState *fs, Node *decl);
+/* A type declared inside a function: the local `name` is struct sidx. */
+CSP_HIDDEN void local_type(FuncState *fs, const char *name, Node *decl, int sidx);
+/* The struct index of the local type `name` seen from fs (enclosing
+ * functions included), or -1. */
+CSP_HIDDEN int scope_find_type(FuncState *fs, const char *name);
 /* &name of a local: 1 if it is in a cell; else it is marked captured and
  * the function is compiled again (0), or -1 if it cannot be (a hidden local). */
 CSP_HIDDEN int local_to_cell(FuncState *fs, const char *name);

@@ -639,15 +639,61 @@ static void skip_balanced(Parser *p) {
     } while (depth > 0);
 }
 
-/* A function's result types, after its parameters: accepted and ignored so
- * that Go code ports (`func f(a, b) int {`, `func g() (int, error) {`). */
-void skip_result(Parser *p) {
+/* Whether a lone name in a result list is a type: Go's predeclared types,
+ * and capitalised names (a struct type), so `(int, error)` and `(Point,
+ * bool)` are unnamed results and `(n, err)` names them. */
+static int result_is_type(const char *name) {
+    static const char *const types[] = {"int",    "int8",    "int16",     "int32",      "int64", "uint",
+                                        "uint8",  "uint16",  "uint32",    "uint64",     "uintptr", "byte",
+                                        "rune",   "float32", "float64",   "complex64",  "complex128",
+                                        "string", "bool",    "error",     "any",        "list",  "map",
+                                        "chan",   "func",    NULL};
+    if (name[0] >= 'A' && name[0] <= 'Z')
+        return 1;
+    for (int i = 0; types[i]; i++)
+        if (!strcmp(types[i], name))
+            return 1;
+    return 0;
+}
+
+/* A function's results, after its parameters.  Result types are accepted and
+ * ignored so that Go code ports (`func f(a, b) int {`, `func g() (int,
+ * error) {`); named results (Go's `(n int, err error)`, csp's `(n, err)`)
+ * go to fn->names as N_PARAM entries (their type kept for the zero value). */
+void parse_results(Parser *p, Node *fn) {
     if (p->panicking)
         return;
-    if (p->tok.kind == TK_LPAREN)
-        skip_balanced(p);
-    else if (is_type_start(p->tok.kind))
-        parse_type(p);
+    if (p->tok.kind != TK_LPAREN) {
+        if (is_type_start(p->tok.kind))
+            parse_type(p);
+        return;
+    }
+    NodeList ents = {0};
+    parse_param_entries(p, &ents);
+    int typed = 0, types = 0;
+    for (int i = 0; i < ents.len; i++) {
+        Node *e = ents.items[i];
+        typed |= e->name && e->type;
+        types |= !e->name || (!e->type && result_is_type(e->name));
+    }
+    if (!typed && types)
+        return; /* (int, error), (Point, bool): unnamed */
+    for (int i = 0; i < ents.len; i++) {
+        Node *e = ents.items[i];
+        if (!e->name || (i == ents.len - 1 && !e->type && typed)) {
+            p_error_at(p, e->line, e->col, "syntax error: mixed named and unnamed parameters");
+            return;
+        }
+        if (e->op == TK_ELLIPSIS) {
+            p_error_at(p, e->line, e->col, "cannot use ... in receiver or result parameter list");
+            return;
+        }
+    }
+    /* Go's grouping: in (a, b int, err error) a shares b's type */
+    for (int i = ents.len - 1; i > 0; i--)
+        if (!ents.items[i - 1]->type)
+            ents.items[i - 1]->type = ents.items[i]->type;
+    fn->names = ents;
 }
 
 /* struct { a, b; mu sync.Mutex; next *Node }: the `{` is current.  Each name
@@ -755,7 +801,7 @@ static Node *parse_type_inner(Parser *p, Node *t) {
         p_next(p);
         if (p->tok.kind == TK_LPAREN) {
             skip_balanced(p);
-            skip_result(p);
+            parse_results(p, t);
         }
         break;
     case TK_STRUCT:
@@ -943,7 +989,7 @@ static Node *parse_func_body(Parser *p) {
 
 /* After a declaration's parameters: results, then the body. */
 void parse_func_decl_body(Parser *p, Node *fn) {
-    skip_result(p);
+    parse_results(p, fn);
     if (p->panicking)
         return;
     if (p->tok.kind == TK_LBRACE) {
@@ -966,7 +1012,7 @@ void parse_func_decl_body(Parser *p, Node *fn) {
 Node *parse_funclit_rest(Parser *p, Node *fn) {
     Node *lit = node_new(p, N_FUNCLIT, fn->line, fn->col);
     lit->func = fn;
-    skip_result(p);
+    parse_results(p, fn);
     if (p->panicking || p->tok.kind != TK_LBRACE) {
         p_syntax_error(p, "expected {");
         fn->body = node_new(p, N_BLOCK, fn->line, fn->col);

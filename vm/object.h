@@ -136,6 +136,8 @@ typedef struct ObjProto {
     uint8_t variadic;     /* 1: extra arguments are collected into a list in R[nparams] */
     uint8_t maxregs;      /* registers used by this function */
     uint8_t hidden;       /* the runtime's own (deferwrap): not shown in traces; set at creation */
+    uint8_t named_a, named_n; /* named results R[named_a .. +named_n) (cells or values): what the
+                                 function returns once its deferred calls have run */
     ObjString *name;      /* "f", "Point.Norm", "f.func1", "init" for a module's top level */
     struct ObjModule *module;
     int32_t line;         /* line of the declaration */

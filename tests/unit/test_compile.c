@@ -742,6 +742,10 @@ static void test_programs(void) {
              "f", "LOADI NEWCELL LOADK REFCELL LOADI CALL RETURN");
     ok_prog("anonymous struct", "p := struct{ x, y int }{1, 2}\nvar e struct{}\nch := make(chan struct{})\n"
                                 "println(p, e, ch, struct{}{})\n");
+    ok_prog("named results", "func f(a) (q, r int) {\n defer func() { q++ }()\n if a { return 1, 2 }\n return\n}\n"
+                             "func g() (x) { h := func() { x = 1 }; h(); return }\na, b := f(true)\nprintln(a, b, g())\n");
+    ok_prog("local type", "func f() {\n type P struct { x int; next *P }\n var p P\n q := P{x: 1}\n "
+                          "g := func() { println(P{}) }\n g()\n println(p, q)\n}\n");
     ok_prog("multi assign", "l := [10, 20, 30]\ni := 0\ni, l[i] = 2, 99\nprintln(i, l)\nm := {}\nv, ok := "
                             "m[1]\nv, ok = m[2]\nprintln(v, ok)\n");
     ok_prog("op assign", "type P struct { x }\np := P{1}\np.x += 2\nm := {}\nm[\"a\"] += 1.5\nx := 1\nf := "
