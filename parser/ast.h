@@ -30,7 +30,7 @@ typedef enum NodeKind {
     N_MAP,        /* list: N_KEYVALUE pairs `{"a": 1}` (also Go's `map[string]int{...}`) */
     N_KEYVALUE,   /* a: key, b: value */
     N_STRUCTLIT,  /* type: struct type (N_TYPE), list: N_KEYVALUE with a = N_IDENT field, or plain
-                     positional values; `&T{}` parses to the same node */
+                     positional values; `&T{}` parses to the same node with op = TK_AND */
     N_FUNCLIT,    /* func: the function (N_FUNC) */
     N_UNARY,      /* op: one of '-' '+' '!' '^' TK_ARROW (receive <-x); a: operand */
     N_BINARY,     /* op: token of the operator; a, b */

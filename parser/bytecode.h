@@ -169,6 +169,8 @@ typedef uint32_t Instr;
     OPCODE(MAPZERO, AB) \
     /* R[A] := new instance of the struct type K[Bx], every field at its zero value */ \
     OPCODE(NEWSTRUCT, ABx) \
+    /* R[A], a struct just made by &T{...}, prints as Go prints a pointer to a struct (&{1 2}) */ \
+    OPCODE(STRUCTPTR, A) \
     /* R[A].fields[B] := R[C]   (positional or keyed literal; index known at compile time) */ \
     OPCODE(SETFIELDI, ABC) \
     /* R[A] := R[B].K[C]: struct field, else method bound to R[B] (ObjBound), \

@@ -1092,8 +1092,11 @@ static void map_to(FuncState *fs, Node *n, int dst) {
 
 static void structlit_to(FuncState *fs, Node *n, int dst) {
     Node *t = n->type;
-    while (t && t->kind == N_TYPE && t->tkind == TY_POINTER)
+    int ptr = n->op == TK_AND; /* &T{...}, or an elided one in []*T{{...}} */
+    while (t && t->kind == N_TYPE && t->tkind == TY_POINTER) {
         t = t->elem;
+        ptr = 1;
+    }
     char tname[200];
     expr_str(t, tname, sizeof tname);
     /* a native type literal: sync.WaitGroup{} */
@@ -1115,6 +1118,8 @@ static void structlit_to(FuncState *fs, Node *n, int dst) {
         return;
     BcStruct *st = &owner->m->structs[sidx];
     emit_abx(fs, OP_NEWSTRUCT, dst, k_struct(fs, owner, sidx));
+    if (ptr)
+        emit_abc(fs, OP_STRUCTPTR, dst, 0, 0);
     int nkeyed = 0, npos = 0;
     for (int i = 0; i < n->list.len; i++) {
         Node *e = n->list.items[i];

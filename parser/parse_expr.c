@@ -583,6 +583,8 @@ static Node *parse_unary(Parser *p) {
             p_error_at(p, line, col,
                        "cannot take the address of %s: csp has no pointers (objects are already references)",
                        p_text(p, start, p->prev_end));
+        if (u->kind == N_STRUCTLIT)
+            u->op = TK_AND; /* it prints as Go prints a pointer: &{1 2} */
         x = u;
         break;
     }

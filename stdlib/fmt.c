@@ -458,7 +458,10 @@ static bool print_arg(Printer *p, Value v, int verb) {
         return true;
     }
     if (verb == 'T') {
-        const char *name = val_type_name(v);
+        char buf[256];
+        const char *name = val_is(v, OBJ_STRUCT) ? fmt_struct_type(AS_STRUCT(v)->type,
+                                                                   val_as_obj(v)->flags & STRUCT_PTR, buf, sizeof buf)
+                                                 : val_type_name(v);
         pad(p, name, truncate(p, name, strlen(name)));
         return true;
     }

@@ -200,8 +200,10 @@ typedef struct ObjStructType {
     MethodEntry *methods;
 } ObjStructType;
 
+#define STRUCT_PTR 1 /* obj.flags of an ObjStruct: made by &T{...}, printed as Go prints a pointer */
+
 typedef struct ObjStruct {
-    Obj obj;          /* obj.aux: number of fields */
+    Obj obj;          /* obj.aux: number of fields; obj.flags: STRUCT_PTR */
     ObjStructType *type;
     Value fields[]; /* type->nfields */
 } ObjStruct;

@@ -654,6 +654,7 @@ dispatch:
         NEXT;
     }
     CASE(NEWMAP) { RA = val_obj(map_new(vm, BC_BX(i))); NEXT; }
+    CASE(STRUCTPTR) { val_as_obj(RA)->flags |= STRUCT_PTR; NEXT; }
     CASE(MAPZERO) { AS_MAP(RA)->zero = RB; NEXT; }
     CASE(NEWSTRUCT) {
         RA = struct_new(vm, (ObjStructType *)val_as_obj(k[BC_BX(i)]));

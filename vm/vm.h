@@ -236,6 +236,9 @@ bool val_find_method(VM *vm, Value v, const char *name, Value *fn);
 /* Append v formatted as Go's %v (plus: %+v field names; sharp: %#v).  May call
  * Error()/String() methods through vm_call, hence g; returns false if that panicked. */
 bool fmt_value(G *g, StrBuf *b, Value v, bool plus, bool sharp);
+/* Go's name of a struct type, for %T and %#v: main.Point (*main.Point for a
+ * pointer), pool.Pool for a user module's, `struct { x int }` when anonymous. */
+const char *fmt_struct_type(const ObjStructType *t, bool ptr, char *buf, size_t n);
 /* Go's strconv.FormatFloat(f, fmt, prec, 64): fmt 'g','e','f','G','E'; prec -1 = shortest. */
 void fmt_float(StrBuf *b, double f, char fmtc, int prec);
 /* Go's time.Duration.String: "1h2m3.5s", "1.5ms", "0s". */

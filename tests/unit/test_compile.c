@@ -159,6 +159,7 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             break;
         case OP_LOADI:
         case OP_LOADBOOL:
+        case OP_STRUCTPTR:
         case OP_TESTBOOL:
         case OP_NEWLIST:
         case OP_NEWMAP: reg(&v, a); break;
