@@ -314,6 +314,7 @@ typedef struct BcStruct {
     char *name;
     int32_t nfields;
     BcField *fields;
+    uint8_t basic; /* a named non-struct type (no fields): 'i' for `type State int`, 'f' for float64 */
 } BcStruct;
 
 typedef struct BcModule {

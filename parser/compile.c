@@ -756,17 +756,56 @@ static void compile_top(ModState *ms) {
 
 /* ---- declarations pass ---- */
 
+/* `type State int` / `type Celsius float64`: 'i' or 'f'; 0 for another type. */
+static int basic_kind(Node *t) {
+    if (!t || t->kind != N_TYPE || t->tkind != TY_NAME || t->pkg || !t->name)
+        return 0;
+    if (in_names(int_names, t->name))
+        return 'i';
+    return !strcmp(t->name, "float64") || !strcmp(t->name, "float32") ? 'f' : 0;
+}
+
+/* A declared type: a struct, or a named int or float64 type (a struct type
+ * without fields whose values are boxed numbers carrying it). */
+static int type_declare(ModState *ms, Node *n) {
+    Node *t = n->type;
+    int basic = basic_kind(t);
+    if (!basic && (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT)) {
+        cerr(ms, n->line, n->col,
+             "type %s: only struct types and named int or float64 types can be declared (csp is dynamically "
+             "typed)",
+             n->name ? n->name : "_");
+        return -1;
+    }
+    Node nofields = {.kind = N_TYPE};
+    int sidx = struct_add(ms, n->name, basic ? &nofields : t, n);
+    ms->m->structs[sidx].basic = (uint8_t)basic;
+    return sidx;
+}
+
 static void struct_register(ModState *ms, Node *n) {
     Node *t = n->type;
-    if (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT) {
-        cerr(ms, n->line, n->col, "type %s: only struct types can be declared (csp is dynamically typed)",
-             n->name ? n->name : "_");
+    if (!basic_kind(t) && (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT)) {
+        type_declare(ms, n); /* reports it */
         return;
     }
     GSym *g = gsym_add(ms, n->name, G_STRUCT, n, 1);
     if (!g)
         return;
-    g->sidx = struct_add(ms, n->name, t, n);
+    g->sidx = type_declare(ms, n);
+}
+
+int mod_named_basic(ModState *ms, FuncState *fs, Node *type) {
+    if (!type || type->kind != N_TYPE || type->tkind != TY_NAME || type->pkg || !type->name)
+        return -1;
+    int sidx = fs ? scope_find_type(fs, type->name) : -1;
+    if (sidx < 0) {
+        GSym *g = mod_lookup(ms, type->name);
+        if (!g || g->kind != G_STRUCT)
+            return -1;
+        sidx = g->sidx;
+    }
+    return ms->m->structs[sidx].basic ? sidx : -1;
 }
 
 /* Add the struct type `name` with the fields of t (each starting nil until
@@ -856,7 +895,8 @@ static void struct_fields_resolve(ModState *ms) {
         GSym *g = mod_lookup(ms, n->name);
         if (!g || g->kind != G_STRUCT || g->node != n)
             continue;
-        struct_zeros(ms, NULL, g->sidx, n->type);
+        if (!ms->m->structs[g->sidx].basic)
+            struct_zeros(ms, NULL, g->sidx, n->type);
     }
 }
 
@@ -881,9 +921,8 @@ static int struct_cycle(ModState *ms, int s, char *state) {
 void mod_local_type(FuncState *fs, Node *n) {
     ModState *ms = fs->ms;
     Node *t = n->type;
-    if (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT) {
-        cerr(ms, n->line, n->col, "type %s: only struct types can be declared (csp is dynamically typed)",
-             n->name ? n->name : "_");
+    if (!basic_kind(t) && (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT)) {
+        type_declare(ms, n); /* reports it */
         return;
     }
     if (!n->name || !strcmp(n->name, "_"))
@@ -895,10 +934,10 @@ void mod_local_type(FuncState *fs, Node *n) {
     /* one struct per declaration, however often its function is compiled */
     int fresh = n->ival == 0;
     if (fresh)
-        n->ival = struct_add(ms, n->name, t, n) + 1;
+        n->ival = type_declare(ms, n) + 1;
     int sidx = (int)n->ival - 1;
     local_type(fs, n->name, n, sidx); /* before the fields: `next *T` names it */
-    if (!fresh)
+    if (!fresh || ms->m->structs[sidx].basic)
         return;
     struct_zeros(ms, fs, sidx, t);
     char *state = calloc((size_t)ms->m->nstructs + 1, 1);
@@ -966,6 +1005,7 @@ static void declare_names(ModState *ms) {
                 if (!g)
                     continue;
                 g->cexpr = j < n->list2.len ? n->list2.items[j] : NULL;
+                g->ctype = n->type;
                 g->iota = n->iotav;
             }
             break;

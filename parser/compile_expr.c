@@ -629,7 +629,7 @@ int expr_nret(FuncState *fs, Node *n) {
     if (fn && fn->kind == N_IDENT && fn->name) {
         Ref r;
         resolve(fs, fn->name, &r);
-        if (r.kind == R_BUILTIN)
+        if (r.kind == R_BUILTIN || r.kind == R_STRUCT) /* R_STRUCT: a conversion, State(2) */
             return 1;
         if (r.kind == R_GLOBAL && r.g && r.g->kind == G_FUNC)
             return r.g->nret;
@@ -808,9 +808,45 @@ void callee_for_go_defer(FuncState *fs, Node *callee, int base) {
 /* Compile the call n with its callee in R[base] (freereg is set to base
  * first); nres >= 0 results land in R[base..], MULTRET keeps them all (up
  * to top).  freereg ends at base + max(nres, 0). */
+/* T(x) for a named int or float64 type T (`State(2)`), in R[base]; 0 if
+ * n is no such conversion. */
+static int conversion_at(FuncState *fs, Node *n, int base, int nres) {
+    Node *fn = unparen(n->a);
+    if (!fn || fn->kind != N_IDENT || !fn->name)
+        return 0;
+    Node t = {.kind = N_TYPE, .tkind = TY_NAME, .name = fn->name};
+    int sidx = mod_named_basic(fs->ms, fs, &t);
+    if (sidx < 0)
+        return 0;
+    if (n->list.len != 1 || n->spread) {
+        cerrn(fs, n, "%s arguments in conversion to %s", n->list.len ? "too many" : "missing", fn->name);
+        return 1;
+    }
+    conv_to(fs, sidx, n->list.items[0], base); /* one result: expr_nret says so, so nres is never MULTRET */
+    fs->freereg = base + (nres > 0 ? nres : 0);
+    reg_check(fs, fs->freereg);
+    return 1;
+}
+
+void conv_to(FuncState *fs, int sidx, Node *arg, int dst) {
+    int save = fs->freereg;
+    int base = reg_reserve(fs, 3);
+    emit_loadk(fs, base, k_stdmember(fs, "builtin", "convert"));
+    emit_loadk(fs, base + 1, k_struct(fs, fs->ms, sidx));
+    expr_to(fs, arg, base + 2);
+    emit_abc(fs, OP_CALL, base, 3, 2);
+    emit_move(fs, dst, base);
+    fs->freereg = save;
+}
+
 void call_at(FuncState *fs, Node *n, int base, int nres) {
     int saveline = fs->curline;
     fs->curline = n->line ? n->line : saveline;
+    fs->freereg = base;
+    if (conversion_at(fs, n, base, nres)) {
+        fs->curline = saveline;
+        return;
+    }
     int method = callee_to(fs, n->a, base, 0);
     int nargs = n->list.len, B;
     int multi_arg = nargs == 1 && !n->spread && expr_can_multi(fs, n->list.items[0]);

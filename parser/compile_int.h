@@ -67,6 +67,7 @@ typedef struct GSym {
     int declared; /* G_VAR: its declaration has been compiled (top-level order) */
     /* G_CONST */
     Node *cexpr; /* value expression (NULL: nil / missing) */
+    Node *ctype; /* its type (`Idle State = iota`), or NULL */
     int64_t iota;
     int cstate; /* 0 not evaluated, 1 evaluating, 2 done */
     int cfold;  /* 1: cv holds the folded value; 0: evaluated at run time */
@@ -230,6 +231,11 @@ CSP_HIDDEN void named_return(FuncState *fs);
 CSP_HIDDEN int mod_elem_zero(ModState *ms, FuncState *fs, Node *type, int scalar, BcConst *out);
 CSP_HIDDEN int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name, int is_method);
 CSP_HIDDEN int mod_struct_ref(ModState *ms, FuncState *fs, Node *type, ModState **owner, int *sidx, int report);
+/* The struct index of the named int or float64 type `type` names (`State`
+ * of `type State int`), or -1. */
+CSP_HIDDEN int mod_named_basic(ModState *ms, FuncState *fs, Node *type);
+/* R[dst] := T(arg) for the named int or float64 type struct sidx. */
+CSP_HIDDEN void conv_to(FuncState *fs, int sidx, Node *arg, int dst);
 /* `type T struct {...}` inside a function (fs). */
 CSP_HIDDEN void mod_local_type(FuncState *fs, Node *n);
 CSP_HIDDEN int is_exported(const char *name);

@@ -473,7 +473,13 @@ void stmt_const(FuncState *fs, Node *n, int toplevel) {
             if (g->cfold || !g->cexpr)
                 continue; /* set in the prologue */
             ms->cur_iota = g->iota;
-            int r = expr_next(fs, g->cexpr);
+            int sidx = mod_named_basic(ms, NULL, g->ctype), r;
+            if (sidx >= 0) {
+                r = reg_reserve(fs, 1);
+                conv_to(fs, sidx, g->cexpr, r);
+            } else {
+                r = expr_next(fs, g->cexpr);
+            }
             ms->cur_iota = saved;
             emit_abx(fs, OP_SETGLOBAL, r, g->slot);
             fs->freereg = fs->nactreg;
@@ -488,7 +494,14 @@ void stmt_const(FuncState *fs, Node *n, int toplevel) {
         }
         ms->cur_iota = n->iotav;
         ConstVal cv;
-        if (const_eval(fs, ms, e, &cv) && cv.kind != CV_NIL) {
+        int sidx = mod_named_basic(ms, fs, n->type);
+        if (sidx >= 0 && const_is_constexpr(fs, ms, e)) { /* a value of a named type, made at run time */
+            int r = reg_reserve(fs, 1);
+            conv_to(fs, sidx, e, r);
+            Sym *s = local_activate(fs, id->name, id, r);
+            if (s)
+                s->readonly = 1;
+        } else if (const_eval(fs, ms, e, &cv) && cv.kind != CV_NIL) {
             local_const(fs, id->name, id, &cv);
         } else if (const_is_constexpr(fs, ms, e)) {
             int r = expr_next(fs, e);

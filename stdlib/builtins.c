@@ -170,7 +170,7 @@ static int b_int(G *g, Value *args, int nargs) {
     if (!args_check(g, "int", args, nargs, "v", &v))
         return -1;
     if (val_is_int(v)) {
-        if (val_is_duration(v)) /* int(d): a plain int (Go's conversion drops the type) */
+        if (val_is_duration(v) || val_named_type(v)) /* int(d): a plain int (Go's conversion drops the type) */
             args[0] = val_int(g->vm, val_as_int(v));
         return 1;
     }
@@ -321,6 +321,23 @@ static int b_copy(G *g, Value *args, int nargs) {
     return 1;
 }
 
+/* convert(T, x): T(x) for a named int or float64 type T (`State(2)`,
+ * `Celsius(21.5)`): x's number, boxed with its new type. */
+static int b_convert(G *g, Value *args, int nargs) {
+    Value type, x;
+    if (!args_check(g, "convert", args, nargs, "vv", &type, &x))
+        return -1;
+    ObjStructType *t = (ObjStructType *)val_as_obj(type);
+    if (!val_is_number(x))
+        return vm_panicf(g, "cannot convert %s (type %s) to type %s", val_type_name(x), val_type_name(x),
+                         t->name->chars);
+    double f = val_to_double(x);
+    if (t->basic == 'i' && val_is_float(x) && !(f > -9223372036854775808.0 && f < 9223372036854775808.0))
+        return vm_panicf(g, "cannot convert %g to type %s: out of range", f, t->name->chars);
+    args[0] = val_named(g->vm, t, f, val_is_int(x) ? val_as_int(x) : (int64_t)f);
+    return 1;
+}
+
 /* A list of n elements, each the zero value of `type` (a type constant, or
  * nil for nils), with room for cap (-1: n). */
 static int make_list(G *g, Value type, int64_t n, int64_t cap, bool has_cap, ObjList **out) {
@@ -383,6 +400,7 @@ static const NativeReg builtin_fns[] = {
     {"clear", b_clear, "clear(v) — sets every element of a list to nil, or removes every key of a map"},
     {"copy", b_copy, "copy(dst, src) int — copies elements between lists; returns how many"},
     {"makelist", b_makelist, "makelist(n[, cap]) list — a list of n nils: make(list, n)"},
+    {"convert", b_convert, "convert(T, x) — T(x) for a named int or float64 type T: State(2)"},
     {"makelistz", b_makelistz, "makelistz(T, n[, cap]) list — n zero values of T: make([]int, n)"},
     {"makechan", b_makechan,
      "makechan([n[, zero]]) chan — a channel with a buffer of n: make(chan, n); a closed one gives zero"},

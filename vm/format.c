@@ -477,7 +477,7 @@ static int key_cmp(const void *pa, const void *pb) {
 }
 
 /* The map's entries as a list k0, v0, k1, v1 ... with the keys sorted. */
-static ObjList *sorted_entries(VM *vm, ObjMap *m) {
+ObjList *fmt_sorted_entries(VM *vm, ObjMap *m) {
     int64_t n = 0, cap = m->count > 0 ? m->count : 1;
     KeyRank *ks = malloc((size_t)cap * sizeof *ks);
     Value k, v;
@@ -505,7 +505,7 @@ static bool format_map(Fmt *f, Value mv) {
     sb_puts(f->b, f->sharp ? "map[interface {}]interface {}{" : "map[");
     /* A snapshot, sorted: a String method that changes the map cannot
      * disturb the printing, and the snapshot waits GC-visibly in the path. */
-    ObjList *l = sorted_entries(f->g->vm, m);
+    ObjList *l = fmt_sorted_entries(f->g->vm, m);
     path_set(f, 2 * f->depth - 1, val_obj(l));
     bool ok = true;
     for (int64_t i = 0; ok && 2 * i < l->len; i++) {
@@ -627,6 +627,11 @@ static bool format(Fmt *f, Value v) {
     if (val_is_bool(v)) {
         sb_puts(b, v == VAL_TRUE ? "true" : "false");
         return true;
+    }
+    if (val_named_type(v) && !f->sharp) { /* type State int with a String method */
+        int r = via_method(f, v);
+        if (r)
+            return r > 0;
     }
     if (val_is_float(v)) {
         fmt_float(b, val_as_float(v), 'g', -1);

@@ -101,6 +101,7 @@ static void load_fields(Loader *L, int mi) {
                 t->fields[f].zero = val_obj(str_intern_c(L->vm, "map"));
         }
         t->nfields = bs->nfields;
+        t->basic = bs->basic;
     }
 }
 

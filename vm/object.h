@@ -63,9 +63,15 @@ typedef struct ObjString {
 } ObjString;
 #define STR_INTERNED 1 /* obj.flags */
 
+struct ObjStructType;
+
+/* A value of a named non-struct type (`type State int`, `type Celsius
+ * float64`) is always boxed and carries its type in ntype (for methods, %T
+ * and type switches); a plain int or float64 has ntype NULL. */
 typedef struct ObjInt {
     Obj obj;
     int64_t i;
+    struct ObjStructType *ntype;
 } ObjInt;
 /* obj.flags of an ObjInt: the int is a time.Duration.  A Duration is always
  * boxed, however small (the one exception to canonical boxing), so that the
@@ -75,6 +81,7 @@ typedef struct ObjInt {
 typedef struct ObjFloat {
     Obj obj;
     double d;
+    struct ObjStructType *ntype;
 } ObjFloat;
 
 typedef struct ObjArray {
@@ -193,6 +200,7 @@ typedef struct MethodEntry {
 typedef struct ObjStructType {
     Obj obj;
     ObjString *name;    /* "Point" */
+    uint8_t basic;      /* a named non-struct type: 'i' (type State int) or 'f' (float64); 0 for a struct */
     struct ObjModule *module;
     int32_t nfields;
     int32_t nmethods, methods_cap;

@@ -46,8 +46,8 @@ int ref_field(G *g, Value obj, ObjString *name, Value *dst) {
         ObjStruct *s = AS_STRUCT(obj);
         int i = struct_field_index(s->type, name);
         if (i < 0)
-            return vm_panicf(g, "%s.%s undefined (type %s has no field %s)", s->type->name->chars, name->chars,
-                             s->type->name->chars, name->chars);
+            return vm_panicf(g, "%s.%s undefined (type %s has no field %s)", s->type->name->chars,
+                             name->chars, s->type->name->chars, name->chars);
         *dst = ref_new(g->vm, &s->obj, (uint32_t)i, REF_FIELD);
         return 0;
     }

@@ -747,6 +747,9 @@ static void test_programs(void) {
                              "func g() (x) { h := func() { x = 1 }; h(); return }\na, b := f(true)\nprintln(a, b, g())\n");
     ok_prog("local type", "func f() {\n type P struct { x int; next *P }\n var p P\n q := P{x: 1}\n "
                           "g := func() { println(P{}) }\n g()\n println(p, q)\n}\n");
+    ok_prog("named types", "type State int\nconst (\n Idle State = iota\n Busy\n)\n"
+                           "func (s State) String() { return \"s\" }\ntype C float64\n"
+                           "func f() { type L int; const x L = 2; println(x, C(1.5), State(3)) }\n");
     ok_prog("multi assign", "l := [10, 20, 30]\ni := 0\ni, l[i] = 2, 99\nprintln(i, l)\nm := {}\nv, ok := "
                             "m[1]\nv, ok = m[2]\nprintln(v, ok)\n");
     ok_prog("op assign", "type P struct { x }\np := P{1}\np.x += 2\nm := {}\nm[\"a\"] += 1.5\nx := 1\nf := "
