@@ -584,7 +584,7 @@ static void params_activate(FuncState *fs, Node *fn, int is_method) {
     }
     fs->variadic = fn->variadic && fn->params.len > 0;
     fs->nparams = reg - fs->variadic;
-    results_activate(fs, fn, reg + fs->variadic);
+    results_activate(fs, fn, reg);
 }
 
 /* Compile a function (declaration, method or literal) and add it to the
@@ -814,8 +814,8 @@ static int struct_add(ModState *ms, const char *name, Node *t, Node *at) {
     BcModule *m = ms->m;
     m->structs = xrealloc(m->structs, sizeof(BcStruct) * (size_t)(m->nstructs + 1));
     BcStruct *st = &m->structs[m->nstructs];
+    memset(st, 0, sizeof *st);
     st->name = xstrdup(name);
-    st->nfields = 0;
     st->fields = xmalloc(sizeof(BcField) * (size_t)(t->list.len + 1));
     for (int i = 0; i < t->list.len; i++) {
         Node *f = t->list.items[i];

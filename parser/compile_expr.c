@@ -1153,6 +1153,10 @@ static void structlit_to(FuncState *fs, Node *n, int dst) {
     if (!mod_struct_ref(fs->ms, fs, t, &owner, &sidx, 1))
         return;
     BcStruct *st = &owner->m->structs[sidx];
+    if (st->basic) {
+        cerrn(fs, n, "invalid composite literal type %s", tname);
+        return;
+    }
     emit_abx(fs, OP_NEWSTRUCT, dst, k_struct(fs, owner, sidx));
     if (ptr)
         emit_abc(fs, OP_STRUCTPTR, dst, 0, 0);
