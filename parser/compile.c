@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
@@ -860,25 +861,46 @@ static void struct_zeros(ModState *ms, FuncState *fs, int sidx, Node *t) {
     }
 }
 
-/* An anonymous struct type (`struct{}`, `struct{ x, y int }`): a struct of
- * the module named as Go's %T spells it, one per spelling (Go's types are
- * identical when their fields are). */
-static int anon_struct(ModState *ms, Node *t) {
-    char name[256], ft[128];
-    size_t n = (size_t)snprintf(name, sizeof name, "struct {");
-    for (int i = 0; i < t->list.len && n < sizeof name; i++) {
+/* Append to name[*n] as snprintf would; *n counts on past cap when it does
+ * not fit, so the caller can tell a cut name. */
+static void name_put(char *name, size_t cap, size_t *n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = *n < cap ? vsnprintf(name + *n, cap - *n, fmt, ap) : 0;
+    va_end(ap);
+    *n += k > 0 ? (size_t)k : 0;
+}
+
+/* Go's spelling of an anonymous struct type t: struct { x int; in struct { b int } }. */
+static void anon_name(Node *t, char *name, size_t cap, size_t *n, int depth) {
+    name_put(name, cap, n, "struct {");
+    for (int i = 0; i < t->list.len; i++) {
         Node *f = t->list.items[i];
         if (!f || !f->name)
             continue;
-        ft[0] = 0;
-        if (f->type)
+        name_put(name, cap, n, "%s %s", i ? ";" : "", f->name);
+        if (f->type && f->type->kind == N_TYPE && f->type->tkind == TY_STRUCT && depth < 8) {
+            name_put(name, cap, n, " ");
+            anon_name(f->type, name, cap, n, depth + 1);
+        } else if (f->type) {
+            char ft[128];
             expr_str(f->type, ft, sizeof ft);
-        n += (size_t)snprintf(name + n, sizeof name - n, "%s %s%s%s", i ? ";" : "", f->name, ft[0] ? " " : "",
-                              ft);
+            name_put(name, cap, n, " %s", ft);
+        }
     }
-    if (n < sizeof name)
-        snprintf(name + n, sizeof name - n, "%s}", t->list.len ? " " : "");
-    for (int i = 0; i < ms->m->nstructs; i++)
+    name_put(name, cap, n, "%s}", t->list.len ? " " : "");
+}
+
+/* An anonymous struct type (`struct{}`, `struct{ x, y int }`): a struct of
+ * the module named as Go's %T spells it, one per spelling (Go's types are
+ * identical when their fields are); a spelling too long to keep whole gets
+ * its own. */
+static int anon_struct(ModState *ms, Node *t) {
+    char name[1024];
+    size_t n = 0;
+    name[0] = 0;
+    anon_name(t, name, sizeof name, &n, 0);
+    for (int i = 0; n < sizeof name && i < ms->m->nstructs; i++)
         if (!strcmp(ms->m->structs[i].name, name))
             return i;
     int sidx = struct_add(ms, name, t, t);
