@@ -757,7 +757,7 @@ static void addr_next(FuncState *fs, Node *n) {
     }
     Ref ref;
     resolve(fs, x->name, &ref);
-    switch (ref.kind) {
+    switch (ref.readonly ? R_CONST : ref.kind) { /* a constant made at run time is no variable */
     case R_LOCAL: {
         int cell = local_to_cell(fs, x->name);
         if (cell > 0)
