@@ -32,6 +32,7 @@ static void chan_mark(VM *vm, ObjNativeObj *o) {
     int64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
     for (int64_t i = 0, s = c->head; i < n; i++, s = s + 1 == c->cap ? 0 : s + 1)
         gc_mark_value(vm, c->buf[s]);
+    gc_mark_value(vm, c->zero);
     pthread_mutex_unlock(&c->lock);
     gc_mark_value(vm, c->owner);
 }
@@ -85,6 +86,10 @@ Value chan_make(VM *vm, int64_t cap) {
     if (cap > 0)
         c->buf = chan_alloc((size_t)cap * sizeof(Value)); /* the builtin bounds cap */
     return val_obj(o);
+}
+
+void chan_set_zero(Value ch, Value zero) {
+    chan_of(ch)->zero = zero;
 }
 
 int64_t chan_len(Value ch) {
@@ -245,7 +250,7 @@ int chan_recv_locked(G *g, Chan *c, Value *v, bool *ok, Waiter **partner) {
     if (c->closed) {
         if (chan_race(g))
             race_acquire(g, race_owner(c), RACE_CLOSE);
-        *v = VAL_NIL;
+        *v = c->zero;
         *ok = false;
         return CHAN_DONE;
     }
@@ -368,7 +373,7 @@ bool chan_close_once(G *g, Value ch) {
     while ((w = waitq_take(&c->recvq))) {
         if (chan_race(g))
             race_acquire(w->g, race_owner(c), RACE_CLOSE);
-        deliver_recv(w, VAL_NIL, false);
+        deliver_recv(w, c->zero, false);
         *tail = w;
         tail = &w->wake_next;
     }

@@ -24,6 +24,8 @@ Value chan_make(VM *vm, int64_t cap);  /* make(chan, cap); cap >= 0 */
  * its Timer (Go's hchan.timer), so whoever can still receive from the
  * channel keeps the timer that sends on it. */
 void chan_set_owner(Value ch, Value owner);
+/* What a receive from ch once closed gives (make(chan int): 0); set before ch is shared. */
+void chan_set_zero(Value ch, Value zero);
 bool val_is_chan(Value v);
 
 /* The RuntimeOps hooks (see vm/vm.h): RT_OK, RT_PANIC or RT_PARK. */

@@ -399,20 +399,22 @@ static bool print_list(Printer *p, ObjList *l, int verb) {
 
 static bool print_map(Printer *p, ObjMap *m, int verb) {
     sb_puts(p->b, "map[");
-    Value k, v;
-    bool first = true;
-    for (int64_t pos = map_iter(p->g, m, 0, &k, &v); pos >= 0; pos = map_iter(p->g, m, pos, &k, &v)) {
-        if (!first)
+    ObjList *l = fmt_sorted_entries(p->g, m); /* Go's order; kept alive while String methods run */
+    bool rooted = p->g->nroots < (int32_t)(sizeof p->g->roots / sizeof p->g->roots[0]);
+    if (rooted)
+        vm_root_push(p->g, val_obj(l));
+    bool ok = true;
+    for (int64_t i = 0; ok && 2 * i < l->len; i++) {
+        if (i)
             sb_putc(p->b, ' ');
-        first = false;
-        if (!print_arg(p, k, verb))
-            return false;
+        ok = print_arg(p, list_items(l)[2 * i], verb);
         sb_putc(p->b, ':');
-        if (!print_arg(p, v, verb))
-            return false;
+        ok = ok && print_arg(p, list_items(l)[2 * i + 1], verb);
     }
+    if (rooted)
+        vm_root_pop(p->g, 1);
     sb_putc(p->b, ']');
-    return true;
+    return ok;
 }
 
 static bool print_struct(Printer *p, ObjStruct *s, int verb) {
@@ -459,7 +461,11 @@ static bool print_arg(Printer *p, Value v, int verb) {
         return true;
     }
     if (verb == 'T') {
-        const char *name = val_type_name(v);
+        char buf[256];
+        const char *name = val_is(v, OBJ_STRUCT) ? fmt_struct_type(AS_STRUCT(v)->type,
+                                                                   val_as_obj(v)->flags & STRUCT_PTR, buf, sizeof buf)
+                           : val_named_type(v) ? fmt_struct_type(val_named_type(v), false, buf, sizeof buf)
+                                               : val_type_name(v);
         pad(p, name, precision_cut(p, name, strlen(name)));
         return true;
     }
@@ -476,19 +482,20 @@ static bool print_arg(Printer *p, Value v, int verb) {
             bad_verb(p, v, verb);
         return true;
     }
-    if (val_is_int(v)) {
-        if (val_is_duration(v)) { /* %v %s %q %x: its String(), like Go; %d: the count */
+    if (val_is_number(v)) {
+        /* a Duration or a named type (type State int) with String(): %v %s %q %x
+         * print through it, like Go; %d the number */
+        if (val_is_duration(v) || val_named_type(v)) {
             bool handled;
             if (!print_method(p, v, verb, &handled))
                 return false;
             if (handled)
                 return true;
         }
-        print_int(p, v, verb);
-        return true;
-    }
-    if (val_is_float(v)) {
-        print_float(p, v, verb);
+        if (val_is_float(v))
+            print_float(p, v, verb);
+        else
+            print_int(p, v, verb);
         return true;
     }
     if (val_is(v, OBJ_STRING)) {

@@ -152,8 +152,9 @@ static void mark_values(VM *vm, const Value *v, int64_t n) {
 
 static void trace_obj(VM *vm, Obj *o) {
     switch ((ObjType)o->type) {
-    case OBJ_STRING: case OBJ_INT: case OBJ_FLOAT:
-        break;
+    case OBJ_STRING: break;
+    case OBJ_INT: gc_mark_obj(vm, (Obj *)((ObjInt *)o)->ntype); break;
+    case OBJ_FLOAT: gc_mark_obj(vm, (Obj *)((ObjFloat *)o)->ntype); break;
     case OBJ_NATIVE: gc_mark_obj(vm, (Obj *)((ObjNative *)o)->method); break;
     case OBJ_ARRAY: mark_values(vm, ((ObjArray *)o)->items, ((ObjArray *)o)->cap); break;
     case OBJ_LIST: gc_mark_obj(vm, (Obj *)((ObjList *)o)->store); break;
@@ -165,7 +166,10 @@ static void trace_obj(VM *vm, Obj *o) {
         }
         break;
     }
-    case OBJ_MAP: gc_mark_obj(vm, (Obj *)((ObjMap *)o)->store); break;
+    case OBJ_MAP:
+        gc_mark_obj(vm, (Obj *)((ObjMap *)o)->store);
+        gc_mark_value(vm, ((ObjMap *)o)->zero);
+        break;
     case OBJ_PROTO: {
         ObjProto *p = (ObjProto *)o;
         mark_values(vm, p->k, p->nk);

@@ -242,11 +242,26 @@ static void recover_finish(G *g) {
     t->ret_n = 0;
 }
 
+/* A function with named results returns them as its deferred calls left
+ * them, also after a recovered panic (Go's rule): a captured one is read
+ * from its cell. */
+static void named_results(G *g, Frame *f) {
+    const ObjProto *p = f->cl->proto;
+    Value *r = g->stack + f->base + p->named_a;
+    for (int i = 0; i < p->named_n; i++)
+        if (val_is(r[i], OBJ_CELL))
+            r[i] = SHARED_LOAD(((ObjCell *)val_as_obj(r[i]))->v);
+    f->ret_a = p->named_a;
+    f->ret_n = p->named_n;
+}
+
 int frame_exit(G *g, int stop_depth) {
     for (;;) {
         Frame *f = &g->frames[g->nframes - 1];
         if (f->defers)
             return defer_start(g, f, 0) < 0 ? EXIT_PANIC : EXIT_RUN;
+        if (f->cl->proto->named_n)
+            named_results(g, f);
         uint16_t fl = f->flags;
         if (f->ret_n > f->nwant && f->nwant >= 1) {
             frame_results_mismatch(g, f, f->ret_n);

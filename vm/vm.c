@@ -21,6 +21,7 @@
 #include "vm/interp.h"
 #include "vm/objops.h"
 #include "vm/race.h"
+#include "vm/ref.h"
 
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
@@ -265,6 +266,15 @@ dispatch:
     CASE(SETCELL) { SHARED_STORE(((ObjCell *)val_as_obj(RA))->v, RB); NEXT; }
     CASE(GETUPVAL) { RA = SHARED_LOAD(cl->cells[BC_B(i)]->v); NEXT; }
     CASE(SETUPVAL) { SHARED_STORE(cl->cells[BC_B(i)]->v, RA); NEXT; }
+    CASE(REFCELL) {
+        RA = ref_cell(vm, BC_C(i) ? cl->cells[BC_B(i)] : (ObjCell *)val_as_obj(RB));
+        NEXT;
+    }
+    CASE(REFGLOBAL) { RA = ref_global(vm, cl->proto->module, (uint32_t)BC_BX(i)); NEXT; }
+    CASE(REFFIELD) {
+        PROTECT(ref_field(g, RB, (ObjString *)val_as_obj(KC), &RA));
+        NEXT;
+    }
     CASE(CLOSURE) {
         RA = val_obj(make_closure(g, f, (ObjProto *)val_as_obj(k[BC_BX(i)])));
         NEXT;
@@ -665,6 +675,8 @@ dispatch:
         NEXT;
     }
     CASE(NEWMAP) { RA = val_obj(map_new(vm, BC_BX(i))); NEXT; }
+    CASE(STRUCTPTR) { val_as_obj(RA)->flags |= STRUCT_PTR; NEXT; }
+    CASE(MAPZERO) { AS_MAP(RA)->zero = RB; NEXT; }
     CASE(NEWSTRUCT) {
         RA = struct_new(vm, (ObjStructType *)val_as_obj(k[BC_BX(i)]));
         NEXT;

@@ -180,6 +180,10 @@ static inline double val_to_double(Value v) { /* int or float */
     return val_is_float(v) ? val_as_float(v) : (double)val_as_int(v);
 }
 static inline bool val_is(Value v, ObjType t) { return val_is_obj(v) && val_as_obj(v)->type == t; }
+/* A value of the named non-struct type t (`type State int`: i; float64: f),
+ * always boxed; val_named_type gives its type (NULL for anything else). */
+Value val_named(VM *vm, struct ObjStructType *t, double f, int64_t i);
+struct ObjStructType *val_named_type(Value v);
 /* time.Duration: an int flagged INT_DURATION, always boxed (vm/arith.c). */
 Value val_duration(VM *vm, int64_t ns);
 static inline bool val_is_duration(Value v) {
@@ -265,6 +269,12 @@ bool val_find_method(VM *vm, Value v, const char *name, Value *fn);
 /* Append v formatted as Go's %v (plus: %+v field names; sharp: %#v).  May call
  * Error()/String() methods through vm_call, hence g; returns false if that panicked. */
 bool fmt_value(G *g, StrBuf *b, Value v, bool plus, bool sharp);
+/* A map's entries as a list k0, v0, k1, v1 ... with the keys sorted as Go's
+ * fmt sorts them (nil, bools, numbers, strings, then others in insertion order). */
+ObjList *fmt_sorted_entries(G *g, ObjMap *m);
+/* Go's name of a struct type, for %T and %#v: main.Point (*main.Point for a
+ * pointer), pool.Pool for a user module's, `struct { x int }` when anonymous. */
+const char *fmt_struct_type(const ObjStructType *t, bool ptr, char *buf, size_t n);
 /* Go's strconv.FormatFloat(f, fmt, prec, 64): fmt 'g','e','f','G','E'; prec -1 = shortest. */
 void fmt_float(StrBuf *b, double f, char fmtc, int prec);
 /* Go's time.Duration.String: "1h2m3.5s", "1.5ms", "0s". */
