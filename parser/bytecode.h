@@ -313,6 +313,11 @@ typedef struct BcModule {
     int32_t top;        /* index in funcs of the module's top-level function */
     int32_t nstructs;
     BcStruct *structs;
+    /* A REPL entry (compile_entry): globals and structs below these indices
+     * were loaded by earlier entries; global_names and structs belong to the
+     * CompileSession (borrowed), which keeps them for the next entry. */
+    int32_t first_global, first_struct;
+    uint8_t borrowed;
 } BcModule;
 
 typedef struct BcProgram {

@@ -74,6 +74,10 @@ typedef struct GSym {
     /* G_FUNC: 2.. if every return statement has that many values, 1 if the
        function certainly returns a single value, 0 unknown */
     int nret;
+    /* a CompileSession (the REPL): the entry that declared it, and whether it
+       replaces a variable of an earlier entry (whose value it sees until set) */
+    int entry;
+    int redef;
     /* G_STRUCT */
     int sidx;
     /* G_STDMOD / G_USERMOD */
@@ -120,6 +124,12 @@ typedef struct ModState {
     Node **methods; /* method declarations */
     int nmethods;
     int64_t cur_iota; /* >= 0 while evaluating a const spec */
+    /* > 0 in a CompileSession: the entry being compiled.  Names of earlier
+       entries may be declared again (replaced, keeping their slot), standard
+       modules are imported on first use, and top-level expression
+       statements pass their values to the session's print function. */
+    int entry;
+    const char *print_mod, *print_fn;
 } ModState;
 
 typedef struct ModMemo {
@@ -226,6 +236,9 @@ CSP_HIDDEN int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *
 CSP_HIDDEN int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name, int is_method);
 CSP_HIDDEN int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int report);
 CSP_HIDDEN int is_exported(const char *name);
+/* A CompileSession's implicit `import "name"` of a standard module used
+ * without one; NULL if `name` is no standard module. */
+CSP_HIDDEN GSym *mod_auto_import(ModState *ms, const char *name);
 
 /* ---- scope.c ---- */
 CSP_HIDDEN void cerr(ModState *ms, int line, int col, const char *fmt, ...)

@@ -378,8 +378,11 @@ static P *idle_wait(Sched *s, M *m) {
         pthread_mutex_lock(&s->lock);
         mput(s, m);
         if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
-            !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting))
-            sched_deadlock(s);
+            !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting)) {
+            if (!s->repl)
+                sched_deadlock(s);
+            repl_deadlock(s); /* the entry ends; at the prompt, the REPL is a waker */
+        }
         pthread_mutex_unlock(&s->lock);
         P *got;
         if (!m_sleep(m, deadline, &got)) {
@@ -513,6 +516,7 @@ static void g_free(Sched *s, G *g) {
     g->resume_nres = -1;
     g->resume_fn = NULL;
     g->resume_data = NULL;
+    atomic_store(&g->interrupted, 0);
     pthread_mutex_lock(&s->lock);
     G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
     vm->gs[g->gs_index] = last;
@@ -524,7 +528,7 @@ static void g_free(Sched *s, G *g) {
 }
 
 /* A G for a new goroutine: from the free list, or new (sched.lock held). */
-static G *g_get(Sched *s) {
+G *sched_gget(Sched *s) {
     VM *vm = s->vm;
     G *g = s->gfree;
     if (!g)
@@ -539,7 +543,9 @@ static G *g_get(Sched *s) {
 }
 
 static void goexit(Sched *s, G *g) {
-    if (g == s->main_g) {
+    if (s->repl) {
+        repl_entry_end(s, g, REPL_ENTRY_DONE);
+    } else if (g == s->main_g) {
         if (!vm_goexiting(g)) {
             /* main returned: the program ends, whatever other goroutines do */
             atomic_store(&s->exiting, 1);
@@ -574,8 +580,8 @@ static void execute(Sched *s, M *m, G *g) {
             r = VM_DONE;
         else if (r == RT_PARK)
             r = VM_PARKED;
-        else if (vm_goexiting(g))
-            r = VM_DONE; /* go runtime.Goexit() */
+        else if (vm_goexiting(g) || panic_survive(g))
+            r = VM_DONE; /* go runtime.Goexit(), or a panic the REPL survives */
         else
             panic_die(g);
     } else if (g->nframes == 0) {
@@ -583,7 +589,7 @@ static void execute(Sched *s, M *m, G *g) {
         r = g->resume_fn ? vm_native_resume(g) : 0;
         if (r == RT_PARK)
             r = VM_PARKED;
-        else if (r < 0 && !vm_goexiting(g))
+        else if (r < 0 && !vm_goexiting(g) && !panic_survive(g))
             panic_die(g);
         else
             r = VM_DONE;
@@ -712,6 +718,8 @@ void sched_spin_pause(void) {
 
 static int rt_preempted(G *g) {
     atomic_store(&g->preempt, 0);
+    if (atomic_load(&g->interrupted))
+        return vm_goexit(g); /* Ctrl-C in the REPL: the entry ends, running its deferred calls */
     tls_m->yielded = true;
     return RT_PARK;
 }
@@ -720,7 +728,7 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     VM *vm = parent->vm;
     Sched *s = sched_of(vm);
     pthread_mutex_lock(&s->lock);
-    G *g = g_get(s);
+    G *g = sched_gget(s);
     pthread_mutex_unlock(&s->lock);
     stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
     g->stack[0] = fn;
@@ -779,7 +787,7 @@ static const RuntimeOps ops = {
     .crash_dump = sched_crash_dump,
 };
 
-int sched_run_main(VM *vm, Value main_fn) {
+Sched *sched_init(VM *vm) {
     Sched *s = calloc(1, sizeof(Sched));
     s->vm = vm;
     vm->sched = s;
@@ -801,6 +809,16 @@ int sched_run_main(VM *vm, Value main_fn) {
      * (EPIPE), never the end of the process. */
     signal(SIGPIPE, SIG_IGN);
     fatal_signals_install();
+    return s;
+}
+
+void sched_start_sysmon(Sched *s) {
+    pthread_create(&s->sysmon, NULL, sysmon_main, s);
+    pthread_detach(s->sysmon);
+}
+
+int sched_run_main(VM *vm, Value main_fn) {
+    Sched *s = sched_init(vm);
     M *m0 = newm(s);
     tls_m = m0;
     gc_attach_thread(vm, &m0->cache);
@@ -811,8 +829,7 @@ int sched_run_main(VM *vm, Value main_fn) {
     g->top = 1;
     s->main_g = g;
     atomic_store(&s->ngoroutines, 1);
-    pthread_create(&s->sysmon, NULL, sysmon_main, s);
-    pthread_detach(s->sysmon);
+    sched_start_sysmon(s);
     execute(s, m0, g);
     schedule(s, m0); /* main parked: keep running goroutines on this thread */
     return 0;

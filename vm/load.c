@@ -38,6 +38,7 @@ CompileHooks vm_compile_hooks(VM *vm) {
 typedef struct Loader {
     VM *vm;
     BcProgram *prog;
+    VmSession *sess; /* loading a REPL entry (its last module), else NULL */
     ObjModule **mods;
     ObjStructType ***structs; /* per module */
     ObjProto ***protos;       /* per module */
@@ -76,7 +77,9 @@ static Value load_const(Loader *L, int mod, const BcConst *c) {
 static void load_structs(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
     L->structs[mi] = calloc((size_t)bm->nstructs + 1, sizeof(ObjStructType *));
-    for (int s = 0; s < bm->nstructs; s++) {
+    if (bm->borrowed) /* a REPL entry: the session's earlier struct types */
+        memcpy(L->structs[mi], L->sess->structs, (size_t)bm->first_struct * sizeof(ObjStructType *));
+    for (int s = bm->first_struct; s < bm->nstructs; s++) {
         ObjStructType *t = gc_alloc(L->vm, sizeof(ObjStructType), OBJ_STRUCTTYPE);
         t->name = str_intern_c(L->vm, bm->structs[s].name);
         t->module = L->mods[mi];
@@ -87,7 +90,7 @@ static void load_structs(Loader *L, int mi) {
 /* Field zero values may name struct types of any module: after all exist. */
 static void load_fields(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
-    for (int s = 0; s < bm->nstructs; s++) {
+    for (int s = bm->first_struct; s < bm->nstructs; s++) {
         BcStruct *bs = &bm->structs[s];
         ObjStructType *t = L->structs[mi][s];
         t->fields = calloc((size_t)bs->nfields + 1, sizeof(FieldSpec));
@@ -176,15 +179,38 @@ ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int n
     return c;
 }
 
-Value vm_load_program(VM *vm, BcProgram *prog) {
-    Loader L = {vm, prog, NULL, NULL, NULL};
+/* The session's module, the first time with room for every slot an entry
+ * can address (Bx): goroutines running older entries' code hold its globals
+ * pointer, so the array never moves. */
+static ObjModule *session_module(VM *vm, VmSession *sess, BcModule *bm) {
+    ObjModule *m = sess->mod;
+    if (!m) {
+        m = gc_alloc(vm, sizeof(ObjModule), OBJ_MODULE);
+        m->name = str_intern_c(vm, "main");
+        m->path = str_new(vm, "<repl>", 6);
+        m->globals = calloc(VM_SESSION_MAX_GLOBALS, sizeof(Value));
+        m->names = calloc(VM_SESSION_MAX_GLOBALS, sizeof(ObjString *));
+        sess->mod = m;
+        vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + 1) * sizeof(ObjModule *));
+        vm->usermods[vm->nusermods++] = m;
+    }
+    for (int i = m->nglobals; i < bm->nglobals && i < VM_SESSION_MAX_GLOBALS; i++)
+        m->names[i] = str_intern_c(vm, bm->global_names[i]);
+    m->nglobals = bm->nglobals < VM_SESSION_MAX_GLOBALS ? bm->nglobals : VM_SESSION_MAX_GLOBALS;
+    m->state = MOD_LOADED;
+    return m;
+}
+
+static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
+    Loader L = {vm, prog, sess, NULL, NULL, NULL};
     int n = prog->nmodules;
     defer_wrap_init(vm);
     L.mods = calloc((size_t)n + 1, sizeof(ObjModule *));
     L.structs = calloc((size_t)n + 1, sizeof(ObjStructType **));
     L.protos = calloc((size_t)n + 1, sizeof(ObjProto **));
     for (int mi = 0; mi < n; mi++)
-        L.mods[mi] = module_shell(vm, prog->modules[mi]);
+        L.mods[mi] = prog->modules[mi]->borrowed ? session_module(vm, sess, prog->modules[mi])
+                                                 : module_shell(vm, prog->modules[mi]);
     for (int mi = 0; mi < n; mi++) {
         load_structs(&L, mi);
         load_protos(&L, mi);
@@ -194,16 +220,28 @@ Value vm_load_program(VM *vm, BcProgram *prog) {
         load_constants(&L, mi);
     }
     vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
+    Value main_init = VAL_NIL;
     for (int mi = 0; mi < n; mi++) {
         ObjProto *top = L.protos[mi][prog->modules[mi]->top];
         ObjClosure *c = gc_alloc(vm, sizeof(ObjClosure), OBJ_CLOSURE);
         c->proto = top;
+        if (prog->modules[mi]->borrowed) { /* the entry: run once, by the REPL */
+            main_init = val_obj(c);
+            continue;
+        }
         L.mods[mi]->init = val_obj(c);
         vm->usermods[vm->nusermods++] = L.mods[mi];
+        if (mi == n - 1) {
+            main_init = L.mods[mi]->init;
+            L.mods[mi]->state = MOD_LOADED;
+        }
     }
-    Value main_init = n ? L.mods[n - 1]->init : VAL_NIL;
-    if (n)
-        L.mods[n - 1]->state = MOD_LOADED;
+    if (sess && n) { /* the session keeps every struct type for the next entries */
+        BcModule *bm = prog->modules[n - 1];
+        sess->structs = realloc(sess->structs, ((size_t)bm->nstructs + 1) * sizeof(ObjStructType *));
+        memcpy(sess->structs, L.structs[n - 1], (size_t)bm->nstructs * sizeof(ObjStructType *));
+        sess->nstructs = bm->nstructs;
+    }
     for (int mi = 0; mi < n; mi++) {
         free(L.structs[mi]);
         free(L.protos[mi]);
@@ -213,3 +251,7 @@ Value vm_load_program(VM *vm, BcProgram *prog) {
     free(L.protos);
     return main_init;
 }
+
+Value vm_load_program(VM *vm, BcProgram *prog) { return load(vm, prog, NULL); }
+
+Value vm_load_entry(VM *vm, BcProgram *prog, VmSession *sess) { return load(vm, prog, sess); }

@@ -51,7 +51,8 @@ typedef struct RuntimeOps {
     /* SELECT: descriptors at g->stack[base + 1 ..], results at g->stack[base ..]
      * exactly as parser/bytecode.h describes the instruction */
     int (*select)(G *g, uint32_t base, int ncases, int nrecv, bool has_default);
-    /* a backward jump found g->preempt set: RT_PARK to yield the processor */
+    /* a backward jump found g->preempt set: RT_PARK to yield the processor,
+     * RT_PANIC to end the goroutine (the REPL's Ctrl-C: a Goexit is raised) */
     int (*preempted)(G *g);
     /* a safepoint found a collection due: stop the world, collect, restart */
     void (*gc)(G *g);
@@ -118,6 +119,9 @@ struct VM {
     char **argv; /* os.Args: argv[0] is the script path */
     const RuntimeOps *rt; /* NULL until the runtime layer starts */
     void *sched;          /* the runtime's scheduler state (runtime/sched.h) */
+    bool repl;   /* the REPL: an unrecovered panic ends its goroutine, not the program (set before the
+                  * scheduler starts) */
+    void (*before_exit)(void); /* the REPL on a terminal: copy the output still in its pipe */
     FILE *out;   /* stdout */
     FILE *err;   /* stderr */
     uint64_t rand_state[4];
