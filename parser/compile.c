@@ -120,6 +120,11 @@ static GSym *gsym_add(ModState *ms, const char *name, GKind kind, Node *node, in
     return g;
 }
 
+GSym *mod_lookup_pkg(ModState *ms, const char *pkg) {
+    GSym *g = mod_lookup(ms, pkg);
+    return g || ms->entry <= 0 ? g : mod_auto_import(ms, pkg);
+}
+
 int is_exported(const char *name) {
     return name && isupper((unsigned char)name[0]);
 }
@@ -241,7 +246,7 @@ int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int re
             cerr(ms, type->line, type->col, g ? "%s is not a struct type" : "undefined: %s", name);
         return 0;
     }
-    GSym *m = mod_lookup(ms, pkg);
+    GSym *m = mod_lookup_pkg(ms, pkg);
     if (!m || (m->kind != G_USERMOD && m->kind != G_STDMOD)) {
         if (report)
             cerr(ms, type->line, type->col, "undefined: %s", pkg);
@@ -358,7 +363,7 @@ int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
         }
         return struct_type_const(ms, type, out);
     }
-    GSym *m = mod_lookup(ms, pkg);
+    GSym *m = mod_lookup_pkg(ms, pkg);
     if (m && m->kind == G_STDMOD)
         return std_type(ms, m, name, type, out);
     return struct_type_const(ms, type, out);
@@ -433,7 +438,7 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
         *zero = c;
         return 1;
     }
-    GSym *m = mod_lookup(ms, pkg);
+    GSym *m = mod_lookup_pkg(ms, pkg);
     if (m && m->kind == G_STDMOD) {
         BcConst c;
         if (!std_type(ms, m, name, type, &c))
@@ -660,7 +665,7 @@ static void compile_top(ModState *ms) {
     int npins = 0;
     for (int pass = 0;; pass++) {
         FuncState fs;
-        fs_init(&fs, ms, NULL, "init", 1);
+        fs_init(&fs, ms, NULL, ms->entry ? "main" : "init", 1); /* a REPL entry is main.main() in traces, as Go's */
         fs.pins = pins;
         fs.npins = npins;
         fs_pin(&fs);

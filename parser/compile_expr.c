@@ -956,9 +956,7 @@ void funclit_to(FuncState *fs, Node *n, int dst) {
         snprintf(name, sizeof name, "%s.%d", fs->name ? fs->name : "func", fs->nanon);
     else
         snprintf(name, sizeof name, "%s.func%d",
-                 fs->is_top ? "init"
-                 : fs->name ? fs->name
-                            : "func",
+                 fs->name ? fs->name : "func", /* the top level's: init, or main in the REPL */
                  fs->nanon);
     int idx = mod_func_compile(fs->ms, fs, fn, name, 0);
     emit_abx(fs, OP_CLOSURE, dst, k_func(fs, idx));
@@ -1010,7 +1008,7 @@ static void structlit_to(FuncState *fs, Node *n, int dst) {
     expr_str(t, tname, sizeof tname);
     /* a native type literal: sync.WaitGroup{} */
     if (t && t->kind == N_TYPE && t->tkind == TY_NAME && t->pkg) {
-        GSym *g = mod_lookup(fs->ms, t->pkg);
+        GSym *g = mod_lookup_pkg(fs->ms, t->pkg);
         if (g && g->kind == G_STDMOD) {
             if (n->list.len)
                 cerrn(fs, n, "too many values in struct literal of type %s", tname);

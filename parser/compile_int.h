@@ -239,6 +239,9 @@ CSP_HIDDEN int is_exported(const char *name);
 /* A CompileSession's implicit `import "name"` of a standard module used
  * without one; NULL if `name` is no standard module. */
 CSP_HIDDEN GSym *mod_auto_import(ModState *ms, const char *name);
+/* The name before the dot of a qualified type (sync.Mutex): mod_lookup, and
+ * in a REPL entry the implicit import. */
+CSP_HIDDEN GSym *mod_lookup_pkg(ModState *ms, const char *pkg);
 
 /* ---- scope.c ---- */
 CSP_HIDDEN void cerr(ModState *ms, int line, int col, const char *fmt, ...)

@@ -202,6 +202,8 @@ static bool incomplete(const char *src, size_t len) {
  * become the function's :doc. */
 static void docs_collect(Repl *r, const char *src) {
     const char *line = src, *comment = NULL;
+    char *pending = r->pending_doc; /* comment lines entered on their own just before */
+    r->pending_doc = NULL;
     while (*line) {
         const char *end = strchr(line, '\n');
         size_t n = end ? (size_t)(end - line) : strlen(line);
@@ -225,7 +227,9 @@ static void docs_collect(Repl *r, const char *src) {
                 } else {
                     free(r->docs[i].doc);
                 }
-                r->docs[i].doc = comment ? strndup(comment, (size_t)(line - comment)) : NULL;
+                r->docs[i].doc = comment ? strndup(comment, (size_t)(line - comment)) : pending;
+                if (!comment)
+                    pending = NULL;
             }
             comment = NULL;
         } else {
@@ -233,6 +237,13 @@ static void docs_collect(Repl *r, const char *src) {
         }
         line += n + (end != NULL);
     }
+    if (comment && comment == src) { /* only comments: the doc of a func entered next */
+        size_t pl = pending ? strlen(pending) : 0, cl = strlen(comment);
+        r->pending_doc = realloc(pending, pl + cl + 1);
+        memcpy(r->pending_doc + pl, comment, cl + 1);
+        pending = NULL;
+    }
+    free(pending);
 }
 
 static void sigint_handler(int sig) {
@@ -255,7 +266,7 @@ static void run_entry(Repl *r, const char *name, const char *src, size_t len) {
     sigaction(SIGINT, &old, NULL);
     if (how == REPL_ENTRY_INTERRUPTED) {
         fflush(r->vm->out);
-        fputs("interrupted\n", r->vm->err);
+        fputs(r->term ? "\ninterrupted\n" : "interrupted\n", r->vm->err); /* after the terminal's ^C */
         fflush(r->vm->err);
     }
     if (r->compiled)
@@ -277,7 +288,13 @@ static void print_native_doc(const char *name, Value v) {
 static void cmd_doc(Repl *r, const char *name) {
     for (int i = 0; i < r->ndocs; i++)
         if (!strcmp(r->docs[i].name, name)) {
-            printf("%s", r->docs[i].doc ? r->docs[i].doc : "");
+            for (const char *l = r->docs[i].doc; l && *l;) { /* without the slashes, as go doc */
+                const char *e = strchr(l, '\n');
+                size_t n = e ? (size_t)(e - l) : strlen(l);
+                size_t skip = n >= 3 && l[2] == ' ' ? 3 : 2;
+                printf("%.*s\n", (int)(n - skip), l + skip);
+                l += n + (e != NULL);
+            }
             if (!r->docs[i].doc)
                 printf("func %s: no comment above its declaration\n", name);
             return;
@@ -301,8 +318,7 @@ static void cmd_doc(Repl *r, const char *name) {
             continue;
         if (!dot && !val_is(m->globals[i], OBJ_NATIVE))
             continue;
-        if (!dot)
-            printf("%s.", mod);
+        printf("%s.", mod);
         print_native_doc(name, m->globals[i]);
         if (dot)
             return;
@@ -343,6 +359,8 @@ static bool command(Repl *r, const char *line) {
     const char *arg = line + n;
     while (*arg == ' ' || *arg == '\t')
         arg++;
+    free(r->pending_doc); /* a comment documents the func entered right after it */
+    r->pending_doc = NULL;
     if (!strcmp(cmd, "quit") || !strcmp(cmd, "q") || !strcmp(cmd, "exit"))
         return false;
     if (!strcmp(cmd, "help") || !strcmp(cmd, "h") || !strcmp(cmd, "?"))
@@ -557,11 +575,11 @@ int repl_main(bool race, int argc, char **argv) {
     session_new(r);
     sched_repl_start(r->vm);
     if (isatty(STDIN_FILENO)) {
-        r->term = term_open(r);
-        r->vm->before_exit = flush_at_exit;
         printf("csp %s (GOMAXPROCS=%d%s) — :help for help, Ctrl-D to leave\n", CSP_VERSION,
                sched_nprocs(r->vm), race ? ", race detector on" : "");
         fflush(stdout);
+        r->term = term_open(r);
+        r->vm->before_exit = flush_at_exit;
     }
     repl_loop(r);
     if (r->term) {

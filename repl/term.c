@@ -199,10 +199,6 @@ Term *term_open(Repl *r) {
     the_term = t;
     t->r = r;
     pthread_mutex_init(&t->mu, NULL);
-    t->history = history_path();
-    using_history();
-    if (t->history)
-        read_history(t->history);
     int out[2], fwd[2];
     if (pipe(out) < 0 || pipe(fwd) < 0) {
         perror("csp: pipe");
@@ -224,6 +220,11 @@ Term *term_open(Repl *r) {
     rl_attempted_completion_function = complete;
     rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{}()[],+-*/%!^:";
     rl_completion_append_character = '\0';
+    /* libedit initializes itself on first use, with the streams set above */
+    t->history = history_path();
+    using_history();
+    if (t->history)
+        read_history(t->history);
     pthread_create(&t->pump, NULL, pump_main, t);
     return t;
 }
