@@ -110,6 +110,11 @@ for part in $parts; do
 			tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count asan "${p:-0}" "${f:-1}"
+		# the REPL's transcripts (entries, panics, deadlocks, :commands)
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+			python3 tests/run_repl.py --csp build-asan/csp --timeout 120 | tee "$log"
+		read -r p f <<<"$(counts_in "$log")"
+		count asan-repl "${p:-0}" "${f:-1}"
 		# the C unit tests under the sanitizers too
 		rm -f build-asan/meson-logs/testlog.json
 		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} meson test -C build-asan --no-rebuild \
@@ -147,7 +152,12 @@ for part in $parts; do
 		else
 			count "tsan io_handoff" 0 1
 		fi
-		for drv in echo_external chat_external signal_external stdin_tty; do
+		# the REPL: entries on the scheduler, through pipes and on a terminal
+		TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
+			python3 tests/run_repl.py --csp build-tsan/csp --timeout 300 | tee "$log"
+		read -r p f <<<"$(counts_in "$log")"
+		count "tsan repl" "${p:-0}" "${f:-1}"
+		for drv in echo_external chat_external signal_external stdin_tty repl_tty; do
 			TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
 				python3 tests/io/$drv.py build-tsan/csp build-tsan/tests/loadclient | tee "$log"
 			read -r p f <<<"$(counts_in "$log")"

@@ -77,7 +77,7 @@ static Value load_const(Loader *L, int mod, const BcConst *c) {
 static void load_structs(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
     L->structs[mi] = calloc((size_t)bm->nstructs + 1, sizeof(ObjStructType *));
-    if (bm->borrowed) /* a REPL entry: the session's earlier struct types */
+    if (bm->borrowed && bm->first_struct) /* a REPL entry: the session's earlier struct types */
         memcpy(L->structs[mi], L->sess->structs, (size_t)bm->first_struct * sizeof(ObjStructType *));
     for (int s = bm->first_struct; s < bm->nstructs; s++) {
         ObjStructType *t = gc_alloc(L->vm, sizeof(ObjStructType), OBJ_STRUCTTYPE);
