@@ -639,12 +639,28 @@ static void top_epilogue(FuncState *fs) {
     emit_abc(fs, OP_RETURN, 0, 1, 0);
 }
 
+/* fmt.Println(...) and the other printing calls of fmt. */
+static int is_fmt_print(FuncState *fs, Node *call) {
+    Node *callee = call->kind == N_CALL ? unparen(call->a) : NULL;
+    Node *mod = callee && callee->kind == N_SELECTOR ? unparen(callee->a) : NULL;
+    if (!mod || mod->kind != N_IDENT || !mod->name || !callee->name)
+        return 0;
+    Ref r;
+    if (!resolve(fs, mod->name, &r) || r.kind != R_STDMOD || !r.g || strcmp(r.g->path, "fmt"))
+        return 0;
+    return !strncmp(callee->name, "Print", 5) || !strncmp(callee->name, "Fprint", 6);
+}
+
 /* A REPL entry's expression statement: its values go to the session's print
  * function (a call that returns nothing passes none). */
 static void print_stmt(FuncState *fs, Node *n) {
     Node *e = unparen(n->a);
     if (!e)
         return;
+    if (is_fmt_print(fs, e)) { /* its byte count and nil error would only be noise */
+        stmt(fs, n);
+        return;
+    }
     int base = fs->freereg;
     fs->curline = e->line ? e->line : fs->curline;
     reg_reserve(fs, 1);

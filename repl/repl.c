@@ -394,7 +394,9 @@ static bool command(Repl *r, const char *line) {
             printf("%.3fms\n", ms);
         else
             printf("%.3fs\n", ms / 1000);
-    } else
+    } else if (!strcmp(cmd, "doc") || !strcmp(cmd, "load") || !strcmp(cmd, "time"))
+        fprintf(stderr, "usage: :%s %s\n", cmd, !strcmp(cmd, "doc") ? "NAME" : !strcmp(cmd, "load") ? "FILE" : "ENTRY");
+    else
         fprintf(stderr, "unknown command %s (:help lists the commands)\n", line);
     fflush(stdout);
     fflush(stderr);
