@@ -2,9 +2,11 @@
 # The whole test suite, as `make test` runs it:
 #   1. normal build (build/): `meson test` — every registered test (C unit
 #      tests, the golden language tests, and whatever else is registered);
-#   2. ASan+UBSan build (build-asan/, with assertions on): the golden language tests;
-#   3. ThreadSanitizer build (build-tsan/): the concurrency tests and samples;
-#   4. GC stress: the golden language tests against build/ with CSP_GCSTRESS=1;
+#   2. ASan+UBSan build (build-asan/, with assertions on): the golden language tests
+#      and the REPL's transcripts;
+#   3. ThreadSanitizer build (build-tsan/): the concurrency tests, the REPL and samples;
+#   4. GC stress: the golden language tests and the REPL's transcripts against build/
+#      with CSP_GCSTRESS=1;
 #   5. fuzz: a short libFuzzer run of the front end (tests/fuzz.sh).
 # Each part prints its own count; the last line is the sum, "N passed, M failed".
 # Exit status is 1 if anything failed (a build that fails counts as a failure).
@@ -174,6 +176,9 @@ for part in $parts; do
 			| tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count gcstress "${p:-0}" "${f:-1}"
+		CSP_GCSTRESS=1 python3 tests/run_repl.py --csp build/csp --timeout 120 | tee "$log"
+		read -r p f <<<"$(counts_in "$log")"
+		count gcstress-repl "${p:-0}" "${f:-1}"
 		;;
 	fuzz)
 		bash tests/fuzz.sh | tee "$log"
