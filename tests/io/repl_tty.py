@@ -138,6 +138,25 @@ keys("bg > b1", "Enter")
 s = wait_for("true")
 t.check("background goroutine still running after Ctrl-C", "true" in s, s)
 
+# Ctrl-C of an entry parked in a sleep (a timer is pending: no deadlock)
+keys("time.Sleep(time.Hour)", "Enter")
+time.sleep(0.4)
+keys("C-c")
+s = wait_for("interrupted", count=2)
+t.check("Ctrl-C of a parked entry", s.count("interrupted") >= 2, s)
+keys("bg > b1", "Enter")
+s = wait_for("true", count=2)
+t.check("the prompt is back after it", s.count("true") >= 2, s)
+
+# Ctrl-C in a continued entry abandons it
+keys("func never() {", "Enter")
+wait_for("...>")
+keys("C-c")
+time.sleep(0.2)
+keys("never", "Enter")
+s = wait_for("undefined: never")
+t.check("Ctrl-C abandons a continued entry", "undefined: never" in s, s)
+
 # Ctrl-C at the prompt clears the line
 keys("this is abandoned")
 time.sleep(0.2)
