@@ -1283,6 +1283,13 @@ GSym *mod_auto_import(ModState *ms, const char *name) {
     return g;
 }
 
+static void auto_import_room(ModState *ms) {
+    if (ms->capg < ms->ng + AUTO_IMPORT_ROOM) {
+        ms->capg = ms->ng + 2 * AUTO_IMPORT_ROOM;
+        ms->g = xrealloc(ms->g, sizeof(GSym) * (size_t)ms->capg);
+    }
+}
+
 CompileSession *compile_session_new(const CompileHooks *hooks, const char *print_mod, const char *print_fn) {
     CompileSession *s = xmalloc(sizeof *s);
     memset(s, 0, sizeof *s);
@@ -1380,15 +1387,13 @@ BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, s
     ms->path = arena_strndup(ms->arena, name, strlen(name));
     ms->diag = (Diag){c->errout, ms->path, src, len, 0};
     ms->nmethods = ms->ninits = 0;
-    if (ms->capg < ms->ng + AUTO_IMPORT_ROOM) {
-        ms->capg = ms->ng + 2 * AUTO_IMPORT_ROOM;
-        ms->g = xrealloc(ms->g, sizeof(GSym) * (size_t)ms->capg);
-    }
+    auto_import_room(ms);
     EntryMark mk = {ms->ng, ms->m->nglobals, ms->m->nstructs, xmalloc(sizeof(GSym) * (size_t)(ms->ng + 1))};
     memcpy(mk.g, ms->g, sizeof(GSym) * (size_t)ms->ng);
     ms->file = parse_file(ms->arena, &ms->diag, src, len);
     if (ms->diag.count == 0 && ms->file) {
         declare_names(ms);
+        auto_import_room(ms);
         if (ms->nerrs)
             errs_flush(ms);
         else

@@ -104,7 +104,7 @@ static int bad_usage(const char *msg, const char *arg) {
 int main(int argc, char **argv) {
     if (argc < 2) {
         if (isatty(STDIN_FILENO))
-            return repl_main(false, argc, argv);
+            repl_main(false);
         run_stdin(false, 1, (char *[]){"-", NULL});
     }
     const char *a = flag_name(argv[1]);
@@ -133,7 +133,7 @@ int main(int argc, char **argv) {
     if (repl) {
         if (first < argc)
             return bad_usage("csp repl: unexpected argument %s", argv[first]);
-        return repl_main(race, argc, argv);
+        repl_main(race);
     }
     if (first < argc && !strcmp(argv[first], "--"))
         first++;

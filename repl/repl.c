@@ -558,13 +558,11 @@ int repl_complete(Repl *r, const char *word, size_t len, char ***out) {
     return m.n;
 }
 
-int repl_main(bool race, int argc, char **argv) {
+_Noreturn void repl_main(bool race) {
     static Repl repl;
     Repl *r = &repl;
     the_repl = r;
-    (void)argc;
-    r->vm = vm_new(1, (char *[]){"repl", NULL});
-    (void)argv;
+    r->vm = vm_new(1, (char *[]){"repl", NULL}); /* os.Args[0] */
     if (race)
         race_enable(r->vm);
     stdlib_open(r->vm);

@@ -5,7 +5,8 @@
 
 #include <stdbool.h>
 
-/* Run the REPL until :quit or end of input (exit status 0) or os.Exit. */
-int repl_main(bool race, int argc, char **argv);
+/* Run the REPL until :quit or end of input (exit status 0) or os.Exit;
+ * `race`: under the race detector. */
+_Noreturn void repl_main(bool race);
 
 #endif
