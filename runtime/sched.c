@@ -543,8 +543,9 @@ G *sched_gget(Sched *s) {
 }
 
 static void goexit(Sched *s, G *g) {
+    bool entry_ended = false;
     if (s->repl) {
-        repl_entry_end(s, g, REPL_ENTRY_DONE);
+        entry_ended = repl_entry_claim(s, g, REPL_ENTRY_DONE);
     } else if (g == s->main_g) {
         if (!vm_goexiting(g)) {
             /* main returned: the program ends, whatever other goroutines do */
@@ -556,6 +557,8 @@ static void goexit(Sched *s, G *g) {
     }
     atomic_store(&g->status, G_DEAD);
     g_free(s, g);
+    if (entry_ended) /* only now: the next entry counts the goroutines without this one */
+        repl_entry_post(s);
 }
 
 static void execute(Sched *s, M *m, G *g) {
@@ -570,7 +573,11 @@ static void execute(Sched *s, M *m, G *g) {
     m->inherit_time = false;
     atomic_store(&p->running, g);
     int r;
-    if (g->nframes == 0 && g->resume_nres < 0 && !g->resume_fn) {
+    if (s->repl && setjmp(m->kill_jmp)) {
+        g->c_calls = 0; /* killed (rt_kill), perhaps inside a builtin's callback */
+        g_stack_release(g);
+        r = VM_DONE;
+    } else if (g->nframes == 0 && g->resume_nres < 0 && !g->resume_fn) {
         /* first run: the go statement left the function and arguments at stack[0..] */
         g->resume_at = 0; /* where a native run as the goroutine's body parks */
         r = call_value(g, 0, (int)g->top - 1, 0, 0);
@@ -751,6 +758,11 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     return g;
 }
 
+static void rt_kill(G *g) {
+    (void)g;
+    longjmp(tls_m->kill_jmp, 1); /* to execute(), which ends g */
+}
+
 static int rt_go(G *g, Value fn, int nargs, const Value *args) {
     if (!val_is(fn, OBJ_CLOSURE) && !val_is(fn, OBJ_NATIVE) && !val_is(fn, OBJ_BOUND))
         return val_is_nil(fn) ? vm_runtime_errorf(g, "invalid memory address or nil pointer dereference")
@@ -785,6 +797,7 @@ static const RuntimeOps ops = {
     .mark_roots = rt_mark_roots,
     .crash_begin = sched_crash_begin,
     .crash_dump = sched_crash_dump,
+    .kill = rt_kill,
 };
 
 Sched *sched_init(VM *vm) {

@@ -5,6 +5,7 @@
 #define CSP_RUNTIME_SCHED_INT_H
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <semaphore.h>
 #include <stdatomic.h>
@@ -76,6 +77,7 @@ struct M {
     bool kick_after_park;        /* sched_kick_idle once unlock_after is released (owner only) */
     bool inherit_time;           /* the next G came from runnext: no new time slice (owner only) */
     AllocCache cache;            /* this thread's allocations (vm/gc.h) */
+    jmp_buf kill_jmp;            /* the REPL: execute()'s way out of a goroutine killed by RuntimeOps.kill */
     uint64_t rand_state;         /* owner only */
 };
 
@@ -181,8 +183,10 @@ void sched_dump_goroutines(Sched *s, G *skip, bool with_wait);
 void sched_dump_goroutines_to(Sched *s, G *skip, bool with_wait, FILE *out);
 
 /* sched_repl.c */
-/* g ends (goexit): if it is the running entry, the REPL goes on. */
-void repl_entry_end(Sched *s, G *g, int how);
+/* g ends: if it is the running entry, true, and the REPL goes on once
+ * repl_entry_post is called (goexit calls it after freeing g). */
+bool repl_entry_claim(Sched *s, G *g, int how);
+void repl_entry_post(Sched *s);
 /* Every M idle, nothing can run (sched.lock held): an entry waiting then
  * gets Go's deadlock report and ends; at the prompt nothing happens. */
 void repl_deadlock(Sched *s);

@@ -5,10 +5,12 @@
  * goroutine 1 (Sched.main_g) and the REPL thread sleeps on Sched.entry_sem
  * until the entry ends.  Exactly one party ends an entry, by swapping
  * main_g from the entry's G to NULL: the G itself when it returns or dies of
- * a panic (goexit), the deadlock check when nothing can ever wake it, or the
- * REPL thread when Ctrl-C finds it parked (it is left behind, as a leaked
- * goroutine: if something wakes it later, it ends at its next loop).
- * Whoever ends it stores how in entry_end before posting entry_sem. */
+ * a panic or a stack overflow (goexit), the deadlock check when nothing can
+ * ever wake it, or the REPL thread when Ctrl-C finds it parked (it is left
+ * behind, as a leaked goroutine: if something wakes it later, it ends at its
+ * next loop).  Whoever ends it stores how in entry_end, then posts
+ * entry_sem (goexit only once the G is freed, so that the next entry does
+ * not count it among the goroutines). */
 #include <errno.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -31,15 +33,17 @@ void sched_repl_start(VM *vm) {
 
 int sched_nprocs(VM *vm) { return atomic_load(&sched_of(vm)->nprocs); }
 
-void repl_entry_end(Sched *s, G *g, int how) {
+bool repl_entry_claim(Sched *s, G *g, int how) {
     G *expect = g;
     if (!atomic_compare_exchange_strong(&s->main_g, &expect, NULL))
-        return; /* a goroutine an entry started, or an entry already left behind */
+        return false; /* a goroutine an entry started, or an entry already left behind */
     if (how == REPL_ENTRY_DONE && RACE_ON(s->vm))
         race_release(g, s, 0); /* the next entry happens after this one */
     atomic_store(&s->entry_end, how);
-    sem_post(&s->entry_sem);
+    return true;
 }
+
+void repl_entry_post(Sched *s) { sem_post(&s->entry_sem); }
 
 void repl_deadlock(Sched *s) {
     G *g = atomic_load(&s->main_g);
@@ -52,7 +56,8 @@ void repl_deadlock(Sched *s) {
     fflush(vm->err);
     atomic_store(&g->interrupted, 1); /* if a later entry wakes it, it stops at its next loop */
     atomic_store(&g->preempt, 1);
-    repl_entry_end(s, g, REPL_ENTRY_DEADLOCK);
+    if (repl_entry_claim(s, g, REPL_ENTRY_DEADLOCK))
+        repl_entry_post(s);
 }
 
 void sched_repl_interrupt(VM *vm) {

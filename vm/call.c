@@ -16,8 +16,16 @@ static size_t g_stack_bytes(G *g, size_t values, size_t frames) {
 }
 
 static _Noreturn void stack_overflow(G *g) {
-    fflush(g->vm->out);
-    fprintf(g->vm->err, "runtime: goroutine stack exceeds %zu-byte limit\n", g->vm->max_stack_bytes);
+    VM *vm = g->vm;
+    fflush(vm->out);
+    fprintf(vm->err, "runtime: goroutine stack exceeds %zu-byte limit\n", vm->max_stack_bytes);
+    if (vm->repl && vm->rt) { /* an endless recursion typed at the prompt ends its goroutine only */
+        char *tb = traceback(g);
+        fprintf(vm->err, "fatal error: stack overflow\n\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
+        fflush(vm->err);
+        free(tb);
+        vm->rt->kill(g);
+    }
     vm_fatalf(g, "stack overflow");
 }
 
@@ -39,6 +47,19 @@ bool stack_ensure(G *g, uint32_t needed) {
     g->stack = s;
     g->stack_cap = (uint32_t)ncap;
     return true;
+}
+
+void g_stack_release(G *g) {
+    for (int j = 0; j < g->nframes; j++)
+        defers_free(&g->frames[j]);
+    g->nframes = 0;
+    free(g->frames);
+    g->frames = NULL;
+    g->frames_cap = 0;
+    free(g->stack);
+    g->stack = NULL;
+    g->stack_cap = 0;
+    stack_ensure(g, G_INITIAL_STACK);
 }
 
 Frame *frame_push(G *g) {

@@ -64,6 +64,10 @@ typedef struct RuntimeOps {
     void (*crash_begin)(G *g);
     /* after g's own report: print every other goroutine's state and trace */
     void (*crash_dump)(G *g);
+    /* The REPL (vm->repl): end g at once, from anywhere in its execution on
+     * its own M (a stack overflow); its deferred calls do not run.  Never
+     * returns. */
+    void (*kill)(G *g);
 } RuntimeOps;
 
 /* What vm_execute reports when it stops before its frames are done. */
