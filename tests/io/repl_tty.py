@@ -108,6 +108,12 @@ wait_for("\n1\n")
 keys("retu", "Tab")
 s = wait_for("return")
 t.check("completion of a keyword", "csp> return" in s, s)
+keys("C-u", "ad", "Tab")
+s = wait_for("csp> add")
+t.check("completion of a name of the session", "csp> add" in s, s)
+keys("C-u", "strc", "Tab")
+s = wait_for("csp> strconv")
+t.check("completion of a module name", "csp> strconv" in s, s)
 keys("C-u")  # clear the line
 
 # a goroutine prints while a line is half typed: output above, line intact
