@@ -246,24 +246,37 @@ static void docs_collect(Repl *r, const char *src) {
     free(pending);
 }
 
+static volatile sig_atomic_t running; /* an entry (or a command's goroutine) runs */
+
+/* Ctrl-C (term.c has its own while a line is typed): it stops what runs; at
+ * a pipe's "prompt" it ends the REPL, as the default action would. */
 static void sigint_handler(int sig) {
     (void)sig;
-    if (the_repl)
+    if (running)
         sched_repl_interrupt(the_repl->vm);
+    else if (!the_repl->term)
+        _exit(130);
 }
 
-/* Run one entry as goroutine 1 and wait for it (Ctrl-C stops it). */
-static void run_entry(Repl *r, const char *name, const char *src, size_t len) {
+/* fn() as goroutine 1 (an entry, or a command's native); how it ended. */
+static int run_goroutine(Repl *r, Value fn) {
+    running = 1;
+    int how = sched_repl_run(r->vm, fn);
+    running = 0;
+    return how;
+}
+
+/* Run one entry as goroutine 1 and wait for it (Ctrl-C stops it); returns
+ * its wall time in ms. */
+static double run_entry(Repl *r, const char *name, const char *src, size_t len) {
     r->name = name;
     r->src = src;
     r->len = len;
     r->compiled = false;
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = sigint_handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old);
-    int how = sched_repl_run(r->vm, r->run_fn);
-    sigaction(SIGINT, &old, NULL);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int how = run_goroutine(r, r->run_fn);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (how == REPL_ENTRY_INTERRUPTED) {
         fflush(r->vm->out);
         fputs(r->term ? "\ninterrupted\n" : "interrupted\n", r->vm->err); /* after the terminal's ^C */
@@ -272,7 +285,8 @@ static void run_entry(Repl *r, const char *name, const char *src, size_t len) {
     if (r->compiled)
         docs_collect(r, src);
     if (r->term)
-        sched_repl_run(r->vm, r->members_fn);
+        run_goroutine(r, r->members_fn);
+    return (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
 /* ---- :commands ---- */
@@ -344,6 +358,11 @@ static char *read_file(const char *path, size_t *len) {
 }
 
 static void session_new(Repl *r) {
+    for (int i = 0; i < r->ndocs; i++) {
+        free(r->docs[i].name);
+        free(r->docs[i].doc);
+    }
+    r->ndocs = 0;
     compile_session_free(r->cs);
     r->cs = compile_session_new(&r->hooks, "<repl>", "print");
     r->vs.mod = NULL; /* the old module lives on for the goroutines that use it */
@@ -368,13 +387,13 @@ static bool command(Repl *r, const char *line) {
     else if (!strcmp(cmd, "doc") && *arg)
         cmd_doc(r, arg);
     else if (!strcmp(cmd, "vars"))
-        sched_repl_run(r->vm, r->vars_fn);
+        run_goroutine(r, r->vars_fn);
     else if (!strcmp(cmd, "goroutines"))
-        sched_repl_run(r->vm, r->goroutines_fn);
+        run_goroutine(r, r->goroutines_fn);
     else if (!strcmp(cmd, "reset")) {
         session_new(r);
         if (r->term)
-            sched_repl_run(r->vm, r->members_fn);
+            run_goroutine(r, r->members_fn);
     } else if (!strcmp(cmd, "load") && *arg) {
         size_t len;
         char *src = read_file(arg, &len);
@@ -384,11 +403,7 @@ static bool command(Repl *r, const char *line) {
             run_entry(r, arg, src, len);
         free(src);
     } else if (!strcmp(cmd, "time") && *arg) {
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        run_entry(r, "<repl>", arg, strlen(arg));
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        double ms = run_entry(r, "<repl>", arg, strlen(arg));
         fflush(r->vm->out);
         if (ms < 1000)
             printf("%.3fms\n", ms);
@@ -432,8 +447,10 @@ static void repl_loop(Repl *r) {
         char *line = r->term ? term_read(r->term, entry.len ? "...> " : "csp> ", &interrupted)
                              : read_pipe_line();
         if (!line) {
-            if (entry.len) /* the input ended inside an entry: its errors */
-                run_entry(r, "<repl>", entry.p, entry.len);
+            if (entry.len) { /* the input ended inside an entry: its errors */
+                sb_putc(&entry, 0);
+                run_entry(r, "<repl>", entry.p, entry.len - 1);
+            }
             break;
         }
         if (interrupted || (entry.len && blank(line))) { /* the entry is abandoned */
@@ -573,6 +590,10 @@ _Noreturn void repl_main(bool race) {
     vm_module_get(m, str_intern_c(r->vm, "members"), &r->members_fn);
     r->hooks = vm_compile_hooks(r->vm);
     session_new(r);
+    struct sigaction sa = {0};
+    sa.sa_handler = sigint_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
     sched_repl_start(r->vm);
     if (isatty(STDIN_FILENO)) {
         printf("csp %s (GOMAXPROCS=%d%s) — :help for help, Ctrl-D to leave\n", CSP_VERSION,

@@ -3,7 +3,7 @@ two dashes (Go's flag package takes both), --help, and usage errors.
 
     python3 cli.py CSP
 """
-import subprocess, sys
+import signal, subprocess, sys, time
 from common import Checks
 
 csp = sys.argv[1]
@@ -52,4 +52,20 @@ t.check("csp repl through a pipe: no banner, no prompt", (out, err, rc) == ("21\
 out, err, rc = run(["repl", "--race"], 'x := 1\nx = 2\nx\n')
 t.check("csp repl --race: entries happen one after another", (out, err, rc) == ("2\n", "", 0),
         f"{out!r} {err!r} rc={rc}")
+
+# SIGINT (Ctrl-C) through a pipe: it stops the running entry; at the prompt it ends the REPL
+p = subprocess.Popen([csp, "repl"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                     text=True)
+p.stdin.write("n := 0\ngo func() { for { n++; time.Sleep(time.Millisecond) } }()\nfor {}\n")
+p.stdin.flush()
+time.sleep(1.0)
+p.send_signal(signal.SIGINT)
+time.sleep(0.5)
+p.stdin.write("m := n\ntime.Sleep(50 * time.Millisecond)\nn > m\n")
+p.stdin.flush()
+time.sleep(1.0)
+p.send_signal(signal.SIGINT)
+out, _ = p.communicate(timeout=20)
+t.check("SIGINT stops for {}; the goroutine goes on", out == "interrupted\ntrue\n", repr(out))
+t.check("SIGINT at a pipe's prompt ends the REPL (130)", p.returncode == 130, str(p.returncode))
 t.done()
