@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct Term {
     pthread_mutex_t mu;
     bool at_prompt; /* mu */
     char *history;  /* the history file, NULL if it cannot be written */
+    struct termios saved_tty; /* the terminal's mode before libedit's */
     /* the line being read (REPL thread only) */
     char *line;
     bool got_line, eof;
@@ -140,6 +142,19 @@ static void show_forwarded(Term *t) {
     rl_forced_update_display();
 }
 
+/* Forwarded output straight to the terminal (waiting up to `wait_ms` for it). */
+static void drain_forwarded(Term *t, int wait_ms) {
+    char buf[4096];
+    struct pollfd fd = {t->fwd_r, POLLIN, 0};
+    while (poll(&fd, 1, wait_ms) > 0 && (fd.revents & POLLIN)) {
+        ssize_t n = read(t->fwd_r, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        write_all(t->tty, buf, (size_t)n);
+        wait_ms = 0;
+    }
+}
+
 char *term_read(Term *t, const char *prompt, bool *interrupted) {
     pthread_mutex_lock(&t->mu);
     t->at_prompt = true;
@@ -171,16 +186,12 @@ char *term_read(Term *t, const char *prompt, bool *interrupted) {
             rl_callback_read_char();
     }
     sigaction(SIGINT, &old, NULL);
-    pthread_mutex_lock(&t->mu);
+    /* The pump may hold mu while it waits for room in the full forwarding
+     * pipe: keep draining it until mu is ours. */
+    while (pthread_mutex_trylock(&t->mu) != 0)
+        drain_forwarded(t, 1);
     t->at_prompt = false;
-    char buf[4096];
-    struct pollfd fd = {t->fwd_r, POLLIN, 0};
-    while (poll(&fd, 1, 0) > 0 && (fd.revents & POLLIN)) { /* in order, before what comes next */
-        ssize_t n = read(t->fwd_r, buf, sizeof buf);
-        if (n <= 0)
-            break;
-        write_all(t->tty, buf, (size_t)n);
-    }
+    drain_forwarded(t, 0); /* in order, before what comes next */
     pthread_mutex_unlock(&t->mu);
     return t->eof ? NULL : t->line;
 }
@@ -199,6 +210,7 @@ Term *term_open(Repl *r) {
     the_term = t;
     t->r = r;
     pthread_mutex_init(&t->mu, NULL);
+    tcgetattr(STDIN_FILENO, &t->saved_tty);
     int out[2], fwd[2];
     if (pipe(out) < 0 || pipe(fwd) < 0) {
         perror("csp: pipe");
@@ -234,11 +246,16 @@ void term_flush_output(Term *t) {
     fflush(stderr);
     /* Closing our ends of the pipe ends the pump once it has copied the rest
      * (goroutines still running keep writing until the process exits). */
-    int devnull = dup(t->tty);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    close(devnull);
+    int tty = dup(t->tty);
+    dup2(tty, STDOUT_FILENO);
+    dup2(tty, STDERR_FILENO);
+    close(tty);
     pthread_join(t->pump, NULL);
+    drain_forwarded(t, 0); /* what came while a line was being typed */
+    if (t->at_prompt) { /* os.Exit from a goroutine while a line is typed: leave libedit's mode */
+        write_all(t->tty, "\n", 1);
+        tcsetattr(STDIN_FILENO, TCSANOW, &t->saved_tty);
+    }
 }
 
 void term_close(Term *t) {
