@@ -105,7 +105,7 @@ static int native_vars(G *g, Value *args, int nargs) {
         else if ((sn->kind == 'v' || sn->kind == 'c') && m && sn->slot >= 0 && sn->slot < m->nglobals) {
             size_t at = b.len;
             sb_puts(&b, " = ");
-            Value v = m->globals[sn->slot];
+            Value v = SHARED_LOAD(m->globals[sn->slot]); /* goroutines may be setting it */
             if (!fmt_value(g, &b, v, false, val_is(v, OBJ_STRING)))
                 b.len = at + 3;
             if (b.len - at > 72) {
@@ -153,7 +153,7 @@ static int native_members(G *g, Value *args, int nargs) {
     for (int i = 0; i < n && m; i++) {
         if (names[i].kind != 'v' || names[i].slot < 0 || names[i].slot >= m->nglobals)
             continue;
-        Value v = m->globals[names[i].slot];
+        Value v = SHARED_LOAD(m->globals[names[i].slot]); /* goroutines may be setting it */
         if (!val_is(v, OBJ_STRUCT))
             continue;
         ObjStructType *t = ((ObjStruct *)val_as_obj(v))->type;
