@@ -300,9 +300,12 @@ static int struct_type_const(ModState *ms, Node *type, BcConst *out) {
     *out = bk_type(owner->m->structs[sidx].name);
     if (owner == ms) {
         out->index = sidx;
-    } else {
+    } else if (owner->modidx >= 0) {
         out->index = owner->modidx;
         out->idx2 = sidx;
+    } else { /* a module an earlier REPL entry imported: found by path */
+        out->index = -2;
+        out->s2 = xstrdup(owner->m->path);
     }
     return 1;
 }
@@ -1360,6 +1363,20 @@ static void entry_undo(ModState *ms, EntryMark *mk) {
     funcs_truncate(ms, 0);
 }
 
+/* What a program needs of a module the session keeps: its functions (moved
+ * out: no later entry refers to them by index), and its names and structs
+ * (borrowed: later entries are checked against them). */
+static BcModule *module_view(BcModule *m) {
+    BcModule *bm = xmalloc(sizeof(BcModule));
+    *bm = *m;
+    bm->name = xstrdup(m->name);
+    bm->path = xstrdup(m->path);
+    bm->borrowed = 1;
+    m->funcs = NULL;
+    m->nfuncs = 0;
+    return bm;
+}
+
 /* The user modules this entry imported stay known to later entries. */
 static void entry_keep_modules(CompileSession *s) {
     Compiler *c = &s->c;
@@ -1405,6 +1422,8 @@ BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, s
     entry_keep_modules(s);
     BcProgram *p = c->prog;
     c->prog = NULL;
+    for (int i = 0; i < p->nmodules; i++) /* user modules: the session keeps their declarations */
+        p->modules[i] = module_view(p->modules[i]);
     if (ms->diag.count > 0 || c->failed || !ms->file) {
         entry_undo(ms, &mk);
         free(mk.g);
@@ -1413,25 +1432,12 @@ BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, s
         return NULL;
     }
     free(mk.g);
-    /* The entry's module: its own functions (moved out of the session: no
-     * later entry refers to them by index), the session's names and structs
-     * (borrowed: the loader creates the ones from first_* on). */
-    BcModule *bm = xmalloc(sizeof(BcModule));
-    memset(bm, 0, sizeof *bm);
-    bm->name = xstrdup("main");
-    bm->path = xstrdup("<repl>");
-    bm->nfuncs = ms->m->nfuncs;
-    bm->funcs = ms->m->funcs;
-    bm->top = ms->m->top;
-    ms->m->funcs = NULL;
-    ms->m->nfuncs = 0;
-    bm->nglobals = ms->m->nglobals;
-    bm->global_names = ms->m->global_names;
-    bm->nstructs = ms->m->nstructs;
-    bm->structs = ms->m->structs;
+    /* The entry's module: the loader creates the globals and structs from
+     * first_* on and loads them into the session's module. */
+    BcModule *bm = module_view(ms->m);
     bm->first_global = mk.nglobals;
     bm->first_struct = mk.nstructs;
-    bm->borrowed = 1;
+    bm->repl_entry = 1;
     p->modules = xrealloc(p->modules, sizeof(BcModule *) * (size_t)(p->nmodules + 1));
     p->modules[p->nmodules++] = bm;
     return p;

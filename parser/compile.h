@@ -47,8 +47,8 @@ BcProgram *compile_source(const char *name, const char *src, size_t len,
 typedef struct CompileSession CompileSession;
 CompileSession *compile_session_new(const CompileHooks *hooks, const char *print_mod, const char *print_fn);
 void compile_session_free(CompileSession *s);
-/* The entry's program (its last module is the entry: BcModule.borrowed, to
- * load with vm_load_entry), or NULL after printing the errors to errout;
+/* The entry's program (its last module is the entry: BcModule.repl_entry,
+ * to load with vm_load_entry), or NULL after printing the errors to errout;
  * nothing of a failed entry is declared. */
 BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, size_t len, FILE *errout);
 /* The names declared so far, in declaration order (:vars, completion): a

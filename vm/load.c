@@ -52,6 +52,20 @@ static Value std_member(VM *vm, const char *module, const char *member) {
     return v;
 }
 
+/* A struct type of a user module an earlier REPL entry loaded: the global
+ * its module's top level set to it. */
+static Value loaded_struct(VM *vm, const char *path, const char *name) {
+    for (int i = 0; i < vm->nusermods; i++) {
+        ObjModule *m = vm->usermods[i];
+        if (!m->path || strcmp(m->path->chars, path))
+            continue;
+        for (int j = m->nglobals - 1; j >= 0; j--)
+            if (!strcmp(m->names[j]->chars, name) && val_is(m->globals[j], OBJ_STRUCTTYPE))
+                return m->globals[j];
+    }
+    return VAL_NIL;
+}
+
 static Value load_const(Loader *L, int mod, const BcConst *c) {
     VM *vm = L->vm;
     switch (c->kind) {
@@ -62,11 +76,14 @@ static Value load_const(Loader *L, int mod, const BcConst *c) {
     case BK_STRING: return val_obj(str_intern(vm, c->s ? c->s : "", c->slen));
     case BK_FUNC: return val_obj(L->protos[mod][c->index]);
     case BK_STRUCT: return val_obj(L->structs[mod][c->index]);
-    case BK_STRUCTEXT: return val_obj(L->structs[c->index][c->idx2]);
+    case BK_STRUCTEXT:
+        return c->index >= 0 ? val_obj(L->structs[c->index][c->idx2]) : loaded_struct(vm, c->s, c->s2);
     case BK_STDMEMBER: return std_member(vm, c->s, c->s2);
     case BK_STDMODULE: return val_obj(vm_find_native_module(vm, c->s));
     case BK_MODULE: return val_obj(L->mods[c->index]);
     case BK_TYPE:
+        if (c->index == -2) /* a struct of a module an earlier REPL entry loaded */
+            return loaded_struct(vm, c->s2, c->s);
         if (c->index >= 0)
             return val_obj(c->idx2 < 0 ? L->structs[mod][c->index] : L->structs[c->index][c->idx2]);
         return val_obj(str_intern_c(vm, c->s));
@@ -77,7 +94,7 @@ static Value load_const(Loader *L, int mod, const BcConst *c) {
 static void load_structs(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
     L->structs[mi] = calloc((size_t)bm->nstructs + 1, sizeof(ObjStructType *));
-    if (bm->borrowed && bm->first_struct) /* a REPL entry: the session's earlier struct types */
+    if (bm->repl_entry && bm->first_struct) /* a REPL entry: the session's earlier struct types */
         memcpy(L->structs[mi], L->sess->structs, (size_t)bm->first_struct * sizeof(ObjStructType *));
     for (int s = bm->first_struct; s < bm->nstructs; s++) {
         ObjStructType *t = gc_alloc(L->vm, sizeof(ObjStructType), OBJ_STRUCTTYPE);
@@ -209,7 +226,7 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
     L.structs = calloc((size_t)n + 1, sizeof(ObjStructType **));
     L.protos = calloc((size_t)n + 1, sizeof(ObjProto **));
     for (int mi = 0; mi < n; mi++)
-        L.mods[mi] = prog->modules[mi]->borrowed ? session_module(vm, sess, prog->modules[mi])
+        L.mods[mi] = prog->modules[mi]->repl_entry ? session_module(vm, sess, prog->modules[mi])
                                                  : module_shell(vm, prog->modules[mi]);
     for (int mi = 0; mi < n; mi++) {
         load_structs(&L, mi);
@@ -225,7 +242,7 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
         ObjProto *top = L.protos[mi][prog->modules[mi]->top];
         ObjClosure *c = gc_alloc(vm, sizeof(ObjClosure), OBJ_CLOSURE);
         c->proto = top;
-        if (prog->modules[mi]->borrowed) { /* the entry: run once, by the REPL */
+        if (prog->modules[mi]->repl_entry) { /* the entry: run once, by the REPL */
             main_init = val_obj(c);
             continue;
         }
