@@ -92,6 +92,8 @@ static char *history_path(void) {
 
 /* ---- completion ---- */
 
+/* The candidates for the word being completed (REPL thread only): libedit
+ * asks for them one at a time. */
 static char **matches;
 static int nmatches, next_match;
 
@@ -103,12 +105,11 @@ static char *match_next(const char *text, int state) {
 }
 
 static char **complete(const char *text, int start, int end) {
-    (void)start;
+    (void)start, (void)end;
     for (int i = 0; i < nmatches; i++)
         free(matches[i]);
     free(matches);
     nmatches = repl_complete(the_term->r, text, strlen(text), &matches);
-    (void)end;
     rl_attempted_completion_over = 1; /* no file names */
     return rl_completion_matches(text, match_next);
 }
