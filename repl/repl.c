@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,13 +247,14 @@ static void docs_collect(Repl *r, const char *src) {
     free(pending);
 }
 
-static volatile sig_atomic_t running; /* an entry (or a command's goroutine) runs */
+static atomic_int running; /* an entry (or a command's goroutine) runs */
 
 /* Ctrl-C (term.c has its own while a line is typed): it stops what runs; at
- * a pipe's "prompt" it ends the REPL, as the default action would. */
+ * a pipe's "prompt" it ends the REPL, as the default action would.  It may
+ * run on any thread: sched_repl_interrupt only stores and posts. */
 static void sigint_handler(int sig) {
     (void)sig;
-    if (running)
+    if (atomic_load(&running))
         sched_repl_interrupt(the_repl->vm);
     else if (!the_repl->term)
         _exit(130);
@@ -260,9 +262,9 @@ static void sigint_handler(int sig) {
 
 /* fn() as goroutine 1 (an entry, or a command's native); how it ended. */
 static int run_goroutine(Repl *r, Value fn) {
-    running = 1;
+    atomic_store(&running, 1);
     int how = sched_repl_run(r->vm, fn);
-    running = 0;
+    atomic_store(&running, 0);
     return how;
 }
 

@@ -8,9 +8,11 @@
  * goroutine's write for long: it always drains the pipe.
  * Term.mu guards at_prompt, so that every byte goes exactly one way, in order. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ struct Term {
     int tty;        /* the terminal's output (the old stdout) */
     int out_r;      /* the read end of stdout and stderr's pipe (the pump's) */
     int fwd_r, fwd_w; /* pump -> REPL thread, at the prompt */
+    int sig_r;        /* Ctrl-C -> REPL thread (the write end is sig_w) */
     pthread_t pump;
     pthread_mutex_t mu;
     bool at_prompt; /* mu */
@@ -37,7 +40,11 @@ struct Term {
 };
 
 static Term *the_term; /* libedit's callbacks take no context */
-static volatile sig_atomic_t sigint_seen;
+/* Ctrl-C at the prompt.  The signal may be delivered to any thread (an M,
+ * sysmon, the pump), so the handler wakes the REPL thread's poll through a
+ * pipe (sig_w), never by interrupting it. */
+static atomic_int sigint_seen;
+static int sig_w = -1;
 
 static void write_all(int fd, const char *p, size_t n) {
     while (n > 0) {
@@ -126,7 +133,9 @@ static void on_line(char *line) {
 
 static void on_sigint(int sig) {
     (void)sig;
-    sigint_seen = 1;
+    atomic_store(&sigint_seen, 1);
+    if (write(sig_w, "", 1) < 0) { /* full: a wake-up is pending anyway */
+    }
 }
 
 /* Output that came while the line was being typed: above it, then the
@@ -164,15 +173,19 @@ char *term_read(Term *t, const char *prompt, bool *interrupted) {
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
-    sigint_seen = 0;
+    atomic_store(&sigint_seen, 0);
     t->got_line = false;
     t->line = NULL;
     rl_callback_handler_install(prompt, on_line);
     while (!t->got_line) {
-        struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {t->fwd_r, POLLIN, 0}};
-        int n = poll(fds, 2, -1);
-        if (sigint_seen) { /* Ctrl-C: the line (and a continued entry) is dropped */
-            sigint_seen = 0;
+        struct pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0}, {t->fwd_r, POLLIN, 0}, {t->sig_r, POLLIN, 0}};
+        int n = poll(fds, 3, -1);
+        if (n > 0 && (fds[2].revents & POLLIN)) {
+            char drain[64];
+            if (read(t->sig_r, drain, sizeof drain) < 0) { /* nothing to drain: fine */
+            }
+        }
+        if (atomic_exchange(&sigint_seen, 0)) { /* Ctrl-C: the line (and a continued entry) is dropped */
             write_all(t->tty, "^C\n", 3);
             rl_callback_handler_remove();
             *interrupted = true;
@@ -212,8 +225,8 @@ Term *term_open(Repl *r) {
     t->r = r;
     pthread_mutex_init(&t->mu, NULL);
     tcgetattr(STDIN_FILENO, &t->saved_tty);
-    int out[2], fwd[2];
-    if (pipe(out) < 0 || pipe(fwd) < 0) {
+    int out[2], fwd[2], sig[2];
+    if (pipe(out) < 0 || pipe(fwd) < 0 || pipe2(sig, O_NONBLOCK | O_CLOEXEC) < 0) {
         perror("csp: pipe");
         exit(1);
     }
@@ -223,6 +236,8 @@ Term *term_open(Repl *r) {
     t->out_r = out[0];
     t->fwd_r = fwd[0];
     t->fwd_w = fwd[1];
+    t->sig_r = sig[0];
+    sig_w = sig[1];
     dup2(out[1], STDOUT_FILENO);
     dup2(out[1], STDERR_FILENO);
     close(out[1]);
