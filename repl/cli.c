@@ -47,7 +47,8 @@ static _Noreturn void run(const char *path, const char *name, const char *code, 
         race_enable(vm); /* before loading: the loader selects the instrumented opcodes */
     stdlib_open(vm);
     CompileHooks hooks = vm_compile_hooks(vm);
-    BcProgram *prog = code ? compile_source(name, code, len, &hooks, stderr) : compile_file(path, &hooks, stderr);
+    BcProgram *prog =
+        code ? compile_source(name, code, len, &hooks, stderr) : compile_file(path, &hooks, stderr);
     if (!prog)
         vm_exit(vm, 1);
     Value top = vm_load_program(vm, prog);

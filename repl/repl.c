@@ -171,12 +171,9 @@ static int native_members(G *g, Value *args, int nargs) {
 }
 
 static const NativeReg repl_natives[] = {
-    {"run", native_run, NULL},
-    {"print", native_print, NULL},
-    {"vars", native_vars, NULL},
-    {"goroutines", native_goroutines, NULL},
-    {"members", native_members, NULL},
-    {NULL, NULL, NULL},
+    {"run", native_run, NULL},         {"print", native_print, NULL},
+    {"vars", native_vars, NULL},       {"goroutines", native_goroutines, NULL},
+    {"members", native_members, NULL}, {NULL, NULL, NULL},
 };
 
 /* ---- entries ---- */
@@ -193,8 +190,8 @@ static bool incomplete(const char *src, size_t len) {
     parse_file(a, &d, src, len);
     fclose(f);
     arena_free(a);
-    bool more = d.count > 0 && msgs &&
-                (strstr(msgs, "unexpected EOF") || strstr(msgs, "literal not terminated"));
+    bool more =
+        d.count > 0 && msgs && (strstr(msgs, "unexpected EOF") || strstr(msgs, "literal not terminated"));
     free(msgs);
     return more;
 }
@@ -412,7 +409,10 @@ static bool command(Repl *r, const char *line) {
         else
             printf("%.3fs\n", ms / 1000);
     } else if (!strcmp(cmd, "doc") || !strcmp(cmd, "load") || !strcmp(cmd, "time"))
-        fprintf(stderr, "usage: :%s %s\n", cmd, !strcmp(cmd, "doc") ? "NAME" : !strcmp(cmd, "load") ? "FILE" : "ENTRY");
+        fprintf(stderr, "usage: :%s %s\n", cmd,
+                !strcmp(cmd, "doc")    ? "NAME"
+                : !strcmp(cmd, "load") ? "FILE"
+                                       : "ENTRY");
     else
         fprintf(stderr, "unknown command %s (:help lists the commands)\n", line);
     fflush(stdout);
@@ -446,8 +446,8 @@ static void repl_loop(Repl *r) {
     sb_init(&entry);
     for (;;) {
         bool interrupted = false;
-        char *line = r->term ? term_read(r->term, entry.len ? "...> " : "csp> ", &interrupted)
-                             : read_pipe_line();
+        char *line =
+            r->term ? term_read(r->term, entry.len ? "...> " : "csp> ", &interrupted) : read_pipe_line();
         if (!line) {
             if (entry.len) { /* the input ended inside an entry: its errors */
                 sb_putc(&entry, 0);
@@ -503,11 +503,12 @@ static void flush_at_exit(void) {
 /* ---- completion (the REPL thread: native modules are read-only by now) ---- */
 
 static const char *const keywords[] = {
-    "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for",
-    "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select",
-    "struct", "switch", "type", "var", "true", "false", "nil", "append", "cap", "close", "copy",
-    "delete", "len", "make", "new", "panic", "print", "println", "recover", "min", "max", "clear",
-    ":help", ":doc", ":vars", ":goroutines", ":load", ":time", ":reset", ":quit", NULL};
+    "break", "case",        "chan",    "const",   "continue", "default", "defer",     "else",  "fallthrough",
+    "for",   "func",        "go",      "goto",    "if",       "import",  "interface", "map",   "package",
+    "range", "return",      "select",  "struct",  "switch",   "type",    "var",       "true",  "false",
+    "nil",   "append",      "cap",     "close",   "copy",     "delete",  "len",       "make",  "new",
+    "panic", "print",       "println", "recover", "min",      "max",     "clear",     ":help", ":doc",
+    ":vars", ":goroutines", ":load",   ":time",   ":reset",   ":quit",   NULL};
 
 typedef struct Matches {
     char **v;

@@ -45,7 +45,7 @@ typedef struct Repl {
     FuncDoc *docs;
     int ndocs;
     char *pending_doc; /* an entry of comment lines only: the doc of a func entered next */
-    Members *members; /* written by the members goroutine, read at the prompt */
+    Members *members;  /* written by the members goroutine, read at the prompt */
     int nmembers;
     struct Term *term; /* NULL when standard input is not a terminal */
 } Repl;

@@ -13,10 +13,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <editline/readline.h>
@@ -25,14 +25,14 @@
 
 struct Term {
     Repl *r;
-    int tty;        /* the terminal's output (the old stdout) */
-    int out_r;      /* the read end of stdout and stderr's pipe (the pump's) */
+    int tty;          /* the terminal's output (the old stdout) */
+    int out_r;        /* the read end of stdout and stderr's pipe (the pump's) */
     int fwd_r, fwd_w; /* pump -> REPL thread, at the prompt */
     int sig_r;        /* Ctrl-C -> REPL thread (the write end is sig_w) */
     pthread_t pump;
     pthread_mutex_t mu;
-    bool at_prompt; /* mu */
-    char *history;  /* the history file, NULL if it cannot be written */
+    bool at_prompt;           /* mu */
+    char *history;            /* the history file, NULL if it cannot be written */
     struct termios saved_tty; /* the terminal's mode before libedit's */
     /* the line being read (REPL thread only) */
     char *line;
@@ -268,7 +268,7 @@ void term_flush_output(Term *t) {
     close(tty);
     pthread_join(t->pump, NULL);
     drain_forwarded(t, 0); /* what came while a line was being typed */
-    if (t->at_prompt) { /* os.Exit from a goroutine while a line is typed: leave libedit's mode */
+    if (t->at_prompt) {    /* os.Exit from a goroutine while a line is typed: leave libedit's mode */
         write_all(t->tty, "\n", 1);
         tcsetattr(STDIN_FILENO, TCSANOW, &t->saved_tty);
     }

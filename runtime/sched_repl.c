@@ -31,7 +31,9 @@ void sched_repl_start(VM *vm) {
     sched_start_sysmon(s);
 }
 
-int sched_nprocs(VM *vm) { return atomic_load(&sched_of(vm)->nprocs); }
+int sched_nprocs(VM *vm) {
+    return atomic_load(&sched_of(vm)->nprocs);
+}
 
 bool repl_entry_claim(Sched *s, G *g, int how) {
     G *expect = g;
@@ -43,7 +45,9 @@ bool repl_entry_claim(Sched *s, G *g, int how) {
     return true;
 }
 
-void repl_entry_post(Sched *s) { sem_post(&s->entry_sem); }
+void repl_entry_post(Sched *s) {
+    sem_post(&s->entry_sem);
+}
 
 void repl_deadlock(Sched *s) {
     G *g = atomic_load(&s->main_g);
