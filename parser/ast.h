@@ -30,7 +30,7 @@ typedef enum NodeKind {
     N_MAP,        /* list: N_KEYVALUE pairs `{"a": 1}` (also Go's `map[string]int{...}`) */
     N_KEYVALUE,   /* a: key, b: value */
     N_STRUCTLIT,  /* type: struct type (N_TYPE), list: N_KEYVALUE with a = N_IDENT field, or plain
-                     positional values; `&T{}` parses to the same node */
+                     positional values; `&T{}` parses to the same node with op = TK_AND */
     N_FUNCLIT,    /* func: the function (N_FUNC) */
     N_UNARY,      /* op: one of '-' '+' '!' '^' TK_ARROW (receive <-x); a: operand */
     N_BINARY,     /* op: token of the operator; a, b */
@@ -42,6 +42,8 @@ typedef enum NodeKind {
     N_PAREN,      /* (a) */
     N_MAKE,       /* make(type, args...): type (N_TYPE: list/map/chan), list: size arguments */
     N_TYPE,       /* a type: tkind; name/pkg for TY_NAME; elem/key for composites */
+    N_ADDR,       /* &v or &s.f as the first argument of a sync/atomic function form:
+                     a: N_IDENT or N_SELECTOR, str: its source text */
 
     /* ---- statements ---- */
     N_EXPRSTMT,   /* a */
@@ -77,7 +79,8 @@ typedef enum NodeKind {
 
     /* ---- declarations (top level) ---- */
     N_FUNC,       /* name (NULL for literals), recv: N_PARAM or NULL, params: N_PARAM list,
-                     variadic: last parameter is `name...`, body: N_BLOCK */
+                     variadic: last parameter is `name...`, body: N_BLOCK, names: named
+                     results (N_PARAM with name and maybe type), empty if unnamed */
     N_PARAM,      /* name; type must be NULL except for a receiver (`p Point`, `p *Point`) */
     N_TYPEDECL,   /* name, type: N_TYPE with tkind TY_STRUCT whose fields are N_FIELD */
     N_FIELD,      /* name, type (NULL for a bare field) */

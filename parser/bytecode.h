@@ -75,6 +75,14 @@ typedef uint32_t Instr;
     OPCODE(SETUPVAL, AB) \
     /* R[A] := closure of function K[Bx], capturing cells per its upvalue list */ \
     OPCODE(CLOSURE, ABx) \
+    /* references to a variable, for the `&v` argument of a sync/atomic function (vm/ref.h): \
+       R[A] := a reference to the cell in R[B] (C == 0) or to Upval[B] (C == 1) */ \
+    OPCODE(REFCELL, ABC) \
+    /* R[A] := a reference to Globals[Bx] */ \
+    OPCODE(REFGLOBAL, ABx) \
+    /* R[A] := a reference to the field K[C] of the struct R[B], or to the exported global K[C] \
+       of the user module R[B]; else panics */ \
+    OPCODE(REFFIELD, ABC) \
     /* R[A] := R[B] op R[C]: + on numbers and strings; int/int truncates, int%int Go's sign; \
        /,% by int zero panics; mixed int/float64 gives float64; mismatched types panic */ \
     OPCODE(ADD, ABC) \
@@ -157,8 +165,12 @@ typedef uint32_t Instr;
     OPCODE(LISTAPPEND, ABC) \
     /* R[A] := new empty map (Bx: size hint) */ \
     OPCODE(NEWMAP, ABx) \
+    /* the new map R[A] gives R[B] for a missing key (Go's typed zero: map[string]int gives 0) */ \
+    OPCODE(MAPZERO, AB) \
     /* R[A] := new instance of the struct type K[Bx], every field at its zero value */ \
     OPCODE(NEWSTRUCT, ABx) \
+    /* R[A], a struct just made by &T{...}, prints as Go prints a pointer to a struct (&{1 2}) */ \
+    OPCODE(STRUCTPTR, A) \
     /* R[A].fields[B] := R[C]   (positional or keyed literal; index known at compile time) */ \
     OPCODE(SETFIELDI, ABC) \
     /* R[A] := R[B].K[C]: struct field, else method bound to R[B] (ObjBound), \
@@ -272,9 +284,10 @@ typedef struct BcUpval {
 } BcUpval;
 
 typedef struct BcFunc {
-    char *name;   /* "f", "Point.Norm", "main.func1", "init" for the module's top level */
+    char *name;   /* "f", "Point.Norm", "main.func1"; the top level: "main" in the main script, else "init" */
     int32_t line;
     uint8_t nparams, variadic, maxregs, nupvals;
+    uint8_t named_a, named_n; /* named results: R[named_a .. named_a + named_n), which may hold cells */
     BcUpval *upvals;
     Instr *code;
     int32_t *lines; /* source line per instruction */
@@ -303,6 +316,7 @@ typedef struct BcStruct {
     char *name;
     int32_t nfields;
     BcField *fields;
+    uint8_t basic; /* a named non-struct type (no fields): 'i' for `type State int`, 'f' for float64 */
 } BcStruct;
 
 typedef struct BcModule {

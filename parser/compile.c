@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
@@ -171,6 +172,8 @@ static void scan_returns(Node *s, RetScan *r) {
 }
 
 static int func_nret(Node *fn) {
+    if (fn->names.len)
+        return fn->names.len; /* named results: every return gives them all */
     RetScan r = {0, 0, 0, 0};
     scan_returns(fn->body, &r);
     if (r.unknown)
@@ -226,16 +229,30 @@ static BcConst bk_type(const char *s) {
     return c;
 }
 
-/* A struct type named by `type`: this module's or an exported one of a
- * user module. */
-int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int report) {
+static int anon_struct(ModState *ms, Node *t);
+static int struct_add(ModState *ms, const char *name, Node *t, Node *at);
+
+/* A struct type named by `type`: this module's, an exported one of a user
+ * module, or an anonymous one (registered in this module). */
+int mod_struct_ref(ModState *ms, FuncState *fs, Node *type, ModState **owner, int *sidx, int report) {
     const char *pkg, *name;
+    if (type && type->kind == N_TYPE && type->tkind == TY_STRUCT) {
+        *owner = ms;
+        *sidx = anon_struct(ms, type);
+        return 1;
+    }
     if (!type_name_of(type, &pkg, &name)) {
         if (report)
             cerr(ms, type ? type->line : 1, type ? type->col : 1, "invalid composite literal type");
         return 0;
     }
     if (!pkg) {
+        int local = fs ? scope_find_type(fs, name) : -1;
+        if (local >= 0) {
+            *owner = ms;
+            *sidx = local;
+            return 1;
+        }
         GSym *g = mod_lookup(ms, name);
         if (g && g->kind == G_STRUCT) {
             *owner = ms;
@@ -292,10 +309,10 @@ static int std_type(ModState *ms, GSym *m, const char *name, Node *at, BcConst *
     return 1;
 }
 
-static int struct_type_const(ModState *ms, Node *type, BcConst *out) {
+static int struct_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
     ModState *owner;
     int sidx;
-    if (!mod_struct_ref(ms, type, &owner, &sidx, 1))
+    if (!mod_struct_ref(ms, fs, type, &owner, &sidx, 1))
         return 0;
     *out = bk_type(owner->m->structs[sidx].name);
     if (owner == ms) {
@@ -332,7 +349,7 @@ int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
             cerr(ms, type->line, type->col,
                  "interface types are not supported here (csp is dynamically typed)");
             return 0;
-        case TY_STRUCT: cerr(ms, type->line, type->col, "anonymous struct types are not supported"); return 0;
+        case TY_STRUCT: return struct_type_const(ms, fs, type, out);
         default: break;
         }
     }
@@ -364,12 +381,12 @@ int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
                 return 0;
             }
         }
-        return struct_type_const(ms, type, out);
+        return struct_type_const(ms, fs, type, out);
     }
     GSym *m = mod_lookup_pkg(ms, pkg);
     if (m && m->kind == G_STDMOD)
         return std_type(ms, m, name, type, out);
-    return struct_type_const(ms, type, out);
+    return struct_type_const(ms, fs, type, out);
 }
 
 /* How a struct field or `var x T` of the given type starts out. */
@@ -389,7 +406,14 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
         case TY_FUNC:
         case TY_INTERFACE:
         case TY_POINTER: return 1;
-        case TY_STRUCT: cerr(ms, type->line, type->col, "anonymous struct types are not supported"); return 0;
+        case TY_STRUCT: {
+            BcConst c;
+            if (!struct_type_const(ms, fs, type, &c))
+                return 0;
+            *kind = ZERO_STRUCT;
+            *zero = c;
+            return 1;
+        }
         default: break;
         }
     }
@@ -435,7 +459,7 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
                 return 1;
         }
         BcConst c;
-        if (!struct_type_const(ms, type, &c))
+        if (!struct_type_const(ms, fs, type, &c))
             return 0;
         *kind = ZERO_STRUCT;
         *zero = c;
@@ -451,10 +475,48 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
         return 1;
     }
     BcConst c;
-    if (!struct_type_const(ms, type, &c))
+    if (!struct_type_const(ms, fs, type, &c))
         return 0;
     *kind = ZERO_STRUCT;
     *zero = c;
+    return 1;
+}
+
+/* The BK_TYPE constant of the zero value (vm zero_value) that an element
+ * of the Go type `type` starts as, when Go code writes it (make([]int, 3)):
+ * 1 and *out set, or 0 when that zero is nil (no type, pointers, interfaces,
+ * channels, funcs).  scalar: only int, float64, string and bool count (map
+ * and channel zeros are shared, so they must be immutable). */
+int mod_elem_zero(ModState *ms, FuncState *fs, Node *type, int scalar, BcConst *out) {
+    FieldZero kind;
+    BcConst zero;
+    if (!type)
+        return 0;
+    /* An element type csp does not know (chan os.Signal) only means no
+     * typed zero: its errors are dropped. */
+    int nerrs = ms->nerrs;
+    int ok = mod_type_zero(ms, fs, type, &kind, &zero);
+    while (ms->nerrs > nerrs)
+        free(ms->errs[--ms->nerrs].msg);
+    if (!ok)
+        return 0;
+    if (kind == ZERO_VALUE) {
+        static const char *const names[] = {[BK_INT] = "int", [BK_FLOAT] = "float64", [BK_BOOL] = "bool",
+                                            [BK_STRING] = "string"};
+        *out = bk_type(names[zero.kind]);
+        bcconst_free(&zero);
+        return 1;
+    }
+    if (scalar || kind == ZERO_NIL) {
+        bcconst_free(&zero);
+        return 0;
+    }
+    if (kind == ZERO_LIST || kind == ZERO_MAP) {
+        bcconst_free(&zero);
+        *out = bk_type(kind == ZERO_LIST ? "list" : "map");
+        return 1;
+    }
+    *out = zero; /* ZERO_STRUCT, ZERO_NATIVE: the type itself */
     return 1;
 }
 
@@ -485,6 +547,52 @@ static void funcs_truncate(ModState *ms, int mark) {
         bcfunc_free(ms->m->funcs[--ms->m->nfuncs]);
 }
 
+/* Named results are locals after the parameters, starting at their zero
+ * values (Go's `(n int, err error)` gives 0 and nil; csp's `(n, err)` nils). */
+static void results_activate(FuncState *fs, Node *fn, int reg) {
+    if (!fn->names.len)
+        return;
+    if (fn->names.len > 200) {
+        cerrn(fs, fn, "function too complex (too many results)");
+        return;
+    }
+    fs->named = fn;
+    fs->named_a = reg;
+    for (int i = 0; i < fn->names.len; i++, reg++) {
+        Node *r = fn->names.items[i];
+        if (strcmp(r->name, "_") && scope_find_current(fs, r->name))
+            cerrn(fs, r, "duplicate argument %s", r->name);
+        reg_check(fs, reg + 1);
+        BcConst c;
+        if (mod_elem_zero(fs->ms, fs, r->type, 0, &c)) {
+            emit_abx(fs, OP_ZEROVAL, reg, k_add(fs, &c));
+            bcconst_free(&c);
+        } else {
+            emit_loadnil(fs, reg, 1);
+        }
+        /* `_` names no variable but keeps its register */
+        local_activate(fs, strcmp(r->name, "_") ? r->name : NULL, r, reg);
+        if (!strcmp(r->name, "_") && reg + 1 > fs->nactreg)
+            fs->nactreg = reg + 1;
+    }
+}
+
+/* Return the named results' values (a cell's content: deferred closures may
+ * still change them, and the VM reads them again after the deferred calls). */
+void named_return(FuncState *fs) {
+    int n = fs->named->names.len;
+    int base = reg_reserve(fs, n);
+    for (int i = 0; i < n; i++) {
+        Node *r = fs->named->names.items[i];
+        if (is_captured(fs, r))
+            emit_abc(fs, OP_GETCELL, base + i, fs->named_a + i, 0);
+        else
+            emit_move(fs, base + i, fs->named_a + i);
+    }
+    emit_abc(fs, OP_RETURN, base, n + 1, 0);
+    fs->freereg = base;
+}
+
 static void params_activate(FuncState *fs, Node *fn, int is_method) {
     int reg = 0;
     if (is_method && fn->recv) {
@@ -506,6 +614,7 @@ static void params_activate(FuncState *fs, Node *fn, int is_method) {
     }
     fs->variadic = fn->variadic && fn->params.len > 0;
     fs->nparams = reg - fs->variadic;
+    results_activate(fs, fn, reg);
 }
 
 /* Compile a function (declaration, method or literal) and add it to the
@@ -542,7 +651,10 @@ int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name
         fs.freereg = fs.nactreg;
         if (fn->body && fn->body->end_line)
             fs.curline = fn->body->end_line; /* a trace of the deferred calls points at the closing brace, as Go's */
-        emit_abc(&fs, OP_RETURN, 0, 1, 0);
+        if (fs.named)
+            named_return(&fs);
+        else
+            emit_abc(&fs, OP_RETURN, 0, 1, 0);
         if (pass_again(&fs, pass, &pins, &npins)) {
             fs_discard(&fs);
             funcs_truncate(ms, mark);
@@ -572,7 +684,7 @@ static void top_prologue(FuncState *fs) {
         Node *fn = ms->methods[i];
         ModState *owner;
         int sidx;
-        if (mod_struct_ref(ms, fn->recv->type, &owner, &sidx, 0) && owner == ms) {
+        if (mod_struct_ref(ms, NULL, fn->recv->type, &owner, &sidx, 0) && owner == ms) {
             k_struct(fs, ms, sidx);
             k_string(fs, fn->name, strlen(fn->name));
         }
@@ -581,7 +693,7 @@ static void top_prologue(FuncState *fs) {
         Node *fn = ms->methods[i];
         ModState *owner;
         int sidx;
-        if (!mod_struct_ref(ms, fn->recv->type, &owner, &sidx, 0) || owner != ms)
+        if (!mod_struct_ref(ms, NULL, fn->recv->type, &owner, &sidx, 0) || owner != ms)
             continue;
         char name[256];
         snprintf(name, sizeof name, "%s.%s", ms->m->structs[sidx].name, fn->name);
@@ -684,7 +796,9 @@ static void compile_top(ModState *ms) {
     int npins = 0;
     for (int pass = 0;; pass++) {
         FuncState fs;
-        fs_init(&fs, ms, NULL, ms->entry ? "main" : "init", 1); /* a REPL entry is main.main() in traces, as Go's */
+        /* The main script's top level is Go's main.main (what a learner
+         * wrote as the program); an imported module's is its init. */
+        fs_init(&fs, ms, NULL, ms->is_main ? "main" : "init", 1);
         fs.pins = pins;
         fs.npins = npins;
         fs_pin(&fs);
@@ -717,27 +831,71 @@ static void compile_top(ModState *ms) {
 
 /* ---- declarations pass ---- */
 
+/* `type State int` / `type Celsius float64`: 'i' or 'f'; 0 for another type. */
+static int basic_kind(Node *t) {
+    if (!t || t->kind != N_TYPE || t->tkind != TY_NAME || t->pkg || !t->name)
+        return 0;
+    if (in_names(int_names, t->name))
+        return 'i';
+    return !strcmp(t->name, "float64") || !strcmp(t->name, "float32") ? 'f' : 0;
+}
+
+/* A declared type: a struct, or a named int or float64 type (a struct type
+ * without fields whose values are boxed numbers carrying it). */
+static int type_declare(ModState *ms, Node *n) {
+    Node *t = n->type;
+    int basic = basic_kind(t);
+    if (!basic && (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT)) {
+        cerr(ms, n->line, n->col,
+             "type %s: only struct types and named int or float64 types can be declared (csp is dynamically "
+             "typed)",
+             n->name ? n->name : "_");
+        return -1;
+    }
+    Node nofields = {.kind = N_TYPE};
+    int sidx = struct_add(ms, n->name, basic ? &nofields : t, n);
+    ms->m->structs[sidx].basic = (uint8_t)basic;
+    return sidx;
+}
+
 static void struct_register(ModState *ms, Node *n) {
     Node *t = n->type;
-    if (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT) {
-        cerr(ms, n->line, n->col, "type %s: only struct types can be declared (csp is dynamically typed)",
-             n->name ? n->name : "_");
+    if (!basic_kind(t) && (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT)) {
+        type_declare(ms, n); /* reports it */
         return;
     }
     GSym *g = gsym_add(ms, n->name, G_STRUCT, n, 1);
     if (!g)
         return;
+    g->sidx = type_declare(ms, n);
+}
+
+int mod_named_basic(ModState *ms, FuncState *fs, Node *type) {
+    if (!type || type->kind != N_TYPE || type->tkind != TY_NAME || type->pkg || !type->name)
+        return -1;
+    int sidx = fs ? scope_find_type(fs, type->name) : -1;
+    if (sidx < 0) {
+        GSym *g = mod_lookup(ms, type->name);
+        if (!g || g->kind != G_STRUCT)
+            return -1;
+        sidx = g->sidx;
+    }
+    return ms->m->structs[sidx].basic ? sidx : -1;
+}
+
+/* Add the struct type `name` with the fields of t (each starting nil until
+ * struct_fields_resolve) to the module; returns its index. */
+static int struct_add(ModState *ms, const char *name, Node *t, Node *at) {
     BcModule *m = ms->m;
     m->structs = xrealloc(m->structs, sizeof(BcStruct) * (size_t)(m->nstructs + 1));
     BcStruct *st = &m->structs[m->nstructs];
-    g->sidx = m->nstructs++;
-    st->name = xstrdup(n->name);
-    st->nfields = 0;
+    memset(st, 0, sizeof *st);
+    st->name = xstrdup(name);
     st->fields = xmalloc(sizeof(BcField) * (size_t)(t->list.len + 1));
     for (int i = 0; i < t->list.len; i++) {
         Node *f = t->list.items[i];
         if (!f || !f->name) {
-            cerr(ms, f ? f->line : n->line, f ? f->col : n->col, "embedded fields are not supported");
+            cerr(ms, f ? f->line : at->line, f ? f->col : at->col, "embedded fields are not supported");
             continue;
         }
         int dup = 0;
@@ -754,6 +912,74 @@ static void struct_register(ModState *ms, Node *n) {
         bf->zero.kind = BK_NIL;
         bf->zero.index = bf->zero.idx2 = -1;
     }
+    return m->nstructs++;
+}
+
+/* The fields of struct sidx, declared by the struct type t, start at the
+ * zero values of their types. */
+static void struct_zeros(ModState *ms, FuncState *fs, int sidx, Node *t) {
+    BcStruct *st = &ms->m->structs[sidx];
+    int fi = 0;
+    for (int j = 0; j < t->list.len && fi < st->nfields; j++) {
+        Node *f = t->list.items[j];
+        if (!f || !f->name || strcmp(f->name, st->fields[fi].name))
+            continue;
+        FieldZero kind;
+        BcConst zero;
+        if (mod_type_zero(ms, fs, f->type, &kind, &zero)) {
+            st = &ms->m->structs[sidx]; /* a field's own anonymous struct type may have moved the table */
+            st->fields[fi].kind = kind;
+            st->fields[fi].zero = zero;
+        }
+        fi++;
+    }
+}
+
+/* Append to name[*n] as snprintf would; *n counts on past cap when it does
+ * not fit, so the caller can tell a cut name. */
+static void name_put(char *name, size_t cap, size_t *n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = *n < cap ? vsnprintf(name + *n, cap - *n, fmt, ap) : 0;
+    va_end(ap);
+    *n += k > 0 ? (size_t)k : 0;
+}
+
+/* Go's spelling of an anonymous struct type t: struct { x int; in struct { b int } }. */
+static void anon_name(Node *t, char *name, size_t cap, size_t *n, int depth) {
+    name_put(name, cap, n, "struct {");
+    for (int i = 0; i < t->list.len; i++) {
+        Node *f = t->list.items[i];
+        if (!f || !f->name)
+            continue;
+        name_put(name, cap, n, "%s %s", i ? ";" : "", f->name);
+        if (f->type && f->type->kind == N_TYPE && f->type->tkind == TY_STRUCT && depth < 8) {
+            name_put(name, cap, n, " ");
+            anon_name(f->type, name, cap, n, depth + 1);
+        } else if (f->type) {
+            char ft[128];
+            expr_str(f->type, ft, sizeof ft);
+            name_put(name, cap, n, " %s", ft);
+        }
+    }
+    name_put(name, cap, n, "%s}", t->list.len ? " " : "");
+}
+
+/* An anonymous struct type (`struct{}`, `struct{ x, y int }`): a struct of
+ * the module named as Go's %T spells it, one per spelling (Go's types are
+ * identical when their fields are); a spelling too long to keep whole gets
+ * its own. */
+static int anon_struct(ModState *ms, Node *t) {
+    char name[1024];
+    size_t n = 0;
+    name[0] = 0;
+    anon_name(t, name, sizeof name, &n, 0);
+    for (int i = 0; n < sizeof name && i < ms->m->nstructs; i++)
+        if (!strcmp(ms->m->structs[i].name, name))
+            return i;
+    int sidx = struct_add(ms, name, t, t);
+    struct_zeros(ms, NULL, sidx, t);
+    return sidx;
 }
 
 static void struct_fields_resolve(ModState *ms) {
@@ -765,21 +991,8 @@ static void struct_fields_resolve(ModState *ms) {
         GSym *g = mod_lookup(ms, n->name);
         if (!g || g->kind != G_STRUCT || g->node != n)
             continue;
-        BcStruct *st = &ms->m->structs[g->sidx];
-        Node *t = n->type;
-        int fi = 0;
-        for (int j = 0; j < t->list.len && fi < st->nfields; j++) {
-            Node *f = t->list.items[j];
-            if (!f || !f->name || strcmp(f->name, st->fields[fi].name))
-                continue;
-            BcField *bf = &st->fields[fi++];
-            FieldZero kind;
-            BcConst zero;
-            if (mod_type_zero(ms, NULL, f->type, &kind, &zero)) {
-                bf->kind = kind;
-                bf->zero = zero;
-            }
-        }
+        if (!ms->m->structs[g->sidx].basic)
+            struct_zeros(ms, NULL, g->sidx, n->type);
     }
 }
 
@@ -799,6 +1012,34 @@ static int struct_cycle(ModState *ms, int s, char *state) {
     }
     state[s] = 2;
     return 0;
+}
+
+void mod_local_type(FuncState *fs, Node *n) {
+    ModState *ms = fs->ms;
+    Node *t = n->type;
+    if (!basic_kind(t) && (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT)) {
+        type_declare(ms, n); /* reports it */
+        return;
+    }
+    if (!n->name || !strcmp(n->name, "_"))
+        return;
+    if (scope_find_current(fs, n->name)) {
+        cerr(ms, n->line, n->col, "%s redeclared in this block", n->name);
+        return;
+    }
+    /* one struct per declaration, however often its function is compiled */
+    int fresh = n->ival == 0;
+    if (fresh)
+        n->ival = type_declare(ms, n) + 1;
+    int sidx = (int)n->ival - 1;
+    local_type(fs, n->name, n, sidx); /* before the fields: `next *T` names it */
+    if (!fresh || ms->m->structs[sidx].basic)
+        return;
+    struct_zeros(ms, fs, sidx, t);
+    char *state = calloc((size_t)ms->m->nstructs + 1, 1);
+    if (struct_cycle(ms, sidx, state))
+        cerr(ms, n->line, n->col, "invalid recursive type %s", n->name);
+    free(state);
 }
 
 static void struct_check_cycles(ModState *ms) {
@@ -860,6 +1101,7 @@ static void declare_names(ModState *ms) {
                 if (!g)
                     continue;
                 g->cexpr = j < n->list2.len ? n->list2.items[j] : NULL;
+                g->ctype = n->type;
                 g->iota = n->iotav;
             }
             break;

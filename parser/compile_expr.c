@@ -629,7 +629,7 @@ int expr_nret(FuncState *fs, Node *n) {
     if (fn && fn->kind == N_IDENT && fn->name) {
         Ref r;
         resolve(fs, fn->name, &r);
-        if (r.kind == R_BUILTIN)
+        if (r.kind == R_BUILTIN || r.kind == R_STRUCT) /* R_STRUCT: a conversion, State(2) */
             return 1;
         if (r.kind == R_GLOBAL && r.g && r.g->kind == G_FUNC)
             return r.g->nret;
@@ -737,16 +737,154 @@ static int callee_to(FuncState *fs, Node *fnode, int base, int bound) {
     return 0;
 }
 
+/* &v as the first argument of a sync/atomic function form: a reference to
+ * the variable v (a local goes in a cell, like a captured one), a global, or
+ * a field (&s.hits) into the next register. */
+static void addr_next(FuncState *fs, Node *n) {
+    int r = reg_reserve(fs, 1);
+    Node *x = n->a;
+    if (x->kind == N_SELECTOR) {
+        if (module_of(fs, x->a) && module_of(fs, x->a)->kind == G_STDMOD) {
+            cerrn(fs, n, "cannot take the address of %s", n->str);
+        } else {
+            int save = top_begin(fs, r);
+            int ro = expr_any(fs, x->a);
+            emit_abc(fs, OP_REFFIELD, r, ro, k_small(fs, k_string(fs, x->name, strlen(x->name)), x));
+            top_end(fs, save);
+        }
+        fs->freereg = r + 1;
+        return;
+    }
+    Ref ref;
+    resolve(fs, x->name, &ref);
+    switch (ref.readonly ? R_CONST : ref.kind) { /* a constant made at run time is no variable */
+    case R_LOCAL: {
+        int cell = local_to_cell(fs, x->name);
+        if (cell > 0)
+            emit_abc(fs, OP_REFCELL, r, ref.reg, 0);
+        else if (cell == 0)
+            emit_loadnil(fs, r, 1); /* this pass is thrown away */
+        else
+            cerrn(fs, n, "invalid operation: cannot take address of %s", n->str);
+        break;
+    }
+    case R_UPVAL: emit_abc(fs, OP_REFCELL, r, ref.idx, 1); break;
+    case R_GLOBAL:
+        if (ref.g->kind == G_VAR && !ref.readonly) {
+            emit_abx(fs, OP_REFGLOBAL, r, ref.g->slot);
+            break;
+        }
+        /* fall through */
+    default:
+        if (ref.kind == R_NONE)
+            cerrn(fs, x, "undefined: %s", x->name);
+        else
+            cerrn(fs, n, "invalid operation: cannot take address of %s", n->str);
+        break;
+    }
+    fs->freereg = r + 1;
+}
+
+static int is_atomic_call(FuncState *fs, Node *call) {
+    Node *fn = unparen(call->a);
+    if (!fn || fn->kind != N_SELECTOR)
+        return 0;
+    GSym *g = module_of(fs, fn->a);
+    return g && g->kind == G_STDMOD && !strcmp(g->path, "sync/atomic");
+}
+
+void arg_next(FuncState *fs, Node *call, int i) {
+    Node *a = call->list.items[i];
+    if (a && a->kind == N_ADDR && i == 0 && is_atomic_call(fs, call))
+        addr_next(fs, a);
+    else
+        expr_next(fs, a);
+}
+
 void callee_for_go_defer(FuncState *fs, Node *callee, int base) {
     callee_to(fs, callee, base, 1);
+}
+
+/* errors.As(err, T), csp's form of Go's errors.As(err, &target): T is a
+ * struct type written as in a type switch (`MyErr`, `geom.PathErr`), passed
+ * as the type switch's constant.  True if arg is such a type, compiled into
+ * the next register. */
+static int errors_as_type_next(FuncState *fs, Node *call, Node *arg) {
+    Node *fn = unparen(call->a);
+    if (!fn || fn->kind != N_SELECTOR || !fn->name || strcmp(fn->name, "As"))
+        return 0;
+    GSym *m = module_of(fs, fn->a);
+    if (!m || m->kind != G_STDMOD || strcmp(m->path, "errors"))
+        return 0;
+    Node *t = unparen(arg), sel;
+    Ref r;
+    if (t && t->kind == N_SELECTOR && t->name) { /* a user module's struct: as the type node pkg.Name */
+        GSym *um = module_of(fs, t->a);
+        ModState *owner;
+        int sidx;
+        memset(&sel, 0, sizeof sel);
+        sel.kind = N_TYPE;
+        sel.tkind = TY_NAME;
+        sel.pkg = um ? unparen(t->a)->name : NULL;
+        sel.name = t->name;
+        sel.line = t->line;
+        sel.col = t->col;
+        if (!um || um->kind != G_USERMOD || !mod_struct_ref(fs->ms, fs, &sel, &owner, &sidx, 0))
+            return 0;
+        t = &sel;
+    } else if (!t || t->kind != N_IDENT || !t->name || !resolve(fs, t->name, &r) || r.kind != R_STRUCT) {
+        return 0;
+    }
+    BcConst tc;
+    if (!mod_type_const(fs->ms, fs, t, &tc))
+        return 0;
+    emit_loadk(fs, reg_reserve(fs, 1), k_add(fs, &tc));
+    bcconst_free(&tc);
+    return 1;
 }
 
 /* Compile the call n with its callee in R[base] (freereg is set to base
  * first); nres >= 0 results land in R[base..], MULTRET keeps them all (up
  * to top).  freereg ends at base + max(nres, 0). */
+/* T(x) for a named int or float64 type T (`State(2)`), in R[base]; 0 if
+ * n is no such conversion. */
+static int conversion_at(FuncState *fs, Node *n, int base, int nres) {
+    Node *fn = unparen(n->a);
+    if (!fn || fn->kind != N_IDENT || !fn->name)
+        return 0;
+    Node t = {.kind = N_TYPE, .tkind = TY_NAME, .name = fn->name};
+    int sidx = mod_named_basic(fs->ms, fs, &t);
+    if (sidx < 0)
+        return 0;
+    if (n->list.len != 1 || n->spread) {
+        cerrn(fs, n, "%s arguments in conversion to %s", n->list.len ? "too many" : "missing", fn->name);
+        return 1;
+    }
+    conv_to(fs, sidx, n->list.items[0], base); /* one result: expr_nret says so, so nres is never MULTRET */
+    fs->freereg = base + (nres > 0 ? nres : 0);
+    reg_check(fs, fs->freereg);
+    return 1;
+}
+
+void conv_to(FuncState *fs, int sidx, Node *arg, int dst) {
+    int save = fs->freereg;
+    int base = reg_reserve(fs, 3);
+    emit_loadk(fs, base, k_stdmember(fs, "builtin", "convert"));
+    emit_loadk(fs, base + 1, k_struct(fs, fs->ms, sidx));
+    expr_to(fs, arg, base + 2);
+    emit_abc(fs, OP_CALL, base, 3, 2);
+    emit_move(fs, dst, base);
+    fs->freereg = save;
+}
+
 void call_at(FuncState *fs, Node *n, int base, int nres) {
     int saveline = fs->curline;
     fs->curline = n->line ? n->line : saveline;
+    fs->freereg = base;
+    if (conversion_at(fs, n, base, nres)) {
+        fs->curline = saveline;
+        return;
+    }
     int method = callee_to(fs, n->a, base, 0);
     int nargs = n->list.len, B;
     int multi_arg = nargs == 1 && !n->spread && expr_can_multi(fs, n->list.items[0]);
@@ -764,7 +902,8 @@ void call_at(FuncState *fs, Node *n, int base, int nres) {
         B = 0;
     } else {
         for (int i = 0; i < nargs; i++)
-            expr_next(fs, n->list.items[i]);
+            if (i != 1 || !errors_as_type_next(fs, n, n->list.items[i]))
+                arg_next(fs, n, i);
         B = nargs + 1 + method;
     }
     int op = method ? (n->spread ? OP_CALLMV : OP_CALLM) : (n->spread ? OP_CALLV : OP_CALL);
@@ -956,7 +1095,9 @@ void funclit_to(FuncState *fs, Node *n, int dst) {
         snprintf(name, sizeof name, "%s.%d", fs->name ? fs->name : "func", fs->nanon);
     else
         snprintf(name, sizeof name, "%s.func%d",
-                 fs->name ? fs->name : "func", /* the top level's: init, or main in the REPL */
+                 fs->is_top ? (fs->ms->is_main ? "main" : "init")
+                 : fs->name ? fs->name
+                            : "func",
                  fs->nanon);
     int idx = mod_func_compile(fs->ms, fs, fn, name, 0);
     emit_abx(fs, OP_CLOSURE, dst, k_func(fs, idx));
@@ -983,9 +1124,33 @@ static void list_to(FuncState *fs, Node *n, int dst) {
     }
 }
 
+/* R[dst] := the zero value of an element of the Go type `type`, when it
+ * has one that is not nil (see mod_elem_zero); 0 if it has none. */
+static int elem_zero_to(FuncState *fs, Node *type, int scalar, int dst) {
+    BcConst c;
+    if (!mod_elem_zero(fs->ms, fs, type, scalar, &c))
+        return 0;
+    emit_abx(fs, OP_ZEROVAL, dst, k_add(fs, &c));
+    bcconst_free(&c);
+    return 1;
+}
+
+/* A Go-typed map (map[string]int{} or make(map[string]int)) gives its
+ * element type's zero for a missing key. */
+static void map_zero(FuncState *fs, Node *type, int dst) {
+    if (!type || type->kind != N_TYPE || type->tkind != TY_MAP)
+        return;
+    int save = fs->freereg;
+    int t = reg_reserve(fs, 1);
+    if (elem_zero_to(fs, type->elem, 1, t))
+        emit_abc(fs, OP_MAPZERO, dst, t, 0);
+    fs->freereg = save;
+}
+
 static void map_to(FuncState *fs, Node *n, int dst) {
     int len = n->list.len;
     emit_abx(fs, OP_NEWMAP, dst, len > 0xFFFF ? 0xFFFF : len);
+    map_zero(fs, n->type, dst);
     for (int i = 0; i < len; i++) {
         Node *e = n->list.items[i];
         int save = fs->freereg;
@@ -1002,8 +1167,11 @@ static void map_to(FuncState *fs, Node *n, int dst) {
 
 static void structlit_to(FuncState *fs, Node *n, int dst) {
     Node *t = n->type;
-    while (t && t->kind == N_TYPE && t->tkind == TY_POINTER)
+    int ptr = n->op == TK_AND; /* &T{...}, or an elided one in []*T{{...}} */
+    while (t && t->kind == N_TYPE && t->tkind == TY_POINTER) {
         t = t->elem;
+        ptr = 1;
+    }
     char tname[200];
     expr_str(t, tname, sizeof tname);
     /* a native type literal: sync.WaitGroup{} */
@@ -1021,10 +1189,16 @@ static void structlit_to(FuncState *fs, Node *n, int dst) {
     }
     ModState *owner;
     int sidx;
-    if (!mod_struct_ref(fs->ms, t, &owner, &sidx, 1))
+    if (!mod_struct_ref(fs->ms, fs, t, &owner, &sidx, 1))
         return;
     BcStruct *st = &owner->m->structs[sidx];
+    if (st->basic) {
+        cerrn(fs, n, "invalid composite literal type %s", tname);
+        return;
+    }
     emit_abx(fs, OP_NEWSTRUCT, dst, k_struct(fs, owner, sidx));
+    if (ptr)
+        emit_abc(fs, OP_STRUCTPTR, dst, 0, 0);
     int nkeyed = 0, npos = 0;
     for (int i = 0; i < n->list.len; i++) {
         Node *e = n->list.items[i];
@@ -1131,6 +1305,7 @@ static void make_to(FuncState *fs, Node *n, int dst) {
                 expr_discard(fs, n->list.items[0]);
         }
         emit_abx(fs, OP_NEWMAP, dst, hint);
+        map_zero(fs, n->type, dst);
         return;
     }
     if (kind == 'c' && n->list.len > 1)
@@ -1141,15 +1316,31 @@ static void make_to(FuncState *fs, Node *n, int dst) {
     int base = (dst == save - 1 && dst >= fs->nactreg) ? dst : save;
     fs->freereg = base;
     reg_reserve(fs, 1);
-    emit_loadk(fs, base, k_stdmember(fs, "builtin", kind == 'l' ? "makelist" : "makechan"));
+    /* Go's element type gives the elements' (or a closed channel's) zero:
+     * makelistz(type, n[, cap]), makechan(n, zero) */
+    Node *elem = n->type->elem;
+    BcConst etype;
+    int typed = kind == 'l' && mod_elem_zero(fs->ms, fs, elem, 0, &etype);
+    emit_loadk(fs, base, k_stdmember(fs, "builtin", kind == 'c' ? "makechan" : typed ? "makelistz" : "makelist"));
+    if (typed) {
+        emit_loadk(fs, reg_reserve(fs, 1), k_add(fs, &etype));
+        bcconst_free(&etype);
+    }
     int nargs = n->list.len;
     for (int i = 0; i < nargs; i++)
         expr_next(fs, n->list.items[i]);
-    if (kind == 'c' && nargs == 0) {
-        emit_loadint(fs, reg_reserve(fs, 1), 0);
-        nargs = 1;
+    if (kind == 'c') {
+        if (nargs == 0) {
+            emit_loadint(fs, reg_reserve(fs, 1), 0);
+            nargs = 1;
+        }
+        int t = reg_reserve(fs, 1);
+        if (elem_zero_to(fs, elem, 1, t))
+            nargs++;
+        else
+            fs->freereg = t;
     }
-    emit_abc(fs, OP_CALL, base, nargs + 1, 2);
+    emit_abc(fs, OP_CALL, base, nargs + typed + 1, 2);
     emit_move(fs, dst, base);
     fs->freereg = save;
 }
@@ -1211,6 +1402,10 @@ void expr_to(FuncState *fs, Node *n, int dst) {
         break;
     }
     case N_KEYVALUE: cerrn(fs, n, "unexpected key:value expression"); break;
+    case N_ADDR:
+        cerrn(fs, n, "cannot take the address of %s: csp has no pointers (objects are already references)",
+              n->str);
+        break;
     default: cerrn(fs, n, "unexpected statement in expression position"); break;
     }
     fs->freereg = savefree;

@@ -67,6 +67,7 @@ typedef struct GSym {
     int declared; /* G_VAR: its declaration has been compiled (top-level order) */
     /* G_CONST */
     Node *cexpr; /* value expression (NULL: nil / missing) */
+    Node *ctype; /* its type (`Idle State = iota`), or NULL */
     int64_t iota;
     int cstate; /* 0 not evaluated, 1 evaluating, 2 done */
     int cfold;  /* 1: cv holds the folded value; 0: evaluated at run time */
@@ -148,7 +149,7 @@ struct Compiler {
 };
 
 /* ---- functions ---- */
-typedef enum SymKind { SYM_VAR, SYM_CONST } SymKind;
+typedef enum SymKind { SYM_VAR, SYM_CONST, SYM_TYPE } SymKind;
 
 typedef struct Sym {
     const char *name;
@@ -156,7 +157,7 @@ typedef struct Sym {
     uint8_t kind;
     uint8_t cell;     /* the register holds a Cell */
     uint8_t readonly; /* a constant evaluated at run time */
-    int reg;
+    int reg;     /* SYM_VAR; SYM_TYPE: the struct's index in the module */
     ConstVal cv; /* SYM_CONST */
 } Sym;
 
@@ -209,6 +210,8 @@ typedef struct FuncState {
     int depth;      /* block depth; 0 = the function's own block */
     int nactreg, freereg, maxreg;
     int nparams, variadic;
+    Node *named;  /* a function with named results: its N_FUNC (results in fn->names) */
+    int named_a;  /* the named results' registers: R[named_a .. named_a + named->names.len) */
     Ctl *ctl;
     LabelInfo *labels;
     const char *pending_label; /* label for the next for/switch/select */
@@ -233,8 +236,18 @@ CSP_HIDDEN void bc_module_free(BcModule *m);
 CSP_HIDDEN GSym *mod_lookup(ModState *ms, const char *name);
 CSP_HIDDEN int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcConst *zero);
 CSP_HIDDEN int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out);
+/* A bare return, or the end of a function with named results (fs->named). */
+CSP_HIDDEN void named_return(FuncState *fs);
+CSP_HIDDEN int mod_elem_zero(ModState *ms, FuncState *fs, Node *type, int scalar, BcConst *out);
 CSP_HIDDEN int mod_func_compile(ModState *ms, FuncState *parent, Node *fn, const char *name, int is_method);
-CSP_HIDDEN int mod_struct_ref(ModState *ms, Node *type, ModState **owner, int *sidx, int report);
+CSP_HIDDEN int mod_struct_ref(ModState *ms, FuncState *fs, Node *type, ModState **owner, int *sidx, int report);
+/* The struct index of the named int or float64 type `type` names (`State`
+ * of `type State int`), or -1. */
+CSP_HIDDEN int mod_named_basic(ModState *ms, FuncState *fs, Node *type);
+/* R[dst] := T(arg) for the named int or float64 type struct sidx. */
+CSP_HIDDEN void conv_to(FuncState *fs, int sidx, Node *arg, int dst);
+/* `type T struct {...}` inside a function (fs). */
+CSP_HIDDEN void mod_local_type(FuncState *fs, Node *n);
 CSP_HIDDEN int is_exported(const char *name);
 /* A CompileSession's implicit `import "name"` of a standard module used
  * without one; NULL if `name` is no standard module. */
@@ -287,6 +300,14 @@ CSP_HIDDEN Sym *scope_find_current(FuncState *fs, const char *name);
 CSP_HIDDEN Sym *local_activate(FuncState *fs, const char *name, Node *decl, int reg);
 CSP_HIDDEN void local_const(FuncState *fs, const char *name, Node *decl, const ConstVal *cv);
 CSP_HIDDEN int is_captured(FuncState *fs, Node *decl);
+/* A type declared inside a function: the local `name` is struct sidx. */
+CSP_HIDDEN void local_type(FuncState *fs, const char *name, Node *decl, int sidx);
+/* The struct index of the local type `name` seen from fs (enclosing
+ * functions included), or -1. */
+CSP_HIDDEN int scope_find_type(FuncState *fs, const char *name);
+/* &name of a local: 1 if it is in a cell; else it is marked captured and
+ * the function is compiled again (0), or -1 if it cannot be (a hidden local). */
+CSP_HIDDEN int local_to_cell(FuncState *fs, const char *name);
 
 /* ---- emit.c ---- */
 CSP_HIDDEN int emit(FuncState *fs, Instr i);
@@ -345,6 +366,8 @@ CSP_HIDDEN void const_load(FuncState *fs, const ConstVal *cv, int dst, Node *at)
 CSP_HIDDEN void expr_to(FuncState *fs, Node *n, int dst);
 CSP_HIDDEN int expr_any(FuncState *fs, Node *n);
 CSP_HIDDEN int expr_next(FuncState *fs, Node *n);
+/* Argument i of call into the next register (&v where a sync/atomic function allows it). */
+CSP_HIDDEN void arg_next(FuncState *fs, Node *call, int i);
 CSP_HIDDEN void expr_discard(FuncState *fs, Node *n);
 CSP_HIDDEN void cond_jump(FuncState *fs, Node *n, int sense, int *list);
 CSP_HIDDEN void call_at(FuncState *fs, Node *n, int base, int nres);

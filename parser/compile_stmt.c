@@ -473,7 +473,13 @@ void stmt_const(FuncState *fs, Node *n, int toplevel) {
             if (g->cfold || !g->cexpr)
                 continue; /* set in the prologue */
             ms->cur_iota = g->iota;
-            int r = expr_next(fs, g->cexpr);
+            int sidx = mod_named_basic(ms, NULL, g->ctype), r;
+            if (sidx >= 0) {
+                r = reg_reserve(fs, 1);
+                conv_to(fs, sidx, g->cexpr, r);
+            } else {
+                r = expr_next(fs, g->cexpr);
+            }
             ms->cur_iota = saved;
             emit_abx(fs, OP_SETGLOBAL, r, g->slot);
             fs->freereg = fs->nactreg;
@@ -488,7 +494,14 @@ void stmt_const(FuncState *fs, Node *n, int toplevel) {
         }
         ms->cur_iota = n->iotav;
         ConstVal cv;
-        if (const_eval(fs, ms, e, &cv) && cv.kind != CV_NIL) {
+        int sidx = mod_named_basic(ms, fs, n->type);
+        if (sidx >= 0 && const_is_constexpr(fs, ms, e)) { /* a value of a named type, made at run time */
+            int r = reg_reserve(fs, 1);
+            conv_to(fs, sidx, e, r);
+            Sym *s = local_activate(fs, id->name, id, r);
+            if (s)
+                s->readonly = 1;
+        } else if (const_eval(fs, ms, e, &cv) && cv.kind != CV_NIL) {
             local_const(fs, id->name, id, &cv);
         } else if (const_is_constexpr(fs, ms, e)) {
             int r = expr_next(fs, e);
@@ -621,8 +634,46 @@ static void stmt_range(FuncState *fs, Node *n) {
     scope_close(fs, m);
 }
 
+/* `return a, b` in a function with named results: the values go into the
+ * results (all evaluated first, as Go's), which are then returned. */
+static void return_named(FuncState *fs, Node *n) {
+    int nres = n->list.len, want = fs->named->names.len;
+    if (nres > 0) {
+        int base = fs->freereg;
+        Node *e = n->list.items[0];
+        int got = nres;
+        if (nres == 1 && want != 1 && expr_can_multi(fs, e)) {
+            got = expr_nret(fs, e);
+            call_at(fs, unparen(e), base, want);
+            if (got < 0)
+                got = want;
+        } else {
+            for (int i = 0; i < nres; i++)
+                expr_next(fs, n->list.items[i]);
+        }
+        if (got != want) {
+            cerrn(fs, n, "%s return values\n\thave %d\n\twant %d", got < want ? "not enough" : "too many",
+                  got, want);
+            return;
+        }
+        for (int i = 0; i < want; i++) {
+            Node *r = fs->named->names.items[i];
+            if (is_captured(fs, r))
+                emit_abc(fs, OP_SETCELL, fs->named_a + i, base + i, 0);
+            else
+                emit_move(fs, fs->named_a + i, base + i);
+        }
+        fs->freereg = base;
+    }
+    named_return(fs);
+}
+
 static void stmt_return(FuncState *fs, Node *n) {
     int nres = n->list.len;
+    if (fs->named) {
+        return_named(fs, n);
+        return;
+    }
     if (nres == 0) {
         emit_abc(fs, OP_RETURN, 0, 1, 0);
         return;
@@ -668,7 +719,7 @@ static void stmt_go_defer(FuncState *fs, Node *n) {
     callee_for_go_defer(fs, call->a, base);
     fs->freereg = base + 1;
     for (int i = 0; i < call->list.len; i++)
-        expr_next(fs, call->list.items[i]);
+        arg_next(fs, call, i);
     fs->curline = n->line ? n->line : fs->curline;
     emit_abc(fs, n->kind == N_GO ? OP_GO : OP_DEFER, base, call->list.len + 1, call->spread ? 1 : 0);
 }
@@ -724,7 +775,7 @@ void stmt(FuncState *fs, Node *n) {
     case N_SEND: stmt_send(fs, n); break;
     case N_LABELED: stmt_labeled(fs, n); break;
     case N_EMPTY: break;
-    case N_TYPEDECL: cerrn(fs, n, "type declarations inside functions are not supported"); break;
+    case N_TYPEDECL: mod_local_type(fs, n); break;
     case N_FUNC: cerrn(fs, n, "function declarations must be at top level"); break;
     case N_IMPORT: cerrn(fs, n, "imports must appear before other declarations"); break;
     default: expr_discard(fs, n); break;

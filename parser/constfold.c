@@ -441,6 +441,8 @@ void const_global_eval(ModState *ms, GSym *g) {
              "missing init expr for const declaration");
         g->cfold = 1;
         g->cv.kind = CV_INT;
+    } else if (mod_named_basic(ms, NULL, g->ctype) >= 0 && const_is_constexpr(NULL, ms, e)) {
+        g->cfold = 0; /* a value of a named type (Idle State = iota) is made at run time */
     } else if (const_eval(NULL, ms, e, &cv) && cv.kind != CV_NIL) {
         g->cfold = 1;
         g->cv = cv;

@@ -87,6 +87,7 @@ static void comment(FILE *out, const BcFunc *f, int pc, Instr i) {
     case OP_EQK:
     case OP_SELF:
     case OP_GETFIELD:
+    case OP_REFFIELD:
     case OP_TYPEASSERT:
     case OP_TYPEASSERTOK:
     case OP_TYPEIS: kcomment(out, f, BC_C(i)); break;

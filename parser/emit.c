@@ -429,6 +429,10 @@ BcFunc *fs_finish(FuncState *fs) {
     f->name = xstrdup(fs->name ? fs->name : "func");
     f->line = fs->line;
     f->nparams = (uint8_t)fs->nparams;
+    if (fs->named) {
+        f->named_a = (uint8_t)fs->named_a;
+        f->named_n = (uint8_t)fs->named->names.len;
+    }
     f->variadic = (uint8_t)fs->variadic;
     int mr = fs->maxreg;
     if (mr < fs->nparams + fs->variadic)

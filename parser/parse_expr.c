@@ -402,14 +402,36 @@ static Node *complit_type(Parser *p, Node *x) {
     return t;
 }
 
+/* Whether fn is `pkg.F` with F one of sync/atomic's function forms (AddInt64,
+ * LoadUint32 ...), whose first argument may be `&v`.  The compiler checks
+ * that pkg is sync/atomic. */
+static int atomic_func_form(Node *fn) {
+    static const char *const ops[] = {"Add", "Load", "Store", "Swap", "CompareAndSwap", NULL};
+    static const char *const types[] = {"Int32", "Int64", "Uint32", "Uint64", NULL};
+    if (fn->kind != N_SELECTOR || !fn->a || fn->a->kind != N_IDENT || !fn->name)
+        return 0;
+    for (int i = 0; ops[i]; i++) {
+        size_t n = strlen(ops[i]);
+        if (strncmp(fn->name, ops[i], n))
+            continue;
+        for (int j = 0; types[j]; j++)
+            if (!strcmp(fn->name + n, types[j]))
+                return 1;
+    }
+    return 0;
+}
+
 static Node *parse_call(Parser *p, Node *fn) {
     Node *call = node_new(p, N_CALL, fn->line, fn->col);
     call->a = fn;
     int old = p->exprlev;
     p->exprlev = p->exprlev < 0 ? 0 : p->exprlev + 1;
     p_next(p);
+    int addr_ok = atomic_func_form(fn);
     while (!p->panicking && p->tok.kind != TK_RPAREN && p->tok.kind != TK_EOF) {
+        p->addr_ok = addr_ok && call->list.len == 0;
         nodelist_push(p->arena, &call->list, parse_expr(p));
+        p->addr_ok = 0;
         if (p_got(p, TK_ELLIPSIS))
             call->spread = 1;
         if (!p_got(p, TK_COMMA) && p->tok.kind != TK_RPAREN)
@@ -508,6 +530,8 @@ static Node *parse_unary(Parser *p) {
     Node *x;
     int line = p->tok.line, col = p->tok.col;
     TokenKind k = p->pending ? TK_EOF : p->tok.kind;
+    int addr_ok = p->addr_ok; /* only the argument's first operand may be &v */
+    p->addr_ok = 0;
     switch (k) {
     case TK_SUB:
     case TK_ADD:
@@ -542,15 +566,26 @@ static Node *parse_unary(Parser *p) {
         break;
     }
     case TK_AND: {
-        /* &T{...} is T{...}: structs are references.  Anything else has no csp meaning. */
+        /* &T{...} is T{...}: structs are references.  &v and &s.f are references
+         * to a variable, only as the first argument of an atomic function form
+         * (atomic.AddInt64(&n, 1)).  Anything else has no csp meaning. */
         p_next(p);
         size_t start = p->tok.off;
         x = parse_unary(p);
-        if (!p->panicking && unparen(x)->kind != N_STRUCTLIT)
+        Node *u = unparen(x);
+        if (addr_ok && (u->kind == N_IDENT || u->kind == N_SELECTOR)) {
+            x = node_new(p, N_ADDR, line, col);
+            x->a = u;
+            x->str = p_text(p, start, p->prev_end);
+            break;
+        }
+        if (!p->panicking && u->kind != N_STRUCTLIT)
             p_error_at(p, line, col,
                        "cannot take the address of %s: csp has no pointers (objects are already references)",
                        p_text(p, start, p->prev_end));
-        x = unparen(x);
+        if (u->kind == N_STRUCTLIT)
+            u->op = TK_AND; /* it prints as Go prints a pointer: &{1 2} */
+        x = u;
         break;
     }
     case TK_MUL: {
@@ -606,15 +641,61 @@ static void skip_balanced(Parser *p) {
     } while (depth > 0);
 }
 
-/* A function's result types, after its parameters: accepted and ignored so
- * that Go code ports (`func f(a, b) int {`, `func g() (int, error) {`). */
-void skip_result(Parser *p) {
+/* Whether a lone name in a result list is a type: Go's predeclared types,
+ * and capitalised names (a struct type), so `(int, error)` and `(Point,
+ * bool)` are unnamed results and `(n, err)` names them. */
+static int result_is_type(const char *name) {
+    static const char *const types[] = {"int",    "int8",    "int16",     "int32",      "int64", "uint",
+                                        "uint8",  "uint16",  "uint32",    "uint64",     "uintptr", "byte",
+                                        "rune",   "float32", "float64",   "complex64",  "complex128",
+                                        "string", "bool",    "error",     "any",        "list",  "map",
+                                        "chan",   "func",    NULL};
+    if (name[0] >= 'A' && name[0] <= 'Z')
+        return 1;
+    for (int i = 0; types[i]; i++)
+        if (!strcmp(types[i], name))
+            return 1;
+    return 0;
+}
+
+/* A function's results, after its parameters.  Result types are accepted and
+ * ignored so that Go code ports (`func f(a, b) int {`, `func g() (int,
+ * error) {`); named results (Go's `(n int, err error)`, csp's `(n, err)`)
+ * go to fn->names as N_PARAM entries (their type kept for the zero value). */
+void parse_results(Parser *p, Node *fn) {
     if (p->panicking)
         return;
-    if (p->tok.kind == TK_LPAREN)
-        skip_balanced(p);
-    else if (is_type_start(p->tok.kind))
-        parse_type(p);
+    if (p->tok.kind != TK_LPAREN) {
+        if (is_type_start(p->tok.kind))
+            parse_type(p);
+        return;
+    }
+    NodeList ents = {0};
+    parse_param_entries(p, &ents);
+    int typed = 0, types = 0;
+    for (int i = 0; i < ents.len; i++) {
+        Node *e = ents.items[i];
+        typed |= e->name && e->type;
+        types |= !e->name || (!e->type && result_is_type(e->name));
+    }
+    if (!typed && types)
+        return; /* (int, error), (Point, bool): unnamed */
+    for (int i = 0; i < ents.len; i++) {
+        Node *e = ents.items[i];
+        if (!e->name || (i == ents.len - 1 && !e->type && typed)) {
+            p_error_at(p, e->line, e->col, "syntax error: mixed named and unnamed parameters");
+            return;
+        }
+        if (e->op == TK_ELLIPSIS) {
+            p_error_at(p, e->line, e->col, "cannot use ... in receiver or result parameter list");
+            return;
+        }
+    }
+    /* Go's grouping: in (a, b int, err error) a shares b's type */
+    for (int i = ents.len - 1; i > 0; i--)
+        if (!ents.items[i - 1]->type)
+            ents.items[i - 1]->type = ents.items[i]->type;
+    fn->names = ents;
 }
 
 /* struct { a, b; mu sync.Mutex; next *Node }: the `{` is current.  Each name
@@ -722,7 +803,7 @@ static Node *parse_type_inner(Parser *p, Node *t) {
         p_next(p);
         if (p->tok.kind == TK_LPAREN) {
             skip_balanced(p);
-            skip_result(p);
+            parse_results(p, t);
         }
         break;
     case TK_STRUCT:
@@ -910,7 +991,7 @@ static Node *parse_func_body(Parser *p) {
 
 /* After a declaration's parameters: results, then the body. */
 void parse_func_decl_body(Parser *p, Node *fn) {
-    skip_result(p);
+    parse_results(p, fn);
     if (p->panicking)
         return;
     if (p->tok.kind == TK_LBRACE) {
@@ -933,7 +1014,7 @@ void parse_func_decl_body(Parser *p, Node *fn) {
 Node *parse_funclit_rest(Parser *p, Node *fn) {
     Node *lit = node_new(p, N_FUNCLIT, fn->line, fn->col);
     lit->func = fn;
-    skip_result(p);
+    parse_results(p, fn);
     if (p->panicking || p->tok.kind != TK_LBRACE) {
         p_syntax_error(p, "expected {");
         fn->body = node_new(p, N_BLOCK, fn->line, fn->col);

@@ -48,6 +48,7 @@ typedef struct Parser {
                              block, "expected case or default or }" in a clause, NULL at top level */
     /* `.(type)` is only valid as a switch guard: count them in a switch header */
     int guard_ok, guards, guard_line, guard_col;
+    int addr_ok; /* the next operand is the first argument of an atomic function form: &v allowed */
 } Parser;
 
 /* ---- parse.c: tokens, errors, nodes ---- */
@@ -74,7 +75,7 @@ HIDDEN void parse_expr_list(Parser *p, NodeList *out);
 HIDDEN Node *parse_type(Parser *p);
 HIDDEN Node *parse_type_or_nil(Parser *p);
 HIDDEN int is_type_start(TokenKind k);
-HIDDEN void skip_result(Parser *p);
+HIDDEN void parse_results(Parser *p, Node *fn);
 HIDDEN void parse_param_entries(Parser *p, NodeList *out);     /* `(...)`, types kept */
 HIDDEN void check_params(Parser *p, Node *fn, NodeList *ents); /* -> fn->params */
 HIDDEN void set_receiver(Parser *p, Node *fn, NodeList *ents); /* -> fn->recv */

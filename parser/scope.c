@@ -220,6 +220,36 @@ void local_const(FuncState *fs, const char *name, Node *decl, const ConstVal *cv
     s->cv = *cv;
 }
 
+static Sym *find_local(FuncState *fs, const char *name);
+
+int local_to_cell(FuncState *fs, const char *name) {
+    Sym *s = find_local(fs, name);
+    if (!s || s->cell)
+        return s != NULL;
+    if (!s->decl)
+        return -1;
+    ptrset_add(&fs->ms->captured, s->decl);
+    fs->redo = 1;
+    return 0;
+}
+
+void local_type(FuncState *fs, const char *name, Node *decl, int sidx) {
+    Sym *s = sym_push(fs);
+    s->name = name;
+    s->decl = decl;
+    s->kind = SYM_TYPE;
+    s->reg = sidx;
+}
+
+int scope_find_type(FuncState *fs, const char *name) {
+    for (; fs; fs = fs->parent) {
+        Sym *s = find_local(fs, name);
+        if (s)
+            return s->kind == SYM_TYPE ? s->reg : -1;
+    }
+    return -1;
+}
+
 /* ---- resolution ---- */
 
 static const char *const builtin_names[] = {
@@ -282,6 +312,10 @@ static int resolve_outer(FuncState *fs, const char *name, Ref *out) {
             out->cv = s->cv;
             return 1;
         }
+        if (s->kind == SYM_TYPE) {
+            out->kind = R_STRUCT;
+            return 1;
+        }
         if (!s->cell) {
             /* captured after its declaration was compiled without a cell:
                compile the owner again with this declaration in a cell */
@@ -317,6 +351,8 @@ int resolve(FuncState *fs, const char *name, Ref *out) {
         if (s->kind == SYM_CONST) {
             out->kind = R_CONST;
             out->cv = s->cv;
+        } else if (s->kind == SYM_TYPE) {
+            out->kind = R_STRUCT;
         } else {
             out->kind = R_LOCAL;
             out->reg = s->reg;

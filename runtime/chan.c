@@ -32,7 +32,9 @@ static void chan_mark(VM *vm, ObjNativeObj *o) {
     int64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
     for (int64_t i = 0, s = c->head; i < n; i++, s = s + 1 == c->cap ? 0 : s + 1)
         gc_mark_value(vm, c->buf[s]);
+    gc_mark_value(vm, c->zero);
     pthread_mutex_unlock(&c->lock);
+    gc_mark_value(vm, c->owner);
 }
 
 /* A waiting G's registers refer to the channel, so a channel that is
@@ -54,6 +56,8 @@ static const NativeType chan_type = {
     .finalize = chan_finalize,
 };
 
+void chan_set_owner(Value ch, Value owner) { chan_of(ch)->owner = owner; }
+
 bool val_is_chan(Value v) {
     return val_is(v, OBJ_NATIVEOBJ) && AS_NATIVEOBJ(v)->ntype == &chan_type;
 }
@@ -72,12 +76,7 @@ void chan_register(VM *vm) {
 }
 
 void *chan_alloc(size_t n) {
-    void *p = calloc(1, n);
-    if (!p) {
-        fputs("fatal error: out of memory\n", stderr);
-        exit(2);
-    }
-    return p;
+    return vm_xcalloc(1, n);
 }
 
 Value chan_make(VM *vm, int64_t cap) {
@@ -87,6 +86,10 @@ Value chan_make(VM *vm, int64_t cap) {
     if (cap > 0)
         c->buf = chan_alloc((size_t)cap * sizeof(Value)); /* the builtin bounds cap */
     return val_obj(o);
+}
+
+void chan_set_zero(Value ch, Value zero) {
+    chan_of(ch)->zero = zero;
 }
 
 int64_t chan_len(Value ch) {
@@ -247,7 +250,7 @@ int chan_recv_locked(G *g, Chan *c, Value *v, bool *ok, Waiter **partner) {
     if (c->closed) {
         if (chan_race(g))
             race_acquire(g, race_owner(c), RACE_CLOSE);
-        *v = VAL_NIL;
+        *v = c->zero;
         *ok = false;
         return CHAN_DONE;
     }
@@ -350,11 +353,17 @@ int chan_close(G *g, Value ch) {
         return vm_panicf(g, "close of nil channel");
     if (!val_is_chan(ch))
         return chan_not_a_channel(g, "close", ch);
+    if (!chan_close_once(g, ch))
+        return vm_panicf(g, "close of closed channel");
+    return RT_OK;
+}
+
+bool chan_close_once(G *g, Value ch) {
     Chan *c = chan_of(ch);
     pthread_mutex_lock(&c->lock);
     if (c->closed) {
         pthread_mutex_unlock(&c->lock);
-        return vm_panicf(g, "close of closed channel");
+        return false;
     }
     if (chan_race(g))
         race_release(g, race_owner(c), RACE_CLOSE); /* close happens before a receive that sees it */
@@ -364,7 +373,7 @@ int chan_close(G *g, Value ch) {
     while ((w = waitq_take(&c->recvq))) {
         if (chan_race(g))
             race_acquire(w->g, race_owner(c), RACE_CLOSE);
-        deliver_recv(w, VAL_NIL, false);
+        deliver_recv(w, c->zero, false);
         *tail = w;
         tail = &w->wake_next;
     }
@@ -380,7 +389,7 @@ int chan_close(G *g, Value ch) {
         wake = w->wake_next; /* read before chan_wake: the G may free a select's record */
         chan_wake(g, w);
     }
-    return RT_OK;
+    return true;
 }
 
 bool chan_try_send(VM *vm, Value ch, Value v) {

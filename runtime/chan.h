@@ -20,6 +20,12 @@
 
 void chan_register(VM *vm);            /* the "chan" native type */
 Value chan_make(VM *vm, int64_t cap);  /* make(chan, cap); cap >= 0 */
+/* Before ch is shared: ch keeps `owner` alive, as a timer's channel keeps
+ * its Timer (Go's hchan.timer), so whoever can still receive from the
+ * channel keeps the timer that sends on it. */
+void chan_set_owner(Value ch, Value owner);
+/* What a receive from ch once closed gives (make(chan int): 0); set before ch is shared. */
+void chan_set_zero(Value ch, Value zero);
 bool val_is_chan(Value v);
 
 /* The RuntimeOps hooks (see vm/vm.h): RT_OK, RT_PANIC or RT_PARK. */
@@ -28,6 +34,11 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok);
 int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default);
 
 int chan_close(G *g, Value ch);        /* close(ch): panics on nil or closed */
+/* Close the channel ch (a channel, not nil) unless it is closed already
+ * (then false), for a closer that may have no goroutine: g is NULL in a
+ * timer's callback (context's deadline), and then the close makes no
+ * race-detector edge. */
+bool chan_close_once(G *g, Value ch);
 int64_t chan_len(Value ch);
 int64_t chan_cap(Value ch);
 

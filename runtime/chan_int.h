@@ -57,7 +57,9 @@ struct Chan {
     int64_t head;          /* lock: slot of the oldest buffered value */
     _Atomic int64_t count; /* written under lock; len(ch) reads it without, as Go's len */
     bool closed;           /* lock */
+    Value zero;            /* immutable: what a receive from the closed channel gives (nil, or make(chan int)'s 0) */
     WaitQ recvq, sendq;    /* lock */
+    Value owner;           /* set once before the channel is shared: an object it keeps alive */
 };
 
 /* A blocked select: one Waiter per case with a channel, all in w[]. */

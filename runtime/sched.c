@@ -242,7 +242,7 @@ static M *newm(Sched *s) {
         fprintf(s->vm->err, "runtime: program exceeds %d-thread limit\nfatal error: thread exhaustion\n", limit);
         vm_exit(s->vm, 2);
     }
-    M *m = calloc(1, sizeof(M));
+    M *m = vm_xcalloc(1, sizeof(M));
     m->sched = s;
     m->rand_state = (uint64_t)sched_nanotime() * 0x9E3779B97F4A7C15ull | 1;
     pthread_mutex_init(&m->mu, NULL);
@@ -517,12 +517,17 @@ static void g_free(Sched *s, G *g) {
     g->resume_fn = NULL;
     g->resume_data = NULL;
     atomic_store(&g->interrupted, 0);
+    /* Only the G itself stays (sysmon may look at it): a grown stack goes
+     * back to malloc, and past GFREE_STACKS free Gs no stack is kept at all,
+     * so 100k goroutines that exit together leave ~100k small G structs. */
+    g_stack_release(g, atomic_load_explicit(&s->ngfree, memory_order_relaxed) >= GFREE_STACKS);
     pthread_mutex_lock(&s->lock);
     G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
     vm->gs[g->gs_index] = last;
     last->gs_index = g->gs_index;
     g->schedlink = s->gfree;
     s->gfree = g;
+    atomic_fetch_add_explicit(&s->ngfree, 1, memory_order_relaxed);
     pthread_mutex_unlock(&s->lock);
     atomic_fetch_sub(&s->ngoroutines, 1);
 }
@@ -534,6 +539,7 @@ G *sched_gget(Sched *s) {
     if (!g)
         return vm_new_g(vm);
     s->gfree = g->schedlink;
+    atomic_fetch_sub_explicit(&s->ngfree, 1, memory_order_relaxed);
     g->schedlink = NULL;
     g->id = ++vm->next_goid;
     for (uint32_t i = 0; i < g->stack_cap; i++)
@@ -574,8 +580,7 @@ static void execute(Sched *s, M *m, G *g) {
     atomic_store(&p->running, g);
     int r;
     if (s->repl && setjmp(m->kill_jmp)) {
-        g->c_calls = 0; /* killed (rt_kill), perhaps inside a builtin's callback */
-        g_stack_release(g);
+        g->c_calls = 0; /* killed (rt_kill), perhaps inside a builtin's callback; g_free gives back its stack */
         r = VM_DONE;
     } else if (g->nframes == 0 && g->resume_nres < 0 && !g->resume_fn) {
         /* first run: the go statement left the function and arguments at stack[0..] */
@@ -725,6 +730,7 @@ void sched_spin_pause(void) {
 
 static int rt_preempted(G *g) {
     atomic_store(&g->preempt, 0);
+    atomic_fetch_and(&g->vm->safepoint, ~SAFEPOINT_PREEMPT); /* sysmon raises it again for another */
     if (atomic_load(&g->interrupted))
         return vm_goexit(g); /* Ctrl-C in the REPL: the entry ends, running its deferred calls */
     tls_m->yielded = true;

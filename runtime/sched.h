@@ -109,13 +109,24 @@ int sched_num_goroutine(VM *vm);
 /* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */
 int64_t sched_nanotime(void);
 
+/* A timer deadline: `when` (monotonic ns) clamped to [now, INT64_MAX - 1],
+ * or d ns from now (d <= 0: now).  Saturating, as Go's when(): Sleep(1<<63-1)
+ * sleeps "forever" instead of overflowing into the past.  INT64_MAX itself
+ * means "no timer", so a timer that never fires still counts as pending and
+ * a program waiting on it is not reported as deadlocked (Go's checkdead). */
+int64_t sched_deadline_at(int64_t when);
+int64_t sched_deadline(int64_t d);
+
 /* Timers belong to the Ps, as in Go: `fire(arg)` runs on a scheduler thread
  * (not in a goroutine) at or after `when`, never before.  A timer is
  * stopped with sched_timer_stop (false if it already fired or was stopped). */
 typedef struct SchedTimer SchedTimer;
 SchedTimer *sched_timer_start(G *g, int64_t when, void (*fire)(void *arg, int64_t now), void *arg);
-/* A value the timer keeps alive for its callback (the channel of time.After):
- * the collector marks it while the timer is armed. */
+/* An armed timer keeps alive only what sched_timer_keep gives it: a
+ * callback that must run whoever still refers to it (a context's deadline,
+ * as Go's AfterFunc).  A time.Timer is not kept: its channel keeps it, and
+ * it is collected with the channel when no one can receive any more (Go
+ * 1.23). */
 void sched_timer_keep(SchedTimer *t, Value v);
 /* Free a timer that is stopped or has fired (its owner's job, e.g. a
  * Timer's finalizer or the callback of a one-shot timer). */

@@ -42,7 +42,7 @@ void sched_dump_goroutines(Sched *s, G *skip, bool with_wait) {
 void sched_dump_goroutines_to(Sched *s, G *skip, bool with_wait, FILE *out) {
     VM *vm = s->vm;
     int n = vm->ngs;
-    G **gs = malloc((size_t)n * sizeof(G *));
+    G **gs = vm_xmalloc((size_t)n * sizeof(G *));
     for (int i = 0; i < n; i++)
         gs[i] = vm->gs[i];
     qsort(gs, (size_t)n, sizeof(G *), by_goid); /* 100k goroutines: no quadratic sort */

@@ -32,7 +32,7 @@ struct SchedTimer {
     void (*fire)(void *arg, int64_t now);
     void *arg;
     void *arg2;
-    Value keep;                             /* marked by the GC while armed */
+    Value keep;                             /* sched_timer_keep: marked by the GC while armed */
     _Atomic int active;                     /* 1 while armed (stop/reset race with firing) */
 };
 
@@ -81,6 +81,9 @@ struct M {
     uint64_t rand_state;         /* owner only */
 };
 
+/* Free Gs past this many keep no stack (Go bounds its per-P G cache at 64). */
+#define GFREE_STACKS 256
+
 typedef struct Sched {
     VM *vm;
     pthread_mutex_t lock;
@@ -104,6 +107,7 @@ typedef struct Sched {
     pthread_cond_t start_cv;     /* lock: stopped Ms wait for the world to start */
     _Atomic(G *) main_g;         /* NULL once main has called runtime.Goexit */
     G *gfree;                    /* finished Gs for reuse: lock */
+    atomic_int ngfree;           /* how many (written under lock, read without) */
     pthread_t sysmon;
     _Atomic int exiting;
     _Atomic int crashing;        /* a goroutine is printing its panic report */
@@ -194,5 +198,8 @@ void sched_crash_begin(G *g);   /* RuntimeOps.crash_begin */
 void sched_crash_dump(G *g);    /* RuntimeOps.crash_dump */
 void fatal_signals_install(void); /* runtime/fatal_signal.c: Go's report of a crash */
 void *sysmon_main(void *arg);
+/* Ask running goroutine g to yield at its next call or backward jump
+ * (SAFEPOINT_PREEMPT in vm/vm.h). */
+void sched_preempt(Sched *s, G *g);
 
 #endif

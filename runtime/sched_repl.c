@@ -59,7 +59,7 @@ void repl_deadlock(Sched *s) {
     sched_dump_goroutines(s, NULL, false);
     fflush(vm->err);
     atomic_store(&g->interrupted, 1); /* if a later entry wakes it, it stops at its next loop */
-    atomic_store(&g->preempt, 1);
+    sched_preempt(s, g);
     if (repl_entry_claim(s, g, REPL_ENTRY_DEADLOCK))
         repl_entry_post(s);
 }
@@ -88,7 +88,7 @@ static bool interrupt_entry(Sched *s, G *g) {
     bool mine = atomic_load(&s->main_g) == g;
     if (mine) {
         atomic_store(&g->interrupted, 1);
-        atomic_store(&g->preempt, 1);
+        sched_preempt(s, g);
     }
     pthread_mutex_unlock(&s->lock);
     if (!mine)
@@ -118,6 +118,7 @@ int sched_repl_run(VM *vm, Value fn) {
     pthread_mutex_lock(&s->lock);
     G *g = sched_gget(s);
     g->id = 1; /* each entry is goroutine 1, as a script's main */
+    stack_ensure(g, 1 + STACK_SLACK); /* a reused G may have no stack */
     g->stack[0] = fn;
     g->top = 1;
     atomic_store(&s->entry_end, REPL_ENTRY_RUNNING);

@@ -61,7 +61,7 @@ static bool stw_try_stop(Sched *s, M *m) {
         return false;
     }
     atomic_store(&s->gcwaiting, 1);
-    s->vm->safepoint = 1; /* every running G stops at its next safepoint */
+    atomic_fetch_or(&s->vm->safepoint, SAFEPOINT_GC); /* every running G stops at its next safepoint */
     /* As Go counts: every P but ours, the dead and the idle-listed ones.  A
      * P just handed to a waking M is neither running nor listed, and its M
      * will stop here too, so it must be counted. */
@@ -88,11 +88,24 @@ void stw_start(Sched *s) {
     bool wake = syscall_restart_ps(s) || atomic_load(&s->runq_size) > 0;
     s->stop_gen++;
     atomic_store(&s->gcwaiting, 0);
-    s->vm->safepoint = 0;
+    atomic_fetch_and(&s->vm->safepoint, ~SAFEPOINT_GC);
     pthread_cond_broadcast(&s->start_cv);
     pthread_mutex_unlock(&s->lock);
     if (wake) /* goroutines queued while the world stood (some back from C) */
         sched_wakep(s);
+}
+
+/* The world is stopped: give back the unused part of the stacks of parked
+ * and queued goroutines.  Not a running one (the collector), nor one in a C
+ * call or queued on its way back from one (lockedm): their C frames hold
+ * pointers into the stack. */
+static void shrink_stacks(VM *vm) {
+    for (int i = 0; i < vm->ngs; i++) {
+        G *g = vm->gs[i];
+        int st = atomic_load(&g->status);
+        if ((st == G_WAITING || st == G_RUNNABLE) && !g->lockedm)
+            g_stack_shrink(g);
+    }
 }
 
 void sched_gc(G *g) {
@@ -102,6 +115,7 @@ void sched_gc(G *g) {
     if (!stw_try_stop(s, sched_current_m()))
         return; /* another M collected while this one was stopped */
     gc_collect(g->vm);
+    shrink_stacks(g->vm);
     stw_start(s);
 }
 
@@ -125,7 +139,7 @@ static void procresize(Sched *s, M *m, int n) {
         } else if (p != m->p) {
             G *running = atomic_load(&p->running);
             if (running)
-                atomic_store(&running->preempt, 1);
+                sched_preempt(s, running);
         }
     }
     atomic_store(&s->nprocs, n);

@@ -76,7 +76,7 @@ static bool arm(P *p, SchedTimer *t, int64_t when) {
 }
 
 static SchedTimer *timer_new(void (*fire)(void *, int64_t), void *arg) {
-    SchedTimer *t = calloc(1, sizeof(SchedTimer));
+    SchedTimer *t = vm_xcalloc(1, sizeof(SchedTimer));
     t->t.idx = -1;
     t->t.data = t;
     t->fire = fire;
@@ -116,7 +116,7 @@ static void soon_fire(void *arg, int64_t now) {
 }
 
 void sched_run_soon(VM *vm, void (*fn)(void *arg), void *arg) {
-    Soon *soon = malloc(sizeof *soon);
+    Soon *soon = vm_xmalloc(sizeof *soon);
     soon->fn = fn;
     soon->arg = arg;
     soon->t = timer_new(soon_fire, soon); /* set before arming: it may fire at once elsewhere */
@@ -184,6 +184,18 @@ void timers_move(P *from, P *to) {
     pthread_mutex_unlock(&from->timer_lock);
 }
 
+int64_t sched_deadline_at(int64_t when) {
+    int64_t now = sched_nanotime();
+    return when < now ? now : when > INT64_MAX - 1 ? INT64_MAX - 1 : when;
+}
+
+int64_t sched_deadline(int64_t d) {
+    int64_t now = sched_nanotime(), when;
+    if (d <= 0)
+        return now;
+    return __builtin_add_overflow(now, d, &when) || when > INT64_MAX - 1 ? INT64_MAX - 1 : when;
+}
+
 /* ---- time.Sleep ---- */
 
 static void sleep_fire(void *arg, int64_t now) {
@@ -206,6 +218,6 @@ int sched_sleep(G *g, int64_t ns) {
      * scheduler has switched g out and released the lock. */
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
-    sched_current_m()->kick_after_park = arm(p, t, sched_nanotime() + ns);
+    sched_current_m()->kick_after_park = arm(p, t, sched_deadline(ns));
     return sched_park(g, "sleep", &p->timer_lock);
 }

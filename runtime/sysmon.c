@@ -1,7 +1,8 @@
 /* runtime/sysmon.c — sysmon: a thread of its own, holding no P, that
  * watches the Ps (Go's sysmon).
  *  - A P whose schedtick has not moved for 10 ms has run one goroutine that
- *    long: that goroutine is asked to yield at its next backward jump.
+ *    long: that goroutine is asked to yield at its next call or backward
+ *    jump.
  *  - A P whose M has been in one C call for a whole sysmon cycle is taken
  *    and handed to another M (runtime/sched_syscall.c).
  * It sleeps 20 us while it retakes Ps from C calls, and doubles its sleep up
@@ -18,9 +19,19 @@
 #define SYSMON_MAX_NS 2000000     /* 2 ms */
 #define SYSMON_IDLE_CYCLES 50
 
-/* Ask a goroutine that has run 10 ms to yield. */
+void sched_preempt(Sched *s, G *g) {
+    atomic_store(&g->preempt, 1);
+    atomic_fetch_or(&s->vm->safepoint, SAFEPOINT_PREEMPT);
+}
+
+/* Ask a goroutine that has run 10 ms to yield.  The safepoint's preempt bit
+ * is a hint shared by all goroutines: the one that yields clears it, so it
+ * is raised again here while another running goroutine still has a request
+ * pending, and dropped when none has (one that parked or entered C before
+ * its next call must not leave every other call on the slow path). */
 static void preempt_long_running(Sched *s, int64_t now) {
     int n = atomic_load_explicit(&s->nallp, memory_order_acquire);
+    bool pending = false;
     for (int i = 0; i < n; i++) {
         P *p = s->allp[i];
         G *g = atomic_load(&p->running);
@@ -31,10 +42,15 @@ static void preempt_long_running(Sched *s, int64_t now) {
             continue;
         }
         if (now - atomic_load(&p->since) > PREEMPT_AFTER_NS) {
-            atomic_store(&g->preempt, 1);
+            sched_preempt(s, g);
             atomic_store(&p->since, now);
         }
+        pending |= atomic_load(&g->preempt) != 0;
     }
+    if (pending)
+        atomic_fetch_or(&s->vm->safepoint, SAFEPOINT_PREEMPT);
+    else if (atomic_load(&s->vm->safepoint) & SAFEPOINT_PREEMPT)
+        atomic_fetch_and(&s->vm->safepoint, ~SAFEPOINT_PREEMPT);
 }
 
 void *sysmon_main(void *arg) {

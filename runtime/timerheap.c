@@ -1,4 +1,5 @@
 /* runtime/timerheap.c — see timerheap.h. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "runtime/timerheap.h"
@@ -56,7 +57,12 @@ void th_free(TimerHeap *h) {
 void th_push(TimerHeap *h, Timer *t) {
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 64;
-        h->t = realloc(h->t, (size_t)h->cap * sizeof(Timer *));
+        Timer **t = realloc(h->t, (size_t)h->cap * sizeof(Timer *));
+        if (!t) { /* vm_out_of_memory's text: this file stands alone (unit-tested without vm/) */
+            fputs("fatal error: runtime: out of memory\n", stderr);
+            exit(2);
+        }
+        h->t = t;
     }
     t->seq = h->next_seq++;
     place(h, h->n++, t);

@@ -1,15 +1,22 @@
-/* stdlib/atomic.c — package sync/atomic: Go 1.19's typed atomics.
+/* stdlib/atomic.c — package sync/atomic: Go 1.19's typed atomics and Go's
+ * function forms.
  *
- * atomic.Int64, atomic.Int32, atomic.Uint64, atomic.Bool and atomic.Value,
- * each with Load Store Swap CompareAndSwap (and Add for the integers, which
- * returns the new value).  The zero value is ready to use (payload zeroed: 0,
- * false, nil) and copies share the object.
+ * atomic.Int64, atomic.Int32, atomic.Uint64, atomic.Uint32, atomic.Bool and
+ * atomic.Value, each with Load Store Swap CompareAndSwap (and Add for the
+ * integers, which returns the new value).  The zero value is ready to use
+ * (payload zeroed: 0, false, nil) and copies share the object.
+ *
+ * The function forms (AddInt64(&v, d), LoadInt32(&v), StoreUint64,
+ * SwapUint32, CompareAndSwapInt64 ...) act on a variable through the
+ * reference `&v` makes (vm/ref.h): the variable holds an ordinary csp int
+ * (nil, the value of `var n` with its Go type deleted, counts as 0), and
+ * each operation is a compare-and-swap loop on the variable's word.
  *
  * Memory order: every operation is a C11 atomic on the payload word with
  * memory_order_seq_cst, Go's guarantee for sync/atomic ("sequentially
  * consistent"), so atomics also order the plain reads and writes around them.
- * Int32 wraps at 32 bits; Uint64 keeps 64 bits but a csp int is signed, so
- * values of 2^63 and above read back negative.
+ * Int32 and Uint32 wrap at 32 bits; Uint64 keeps 64 bits but a csp int is
+ * signed, so values of 2^63 and above read back negative.
  *
  * atomic.Value holds any value word; the collector marks it (the world is
  * stopped while it does).  As in Go, storing nil panics, and so does storing
@@ -21,6 +28,7 @@
 
 #include "stdlib/lib.h"
 #include "vm/race.h"
+#include "vm/ref.h"
 
 /* Under -race every operation is sequentially consistent for the detector
  * too: it acquires the variable's sync clock and releases into it. */
@@ -32,11 +40,20 @@ typedef struct AtomicWord {
     _Atomic int64_t v;
 } AtomicWord;
 
-static const NativeType int64_type, int32_type, uint64_type, bool_type, value_type;
+static const NativeType int64_type, int32_type, uint64_type, uint32_type, bool_type, value_type;
 
-/* How an integer type keeps its values: Int32 wraps to 32 bits. */
+/* How an integer type keeps its values: Int32 and Uint32 wrap to 32 bits. */
 static int64_t int_norm(const NativeType *t, int64_t v) {
-    return t == &int32_type ? (int32_t)v : v;
+    if (t == &int32_type)
+        return (int32_t)(uint32_t)(uint64_t)v;
+    if (t == &uint32_type)
+        return (uint32_t)(uint64_t)v;
+    return v;
+}
+
+/* old + d with two's complement wrap, as Go's: done in unsigned arithmetic. */
+static int64_t int_sum(const NativeType *t, int64_t old, int64_t d) {
+    return int_norm(t, (int64_t)((uint64_t)old + (uint64_t)d));
 }
 
 /* In a method of the word type `ntype`: the word p and the other arguments. */
@@ -62,17 +79,10 @@ static int int_store(G *g, Value *args, int nargs, const NativeType *t, const ch
 static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
     int64_t d;
     WORD_RECV(*t, fn, "i", &d)
-    int64_t r;
-    if (t == &int32_type) {
-        int64_t old = atomic_load(p);
-        while (!atomic_compare_exchange_weak(p, &old, (int32_t)(uint32_t)((uint64_t)old + (uint64_t)d)))
-            ;
-        r = (int32_t)(uint32_t)((uint64_t)old + (uint64_t)d);
-    } else {
-        /* two's complement wrap, as Go's: done in unsigned arithmetic */
-        r = (int64_t)((uint64_t)atomic_fetch_add(p, d) + (uint64_t)d);
-    }
-    args[0] = val_int(g->vm, r);
+    int64_t old = atomic_load(p);
+    while (!atomic_compare_exchange_weak(p, &old, int_sum(t, old, d)))
+        ;
+    args[0] = val_int(g->vm, int_sum(t, old, d));
     return 1;
 }
 
@@ -124,6 +134,117 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
 INT_METHODS(int64, "Int64")
 INT_METHODS(int32, "Int32")
 INT_METHODS(uint64, "Uint64")
+INT_METHODS(uint32, "Uint32")
+
+/* ---- the function forms on &v: AddInt64(&v, d) ... ---- */
+
+/* The variable `&v` of a function form: its location, or a panic. */
+static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want, RefLoc *loc) {
+    if (nargs != want) {
+        vm_panicf(g, "%s arguments in call to %s", nargs < want ? "not enough" : "too many", fn);
+        return false;
+    }
+    if (!ref_get(args[0], loc)) {
+        args_type_error(g, fn, 1, "a variable's address (&v)", args[0]);
+        return false;
+    }
+    if (RACE_ON(g->vm))
+        race_acquire_release(g, loc->owner, loc->idx);
+    return true;
+}
+
+/* The int in the variable's word `w` (nil counts as 0), or a panic. */
+static bool word_int(G *g, const char *fn, Value w, int64_t *out) {
+    if (val_is_nil(w)) {
+        *out = 0;
+        return true;
+    }
+    if (!val_is_int(w)) {
+        vm_panicf(g, "%s: the variable holds %s, not int", fn, val_type_name(w));
+        return false;
+    }
+    *out = val_as_int(w);
+    return true;
+}
+
+enum { F_LOAD, F_STORE, F_ADD, F_SWAP, F_CAS };
+
+/* One body for the twenty function forms: operation `op` on a variable
+ * of integer type t.  Each write is a CAS of the whole word, so a racing
+ * plain store is never lost halfway through. */
+static int func_form(G *g, Value *args, int nargs, const NativeType *t, int op, const char *fn) {
+    static const int arity[] = {1, 2, 2, 2, 3};
+    RefLoc loc;
+    int64_t a = 0, b = 0;
+    if (!ref_arg(g, fn, args, nargs, arity[op], &loc))
+        return -1;
+    for (int i = 1; i < nargs; i++) {
+        if (!val_is_int(args[i]))
+            return args_type_error(g, fn, i + 1, "int", args[i]);
+        *(i == 1 ? &a : &b) = val_as_int(args[i]);
+    }
+    Value cur = atomic_load(loc.slot);
+    for (;;) {
+        int64_t v;
+        if (!word_int(g, fn, cur, &v))
+            return -1;
+        int64_t nv;
+        switch (op) {
+        case F_LOAD: args[0] = val_int(g->vm, v); return 1;
+        case F_ADD: nv = int_sum(t, v, a); break;
+        case F_CAS:
+            if (v != int_norm(t, a) || a != int_norm(t, a)) {
+                args[0] = val_bool(false);
+                return 1;
+            }
+            nv = int_norm(t, b);
+            break;
+        default: nv = int_norm(t, a); break; /* F_STORE, F_SWAP */
+        }
+        if (atomic_compare_exchange_weak(loc.slot, &cur, val_int(g->vm, nv))) {
+            switch (op) {
+            case F_STORE: return 0;
+            case F_ADD: args[0] = val_int(g->vm, nv); return 1;
+            case F_SWAP: args[0] = val_int(g->vm, v); return 1;
+            default: args[0] = val_bool(true); return 1;
+            }
+        }
+    }
+}
+
+#define FUNC_FORMS(T, NAME)                                                                                  \
+    static int Load##NAME(G *g, Value *a, int n) {                                                           \
+        return func_form(g, a, n, &T##_type, F_LOAD, "atomic.Load" #NAME);                                   \
+    }                                                                                                        \
+    static int Store##NAME(G *g, Value *a, int n) {                                                          \
+        return func_form(g, a, n, &T##_type, F_STORE, "atomic.Store" #NAME);                                 \
+    }                                                                                                        \
+    static int Add##NAME(G *g, Value *a, int n) {                                                            \
+        return func_form(g, a, n, &T##_type, F_ADD, "atomic.Add" #NAME);                                     \
+    }                                                                                                        \
+    static int Swap##NAME(G *g, Value *a, int n) {                                                           \
+        return func_form(g, a, n, &T##_type, F_SWAP, "atomic.Swap" #NAME);                                   \
+    }                                                                                                        \
+    static int CompareAndSwap##NAME(G *g, Value *a, int n) {                                                 \
+        return func_form(g, a, n, &T##_type, F_CAS, "atomic.CompareAndSwap" #NAME);                          \
+    }
+
+FUNC_FORMS(int64, Int64)
+FUNC_FORMS(int32, Int32)
+FUNC_FORMS(uint64, Uint64)
+FUNC_FORMS(uint32, Uint32)
+
+#define FUNC_REGS(NAME)                                                                                      \
+    {"Load" #NAME, Load##NAME, "Load" #NAME "(&v) int — the variable's value"},                              \
+        {"Store" #NAME, Store##NAME, "Store" #NAME "(&v, x) — sets the variable"},                           \
+        {"Add" #NAME, Add##NAME, "Add" #NAME "(&v, delta) int — adds delta and returns the new value"},      \
+        {"Swap" #NAME, Swap##NAME, "Swap" #NAME "(&v, new) int — sets the variable and returns the old value"}, \
+        {"CompareAndSwap" #NAME, CompareAndSwap##NAME,                                                       \
+         "CompareAndSwap" #NAME "(&v, old, new) bool — sets new if the variable holds old"}
+
+static const NativeReg atomic_fns[] = {
+    FUNC_REGS(Int32), FUNC_REGS(Int64), FUNC_REGS(Uint32), FUNC_REGS(Uint64), {NULL, NULL, NULL},
+};
 
 /* ---- Bool: the word holds 0 or 1 ---- */
 
@@ -253,10 +374,11 @@ static const NativeType value_type = {
 };
 
 void stdlib_open_atomic(VM *vm) {
-    vm_native_module(vm, "sync/atomic", NULL);
+    vm_native_module(vm, "sync/atomic", atomic_fns);
     vm_register_type(vm, &int64_type);
     vm_register_type(vm, &int32_type);
     vm_register_type(vm, &uint64_type);
+    vm_register_type(vm, &uint32_type);
     vm_register_type(vm, &bool_type);
     vm_register_type(vm, &value_type);
 }

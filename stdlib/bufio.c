@@ -92,10 +92,13 @@ static void scanner_finalize(ObjNativeObj *o) { buf_free(&((Scanner *)o->payload
 static bool is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 /* Find the next token in the unread bytes (lock held): its bounds and how
- * far to advance.  False if more bytes are needed (at EOF: the rest). */
+ * far to advance.  False if more bytes are needed (at EOF: the rest).  As
+ * Go's split functions, "at EOF" means the reader is done, whatever its
+ * last error: a line cut short by a reset connection is still a line. */
 static bool split_token(Scanner *s, size_t *tok_start, size_t *tok_len, size_t *advance) {
     const char *p = s->q.b.p + s->q.start;
     size_t n = buf_unread(&s->q);
+    bool at_eof = s->eof || !val_is_nil(s->err);
     switch (s->split) {
     case SPLIT_LINES: {
         const char *nl = n ? memchr(p, '\n', n) : NULL;
@@ -103,7 +106,7 @@ static bool split_token(Scanner *s, size_t *tok_start, size_t *tok_len, size_t *
         if (nl) {
             len = (size_t)(nl - p);
             *advance = len + 1;
-        } else if (s->eof && n > 0) {
+        } else if (at_eof && n > 0) {
             len = n; /* an unterminated last line is a line */
             *advance = n;
         } else {
@@ -122,7 +125,7 @@ static bool split_token(Scanner *s, size_t *tok_start, size_t *tok_len, size_t *
         size_t j = i;
         while (j < n && !is_space((unsigned char)p[j]))
             j++;
-        if (j == n && !s->eof)
+        if (j == n && !at_eof)
             return false;
         if (i == j) { /* only spaces, at EOF */
             s->q.start += n;
@@ -139,7 +142,7 @@ static bool split_token(Scanner *s, size_t *tok_start, size_t *tok_len, size_t *
         unsigned char c = (unsigned char)p[0];
         size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
         if (len > n) {
-            if (!s->eof)
+            if (!at_eof)
                 return false;
             len = 1;
         }

@@ -12,6 +12,7 @@
 #include "runtime/chan.h"
 
 #include "stdlib/lib.h"
+#include "vm/interp.h"
 #include "vm/race.h"
 #include "stdlib/utf8.h"
 
@@ -108,7 +109,8 @@ static int b_delete(G *g, Value *args, int nargs) {
     if (val_is(m, OBJ_MAP)) {
         if (RACE_ON(g->vm))
             race_write(g, val_as_obj(m), 0); /* delete writes the map */
-        map_delete(AS_MAP(m), key);
+        if (map_delete(AS_MAP(m), key) == MAP_RACE)
+            map_race_fatal(g, MAP_WRITE);
     } else if (!val_is_nil(m))
         return args_type_error(g, "delete", 1, "map", m);
     return 0;
@@ -125,6 +127,8 @@ static int b_close(G *g, Value *args, int nargs) {
     return 0;
 }
 
+/* makechan(n[, zero]): zero is what a receive from the closed channel gives
+ * (make(chan int): 0). */
 static int b_makechan(G *g, Value *args, int nargs) {
     int64_t n = 0;
     if (nargs > 0) {
@@ -135,6 +139,8 @@ static int b_makechan(G *g, Value *args, int nargs) {
     if (n < 0 || n > ((int64_t)1 << 40))
         return vm_panicf(g, "makechan: size out of range");
     args[0] = chan_make(g->vm, n);
+    if (nargs > 1)
+        chan_set_zero(args[0], args[1]);
     return 1;
 }
 
@@ -165,7 +171,7 @@ static int b_int(G *g, Value *args, int nargs) {
     if (!args_check(g, "int", args, nargs, "v", &v))
         return -1;
     if (val_is_int(v)) {
-        if (val_is_duration(v)) /* int(d): a plain int (Go's conversion drops the type) */
+        if (val_is_duration(v) || val_named_type(v)) /* int(d): a plain int (Go's conversion drops the type) */
             args[0] = val_int(g->vm, val_as_int(v));
         return 1;
     }
@@ -294,7 +300,8 @@ static int b_clear(G *g, Value *args, int nargs) {
         for (int64_t i = 0; i < l->len; i++)
             list_items(l)[i] = VAL_NIL;
     } else if (val_is(v, OBJ_MAP)) {
-        map_clear(AS_MAP(v));
+        if (map_clear(AS_MAP(v)) == MAP_RACE)
+            map_race_fatal(g, MAP_WRITE);
     } else if (!val_is_nil(v)) {
         return invalid_argument(g, v, "clear");
     }
@@ -316,18 +323,59 @@ static int b_copy(G *g, Value *args, int nargs) {
     return 1;
 }
 
+/* convert(T, x): T(x) for a named int or float64 type T (`State(2)`,
+ * `Celsius(21.5)`): x's number, boxed with its new type. */
+static int b_convert(G *g, Value *args, int nargs) {
+    Value type, x;
+    if (!args_check(g, "convert", args, nargs, "vv", &type, &x))
+        return -1;
+    ObjStructType *t = (ObjStructType *)val_as_obj(type);
+    if (!val_is_number(x))
+        return vm_panicf(g, "cannot convert %s (type %s) to type %s", val_type_name(x), val_type_name(x),
+                         t->name->chars);
+    double f = val_to_double(x);
+    if (t->basic == 'i' && val_is_float(x) && !(f > -9223372036854775808.0 && f < 9223372036854775808.0))
+        return vm_panicf(g, "cannot convert %g to type %s: out of range", f, t->name->chars);
+    args[0] = val_named(g->vm, t, f, val_is_int(x) ? val_as_int(x) : (int64_t)f);
+    return 1;
+}
+
+/* A list of n elements, each the zero value of `type` (a type constant, or
+ * nil for nils), with room for cap (-1: n). */
+static int make_list(G *g, Value type, int64_t n, int64_t cap, bool has_cap, ObjList **out) {
+    if (n < 0 || n > ((int64_t)1 << 40))
+        return vm_runtime_errorf(g, "makeslice: len out of range");
+    if (has_cap && (cap < n || cap > ((int64_t)1 << 40)))
+        return vm_runtime_errorf(g, "makeslice: cap out of range");
+    ObjList *l = list_new(g->vm, cap > n ? cap : n);
+    for (int64_t i = 0; i < n; i++)
+        list_append(g->vm, l, val_is_nil(type) ? VAL_NIL : zero_value(g->vm, type));
+    *out = l;
+    return 0;
+}
+
 /* make(list, n[, cap]): n nils. */
 static int b_makelist(G *g, Value *args, int nargs) {
     int64_t n, cap = -1;
     if (!args_check(g, "make", args, nargs, "i|i", &n, &cap))
         return -1;
-    if (n < 0 || n > ((int64_t)1 << 40))
-        return vm_runtime_errorf(g, "makeslice: len out of range");
-    if (nargs > 1 && (cap < n || cap > ((int64_t)1 << 40)))
-        return vm_runtime_errorf(g, "makeslice: cap out of range");
-    ObjList *l = list_new(g->vm, cap > n ? cap : n);
-    for (int64_t i = 0; i < n; i++)
-        list_append(g->vm, l, VAL_NIL);
+    ObjList *l = NULL;
+    if (make_list(g, VAL_NIL, n, cap, nargs > 1, &l) < 0)
+        return -1;
+    args[0] = val_obj(l);
+    return 1;
+}
+
+/* make([]T, n[, cap]) of a T whose zero is not nil: makelistz(T, n[, cap]),
+ * n zero values of T (a struct type gives n fresh instances). */
+static int b_makelistz(G *g, Value *args, int nargs) {
+    int64_t n, cap = -1;
+    Value type;
+    if (!args_check(g, "make", args, nargs, "vi|i", &type, &n, &cap))
+        return -1;
+    ObjList *l = NULL;
+    if (make_list(g, type, n, cap, nargs > 2, &l) < 0)
+        return -1;
     args[0] = val_obj(l);
     return 1;
 }
@@ -354,7 +402,10 @@ static const NativeReg builtin_fns[] = {
     {"clear", b_clear, "clear(v) — sets every element of a list to nil, or removes every key of a map"},
     {"copy", b_copy, "copy(dst, src) int — copies elements between lists; returns how many"},
     {"makelist", b_makelist, "makelist(n[, cap]) list — a list of n nils: make(list, n)"},
-    {"makechan", b_makechan, "makechan([n]) chan — a channel with a buffer of n: make(chan, n)"},
+    {"convert", b_convert, "convert(T, x) — T(x) for a named int or float64 type T: State(2)"},
+    {"makelistz", b_makelistz, "makelistz(T, n[, cap]) list — n zero values of T: make([]int, n)"},
+    {"makechan", b_makechan,
+     "makechan([n[, zero]]) chan — a channel with a buffer of n: make(chan, n); a closed one gives zero"},
     {NULL, NULL, NULL},
 };
 

@@ -1,8 +1,14 @@
-/* stdlib/errors.c — package errors: New, Is, Unwrap.
+/* stdlib/errors.c — package errors: New, Is, As, Unwrap.
  *
  * An error's chain follows ObjError.wrapped (set by fmt.Errorf's %w) or a
  * struct's Unwrap() method; Is compares each link with == (identity for
  * error values) and asks a struct's Is(target) method, as Go does.
+ *
+ * As is csp's form of Go's errors.As(err, &target), which has no pointers to
+ * fill: errors.As(err, T) returns the first error in err's chain whose type
+ * is T, or nil.  T is a struct type written as in a type switch (the
+ * compiler passes `MyErr` as the type switch's constant: a struct type
+ * object), or a type's name as a string ("MyErr", "*os.File").
  */
 #include "stdlib/lib.h"
 
@@ -48,6 +54,36 @@ static int errors_Unwrap(G *g, Value *args, int nargs) {
     return 1;
 }
 
+static bool has_type(VM *vm, Value v, Value t) {
+    if (val_is(t, OBJ_STRUCTTYPE))
+        return val_is(v, OBJ_STRUCT) && val_obj(AS_STRUCT(v)->type) == t;
+    return val_has_type(vm, v, AS_STRING(t)->chars);
+}
+
+static int errors_As(G *g, Value *args, int nargs) {
+    Value err, t;
+    if (!args_check(g, "errors.As", args, nargs, "vv", &err, &t))
+        return -1;
+    if (!val_is(t, OBJ_STRUCTTYPE) && !val_is(t, OBJ_STRING))
+        return args_type_error(g, "errors.As", 2, "a type", t);
+    Value found = VAL_NIL;
+    vm_root_push(g, err); /* the link being examined: Unwrap may have made it */
+    for (int depth = 0; depth < MAX_CHAIN && !val_is_nil(err); depth++) {
+        if (has_type(g->vm, err, t)) {
+            found = err;
+            break;
+        }
+        if (unwrap(g, err, &err) < 0) {
+            vm_root_pop(g, 1);
+            return -1;
+        }
+        g->roots[g->nroots - 1] = err;
+    }
+    vm_root_pop(g, 1);
+    vm_native_args(g)[0] = found;
+    return 1;
+}
+
 static int errors_Is(G *g, Value *args, int nargs) {
     Value err, target;
     if (!args_check(g, "errors.Is", args, nargs, "vv", &err, &target))
@@ -84,6 +120,8 @@ static int errors_Is(G *g, Value *args, int nargs) {
 static const NativeReg errors_fns[] = {
     {"New", errors_New, "New(text) error — a new error whose text is text"},
     {"Is", errors_Is, "Is(err, target) bool — whether any error in err's chain is target"},
+    {"As", errors_As,
+     "As(err, T) error — the first error in err's chain whose type is T (a struct type, or a type's name), or nil"},
     {"Unwrap", errors_Unwrap, "Unwrap(err) error — the error err wraps (fmt.Errorf's %w), or nil"},
     {NULL, NULL, NULL},
 };

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/io.h"
 #include "stdlib/lib.h"
 #include "stdlib/stream.h"
 #include "stdlib/utf8.h"
@@ -236,7 +237,7 @@ static void fmt_float_verb(Printer *p, double v, int verb, int prec) {
 /* ---- strings (format.go: fmtS, fmtSbx, fmtQ) ---- */
 
 /* The first prec runes of s (all of it without a precision). */
-static size_t truncate(const Printer *p, const char *s, size_t n) {
+static size_t precision_cut(const Printer *p, const char *s, size_t n) {
     if (!p->prec_present)
         return n;
     size_t i = 0;
@@ -269,7 +270,7 @@ static void fmt_sx(Printer *p, const char *s, size_t n, bool upper) {
 }
 
 static void fmt_q(Printer *p, const char *s, size_t n) {
-    n = truncate(p, s, n);
+    n = precision_cut(p, s, n);
     StrBuf t = {0};
     if (p->sharp && strconv_can_backquote(s, n)) {
         sb_putc(&t, '`');
@@ -338,7 +339,7 @@ static void print_string(Printer *p, Value v, int verb) {
     ObjString *s = AS_STRING(v);
     switch (verb) {
     case 'v':
-    case 's': pad(p, s->chars, truncate(p, s->chars, s->len)); break;
+    case 's': pad(p, s->chars, precision_cut(p, s->chars, s->len)); break;
     case 'x':
     case 'X': fmt_sx(p, s->chars, s->len, verb == 'X'); break;
     case 'q': fmt_q(p, s->chars, s->len); break;
@@ -398,20 +399,22 @@ static bool print_list(Printer *p, ObjList *l, int verb) {
 
 static bool print_map(Printer *p, ObjMap *m, int verb) {
     sb_puts(p->b, "map[");
-    Value k, v;
-    bool first = true;
-    for (int64_t pos = map_next(m, 0, &k, &v); pos >= 0; pos = map_next(m, pos, &k, &v)) {
-        if (!first)
+    ObjList *l = fmt_sorted_entries(p->g, m); /* Go's order; kept alive while String methods run */
+    bool rooted = p->g->nroots < (int32_t)(sizeof p->g->roots / sizeof p->g->roots[0]);
+    if (rooted)
+        vm_root_push(p->g, val_obj(l));
+    bool ok = true;
+    for (int64_t i = 0; ok && 2 * i < l->len; i++) {
+        if (i)
             sb_putc(p->b, ' ');
-        first = false;
-        if (!print_arg(p, k, verb))
-            return false;
+        ok = print_arg(p, list_items(l)[2 * i], verb);
         sb_putc(p->b, ':');
-        if (!print_arg(p, v, verb))
-            return false;
+        ok = ok && print_arg(p, list_items(l)[2 * i + 1], verb);
     }
+    if (rooted)
+        vm_root_pop(p->g, 1);
     sb_putc(p->b, ']');
-    return true;
+    return ok;
 }
 
 static bool print_struct(Printer *p, ObjStruct *s, int verb) {
@@ -458,8 +461,12 @@ static bool print_arg(Printer *p, Value v, int verb) {
         return true;
     }
     if (verb == 'T') {
-        const char *name = val_type_name(v);
-        pad(p, name, truncate(p, name, strlen(name)));
+        char buf[256];
+        const char *name = val_is(v, OBJ_STRUCT) ? fmt_struct_type(AS_STRUCT(v)->type,
+                                                                   val_as_obj(v)->flags & STRUCT_PTR, buf, sizeof buf)
+                           : val_named_type(v) ? fmt_struct_type(val_named_type(v), false, buf, sizeof buf)
+                                               : val_type_name(v);
+        pad(p, name, precision_cut(p, name, strlen(name)));
         return true;
     }
     if (verb == 'p') {
@@ -475,19 +482,20 @@ static bool print_arg(Printer *p, Value v, int verb) {
             bad_verb(p, v, verb);
         return true;
     }
-    if (val_is_int(v)) {
-        if (val_is_duration(v)) { /* %v %s %q %x: its String(), like Go; %d: the count */
+    if (val_is_number(v)) {
+        /* a Duration or a named type (type State int) with String(): %v %s %q %x
+         * print through it, like Go; %d the number */
+        if (val_is_duration(v) || val_named_type(v)) {
             bool handled;
             if (!print_method(p, v, verb, &handled))
                 return false;
             if (handled)
                 return true;
         }
-        print_int(p, v, verb);
-        return true;
-    }
-    if (val_is_float(v)) {
-        print_float(p, v, verb);
+        if (val_is_float(v))
+            print_float(p, v, verb);
+        else
+            print_int(p, v, verb);
         return true;
     }
     if (val_is(v, OBJ_STRING)) {
@@ -776,8 +784,10 @@ static int run(G *g, Value *args, int nargs, enum Kind kind, enum Dest dest, con
         switch (dest) {
         case TO_STDOUT:
             res[0] = val_int(vm, (int64_t)b.len);
-            if (!write_flush(vm->out, &b))
-                res[1] = err_newf(vm, "write /dev/stdout: %s", strerror(errno));
+            if (!write_flush(vm->out, &b)) {
+                char why[128]; /* the text of os.Stdout's *PathError */
+                res[1] = err_newf(vm, "write /dev/stdout: %s", io_strerror(-errno, why, sizeof why));
+            }
             /* fallthrough */
         case TO_WRITER:
             out[0] = res[0];

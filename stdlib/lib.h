@@ -19,17 +19,22 @@ void stdlib_open_math(VM *vm);
 void stdlib_open_rand(VM *vm);
 void stdlib_open_errors(VM *vm);
 void stdlib_open_sort(VM *vm);
+void stdlib_open_slices(VM *vm);
+void stdlib_open_maps(VM *vm);
 void stdlib_open_os(VM *vm);
 void stdlib_open_osfile(VM *vm);
 void stdlib_open_oserror(VM *vm);
 void stdlib_open_osstat(VM *vm);
 void stdlib_open_osdir(VM *vm);
+void stdlib_open_filepath(VM *vm);
 void stdlib_open_io(VM *vm);
 void stdlib_open_bufio(VM *vm);
 void stdlib_open_net(VM *vm);
 void stdlib_open_signal(VM *vm);
 void stdlib_open_log(VM *vm);
 void stdlib_open_sync(VM *vm);
+void sync_open_map(VM *vm); /* syncmap.c: sync.Map */
+void stdlib_open_context(VM *vm);
 void stdlib_open_atomic(VM *vm);
 void stdlib_open_time(VM *vm);
 void stdlib_open_runtime(VM *vm);
@@ -67,5 +72,18 @@ void strconv_quote(StrBuf *b, const char *s, size_t n, bool ascii);
 /* Go's strconv.QuoteRune / QuoteRuneToASCII. */
 void strconv_quote_rune(StrBuf *b, int64_t r, bool ascii);
 bool strconv_can_backquote(const char *s, size_t n);
+
+/* sort.c: sort the list l in place, stably, by lt (which runs no script
+ * code).  slices.Sort, maps.Keys. */
+void sort_values(G *g, ObjList *l, bool (*lt)(Value a, Value b));
+/* sort.c: sort l in place, stably, by the script's cmp(a, b), an int
+ * (negative: a goes first), as slices.SortFunc; fn names it in messages.
+ * 0, or -1 if cmp panicked. */
+int sort_by_cmp(G *g, const char *fn, ObjList *l, Value cmp);
+/* slices.c: a < b in Go's cmp.Compare order, extended to every value for
+ * maps.Keys: nil, then bools (false first), numbers (NaN first), strings
+ * (bytewise), then the rest (all equal, so a stable sort keeps their
+ * order). */
+bool slices_less(Value a, Value b);
 
 #endif

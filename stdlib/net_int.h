@@ -6,7 +6,9 @@
  * thread; its addresses are written before it is handed to a goroutine and
  * never change, so goroutines may read them.  The script object holds a
  * pointer; when the collector frees the object it posts NET_RELEASE, and the
- * loop thread frees the C side once its libuv handles are closed too.
+ * loop thread frees the C side once its libuv handles are closed too.  The
+ * read buffer, most of a Conn's memory, goes earlier: at Close, or at EOF
+ * once every byte has been read.
  */
 #ifndef CSP_STDLIB_NET_INT_H
 #define CSP_STDLIB_NET_INT_H
@@ -65,7 +67,7 @@ struct NetReq {
     void *ctx;
     /* out */
     int err;                   /* a libuv error code, 0 if none */
-    const char *syscall;       /* the failing step for Go's text: "connect", "bind" */
+    const char *syscall;       /* the failing system call for Go's text: "connect", "read" */
     bool timeout;              /* the deadline passed: "i/o timeout" */
     bool use_closed;           /* "use of closed network connection" */
     Conn *newc;                /* Accept, Dial */

@@ -98,6 +98,17 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     serve_readers(c);
 }
 
+/* Nothing more can be read into or out of the buffer (closed, or at EOF or
+ * an error with every byte read): give its 64 KB back now, not when the
+ * collector finalizes the script object, which may be many connections
+ * later (issue 18: an echo server grew by 4 KB a connection). */
+static void conn_drop_input(Conn *c) {
+    if ((c->closed || c->read_err) && c->in_start == c->in.len && c->in.p) {
+        sb_free(&c->in);
+        c->in_start = 0;
+    }
+}
+
 static void on_deadline(uv_timer_t *t) { serve_readers(t->data); }
 
 /* Read while someone waits, and time the earliest read deadline. */
@@ -116,7 +127,7 @@ static void update_reading(Conn *c) {
         return;
     }
     int64_t wait = c->read_deadline - sched_nanotime();
-    uint64_t ms = wait <= 0 ? 0 : (uint64_t)((wait + 999999) / 1000000); /* never early */
+    uint64_t ms = wait <= 0 ? 0 : (uint64_t)(wait / 1000000 + (wait % 1000000 != 0)); /* never early */
     uv_timer_start(&c->timer, on_deadline, ms, 0);
 }
 
@@ -136,6 +147,10 @@ static void serve_readers(Conn *c) {
             c->in_start += take;
         } else if (c->read_err) {
             r->err = c->read_err;
+            r->syscall = "read";
+            /* As the kernel (and so Go): the error is reported once, then
+             * the dead connection reads as EOF. */
+            c->read_err = UV_EOF;
         } else if (c->read_deadline && (now ? now : (now = sched_nanotime())) >= c->read_deadline) {
             r->timeout = true;
         } else {
@@ -147,6 +162,7 @@ static void serve_readers(Conn *c) {
         complete(r);
     }
     update_reading(c);
+    conn_drop_input(c);
 }
 
 /* Close the connection's handles; waiting readers fail, pending writes are
@@ -155,6 +171,7 @@ static void conn_shut(Conn *c) {
     if (c->closed)
         return;
     c->closed = true;
+    c->in_start = c->in.len; /* unread bytes of a closed connection are gone */
     serve_readers(c);
     if (c->reading)
         uv_read_stop((uv_stream_t *)&c->tcp);
@@ -178,8 +195,10 @@ static void on_write(uv_write_t *w, int status) {
     NetReq *r = w->data;
     if (status == UV_ECANCELED)
         r->use_closed = true;
-    else if (status < 0)
+    else if (status < 0) {
         r->err = status;
+        r->syscall = "write";
+    }
     complete(r);
 }
 
@@ -196,6 +215,7 @@ static void start_write(NetReq *r) {
         if (e == 0)
             return;
         r->err = e;
+        r->syscall = "write";
     }
     complete(r);
 }
@@ -225,11 +245,13 @@ static void serve_acceptors(Listener *l) {
                 r->newc = c;
             } else {
                 r->err = e;
+                r->syscall = "accept4"; /* Go's name on Linux */
                 c->released = true;
                 conn_shut(c);
             }
         } else {
             r->err = l->accept_err;
+            r->syscall = "accept4";
             l->accept_err = 0;
         }
         complete(r);

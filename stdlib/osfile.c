@@ -69,7 +69,7 @@ static bool fd_close(FileHandle *h) {
 
 static FileHandle *handle_new(int fd, FILE *fp, const char *name) {
     size_t n = strlen(name);
-    FileHandle *h = malloc(sizeof *h + n + 1);
+    FileHandle *h = vm_xmalloc(sizeof *h + n + 1);
     atomic_init(&h->state, 0);
     h->fd = fd;
     h->fp = fp;
@@ -103,7 +103,7 @@ typedef struct FileReq {
 } FileReq;
 
 static FileReq *req_new(FileHandle *h, StreamDone done, void *ctx) {
-    FileReq *r = calloc(1, sizeof *r);
+    FileReq *r = vm_xcalloc(1, sizeof *r);
     r->h = h;
     r->done = done;
     r->ctx = ctx;
@@ -152,11 +152,31 @@ static size_t write_all(int fd, const char *p, size_t n) {
     return done;
 }
 
+/* Go's internal/poll maxRW: one read(2) asks for at most 1 GB. */
+#define MAX_RW (1u << 30)
+
+/* The buffer of one Read(max).  A read returns at most what Go's would ask
+ * the kernel for, and of a regular file at most what is left of it, so
+ * f.Read(1<<40) of a small file neither hands read(2) a NULL buffer nor
+ * reserves a terabyte; a buffer that cannot be had is Go's out of memory. */
+static size_t read_size(int fd, size_t max) {
+    size_t want = max < MAX_RW ? max : MAX_RW;
+    struct stat st;
+    off_t pos;
+    if (want > 4096 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (pos = lseek(fd, 0, SEEK_CUR)) >= 0) {
+        size_t left = st.st_size > pos ? (size_t)(st.st_size - pos) : 0;
+        if (left + 1 < want)
+            want = left + 1; /* one more, so a read at the end sees EOF */
+    }
+    return want;
+}
+
 static void blocking_read(IoReq *io) {
     FileReq *r = (FileReq *)io;
     r->op = "read";
-    r->buf = malloc(r->max);
-    ssize_t k = read_retry(r->h->fd, r->buf, r->max);
+    size_t n = read_size(r->h->fd, r->max);
+    r->buf = vm_xmalloc(n);
+    ssize_t k = read_retry(r->h->fd, r->buf, n);
     if (k < 0)
         r->err = errno;
     else
@@ -185,11 +205,11 @@ static void blocking_readfile(IoReq *io) {
     r->op = "read";
     struct stat st;
     size_t cap = fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-    r->buf = malloc(cap);
+    r->buf = vm_xmalloc(cap);
     for (;;) {
         if (r->len == cap) {
             cap *= 2;
-            r->buf = realloc(r->buf, cap);
+            r->buf = vm_xrealloc(r->buf, cap);
         }
         ssize_t k = read_retry(fd, r->buf + r->len, cap - r->len);
         if (k < 0) {
@@ -307,7 +327,7 @@ static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done
         return done(g, args, ctx, &res);
     }
     FileReq *r = req_new(h, done, ctx);
-    r->buf = malloc(n ? n : 1);
+    r->buf = vm_xmalloc(n ? n : 1);
     memcpy(r->buf, p, n);
     r->max = n;
     return park(g, r, blocking_write, resume_write);
@@ -465,7 +485,7 @@ static int os_WriteFile(G *g, Value *args, int nargs) {
         return -1;
     stream_race_write(g);
     FileReq *r = path_req(path);
-    r->buf = malloc(data->len ? data->len : 1);
+    r->buf = vm_xmalloc(data->len ? data->len : 1);
     memcpy(r->buf, data->chars, data->len);
     r->max = data->len;
     r->perm = (mode_t)perm;

@@ -1,17 +1,20 @@
 /* stdlib/runtime.c — packages runtime and runtime/debug: the scheduler's and
  * the collector's knobs, as scripts see them.
  *
- * runtime: GOMAXPROCS NumCPU NumGoroutine Gosched GC Goexit Version, and the
- * constants GOOS GOARCH.  runtime/debug: SetMaxStack SetMaxThreads
+ * runtime: GOMAXPROCS NumCPU NumGoroutine Gosched GC Goexit Version
+ * ReadMemStats, the type MemStats, and the constants GOOS GOARCH.  runtime/debug: SetMaxStack SetMaxThreads
  * SetGCPercent (each returns the previous setting), Stack, PrintStack.
  *
  * Threading: the settings are VM fields that other threads read while
  * goroutines run; they are written here with atomic stores (the readers in
  * vm/ and runtime/ must read them atomically too).
  */
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "csp_config.h"
@@ -77,6 +80,9 @@ static int rt_GC(G *g, Value *args, int nargs) {
         g->vm->rt->gc(g); /* stops the world, collects, restarts it */
     else
         gc_collect(g->vm);
+    /* Hand what was freed back to the system, as Go's scavenger does in
+     * the background: the stacks of exited goroutines, the swept objects. */
+    malloc_trim(0);
     return 0;
 }
 
@@ -93,6 +99,76 @@ static int rt_Version(G *g, Value *args, int nargs) {
     return 1;
 }
 
+/* ---- MemStats ----
+ * `var m runtime.MemStats; runtime.ReadMemStats(m)` (Go passes &m; csp's
+ * objects are references already).  The figures come from the collector's
+ * counters (vm/gc.c): this goroutine's thread is exact, other threads'
+ * allocations show after their next cache flush (at most 32 KB each).
+ * Sys is the process's resident memory, never below Alloc. */
+
+enum { MS_ALLOC, MS_TOTALALLOC, MS_SYS, MS_MALLOCS, MS_FREES, MS_HEAPALLOC, MS_HEAPOBJECTS, MS_NEXTGC, MS_NUMGC,
+       MS_NFIELDS };
+static const char *const ms_names[MS_NFIELDS] = {"Alloc", "TotalAlloc", "Sys", "Mallocs", "Frees",
+                                                 "HeapAlloc", "HeapObjects", "NextGC", "NumGC"};
+
+typedef struct MemStats {
+    int64_t f[MS_NFIELDS]; /* written by ReadMemStats, as Go's struct: unsynchronised */
+} MemStats;
+
+static const NativeType memstats_type;
+
+static Value ms_getfield(G *g, ObjNativeObj *o, ObjString *name, int *found) {
+    for (int i = 0; i < MS_NFIELDS; i++)
+        if (!strcmp(name->chars, ms_names[i])) {
+            *found = 1;
+            return val_int(g->vm, ((MemStats *)o->payload)->f[i]);
+        }
+    *found = 0;
+    return VAL_NIL;
+}
+
+static int64_t resident_bytes(void) {
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    if (resident > 0)
+        return (int64_t)resident * sysconf(_SC_PAGESIZE);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (int64_t)ru.ru_maxrss * 1024; /* peak, in KB on Linux */
+}
+
+static int rt_ReadMemStats(G *g, Value *args, int nargs) {
+    Value mv;
+    if (!args_check(g, "runtime.ReadMemStats", args, nargs, "v", &mv))
+        return -1;
+    if (!val_is(mv, OBJ_NATIVEOBJ) || AS_NATIVEOBJ(mv)->ntype != &memstats_type)
+        return args_type_error(g, "runtime.ReadMemStats", 1, "runtime.MemStats", mv);
+    VM *vm = g->vm;
+    gc_flush_counts(vm);
+    int64_t *f = ((MemStats *)AS_NATIVEOBJ(mv)->payload)->f;
+    f[MS_ALLOC] = f[MS_HEAPALLOC] = (int64_t)atomic_load(&vm->bytes_allocated);
+    f[MS_TOTALALLOC] = (int64_t)atomic_load(&vm->total_allocated);
+    f[MS_MALLOCS] = (int64_t)atomic_load(&vm->nmallocs);
+    f[MS_HEAPOBJECTS] = atomic_load(&vm->nobjects);
+    f[MS_FREES] = f[MS_MALLOCS] - f[MS_HEAPOBJECTS];
+    f[MS_NEXTGC] = (int64_t)vm->next_gc;
+    f[MS_NUMGC] = (int64_t)vm->ncollections;
+    int64_t sys = resident_bytes();
+    f[MS_SYS] = sys > f[MS_ALLOC] ? sys : f[MS_ALLOC];
+    return 0;
+}
+
+static const NativeType memstats_type = {
+    .name = "runtime.MemStats",
+    .payload_size = sizeof(MemStats),
+    .getfield = ms_getfield,
+};
+
 static const NativeReg runtime_fns[] = {
     {"GOMAXPROCS", rt_GOMAXPROCS,
      "GOMAXPROCS(n) int — sets the number of processors (n >= 1); returns the old value"},
@@ -103,6 +179,9 @@ static const NativeReg runtime_fns[] = {
     {"Goexit", rt_Goexit,
      "Goexit() — ends the calling goroutine after running its deferred calls"},
     {"Version", rt_Version, "Version() string — the csp version"},
+    {"ReadMemStats", rt_ReadMemStats,
+     "ReadMemStats(m) — fills the runtime.MemStats m: Alloc TotalAlloc Sys Mallocs Frees HeapAlloc HeapObjects "
+     "NextGC NumGC"},
     {NULL, NULL, NULL},
 };
 
@@ -187,5 +266,6 @@ void stdlib_open_runtime(VM *vm) {
     ObjModule *m = vm_native_module(vm, "runtime", runtime_fns);
     vm_module_set(vm, m, "GOOS", val_cstr(vm, GOOS));
     vm_module_set(vm, m, "GOARCH", val_cstr(vm, GOARCH));
+    vm_register_type(vm, &memstats_type);
     vm_native_module(vm, "runtime/debug", debug_fns);
 }

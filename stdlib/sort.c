@@ -17,8 +17,11 @@
 typedef struct Sorter {
     G *g;
     Value *items;                                      /* for the builtin orders (no script code runs) */
-    Value less;                                        /* for Slice: the script's less(i, j) */
+    Value less;                                        /* for Slice: the script's less(i, j); SortFunc's cmp */
     int (*lt)(struct Sorter *s, int64_t i, int64_t j); /* 1 less, 0 not, -1 panicked */
+    bool (*vlt)(Value a, Value b);                     /* lt_values: the order of sort_values */
+    ObjList *list;                                     /* lt_cmp: the list being sorted */
+    const char *fn;                                    /* lt_cmp: the function, for messages */
 } Sorter;
 
 static int lt_int(Sorter *s, int64_t i, int64_t j) {
@@ -43,6 +46,19 @@ static int lt_script(Sorter *s, int64_t i, int64_t j) {
     if (!val_is_bool(res))
         return vm_panicf(s->g, "sort: less function must return bool, got %s", val_type_name(res));
     return val_as_bool(res);
+}
+
+static int lt_values(Sorter *s, int64_t i, int64_t j) {
+    return s->vlt(s->items[i], s->items[j]);
+}
+
+static int lt_cmp(Sorter *s, int64_t i, int64_t j) {
+    Value ab[2] = {list_get(s->list, i), list_get(s->list, j)}, res;
+    if (vm_call(s->g, s->less, 2, ab, 1, &res) < 0)
+        return -1;
+    if (!val_is_int(res))
+        return vm_panicf(s->g, "%s: cmp must return int, got %s", s->fn, val_type_name(res));
+    return val_as_int(res) < 0;
 }
 
 /* Stable merge sort of idx[0..n) by s->lt, using tmp (n entries). */
@@ -100,6 +116,16 @@ static int sort_list(Sorter *s, ObjList *l) {
     return r;
 }
 
+void sort_values(G *g, ObjList *l, bool (*lt)(Value a, Value b)) {
+    Sorter s = {.g = g, .items = list_items(l), .lt = lt_values, .vlt = lt};
+    sort_list(&s, l);
+}
+
+int sort_by_cmp(G *g, const char *fn, ObjList *l, Value cmp) {
+    Sorter s = {.g = g, .less = cmp, .lt = lt_cmp, .list = l, .fn = fn};
+    return sort_list(&s, l);
+}
+
 static bool of_type(Value v, char type) {
     return type == 'i' ? val_is_int(v) : type == 'f' ? val_is_number(v) : val_is(v, OBJ_STRING);
 }
@@ -133,7 +159,7 @@ static int sort_typed(G *g, Value *args, int nargs, const char *fn, char type) {
     ObjList *l = typed_list(g, fn, args, nargs, type, NULL);
     if (!l)
         return -1;
-    Sorter s = {g, list_items(l), VAL_NIL, orders[(int)type]};
+    Sorter s = {.g = g, .items = list_items(l), .lt = orders[(int)type]};
     sort_list(&s, l);
     return 0;
 }
@@ -142,7 +168,7 @@ static int are_sorted(G *g, Value *args, int nargs, const char *fn, char type) {
     ObjList *l = typed_list(g, fn, args, nargs, type, NULL);
     if (!l)
         return -1;
-    Sorter s = {g, list_items(l), VAL_NIL, orders[(int)type]};
+    Sorter s = {.g = g, .items = list_items(l), .lt = orders[(int)type]};
     bool sorted = true;
     for (int64_t i = l->len - 1; i > 0 && sorted; i--)
         sorted = !s.lt(&s, i, i - 1);
@@ -163,7 +189,7 @@ static int search_typed(G *g, Value *args, int nargs, const char *fn, char type)
     Value *items = malloc((size_t)(n + 1) * sizeof(Value));
     memcpy(items, list_items(l), (size_t)n * sizeof(Value));
     items[n] = x;
-    Sorter s = {g, items, VAL_NIL, orders[(int)type]};
+    Sorter s = {.g = g, .items = items, .lt = orders[(int)type]};
     int64_t lo = 0, hi = n;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
@@ -196,7 +222,7 @@ static int sort_by_script(G *g, Value *args, int nargs, const char *fn) {
     Value less;
     if (!args_check(g, fn, args, nargs, "lF", &l, &less))
         return -1;
-    Sorter s = {g, NULL, less, lt_script};
+    Sorter s = {.g = g, .less = less, .lt = lt_script};
     return sort_list(&s, l) < 0 ? -1 : 0;
 }
 
@@ -212,7 +238,7 @@ static int sort_SliceIsSorted(G *g, Value *args, int nargs) {
     Value less;
     if (!args_check(g, "sort.SliceIsSorted", args, nargs, "lF", &l, &less))
         return -1;
-    Sorter s = {g, NULL, less, lt_script};
+    Sorter s = {.g = g, .less = less, .lt = lt_script};
     bool sorted = true;
     for (int64_t i = l->len - 1; i > 0 && sorted; i--) {
         int r = lt_script(&s, i, i - 1);

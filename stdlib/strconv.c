@@ -244,19 +244,14 @@ static bool underscores_ok(const char *s, size_t n) {
     return saw != '_';
 }
 
-/* Go's ParseInt(s, base, bits): returns the value and sets *err (nil if ok). */
-static int64_t parse_int(VM *vm, const char *fn, const char *s0, size_t n0, int64_t base, int64_t bits,
-                         Value *err) {
+/* Go's ParseUint(s, base, bits) of the digits s[0..n) (a sign already
+ * stripped from s0[0..n0), the whole text that messages quote): the
+ * magnitude, with *range set if it overflows 64 bits.  *bits 0 becomes 64.
+ * A syntax, base or bit-size error sets *err (else nil) and returns 0. */
+static uint64_t parse_uint(VM *vm, const char *fn, const char *s0, size_t n0, const char *s, size_t n,
+                           int64_t base, int64_t *bits, bool *range, Value *err) {
     *err = VAL_NIL;
-    const char *s = s0;
-    size_t n = n0;
-    if (n == 0) {
-        *err = syntax_error(vm, fn, s0, n0);
-        return 0;
-    }
-    bool neg = s[0] == '-';
-    if (s[0] == '+' || s[0] == '-')
-        s++, n--;
+    *range = false;
     bool base0 = base == 0;
     if (base0) {
         base = 10;
@@ -275,11 +270,11 @@ static int64_t parse_int(VM *vm, const char *fn, const char *s0, size_t n0, int6
         *err = num_error(vm, fn, s0, n0, NULL, msg);
         return 0;
     }
-    if (bits == 0)
-        bits = 64;
-    if (bits < 0 || bits > 64) {
+    if (*bits == 0)
+        *bits = 64;
+    if (*bits < 0 || *bits > 64) {
         char msg[48];
-        snprintf(msg, sizeof msg, "invalid bit size %" PRId64, bits);
+        snprintf(msg, sizeof msg, "invalid bit size %" PRId64, *bits);
         *err = num_error(vm, fn, s0, n0, NULL, msg);
         return 0;
     }
@@ -288,7 +283,7 @@ static int64_t parse_int(VM *vm, const char *fn, const char *s0, size_t n0, int6
         return 0;
     }
     uint64_t cutoff = UINT64_MAX / (uint64_t)base + 1, un = 0;
-    bool range = false, underscores = false;
+    bool underscores = false;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i], d;
         if (c == '_' && base0) {
@@ -305,10 +300,10 @@ static int64_t parse_int(VM *vm, const char *fn, const char *s0, size_t n0, int6
             *err = syntax_error(vm, fn, s0, n0);
             return 0;
         }
-        if (range)
+        if (*range)
             continue;
         if (un >= cutoff || un * (uint64_t)base + (uint64_t)d < un * (uint64_t)base)
-            range = true;
+            *range = true;
         else
             un = un * (uint64_t)base + (uint64_t)d;
     }
@@ -316,6 +311,26 @@ static int64_t parse_int(VM *vm, const char *fn, const char *s0, size_t n0, int6
         *err = syntax_error(vm, fn, s0, n0);
         return 0;
     }
+    return un;
+}
+
+/* Go's ParseInt(s, base, bits): returns the value and sets *err (nil if ok). */
+static int64_t parse_int(VM *vm, const char *fn, const char *s0, size_t n0, int64_t base, int64_t bits,
+                         Value *err) {
+    *err = VAL_NIL;
+    const char *s = s0;
+    size_t n = n0;
+    if (n == 0) {
+        *err = syntax_error(vm, fn, s0, n0);
+        return 0;
+    }
+    bool neg = s[0] == '-';
+    if (s[0] == '+' || s[0] == '-')
+        s++, n--;
+    bool range;
+    uint64_t un = parse_uint(vm, fn, s0, n0, s, n, base, &bits, &range, err);
+    if (!val_is_nil(*err))
+        return 0;
     uint64_t lim = (uint64_t)1 << (bits - 1);
     if (range || (!neg && un >= lim) || (neg && un > lim)) {
         *err = range_error(vm, fn, s0, n0);
@@ -347,30 +362,68 @@ static int strconv_ParseInt(G *g, Value *args, int nargs) {
     return 2;
 }
 
-static void format_int(StrBuf *b, int64_t v, int base) {
+/* ParseUint: csp has one int, so a value past MaxInt64 wraps into the
+ * negatives, as Go's int(u) does (FormatUint reads it back). */
+static int strconv_ParseUint(G *g, Value *args, int nargs) {
+    ObjString *s;
+    int64_t base, bits;
+    if (!args_check(g, "strconv.ParseUint", args, nargs, "sii", &s, &base, &bits))
+        return -1;
+    Value err = VAL_NIL;
+    bool range = false;
+    uint64_t v = 0;
+    if (s->len == 0)
+        err = syntax_error(g->vm, "ParseUint", s->chars, 0);
+    else
+        v = parse_uint(g->vm, "ParseUint", s->chars, s->len, s->chars, s->len, base, &bits, &range, &err);
+    if (val_is_nil(err)) { /* bits is 1..64 now */
+        uint64_t max = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+        if (range || v > max) {
+            err = range_error(g->vm, "ParseUint", s->chars, s->len);
+            v = max;
+        }
+    }
+    args[0] = val_int(g->vm, (int64_t)v);
+    args[1] = err;
+    return 2;
+}
+
+/* v in base, as a signed number, or as unsigned (its 64 bits) if uns. */
+static void format_int(StrBuf *b, int64_t v, int base, bool uns) {
     char buf[72];
     int i = sizeof buf;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    bool neg = v < 0 && !uns;
+    uint64_t u = neg ? 0 - (uint64_t)v : (uint64_t)v;
     do {
         buf[--i] = "0123456789abcdefghijklmnopqrstuvwxyz"[u % (uint64_t)base];
         u /= (uint64_t)base;
     } while (u);
-    if (v < 0)
+    if (neg)
         buf[--i] = '-';
     sb_put(b, buf + i, sizeof buf - (size_t)i);
 }
 
-static int strconv_FormatInt(G *g, Value *args, int nargs) {
+static int format_common(G *g, Value *args, int nargs, const char *fn, bool uns) {
     int64_t v, base;
-    if (!args_check(g, "strconv.FormatInt", args, nargs, "ii", &v, &base))
+    if (!args_check(g, fn, args, nargs, "ii", &v, &base))
         return -1;
     if (base < 2 || base > 36)
         return vm_panicf(g, "strconv: illegal AppendInt/FormatInt base");
     StrBuf b = {0};
-    format_int(&b, v, (int)base);
+    format_int(&b, v, (int)base, uns);
     args[0] = val_str(g->vm, b.p, b.len);
     sb_free(&b);
     return 1;
+}
+
+static int strconv_FormatInt(G *g, Value *args, int nargs) {
+    return format_common(g, args, nargs, "strconv.FormatInt", false);
+}
+
+/* FormatUint: i's 64 bits as an unsigned number (FormatUint(-1, 10) is
+ * 18446744073709551615, the csp form of Go's math.MaxUint64). */
+static int strconv_FormatUint(G *g, Value *args, int nargs) {
+    return format_common(g, args, nargs, "strconv.FormatUint", true);
 }
 
 static int strconv_Itoa(G *g, Value *args, int nargs) {
@@ -378,7 +431,7 @@ static int strconv_Itoa(G *g, Value *args, int nargs) {
     if (!args_check(g, "strconv.Itoa", args, nargs, "i", &v))
         return -1;
     StrBuf b = {0};
-    format_int(&b, v, 10);
+    format_int(&b, v, 10, false);
     args[0] = val_str(g->vm, b.p, b.len);
     sb_free(&b);
     return 1;
@@ -645,6 +698,9 @@ static const NativeReg strconv_fns[] = {
     {"ParseInt", strconv_ParseInt,
      "ParseInt(s, base, bitSize) (int, error) — parses an integer; base 0 reads a 0x/0o/0b prefix"},
     {"FormatInt", strconv_FormatInt, "FormatInt(i, base) string — formats i in base 2..36"},
+    {"ParseUint", strconv_ParseUint,
+     "ParseUint(s, base, bitSize) (int, error) — parses an unsigned integer (past MaxInt64 it wraps, as int(u))"},
+    {"FormatUint", strconv_FormatUint, "FormatUint(i, base) string — formats i's 64 bits as an unsigned number"},
     {"ParseFloat", strconv_ParseFloat, "ParseFloat(s, bitSize) (float64, error) — parses a float"},
     {"FormatFloat", strconv_FormatFloat,
      "FormatFloat(f, fmt, prec, bitSize) string — formats f with 'f' 'e' 'g' 'b' 'x'; prec -1 is shortest"},

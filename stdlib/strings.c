@@ -318,11 +318,20 @@ static int strings_Repeat(G *g, Value *args, int nargs) {
         return -1;
     if (n < 0)
         return vm_panicf(g, "strings: negative Repeat count");
-    if (s->len > 0 && (uint64_t)n > ((uint64_t)1 << 40) / s->len)
+    if (s->len == 0 || n == 0) { /* at once, however large n is (Go's too) */
+        args[0] = val_str(g->vm, "", 0);
+        return 1;
+    }
+    if ((uint64_t)n > ((uint64_t)1 << 40) / s->len)
         return vm_panicf(g, "strings: Repeat output length overflow");
-    ObjString *r = str_alloc(g->vm, s->len * (size_t)n);
-    for (int64_t i = 0; i < n; i++)
-        memcpy(r->chars + (size_t)i * s->len, s->chars, s->len);
+    size_t len = s->len * (size_t)n, done = s->len;
+    ObjString *r = str_alloc(g->vm, len);
+    memcpy(r->chars, s->chars, s->len);
+    while (done < len) { /* doubling, as Go's: log2(n) copies, not n */
+        size_t k = done < len - done ? done : len - done;
+        memcpy(r->chars + done, r->chars, k);
+        done += k;
+    }
     args[0] = val_obj(r);
     return 1;
 }

@@ -1,4 +1,5 @@
-/* stdlib/sync.c — package sync: WaitGroup, Mutex, RWMutex, Once, Cond.
+/* stdlib/sync.c — package sync: WaitGroup, Mutex, RWMutex, Once, Cond
+ * (Map is in syncmap.c).
  *
  * Each object is a native object whose payload holds a pthread mutex (`mu`)
  * guarding every other field, and FIFO queues of parked goroutines.  A
@@ -443,7 +444,7 @@ static const NativeType rwmutex_type = {
 
 typedef struct WaitGroup {
     pthread_mutex_t mu;
-    int64_t count; /* mu */
+    int32_t count; /* mu */
     WaitQ waiters; /* mu */
 } WaitGroup;
 
@@ -453,12 +454,16 @@ static int wg_add(G *g, WaitGroup *wg, int64_t delta) {
     if (delta < 0)
         race_rel(g, wg, RACE_LOCK); /* Done happens before Wait returns */
     pthread_mutex_lock(&wg->mu);
-    wg->count += delta;
-    if (wg->count < 0) {
-        wg->count -= delta;
+    /* Go's counter is the int32 in the high half of a uint64 state word
+     * (state += uint64(delta) << 32): only delta's low 32 bits count and the
+     * sum wraps, so Add(math.MaxInt64) is Add(-1) and Add(1<<31) goes
+     * negative.  Computed unsigned: no overflow whatever the delta. */
+    int32_t next = (int32_t)((uint32_t)wg->count + (uint32_t)(uint64_t)delta);
+    if (next < 0) {
         pthread_mutex_unlock(&wg->mu);
         return vm_panicf(g, "sync: negative WaitGroup counter");
     }
+    wg->count = next;
     WaitQ all = {0};
     if (wg->count == 0)
         all = waitq_take(&wg->waiters);
@@ -490,6 +495,21 @@ static int wg_Wait(G *g, Value *args, int nargs) {
     return park_on(g, &wg->waiters, &wg->mu, "sync.WaitGroup.Wait");
 }
 
+/* Go(f) (Go 1.25): Add(1), then `go func() { defer wg.Done(); f() }()`,
+ * the goroutine running wgWrap, the runtime's bytecode for that body. */
+static int wg_Go(G *g, Value *args, int nargs) {
+    Value f;
+    ARGS_RECV(wg, WaitGroup, waitgroup_type, "sync.WaitGroup.Go", "F", &f)
+    if (wg_add(g, wg, 1) < 0)
+        return -1;
+    Value go[3] = {f, VAL_NIL, args[0]};
+    vm_native_method(g->vm, &waitgroup_type, str_intern_c(g->vm, "Done"), &go[1]);
+    Value wrap;
+    vm_module_get(vm_find_native_module(g->vm, "sync"), str_intern_c(g->vm, "wgWrap"), &wrap);
+    sched_go(g, wrap, 3, go);
+    return 0;
+}
+
 static void wg_finalize(ObjNativeObj *o) {
     free(((WaitGroup *)o->payload)->waiters.gs);
     obj_finalize(o);
@@ -499,6 +519,7 @@ static const NativeMethod waitgroup_methods[] = {
     {"Add", wg_Add, "Add(delta) — adds delta to the counter; a negative counter panics"},
     {"Done", wg_Done, "Done() — decrements the counter"},
     {"Wait", wg_Wait, "Wait() — waits until the counter is zero"},
+    {"Go", wg_Go, "Go(f) — runs f in a new goroutine, counted: Add(1) now, Done when f returns"},
     {NULL, NULL, NULL},
 };
 
@@ -705,16 +726,19 @@ static const NativeReg sync_fns[] = {
 
 void stdlib_open_sync(VM *vm) {
     ObjModule *m = vm_native_module(vm, "sync", sync_fns);
-    static const Instr once_wrap[] = {
-        BC_ABC(OP_DEFER, 1, 2, 0), /* defer R1(R2): onceDone(o) */
-        BC_ABC(OP_CALL, 0, 1, 1),  /* R0(): f() */
+    /* f(R0) with a deferred R1(R2): Once.Do's onceDone(o), WaitGroup.Go's wg.Done() */
+    static const Instr defer_wrap[] = {
+        BC_ABC(OP_DEFER, 1, 2, 0), /* defer R1(R2) */
+        BC_ABC(OP_CALL, 0, 1, 1),  /* R0() */
         BC_ABX(OP_RETURN, 0, 1),
     };
-    vm_module_set(vm, m, "onceWrap", val_obj(vm_hidden_closure(vm, "sync.Once.Do", once_wrap, 3, 3, 3)));
+    vm_module_set(vm, m, "onceWrap", val_obj(vm_hidden_closure(vm, "sync.Once.Do", defer_wrap, 3, 3, 3)));
+    vm_module_set(vm, m, "wgWrap", val_obj(vm_hidden_closure(vm, "sync.WaitGroup.Go", defer_wrap, 3, 3, 3)));
     vm_module_set(vm, m, "onceDone", vm_new_native(vm, "sync.onceDone", once_done, NULL));
     vm_register_type(vm, &waitgroup_type);
     vm_register_type(vm, &mutex_type);
     vm_register_type(vm, &rwmutex_type);
     vm_register_type(vm, &once_type);
     vm_register_type(vm, &cond_type);
+    sync_open_map(vm);
 }

@@ -25,8 +25,11 @@
  * or the timer is no longer pending) delivers nothing, so after Stop returns
  * nothing more is sent and a timer never fires early.  A value already in C
  * stays there (Go before 1.23).  Lock order: mu, then the scheduler's timer
- * lock, then the channel's lock.  The armed scheduler timer keeps the
- * Timer object (and through it C) alive (sched_timer_keep).
+ * lock, then the channel's lock.  C keeps its Timer alive (chan_set_owner)
+ * but an armed scheduler timer does not: a timer that no one holds and
+ * whose C no one can receive from is collected, armed or not, as in Go
+ * 1.23, so `select { case <-ch: case <-time.After(time.Hour): }` in a loop
+ * runs in bounded memory.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,6 +50,15 @@ static int64_t sat_add(int64_t a, int64_t b) {
     if (__builtin_add_overflow(a, b, &r))
         return b > 0 ? INT64_MAX : INT64_MIN;
     return r;
+}
+
+/* Go's two's-complement wrap-around, where Go's time package overflows
+ * silently (Unix(1<<63-1, 0).Unix() gives the seconds back, UnixNano wraps). */
+static int64_t wrap_add(int64_t a, int64_t b) {
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+static int64_t wrap_mul(int64_t a, int64_t b) {
+    return (int64_t)((uint64_t)a * (uint64_t)b);
 }
 
 /* ---- Duration ---- */
@@ -342,24 +354,26 @@ static TimeVal time_now(void) {
 }
 
 static TimeVal time_from_unix(int64_t sec, int64_t nsec) {
-    sec += nsec / NS_PER_SEC;
+    sec = wrap_add(sec, nsec / NS_PER_SEC);
     nsec %= NS_PER_SEC;
     if (nsec < 0) {
         nsec += NS_PER_SEC;
-        sec--;
+        sec = wrap_add(sec, -1);
     }
-    TimeVal tv = {sec + UNIX_TO_INTERNAL, nsec, 0, false, true};
+    TimeVal tv = {wrap_add(sec, UNIX_TO_INTERNAL), nsec, 0, false, true};
     return tv;
 }
 
-/* t - u in nanoseconds, saturating; monotonic when both have a reading. */
+/* t - u in nanoseconds, saturating at Go's minDuration and maxDuration;
+ * monotonic when both have a reading.  Exact in 128 bits, so a difference
+ * that fits is never saturated. */
 static int64_t time_sub(const TimeVal *t, const TimeVal *u) {
+    __int128 r;
     if (t->has_mono && u->has_mono)
-        return t->mono - u->mono;
-    int64_t r;
-    if (__builtin_mul_overflow(t->sec - u->sec, NS_PER_SEC, &r))
-        return t->sec > u->sec ? INT64_MAX : INT64_MIN;
-    return sat_add(r, t->nsec - u->nsec);
+        r = (__int128)t->mono - u->mono;
+    else
+        r = ((__int128)t->sec - u->sec) * NS_PER_SEC + (t->nsec - u->nsec);
+    return r > INT64_MAX ? INT64_MAX : r < INT64_MIN ? INT64_MIN : (int64_t)r;
 }
 
 bool time_deadline(Value v, int64_t *deadline) {
@@ -371,15 +385,11 @@ bool time_deadline(Value v, int64_t *deadline) {
         return true;
     }
     if (t->has_mono) {
-        *deadline = t->mono;
+        *deadline = sched_deadline_at(t->mono); /* Now().Add(math.MinInt64): long passed, not negative */
         return true;
     }
     TimeVal now = time_now();
-    int64_t d = time_sub(t, &now); /* saturates, as Go's Sub */
-    int64_t m = now.mono;
-    *deadline = d > 0 && m > INT64_MAX - d ? INT64_MAX : m + d;
-    if (*deadline == 0)
-        *deadline = 1;
+    *deadline = sched_deadline(time_sub(t, &now)); /* both saturate */
     return true;
 }
 
@@ -391,18 +401,25 @@ static int time_cmp(const TimeVal *t, const TimeVal *u) {
     return (t->nsec > u->nsec) - (t->nsec < u->nsec);
 }
 
+/* Go's Time.Add: the seconds saturate; a monotonic reading that would
+ * overflow is dropped, so the result compares by the wall clock. */
 static TimeVal time_add(const TimeVal *t, int64_t d) {
     TimeVal r = *t;
-    r.sec += d / NS_PER_SEC;
+    int64_t dsec = d / NS_PER_SEC;
     r.nsec += d % NS_PER_SEC;
     if (r.nsec >= NS_PER_SEC) {
-        r.sec++;
+        dsec++;
         r.nsec -= NS_PER_SEC;
     } else if (r.nsec < 0) {
-        r.sec--;
+        dsec--;
         r.nsec += NS_PER_SEC;
     }
-    r.mono += d;
+    if (__builtin_add_overflow(r.sec, dsec, &r.sec))
+        r.sec = dsec > 0 ? INT64_MAX : -INT64_MAX;
+    if (r.has_mono && __builtin_add_overflow(r.mono, d, &r.mono)) {
+        r.mono = 0;
+        r.has_mono = false;
+    }
     return r;
 }
 
@@ -426,7 +443,7 @@ typedef struct Civil {
 } Civil;
 
 static void civil(const TimeVal *t, Civil *c) {
-    time_t u = (time_t)(t->sec - UNIX_TO_INTERNAL);
+    time_t u = (time_t)wrap_add(t->sec, -UNIX_TO_INTERNAL);
     memset(c, 0, sizeof *c);
     if (t->local && localtime_r(&u, &c->tm)) {
         c->offset = c->tm.tm_gmtoff;
@@ -729,8 +746,8 @@ static int Time_Compare(G *g, Value *a, int n) {
 /* Unix, UnixMilli, UnixMicro, UnixNano: the time since 1970 in a unit. */
 static int time_unix(G *g, Value *args, int nargs, const char *fn, int64_t unit) {
     ARGS_RECV(t, TimeVal, time_type, fn, "")
-    int64_t sec = t->sec - UNIX_TO_INTERNAL;
-    args[0] = val_int(g->vm, sec * (NS_PER_SEC / unit) + t->nsec / unit);
+    int64_t sec = wrap_add(t->sec, -UNIX_TO_INTERNAL);
+    args[0] = val_int(g->vm, wrap_add(wrap_mul(sec, NS_PER_SEC / unit), t->nsec / unit));
     return 1;
 }
 static int Time_Unix(G *g, Value *a, int n) {
@@ -923,11 +940,15 @@ static void timer_mark(VM *vm, ObjNativeObj *o) {
     gc_mark_value(vm, ((TimerObj *)o->payload)->ch);
 }
 
-/* An unreachable timer is disarmed: an armed one is kept alive by its heap. */
+/* No one holds the Timer or can receive from C (Go 1.23: an unreferenced
+ * timer is collectable, armed or not): take it off its heap and free it.
+ * The world is stopped, so its callback is not running. */
 static void timer_finalize(ObjNativeObj *o) {
     TimerObj *t = (TimerObj *)o->payload;
-    if (t->st)
+    if (t->st) {
+        sched_timer_stop(t->vm, t->st);
         sched_timer_free(t->st);
+    }
     pthread_mutex_destroy(&t->mu);
 }
 
@@ -941,7 +962,10 @@ static void timer_fire(void *arg, int64_t now) {
     }
     if (t->period > 0) {
         /* the next tick on the original grid, skipping ticks already missed */
-        t->when = sat_add(t->when, t->period * (1 + (now - t->when) / t->period));
+        int64_t step;
+        if (__builtin_mul_overflow(t->period, 1 + (now - t->when) / t->period, &step))
+            step = INT64_MAX;
+        t->when = sched_deadline_at(sat_add(t->when, step));
         sched_timer_reset(t->vm, t->st, t->when);
     } else {
         t->pending = false;
@@ -959,10 +983,10 @@ static Value timer_new(G *g, const NativeType *type, int64_t d, int64_t period) 
     t->ch = chan_make(vm, 1);
     pthread_mutex_lock(&t->mu);
     t->period = period;
-    t->when = sat_add(sched_nanotime(), d > 0 ? d : 0);
+    t->when = sched_deadline(d);
     t->pending = true;
     t->st = sched_timer_start(g, t->when, timer_fire, t);
-    sched_timer_keep(t->st, val_obj(o));
+    chan_set_owner(t->ch, val_obj(o));
     pthread_mutex_unlock(&t->mu);
     return val_obj(o);
 }
@@ -989,7 +1013,7 @@ static bool timer_reset(TimerObj *t, int64_t d, int64_t period) {
     bool was = t->pending;
     t->pending = true;
     t->period = period;
-    t->when = sat_add(sched_nanotime(), d > 0 ? d : 0);
+    t->when = sched_deadline(d);
     sched_timer_reset(t->vm, t->st, t->when);
     pthread_mutex_unlock(&t->mu);
     return was;

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Build the front-end fuzzer (lexer + parser + compiler, libFuzzer with ASan and
-# UBSan) and run it for CSP_FUZZ_SECONDS (default 60) over a corpus made of the
-# golden tests, samples and benchmarks.  Crashers are written to build-fuzz/;
-# each one found so far is kept as a test under tests/lang/compile_errors/.
-# Prints "fuzz: 1 passed, 0 failed" or "fuzz: 0 passed, 1 failed".
+# Two fuzzers, each for CSP_FUZZ_SECONDS (default 60):
+#  1. the front end (lexer + parser + compiler, libFuzzer with ASan and UBSan)
+#     over a corpus made of the golden tests, samples and benchmarks.
+#     Crashers are written to build-fuzz/; each one found so far is kept as a
+#     test under tests/lang/compile_errors/.
+#  2. the concurrency runtime: fuzz/gen_conc.py writes random concurrent
+#     programs and runs them under the ThreadSanitizer build (build-tsan/csp,
+#     which the tsan part of tests/run_all.sh builds; else build/csp).
+#     Failing programs are kept in build-fuzz/conc/.
+# Prints "fuzz: N passed, M failed" (N + M = 2).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 secs=${CSP_FUZZ_SECONDS:-60}
@@ -23,10 +28,25 @@ fi
 find tests/lang samples bench -name '*.csp' -exec cp {} "$out/corpus/" \;
 # Imports in fuzz inputs resolve against the working directory: use an empty one.
 mkdir -p "$out/wd"
+passed=0
+failed=0
 if (cd "$out/wd" && ../fuzz_compile -max_total_time="$secs" -timeout=5 -rss_limit_mb=4096 \
 	-artifact_prefix=../ -print_final_stats=1 ../corpus 2>&1 | tail -n 25); then
-	echo "fuzz: 1 passed, 0 failed"
+	passed=$((passed + 1))
 else
-	echo "fuzz: 0 passed, 1 failed (see $out/crash-*)"
-	exit 1
+	echo "front-end fuzzer failed (see $out/crash-*)"
+	failed=$((failed + 1))
 fi
+csp=build-tsan/csp
+[ -x "$csp" ] || csp=build/csp
+python3 fuzz/gen_conc.py --csp "$csp" --seconds "$secs" --keep "$out/conc" >"$out/conc.log" 2>&1
+conc_rc=$?
+tail -n 12 "$out/conc.log" | sed 's/^fuzz-conc: \([0-9]* passed\)/fuzz-conc programs: \1/'
+if [ $conc_rc = 0 ]; then
+	passed=$((passed + 1))
+else
+	echo "concurrency fuzzer failed (see $out/conc/)"
+	failed=$((failed + 1))
+fi
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -7,7 +7,8 @@
 #   3. ThreadSanitizer build (build-tsan/): the concurrency tests, the REPL and samples;
 #   4. GC stress: the golden language tests and the REPL's transcripts against build/
 #      with CSP_GCSTRESS=1;
-#   5. fuzz: a short libFuzzer run of the front end (tests/fuzz.sh).
+#   5. fuzz: a short libFuzzer run of the front end and a short run of the
+#      concurrency fuzzer under ThreadSanitizer (tests/fuzz.sh).
 # Each part prints its own count; the last line is the sum, "N passed, M failed".
 # Exit status is 1 if anything failed (a build that fails counts as a failure).
 #
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 parts=${CSP_TEST_PARTS:-normal asan tsan gcstress fuzz}
 # The golden-test folders about concurrency, which the tsan part runs.
-TSAN_TOPICS="goroutines chan select sync time runtime stress io net ffi race stdlib_log stdlib_strings"
+TSAN_TOPICS="goroutines chan select sync time runtime stress io net ffi race stdlib_log stdlib_strings stdlib_context"
 total_pass=0
 total_fail=0
 

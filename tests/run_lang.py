@@ -11,6 +11,10 @@ Each test is a .csp script whose expectations live in its own comments
 Expectation comments (anywhere on a line, in order of appearance):
 
   // expect: TEXT                 the next line of stdout is exactly TEXT
+  // expect match: REGEX          the next line of stdout matches the Python
+                                  regular expression REGEX as a whole (for
+                                  output that varies from run to run, such as
+                                  the count a data race leaves)
   // expect runtime error: TEXT   exit 2; stderr contains "panic: TEXT", or just
                                   TEXT when TEXT starts with "fatal error:";
                                   an empty TEXT accepts any panic
@@ -58,7 +62,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_ROOT = os.path.join(HERE, "lang")
 
 EXPECT_RE = re.compile(
-    r"//\s*(expect(?: runtime error| compile error| error| stderr| exit)?|"
+    r"//\s*(expect(?: runtime error| compile error| error| stderr| exit| match)?|"
     r"reject stderr|args|flags|env|stdin|tested by):(?: (.*)|)$")
 POS_RE = re.compile(r"^(\d+)(?::(\d+))?: ?(.*)$")
 SANITIZER_RE = re.compile(
@@ -70,7 +74,7 @@ class Test:
     def __init__(self, path, root):
         self.path = path
         self.name = os.path.relpath(path, root) if root else path
-        self.stdout = []          # expected stdout lines
+        self.stdout = []          # expected stdout lines (str, or re.Pattern for expect match)
         self.runtime_error = None
         self.compile_errors = []  # (substring, description)
         self.any_errors = []      # "expect error:" substrings
@@ -95,6 +99,11 @@ class Test:
             kind, text = m.group(1), m.group(2) or ""
             if kind == "expect":
                 self.stdout.append(text)
+            elif kind == "expect match":
+                try:
+                    self.stdout.append(re.compile(text))
+                except re.error as e:
+                    self.problems.append("line %d: bad regular expression: %s" % (lineno, e))
             elif kind == "expect runtime error":
                 if self.runtime_error is not None:
                     self.problems.append("line %d: second runtime error" % lineno)
@@ -233,7 +242,10 @@ def check(test, opts):
     for i in range(max(len(exp), len(got))):
         e = exp[i] if i < len(exp) else None
         g = got[i] if i < len(got) else None
-        if e != g:
+        matched = e.fullmatch(g) if isinstance(e, re.Pattern) and g is not None else e == g
+        if isinstance(e, re.Pattern):
+            e = "match " + e.pattern
+        if not matched:
             if e is None:
                 fails.append("stdout line %d: unexpected %r" % (i + 1, clip(g)))
             elif g is None:

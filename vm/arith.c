@@ -7,7 +7,8 @@
  * operand gives a Duration, as Go's typed constants do (`100 *
  * time.Millisecond`, `d / 2`, `-d`, and `d1 / d2` like Go's Duration / Duration);
  * with a float64 operand the result is a plain float64; comparisons give
- * bools.  int(d) (stdlib/builtins.c) drops the flag. */
+ * bools.  int(d) (stdlib/builtins.c) drops the flag.  A value of a named
+ * non-struct type (`type State int`, always boxed) propagates the same way. */
 #include <math.h>
 #include <string.h>
 
@@ -39,7 +40,18 @@ static const char *op_text(int op) {
 }
 
 /* Integer arithmetic with Go's wrap-around (computed in uint64). */
-static int int_arith(G *g, int op, int64_t x, int64_t y, bool dur, Value *dst) {
+/* The result of an operation on a and b keeps their type: a Duration, or a
+ * named type (`type State int`: s + 1 is a State), as Go's typed operands. */
+static Value int_result(VM *vm, int64_t r, Value a, Value b) {
+    if (val_is_duration(a) || val_is_duration(b))
+        return val_duration(vm, r);
+    struct ObjStructType *t = val_named_type(a);
+    if (!t)
+        t = val_named_type(b);
+    return t ? val_named(vm, t, 0, r) : val_int(vm, r);
+}
+
+static int int_arith(G *g, int op, int64_t x, int64_t y, Value a, Value b, Value *dst) {
     uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
     int64_t r;
     switch (op) {
@@ -72,7 +84,7 @@ static int int_arith(G *g, int op, int64_t x, int64_t y, bool dur, Value *dst) {
         break;
     default: return vm_panicf(g, "bad arithmetic op %d", op);
     }
-    *dst = dur ? val_duration(g->vm, r) : val_int(g->vm, r);
+    *dst = int_result(g->vm, r, a, b);
     return 0;
 }
 
@@ -85,9 +97,10 @@ static int float_arith(G *g, int op, double x, double y, Value *dst, Value a, Va
     case ARITH_DIV: r = x / y; break; /* Go: float division by zero is +-Inf, not a panic */
     default: return vm_panicf(g, "invalid operation: operator %s not defined on float64", op_text(op));
     }
-    (void)a;
-    (void)b;
-    *dst = val_float(g->vm, r);
+    struct ObjStructType *t = val_named_type(a);
+    if (!t || t->basic != 'f')
+        t = val_named_type(b);
+    *dst = t && t->basic == 'f' ? val_named(g->vm, t, r, 0) : val_float(g->vm, r);
     return 0;
 }
 
@@ -101,7 +114,7 @@ static int concat(G *g, ObjString *x, ObjString *y, Value *dst) {
 
 int arith_slow(G *g, int op, Value *dst, Value a, Value b) {
     if (val_is_int(a) && val_is_int(b))
-        return int_arith(g, op, val_as_int(a), val_as_int(b), val_is_duration(a) || val_is_duration(b), dst);
+        return int_arith(g, op, val_as_int(a), val_as_int(b), a, b, dst);
     if (val_is_number(a) && val_is_number(b))
         return float_arith(g, op, val_to_double(a), val_to_double(b), dst, a, b);
     if (op == ARITH_ADD && val_is(a, OBJ_STRING) && val_is(b, OBJ_STRING))
@@ -112,11 +125,12 @@ int arith_slow(G *g, int op, Value *dst, Value a, Value b) {
 int arith_unm(G *g, Value *dst, Value a) {
     if (val_is_int(a)) {
         int64_t r = (int64_t)(0 - (uint64_t)val_as_int(a));
-        *dst = val_is_duration(a) ? val_duration(g->vm, r) : val_int(g->vm, r);
+        *dst = int_result(g->vm, r, a, a);
         return 0;
     }
     if (val_is_float(a)) {
-        *dst = val_float(g->vm, -val_as_float(a));
+        struct ObjStructType *t = val_named_type(a);
+        *dst = t ? val_named(g->vm, t, -val_as_float(a), 0) : val_float(g->vm, -val_as_float(a));
         return 0;
     }
     return vm_panicf(g, "invalid operation: operator - not defined on %s", val_type_name(a));
@@ -124,7 +138,7 @@ int arith_unm(G *g, Value *dst, Value a) {
 
 int arith_bnot(G *g, Value *dst, Value a) {
     if (val_is_int(a)) {
-        *dst = val_is_duration(a) ? val_duration(g->vm, ~val_as_int(a)) : val_int(g->vm, ~val_as_int(a));
+        *dst = int_result(g->vm, ~val_as_int(a), a, a);
         return 0;
     }
     return vm_panicf(g, "invalid operation: operator ^ not defined on %s", val_type_name(a));

@@ -37,11 +37,7 @@ bool stack_ensure(G *g, uint32_t needed) {
         ncap *= 2;
     if (ncap > UINT32_MAX / 2 || g_stack_bytes(g, ncap, (size_t)g->frames_cap) > g->vm->max_stack_bytes)
         stack_overflow(g);
-    Value *s = realloc(g->stack, ncap * sizeof(Value));
-    if (!s) {
-        fputs("fatal error: out of memory\n", stderr);
-        exit(2);
-    }
+    Value *s = vm_xrealloc(g->stack, ncap * sizeof(Value));
     for (size_t i = g->stack_cap; i < ncap; i++)
         s[i] = VAL_NIL;
     g->stack = s;
@@ -49,17 +45,44 @@ bool stack_ensure(G *g, uint32_t needed) {
     return true;
 }
 
-void g_stack_release(G *g) {
-    for (int j = 0; j < g->nframes; j++)
-        defers_free(&g->frames[j]);
-    g->nframes = 0;
-    free(g->frames);
-    g->frames = NULL;
-    g->frames_cap = 0;
-    free(g->stack);
-    g->stack = NULL;
-    g->stack_cap = 0;
-    stack_ensure(g, G_INITIAL_STACK);
+/* Give a finished goroutine's grown stacks back, as Go's gfput frees a
+ * non-standard stack: the value and frame stacks return to their initial
+ * sizes, or go entirely when `drop` (newproc's stack_ensure and frame_push
+ * make them again). */
+void g_stack_release(G *g, bool drop) {
+    if (drop || g->stack_cap > G_INITIAL_STACK) {
+        free(g->stack);
+        g->stack = NULL;
+        g->stack_cap = 0;
+        if (!drop)
+            stack_ensure(g, G_INITIAL_STACK);
+    }
+    if (drop || g->frames_cap > G_INITIAL_FRAMES) {
+        free(g->frames);
+        g->frames = drop ? NULL : vm_xmalloc(G_INITIAL_FRAMES * sizeof(Frame));
+        g->frames_cap = drop ? 0 : G_INITIAL_FRAMES;
+    }
+}
+
+/* At a collection, a stack that uses under a quarter of itself is halved,
+ * as Go's shrinkstack does, and halved again at once while that still holds
+ * (where Go's repeated collections would get to).  The caller guarantees no
+ * C frame holds a pointer into g's stacks (g is parked or queued). */
+void g_stack_shrink(G *g) {
+    uint32_t used = g_live_top(g) + STACK_SLACK, ncap = g->stack_cap;
+    while (ncap / 2 >= G_INITIAL_STACK && used < ncap / 4)
+        ncap /= 2;
+    if (ncap < g->stack_cap) {
+        g->stack = vm_xrealloc(g->stack, ncap * sizeof(Value));
+        g->stack_cap = ncap;
+    }
+    int32_t nf = g->frames_cap;
+    while (nf / 2 >= G_INITIAL_FRAMES && g->nframes + 1 < nf / 4)
+        nf /= 2;
+    if (nf < g->frames_cap) {
+        g->frames = vm_xrealloc(g->frames, (size_t)nf * sizeof(Frame));
+        g->frames_cap = nf;
+    }
 }
 
 Frame *frame_push(G *g) {
@@ -67,11 +90,7 @@ Frame *frame_push(G *g) {
         int ncap = g->frames_cap ? g->frames_cap * 2 : G_INITIAL_FRAMES;
         if (g_stack_bytes(g, g->stack_cap, (size_t)ncap) > g->vm->max_stack_bytes)
             stack_overflow(g);
-        Frame *fr = realloc(g->frames, (size_t)ncap * sizeof(Frame));
-        if (!fr) {
-            fputs("fatal error: out of memory\n", stderr);
-            exit(2);
-        }
+        Frame *fr = vm_xrealloc(g->frames, (size_t)ncap * sizeof(Frame));
         g->frames = fr;
         g->frames_cap = ncap;
     }
@@ -79,7 +98,7 @@ Frame *frame_push(G *g) {
 }
 
 G *vm_new_g(VM *vm) {
-    G *g = calloc(1, sizeof(G));
+    G *g = vm_xcalloc(1, sizeof(G));
     g->vm = vm;
     g->resume_nres = -1;
     g->id = ++vm->next_goid;
@@ -91,7 +110,7 @@ G *vm_new_g(VM *vm) {
 void vm_register_g(VM *vm, G *g) {
     if (vm->ngs == vm->gs_cap) {
         vm->gs_cap = vm->gs_cap ? vm->gs_cap * 2 : 16;
-        vm->gs = realloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
+        vm->gs = vm_xrealloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
     }
     g->gs_index = vm->ngs;
     vm->gs[vm->ngs++] = g;

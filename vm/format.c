@@ -1,9 +1,10 @@
 /* vm/format.c — Go's %v formatting of any value, and Go's FormatFloat.
  *
  * fmt_value follows fmt's printValue, adapted to csp's values: nil is
- * <nil>; lists print as [a b c], maps as map[k:v ...] in insertion order (not
- * sorted like Go's), structs as {1 2} ({x:1 y:2} with plus) at every depth,
- * since csp structs are references that Go would print as &{1 2}.  A struct
+ * <nil>; lists print as [a b c], maps as map[k:v ...] with the keys sorted as
+ * Go's fmt sorts them, structs as {1 2} ({x:1 y:2} with plus) at every depth,
+ * and a struct made by &T{...} as &{1 2} at the top, as Go prints a pointer
+ * (inside a container Go prints its address; csp keeps {1 2}).  A struct
  * or native object with an Error() or String() method prints through it
  * (Error first), at any depth, as Go's handleMethods does.  %#v gives Go
  * syntax: []interface {}{1, "a"}, map[interface {}]interface {}{"k":1},
@@ -432,37 +433,114 @@ static bool format_list(Fmt *f, Value lv) {
     return ok;
 }
 
+/* Go's fmt sorts map keys (internal/fmtsort): nil first, then bools (false
+ * first), numbers (ints and floats together, NaN first), strings (bytewise);
+ * other keys after these, in insertion order. */
+typedef struct KeyRank {
+    Value k, v;
+    int64_t at; /* insertion order: the tie-break */
+} KeyRank;
+
+static int key_kind(Value k) {
+    if (val_is_nil(k))
+        return 0;
+    if (val_is_bool(k))
+        return 1;
+    if (val_is_number(k))
+        return 2;
+    return val_is(k, OBJ_STRING) ? 3 : 4;
+}
+
+static int key_cmp(const void *pa, const void *pb) {
+    const KeyRank *a = pa, *b = pb;
+    int ka = key_kind(a->k), kb = key_kind(b->k), c = 0;
+    if (ka != kb)
+        return ka < kb ? -1 : 1;
+    if (ka == 1) {
+        c = (int)val_as_bool(a->k) - (int)val_as_bool(b->k);
+    } else if (ka == 2) {
+        if (val_is_int(a->k) && val_is_int(b->k)) {
+            int64_t x = val_as_int(a->k), y = val_as_int(b->k);
+            c = (x > y) - (x < y);
+        } else {
+            double x = val_to_double(a->k), y = val_to_double(b->k);
+            c = isnan(x) ? (isnan(y) ? 0 : -1) : isnan(y) ? 1 : (x > y) - (x < y);
+        }
+    } else if (ka == 3) {
+        const ObjString *x = AS_STRING(a->k), *y = AS_STRING(b->k);
+        size_t n = x->len < y->len ? x->len : y->len;
+        c = memcmp(x->chars, y->chars, n);
+        if (!c)
+            c = (x->len > y->len) - (x->len < y->len);
+    }
+    return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+/* The map's entries as a list k0, v0, k1, v1 ... with the keys sorted. */
+ObjList *fmt_sorted_entries(G *g, ObjMap *m) {
+    VM *vm = g->vm;
+    int64_t n = 0, cap = m->count > 0 ? m->count : 1;
+    KeyRank *ks = vm_xmalloc((size_t)cap * sizeof *ks);
+    Value k, v;
+    for (int64_t pos = 0; (pos = map_iter(g, m, pos, &k, &v)) >= 0; n++) {
+        if (n == cap) { /* a racing writer grew the map meanwhile */
+            cap *= 2;
+            ks = vm_xrealloc(ks, (size_t)cap * sizeof *ks);
+        }
+        ks[n] = (KeyRank){k, v, n};
+    }
+    qsort(ks, (size_t)n, sizeof *ks, key_cmp);
+    ObjList *l = list_new(vm, 2 * n);
+    for (int64_t i = 0; i < n; i++) {
+        list_append(vm, l, ks[i].k);
+        list_append(vm, l, ks[i].v);
+    }
+    free(ks);
+    return l;
+}
+
 static bool format_map(Fmt *f, Value mv) {
     ObjMap *m = AS_MAP(mv);
     if (!enter(f, mv, "map[...]"))
         return true;
     sb_puts(f->b, f->sharp ? "map[interface {}]interface {}{" : "map[");
-    Value k, v;
-    bool ok = true, first = true;
-    for (int64_t pos = 0; ok && (pos = map_next(m, pos, &k, &v)) >= 0; first = false) {
-        if (!first)
+    /* A snapshot, sorted: a String method that changes the map cannot
+     * disturb the printing, and the snapshot waits GC-visibly in the path. */
+    ObjList *l = fmt_sorted_entries(f->g, m);
+    path_set(f, 2 * f->depth - 1, val_obj(l));
+    bool ok = true;
+    for (int64_t i = 0; ok && 2 * i < l->len; i++) {
+        if (i)
             sb_puts(f->b, f->sharp ? ", " : " ");
-        path_set(f, 2 * f->depth - 1, v); /* v waits while k prints */
-        ok = format_elem(f, k);
+        ok = format_elem(f, list_items(l)[2 * i]);
         sb_putc(f->b, ':');
-        ok = ok && format_elem(f, v);
-        path_set(f, 2 * f->depth - 1, VAL_NIL);
+        ok = ok && format_elem(f, list_items(l)[2 * i + 1]);
     }
+    path_set(f, 2 * f->depth - 1, VAL_NIL);
     sb_putc(f->b, f->sharp ? '}' : ']');
     leave(f);
     return ok;
 }
 
+const char *fmt_struct_type(const ObjStructType *t, bool ptr, char *buf, size_t n) {
+    const ObjModule *mod = t->module;
+    if (!strncmp(t->name->chars, "struct {", 8)) /* anonymous: no package */
+        snprintf(buf, n, "%s%s", ptr ? "*" : "", t->name->chars);
+    else
+        snprintf(buf, n, "%s%s.%s", ptr ? "*" : "", mod && mod->name ? mod->name->chars : "main", t->name->chars);
+    return buf;
+}
+
 static bool format_struct(Fmt *f, Value sv) {
     ObjStruct *s = AS_STRUCT(sv);
     ObjStructType *t = s->type;
+    if (f->depth == 0 && (s->obj.flags & STRUCT_PTR))
+        sb_putc(f->b, '&');
     if (!enter(f, sv, "{...}"))
         return true;
     if (f->sharp) {
-        const ObjModule *mod = t->module;
-        sb_puts(f->b, mod && mod->name ? mod->name->chars : "main");
-        sb_putc(f->b, '.');
-        sb_puts(f->b, t->name->chars);
+        char name[256];
+        sb_puts(f->b, fmt_struct_type(t, false, name, sizeof name));
     }
     sb_putc(f->b, '{');
     bool ok = true;
@@ -550,6 +628,11 @@ static bool format(Fmt *f, Value v) {
     if (val_is_bool(v)) {
         sb_puts(b, v == VAL_TRUE ? "true" : "false");
         return true;
+    }
+    if (val_named_type(v) && !f->sharp) { /* type State int with a String method */
+        int r = via_method(f, v);
+        if (r)
+            return r > 0;
     }
     if (val_is_float(v)) {
         fmt_float(b, val_as_float(v), 'g', -1);

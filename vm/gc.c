@@ -8,15 +8,41 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "vm/interp.h"
 #include "vm/race.h"
 
 #define GC_MIN_HEAP (4u << 20)
 
-static void out_of_memory(void) {
-    fputs("fatal error: out of memory\n", stderr);
+_Noreturn void vm_out_of_memory(void) {
+    static atomic_flag reported = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&reported))
+        for (;;) /* another thread is already reporting and exiting */
+            pause();
+    fputs("fatal error: runtime: out of memory\n", stderr);
     exit(2);
+}
+
+void *vm_xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        vm_out_of_memory();
+    return p;
+}
+
+void *vm_xcalloc(size_t n, size_t size) {
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        vm_out_of_memory();
+    return p;
+}
+
+void *vm_xrealloc(void *old, size_t n) {
+    void *p = realloc(old, n ? n : 1);
+    if (!p)
+        vm_out_of_memory();
+    return p;
 }
 
 static _Thread_local AllocCache *tls_cache;
@@ -31,30 +57,49 @@ void gc_attach_thread(VM *vm, AllocCache *c) {
     tls_cache = c;
 }
 
+/* Publish n allocated objects of `bytes` in all: the counters, and the
+ * safepoint flag when a collection is due. */
+static void count_alloc(VM *vm, size_t bytes, size_t n) {
+    atomic_fetch_add(&vm->total_allocated, bytes);
+    atomic_fetch_add(&vm->nmallocs, n);
+    atomic_fetch_add(&vm->nobjects, (int64_t)n);
+    size_t total = atomic_fetch_add(&vm->bytes_allocated, bytes) + bytes;
+    if (vm->gc_stress || total >= vm->next_gc)
+        atomic_fetch_or(&vm->safepoint, SAFEPOINT_GC);
+}
+
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
     Obj *o = calloc(1, size);
     if (!o)
-        out_of_memory();
+        vm_out_of_memory();
     o->type = (uint8_t)type;
     AllocCache *c = tls_cache;
     if (c) {
         o->gc_next = c->objects;
         c->objects = o;
         c->bytes += size;
+        c->nobjects++;
         if (c->bytes < CACHE_FLUSH_BYTES && !vm->gc_stress)
             return o;
-        size = c->bytes;
-        c->bytes = 0;
-    } else {
-        pthread_mutex_lock(&vm->heap_lock);
-        o->gc_next = vm->objects;
-        vm->objects = o;
-        pthread_mutex_unlock(&vm->heap_lock);
+        gc_flush_counts(vm);
+        return o;
     }
-    size_t total = atomic_fetch_add(&vm->bytes_allocated, size) + size;
-    if (vm->gc_stress || total >= vm->next_gc)
-        vm->safepoint = 1;
+    pthread_mutex_lock(&vm->heap_lock);
+    o->gc_next = vm->objects;
+    vm->objects = o;
+    pthread_mutex_unlock(&vm->heap_lock);
+    count_alloc(vm, size, 1);
     return o;
+}
+
+void gc_flush_counts(VM *vm) {
+    AllocCache *c = tls_cache;
+    if (!c || !c->nobjects)
+        return;
+    size_t bytes = c->bytes, n = c->nobjects;
+    c->bytes = 0;
+    c->nobjects = 0;
+    count_alloc(vm, bytes, n);
 }
 
 size_t gc_obj_size(Obj *o) {
@@ -90,9 +135,7 @@ void gc_mark_obj(VM *vm, Obj *o) {
     o->marked = 1;
     if (vm->ngray == vm->gray_cap) {
         vm->gray_cap = vm->gray_cap ? vm->gray_cap * 2 : 1024;
-        vm->gray = realloc(vm->gray, vm->gray_cap * sizeof(Obj *));
-        if (!vm->gray)
-            out_of_memory();
+        vm->gray = vm_xrealloc(vm->gray, vm->gray_cap * sizeof(Obj *));
     }
     vm->gray[vm->ngray++] = o;
 }
@@ -109,8 +152,9 @@ static void mark_values(VM *vm, const Value *v, int64_t n) {
 
 static void trace_obj(VM *vm, Obj *o) {
     switch ((ObjType)o->type) {
-    case OBJ_STRING: case OBJ_INT: case OBJ_FLOAT:
-        break;
+    case OBJ_STRING: break;
+    case OBJ_INT: gc_mark_obj(vm, (Obj *)((ObjInt *)o)->ntype); break;
+    case OBJ_FLOAT: gc_mark_obj(vm, (Obj *)((ObjFloat *)o)->ntype); break;
     case OBJ_NATIVE: gc_mark_obj(vm, (Obj *)((ObjNative *)o)->method); break;
     case OBJ_ARRAY: mark_values(vm, ((ObjArray *)o)->items, ((ObjArray *)o)->cap); break;
     case OBJ_LIST: gc_mark_obj(vm, (Obj *)((ObjList *)o)->store); break;
@@ -122,7 +166,10 @@ static void trace_obj(VM *vm, Obj *o) {
         }
         break;
     }
-    case OBJ_MAP: gc_mark_obj(vm, (Obj *)((ObjMap *)o)->store); break;
+    case OBJ_MAP:
+        gc_mark_obj(vm, (Obj *)((ObjMap *)o)->store);
+        gc_mark_value(vm, ((ObjMap *)o)->zero);
+        break;
     case OBJ_PROTO: {
         ObjProto *p = (ObjProto *)o;
         mark_values(vm, p->k, p->nk);
@@ -273,6 +320,7 @@ static void free_obj(VM *vm, Obj *o) {
     default: break;
     }
     vm->bytes_allocated -= gc_obj_size(o);
+    vm->nobjects--;
     free(o);
 }
 
@@ -295,7 +343,11 @@ static void sweep(VM *vm) {
     pthread_mutex_lock(&vm->heap_lock);
     for (AllocCache *c = vm->caches; c; c = c->next) {
         vm->bytes_allocated += c->bytes;
+        vm->total_allocated += c->bytes;
+        vm->nmallocs += c->nobjects;
+        vm->nobjects += (int64_t)c->nobjects;
         c->bytes = 0;
+        c->nobjects = 0;
     }
     sweep_list(vm, &vm->objects);
     for (AllocCache *c = vm->caches; c; c = c->next)
@@ -321,20 +373,22 @@ void gc_collect(VM *vm) {
     if (vm->gc_percent < 0)
         goal = SIZE_MAX; /* SetGCPercent(-1) disables the collector */
     vm->next_gc = goal < GC_MIN_HEAP ? GC_MIN_HEAP : goal;
-    vm->safepoint = 0;
+    atomic_fetch_and(&vm->safepoint, ~SAFEPOINT_GC);
     vm->gc_running = false;
 }
 
 /* The dispatch loop saw the safepoint flag. */
 void gc_safepoint(G *g) {
     VM *vm = g->vm;
+    if (!(atomic_load(&vm->safepoint) & SAFEPOINT_GC))
+        return; /* only a preemption request: the caller handles it */
     if (vm->rt) {
         /* several threads: the runtime stops the world (or stops this one
          * while another thread collects) */
         vm->rt->gc(g);
         return;
     }
-    vm->safepoint = 0;
+    atomic_fetch_and(&vm->safepoint, ~SAFEPOINT_GC);
     if (vm->gc_stress || vm->bytes_allocated >= vm->next_gc)
         gc_collect(vm);
 }

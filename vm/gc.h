@@ -24,13 +24,27 @@
 typedef struct AllocCache {
     Obj *objects;             /* owner thread only, or the collector with the world stopped */
     size_t bytes;             /* not yet added to vm->bytes_allocated */
+    size_t nobjects;          /* allocations not yet added to vm->nobjects and vm->nmallocs */
     struct AllocCache *next;  /* vm->caches: heap_lock */
 } AllocCache;
 void gc_attach_thread(VM *vm, AllocCache *c); /* register c and make it this thread's */
 
+/* The one end of a failed allocation: Go's `fatal error: runtime: out of
+ * memory`, exit 2 (never a NULL dereference, never a wrong answer).  The
+ * x-allocators are malloc, calloc and realloc that end there instead of
+ * returning NULL; the runtime's own structures (G, stacks, timers) use them. */
+_Noreturn void vm_out_of_memory(void);
+void *vm_xmalloc(size_t n);
+void *vm_xcalloc(size_t n, size_t size);
+void *vm_xrealloc(void *p, size_t n);
+
 /* Returns zeroed memory (lists, maps and struct fields rely on it). */
 void *gc_alloc(VM *vm, size_t size, ObjType type);
 void gc_collect(VM *vm);
+/* Add what the calling thread's cache has counted to the VM's totals, so
+ * that runtime.ReadMemStats sees this thread's allocations exactly (other
+ * threads' lag by at most one cache flush each). */
+void gc_flush_counts(VM *vm);
 void gc_mark_value(VM *vm, Value v);
 void gc_mark_obj(VM *vm, Obj *o);
 void gc_free_all(VM *vm);

@@ -15,9 +15,8 @@
 /* call.c */
 bool stack_ensure(G *g, uint32_t needed_top);      /* false: fatal stack overflow raised */
 Frame *frame_push(G *g);                            /* may move g->frames */
-/* A killed goroutine (the REPL's stack overflow) gives back its stack and
- * frames, which may be huge, before its G is reused. */
-void g_stack_release(G *g);
+void g_stack_release(G *g, bool drop);              /* a finished G: stacks to initial size, or none */
+void g_stack_shrink(G *g);                          /* at a collection: halve a stack 3/4 unused */
 /* Start a call of fn with nargs arguments at g->stack[at+1..]; the function
  * value itself sits at g->stack[at].  Closures get a new frame (and return
  * 1), natives run at once (return 0), errors panic (return -1). */

@@ -121,6 +121,7 @@ static void load_fields(Loader *L, int mi) {
                 t->fields[f].zero = val_obj(str_intern_c(L->vm, "map"));
         }
         t->nfields = bs->nfields;
+        t->basic = bs->basic;
     }
 }
 
@@ -146,6 +147,8 @@ static void load_protos(Loader *L, int mi) {
         p->nparams = bf->nparams;
         p->variadic = bf->variadic;
         p->maxregs = bf->maxregs;
+        p->named_a = bf->named_a;
+        p->named_n = bf->named_n;
         p->name = str_intern_c(L->vm, bf->name ? bf->name : "func");
         p->module = L->mods[mi];
         p->line = bf->line;

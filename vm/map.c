@@ -24,17 +24,29 @@
  *    anything, itself included (Go: each insert of NaN adds an entry, lookups
  *    never find one).  Everything else by identity.
  *
- * Racing goroutines may lose updates but must never crash:
+ * Goroutines racing on a map (Go's rules, LANGUAGE.md): writes (set, delete,
+ * clear) are exclusive.  Each takes m->writing with a CAS (Go's hashWriting
+ * flag, made atomic); a writer that finds it taken returns MAP_RACE without
+ * touching the map, and its caller stops the program with `fatal error:
+ * concurrent map writes` (map_race_fatal).  So two writers that overlap in
+ * time are always caught, one of them at least, and the structure is only
+ * ever changed by one thread at a time: no duplicate or phantom keys, and
+ * count is exact.  Readers take no lock.  They return MAP_RACE when they see
+ * the flag before or after they read (`concurrent map read and map write`,
+ * `... iteration and map write`); a reader that misses it must still never
+ * crash or see a torn entry:
  *  - A new store is fully built before it is published with one release
  *    store of m->store; the old store stays valid memory (it is a GC object)
- *    and is never written by map_set again.
- *  - Inserters claim an entry with a CAS on `used`, so `used` only grows
- *    within a store and never passes cap: the GC (which marks entries
- *    [0, used)) sees every entry the index can reach, and at most cap index
- *    slots are ever filled, so probing always terminates.
- *  - Readers check index values against cap and clamp `used` to cap.
+ *    and is never written again.
+ *  - An insert writes its entry (state LIVE last) before it publishes `used`
+ *    and the index slot; a delete marks the entry deleted before it clears
+ *    key and value, and readers check the state again after reading them.
+ *  - `used` only grows within a store and never passes cap, and at most cap
+ *    index slots are ever filled, so probing always terminates; readers check
+ *    index values against cap and clamp `used` to cap.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,134 +194,141 @@ static inline MapEntry *store_find(ObjMapStore *s, Value key, uint64_t h, int64_
     }
 }
 
-bool map_get(ObjMap *m, Value key, Value *out) {
-    ObjMapStore *s = load_store(m);
-    if (!s || is_nan_key(key))
-        return false;
-    MapEntry *e = store_find(s, key, hash_value(key), NULL);
-    if (!e)
-        return false;
-    Value v = SHARED_LOAD(e->value);
-    /* A racing delete marks the entry deleted before it clears the value: if
-     * we read a cleared value, this second look sees the mark. */
-    if (SHARED_LOAD(e->state) != ENTRY_LIVE)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* Rebuild m into a new store holding its live entries in order, with room
- * for at least one more; publish it. */
+ * for at least one more; publish it.  The caller holds the writing flag. */
 static ObjMapStore *map_rebuild(VM *vm, ObjMap *m) {
-    ObjMapStore *old = load_store(m);
-    int64_t used = 0, live = 0;
-    if (old) {
-        used = SHARED_LOAD(old->used);
-        used = used < old->cap ? used : old->cap;
-        for (int64_t i = 0; i < used; i++)
-            live += SHARED_LOAD(old->entries[i].state) == ENTRY_LIVE;
-    }
+    ObjMapStore *old = m->store;
+    int64_t used = old ? old->used : 0;
+    int64_t live = m->count;
     /* Twice the live entries, so the next rebuild is at least cap/2 inserts
      * away (amortised O(1)); with many deleted entries this compacts, and
      * with very many it shrinks. */
     ObjMapStore *s = store_new(vm, cap_for(live * 2 > live + 1 ? live * 2 : live + 1));
     int64_t n = 0;
     uint64_t mask = (uint64_t)s->nindex - 1;
-    for (int64_t i = 0; i < used && n < s->cap - 1; i++) {
+    for (int64_t i = 0; i < used && n < s->cap - 1; i++) { /* (count is exact: never cut short) */
         MapEntry *e = &old->entries[i];
-        if (SHARED_LOAD(e->state) != ENTRY_LIVE)
-            continue; /* deleted, or claimed by a racing insert: that update is lost */
-        MapEntry *ne = &s->entries[n];
-        ne->key = SHARED_LOAD(e->key);
-        ne->value = SHARED_LOAD(e->value);
-        ne->hash = SHARED_LOAD(e->hash);
-        if (SHARED_LOAD(e->state) != ENTRY_LIVE) { /* deleted meanwhile: see map_get */
-            *ne = (MapEntry){0};
+        if (e->state != ENTRY_LIVE)
             continue;
-        }
-        ne->state = ENTRY_LIVE;
-        uint64_t j = ne->hash & mask;
+        s->entries[n] = *e;
+        uint64_t j = e->hash & mask;
         while (s->index[j] >= 0)
             j = (j + 1) & mask;
         s->index[j] = (int32_t)n;
         n++;
     }
     s->used = n;
-    SHARED_STORE(m->count, n);
-    SHARED_STORE(m->store, s);
+    SHARED_STORE(m->store, s); /* fully built: a reader sees all of it or the old one */
     return s;
 }
 
-/* Claim the next free entry of s, or return -1 if it is full. */
-static inline int64_t claim_entry(ObjMapStore *s) {
-    int64_t u = __atomic_load_n(&s->used, __ATOMIC_RELAXED);
-    while (u < s->cap) {
-        if (__atomic_compare_exchange_n(&s->used, &u, u + 1, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-            return u;
-    }
-    return -1;
+/* The writing flag (Go's hashWriting).  Taken with a CAS, it makes writers
+ * exclusive: a second writer never touches the map, so whatever the
+ * detection is, the structure stays whole. */
+static inline bool write_begin(ObjMap *m) {
+    int32_t idle = 0;
+    return atomic_compare_exchange_strong_explicit(&m->writing, &idle, 1, memory_order_acquire,
+                                                   memory_order_relaxed);
 }
 
-void map_set(VM *vm, ObjMap *m, Value key, Value val) {
-    uint64_t h = hash_value(key);
-    bool nan = is_nan_key(key);
+static inline void write_end(ObjMap *m) { atomic_store_explicit(&m->writing, 0, memory_order_release); }
+
+static inline bool being_written(ObjMap *m) { return atomic_load_explicit(&m->writing, memory_order_acquire) != 0; }
+
+int map_get(ObjMap *m, Value key, Value *out) {
+    if (being_written(m))
+        return MAP_RACE;
     ObjMapStore *s = load_store(m);
+    if (!s || is_nan_key(key))
+        return 0;
+    MapEntry *e = store_find(s, key, hash_value(key), NULL);
+    if (!e)
+        return being_written(m) ? MAP_RACE : 0;
+    Value v = SHARED_LOAD(e->value);
+    /* A racing delete marks the entry deleted before it clears the value: if
+     * we read a cleared value, this second look sees the mark. */
+    if (SHARED_LOAD(e->state) != ENTRY_LIVE)
+        return being_written(m) ? MAP_RACE : 0;
+    if (being_written(m))
+        return MAP_RACE;
+    *out = v;
+    return 1;
+}
+
+static void set_locked(VM *vm, ObjMap *m, Value key, Value val) {
+    uint64_t h = hash_value(key);
+    ObjMapStore *s = m->store;
     int64_t reuse = -1;
-    if (s && !nan) {
+    if (s && !is_nan_key(key)) {
         MapEntry *e = store_find(s, key, h, &reuse);
         if (e) {
             SHARED_STORE(e->value, val);
             return;
         }
     }
-    int64_t ix = s ? claim_entry(s) : -1;
-    while (ix < 0) { /* one round unless racing inserters fill the new store */
+    if (!s || s->used == s->cap) {
         s = map_rebuild(vm, m);
         reuse = -1; /* the new store has no deleted entries */
-        ix = claim_entry(s);
     }
+    int64_t ix = s->used;
     MapEntry *e = &s->entries[ix];
     SHARED_STORE(e->key, key);
     SHARED_STORE(e->value, val);
     SHARED_STORE(e->hash, h);
-    SHARED_STORE(e->state, ENTRY_LIVE); /* last: an iterator skips it until now */
-    /* Reuse a slot of a deleted entry only if it is still in this store's
-     * index; otherwise probe for an empty slot. */
+    SHARED_STORE(e->state, ENTRY_LIVE); /* before `used` and the index: a reader sees it whole */
+    SHARED_STORE(s->used, ix + 1);
+    /* Reuse the index slot of a deleted entry on the key's probe chain, or
+     * take the empty slot that ends it. */
     int64_t slot = reuse;
     if (slot < 0) {
         uint64_t mask = (uint64_t)s->nindex - 1;
         uint64_t j = h & mask;
-        while (SHARED_LOAD(s->index[j]) >= 0)
+        while (s->index[j] >= 0)
             j = (j + 1) & mask;
         slot = (int64_t)j;
     }
     SHARED_STORE(s->index[slot], (int32_t)ix);
-    SHARED_STORE(m->count, SHARED_LOAD(m->count) + 1); /* racing inserts may lose a count, never corrupt it */
+    SHARED_STORE(m->count, m->count + 1);
 }
 
-bool map_delete(ObjMap *m, Value key) {
-    ObjMapStore *s = load_store(m);
-    if (!s || is_nan_key(key))
-        return false;
-    MapEntry *e = store_find(s, key, hash_value(key), NULL);
-    if (!e)
-        return false;
-    SHARED_STORE(e->state, ENTRY_DELETED); /* first: see map_get */
-    SHARED_STORE(e->key, VAL_NIL);
-    SHARED_STORE(e->value, VAL_NIL);
-    SHARED_STORE(e->hash, 0);
-    SHARED_STORE(m->count, SHARED_LOAD(m->count) - 1);
-    return true;
+int map_set(VM *vm, ObjMap *m, Value key, Value val) {
+    if (!write_begin(m))
+        return MAP_RACE;
+    set_locked(vm, m, key, val);
+    write_end(m);
+    return 0;
 }
 
-void map_clear(ObjMap *m) {
+int map_delete(ObjMap *m, Value key) {
+    if (!write_begin(m))
+        return MAP_RACE;
+    ObjMapStore *s = m->store;
+    MapEntry *e = s && !is_nan_key(key) ? store_find(s, key, hash_value(key), NULL) : NULL;
+    if (e) {
+        SHARED_STORE(e->state, ENTRY_DELETED); /* first: see map_get */
+        SHARED_STORE(e->key, VAL_NIL);
+        SHARED_STORE(e->value, VAL_NIL);
+        SHARED_STORE(e->hash, 0);
+        SHARED_STORE(m->count, m->count - 1);
+    }
+    write_end(m);
+    return e != NULL;
+}
+
+int map_clear(ObjMap *m) {
+    if (!write_begin(m))
+        return MAP_RACE;
     /* Drop the store rather than wiping it: racing readers of the old one keep
      * reading valid memory, and the next insert starts small again. */
     SHARED_STORE(m->store, NULL);
     SHARED_STORE(m->count, 0);
+    write_end(m);
+    return 0;
 }
 
 int64_t map_next(ObjMap *m, int64_t pos, Value *key, Value *val) {
+    if (being_written(m))
+        return MAP_RACE;
     ObjMapStore *s = load_store(m);
     if (!s || pos < 0)
         return -1;
@@ -318,13 +337,24 @@ int64_t map_next(ObjMap *m, int64_t pos, Value *key, Value *val) {
     for (; pos < used; pos++) {
         MapEntry *e = &s->entries[pos];
         if (SHARED_LOAD(e->state) != ENTRY_LIVE)
-            continue; /* deleted, or still being written by a racing insert */
+            continue; /* deleted */
         Value k = SHARED_LOAD(e->key), v = SHARED_LOAD(e->value);
         if (SHARED_LOAD(e->state) == ENTRY_LIVE) { /* not deleted meanwhile: see map_get */
+            if (being_written(m))
+                return MAP_RACE;
             *key = k;
             *val = v;
             return pos + 1;
         }
     }
-    return -1;
+    return being_written(m) ? MAP_RACE : -1;
+}
+
+_Noreturn void map_race_fatal(G *g, MapAccess a) {
+    static const char *const what[] = {
+        [MAP_READ] = "concurrent map read and map write",
+        [MAP_WRITE] = "concurrent map writes",
+        [MAP_ITERATE] = "concurrent map iteration and map write",
+    };
+    vm_fatalf(g, "%s", what[a]);
 }

@@ -23,6 +23,26 @@ Value val_int(VM *vm, int64_t i) {
     return val_obj(o);
 }
 
+Value val_named(VM *vm, struct ObjStructType *t, double f, int64_t i) {
+    if (t->basic == 'f') {
+        ObjFloat *o = gc_alloc(vm, sizeof(ObjFloat), OBJ_FLOAT);
+        o->d = f;
+        o->ntype = t;
+        return val_obj(o);
+    }
+    ObjInt *o = gc_alloc(vm, sizeof(ObjInt), OBJ_INT);
+    o->i = i;
+    o->ntype = t;
+    return val_obj(o);
+}
+
+struct ObjStructType *val_named_type(Value v) {
+    if (!val_is_obj(v))
+        return NULL;
+    Obj *o = val_as_obj(v);
+    return o->type == OBJ_INT ? ((ObjInt *)o)->ntype : o->type == OBJ_FLOAT ? ((ObjFloat *)o)->ntype : NULL;
+}
+
 Value val_duration(VM *vm, int64_t ns) {
     ObjInt *o = gc_alloc(vm, sizeof(ObjInt), OBJ_INT);
     o->obj.flags = INT_DURATION;

@@ -63,9 +63,15 @@ typedef struct ObjString {
 } ObjString;
 #define STR_INTERNED 1 /* obj.flags */
 
+struct ObjStructType;
+
+/* A value of a named non-struct type (`type State int`, `type Celsius
+ * float64`) is always boxed and carries its type in ntype (for methods, %T
+ * and type switches); a plain int or float64 has ntype NULL. */
 typedef struct ObjInt {
     Obj obj;
     int64_t i;
+    struct ObjStructType *ntype;
 } ObjInt;
 /* obj.flags of an ObjInt: the int is a time.Duration.  A Duration is always
  * boxed, however small (the one exception to canonical boxing), so that the
@@ -75,6 +81,7 @@ typedef struct ObjInt {
 typedef struct ObjFloat {
     Obj obj;
     double d;
+    struct ObjStructType *ntype;
 } ObjFloat;
 
 typedef struct ObjArray {
@@ -111,8 +118,10 @@ typedef struct ObjMapStore {
 
 typedef struct ObjMap {
     Obj obj;
-    ObjMapStore *store; /* may be NULL when empty */
-    int64_t count;      /* live entries */
+    ObjMapStore *store; /* may be NULL when empty; written only by the holder of `writing` */
+    int64_t count;      /* live entries; likewise */
+    _Atomic int32_t writing; /* 1 while a goroutine writes the map (vm/map.c) */
+    Value zero;         /* a missing key's value: nil, or a typed map's 0, 0.0, "" or false; immutable */
 } ObjMap;
 
 typedef struct UpvalDesc {
@@ -135,6 +144,8 @@ typedef struct ObjProto {
     uint8_t variadic;     /* 1: extra arguments are collected into a list in R[nparams] */
     uint8_t maxregs;      /* registers used by this function */
     uint8_t hidden;       /* the runtime's own (deferwrap): not shown in traces; set at creation */
+    uint8_t named_a, named_n; /* named results R[named_a .. +named_n) (cells or values): what the
+                                 function returns once its deferred calls have run */
     ObjString *name;      /* "f", "Point.Norm", "f.func1", "init" for a module's top level */
     struct ObjModule *module;
     int32_t line;         /* line of the declaration */
@@ -190,6 +201,7 @@ typedef struct MethodEntry {
 typedef struct ObjStructType {
     Obj obj;
     ObjString *name;    /* "Point" */
+    uint8_t basic;      /* a named non-struct type: 'i' (type State int) or 'f' (float64); 0 for a struct */
     struct ObjModule *module;
     int32_t nfields;
     int32_t nmethods, methods_cap;
@@ -197,8 +209,10 @@ typedef struct ObjStructType {
     MethodEntry *methods;
 } ObjStructType;
 
+#define STRUCT_PTR 1 /* obj.flags of an ObjStruct: made by &T{...}, printed as Go prints a pointer */
+
 typedef struct ObjStruct {
-    Obj obj;          /* obj.aux: number of fields */
+    Obj obj;          /* obj.aux: number of fields; obj.flags: STRUCT_PTR */
     ObjStructType *type;
     Value fields[]; /* type->nfields */
 } ObjStruct;

@@ -43,8 +43,10 @@ Value struct_new(VM *vm, ObjStructType *t) {
 
 /* The zero value of a type constant: a struct type, or an interned type name. */
 Value zero_value(VM *vm, Value type) {
-    if (val_is(type, OBJ_STRUCTTYPE))
-        return struct_new(vm, (ObjStructType *)val_as_obj(type));
+    if (val_is(type, OBJ_STRUCTTYPE)) {
+        ObjStructType *t = (ObjStructType *)val_as_obj(type);
+        return t->basic ? val_named(vm, t, 0, 0) : struct_new(vm, t);
+    }
     if (!val_is(type, OBJ_STRING))
         return VAL_NIL;
     const char *n = AS_STRING(type)->chars;
@@ -139,6 +141,15 @@ static int lookup(G *g, Value obj, ObjString *name, Value *dst, bool *is_method)
     }
     if (val_is(obj, OBJ_MODULE))
         return module_member(g, AS_MODULE(obj), name, dst);
+    ObjStructType *nt = val_named_type(obj);
+    if (nt) { /* type State int: its methods */
+        if (struct_find_method(nt, name, dst)) {
+            *is_method = true;
+            return 0;
+        }
+        return vm_panicf(g, "%s.%s undefined (type %s has no field or method %s)", nt->name->chars, name->chars,
+                         nt->name->chars, name->chars);
+    }
     if (val_is(obj, OBJ_NATIVEOBJ)) {
         ObjNativeObj *o = AS_NATIVEOBJ(obj);
         if (vm_native_method(vm, o->ntype, name, dst)) {
@@ -272,8 +283,10 @@ int op_getindex(G *g, Value obj, Value key, Value *dst, Value *ok) {
     }
     if (val_is(obj, OBJ_MAP)) {
         Value v = VAL_NIL;
-        bool found = map_get(AS_MAP(obj), key, &v);
-        *dst = found ? v : VAL_NIL;
+        int found = map_get(AS_MAP(obj), key, &v);
+        if (found == MAP_RACE)
+            map_race_fatal(g, MAP_READ);
+        *dst = found ? v : AS_MAP(obj)->zero;
         if (ok)
             *ok = val_bool(found);
         return 0;
@@ -308,7 +321,8 @@ int op_setindex(G *g, Value obj, Value key, Value v) {
         return 0;
     }
     if (val_is(obj, OBJ_MAP)) {
-        map_set(g->vm, AS_MAP(obj), key, v);
+        if (map_set(g->vm, AS_MAP(obj), key, v) == MAP_RACE)
+            map_race_fatal(g, MAP_WRITE);
         return 0;
     }
     if (val_is_nil(obj))
@@ -487,7 +501,7 @@ int op_iternext(G *g, Value *st) {
             }
             st[2] = val_obj(cur);
         }
-        int64_t next = pos < limit ? map_next(m, pos, &st[3], &st[4]) : -1;
+        int64_t next = pos < limit ? map_iter(g, m, pos, &st[3], &st[4]) : -1;
         if (next < 0 || next > limit)
             return 0;
         st[1] = val_smallint(map_pos_pack(next, limit));
@@ -512,7 +526,8 @@ int op_iternext(G *g, Value *st) {
 
 bool op_type_matches(VM *vm, Value v, Value type) {
     if (val_is(type, OBJ_STRUCTTYPE))
-        return val_is(v, OBJ_STRUCT) && (Value)val_obj(AS_STRUCT(v)->type) == type;
+        return (val_is(v, OBJ_STRUCT) && (Value)val_obj(AS_STRUCT(v)->type) == type) ||
+               (val_named_type(v) && (Value)val_obj(val_named_type(v)) == type);
     if (val_is(type, OBJ_STRING))
         return val_has_type(vm, v, AS_STRING(type)->chars);
     return val_is_nil(v);

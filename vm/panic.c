@@ -5,6 +5,8 @@
  * frames on top of it, flagged FRAME_PANIC_DEFER; recover() called directly
  * by such a frame stops the panic, and the frame that deferred it then
  * returns normally (with nil results) after its remaining deferred calls.
+ * `defer recover()` in a deferred function counts as that function's own
+ * recover() when the function returns (vm_recover).
  * A panic raised while a deferred call of an earlier panic runs, and that
  * unwinds through it, aborts the earlier panic (Go prints both).
  */
@@ -82,7 +84,7 @@ char *traceback(G *g) {
 }
 
 Panic *panic_start(G *g, Value v) {
-    Panic *p = calloc(1, sizeof(Panic));
+    Panic *p = vm_xcalloc(1, sizeof(Panic));
     p->value = v;
     p->link = g->panic;
     p->trace = traceback(g);
@@ -144,15 +146,27 @@ Value vm_recover(G *g) {
     Panic *p = g->panic;
     if (!p || p->recovered || p->goexit || g->nframes == 0)
         return VAL_NIL;
-    Frame *f = &g->frames[g->nframes - 1];
-    if (!(f->flags & FRAME_PANIC_DEFER) || f->cl->proto->hidden) /* `defer recover()` does not recover, as in Go */
+    int top = g->nframes - 1;
+    Frame *f = &g->frames[top];
+    if (f->cl == g->vm->defer_wrap) {
+        /* `defer recover()`: Go evaluates recover's frame argument at the
+         * defer statement, so the deferred call is the deferring function's
+         * own recover() made when it runs.  Run by a panic unwinding that
+         * function it sees the wrong frame (nil: test/recover1.go test7);
+         * run as that function returns, it stops the panic that called the
+         * function as a deferred call (test5, test6). */
+        if ((f->flags & FRAME_PANIC_DEFER) || top == 0)
+            return VAL_NIL;
+        f = &g->frames[top - 1];
+    }
+    if (!(f->flags & FRAME_PANIC_DEFER) || f->cl->proto->hidden)
         return VAL_NIL;
     p->recovered = 1;
     return p->value;
 }
 
 void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args) {
-    Defer *d = malloc(sizeof(Defer) + (size_t)nargs * sizeof(Value));
+    Defer *d = vm_xmalloc(sizeof(Defer) + (size_t)nargs * sizeof(Value));
     d->fn = fn;
     d->nargs = nargs;
     for (int i = 0; i < nargs; i++)
@@ -228,11 +242,26 @@ static void recover_finish(G *g) {
     t->ret_n = 0;
 }
 
+/* A function with named results returns them as its deferred calls left
+ * them, also after a recovered panic (Go's rule): a captured one is read
+ * from its cell. */
+static void named_results(G *g, Frame *f) {
+    const ObjProto *p = f->cl->proto;
+    Value *r = g->stack + f->base + p->named_a;
+    for (int i = 0; i < p->named_n; i++)
+        if (val_is(r[i], OBJ_CELL))
+            r[i] = SHARED_LOAD(((ObjCell *)val_as_obj(r[i]))->v);
+    f->ret_a = p->named_a;
+    f->ret_n = p->named_n;
+}
+
 int frame_exit(G *g, int stop_depth) {
     for (;;) {
         Frame *f = &g->frames[g->nframes - 1];
         if (f->defers)
             return defer_start(g, f, 0) < 0 ? EXIT_PANIC : EXIT_RUN;
+        if (f->cl->proto->named_n)
+            named_results(g, f);
         uint16_t fl = f->flags;
         if (f->ret_n > f->nwant && f->nwant >= 1) {
             frame_results_mismatch(g, f, f->ret_n);

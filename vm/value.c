@@ -51,8 +51,11 @@ const char *val_type_name(Value v) {
     Obj *o = val_as_obj(v);
     switch ((ObjType)o->type) {
     case OBJ_STRING: return "string";
-    case OBJ_INT: return (o->flags & INT_DURATION) ? "time.Duration" : "int";
-    case OBJ_FLOAT: return "float64";
+    case OBJ_INT:
+        return ((ObjInt *)o)->ntype ? ((ObjInt *)o)->ntype->name->chars
+               : (o->flags & INT_DURATION) ? "time.Duration"
+                                           : "int";
+    case OBJ_FLOAT: return ((ObjFloat *)o)->ntype ? ((ObjFloat *)o)->ntype->name->chars : "float64";
     case OBJ_LIST: return "list";
     case OBJ_MAP: return "map";
     case OBJ_CLOSURE:
@@ -95,9 +98,9 @@ Value err_newf(VM *vm, const char *fmt, ...) {
 }
 
 static bool struct_method(Value v, const char *name, Value *fn) {
-    if (!val_is(v, OBJ_STRUCT))
+    ObjStructType *t = val_is(v, OBJ_STRUCT) ? AS_STRUCT(v)->type : val_named_type(v);
+    if (!t)
         return false;
-    ObjStructType *t = AS_STRUCT(v)->type;
     for (int i = 0; i < t->nmethods; i++)
         if (!strcmp(t->methods[i].name->chars, name)) {
             *fn = t->methods[i].fn;
@@ -123,7 +126,7 @@ static bool native_method(VM *vm, const NativeType *t, const char *name, Value *
 }
 
 bool val_find_method(VM *vm, Value v, const char *name, Value *fn) {
-    if (val_is(v, OBJ_STRUCT))
+    if (val_is(v, OBJ_STRUCT) || val_named_type(v))
         return struct_method(v, name, fn);
     if (val_is(v, OBJ_NATIVEOBJ))
         return native_method(vm, AS_NATIVEOBJ(v)->ntype, name, fn);
@@ -139,6 +142,8 @@ bool val_is_error(Value v) {
     Value fn;
     switch ((ObjType)o->type) {
     case OBJ_ERROR: return true;
+    case OBJ_INT:
+    case OBJ_FLOAT:
     case OBJ_STRUCT: return struct_method(v, "Error", &fn);
     case OBJ_NATIVEOBJ: return native_has_method(((ObjNativeObj *)o)->ntype, "Error");
     default: return false;

@@ -6,8 +6,10 @@
  * the stack.  Before anything that can panic, allocate-and-collect, or call,
  * the pc is saved into the frame (SAVEPC) so tracebacks and resumption see it
  * (Lua's "Protect").  Calls and backward jumps are the safepoints: they test
- * vm->safepoint, the one flag that garbage collection (and, later,
- * preemption) raise.
+ * vm->safepoint, the one flag that garbage collection and preemption raise.
+ * A backward jump also tests g->preempt itself; a call only when the flag
+ * sends it to the general path (SAFEPOINT_PREEMPT in vm/vm.h), which costs
+ * the fast call path nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "vm/interp.h"
 #include "vm/objops.h"
 #include "vm/race.h"
+#include "vm/ref.h"
 
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
@@ -143,6 +146,7 @@ int vm_execute(G *g, int stop_depth) {
     Value *k;
     Value *globals;
     Instr i;
+    bool preempt_check = false; /* a call at a raised safepoint: it may yield once made */
 
 #define LOAD_FRAME()                                   \
     do {                                               \
@@ -172,8 +176,10 @@ int vm_execute(G *g, int stop_depth) {
             gc_safepoint(g);             \
         }                                \
     } while (0)
-/* Preemption only at backward jumps: the loop resumes at its head, whereas a
- * call would have to be re-executed with its arguments already rearranged. */
+/* Preemption at a backward jump (the loop resumes at its head) or after a
+ * call has pushed its frame (the callee resumes at its entry, Go's prologue
+ * check); never before a call, which would have to be re-executed with its
+ * arguments already rearranged. */
 #define PREEMPTPOINT()                                                         \
     do {                                                                       \
         if (UNLIKELY(atomic_load_explicit(&g->preempt, memory_order_relaxed)) && \
@@ -263,6 +269,15 @@ dispatch:
     CASE(SETCELL) { SHARED_STORE(((ObjCell *)val_as_obj(RA))->v, RB); NEXT; }
     CASE(GETUPVAL) { RA = SHARED_LOAD(cl->cells[BC_B(i)]->v); NEXT; }
     CASE(SETUPVAL) { SHARED_STORE(cl->cells[BC_B(i)]->v, RA); NEXT; }
+    CASE(REFCELL) {
+        RA = ref_cell(vm, BC_C(i) ? cl->cells[BC_B(i)] : (ObjCell *)val_as_obj(RB));
+        NEXT;
+    }
+    CASE(REFGLOBAL) { RA = ref_global(vm, cl->proto->module, (uint32_t)BC_BX(i)); NEXT; }
+    CASE(REFFIELD) {
+        PROTECT(ref_field(g, RB, (ObjString *)val_as_obj(KC), &RA));
+        NEXT;
+    }
     CASE(CLOSURE) {
         RA = val_obj(make_closure(g, f, (ObjProto *)val_as_obj(k[BC_BX(i)])));
         NEXT;
@@ -542,7 +557,11 @@ dispatch:
     do_call:
         nwant = BC_C(i) - 1;
         SAVEPC();
-        SAFEPOINT();
+        if (UNLIKELY(atomic_load_explicit(&vm->safepoint, memory_order_relaxed))) {
+            gc_safepoint(g);
+            preempt_check = true; /* after the call, on the general path */
+            goto call_general;
+        }
         {
             /* Fast path: a plain closure with the right argument count and room
              * on both stacks — the common script call, done inline. */
@@ -570,6 +589,11 @@ dispatch:
                     NEXT;
                 }
             }
+        }
+    call_general:
+        {
+            bool may_yield = preempt_check;
+            preempt_check = false;
             int r = call_value(g, at, nargs, nwant, 0);
             if (r == RT_PARK) {
                 g->resume_at = at;
@@ -578,11 +602,18 @@ dispatch:
             }
             if (r < 0)
                 goto on_panic;
-            if (r == 1) {
-                LOAD_FRAME();
-                NEXT;
+            if (r == 1)
+                LOAD_FRAME(); /* the callee's entry */
+            else
+                base = g->stack + f->base; /* a native may have grown the stack */
+            if (UNLIKELY(may_yield)) {
+                if (stop_depth > 0 && atomic_load_explicit(&g->preempt, memory_order_relaxed))
+                    /* A builtin's callback cannot yield (its caller's C frame
+                     * is on this thread): keep every call off the slow path
+                     * until sysmon asks again. */
+                    atomic_fetch_and(&vm->safepoint, ~SAFEPOINT_PREEMPT);
+                PREEMPTPOINT();
             }
-            base = g->stack + f->base; /* a native may have grown the stack */
             NEXT;
         }
     }
@@ -647,6 +678,8 @@ dispatch:
         NEXT;
     }
     CASE(NEWMAP) { RA = val_obj(map_new(vm, BC_BX(i))); NEXT; }
+    CASE(STRUCTPTR) { val_as_obj(RA)->flags |= STRUCT_PTR; NEXT; }
+    CASE(MAPZERO) { AS_MAP(RA)->zero = RB; NEXT; }
     CASE(NEWSTRUCT) {
         RA = struct_new(vm, (ObjStructType *)val_as_obj(k[BC_BX(i)]));
         NEXT;

@@ -51,8 +51,9 @@ typedef struct RuntimeOps {
     /* SELECT: descriptors at g->stack[base + 1 ..], results at g->stack[base ..]
      * exactly as parser/bytecode.h describes the instruction */
     int (*select)(G *g, uint32_t base, int ncases, int nrecv, bool has_default);
-    /* a backward jump found g->preempt set: RT_PARK to yield the processor,
-     * RT_PANIC to end the goroutine (the REPL's Ctrl-C: a Goexit is raised) */
+    /* a backward jump, or a call's entry, found g->preempt set: RT_PARK to
+     * yield the processor, RT_PANIC to end the goroutine (the REPL's Ctrl-C
+     * raises a Goexit) */
     int (*preempted)(G *g);
     /* a safepoint found a collection due: stop the world, collect, restart */
     void (*gc)(G *g);
@@ -69,6 +70,15 @@ typedef struct RuntimeOps {
      * returns. */
     void (*kill)(G *g);
 } RuntimeOps;
+
+/* vm->safepoint's bits.  GC: a collection is due or the world is stopping
+ * (vm/gc.c, runtime/sched_stw.c).  PREEMPT: some running goroutine has
+ * g->preempt set; a call at a safepoint then takes the general path, which
+ * yields at the callee's entry if the caller's g->preempt is set (Go's
+ * function prologue check), so loop-free code is preempted without a test on
+ * the fast call path.  sysmon raises it while such a goroutine runs; the
+ * goroutine that yields clears it. */
+enum { SAFEPOINT_GC = 1, SAFEPOINT_PREEMPT = 2 };
 
 /* What vm_execute reports when it stops before its frames are done. */
 enum { VM_DONE = 0, VM_PANICKED = -1, VM_PARKED = 1 };
@@ -91,10 +101,16 @@ struct VM {
     int gc_percent;
     bool gc_stress;
     bool gc_running;
-    _Atomic int safepoint;  /* nonzero: the dispatch loop must stop at its next safepoint */
+    _Atomic int safepoint;  /* SAFEPOINT_* bits: nonzero sends the dispatch loop's next
+                             * safepoint (a call or backward jump) to its slow path */
     Obj **gray;
     size_t ngray, gray_cap;
     uint64_t ncollections;
+    /* runtime.ReadMemStats: added at each cache flush; nobjects also falls in
+     * free_obj (world stopped) */
+    _Atomic uint64_t total_allocated; /* bytes ever allocated */
+    _Atomic uint64_t nmallocs;        /* objects ever allocated */
+    _Atomic int64_t nobjects;         /* objects allocated and not yet freed */
     /* interned strings (vm/str.c): open addressing, weak */
     ObjString **interned;
     size_t ninterned, interned_cap;
@@ -172,6 +188,10 @@ static inline double val_to_double(Value v) { /* int or float */
     return val_is_float(v) ? val_as_float(v) : (double)val_as_int(v);
 }
 static inline bool val_is(Value v, ObjType t) { return val_is_obj(v) && val_as_obj(v)->type == t; }
+/* A value of the named non-struct type t (`type State int`: i; float64: f),
+ * always boxed; val_named_type gives its type (NULL for anything else). */
+Value val_named(VM *vm, struct ObjStructType *t, double f, int64_t i);
+struct ObjStructType *val_named_type(Value v);
 /* time.Duration: an int flagged INT_DURATION, always boxed (vm/arith.c). */
 Value val_duration(VM *vm, int64_t ns);
 static inline bool val_is_duration(Value v) {
@@ -214,14 +234,27 @@ static inline int64_t list_cap(ObjList *l) {
     return a ? a->cap : 0;
 }
 
-/* ---- maps (vm/map.c): insertion-ordered hash maps ---- */
+/* ---- maps (vm/map.c): insertion-ordered hash maps ----
+ * Each access returns MAP_RACE, and changes nothing, when it finds another
+ * goroutine writing the map; the caller then calls map_race_fatal (Go's
+ * `fatal error: concurrent map writes` and its two siblings). */
+#define MAP_RACE (-2)
+typedef enum { MAP_READ, MAP_WRITE, MAP_ITERATE } MapAccess;
+_Noreturn void map_race_fatal(G *g, MapAccess a);
 ObjMap *map_new(VM *vm, int64_t hint);
-bool map_get(ObjMap *m, Value key, Value *out);
-void map_set(VM *vm, ObjMap *m, Value key, Value val); /* updating keeps the key's place */
-bool map_delete(ObjMap *m, Value key);                 /* delete then set moves it to the end */
-void map_clear(ObjMap *m);
-/* Iterate: pos starts at 0; returns the next pos, or -1 when done. */
+int map_get(ObjMap *m, Value key, Value *out);        /* 1 found, 0 missing, MAP_RACE */
+int map_set(VM *vm, ObjMap *m, Value key, Value val); /* 0 or MAP_RACE; updating keeps the key's place */
+int map_delete(ObjMap *m, Value key);                 /* 1 deleted, 0 missing, MAP_RACE; delete then set moves a key to the end */
+int map_clear(ObjMap *m);                             /* 0 or MAP_RACE */
+/* Iterate: pos starts at 0; returns the next pos, -1 when done, or MAP_RACE. */
 int64_t map_next(ObjMap *m, int64_t pos, Value *key, Value *val);
+/* map_next for goroutine g: a racing writer is Go's fatal error. */
+static inline int64_t map_iter(G *g, ObjMap *m, int64_t pos, Value *key, Value *val) {
+    int64_t next = map_next(m, pos, key, val);
+    if (__builtin_expect(next == MAP_RACE, 0))
+        map_race_fatal(g, MAP_ITERATE);
+    return next;
+}
 /* Hashing and equality as map keys: 1 and 1.0 are the same key; strings by
  * content; other objects by identity. */
 uint64_t val_hash(Value v);
@@ -244,6 +277,12 @@ bool val_find_method(VM *vm, Value v, const char *name, Value *fn);
 /* Append v formatted as Go's %v (plus: %+v field names; sharp: %#v).  May call
  * Error()/String() methods through vm_call, hence g; returns false if that panicked. */
 bool fmt_value(G *g, StrBuf *b, Value v, bool plus, bool sharp);
+/* A map's entries as a list k0, v0, k1, v1 ... with the keys sorted as Go's
+ * fmt sorts them (nil, bools, numbers, strings, then others in insertion order). */
+ObjList *fmt_sorted_entries(G *g, ObjMap *m);
+/* Go's name of a struct type, for %T and %#v: main.Point (*main.Point for a
+ * pointer), pool.Pool for a user module's, `struct { x int }` when anonymous. */
+const char *fmt_struct_type(const ObjStructType *t, bool ptr, char *buf, size_t n);
 /* Go's strconv.FormatFloat(f, fmt, prec, 64): fmt 'g','e','f','G','E'; prec -1 = shortest. */
 void fmt_float(StrBuf *b, double f, char fmtc, int prec);
 /* Go's time.Duration.String: "1h2m3.5s", "1.5ms", "0s". */

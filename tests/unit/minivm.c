@@ -708,6 +708,7 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
                 k->kind == BK_STRUCT ? new_struct(vm, cl->mod, k->index) : new_struct(vm, k->index, k->idx2);
             break;
         }
+        case OP_STRUCTPTR: break; /* printing only */
         case OP_ZEROVAL: {
             const BcConst *k = &f->k[BC_BX(i)];
             if (k->index < 0)

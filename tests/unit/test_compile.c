@@ -38,7 +38,8 @@ static const char *const std_values[] = {
     "fmt.Errorf",    "os.Args",        "os.Exit",     "strconv.Atoi",       "strconv.Itoa",
     "math.Sqrt",     "math.Pi",        "time.Sleep",  "time.Second",        "time.Millisecond",
     "time.After",    "time.Now",       "errors.New",  "runtime.GOMAXPROCS", "runtime/debug.SetMaxStack",
-    "strings.Split", "math/rand.Intn", NULL};
+    "strings.Split", "math/rand.Intn", "sync/atomic.AddInt64", "sync/atomic.AddInt32",
+    "sync/atomic.StoreInt64", "sync/atomic.LoadUint64", NULL};
 
 static int in_list(const char *const *l, const char *s) {
     for (int i = 0; l[i]; i++)
@@ -101,6 +102,11 @@ static void kk(V *v, int k, int want) {
         vfail(v, "constant %d has kind %d, want %d", k, v->f->k[k].kind, want);
 }
 
+static void upval(V *v, int b) {
+    if (b >= v->f->nupvals)
+        vfail(v, "upvalue %d outside 0..%d", b, v->f->nupvals - 1);
+}
+
 static void target(V *v, int t) {
     if (t < 0 || t > v->f->ncode)
         vfail(v, "jump target %d outside 0..%d", t, v->f->ncode);
@@ -113,8 +119,9 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
     for (v.pc = 0; v.pc < f->ncode; v.pc++) {
         Instr i = f->code[v.pc];
         int op = BC_OP(i), a = BC_A(i), b = BC_B(i), c = BC_C(i), pc = v.pc;
-        /* line 0 marks only the runtime's implicit calls of init() and main() */
-        if (f->lines[pc] < 0 || (f->lines[pc] == 0 && strcmp(f->name, "init") != 0))
+        /* line 0 marks only the runtime's implicit calls of init() and main(),
+         * made by the module's top level */
+        if (f->lines[pc] < 0 || (f->lines[pc] == 0 && f != m->funcs[m->top]))
             vfail(&v, "no source line");
         switch (op) {
         case OP_MOVE:
@@ -126,8 +133,26 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
         case OP_BNOT:
         case OP_LEN:
         case OP_SEND:
+        case OP_MAPZERO:
             reg(&v, a);
             reg(&v, b);
+            break;
+        case OP_REFCELL:
+            reg(&v, a);
+            if (c)
+                upval(&v, b);
+            else
+                reg(&v, b);
+            break;
+        case OP_REFGLOBAL:
+            reg(&v, a);
+            if (BC_BX(i) >= m->nglobals)
+                vfail(&v, "global %d outside 0..%d", BC_BX(i), m->nglobals - 1);
+            break;
+        case OP_REFFIELD:
+            reg(&v, a);
+            reg(&v, b);
+            kk(&v, c, BK_STRING);
             break;
         case OP_LOADK:
             reg(&v, a);
@@ -135,6 +160,7 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             break;
         case OP_LOADI:
         case OP_LOADBOOL:
+        case OP_STRUCTPTR:
         case OP_TESTBOOL:
         case OP_NEWLIST:
         case OP_NEWMAP: reg(&v, a); break;
@@ -151,8 +177,7 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
         case OP_GETUPVAL:
         case OP_SETUPVAL:
             reg(&v, a);
-            if (b >= f->nupvals)
-                vfail(&v, "upvalue %d outside 0..%d", b, f->nupvals - 1);
+            upval(&v, b);
             break;
         case OP_CLOSURE:
             reg(&v, a);
@@ -712,6 +737,20 @@ static void test_programs(void) {
                         "defer println(\"x\")\nv, ok := <-ch\nprintln(v, ok)\n");
     ok_prog("make", "l := make(list, 3)\nm := make(map)\nc := make(chan)\nd := make(chan, 3)\ne := "
                     "make([]int, 2, 4)\nf := make(map[string]int)\nprintln(l, m, c, d, e, f)\n");
+    ok_prog("atomic address", "import \"sync/atomic\"\nvar g\ntype S struct { n }\nfunc f(p) {\n x := 0\n "
+                              "s := S{}\n c := func() { atomic.AddInt64(&x, 1) }\n c()\n atomic.AddInt32(&p, 1)\n "
+                              "atomic.StoreInt64(&g, 1)\n return atomic.LoadUint64(&s.n)\n}\n");
+    ops_prog("address makes a cell", "import \"sync/atomic\"\nfunc f() {\n x := 0\n atomic.AddInt64(&x, 1)\n}\n",
+             "f", "LOADI NEWCELL LOADK REFCELL LOADI CALL RETURN");
+    ok_prog("anonymous struct", "p := struct{ x, y int }{1, 2}\nvar e struct{}\nch := make(chan struct{})\n"
+                                "println(p, e, ch, struct{}{})\n");
+    ok_prog("named results", "func f(a) (q, r int) {\n defer func() { q++ }()\n if a { return 1, 2 }\n return\n}\n"
+                             "func g() (x) { h := func() { x = 1 }; h(); return }\na, b := f(true)\nprintln(a, b, g())\n");
+    ok_prog("local type", "func f() {\n type P struct { x int; next *P }\n var p P\n q := P{x: 1}\n "
+                          "g := func() { println(P{}) }\n g()\n println(p, q)\n}\n");
+    ok_prog("named types", "type State int\nconst (\n Idle State = iota\n Busy\n)\n"
+                           "func (s State) String() { return \"s\" }\ntype C float64\n"
+                           "func f() { type L int; const x L = 2; println(x, C(1.5), State(3)) }\n");
     ok_prog("multi assign", "l := [10, 20, 30]\ni := 0\ni, l[i] = 2, 99\nprintln(i, l)\nm := {}\nv, ok := "
                             "m[1]\nv, ok = m[2]\nprintln(v, ok)\n");
     ok_prog("op assign", "type P struct { x }\np := P{1}\np.x += 2\nm := {}\nm[\"a\"] += 1.5\nx := 1\nf := "

@@ -1,0 +1,85 @@
+"""Stacks come back (issue 18, point 2), measured: the RSS of a csp process
+(VmRSS, read by the script itself) after
+  - one goroutine recursed 2,000,000 calls deep and exited, then runtime.GC();
+  - one recursed as deep, returned, and is parked (its stack shrinks at GC);
+  - 100,000 goroutines, each 20 calls deep, exited together, then runtime.GC().
+Before the fix the first two stayed at ~126 MB and the third at ~645 MB.
+
+    python3 stack_rss_external.py CSP
+"""
+import os, subprocess, sys, tempfile
+from common import Checks
+
+csp = sys.argv[1]
+t = Checks()
+
+PRELUDE = """import ("fmt"; "os"; "runtime"; "strings"; "strconv"; "sync")
+func rss() {
+    s, _ := os.ReadFile("/proc/self/status")
+    for _, l := range strings.Split(s, "\\n") {
+        if strings.HasPrefix(l, "VmRSS:") {
+            n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(l, "VmRSS:"), "kB")))
+            return n / 1024
+        }
+    }
+    return -1
+}
+func deep(n) { if n == 0 { return 0 }; return deep(n - 1) + 1 }
+var wg sync.WaitGroup
+"""
+
+EXITED = PRELUDE + """
+done := make(chan int)
+go func() { done <- deep(2000000) }()
+<-done
+peak := rss()
+runtime.GC()
+fmt.Println(peak, rss())
+"""
+
+PARKED = PRELUDE + """
+done := make(chan int)
+hold := make(chan int)
+go func() { done <- deep(2000000); <-hold }()
+<-done
+peak := rss()
+runtime.GC()
+fmt.Println(peak, rss())
+hold <- 1
+"""
+
+MANY = PRELUDE + """
+release := make(chan bool)
+for i := 0; i < 100000; i++ {
+    wg.Add(1)
+    go func() { defer wg.Done(); deep(20); <-release }()
+}
+peak := rss()
+close(release)
+wg.Wait()
+runtime.GC()
+fmt.Println(peak, rss())
+"""
+
+
+def measure(src):
+    with tempfile.NamedTemporaryFile("w", suffix=".csp", delete=False) as f:
+        f.write(src)
+    try:
+        r = subprocess.run([csp, f.name], capture_output=True, text=True, timeout=120)
+    finally:
+        os.unlink(f.name)
+    try:
+        peak, after = map(int, r.stdout.split())
+    except ValueError:
+        return None, None, f"exit {r.returncode}, stdout {r.stdout!r}, stderr {r.stderr[-300:]!r}"
+    return peak, after, f"peak {peak} MB, after GC {after} MB"
+
+
+for name, src, bound in (("a 2,000,000-deep goroutine exited", EXITED, 20),
+                         ("a 2,000,000-deep goroutine parked", PARKED, 20),
+                         ("100,000 goroutines exited", MANY, 160)):
+    peak, after, detail = measure(src)
+    print(f"{name}: {detail}")
+    t.check(f"{name}: RSS after runtime.GC() under {bound} MB", after is not None and after < bound, detail)
+t.done()
