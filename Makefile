@@ -3,7 +3,7 @@
 #   make test    the whole suite (normal, ASan+UBSan, GC stress); ends "N passed, M failed"
 #   make bench   bench/run
 
-PKGS := meson ninja-build gcc clang libclang-rt-14-dev libc6-dev pkg-config python3 libuv1-dev libffi-dev libedit-dev zlib1g
+PKGS := meson ninja-build gcc clang libclang-rt-14-dev libc6-dev pkg-config python3 libuv1-dev libffi-dev libedit-dev zlib1g tmux
 
 .PHONY: all run build test bench deps clean
 

@@ -27,12 +27,16 @@ void bc_module_free(BcModule *m) {
         return;
     free(m->name);
     free(m->path);
-    for (int i = 0; i < m->nglobals; i++)
-        free(m->global_names[i]);
-    free(m->global_names);
     for (int i = 0; i < m->nfuncs; i++)
         func_free(m->funcs[i]);
     free(m->funcs);
+    if (m->borrowed) {
+        free(m);
+        return;
+    }
+    for (int i = 0; i < m->nglobals; i++)
+        free(m->global_names[i]);
+    free(m->global_names);
     for (int s = 0; s < m->nstructs; s++) {
         BcStruct *st = &m->structs[s];
         for (int f = 0; f < st->nfields; f++) {

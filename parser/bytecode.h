@@ -254,7 +254,8 @@ typedef enum BcConstKind {
     BK_STRING,    /* s, slen (may contain NUL) */
     BK_FUNC,      /* index: function of this module (BcModule.funcs) */
     BK_STRUCT,    /* index: struct type of this module (BcModule.structs) */
-    BK_STRUCTEXT, /* index: struct number idx2 of module `index` (a user module's exported type) */
+    BK_STRUCTEXT, /* index: struct number idx2 of module `index` (a user module's exported type);
+                     index -1: of the module an earlier REPL entry loaded from path s, named s2 */
     BK_STDMEMBER, /* s: module name ("fmt"), s2: member ("Println") — resolved by the loader */
     BK_STDMODULE, /* s: module name ("math") as a value */
     BK_MODULE,    /* index: user module in BcProgram.modules */
@@ -262,7 +263,8 @@ typedef enum BcConstKind {
                      "nil" "bool" "int" "float64" "string" "list" "map" "func" "chan" "error"
                      "module", a native type "sync.WaitGroup" (then index == -1), or a struct
                      (s = its name): index >= 0 and either idx2 == -1 (struct `index` of this
-                     module) or idx2 >= 0 (struct `idx2` of user module `index`) */
+                     module) or idx2 >= 0 (struct `idx2` of user module `index`); index -2:
+                     struct s of the module an earlier REPL entry loaded from path s2 */
 } BcConstKind;
 
 typedef struct BcConst {
@@ -327,6 +329,11 @@ typedef struct BcModule {
     int32_t top;        /* index in funcs of the module's top-level function */
     int32_t nstructs;
     BcStruct *structs;
+    /* A REPL entry (compile_entry): globals and structs below these indices
+     * were loaded by earlier entries, into the session's module. */
+    int32_t first_global, first_struct;
+    uint8_t repl_entry;
+    uint8_t borrowed; /* global_names and structs belong to a CompileSession */
 } BcModule;
 
 typedef struct BcProgram {

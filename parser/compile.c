@@ -67,11 +67,31 @@ static int slot_add(ModState *ms, const char *name) {
     return m->nglobals++;
 }
 
+/* A REPL entry declares a name of an earlier entry again: the new
+ * declaration takes its place and its slot, so that code compiled before
+ * (a goroutine running an old function) sees the new value. */
+static GSym *gsym_replace(ModState *ms, GSym *g, GKind kind, Node *node, int with_slot) {
+    int slot = g->slot, was_var = g->kind == G_VAR;
+    const char *name = g->name;
+    memset(g, 0, sizeof *g);
+    g->name = name;
+    g->kind = kind;
+    g->node = node;
+    g->slot = !with_slot ? -1 : slot >= 0 ? slot : slot_add(ms, name);
+    g->modidx = -1;
+    g->sidx = -1;
+    g->entry = ms->entry;
+    g->redef = was_var && kind == G_VAR && slot >= 0; /* `x := x + 1` reads the old x */
+    return g;
+}
+
 static GSym *gsym_add(ModState *ms, const char *name, GKind kind, Node *node, int with_slot) {
     if (!name)
         return NULL;
     if (strcmp(name, "_")) {
         GSym *old = mod_lookup(ms, name);
+        if (old && ms->entry > 0 && old->entry < ms->entry)
+            return gsym_replace(ms, old, kind, node, with_slot);
         if (old) {
             cerr(ms, node ? node->line : 1, node ? node->col : 1, "%s redeclared in this block", name);
             return NULL;
@@ -89,6 +109,7 @@ static GSym *gsym_add(ModState *ms, const char *name, GKind kind, Node *node, in
     g->slot = with_slot && strcmp(name, "_") ? slot_add(ms, name) : -1;
     g->modidx = -1;
     g->sidx = -1;
+    g->entry = ms->entry;
     if (ms->ng * 2 + 2 > ms->ghcap)
         ghash_rebuild(ms);
     else if (strcmp(name, "_")) {
@@ -98,6 +119,11 @@ static GSym *gsym_add(ModState *ms, const char *name, GKind kind, Node *node, in
         ms->ghash[j] = ms->ng - 1;
     }
     return g;
+}
+
+GSym *mod_lookup_pkg(ModState *ms, const char *pkg) {
+    GSym *g = mod_lookup(ms, pkg);
+    return g || ms->entry <= 0 ? g : mod_auto_import(ms, pkg);
 }
 
 int is_exported(const char *name) {
@@ -237,7 +263,7 @@ int mod_struct_ref(ModState *ms, FuncState *fs, Node *type, ModState **owner, in
             cerr(ms, type->line, type->col, g ? "%s is not a struct type" : "undefined: %s", name);
         return 0;
     }
-    GSym *m = mod_lookup(ms, pkg);
+    GSym *m = mod_lookup_pkg(ms, pkg);
     if (!m || (m->kind != G_USERMOD && m->kind != G_STDMOD)) {
         if (report)
             cerr(ms, type->line, type->col, "undefined: %s", pkg);
@@ -291,9 +317,12 @@ static int struct_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *o
     *out = bk_type(owner->m->structs[sidx].name);
     if (owner == ms) {
         out->index = sidx;
-    } else {
+    } else if (owner->modidx >= 0) {
         out->index = owner->modidx;
         out->idx2 = sidx;
+    } else { /* a module an earlier REPL entry imported: found by path */
+        out->index = -2;
+        out->s2 = xstrdup(owner->m->path);
     }
     return 1;
 }
@@ -354,7 +383,7 @@ int mod_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *out) {
         }
         return struct_type_const(ms, fs, type, out);
     }
-    GSym *m = mod_lookup(ms, pkg);
+    GSym *m = mod_lookup_pkg(ms, pkg);
     if (m && m->kind == G_STDMOD)
         return std_type(ms, m, name, type, out);
     return struct_type_const(ms, fs, type, out);
@@ -436,7 +465,7 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
         *zero = c;
         return 1;
     }
-    GSym *m = mod_lookup(ms, pkg);
+    GSym *m = mod_lookup_pkg(ms, pkg);
     if (m && m->kind == G_STDMOD) {
         BcConst c;
         if (!std_type(ms, m, name, type, &c))
@@ -642,6 +671,8 @@ static void top_prologue(FuncState *fs) {
     ModState *ms = fs->ms;
     for (int i = 0; i < ms->ng; i++) {
         GSym *g = &ms->g[i];
+        if (g->entry != ms->entry)
+            continue; /* set up by an earlier REPL entry */
         if (g->kind == G_USERMOD && g->modidx >= 0) {
             fs->curline = g->node ? g->node->line : 1;
             emit_abx(fs, OP_IMPORT, 0, k_module(fs, g->modidx));
@@ -675,6 +706,8 @@ static void top_prologue(FuncState *fs) {
     }
     for (int i = 0; i < ms->ng; i++) {
         GSym *g = &ms->g[i];
+        if (g->entry != ms->entry)
+            continue;
         fs->curline = g->node ? g->node->line : 1;
         if (g->kind == G_FUNC) {
             int idx = mod_func_compile(ms, fs, g->node, g->name, 0);
@@ -710,7 +743,7 @@ static void top_epilogue(FuncState *fs) {
         emit_abx(fs, OP_CLOSURE, 0, k_func(fs, idx));
         emit_abc(fs, OP_CALL, 0, 1, 1);
     }
-    if (ms->is_main) {
+    if (ms->is_main && !ms->entry) { /* a REPL runs func main only when asked to */
         GSym *g = mod_lookup(ms, "main");
         if (g && g->kind == G_FUNC) {
             fs->curline = 0;
@@ -719,6 +752,42 @@ static void top_epilogue(FuncState *fs) {
         }
     }
     emit_abc(fs, OP_RETURN, 0, 1, 0);
+}
+
+/* fmt.Println(...) and the other printing calls of fmt. */
+static int is_fmt_print(FuncState *fs, Node *call) {
+    Node *callee = call->kind == N_CALL ? unparen(call->a) : NULL;
+    Node *mod = callee && callee->kind == N_SELECTOR ? unparen(callee->a) : NULL;
+    if (!mod || mod->kind != N_IDENT || !mod->name || !callee->name)
+        return 0;
+    Ref r;
+    if (!resolve(fs, mod->name, &r) || r.kind != R_STDMOD || !r.g || strcmp(r.g->path, "fmt"))
+        return 0;
+    return !strncmp(callee->name, "Print", 5) || !strncmp(callee->name, "Fprint", 6);
+}
+
+/* A REPL entry's expression statement: its values go to the session's print
+ * function (a call that returns nothing passes none). */
+static void print_stmt(FuncState *fs, Node *n) {
+    Node *e = unparen(n->a);
+    if (!e)
+        return;
+    if (is_fmt_print(fs, e)) { /* its byte count and nil error would only be noise */
+        stmt(fs, n);
+        return;
+    }
+    int base = fs->freereg;
+    fs->curline = e->line ? e->line : fs->curline;
+    reg_reserve(fs, 1);
+    emit_loadk(fs, base, k_stdmember(fs, fs->ms->print_mod, fs->ms->print_fn));
+    if (e->kind == N_CALL) {
+        call_at(fs, e, base + 1, MULTRET);
+        emit_abc(fs, OP_CALL, base, 0, 1);
+    } else {
+        expr_to(fs, e, reg_reserve(fs, 1));
+        emit_abc(fs, OP_CALL, base, 2, 1);
+    }
+    fs->freereg = base;
 }
 
 static void compile_top(ModState *ms) {
@@ -734,15 +803,18 @@ static void compile_top(ModState *ms) {
         fs.npins = npins;
         fs_pin(&fs);
         fs.is_top = 1;
-        for (int i = 0; i < ms->ng; i++)
-            ms->g[i].declared = 0;
+        for (int i = 0; i < ms->ng; i++) /* earlier REPL entries' variables exist already */
+            ms->g[i].declared = ms->g[i].entry < ms->entry || ms->g[i].redef;
         top_prologue(&fs);
         NodeList *l = &ms->file->list;
         for (int i = 0; i < l->len; i++) {
             Node *n = l->items[i];
             if (!n || n->kind == N_IMPORT || n->kind == N_FUNC || n->kind == N_TYPEDECL)
                 continue;
-            stmt(&fs, n);
+            if (ms->print_fn && n->kind == N_EXPRSTMT)
+                print_stmt(&fs, n);
+            else
+                stmt(&fs, n);
         }
         fs.freereg = fs.nactreg = 0;
         top_epilogue(&fs);
@@ -1045,8 +1117,9 @@ static void declare_names(ModState *ms) {
                 break;
             for (int j = 0; j < n->list.len; j++) {
                 Node *id = n->list.items[j];
+                GSym *old = id && id->kind == N_IDENT && id->name ? mod_lookup(ms, id->name) : NULL;
                 if (id && id->kind == N_IDENT && id->name && strcmp(id->name, "_") &&
-                    !mod_lookup(ms, id->name))
+                    (!old || (ms->entry > 0 && old->entry < ms->entry)))
                     gsym_add(ms, id->name, G_VAR, id, 1);
             }
             break;
@@ -1420,4 +1493,209 @@ BcProgram *compile_source(const char *name, const char *src, size_t len, const C
     ModState *ms = module_compile(&c, name ? name : "<input>", NULL, dir,
                                   xstrndup(src ? src : "", src ? len : 0), src ? len : 0, "main", 1);
     return compile_finish(&c, ms);
+}
+
+/* ---- a REPL session: one module compiled an entry at a time ---- */
+
+struct CompileSession {
+    Compiler c;  /* hooks and the user modules imported so far */
+    ModState *ms; /* the session's module: its names, slots and struct types persist */
+    ModState **kept; /* user modules of earlier entries (their names are still checked) */
+    int nkept;
+    char *print_mod, *print_fn;
+};
+
+/* Standard modules whose name is not their path, for the implicit import. */
+static const char *const nested_std[] = {"math/rand", "runtime/debug", "os/signal", "sync/atomic",
+                                         "unicode/utf8", "runtime/trace", NULL};
+
+/* Room for implicit imports while GSym pointers are held (no realloc of ms->g). */
+#define AUTO_IMPORT_ROOM 64
+
+GSym *mod_auto_import(ModState *ms, const char *name) {
+    const CompileHooks *h = ms->c->hooks;
+    if (!h || !h->std_module_exists || ms->ng >= ms->capg || !strcmp(name, "builtin"))
+        return NULL;
+    const char *path = h->std_module_exists(h->ctx, name) ? name : NULL;
+    for (int i = 0; !path && nested_std[i]; i++)
+        if (!strcmp(last_component(nested_std[i]), name) && h->std_module_exists(h->ctx, nested_std[i]))
+            path = nested_std[i];
+    if (!path)
+        return NULL;
+    GSym *g = gsym_add(ms, arena_strndup(ms->arena, name, strlen(name)), G_STDMOD, NULL, 0);
+    if (g)
+        g->path = arena_strndup(ms->arena, path, strlen(path));
+    return g;
+}
+
+static void auto_import_room(ModState *ms) {
+    if (ms->capg < ms->ng + AUTO_IMPORT_ROOM) {
+        ms->capg = ms->ng + 2 * AUTO_IMPORT_ROOM;
+        ms->g = xrealloc(ms->g, sizeof(GSym) * (size_t)ms->capg);
+    }
+}
+
+CompileSession *compile_session_new(const CompileHooks *hooks, const char *print_mod, const char *print_fn) {
+    CompileSession *s = xmalloc(sizeof *s);
+    memset(s, 0, sizeof *s);
+    compiler_init(&s->c, hooks, stderr);
+    free(s->c.prog);
+    s->c.prog = NULL;
+    s->print_mod = xstrdup(print_mod);
+    s->print_fn = xstrdup(print_fn);
+    ModState *ms = xmalloc(sizeof *ms);
+    memset(ms, 0, sizeof *ms);
+    char cwd[PATH_MAX];
+    ms->c = &s->c;
+    ms->modidx = -1;
+    ms->dir = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
+    ms->is_main = 1;
+    ms->cur_iota = -1;
+    ms->arena = arena_new();
+    ms->path = "<repl>";
+    ms->pkgname = "main";
+    ms->diag.path = ms->path;
+    ms->m = xmalloc(sizeof(BcModule));
+    memset(ms->m, 0, sizeof(BcModule));
+    ms->m->name = xstrdup("main");
+    ms->m->path = xstrdup("<repl>");
+    ms->print_mod = s->print_mod;
+    ms->print_fn = s->print_fn;
+    s->ms = ms;
+    return s;
+}
+
+void compile_session_free(CompileSession *s) {
+    if (!s)
+        return;
+    for (int i = 0; i < s->nkept; i++)
+        module_free(s->kept[i], 1);
+    free(s->kept);
+    free(s->c.memo);
+    s->ms->src = NULL; /* the caller's */
+    bc_module_free(s->ms->m);
+    module_free(s->ms, 0);
+    free(s->print_mod);
+    free(s->print_fn);
+    free(s);
+}
+
+/* What an entry changes, to undo it when it does not compile. */
+typedef struct EntryMark {
+    int ng, nglobals, nstructs;
+    GSym *g; /* copy of the names before the entry (replacements happen in place) */
+} EntryMark;
+
+static void entry_undo(ModState *ms, EntryMark *mk) {
+    memcpy(ms->g, mk->g, sizeof(GSym) * (size_t)mk->ng);
+    ms->ng = mk->ng;
+    ghash_rebuild(ms);
+    BcModule *m = ms->m;
+    while (m->nglobals > mk->nglobals)
+        free(m->global_names[--m->nglobals]);
+    while (m->nstructs > mk->nstructs) {
+        BcStruct *st = &m->structs[--m->nstructs];
+        for (int f = 0; f < st->nfields; f++) {
+            free(st->fields[f].name);
+            bcconst_free(&st->fields[f].zero);
+        }
+        free(st->fields);
+        free(st->name);
+    }
+    funcs_truncate(ms, 0);
+}
+
+/* What a program needs of a module the session keeps: its functions (moved
+ * out: no later entry refers to them by index), and its names and structs
+ * (borrowed: later entries are checked against them). */
+static BcModule *module_view(BcModule *m) {
+    BcModule *bm = xmalloc(sizeof(BcModule));
+    *bm = *m;
+    bm->name = xstrdup(m->name);
+    bm->path = xstrdup(m->path);
+    bm->borrowed = 1;
+    m->funcs = NULL;
+    m->nfuncs = 0;
+    return bm;
+}
+
+/* The user modules this entry imported stay known to later entries. */
+static void entry_keep_modules(CompileSession *s) {
+    Compiler *c = &s->c;
+    for (int i = 0; i < c->nmemo; i++) {
+        if (c->memo[i].ms) {
+            s->kept = xrealloc(s->kept, sizeof(ModState *) * (size_t)(s->nkept + 1));
+            s->kept[s->nkept++] = c->memo[i].ms;
+            c->memo[i].ms->modidx = -1; /* its BcModule went to the entry's program */
+        }
+        free(c->memo[i].abspath);
+    }
+    c->nmemo = 0;
+}
+
+BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, size_t len, FILE *errout) {
+    ModState *ms = s->ms;
+    Compiler *c = &s->c;
+    c->errout = errout ? errout : stderr;
+    c->failed = 0;
+    c->prog = xmalloc(sizeof(BcProgram));
+    memset(c->prog, 0, sizeof(BcProgram));
+    ms->entry++;
+    ms->src = (char *)src;
+    ms->srclen = len;
+    ms->path = arena_strndup(ms->arena, name, strlen(name));
+    ms->diag = (Diag){c->errout, ms->path, src, len, 0};
+    ms->nmethods = ms->ninits = 0;
+    auto_import_room(ms);
+    EntryMark mk = {ms->ng, ms->m->nglobals, ms->m->nstructs, xmalloc(sizeof(GSym) * (size_t)(ms->ng + 1))};
+    memcpy(mk.g, ms->g, sizeof(GSym) * (size_t)ms->ng);
+    ms->file = parse_file(ms->arena, &ms->diag, src, len);
+    if (ms->diag.count == 0 && ms->file) {
+        declare_names(ms);
+        auto_import_room(ms);
+        if (ms->nerrs)
+            errs_flush(ms);
+        else
+            compile_top(ms);
+        if (ms->nerrs)
+            errs_flush(ms);
+    }
+    ms->src = NULL;
+    entry_keep_modules(s);
+    BcProgram *p = c->prog;
+    c->prog = NULL;
+    for (int i = 0; i < p->nmodules; i++) /* user modules: the session keeps their declarations */
+        p->modules[i] = module_view(p->modules[i]);
+    if (ms->diag.count > 0 || c->failed || !ms->file) {
+        entry_undo(ms, &mk);
+        free(mk.g);
+        bc_program_free(p);
+        ms->entry--;
+        return NULL;
+    }
+    free(mk.g);
+    /* The entry's module: the loader creates the globals and structs from
+     * first_* on and loads them into the session's module. */
+    BcModule *bm = module_view(ms->m);
+    bm->first_global = mk.nglobals;
+    bm->first_struct = mk.nstructs;
+    bm->repl_entry = 1;
+    p->modules = xrealloc(p->modules, sizeof(BcModule *) * (size_t)(p->nmodules + 1));
+    p->modules[p->nmodules++] = bm;
+    return p;
+}
+
+int compile_session_names(CompileSession *s, SessionName **out) {
+    static const char kinds[] = {[G_VAR] = 'v', [G_CONST] = 'c', [G_FUNC] = 'f',
+                                 [G_STRUCT] = 't', [G_STDMOD] = 'm', [G_USERMOD] = 'm'};
+    ModState *ms = s->ms;
+    *out = xmalloc(sizeof(SessionName) * (size_t)(ms->ng + 1));
+    int n = 0;
+    for (int i = 0; i < ms->ng; i++) {
+        GSym *g = &ms->g[i];
+        if (!strcmp(g->name, "_"))
+            continue;
+        (*out)[n++] = (SessionName){g->name, g->kind == G_STDMOD ? g->path : NULL, g->slot, kinds[g->kind]};
+    }
+    return n;
 }

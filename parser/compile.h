@@ -37,4 +37,28 @@ BcProgram *compile_file(const char *path, const CompileHooks *hooks, FILE *errou
 BcProgram *compile_source(const char *name, const char *src, size_t len,
                           const CompileHooks *hooks, FILE *errout);
 
+/* An interactive session (the REPL) compiles one entry at a time into one
+ * module whose names persist: an entry sees the names of earlier ones, may
+ * declare one of them again (the new declaration replaces it, in the same
+ * global slot), and uses a standard module without importing it.  Each
+ * top-level expression statement calls print_mod.print_fn (a native the
+ * caller registers) with the statement's values.  Error positions are
+ * `<repl>:LINE:COL`, LINE counted within the entry. */
+typedef struct CompileSession CompileSession;
+CompileSession *compile_session_new(const CompileHooks *hooks, const char *print_mod, const char *print_fn);
+void compile_session_free(CompileSession *s);
+/* The entry's program (its last module is the entry: BcModule.repl_entry,
+ * to load with vm_load_entry), or NULL after printing the errors to errout;
+ * nothing of a failed entry is declared. */
+BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, size_t len, FILE *errout);
+/* The names declared so far, in declaration order (:vars, completion): a
+ * malloc'd array (the strings belong to the session). */
+typedef struct SessionName {
+    const char *name;
+    const char *modpath; /* a standard module bound to the name: its path */
+    int slot;            /* its global slot, -1 if none */
+    char kind;           /* 'v' variable, 'c' constant, 'f' function, 't' type, 'm' module */
+} SessionName;
+int compile_session_names(CompileSession *s, SessionName **out);
+
 #endif

@@ -1176,7 +1176,7 @@ static void structlit_to(FuncState *fs, Node *n, int dst) {
     expr_str(t, tname, sizeof tname);
     /* a native type literal: sync.WaitGroup{} */
     if (t && t->kind == N_TYPE && t->tkind == TY_NAME && t->pkg) {
-        GSym *g = mod_lookup(fs->ms, t->pkg);
+        GSym *g = mod_lookup_pkg(fs->ms, t->pkg);
         if (g && g->kind == G_STDMOD) {
             if (n->list.len)
                 cerrn(fs, n, "too many values in struct literal of type %s", tname);

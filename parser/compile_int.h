@@ -75,6 +75,10 @@ typedef struct GSym {
     /* G_FUNC: 2.. if every return statement has that many values, 1 if the
        function certainly returns a single value, 0 unknown */
     int nret;
+    /* a CompileSession (the REPL): the entry that declared it, and whether it
+       replaces a variable of an earlier entry (whose value it sees until set) */
+    int entry;
+    int redef;
     /* G_STRUCT */
     int sidx;
     /* G_STDMOD / G_USERMOD */
@@ -121,6 +125,12 @@ typedef struct ModState {
     Node **methods; /* method declarations */
     int nmethods;
     int64_t cur_iota; /* >= 0 while evaluating a const spec */
+    /* > 0 in a CompileSession: the entry being compiled.  Names of earlier
+       entries may be declared again (replaced, keeping their slot), standard
+       modules are imported on first use, and top-level expression
+       statements pass their values to the session's print function. */
+    int entry;
+    const char *print_mod, *print_fn;
 } ModState;
 
 typedef struct ModMemo {
@@ -239,6 +249,12 @@ CSP_HIDDEN void conv_to(FuncState *fs, int sidx, Node *arg, int dst);
 /* `type T struct {...}` inside a function (fs). */
 CSP_HIDDEN void mod_local_type(FuncState *fs, Node *n);
 CSP_HIDDEN int is_exported(const char *name);
+/* A CompileSession's implicit `import "name"` of a standard module used
+ * without one; NULL if `name` is no standard module. */
+CSP_HIDDEN GSym *mod_auto_import(ModState *ms, const char *name);
+/* The name before the dot of a qualified type (sync.Mutex): mod_lookup, and
+ * in a REPL entry the implicit import. */
+CSP_HIDDEN GSym *mod_lookup_pkg(ModState *ms, const char *pkg);
 
 /* ---- scope.c ---- */
 CSP_HIDDEN void cerr(ModState *ms, int line, int col, const char *fmt, ...)

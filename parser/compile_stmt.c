@@ -305,7 +305,7 @@ void stmt_define(FuncState *fs, Node *n, int toplevel) {
         }
         if (toplevel) {
             GSym *g = mod_lookup(fs->ms, l->name);
-            isnew[i] = g && g->kind == G_VAR && !g->declared;
+            isnew[i] = g && g->kind == G_VAR && (!g->declared || g->redef);
         } else {
             isnew[i] = scope_find_current(fs, l->name) == NULL;
         }

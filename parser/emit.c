@@ -211,11 +211,13 @@ int bcconst_eq(const BcConst *a, const BcConst *b) {
     case BK_FUNC:
     case BK_STRUCT:
     case BK_MODULE: return a->index == b->index;
-    case BK_STRUCTEXT: return a->index == b->index && a->idx2 == b->idx2;
+    case BK_STRUCTEXT:
+        return a->index == b->index && a->idx2 == b->idx2 && (a->index >= 0 || !strcmp(a->s, b->s));
     case BK_STDMEMBER: return !strcmp(a->s, b->s) && !strcmp(a->s2, b->s2);
     case BK_STDMODULE: return !strcmp(a->s, b->s);
     case BK_TYPE:
-        return !strcmp(a->s ? a->s : "", b->s ? b->s : "") && a->index == b->index && a->idx2 == b->idx2;
+        return !strcmp(a->s ? a->s : "", b->s ? b->s : "") && a->index == b->index && a->idx2 == b->idx2 &&
+               !strcmp(a->s2 ? a->s2 : "", b->s2 ? b->s2 : "");
     }
     return 0;
 }
@@ -303,6 +305,11 @@ int k_struct(FuncState *fs, ModState *owner, int sidx) {
         c = kc(BK_STRUCTEXT);
         c.index = owner->modidx;
         c.idx2 = sidx;
+        if (owner->modidx < 0) { /* a module an earlier REPL entry imported: found by path and name */
+            c.s = owner->m->path;
+            c.slen = strlen(c.s);
+            c.s2 = owner->m->structs[sidx].name;
+        }
     }
     return k_add(fs, &c);
 }

@@ -400,6 +400,11 @@ int resolve(FuncState *fs, const char *name, Ref *out) {
         out->kind = R_BUILTIN;
         return 1;
     }
+    if (ms->entry > 0 && (g = mod_auto_import(ms, name))) {
+        out->g = g;
+        out->kind = R_STDMOD;
+        return 1;
+    }
     out->kind = R_NONE;
     return 0;
 }

@@ -378,8 +378,11 @@ static P *idle_wait(Sched *s, M *m) {
         pthread_mutex_lock(&s->lock);
         mput(s, m);
         if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
-            !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting))
-            sched_deadlock(s);
+            !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting)) {
+            if (!s->repl)
+                sched_deadlock(s);
+            repl_deadlock(s); /* the entry ends; at the prompt, the REPL is a waker */
+        }
         pthread_mutex_unlock(&s->lock);
         P *got;
         if (!m_sleep(m, deadline, &got)) {
@@ -513,6 +516,7 @@ static void g_free(Sched *s, G *g) {
     g->resume_nres = -1;
     g->resume_fn = NULL;
     g->resume_data = NULL;
+    atomic_store(&g->interrupted, 0);
     /* Only the G itself stays (sysmon may look at it): a grown stack goes
      * back to malloc, and past GFREE_STACKS free Gs no stack is kept at all,
      * so 100k goroutines that exit together leave ~100k small G structs. */
@@ -529,7 +533,7 @@ static void g_free(Sched *s, G *g) {
 }
 
 /* A G for a new goroutine: from the free list, or new (sched.lock held). */
-static G *g_get(Sched *s) {
+G *sched_gget(Sched *s) {
     VM *vm = s->vm;
     G *g = s->gfree;
     if (!g)
@@ -545,7 +549,10 @@ static G *g_get(Sched *s) {
 }
 
 static void goexit(Sched *s, G *g) {
-    if (g == s->main_g) {
+    bool entry_ended = false;
+    if (s->repl) {
+        entry_ended = repl_entry_claim(s, g, REPL_ENTRY_DONE);
+    } else if (g == s->main_g) {
         if (!vm_goexiting(g)) {
             /* main returned: the program ends, whatever other goroutines do */
             atomic_store(&s->exiting, 1);
@@ -556,6 +563,8 @@ static void goexit(Sched *s, G *g) {
     }
     atomic_store(&g->status, G_DEAD);
     g_free(s, g);
+    if (entry_ended) /* only now: the next entry counts the goroutines without this one */
+        repl_entry_post(s);
 }
 
 static void execute(Sched *s, M *m, G *g) {
@@ -570,7 +579,10 @@ static void execute(Sched *s, M *m, G *g) {
     m->inherit_time = false;
     atomic_store(&p->running, g);
     int r;
-    if (g->nframes == 0 && g->resume_nres < 0 && !g->resume_fn) {
+    if (s->repl && setjmp(m->kill_jmp)) {
+        g->c_calls = 0; /* killed (rt_kill), perhaps inside a builtin's callback; g_free gives back its stack */
+        r = VM_DONE;
+    } else if (g->nframes == 0 && g->resume_nres < 0 && !g->resume_fn) {
         /* first run: the go statement left the function and arguments at stack[0..] */
         g->resume_at = 0; /* where a native run as the goroutine's body parks */
         r = call_value(g, 0, (int)g->top - 1, 0, 0);
@@ -580,8 +592,8 @@ static void execute(Sched *s, M *m, G *g) {
             r = VM_DONE;
         else if (r == RT_PARK)
             r = VM_PARKED;
-        else if (vm_goexiting(g))
-            r = VM_DONE; /* go runtime.Goexit() */
+        else if (vm_goexiting(g) || panic_survive(g))
+            r = VM_DONE; /* go runtime.Goexit(), or a panic the REPL survives */
         else
             panic_die(g);
     } else if (g->nframes == 0) {
@@ -589,7 +601,7 @@ static void execute(Sched *s, M *m, G *g) {
         r = g->resume_fn ? vm_native_resume(g) : 0;
         if (r == RT_PARK)
             r = VM_PARKED;
-        else if (r < 0 && !vm_goexiting(g))
+        else if (r < 0 && !vm_goexiting(g) && !panic_survive(g))
             panic_die(g);
         else
             r = VM_DONE;
@@ -719,6 +731,8 @@ void sched_spin_pause(void) {
 static int rt_preempted(G *g) {
     atomic_store(&g->preempt, 0);
     atomic_fetch_and(&g->vm->safepoint, ~SAFEPOINT_PREEMPT); /* sysmon raises it again for another */
+    if (atomic_load(&g->interrupted))
+        return vm_goexit(g); /* Ctrl-C in the REPL: the entry ends, running its deferred calls */
     tls_m->yielded = true;
     return RT_PARK;
 }
@@ -727,7 +741,7 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     VM *vm = parent->vm;
     Sched *s = sched_of(vm);
     pthread_mutex_lock(&s->lock);
-    G *g = g_get(s);
+    G *g = sched_gget(s);
     pthread_mutex_unlock(&s->lock);
     stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
     g->stack[0] = fn;
@@ -748,6 +762,11 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     runqput(s, m->p, g, true);
     sched_wakep(s);
     return g;
+}
+
+static void rt_kill(G *g) {
+    (void)g;
+    longjmp(tls_m->kill_jmp, 1); /* to execute(), which ends g */
 }
 
 static int rt_go(G *g, Value fn, int nargs, const Value *args) {
@@ -784,9 +803,10 @@ static const RuntimeOps ops = {
     .mark_roots = rt_mark_roots,
     .crash_begin = sched_crash_begin,
     .crash_dump = sched_crash_dump,
+    .kill = rt_kill,
 };
 
-int sched_run_main(VM *vm, Value main_fn) {
+Sched *sched_init(VM *vm) {
     Sched *s = calloc(1, sizeof(Sched));
     s->vm = vm;
     vm->sched = s;
@@ -808,6 +828,16 @@ int sched_run_main(VM *vm, Value main_fn) {
      * (EPIPE), never the end of the process. */
     signal(SIGPIPE, SIG_IGN);
     fatal_signals_install();
+    return s;
+}
+
+void sched_start_sysmon(Sched *s) {
+    pthread_create(&s->sysmon, NULL, sysmon_main, s);
+    pthread_detach(s->sysmon);
+}
+
+int sched_run_main(VM *vm, Value main_fn) {
+    Sched *s = sched_init(vm);
     M *m0 = newm(s);
     tls_m = m0;
     gc_attach_thread(vm, &m0->cache);
@@ -818,8 +848,7 @@ int sched_run_main(VM *vm, Value main_fn) {
     g->top = 1;
     s->main_g = g;
     atomic_store(&s->ngoroutines, 1);
-    pthread_create(&s->sysmon, NULL, sysmon_main, s);
-    pthread_detach(s->sysmon);
+    sched_start_sysmon(s);
     execute(s, m0, g);
     schedule(s, m0); /* main parked: keep running goroutines on this thread */
     return 0;

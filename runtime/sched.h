@@ -45,6 +45,25 @@ enum { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
  * caller then exits the process: other goroutines die with it, as in Go). */
 int sched_run_main(VM *vm, Value main_fn);
 
+/* The REPL (runtime/sched_repl.c).  sched_repl_start starts the scheduler
+ * with no goroutine; then, from the REPL's thread (no M: it holds no P while
+ * it reads the next line), sched_repl_run runs fn() as goroutine 1 and
+ * returns when it ends: REPL_ENTRY_DONE (returned, or died of a panic whose
+ * report is printed: vm->repl makes panics end only their goroutine),
+ * REPL_ENTRY_DEADLOCK (Go's deadlock report was printed) or
+ * REPL_ENTRY_INTERRUPTED (after sched_repl_interrupt, which a SIGINT handler
+ * may call).  Goroutines the entry started keep running. */
+enum { REPL_ENTRY_RUNNING, REPL_ENTRY_DONE, REPL_ENTRY_DEADLOCK, REPL_ENTRY_INTERRUPTED };
+void sched_repl_start(VM *vm);
+int sched_nprocs(VM *vm); /* GOMAXPROCS */
+int sched_repl_run(VM *vm, Value fn);
+void sched_repl_interrupt(VM *vm);
+/* First thing in an entry: it happens after the previous entry (-race). */
+void sched_repl_sync(G *g);
+/* :goroutines, from an entry's goroutine `self` (left out): every other
+ * goroutine's state, wait reason, time waited and trace, to out. */
+void sched_repl_goroutines(G *self, FILE *out);
+
 /* Park the running goroutine g (which has put itself on a wait queue guarded
  * by `lock`, held) with Go's wait reason ("chan receive", "sleep",
  * "semacquire", "select", "select (no cases)", "chan send", "sync.WaitGroup.Wait").

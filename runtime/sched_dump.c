@@ -16,15 +16,30 @@ static const char *status_text(G *g) {
     }
 }
 
+/* ", 3s", ", 2 minutes" (Go's dumps show minutes; the REPL's :goroutines
+ * is read by someone waiting a few seconds) */
+static void wait_text(char *buf, size_t cap, int64_t ns) {
+    int64_t sec = ns / 1000000000;
+    if (sec >= 60)
+        snprintf(buf, cap, ", %lld minutes", (long long)(sec / 60));
+    else if (ns >= 1000000000)
+        snprintf(buf, cap, ", %llds", (long long)sec);
+    else
+        snprintf(buf, cap, ", %lldms", (long long)(ns / 1000000));
+}
+
 static int by_goid(const void *a, const void *b) {
     int64_t x = (*(G *const *)a)->id, y = (*(G *const *)b)->id;
     return (x > y) - (x < y);
 }
 
-/* Print "goroutine N [state]:" and the trace of every goroutine but `skip`,
- * goroutine 1 first and then in creation order, as Go does.  Only with the
+/* Goroutine 1 first and then in creation order, as Go does.  Only with the
  * world stopped (or every M idle): the traces read the goroutines' frames. */
-static void dump_goroutines(Sched *s, G *skip) {
+void sched_dump_goroutines(Sched *s, G *skip, bool with_wait) {
+    sched_dump_goroutines_to(s, skip, with_wait, s->vm->err);
+}
+
+void sched_dump_goroutines_to(Sched *s, G *skip, bool with_wait, FILE *out) {
     VM *vm = s->vm;
     int n = vm->ngs;
     G **gs = vm_xmalloc((size_t)n * sizeof(G *));
@@ -36,7 +51,10 @@ static void dump_goroutines(Sched *s, G *skip) {
         if (g == skip || atomic_load(&g->status) == G_DEAD)
             continue;
         char *tb = traceback(g);
-        fprintf(vm->err, "\ngoroutine %lld [%s]:\n%s", (long long)g->id, status_text(g), tb ? tb : "");
+        char waited[48] = "";
+        if (with_wait && atomic_load(&g->status) == G_WAITING)
+            wait_text(waited, sizeof waited, sched_nanotime() - g->wait_since);
+        fprintf(out, "\ngoroutine %lld [%s%s]:\n%s", (long long)g->id, status_text(g), waited, tb ? tb : "");
         free(tb);
     }
     free(gs);
@@ -53,7 +71,7 @@ _Noreturn void sched_deadlock(Sched *s) {
         vm_exit(vm, 2);
     }
     fputs("fatal error: all goroutines are asleep - deadlock!\n", vm->err);
-    dump_goroutines(s, NULL);
+    sched_dump_goroutines(s, NULL, false);
     vm_exit(vm, 2);
 }
 
@@ -81,5 +99,5 @@ void sched_crash_begin(G *g) {
 void sched_crash_dump(G *g) {
     Sched *s = sched_of(g->vm);
     pthread_mutex_lock(&s->lock);
-    dump_goroutines(s, g);
+    sched_dump_goroutines(s, g, false);
 }

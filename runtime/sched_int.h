@@ -5,6 +5,9 @@
 #define CSP_RUNTIME_SCHED_INT_H
 
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 
 #include "runtime/runq.h"
@@ -74,6 +77,7 @@ struct M {
     bool kick_after_park;        /* sched_kick_idle once unlock_after is released (owner only) */
     bool inherit_time;           /* the next G came from runnext: no new time slice (owner only) */
     AllocCache cache;            /* this thread's allocations (vm/gc.h) */
+    jmp_buf kill_jmp;            /* the REPL: execute()'s way out of a goroutine killed by RuntimeOps.kill */
     uint64_t rand_state;         /* owner only */
 };
 
@@ -112,11 +116,20 @@ typedef struct Sched {
     _Atomic(struct IoLoop *) io; /* the libuv loop, once started (under io_start) */
     pthread_mutex_t io_start;    /* not sched.lock: a finalizer may post with the world stopped */
     _Atomic int io_pending;      /* requests in flight and signal registrations */
+    /* the REPL (runtime/sched_repl.c): main_g is the running entry, NULL at
+     * the prompt; whoever swaps it to NULL ends the entry and posts entry_sem */
+    bool repl;                   /* set before any M starts */
+    sem_t entry_sem;             /* posted by the entry's end and by Ctrl-C (async-signal-safe) */
+    _Atomic int entry_end;       /* REPL_ENTRY_*: how the last entry ended */
+    _Atomic int interrupt;       /* Ctrl-C not yet handled */
 } Sched;
 
 static inline Sched *sched_of(VM *vm) { return (Sched *)vm->sched; }
 
 /* sched.c */
+Sched *sched_init(VM *vm);               /* the scheduler's state and Ps; no M runs yet */
+void sched_start_sysmon(Sched *s);
+G *sched_gget(Sched *s);                 /* lock held: a G for a new goroutine */
 M *sched_current_m(void);
 P *sched_pidleget(Sched *s);             /* lock held */
 void sched_pidleput(Sched *s, P *p);     /* lock held */
@@ -168,6 +181,19 @@ bool sched_release_retired_p(Sched *s, M *m);
 
 /* sched_dump.c */
 _Noreturn void sched_deadlock(Sched *s);
+/* Print "goroutine N [state]:" and the trace of every goroutine but `skip`
+ * (world stopped or every M idle); with_wait adds how long each has waited. */
+void sched_dump_goroutines(Sched *s, G *skip, bool with_wait);
+void sched_dump_goroutines_to(Sched *s, G *skip, bool with_wait, FILE *out);
+
+/* sched_repl.c */
+/* g ends: if it is the running entry, true, and the REPL goes on once
+ * repl_entry_post is called (goexit calls it after freeing g). */
+bool repl_entry_claim(Sched *s, G *g, int how);
+void repl_entry_post(Sched *s);
+/* Every M idle, nothing can run (sched.lock held): an entry waiting then
+ * gets Go's deadlock report and ends; at the prompt nothing happens. */
+void repl_deadlock(Sched *s);
 void sched_crash_begin(G *g);   /* RuntimeOps.crash_begin */
 void sched_crash_dump(G *g);    /* RuntimeOps.crash_dump */
 void fatal_signals_install(void); /* runtime/fatal_signal.c: Go's report of a crash */

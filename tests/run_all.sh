@@ -2,9 +2,11 @@
 # The whole test suite, as `make test` runs it:
 #   1. normal build (build/): `meson test` — every registered test (C unit
 #      tests, the golden language tests, and whatever else is registered);
-#   2. ASan+UBSan build (build-asan/, with assertions on): the golden language tests;
-#   3. ThreadSanitizer build (build-tsan/): the concurrency tests and samples;
-#   4. GC stress: the golden language tests against build/ with CSP_GCSTRESS=1;
+#   2. ASan+UBSan build (build-asan/, with assertions on): the golden language tests
+#      and the REPL's transcripts;
+#   3. ThreadSanitizer build (build-tsan/): the concurrency tests, the REPL and samples;
+#   4. GC stress: the golden language tests and the REPL's transcripts against build/
+#      with CSP_GCSTRESS=1;
 #   5. fuzz: a short libFuzzer run of the front end and a short run of the
 #      concurrency fuzzer under ThreadSanitizer (tests/fuzz.sh).
 # Each part prints its own count; the last line is the sum, "N passed, M failed".
@@ -111,6 +113,11 @@ for part in $parts; do
 			tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count asan "${p:-0}" "${f:-1}"
+		# the REPL's transcripts (entries, panics, deadlocks, :commands)
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+			python3 tests/run_repl.py --csp build-asan/csp --timeout 120 | tee "$log"
+		read -r p f <<<"$(counts_in "$log")"
+		count asan-repl "${p:-0}" "${f:-1}"
 		# the C unit tests under the sanitizers too
 		rm -f build-asan/meson-logs/testlog.json
 		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} meson test -C build-asan --no-rebuild \
@@ -148,7 +155,12 @@ for part in $parts; do
 		else
 			count "tsan io_handoff" 0 1
 		fi
-		for drv in echo_external chat_external signal_external stdin_tty; do
+		# the REPL: entries on the scheduler, through pipes and on a terminal
+		TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
+			python3 tests/run_repl.py --csp build-tsan/csp --timeout 300 | tee "$log"
+		read -r p f <<<"$(counts_in "$log")"
+		count "tsan repl" "${p:-0}" "${f:-1}"
+		for drv in echo_external chat_external signal_external stdin_tty repl_tty; do
 			TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
 				python3 tests/io/$drv.py build-tsan/csp build-tsan/tests/loadclient | tee "$log"
 			read -r p f <<<"$(counts_in "$log")"
@@ -165,6 +177,9 @@ for part in $parts; do
 			| tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count gcstress "${p:-0}" "${f:-1}"
+		CSP_GCSTRESS=1 python3 tests/run_repl.py --csp build/csp --timeout 120 | tee "$log"
+		read -r p f <<<"$(counts_in "$log")"
+		count gcstress-repl "${p:-0}" "${f:-1}"
 		;;
 	fuzz)
 		bash tests/fuzz.sh | tee "$log"

@@ -16,8 +16,16 @@ static size_t g_stack_bytes(G *g, size_t values, size_t frames) {
 }
 
 static _Noreturn void stack_overflow(G *g) {
-    fflush(g->vm->out);
-    fprintf(g->vm->err, "runtime: goroutine stack exceeds %zu-byte limit\n", g->vm->max_stack_bytes);
+    VM *vm = g->vm;
+    fflush(vm->out);
+    fprintf(vm->err, "runtime: goroutine stack exceeds %zu-byte limit\n", vm->max_stack_bytes);
+    if (vm->repl && vm->rt) { /* an endless recursion typed at the prompt ends its goroutine only */
+        char *tb = traceback(g);
+        fprintf(vm->err, "fatal error: stack overflow\n\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
+        fflush(vm->err);
+        free(tb);
+        vm->rt->kill(g);
+    }
     vm_fatalf(g, "stack overflow");
 }
 

@@ -69,6 +69,10 @@ int panic_unwind(G *g, int stop_depth);
 /* An unrecovered panic reached the bottom of the goroutine: print it Go's
  * way and exit 2. */
 _Noreturn void panic_die(G *g);
+/* The REPL (vm->repl): print the report of g's unrecovered panic as
+ * panic_die does, without the other goroutines' traces, and return true:
+ * g ends, the session goes on.  False in a program. */
+bool panic_survive(G *g);
 
 /* gc.c */
 void gc_safepoint(G *g);
@@ -80,6 +84,17 @@ CompileHooks vm_compile_hooks(VM *vm);
 /* Turn a compiled program into objects; returns the script's top-level
  * closure (which imports run lazily via IMPORT). */
 Value vm_load_program(VM *vm, BcProgram *p);
+/* A REPL entry (compile_entry): its module is the session's one module,
+ * created by the first entry; returns the entry's top-level closure.  The
+ * session's struct types are kept alive by the values and globals that use
+ * them; an entry refers only to those its names still denote. */
+#define VM_SESSION_MAX_GLOBALS 65536 /* a global's slot is a 16-bit Bx */
+typedef struct VmSession {
+    ObjModule *mod;
+    ObjStructType **structs;
+    int nstructs;
+} VmSession;
+Value vm_load_entry(VM *vm, BcProgram *p, VmSession *sess);
 
 /* the struct/method/field helpers (vm.c) */
 bool struct_find_method(ObjStructType *t, ObjString *name, Value *out);

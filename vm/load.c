@@ -38,6 +38,7 @@ CompileHooks vm_compile_hooks(VM *vm) {
 typedef struct Loader {
     VM *vm;
     BcProgram *prog;
+    VmSession *sess; /* loading a REPL entry (its last module), else NULL */
     ObjModule **mods;
     ObjStructType ***structs; /* per module */
     ObjProto ***protos;       /* per module */
@@ -51,6 +52,20 @@ static Value std_member(VM *vm, const char *module, const char *member) {
     return v;
 }
 
+/* A struct type of a user module an earlier REPL entry loaded: the global
+ * its module's top level set to it. */
+static Value loaded_struct(VM *vm, const char *path, const char *name) {
+    for (int i = 0; i < vm->nusermods; i++) {
+        ObjModule *m = vm->usermods[i];
+        if (!m->path || strcmp(m->path->chars, path))
+            continue;
+        for (int j = m->nglobals - 1; j >= 0; j--)
+            if (!strcmp(m->names[j]->chars, name) && val_is(m->globals[j], OBJ_STRUCTTYPE))
+                return m->globals[j];
+    }
+    return VAL_NIL;
+}
+
 static Value load_const(Loader *L, int mod, const BcConst *c) {
     VM *vm = L->vm;
     switch (c->kind) {
@@ -61,11 +76,14 @@ static Value load_const(Loader *L, int mod, const BcConst *c) {
     case BK_STRING: return val_obj(str_intern(vm, c->s ? c->s : "", c->slen));
     case BK_FUNC: return val_obj(L->protos[mod][c->index]);
     case BK_STRUCT: return val_obj(L->structs[mod][c->index]);
-    case BK_STRUCTEXT: return val_obj(L->structs[c->index][c->idx2]);
+    case BK_STRUCTEXT:
+        return c->index >= 0 ? val_obj(L->structs[c->index][c->idx2]) : loaded_struct(vm, c->s, c->s2);
     case BK_STDMEMBER: return std_member(vm, c->s, c->s2);
     case BK_STDMODULE: return val_obj(vm_find_native_module(vm, c->s));
     case BK_MODULE: return val_obj(L->mods[c->index]);
     case BK_TYPE:
+        if (c->index == -2) /* a struct of a module an earlier REPL entry loaded */
+            return loaded_struct(vm, c->s2, c->s);
         if (c->index >= 0)
             return val_obj(c->idx2 < 0 ? L->structs[mod][c->index] : L->structs[c->index][c->idx2]);
         return val_obj(str_intern_c(vm, c->s));
@@ -76,7 +94,9 @@ static Value load_const(Loader *L, int mod, const BcConst *c) {
 static void load_structs(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
     L->structs[mi] = calloc((size_t)bm->nstructs + 1, sizeof(ObjStructType *));
-    for (int s = 0; s < bm->nstructs; s++) {
+    if (bm->repl_entry && bm->first_struct) /* a REPL entry: the session's earlier struct types */
+        memcpy(L->structs[mi], L->sess->structs, (size_t)bm->first_struct * sizeof(ObjStructType *));
+    for (int s = bm->first_struct; s < bm->nstructs; s++) {
         ObjStructType *t = gc_alloc(L->vm, sizeof(ObjStructType), OBJ_STRUCTTYPE);
         t->name = str_intern_c(L->vm, bm->structs[s].name);
         t->module = L->mods[mi];
@@ -87,7 +107,7 @@ static void load_structs(Loader *L, int mi) {
 /* Field zero values may name struct types of any module: after all exist. */
 static void load_fields(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
-    for (int s = 0; s < bm->nstructs; s++) {
+    for (int s = bm->first_struct; s < bm->nstructs; s++) {
         BcStruct *bs = &bm->structs[s];
         ObjStructType *t = L->structs[mi][s];
         t->fields = calloc((size_t)bs->nfields + 1, sizeof(FieldSpec));
@@ -179,15 +199,38 @@ ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int n
     return c;
 }
 
-Value vm_load_program(VM *vm, BcProgram *prog) {
-    Loader L = {vm, prog, NULL, NULL, NULL};
+/* The session's module, the first time with room for every slot an entry
+ * can address (Bx): goroutines running older entries' code hold its globals
+ * pointer, so the array never moves. */
+static ObjModule *session_module(VM *vm, VmSession *sess, BcModule *bm) {
+    ObjModule *m = sess->mod;
+    if (!m) {
+        m = gc_alloc(vm, sizeof(ObjModule), OBJ_MODULE);
+        m->name = str_intern_c(vm, "main");
+        m->path = str_new(vm, "<repl>", 6);
+        m->globals = calloc(VM_SESSION_MAX_GLOBALS, sizeof(Value));
+        m->names = calloc(VM_SESSION_MAX_GLOBALS, sizeof(ObjString *));
+        sess->mod = m;
+        vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + 1) * sizeof(ObjModule *));
+        vm->usermods[vm->nusermods++] = m;
+    }
+    for (int i = m->nglobals; i < bm->nglobals && i < VM_SESSION_MAX_GLOBALS; i++)
+        m->names[i] = str_intern_c(vm, bm->global_names[i]);
+    m->nglobals = bm->nglobals < VM_SESSION_MAX_GLOBALS ? bm->nglobals : VM_SESSION_MAX_GLOBALS;
+    m->state = MOD_LOADED;
+    return m;
+}
+
+static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
+    Loader L = {vm, prog, sess, NULL, NULL, NULL};
     int n = prog->nmodules;
     defer_wrap_init(vm);
     L.mods = calloc((size_t)n + 1, sizeof(ObjModule *));
     L.structs = calloc((size_t)n + 1, sizeof(ObjStructType **));
     L.protos = calloc((size_t)n + 1, sizeof(ObjProto **));
     for (int mi = 0; mi < n; mi++)
-        L.mods[mi] = module_shell(vm, prog->modules[mi]);
+        L.mods[mi] = prog->modules[mi]->repl_entry ? session_module(vm, sess, prog->modules[mi])
+                                                 : module_shell(vm, prog->modules[mi]);
     for (int mi = 0; mi < n; mi++) {
         load_structs(&L, mi);
         load_protos(&L, mi);
@@ -197,16 +240,28 @@ Value vm_load_program(VM *vm, BcProgram *prog) {
         load_constants(&L, mi);
     }
     vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
+    Value main_init = VAL_NIL;
     for (int mi = 0; mi < n; mi++) {
         ObjProto *top = L.protos[mi][prog->modules[mi]->top];
         ObjClosure *c = gc_alloc(vm, sizeof(ObjClosure), OBJ_CLOSURE);
         c->proto = top;
+        if (prog->modules[mi]->repl_entry) { /* the entry: run once, by the REPL */
+            main_init = val_obj(c);
+            continue;
+        }
         L.mods[mi]->init = val_obj(c);
         vm->usermods[vm->nusermods++] = L.mods[mi];
+        if (mi == n - 1) {
+            main_init = L.mods[mi]->init;
+            L.mods[mi]->state = MOD_LOADED;
+        }
     }
-    Value main_init = n ? L.mods[n - 1]->init : VAL_NIL;
-    if (n)
-        L.mods[n - 1]->state = MOD_LOADED;
+    if (sess && n) { /* the session keeps every struct type for the next entries */
+        BcModule *bm = prog->modules[n - 1];
+        sess->structs = realloc(sess->structs, ((size_t)bm->nstructs + 1) * sizeof(ObjStructType *));
+        memcpy(sess->structs, L.structs[n - 1], (size_t)bm->nstructs * sizeof(ObjStructType *));
+        sess->nstructs = bm->nstructs;
+    }
     for (int mi = 0; mi < n; mi++) {
         free(L.structs[mi]);
         free(L.protos[mi]);
@@ -216,3 +271,7 @@ Value vm_load_program(VM *vm, BcProgram *prog) {
     free(L.protos);
     return main_init;
 }
+
+Value vm_load_program(VM *vm, BcProgram *prog) { return load(vm, prog, NULL); }
+
+Value vm_load_entry(VM *vm, BcProgram *prog, VmSession *sess) { return load(vm, prog, sess); }

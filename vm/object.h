@@ -317,6 +317,7 @@ struct G {
     /* ---- scheduling (owned by the runtime layer; see runtime/sched.h) ---- */
     _Atomic int status;      /* G_RUNNABLE, G_RUNNING, G_WAITING, ... */
     _Atomic int preempt;     /* set by sysmon: yield at the next safepoint */
+    _Atomic int interrupted; /* Ctrl-C in the REPL (set with preempt): Goexit at that safepoint */
     const char *wait_reason; /* "chan receive", "sleep", ... while waiting */
     int64_t wait_since;      /* monotonic ns when it started waiting */
     struct G *schedlink;     /* global run queue and free list link */

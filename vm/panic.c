@@ -288,8 +288,8 @@ int panic_unwind(G *g, int stop_depth) {
         if (g->nframes <= stop_depth) {
             if (stop_depth > 0)
                 return -1;
-            if (vm_goexiting(g))
-                return 0; /* every deferred call ran: the goroutine is over */
+            if (vm_goexiting(g) || panic_survive(g))
+                return 0; /* every deferred call ran (or the REPL survives the panic): the goroutine is over */
             panic_die(g);
         }
         Frame *f = &g->frames[g->nframes - 1];
@@ -354,6 +354,25 @@ static _Noreturn void crash_end(G *g) {
     if (g->vm->rt)
         g->vm->rt->crash_dump(g);
     vm_exit(g->vm, 2);
+}
+
+bool panic_survive(G *g) {
+    VM *vm = g->vm;
+    if (!vm->repl)
+        return false;
+    Panic *p = g->panic;
+    g->panic = NULL; /* formatting may call Error() methods: give them a clean goroutine */
+    fflush(vm->out);
+    print_panics(g, p, vm->err, 0);
+    fprintf(vm->err, "\ngoroutine %lld [running]:\n%s", (long long)g->id, p->trace ? p->trace : "");
+    fflush(vm->err);
+    while (p) {
+        Panic *next = p->link;
+        free(p->trace);
+        free(p);
+        p = next;
+    }
+    return true;
 }
 
 _Noreturn void panic_die(G *g) {

@@ -60,6 +60,8 @@ _Noreturn void vm_exit(VM *vm, int code) {
     fflush(vm->err);
     fflush(stdout);
     fflush(stderr);
+    if (vm->before_exit)
+        vm->before_exit();
     _exit(code);
 }
 

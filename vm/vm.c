@@ -185,8 +185,11 @@ int vm_execute(G *g, int stop_depth) {
         if (UNLIKELY(atomic_load_explicit(&g->preempt, memory_order_relaxed)) && \
             vm->rt && stop_depth == 0) {                                       \
             SAVEPC();                                                          \
-            if (vm->rt->preempted(g) == RT_PARK)                               \
+            int pr_ = vm->rt->preempted(g);                                    \
+            if (pr_ == RT_PARK)                                                \
                 goto parked;                                                   \
+            if (pr_ < 0)                                                       \
+                goto on_panic;                                                 \
         }                                                                      \
     } while (0)
 

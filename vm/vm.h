@@ -52,7 +52,8 @@ typedef struct RuntimeOps {
      * exactly as parser/bytecode.h describes the instruction */
     int (*select)(G *g, uint32_t base, int ncases, int nrecv, bool has_default);
     /* a backward jump, or a call's entry, found g->preempt set: RT_PARK to
-     * yield the processor */
+     * yield the processor, RT_PANIC to end the goroutine (the REPL's Ctrl-C
+     * raises a Goexit) */
     int (*preempted)(G *g);
     /* a safepoint found a collection due: stop the world, collect, restart */
     void (*gc)(G *g);
@@ -64,6 +65,10 @@ typedef struct RuntimeOps {
     void (*crash_begin)(G *g);
     /* after g's own report: print every other goroutine's state and trace */
     void (*crash_dump)(G *g);
+    /* The REPL (vm->repl): end g at once, from anywhere in its execution on
+     * its own M (a stack overflow); its deferred calls do not run.  Never
+     * returns. */
+    void (*kill)(G *g);
 } RuntimeOps;
 
 /* vm->safepoint's bits.  GC: a collection is due or the world is stopping
@@ -134,6 +139,9 @@ struct VM {
     char **argv; /* os.Args: argv[0] is the script path */
     const RuntimeOps *rt; /* NULL until the runtime layer starts */
     void *sched;          /* the runtime's scheduler state (runtime/sched.h) */
+    bool repl;   /* the REPL: an unrecovered panic ends its goroutine, not the program (set before the
+                  * scheduler starts) */
+    void (*before_exit)(void); /* the REPL on a terminal: copy the output still in its pipe */
     FILE *out;   /* stdout */
     FILE *err;   /* stderr */
     uint64_t rand_state[4];

@@ -1,0 +1,162 @@
+/* repl/cli.c — the `csp` command line: run a script file, a -e snippet or
+ * standard input, or start the interactive REPL (repl/repl.c).
+ *
+ * Flags take one dash or two, as Go's flag package accepts (-race, --race);
+ * `--` ends the flags. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csp_config.h"
+#include "parser/compile.h"
+#include "repl/repl.h"
+#include "runtime/sched.h"
+#include "stdlib/stdlib.h"
+#include "vm/interp.h"
+#include "vm/race.h"
+
+static const char usage[] =
+    "csp — a scripting language with Go's concurrency\n"
+    "\n"
+    "usage:\n"
+    "  csp                           the interactive REPL on a terminal; otherwise run\n"
+    "                                standard input as a script (echo 'println(1)' | csp)\n"
+    "  csp FILE.csp [arguments]      run a script (os.Args[1:] are the arguments)\n"
+    "  csp run FILE.csp [arguments]  the same\n"
+    "  csp - [arguments]             run the script read from standard input\n"
+    "  csp -e 'code' [arguments]     run the code given on the command line\n"
+    "  csp repl                      start the interactive REPL (:help inside lists its commands)\n"
+    "  csp -race ...                 run with the data-race detector (also: csp run -race,\n"
+    "                                csp repl -race); races are reported on stderr, and the\n"
+    "                                exit status is 66\n"
+    "  csp -version                  print the version\n"
+    "  csp -help                     print this help\n"
+    "Every flag may also be written with two dashes (--race, --help).\n"
+    "\n"
+    "environment:\n"
+    "  GOMAXPROCS=N     run goroutines on N processors at once (default: the number of CPUs)\n"
+    "  CSP_HISTORY=F    the REPL's history file (default: ~/.csp_history)\n"
+    "  CSP_GCSTRESS=1   collect garbage at every safepoint (for testing)\n";
+
+/* Compile, load and run; never returns. */
+static _Noreturn void run(const char *path, const char *name, const char *code, size_t len, bool race,
+                          int argc, char **argv) {
+    VM *vm = vm_new(argc, argv);
+    if (race)
+        race_enable(vm); /* before loading: the loader selects the instrumented opcodes */
+    stdlib_open(vm);
+    CompileHooks hooks = vm_compile_hooks(vm);
+    BcProgram *prog =
+        code ? compile_source(name, code, len, &hooks, stderr) : compile_file(path, &hooks, stderr);
+    if (!prog)
+        vm_exit(vm, 1);
+    Value top = vm_load_program(vm, prog);
+    bc_program_free(prog);
+    /* The script's top level is goroutine 1; the process exits when it ends. */
+    sched_run_main(vm, top);
+    vm_exit(vm, 0);
+}
+
+/* The whole of standard input (a script piped in, or `csp -`). */
+static char *read_stdin(size_t *len) {
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t r;
+    while (buf && (r = fread(buf + n, 1, cap - n, stdin)) > 0) {
+        n += r;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+    }
+    if (!buf) {
+        fputs("csp: out of memory\n", stderr);
+        exit(2);
+    }
+    if (ferror(stdin)) {
+        perror("csp: reading standard input");
+        exit(1);
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static _Noreturn void run_stdin(bool race, int argc, char **argv) {
+    size_t len;
+    char *src = read_stdin(&len);
+    /* Standard input is not the script's input any more: it was the script. */
+    run(NULL, "<stdin>", src, len, race, argc, argv);
+}
+
+/* "--race" -> "-race": Go's flag package takes both. */
+static const char *flag_name(const char *a) {
+    return a[0] == '-' && a[1] == '-' && a[2] ? a + 1 : a;
+}
+
+static int bad_usage(const char *msg, const char *arg) {
+    fprintf(stderr, msg, arg);
+    fputs("\n\n", stderr);
+    fputs(usage, stderr);
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        if (isatty(STDIN_FILENO))
+            repl_main(false);
+        run_stdin(false, 1, (char *[]){"-", NULL});
+    }
+    const char *a = flag_name(argv[1]);
+    if (!strcmp(a, "-version") || !strcmp(a, "version")) {
+        printf("csp version %s\n", CSP_VERSION);
+        return 0;
+    }
+    if (!strcmp(a, "-help") || !strcmp(a, "-h") || !strcmp(a, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    int first = 1;
+    bool repl = false, run_cmd = false;
+    if (!strcmp(a, "run")) {
+        run_cmd = true;
+        first = 2;
+    } else if (!strcmp(a, "repl")) {
+        repl = true;
+        first = 2;
+    }
+    bool race = false;
+    while (first < argc && !strcmp(flag_name(argv[first]), "-race")) {
+        race = true;
+        first++;
+    }
+    if (repl) {
+        if (first < argc)
+            return bad_usage("csp repl: unexpected argument %s", argv[first]);
+        repl_main(race);
+    }
+    if (first < argc && !strcmp(argv[first], "--"))
+        first++;
+    else if (first < argc && !strcmp(flag_name(argv[first]), "-e")) {
+        if (first + 1 >= argc) {
+            fputs("csp -e: no code given\n", stderr);
+            return 2;
+        }
+        const char *code = argv[first + 1];
+        argv[first + 1] = "-e"; /* os.Args[0] */
+        run(NULL, "-e", code, strlen(code), race, argc - first - 1, argv + first + 1);
+    }
+    if (first >= argc) {
+        if (run_cmd)
+            return bad_usage("csp run: no script given%s", "");
+        if (!isatty(STDIN_FILENO))
+            run_stdin(race, 1, (char *[]){"-", NULL});
+        return bad_usage("csp: no script given%s", "");
+    }
+    if (!strcmp(argv[first], "-"))
+        run_stdin(race, argc - first, argv + first);
+    if (argv[first][0] == '-')
+        return bad_usage("csp: unknown flag %s", argv[first]);
+    run(argv[first], NULL, NULL, 0, race, argc - first, argv + first);
+}
