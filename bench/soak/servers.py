@@ -88,6 +88,16 @@ class Soak:
         if len(self.errors) < 20:
             self.errors.append(what)
 
+    async def slowloris(self, writer):
+        """One byte a second, never a newline, for 5-15 s; then a reset."""
+        for _ in range(random.randint(5, 15)):
+            if self.stop:
+                break
+            writer.write(b"s")
+            await writer.drain()
+            await asyncio.sleep(1)
+        reset(writer)
+
     # ---- echo clients ----
 
     async def echo_lines(self, reader, writer, lines):
@@ -133,13 +143,7 @@ class Soak:
                 await self.echo_lines(reader, writer, [b"b" * (BIG_LINE - 1) + b"\n"])
                 writer.close()
             elif part == "slowloris":
-                for _ in range(rnd.randint(5, 15)):
-                    if self.stop:
-                        break
-                    writer.write(b"s")
-                    await writer.drain()
-                    await asyncio.sleep(1)
-                reset(writer)
+                await self.slowloris(writer)
         finally:
             if not writer.transport.is_closing():
                 writer.close()
@@ -149,14 +153,8 @@ class Soak:
     async def chat_client(self, port, part, n):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            if part == "slowloris":
-                for _ in range(random.randint(5, 15)):
-                    if self.stop:
-                        break
-                    writer.write(b"z")
-                    await writer.drain()
-                    await asyncio.sleep(1)
-                reset(writer)
+            if part == "slowloris":  # never even sends its name
+                await self.slowloris(writer)
                 return
             writer.write(b"soak%d\n" % n)
             for i in range(random.randint(1, 5)):
