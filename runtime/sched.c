@@ -379,9 +379,10 @@ static P *idle_wait(Sched *s, M *m) {
         mput(s, m);
         if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
             !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting)) {
-            if (!s->repl)
+            if (s->repl)
+                repl_deadlock(s); /* the entry ends; at the prompt, the REPL is a waker */
+            else
                 sched_deadlock(s);
-            repl_deadlock(s); /* the entry ends; at the prompt, the REPL is a waker */
         }
         pthread_mutex_unlock(&s->lock);
         P *got;
