@@ -16,7 +16,7 @@
  * global queue, its timers to P 0); one that an M holds stays with that M
  * until the M next looks for work, which then drops it
  * (sched_release_retired_p); its running goroutine is asked to yield at its
- * next backward jump so that this happens soon.  Until then a retired P
+ * next call or backward jump so that this happens soon.  Until then a retired P
  * still counts as running for the next stop, and its queue can be stolen.
  */
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /* vm/vm.h — the interpreter's public API: values, objects, panics and calls,
  * as used by the standard library (stdlib/), the loader and the command.
  *
- * Threading (for now): one VM runs its goroutines on one thread; the runtime
- * layer will make G the unit that moves between threads.  Nothing here keeps
+ * Threading: one VM runs its goroutines on the runtime's Ms (runtime/sched.h);
+ * a G is the unit that moves between threads, and only the M running a G
+ * touches its stack.  Shared fields say what guards them.  Nothing here keeps
  * state in C globals.
  */
 #ifndef CSP_VM_VM_H
