@@ -71,14 +71,8 @@ bool m_sleep(M *m, int64_t deadline, P **handed) {
  * tests/lang/stress/idle_m_churn.csp sets it; the sanitizer builds (which
  * keep assertions) honour it, a release build compiles it away. */
 #ifndef NDEBUG
-static int jitter_on = -1;
-
-static void sched_jitter(M *m) {
-    if (jitter_on < 0) {
-        const char *e = getenv("CSP_SCHED_JITTER");
-        jitter_on = e && *e && *e != '0';
-    }
-    if (jitter_on && m) {
+static void sched_jitter(Sched *s, M *m) {
+    if (s->jitter && m) {
         uint64_t x = m->rand_state;
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         m->rand_state = x;
@@ -86,7 +80,7 @@ static void sched_jitter(M *m) {
     }
 }
 #else
-static void sched_jitter(M *m) { (void)m; }
+static void sched_jitter(Sched *s, M *m) { (void)s, (void)m; }
 #endif
 
 /* ---- idle lists (sched.lock held) ---- */
@@ -274,7 +268,7 @@ void startm(Sched *s, P *p, bool spinning) {
     }
     m->spinning = spinning;
     pthread_mutex_unlock(&s->lock);
-    sched_jitter(tls_m); /* m is off the list, not yet woken */
+    sched_jitter(s, tls_m); /* m is off the list, not yet woken */
     if (fresh) {
         pthread_mutex_lock(&m->mu);
         m->nextp = p;
@@ -291,7 +285,7 @@ void sched_kick_idle(Sched *s) {
     pthread_mutex_lock(&s->lock);
     M *m = mget(s);
     pthread_mutex_unlock(&s->lock);
-    sched_jitter(tls_m);
+    sched_jitter(s, tls_m);
     if (m)
         m_wake(m, NULL);
 }
@@ -390,7 +384,7 @@ static P *idle_wait(Sched *s, M *m) {
             /* Timed out for a timer: leave the idle list and take an idle P
              * to run it.  If a waker took us off the list first, its
              * wake-up is on the way and is ours to receive. */
-            sched_jitter(m);
+            sched_jitter(s, m);
             pthread_mutex_lock(&s->lock);
             bool listed = mremove(s, m);
             got = listed ? sched_pidleget(s) : NULL;
@@ -815,6 +809,8 @@ Sched *sched_init(VM *vm) {
     pthread_mutex_init(&s->io_start, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     pthread_cond_init(&s->start_cv, NULL);
+    const char *jitter = getenv("CSP_SCHED_JITTER");
+    s->jitter = jitter && *jitter && *jitter != '0';
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     s->ncpu = ncpu > 0 ? (int)ncpu : 1;
     int nprocs = env_procs();

@@ -92,6 +92,7 @@ typedef struct Sched {
     P *allp[MAX_PROCS];          /* nallp created; written only with the world stopped */
     _Atomic int nallp;           /* Ps created so far (release-published after allp[i]) */
     int ncpu;                    /* online CPUs at start-up */
+    bool jitter;                 /* CSP_SCHED_JITTER (debug builds): set before any M starts */
     _Atomic int nprocs;          /* GOMAXPROCS: Ps 0..nprocs-1 are live; changed with the world stopped */
     P *pidle;                    /* lock */
     _Atomic int npidle;
