@@ -50,6 +50,19 @@ def wait_for(text, timeout=10.0, count=1):
     return screen()
 
 
+def wait_prompt(timeout=10.0):
+    """Wait until the screen ends with an empty prompt: libedit drew it, so it
+    is reading again (a key sent before that may meet the terminal between
+    modes)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        lines = [l for l in screen().splitlines() if l.strip()]
+        if lines and lines[-1].rstrip() == "csp>":
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def stop():
     tmux("kill-server")
     end = time.time() + 5  # the next session needs the server gone
@@ -173,8 +186,9 @@ s = wait_for("42", count=2)
 t.check("Ctrl-C at the prompt clears the line", s.count("42") >= 2 and "abandoned" in s, s)
 
 # Ctrl-D on an empty line exits 0
+wait_prompt()
 keys("C-d")
-st = exit_status()
+st = exit_status(timeout=30.0)
 t.check("Ctrl-D exits 0", st == "0", repr(st))
 stop()
 
