@@ -8,7 +8,10 @@
 #     programs and runs them under the ThreadSanitizer build (build-tsan/csp,
 #     which the tsan part of tests/run_all.sh builds; else build/csp).
 #     Failing programs are kept in build-fuzz/conc/.
-# Prints "fuzz: N passed, M failed" (N + M = 2).
+#  3. the whole interpreter: fuzz/afl.sh runs AFL++ over mutated programs
+#     through the full interpreter under ASan and UBSan, with an instruction
+#     budget and a heap cap (build-afl/).
+# Prints "fuzz: N passed, M failed" (N + M = 3).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 secs=${CSP_FUZZ_SECONDS:-60}
@@ -46,6 +49,16 @@ if [ $conc_rc = 0 ]; then
 	passed=$((passed + 1))
 else
 	echo "concurrency fuzzer failed (see $out/conc/)"
+	failed=$((failed + 1))
+fi
+mkdir -p build-afl
+fuzz/afl.sh "$secs" build-afl/out >build-afl/afl-run.log 2>&1
+afl_rc=$?
+tail -n 8 build-afl/afl-run.log
+if [ $afl_rc = 0 ]; then
+	passed=$((passed + 1))
+else
+	echo "whole-interpreter fuzzer failed (see build-afl/out/default/crashes)"
 	failed=$((failed + 1))
 fi
 echo "fuzz: $passed passed, $failed failed"

@@ -7,8 +7,9 @@
 #   3. ThreadSanitizer build (build-tsan/): the concurrency tests, the REPL and samples;
 #   4. GC stress: the golden language tests and the REPL's transcripts against build/
 #      with CSP_GCSTRESS=1;
-#   5. fuzz: a short libFuzzer run of the front end and a short run of the
-#      concurrency fuzzer under ThreadSanitizer (tests/fuzz.sh).
+#   5. fuzz: a short libFuzzer run of the front end, a short run of the
+#      concurrency fuzzer under ThreadSanitizer and a short AFL++ run of the
+#      whole interpreter under ASan and UBSan (tests/fuzz.sh).
 # Each part prints its own count; the last line is the sum, "N passed, M failed".
 # Exit status is 1 if anything failed (a build that fails counts as a failure).
 #

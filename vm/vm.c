@@ -55,6 +55,47 @@ static void vm_trace(G *g, Frame *f, const Instr *pc) {
 }
 #endif
 
+#if CSP_STEP_BUDGET
+#include <unistd.h>
+
+/* Fuzzing builds (-Dstep_budget=true): CSP_STEP_BUDGET=N in the environment
+ * ends the program with exit status 3 once all goroutines together have run
+ * about N instructions, so a fuzzer's generated infinite loop is a normal,
+ * deterministic outcome rather than a timeout.  Each thread takes steps from
+ * the shared pool in batches, so the count costs no contention. */
+enum { STEP_BATCH = 4096 };
+static _Atomic int64_t step_pool = -1; /* -1: not read yet; INT64_MAX: unlimited */
+static _Thread_local int64_t step_batch;
+
+static void vm_step_refill(void) {
+    int64_t left = atomic_load(&step_pool);
+    if (left == -1) {
+        const char *e = getenv("CSP_STEP_BUDGET");
+        int64_t n = e && *e ? strtoll(e, NULL, 10) : 0;
+        int64_t want = n > 0 ? n : INT64_MAX;
+        atomic_compare_exchange_strong(&step_pool, &left, want);
+        left = atomic_load(&step_pool);
+    }
+    if (left == INT64_MAX) {
+        step_batch = INT64_MAX;
+        return;
+    }
+    if (atomic_fetch_sub(&step_pool, STEP_BATCH) <= 0) {
+        fprintf(stderr, "csp: step budget (CSP_STEP_BUDGET) exhausted\n");
+        fflush(stdout);
+        _exit(3);
+    }
+    step_batch = STEP_BATCH;
+}
+#define STEP_HOOK()              \
+    do {                         \
+        if (--step_batch <= 0)   \
+            vm_step_refill();    \
+    } while (0)
+#else
+#define STEP_HOOK() ((void)0)
+#endif
+
 /* The field index of `name` in s, through the instruction's inline cache
  * (pc points just past the instruction). */
 static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjString *name) {
@@ -214,6 +255,7 @@ int vm_execute(G *g, int stop_depth) {
     do {                               \
         i = *pc++;                     \
         TRACE_HOOK();                  \
+        STEP_HOOK();                   \
         goto *labels[BC_OP(i)];        \
     } while (0)
 #define NEXT DISPATCH()
