@@ -37,6 +37,8 @@ static const char usage[] =
     "environment:\n"
     "  GOMAXPROCS=N     run goroutines on N processors at once (default: the number of CPUs)\n"
     "  CSP_HISTORY=F    the REPL's history file (default: ~/.csp_history)\n"
+    "  GODEBUG=schedtrace=MS[,scheddetail=1]\n"
+    "                   print the scheduler's state to stderr every MS milliseconds, as Go\n"
     "  CSP_GCSTRESS=1   collect garbage at every safepoint (for testing)\n";
 
 /* Compile, load and run; never returns. */

@@ -242,6 +242,8 @@ static M *newm(Sched *s) {
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cv, NULL);
     m->id = s->mcount++;
+    m->alllink = s->allm;
+    s->allm = m;
     return m;
 }
 
@@ -811,6 +813,7 @@ Sched *sched_init(VM *vm) {
     pthread_cond_init(&s->start_cv, NULL);
     const char *jitter = getenv("CSP_SCHED_JITTER");
     s->jitter = jitter && *jitter && *jitter != '0';
+    schedtrace_init(s);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     s->ncpu = ncpu > 0 ? (int)ncpu : 1;
     int nprocs = env_procs();

@@ -64,8 +64,9 @@ struct M {
     P *p;                        /* owner only */
     P *oldp;                     /* the P given up for a C call, to take back after it (owner only) */
     G *curg;                     /* owner only */
-    bool spinning;               /* owner only; counted in sched.nmspinning */
+    _Atomic bool spinning;       /* written by the owner; counted in sched.nmspinning (schedtrace reads it) */
     M *link;                     /* idle list: sched.lock */
+    M *alllink;                  /* every M ever made (Ms are never freed): sched.lock */
     /* the parking semaphore */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -98,6 +99,7 @@ typedef struct Sched {
     _Atomic int npidle;
     M *midle;                    /* lock */
     int nmidle, mcount;          /* lock */
+    M *allm;                     /* lock: every M, newest first */
     _Atomic int nmspinning;
     _Atomic int ngoroutines;     /* live goroutines */
     /* stop-the-world for the GC */
@@ -123,6 +125,11 @@ typedef struct Sched {
     sem_t entry_sem;             /* posted by the entry's end and by Ctrl-C (async-signal-safe) */
     _Atomic int entry_end;       /* REPL_ENTRY_*: how the last entry ended */
     _Atomic int interrupt;       /* Ctrl-C not yet handled */
+    /* GODEBUG=schedtrace (runtime/schedtrace.c): set before any M starts */
+    int64_t start_ns;            /* when the scheduler started */
+    int64_t schedtrace_ns;       /* the period, 0 when off */
+    int64_t schedtrace_next;     /* sysmon only: when to print next */
+    bool scheddetail;
 } Sched;
 
 static inline Sched *sched_of(VM *vm) { return (Sched *)vm->sched; }
@@ -199,6 +206,9 @@ void sched_crash_begin(G *g);   /* RuntimeOps.crash_begin */
 void sched_crash_dump(G *g);    /* RuntimeOps.crash_dump */
 void fatal_signals_install(void); /* runtime/fatal_signal.c: Go's report of a crash */
 void *sysmon_main(void *arg);
+/* runtime/schedtrace.c: GODEBUG=schedtrace=MS[,scheddetail=1] */
+void schedtrace_init(Sched *s); /* sched_init, before any M starts */
+void schedtrace_tick(Sched *s, int64_t now); /* sysmon: print when the period is up */
 /* Ask running goroutine g to yield at its next call or backward jump
  * (SAFEPOINT_PREEMPT in vm/vm.h). */
 void sched_preempt(Sched *s, G *g);

@@ -68,6 +68,7 @@ void *sysmon_main(void *arg) {
         /* Only C calls need the short sleep: preemption works on 10 ms. */
         bool retook = syscall_retake(s, now);
         preempt_long_running(s, now);
+        schedtrace_tick(s, now);
         idle = retook ? 0 : idle + 1;
     }
     return NULL;
