@@ -828,6 +828,7 @@ Sched *sched_init(VM *vm) {
      * (EPIPE), never the end of the process. */
     signal(SIGPIPE, SIG_IGN);
     fatal_signals_install();
+    sigquit_install();
     return s;
 }
 

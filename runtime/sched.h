@@ -140,6 +140,13 @@ bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when);
  * I/O loop delivering a signal. */
 void sched_run_soon(VM *vm, void (*fn)(void *arg), void *arg);
 
+/* SIGQUIT's default, as Go's: dump every goroutine and exit 2
+ * (runtime/sigquit.c).  The handler is installed at start-up; once
+ * signal.Notify has taken SIGQUIT over, stdlib/signal.c calls
+ * sigquit_raise for a SIGQUIT that no channel wants any more. */
+void sigquit_install(void);
+void sigquit_raise(void);
+
 /* The syscall state (runtime/sched_syscall.c), around a C call that may
  * block: g's M gives up its P first, so the other goroutines keep running,
  * and takes a P back after (waiting for one if none is free).  Between the

@@ -209,6 +209,8 @@ void *sysmon_main(void *arg);
 /* runtime/schedtrace.c: GODEBUG=schedtrace=MS[,scheddetail=1] */
 void schedtrace_init(Sched *s); /* sched_init, before any M starts */
 void schedtrace_tick(Sched *s, int64_t now); /* sysmon: print when the period is up */
+/* runtime/sigquit.c: SIGQUIT dumps every goroutine and exits 2, as Go */
+void sigquit_check(Sched *s); /* sysmon: a SIGQUIT arrived? */
 /* Ask running goroutine g to yield at its next call or backward jump
  * (SAFEPOINT_PREEMPT in vm/vm.h). */
 void sched_preempt(Sched *s, G *g);

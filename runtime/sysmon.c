@@ -69,6 +69,7 @@ void *sysmon_main(void *arg) {
         bool retook = syscall_retake(s, now);
         preempt_long_running(s, now);
         schedtrace_tick(s, now);
+        sigquit_check(s);
         idle = retook ? 0 : idle + 1;
     }
     return NULL;

@@ -148,11 +148,16 @@ static void deliver(void *arg) {
         if (!pending)
             return;
         pthread_mutex_lock(&st->lock);
+        uint64_t wanted = 0;
         for (int signo = 1; signo < MAX_SIGNAL; signo++)
             for (int i = 0; i < st->nregs; i++)
-                if (pending & st->regs[i].mask & (1ull << signo))
+                if (pending & st->regs[i].mask & (1ull << signo)) {
                     chan_try_send(st->vm, st->regs[i].ch, st->values[signo]);
+                    wanted |= 1ull << signo;
+                }
         pthread_mutex_unlock(&st->lock);
+        if ((pending & ~wanted) & (1ull << SIGQUIT))
+            sigquit_raise(); /* no channel wants it any more: Go's default */
     }
 }
 
@@ -182,8 +187,11 @@ static void start_watch(uv_loop_t *loop, IoReq *req) {
         }
         if (r->start)
             uv_signal_start(h, on_signal, signo);
-        else
+        else if (signo != SIGQUIT)
             uv_signal_stop(h); /* the last watcher of a signal gives it back its default action */
+        /* SIGQUIT stays watched: with no channel left for it, deliver() hands
+         * it to the runtime's goroutine dump (libuv would leave it at SIG_DFL,
+         * which kills the process without one). */
     }
     if (r->io.g)
         io_complete(&r->io); /* Notify's barrier */
