@@ -198,6 +198,7 @@ void repl_deadlock(Sched *s);
 void sched_crash_begin(G *g);   /* RuntimeOps.crash_begin */
 void sched_crash_dump(G *g);    /* RuntimeOps.crash_dump */
 void fatal_signals_install(void); /* runtime/fatal_signal.c: Go's report of a crash */
+void sched_dump_current(void);    /* this thread's goroutine, for a fatal report */
 void *sysmon_main(void *arg);
 /* Ask running goroutine g to yield at its next call or backward jump
  * (SAFEPOINT_PREEMPT in vm/vm.h). */

@@ -30,14 +30,14 @@ typedef struct DirReq {
     char *cwd; /* Getwd */
 } DirReq;
 
-static DirReq *req_new(ObjString *path, int64_t perm) {
-    DirReq *r = calloc(1, sizeof *r);
-    r->path = path ? strdup(path->chars) : NULL;
+static DirReq *dirreq_new(ObjString *path, int64_t perm) {
+    DirReq *r = mem_calloc(1, sizeof *r);
+    r->path = path ? mem_strdup(path->chars) : NULL;
     r->perm = (mode_t)perm;
     return r;
 }
 
-static void req_free(DirReq *r) {
+static void dirreq_free(DirReq *r) {
     for (size_t i = 0; i < r->nents; i++)
         free(r->ents[i].name);
     free(r->ents);
@@ -52,7 +52,7 @@ static bool fail(DirReq *r, const char *op, const char *path, int err) {
     if (!r->err) {
         r->op = op;
         r->err = err;
-        r->errpath = path == r->path ? NULL : strdup(path);
+        r->errpath = path == r->path ? NULL : mem_strdup(path);
     }
     return false;
 }
@@ -64,7 +64,7 @@ static Value req_error(VM *vm, DirReq *r) {
 static int resume_error_only(G *g, Value *args, void *p) {
     DirReq *r = p;
     args[0] = req_error(g->vm, r);
-    req_free(r);
+    dirreq_free(r);
     return 1;
 }
 
@@ -88,7 +88,7 @@ static bool mkdir_all(DirReq *r, const char *path) {
     while (i > 0 && path[i - 1] != '/')
         i--;
     if (i > 1) {
-        char *parent = strndup(path, i - 1);
+        char *parent = mem_strndup(path, i - 1);
         bool ok = mkdir_all(r, parent);
         free(parent);
         if (!ok)
@@ -110,7 +110,7 @@ static int mkdir_call(G *g, Value *args, int nargs, const char *fn, void (*block
     int64_t perm;
     if (!args_check(g, fn, args, nargs, "si", &path, &perm))
         return -1;
-    return os_park(g, &req_new(path, perm)->io, blocking, resume_error_only);
+    return os_park(g, &dirreq_new(path, perm)->io, blocking, resume_error_only);
 }
 
 static int os_Mkdir(G *g, Value *args, int nargs) {
@@ -125,7 +125,7 @@ static int os_MkdirAll(G *g, Value *args, int nargs) {
 
 static char *join(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
+    char *p = mem_alloc(n);
     snprintf(p, n, "%s/%s", dir, name);
     return p;
 }
@@ -177,7 +177,7 @@ static int os_RemoveAll(G *g, Value *args, int nargs) {
     ObjString *path;
     if (!args_check(g, "os.RemoveAll", args, nargs, "s", &path))
         return -1;
-    return os_park(g, &req_new(path, 0)->io, blocking_remove_all, resume_error_only);
+    return os_park(g, &dirreq_new(path, 0)->io, blocking_remove_all, resume_error_only);
 }
 
 /* ---- ReadDir ---- */
@@ -195,7 +195,7 @@ static void read_entry(DIR *d, const struct dirent *e, OsStat *st) {
     }
     memset(st, 0, sizeof *st);
     st->err = errno;
-    st->name = strdup(e->d_name);
+    st->name = mem_strdup(e->d_name);
     st->mode = e->d_type == DT_UNKNOWN ? 0 : osstat_mode(DTTOIF(e->d_type));
 }
 
@@ -225,7 +225,7 @@ static void blocking_readdir(IoReq *io) {
             continue;
         if (r->nents == cap) {
             cap = cap ? cap * 2 : 16;
-            r->ents = realloc(r->ents, cap * sizeof *r->ents);
+            r->ents = mem_realloc(r->ents, cap * sizeof *r->ents);
         }
         read_entry(d, e, &r->ents[r->nents++]);
     }
@@ -245,7 +245,7 @@ static int resume_readdir(G *g, Value *args, void *p) {
     }
     args[0] = l ? val_obj(l) : VAL_NIL;
     args[1] = req_error(vm, r);
-    req_free(r);
+    dirreq_free(r);
     return 2;
 }
 
@@ -253,7 +253,7 @@ static int os_ReadDir(G *g, Value *args, int nargs) {
     ObjString *path;
     if (!args_check(g, "os.ReadDir", args, nargs, "s", &path))
         return -1;
-    return os_park(g, &req_new(path, 0)->io, blocking_readdir, resume_readdir);
+    return os_park(g, &dirreq_new(path, 0)->io, blocking_readdir, resume_readdir);
 }
 
 /* ---- Getwd ---- */
@@ -269,7 +269,7 @@ static void blocking_getwd(IoReq *io) {
     }
     if (r->path && r->path[0] == '/' && stat(r->path, &pwd) == 0 && pwd.st_dev == dot.st_dev &&
         pwd.st_ino == dot.st_ino) {
-        r->cwd = strdup(r->path);
+        r->cwd = mem_strdup(r->path);
         return;
     }
     r->cwd = getcwd(NULL, 0);
@@ -282,16 +282,16 @@ static int resume_getwd(G *g, Value *args, void *p) {
     VM *vm = g->vm;
     args[0] = val_cstr(vm, r->cwd ? r->cwd : "");
     args[1] = r->err && !strcmp(r->op, "getwd") ? os_syscall_error(vm, r->op, r->err) : req_error(vm, r);
-    req_free(r);
+    dirreq_free(r);
     return 2;
 }
 
 static int os_Getwd(G *g, Value *args, int nargs) {
     if (!args_check(g, "os.Getwd", args, nargs, ""))
         return -1;
-    DirReq *r = req_new(NULL, 0);
+    DirReq *r = dirreq_new(NULL, 0);
     const char *pwd = getenv("PWD");
-    r->path = pwd ? strdup(pwd) : NULL;
+    r->path = pwd ? mem_strdup(pwd) : NULL;
     return os_park(g, &r->io, blocking_getwd, resume_getwd);
 }
 

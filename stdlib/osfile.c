@@ -69,7 +69,7 @@ static bool fd_close(FileHandle *h) {
 
 static FileHandle *handle_new(int fd, FILE *fp, const char *name) {
     size_t n = strlen(name);
-    FileHandle *h = vm_xmalloc(sizeof *h + n + 1);
+    FileHandle *h = mem_alloc(sizeof *h + n + 1);
     atomic_init(&h->state, 0);
     h->fd = fd;
     h->fp = fp;
@@ -102,8 +102,8 @@ typedef struct FileReq {
     int fd;             /* Open's new descriptor */
 } FileReq;
 
-static FileReq *req_new(FileHandle *h, StreamDone done, void *ctx) {
-    FileReq *r = vm_xcalloc(1, sizeof *r);
+static FileReq *filereq_new(FileHandle *h, StreamDone done, void *ctx) {
+    FileReq *r = mem_calloc(1, sizeof *r);
     r->h = h;
     r->done = done;
     r->ctx = ctx;
@@ -111,7 +111,7 @@ static FileReq *req_new(FileHandle *h, StreamDone done, void *ctx) {
     return r;
 }
 
-static void req_free(FileReq *r) {
+static void filereq_free(FileReq *r) {
     free(r->buf);
     free(r->path);
     free(r);
@@ -125,8 +125,8 @@ static int park(G *g, FileReq *r, void (*blocking)(IoReq *), IoResumeFn resume) 
 
 /* A request about a path (Open, ReadFile, WriteFile, Remove). */
 static FileReq *path_req(ObjString *path) {
-    FileReq *r = req_new(NULL, NULL, NULL);
-    r->path = strdup(path->chars);
+    FileReq *r = filereq_new(NULL, NULL, NULL);
+    r->path = mem_strdup(path->chars);
     return r;
 }
 
@@ -175,7 +175,7 @@ static void blocking_read(IoReq *io) {
     FileReq *r = (FileReq *)io;
     r->op = "read";
     size_t n = read_size(r->h->fd, r->max);
-    r->buf = vm_xmalloc(n);
+    r->buf = mem_alloc(n);
     ssize_t k = read_retry(r->h->fd, r->buf, n);
     if (k < 0)
         r->err = errno;
@@ -205,11 +205,11 @@ static void blocking_readfile(IoReq *io) {
     r->op = "read";
     struct stat st;
     size_t cap = fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-    r->buf = vm_xmalloc(cap);
+    r->buf = mem_alloc(cap);
     for (;;) {
         if (r->len == cap) {
             cap *= 2;
-            r->buf = vm_xrealloc(r->buf, cap);
+            r->buf = mem_realloc(r->buf, cap);
         }
         ssize_t k = read_retry(fd, r->buf + r->len, cap - r->len);
         if (k < 0) {
@@ -278,7 +278,7 @@ static int resume_read(G *g, Value *args, void *p) {
         res.err = stream_eof(vm);
     StreamDone done = r->done;
     void *ctx = r->ctx;
-    req_free(r);
+    filereq_free(r);
     return done(g, args, ctx, &res);
 }
 
@@ -288,7 +288,7 @@ static int resume_write(G *g, Value *args, void *p) {
     StreamResult res = {NULL, (int64_t)r->len, req_error(g->vm, r)};
     StreamDone done = r->done;
     void *ctx = r->ctx;
-    req_free(r);
+    filereq_free(r);
     return done(g, args, ctx, &res);
 }
 
@@ -306,7 +306,7 @@ static int file_read(G *g, Value self, size_t max, StreamDone done, void *ctx, V
     FileHandle *h = handle_of(self);
     if (!fd_acquire(h))
         return closed_error(g, args, "read", h, done, ctx);
-    FileReq *r = req_new(h, done, ctx);
+    FileReq *r = filereq_new(h, done, ctx);
     r->max = max;
     return park(g, r, blocking_read, resume_read);
 }
@@ -326,8 +326,8 @@ static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done
         StreamResult res = {NULL, (int64_t)k, e ? os_path_error(vm, "write", h->name, e) : VAL_NIL};
         return done(g, args, ctx, &res);
     }
-    FileReq *r = req_new(h, done, ctx);
-    r->buf = vm_xmalloc(n ? n : 1);
+    FileReq *r = filereq_new(h, done, ctx);
+    r->buf = mem_alloc(n ? n : 1);
     memcpy(r->buf, p, n);
     r->max = n;
     return park(g, r, blocking_write, resume_write);
@@ -421,7 +421,7 @@ static int resume_open(G *g, Value *args, void *p) {
         args[0] = file_value(vm, handle_new(r->fd, NULL, r->path));
         args[1] = VAL_NIL;
     }
-    req_free(r);
+    filereq_free(r);
     return 2;
 }
 
@@ -460,7 +460,7 @@ static int resume_readfile(G *g, Value *args, void *p) {
     stream_race_read(g);
     args[0] = val_str(vm, r->buf ? r->buf : "", r->len);
     args[1] = req_error(vm, r);
-    req_free(r);
+    filereq_free(r);
     return 2;
 }
 
@@ -474,7 +474,7 @@ static int os_ReadFile(G *g, Value *args, int nargs) {
 static int resume_error_only(G *g, Value *args, void *p) {
     FileReq *r = p;
     args[0] = req_error(g->vm, r);
-    req_free(r);
+    filereq_free(r);
     return 1;
 }
 
@@ -485,7 +485,7 @@ static int os_WriteFile(G *g, Value *args, int nargs) {
         return -1;
     stream_race_write(g);
     FileReq *r = path_req(path);
-    r->buf = vm_xmalloc(data->len ? data->len : 1);
+    r->buf = mem_alloc(data->len ? data->len : 1);
     memcpy(r->buf, data->chars, data->len);
     r->max = data->len;
     r->perm = (mode_t)perm;

@@ -16,7 +16,7 @@
 
 #include "vm/gc.h"
 #include "vm/object.h"
-#include "vm/strbuf.h"
+#include "base/strbuf.h"
 
 /* ---- concurrency: what the runtime layer plugs into the VM ----
  *

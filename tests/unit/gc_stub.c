@@ -17,7 +17,7 @@
 #include "vm/vm.h"
 
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
-    Obj *o = calloc(1, size);
+    Obj *o = mem_calloc(1, size);
     if (!o) {
         fputs("gc_stub: out of memory\n", stderr);
         exit(2);
@@ -30,7 +30,7 @@ void *gc_alloc(VM *vm, size_t size, ObjType type) {
 }
 
 VM *vm_new(int argc, char **argv) {
-    VM *vm = calloc(1, sizeof(VM));
+    VM *vm = mem_calloc(1, sizeof(VM));
     pthread_mutex_init(&vm->heap_lock, NULL);
     vm->argc = argc;
     vm->argv = argv;
@@ -68,11 +68,11 @@ void vm_free(VM *vm) {
 }
 
 G *vm_new_g(VM *vm) {
-    G *g = calloc(1, sizeof(G));
+    G *g = mem_calloc(1, sizeof(G));
     g->vm = vm;
     g->stack_cap = 64;
-    g->stack = calloc(g->stack_cap, sizeof(Value));
-    vm->gs = realloc(vm->gs, (size_t)(vm->ngs + 1) * sizeof(G *));
+    g->stack = mem_calloc(g->stack_cap, sizeof(Value));
+    vm->gs = mem_realloc(vm->gs, (size_t)(vm->ngs + 1) * sizeof(G *));
     vm->gs[vm->ngs++] = g;
     return g;
 }
