@@ -42,6 +42,16 @@ _Noreturn void mem_oom(void) {
     exit(2);
 }
 
+void *mem_retry(size_t n, size_t size) {
+    size_t bytes;
+    if (__builtin_mul_overflow(n, size, &bytes) || bytes != 0)
+        mem_oom();
+    void *p = malloc(1); /* a libc whose malloc(0) is NULL */
+    if (!p)
+        mem_oom();
+    return p;
+}
+
 char *mem_dup(const void *p, size_t n) {
     char *d = mem_alloc(n + 1);
     if (n)

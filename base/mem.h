@@ -28,21 +28,26 @@ _Noreturn void mem_oom(void);
  * allocate a little. */
 void mem_set_oom_hook(void (*hook)(void));
 
+/* libc said NULL: a zero-size request gets a byte, anything else is out of
+ * memory.  Out of line, so the inline fast paths stay a call and a test. */
+void *mem_retry(size_t n, size_t size);
+
 static inline void *mem_alloc(size_t n) {
-    void *p = malloc(n ? n : 1);
+    void *p = malloc(n);
     if (__builtin_expect(p == NULL, 0))
-        mem_oom();
+        p = mem_retry(n, 1);
     return p;
 }
 
 /* Zeroed n * size bytes; an overflowing product is out of memory. */
 static inline void *mem_calloc(size_t n, size_t size) {
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    void *p = calloc(n, size);
     if (__builtin_expect(p == NULL, 0))
-        mem_oom();
+        p = mem_retry(n, size);
     return p;
 }
 
+/* realloc(p, 0) would free p: a zero size keeps a byte instead. */
 static inline void *mem_realloc(void *old, size_t n) {
     void *p = realloc(old, n ? n : 1);
     if (__builtin_expect(p == NULL, 0))
@@ -57,13 +62,6 @@ static inline void *mem_alloc_n(size_t n, size_t size) {
     if (__builtin_mul_overflow(n, size, &bytes))
         mem_oom();
     return mem_alloc(bytes);
-}
-
-static inline void *mem_realloc_n(void *old, size_t n, size_t size) {
-    size_t bytes;
-    if (__builtin_mul_overflow(n, size, &bytes))
-        mem_oom();
-    return mem_realloc(old, bytes);
 }
 
 static inline void mem_free(void *p) {
