@@ -28,14 +28,14 @@ typedef struct NetObj {
 
 static const NativeType conn_type, listener_type, addr_type;
 
-static NetReq *netreq_new(enum NetOp op) {
+static NetReq *req_new(enum NetOp op) {
     NetReq *r = mem_calloc(1, sizeof *r);
     r->op = op;
     r->io.start = net_start;
     return r;
 }
 
-static void netreq_free(NetReq *r) {
+static void req_free(NetReq *r) {
     free(r->buf);
     free(r->host);
     free(r);
@@ -44,7 +44,7 @@ static void netreq_free(NetReq *r) {
 static int park(G *g, NetReq *r, IoResumeFn resume) {
     int rc = io_park(g, &r->io, "IO wait", resume);
     if (rc == -1)
-        netreq_free(r);
+        req_free(r);
     return rc;
 }
 
@@ -147,12 +147,12 @@ static NetReq *addr_request(G *g, Value *args, int nargs, const char *fn, const 
         args[1] = err_newf(vm, "%s %s: unknown network %s", op, network->chars, network->chars);
         return NULL;
     }
-    NetReq *r = netreq_new(kind);
+    NetReq *r = req_new(kind);
     snprintf(r->addrtext, sizeof r->addrtext, "%s", address->chars);
     const char *bad = parse_addr(address->chars, kind == NET_LISTEN, r);
     if (bad) {
         args[1] = err_newf(vm, "%s tcp: address %s: %s", op, address->chars, bad);
-        netreq_free(r);
+        req_free(r);
         return NULL;
     }
     return r;
@@ -173,7 +173,7 @@ static int resume_open(G *g, Value *args, void *p) {
         args[0] = new_obj(vm, &listener_type, NULL, r->newl);
     else
         args[0] = new_obj(vm, &conn_type, r->newc, NULL);
-    netreq_free(r);
+    req_free(r);
     return 2;
 }
 
@@ -191,7 +191,7 @@ static int net_Dial(G *g, Value *args, int nargs) {
 
 static int listener_Accept(G *g, Value *args, int nargs) {
     ARGS_RECV(o, NetObj, listener_type, "net.TCPListener.Accept", "")
-    NetReq *r = netreq_new(NET_ACCEPT);
+    NetReq *r = req_new(NET_ACCEPT);
     r->l = o->l;
     return park(g, r, resume_open);
 }
@@ -218,7 +218,7 @@ static int close_obj(G *g, Value *args, NetObj *o) {
         args[0] = op_error(g->vm, "close", where, &r);
         return 1;
     }
-    NetReq *r = netreq_new(NET_CLOSE);
+    NetReq *r = req_new(NET_CLOSE);
     r->c = o->c;
     r->l = o->l;
     io_post(g->vm, &r->io);
@@ -258,12 +258,12 @@ static int resume_rw(G *g, Value *args, void *p) {
     }
     StreamDone done = r->done;
     void *ctx = r->ctx;
-    netreq_free(r);
+    req_free(r);
     return done(g, args, ctx, &res);
 }
 
 static int conn_read(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args) {
-    NetReq *r = netreq_new(NET_READ);
+    NetReq *r = req_new(NET_READ);
     r->c = netobj(self)->c;
     r->max = max;
     r->done = done;
@@ -273,7 +273,7 @@ static int conn_read(G *g, Value self, size_t max, StreamDone done, void *ctx, V
 
 static int conn_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx, Value *args) {
     stream_race_write(g);
-    NetReq *r = netreq_new(NET_WRITE);
+    NetReq *r = req_new(NET_WRITE);
     r->c = netobj(self)->c;
     r->buf = mem_alloc(n ? n : 1);
     memcpy(r->buf, p, n);
@@ -314,7 +314,7 @@ static int set_deadline(G *g, Value *args, int nargs, const char *fn, bool rd, b
     int64_t deadline;
     if (!time_deadline(t, &deadline))
         return args_type_error(g, fn, 1, "time.Time", t);
-    NetReq *r = netreq_new(NET_DEADLINE);
+    NetReq *r = req_new(NET_DEADLINE);
     r->c = o->c;
     r->deadline = deadline;
     r->set_read = rd;
@@ -352,7 +352,7 @@ static void netobj_finalize(ObjNativeObj *obj) {
     NetObj *o = (NetObj *)obj->payload;
     if (!o->c && !o->l)
         return;
-    NetReq *r = netreq_new(NET_RELEASE);
+    NetReq *r = req_new(NET_RELEASE);
     r->c = o->c;
     r->l = o->l;
     io_post(o->vm, &r->io);

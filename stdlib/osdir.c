@@ -30,14 +30,14 @@ typedef struct DirReq {
     char *cwd; /* Getwd */
 } DirReq;
 
-static DirReq *dirreq_new(ObjString *path, int64_t perm) {
+static DirReq *req_new(ObjString *path, int64_t perm) {
     DirReq *r = mem_calloc(1, sizeof *r);
     r->path = path ? mem_strdup(path->chars) : NULL;
     r->perm = (mode_t)perm;
     return r;
 }
 
-static void dirreq_free(DirReq *r) {
+static void req_free(DirReq *r) {
     for (size_t i = 0; i < r->nents; i++)
         free(r->ents[i].name);
     free(r->ents);
@@ -64,7 +64,7 @@ static Value req_error(VM *vm, DirReq *r) {
 static int resume_error_only(G *g, Value *args, void *p) {
     DirReq *r = p;
     args[0] = req_error(g->vm, r);
-    dirreq_free(r);
+    req_free(r);
     return 1;
 }
 
@@ -110,7 +110,7 @@ static int mkdir_call(G *g, Value *args, int nargs, const char *fn, void (*block
     int64_t perm;
     if (!args_check(g, fn, args, nargs, "si", &path, &perm))
         return -1;
-    return os_park(g, &dirreq_new(path, perm)->io, blocking, resume_error_only);
+    return os_park(g, &req_new(path, perm)->io, blocking, resume_error_only);
 }
 
 static int os_Mkdir(G *g, Value *args, int nargs) {
@@ -177,7 +177,7 @@ static int os_RemoveAll(G *g, Value *args, int nargs) {
     ObjString *path;
     if (!args_check(g, "os.RemoveAll", args, nargs, "s", &path))
         return -1;
-    return os_park(g, &dirreq_new(path, 0)->io, blocking_remove_all, resume_error_only);
+    return os_park(g, &req_new(path, 0)->io, blocking_remove_all, resume_error_only);
 }
 
 /* ---- ReadDir ---- */
@@ -245,7 +245,7 @@ static int resume_readdir(G *g, Value *args, void *p) {
     }
     args[0] = l ? val_obj(l) : VAL_NIL;
     args[1] = req_error(vm, r);
-    dirreq_free(r);
+    req_free(r);
     return 2;
 }
 
@@ -253,7 +253,7 @@ static int os_ReadDir(G *g, Value *args, int nargs) {
     ObjString *path;
     if (!args_check(g, "os.ReadDir", args, nargs, "s", &path))
         return -1;
-    return os_park(g, &dirreq_new(path, 0)->io, blocking_readdir, resume_readdir);
+    return os_park(g, &req_new(path, 0)->io, blocking_readdir, resume_readdir);
 }
 
 /* ---- Getwd ---- */
@@ -282,14 +282,14 @@ static int resume_getwd(G *g, Value *args, void *p) {
     VM *vm = g->vm;
     args[0] = val_cstr(vm, r->cwd ? r->cwd : "");
     args[1] = r->err && !strcmp(r->op, "getwd") ? os_syscall_error(vm, r->op, r->err) : req_error(vm, r);
-    dirreq_free(r);
+    req_free(r);
     return 2;
 }
 
 static int os_Getwd(G *g, Value *args, int nargs) {
     if (!args_check(g, "os.Getwd", args, nargs, ""))
         return -1;
-    DirReq *r = dirreq_new(NULL, 0);
+    DirReq *r = req_new(NULL, 0);
     const char *pwd = getenv("PWD");
     r->path = pwd ? mem_strdup(pwd) : NULL;
     return os_park(g, &r->io, blocking_getwd, resume_getwd);

@@ -102,7 +102,7 @@ typedef struct FileReq {
     int fd;             /* Open's new descriptor */
 } FileReq;
 
-static FileReq *filereq_new(FileHandle *h, StreamDone done, void *ctx) {
+static FileReq *req_new(FileHandle *h, StreamDone done, void *ctx) {
     FileReq *r = mem_calloc(1, sizeof *r);
     r->h = h;
     r->done = done;
@@ -111,7 +111,7 @@ static FileReq *filereq_new(FileHandle *h, StreamDone done, void *ctx) {
     return r;
 }
 
-static void filereq_free(FileReq *r) {
+static void req_free(FileReq *r) {
     free(r->buf);
     free(r->path);
     free(r);
@@ -125,7 +125,7 @@ static int park(G *g, FileReq *r, void (*blocking)(IoReq *), IoResumeFn resume) 
 
 /* A request about a path (Open, ReadFile, WriteFile, Remove). */
 static FileReq *path_req(ObjString *path) {
-    FileReq *r = filereq_new(NULL, NULL, NULL);
+    FileReq *r = req_new(NULL, NULL, NULL);
     r->path = mem_strdup(path->chars);
     return r;
 }
@@ -278,7 +278,7 @@ static int resume_read(G *g, Value *args, void *p) {
         res.err = stream_eof(vm);
     StreamDone done = r->done;
     void *ctx = r->ctx;
-    filereq_free(r);
+    req_free(r);
     return done(g, args, ctx, &res);
 }
 
@@ -288,7 +288,7 @@ static int resume_write(G *g, Value *args, void *p) {
     StreamResult res = {NULL, (int64_t)r->len, req_error(g->vm, r)};
     StreamDone done = r->done;
     void *ctx = r->ctx;
-    filereq_free(r);
+    req_free(r);
     return done(g, args, ctx, &res);
 }
 
@@ -306,7 +306,7 @@ static int file_read(G *g, Value self, size_t max, StreamDone done, void *ctx, V
     FileHandle *h = handle_of(self);
     if (!fd_acquire(h))
         return closed_error(g, args, "read", h, done, ctx);
-    FileReq *r = filereq_new(h, done, ctx);
+    FileReq *r = req_new(h, done, ctx);
     r->max = max;
     return park(g, r, blocking_read, resume_read);
 }
@@ -326,7 +326,7 @@ static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done
         StreamResult res = {NULL, (int64_t)k, e ? os_path_error(vm, "write", h->name, e) : VAL_NIL};
         return done(g, args, ctx, &res);
     }
-    FileReq *r = filereq_new(h, done, ctx);
+    FileReq *r = req_new(h, done, ctx);
     r->buf = mem_alloc(n ? n : 1);
     memcpy(r->buf, p, n);
     r->max = n;
@@ -421,7 +421,7 @@ static int resume_open(G *g, Value *args, void *p) {
         args[0] = file_value(vm, handle_new(r->fd, NULL, r->path));
         args[1] = VAL_NIL;
     }
-    filereq_free(r);
+    req_free(r);
     return 2;
 }
 
@@ -460,7 +460,7 @@ static int resume_readfile(G *g, Value *args, void *p) {
     stream_race_read(g);
     args[0] = val_str(vm, r->buf ? r->buf : "", r->len);
     args[1] = req_error(vm, r);
-    filereq_free(r);
+    req_free(r);
     return 2;
 }
 
@@ -474,7 +474,7 @@ static int os_ReadFile(G *g, Value *args, int nargs) {
 static int resume_error_only(G *g, Value *args, void *p) {
     FileReq *r = p;
     args[0] = req_error(g->vm, r);
-    filereq_free(r);
+    req_free(r);
     return 1;
 }
 
