@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "csp_config.h"
 #include "parser/compile.h"
 #include "repl/repl.h"

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
 #include "csp_config.h"
 #include "parser/parse.h"
 #include "repl/repl.h"
@@ -24,7 +25,6 @@
 #include "runtime/sched.h"
 #include "stdlib/stdlib.h"
 #include "vm/race.h"
-#include "base/strbuf.h"
 
 static Repl *the_repl; /* the natives' way to the session: there is one REPL per process */
 

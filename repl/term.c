@@ -21,6 +21,7 @@
 
 #include <editline/readline.h>
 
+#include "base/mem.h"
 #include "repl/repl_int.h"
 
 struct Term {
