@@ -1,6 +1,6 @@
 /* base/mem.h — the one allocator: malloc and friends that never return NULL.
  *
- * Every layer allocates through these (tests/unit/no_raw_alloc.py fails the
+ * Every layer allocates through these (tests/lint/no_raw_alloc.py fails the
  * suite on a malloc, calloc, realloc, strdup or strndup outside base/).  A
  * request that cannot be met ends the program as Go's does: the line
  * `fatal error: runtime: out of memory` on stderr, the goroutine that asked
