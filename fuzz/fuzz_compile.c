@@ -3,7 +3,7 @@
  * either a program or compile errors; never a crash, hang or leak.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibuild \
- *       fuzz/fuzz_compile.c lexer/lex.c parser/[a-z]*.c -o /tmp/fuzz_compile
+ *       fuzz/fuzz_compile.c base/[a-z]*.c lexer/lex.c parser/[a-z]*.c -o /tmp/fuzz_compile
  *   /tmp/fuzz_compile -max_total_time=600 fuzz/corpus tests/lang/...
  */
 #include <stdint.h>

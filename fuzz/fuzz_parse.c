@@ -5,7 +5,7 @@
  * allocation of a parse, so freeing it must leave nothing behind.
  *
  * Build and run (not part of the meson build):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. lexer/lex.c parser/arena.c \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. base/[a-z]*.c lexer/lex.c parser/arena.c \
  *       parser/diag.c parser/parse.c parser/parse_expr.c parser/parse_stmt.c \
  *       fuzz/fuzz_parse.c -o /tmp/fuzz_parse
  *   mkdir -p /tmp/corpus && find tests bench -name '*.csp' -exec cp {} /tmp/corpus/ \;

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+#include "base/utf8.h"
+
 static const char *const token_names[TK_COUNT] = {
 #define CSP_TOK_NAME(name, text) [TK_##name] = text,
     CSP_TOKENS(CSP_TOK_NAME)
@@ -27,60 +30,15 @@ int lex_is_keyword(TokenKind k) {
 
 /* ---- characters ---- */
 
-/* Decode one UTF-8 sequence at s[0..n).  Returns the code point, or -1 for an
- * invalid encoding (then *size is 1 so the caller skips one byte). */
-static int32_t utf8_decode(const unsigned char *s, size_t n, int *size) {
+/* The rune at lx->pos and its width: -1 (width 1) for an invalid encoding,
+ * which a real U+FFFD in the source (width 3) is not. */
+static int32_t lex_rune(const Lexer *lx, int *size) {
     *size = 1;
-    if (n == 0)
+    if (lx->pos >= lx->len)
         return -1;
-    unsigned c = s[0];
-    if (c < 0x80)
-        return (int32_t)c;
-    int len;
-    int32_t cp, min;
-    if ((c & 0xE0) == 0xC0) {
-        len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-        return -1;
-    }
-    if ((size_t)len > n)
-        return -1;
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
-        return -1;
-    *size = len;
-    return cp;
-}
-
-static int utf8_encode(char *out, uint32_t cp) {
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    int32_t r;
+    *size = utf8_decode(lx->src + lx->pos, lx->len - lx->pos, &r);
+    return r == UTF8_RUNE_ERROR && *size == 1 ? -1 : r;
 }
 
 /* Go accepts Unicode letters (category L) in identifiers.  Without Unicode
@@ -137,7 +95,7 @@ static void quote_rune(char *buf, size_t n, int32_t c) {
         snprintf(buf, n, "'%c'", (char)c);
     else if (c >= 0xA0 && c <= 0x10FFFF) {
         char u[5] = {0};
-        utf8_encode(u, (uint32_t)c);
+        utf8_encode(c, u);
         snprintf(buf, n, "'%s'", u);
     } else if (c < 0)
         snprintf(buf, n, "'\\ufffd'");
@@ -194,12 +152,7 @@ void lex_init(Lexer *lx, const LexHooks *hooks, const char *src, size_t len) {
 }
 
 static void *lex_alloc(Lexer *lx, size_t n) {
-    void *p = lx->hooks.alloc ? lx->hooks.alloc(lx->hooks.ctx, n) : NULL;
-    if (!p) {
-        fprintf(stderr, "csp: out of memory in the lexer\n");
-        abort();
-    }
-    return p;
+    return lx->hooks.alloc(lx->hooks.ctx, n);
 }
 
 /* ---- comments ---- */
@@ -304,11 +257,7 @@ static void int_value(Token *t, const char *s, size_t n, int base, int prefix) {
 
 static void float_value(Token *t, const char *s, size_t n) {
     char small[64];
-    char *buf = n < sizeof small ? small : malloc(n + 1);
-    if (!buf) {
-        t->fval = 0;
-        return;
-    }
+    char *buf = n < sizeof small ? small : mem_alloc(n + 1);
     size_t j = 0;
     for (size_t i = 0; i < n; i++)
         if (s[i] != '_')
@@ -481,7 +430,7 @@ static int scan_escape(Lexer *lx, int quote, char *out, size_t *olen, uint32_t *
     if (out) {
         /* \x and octal escapes are bytes; \u and \U are code points (Go). */
         if (c == 'u' || c == 'U')
-            *olen += (size_t)utf8_encode(out + *olen, x);
+            *olen += (size_t)utf8_encode((int32_t)x, out + *olen);
         else
             out[(*olen)++] = (char)x;
     }
@@ -622,7 +571,7 @@ static void scan_rune(Lexer *lx, Token *t) {
             break;
         }
         int size;
-        int32_t cp = utf8_decode((const unsigned char *)lx->src + lx->pos, lx->len - lx->pos, &size);
+        int32_t cp = lex_rune(lx, &size);
         if (cp < 0 && ok) {
             ERR_HERE(lx, "invalid UTF-8 encoding");
             ok = 0;
@@ -650,7 +599,7 @@ static void scan_ident(Lexer *lx, Token *t) {
     size_t start = lx->pos;
     while (lx->pos < lx->len) {
         int size;
-        int32_t c = utf8_decode((const unsigned char *)lx->src + lx->pos, lx->len - lx->pos, &size);
+        int32_t c = lex_rune(lx, &size);
         if (c < 0x80 ? !(is_letter_cp(c) || is_dec(c)) : !(is_letter_cp(c) || is_digit_cp(c))) {
             if (c >= 0x80 && c != 0xFEFF) {
                 /* Go: a non-letter in a name is an error, not the end of the name */
@@ -827,7 +776,7 @@ redo:
         return;
     }
     int size;
-    int32_t cp = utf8_decode((const unsigned char *)lx->src + lx->pos, lx->len - lx->pos, &size);
+    int32_t cp = lex_rune(lx, &size);
     if (is_letter_cp(cp)) {
         scan_ident(lx, t);
     } else if (is_dec(c) || (c == '.' && is_dec(peekc(lx, 1)))) {

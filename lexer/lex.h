@@ -27,7 +27,7 @@
  * Arena and Diag so that the lexer layer links without the parser's. */
 typedef struct LexHooks {
     void *ctx;
-    void *(*alloc)(void *ctx, size_t n); /* decoded strings; freed by the owner */
+    void *(*alloc)(void *ctx, size_t n); /* decoded strings; freed by the owner; never NULL */
     void (*error)(void *ctx, int line, int col, const char *msg);
 } LexHooks;
 

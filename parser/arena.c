@@ -5,10 +5,10 @@
  * error paths, and a parse that stops half-way leaves nothing behind.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "parser/parse.h"
 
 enum { ARENA_CHUNK = 64 * 1024, ARENA_ALIGN = 16 };
@@ -24,17 +24,8 @@ struct Arena {
     Chunk *head; /* the chunk being filled; older (and oversized) chunks follow */
 };
 
-static void *xmalloc(size_t n) {
-    void *p = malloc(n);
-    if (!p) {
-        fprintf(stderr, "csp: out of memory (%zu bytes)\n", n);
-        abort();
-    }
-    return p;
-}
-
 Arena *arena_new(void) {
-    Arena *a = xmalloc(sizeof *a);
+    Arena *a = mem_alloc(sizeof *a);
     a->head = NULL;
     return a;
 }
@@ -50,7 +41,7 @@ void arena_free(Arena *a) {
 }
 
 static Chunk *chunk_new(size_t cap) {
-    Chunk *c = xmalloc(sizeof(Chunk) + cap);
+    Chunk *c = mem_alloc(sizeof(Chunk) + cap);
     c->next = NULL;
     c->used = 0;
     c->cap = cap;
@@ -60,10 +51,8 @@ static Chunk *chunk_new(size_t cap) {
 void *arena_alloc(Arena *a, size_t n) {
     if (n == 0)
         n = 1;
-    if (n > SIZE_MAX - 2 * ARENA_ALIGN - sizeof(Chunk)) {
-        fprintf(stderr, "csp: out of memory (%zu bytes)\n", n);
-        abort();
-    }
+    if (n > SIZE_MAX - 2 * ARENA_ALIGN - sizeof(Chunk))
+        mem_oom();
     n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     Chunk *c = a->head;
     if (!c || c->cap - c->used < n) {

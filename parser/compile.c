@@ -20,27 +20,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/hash.h"
 #include "parser/compile_int.h"
 
 /* ---- top-level names ---- */
-
-static unsigned str_hash(const char *s) {
-    unsigned h = 2166136261u;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 16777619u;
-    return h;
-}
 
 static void ghash_rebuild(ModState *ms) {
     free(ms->ghash);
     ms->ghcap = 16;
     while (ms->ghcap < ms->ng * 2 + 2)
         ms->ghcap *= 2;
-    ms->ghash = xmalloc(sizeof(int) * (size_t)ms->ghcap);
+    ms->ghash = mem_alloc(sizeof(int) * (size_t)ms->ghcap);
     for (int i = 0; i < ms->ghcap; i++)
         ms->ghash[i] = -1;
     for (int i = 0; i < ms->ng; i++) {
-        unsigned j = str_hash(ms->g[i].name) & (unsigned)(ms->ghcap - 1);
+        unsigned j = hash_str(ms->g[i].name) & (unsigned)(ms->ghcap - 1);
         while (ms->ghash[j] >= 0)
             j = (j + 1) & (unsigned)(ms->ghcap - 1);
         ms->ghash[j] = i;
@@ -50,7 +44,7 @@ static void ghash_rebuild(ModState *ms) {
 GSym *mod_lookup(ModState *ms, const char *name) {
     if (!ms || !ms->ghcap || !name)
         return NULL;
-    unsigned j = str_hash(name) & (unsigned)(ms->ghcap - 1);
+    unsigned j = hash_str(name) & (unsigned)(ms->ghcap - 1);
     while (ms->ghash[j] >= 0) {
         GSym *g = &ms->g[ms->ghash[j]];
         if (!strcmp(g->name, name))
@@ -62,8 +56,8 @@ GSym *mod_lookup(ModState *ms, const char *name) {
 
 static int slot_add(ModState *ms, const char *name) {
     BcModule *m = ms->m;
-    m->global_names = xrealloc(m->global_names, sizeof(char *) * (size_t)(m->nglobals + 1));
-    m->global_names[m->nglobals] = xstrdup(name);
+    m->global_names = mem_realloc(m->global_names, sizeof(char *) * (size_t)(m->nglobals + 1));
+    m->global_names[m->nglobals] = mem_strdup(name);
     return m->nglobals++;
 }
 
@@ -99,7 +93,7 @@ static GSym *gsym_add(ModState *ms, const char *name, GKind kind, Node *node, in
     }
     if (ms->ng == ms->capg) {
         ms->capg = ms->capg ? ms->capg * 2 : 32;
-        ms->g = xrealloc(ms->g, sizeof(GSym) * (size_t)ms->capg);
+        ms->g = mem_realloc(ms->g, sizeof(GSym) * (size_t)ms->capg);
     }
     GSym *g = &ms->g[ms->ng++];
     memset(g, 0, sizeof *g);
@@ -113,7 +107,7 @@ static GSym *gsym_add(ModState *ms, const char *name, GKind kind, Node *node, in
     if (ms->ng * 2 + 2 > ms->ghcap)
         ghash_rebuild(ms);
     else if (strcmp(name, "_")) {
-        unsigned j = str_hash(name) & (unsigned)(ms->ghcap - 1);
+        unsigned j = hash_str(name) & (unsigned)(ms->ghcap - 1);
         while (ms->ghash[j] >= 0)
             j = (j + 1) & (unsigned)(ms->ghcap - 1);
         ms->ghash[j] = ms->ng - 1;
@@ -223,7 +217,7 @@ static BcConst bk_type(const char *s) {
     BcConst c;
     memset(&c, 0, sizeof c);
     c.kind = BK_TYPE;
-    c.s = xstrdup(s);
+    c.s = mem_strdup(s);
     c.slen = strlen(s);
     c.index = c.idx2 = -1;
     return c;
@@ -322,7 +316,7 @@ static int struct_type_const(ModState *ms, FuncState *fs, Node *type, BcConst *o
         out->idx2 = sidx;
     } else { /* a module an earlier REPL entry imported: found by path */
         out->index = -2;
-        out->s2 = xstrdup(owner->m->path);
+        out->s2 = mem_strdup(owner->m->path);
     }
     return 1;
 }
@@ -438,7 +432,7 @@ int mod_type_zero(ModState *ms, FuncState *fs, Node *type, FieldZero *kind, BcCo
             if (!strcmp(name, "string")) {
                 *kind = ZERO_VALUE;
                 zero->kind = BK_STRING;
-                zero->s = xstrdup("");
+                zero->s = mem_strdup("");
                 return 1;
             }
             if (!strcmp(name, "bool")) {
@@ -524,7 +518,7 @@ int mod_elem_zero(ModState *ms, FuncState *fs, Node *type, int scalar, BcConst *
 
 static int mod_add_func(ModState *ms, BcFunc *f) {
     BcModule *m = ms->m;
-    m->funcs = xrealloc(m->funcs, sizeof(BcFunc *) * (size_t)(m->nfuncs + 1));
+    m->funcs = mem_realloc(m->funcs, sizeof(BcFunc *) * (size_t)(m->nfuncs + 1));
     m->funcs[m->nfuncs] = f;
     return m->nfuncs++;
 }
@@ -887,11 +881,11 @@ int mod_named_basic(ModState *ms, FuncState *fs, Node *type) {
  * struct_fields_resolve) to the module; returns its index. */
 static int struct_add(ModState *ms, const char *name, Node *t, Node *at) {
     BcModule *m = ms->m;
-    m->structs = xrealloc(m->structs, sizeof(BcStruct) * (size_t)(m->nstructs + 1));
+    m->structs = mem_realloc(m->structs, sizeof(BcStruct) * (size_t)(m->nstructs + 1));
     BcStruct *st = &m->structs[m->nstructs];
     memset(st, 0, sizeof *st);
-    st->name = xstrdup(name);
-    st->fields = xmalloc(sizeof(BcField) * (size_t)(t->list.len + 1));
+    st->name = mem_strdup(name);
+    st->fields = mem_alloc(sizeof(BcField) * (size_t)(t->list.len + 1));
     for (int i = 0; i < t->list.len; i++) {
         Node *f = t->list.items[i];
         if (!f || !f->name) {
@@ -907,7 +901,7 @@ static int struct_add(ModState *ms, const char *name, Node *t, Node *at) {
         }
         BcField *bf = &st->fields[st->nfields++];
         memset(bf, 0, sizeof *bf);
-        bf->name = xstrdup(f->name);
+        bf->name = mem_strdup(f->name);
         bf->kind = ZERO_NIL;
         bf->zero.kind = BK_NIL;
         bf->zero.index = bf->zero.idx2 = -1;
@@ -1036,7 +1030,7 @@ void mod_local_type(FuncState *fs, Node *n) {
     if (!fresh || ms->m->structs[sidx].basic)
         return;
     struct_zeros(ms, fs, sidx, t);
-    char *state = calloc((size_t)ms->m->nstructs + 1, 1);
+    char *state = mem_calloc((size_t)ms->m->nstructs + 1, 1);
     if (struct_cycle(ms, sidx, state))
         cerr(ms, n->line, n->col, "invalid recursive type %s", n->name);
     free(state);
@@ -1045,7 +1039,7 @@ void mod_local_type(FuncState *fs, Node *n) {
 static void struct_check_cycles(ModState *ms) {
     int n = ms->m->nstructs;
     for (int s = 0; s < n; s++) {
-        char *state = calloc((size_t)n + 1, 1);
+        char *state = mem_calloc((size_t)n + 1, 1);
         if (struct_cycle(ms, s, state)) {
             GSym *g = mod_lookup(ms, ms->m->structs[s].name);
             Node *at = g ? g->node : NULL;
@@ -1077,12 +1071,12 @@ static void declare_names(ModState *ms) {
         switch (n->kind) {
         case N_FUNC:
             if (n->recv) {
-                ms->methods = xrealloc(ms->methods, sizeof(Node *) * (size_t)(ms->nmethods + 1));
+                ms->methods = mem_realloc(ms->methods, sizeof(Node *) * (size_t)(ms->nmethods + 1));
                 ms->methods[ms->nmethods++] = n;
             } else if (n->name && !strcmp(n->name, "init")) {
                 if (n->params.len)
                     cerr(ms, n->line, n->col, "func init must have no arguments and no return values");
-                ms->inits = xrealloc(ms->inits, sizeof(Node *) * (size_t)(ms->ninits + 1));
+                ms->inits = mem_realloc(ms->inits, sizeof(Node *) * (size_t)(ms->ninits + 1));
                 ms->inits[ms->ninits++] = n;
             } else if (n->name) {
                 GSym *g = gsym_add(ms, n->name, G_FUNC, n, 1);
@@ -1170,13 +1164,13 @@ static char *read_file(const char *path, size_t *len, int *err) {
         return NULL;
     }
     size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap + 1);
+    char *buf = mem_alloc(cap + 1);
     size_t r;
     while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
         n += r;
         if (n == cap) {
             cap *= 2;
-            buf = xrealloc(buf, cap + 1);
+            buf = mem_realloc(buf, cap + 1);
         }
     }
     int bad = ferror(f);
@@ -1194,15 +1188,15 @@ static char *read_file(const char *path, size_t *len, int *err) {
 static char *dir_of(const char *path) {
     const char *s = strrchr(path, '/');
     if (!s)
-        return xstrdup(".");
+        return mem_strdup(".");
     if (s == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(s - path));
+        return mem_strdup("/");
+    return mem_dup(path, (size_t)(s - path));
 }
 
 static char *join_path(const char *dir, const char *rel) {
     size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = xmalloc(n);
+    char *p = mem_alloc(n);
     if (rel[0] == '/')
         snprintf(p, n, "%s", rel);
     else
@@ -1260,9 +1254,9 @@ static int memo_find(Compiler *c, const char *abspath) {
 static int memo_add(Compiler *c, const char *abspath) {
     if (c->nmemo == c->capmemo) {
         c->capmemo = c->capmemo ? c->capmemo * 2 : 8;
-        c->memo = xrealloc(c->memo, sizeof(ModMemo) * (size_t)c->capmemo);
+        c->memo = mem_realloc(c->memo, sizeof(ModMemo) * (size_t)c->capmemo);
     }
-    c->memo[c->nmemo].abspath = xstrdup(abspath);
+    c->memo[c->nmemo].abspath = mem_strdup(abspath);
     c->memo[c->nmemo].state = 1;
     c->memo[c->nmemo].ms = NULL;
     return c->nmemo++;
@@ -1280,7 +1274,7 @@ static ModState *load_user_module(ModState *ms, Node *at, const char *ipath) {
     char *file = join_path(ms->dir, ipath);
     size_t fl = strlen(file);
     if (fl < 4 || strcmp(file + fl - 4, ".csp")) {
-        file = xrealloc(file, fl + 5);
+        file = mem_realloc(file, fl + 5);
         memcpy(file + fl, ".csp", 5);
     }
     path_clean(file);
@@ -1316,7 +1310,7 @@ static ModState *load_user_module(ModState *ms, Node *at, const char *ipath) {
     }
     mi = memo_add(c, real);
     const char *base = last_component(ipath);
-    char *pkg = xstrdup(base);
+    char *pkg = mem_strdup(base);
     size_t pl = strlen(pkg);
     if (pl > 4 && !strcmp(pkg + pl - 4, ".csp"))
         pkg[pl - 4] = 0;
@@ -1326,7 +1320,7 @@ static ModState *load_user_module(ModState *ms, Node *at, const char *ipath) {
     free(shown_dir);
     size_t sl = strlen(shown);
     if (sl < 4 || strcmp(shown + sl - 4, ".csp")) {
-        shown = xrealloc(shown, sl + 5);
+        shown = mem_realloc(shown, sl + 5);
         memcpy(shown + sl, ".csp", 5);
     }
     path_clean(shown);
@@ -1381,7 +1375,7 @@ static void module_free(ModState *ms, int free_bcmodule);
 
 static ModState *module_compile(Compiler *c, const char *path, char *abspath, char *dir, char *src,
                                 size_t len, const char *pkgname, int is_main) {
-    ModState *ms = xmalloc(sizeof *ms);
+    ModState *ms = mem_alloc(sizeof *ms);
     memset(ms, 0, sizeof *ms);
     ms->c = c;
     ms->modidx = -1;
@@ -1398,10 +1392,10 @@ static ModState *module_compile(Compiler *c, const char *path, char *abspath, ch
     ms->diag.path = ms->path;
     ms->diag.src = src;
     ms->diag.srclen = len;
-    ms->m = xmalloc(sizeof(BcModule));
+    ms->m = mem_alloc(sizeof(BcModule));
     memset(ms->m, 0, sizeof(BcModule));
-    ms->m->name = xstrdup(pkgname);
-    ms->m->path = xstrdup(abspath ? abspath : path);
+    ms->m->name = mem_strdup(pkgname);
+    ms->m->path = mem_strdup(abspath ? abspath : path);
     ms->file = parse_file(ms->arena, &ms->diag, src, len);
     if (ms->diag.count > 0 || !ms->file) {
         c->failed = 1;
@@ -1414,7 +1408,7 @@ static ModState *module_compile(Compiler *c, const char *path, char *abspath, ch
         return ms;
     }
     BcProgram *p = c->prog;
-    p->modules = xrealloc(p->modules, sizeof(BcModule *) * (size_t)(p->nmodules + 1));
+    p->modules = mem_realloc(p->modules, sizeof(BcModule *) * (size_t)(p->nmodules + 1));
     p->modules[p->nmodules] = ms->m;
     ms->modidx = p->nmodules++;
     return ms;
@@ -1458,7 +1452,7 @@ static void compiler_init(Compiler *c, const CompileHooks *hooks, FILE *errout) 
     memset(c, 0, sizeof *c);
     c->hooks = hooks;
     c->errout = errout ? errout : stderr;
-    c->prog = xmalloc(sizeof(BcProgram));
+    c->prog = mem_alloc(sizeof(BcProgram));
     memset(c->prog, 0, sizeof(BcProgram));
 }
 
@@ -1476,7 +1470,7 @@ BcProgram *compile_file(const char *path, const CompileHooks *hooks, FILE *errou
     }
     char *real = realpath(path, NULL);
     if (!real)
-        real = xstrdup(path);
+        real = mem_strdup(path);
     int mi = memo_add(&c, real);
     ModState *ms = module_compile(&c, path, real, dir_of(real), src, len, "main", 1);
     c.memo[mi].ms = ms;
@@ -1489,9 +1483,9 @@ BcProgram *compile_source(const char *name, const char *src, size_t len, const C
     Compiler c;
     compiler_init(&c, hooks, errout);
     char cwd[PATH_MAX];
-    char *dir = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
+    char *dir = mem_strdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
     ModState *ms = module_compile(&c, name ? name : "<input>", NULL, dir,
-                                  xstrndup(src ? src : "", src ? len : 0), src ? len : 0, "main", 1);
+                                  mem_dup(src ? src : "", src ? len : 0), src ? len : 0, "main", 1);
     return compile_finish(&c, ms);
 }
 
@@ -1531,34 +1525,34 @@ GSym *mod_auto_import(ModState *ms, const char *name) {
 static void auto_import_room(ModState *ms) {
     if (ms->capg < ms->ng + AUTO_IMPORT_ROOM) {
         ms->capg = ms->ng + 2 * AUTO_IMPORT_ROOM;
-        ms->g = xrealloc(ms->g, sizeof(GSym) * (size_t)ms->capg);
+        ms->g = mem_realloc(ms->g, sizeof(GSym) * (size_t)ms->capg);
     }
 }
 
 CompileSession *compile_session_new(const CompileHooks *hooks, const char *print_mod, const char *print_fn) {
-    CompileSession *s = xmalloc(sizeof *s);
+    CompileSession *s = mem_alloc(sizeof *s);
     memset(s, 0, sizeof *s);
     compiler_init(&s->c, hooks, stderr);
     free(s->c.prog);
     s->c.prog = NULL;
-    s->print_mod = xstrdup(print_mod);
-    s->print_fn = xstrdup(print_fn);
-    ModState *ms = xmalloc(sizeof *ms);
+    s->print_mod = mem_strdup(print_mod);
+    s->print_fn = mem_strdup(print_fn);
+    ModState *ms = mem_alloc(sizeof *ms);
     memset(ms, 0, sizeof *ms);
     char cwd[PATH_MAX];
     ms->c = &s->c;
     ms->modidx = -1;
-    ms->dir = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
+    ms->dir = mem_strdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
     ms->is_main = 1;
     ms->cur_iota = -1;
     ms->arena = arena_new();
     ms->path = "<repl>";
     ms->pkgname = "main";
     ms->diag.path = ms->path;
-    ms->m = xmalloc(sizeof(BcModule));
+    ms->m = mem_alloc(sizeof(BcModule));
     memset(ms->m, 0, sizeof(BcModule));
-    ms->m->name = xstrdup("main");
-    ms->m->path = xstrdup("<repl>");
+    ms->m->name = mem_strdup("main");
+    ms->m->path = mem_strdup("<repl>");
     ms->print_mod = s->print_mod;
     ms->print_fn = s->print_fn;
     s->ms = ms;
@@ -1609,10 +1603,10 @@ static void entry_undo(ModState *ms, EntryMark *mk) {
  * out: no later entry refers to them by index), and its names and structs
  * (borrowed: later entries are checked against them). */
 static BcModule *module_view(BcModule *m) {
-    BcModule *bm = xmalloc(sizeof(BcModule));
+    BcModule *bm = mem_alloc(sizeof(BcModule));
     *bm = *m;
-    bm->name = xstrdup(m->name);
-    bm->path = xstrdup(m->path);
+    bm->name = mem_strdup(m->name);
+    bm->path = mem_strdup(m->path);
     bm->borrowed = 1;
     m->funcs = NULL;
     m->nfuncs = 0;
@@ -1624,7 +1618,7 @@ static void entry_keep_modules(CompileSession *s) {
     Compiler *c = &s->c;
     for (int i = 0; i < c->nmemo; i++) {
         if (c->memo[i].ms) {
-            s->kept = xrealloc(s->kept, sizeof(ModState *) * (size_t)(s->nkept + 1));
+            s->kept = mem_realloc(s->kept, sizeof(ModState *) * (size_t)(s->nkept + 1));
             s->kept[s->nkept++] = c->memo[i].ms;
             c->memo[i].ms->modidx = -1; /* its BcModule went to the entry's program */
         }
@@ -1638,7 +1632,7 @@ BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, s
     Compiler *c = &s->c;
     c->errout = errout ? errout : stderr;
     c->failed = 0;
-    c->prog = xmalloc(sizeof(BcProgram));
+    c->prog = mem_alloc(sizeof(BcProgram));
     memset(c->prog, 0, sizeof(BcProgram));
     ms->entry++;
     ms->src = (char *)src;
@@ -1647,7 +1641,7 @@ BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, s
     ms->diag = (Diag){c->errout, ms->path, src, len, 0};
     ms->nmethods = ms->ninits = 0;
     auto_import_room(ms);
-    EntryMark mk = {ms->ng, ms->m->nglobals, ms->m->nstructs, xmalloc(sizeof(GSym) * (size_t)(ms->ng + 1))};
+    EntryMark mk = {ms->ng, ms->m->nglobals, ms->m->nstructs, mem_alloc(sizeof(GSym) * (size_t)(ms->ng + 1))};
     memcpy(mk.g, ms->g, sizeof(GSym) * (size_t)ms->ng);
     ms->file = parse_file(ms->arena, &ms->diag, src, len);
     if (ms->diag.count == 0 && ms->file) {
@@ -1680,7 +1674,7 @@ BcProgram *compile_entry(CompileSession *s, const char *name, const char *src, s
     bm->first_global = mk.nglobals;
     bm->first_struct = mk.nstructs;
     bm->repl_entry = 1;
-    p->modules = xrealloc(p->modules, sizeof(BcModule *) * (size_t)(p->nmodules + 1));
+    p->modules = mem_realloc(p->modules, sizeof(BcModule *) * (size_t)(p->nmodules + 1));
     p->modules[p->nmodules++] = bm;
     return p;
 }
@@ -1689,7 +1683,7 @@ int compile_session_names(CompileSession *s, SessionName **out) {
     static const char kinds[] = {[G_VAR] = 'v', [G_CONST] = 'c', [G_FUNC] = 'f',
                                  [G_STRUCT] = 't', [G_STDMOD] = 'm', [G_USERMOD] = 'm'};
     ModState *ms = s->ms;
-    *out = xmalloc(sizeof(SessionName) * (size_t)(ms->ng + 1));
+    *out = mem_alloc(sizeof(SessionName) * (size_t)(ms->ng + 1));
     int n = 0;
     for (int i = 0; i < ms->ng; i++) {
         GSym *g = &ms->g[i];

@@ -178,7 +178,7 @@ void stmt_switch(FuncState *fs, Node *n) {
     if (n->init)
         stmt(fs, n->init);
     int nc = n->list.len;
-    int *bodyj = xmalloc(sizeof(int) * (size_t)(nc + 1));
+    int *bodyj = mem_alloc(sizeof(int) * (size_t)(nc + 1));
     for (int i = 0; i < nc; i++)
         bodyj[i] = NO_JUMP;
     int def = find_default(fs, n, "switch");
@@ -227,7 +227,7 @@ void stmt_typeswitch(FuncState *fs, Node *n) {
     if (x && x->kind == N_TYPEASSERT && !x->type)
         x = x->a;
     int nc = n->list.len;
-    int *bodyj = xmalloc(sizeof(int) * (size_t)(nc + 1));
+    int *bodyj = mem_alloc(sizeof(int) * (size_t)(nc + 1));
     for (int i = 0; i < nc; i++)
         bodyj[i] = NO_JUMP;
     int def = find_default(fs, n, "switch");
@@ -245,7 +245,7 @@ void stmt_typeswitch(FuncState *fs, Node *n) {
             if (te && (te->kind == N_NIL || (te->kind == N_IDENT && te->name && !strcmp(te->name, "nil")))) {
                 memset(&tc, 0, sizeof tc);
                 tc.kind = BK_TYPE;
-                tc.s = xstrdup("nil");
+                tc.s = mem_strdup("nil");
                 tc.slen = 3;
                 tc.index = tc.idx2 = -1;
                 ok = 1;
@@ -354,7 +354,7 @@ void stmt_select(FuncState *fs, Node *n) {
     Ctl c;
     ctl_push(fs, &c, CTL_SELECT);
     int nc = n->list.len;
-    SelCase *cs = xmalloc(sizeof(SelCase) * (size_t)(nc + 1));
+    SelCase *cs = mem_alloc(sizeof(SelCase) * (size_t)(nc + 1));
     int nrecv = 0, nsend = 0, def = -1;
     for (int i = 0; i < nc; i++) {
         Node *cl = n->list.items[i];
@@ -380,7 +380,7 @@ void stmt_select(FuncState *fs, Node *n) {
         return;
     }
     /* descriptors: the receives first, then the sends, each in source order */
-    int *order = xmalloc(sizeof(int) * (size_t)(k + 1));
+    int *order = mem_alloc(sizeof(int) * (size_t)(k + 1));
     int dr = 0, ds = nrecv;
     for (int i = 0; i < nc; i++) {
         if (cs[i].kind == SC_RECV)
@@ -400,7 +400,7 @@ void stmt_select(FuncState *fs, Node *n) {
     }
     fs->curline = n->line ? n->line : fs->curline;
     emit_abc(fs, OP_SELECT, a, k, nrecv | (def >= 0 ? 128 : 0));
-    int *bodyj = xmalloc(sizeof(int) * (size_t)(nc + 1));
+    int *bodyj = mem_alloc(sizeof(int) * (size_t)(nc + 1));
     for (int i = 0; i < nc; i++)
         bodyj[i] = NO_JUMP;
     for (int d = 0; d < k; d++) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
 #include "parser/compile_int.h"
 
 Node *unparen(Node *n) {
@@ -30,159 +31,148 @@ static const char *op_text(int op) {
     return "?";
 }
 
-typedef struct SBuf {
-    char *p;
-    size_t n, cap;
-} SBuf;
-
-static void sb_put(SBuf *b, const char *s) {
-    while (*s && b->n + 1 < b->cap)
-        b->p[b->n++] = *s++;
-    b->p[b->n] = 0;
-}
-
-static void expr_str_rec(Node *n, SBuf *b, int depth) {
+static void expr_str_rec(Node *n, StrBuf *b, int depth) {
     char tmp[64];
     if (!n) {
-        sb_put(b, "?");
+        sb_puts(b, "?");
         return;
     }
     if (depth > 8) {
-        sb_put(b, "…");
+        sb_puts(b, "…");
         return;
     }
     switch (n->kind) {
-    case N_IDENT: sb_put(b, n->name ? n->name : "?"); break;
+    case N_IDENT: sb_puts(b, n->name ? n->name : "?"); break;
     case N_INT:
         snprintf(tmp, sizeof tmp, "%lld", (long long)n->ival);
-        sb_put(b, tmp);
+        sb_puts(b, tmp);
         break;
     case N_FLOAT:
         snprintf(tmp, sizeof tmp, "%g", n->fval);
-        sb_put(b, tmp);
+        sb_puts(b, tmp);
         break;
     case N_STRING:
-        sb_put(b, "\"");
+        sb_puts(b, "\"");
         if (n->str && strlen(n->str) < 24)
-            sb_put(b, n->str);
+            sb_puts(b, n->str);
         else
-            sb_put(b, "…");
-        sb_put(b, "\"");
+            sb_puts(b, "…");
+        sb_puts(b, "\"");
         break;
-    case N_TRUE: sb_put(b, "true"); break;
-    case N_FALSE: sb_put(b, "false"); break;
-    case N_NIL: sb_put(b, "nil"); break;
+    case N_TRUE: sb_puts(b, "true"); break;
+    case N_FALSE: sb_puts(b, "false"); break;
+    case N_NIL: sb_puts(b, "nil"); break;
     case N_PAREN:
-        sb_put(b, "(");
+        sb_puts(b, "(");
         expr_str_rec(n->a, b, depth + 1);
-        sb_put(b, ")");
+        sb_puts(b, ")");
         break;
     case N_SELECTOR:
         expr_str_rec(n->a, b, depth + 1);
-        sb_put(b, ".");
-        sb_put(b, n->name ? n->name : "?");
+        sb_puts(b, ".");
+        sb_puts(b, n->name ? n->name : "?");
         break;
     case N_CALL:
         expr_str_rec(n->a, b, depth + 1);
-        sb_put(b, "(");
+        sb_puts(b, "(");
         for (int i = 0; i < n->list.len; i++) {
             if (i)
-                sb_put(b, ", ");
+                sb_puts(b, ", ");
             expr_str_rec(n->list.items[i], b, depth + 1);
         }
         if (n->spread)
-            sb_put(b, "...");
-        sb_put(b, ")");
+            sb_puts(b, "...");
+        sb_puts(b, ")");
         break;
     case N_INDEX:
         expr_str_rec(n->a, b, depth + 1);
-        sb_put(b, "[");
+        sb_puts(b, "[");
         expr_str_rec(n->b, b, depth + 1);
-        sb_put(b, "]");
+        sb_puts(b, "]");
         break;
     case N_SLICE:
         expr_str_rec(n->a, b, depth + 1);
-        sb_put(b, "[");
+        sb_puts(b, "[");
         if (n->b)
             expr_str_rec(n->b, b, depth + 1);
-        sb_put(b, ":");
+        sb_puts(b, ":");
         if (n->c)
             expr_str_rec(n->c, b, depth + 1);
-        sb_put(b, "]");
+        sb_puts(b, "]");
         break;
     case N_BINARY:
         expr_str_rec(n->a, b, depth + 1);
-        sb_put(b, " ");
-        sb_put(b, op_text(n->op));
-        sb_put(b, " ");
+        sb_puts(b, " ");
+        sb_puts(b, op_text(n->op));
+        sb_puts(b, " ");
         expr_str_rec(n->b, b, depth + 1);
         break;
     case N_UNARY:
         /* unary operators are characters ('-' '!' ...) except TK_ARROW */
         if (n->op == TK_ARROW) {
-            sb_put(b, "<-");
+            sb_puts(b, "<-");
         } else if (n->op > 32 && n->op < 127) {
-            tmp[0] = (char)n->op;
-            tmp[1] = 0;
-            sb_put(b, tmp);
+            sb_putc(b, (char)n->op);
         }
         expr_str_rec(n->a, b, depth + 1);
         break;
     case N_TYPEASSERT:
         expr_str_rec(n->a, b, depth + 1);
-        sb_put(b, ".(");
+        sb_puts(b, ".(");
         if (n->type)
             expr_str_rec(n->type, b, depth + 1);
         else
-            sb_put(b, "type");
-        sb_put(b, ")");
+            sb_puts(b, "type");
+        sb_puts(b, ")");
         break;
     case N_TYPE:
         switch (n->tkind) {
         case TY_NAME:
             if (n->pkg) {
-                sb_put(b, n->pkg);
-                sb_put(b, ".");
+                sb_puts(b, n->pkg);
+                sb_puts(b, ".");
             }
-            sb_put(b, n->name ? n->name : "?");
+            sb_puts(b, n->name ? n->name : "?");
             break;
         case TY_LIST:
-            sb_put(b, "[]");
+            sb_puts(b, "[]");
             expr_str_rec(n->elem, b, depth + 1);
             break;
         case TY_MAP:
-            sb_put(b, "map[");
+            sb_puts(b, "map[");
             expr_str_rec(n->tkey, b, depth + 1);
-            sb_put(b, "]");
+            sb_puts(b, "]");
             expr_str_rec(n->elem, b, depth + 1);
             break;
-        case TY_CHAN: sb_put(b, "chan"); break;
+        case TY_CHAN: sb_puts(b, "chan"); break;
         case TY_POINTER:
-            sb_put(b, "*");
+            sb_puts(b, "*");
             expr_str_rec(n->elem, b, depth + 1);
             break;
-        case TY_FUNC: sb_put(b, "func"); break;
-        case TY_STRUCT: sb_put(b, "struct{...}"); break;
-        default: sb_put(b, "interface{}"); break;
+        case TY_FUNC: sb_puts(b, "func"); break;
+        case TY_STRUCT: sb_puts(b, "struct{...}"); break;
+        default: sb_puts(b, "interface{}"); break;
         }
         break;
-    case N_FUNCLIT: sb_put(b, "func literal"); break;
-    case N_LIST: sb_put(b, "[...]"); break;
-    case N_MAP: sb_put(b, "{...}"); break;
+    case N_FUNCLIT: sb_puts(b, "func literal"); break;
+    case N_LIST: sb_puts(b, "[...]"); break;
+    case N_MAP: sb_puts(b, "{...}"); break;
     case N_STRUCTLIT:
         expr_str_rec(n->type, b, depth + 1);
-        sb_put(b, "{...}");
+        sb_puts(b, "{...}");
         break;
-    case N_MAKE: sb_put(b, "make(...)"); break;
-    default: sb_put(b, "expression"); break;
+    case N_MAKE: sb_puts(b, "make(...)"); break;
+    default: sb_puts(b, "expression"); break;
     }
 }
 
+/* n as Go's messages show it, cut to cap bytes. */
 void expr_str(Node *n, char *buf, size_t cap) {
-    SBuf b = {buf, 0, cap};
-    if (cap)
-        buf[0] = 0;
+    StrBuf b = {0};
     expr_str_rec(n, &b, 0);
+    if (cap)
+        snprintf(buf, cap, "%s", b.p ? b.p : "");
+    sb_free(&b);
 }
 
 /* ---- helpers ---- */
@@ -1219,7 +1209,7 @@ static void structlit_to(FuncState *fs, Node *n, int dst) {
               "too many values in struct literal of type %s", tname);
         return;
     }
-    uint8_t *seen = calloc((size_t)st->nfields + 1, 1);
+    uint8_t *seen = mem_calloc((size_t)st->nfields + 1, 1);
     for (int i = 0; i < n->list.len; i++) {
         Node *e = n->list.items[i];
         Node *val = e;

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/mem.h"
 #include "lexer/token.h"
 #include "parser/ast.h"
 #include "parser/bytecode.h"
@@ -348,10 +349,6 @@ CSP_HIDDEN void pins_free(BcConst *pins, int npins);
 CSP_HIDDEN void fs_pin(FuncState *fs);
 CSP_HIDDEN int bcconst_eq(const BcConst *a, const BcConst *b);
 CSP_HIDDEN void fs_discard(FuncState *fs);
-CSP_HIDDEN void *xmalloc(size_t n);
-CSP_HIDDEN void *xrealloc(void *p, size_t n);
-CSP_HIDDEN char *xstrdup(const char *s);
-CSP_HIDDEN char *xstrndup(const char *s, size_t n);
 
 /* ---- constfold.c ---- */
 CSP_HIDDEN int const_eval(FuncState *fs, ModState *ms, Node *n, ConstVal *out);

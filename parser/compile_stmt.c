@@ -221,8 +221,8 @@ static void assign_single(FuncState *fs, Node *lhs, Node *rhs) {
 static void assign_multi(FuncState *fs, Node *n) {
     NodeList *lhs = &n->list, *rhs = &n->list2;
     int nl = lhs->len;
-    int *avoid = xmalloc(sizeof(int) * (size_t)(nl + 1));
-    Target *ts = xmalloc(sizeof(Target) * (size_t)(nl + 1));
+    int *avoid = mem_alloc(sizeof(int) * (size_t)(nl + 1));
+    Target *ts = mem_alloc(sizeof(Target) * (size_t)(nl + 1));
     int navoid = 0;
     for (int i = 0; i < nl; i++) {
         Node *l = unparen(lhs->items[i]);
@@ -284,7 +284,7 @@ void stmt_define(FuncState *fs, Node *n, int toplevel) {
     NodeList *lhs = &n->list, *rhs = &n->list2;
     int nl = lhs->len;
     int ok = 1, anynew = 0;
-    char *isnew = calloc((size_t)nl + 1, 1);
+    char *isnew = mem_calloc((size_t)nl + 1, 1);
     for (int i = 0; i < nl; i++) {
         Node *l = lhs->items[i];
         if (!l || l->kind != N_IDENT || !l->name) {

@@ -5,43 +5,13 @@
 
 #include "parser/compile_int.h"
 
-void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fputs("csp: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("csp: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
-
-char *xstrndup(const char *s, size_t n) {
-    char *d = xmalloc(n + 1);
-    if (n)
-        memcpy(d, s, n);
-    d[n] = 0;
-    return d;
-}
-
-char *xstrdup(const char *s) {
-    return s ? xstrndup(s, strlen(s)) : NULL;
-}
-
 /* ---- instructions ---- */
 
 int emit(FuncState *fs, Instr i) {
     if (fs->ncode == fs->capcode) {
         fs->capcode = fs->capcode ? fs->capcode * 2 : 64;
-        fs->code = xrealloc(fs->code, (size_t)fs->capcode * sizeof(Instr));
-        fs->lines = xrealloc(fs->lines, (size_t)fs->capcode * sizeof(int32_t));
+        fs->code = mem_realloc(fs->code, (size_t)fs->capcode * sizeof(Instr));
+        fs->lines = mem_realloc(fs->lines, (size_t)fs->capcode * sizeof(int32_t));
     }
     fs->code[fs->ncode] = i;
     fs->lines[fs->ncode] = fs->curline;
@@ -225,11 +195,9 @@ int bcconst_eq(const BcConst *a, const BcConst *b) {
 void bcconst_copy(BcConst *dst, const BcConst *src) {
     *dst = *src;
     if (src->s) {
-        dst->s = xmalloc(src->slen + 1);
-        memcpy(dst->s, src->s, src->slen);
-        dst->s[src->slen] = 0;
+        dst->s = mem_dup(src->s, src->slen);
     }
-    dst->s2 = src->s2 ? xstrdup(src->s2) : NULL;
+    dst->s2 = src->s2 ? mem_strdup(src->s2) : NULL;
 }
 
 void bcconst_free(BcConst *c) {
@@ -245,7 +213,7 @@ int k_add(FuncState *fs, const BcConst *c) {
             return i;
     if (fs->nk == fs->capk) {
         fs->capk = fs->capk ? fs->capk * 2 : 16;
-        fs->k = xrealloc(fs->k, (size_t)fs->capk * sizeof(BcConst));
+        fs->k = mem_realloc(fs->k, (size_t)fs->capk * sizeof(BcConst));
     }
     bcconst_copy(&fs->k[fs->nk], c);
     return fs->nk++;
@@ -342,7 +310,7 @@ int k_small(FuncState *fs, int k, Node *at) {
     (void)at;
     if (fs->nsmallreq == fs->capsmallreq) {
         fs->capsmallreq = fs->capsmallreq ? fs->capsmallreq * 2 : 16;
-        fs->smallreq = xrealloc(fs->smallreq, sizeof(int) * (size_t)fs->capsmallreq);
+        fs->smallreq = mem_realloc(fs->smallreq, sizeof(int) * (size_t)fs->capsmallreq);
     }
     fs->smallreq[fs->nsmallreq++] = k;
     if (k < 256)
@@ -354,7 +322,7 @@ int k_small(FuncState *fs, int k, Node *at) {
 /* After a pass whose small constants overflowed: the constants to pin next
  * time (the old pins plus every requested one).  0 if they cannot fit. */
 int fs_repin(FuncState *fs, BcConst **pins, int *npins) {
-    BcConst *np = xmalloc(sizeof(BcConst) * (size_t)(*npins + fs->nsmallreq + 1));
+    BcConst *np = mem_alloc(sizeof(BcConst) * (size_t)(*npins + fs->nsmallreq + 1));
     int n = 0;
     for (int i = 0; i < *npins; i++)
         bcconst_copy(&np[n++], &(*pins)[i]);
@@ -424,9 +392,9 @@ void fs_discard(FuncState *fs) {
 }
 
 BcFunc *fs_finish(FuncState *fs) {
-    BcFunc *f = xmalloc(sizeof *f);
+    BcFunc *f = mem_alloc(sizeof *f);
     memset(f, 0, sizeof *f);
-    f->name = xstrdup(fs->name ? fs->name : "func");
+    f->name = mem_strdup(fs->name ? fs->name : "func");
     f->line = fs->line;
     f->nparams = (uint8_t)fs->nparams;
     if (fs->named) {
@@ -441,7 +409,7 @@ BcFunc *fs_finish(FuncState *fs) {
         mr = 1;
     f->maxregs = (uint8_t)(mr > 255 ? 255 : mr);
     f->nupvals = (uint8_t)fs->nup;
-    f->upvals = xmalloc((size_t)(fs->nup ? fs->nup : 1) * sizeof(BcUpval));
+    f->upvals = mem_alloc((size_t)(fs->nup ? fs->nup : 1) * sizeof(BcUpval));
     for (int i = 0; i < fs->nup; i++) {
         f->upvals[i].from_parent_reg = fs->up[i].from_parent_reg;
         f->upvals[i].index = fs->up[i].index;

@@ -26,13 +26,13 @@ void cerr(ModState *ms, int line, int col, const char *fmt, ...) {
     }
     if (ms->nerrs == ms->caperrs) {
         ms->caperrs = ms->caperrs ? ms->caperrs * 2 : 8;
-        ms->errs = xrealloc(ms->errs, (size_t)ms->caperrs * sizeof(Err));
+        ms->errs = mem_realloc(ms->errs, (size_t)ms->caperrs * sizeof(Err));
     }
     Err *e = &ms->errs[ms->nerrs];
     e->line = line;
     e->col = col;
     e->seq = ms->nerrs++;
-    e->msg = xstrdup(buf);
+    e->msg = mem_strdup(buf);
 }
 
 void cerrn(FuncState *fs, Node *n, const char *fmt, ...) {
@@ -123,7 +123,7 @@ void ptrset_add(PtrSet *s, const void *p) {
         return;
     if ((s->n + 1) * 2 > s->cap) {
         int ncap = s->cap ? s->cap * 2 : 16;
-        const void **nk = xmalloc((size_t)ncap * sizeof(void *));
+        const void **nk = mem_alloc((size_t)ncap * sizeof(void *));
         memset(nk, 0, (size_t)ncap * sizeof(void *));
         for (int i = 0; i < s->cap; i++) {
             if (!s->keys[i])
@@ -177,7 +177,7 @@ Sym *scope_find_current(FuncState *fs, const char *name) {
 static Sym *sym_push(FuncState *fs) {
     if (fs->nsyms == fs->capsyms) {
         fs->capsyms = fs->capsyms ? fs->capsyms * 2 : 16;
-        fs->syms = xrealloc(fs->syms, (size_t)fs->capsyms * sizeof(Sym));
+        fs->syms = mem_realloc(fs->syms, (size_t)fs->capsyms * sizeof(Sym));
     }
     Sym *s = &fs->syms[fs->nsyms++];
     memset(s, 0, sizeof *s);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "csp_config.h"
 #include "parser/compile.h"
 #include "repl/repl.h"
@@ -63,18 +64,14 @@ static _Noreturn void run(const char *path, const char *name, const char *code, 
 /* The whole of standard input (a script piped in, or `csp -`). */
 static char *read_stdin(size_t *len) {
     size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
+    char *buf = mem_alloc(cap + 1);
     size_t r;
-    while (buf && (r = fread(buf + n, 1, cap - n, stdin)) > 0) {
+    while ((r = fread(buf + n, 1, cap - n, stdin)) > 0) {
         n += r;
         if (n == cap) {
             cap *= 2;
-            buf = realloc(buf, cap + 1);
+            buf = mem_realloc(buf, cap + 1);
         }
-    }
-    if (!buf) {
-        fputs("csp: out of memory\n", stderr);
-        exit(2);
     }
     if (ferror(stdin)) {
         perror("csp: reading standard input");

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
 #include "csp_config.h"
 #include "parser/parse.h"
 #include "repl/repl.h"
@@ -24,7 +25,6 @@
 #include "runtime/sched.h"
 #include "stdlib/stdlib.h"
 #include "vm/race.h"
-#include "vm/strbuf.h"
 
 static Repl *the_repl; /* the natives' way to the session: there is one REPL per process */
 
@@ -150,7 +150,7 @@ static int native_members(G *g, Value *args, int nargs) {
     SessionName *names;
     int n = compile_session_names(r->cs, &names);
     ObjModule *m = r->vs.mod;
-    r->members = calloc((size_t)n + 1, sizeof(Members));
+    r->members = mem_calloc((size_t)n + 1, sizeof(Members));
     for (int i = 0; i < n && m; i++) {
         if (names[i].kind != 'v' || names[i].slot < 0 || names[i].slot >= m->nglobals)
             continue;
@@ -159,12 +159,12 @@ static int native_members(G *g, Value *args, int nargs) {
             continue;
         ObjStructType *t = ((ObjStruct *)val_as_obj(v))->type;
         Members *mb = &r->members[r->nmembers++];
-        mb->name = strdup(names[i].name);
-        mb->members = calloc((size_t)(t->nfields + t->nmethods) + 1, sizeof(char *));
+        mb->name = mem_strdup(names[i].name);
+        mb->members = mem_calloc((size_t)(t->nfields + t->nmethods) + 1, sizeof(char *));
         for (int f = 0; f < t->nfields; f++)
-            mb->members[mb->n++] = strdup(t->fields[f].name->chars);
+            mb->members[mb->n++] = mem_strdup(t->fields[f].name->chars);
         for (int k = 0; k < t->nmethods; k++)
-            mb->members[mb->n++] = strdup(t->methods[k].name->chars);
+            mb->members[mb->n++] = mem_strdup(t->methods[k].name->chars);
     }
     free(names);
     return 0;
@@ -220,12 +220,12 @@ static void docs_collect(Repl *r, const char *src) {
                 while (i < r->ndocs && strcmp(r->docs[i].name, name))
                     i++;
                 if (i == r->ndocs) {
-                    r->docs = realloc(r->docs, sizeof(FuncDoc) * (size_t)(r->ndocs + 1));
-                    r->docs[r->ndocs++].name = strdup(name);
+                    r->docs = mem_realloc(r->docs, sizeof(FuncDoc) * (size_t)(r->ndocs + 1));
+                    r->docs[r->ndocs++].name = mem_strdup(name);
                 } else {
                     free(r->docs[i].doc);
                 }
-                r->docs[i].doc = comment ? strndup(comment, (size_t)(line - comment)) : pending;
+                r->docs[i].doc = comment ? mem_strndup(comment, (size_t)(line - comment)) : pending;
                 if (!comment)
                     pending = NULL;
             }
@@ -237,7 +237,7 @@ static void docs_collect(Repl *r, const char *src) {
     }
     if (comment && comment == src) { /* only comments: the doc of a func entered next */
         size_t pl = pending ? strlen(pending) : 0, cl = strlen(comment);
-        r->pending_doc = realloc(pending, pl + cl + 1);
+        r->pending_doc = mem_realloc(pending, pl + cl + 1);
         memcpy(r->pending_doc + pl, comment, cl + 1);
         pending = NULL;
     }
@@ -522,14 +522,14 @@ static void match_add(Matches *m, const char *prefix, const char *name) {
     if (strncmp(name, m->word + pl, m->len - pl))
         return;
     size_t n = pl + strlen(name) + 1;
-    char *s = malloc(n);
+    char *s = mem_alloc(n);
     snprintf(s, n, "%s%s", prefix ? prefix : "", name);
     for (int i = 0; i < m->n; i++)
         if (!strcmp(m->v[i], s)) {
             free(s);
             return;
         }
-    m->v = realloc(m->v, sizeof(char *) * (size_t)(m->n + 1));
+    m->v = mem_realloc(m->v, sizeof(char *) * (size_t)(m->n + 1));
     m->v[m->n++] = s;
 }
 

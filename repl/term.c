@@ -21,6 +21,7 @@
 
 #include <editline/readline.h>
 
+#include "base/mem.h"
 #include "repl/repl_int.h"
 
 struct Term {
@@ -78,13 +79,13 @@ static char *history_path(void) {
     const char *env = getenv("CSP_HISTORY");
     char *path;
     if (env && *env) {
-        path = strdup(env);
+        path = mem_strdup(env);
     } else {
         const char *home = getenv("HOME");
         if (!home || !*home)
             return NULL;
         size_t n = strlen(home) + 16;
-        path = malloc(n);
+        path = mem_alloc(n);
         snprintf(path, n, "%s/.csp_history", home);
     }
     FILE *f = fopen(path, "a");
@@ -108,7 +109,7 @@ static char *match_next(const char *text, int state) {
     (void)text;
     if (!state)
         next_match = 0;
-    return next_match < nmatches ? strdup(matches[next_match++]) : NULL;
+    return next_match < nmatches ? mem_strdup(matches[next_match++]) : NULL;
 }
 
 static char **complete(const char *text, int start, int end) {
@@ -189,7 +190,7 @@ char *term_read(Term *t, const char *prompt, bool *interrupted) {
             write_all(t->tty, "^C\n", 3);
             rl_callback_handler_remove();
             *interrupted = true;
-            t->line = strdup("");
+            t->line = mem_strdup("");
             break;
         }
         if (n < 0)
@@ -220,7 +221,7 @@ void term_history_add(Term *t, const char *entry) {
 }
 
 Term *term_open(Repl *r) {
-    Term *t = calloc(1, sizeof *t);
+    Term *t = mem_calloc(1, sizeof *t);
     the_term = t;
     t->r = r;
     pthread_mutex_init(&t->mu, NULL);

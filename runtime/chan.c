@@ -76,7 +76,7 @@ void chan_register(VM *vm) {
 }
 
 void *chan_alloc(size_t n) {
-    return vm_xcalloc(1, n);
+    return mem_calloc(1, n);
 }
 
 Value chan_make(VM *vm, int64_t cap) {

@@ -68,14 +68,7 @@ static void on_fatal_signal(int signo, siginfo_t *si, void *uctx) {
     else
         fprintf(stderr, "[signal %s code=0x%x addr=0x%lx pc=0x%lx]\n", text, (unsigned)si->si_code,
                 (unsigned long)(uintptr_t)si->si_addr, (unsigned long)fault_pc(uctx));
-    M *m = sched_current_m();
-    G *g = m ? m->curg : NULL;
-    if (g) {
-        char *tb = traceback(g);
-        bool in_c = atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL;
-        fprintf(stderr, "\ngoroutine %lld [%s]:\n%s", (long long)g->id, in_c ? "syscall" : "running",
-                tb ? tb : "");
-    }
+    sched_dump_current();
     fflush(stderr);
     _exit(2);
 }

@@ -49,8 +49,8 @@ static IoLoop *io_loop(VM *vm) {
     pthread_mutex_lock(&s->io_start);
     io = atomic_load_explicit(&s->io, memory_order_relaxed);
     if (!io) {
-        io = calloc(1, sizeof *io);
-        if (!io || uv_loop_init(&io->loop) != 0 || uv_async_init(&io->loop, &io->wake, on_wake) != 0) {
+        io = mem_calloc(1, sizeof *io);
+        if (uv_loop_init(&io->loop) != 0 || uv_async_init(&io->loop, &io->wake, on_wake) != 0) {
             fprintf(stderr, "fatal error: cannot start the I/O loop\n");
             abort();
         }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/spin.h"
 #include "runtime/chan.h"
 #include "runtime/sched_int.h"
 #include "vm/interp.h"
@@ -236,7 +237,7 @@ static M *newm(Sched *s) {
         fprintf(s->vm->err, "runtime: program exceeds %d-thread limit\nfatal error: thread exhaustion\n", limit);
         vm_exit(s->vm, 2);
     }
-    M *m = vm_xcalloc(1, sizeof(M));
+    M *m = mem_calloc(1, sizeof(M));
     m->sched = s;
     m->rand_state = (uint64_t)sched_nanotime() * 0x9E3779B97F4A7C15ull | 1;
     pthread_mutex_init(&m->mu, NULL);
@@ -714,15 +715,7 @@ bool sched_can_spin(G *g) {
 }
 
 void sched_spin_pause(void) {
-    for (int i = 0; i < 4; i++) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#elif defined(__aarch64__)
-        __asm__ volatile("yield");
-#else
-        atomic_signal_fence(memory_order_seq_cst);
-#endif
-    }
+    spin_pause_n(4); /* Go's procyield(active_spin_cnt) */
 }
 
 static int rt_preempted(G *g) {
@@ -804,7 +797,7 @@ static const RuntimeOps ops = {
 };
 
 Sched *sched_init(VM *vm) {
-    Sched *s = calloc(1, sizeof(Sched));
+    Sched *s = mem_calloc(1, sizeof(Sched));
     s->vm = vm;
     vm->sched = s;
     pthread_mutex_init(&s->lock, NULL);
@@ -829,6 +822,7 @@ Sched *sched_init(VM *vm) {
     signal(SIGPIPE, SIG_IGN);
     fatal_signals_install();
     sigquit_install();
+    mem_set_oom_hook(sched_dump_current); /* base/mem's report gains the goroutine */
     return s;
 }
 

@@ -42,7 +42,7 @@ void sched_dump_goroutines(Sched *s, G *skip, bool with_wait) {
 void sched_dump_goroutines_to(Sched *s, G *skip, bool with_wait, FILE *out) {
     VM *vm = s->vm;
     int n = vm->ngs;
-    G **gs = vm_xmalloc((size_t)n * sizeof(G *));
+    G **gs = mem_alloc((size_t)n * sizeof(G *));
     for (int i = 0; i < n; i++)
         gs[i] = vm->gs[i];
     qsort(gs, (size_t)n, sizeof(G *), by_goid); /* 100k goroutines: no quadratic sort */
@@ -58,6 +58,20 @@ void sched_dump_goroutines_to(Sched *s, G *skip, bool with_wait, FILE *out) {
         free(tb);
     }
     free(gs);
+}
+
+/* The goroutine of this thread, if any, on stderr: the report of a fatal
+ * signal and of running out of memory.  The others cannot be shown: the
+ * world cannot be stopped from inside a signal handler or an allocation. */
+void sched_dump_current(void) {
+    M *m = sched_current_m();
+    G *g = m ? m->curg : NULL;
+    if (!g)
+        return;
+    char *tb = traceback(g);
+    bool in_c = atomic_load_explicit(&g->status, memory_order_relaxed) == G_SYSCALL;
+    fprintf(stderr, "\ngoroutine %lld [%s]:\n%s", (long long)g->id, in_c ? "syscall" : "running", tb ? tb : "");
+    free(tb);
 }
 
 /* Every M is idle, nothing is runnable and no timer is pending: no goroutine

@@ -205,6 +205,7 @@ void repl_deadlock(Sched *s);
 void sched_crash_begin(G *g);   /* RuntimeOps.crash_begin */
 void sched_crash_dump(G *g);    /* RuntimeOps.crash_dump */
 void fatal_signals_install(void); /* runtime/fatal_signal.c: Go's report of a crash */
+void sched_dump_current(void);    /* this thread's goroutine, for a fatal report */
 void *sysmon_main(void *arg);
 /* runtime/schedtrace.c: GODEBUG=schedtrace=MS[,scheddetail=1] */
 void schedtrace_init(Sched *s); /* sched_init, before any M starts */

@@ -25,7 +25,7 @@
 #include "vm/interp.h"
 
 P *sched_new_p(Sched *s, int id) {
-    P *p = calloc(1, sizeof(P));
+    P *p = mem_calloc(1, sizeof(P));
     p->id = id;
     runq_init(&p->runq);
     timers_init(p);

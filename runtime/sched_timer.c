@@ -76,7 +76,7 @@ static bool arm(P *p, SchedTimer *t, int64_t when) {
 }
 
 static SchedTimer *timer_new(void (*fire)(void *, int64_t), void *arg) {
-    SchedTimer *t = vm_xcalloc(1, sizeof(SchedTimer));
+    SchedTimer *t = mem_calloc(1, sizeof(SchedTimer));
     t->t.idx = -1;
     t->t.data = t;
     t->fire = fire;
@@ -116,7 +116,7 @@ static void soon_fire(void *arg, int64_t now) {
 }
 
 void sched_run_soon(VM *vm, void (*fn)(void *arg), void *arg) {
-    Soon *soon = vm_xmalloc(sizeof *soon);
+    Soon *soon = mem_alloc(sizeof *soon);
     soon->fn = fn;
     soon->arg = arg;
     soon->t = timer_new(soon_fire, soon); /* set before arming: it may fire at once elsewhere */

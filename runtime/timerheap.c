@@ -1,7 +1,5 @@
 /* runtime/timerheap.c — see timerheap.h. */
-#include <stdio.h>
-#include <stdlib.h>
-
+#include "base/mem.h"
 #include "runtime/timerheap.h"
 
 static bool before(const Timer *a, const Timer *b) {
@@ -57,12 +55,7 @@ void th_free(TimerHeap *h) {
 void th_push(TimerHeap *h, Timer *t) {
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 64;
-        Timer **t = realloc(h->t, (size_t)h->cap * sizeof(Timer *));
-        if (!t) { /* vm_out_of_memory's text: this file stands alone (unit-tested without vm/) */
-            fputs("fatal error: runtime: out of memory\n", stderr);
-            exit(2);
-        }
-        h->t = t;
+        h->t = mem_realloc(h->t, (size_t)h->cap * sizeof(Timer *));
     }
     t->seq = h->next_seq++;
     place(h, h->n++, t);

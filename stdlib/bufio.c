@@ -375,7 +375,7 @@ static int reader_fill(G *g, Value *args, ReadOp *op) {
 }
 
 static int reader_start(G *g, Value *args, Reader *r, int delim, size_t max, StreamDone done, void *ctx) {
-    ReadOp *op = malloc(sizeof *op);
+    ReadOp *op = mem_alloc(sizeof *op);
     *op = (ReadOp){r, delim, max, done, ctx};
     return reader_fill(g, args, op);
 }
@@ -479,7 +479,7 @@ static int writer_put(G *g, Value *args, Writer *w, const char *p, size_t n, boo
         if (force || buf_unread(&w->q) >= w->size) {
             /* take the bytes out: another writer may append while this one parks */
             nout = buf_unread(&w->q);
-            out = malloc(nout ? nout : 1);
+            out = mem_alloc(nout ? nout : 1);
             memcpy(out, w->q.b.p + w->q.start, nout);
             w->q.start = w->q.b.len;
         }
@@ -489,7 +489,7 @@ static int writer_put(G *g, Value *args, Writer *w, const char *p, size_t n, boo
         StreamResult res = {NULL, val_is_nil(err) ? (int64_t)n : 0, err};
         return done(g, args, ctx, &res);
     }
-    FlushOp *op = malloc(sizeof *op);
+    FlushOp *op = mem_alloc(sizeof *op);
     *op = (FlushOp){w, (int64_t)n, done, ctx};
     int r = stream_write(g, "bufio.Writer", 0, w->stream, out, nout, flushed, op, args);
     free(out); /* the stream copied it */

@@ -167,9 +167,7 @@ static void ctx_propagate(G *g, Ctx *c) {
     if (val_is_nil(anc->err)) {
         if (anc->nchildren == anc->cap) {
             anc->cap = anc->cap ? anc->cap * 2 : 4;
-            anc->children = realloc(anc->children, (size_t)anc->cap * sizeof(Value));
-            if (!anc->children)
-                abort();
+            anc->children = mem_realloc(anc->children, (size_t)anc->cap * sizeof(Value));
         }
         anc->children[anc->nchildren++] = ctx_value(c);
         pthread_mutex_unlock(&anc->mu);

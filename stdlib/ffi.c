@@ -145,7 +145,7 @@ static int lib_Func(G *g, Value *args, int nargs) {
     const FfiType *result = type_arg(g, args + 1, 1);
     if (!result)
         return -1;
-    FfiFn *fn = calloc(1, sizeof(FfiFn));
+    FfiFn *fn = mem_calloc(1, sizeof(FfiFn));
     fn->nargs = nparams;
     fn->result = result;
     for (int i = 0; i < nparams; i++) {
@@ -174,7 +174,7 @@ static int lib_Func(G *g, Value *args, int nargs) {
     const char *only_libffi = getenv("CSP_FFI_LIBFFI");
     if (!only_libffi || strcmp(only_libffi, "1") != 0)
         fn->direct = ffi_direct_kind(result, fn->params, nparams);
-    fn->name = strdup(name->chars);
+    fn->name = mem_strdup(name->chars);
     VM *vm = g->vm;
     ObjNativeObj *o = vm_new_nativeobj(vm, &func_type);
     *(FfiFunc *)o->payload = (FfiFunc){fn, args[0], module_nil(vm)};
@@ -241,9 +241,8 @@ static int ffi_Malloc(G *g, Value *args, int nargs) {
         return -1;
     if (n < 0)
         return vm_panicf(g, "ffi.Malloc: negative size %" PRId64, n);
-    void *p = calloc(1, n ? (size_t)n : 1);
-    if (!p)
-        return vm_panicf(g, "ffi.Malloc: cannot allocate %" PRId64 " bytes", n);
+    /* cgo's C.malloc never returns nil either: out of memory is fatal */
+    void *p = mem_calloc(1, (size_t)n);
     args[0] = ffi_pointer_new(g->vm, p);
     return 1;
 }

@@ -90,7 +90,7 @@ static const char *copy_string(ObjString *s, FfiCopies *c) {
         dst = c->buf + c->used;
         c->used += s->len + 1;
     } else {
-        dst = malloc(s->len + 1);
+        dst = mem_alloc(s->len + 1);
         c->heap[c->nheap++] = dst; /* at most one per argument */
     }
     memcpy(dst, s->chars, s->len + 1);

@@ -101,7 +101,7 @@ static void fmt_integer(Printer *p, uint64_t u, bool negative, int base, int ver
             prec--; /* leave room for the sign */
     }
     size_t cap = 72 + (size_t)(prec > 0 ? prec : 0);
-    char *buf = malloc(cap);
+    char *buf = mem_alloc(cap);
     size_t i = cap;
     do {
         buf[--i] = digits[u % (unsigned)base];
@@ -759,7 +759,7 @@ static int run(G *g, Value *args, int nargs, enum Kind kind, enum Dest dest, con
     if (nargs < skip)
         return vm_panicf(g, "not enough arguments in call to %s", fn);
     Value local[16];
-    Value *argv = nargs <= 16 ? local : malloc((size_t)nargs * sizeof(Value));
+    Value *argv = nargs <= 16 ? local : mem_alloc((size_t)nargs * sizeof(Value));
     memcpy(argv, args, (size_t)nargs * sizeof(Value));
     StrBuf b = {0};
     Value wrapped = VAL_NIL, res[2] = {VAL_NIL, VAL_NIL};

@@ -59,7 +59,7 @@ static int run_op(G *g, StreamOp op) {
     OpLoop *loop = running_loop;
     if (loop && loop->g == g && loop->c_calls == g->c_calls) {
         if (op.write) { /* the caller may free its bytes when we return */
-            char *copy = malloc(op.n ? op.n : 1);
+            char *copy = mem_alloc(op.n ? op.n : 1);
             memcpy(copy, op.p, op.n);
             op.p = copy;
         }
@@ -156,7 +156,7 @@ static int io_ReadAll(G *g, Value *args, int nargs) {
         return -1;
     if (!stream_of(r, false))
         return args_type_error(g, "io.ReadAll", 1, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
-    StrBuf *b = calloc(1, sizeof *b);
+    StrBuf *b = mem_calloc(1, sizeof *b);
     return stream_read(g, "io.ReadAll", 1, r, COPY_CHUNK, readall_step, b, args);
 }
 
@@ -202,7 +202,7 @@ static int io_Copy(G *g, Value *args, int nargs) {
         return args_type_error(g, "io.Copy", 1, "an io.Writer (a file, connection or bufio.Writer)", dst);
     if (!stream_of(src, false))
         return args_type_error(g, "io.Copy", 2, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", src);
-    CopyState *st = calloc(1, sizeof *st);
+    CopyState *st = mem_calloc(1, sizeof *st);
     args[2] = VAL_NIL;
     return stream_read(g, "io.Copy", 2, src, COPY_CHUNK, copy_read, st, args);
 }

@@ -143,7 +143,7 @@ static int output(G *g, Logger *l, Value *args, int nargs, char how, const char 
     sb_put(&line, msg.p ? msg.p : "", msg.len);
     if (msg.len == 0 || msg.p[msg.len - 1] != '\n')
         sb_putc(&line, '\n');
-    Written *w = malloc(sizeof *w + msg.len + 1);
+    Written *w = mem_alloc(sizeof *w + msg.len + 1);
     w->after = after;
     w->len = msg.len;
     memcpy(w->msg, msg.p ? msg.p : "", msg.len);

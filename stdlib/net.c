@@ -29,7 +29,7 @@ typedef struct NetObj {
 static const NativeType conn_type, listener_type, addr_type;
 
 static NetReq *req_new(enum NetOp op) {
-    NetReq *r = calloc(1, sizeof *r);
+    NetReq *r = mem_calloc(1, sizeof *r);
     r->op = op;
     r->io.start = net_start;
     return r;
@@ -129,7 +129,7 @@ static const char *parse_addr(const char *text, bool listen, NetReq *r) {
     if (uv_ip4_addr(ip, (int)port, (struct sockaddr_in *)&r->addr) == 0 ||
         uv_ip6_addr(ip, (int)port, (struct sockaddr_in6 *)&r->addr) == 0)
         return NULL;
-    r->host = strdup(host);
+    r->host = mem_strdup(host);
     return NULL;
 }
 
@@ -275,7 +275,7 @@ static int conn_write(G *g, Value self, const char *p, size_t n, StreamDone done
     stream_race_write(g);
     NetReq *r = req_new(NET_WRITE);
     r->c = netobj(self)->c;
-    r->buf = malloc(n ? n : 1);
+    r->buf = mem_alloc(n ? n : 1);
     memcpy(r->buf, p, n);
     r->len = n;
     r->done = done;

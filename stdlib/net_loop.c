@@ -58,7 +58,7 @@ static void conn_handle_closed(uv_handle_t *h) {
 }
 
 static Conn *conn_new(uv_loop_t *loop) {
-    Conn *c = calloc(1, sizeof *c);
+    Conn *c = mem_calloc(1, sizeof *c);
     uv_tcp_init(loop, &c->tcp);
     uv_timer_init(loop, &c->timer);
     c->tcp.data = c->timer.data = c;
@@ -141,7 +141,7 @@ static void serve_readers(Conn *c) {
             r->use_closed = true;
         } else if (avail > 0) {
             size_t take = avail < r->max ? avail : r->max;
-            r->buf = malloc(take);
+            r->buf = mem_alloc(take);
             memcpy(r->buf, c->in.p + c->in_start, take);
             r->len = take;
             c->in_start += take;
@@ -276,7 +276,7 @@ static void listener_shut(Listener *l) {
 }
 
 static void start_listen(uv_loop_t *loop, NetReq *r) {
-    Listener *l = calloc(1, sizeof *l);
+    Listener *l = mem_calloc(1, sizeof *l);
     uv_tcp_init(loop, &l->tcp);
     l->tcp.data = l;
     l->open_handles = 1;

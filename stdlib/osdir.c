@@ -31,8 +31,8 @@ typedef struct DirReq {
 } DirReq;
 
 static DirReq *req_new(ObjString *path, int64_t perm) {
-    DirReq *r = calloc(1, sizeof *r);
-    r->path = path ? strdup(path->chars) : NULL;
+    DirReq *r = mem_calloc(1, sizeof *r);
+    r->path = path ? mem_strdup(path->chars) : NULL;
     r->perm = (mode_t)perm;
     return r;
 }
@@ -52,7 +52,7 @@ static bool fail(DirReq *r, const char *op, const char *path, int err) {
     if (!r->err) {
         r->op = op;
         r->err = err;
-        r->errpath = path == r->path ? NULL : strdup(path);
+        r->errpath = path == r->path ? NULL : mem_strdup(path);
     }
     return false;
 }
@@ -88,7 +88,7 @@ static bool mkdir_all(DirReq *r, const char *path) {
     while (i > 0 && path[i - 1] != '/')
         i--;
     if (i > 1) {
-        char *parent = strndup(path, i - 1);
+        char *parent = mem_strndup(path, i - 1);
         bool ok = mkdir_all(r, parent);
         free(parent);
         if (!ok)
@@ -125,7 +125,7 @@ static int os_MkdirAll(G *g, Value *args, int nargs) {
 
 static char *join(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
+    char *p = mem_alloc(n);
     snprintf(p, n, "%s/%s", dir, name);
     return p;
 }
@@ -195,7 +195,7 @@ static void read_entry(DIR *d, const struct dirent *e, OsStat *st) {
     }
     memset(st, 0, sizeof *st);
     st->err = errno;
-    st->name = strdup(e->d_name);
+    st->name = mem_strdup(e->d_name);
     st->mode = e->d_type == DT_UNKNOWN ? 0 : osstat_mode(DTTOIF(e->d_type));
 }
 
@@ -225,7 +225,7 @@ static void blocking_readdir(IoReq *io) {
             continue;
         if (r->nents == cap) {
             cap = cap ? cap * 2 : 16;
-            r->ents = realloc(r->ents, cap * sizeof *r->ents);
+            r->ents = mem_realloc(r->ents, cap * sizeof *r->ents);
         }
         read_entry(d, e, &r->ents[r->nents++]);
     }
@@ -269,7 +269,7 @@ static void blocking_getwd(IoReq *io) {
     }
     if (r->path && r->path[0] == '/' && stat(r->path, &pwd) == 0 && pwd.st_dev == dot.st_dev &&
         pwd.st_ino == dot.st_ino) {
-        r->cwd = strdup(r->path);
+        r->cwd = mem_strdup(r->path);
         return;
     }
     r->cwd = getcwd(NULL, 0);
@@ -291,7 +291,7 @@ static int os_Getwd(G *g, Value *args, int nargs) {
         return -1;
     DirReq *r = req_new(NULL, 0);
     const char *pwd = getenv("PWD");
-    r->path = pwd ? strdup(pwd) : NULL;
+    r->path = pwd ? mem_strdup(pwd) : NULL;
     return os_park(g, &r->io, blocking_getwd, resume_getwd);
 }
 

@@ -69,7 +69,7 @@ static bool fd_close(FileHandle *h) {
 
 static FileHandle *handle_new(int fd, FILE *fp, const char *name) {
     size_t n = strlen(name);
-    FileHandle *h = vm_xmalloc(sizeof *h + n + 1);
+    FileHandle *h = mem_alloc(sizeof *h + n + 1);
     atomic_init(&h->state, 0);
     h->fd = fd;
     h->fp = fp;
@@ -103,7 +103,7 @@ typedef struct FileReq {
 } FileReq;
 
 static FileReq *req_new(FileHandle *h, StreamDone done, void *ctx) {
-    FileReq *r = vm_xcalloc(1, sizeof *r);
+    FileReq *r = mem_calloc(1, sizeof *r);
     r->h = h;
     r->done = done;
     r->ctx = ctx;
@@ -126,7 +126,7 @@ static int park(G *g, FileReq *r, void (*blocking)(IoReq *), IoResumeFn resume) 
 /* A request about a path (Open, ReadFile, WriteFile, Remove). */
 static FileReq *path_req(ObjString *path) {
     FileReq *r = req_new(NULL, NULL, NULL);
-    r->path = strdup(path->chars);
+    r->path = mem_strdup(path->chars);
     return r;
 }
 
@@ -175,7 +175,7 @@ static void blocking_read(IoReq *io) {
     FileReq *r = (FileReq *)io;
     r->op = "read";
     size_t n = read_size(r->h->fd, r->max);
-    r->buf = vm_xmalloc(n);
+    r->buf = mem_alloc(n);
     ssize_t k = read_retry(r->h->fd, r->buf, n);
     if (k < 0)
         r->err = errno;
@@ -205,11 +205,11 @@ static void blocking_readfile(IoReq *io) {
     r->op = "read";
     struct stat st;
     size_t cap = fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-    r->buf = vm_xmalloc(cap);
+    r->buf = mem_alloc(cap);
     for (;;) {
         if (r->len == cap) {
             cap *= 2;
-            r->buf = vm_xrealloc(r->buf, cap);
+            r->buf = mem_realloc(r->buf, cap);
         }
         ssize_t k = read_retry(fd, r->buf + r->len, cap - r->len);
         if (k < 0) {
@@ -327,7 +327,7 @@ static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done
         return done(g, args, ctx, &res);
     }
     FileReq *r = req_new(h, done, ctx);
-    r->buf = vm_xmalloc(n ? n : 1);
+    r->buf = mem_alloc(n ? n : 1);
     memcpy(r->buf, p, n);
     r->max = n;
     return park(g, r, blocking_write, resume_write);
@@ -485,7 +485,7 @@ static int os_WriteFile(G *g, Value *args, int nargs) {
         return -1;
     stream_race_write(g);
     FileReq *r = path_req(path);
-    r->buf = vm_xmalloc(data->len ? data->len : 1);
+    r->buf = mem_alloc(data->len ? data->len : 1);
     memcpy(r->buf, data->chars, data->len);
     r->max = data->len;
     r->perm = (mode_t)perm;

@@ -66,7 +66,7 @@ static char *base_name(const char *path) {
         start--;
     if (start == end && end > 0) /* "/" */
         start = end - 1;
-    return strndup(path + start, end - start);
+    return mem_strndup(path + start, end - start);
 }
 
 void osstat_fill(OsStat *st, const struct stat *sb, const char *path) {
@@ -247,7 +247,7 @@ Value osstat_dirent(VM *vm, OsStat *st, const char *dir) {
     ObjNativeObj *o = vm_new_nativeobj(vm, &dirent_type);
     Dirent *d = (Dirent *)o->payload;
     d->st = *st;
-    d->parent = strdup(dir);
+    d->parent = mem_strdup(dir);
     st->name = NULL;
     return val_obj(o);
 }
@@ -271,7 +271,7 @@ static int dirent_Info(G *g, Value *args, int nargs) {
         return 2;
     }
     OsStat copy = d->st;
-    copy.name = strdup(d->st.name);
+    copy.name = mem_strdup(d->st.name);
     args[0] = osstat_info(vm, &copy);
     args[1] = VAL_NIL;
     return 2;
@@ -332,8 +332,8 @@ static int stat_path(G *g, Value *args, int nargs, const char *fn, bool lstat) {
     ObjString *path;
     if (!args_check(g, fn, args, nargs, "s", &path))
         return -1;
-    StatReq *r = calloc(1, sizeof *r);
-    r->path = strdup(path->chars);
+    StatReq *r = mem_calloc(1, sizeof *r);
+    r->path = mem_strdup(path->chars);
     r->lstat = lstat;
     return os_park(g, &r->io, blocking_stat, resume_stat);
 }

@@ -200,7 +200,7 @@ static void start_watch(uv_loop_t *loop, IoReq *req) {
 }
 
 static SigReq *watch_req(SigState *st, uint64_t mask, bool start) {
-    SigReq *r = calloc(1, sizeof *r);
+    SigReq *r = mem_calloc(1, sizeof *r);
     r->io.start = start_watch;
     r->st = st;
     r->mask = mask;
@@ -245,7 +245,7 @@ static int signal_Notify(G *g, Value *args, int nargs) {
     if (!reg) {
         if (st->nregs == st->cap) {
             st->cap = st->cap ? 2 * st->cap : 4;
-            st->regs = realloc(st->regs, (size_t)st->cap * sizeof *st->regs);
+            st->regs = mem_realloc(st->regs, (size_t)st->cap * sizeof *st->regs);
         }
         reg = &st->regs[st->nregs++];
         *reg = (SigReg){ch, 0};
@@ -323,7 +323,7 @@ static const NativeReg syscall_fns[] = {
 void stdlib_open_signal(VM *vm) {
     vm_register_type(vm, &signal_type);
     vm_register_type(vm, &state_type);
-    SigState *st = calloc(1, sizeof *st);
+    SigState *st = mem_calloc(1, sizeof *st);
     st->vm = vm;
     pthread_mutex_init(&st->lock, NULL);
     pthread_mutex_init(&st->pending_lock, NULL);

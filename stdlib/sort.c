@@ -101,12 +101,12 @@ static int sort_list(Sorter *s, ObjList *l) {
     int64_t n = l->len;
     if (n < 2)
         return 0;
-    int64_t *idx = malloc((size_t)n * 2 * sizeof *idx);
+    int64_t *idx = mem_alloc_n((size_t)n, 2 * sizeof *idx);
     for (int64_t i = 0; i < n; i++)
         idx[i] = i;
     int r = merge_sort(s, idx, idx + n, n);
     if (r == 0 && l->len == n) { /* apply the permutation (unless less resized the list) */
-        Value *sorted = malloc((size_t)n * sizeof(Value)), *items = list_items(l);
+        Value *sorted = mem_alloc_n((size_t)n, sizeof(Value)), *items = list_items(l);
         for (int64_t i = 0; i < n; i++)
             sorted[i] = items[idx[i]];
         memcpy(items, sorted, (size_t)n * sizeof(Value));
@@ -186,7 +186,7 @@ static int search_typed(G *g, Value *args, int nargs, const char *fn, char type)
         return args_type_error(g, fn, 2, type_name(type), x);
     /* Compare with x by placing it after the list's items in a scratch array. */
     int64_t n = l->len;
-    Value *items = malloc((size_t)(n + 1) * sizeof(Value));
+    Value *items = mem_alloc_n((size_t)n + 1, sizeof(Value));
     memcpy(items, list_items(l), (size_t)n * sizeof(Value));
     items[n] = x;
     Sorter s = {.g = g, .items = items, .lt = orders[(int)type]};

@@ -64,9 +64,7 @@ static void waitq_push(WaitQ *q, G *g) {
             q->head = 0;
         } else {
             q->cap = q->cap ? q->cap * 2 : 4;
-            q->gs = realloc(q->gs, (size_t)q->cap * sizeof(G *));
-            if (!q->gs)
-                abort();
+            q->gs = mem_realloc(q->gs, (size_t)q->cap * sizeof(G *));
         }
     }
     q->gs[q->n++] = g;

@@ -24,7 +24,7 @@ if ! command -v clang >/dev/null; then
 fi
 [ -f build/csp_config.h ] || meson setup build >/dev/null
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibuild \
-	fuzz/fuzz_compile.c lexer/*.c parser/*.c -o "$out/fuzz_compile"; then
+	fuzz/fuzz_compile.c base/*.c lexer/*.c parser/*.c -o "$out/fuzz_compile"; then
 	echo "fuzz: 0 passed, 1 failed"
 	exit 1
 fi

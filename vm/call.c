@@ -37,7 +37,7 @@ bool stack_ensure(G *g, uint32_t needed) {
         ncap *= 2;
     if (ncap > UINT32_MAX / 2 || g_stack_bytes(g, ncap, (size_t)g->frames_cap) > g->vm->max_stack_bytes)
         stack_overflow(g);
-    Value *s = vm_xrealloc(g->stack, ncap * sizeof(Value));
+    Value *s = mem_realloc(g->stack, ncap * sizeof(Value));
     for (size_t i = g->stack_cap; i < ncap; i++)
         s[i] = VAL_NIL;
     g->stack = s;
@@ -59,7 +59,7 @@ void g_stack_release(G *g, bool drop) {
     }
     if (drop || g->frames_cap > G_INITIAL_FRAMES) {
         free(g->frames);
-        g->frames = drop ? NULL : vm_xmalloc(G_INITIAL_FRAMES * sizeof(Frame));
+        g->frames = drop ? NULL : mem_alloc(G_INITIAL_FRAMES * sizeof(Frame));
         g->frames_cap = drop ? 0 : G_INITIAL_FRAMES;
     }
 }
@@ -73,14 +73,14 @@ void g_stack_shrink(G *g) {
     while (ncap / 2 >= G_INITIAL_STACK && used < ncap / 4)
         ncap /= 2;
     if (ncap < g->stack_cap) {
-        g->stack = vm_xrealloc(g->stack, ncap * sizeof(Value));
+        g->stack = mem_realloc(g->stack, ncap * sizeof(Value));
         g->stack_cap = ncap;
     }
     int32_t nf = g->frames_cap;
     while (nf / 2 >= G_INITIAL_FRAMES && g->nframes + 1 < nf / 4)
         nf /= 2;
     if (nf < g->frames_cap) {
-        g->frames = vm_xrealloc(g->frames, (size_t)nf * sizeof(Frame));
+        g->frames = mem_realloc(g->frames, (size_t)nf * sizeof(Frame));
         g->frames_cap = nf;
     }
 }
@@ -90,7 +90,7 @@ Frame *frame_push(G *g) {
         int ncap = g->frames_cap ? g->frames_cap * 2 : G_INITIAL_FRAMES;
         if (g_stack_bytes(g, g->stack_cap, (size_t)ncap) > g->vm->max_stack_bytes)
             stack_overflow(g);
-        Frame *fr = vm_xrealloc(g->frames, (size_t)ncap * sizeof(Frame));
+        Frame *fr = mem_realloc(g->frames, (size_t)ncap * sizeof(Frame));
         g->frames = fr;
         g->frames_cap = ncap;
     }
@@ -98,7 +98,7 @@ Frame *frame_push(G *g) {
 }
 
 G *vm_new_g(VM *vm) {
-    G *g = vm_xcalloc(1, sizeof(G));
+    G *g = mem_calloc(1, sizeof(G));
     g->vm = vm;
     g->resume_nres = -1;
     g->id = ++vm->next_goid;
@@ -110,7 +110,7 @@ G *vm_new_g(VM *vm) {
 void vm_register_g(VM *vm, G *g) {
     if (vm->ngs == vm->gs_cap) {
         vm->gs_cap = vm->gs_cap ? vm->gs_cap * 2 : 16;
-        vm->gs = vm_xrealloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
+        vm->gs = mem_realloc(vm->gs, (size_t)vm->gs_cap * sizeof(G *));
     }
     g->gs_index = vm->ngs;
     vm->gs[vm->ngs++] = g;

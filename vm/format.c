@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "vm/vm.h"
 
 #define MAX_DEPTH 100
@@ -63,11 +64,7 @@ static int float_digits(double f, int sig, char *digits, int *exp10) {
     size_t bufsz = sizeof small;
     if (sig > 40) {
         bufsz = (size_t)sig + 16;
-        buf = malloc(bufsz);
-        if (!buf) {
-            fputs("fatal error: runtime: out of memory\n", stderr);
-            exit(2);
-        }
+        buf = mem_alloc(bufsz);
     }
     if (sig > 0) {
         snprintf(buf, bufsz, "%.*e", sig - 1, f);
@@ -176,11 +173,7 @@ void fmt_float(StrBuf *b, double f, char fmtc, int prec) {
      * every layout below prints the same way Go does. */
     int sig = prec < 0 ? -1 : (prec == 0 ? 1 : prec);
     char small[48];
-    char *d = sig + 1 > (int)sizeof small ? malloc((size_t)sig + 1) : small;
-    if (!d) {
-        fputs("fatal error: runtime: out of memory\n", stderr);
-        exit(2);
-    }
+    char *d = sig + 1 > (int)sizeof small ? mem_alloc((size_t)sig + 1) : small;
     int exp;
     int nd = f == 0 ? (d[0] = '0', d[1] = '\0', exp = 0, 1) : float_digits(f, sig, d, &exp);
     switch (fmtc) {
@@ -341,17 +334,9 @@ static void put_quoted(StrBuf *b, const ObjString *s) {
                 sb_putc(b, (char)c);
             continue;
         }
-        /* decode one UTF-8 sequence, strictly (no overlongs, no surrogates) */
-        int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-        int32_t r = n == 2 ? (int32_t)(c & 0x1F) : n == 3 ? (int32_t)(c & 0x0F) : (int32_t)(c & 0x07);
-        bool ok = n > 0 && end - p >= n;
-        for (int i = 1; ok && i < n; i++) {
-            ok = (p[i] & 0xC0) == 0x80;
-            r = (r << 6) | (p[i] & 0x3F);
-        }
-        ok = ok && !(n == 3 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) &&
-             !(n == 4 && (r < 0x10000 || r > 0x10FFFF));
-        if (!ok) {
+        int32_t r;
+        int n = utf8_decode((const char *)p, (size_t)(end - p), &r);
+        if (r == UTF8_RUNE_ERROR && n == 1) {
             sb_printf(b, "\\x%02x", c);
             p++;
         } else if (r < 0xA0 || r == 0xA0 || r == 0xAD) { /* C1 controls, NBSP, SHY: not IsPrint */
@@ -480,12 +465,12 @@ static int key_cmp(const void *pa, const void *pb) {
 ObjList *fmt_sorted_entries(G *g, ObjMap *m) {
     VM *vm = g->vm;
     int64_t n = 0, cap = m->count > 0 ? m->count : 1;
-    KeyRank *ks = vm_xmalloc((size_t)cap * sizeof *ks);
+    KeyRank *ks = mem_alloc((size_t)cap * sizeof *ks);
     Value k, v;
     for (int64_t pos = 0; (pos = map_iter(g, m, pos, &k, &v)) >= 0; n++) {
         if (n == cap) { /* a racing writer grew the map meanwhile */
             cap *= 2;
-            ks = vm_xrealloc(ks, (size_t)cap * sizeof *ks);
+            ks = mem_realloc(ks, (size_t)cap * sizeof *ks);
         }
         ks[n] = (KeyRank){k, v, n};
     }

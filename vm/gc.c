@@ -15,36 +15,6 @@
 
 #define GC_MIN_HEAP (4u << 20)
 
-_Noreturn void vm_out_of_memory(void) {
-    static atomic_flag reported = ATOMIC_FLAG_INIT;
-    if (atomic_flag_test_and_set(&reported))
-        for (;;) /* another thread is already reporting and exiting */
-            pause();
-    fputs("fatal error: runtime: out of memory\n", stderr);
-    exit(2);
-}
-
-void *vm_xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        vm_out_of_memory();
-    return p;
-}
-
-void *vm_xcalloc(size_t n, size_t size) {
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        vm_out_of_memory();
-    return p;
-}
-
-void *vm_xrealloc(void *old, size_t n) {
-    void *p = realloc(old, n ? n : 1);
-    if (!p)
-        vm_out_of_memory();
-    return p;
-}
-
 static _Thread_local AllocCache *tls_cache;
 
 #define CACHE_FLUSH_BYTES (32u << 10)
@@ -69,9 +39,7 @@ static void count_alloc(VM *vm, size_t bytes, size_t n) {
 }
 
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
-    Obj *o = calloc(1, size);
-    if (!o)
-        vm_out_of_memory();
+    Obj *o = mem_calloc(1, size);
     o->type = (uint8_t)type;
     AllocCache *c = tls_cache;
     if (c) {
@@ -135,7 +103,7 @@ void gc_mark_obj(VM *vm, Obj *o) {
     o->marked = 1;
     if (vm->ngray == vm->gray_cap) {
         vm->gray_cap = vm->gray_cap ? vm->gray_cap * 2 : 1024;
-        vm->gray = vm_xrealloc(vm->gray, vm->gray_cap * sizeof(Obj *));
+        vm->gray = mem_realloc(vm->gray, vm->gray_cap * sizeof(Obj *));
     }
     vm->gray[vm->ngray++] = o;
 }

@@ -15,6 +15,7 @@
 #ifndef CSP_VM_GC_H
 #define CSP_VM_GC_H
 
+#include "base/mem.h"
 #include "vm/object.h"
 
 /* Each thread that runs goroutines allocates into its own cache (no lock on
@@ -29,14 +30,9 @@ typedef struct AllocCache {
 } AllocCache;
 void gc_attach_thread(VM *vm, AllocCache *c); /* register c and make it this thread's */
 
-/* The one end of a failed allocation: Go's `fatal error: runtime: out of
- * memory`, exit 2 (never a NULL dereference, never a wrong answer).  The
- * x-allocators are malloc, calloc and realloc that end there instead of
- * returning NULL; the runtime's own structures (G, stacks, timers) use them. */
-_Noreturn void vm_out_of_memory(void);
-void *vm_xmalloc(size_t n);
-void *vm_xcalloc(size_t n, size_t size);
-void *vm_xrealloc(void *p, size_t n);
+/* Memory outside the collected heap (G, stacks, tables, buffers) comes from
+ * base/mem.h, whose one end of a failed allocation is Go's `fatal error:
+ * runtime: out of memory`, exit 2 (never a NULL dereference). */
 
 /* Returns zeroed memory (lists, maps and struct fields rely on it). */
 void *gc_alloc(VM *vm, size_t size, ObjType type);

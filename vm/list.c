@@ -22,14 +22,9 @@
 /* The largest capacity whose byte size cannot overflow size_t arithmetic. */
 #define LIST_MAX_CAP ((int64_t)((SIZE_MAX / 2 - sizeof(ObjArray)) / sizeof(Value)))
 
-static _Noreturn void list_too_large(void) {
-    fputs("fatal error: runtime: out of memory\n", stderr);
-    exit(2);
-}
-
 static ObjArray *array_new(VM *vm, int64_t cap) {
     if (cap > LIST_MAX_CAP)
-        list_too_large();
+        mem_oom();
     /* gc_alloc zeroes: every item starts as nil. */
     ObjArray *a = gc_alloc(vm, sizeof(ObjArray) + (size_t)cap * sizeof(Value), OBJ_ARRAY);
     a->cap = cap;

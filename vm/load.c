@@ -93,7 +93,7 @@ static Value load_const(Loader *L, int mod, const BcConst *c) {
 
 static void load_structs(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
-    L->structs[mi] = calloc((size_t)bm->nstructs + 1, sizeof(ObjStructType *));
+    L->structs[mi] = mem_calloc((size_t)bm->nstructs + 1, sizeof(ObjStructType *));
     if (bm->repl_entry && bm->first_struct) /* a REPL entry: the session's earlier struct types */
         memcpy(L->structs[mi], L->sess->structs, (size_t)bm->first_struct * sizeof(ObjStructType *));
     for (int s = bm->first_struct; s < bm->nstructs; s++) {
@@ -110,7 +110,7 @@ static void load_fields(Loader *L, int mi) {
     for (int s = bm->first_struct; s < bm->nstructs; s++) {
         BcStruct *bs = &bm->structs[s];
         ObjStructType *t = L->structs[mi][s];
-        t->fields = calloc((size_t)bs->nfields + 1, sizeof(FieldSpec));
+        t->fields = mem_calloc((size_t)bs->nfields + 1, sizeof(FieldSpec));
         for (int f = 0; f < bs->nfields; f++) {
             t->fields[f].name = str_intern_c(L->vm, bs->fields[f].name);
             t->fields[f].kind = (uint8_t)bs->fields[f].kind;
@@ -127,23 +127,23 @@ static void load_fields(Loader *L, int mi) {
 
 static void load_protos(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
-    L->protos[mi] = calloc((size_t)bm->nfuncs + 1, sizeof(ObjProto *));
+    L->protos[mi] = mem_calloc((size_t)bm->nfuncs + 1, sizeof(ObjProto *));
     for (int fi = 0; fi < bm->nfuncs; fi++) {
         BcFunc *bf = bm->funcs[fi];
         ObjProto *p = gc_alloc(L->vm, sizeof(ObjProto), OBJ_PROTO);
         p->ncode = bf->ncode;
-        p->code = malloc(((size_t)bf->ncode + 1) * sizeof(Instr));
+        p->code = mem_alloc(((size_t)bf->ncode + 1) * sizeof(Instr));
         memcpy(p->code, bf->code, (size_t)bf->ncode * sizeof(Instr));
         p->code[bf->ncode] = BC_ABX(OP_RETURN, 0, 1); /* a safety net: never run off the end */
-        p->lines = malloc(((size_t)bf->ncode + 1) * sizeof(int32_t));
+        p->lines = mem_alloc(((size_t)bf->ncode + 1) * sizeof(int32_t));
         if (bf->ncode)
             memcpy(p->lines, bf->lines, (size_t)bf->ncode * sizeof(int32_t));
         p->lines[bf->ncode] = bf->ncode ? bf->lines[bf->ncode - 1] : bf->line;
         p->nupvals = bf->nupvals;
-        p->upvals = malloc(((size_t)bf->nupvals + 1) * sizeof(UpvalDesc));
+        p->upvals = mem_alloc(((size_t)bf->nupvals + 1) * sizeof(UpvalDesc));
         for (int u = 0; u < bf->nupvals; u++)
             p->upvals[u] = (UpvalDesc){bf->upvals[u].from_parent_reg, bf->upvals[u].index};
-        p->field_ic = calloc((size_t)bf->ncode + 1, sizeof(uint64_t));
+        p->field_ic = mem_calloc((size_t)bf->ncode + 1, sizeof(uint64_t));
         p->nparams = bf->nparams;
         p->variadic = bf->variadic;
         p->maxregs = bf->maxregs;
@@ -163,7 +163,7 @@ static void load_constants(Loader *L, int mi) {
     for (int fi = 0; fi < bm->nfuncs; fi++) {
         BcFunc *bf = bm->funcs[fi];
         ObjProto *p = L->protos[mi][fi];
-        p->k = calloc((size_t)bf->nk + 1, sizeof(Value));
+        p->k = mem_calloc((size_t)bf->nk + 1, sizeof(Value));
         for (int c = 0; c < bf->nk; c++)
             p->k[c] = load_const(L, mi, &bf->k[c]);
         p->nk = bf->nk;
@@ -175,8 +175,8 @@ static ObjModule *module_shell(VM *vm, BcModule *bm) {
     m->name = str_intern_c(vm, bm->name ? bm->name : "main");
     m->path = str_new(vm, bm->path ? bm->path : "?", bm->path ? strlen(bm->path) : 1);
     m->nglobals = bm->nglobals;
-    m->globals = calloc((size_t)bm->nglobals + 1, sizeof(Value));
-    m->names = calloc((size_t)bm->nglobals + 1, sizeof(ObjString *));
+    m->globals = mem_calloc((size_t)bm->nglobals + 1, sizeof(Value));
+    m->names = mem_calloc((size_t)bm->nglobals + 1, sizeof(ObjString *));
     for (int i = 0; i < bm->nglobals; i++)
         m->names[i] = str_intern_c(vm, bm->global_names[i]);
     m->state = MOD_UNLOADED;
@@ -186,9 +186,9 @@ static ObjModule *module_shell(VM *vm, BcModule *bm) {
 ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int ncode, int nparams, int maxregs) {
     ObjProto *p = gc_alloc(vm, sizeof(ObjProto), OBJ_PROTO);
     p->ncode = ncode;
-    p->code = malloc((size_t)ncode * sizeof(Instr));
+    p->code = mem_alloc((size_t)ncode * sizeof(Instr));
     memcpy(p->code, code, (size_t)ncode * sizeof(Instr));
-    p->field_ic = calloc((size_t)ncode, sizeof(uint64_t));
+    p->field_ic = mem_calloc((size_t)ncode, sizeof(uint64_t));
     p->nparams = (uint8_t)nparams;
     p->maxregs = (uint8_t)maxregs;
     p->hidden = 1;
@@ -208,10 +208,10 @@ static ObjModule *session_module(VM *vm, VmSession *sess, BcModule *bm) {
         m = gc_alloc(vm, sizeof(ObjModule), OBJ_MODULE);
         m->name = str_intern_c(vm, "main");
         m->path = str_new(vm, "<repl>", 6);
-        m->globals = calloc(VM_SESSION_MAX_GLOBALS, sizeof(Value));
-        m->names = calloc(VM_SESSION_MAX_GLOBALS, sizeof(ObjString *));
+        m->globals = mem_calloc(VM_SESSION_MAX_GLOBALS, sizeof(Value));
+        m->names = mem_calloc(VM_SESSION_MAX_GLOBALS, sizeof(ObjString *));
         sess->mod = m;
-        vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + 1) * sizeof(ObjModule *));
+        vm->usermods = mem_realloc(vm->usermods, (size_t)(vm->nusermods + 1) * sizeof(ObjModule *));
         vm->usermods[vm->nusermods++] = m;
     }
     for (int i = m->nglobals; i < bm->nglobals && i < VM_SESSION_MAX_GLOBALS; i++)
@@ -225,9 +225,9 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
     Loader L = {vm, prog, sess, NULL, NULL, NULL};
     int n = prog->nmodules;
     defer_wrap_init(vm);
-    L.mods = calloc((size_t)n + 1, sizeof(ObjModule *));
-    L.structs = calloc((size_t)n + 1, sizeof(ObjStructType **));
-    L.protos = calloc((size_t)n + 1, sizeof(ObjProto **));
+    L.mods = mem_calloc((size_t)n + 1, sizeof(ObjModule *));
+    L.structs = mem_calloc((size_t)n + 1, sizeof(ObjStructType **));
+    L.protos = mem_calloc((size_t)n + 1, sizeof(ObjProto **));
     for (int mi = 0; mi < n; mi++)
         L.mods[mi] = prog->modules[mi]->repl_entry ? session_module(vm, sess, prog->modules[mi])
                                                  : module_shell(vm, prog->modules[mi]);
@@ -239,7 +239,7 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
         load_fields(&L, mi);
         load_constants(&L, mi);
     }
-    vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
+    vm->usermods = mem_realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
     Value main_init = VAL_NIL;
     for (int mi = 0; mi < n; mi++) {
         ObjProto *top = L.protos[mi][prog->modules[mi]->top];
@@ -258,7 +258,7 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
     }
     if (sess && n) { /* the session keeps every struct type for the next entries */
         BcModule *bm = prog->modules[n - 1];
-        sess->structs = realloc(sess->structs, ((size_t)bm->nstructs + 1) * sizeof(ObjStructType *));
+        sess->structs = mem_realloc(sess->structs, ((size_t)bm->nstructs + 1) * sizeof(ObjStructType *));
         memcpy(sess->structs, L.structs[n - 1], (size_t)bm->nstructs * sizeof(ObjStructType *));
         sess->nstructs = bm->nstructs;
     }

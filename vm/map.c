@@ -141,10 +141,8 @@ bool val_key_equal(Value a, Value b) {
 static inline ObjMapStore *load_store(ObjMap *m) { return SHARED_LOAD(m->store); }
 
 static ObjMapStore *store_new(VM *vm, int64_t cap) {
-    if (cap > MAP_MAX_CAP) {
-        fputs("fatal error: runtime: out of memory (map too large)\n", stderr);
-        exit(2);
-    }
+    if (cap > MAP_MAX_CAP)
+        mem_oom();
     int64_t nindex = cap * 2;
     size_t size = sizeof(ObjMapStore) + (size_t)cap * sizeof(MapEntry) + (size_t)nindex * sizeof(int32_t);
     ObjMapStore *s = gc_alloc(vm, size, OBJ_MAPSTORE); /* zeroed: entries are nil */

@@ -1,6 +1,7 @@
 /* vm/objops.c — object operations of the dispatch loop.  See vm/objops.h. */
 #include <string.h>
 
+#include "base/utf8.h"
 #include "vm/interp.h"
 #include "vm/objops.h"
 
@@ -430,31 +431,6 @@ int op_iterprep(G *g, Value obj, Value *st) {
     return 0;
 }
 
-static int utf8_decode(const unsigned char *s, size_t n, int32_t *r) {
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *r = (int32_t)c;
-        return 1;
-    }
-    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-    if (len == 0 || (size_t)len > n || c > 0xF4)
-        goto bad;
-    int32_t v = (int32_t)(c & (0x7F >> len));
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            goto bad;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 2 && v < 0x80) || (len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
-        (v >= 0xD800 && v <= 0xDFFF))
-        goto bad;
-    *r = v;
-    return len;
-bad:
-    *r = 0xFFFD;
-    return 1;
-}
-
 int op_iternext(G *g, Value *st) {
     Value obj = st[0];
     int64_t pos = val_as_smallint(st[1]);
@@ -512,7 +488,7 @@ int op_iternext(G *g, Value *st) {
         if ((size_t)pos >= s->len)
             return 0;
         int32_t r;
-        int w = utf8_decode((const unsigned char *)s->chars + pos, s->len - (size_t)pos, &r);
+        int w = utf8_decode(s->chars + pos, s->len - (size_t)pos, &r);
         st[3] = val_smallint(pos);
         st[4] = val_smallint(r);
         st[1] = val_smallint(pos + w);

@@ -84,7 +84,7 @@ char *traceback(G *g) {
 }
 
 Panic *panic_start(G *g, Value v) {
-    Panic *p = vm_xcalloc(1, sizeof(Panic));
+    Panic *p = mem_calloc(1, sizeof(Panic));
     p->value = v;
     p->link = g->panic;
     p->trace = traceback(g);
@@ -166,7 +166,7 @@ Value vm_recover(G *g) {
 }
 
 void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args) {
-    Defer *d = vm_xmalloc(sizeof(Defer) + (size_t)nargs * sizeof(Value));
+    Defer *d = mem_alloc(sizeof(Defer) + (size_t)nargs * sizeof(Value));
     d->fn = fn;
     d->nargs = nargs;
     for (int i = 0; i < nargs; i++)

@@ -7,27 +7,8 @@
 
 #include "vm/race_int.h"
 
-static _Noreturn void race_oom(void) {
-    fputs("fatal error: out of memory (race detector)\n", stderr);
-    abort();
-}
-
-void *race_calloc(size_t n, size_t size) {
-    void *p = calloc(n, size);
-    if (!p)
-        race_oom();
-    return p;
-}
-
-void *race_realloc(void *p, size_t size) {
-    void *q = realloc(p, size);
-    if (!q)
-        race_oom();
-    return q;
-}
-
 void race_enable(VM *vm) {
-    Race *r = race_calloc(1, sizeof(Race));
+    Race *r = mem_calloc(1, sizeof(Race));
     r->vm = vm;
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->depot_mu, NULL);
@@ -84,7 +65,7 @@ static uint32_t slot_take(Race *r) {
     } else {
         if (r->nslots == r->slots_cap) {
             r->slots_cap = r->slots_cap ? r->slots_cap * 2 : 64;
-            r->slots = race_realloc(r->slots, (size_t)r->slots_cap * sizeof(TidSlot));
+            r->slots = mem_realloc(r->slots, (size_t)r->slots_cap * sizeof(TidSlot));
         }
         tid = r->nslots++;
         r->slots[tid] = (TidSlot){0};
@@ -95,7 +76,7 @@ static uint32_t slot_take(Race *r) {
 static void slot_put(Race *r, uint32_t tid) {
     if (r->freeq_n == r->freeq_cap) {
         uint32_t cap = r->freeq_cap ? r->freeq_cap * 2 : 256;
-        uint32_t *q = race_calloc(cap, sizeof(uint32_t));
+        uint32_t *q = mem_calloc(cap, sizeof(uint32_t));
         for (uint32_t i = 0; i < r->freeq_n; i++)
             q[i] = r->freeq[(r->freeq_head + i) % r->freeq_cap];
         free(r->freeq);
@@ -108,7 +89,7 @@ static void slot_put(Race *r, uint32_t tid) {
 }
 
 static RaceG *rg_new(Race *r, G *g, uint32_t create_stack) {
-    RaceG *rg = race_calloc(1, sizeof(RaceG));
+    RaceG *rg = mem_calloc(1, sizeof(RaceG));
     pthread_mutex_lock(&r->mu);
     rg->tid = slot_take(r);
     TidSlot *s = &r->slots[rg->tid];
@@ -177,7 +158,7 @@ static SyncObj *sync_lock(Race *r, const void *obj) {
         pthread_mutex_t *mu = &r->sync_shard[h % RACE_SHARDS];
         pthread_mutex_lock(mu);
         if (!(s = sync_find(head, obj))) {
-            s = race_calloc(1, sizeof(SyncObj));
+            s = mem_calloc(1, sizeof(SyncObj));
             s->obj = obj;
             atomic_store_explicit(&s->next, atomic_load_explicit(head, memory_order_relaxed),
                                   memory_order_relaxed);
@@ -194,7 +175,7 @@ static SyncObj *sync_lock(Race *r, const void *obj) {
 static Clock *sync_clock(SyncObj *s, uint32_t sub) {
     if (sub >= s->nsubs) {
         uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
-        Clock *subs = race_calloc(n, sizeof(Clock));
+        Clock *subs = mem_calloc(n, sizeof(Clock));
         for (uint32_t i = 0; i < s->nsubs; i++)
             subs[i] = s->subs[i];
         free(s->subs);

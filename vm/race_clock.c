@@ -32,7 +32,7 @@ static void vc_reserve(VC *v, uint32_t need) {
     uint32_t cap = v->cap ? v->cap * 2 : 4;
     while (cap < need)
         cap *= 2;
-    v->e = race_realloc(v->e, (size_t)cap * sizeof(VCEnt));
+    v->e = mem_realloc(v->e, (size_t)cap * sizeof(VCEnt));
     v->cap = cap;
 }
 
@@ -160,7 +160,7 @@ static void anc_add(Snap *s, const Snap *from) {
 
 /* A new base holding a ⊔ b ⊔ extra (any may be NULL), with one reference. */
 static Snap *snap_new(const Snap *a, const Snap *b, const VC *extra) {
-    Snap *s = race_calloc(1, sizeof(Snap));
+    Snap *s = mem_calloc(1, sizeof(Snap));
     atomic_init(&s->refs, 1);
     s->id = atomic_fetch_add_explicit(&next_snap_id, 1, memory_order_relaxed);
     if (a)

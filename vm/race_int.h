@@ -32,6 +32,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "base/spin.h"
 #include "vm/race.h"
 #include "vm/vm.h"
 
@@ -43,13 +44,6 @@
 
 typedef struct Race Race;
 
-#if defined(__x86_64__) || defined(__i386__)
-#define race_pause() __builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define race_pause() __asm__ __volatile__("yield")
-#else
-#define race_pause() ((void)0)
-#endif
 
 /* A spin lock for the detector's short critical sections (a shadow cell's
  * update, a sync object's clock): it lives beside the data it guards, so
@@ -61,7 +55,7 @@ typedef struct RaceSpin {
 static inline void spin_lock(RaceSpin *l) {
     while (atomic_exchange_explicit(&l->v, 1, memory_order_acquire))
         while (atomic_load_explicit(&l->v, memory_order_relaxed))
-            race_pause();
+            spin_pause();
 }
 
 static inline void spin_unlock(RaceSpin *l) {
@@ -240,8 +234,6 @@ struct Race {
 /* race.c */
 /* calloc and realloc that end the program with a fatal error when memory is
  * exhausted (the detector cannot go on without its state). */
-void *race_calloc(size_t n, size_t size);
-void *race_realloc(void *p, size_t size);
 RaceG *race_g(G *g); /* g's state, created for goroutine 1 on first use */
 void race_tick(RaceG *rg);
 /* race_shadow.c */

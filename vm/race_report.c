@@ -59,7 +59,7 @@ static uint32_t stack_hash(const RaceFrame *f, uint32_t n) {
 
 static void depot_reindex(Race *r) {
     uint32_t cap = r->depot_index_cap ? r->depot_index_cap * 2 : 1024;
-    uint32_t *ix = race_calloc(cap, sizeof(uint32_t));
+    uint32_t *ix = mem_calloc(cap, sizeof(uint32_t));
     for (uint32_t id = 1; id <= r->ndepot; id++) {
         uint32_t j = r->depot[id - 1].hash & (cap - 1);
         while (ix[j])
@@ -85,12 +85,12 @@ uint32_t depot_put(Race *r, const RaceFrame *f, uint32_t n) {
     }
     if (r->ndepot == r->depot_cap) {
         r->depot_cap = r->depot_cap ? r->depot_cap * 2 : 256;
-        r->depot = race_realloc(r->depot, r->depot_cap * sizeof(DepotEnt));
+        r->depot = mem_realloc(r->depot, r->depot_cap * sizeof(DepotEnt));
     }
     if (r->nframes + n > r->frames_cap) {
         while (r->nframes + n > r->frames_cap)
             r->frames_cap = r->frames_cap ? r->frames_cap * 2 : 1024;
-        r->frames = race_realloc(r->frames, r->frames_cap * sizeof(RaceFrame));
+        r->frames = mem_realloc(r->frames, r->frames_cap * sizeof(RaceFrame));
     }
     memcpy(&r->frames[r->nframes], f, n * sizeof(RaceFrame));
     r->depot[r->ndepot] = (DepotEnt){r->nframes, n, h};
@@ -164,9 +164,7 @@ static bool seen_pair(Race *r, uint64_t a, uint64_t b) {
     uint64_t key = (a < b ? a * 0x9E3779B97F4A7C15ull + b : b * 0x9E3779B97F4A7C15ull + a) | 1;
     if ((r->nreported + 1) * 2 > r->reported_cap) {
         uint32_t cap = r->reported_cap ? r->reported_cap * 2 : 64;
-        uint64_t *set = calloc(cap, sizeof(uint64_t));
-        if (!set)
-            return false;
+        uint64_t *set = mem_calloc(cap, sizeof(uint64_t));
         for (uint32_t i = 0; i < r->reported_cap; i++)
             if (r->reported[i]) {
                 uint32_t j = (uint32_t)(r->reported[i] >> 7) & (cap - 1);

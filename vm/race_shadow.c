@@ -18,7 +18,7 @@
 #include "vm/race_int.h"
 
 void shadow_table_init(HashTable *t, size_t nbuckets) {
-    void *_Atomic *b = race_calloc(nbuckets, sizeof(void *));
+    void *_Atomic *b = mem_calloc(nbuckets, sizeof(void *));
     atomic_store(&t->buckets, b);
     atomic_store(&t->mask, nbuckets - 1);
     atomic_store(&t->count, 0);
@@ -95,7 +95,7 @@ static Shadow *shadow_cell(Race *r, RaceG *rg, Obj *obj, uint32_t idx) {
         pthread_mutex_lock(mu);
         c = chunk_find(head, obj, no);
         if (!c) {
-            c = race_calloc(1, sizeof(Chunk) + n * sizeof(Shadow));
+            c = mem_calloc(1, sizeof(Chunk) + n * sizeof(Shadow));
             c->obj = obj;
             c->no = no;
             c->ncells = n;
@@ -163,7 +163,7 @@ static void readset_put(Race *r, Shadow *s, uint64_t epoch, uint32_t stack, uint
     }
     if (!rs || n == rs->cap) {
         uint32_t cap = rs ? rs->cap * 2 : 4;
-        ReadSet *grown = race_calloc(1, sizeof(ReadSet) + cap * sizeof(RaceAccess));
+        ReadSet *grown = mem_calloc(1, sizeof(ReadSet) + cap * sizeof(RaceAccess));
         grown->cap = cap;
         for (uint32_t i = 0; i < n; i++)
             access_set(&grown->a[i], atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed), rs->a[i].stack,
@@ -174,7 +174,7 @@ static void readset_put(Race *r, Shadow *s, uint64_t epoch, uint32_t stack, uint
             pthread_mutex_lock(&r->retired_mu);
             if (r->nretired == r->retired_cap) {
                 r->retired_cap = r->retired_cap ? r->retired_cap * 2 : 64;
-                r->retired = race_realloc(r->retired, r->retired_cap * sizeof(ReadSet *));
+                r->retired = mem_realloc(r->retired, r->retired_cap * sizeof(ReadSet *));
             }
             r->retired[r->nretired++] = rs;
             pthread_mutex_unlock(&r->retired_mu);
@@ -293,9 +293,7 @@ void table_grow(HashTable *t, size_t (*hash)(void *entry), void *_Atomic *(*next
     if (atomic_load_explicit(&t->count, memory_order_relaxed) <= 2 * (mask + 1))
         return;
     size_t nmask = (mask + 1) * 4 - 1;
-    void *_Atomic *nb = calloc(nmask + 1, sizeof(void *));
-    if (!nb)
-        return; /* keep the long chains */
+    void *_Atomic *nb = mem_calloc(nmask + 1, sizeof(void *));
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     for (size_t i = 0; i <= mask; i++) {
         void *e = atomic_load_explicit(&b[i], memory_order_relaxed);

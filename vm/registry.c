@@ -16,7 +16,7 @@ static int native_Error(G *g, Value *args, int nargs) {
 }
 
 VM *vm_new(int argc, char **argv) {
-    VM *vm = calloc(1, sizeof(VM));
+    VM *vm = mem_calloc(1, sizeof(VM));
     pthread_mutex_init(&vm->heap_lock, NULL);
     vm->gc_percent = 100;
     vm->next_gc = 4u << 20;
@@ -88,8 +88,8 @@ void vm_module_set(VM *vm, ObjModule *m, const char *name, Value v) {
             m->globals[i] = v;
             return;
         }
-    m->globals = realloc(m->globals, (size_t)(m->nglobals + 1) * sizeof(Value));
-    m->names = realloc(m->names, (size_t)(m->nglobals + 1) * sizeof(ObjString *));
+    m->globals = mem_realloc(m->globals, (size_t)(m->nglobals + 1) * sizeof(Value));
+    m->names = mem_realloc(m->names, (size_t)(m->nglobals + 1) * sizeof(ObjString *));
     m->globals[m->nglobals] = v;
     m->names[m->nglobals] = key;
     m->nglobals++;
@@ -113,7 +113,7 @@ ObjModule *vm_native_module(VM *vm, const char *name, const NativeReg *fns) {
         } else {
             if (vm->nnatmods == vm->natmods_cap) {
                 vm->natmods_cap = vm->natmods_cap ? vm->natmods_cap * 2 : 32;
-                vm->natmods = realloc(vm->natmods, (size_t)vm->natmods_cap * sizeof(NativeModuleEntry));
+                vm->natmods = mem_realloc(vm->natmods, (size_t)vm->natmods_cap * sizeof(NativeModuleEntry));
             }
             vm->natmods[vm->nnatmods++] = (NativeModuleEntry){name, m};
         }
@@ -123,7 +123,7 @@ ObjModule *vm_native_module(VM *vm, const char *name, const NativeReg *fns) {
         char *full = NULL;
         if (strcmp(name, "builtin") != 0) {
             size_t n = strlen(name) + strlen(r->name) + 2;
-            full = malloc(n);
+            full = mem_alloc(n);
             snprintf(full, n, "%s.%s", m->name->chars, r->name);
         }
         Value fn = vm_new_native(vm, full ? full : r->name, r->fn, r->doc);
@@ -145,13 +145,13 @@ ObjModule *vm_find_native_module(VM *vm, const char *name) {
 void vm_register_type(VM *vm, const NativeType *t) {
     if (vm->nntypes == vm->ntypes_cap) {
         vm->ntypes_cap = vm->ntypes_cap ? vm->ntypes_cap * 2 : 32;
-        vm->ntypes = realloc(vm->ntypes, (size_t)vm->ntypes_cap * sizeof(NativeType *));
-        vm->ntype_methods = realloc(vm->ntype_methods, (size_t)vm->ntypes_cap * sizeof(ObjNative **));
+        vm->ntypes = mem_realloc(vm->ntypes, (size_t)vm->ntypes_cap * sizeof(NativeType *));
+        vm->ntype_methods = mem_realloc(vm->ntype_methods, (size_t)vm->ntypes_cap * sizeof(ObjNative **));
     }
     int n = 0;
     while (t->methods && t->methods[n].name)
         n++;
-    ObjNative **ms = calloc((size_t)n + 1, sizeof(ObjNative *));
+    ObjNative **ms = mem_calloc((size_t)n + 1, sizeof(ObjNative *));
     for (int i = 0; i < n; i++) {
         ms[i] = (ObjNative *)val_as_obj(vm_new_native(vm, t->methods[i].name, t->methods[i].fn, t->methods[i].doc));
         ms[i]->method = str_intern_c(vm, t->methods[i].name);

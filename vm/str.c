@@ -21,32 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/hash.h"
 #include "vm/vm.h"
-
-/* A word-at-a-time multiply-xorshift hash: much faster than FNV-1a on long
- * strings, good enough for hash tables (not for adversarial input). */
-static uint32_t hash_bytes(const char *s, size_t n) {
-    const uint64_t k = 0x9E3779B97F4A7C15ull;
-    uint64_t h = 0xCBF29CE484222325ull ^ ((uint64_t)n * k);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * k;
-        h ^= h >> 32;
-        s += 8;
-        n -= 8;
-    }
-    if (n > 0) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
-        h = (h ^ w) * k;
-    }
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    uint32_t r = (uint32_t)h;
-    return r ? r : 1;
-}
 
 uint32_t str_hash(ObjString *s) {
     uint32_t h = __atomic_load_n(&s->obj.aux, __ATOMIC_RELAXED);
@@ -72,10 +48,8 @@ bool str_equal(const ObjString *a, const ObjString *b) {
 }
 
 ObjString *str_alloc(VM *vm, size_t len) {
-    if (len > SIZE_MAX / 2) {
-        fputs("fatal error: runtime: out of memory\n", stderr);
-        exit(2);
-    }
+    if (len > SIZE_MAX / 2)
+        mem_oom();
     ObjString *s = gc_alloc(vm, sizeof(ObjString) + len + 1, OBJ_STRING);
     s->obj.flags = 0;
     s->obj.aux = 0;
@@ -110,11 +84,7 @@ static void intern_insert_raw(ObjString **tab, size_t cap, ObjString *s) {
 }
 
 static void intern_rebuild(VM *vm, size_t cap) {
-    ObjString **tab = calloc(cap, sizeof(ObjString *));
-    if (!tab) {
-        fputs("fatal error: runtime: out of memory\n", stderr);
-        exit(2);
-    }
+    ObjString **tab = mem_calloc(cap, sizeof(ObjString *));
     for (size_t i = 0; i < vm->interned_cap; i++)
         if (vm->interned[i])
             intern_insert_raw(tab, cap, vm->interned[i]);

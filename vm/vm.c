@@ -136,7 +136,7 @@ static void set_method(VM *vm, ObjStructType *t, ObjString *name, Value fn) {
         }
     if (t->nmethods == t->methods_cap) {
         t->methods_cap = t->methods_cap ? t->methods_cap * 2 : 4;
-        t->methods = realloc(t->methods, (size_t)t->methods_cap * sizeof(MethodEntry));
+        t->methods = mem_realloc(t->methods, (size_t)t->methods_cap * sizeof(MethodEntry));
     }
     t->methods[t->nmethods++] = (MethodEntry){name, fn};
     (void)vm;

@@ -14,9 +14,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "base/strbuf.h"
 #include "vm/gc.h"
 #include "vm/object.h"
-#include "vm/strbuf.h"
 
 /* ---- concurrency: what the runtime layer plugs into the VM ----
  *

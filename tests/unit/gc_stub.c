@@ -3,7 +3,7 @@
  * vm_lib, for quick manual builds:
  *
  *   gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -Ibuild -g \
- *       -fsanitize=address,undefined vm/strbuf.c vm/num.c vm/str.c vm/list.c \
+ *       -fsanitize=address,undefined base/[a-z]*.c vm/num.c vm/str.c vm/list.c \
  *       vm/map.c vm/value.c vm/format.c tests/unit/gc_stub.c \
  *       tests/unit/test_map.c -lm -o /tmp/tm
  *
@@ -17,11 +17,7 @@
 #include "vm/vm.h"
 
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
-    Obj *o = calloc(1, size);
-    if (!o) {
-        fputs("gc_stub: out of memory\n", stderr);
-        exit(2);
-    }
+    Obj *o = mem_calloc(1, size);
     o->type = (uint8_t)type;
     o->gc_next = vm->objects;
     vm->objects = o;
@@ -30,7 +26,7 @@ void *gc_alloc(VM *vm, size_t size, ObjType type) {
 }
 
 VM *vm_new(int argc, char **argv) {
-    VM *vm = calloc(1, sizeof(VM));
+    VM *vm = mem_calloc(1, sizeof(VM));
     pthread_mutex_init(&vm->heap_lock, NULL);
     vm->argc = argc;
     vm->argv = argv;
@@ -68,11 +64,11 @@ void vm_free(VM *vm) {
 }
 
 G *vm_new_g(VM *vm) {
-    G *g = calloc(1, sizeof(G));
+    G *g = mem_calloc(1, sizeof(G));
     g->vm = vm;
     g->stack_cap = 64;
-    g->stack = calloc(g->stack_cap, sizeof(Value));
-    vm->gs = realloc(vm->gs, (size_t)(vm->ngs + 1) * sizeof(G *));
+    g->stack = mem_calloc(g->stack_cap, sizeof(Value));
+    vm->gs = mem_realloc(vm->gs, (size_t)(vm->ngs + 1) * sizeof(G *));
     vm->gs[vm->ngs++] = g;
     return g;
 }

@@ -1,39 +1,6 @@
-/* tests/unit/test_strings.c — StrBuf (vm/strbuf.c), strings and the weak
- * intern table (vm/str.c). */
+/* tests/unit/test_strings.c — strings and the weak intern table (vm/str.c);
+ * StrBuf is tested with base/ in test_base.c. */
 #include "vmtest.h"
-
-static void test_strbuf(void) {
-    StrBuf b;
-    sb_init(&b);
-    sb_put(&b, "", 0);
-    CHECK(b.p && b.len == 0 && b.p[0] == '\0', "an empty put leaves a valid C string");
-    sb_putc(&b, 'a');
-    sb_puts(&b, "bc");
-    sb_printf(&b, "%d-%s", 42, "x");
-    CHECK_SB(&b, "abc42-x", "putc/puts/printf");
-    /* a printf longer than the free space takes the second pass */
-    char big[1000];
-    memset(big, 'z', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
-    sb_printf(&b, "[%s]", big);
-    CHECK(b.len == 7 + 1001 && b.p[b.len] == '\0' && b.p[b.len - 1] == ']' && b.p[8] == 'z', "long printf");
-    sb_free(&b);
-    CHECK(b.p == NULL && b.len == 0 && b.cap == 0, "sb_free resets");
-
-    StrBuf r = {0}; /* zeroed is valid too */
-    sb_put_rune(&r, 'A');
-    sb_put_rune(&r, 0xE9);    /* é */
-    sb_put_rune(&r, 0x20AC);  /* € */
-    sb_put_rune(&r, 0x1F600); /* 😀 */
-    CHECK_SB(&r, "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", "UTF-8 encoding of 1-4 byte runes");
-    r.len = 0;
-    sb_put_rune(&r, -1);
-    sb_put_rune(&r, 0xD800);
-    sb_put_rune(&r, 0x110000);
-    CHECK_SB(&r, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", "invalid runes become U+FFFD");
-    sb_free(&r);
-    printf("ok strbuf: put, printf growth, runes\n");
-}
 
 static void test_strings(VM *vm) {
     ObjString *a = str_new(vm, "hello", 5), *b = str_new(vm, "hello", 5), *c = str_new(vm, "hellp", 5);
@@ -127,7 +94,6 @@ static void test_intern(VM *vm) {
 
 int main(void) {
     VM *vm = vm_new(0, NULL);
-    test_strbuf();
     test_strings(vm);
     test_intern(vm);
     vm_free(vm);

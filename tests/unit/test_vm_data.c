@@ -6,18 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/check.h"
 #include "vm/interp.h"
-
-static int failures;
-#define CHECK(cond, ...)                                  \
-    do {                                                  \
-        if (!(cond)) {                                    \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                 \
-            fputc('\n', stderr);                          \
-            failures++;                                   \
-        }                                                 \
-    } while (0)
 
 static void test_ints(VM *vm) {
     int64_t cases[] = {0, 1, -1, 42, CSP_INT_MAX_INLINE, CSP_INT_MIN_INLINE, CSP_INT_MAX_INLINE + 1,

@@ -1,5 +1,5 @@
 /* tests/unit/vmtest.h — shared helpers of the value/string/map/format unit
- * tests: a CHECK macro that counts failures, and builders for struct types
+ * tests: CHECK (tests/unit/check.h), and builders for struct types
  * and instances (what vm/load.c does for compiled programs). */
 #ifndef CSP_TESTS_VMTEST_H
 #define CSP_TESTS_VMTEST_H
@@ -8,26 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/check.h"
 #include "vm/vm.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                                     \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
-            fprintf(stderr, __VA_ARGS__);                                                                    \
-            fputc('\n', stderr);                                                                             \
-            failures++;                                                                                      \
-        }                                                                                                    \
-    } while (0)
-
-/* The text of a StrBuf (NULL-safe) compared with an expected string. */
-#define CHECK_SB(sb, want, what)                                                                             \
-    do {                                                                                                     \
-        const char *got_ = (sb)->p ? (sb)->p : "";                                                           \
-        CHECK(strcmp(got_, (want)) == 0, "%s: got \"%s\", want \"%s\"", (what), got_, (want));               \
-    } while (0)
 
 /* type NAME struct { fields... } with methods (name, native fn) pairs. */
 static inline ObjStructType *test_struct_type(VM *vm, const char *name, int nfields,

@@ -1,6 +1,11 @@
-/* vm/strbuf.h — a growable byte buffer (malloc'd, not GC-managed). */
-#ifndef CSP_VM_STRBUF_H
-#define CSP_VM_STRBUF_H
+/* base/strbuf.h — the one growable byte buffer (base/mem, not GC-managed).
+ *
+ * Used by the VM (strings, formatting, tracebacks), the compiler's messages,
+ * the library and the REPL.  A zeroed StrBuf is a valid empty buffer; once
+ * it has storage, p[len] == '\0'.
+ */
+#ifndef CSP_BASE_STRBUF_H
+#define CSP_BASE_STRBUF_H
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,19 +1,16 @@
-/* vm/strbuf.c — a growable byte buffer (malloc'd, not GC-managed).
+/* base/strbuf.c — a growable byte buffer (base/mem, not GC-managed).
  *
  * Invariant: once a buffer has storage, p[len] == '\0', so b->p can be handed
  * to C functions as a string at any time.  A zeroed StrBuf is a valid empty
  * buffer (p == NULL), which lets callers declare `StrBuf b = {0}`.
  */
-#include "vm/strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-static _Noreturn void sb_oom(void) {
-    fputs("fatal error: runtime: out of memory\n", stderr);
-    exit(2);
-}
+#include "base/mem.h"
+#include "base/utf8.h"
 
 void sb_init(StrBuf *b) {
     b->p = NULL;
@@ -21,23 +18,21 @@ void sb_init(StrBuf *b) {
 }
 
 void sb_free(StrBuf *b) {
-    free(b->p);
+    mem_free(b->p);
     sb_init(b);
 }
 
 void sb_reserve(StrBuf *b, size_t extra) {
     /* +1 keeps room for the terminating NUL. */
     if (extra >= SIZE_MAX / 2 - b->len)
-        sb_oom();
+        mem_oom();
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return;
     size_t cap = b->cap ? b->cap : 32;
     while (cap < need)
         cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        sb_oom();
+    char *p = mem_realloc(b->p, cap);
     b->p = p;
     b->cap = cap;
     p[b->len] = '\0'; /* a fresh buffer must read as "" */
@@ -96,29 +91,6 @@ void sb_printf(StrBuf *b, const char *fmt, ...) {
 }
 
 void sb_put_rune(StrBuf *b, int32_t r) {
-    /* Go's utf8.EncodeRune: surrogates and out-of-range runes become U+FFFD. */
-    if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
-        r = 0xFFFD;
-    char buf[4];
-    size_t n;
-    if (r < 0x80) {
-        buf[0] = (char)r;
-        n = 1;
-    } else if (r < 0x800) {
-        buf[0] = (char)(0xC0 | (r >> 6));
-        buf[1] = (char)(0x80 | (r & 0x3F));
-        n = 2;
-    } else if (r < 0x10000) {
-        buf[0] = (char)(0xE0 | (r >> 12));
-        buf[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (r & 0x3F));
-        n = 3;
-    } else {
-        buf[0] = (char)(0xF0 | (r >> 18));
-        buf[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-        buf[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-        buf[3] = (char)(0x80 | (r & 0x3F));
-        n = 4;
-    }
-    sb_put(b, buf, n);
+    char buf[UTF8_MAX_BYTES];
+    sb_put(b, buf, (size_t)utf8_encode(r, buf));
 }
