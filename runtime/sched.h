@@ -63,6 +63,10 @@ void sched_repl_sync(G *g);
 /* :goroutines, from an entry's goroutine `self` (left out): every other
  * goroutine's state, wait reason, time waited and trace, to out. */
 void sched_repl_goroutines(G *self, FILE *out);
+/* runtime.Stack(buf, true): every goroutine but the calling one, running
+ * `self`, in Go's form ("\ngoroutine N [state]:\n" and its trace), to out,
+ * read with the world stopped. */
+void sched_dump_others(G *self, FILE *out);
 
 /* Park the running goroutine g (which has put itself on a wait queue guarded
  * by `lock`, held) with Go's wait reason ("chan receive", "sleep",

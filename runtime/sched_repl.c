@@ -153,3 +153,10 @@ void sched_repl_goroutines(G *self, FILE *out) {
     sched_dump_goroutines_to(s, self, true, out);
     stw_start(s);
 }
+
+void sched_dump_others(G *self, FILE *out) {
+    Sched *s = sched_of(self->vm);
+    stw_stop(s, sched_current_m());
+    sched_dump_goroutines_to(s, self, false, out);
+    stw_start(s);
+}

@@ -169,7 +169,51 @@ static const NativeType memstats_type = {
     .getfield = ms_getfield,
 };
 
+/* Go's goroutine header and the trace of the calling goroutine. */
+static void stack_text(G *g, StrBuf *b);
+
+/* runtime.Stack(buf, all) int, Go's form: the calling goroutine's trace
+ * (and with all, every other goroutine's after it, as a SIGQUIT prints
+ * them) written as bytes into the list buf, cut at len(buf); returns how
+ * many bytes were written, so `string(buf[:n])` is the text.  csp's form
+ * runtime.Stack(all) returns the text as a string. */
+static int rt_Stack(G *g, Value *args, int nargs) {
+    bool to_list = nargs == 2;
+    Value all_v = to_list ? args[1] : args[0];
+    if (nargs < 1 || nargs > 2 || (to_list && !val_is(args[0], OBJ_LIST)) || !val_is_bool(all_v))
+        return vm_panicf(g, "runtime.Stack: want Stack(buf, all) or Stack(all), with all a bool");
+    StrBuf b;
+    sb_init(&b);
+    stack_text(g, &b);
+    if (val_as_bool(all_v)) {
+        char *others = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&others, &n);
+        if (!f)
+            mem_oom();
+        sched_dump_others(g, f);
+        fclose(f);
+        sb_put(&b, others, n);
+        free(others);
+    }
+    if (to_list) {
+        ObjList *l = AS_LIST(args[0]);
+        int64_t n = (int64_t)b.len < l->len ? (int64_t)b.len : l->len;
+        Value *items = list_items(l);
+        for (int64_t i = 0; i < n; i++)
+            items[i] = val_int(g->vm, (unsigned char)b.p[i]);
+        args[0] = val_int(g->vm, n);
+    } else {
+        args[0] = val_str(g->vm, b.p, b.len);
+    }
+    sb_free(&b);
+    return 1;
+}
+
 static const NativeReg runtime_fns[] = {
+    {"Stack", rt_Stack,
+     "Stack(buf, all) int — writes the calling goroutine's trace (all: every goroutine's) into buf; "
+     "Stack(all) string returns it"},
     {"GOMAXPROCS", rt_GOMAXPROCS,
      "GOMAXPROCS(n) int — sets the number of processors (n >= 1); returns the old value"},
     {"NumCPU", rt_NumCPU, "NumCPU() int — the number of CPUs usable by this process"},
@@ -220,7 +264,6 @@ static int dbg_SetMaxThreads(G *g, Value *args, int nargs) {
     return 1;
 }
 
-/* Go's goroutine header and the trace of the calling goroutine. */
 static void stack_text(G *g, StrBuf *b) {
     char *tb = traceback(g);
     sb_printf(b, "goroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
