@@ -72,6 +72,7 @@ static bool chan_len_hook(G *g, Value obj, int64_t *out) {
 
 void chan_register(VM *vm) {
     vm_register_type(vm, &chan_type);
+    vm->chan_type = &chan_type;
     vm->len_hook = chan_len_hook;
 }
 

@@ -39,6 +39,23 @@
 
 enum { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
 
+/* The scheduler's half of a goroutine, which vm/ carries as an opaque
+ * pointer (G.rt): allocated with the G by the scheduler (sched_gget) and
+ * kept with it on the free list. */
+struct M;
+struct SelectWait;
+typedef struct GRuntime {
+    int64_t wait_since;        /* monotonic ns when it started waiting (set by sched_park) */
+    G *schedlink;              /* global run queue and free list link: sched.lock */
+    /* back from a C call without a P: the M that waits to run it (set before
+     * g is queued, cleared by the M that dequeues it: the queue's lock orders both) */
+    struct M *lockedm;
+    /* runtime/select.c: g's select record while it is parked in (or resuming
+     * from) a SELECT; only g's own thread touches the pointer */
+    struct SelectWait *select;
+} GRuntime;
+static inline GRuntime *g_rt(G *g) { return g->rt; }
+
 /* Start the scheduler for vm with GOMAXPROCS Ps (the GOMAXPROCS
  * environment variable, else the CPU count) and run `main_fn` as goroutine 1
  * on the calling thread's M.  Returns when the main goroutine ends (the

@@ -125,7 +125,7 @@ typedef struct Sched {
     _Atomic int interrupt;       /* Ctrl-C not yet handled */
 } Sched;
 
-static inline Sched *sched_of(VM *vm) { return (Sched *)vm->sched; }
+static inline Sched *sched_of(VM *vm) { return vm->sched; }
 
 /* sched.c */
 Sched *sched_init(VM *vm);               /* the scheduler's state and Ps; no M runs yet */
@@ -144,7 +144,7 @@ void m_wake(M *m, P *p);                    /* the one wake-up of an M taken off
 bool m_sleep(M *m, int64_t deadline, P **handed); /* false: the deadline passed */
 
 /* sched_syscall.c */
-/* g came from a run queue with g->lockedm set (it came back from C and its
+/* g came from a run queue with g_rt(g)->lockedm set (it came back from C and its
  * M waits for a P): hand m's P to that M; m is left without a P. */
 void syscall_handoff_locked(Sched *s, M *m, G *g);
 /* sysmon: take the Ps whose M has been in C too long; true if it took one. */

@@ -19,7 +19,7 @@ static _Noreturn void stack_overflow(G *g) {
     VM *vm = g->vm;
     fflush(vm->out);
     fprintf(vm->err, "runtime: goroutine stack exceeds %zu-byte limit\n", vm->max_stack_bytes);
-    if (vm->repl && vm->rt) { /* an endless recursion typed at the prompt ends its goroutine only */
+    if (vm->repl) { /* an endless recursion typed at the prompt ends its goroutine only */
         char *tb = traceback(g);
         fprintf(vm->err, "fatal error: stack overflow\n\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
         fflush(vm->err);

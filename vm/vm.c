@@ -71,10 +71,6 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
 
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
-static int not_implemented(G *g, const char *what) {
-    return vm_panicf(g, "%s is not implemented yet in this build", what);
-}
-
 static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
     ObjClosure *c = gc_alloc(g->vm, sizeof(ObjClosure) + p->nupvals * sizeof(ObjCell *), OBJ_CLOSURE);
     c->obj.aux = p->nupvals;
@@ -183,7 +179,7 @@ int vm_execute(G *g, int stop_depth) {
 #define PREEMPTPOINT()                                                         \
     do {                                                                       \
         if (UNLIKELY(atomic_load_explicit(&g->preempt, memory_order_relaxed)) && \
-            vm->rt && stop_depth == 0) {                                       \
+            stop_depth == 0) {                                                 \
             SAVEPC();                                                          \
             int pr_ = vm->rt->preempted(g);                                    \
             if (pr_ == RT_PARK)                                                \
@@ -789,7 +785,7 @@ dispatch:
             }
             NEXT;
         }
-        if (val_is(st[0], OBJ_NATIVEOBJ) && vm->rt) {
+        if (val_is(st[0], OBJ_NATIVEOBJ) && AS_NATIVEOBJ(st[0])->ntype == vm->chan_type) {
             /* A channel: receive into st[3] with ok in st[4].  If the receive
              * parks, ITERNEXT runs again after the wake-up and finds the
              * value already delivered (st[1] == 1). */
@@ -866,8 +862,6 @@ dispatch:
         int nargs = BC_B(i) - 1;
         uint32_t at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
         SAVEPC();
-        if (!vm->rt)
-            PROTECT(not_implemented(g, "go"));
         if (BC_C(i)) {
             if ((nargs = spread_to_scratch(g, f, &at, nargs)) < 0)
                 goto on_panic;
@@ -877,26 +871,24 @@ dispatch:
             goto on_panic;
         NEXT;
     }
-#define RT_OP(call, what)                          \
+#define RT_OP(call)                                \
     do {                                           \
         SAVEPC();                                  \
-        if (!vm->rt)                               \
-            PROTECT(not_implemented(g, what));     \
         int r_ = (call);                           \
         if (r_ == RT_PANIC)                        \
             goto on_panic;                         \
         if (r_ == RT_PARK)                         \
             goto parked;                           \
     } while (0)
-    CASE(SEND) { RT_OP(vm->rt->send(g, RA, RB), "channel send"); NEXT; }
+    CASE(SEND) { RT_OP(vm->rt->send(g, RA, RB)); NEXT; }
     CASE(RECV) {
         uint32_t dst = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        RT_OP(vm->rt->recv(g, RB, dst, BC_C(i) == 1), "channel receive");
+        RT_OP(vm->rt->recv(g, RB, dst, BC_C(i) == 1));
         NEXT;
     }
     CASE(SELECT) {
         uint32_t sb = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        RT_OP(vm->rt->select(g, sb, BC_B(i), BC_C(i) & 127, (BC_C(i) & 128) != 0), "select");
+        RT_OP(vm->rt->select(g, sb, BC_B(i), BC_C(i) & 127, (BC_C(i) & 128) != 0));
         NEXT;
     }
     CASE(NOP) { NEXT; }

@@ -138,8 +138,12 @@ struct VM {
     /* program */
     int argc;
     char **argv; /* os.Args: argv[0] is the script path */
-    const RuntimeOps *rt; /* NULL until the runtime layer starts */
-    void *sched;          /* the runtime's scheduler state (runtime/sched.h) */
+    /* The runtime's hooks, installed by sched_init before any script code
+     * runs: the dispatch loop and the safepoints assume them.  Only the C unit
+     * tests of data pieces (values, maps, the GC) use a VM without them. */
+    const RuntimeOps *rt;
+    const NativeType *chan_type; /* the channel's type (runtime/chan.c), for `range` */
+    struct Sched *sched;  /* the runtime's scheduler (runtime/sched_int.h); vm/ never looks inside */
     bool repl;   /* the REPL: an unrecovered panic ends its goroutine, not the program (set before the
                   * scheduler starts) */
     void (*before_exit)(void); /* the REPL on a terminal: copy the output still in its pipe */

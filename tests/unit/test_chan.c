@@ -89,6 +89,7 @@ static ObjClosure *test_closure(void) {
 
 static G *new_g(void) {
     G *g = vm_new_g(vm);
+    g->rt = vm_xcalloc(1, sizeof(GRuntime)); /* as the scheduler's sched_gget */
     stack_ensure(g, 256); /* the tests address registers up to ~110 directly */
     if (g->id >= MAX_G) {
         fprintf(stderr, "too many Gs\n");
@@ -452,13 +453,13 @@ static void test_select_park(void) {
     int64_t sv[1] = {5};
     /* woken by a sender on y */
     Op sel = select_op(a, 50, rc, 2, sc, sv, 1, false);
-    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "select") && a->rtdata, "select waits");
+    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "select") && g_rt(a)->select, "select waits");
     Op s = send_op(y, 33);
     CHECK(step(b, &s) == RT_OK && atomic_load(&a->status) == G_RUNNABLE && retried(a),
           "a sender fires case 1");
     Op s2 = send_op(x, 44);
     CHECK(step(c, &s2) == RT_PARK, "a second sender does not fire the same select again");
-    CHECK(resume(a, &sel) == RT_OK && !a->rtdata, "SELECT runs again and finishes");
+    CHECK(resume(a, &sel) == RT_OK && !g_rt(a)->select, "SELECT runs again and finishes");
     CHECK(as_int(R(a)[50]) == 1 && as_int(R(a)[51]) == 33 && R(a)[52] == VAL_TRUE, "results of case 1");
     CHECK(queues_empty(y) && queues_empty(z), "records taken off every channel");
     CHECK(chan_of(x)->sendq.first && !chan_of(x)->recvq.first, "only the second sender waits on x");
@@ -492,7 +493,7 @@ static void test_select_park(void) {
     Op cz = {.kind = CLOSE, .ch = z};
     step(b, &cz);
     EXPECT_PANIC(a, resume(a, &sel), "send on closed channel");
-    CHECK(!a->rtdata && queues_empty(x) && queues_empty(y), "records gone after the panic");
+    CHECK(!g_rt(a)->select && queues_empty(x) && queues_empty(y), "records gone after the panic");
 
     /* a select with a send and a receive on the same unbuffered channel */
     Value v = chan_make(vm, 0);
@@ -533,7 +534,7 @@ static void test_cannot_park(void) {
     EXPECT_PANIC(a, step(a, &sel), text);
     Op nilrecv = recv_op(VAL_NIL, false);
     EXPECT_PANIC(a, step(a, &nilrecv), text);
-    CHECK(queues_empty(u) && queues_empty(b) && !a->rtdata, "nothing enqueued");
+    CHECK(queues_empty(u) && queues_empty(b) && !g_rt(a)->select, "nothing enqueued");
     a->frames[0].flags = 0;
     a->c_calls = 0;
     printf("ok blocking inside a builtin's callback panics cleanly\n");
