@@ -338,7 +338,7 @@ static G *steal_work(Sched *s, M *m, int64_t now) {
             if (victim == p)
                 continue;
             if (attempt == 3 && atomic_load(&victim->next_timer) <= now) {
-                timers_run(s, victim, now); /* its Ms may be busy: fire its due timers */
+                timers_run(victim, now); /* its Ms may be busy: fire its due timers */
                 /* Their callbacks may have readied goroutines onto OUR queue,
                  * and runq_steal needs it empty (as Go's stealWork checks). */
                 bool from_next;
@@ -412,7 +412,7 @@ static G *find_runnable(Sched *s, M *m) {
         }
         int64_t now = sched_nanotime();
         if (atomic_load(&p->next_timer) <= now)
-            timers_run(s, p, now);
+            timers_run(p, now);
         G *g;
         if (p->schedtick % 61 == 0 && atomic_load(&s->runq_size) > 0) {
             pthread_mutex_lock(&s->lock);
@@ -638,7 +638,7 @@ static void schedule(Sched *s, M *m) {
     for (;;) {
         G *g = find_runnable(s, m);
         if (g_rt(g)->lockedm) { /* back from C: its own M waits to run it */
-            syscall_handoff_locked(s, m, g);
+            syscall_handoff_locked(m, g);
             acquirep(m, idle_wait(s, m));
             continue;
         }
@@ -677,12 +677,11 @@ void sched_set_native_results(G *g, int n, const Value *results) {
     g->resume_nres = (int16_t)n;
 }
 
-void sched_ready(G *waker, G *g, bool next) {
+void sched_ready(G *g, bool next) {
     Sched *s = sched_of(g->vm);
     atomic_store(&g->status, G_RUNNABLE);
     g->wait_reason = NULL;
     M *m = tls_m;
-    (void)waker;
     if (m && m->p) {
         runqput(s, m->p, g, next);
         sched_wakep(s);

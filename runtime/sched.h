@@ -95,7 +95,7 @@ static inline bool sched_can_park(G *g) { return g->c_calls == 0; }
 
 /* Make a parked goroutine runnable.  `next`: run it next on this P (a
  * receiver woken by a send), as Go's runnext. */
-void sched_ready(G *waker, G *g, bool next);
+void sched_ready(G *g, bool next);
 
 /* A native that parked finishes with these results: store them in g's stack
  * before readying g (g->resume_at + 1 + i, as the native's args[i]). */
@@ -148,7 +148,7 @@ void sched_timer_keep(SchedTimer *t, Value v);
 /* Free a timer that is stopped or has fired (its owner's job, e.g. a
  * Timer's finalizer or the callback of a one-shot timer). */
 void sched_timer_free(SchedTimer *t);
-bool sched_timer_stop(VM *vm, SchedTimer *t);
+bool sched_timer_stop(SchedTimer *t);
 /* Re-arm (Timer.Reset); returns true if the timer was active. */
 bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when);
 

@@ -104,8 +104,7 @@ void sched_exitsyscall(G *g) {
         gc_stop_m(s, m);
 }
 
-void syscall_handoff_locked(Sched *s, M *m, G *g) {
-    (void)s;
+void syscall_handoff_locked(M *m, G *g) {
     M *locked = g_rt(g)->lockedm;
     g_rt(g)->lockedm = NULL;
     P *p = m->p;

@@ -177,7 +177,7 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
         if (r == CHAN_CLOSED)
             return vm_panicf(g, "send on closed channel");
         if (partner)
-            chan_wake(g, partner);
+            chan_wake(partner);
         R[0] = val_smallint(k);
         if (k < nrecv) {
             R[1] = v;

@@ -526,12 +526,12 @@ int op_iternext(G *g, Value *st) {
 
 /* ---- types ---- */
 
-bool op_type_matches(VM *vm, Value v, Value type) {
+bool op_type_matches(Value v, Value type) {
     if (val_is(type, OBJ_STRUCTTYPE))
         return (val_is(v, OBJ_STRUCT) && (Value)val_obj(AS_STRUCT(v)->type) == type) ||
                (val_named_type(v) && (Value)val_obj(val_named_type(v)) == type);
     if (val_is(type, OBJ_STRING))
-        return val_has_type(vm, v, AS_STRING(type)->chars);
+        return val_has_type(v, AS_STRING(type)->chars);
     return val_is_nil(v);
 }
 

@@ -83,7 +83,7 @@ static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
     return c;
 }
 
-static void set_method(VM *vm, ObjStructType *t, ObjString *name, Value fn) {
+static void set_method(ObjStructType *t, ObjString *name, Value fn) {
     for (int i = 0; i < t->nmethods; i++)
         if (t->methods[i].name == name) {
             t->methods[i].fn = fn;
@@ -94,7 +94,6 @@ static void set_method(VM *vm, ObjStructType *t, ObjString *name, Value fn) {
         t->methods = realloc(t->methods, (size_t)t->methods_cap * sizeof(MethodEntry));
     }
     t->methods[t->nmethods++] = (MethodEntry){name, fn};
-    (void)vm;
 }
 
 /* Spread the list at stack[at + nargs] (the last argument) into arguments.
@@ -660,7 +659,7 @@ dispatch:
                 goto on_panic;
             base = g->stack + f->base;
         }
-        defer_push(g, f, g->stack[at], nargs, g->stack + at + 1);
+        defer_push(f, g->stack[at], nargs, g->stack + at + 1);
         NEXT;
     }
 
@@ -821,21 +820,21 @@ dispatch:
     }
     CASE(TYPEASSERT) {
         Value v = RB;
-        if (!op_type_matches(vm, v, KC))
+        if (!op_type_matches(v, KC))
             PROTECT(op_typeassert_fail(g, v, KC));
         RA = v;
         NEXT;
     }
     CASE(TYPEASSERTOK) {
         Value v = RB;
-        bool ok = op_type_matches(vm, v, KC);
+        bool ok = op_type_matches(v, KC);
         RA = ok ? v : op_zero_of_type(vm, KC);
         base[BC_A(i) + 1] = val_bool(ok);
         NEXT;
     }
-    CASE(TYPEIS) { RA = val_bool(op_type_matches(vm, RB, KC)); NEXT; }
+    CASE(TYPEIS) { RA = val_bool(op_type_matches(RB, KC)); NEXT; }
     CASE(SETMETHOD) {
-        set_method(vm, (ObjStructType *)val_as_obj(KB), (ObjString *)val_as_obj(KC), RA);
+        set_method((ObjStructType *)val_as_obj(KB), (ObjString *)val_as_obj(KC), RA);
         NEXT;
     }
     CASE(ZEROVAL) { RA = zero_value(vm, k[BC_BX(i)]); NEXT; }

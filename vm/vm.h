@@ -274,7 +274,7 @@ Value err_newf(VM *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * Error() method, the result of calling it (needs g; may panic -> false). */
 bool val_error_text(G *g, Value v, Value *text);
 bool val_is_error(Value v); /* ObjError, or a struct whose type has an Error method */
-bool val_has_type(VM *vm, Value v, const char *type_name); /* for x.(T) and type switches */
+bool val_has_type(Value v, const char *type_name); /* for x.(T) and type switches */
 /* The method `name` of a struct or native object (receiver first), if any. */
 bool val_find_method(VM *vm, Value v, const char *name, Value *fn);
 

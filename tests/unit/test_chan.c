@@ -57,8 +57,7 @@ int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
     return RT_PARK;
 }
 
-void sched_ready(G *waker, G *g, bool next) {
-    (void)waker;
+void sched_ready(G *g, bool next) {
     (void)next;
     CHECK(atomic_load(&switched_out[g->id]), "G %lld readied before its M switched it out", (long long)g->id);
     pthread_mutex_lock(&ready_mu);
@@ -355,7 +354,7 @@ static void test_nil(void) {
     nils.has_default = true;
     CHECK(step(a, &nils) == RT_OK && as_int(R(a)[20]) == -1, "nil cases with a default take it");
     CHECK(chan_len(VAL_NIL) == 0 && chan_cap(VAL_NIL) == 0, "len and cap of nil");
-    CHECK(!chan_try_send(vm, VAL_NIL, VAL_TRUE), "try_send to nil fails");
+    CHECK(!chan_try_send(VAL_NIL, VAL_TRUE), "try_send to nil fails");
     printf("ok nil channels: block forever with Go's reasons\n");
 }
 
@@ -543,15 +542,15 @@ static void test_cannot_park(void) {
 static void test_try_send(void) {
     G *a = new_g();
     Value u = chan_make(vm, 0), b = chan_make(vm, 1);
-    CHECK(!chan_try_send(vm, u, VAL_TRUE), "unbuffered, nobody waiting: fails");
-    CHECK(chan_try_send(vm, b, VAL_TRUE) && !chan_try_send(vm, b, VAL_TRUE), "buffer room, then full");
+    CHECK(!chan_try_send(u, VAL_TRUE), "unbuffered, nobody waiting: fails");
+    CHECK(chan_try_send(b, VAL_TRUE) && !chan_try_send(b, VAL_TRUE), "buffer room, then full");
     Op r = recv_op(u, false);
     CHECK(step(a, &r) == RT_PARK, "receiver waits");
-    CHECK(chan_try_send(vm, u, val_int(vm, 3)) && resume(a, &r) == RT_OK && as_int(R(a)[10]) == 3,
+    CHECK(chan_try_send(u, val_int(vm, 3)) && resume(a, &r) == RT_OK && as_int(R(a)[10]) == 3,
           "try_send hands over to a waiting receiver");
     Op c = {.kind = CLOSE, .ch = b};
     step(a, &c);
-    CHECK(!chan_try_send(vm, b, VAL_TRUE), "closed: fails without panicking");
+    CHECK(!chan_try_send(b, VAL_TRUE), "closed: fails without panicking");
     printf("ok chan_try_send\n");
 }
 
@@ -668,7 +667,7 @@ static _Atomic bool producers_done;
 static void *timer_thread(void *arg) {
     (void)arg;
     for (int i = 0; i < NTRY && !atomic_load(&producers_done); i++)
-        if (chan_try_send(vm, chans[i % 3], val_int(vm, TOTAL + i)))
+        if (chan_try_send(chans[i % 3], val_int(vm, TOTAL + i)))
             atomic_fetch_add(&try_sent, 1);
     return NULL;
 }
