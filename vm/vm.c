@@ -931,8 +931,3 @@ on_panic_unwind : {
     DISPATCH();
 }
 }
-
-int vm_run(G *g) {
-    int r = vm_execute(g, 0);
-    return r < 0 ? 2 : 0;
-}

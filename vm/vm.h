@@ -293,7 +293,7 @@ void fmt_float(StrBuf *b, double f, char fmtc, int prec);
 /* Go's time.Duration.String: "1h2m3.5s", "1.5ms", "0s". */
 void fmt_duration(StrBuf *b, int64_t ns);
 
-/* ---- panics and calls (vm/vm.c) ---- */
+/* ---- panics (vm/panic.c) and calls (vm/call.c) ---- */
 /* Each returns -1 so a native can `return vm_runtime_errorf(g, ...)`. */
 int vm_panic_value(G *g, Value v);
 int vm_panicf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* error value, runtime.Error, no prefix */
@@ -330,13 +330,12 @@ static inline Value *vm_native_args(G *g) { return g->stack + g->native_base; }
 static inline void vm_root_push(G *g, Value v) { g->roots[g->nroots++] = v; }
 static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
 
-/* Goroutines */
+/* Goroutines (vm/call.c): the runtime creates them (runtime/sched.c sched_gget)
+ * and runs them with vm_execute (vm/interp.h). */
 G *vm_new_g(VM *vm);
 /* Add g to the goroutine registry (the GC's roots); the caller serialises. */
 void vm_register_g(VM *vm, G *g);
-/* Run g until its frames are empty, or it panics; returns 0 or the exit status 2. */
-int vm_run(G *g);
-/* Flush and exit the process (os.Exit, main's return). */
+/* Flush and exit the process (os.Exit, main's return; vm/registry.c). */
 _Noreturn void vm_exit(VM *vm, int code);
 
 #endif
