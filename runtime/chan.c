@@ -72,6 +72,7 @@ static bool chan_len_hook(G *g, Value obj, int64_t *out) {
 
 void chan_register(VM *vm) {
     vm_register_type(vm, &chan_type);
+    vm->chan_type = &chan_type;
     vm->len_hook = chan_len_hook;
 }
 
@@ -188,11 +189,11 @@ static void finish_send(Waiter *w, bool closed) {
     }
 }
 
-void chan_wake(G *waker, Waiter *w) {
+void chan_wake(Waiter *w) {
     G *g = w->g;
     if (!w->sel)
         free(w); /* a select's records belong to its SelectWait */
-    sched_ready(waker, g, true);
+    sched_ready(g, true);
 }
 
 /* ---- the race detector's edges (Go's memory model), under the lock ----
@@ -314,7 +315,7 @@ int chan_send(G *g, Value ch, Value v) {
     if (r == CHAN_CLOSED)
         return vm_panicf(g, "send on closed channel");
     if (partner)
-        chan_wake(g, partner);
+        chan_wake(partner);
     return RT_OK;
 }
 
@@ -344,7 +345,7 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
     if (with_ok)
         g->stack[dst + 1] = val_bool(ok);
     if (partner)
-        chan_wake(g, partner);
+        chan_wake(partner);
     return RT_OK;
 }
 
@@ -387,13 +388,12 @@ bool chan_close_once(G *g, Value ch) {
     while (wake) {
         w = wake;
         wake = w->wake_next; /* read before chan_wake: the G may free a select's record */
-        chan_wake(g, w);
+        chan_wake(w);
     }
     return true;
 }
 
-bool chan_try_send(VM *vm, Value ch, Value v) {
-    (void)vm;
+bool chan_try_send(Value ch, Value v) {
     if (!val_is_chan(ch))
         return false;
     Chan *c = chan_of(ch);
@@ -402,6 +402,6 @@ bool chan_try_send(VM *vm, Value ch, Value v) {
     int r = chan_send_locked(NULL, c, v, &partner);
     pthread_mutex_unlock(&c->lock);
     if (partner)
-        chan_wake(NULL, partner);
+        chan_wake(partner);
     return r == CHAN_DONE;
 }

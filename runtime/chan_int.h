@@ -92,7 +92,7 @@ int chan_recv_locked(G *g, Chan *c, Value *v, bool *ok, Waiter **partner);
  * for the runtime's own sends (timers). */
 int chan_send_locked(G *g, Chan *c, Value v, Waiter **partner);
 /* Ready the G of a record taken off a queue (no channel lock held). */
-void chan_wake(G *waker, Waiter *w);
+void chan_wake(Waiter *w);
 
 void waitq_push(WaitQ *q, Waiter *w);
 void waitq_unlink(WaitQ *q, Waiter *w);

@@ -132,7 +132,7 @@ void io_complete(IoReq *req) {
      * The pending count drops only after g is on a run queue, so an idle M
      * checking for deadlock sees either the count or the runnable g. */
     VM *vm = req->vm;
-    sched_ready(NULL, req->g, false);
+    sched_ready(req->g, false);
     io_release(vm);
 }
 

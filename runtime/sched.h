@@ -39,6 +39,23 @@
 
 enum { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
 
+/* The scheduler's half of a goroutine, which vm/ carries as an opaque
+ * pointer (G.rt): allocated with the G by the scheduler (sched_gget) and
+ * kept with it on the free list. */
+struct M;
+struct SelectWait;
+typedef struct GRuntime {
+    int64_t wait_since;        /* monotonic ns when it started waiting (set by sched_park) */
+    G *schedlink;              /* global run queue and free list link: sched.lock */
+    /* back from a C call without a P: the M that waits to run it (set before
+     * g is queued, cleared by the M that dequeues it: the queue's lock orders both) */
+    struct M *lockedm;
+    /* runtime/select.c: g's select record while it is parked in (or resuming
+     * from) a SELECT; only g's own thread touches the pointer */
+    struct SelectWait *select;
+} GRuntime;
+static inline GRuntime *g_rt(G *g) { return g->rt; }
+
 /* Start the scheduler for vm with GOMAXPROCS Ps (the GOMAXPROCS
  * environment variable, else the CPU count) and run `main_fn` as goroutine 1
  * on the calling thread's M.  Returns when the main goroutine ends (the
@@ -82,7 +99,7 @@ static inline bool sched_can_park(G *g) { return g->c_calls == 0; }
 
 /* Make a parked goroutine runnable.  `next`: run it next on this P (a
  * receiver woken by a send), as Go's runnext. */
-void sched_ready(G *waker, G *g, bool next);
+void sched_ready(G *g, bool next);
 
 /* A native that parked finishes with these results: store them in g's stack
  * before readying g (g->resume_at + 1 + i, as the native's args[i]). */
@@ -135,7 +152,7 @@ void sched_timer_keep(SchedTimer *t, Value v);
 /* Free a timer that is stopped or has fired (its owner's job, e.g. a
  * Timer's finalizer or the callback of a one-shot timer). */
 void sched_timer_free(SchedTimer *t);
-bool sched_timer_stop(VM *vm, SchedTimer *t);
+bool sched_timer_stop(SchedTimer *t);
 /* Re-arm (Timer.Reset); returns true if the timer was active. */
 bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when);
 

@@ -11,12 +11,12 @@
  * record per case and park (see runtime/chan_int.h for the park lock).  The
  * first case to fire wins the CAS on `fired`; its waker leaves a received
  * value in R[A] and rewinds the G's pc, so that when the G runs again the
- * SELECT executes a second time and finds g->rtdata: it then takes its
+ * SELECT executes a second time and finds g_rt(g)->select: it then takes its
  * remaining records off every channel and writes the results.  Until then
  * the descriptors stay in their registers, which keeps every channel the
  * records point into alive for the collector.
  *
- * g->rtdata is a SelectWait exactly while g is parked in (or resuming from)
+ * g_rt(g)->select is set exactly while g is parked in (or resuming from)
  * a select; nothing else in the runtime uses it.
  */
 #include <stdio.h>
@@ -93,7 +93,7 @@ static int select_park(G *g, uint32_t base, int ncases, int nrecv, const uint8_t
             w->elem = R[2 + 2 * k];
         waitq_push(waiter_queue(w), w);
     }
-    g->rtdata = sel;
+    g_rt(g)->select = sel;
     unlock_all(locks, nlocks);
     /* Go compiles a one-case select to the plain operation: same wait reason. */
     const char *reason = ncases > 1 ? "select" : nrecv ? "chan receive" : "chan send";
@@ -107,7 +107,7 @@ static int select_resume(G *g, SelectWait *sel, uint32_t base) {
                 sel->base);
         abort();
     }
-    g->rtdata = NULL;
+    g_rt(g)->select = NULL;
     lock_all(sel->locks, sel->nlocks);
     for (int i = 0; i < sel->nw; i++)
         if (sel->w[i].linked)
@@ -129,8 +129,8 @@ static int select_resume(G *g, SelectWait *sel, uint32_t base) {
 }
 
 int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
-    if (g->rtdata)
-        return select_resume(g, g->rtdata, base);
+    if (g_rt(g)->select)
+        return select_resume(g, g_rt(g)->select, base);
     Value *R = g->stack + base;
     /* The cases with a channel, in a random order (inside-out Fisher-Yates):
      * nil channels are never ready, and are not waited on. */
@@ -177,7 +177,7 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
         if (r == CHAN_CLOSED)
             return vm_panicf(g, "send on closed channel");
         if (partner)
-            chan_wake(g, partner);
+            chan_wake(partner);
         R[0] = val_smallint(k);
         if (k < nrecv) {
             R[1] = v;

@@ -152,7 +152,7 @@ static void deliver(void *arg) {
         for (int signo = 1; signo < MAX_SIGNAL; signo++)
             for (int i = 0; i < st->nregs; i++)
                 if (pending & st->regs[i].mask & (1ull << signo)) {
-                    chan_try_send(st->vm, st->regs[i].ch, st->values[signo]);
+                    chan_try_send(st->regs[i].ch, st->values[signo]);
                     wanted |= 1ull << signo;
                 }
         pthread_mutex_unlock(&st->lock);

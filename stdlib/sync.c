@@ -91,9 +91,9 @@ static WaitQ waitq_take(WaitQ *q) {
 }
 
 /* Finish g's parked call with no results and make it runnable. */
-static void wake(G *waker, G *g) {
+static void wake(G *g) {
     sched_set_native_results(g, 0, NULL);
-    sched_ready(waker, g, false);
+    sched_ready(g, false);
 }
 
 /* Every waiter in q acquires the payload's clock `sub` (before wake_all). */
@@ -103,9 +103,9 @@ static void race_acq_waiters(G *waker, const WaitQ *q, const void *payload, uint
             race_acquire(q->gs[i], race_owner(payload), sub);
 }
 
-static void wake_all(G *waker, WaitQ *all) {
+static void wake_all(WaitQ *all) {
     for (G *w; (w = waitq_pop(all));)
-        wake(waker, w);
+        wake(w);
     free(all->gs);
 }
 
@@ -229,20 +229,20 @@ static bool mutex_release(G *g, Mutex *m) {
     pthread_mutex_unlock(&m->mu);
     if (w) {
         mutex_locked(w, m);
-        wake(g, w); /* w now owns m */
+        wake(w); /* w now owns m */
     }
     return true;
 }
 
 /* Acquire m on behalf of the parked goroutine w (Cond's requeue): w is
  * readied now if m is free, else when m is handed to it. */
-static void mutex_acquire_for(G *waker, Mutex *m, G *w) {
+static void mutex_acquire_for(Mutex *m, G *w) {
     pthread_mutex_lock(&m->mu);
     bool taken = mutex_take_or_queue(m, w);
     pthread_mutex_unlock(&m->mu);
     if (taken) {
         mutex_locked(w, m);
-        wake(waker, w);
+        wake(w);
     }
 }
 
@@ -364,22 +364,22 @@ static bool rw_release(G *g, RWMutex *rw) {
         rw->writer = false;
     pthread_mutex_unlock(&rw->mu);
     race_acq_waiters(g, &readers, rw, RACE_LOCK);
-    wake_all(g, &readers);
+    wake_all(&readers);
     if (w) {
         rw_wlocked(w, rw);
-        wake(g, w);
+        wake(w);
     }
     return true;
 }
 
 /* Take the write lock for the parked goroutine w (Cond's requeue). */
-static void rw_acquire_for(G *waker, RWMutex *rw, G *w) {
+static void rw_acquire_for(RWMutex *rw, G *w) {
     pthread_mutex_lock(&rw->mu);
     if (!rw->writer && rw->readers == 0) {
         rw->writer = true;
         pthread_mutex_unlock(&rw->mu);
         rw_wlocked(w, rw);
-        wake(waker, w);
+        wake(w);
         return;
     }
     w->wait_reason = "sync.RWMutex.Lock";
@@ -408,7 +408,7 @@ static int rw_RUnlock(G *g, Value *args, int nargs) {
     pthread_mutex_unlock(&rw->mu);
     if (w) {
         rw_wlocked(w, rw);
-        wake(g, w);
+        wake(w);
     }
     return 0;
 }
@@ -467,7 +467,7 @@ static int wg_add(G *g, WaitGroup *wg, int64_t delta) {
         all = waitq_take(&wg->waiters);
     pthread_mutex_unlock(&wg->mu);
     race_acq_waiters(g, &all, wg, RACE_LOCK);
-    wake_all(g, &all);
+    wake_all(&all);
     return 0;
 }
 
@@ -578,7 +578,7 @@ static int once_done(G *g, Value *args, int nargs) {
     WaitQ all = waitq_take(&o->waiters);
     pthread_mutex_unlock(&o->mu);
     race_acq_waiters(g, &all, o, RACE_LOCK);
-    wake_all(g, &all);
+    wake_all(&all);
     return 0;
 }
 
@@ -651,16 +651,16 @@ static int cond_Wait(G *g, Value *args, int nargs) {
 }
 
 /* w was woken from c: it resumes once it holds L again. */
-static void cond_requeue(G *waker, Cond *c, G *w) {
+static void cond_requeue(Cond *c, G *w) {
     if (val_is_nil(c->L)) {
-        wake(waker, w);
+        wake(w);
         return;
     }
     ObjNativeObj *l = AS_NATIVEOBJ(c->L);
     if (l->ntype == &mutex_type)
-        mutex_acquire_for(waker, (Mutex *)l->payload, w);
+        mutex_acquire_for((Mutex *)l->payload, w);
     else
-        rw_acquire_for(waker, (RWMutex *)l->payload, w);
+        rw_acquire_for((RWMutex *)l->payload, w);
 }
 
 static int cond_Signal(G *g, Value *args, int nargs) {
@@ -669,7 +669,7 @@ static int cond_Signal(G *g, Value *args, int nargs) {
     G *w = waitq_pop(&c->waiters);
     pthread_mutex_unlock(&c->mu);
     if (w)
-        cond_requeue(g, c, w);
+        cond_requeue(c, w);
     return 0;
 }
 
@@ -679,7 +679,7 @@ static int cond_Broadcast(G *g, Value *args, int nargs) {
     WaitQ all = waitq_take(&c->waiters);
     pthread_mutex_unlock(&c->mu);
     for (G *w; (w = waitq_pop(&all));)
-        cond_requeue(g, c, w);
+        cond_requeue(c, w);
     free(all.gs);
     return 0;
 }

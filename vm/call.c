@@ -11,7 +11,7 @@
 
 #include "vm/interp.h"
 
-static size_t g_stack_bytes(G *g, size_t values, size_t frames) {
+static size_t g_stack_bytes(size_t values, size_t frames) {
     return values * sizeof(Value) + frames * sizeof(Frame);
 }
 
@@ -19,7 +19,7 @@ static _Noreturn void stack_overflow(G *g) {
     VM *vm = g->vm;
     fflush(vm->out);
     fprintf(vm->err, "runtime: goroutine stack exceeds %zu-byte limit\n", vm->max_stack_bytes);
-    if (vm->repl && vm->rt) { /* an endless recursion typed at the prompt ends its goroutine only */
+    if (vm->repl) { /* an endless recursion typed at the prompt ends its goroutine only */
         char *tb = traceback(g);
         fprintf(vm->err, "fatal error: stack overflow\n\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
         fflush(vm->err);
@@ -35,7 +35,7 @@ bool stack_ensure(G *g, uint32_t needed) {
     size_t ncap = g->stack_cap ? g->stack_cap : G_INITIAL_STACK;
     while (ncap < needed)
         ncap *= 2;
-    if (ncap > UINT32_MAX / 2 || g_stack_bytes(g, ncap, (size_t)g->frames_cap) > g->vm->max_stack_bytes)
+    if (ncap > UINT32_MAX / 2 || g_stack_bytes(ncap, (size_t)g->frames_cap) > g->vm->max_stack_bytes)
         stack_overflow(g);
     Value *s = mem_realloc(g->stack, ncap * sizeof(Value));
     for (size_t i = g->stack_cap; i < ncap; i++)
@@ -88,7 +88,7 @@ void g_stack_shrink(G *g) {
 Frame *frame_push(G *g) {
     if (g->nframes == g->frames_cap) {
         int ncap = g->frames_cap ? g->frames_cap * 2 : G_INITIAL_FRAMES;
-        if (g_stack_bytes(g, g->stack_cap, (size_t)ncap) > g->vm->max_stack_bytes)
+        if (g_stack_bytes(g->stack_cap, (size_t)ncap) > g->vm->max_stack_bytes)
             stack_overflow(g);
         Frame *fr = mem_realloc(g->frames, (size_t)ncap * sizeof(Frame));
         g->frames = fr;

@@ -574,8 +574,9 @@ static bool format_obj(Fmt *f, Value v) {
         }
         if (o->type == OBJ_STRUCT)
             return format_struct(f, v);
-        const char *name = ((ObjNativeObj *)o)->ntype->name;
-        if (!strcmp(name, "chan")) { /* Go prints a channel as its address */
+        const NativeType *nt = ((ObjNativeObj *)o)->ntype;
+        const char *name = nt->name;
+        if (nt == f->g->vm->chan_type) { /* Go prints a channel as its address */
             sb_printf(b, "%#llx", (unsigned long long)(uintptr_t)o);
         } else if (f->sharp) {
             sb_printf(b, "%s%s{}", name[0] == '*' ? "&" : "", name[0] == '*' ? name + 1 : name);

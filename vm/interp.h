@@ -58,7 +58,7 @@ char *traceback(G *g);                /* "main.f()\n\tpath:line\n..." malloc'd *
  * frames whose deferred call this was. */
 enum { EXIT_RUN, EXIT_STOP, EXIT_PANIC };
 int frame_exit(G *g, int stop_depth);
-void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args);
+void defer_push(Frame *f, Value fn, int nargs, const Value *args);
 void defers_free(Frame *f);
 void defer_wrap_init(VM *vm); /* once, before the first program runs */
 /* Called by the dispatch loop when g->panic is set: unwind frames, running

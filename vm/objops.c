@@ -422,7 +422,7 @@ int op_iterprep(G *g, Value obj, Value *st) {
     }
     else if (val_is_nil(obj))
         st[2] = val_smallint(0);
-    else if (val_is(obj, OBJ_NATIVEOBJ) && !strcmp(AS_NATIVEOBJ(obj)->ntype->name, "chan"))
+    else if (val_is(obj, OBJ_NATIVEOBJ) && AS_NATIVEOBJ(obj)->ntype == g->vm->chan_type)
         st[2] = VAL_NIL; /* st[1]: 1 while a received value is pending (see ITERNEXT) */
     else if (val_is_float(obj))
         return vm_panicf(g, "cannot range over %s (value of type float64)", "float");
@@ -494,18 +494,20 @@ int op_iternext(G *g, Value *st) {
         st[1] = val_smallint(pos + w);
         return 1;
     }
-    (void)g;
-    return 0;
+    if (val_is_nil(obj))
+        return 0;
+    /* ITERPREP let nothing else through */
+    return vm_panicf(g, "cannot range over value of type %s", val_type_name(obj));
 }
 
 /* ---- types ---- */
 
-bool op_type_matches(VM *vm, Value v, Value type) {
+bool op_type_matches(Value v, Value type) {
     if (val_is(type, OBJ_STRUCTTYPE))
         return (val_is(v, OBJ_STRUCT) && (Value)val_obj(AS_STRUCT(v)->type) == type) ||
                (val_named_type(v) && (Value)val_obj(val_named_type(v)) == type);
     if (val_is(type, OBJ_STRING))
-        return val_has_type(vm, v, AS_STRING(type)->chars);
+        return val_has_type(v, AS_STRING(type)->chars);
     return val_is_nil(v);
 }
 

@@ -112,10 +112,6 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
 
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
-static int not_implemented(G *g, const char *what) {
-    return vm_panicf(g, "%s is not implemented yet in this build", what);
-}
-
 static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
     ObjClosure *c = gc_alloc(g->vm, sizeof(ObjClosure) + p->nupvals * sizeof(ObjCell *), OBJ_CLOSURE);
     c->obj.aux = p->nupvals;
@@ -128,7 +124,7 @@ static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
     return c;
 }
 
-static void set_method(VM *vm, ObjStructType *t, ObjString *name, Value fn) {
+static void set_method(ObjStructType *t, ObjString *name, Value fn) {
     for (int i = 0; i < t->nmethods; i++)
         if (t->methods[i].name == name) {
             t->methods[i].fn = fn;
@@ -139,7 +135,6 @@ static void set_method(VM *vm, ObjStructType *t, ObjString *name, Value fn) {
         t->methods = mem_realloc(t->methods, (size_t)t->methods_cap * sizeof(MethodEntry));
     }
     t->methods[t->nmethods++] = (MethodEntry){name, fn};
-    (void)vm;
 }
 
 /* Spread the list at stack[at + nargs] (the last argument) into arguments.
@@ -224,7 +219,7 @@ int vm_execute(G *g, int stop_depth) {
 #define PREEMPTPOINT()                                                         \
     do {                                                                       \
         if (UNLIKELY(atomic_load_explicit(&g->preempt, memory_order_relaxed)) && \
-            vm->rt && stop_depth == 0) {                                       \
+            stop_depth == 0) {                                                 \
             SAVEPC();                                                          \
             int pr_ = vm->rt->preempted(g);                                    \
             if (pr_ == RT_PARK)                                                \
@@ -706,7 +701,7 @@ dispatch:
                 goto on_panic;
             base = g->stack + f->base;
         }
-        defer_push(g, f, g->stack[at], nargs, g->stack + at + 1);
+        defer_push(f, g->stack[at], nargs, g->stack + at + 1);
         NEXT;
     }
 
@@ -831,7 +826,7 @@ dispatch:
             }
             NEXT;
         }
-        if (val_is(st[0], OBJ_NATIVEOBJ) && vm->rt) {
+        if (val_is(st[0], OBJ_NATIVEOBJ) && AS_NATIVEOBJ(st[0])->ntype == vm->chan_type) {
             /* A channel: receive into st[3] with ok in st[4].  If the receive
              * parks, ITERNEXT runs again after the wake-up and finds the
              * value already delivered (st[1] == 1). */
@@ -867,21 +862,21 @@ dispatch:
     }
     CASE(TYPEASSERT) {
         Value v = RB;
-        if (!op_type_matches(vm, v, KC))
+        if (!op_type_matches(v, KC))
             PROTECT(op_typeassert_fail(g, v, KC));
         RA = v;
         NEXT;
     }
     CASE(TYPEASSERTOK) {
         Value v = RB;
-        bool ok = op_type_matches(vm, v, KC);
+        bool ok = op_type_matches(v, KC);
         RA = ok ? v : op_zero_of_type(vm, KC);
         base[BC_A(i) + 1] = val_bool(ok);
         NEXT;
     }
-    CASE(TYPEIS) { RA = val_bool(op_type_matches(vm, RB, KC)); NEXT; }
+    CASE(TYPEIS) { RA = val_bool(op_type_matches(RB, KC)); NEXT; }
     CASE(SETMETHOD) {
-        set_method(vm, (ObjStructType *)val_as_obj(KB), (ObjString *)val_as_obj(KC), RA);
+        set_method((ObjStructType *)val_as_obj(KB), (ObjString *)val_as_obj(KC), RA);
         NEXT;
     }
     CASE(ZEROVAL) { RA = zero_value(vm, k[BC_BX(i)]); NEXT; }
@@ -908,8 +903,6 @@ dispatch:
         int nargs = BC_B(i) - 1;
         uint32_t at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
         SAVEPC();
-        if (!vm->rt)
-            PROTECT(not_implemented(g, "go"));
         if (BC_C(i)) {
             if ((nargs = spread_to_scratch(g, f, &at, nargs)) < 0)
                 goto on_panic;
@@ -919,26 +912,24 @@ dispatch:
             goto on_panic;
         NEXT;
     }
-#define RT_OP(call, what)                          \
+#define RT_OP(call)                                \
     do {                                           \
         SAVEPC();                                  \
-        if (!vm->rt)                               \
-            PROTECT(not_implemented(g, what));     \
         int r_ = (call);                           \
         if (r_ == RT_PANIC)                        \
             goto on_panic;                         \
         if (r_ == RT_PARK)                         \
             goto parked;                           \
     } while (0)
-    CASE(SEND) { RT_OP(vm->rt->send(g, RA, RB), "channel send"); NEXT; }
+    CASE(SEND) { RT_OP(vm->rt->send(g, RA, RB)); NEXT; }
     CASE(RECV) {
         uint32_t dst = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        RT_OP(vm->rt->recv(g, RB, dst, BC_C(i) == 1), "channel receive");
+        RT_OP(vm->rt->recv(g, RB, dst, BC_C(i) == 1));
         NEXT;
     }
     CASE(SELECT) {
         uint32_t sb = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        RT_OP(vm->rt->select(g, sb, BC_B(i), BC_C(i) & 127, (BC_C(i) & 128) != 0), "select");
+        RT_OP(vm->rt->select(g, sb, BC_B(i), BC_C(i) & 127, (BC_C(i) & 128) != 0));
         NEXT;
     }
     CASE(NOP) { NEXT; }
@@ -981,9 +972,4 @@ on_panic_unwind : {
     LOAD_FRAME();
     DISPATCH();
 }
-}
-
-int vm_run(G *g) {
-    int r = vm_execute(g, 0);
-    return r < 0 ? 2 : 0;
 }

@@ -138,8 +138,12 @@ struct VM {
     /* program */
     int argc;
     char **argv; /* os.Args: argv[0] is the script path */
-    const RuntimeOps *rt; /* NULL until the runtime layer starts */
-    void *sched;          /* the runtime's scheduler state (runtime/sched.h) */
+    /* The runtime's hooks, installed by sched_init before any script code
+     * runs: the dispatch loop and the safepoints assume them.  Only the C unit
+     * tests of data pieces (values, maps, the GC) use a VM without them. */
+    const RuntimeOps *rt;
+    const NativeType *chan_type; /* the channel's type (runtime/chan.c), for `range` */
+    struct Sched *sched;  /* the runtime's scheduler (runtime/sched_int.h); vm/ never looks inside */
     bool repl;   /* the REPL: an unrecovered panic ends its goroutine, not the program (set before the
                   * scheduler starts) */
     void (*before_exit)(void); /* the REPL on a terminal: copy the output still in its pipe */
@@ -270,7 +274,7 @@ Value err_newf(VM *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * Error() method, the result of calling it (needs g; may panic -> false). */
 bool val_error_text(G *g, Value v, Value *text);
 bool val_is_error(Value v); /* ObjError, or a struct whose type has an Error method */
-bool val_has_type(VM *vm, Value v, const char *type_name); /* for x.(T) and type switches */
+bool val_has_type(Value v, const char *type_name); /* for x.(T) and type switches */
 /* The method `name` of a struct or native object (receiver first), if any. */
 bool val_find_method(VM *vm, Value v, const char *name, Value *fn);
 
@@ -289,7 +293,7 @@ void fmt_float(StrBuf *b, double f, char fmtc, int prec);
 /* Go's time.Duration.String: "1h2m3.5s", "1.5ms", "0s". */
 void fmt_duration(StrBuf *b, int64_t ns);
 
-/* ---- panics and calls (vm/vm.c) ---- */
+/* ---- panics (vm/panic.c) and calls (vm/call.c) ---- */
 /* Each returns -1 so a native can `return vm_runtime_errorf(g, ...)`. */
 int vm_panic_value(G *g, Value v);
 int vm_panicf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* error value, runtime.Error, no prefix */
@@ -326,13 +330,12 @@ static inline Value *vm_native_args(G *g) { return g->stack + g->native_base; }
 static inline void vm_root_push(G *g, Value v) { g->roots[g->nroots++] = v; }
 static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
 
-/* Goroutines */
+/* Goroutines (vm/call.c): the runtime creates them (runtime/sched.c sched_gget)
+ * and runs them with vm_execute (vm/interp.h). */
 G *vm_new_g(VM *vm);
 /* Add g to the goroutine registry (the GC's roots); the caller serialises. */
 void vm_register_g(VM *vm, G *g);
-/* Run g until its frames are empty, or it panics; returns 0 or the exit status 2. */
-int vm_run(G *g);
-/* Flush and exit the process (os.Exit, main's return). */
+/* Flush and exit the process (os.Exit, main's return; vm/registry.c). */
 _Noreturn void vm_exit(VM *vm, int code);
 
 #endif

@@ -57,8 +57,7 @@ int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
     return RT_PARK;
 }
 
-void sched_ready(G *waker, G *g, bool next) {
-    (void)waker;
+void sched_ready(G *g, bool next) {
     (void)next;
     CHECK(atomic_load(&switched_out[g->id]), "G %lld readied before its M switched it out", (long long)g->id);
     pthread_mutex_lock(&ready_mu);
@@ -89,6 +88,7 @@ static ObjClosure *test_closure(void) {
 
 static G *new_g(void) {
     G *g = vm_new_g(vm);
+    g->rt = mem_calloc(1, sizeof(GRuntime)); /* as the scheduler's sched_gget */
     stack_ensure(g, 256); /* the tests address registers up to ~110 directly */
     if (g->id >= MAX_G) {
         fprintf(stderr, "too many Gs\n");
@@ -354,7 +354,7 @@ static void test_nil(void) {
     nils.has_default = true;
     CHECK(step(a, &nils) == RT_OK && as_int(R(a)[20]) == -1, "nil cases with a default take it");
     CHECK(chan_len(VAL_NIL) == 0 && chan_cap(VAL_NIL) == 0, "len and cap of nil");
-    CHECK(!chan_try_send(vm, VAL_NIL, VAL_TRUE), "try_send to nil fails");
+    CHECK(!chan_try_send(VAL_NIL, VAL_TRUE), "try_send to nil fails");
     printf("ok nil channels: block forever with Go's reasons\n");
 }
 
@@ -452,13 +452,13 @@ static void test_select_park(void) {
     int64_t sv[1] = {5};
     /* woken by a sender on y */
     Op sel = select_op(a, 50, rc, 2, sc, sv, 1, false);
-    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "select") && a->rtdata, "select waits");
+    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "select") && g_rt(a)->select, "select waits");
     Op s = send_op(y, 33);
     CHECK(step(b, &s) == RT_OK && atomic_load(&a->status) == G_RUNNABLE && retried(a),
           "a sender fires case 1");
     Op s2 = send_op(x, 44);
     CHECK(step(c, &s2) == RT_PARK, "a second sender does not fire the same select again");
-    CHECK(resume(a, &sel) == RT_OK && !a->rtdata, "SELECT runs again and finishes");
+    CHECK(resume(a, &sel) == RT_OK && !g_rt(a)->select, "SELECT runs again and finishes");
     CHECK(as_int(R(a)[50]) == 1 && as_int(R(a)[51]) == 33 && R(a)[52] == VAL_TRUE, "results of case 1");
     CHECK(queues_empty(y) && queues_empty(z), "records taken off every channel");
     CHECK(chan_of(x)->sendq.first && !chan_of(x)->recvq.first, "only the second sender waits on x");
@@ -492,7 +492,7 @@ static void test_select_park(void) {
     Op cz = {.kind = CLOSE, .ch = z};
     step(b, &cz);
     EXPECT_PANIC(a, resume(a, &sel), "send on closed channel");
-    CHECK(!a->rtdata && queues_empty(x) && queues_empty(y), "records gone after the panic");
+    CHECK(!g_rt(a)->select && queues_empty(x) && queues_empty(y), "records gone after the panic");
 
     /* a select with a send and a receive on the same unbuffered channel */
     Value v = chan_make(vm, 0);
@@ -533,7 +533,7 @@ static void test_cannot_park(void) {
     EXPECT_PANIC(a, step(a, &sel), text);
     Op nilrecv = recv_op(VAL_NIL, false);
     EXPECT_PANIC(a, step(a, &nilrecv), text);
-    CHECK(queues_empty(u) && queues_empty(b) && !a->rtdata, "nothing enqueued");
+    CHECK(queues_empty(u) && queues_empty(b) && !g_rt(a)->select, "nothing enqueued");
     a->frames[0].flags = 0;
     a->c_calls = 0;
     printf("ok blocking inside a builtin's callback panics cleanly\n");
@@ -542,15 +542,15 @@ static void test_cannot_park(void) {
 static void test_try_send(void) {
     G *a = new_g();
     Value u = chan_make(vm, 0), b = chan_make(vm, 1);
-    CHECK(!chan_try_send(vm, u, VAL_TRUE), "unbuffered, nobody waiting: fails");
-    CHECK(chan_try_send(vm, b, VAL_TRUE) && !chan_try_send(vm, b, VAL_TRUE), "buffer room, then full");
+    CHECK(!chan_try_send(u, VAL_TRUE), "unbuffered, nobody waiting: fails");
+    CHECK(chan_try_send(b, VAL_TRUE) && !chan_try_send(b, VAL_TRUE), "buffer room, then full");
     Op r = recv_op(u, false);
     CHECK(step(a, &r) == RT_PARK, "receiver waits");
-    CHECK(chan_try_send(vm, u, val_int(vm, 3)) && resume(a, &r) == RT_OK && as_int(R(a)[10]) == 3,
+    CHECK(chan_try_send(u, val_int(vm, 3)) && resume(a, &r) == RT_OK && as_int(R(a)[10]) == 3,
           "try_send hands over to a waiting receiver");
     Op c = {.kind = CLOSE, .ch = b};
     step(a, &c);
-    CHECK(!chan_try_send(vm, b, VAL_TRUE), "closed: fails without panicking");
+    CHECK(!chan_try_send(b, VAL_TRUE), "closed: fails without panicking");
     printf("ok chan_try_send\n");
 }
 
@@ -667,7 +667,7 @@ static _Atomic bool producers_done;
 static void *timer_thread(void *arg) {
     (void)arg;
     for (int i = 0; i < NTRY && !atomic_load(&producers_done); i++)
-        if (chan_try_send(vm, chans[i % 3], val_int(vm, TOTAL + i)))
+        if (chan_try_send(chans[i % 3], val_int(vm, TOTAL + i)))
             atomic_fetch_add(&try_sent, 1);
     return NULL;
 }
