@@ -658,7 +658,7 @@ static void *mstart(void *arg) {
 
 /* ---- parking and readying ---- */
 
-int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
+int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     M *m = tls_m;
     g->wait_reason = reason;
     g->wait_since = sched_nanotime();
@@ -676,7 +676,7 @@ void sched_set_native_results(G *g, int n, const Value *results) {
 void sched_ready(G *waker, G *g, bool next) {
     Sched *s = sched_of(g->vm);
     atomic_store(&g->status, G_RUNNABLE);
-    g->wait_reason = NULL;
+    g->wait_reason = WAIT_ZERO;
     M *m = tls_m;
     (void)waker;
     if (m && m->p) {
