@@ -86,23 +86,24 @@ static int sema_resume(G *g, Value *args, void *data) {
     return r;
 }
 
-void sema_release(G *waker, Sema *s, bool handoff) {
+bool sema_release(G *waker, Sema *s, bool handoff) {
     atomic_fetch_add(&s->count, 1);
     if (atomic_load(&s->nwait) == 0)
-        return; /* no waiter: the easy case, no lock */
+        return false; /* no waiter: the easy case, no lock */
     pthread_mutex_lock(&s->lock);
-    WaitqNode *n = atomic_load(&s->nwait) ? waitq_pop(&s->q) : NULL;
+    WaitqNode *n = waitq_pop(&s->q);
     SemaWaiter *w = n ? waitq_entry(n, SemaWaiter, node) : NULL;
+    bool handed = false;
     if (w) {
         atomic_fetch_sub(&s->nwait, 1);
         /* Handed over: the permit is taken for w now, so a goroutine that
          * arrives before w runs cannot take it (Go's ticket). */
-        if (handoff && sema_tryacquire(s))
-            w->ticket = true;
+        handed = w->ticket = handoff && sema_tryacquire(s);
     }
     pthread_mutex_unlock(&s->lock);
     if (w)
         sched_ready(waker, w->g, true);
+    return handed;
 }
 
 int sema_notify_wait(G *g, Sema *s, SemaWaiter *w, WaitReason why) {

@@ -102,8 +102,9 @@ int sema_acquire(G *g, Sema *s, SemaWaiter *w, WaitReason why, int flags);
 
 /* Add a permit and ready the oldest waiter, if any.  handoff (Go's
  * starvation mode): the waiter is given the permit itself, so no one
- * arriving meanwhile can take it; it runs next on this P. */
-void sema_release(G *waker, Sema *s, bool handoff);
+ * arriving meanwhile can take it, and it runs next on this P; true if it
+ * was, and then the caller should yield (Go's goyield) so that it runs now. */
+bool sema_release(G *waker, Sema *s, bool handoff);
 
 /* Go's notifyList: with s->lock held (sema_lock), queue w and park g for
  * `why` until sema_notify; s->lock is released once g is switched out.

@@ -178,17 +178,18 @@ static bool mutex_trylock(Mutex *m) {
            atomic_compare_exchange_strong(&m->state, &old, old | MUTEX_LOCKED);
 }
 
-/* Go's Unlock; false if m was not locked (the caller's fatal error). */
-static bool mutex_unlock(G *g, Mutex *m) {
+enum { UNLOCK_BAD, UNLOCK_OK, UNLOCK_HANDED };
+
+/* Go's Unlock: UNLOCK_BAD if m was not locked (the caller's fatal error),
+ * UNLOCK_HANDED if a waiter was given m (the caller then yields to it). */
+static int mutex_unlock(G *g, Mutex *m) {
     int32_t next = atomic_fetch_sub(&m->state, MUTEX_LOCKED) - MUTEX_LOCKED;
     if (next == 0)
-        return true;
+        return UNLOCK_OK;
     if (!((next + MUTEX_LOCKED) & MUTEX_LOCKED))
-        return false;
-    if (next & MUTEX_STARVING) {
-        sema_release(g, &m->sema, true); /* the oldest waiter owns it now */
-        return true;
-    }
+        return UNLOCK_BAD;
+    if (next & MUTEX_STARVING) /* the oldest waiter owns it now */
+        return sema_release(g, &m->sema, true) ? UNLOCK_HANDED : UNLOCK_OK;
     /* Normal mode: wake one waiter to compete, unless there is none, someone
      * already took the mutex, or a woken or spinning goroutine will. */
     int32_t old = next;
@@ -197,7 +198,7 @@ static bool mutex_unlock(G *g, Mutex *m) {
             sema_release(g, &m->sema, false);
             break;
         }
-    return true;
+    return UNLOCK_OK;
 }
 
 /* sync.Mutex.Lock's end: g sees everything before the last Unlock. */
@@ -222,16 +223,24 @@ static int mutex_TryLock(G *g, Value *args, int nargs) {
 }
 
 /* Unlock m for g, the race edge first (the next Lock may run at once). */
-static bool mutex_release(G *g, Mutex *m) {
+static int mutex_release(G *g, Mutex *m) {
     race_rel(g, m, RACE_LOCK);
     return mutex_unlock(g, m);
 }
 
+/* The end of an Unlock that handed the lock over: yield to its new owner
+ * (Go's semrelease does goyield), so that starvation mode serves waiters
+ * at once instead of after the unlocker's time slice. */
+static int unlocked(G *g, int how) {
+    return how == UNLOCK_HANDED ? sched_gosched_results(g, 0) : 0;
+}
+
 static int mutex_Unlock(G *g, Value *args, int nargs) {
     ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.Unlock", "")
-    if (!mutex_release(g, m))
+    int how = mutex_release(g, m);
+    if (how == UNLOCK_BAD)
         vm_fatalf(g, "sync: unlock of unlocked mutex");
-    return 0;
+    return unlocked(g, how);
 }
 
 static void mutex_init(Mutex *m) {
@@ -362,25 +371,25 @@ static int rw_TryRLock(G *g, Value *args, int nargs) {
     }
 }
 
-/* Release the write lock; false if it was not held. */
-static bool rw_release(G *g, RWMutex *rw) {
+/* Release the write lock: UNLOCK_BAD if it was not held. */
+static int rw_release(G *g, RWMutex *rw) {
     if (atomic_load(&rw->reader_count) >= 0)
-        return false;
+        return UNLOCK_BAD;
     race_rel(g, rw, RACE_LOCK);
     int32_t r = atomic_fetch_add(&rw->reader_count, RW_MAX_READERS) + RW_MAX_READERS;
     if (r >= RW_MAX_READERS)
-        return false;
+        return UNLOCK_BAD;
     for (int32_t i = 0; i < r; i++)
         sema_release(g, &rw->reader_sem, false);
-    mutex_unlock(g, &rw->w);
-    return true;
+    return mutex_unlock(g, &rw->w);
 }
 
 static int rw_Unlock(G *g, Value *args, int nargs) {
     RW_RECV("Unlock")
-    if (!rw_release(g, rw))
+    int how = rw_release(g, rw);
+    if (how == UNLOCK_BAD)
         vm_fatalf(g, "sync: Unlock of unlocked RWMutex");
-    return 0;
+    return unlocked(g, how);
 }
 
 static int rw_RUnlock(G *g, Value *args, int nargs) {
@@ -673,9 +682,9 @@ static int cond_Wait(G *g, Value *args, int nargs) {
     sema_lock(&c->sema);
     if (!val_is_nil(c->L)) {
         ObjNativeObj *l = AS_NATIVEOBJ(c->L);
-        bool held = l->ntype == &mutex_type ? mutex_release(g, (Mutex *)l->payload)
-                                            : rw_release(g, (RWMutex *)l->payload);
-        if (!held) {
+        int how = l->ntype == &mutex_type ? mutex_release(g, (Mutex *)l->payload)
+                                          : rw_release(g, (RWMutex *)l->payload);
+        if (how == UNLOCK_BAD) {
             sema_unlock(&c->sema);
             sema_waiter_free(w);
             vm_fatalf(g, l->ntype == &mutex_type ? "sync: unlock of unlocked mutex"
