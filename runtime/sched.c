@@ -612,6 +612,12 @@ static void execute(Sched *s, M *m, G *g) {
     }
     /* parked or yielded: after this point the G may run elsewhere */
     g->m = NULL;
+    if (m->yielded && m->yield_local) {
+        m->yielded = m->yield_local = false;
+        atomic_store(&g->status, G_RUNNABLE);
+        runqput(s, m->p, g, false);
+        return;
+    }
     if (m->yielded) {
         m->yielded = false;
         atomic_store(&g->status, G_RUNNABLE);
@@ -702,6 +708,11 @@ int sched_gosched_results(G *g, int nres) {
 }
 
 int sched_gosched(G *g) { return sched_gosched_results(g, 0); }
+
+int sched_goyield(G *g, int nres) {
+    tls_m->yield_local = true;
+    return sched_gosched_results(g, nres);
+}
 
 bool sched_can_spin(G *g) {
     Sched *s = sched_of(g->vm);

@@ -99,6 +99,11 @@ int sched_gosched(G *g);
 /* The same from a native that has stored its nres results in its args. */
 int sched_gosched_results(G *g, int nres);
 
+/* Go's goyield, from a native that has stored its nres results: g goes to
+ * the tail of its own P's run queue, so the goroutine it just readied with
+ * `next` (a sync.Mutex's new owner in starvation mode) runs first. */
+int sched_goyield(G *g, int nres);
+
 /* runtime.GOMAXPROCS: set (n >= 1, at most 256) or just query (n < 1);
  * returns the old value.  Setting stops the world.  *must_yield is set when
  * g's own P was retired: the native then yields (sched_gosched_results) so

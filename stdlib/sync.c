@@ -232,7 +232,7 @@ static int mutex_release(G *g, Mutex *m) {
  * (Go's semrelease does goyield), so that starvation mode serves waiters
  * at once instead of after the unlocker's time slice. */
 static int unlocked(G *g, int how) {
-    return how == UNLOCK_HANDED ? sched_gosched_results(g, 0) : 0;
+    return how == UNLOCK_HANDED ? sched_goyield(g, 0) : 0;
 }
 
 static int mutex_Unlock(G *g, Value *args, int nargs) {
