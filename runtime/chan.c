@@ -1,7 +1,8 @@
 /* runtime/chan.c — channels: the "chan" native type, send, receive, close,
  * len and cap, after Go's runtime/chan.go.  Invariants: runtime/chan.h;
- * waiting records and who may write into a waiting G: runtime/chan_int.h;
- * select: runtime/select.c.
+ * waiting records, their queues (base/waitq.h) and who may write into a
+ * waiting G: runtime/chan_int.h; select: runtime/select.c.  A goroutine
+ * parks with sched_park and a reason from runtime/waitreason.h.
  *
  * A sender parked on a channel that gets closed must panic "send on closed
  * channel" in its own goroutine, but a parked G resumes after the instruction

@@ -3,7 +3,9 @@
  *
  * Waiting records (Go's sudog).  A goroutine that blocks puts one Waiter per
  * channel it waits on into that channel's queue, under the channel's lock,
- * and parks.  Whoever takes a record off a queue (a partner or close) owns
+ * and parks.  The queues are base/waitq.h's intrusive FIFO: a Waiter embeds
+ * its node, so queueing allocates nothing and a select's losing records are
+ * unlinked from the middle of their queues in O(1).  Whoever takes a record off a queue (a partner or close) owns
  * the completion: it stores the results into the waiting G's stack and
  * readies the G — after unlocking the channel, because the scheduler's locks
  * come before channel locks (runtime/sched.h) and sched_ready may take them.

@@ -80,6 +80,21 @@ enum {
 
 static int mutex_woken(G *g, Value *args, SemaWaiter *w);
 
+/* A waiter got its wake-up (the semaphore's permit).  In starvation mode
+ * that means Unlock handed m to it: it owns m, and ends the mode if it
+ * waited under 1 ms (`starving` false) or nobody else waits.  False in
+ * normal mode: it must compete for m. */
+static bool mutex_handed(Mutex *m, bool starving) {
+    int32_t old = atomic_load(&m->state);
+    if (!(old & MUTEX_STARVING))
+        return false;
+    int32_t delta = MUTEX_LOCKED - (1 << MUTEX_WAITER_SHIFT);
+    if (!starving || (old >> MUTEX_WAITER_SHIFT) == 1)
+        delta -= MUTEX_STARVING;
+    atomic_fetch_add(&m->state, delta);
+    return true;
+}
+
 /* Go's lockSlow.  w is NULL on the first attempt, else the record of the
  * waiter woken (then it is its caller's; sema_resume frees it). */
 static int mutex_lock_slow(G *g, Value *args, Mutex *m, SemaWaiter *w, LockedFn cont, void *ctx) {
@@ -128,21 +143,14 @@ static int mutex_lock_slow(G *g, Value *args, Mutex *m, SemaWaiter *w, LockedFn 
         }
         int r = sema_acquire(g, &m->sema, w, WAIT_SYNC_MUTEX_LOCK, lifo ? SEMA_LIFO : SEMA_FIFO);
         if (r == RT_PARK)
-            return r; /* w is the queue's; mutex_woken goes on */
+            return r; /* w is the queue's; mutex_woken goes on (never -1: g may park) */
         /* A wake-up was free at once: go on as a woken waiter. */
         starving = starving || sched_nanotime() - w->since > MUTEX_STARVATION_NS;
-        old = atomic_load(&m->state);
-        if (old & MUTEX_STARVING) {
-            /* Handed over in starvation mode: we own it; leave the mode if
-             * we did not wait long or nobody else waits. */
-            int32_t delta = MUTEX_LOCKED - (1 << MUTEX_WAITER_SHIFT);
-            if (!starving || (old >> MUTEX_WAITER_SHIFT) == 1)
-                delta -= MUTEX_STARVING;
-            atomic_fetch_add(&m->state, delta);
+        if (mutex_handed(m, starving))
             break;
-        }
         awoke = true;
         iter = 0;
+        old = atomic_load(&m->state);
     }
     if (mine)
         sema_waiter_free(w);
@@ -152,15 +160,8 @@ static int mutex_lock_slow(G *g, Value *args, Mutex *m, SemaWaiter *w, LockedFn 
 /* A parked Lock runs again with a wake-up (SemaWaiter.then). */
 static int mutex_woken(G *g, Value *args, SemaWaiter *w) {
     Mutex *m = w->data;
-    bool starving = sched_nanotime() - w->since > MUTEX_STARVATION_NS;
-    int32_t old = atomic_load(&m->state);
-    if (old & MUTEX_STARVING) {
-        int32_t delta = MUTEX_LOCKED - (1 << MUTEX_WAITER_SHIFT);
-        if (!starving || (old >> MUTEX_WAITER_SHIFT) == 1)
-            delta -= MUTEX_STARVING;
-        atomic_fetch_add(&m->state, delta);
+    if (mutex_handed(m, sched_nanotime() - w->since > MUTEX_STARVATION_NS))
         return w->cont(g, args, w->ctx);
-    }
     return mutex_lock_slow(g, args, m, w, w->cont, w->ctx);
 }
 
