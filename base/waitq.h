@@ -38,11 +38,15 @@ struct Waitq {
 };
 
 /* The record that embeds `node` as its field `member`. */
-#define waitq_entry(node, type, member) ((type *)(void *)((char *)(node) - offsetof(type, member)))
+#define waitq_entry(node, type, member) ((type *)(void *)((char *)(node)-offsetof(type, member)))
 
-static inline bool waitq_empty(const Waitq *q) { return q->head == NULL; }
+static inline bool waitq_empty(const Waitq *q) {
+    return q->head == NULL;
+}
 
-static inline bool waitq_linked(const WaitqNode *n) { return n->q != NULL; }
+static inline bool waitq_linked(const WaitqNode *n) {
+    return n->q != NULL;
+}
 
 /* Append n (the newest): FIFO order of service. */
 static inline void waitq_push(Waitq *q, WaitqNode *n) {

@@ -612,15 +612,14 @@ static void execute(Sched *s, M *m, G *g) {
     }
     /* parked or yielded: after this point the G may run elsewhere */
     g->m = NULL;
-    if (m->yielded && m->yield_local) {
-        m->yielded = m->yield_local = false;
-        atomic_store(&g->status, G_RUNNABLE);
-        runqput(s, m->p, g, false);
-        return;
-    }
     if (m->yielded) {
         m->yielded = false;
         atomic_store(&g->status, G_RUNNABLE);
+        if (m->yield_local) { /* sched_goyield: behind what this P runs next */
+            m->yield_local = false;
+            runqput(s, m->p, g, false);
+            return;
+        }
         pthread_mutex_lock(&s->lock);
         sched_globrunq_put(s, g);
         pthread_mutex_unlock(&s->lock);

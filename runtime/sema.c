@@ -13,11 +13,17 @@ void sema_init(Sema *s) {
     s->q = (Waitq){0};
 }
 
-void sema_destroy(Sema *s) { pthread_mutex_destroy(&s->lock); }
+void sema_destroy(Sema *s) {
+    pthread_mutex_destroy(&s->lock);
+}
 
-void sema_lock(Sema *s) { pthread_mutex_lock(&s->lock); }
+void sema_lock(Sema *s) {
+    pthread_mutex_lock(&s->lock);
+}
 
-void sema_unlock(Sema *s) { pthread_mutex_unlock(&s->lock); }
+void sema_unlock(Sema *s) {
+    pthread_mutex_unlock(&s->lock);
+}
 
 SemaWaiter *sema_waiter_new(G *g, SemaThen then) {
     SemaWaiter *w = vm_xcalloc(1, sizeof *w);
@@ -27,7 +33,9 @@ SemaWaiter *sema_waiter_new(G *g, SemaThen then) {
     return w;
 }
 
-void sema_waiter_free(SemaWaiter *w) { free(w); }
+void sema_waiter_free(SemaWaiter *w) {
+    free(w);
+}
 
 static int sema_resume(G *g, Value *args, void *data);
 

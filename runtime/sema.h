@@ -67,11 +67,11 @@ struct SemaWaiter {
      * Mutex, Cond.Wait after relocking L): run by the caller's `then`. */
     int (*cont)(G *g, Value *args, void *ctx);
     void *ctx;
-    int64_t since;  /* monotonic ns of the first park (Go's waitStartTime) */
-    bool ticket;    /* the Sema's lock: handed the permit */
-    bool requeued;  /* queued again since `then` started: still in use */
-    uint8_t flags;  /* SEMA_LIFO */
-    uint8_t why;    /* WaitReason */
+    int64_t since; /* monotonic ns of the first park (Go's waitStartTime) */
+    bool ticket;   /* the Sema's lock: handed the permit */
+    bool requeued; /* queued again since `then` started: still in use */
+    uint8_t flags; /* SEMA_LIFO */
+    uint8_t why;   /* WaitReason */
 };
 
 enum { SEMA_FIFO = 0, SEMA_LIFO = 1 };

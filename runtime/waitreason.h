@@ -10,28 +10,28 @@
 #ifndef CSP_RUNTIME_WAITREASON_H
 #define CSP_RUNTIME_WAITREASON_H
 
-#define WAIT_REASONS(WAIT)                                    \
-    WAIT(WAIT_ZERO, "waiting")                                \
-    WAIT(WAIT_CHAN_RECV, "chan receive")                      \
-    WAIT(WAIT_CHAN_SEND, "chan send")                         \
-    WAIT(WAIT_CHAN_RECV_NIL, "chan receive (nil chan)")       \
-    WAIT(WAIT_CHAN_SEND_NIL, "chan send (nil chan)")          \
-    WAIT(WAIT_SELECT, "select")                               \
-    WAIT(WAIT_SELECT_NO_CASES, "select (no cases)")           \
-    WAIT(WAIT_SLEEP, "sleep")                                 \
-    WAIT(WAIT_IO, "IO wait")                                  \
-    WAIT(WAIT_SEMACQUIRE, "semacquire")                       \
-    WAIT(WAIT_SYNC_MUTEX_LOCK, "sync.Mutex.Lock")             \
-    WAIT(WAIT_SYNC_RWMUTEX_LOCK, "sync.RWMutex.Lock")         \
-    WAIT(WAIT_SYNC_RWMUTEX_RLOCK, "sync.RWMutex.RLock")       \
-    WAIT(WAIT_SYNC_WAITGROUP_WAIT, "sync.WaitGroup.Wait")     \
+#define WAIT_REASONS(WAIT)                                                                                   \
+    WAIT(WAIT_ZERO, "waiting")                                                                               \
+    WAIT(WAIT_CHAN_RECV, "chan receive")                                                                     \
+    WAIT(WAIT_CHAN_SEND, "chan send")                                                                        \
+    WAIT(WAIT_CHAN_RECV_NIL, "chan receive (nil chan)")                                                      \
+    WAIT(WAIT_CHAN_SEND_NIL, "chan send (nil chan)")                                                         \
+    WAIT(WAIT_SELECT, "select")                                                                              \
+    WAIT(WAIT_SELECT_NO_CASES, "select (no cases)")                                                          \
+    WAIT(WAIT_SLEEP, "sleep")                                                                                \
+    WAIT(WAIT_IO, "IO wait")                                                                                 \
+    WAIT(WAIT_SEMACQUIRE, "semacquire")                                                                      \
+    WAIT(WAIT_SYNC_MUTEX_LOCK, "sync.Mutex.Lock")                                                            \
+    WAIT(WAIT_SYNC_RWMUTEX_LOCK, "sync.RWMutex.Lock")                                                        \
+    WAIT(WAIT_SYNC_RWMUTEX_RLOCK, "sync.RWMutex.RLock")                                                      \
+    WAIT(WAIT_SYNC_WAITGROUP_WAIT, "sync.WaitGroup.Wait")                                                    \
     WAIT(WAIT_SYNC_COND_WAIT, "sync.Cond.Wait")
 
 typedef enum WaitReason {
 #define WAIT_ENUM(e, text) e,
     WAIT_REASONS(WAIT_ENUM)
 #undef WAIT_ENUM
-    WAIT_NREASONS
+        WAIT_NREASONS
 } WaitReason;
 
 /* Go's text for r ("waiting" for an unknown value). */

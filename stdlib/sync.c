@@ -28,8 +28,8 @@
 #include <string.h>
 
 #include "parser/bytecode.h"
-#include "runtime/sema.h"
 #include "runtime/sched.h"
+#include "runtime/sema.h"
 #include "stdlib/lib.h"
 #include "vm/race.h"
 
@@ -72,7 +72,8 @@ enum {
     MUTEX_WOKEN = 2,
     MUTEX_STARVING = 4,
     MUTEX_WAITER_SHIFT = 3,
-    MUTEX_SPINS = 400, /* sched_spin_pause rounds before parking: a held lock is usually freed within a microsecond */
+    /* sched_spin_pause rounds before parking: a held lock is usually freed within a microsecond */
+    MUTEX_SPINS = 400,
 };
 
 /* Go's starvationThresholdNs: a waiter that waited longer turns on starvation mode. */
@@ -105,7 +106,8 @@ static int mutex_lock_slow(G *g, Value *args, Mutex *m, SemaWaiter *w, LockedFn 
     int32_t old = atomic_load(&m->state);
     for (;;) {
         /* Spin while the holder runs, unless starving (the mutex goes to the queue's head then). */
-        if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && iter < MUTEX_SPINS && sched_can_spin(g)) {
+        if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && iter < MUTEX_SPINS &&
+            sched_can_spin(g)) {
             /* Tell Unlock not to wake anyone: we will take it. */
             if (!awoke && !(old & MUTEX_WOKEN) && (old >> MUTEX_WAITER_SHIFT) != 0 &&
                 atomic_compare_exchange_weak(&m->state, &old, old | MUTEX_WOKEN))
@@ -134,7 +136,8 @@ static int mutex_lock_slow(G *g, Value *args, Mutex *m, SemaWaiter *w, LockedFn 
             continue;
         if (!must_wait)
             break; /* locked it with the CAS */
-        bool lifo = w != NULL; /* waited before: back to the queue's head */
+        /* Queue; at the head if it waited before (Go's queueLifo). */
+        bool lifo = w != NULL;
         if (!w) {
             w = sema_waiter_new(g, mutex_woken);
             w->data = m;
@@ -297,7 +300,9 @@ static int rw_wlocked(G *g, RWMutex *rw) {
     return 0;
 }
 
-static int rw_readers_left(G *g, Value *args, SemaWaiter *w) { return rw_wlocked(g, w->data); }
+static int rw_readers_left(G *g, Value *args, SemaWaiter *w) {
+    return rw_wlocked(g, w->data);
+}
 
 /* The write lock's second half, holding rw->w: wait for the readers in. */
 static int rw_lock_readers(G *g, Value *args, void *ctx) {

@@ -195,4 +195,6 @@ static _Noreturn void child(void) {
     run_script("sema_storm.csp", "sema", sema_fns, script);
 }
 
-int main(void) { return run_storms("semaphore storm", child); }
+int main(void) {
+    return run_storms("semaphore storm", child);
+}

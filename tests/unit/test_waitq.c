@@ -114,7 +114,8 @@ static void model(void) {
         }
         bad |= !same(&q[0], want[0], len[0]) || !same(&q[1], want[1], len[1]);
         for (int j = 0; j < N; j++)
-            bad |= waitq_linked(&r[j].node) != (where[j] >= 0) || (where[j] >= 0 && r[j].node.q != &q[where[j]]);
+            bad |=
+                waitq_linked(&r[j].node) != (where[j] >= 0) || (where[j] >= 0 && r[j].node.q != &q[where[j]]);
     }
     CHECK(!bad, "random operations on two queues match the array model");
 }
