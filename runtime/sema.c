@@ -90,7 +90,7 @@ static int sema_resume(G *g, Value *args, void *data) {
     w->requeued = false;
     int r = w->then(g, args, w);
     if (!w->requeued)
-        free(w);
+        sema_waiter_free(w);
     return r;
 }
 
