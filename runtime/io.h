@@ -31,6 +31,7 @@
 
 #include <uv.h>
 
+#include "runtime/waitreason.h"
 #include "vm/vm.h"
 
 typedef struct IoReq IoReq;
@@ -51,12 +52,12 @@ struct IoReq {
  * io_complete; then `resume(g, args, req)` runs on g's thread and returns
  * the native's results (it owns req from then on).  Returns RT_PARK, or a
  * panic (-1) when g cannot park here (inside a builtin's callback). */
-int io_park(G *g, IoReq *req, const char *reason, IoResumeFn resume);
+int io_park(G *g, IoReq *req, WaitReason reason, IoResumeFn resume);
 
 /* The same for a blocking system call: req->blocking(req) runs on a libuv
  * worker thread, then g resumes as for io_park.  Where g cannot park (a
  * deferred call), the call runs on g's own thread and `resume` at once. */
-int io_park_blocking(G *g, IoReq *req, const char *reason, IoResumeFn resume);
+int io_park_blocking(G *g, IoReq *req, WaitReason reason, IoResumeFn resume);
 
 /* Hand req to the loop thread without waiting for it (closing a handle from
  * a finalizer, setting a deadline): req->start frees it. */

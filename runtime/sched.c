@@ -622,6 +622,11 @@ static void execute(Sched *s, M *m, G *g) {
     if (m->yielded) {
         m->yielded = false;
         atomic_store(&g->status, G_RUNNABLE);
+        if (m->yield_local) { /* sched_goyield: behind what this P runs next */
+            m->yield_local = false;
+            runqput(s, m->p, g, false);
+            return;
+        }
         pthread_mutex_lock(&s->lock);
         sched_globrunq_put(s, g);
         pthread_mutex_unlock(&s->lock);
@@ -665,7 +670,7 @@ static void *mstart(void *arg) {
 
 /* ---- parking and readying ---- */
 
-int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
+int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     M *m = tls_m;
     g->wait_reason = reason;
     g_rt(g)->wait_since = sched_nanotime();
@@ -683,7 +688,7 @@ void sched_set_native_results(G *g, int n, const Value *results) {
 void sched_ready(G *g, bool next) {
     Sched *s = sched_of(g->vm);
     atomic_store(&g->status, G_RUNNABLE);
-    g->wait_reason = NULL;
+    g->wait_reason = WAIT_ZERO;
     M *m = tls_m;
     if (m && m->p) {
         runqput(s, m->p, g, next);
@@ -708,6 +713,11 @@ int sched_gosched_results(G *g, int nres) {
 }
 
 int sched_gosched(G *g) { return sched_gosched_results(g, 0); }
+
+int sched_goyield(G *g, int nres) {
+    tls_m->yield_local = true;
+    return sched_gosched_results(g, nres);
+}
 
 bool sched_can_spin(G *g) {
     Sched *s = sched_of(g->vm);

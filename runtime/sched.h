@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "runtime/waitreason.h"
 #include "vm/vm.h"
 
 enum { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
@@ -86,11 +87,10 @@ void sched_repl_goroutines(G *self, FILE *out);
 void sched_dump_others(G *self, FILE *out);
 
 /* Park the running goroutine g (which has put itself on a wait queue guarded
- * by `lock`, held) with Go's wait reason ("chan receive", "sleep",
- * "semacquire", "select", "select (no cases)", "chan send", "sync.WaitGroup.Wait").
+ * by `lock`, held) for `reason` (runtime/waitreason.h: dumps print Go's text).
  * Returns RT_PARK, which the operation returns to the dispatch loop; the
  * scheduler unlocks `lock` (if not NULL) once g is switched out. */
-int sched_park(G *g, const char *reason, pthread_mutex_t *lock);
+int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock);
 
 /* Whether g may park now: not while a builtin's script callback runs in it
  * (a nested vm_call keeps the builtin's C frame on this thread's stack).  An
@@ -119,6 +119,11 @@ void sched_spin_pause(void);
 int sched_gosched(G *g);
 /* The same from a native that has stored its nres results in its args. */
 int sched_gosched_results(G *g, int nres);
+
+/* Go's goyield, from a native that has stored its nres results: g goes to
+ * the tail of its own P's run queue, so the goroutine it just readied with
+ * `next` (a sync.Mutex's new owner in starvation mode) runs first. */
+int sched_goyield(G *g, int nres);
 
 /* runtime.GOMAXPROCS: set (n >= 1, at most 256) or just query (n < 1);
  * returns the old value.  Setting stops the world.  *must_yield is set when
@@ -176,7 +181,7 @@ void sigquit_raise(void);
 void sched_entersyscall(G *g);
 void sched_exitsyscall(G *g);
 
-/* time.Sleep(ns): park g with reason "sleep" until the deadline. */
+/* time.Sleep(ns): park g (WAIT_SLEEP) until the deadline. */
 int sched_sleep(G *g, int64_t ns);
 
 #endif

@@ -10,7 +10,7 @@ static const char *status_text(G *g) {
     switch (atomic_load(&g->status)) {
     case G_RUNNABLE: return "runnable";
     case G_RUNNING: return "running";
-    case G_WAITING: return g->wait_reason ? g->wait_reason : "waiting";
+    case G_WAITING: return wait_reason_text(g->wait_reason);
     case G_SYSCALL: return "syscall";
     default: return "dead";
     }

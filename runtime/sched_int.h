@@ -75,6 +75,7 @@ struct M {
     /* set by sched_park/sched_yield for the scheduler to finish after the switch */
     pthread_mutex_t *unlock_after; /* owner only */
     bool yielded;                /* owner only */
+    bool yield_local;            /* owner only: the yielded G goes to this P's queue (sched_goyield) */
     bool kick_after_park;        /* sched_kick_idle once unlock_after is released (owner only) */
     bool inherit_time;           /* the next G came from runnext: no new time slice (owner only) */
     AllocCache cache;            /* this thread's allocations (vm/gc.h) */

@@ -217,5 +217,5 @@ int sched_sleep(G *g, int64_t ns) {
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
     sched_current_m()->kick_after_park = arm(p, t, sched_deadline(ns));
-    return sched_park(g, "sleep", &p->timer_lock);
+    return sched_park(g, WAIT_SLEEP, &p->timer_lock);
 }

@@ -91,12 +91,12 @@ static int select_park(G *g, uint32_t base, int ncases, int nrecv, const uint8_t
         *w = (Waiter){.g = g, .c = chan_of(R[1 + 2 * k]), .sel = sel, .k = k, .is_send = k >= nrecv};
         if (w->is_send)
             w->elem = R[2 + 2 * k];
-        waitq_push(waiter_queue(w), w);
+        waitq_push(waiter_queue(w), &w->node);
     }
     g_rt(g)->select = sel;
     unlock_all(locks, nlocks);
     /* Go compiles a one-case select to the plain operation: same wait reason. */
-    const char *reason = ncases > 1 ? "select" : nrecv ? "chan receive" : "chan send";
+    WaitReason reason = ncases > 1 ? WAIT_SELECT : nrecv ? WAIT_CHAN_RECV : WAIT_CHAN_SEND;
     return sched_park(g, reason, &sel->park);
 }
 
@@ -110,8 +110,8 @@ static int select_resume(G *g, SelectWait *sel, uint32_t base) {
     g_rt(g)->select = NULL;
     lock_all(sel->locks, sel->nlocks);
     for (int i = 0; i < sel->nw; i++)
-        if (sel->w[i].linked)
-            waitq_unlink(waiter_queue(&sel->w[i]), &sel->w[i]);
+        if (waitq_linked(&sel->w[i].node))
+            waitq_unlink(waiter_queue(&sel->w[i]), &sel->w[i].node);
     unlock_all(sel->locks, sel->nlocks);
     int k = atomic_load_explicit(&sel->fired, memory_order_acquire);
     bool recv = k < sel->nrecv, closed = sel->closed, ok = sel->ok;
@@ -154,10 +154,10 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
         }
         if (!chan_can_park(g))
             return vm_cannot_park(g);
-        const char *reason = ncases == 0  ? "select (no cases)"
-                             : ncases > 1 ? "select"
-                             : nrecv      ? "chan receive (nil chan)"
-                                          : "chan send (nil chan)";
+        WaitReason reason = ncases == 0  ? WAIT_SELECT_NO_CASES
+                            : ncases > 1 ? WAIT_SELECT
+                            : nrecv      ? WAIT_CHAN_RECV_NIL
+                                         : WAIT_CHAN_SEND_NIL;
         return sched_park(g, reason, NULL);
     }
     Chan *locks[SELECT_MAX_CASES];

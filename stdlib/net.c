@@ -42,7 +42,7 @@ static void req_free(NetReq *r) {
 }
 
 static int park(G *g, NetReq *r, IoResumeFn resume) {
-    int rc = io_park(g, &r->io, "IO wait", resume);
+    int rc = io_park(g, &r->io, WAIT_IO, resume);
     if (rc == -1)
         req_free(r);
     return rc;

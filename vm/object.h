@@ -324,7 +324,7 @@ struct G {
     _Atomic int status;      /* G_RUNNABLE, G_RUNNING, G_WAITING, ... */
     _Atomic int preempt;     /* set by sysmon: yield at the next safepoint */
     _Atomic int interrupted; /* Ctrl-C in the REPL (set with preempt): Goexit at that safepoint */
-    const char *wait_reason; /* "chan receive", "sleep", ... while waiting */
+    uint8_t wait_reason;     /* runtime/waitreason.h's WaitReason while waiting */
     int32_t gs_index;        /* position in vm->gs (the registry), for O(1) removal */
     int32_t c_calls;         /* nested vm_calls running (a builtin's script callback): no parking */
     struct GRuntime *rt;     /* the rest, which only the runtime reads: runtime/sched.h g_rt() */

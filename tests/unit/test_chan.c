@@ -48,7 +48,7 @@ int64_t sched_nanotime(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
+int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     g->wait_reason = reason;
     atomic_store(&switched_out[g->id], false);
     atomic_store(&g->status, G_WAITING);
@@ -213,13 +213,13 @@ static void test_unbuffered(void) {
     Value ch = chan_make(vm, 0);
     G *a = new_g(), *b = new_g();
     Op r = recv_op(ch, true), s = send_op(ch, 42);
-    CHECK(step(a, &r) == RT_PARK && !strcmp(a->wait_reason, "chan receive"), "receive waits for a sender");
+    CHECK(step(a, &r) == RT_PARK && !strcmp(wait_reason_text(a->wait_reason), "chan receive"), "receive waits for a sender");
     CHECK(step(b, &s) == RT_OK, "send to a waiting receiver completes at once");
     CHECK(atomic_load(&a->status) == G_RUNNABLE, "the receiver is readied");
     CHECK(resume(a, &r) == RT_OK && as_int(R(a)[10]) == 42 && R(a)[11] == VAL_TRUE,
           "value handed straight over");
     /* the other way round: the sender waits until a receiver takes the value */
-    CHECK(step(b, &s) == RT_PARK && !strcmp(b->wait_reason, "chan send"), "unbuffered send waits");
+    CHECK(step(b, &s) == RT_PARK && !strcmp(wait_reason_text(b->wait_reason), "chan send"), "unbuffered send waits");
     CHECK(chan_len(ch) == 0 && chan_cap(ch) == 0, "len and cap of an unbuffered channel");
     Op r2 = recv_op(ch, false);
     CHECK(step(a, &r2) == RT_OK && as_int(R(a)[10]) == 42, "receive from a waiting sender");
@@ -336,19 +336,19 @@ static void test_close(void) {
 static void test_nil(void) {
     G *a = new_g();
     Op s = send_op(VAL_NIL, 1), r = recv_op(VAL_NIL, true);
-    CHECK(step(a, &s) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "chan send (nil chan)"),
+    CHECK(step(a, &s) == RT_PARK && parked_nolock && !strcmp(wait_reason_text(a->wait_reason), "chan send (nil chan)"),
           "nil send");
     atomic_store(&a->status, G_RUNNING);
-    CHECK(step(a, &r) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "chan receive (nil chan)"),
+    CHECK(step(a, &r) == RT_PARK && parked_nolock && !strcmp(wait_reason_text(a->wait_reason), "chan receive (nil chan)"),
           "nil recv");
     atomic_store(&a->status, G_RUNNING);
     Op empty = {.kind = SELECT, .at = 20};
-    CHECK(step(a, &empty) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "select (no cases)"),
+    CHECK(step(a, &empty) == RT_PARK && parked_nolock && !strcmp(wait_reason_text(a->wait_reason), "select (no cases)"),
           "select {}");
     atomic_store(&a->status, G_RUNNING);
     Op nils = {.kind = SELECT, .at = 20, .ncases = 2, .nrecv = 1};
     R(a)[21] = R(a)[23] = VAL_NIL;
-    CHECK(step(a, &nils) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "select"),
+    CHECK(step(a, &nils) == RT_PARK && parked_nolock && !strcmp(wait_reason_text(a->wait_reason), "select"),
           "select of nil chans");
     atomic_store(&a->status, G_RUNNING);
     nils.has_default = true;
@@ -442,7 +442,7 @@ static void test_select_random(void) {
 
 static bool queues_empty(Value ch) {
     Chan *c = chan_of(ch);
-    return !c->recvq.first && !c->sendq.first && !c->recvq.last && !c->sendq.last;
+    return waitq_empty(&c->recvq) && waitq_empty(&c->sendq) && !c->recvq.tail && !c->sendq.tail;
 }
 
 static void test_select_park(void) {
@@ -452,7 +452,7 @@ static void test_select_park(void) {
     int64_t sv[1] = {5};
     /* woken by a sender on y */
     Op sel = select_op(a, 50, rc, 2, sc, sv, 1, false);
-    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "select") && g_rt(a)->select, "select waits");
+    CHECK(step(a, &sel) == RT_PARK && !strcmp(wait_reason_text(a->wait_reason), "select") && g_rt(a)->select, "select waits");
     Op s = send_op(y, 33);
     CHECK(step(b, &s) == RT_OK && atomic_load(&a->status) == G_RUNNABLE && retried(a),
           "a sender fires case 1");
@@ -461,7 +461,7 @@ static void test_select_park(void) {
     CHECK(resume(a, &sel) == RT_OK && !g_rt(a)->select, "SELECT runs again and finishes");
     CHECK(as_int(R(a)[50]) == 1 && as_int(R(a)[51]) == 33 && R(a)[52] == VAL_TRUE, "results of case 1");
     CHECK(queues_empty(y) && queues_empty(z), "records taken off every channel");
-    CHECK(chan_of(x)->sendq.first && !chan_of(x)->recvq.first, "only the second sender waits on x");
+    CHECK(!waitq_empty(&chan_of(x)->sendq) && waitq_empty(&chan_of(x)->recvq), "only the second sender waits on x");
     Op rx = recv_op(x, false);
     step(b, &rx);
     resume(c, &s2);
@@ -507,7 +507,7 @@ static void test_select_park(void) {
 
     /* one case: Go's wait reason of the plain operation */
     sel = select_op(a, 50, rv, 1, NULL, NULL, 0, false);
-    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "chan receive"),
+    CHECK(step(a, &sel) == RT_PARK && !strcmp(wait_reason_text(a->wait_reason), "chan receive"),
           "one-case select waits as a receive");
     Op sv8 = send_op(v, 1);
     step(b, &sv8);

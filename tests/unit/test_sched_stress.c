@@ -72,7 +72,7 @@ static int st_park(G *g, Value *args, int nargs) {
         fail("park: more than %d parked", MAX_IDS);
     waiters[(whead + nwaiters++) % MAX_IDS] = (Waiter){g, id};
     atomic_fetch_add(&nparks, 1);
-    return sched_park(g, "stress park", &wmu);
+    return sched_park(g, WAIT_SEMACQUIRE, &wmu);
 }
 
 /* wake(max, lifo) int: wake up to max parked goroutines; each gets its id
