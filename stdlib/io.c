@@ -1,17 +1,14 @@
-/* stdlib/io.c — package io (EOF, ReadAll, Copy, WriteString) and the
- * stream plumbing of stdlib/stream.h that every reader and writer shares.
- *
- * ReadAll and Copy are chains of continuations: each read or write may park
- * the goroutine, and the next step runs when it resumes.
+/* stdlib/io.c — package io (EOF, ReadAll, Copy, WriteString), the stream
+ * plumbing of stdlib/stream.h that every reader and writer shares, and the
+ * loading of stdlib/stream.csp, where ReadAll and Copy are loops.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stdlib/lib.h"
 #include "stdlib/stream.h"
 #include "vm/race.h"
-
-enum { COPY_CHUNK = 32 * 1024 }; /* Go's io.Copy buffer */
 
 const Stream *stream_of(Value v, bool write) {
     if (!val_is(v, OBJ_NATIVEOBJ))
@@ -22,95 +19,66 @@ const Stream *stream_of(Value v, bool write) {
     return s;
 }
 
-/* ---- running operations: a loop, not a recursion ----
- * An operation that completes at once (a strings.Reader, data already in a
- * bufio buffer, a write to stdout) calls its continuation, which may start
- * the next operation, which completes at once...: io.Copy of a 100 MB
- * strings.Reader would nest 3,000 reads deep in C.  So an operation started
- * by the continuation of one still running on this thread (and in the same
- * native call: not from a script callback) is only recorded, every function
- * on the way returns STREAM_DEFERRED, and the outermost stream_read or
- * stream_write runs the recorded one next. */
-
-enum { STREAM_DEFERRED = -1000 };
-
-typedef struct StreamOp {
-    const Stream *s;
-    Value v;
-    bool write;
-    size_t max;    /* reads */
-    const char *p; /* writes: the bytes (a copy owned by the loop, once deferred) */
-    size_t n;
-    StreamDone done;
-    void *ctx;
-    Value *args;
-} StreamOp;
-
-typedef struct OpLoop {
-    G *g;
-    int32_t c_calls;
-    bool has_next;
-    StreamOp next;
-} OpLoop;
-
-static _Thread_local OpLoop *running_loop;
-
-static int run_op(G *g, StreamOp op) {
-    OpLoop *loop = running_loop;
-    if (loop && loop->g == g && loop->c_calls == g->c_calls) {
-        if (op.write) { /* the caller may free its bytes when we return */
-            char *copy = malloc(op.n ? op.n : 1);
-            memcpy(copy, op.p, op.n);
-            op.p = copy;
-        }
-        loop->next = op;
-        loop->has_next = true;
-        return STREAM_DEFERRED;
-    }
-    OpLoop mine = {g, g->c_calls, false, {0}};
-    running_loop = &mine;
-    char *owned = NULL;
-    int r;
-    for (;;) {
-        r = op.write ? op.s->write(g, op.v, op.p, op.n, op.done, op.ctx, op.args)
-                     : op.s->read(g, op.v, op.max, op.done, op.ctx, op.args);
-        free(owned); /* a write copies its bytes before it returns or parks */
-        owned = NULL;
-        if (r != STREAM_DEFERRED || !mine.has_next)
-            break;
-        op = mine.next;
-        mine.has_next = false;
-        owned = op.write ? (char *)op.p : NULL;
-    }
-    running_loop = loop;
-    return r;
-}
-
-int stream_read(G *g, const char *fn, int argno, Value r, size_t max, StreamDone done, void *ctx, Value *args) {
+int stream_read(G *g, const char *fn, int argno, Value r, size_t max, Value *args) {
     const Stream *s = stream_of(r, false);
     if (!s)
         return args_type_error(g, fn, argno, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
-    return run_op(g, (StreamOp){.s = s, .v = r, .max = max, .done = done, .ctx = ctx, .args = args});
+    return s->read(g, r, max, args);
 }
 
-int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t n, StreamDone done, void *ctx,
-                 Value *args) {
+int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t n, Value *args) {
     const Stream *s = stream_of(w, true);
     if (!s)
         return args_type_error(g, fn, argno, "an io.Writer (a file, connection or bufio.Writer)", w);
-    return run_op(g, (StreamOp){.s = s, .v = w, .write = true, .p = p, .n = n, .done = done, .ctx = ctx, .args = args});
+    return s->write(g, w, p, n, args);
 }
 
-int stream_done_read(G *g, Value *args, void *ctx, StreamResult *res) {
-    args[0] = val_obj(res->data);
-    args[1] = res->err;
-    return 2;
+/* ---- the csp loops of stdlib/stream.csp ---- */
+
+#include "stdlib/stream_csp.h"
+
+static pthread_mutex_t prelude_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The loaded prelude, kept in internal/stream's table (a root), compiled by
+ * whichever goroutine needs it first. */
+static ObjModule *prelude(VM *vm) {
+    ObjModule *in = vm_find_native_module(vm, "internal/stream");
+    ObjString *key = str_intern_c(vm, "prelude");
+    Value m = VAL_NIL;
+    pthread_mutex_lock(&prelude_lock);
+    if (!vm_module_get(in, key, &m)) {
+        m = val_obj(vm_load_prelude(vm, "stream.csp", stream_csp, sizeof stream_csp - 1));
+        vm_module_set(vm, in, "prelude", m);
+    }
+    pthread_mutex_unlock(&prelude_lock);
+    return (ObjModule *)val_as_obj(m);
 }
 
-int stream_done_write(G *g, Value *args, void *ctx, StreamResult *res) {
-    args[0] = val_int(g->vm, res->n);
-    args[1] = res->err;
-    return 2;
+int stream_loop(G *g, Value *args, const char *name, int n) {
+    ObjModule *m = prelude(g->vm);
+    ObjString *key = str_intern_c(g->vm, name);
+    args[0] = VAL_NIL;
+    for (int i = 0; i < m->nglobals; i++)
+        if (m->names[i] == key)
+            args[0] = m->globals[i];
+    return vm_tailcall(g, n);
+}
+
+/* internal/stream.Read(r, max) and write(w, s): one operation each. */
+static int internal_read(G *g, Value *args, int nargs) {
+    Value r;
+    int64_t max;
+    if (!args_check(g, "internal/stream.Read", args, nargs, "vi", &r, &max))
+        return -1;
+    return stream_read(g, "internal/stream.Read", 1, r, (size_t)max, args);
+}
+
+static int internal_write(G *g, Value *args, int nargs) {
+    Value w;
+    ObjString *s;
+    if (!args_check(g, "internal/stream.Write", args, nargs, "vs", &w, &s))
+        return -1;
+    return stream_write(g, "internal/stream.Write", 1, w, s->chars, s->len, args);
 }
 
 Value stream_eof(VM *vm) {
@@ -134,21 +102,7 @@ void stream_race_read(G *g) {
         race_acquire(g, io_sync(g->vm), 0);
 }
 
-static bool is_eof(VM *vm, Value err) { return !val_is_nil(err) && val_equal(err, stream_eof(vm)); }
-
-/* ---- io.ReadAll(r): read until EOF ---- */
-
-static int readall_step(G *g, Value *args, void *ctx, StreamResult *res) {
-    StrBuf *b = ctx;
-    sb_put(b, res->data->chars, res->data->len);
-    if (val_is_nil(res->err))
-        return stream_read(g, "io.ReadAll", 1, args[0], COPY_CHUNK, readall_step, b, args);
-    args[0] = val_str(g->vm, b->p ? b->p : "", b->len);
-    args[1] = is_eof(g->vm, res->err) ? VAL_NIL : res->err;
-    sb_free(b);
-    free(b);
-    return 2;
-}
+/* ---- io.ReadAll(r) and io.Copy(dst, src): loops of stdlib/stream.csp ---- */
 
 static int io_ReadAll(G *g, Value *args, int nargs) {
     Value r;
@@ -156,42 +110,8 @@ static int io_ReadAll(G *g, Value *args, int nargs) {
         return -1;
     if (!stream_of(r, false))
         return args_type_error(g, "io.ReadAll", 1, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
-    StrBuf *b = calloc(1, sizeof *b);
-    return stream_read(g, "io.ReadAll", 1, r, COPY_CHUNK, readall_step, b, args);
-}
-
-/* ---- io.Copy(dst, src): read src, write dst, until EOF ---- */
-
-typedef struct CopyState {
-    int64_t written;
-} CopyState;
-
-static int copy_read(G *g, Value *args, void *ctx, StreamResult *res);
-
-static int copy_end(G *g, Value *args, CopyState *st, Value err) {
-    args[0] = val_int(g->vm, st->written);
-    args[1] = is_eof(g->vm, err) ? VAL_NIL : err;
-    free(st);
-    return 2;
-}
-
-static int copy_wrote(G *g, Value *args, void *ctx, StreamResult *res) {
-    CopyState *st = ctx;
-    st->written += res->n;
-    if (!val_is_nil(res->err))
-        return copy_end(g, args, st, res->err);
-    /* a read may return bytes and an error together: the error comes after the bytes */
-    if (!val_is_nil(args[2]))
-        return copy_end(g, args, st, args[2]);
-    return stream_read(g, "io.Copy", 2, args[1], COPY_CHUNK, copy_read, st, args);
-}
-
-static int copy_read(G *g, Value *args, void *ctx, StreamResult *res) {
-    CopyState *st = ctx;
-    if (res->data->len == 0)
-        return copy_end(g, args, st, val_is_nil(res->err) ? VAL_NIL : res->err);
-    args[2] = res->err; /* args[2] is a spare slot of the call: a root while parked */
-    return stream_write(g, "io.Copy", 1, args[0], res->data->chars, res->data->len, copy_wrote, st, args);
+    args[1] = r;
+    return stream_loop(g, args, "ReadAll", 1);
 }
 
 static int io_Copy(G *g, Value *args, int nargs) {
@@ -202,9 +122,9 @@ static int io_Copy(G *g, Value *args, int nargs) {
         return args_type_error(g, "io.Copy", 1, "an io.Writer (a file, connection or bufio.Writer)", dst);
     if (!stream_of(src, false))
         return args_type_error(g, "io.Copy", 2, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", src);
-    CopyState *st = calloc(1, sizeof *st);
-    args[2] = VAL_NIL;
-    return stream_read(g, "io.Copy", 2, src, COPY_CHUNK, copy_read, st, args);
+    args[1] = dst;
+    args[2] = src;
+    return stream_loop(g, args, "Copy", 2);
 }
 
 /* ---- io.WriteString(w, s) ---- */
@@ -214,7 +134,7 @@ static int io_WriteString(G *g, Value *args, int nargs) {
     ObjString *s;
     if (!args_check(g, "io.WriteString", args, nargs, "vs", &w, &s))
         return -1;
-    return stream_write(g, "io.WriteString", 1, w, s->chars, s->len, stream_done_write, NULL, args);
+    return stream_write(g, "io.WriteString", 1, w, s->chars, s->len, args);
 }
 
 static const NativeReg io_fns[] = {
@@ -224,7 +144,14 @@ static const NativeReg io_fns[] = {
     {NULL, NULL, NULL},
 };
 
+static const NativeReg internal_fns[] = {
+    {"Read", internal_read, "Read(r, max) (string, err) — one read of r"},
+    {"Write", internal_write, "Write(w, s) (n, err) — one write of all of s to w"},
+    {NULL, NULL, NULL},
+};
+
 void stdlib_open_io(VM *vm) {
+    vm_native_module(vm, "internal/stream", internal_fns);
     ObjModule *m = vm_native_module(vm, "io", io_fns);
     vm_module_set(vm, m, "EOF", err_new(vm, str_new(vm, "EOF", 3), VAL_NIL));
 }

@@ -42,6 +42,12 @@ int vm_tailcall(G *g, int nargs);
 /* A closure of the runtime's own bytecode (deferwrap, Once.Do's wrapper),
  * hidden from traces. */
 ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int ncode, int nparams, int maxregs);
+/* A part of the standard library written in csp (stdlib/prelude.c): compile
+ * and load src, one module of function declarations, without running it.
+ * Its functions are bound to its globals and hidden from traces (as the
+ * runtime's own code), and it may import "internal/..." modules, which
+ * scripts cannot.  Aborts if src does not compile (an interpreter bug). */
+ObjModule *vm_load_prelude(VM *vm, const char *name, const char *src, size_t len);
 typedef struct RuntimeOps {
     /* go fn(args...): start a goroutine (args are copied). */
     int (*go)(G *g, Value fn, int nargs, const Value *args);
