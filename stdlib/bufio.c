@@ -188,15 +188,18 @@ static int scanner_Scan(G *g, Value *args, int nargs) {
     args[1] = args[0];
     args[2] = s->src;
     args[3] = val_int(g->vm, SCAN_READ);
-    return stream_loop(g, args, "scan", 3);
+    return stream_loop(g, args, LOOP_SCAN, 3);
 }
 
 /* internal/stream.ScanFeed(s, data, err): add what scan's read returned;
  * Scan's result, or nil if still more is needed. */
 static int scan_feed(G *g, Value *args, int nargs) {
-    ObjString *data;
-    Value err;
-    ARGS_RECV(s, Scanner, scanner_type, "internal/stream.ScanFeed", "sv", &data, &err)
+    if (nargs != 3 || !val_is(args[0], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(args[0])->ntype != &scanner_type ||
+        !val_is(args[1], OBJ_STRING))
+        return stream_bad_call(g, "internal/stream.ScanFeed");
+    Scanner *s = (Scanner *)AS_NATIVEOBJ(args[0])->payload;
+    ObjString *data = AS_STRING(args[1]);
+    Value err = args[2];
     pthread_mutex_lock(&s->q.lock);
     buf_append(&s->q, data->chars, data->len);
     if (!val_is_nil(err)) {
@@ -354,16 +357,19 @@ static int reader_read(G *g, Value *args, Value self, int delim, size_t max) {
     args[3] = val_int(g->vm, (int64_t)r->size);
     args[4] = val_int(g->vm, delim);
     args[5] = val_int(g->vm, (int64_t)max);
-    return stream_loop(g, args, "readerFill", 5);
+    return stream_loop(g, args, LOOP_READER_FILL, 5);
 }
 
 /* internal/stream.ReaderFeed(r, data, err, delim, max): add what
  * readerFill's read returned; (data, err, true) once the buffer answers. */
 static int reader_feed(G *g, Value *args, int nargs) {
-    ObjString *data;
-    Value err;
-    int64_t delim, max;
-    ARGS_RECV(r, Reader, reader_type, "internal/stream.ReaderFeed", "svii", &data, &err, &delim, &max)
+    if (nargs != 5 || !val_is(args[0], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(args[0])->ntype != &reader_type ||
+        !val_is(args[1], OBJ_STRING) || !val_is_int(args[3]) || !val_is_int(args[4]))
+        return stream_bad_call(g, "internal/stream.ReaderFeed");
+    Reader *r = (Reader *)AS_NATIVEOBJ(args[0])->payload;
+    ObjString *data = AS_STRING(args[1]);
+    Value err = args[2];
+    int64_t delim = val_as_int(args[3]), max = val_as_int(args[4]);
     pthread_mutex_lock(&r->q.lock);
     buf_append(&r->q, data->chars, data->len);
     if (!val_is_nil(err))
@@ -471,15 +477,18 @@ static int writer_write_bytes(G *g, Value *args, Value self, const char *p, size
     args[2] = w->stream;
     args[3] = out;
     args[4] = val_int(g->vm, (int64_t)n);
-    return stream_loop(g, args, "writerFlush", 4);
+    return stream_loop(g, args, LOOP_WRITER_FLUSH, 4);
 }
 
 /* internal/stream.WriterFlushed(w, err, n): the flush's write returned err;
  * (n, nil), or (0, err) with err made sticky. */
 static int writer_flushed(G *g, Value *args, int nargs) {
-    Value err;
-    int64_t n;
-    ARGS_RECV(w, Writer, writer_type, "internal/stream.WriterFlushed", "vi", &err, &n)
+    if (nargs != 3 || !val_is(args[0], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(args[0])->ntype != &writer_type ||
+        !val_is_int(args[2]))
+        return stream_bad_call(g, "internal/stream.WriterFlushed");
+    Writer *w = (Writer *)AS_NATIVEOBJ(args[0])->payload;
+    Value err = args[1];
+    int64_t n = val_as_int(args[2]);
     if (!val_is_nil(err)) {
         pthread_mutex_lock(&w->q.lock);
         w->err = err;
@@ -516,7 +525,7 @@ static int writer_Flush(G *g, Value *args, int nargs) {
     args[1] = args[0];
     args[2] = w->stream;
     args[3] = out;
-    return stream_loop(g, args, "flush", 3);
+    return stream_loop(g, args, LOOP_FLUSH, 3);
 }
 
 static int writer_Buffered(G *g, Value *args, int nargs) {

@@ -3,6 +3,7 @@
  * loading of stdlib/stream.csp, where ReadAll and Copy are loops.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,48 +38,66 @@ int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t
 
 #include "stdlib/stream_csp.h"
 
-static pthread_mutex_t prelude_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char *const loop_names[NLOOPS] = {
+    [LOOP_COPY] = "Copy", [LOOP_READALL] = "ReadAll", [LOOP_SCAN] = "scan", [LOOP_READER_FILL] = "readerFill",
+    [LOOP_WRITER_FLUSH] = "writerFlush", [LOOP_FLUSH] = "flush", [LOOP_LOG_OUTPUT] = "logOutput",
+};
 
-/* The loaded prelude, kept in internal/stream's table (a root), compiled by
- * whichever goroutine needs it first. */
+static pthread_mutex_t prelude_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Each loop's global slot: the same in every VM (the source is fixed); set
+ * under prelude_lock before the first VM's prelude is published. */
+static int loop_slot[NLOOPS];
+static bool loop_slots_known;
+
+/* The loaded prelude, compiled by whichever goroutine needs it first; kept
+ * in internal/stream's table (a root) and published in vm->stream_prelude. */
 static ObjModule *prelude(VM *vm) {
-    ObjModule *in = vm_find_native_module(vm, "internal/stream");
-    ObjString *key = str_intern_c(vm, "prelude");
-    Value m = VAL_NIL;
+    ObjModule *m = atomic_load_explicit(&vm->stream_prelude, memory_order_acquire);
+    if (m)
+        return m;
     pthread_mutex_lock(&prelude_lock);
-    if (!vm_module_get(in, key, &m)) {
-        m = val_obj(vm_load_prelude(vm, "stream.csp", stream_csp, sizeof stream_csp - 1));
-        vm_module_set(vm, in, "prelude", m);
+    m = atomic_load_explicit(&vm->stream_prelude, memory_order_relaxed);
+    if (!m) {
+        m = vm_load_prelude(vm, "stream.csp", stream_csp, sizeof stream_csp - 1);
+        vm_module_set(vm, vm_find_native_module(vm, "internal/stream"), "prelude", val_obj(m));
+        for (int l = 0; l < NLOOPS && !loop_slots_known; l++) {
+            loop_slot[l] = -1;
+            for (int i = 0; i < m->nglobals; i++)
+                if (!strcmp(m->names[i]->chars, loop_names[l]))
+                    loop_slot[l] = i;
+            if (loop_slot[l] < 0 || !val_is(m->globals[loop_slot[l]], OBJ_CLOSURE)) {
+                fprintf(stderr, "fatal error: stdlib/stream.csp has no func %s\n", loop_names[l]);
+                abort(); /* the interpreter's own source is wrong */
+            }
+        }
+        loop_slots_known = true;
+        atomic_store_explicit(&vm->stream_prelude, m, memory_order_release);
     }
     pthread_mutex_unlock(&prelude_lock);
-    return (ObjModule *)val_as_obj(m);
+    return m;
 }
 
-int stream_loop(G *g, Value *args, const char *name, int n) {
-    ObjModule *m = prelude(g->vm);
-    ObjString *key = str_intern_c(g->vm, name);
-    args[0] = VAL_NIL;
-    for (int i = 0; i < m->nglobals; i++)
-        if (m->names[i] == key)
-            args[0] = m->globals[i];
+int stream_loop(G *g, Value *args, StreamLoop which, int n) {
+    args[0] = prelude(g->vm)->globals[loop_slot[which]];
     return vm_tailcall(g, n);
 }
 
-/* internal/stream.Read(r, max) and write(w, s): one operation each. */
+int stream_bad_call(G *g, const char *fn) {
+    return vm_panicf(g, "%s: wrong arguments from stdlib/stream.csp (an interpreter bug)", fn);
+}
+
+/* internal/stream.Read(r, max) and Write(w, s): one operation each. */
 static int internal_read(G *g, Value *args, int nargs) {
-    Value r;
-    int64_t max;
-    if (!args_check(g, "internal/stream.Read", args, nargs, "vi", &r, &max))
-        return -1;
-    return stream_read(g, "internal/stream.Read", 1, r, (size_t)max, args);
+    if (nargs != 2 || !val_is_int(args[1]) || val_as_int(args[1]) <= 0)
+        return stream_bad_call(g, "internal/stream.Read");
+    return stream_read(g, "internal/stream.Read", 1, args[0], (size_t)val_as_int(args[1]), args);
 }
 
 static int internal_write(G *g, Value *args, int nargs) {
-    Value w;
-    ObjString *s;
-    if (!args_check(g, "internal/stream.Write", args, nargs, "vs", &w, &s))
-        return -1;
-    return stream_write(g, "internal/stream.Write", 1, w, s->chars, s->len, args);
+    if (nargs != 2 || !val_is(args[1], OBJ_STRING))
+        return stream_bad_call(g, "internal/stream.Write");
+    ObjString *s = AS_STRING(args[1]);
+    return stream_write(g, "internal/stream.Write", 1, args[0], s->chars, s->len, args);
 }
 
 Value stream_eof(VM *vm) {
@@ -111,7 +130,7 @@ static int io_ReadAll(G *g, Value *args, int nargs) {
     if (!stream_of(r, false))
         return args_type_error(g, "io.ReadAll", 1, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
     args[1] = r;
-    return stream_loop(g, args, "ReadAll", 1);
+    return stream_loop(g, args, LOOP_READALL, 1);
 }
 
 static int io_Copy(G *g, Value *args, int nargs) {
@@ -124,7 +143,7 @@ static int io_Copy(G *g, Value *args, int nargs) {
         return args_type_error(g, "io.Copy", 2, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", src);
     args[1] = dst;
     args[2] = src;
-    return stream_loop(g, args, "Copy", 2);
+    return stream_loop(g, args, LOOP_COPY, 2);
 }
 
 /* ---- io.WriteString(w, s) ---- */

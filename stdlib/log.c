@@ -171,7 +171,7 @@ static int output(G *g, Logger *l, Value *args, int nargs, char how, const char 
         a[3] = val_int(vm, after);
         a[4] = val_str(vm, w->msg, w->len);
         free(w);
-        r = stream_loop(g, a, "logOutput", 4);
+        r = stream_loop(g, a, LOOP_LOG_OUTPUT, 4);
     } else {
         Value res[2]; /* as Go's Print, a failed write is not reported */
         if (fmtlib_write(g, fn, out, line.p, line.len, res)) {

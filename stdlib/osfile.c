@@ -257,7 +257,7 @@ static void blocking_remove(IoReq *io) {
     }
 }
 
-/* ---- continuations: C results to values, on the goroutine's thread ---- */
+/* ---- resume steps: C results to values, on the goroutine's thread ---- */
 
 static Value req_error(VM *vm, FileReq *r) {
     const char *name = r->h ? r->h->name : r->path;

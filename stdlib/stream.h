@@ -44,10 +44,21 @@ const Stream *stream_of(Value v, bool write);
 int stream_read(G *g, const char *fn, int argno, Value r, size_t max, Value *args);
 int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t n, Value *args);
 
-/* Tail-call the csp function `name` of stdlib/stream.csp with args[1..n]
- * (set by the caller): returns RT_CALL.  The prelude is compiled the first
- * time one is needed, so a program that does no such I/O never pays for it. */
-int stream_loop(G *g, Value *args, const char *name, int n);
+/* The loops of stdlib/stream.csp (STREAM_LOOPS in stdlib/io.c names them). */
+typedef enum StreamLoop {
+    LOOP_COPY, LOOP_READALL, LOOP_SCAN, LOOP_READER_FILL, LOOP_WRITER_FLUSH, LOOP_FLUSH, LOOP_LOG_OUTPUT,
+    NLOOPS
+} StreamLoop;
+
+/* Tail-call loop `which` with args[1..n] (set by the caller): returns
+ * RT_CALL.  stdlib/stream.csp is compiled the first time a loop is needed,
+ * so a program that does no such I/O never pays for it. */
+int stream_loop(G *g, Value *args, StreamLoop which, int n);
+
+/* internal/stream's natives are called only by stdlib/stream.csp, on every
+ * turn of its loops, so they check their arguments with plain tests, not
+ * args_check; a failed test is a bug of that file: this panics saying so. */
+int stream_bad_call(G *g, const char *fn);
 
 /* io.EOF (the one value `err == io.EOF` compares against). */
 Value stream_eof(VM *vm);

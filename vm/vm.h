@@ -29,8 +29,9 @@
  * when the goroutine runs again it simply continues after the instruction.
  * A native may park the same way by returning RT_PARK: its waker stores the
  * results at args[0..n) (stack index g->native_base, saved in g->resume_at)
- * and sets g->resume_nres = n, or the native leaves a continuation in
- * g->resume_fn that computes them on g's own thread (vm_native_resume).
+ * and sets g->resume_nres = n, or the native leaves a resume step in
+ * g->resume_fn that computes them on g's own thread (vm_native_resume) when
+ * the waker may not allocate (the I/O loop thread).
  * Parking is impossible inside a nested
  * vm_call (its C frame is on the thread's stack); there it is a panic.
  * A native that must call script code which may block (Once.Do's f) does
@@ -133,6 +134,8 @@ struct VM {
     bool (*len_hook)(G *g, Value obj, int64_t *out);
     ObjModule *builtins; /* len, append, print ... */
     ObjClosure *defer_wrap; /* runs deferred builtins (vm/panic.c) */
+    ObjModule *_Atomic stream_prelude; /* stdlib/stream.csp once loaded (stdlib/io.c); its root is
+                                        * internal/stream's table */
     ObjModule **usermods; /* loaded user modules of the program (load order) */
     int nusermods;
     /* goroutines */
