@@ -228,7 +228,10 @@ static ObjModule *session_module(VM *vm, VmSession *sess, BcModule *bm) {
     return m;
 }
 
-static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
+/* A library (vm_load_prelude) is not one of the program's modules: it is
+ * not added to vm->usermods, which a REPL entry's load may be growing on
+ * another thread meanwhile. */
+static Value load(VM *vm, BcProgram *prog, VmSession *sess, bool library) {
     Loader L = {vm, prog, sess, NULL, NULL, NULL};
     int n = prog->nmodules;
     defer_wrap_init(vm);
@@ -246,7 +249,8 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
         load_fields(&L, mi);
         load_constants(&L, mi);
     }
-    vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
+    if (!library)
+        vm->usermods = realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
     Value main_init = VAL_NIL;
     for (int mi = 0; mi < n; mi++) {
         ObjProto *top = L.protos[mi][prog->modules[mi]->top];
@@ -257,7 +261,8 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
             continue;
         }
         L.mods[mi]->init = val_obj(c);
-        vm->usermods[vm->nusermods++] = L.mods[mi];
+        if (!library)
+            vm->usermods[vm->nusermods++] = L.mods[mi];
         if (mi == n - 1) {
             main_init = L.mods[mi]->init;
             L.mods[mi]->state = MOD_LOADED;
@@ -279,9 +284,9 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
     return main_init;
 }
 
-Value vm_load_program(VM *vm, BcProgram *prog) { return load(vm, prog, NULL); }
+Value vm_load_program(VM *vm, BcProgram *prog) { return load(vm, prog, NULL, false); }
 
-Value vm_load_entry(VM *vm, BcProgram *prog, VmSession *sess) { return load(vm, prog, sess); }
+Value vm_load_entry(VM *vm, BcProgram *prog, VmSession *sess) { return load(vm, prog, sess, false); }
 
 /* p and the functions it creates, hidden from traces as the runtime's own. */
 static void hide_protos(ObjProto *p) {
@@ -298,7 +303,7 @@ ObjModule *vm_load_prelude(VM *vm, const char *name, const char *src, size_t len
         fprintf(stderr, "fatal error: the standard library's %s does not compile\n", name);
         abort(); /* a bug of the interpreter's own source, not of the script */
     }
-    Value top = load(vm, prog, NULL);
+    Value top = load(vm, prog, NULL, true);
     bc_program_free(prog);
     ObjProto *tp = AS_CLOSURE(top)->proto;
     ObjModule *m = tp->module;
