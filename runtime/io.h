@@ -15,10 +15,12 @@
  *    the global run queue and an idle P is woken).  The loop thread is not
  *    an M: a collection does not stop it, so it never allocates a GC object
  *    nor touches a goroutine's stack.  Instead the goroutine, once running
- *    again on an M, runs the continuation it parked with (g->resume_fn,
- *    vm/object.h), which turns the C results into values and frees the
- *    request.  The continuation may park again (a bufio.Scanner that needs
- *    more bytes).
+ *    again on an M, runs the one resume step it parked with (g->resume_fn,
+ *    vm/object.h), which turns the C results into the native's results and
+ *    frees the request.  That step never parks again nor starts another
+ *    operation: an operation that needs several waits (io.Copy, a
+ *    bufio.Scanner that needs more bytes) is a loop in csp over such
+ *    natives (stdlib/stream.h).
  *
  * A waiting goroutine holds no M and no P.  Requests in flight count as
  * pending I/O, and so does a registered signal channel (io_hold): while

@@ -24,9 +24,10 @@ int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags);
 /* A parked native's results (stored by its waker at at+1..) go where the
  * call wanted them. */
 void native_finish(G *g, uint32_t at, int nres, int nwant);
-/* Run the continuation a parked native left in g->resume_fn (clearing it):
+/* Run the resume step a parked native left in g->resume_fn (clearing it):
  * its results go to g->resume_at + 1 ..., and g->resume_nres is set.
- * Returns the continuation's result (RT_PARK if it parked again). */
+ * Returns the step's result count, or -1 after a panic (a step never parks:
+ * stdlib/stream.h). */
 int vm_native_resume(G *g);
 
 /* The source line a frame is at (its last executed instruction). */

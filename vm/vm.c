@@ -262,7 +262,7 @@ int vm_execute(G *g, int stop_depth) {
 #endif
 
     if (UNLIKELY(g->resume_fn != NULL)) {
-        /* a native parked with a continuation: it computes the results now */
+        /* a native parked with a resume step: it computes the results now */
         int r = vm_native_resume(g);
         if (r == RT_PARK)
             return VM_PARKED;

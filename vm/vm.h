@@ -29,8 +29,9 @@
  * when the goroutine runs again it simply continues after the instruction.
  * A native may park the same way by returning RT_PARK: its waker stores the
  * results at args[0..n) (stack index g->native_base, saved in g->resume_at)
- * and sets g->resume_nres = n, or the native leaves a continuation in
- * g->resume_fn that computes them on g's own thread (vm_native_resume).
+ * and sets g->resume_nres = n, or the native leaves a resume step in
+ * g->resume_fn that computes them on g's own thread (vm_native_resume) when
+ * the waker may not allocate (the I/O loop thread).
  * Parking is impossible inside a nested
  * vm_call (its C frame is on the thread's stack); there it is a panic.
  * A native that must call script code which may block (Once.Do's f) does
@@ -42,6 +43,12 @@ int vm_tailcall(G *g, int nargs);
 /* A closure of the runtime's own bytecode (deferwrap, Once.Do's wrapper),
  * hidden from traces. */
 ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int ncode, int nparams, int maxregs);
+/* A part of the standard library written in csp (stdlib/prelude.c): compile
+ * and load src, one module of function declarations, without running it.
+ * Its functions are bound to its globals and hidden from traces (as the
+ * runtime's own code), and it may import "internal/..." modules, which
+ * scripts cannot.  Aborts if src does not compile (an interpreter bug). */
+ObjModule *vm_load_prelude(VM *vm, const char *name, const char *src, size_t len);
 typedef struct RuntimeOps {
     /* go fn(args...): start a goroutine (args are copied). */
     int (*go)(G *g, Value fn, int nargs, const Value *args);
@@ -127,6 +134,8 @@ struct VM {
     bool (*len_hook)(G *g, Value obj, int64_t *out);
     ObjModule *builtins; /* len, append, print ... */
     ObjClosure *defer_wrap; /* runs deferred builtins (vm/panic.c) */
+    ObjModule *_Atomic stream_prelude; /* stdlib/stream.csp once loaded (stdlib/io.c); its root is
+                                        * internal/stream's table */
     ObjModule **usermods; /* loaded user modules of the program (load order) */
     int nusermods;
     /* goroutines */
