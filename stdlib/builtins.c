@@ -93,9 +93,8 @@ static int b_append(G *g, Value *args, int nargs) {
         l = AS_LIST(v);
     else
         return args_type_error(g, "append", 1, "list", v);
-    int64_t len = SHARED_LOAD(l->len), cap = list_cap(l);
-    if (len + nargs - 1 > cap) /* grow geometrically, as list_append does: n appends stay O(n) */
-        list_reserve(g->vm, l, len + nargs - 1 > 2 * cap ? len + nargs - 1 : 2 * cap);
+    /* one element at a time: list_append grows only a full store, so racing
+     * appends never publish a slot that was not written (vm/list.c) */
     for (int i = 1; i < nargs; i++)
         list_append(g->vm, l, args[i]);
     args[0] = val_obj(l);

@@ -224,7 +224,10 @@ ObjList *list_new(VM *vm, int64_t cap);
 void list_append(VM *vm, ObjList *l, Value v);
 void list_reserve(VM *vm, ObjList *l, int64_t cap);
 static inline Value *list_items(ObjList *l) { return l->store ? l->store->items : NULL; }
-/* l[i] as a racing reader may see it: nil past the end of an older store. */
+/* The length as a racing reader may see it (load it before the store). */
+static inline int64_t list_len(ObjList *l) { return SHARED_LOAD(l->len); }
+/* l[i] for an i below a len loaded earlier: the store is then at least as
+ * new (vm/list.c); nil past its cap only guards. */
 static inline Value list_get(ObjList *l, int64_t i) {
     ObjArray *a = SHARED_LOAD(l->store);
     return a && i >= 0 && i < a->cap ? SHARED_LOAD(a->items[i]) : VAL_NIL;
