@@ -138,8 +138,12 @@ INT_METHODS(uint32, "Uint32")
 
 /* ---- the function forms on &v: AddInt64(&v, d) ... ---- */
 
-/* The variable `&v` of a function form: its location, or a panic. */
-static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want, RefLoc *loc) {
+/* The variable `&v` of a function form: its location, or a panic.  Under
+ * -race the operation is an access of the variable (a read for Load, else a
+ * write) made between an acquire and a release of it: the atomics on it are
+ * then ordered with each other, and a plain access unordered with one is a
+ * race, as in Go. */
+static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want, bool write, RefLoc *loc) {
     if (nargs != want) {
         vm_panicf(g, "%s arguments in call to %s", nargs < want ? "not enough" : "too many", fn);
         return false;
@@ -148,8 +152,11 @@ static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want
         args_type_error(g, fn, 1, "a variable's address (&v)", args[0]);
         return false;
     }
-    if (RACE_ON(g->vm))
-        race_acquire_release(g, loc->owner, loc->idx);
+    if (RACE_ON(g->vm)) {
+        race_acquire(g, loc->owner, loc->idx);
+        (write ? race_write : race_read)(g, loc->owner, loc->idx);
+        race_release(g, loc->owner, loc->idx);
+    }
     return true;
 }
 
@@ -176,7 +183,7 @@ static int func_form(G *g, Value *args, int nargs, const NativeType *t, int op, 
     static const int arity[] = {1, 2, 2, 2, 3};
     RefLoc loc;
     int64_t a = 0, b = 0;
-    if (!ref_arg(g, fn, args, nargs, arity[op], &loc))
+    if (!ref_arg(g, fn, args, nargs, arity[op], op != F_LOAD, &loc))
         return -1;
     for (int i = 1; i < nargs; i++) {
         if (!val_is_int(args[i]))

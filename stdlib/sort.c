@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "stdlib/lib.h"
+#include "vm/race.h"
 
 typedef struct Sorter {
     G *g;
@@ -98,18 +99,24 @@ static int merge_sort(Sorter *s, int64_t *idx, int64_t *tmp, int64_t n) {
 
 /* Sort l by s; 0, or -1 if less panicked. */
 static int sort_list(Sorter *s, ObjList *l) {
-    int64_t n = l->len;
+    int64_t n = list_len(l);
+    race_native_len(s->g, l, false);
+    race_native_range(s->g, l, 0, n, false); /* the comparisons read every element */
     if (n < 2)
         return 0;
     int64_t *idx = malloc((size_t)n * 2 * sizeof *idx);
     for (int64_t i = 0; i < n; i++)
         idx[i] = i;
     int r = merge_sort(s, idx, idx + n, n);
-    if (r == 0 && l->len == n) { /* apply the permutation (unless less resized the list) */
+    if (r == 0 && list_len(l) == n) { /* apply the permutation (unless less resized the list) */
         Value *sorted = malloc((size_t)n * sizeof(Value)), *items = list_items(l);
         for (int64_t i = 0; i < n; i++)
-            sorted[i] = items[idx[i]];
-        memcpy(items, sorted, (size_t)n * sizeof(Value));
+            sorted[i] = SHARED_LOAD(items[idx[i]]);
+        for (int64_t i = 0; i < n; i++)
+            if (idx[i] != i) { /* only what moved is written, as Go's swaps do */
+                race_native_range(s->g, l, i, i + 1, true);
+                SHARED_STORE(items[i], sorted[i]);
+            }
         free(sorted);
     }
     free(idx);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/race.h"
 #include "vm/vm.h"
 
 #define MAX_DEPTH 100
@@ -419,14 +420,16 @@ static bool format_list(Fmt *f, Value lv) {
         return true;
     sb_puts(f->b, f->sharp ? "[]interface {}{" : "[");
     bool ok = true;
+    race_native_len(f->g, l, false); /* Go's fmt reads the slice and every element */
     /* Re-read len and store each time: a String method may change them. */
-    for (int64_t i = 0; ok && i < l->len; i++) {
-        ObjArray *a = l->store;
+    for (int64_t i = 0; ok && i < list_len(l); i++) {
+        ObjArray *a = SHARED_LOAD(l->store);
         if (!a || i >= a->cap)
             break;
         if (i)
             sb_puts(f->b, f->sharp ? ", " : " ");
-        ok = format_elem(f, a->items[i]);
+        race_native_range(f->g, l, i, i + 1, false);
+        ok = format_elem(f, SHARED_LOAD(a->items[i]));
     }
     sb_putc(f->b, f->sharp ? '}' : ']');
     leave(f);
@@ -506,6 +509,7 @@ static bool format_map(Fmt *f, Value mv) {
     sb_puts(f->b, f->sharp ? "map[interface {}]interface {}{" : "map[");
     /* A snapshot, sorted: a String method that changes the map cannot
      * disturb the printing, and the snapshot waits GC-visibly in the path. */
+    race_native_map(f->g, m, false);
     ObjList *l = fmt_sorted_entries(f->g, m);
     path_set(f, 2 * f->depth - 1, val_obj(l));
     bool ok = true;
@@ -552,7 +556,9 @@ static bool format_struct(Fmt *f, Value sv) {
             sb_puts(f->b, t->fields[i].name->chars);
             sb_putc(f->b, ':');
         }
-        ok = format_elem(f, s->fields[i]);
+        if (RACE_ON(f->g->vm))
+            race_read(f->g, &s->obj, (uint32_t)i);
+        ok = format_elem(f, SHARED_LOAD(s->fields[i]));
     }
     sb_putc(f->b, '}');
     leave(f);
