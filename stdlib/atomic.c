@@ -140,9 +140,7 @@ INT_METHODS(uint32, "Uint32")
 
 /* The variable `&v` of a function form: its location, or a panic.  Under
  * -race the operation is an access of the variable (a read for Load, else a
- * write) made between an acquire and a release of it: the atomics on it are
- * then ordered with each other, and a plain access unordered with one is a
- * race, as in Go. */
+ * write) ordered with the other atomics on it (race_atomic). */
 static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want, bool write, RefLoc *loc) {
     if (nargs != want) {
         vm_panicf(g, "%s arguments in call to %s", nargs < want ? "not enough" : "too many", fn);
@@ -152,11 +150,8 @@ static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want
         args_type_error(g, fn, 1, "a variable's address (&v)", args[0]);
         return false;
     }
-    if (RACE_ON(g->vm)) {
-        race_acquire(g, loc->owner, loc->idx);
-        (write ? race_write : race_read)(g, loc->owner, loc->idx);
-        race_release(g, loc->owner, loc->idx);
-    }
+    if (RACE_ON(g->vm))
+        race_atomic(g, loc->owner, loc->idx, write);
     return true;
 }
 

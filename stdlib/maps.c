@@ -19,8 +19,8 @@ static int sorted_items(G *g, Value *args, int nargs, const char *fn, bool want_
     Value k, v;
     for (int64_t pos = 0; (pos = map_iter(g, m, pos, &k, &v)) >= 0;)
         list_append(g->vm, l, want_keys ? k : v);
+    args[0] = val_obj(l); /* rooted before the sort, which may let a collection run */
     sort_values(g, l, slices_less);
-    args[0] = val_obj(l);
     return 1;
 }
 

@@ -97,6 +97,10 @@ void race_release(G *g, const void *obj, uint32_t sub);         /* g's past join
 void race_release_acquire(G *g, const void *obj, uint32_t sub); /* acquire, then store g's clock */
 void race_acquire_release(G *g, const void *obj, uint32_t sub); /* an atomic: acquire, then merge */
 void race_handoff(G *a, G *b); /* unbuffered channel: each side sees the other's past */
+/* An atomic operation on the variable (obj, idx) (`atomic.AddInt64(&v, 1)`):
+ * ordered with every other atomic on it (acquire, then release), and an
+ * access of it, so that a plain access unordered with it is a race (Go's). */
+void race_atomic(G *g, Obj *obj, uint32_t idx, bool write);
 
 /* The GC object that holds a native object's payload (sync objects are
  * keyed by their object, which the collector reports dead). */
