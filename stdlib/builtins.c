@@ -312,8 +312,11 @@ static int b_clear(G *g, Value *args, int nargs) {
         race_native_len(g, l, false);
         race_native_range(g, l, 0, n, true);
         ObjArray *a = SHARED_LOAD(l->store);
-        for (int64_t i = 0; i < n && i < a->cap; i++)
+        for (int64_t i = 0; i < n && i < a->cap; i++) {
             SHARED_STORE(a->items[i], VAL_NIL);
+            if (i % VM_POLL_EVERY == VM_POLL_EVERY - 1 && vm_native_poll(g))
+                a = SHARED_LOAD(l->store); /* l is rooted in args[0]; a racing append may replace its store */
+        }
     } else if (val_is(v, OBJ_MAP)) {
         race_native_map(g, AS_MAP(v), true);
         if (map_clear(AS_MAP(v)) == MAP_RACE)
@@ -344,8 +347,13 @@ static int b_copy(G *g, Value *args, int nargs) {
         /* a word at a time (a racing goroutine may be writing them); both
          * start at 0, so copying a list onto itself needs no memmove order */
         ObjArray *da = SHARED_LOAD(d->store), *sa = SHARED_LOAD(s->store);
-        for (int64_t i = 0; i < n && i < da->cap && i < sa->cap; i++)
+        for (int64_t i = 0; i < n && i < da->cap && i < sa->cap; i++) {
             SHARED_STORE(da->items[i], SHARED_LOAD(sa->items[i]));
+            if (i % VM_POLL_EVERY == VM_POLL_EVERY - 1 && vm_native_poll(g)) { /* both rooted in args */
+                da = SHARED_LOAD(d->store);
+                sa = SHARED_LOAD(s->store);
+            }
+        }
     }
     args[0] = val_int(g->vm, n);
     return 1;
@@ -369,15 +377,20 @@ static int b_convert(G *g, Value *args, int nargs) {
 }
 
 /* A list of n elements, each the zero value of `type` (a type constant, or
- * nil for nils), with room for cap (-1: n). */
-static int make_list(G *g, Value type, int64_t n, int64_t cap, bool has_cap, ObjList **out) {
+ * nil for nils), with room for cap (-1: n).  The list is rooted in *root (an
+ * argument slot no longer needed) while it fills, which polls. */
+static int make_list(G *g, Value type, int64_t n, int64_t cap, bool has_cap, Value *root, ObjList **out) {
     if (n < 0 || n > ((int64_t)1 << 40))
         return vm_runtime_errorf(g, "makeslice: len out of range");
     if (has_cap && (cap < n || cap > ((int64_t)1 << 40)))
         return vm_runtime_errorf(g, "makeslice: cap out of range");
     ObjList *l = list_new(g->vm, cap > n ? cap : n);
-    for (int64_t i = 0; i < n; i++)
+    *root = val_obj(l);
+    for (int64_t i = 0; i < n; i++) {
         list_append(g->vm, l, val_is_nil(type) ? VAL_NIL : zero_value(g->vm, type));
+        if (i % VM_POLL_EVERY == VM_POLL_EVERY - 1)
+            vm_native_poll(g);
+    }
     *out = l;
     return 0;
 }
@@ -388,7 +401,7 @@ static int b_makelist(G *g, Value *args, int nargs) {
     if (!args_check(g, "make", args, nargs, "i|i", &n, &cap))
         return -1;
     ObjList *l = NULL;
-    if (make_list(g, VAL_NIL, n, cap, nargs > 1, &l) < 0)
+    if (make_list(g, VAL_NIL, n, cap, nargs > 1, &args[0], &l) < 0)
         return -1;
     args[0] = val_obj(l);
     return 1;
@@ -402,7 +415,7 @@ static int b_makelistz(G *g, Value *args, int nargs) {
     if (!args_check(g, "make", args, nargs, "vi|i", &type, &n, &cap))
         return -1;
     ObjList *l = NULL;
-    if (make_list(g, type, n, cap, nargs > 2, &l) < 0)
+    if (make_list(g, type, n, cap, nargs > 2, &args[1], &l) < 0)
         return -1;
     args[0] = val_obj(l);
     return 1;

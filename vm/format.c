@@ -315,6 +315,17 @@ static void path_root(Fmt *f) {
 
 static bool format(Fmt *f, Value v);
 
+/* Every VM_POLL_EVERY elements of a big container: root the path (the
+ * containers being printed) and let a due collection run, as a String
+ * method's call could (so every caller of fmt_value already allows it). */
+static void fmt_poll(Fmt *f, int64_t i) {
+    if (i % VM_POLL_EVERY != VM_POLL_EVERY - 1)
+        return;
+    path_root(f);
+    if (!f->no_roots)
+        vm_native_poll(f->g);
+}
+
 /* Go's strconv.Quote, for %#v of strings: ASCII escapes, invalid bytes as
  * \x.., C0/C1 controls as \x.. / \u00..; other valid UTF-8 as is. */
 static void put_quoted(StrBuf *b, const ObjString *s) {
@@ -430,6 +441,7 @@ static bool format_list(Fmt *f, Value lv) {
             sb_puts(f->b, f->sharp ? ", " : " ");
         race_native_range(f->g, l, i, i + 1, false);
         ok = format_elem(f, SHARED_LOAD(a->items[i]));
+        fmt_poll(f, i);
     }
     sb_putc(f->b, f->sharp ? '}' : ']');
     leave(f);
@@ -519,6 +531,7 @@ static bool format_map(Fmt *f, Value mv) {
         ok = format_elem(f, list_items(l)[2 * i]);
         sb_putc(f->b, ':');
         ok = ok && format_elem(f, list_items(l)[2 * i + 1]);
+        fmt_poll(f, i);
     }
     path_set(f, 2 * f->depth - 1, VAL_NIL);
     sb_putc(f->b, f->sharp ? '}' : ']');
