@@ -59,8 +59,7 @@ static int b_len(G *g, Value *args, int nargs) {
     } else if (val_is(v, OBJ_MAP)) {
         race_native_map(g, AS_MAP(v), false);
         n = SHARED_LOAD(AS_MAP(v)->count);
-    }
-    else if (val_is_nil(v))
+    } else if (val_is_nil(v))
         n = 0;
     else if (val_is_chan(v))
         n = chan_len(v);
@@ -77,8 +76,7 @@ static int b_cap(G *g, Value *args, int nargs) {
     if (val_is(v, OBJ_LIST)) {
         race_native_len(g, AS_LIST(v), false);
         args[0] = val_int(g->vm, list_cap(AS_LIST(v)));
-    }
-    else if (val_is_nil(v))
+    } else if (val_is_nil(v))
         args[0] = val_int(g->vm, 0);
     else if (val_is_chan(v))
         args[0] = val_int(g->vm, chan_cap(v));
@@ -334,7 +332,8 @@ static int b_copy(G *g, Value *args, int nargs) {
     for (int i = 0; i < 2; i++)
         if (!val_is_nil(args[i]) && !val_is(args[i], OBJ_LIST))
             return args_type_error(g, "copy", i + 1, "list", args[i]);
-    int64_t nd = val_is_nil(dst) ? 0 : list_len(AS_LIST(dst)), ns = val_is_nil(src) ? 0 : list_len(AS_LIST(src));
+    int64_t nd = val_is_nil(dst) ? 0 : list_len(AS_LIST(dst)),
+            ns = val_is_nil(src) ? 0 : list_len(AS_LIST(src));
     int64_t n = nd < ns ? nd : ns;
     if (n > 0) {
         ObjList *d = AS_LIST(dst), *s = AS_LIST(src);

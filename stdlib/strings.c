@@ -330,7 +330,7 @@ static int strings_Repeat(G *g, Value *args, int nargs) {
     ObjString *r = str_alloc(g->vm, len);
     memcpy(r->chars, s->chars, s->len);
     args[0] = val_obj(r); /* rooted (s is no longer needed): the copy polls */
-    while (done < len) { /* doubling, as Go's: log2(n) copies, not n */
+    while (done < len) {  /* doubling, as Go's: log2(n) copies, not n */
         size_t k = done < len - done ? done : len - done;
         if (k > REPEAT_STEP)
             k = REPEAT_STEP;

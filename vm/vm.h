@@ -223,7 +223,10 @@ void str_sweep_interned(VM *vm); /* drop unmarked entries (called by the GC) */
 ObjList *list_new(VM *vm, int64_t cap);
 void list_append(VM *vm, ObjList *l, Value v);
 void list_reserve(VM *vm, ObjList *l, int64_t cap);
-static inline Value *list_items(ObjList *l) { return l->store ? l->store->items : NULL; }
+static inline Value *list_items(ObjList *l) {
+    ObjArray *a = SHARED_LOAD(l->store); /* a racing append may be replacing it */
+    return a ? a->items : NULL;
+}
 /* A long native's safepoint (vm/gc.c): called every few thousand steps of a
  * loop over a big list, where every GC value the native still uses is rooted
  * (its argument slots, g->roots), so that a collection another goroutine
