@@ -96,7 +96,7 @@ static int b_append(G *g, Value *args, int nargs) {
         l = AS_LIST(v);
     else
         return args_type_error(g, "append", 1, "list", v);
-    if (RACE_ON(g->vm)) { /* Go's s = append(s, v...): the variable, then the new elements */
+    if (RACE_ON(g->vm) && !val_is_nil(v)) { /* Go's s = append(s, v...): the variable, then the new elements */
         int64_t len = list_len(l);
         race_list_len(g, l, true);
         race_list_range(g, l, len, len + nargs - 1, true);

@@ -64,7 +64,8 @@ void race_index(G *g, Value obj, Value key, bool write);
  * reported at the builtin's caller.  A list's length is a location of its
  * own (RACE_LIST_LEN), as the slice variable is in Go: append writes it,
  * len, cap, copy and range read it. ---- */
-#define RACE_LIST_LEN UINT32_MAX /* elements are the locations below it */
+/* elements are the locations below it; it is alone in its shadow chunk */
+#define RACE_LIST_LEN 0xFFFFFFF0u
 void race_list_len(G *g, ObjList *l, bool write);
 /* elements [lo, hi) of l, each its own location */
 void race_list_range(G *g, ObjList *l, int64_t lo, int64_t hi, bool write);

@@ -39,7 +39,7 @@ static uint32_t chunk_shift(const Obj *obj) {
 static uint32_t chunk_cells(const Obj *obj, uint32_t no) {
     uint32_t total;
     switch ((ObjType)obj->type) {
-    case OBJ_LIST: return 16;
+    case OBJ_LIST: return no == RACE_LIST_LEN >> 4 ? 1 : 16; /* the length's chunk: one cell */
     case OBJ_STRUCT: total = obj->aux; break;
     case OBJ_MODULE: total = (uint32_t)((const ObjModule *)obj)->nglobals; break;
     default: return 1;
