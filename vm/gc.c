@@ -355,6 +355,13 @@ void gc_safepoint(G *g) {
     vm->rt->gc(g);
 }
 
+bool vm_native_poll(G *g) {
+    if (!(atomic_load_explicit(&g->vm->safepoint, memory_order_relaxed) & SAFEPOINT_GC))
+        return false;
+    gc_safepoint(g);
+    return true;
+}
+
 static void free_list(VM *vm, Obj **list) {
     while (*list) {
         Obj *o = *list;

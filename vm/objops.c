@@ -259,14 +259,14 @@ static int out_of_range(G *g, int64_t i, int64_t len) {
     return vm_runtime_errorf(g, "index out of range [%lld] with length %lld", (long long)i, (long long)len);
 }
 
-/* The element slot l[key], or NULL after a panic.  Checked against the
- * store's own cap too: a racing append may have published a new len first. */
+/* The element slot l[key], or NULL after a panic.  len is loaded before the
+ * store, which then holds items[0..len) (vm/list.c); the cap check guards. */
 static Value *list_slot(G *g, ObjList *l, Value key) {
     int64_t i = 0;
     if (index_of(g, key, &i) < 0)
         return NULL;
+    int64_t len = SHARED_LOAD(l->len); /* len first: the store is then as new (vm/list.c) */
     ObjArray *a = SHARED_LOAD(l->store);
-    int64_t len = SHARED_LOAD(l->len);
     if (i < 0 || i >= len || !a || i >= a->cap) {
         out_of_range(g, i, len);
         return NULL;

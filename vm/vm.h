@@ -236,8 +236,24 @@ void str_sweep_interned(VM *vm); /* drop unmarked entries (called by the GC) */
 ObjList *list_new(VM *vm, int64_t cap);
 void list_append(VM *vm, ObjList *l, Value v);
 void list_reserve(VM *vm, ObjList *l, int64_t cap);
-static inline Value *list_items(ObjList *l) { return l->store ? l->store->items : NULL; }
-/* l[i] as a racing reader may see it: nil past the end of an older store. */
+static inline Value *list_items(ObjList *l) {
+    ObjArray *a = SHARED_LOAD(l->store); /* a racing append may be replacing it */
+    return a ? a->items : NULL;
+}
+/* A long native's safepoint (vm/gc.c): called every few thousand steps of a
+ * loop over a big list, where every GC value the native still uses is rooted
+ * (its argument slots, g->roots), so that a collection another goroutine
+ * waits for runs now rather than when the native returns (Go's sort is
+ * preempted at its function calls; a C loop has none).  True if the world
+ * may have stopped: reload what was derived from values (a list's store).
+ * It never preempts: a native cannot yield its M halfway. */
+bool vm_native_poll(G *g);
+#define VM_POLL_EVERY 4096 /* steps between polls: a few microseconds */
+
+/* The length as a racing reader may see it (load it before the store). */
+static inline int64_t list_len(ObjList *l) { return SHARED_LOAD(l->len); }
+/* l[i] for an i below a len loaded earlier: the store is then at least as
+ * new (vm/list.c); nil past its cap only guards. */
 static inline Value list_get(ObjList *l, int64_t i) {
     ObjArray *a = SHARED_LOAD(l->store);
     return a && i >= 0 && i < a->cap ? SHARED_LOAD(a->items[i]) : VAL_NIL;
