@@ -289,6 +289,7 @@ void tour_show(int n, TourLang lang) {
         const char *next = line[len] ? line + len + 1 : line + len;
         if (!strncmp(line, "```", 3)) {
             flush(&para, marker, tty, width);
+            marker[0] = 0; /* a block ends a list item */
             in_code = !in_code;
             csp_code = in_code && len > 3 && !strncmp(line + 3, "csp", 3);
         } else if (in_code) {
