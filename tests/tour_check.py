@@ -9,8 +9,8 @@
   sections and of code blocks, and the same code blocks where they are
   csp (output blocks may differ: none today);
 - the csp code block of each lesson is exactly its program;
-- every relative link in the lessons and in samples/README.md resolves
-  to a file.
+- every relative link in the lessons, in docs/tour/README.md (the index)
+  and in samples/README.md resolves to a file.
 
 With --csp, also what the lessons say about the race detector: lesson 7's
 program is reported by `csp -race` (exit 66, the read and the write of the
@@ -69,9 +69,10 @@ def main():
             checked += 1
         if len(shape) == 2 and shape["en"] != shape["zh"]:
             problems.append(f"{name}: en and zh differ in shape (sections, code blocks): {shape['en']} vs {shape['zh']}")
-    readme = os.path.join(root, "samples", "README.md")
-    for target in LINK_RE.findall(open(readme, encoding="utf-8").read()):
-        check_link(root, readme, "samples/README.md", target, problems)
+    for rel in ("samples/README.md", "docs/tour/README.md"):
+        readme = os.path.join(root, rel)
+        for target in LINK_RE.findall(open(readme, encoding="utf-8").read()):
+            check_link(root, readme, rel, target, problems)
     if opts.csp:
         for name in names:
             p = subprocess.run([opts.csp, "-race", os.path.join(samples, name + ".csp")], stdin=subprocess.DEVNULL,
