@@ -106,7 +106,7 @@ static int bad_usage(const char *msg, const char *arg) {
     return 2;
 }
 
-/* csp tour [N] [--run | --edit] [--lang en|zh], in any order. */
+/* csp tour [N] [--run | --edit] [--lang en|zh | --lang=en|zh], in any order. */
 static int tour(int argc, char **argv) {
     TourLang lang = tour_env_lang();
     int n = 0;
@@ -117,10 +117,12 @@ static int tour(int argc, char **argv) {
             run_it = true;
         else if (!strcmp(a, "-edit"))
             edit = true;
-        else if (!strcmp(a, "-lang") && i + 1 < argc && (!strcmp(argv[i + 1], "en") || !strcmp(argv[i + 1], "zh")))
-            lang = !strcmp(argv[++i], "zh") ? TOUR_ZH : TOUR_EN;
-        else if (!strcmp(a, "-lang"))
-            return bad_usage("csp tour: --lang takes en or zh%s", "");
+        else if (!strcmp(a, "-lang") || !strncmp(a, "-lang=", 6)) {
+            const char *v = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : "";
+            if (strcmp(v, "en") && strcmp(v, "zh"))
+                return bad_usage("csp tour: --lang takes en or zh%s", "");
+            lang = !strcmp(v, "zh") ? TOUR_ZH : TOUR_EN;
+        }
         else if (a[0] >= '1' && a[0] <= '9' && strspn(a, "0123456789") == strlen(a) && !n) {
             n = atoi(a);
             if (n > tour_count) {

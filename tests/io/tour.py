@@ -35,6 +35,8 @@ out, err, rc = run(["tour"], {"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"})
 t.check("LC_ALL wins over LANG", "   1  Concurrency and parallelism\n" in out, f"{out!r}")
 out, err, rc = run(["tour", "--lang", "zh"], {"LANG": "en_US.UTF-8"})
 t.check("--lang zh wins over the environment", "   1  并发与并行\n" in out, f"{out!r}")
+out, err, rc = run(["tour", "--lang=en"], {"LANG": "zh_CN.UTF-8"})
+t.check("--lang=en, as Go's flag package takes it", "   1  Concurrency and parallelism\n" in out, f"{out!r} {err!r}")
 
 for lang in ("en", "zh"):
     for cols in (40, 72):
