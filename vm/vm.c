@@ -525,7 +525,7 @@ dispatch:
     }
 
     {
-        int nargs, nwant;
+        int nargs, nwant, r;
         uint32_t at;
     CASE(CALL)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
@@ -588,13 +588,26 @@ dispatch:
                     globals = p->module->globals;
                     NEXT;
                 }
+            } else if (val_is(fn, OBJ_NATIVE) && native_extent(at, nargs) + STACK_SLACK <= g->stack_cap) {
+                /* A native with room on the stack: run it here; one result
+                 * to a call that wants one is placed inline. */
+                int n = native_invoke(g, AS_NATIVE(fn), at, nargs);
+                if (LIKELY(n == 1 && nwant == 1)) {
+                    g->stack[at] = g->stack[at + 1];
+                    f = &g->frames[g->nframes - 1]; /* a callback (vm_call) may have moved */
+                    base = g->stack + f->base;      /* the frames, or grown the stack */
+                    NEXT;
+                }
+                r = native_return(g, at, n, nwant, 0);
+                goto call_done;
             }
         }
     call_general:
+        r = call_value(g, at, nargs, nwant, 0);
+    call_done:
         {
             bool may_yield = preempt_check;
             preempt_check = false;
-            int r = call_value(g, at, nargs, nwant, 0);
             if (r == RT_PARK) {
                 g->resume_at = at;
                 g->resume_nwant = (int16_t)nwant;
@@ -604,8 +617,10 @@ dispatch:
                 goto on_panic;
             if (r == 1)
                 LOAD_FRAME(); /* the callee's entry */
-            else
-                base = g->stack + f->base; /* a native may have grown the stack */
+            else {
+                f = &g->frames[g->nframes - 1]; /* a native's callback may have moved */
+                base = g->stack + f->base;      /* the frames, or grown the stack */
+            }
             if (UNLIKELY(may_yield)) {
                 if (stop_depth > 0 && atomic_load_explicit(&g->preempt, memory_order_relaxed))
                     /* A builtin's callback cannot yield (its caller's C frame
