@@ -141,6 +141,13 @@ typedef uint32_t Instr;
     OPCODE(JLEI, ABC) \
     OPCODE(JGTI, ABC) \
     OPCODE(JGEI, ABC) \
+    /* (added by the compiler) a counted loop's step and test, followed by the loop's LOOP: \
+       R[A] += sC, then if R[A] < R[B] (FORLE: <=) jump as that LOOP, else skip it.  Stands \
+       for `ADDI A A C; LOOP top` where the loop starts at `top: JLT 0 A B; JMP exit`: the jump \
+       goes past that pair to the body; off the int fast path it adds as ADDI and jumps to \
+       the JLT itself */ \
+    OPCODE(FORLT, ABC) \
+    OPCODE(FORLE, ABC) \
     /* R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1]) \
        B == 0: arguments run up to top (set by a previous multi-result CALL);  \
        C == 0: keep all results, top := A + count.  Missing results are nil; a safepoint */ \

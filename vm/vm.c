@@ -495,6 +495,30 @@ dispatch:
     JCOMPAREI(JLEI, "<=", <=)
     JCOMPAREI(JGTI, ">", >)
     JCOMPAREI(JGEI, ">=", >=)
+#define FORSTEP(NAME, op)                                                 \
+    CASE(NAME) {                                                          \
+        Value a = RA, b = RB;                                             \
+        int64_t r;                                                        \
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
+            !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) { \
+            RA = (Value)r;                                                \
+            if ((int64_t)r op(int64_t) b) {                               \
+                pc += 1 - BC_AX(*pc); /* the LOOP after this */           \
+                SAFEPOINT();                                              \
+                PREEMPTPOINT();                                           \
+            } else                                                        \
+                pc++;                                                     \
+            NEXT;                                                         \
+        }                                                                 \
+        /* as the ADDI it stands for, then back to the loop's JLT/JLE */ \
+        PROTECT(arith_slow(g, ARITH_ADD, &RA, a, val_smallint(BC_SC(i)))); \
+        pc += 1 - BC_AX(*pc) - 2;                                         \
+        SAFEPOINT();                                                      \
+        PREEMPTPOINT();                                                   \
+        NEXT;                                                             \
+    }
+    FORSTEP(FORLT, <)
+    FORSTEP(FORLE, <=)
     CASE(TESTBOOL) {
         if (UNLIKELY(!val_is_bool(RA)))
             PROTECT(non_bool(g));

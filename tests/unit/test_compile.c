@@ -245,6 +245,18 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             if (pc + 1 >= f->ncode || (BC_OP(f->code[pc + 1]) != OP_JMP && BC_OP(f->code[pc + 1]) != OP_LOOP))
                 vfail(&v, "fused compare not followed by JMP/LOOP");
             break;
+        case OP_FORLT:
+        case OP_FORLE: {
+            reg(&v, a);
+            reg(&v, b);
+            int top = pc + 2 - (pc + 1 < f->ncode ? BC_AX(f->code[pc + 1]) : 0) - 2;
+            if (pc + 1 >= f->ncode || BC_OP(f->code[pc + 1]) != OP_LOOP)
+                vfail(&v, "FORLT not followed by LOOP");
+            else if (top < 0 || BC_OP(f->code[top]) != (op == OP_FORLT ? OP_JLT : OP_JLE) ||
+                     BC_A(f->code[top]) != 0 || BC_B(f->code[top]) != a || BC_C(f->code[top]) != b)
+                vfail(&v, "FORLT's LOOP does not jump past its JLT/JLE");
+            break;
+        }
         case OP_CALL:
         case OP_CALLV:
         case OP_CALLM:
@@ -656,7 +668,11 @@ static void test_tight_code(void) {
              "JLTI JMP RETURN GETGLOBAL ADDI CALL GETGLOBAL ADDI CALL ADD RETURN RETURN");
     ops_prog("intloop",
              "func f(n) {\n s := 0\n for i := 0; i < n; i++ {\n  s += (i * i) % 7\n }\n return s\n}\n", "f",
-             "LOADI LOADI JLT JMP MUL MODK ADD ADDI LOOP RETURN RETURN");
+             "LOADI LOADI JLT JMP MUL MODK ADD FORLT LOOP RETURN RETURN");
+    ops_prog("counted loop, <= and step", "func f(n) {\n s := 0\n for i := 1; i <= n; i += 2 {\n  s += i\n }\n return s\n}\n", "f",
+             "LOADI LOADI JLE JMP ADD FORLE LOOP RETURN RETURN");
+    ops_prog("loop not counted", "func f(n) {\n s := 0\n for i := 0; i < n; i = s + 1 {\n  s += i\n }\n return s\n}\n", "f",
+             "LOADI LOADI JLT JMP ADD ADDI LOOP RETURN RETURN");
     ops_prog("while", "func f(n) {\n for n > 0 {\n  n--\n }\n}\n", "f", "JGTI JMP ADDI LOOP RETURN");
     ops_prog("closure counter", "func counter() {\n c := 0\n return func() { c++; return c }\n}\n", "counter",
              "LOADI NEWCELL CLOSURE RETURN RETURN");
