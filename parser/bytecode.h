@@ -152,6 +152,9 @@ typedef uint32_t Instr;
        B == 0: arguments run up to top (set by a previous multi-result CALL);  \
        C == 0: keep all results, top := A + count.  Missing results are nil; a safepoint */ \
     OPCODE(CALL, ABC) \
+    /* (added by the compiler) R[A] := float64(R[B]), K[C] being the builtin float64: \
+       numbers convert inline, anything else goes to K[C] as CALL would */ \
+    OPCODE(TOFLOAT, ABC) \
     /* as CALL, but the last argument is a list spread into the arguments: f(xs...) */ \
     OPCODE(CALLV, ABC) \
     /* R[A+1] := R[B]; R[A] := R[B].K[C] as a method (receiver in R[A+1]); \

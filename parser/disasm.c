@@ -90,7 +90,8 @@ static void comment(FILE *out, const BcFunc *f, int pc, Instr i) {
     case OP_REFFIELD:
     case OP_TYPEASSERT:
     case OP_TYPEASSERTOK:
-    case OP_TYPEIS: kcomment(out, f, BC_C(i)); break;
+    case OP_TYPEIS:
+    case OP_TOFLOAT: kcomment(out, f, BC_C(i)); break;
     case OP_SETFIELD: kcomment(out, f, BC_B(i)); break;
     case OP_SETMETHOD:
         kcomment(out, f, BC_B(i));

@@ -656,6 +656,29 @@ dispatch:
             NEXT;
         }
     }
+    CASE(TOFLOAT) {
+        Value v = RB, out;
+        if (LIKELY(val_is_smallint(v))) {
+            if (LIKELY(float_try_inline((double)val_as_smallint(v), &out))) {
+                RA = out;
+                NEXT;
+            }
+        } else if (val_is_smallfloat(v)) {
+            RA = v;
+            NEXT;
+        }
+        /* anything else: call the builtin K[C] on it, in scratch space above the registers */
+        SAVEPC();
+        uint32_t at = (uint32_t)(base - g->stack) + cl->proto->maxregs;
+        stack_ensure(g, native_extent(at, 1) + STACK_SLACK);
+        g->stack[at] = KC;
+        g->stack[at + 1] = v;
+        if (call_value(g, at, 1, 1, 0) < 0)
+            goto on_panic;
+        base = g->stack + f->base;
+        RA = g->stack[at];
+        NEXT;
+    }
     CASE(SELF) {
         Value obj = RB;
         SAVEPC();

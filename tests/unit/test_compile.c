@@ -210,6 +210,11 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             reg(&v, a);
             reg(&v, b);
             break;
+        case OP_TOFLOAT:
+            reg(&v, a);
+            reg(&v, b);
+            kk(&v, c, -1);
+            break;
         case OP_ADDK:
         case OP_SUBK:
         case OP_MULK:
@@ -673,6 +678,8 @@ static void test_tight_code(void) {
              "LOADI LOADI JLE JMP ADD FORLE LOOP RETURN RETURN");
     ops_prog("loop not counted", "func f(n) {\n s := 0\n for i := 0; i < n; i = s + 1 {\n  s += i\n }\n return s\n}\n", "f",
              "LOADI LOADI JLT JMP ADD ADDI LOOP RETURN RETURN");
+    ops_prog("float64 conversion", "func f(i, j) {\n return 1.0 / float64(i+j)\n}\n", "f",
+             "LOADK ADD TOFLOAT DIV RETURN RETURN");
     ops_prog("while", "func f(n) {\n for n > 0 {\n  n--\n }\n}\n", "f", "JGTI JMP ADDI LOOP RETURN");
     ops_prog("closure counter", "func counter() {\n c := 0\n return func() { c++; return c }\n}\n", "counter",
              "LOADI NEWCELL CLOSURE RETURN RETURN");
