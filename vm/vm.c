@@ -293,7 +293,7 @@ dispatch:
         }                                                                 \
     }
 #define FLOAT_FAST(op)                                                    \
-    if (val_is_smallfloat(a) & val_is_smallfloat(b)) {                    \
+    if ((((a ^ 2) | (b ^ 2)) & 7) == 0) { /* both inline floats */       \
         double d = val_as_smallfloat(a) op val_as_smallfloat(b);          \
         Value v;                                                          \
         if (LIKELY(float_try_inline(d, &v))) {                            \
