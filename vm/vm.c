@@ -69,6 +69,28 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
     return i;
 }
 
+/* The method `name` of struct type t for SELF, through the instruction's
+ * inline cache (the word GETFIELD uses for a field: type and method index).
+ * Only a method no field hides is cached (the compiler rejects a field and a
+ * method of one name, so that is every method); the entry is checked
+ * against the type's table on each hit, which a later SETMETHOD may have
+ * changed.  -1: not a method of t, for op_self to sort out. */
+static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, ObjString *name) {
+    _Atomic uint64_t *slot = &p->field_ic[pc - 1 - p->code];
+    uint64_t c = atomic_load_explicit(slot, memory_order_relaxed);
+    uint32_t idx = (uint32_t)(c & 0xFFFF);
+    if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
+        return (int)idx;
+    for (int m = 0; m < t->nmethods && m < 0x10000; m++)
+        if (t->methods[m].name == name) {
+            if (struct_field_index(t, name) >= 0)
+                return -1;
+            atomic_store_explicit(slot, ((uint64_t)(uintptr_t)t << 16) | (uint64_t)m, memory_order_relaxed);
+            return m;
+        }
+    return -1;
+}
+
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
 static int not_implemented(G *g, const char *what) {
@@ -681,6 +703,15 @@ dispatch:
     }
     CASE(SELF) {
         Value obj = RB;
+        if (LIKELY(val_is(obj, OBJ_STRUCT))) {
+            ObjStructType *t = AS_STRUCT(obj)->type;
+            int m = method_cached(cl->proto, pc, t, (ObjString *)val_as_obj(KC));
+            if (LIKELY(m >= 0)) {
+                base[BC_A(i) + 1] = obj;
+                RA = t->methods[m].fn;
+                NEXT;
+            }
+        }
         SAVEPC();
         Value fn, recv;
         if (op_self(g, obj, (ObjString *)val_as_obj(KC), &fn, &recv) < 0)
@@ -696,6 +727,12 @@ dispatch:
             if (LIKELY(n == 1 && f->nwant == 1 && g->nframes > stop_depth + 1)) {
                 /* the common `return x` to a caller that wants one value */
                 g->stack[f->ret] = base[a];
+                g->nframes--;
+                LOAD_FRAME();
+                NEXT;
+            }
+            if (f->nwant == 0 && g->nframes > stop_depth + 1) {
+                /* a return to a call made as a statement */
                 g->nframes--;
                 LOAD_FRAME();
                 NEXT;
