@@ -697,6 +697,7 @@ dispatch:
         g->stack[at + 1] = v;
         if (call_value(g, at, 1, 1, 0) < 0)
             goto on_panic;
+        f = &g->frames[g->nframes - 1]; /* as after a native call */
         base = g->stack + f->base;
         RA = g->stack[at];
         NEXT;

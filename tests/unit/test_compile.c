@@ -512,6 +512,10 @@ static void test_run(void) {
              "func fib(n) { if n < 2 { return n }; return fib(n-1) + fib(n-2) }\nprintln(fib(15))\n",
              "610\n");
     run_prog("run intloop", "s := 0\nfor i := 0; i < 100; i++ { s += (i * i) % 7 }\nprintln(s)\n", "197\n");
+    run_prog("run counted loops (FORLT, FORLE, continue)",
+             "func f(n) {\n s := 0\n for i := 0; i < n; i++ {\n  if i == 3 { continue }\n  s += i\n }\n"
+             " for i := 1; i <= n; i += 4 { s += 100 * i }\n return s\n}\nprintln(f(10))\n",
+             "1542\n");
     run_prog("run closures per iteration",
              "fs := []\nfor i := 0; i < 3; i++ { fs = append(fs, func() { return i }) }\n"
              "for _, f := range fs { print(f(), \" \") }\nprintln()\n",
