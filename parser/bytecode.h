@@ -141,10 +141,20 @@ typedef uint32_t Instr;
     OPCODE(JLEI, ABC) \
     OPCODE(JGTI, ABC) \
     OPCODE(JGEI, ABC) \
+    /* (added by the compiler) a counted loop's step and test, followed by the loop's LOOP: \
+       R[A] += sC, then if R[A] < R[B] (FORLE: <=) jump as that LOOP, else skip it.  Stands \
+       for `ADDI A A C; LOOP top` where the loop starts at `top: JLT 0 A B; JMP exit`: the jump \
+       goes past that pair to the body; off the int fast path it adds as ADDI and jumps to \
+       the JLT itself */ \
+    OPCODE(FORLT, ABC) \
+    OPCODE(FORLE, ABC) \
     /* R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1]) \
        B == 0: arguments run up to top (set by a previous multi-result CALL);  \
        C == 0: keep all results, top := A + count.  Missing results are nil; a safepoint */ \
     OPCODE(CALL, ABC) \
+    /* (added by the compiler) R[A] := float64(R[B]), K[C] being the builtin float64: \
+       numbers convert inline, anything else goes to K[C] as CALL would */ \
+    OPCODE(TOFLOAT, ABC) \
     /* as CALL, but the last argument is a list spread into the arguments: f(xs...) */ \
     OPCODE(CALLV, ABC) \
     /* R[A+1] := R[B]; R[A] := R[B].K[C] as a method (receiver in R[A+1]); \

@@ -191,6 +191,12 @@ static int b_int(G *g, Value *args, int nargs) {
 }
 
 static int b_float64(G *g, Value *args, int nargs) {
+    if (nargs == 1 && val_is_smallint(args[0])) { /* float64(i), the common case: no args_check */
+        double d = (double)val_as_smallint(args[0]);
+        if (!float_try_inline(d, &args[0]))
+            args[0] = val_float(g->vm, d);
+        return 1;
+    }
     Value v;
     if (!args_check(g, "float64", args, nargs, "v", &v))
         return -1;

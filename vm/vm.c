@@ -110,6 +110,28 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
     return i;
 }
 
+/* The method `name` of struct type t for SELF, through the instruction's
+ * inline cache (the word GETFIELD uses for a field: type and method index).
+ * Only a method no field hides is cached (the compiler rejects a field and a
+ * method of one name, so that is every method); the entry is checked
+ * against the type's table on each hit, which a later SETMETHOD may have
+ * changed.  -1: not a method of t, for op_self to sort out. */
+static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, ObjString *name) {
+    _Atomic uint64_t *slot = &p->field_ic[pc - 1 - p->code];
+    uint64_t c = atomic_load_explicit(slot, memory_order_relaxed);
+    uint32_t idx = (uint32_t)(c & 0xFFFF);
+    if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
+        return (int)idx;
+    for (int m = 0; m < t->nmethods && m < 0x10000; m++)
+        if (t->methods[m].name == name) {
+            if (struct_field_index(t, name) >= 0)
+                return -1;
+            atomic_store_explicit(slot, ((uint64_t)(uintptr_t)t << 16) | (uint64_t)m, memory_order_relaxed);
+            return m;
+        }
+    return -1;
+}
+
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
 static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
@@ -330,7 +352,7 @@ dispatch:
         }                                                                 \
     }
 #define FLOAT_FAST(op)                                                    \
-    if (val_is_smallfloat(a) & val_is_smallfloat(b)) {                    \
+    if ((((a ^ 2) | (b ^ 2)) & 7) == 0) { /* both inline floats */       \
         double d = val_as_smallfloat(a) op val_as_smallfloat(b);          \
         Value v;                                                          \
         if (LIKELY(float_try_inline(d, &v))) {                            \
@@ -532,6 +554,30 @@ dispatch:
     JCOMPAREI(JLEI, "<=", <=)
     JCOMPAREI(JGTI, ">", >)
     JCOMPAREI(JGEI, ">=", >=)
+#define FORSTEP(NAME, op)                                                 \
+    CASE(NAME) {                                                          \
+        Value a = RA, b = RB;                                             \
+        int64_t r;                                                        \
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
+            !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) { \
+            RA = (Value)r;                                                \
+            if ((int64_t)r op(int64_t) b) {                               \
+                pc += 1 - BC_AX(*pc); /* the LOOP after this */           \
+                SAFEPOINT();                                              \
+                PREEMPTPOINT();                                           \
+            } else                                                        \
+                pc++;                                                     \
+            NEXT;                                                         \
+        }                                                                 \
+        /* as the ADDI it stands for, then back to the loop's JLT/JLE */ \
+        PROTECT(arith_slow(g, ARITH_ADD, &RA, a, val_smallint(BC_SC(i)))); \
+        pc += 1 - BC_AX(*pc) - 2;                                         \
+        SAFEPOINT();                                                      \
+        PREEMPTPOINT();                                                   \
+        NEXT;                                                             \
+    }
+    FORSTEP(FORLT, <)
+    FORSTEP(FORLE, <=)
     CASE(TESTBOOL) {
         if (UNLIKELY(!val_is_bool(RA)))
             PROTECT(non_bool(g));
@@ -562,7 +608,7 @@ dispatch:
     }
 
     {
-        int nargs, nwant;
+        int nargs, nwant, r;
         uint32_t at;
     CASE(CALL)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
@@ -625,13 +671,26 @@ dispatch:
                     globals = p->module->globals;
                     NEXT;
                 }
+            } else if (val_is(fn, OBJ_NATIVE) && native_extent(at, nargs) + STACK_SLACK <= g->stack_cap) {
+                /* A native with room on the stack: run it here; one result
+                 * to a call that wants one is placed inline. */
+                int n = native_invoke(g, AS_NATIVE(fn), at, nargs);
+                if (LIKELY(n == 1 && nwant == 1)) {
+                    g->stack[at] = g->stack[at + 1];
+                    f = &g->frames[g->nframes - 1]; /* a callback (vm_call) may have moved */
+                    base = g->stack + f->base;      /* the frames, or grown the stack */
+                    NEXT;
+                }
+                r = native_return(g, at, n, nwant, 0);
+                goto call_done;
             }
         }
     call_general:
+        r = call_value(g, at, nargs, nwant, 0);
+    call_done:
         {
             bool may_yield = preempt_check;
             preempt_check = false;
-            int r = call_value(g, at, nargs, nwant, 0);
             if (r == RT_PARK) {
                 g->resume_at = at;
                 g->resume_nwant = (int16_t)nwant;
@@ -641,8 +700,10 @@ dispatch:
                 goto on_panic;
             if (r == 1)
                 LOAD_FRAME(); /* the callee's entry */
-            else
-                base = g->stack + f->base; /* a native may have grown the stack */
+            else {
+                f = &g->frames[g->nframes - 1]; /* a native's callback may have moved */
+                base = g->stack + f->base;      /* the frames, or grown the stack */
+            }
             if (UNLIKELY(may_yield)) {
                 if (stop_depth > 0 && atomic_load_explicit(&g->preempt, memory_order_relaxed))
                     /* A builtin's callback cannot yield (its caller's C frame
@@ -654,8 +715,41 @@ dispatch:
             NEXT;
         }
     }
+    CASE(TOFLOAT) {
+        Value v = RB, out;
+        if (LIKELY(val_is_smallint(v))) {
+            if (LIKELY(float_try_inline((double)val_as_smallint(v), &out))) {
+                RA = out;
+                NEXT;
+            }
+        } else if (val_is_smallfloat(v)) {
+            RA = v;
+            NEXT;
+        }
+        /* anything else: call the builtin K[C] on it, in scratch space above the registers */
+        SAVEPC();
+        uint32_t at = (uint32_t)(base - g->stack) + cl->proto->maxregs;
+        stack_ensure(g, native_extent(at, 1) + STACK_SLACK);
+        g->stack[at] = KC;
+        g->stack[at + 1] = v;
+        if (call_value(g, at, 1, 1, 0) < 0)
+            goto on_panic;
+        f = &g->frames[g->nframes - 1]; /* as after a native call */
+        base = g->stack + f->base;
+        RA = g->stack[at];
+        NEXT;
+    }
     CASE(SELF) {
         Value obj = RB;
+        if (LIKELY(val_is(obj, OBJ_STRUCT))) {
+            ObjStructType *t = AS_STRUCT(obj)->type;
+            int m = method_cached(cl->proto, pc, t, (ObjString *)val_as_obj(KC));
+            if (LIKELY(m >= 0)) {
+                base[BC_A(i) + 1] = obj;
+                RA = t->methods[m].fn;
+                NEXT;
+            }
+        }
         SAVEPC();
         Value fn, recv;
         if (op_self(g, obj, (ObjString *)val_as_obj(KC), &fn, &recv) < 0)
@@ -671,6 +765,12 @@ dispatch:
             if (LIKELY(n == 1 && f->nwant == 1 && g->nframes > stop_depth + 1)) {
                 /* the common `return x` to a caller that wants one value */
                 g->stack[f->ret] = base[a];
+                g->nframes--;
+                LOAD_FRAME();
+                NEXT;
+            }
+            if (f->nwant == 0 && g->nframes > stop_depth + 1) {
+                /* a return to a call made as a statement */
                 g->nframes--;
                 LOAD_FRAME();
                 NEXT;
