@@ -1,13 +1,14 @@
 /* tests/unit/check.h — CHECK, which prints a failed condition and counts it
- * in `failures` (main returns non-zero when it is not 0), and CHECK_SB for
- * the text of a StrBuf. */
+ * in `failures` (main returns non-zero when it is not 0; atomic, as tests
+ * check from several threads), and CHECK_SB for the text of a StrBuf. */
 #ifndef CSP_TESTS_CHECK_H
 #define CSP_TESTS_CHECK_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
-static int failures;
+static _Atomic int failures;
 
 #define CHECK(cond, ...)                                                                                     \
     do {                                                                                                     \
@@ -15,7 +16,7 @@ static int failures;
             fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
             fprintf(stderr, __VA_ARGS__);                                                                    \
             fputc('\n', stderr);                                                                             \
-            failures++;                                                                                      \
+            atomic_fetch_add(&failures, 1);                                                                  \
         }                                                                                                    \
     } while (0)
 

@@ -17,20 +17,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "runtime/chan_int.h"
 #include "runtime/sched.h"
 #include "vm/interp.h"
-
-static _Atomic int failures;
-#define CHECK(cond, ...)                                                                                     \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
-            fprintf(stderr, __VA_ARGS__);                                                                    \
-            fputc('\n', stderr);                                                                             \
-            atomic_fetch_add(&failures, 1);                                                                  \
-        }                                                                                                    \
-    } while (0)
 
 /* ---- the fake scheduler ---- */
 
