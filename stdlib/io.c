@@ -36,6 +36,7 @@ int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t
 
 /* ---- the csp loops of stdlib/stream.csp ---- */
 
+#include "stdlib/prelude.h"
 #include "stdlib/stream_csp.h"
 
 static const char *const loop_names[NLOOPS] = {
@@ -43,43 +44,15 @@ static const char *const loop_names[NLOOPS] = {
     [LOOP_WRITER_FLUSH] = "writerFlush", [LOOP_FLUSH] = "flush", [LOOP_LOG_OUTPUT] = "logOutput",
 };
 
-static pthread_mutex_t prelude_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Each loop's global slot: the same in every VM (the source is fixed); set
- * under prelude_lock before the first VM's prelude is published. */
-static int loop_slot[NLOOPS];
-static bool loop_slots_known;
-
-/* The loaded prelude, compiled by whichever goroutine needs it first; kept
- * in internal/stream's table (a root) and published in vm->stream_prelude. */
-static ObjModule *prelude(VM *vm) {
-    ObjModule *m = atomic_load_explicit(&vm->stream_prelude, memory_order_acquire);
-    if (m)
-        return m;
-    pthread_mutex_lock(&prelude_lock);
-    m = atomic_load_explicit(&vm->stream_prelude, memory_order_relaxed);
-    if (!m) {
-        m = vm_load_prelude(vm, "stream.csp", stream_csp, sizeof stream_csp - 1);
-        vm_module_set(vm, vm_find_native_module(vm, "internal/stream"), "prelude", val_obj(m));
-        for (int l = 0; l < NLOOPS && !loop_slots_known; l++) {
-            loop_slot[l] = -1;
-            for (int i = 0; i < m->nglobals; i++)
-                if (!strcmp(m->names[i]->chars, loop_names[l]))
-                    loop_slot[l] = i;
-            if (loop_slot[l] < 0 || !val_is(m->globals[loop_slot[l]], OBJ_CLOSURE)) {
-                fprintf(stderr, "fatal error: stdlib/stream.csp has no func %s\n", loop_names[l]);
-                abort(); /* the interpreter's own source is wrong */
-            }
-        }
-        loop_slots_known = true;
-        atomic_store_explicit(&vm->stream_prelude, m, memory_order_release);
-    }
-    pthread_mutex_unlock(&prelude_lock);
-    return m;
-}
+static int loop_slots[NLOOPS];
+static bool loop_slots_found;
+static const Prelude stream_prelude = {
+    "stream.csp", stream_csp, sizeof stream_csp - 1, PRELUDE_STREAM, loop_names, NLOOPS, loop_slots,
+    &loop_slots_found,
+};
 
 int stream_loop(G *g, Value *args, StreamLoop which, int n) {
-    args[0] = prelude(g->vm)->globals[loop_slot[which]];
-    return vm_tailcall(g, n);
+    return prelude_tailcall(g, args, &stream_prelude, which, n);
 }
 
 int stream_bad_call(G *g, const char *fn) {

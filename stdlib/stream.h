@@ -51,8 +51,8 @@ typedef enum StreamLoop {
 } StreamLoop;
 
 /* Tail-call loop `which` with args[1..n] (set by the caller): returns
- * RT_CALL.  stdlib/stream.csp is compiled the first time a loop is needed,
- * so a program that does no such I/O never pays for it. */
+ * RT_CALL.  stdlib/stream.csp is compiled the first time a loop is needed
+ * (stdlib/prelude.h), so a program that does no such I/O never pays for it. */
 int stream_loop(G *g, Value *args, StreamLoop which, int n);
 
 /* internal/stream's natives are called only by stdlib/stream.csp, on every

@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/bytecode.h"
 #include "runtime/sched.h"
+#include "stdlib/prelude.h"
 #include "runtime/sema.h"
 #include "stdlib/lib.h"
 #include "vm/race.h"
@@ -541,8 +541,21 @@ static int wg_Wait(G *g, Value *args, int nargs) {
     }
 }
 
+/* ---- the csp part: stdlib/sync.csp ---- */
+
+#include "stdlib/sync_csp.h"
+
+enum { SYNC_ONCE_DO, SYNC_WAITGROUP_GO, NSYNC_FNS };
+static const char *const sync_fn_names[NSYNC_FNS] = {"onceDo", "waitGroupGo"};
+static int sync_fn_slots[NSYNC_FNS];
+static bool sync_fn_slots_found;
+static const Prelude sync_prelude = {
+    "sync.csp", sync_csp, sizeof sync_csp - 1, PRELUDE_SYNC, sync_fn_names, NSYNC_FNS, sync_fn_slots,
+    &sync_fn_slots_found,
+};
+
 /* Go(f) (Go 1.25): Add(1), then `go func() { defer wg.Done(); f() }()`,
- * the goroutine running wgWrap, the runtime's bytecode for that body. */
+ * the goroutine running waitGroupGo of stdlib/sync.csp. */
 static int wg_Go(G *g, Value *args, int nargs) {
     Value f;
     ARGS_RECV(wg, WaitGroup, waitgroup_type, "sync.WaitGroup.Go", "F", &f)
@@ -550,9 +563,7 @@ static int wg_Go(G *g, Value *args, int nargs) {
         return -1;
     Value go[3] = {f, VAL_NIL, args[0]};
     vm_native_method(g->vm, &waitgroup_type, str_intern_c(g->vm, "Done"), &go[1]);
-    Value wrap;
-    vm_module_get(vm_find_native_module(g->vm, "sync"), str_intern_c(g->vm, "wgWrap"), &wrap);
-    sched_go(g, wrap, 3, go);
+    sched_go(g, prelude_fn(g->vm, &sync_prelude, SYNC_WAITGROUP_GO), 3, go);
     return 0;
 }
 
@@ -574,7 +585,7 @@ static const NativeType waitgroup_type = {
 
 /* ---- Once ----
  * The first Do runs f in a frame of its own, so f may block like any code:
- * Do is replaced (vm_tailcall) by onceWrap, the runtime's bytecode for
+ * Do is replaced (vm_tailcall) by onceDo of stdlib/sync.csp,
  *     defer onceDone(o); f()
  * and onceDone, which runs even if f panics (the Once is then done all the
  * same, as in Go), wakes the callers of Do that wait meanwhile.
@@ -604,13 +615,11 @@ static int once_Do(G *g, Value *args, int nargs) {
         if (atomic_compare_exchange_weak(&o->state, &s, ONCE_RUNNING))
             break;
     }
-    ObjModule *m = vm_find_native_module(g->vm, "sync");
     Value once = args[0];
-    vm_module_get(m, str_intern_c(g->vm, "onceWrap"), &args[0]);
     args[1] = f;
-    vm_module_get(m, str_intern_c(g->vm, "onceDone"), &args[2]);
+    vm_module_get(vm_find_native_module(g->vm, "sync"), str_intern_c(g->vm, "onceDone"), &args[2]);
     args[3] = once;
-    return vm_tailcall(g, 3);
+    return prelude_tailcall(g, args, &sync_prelude, SYNC_ONCE_DO, 3);
 }
 
 /* onceDone(o): f has returned or panicked. */
@@ -756,14 +765,6 @@ static const NativeReg sync_fns[] = {
 
 void stdlib_open_sync(VM *vm) {
     ObjModule *m = vm_native_module(vm, "sync", sync_fns);
-    /* f(R0) with a deferred R1(R2): Once.Do's onceDone(o), WaitGroup.Go's wg.Done() */
-    static const Instr defer_wrap[] = {
-        BC_ABC(OP_DEFER, 1, 2, 0), /* defer R1(R2) */
-        BC_ABC(OP_CALL, 0, 1, 1),  /* R0() */
-        BC_ABX(OP_RETURN, 0, 1),
-    };
-    vm_module_set(vm, m, "onceWrap", val_obj(vm_hidden_closure(vm, "sync.Once.Do", defer_wrap, 3, 3, 3)));
-    vm_module_set(vm, m, "wgWrap", val_obj(vm_hidden_closure(vm, "sync.WaitGroup.Go", defer_wrap, 3, 3, 3)));
     vm_module_set(vm, m, "onceDone", vm_new_native(vm, "sync.onceDone", once_done, NULL));
     vm_register_type(vm, &waitgroup_type);
     vm_register_type(vm, &mutex_type);

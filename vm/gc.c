@@ -249,6 +249,9 @@ static void mark_roots(VM *vm) {
         gc_mark_obj(vm, (Obj *)vm->natmods[i].module);
     gc_mark_obj(vm, (Obj *)vm->builtins);
     gc_mark_obj(vm, (Obj *)vm->defer_wrap);
+    for (size_t i = 0; i < sizeof vm->preludes / sizeof vm->preludes[0]; i++)
+        if (vm->preludes[i])
+            gc_mark_obj(vm, (Obj *)vm->preludes[i]);
     for (int i = 0; i < vm->nusermods; i++)
         gc_mark_obj(vm, (Obj *)vm->usermods[i]);
     for (int i = 0; i < vm->nntypes; i++)

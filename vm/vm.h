@@ -134,8 +134,7 @@ struct VM {
     bool (*len_hook)(G *g, Value obj, int64_t *out);
     ObjModule *builtins; /* len, append, print ... */
     ObjClosure *defer_wrap; /* runs deferred builtins (vm/panic.c) */
-    ObjModule *_Atomic stream_prelude; /* stdlib/stream.csp once loaded (stdlib/io.c); its root is
-                                        * internal/stream's table */
+    ObjModule *_Atomic preludes[2]; /* the standard library's csp parts once loaded (stdlib/prelude.h) */
     ObjModule **usermods; /* loaded user modules of the program (load order) */
     int nusermods;
     /* goroutines */
