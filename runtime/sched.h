@@ -54,6 +54,12 @@ typedef struct GRuntime {
     /* runtime/select.c: g's select record while it is parked in (or resuming
      * from) a SELECT; only g's own thread touches the pointer */
     struct SelectWait *select;
+    /* What g waits on while parked for a channel send or receive (its Chan)
+     * or a sync reason (the Sema): set by the parking goroutine before
+     * sched_park, read by the leak report (runtime/leaks.c) with the world
+     * stopped; stale while g is not parked so (a select's channels are in
+     * `select`). */
+    const void *wait_on;
 } GRuntime;
 static inline GRuntime *g_rt(G *g) { return g->rt; }
 
@@ -85,6 +91,10 @@ void sched_repl_goroutines(G *self, FILE *out);
  * `self`, in Go's form ("\ngoroutine N [state]:\n" and its trace), to out,
  * read with the world stopped. */
 void sched_dump_others(G *self, FILE *out);
+/* runtime.Leaks(): the report of the goroutines blocked forever (leaked,
+ * runtime/leaks.c), to out, computed with the world stopped; nothing if
+ * none.  Returns how many. */
+int sched_leaks(G *self, FILE *out);
 
 /* Park the running goroutine g (which has put itself on a wait queue guarded
  * by `lock`, held) for `reason` (runtime/waitreason.h: dumps print Go's text).

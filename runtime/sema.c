@@ -49,6 +49,7 @@ static int sema_park(G *g, Sema *s, SemaWaiter *w) {
         waitq_push(&s->q, &w->node);
     g->resume_fn = sema_resume;
     g->resume_data = w;
+    g_rt(g)->wait_on = s;
     return sched_park(g, (WaitReason)w->why, &s->lock);
 }
 

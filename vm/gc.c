@@ -222,12 +222,8 @@ uint32_t g_live_top(G *g) {
     return top > g->stack_cap ? g->stack_cap : top;
 }
 
-static void mark_g(VM *vm, G *g) {
-    uint32_t live = g_live_top(g);
-    mark_values(vm, g->stack, live);
-    /* Clear the dead part so no stale slot survives to point at a freed object. */
-    for (uint32_t i = live; i < g->stack_cap; i++)
-        g->stack[i] = VAL_NIL;
+void gc_mark_g(VM *vm, G *g) {
+    mark_values(vm, g->stack, g_live_top(g));
     for (int i = 0; i < g->nframes; i++) {
         Frame *f = &g->frames[i];
         gc_mark_obj(vm, (Obj *)f->cl);
@@ -242,9 +238,22 @@ static void mark_g(VM *vm, G *g) {
     gc_mark_obj(vm, (Obj *)g->created_fn);
 }
 
+/* Clear the dead part of g's stack, so that no stale slot survives a
+ * collection to point at a freed object. */
+static void clear_dead_stack(G *g) {
+    for (uint32_t i = g_live_top(g); i < g->stack_cap; i++)
+        g->stack[i] = VAL_NIL;
+}
+
 static void mark_roots(VM *vm) {
-    for (int i = 0; i < vm->ngs; i++)
-        mark_g(vm, vm->gs[i]);
+    for (int i = 0; i < vm->ngs; i++) {
+        gc_mark_g(vm, vm->gs[i]);
+        clear_dead_stack(vm->gs[i]);
+    }
+    gc_mark_globals(vm);
+}
+
+void gc_mark_globals(VM *vm) {
     for (int i = 0; i < vm->nnatmods; i++)
         gc_mark_obj(vm, (Obj *)vm->natmods[i].module);
     gc_mark_obj(vm, (Obj *)vm->builtins);
@@ -320,6 +329,27 @@ static void sweep(VM *vm) {
     sweep_list(vm, &vm->objects);
     for (AllocCache *c = vm->caches; c; c = c->next)
         sweep_list(vm, &c->objects);
+    pthread_mutex_unlock(&vm->heap_lock);
+}
+
+void gc_trace_each(VM *vm, void (*visit)(VM *vm, Obj *o, void *ctx), void *ctx) {
+    while (vm->ngray > 0) {
+        Obj *o = vm->gray[--vm->ngray];
+        trace_obj(vm, o);
+        visit(vm, o, ctx);
+    }
+}
+
+static void each_in_list(Obj *o, void (*fn)(Obj *o, void *ctx), void *ctx) {
+    for (; o; o = o->gc_next)
+        fn(o, ctx);
+}
+
+void gc_each_object(VM *vm, void (*fn)(Obj *o, void *ctx), void *ctx) {
+    pthread_mutex_lock(&vm->heap_lock); /* as sweep: a starting thread may be registering its cache */
+    each_in_list(vm->objects, fn, ctx);
+    for (AllocCache *c = vm->caches; c; c = c->next)
+        each_in_list(c->objects, fn, ctx);
     pthread_mutex_unlock(&vm->heap_lock);
 }
 
