@@ -7,13 +7,17 @@
  * can ever send, receive, close, unlock or signal it.  They are found as the
  * collector finds garbage (Go's goroutineleak profile works the same way):
  *
- *  - The roots are those of a collection (globals, module state, the
- *    runtime's), the stacks of the goroutines that can run by themselves
- *    (runnable, running, in a C call, sleeping, waiting for I/O), and the
- *    objects that armed timers will act on (a time.Timer sends on its
- *    channel when it fires).  A goroutine parked for an unknown reason, or on
- *    something that is no heap object, counts as able to run: when in doubt,
- *    no report.
+ *  - The roots are those of a collection (the standard modules' state, the
+ *    registries, the runtime's), the stacks of the goroutines that can run
+ *    by themselves (runnable, running, in a C call, sleeping, waiting for
+ *    I/O), and the objects that armed timers will act on (a time.Timer sends
+ *    on its channel when it fires).  A goroutine parked for an unknown
+ *    reason, or on something that is no heap object, counts as able to run:
+ *    when in doubt, no report.  The script's own modules are no roots: their
+ *    globals are reached through the code of the goroutines that can act
+ *    (a function reaches its module), since no other code can use them —
+ *    after main returns, a top-level script's variables are as dead as
+ *    main's locals.
  *  - Marking traces from those roots with the collector's own marking
  *    (vm/gc.h).  Whenever it traces an object that blocked goroutines wait
  *    on, those goroutines are live after all: their stacks are marked in
@@ -24,8 +28,8 @@
  *    nothing can wake.  The marks are cleared afterwards.
  *
  * Like every reachability argument it is sound but not complete: a
- * goroutine waiting on a channel held by a global, or by a goroutine that
- * will never use it, is not reported.
+ * goroutine waiting on a channel that a goroutine able to act holds (even
+ * through its module's globals) but will never use is not reported.
  *
  * Everything here runs with the world stopped (stw_stop), so the states of
  * the goroutines, their wait objects, the timer heaps and the heap's mark
@@ -207,7 +211,7 @@ static int leaks_find(Sched *s, G *ended, FILE *out) {
     qsort(lk.edges, lk.nedges, sizeof(Edge), by_obj);
     /* A goroutine that proved not blocked after some of its edges were
      * recorded is a root; its stray edges find it G_ROOT and do nothing. */
-    gc_mark_globals(vm);
+    gc_mark_globals(vm, false);
     for (int i = 0; i < vm->ngs; i++)
         if (lk.state[i] == G_ROOT)
             gc_mark_g(vm, vm->gs[i]);

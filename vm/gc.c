@@ -235,7 +235,6 @@ void gc_mark_g(VM *vm, G *g) {
     for (Panic *p = g->panic; p; p = p->link)
         gc_mark_value(vm, p->value);
     mark_values(vm, g->roots, g->nroots);
-    gc_mark_obj(vm, (Obj *)g->created_fn);
 }
 
 /* Clear the dead part of g's stack, so that no stale slot survives a
@@ -248,17 +247,18 @@ static void clear_dead_stack(G *g) {
 static void mark_roots(VM *vm) {
     for (int i = 0; i < vm->ngs; i++) {
         gc_mark_g(vm, vm->gs[i]);
+        gc_mark_obj(vm, (Obj *)vm->gs[i]->created_fn); /* for its trace */
         clear_dead_stack(vm->gs[i]);
     }
-    gc_mark_globals(vm);
+    gc_mark_globals(vm, true);
 }
 
-void gc_mark_globals(VM *vm) {
+void gc_mark_globals(VM *vm, bool program_modules) {
     for (int i = 0; i < vm->nnatmods; i++)
         gc_mark_obj(vm, (Obj *)vm->natmods[i].module);
     gc_mark_obj(vm, (Obj *)vm->builtins);
     gc_mark_obj(vm, (Obj *)vm->defer_wrap);
-    for (int i = 0; i < vm->nusermods; i++)
+    for (int i = 0; program_modules && i < vm->nusermods; i++)
         gc_mark_obj(vm, (Obj *)vm->usermods[i]);
     for (int i = 0; i < vm->nntypes; i++)
         for (ObjNative **m = vm->ntype_methods[i]; *m; m++)

@@ -52,8 +52,14 @@ void gc_free_all(VM *vm);
  * calling visit on each object it traces (it may mark more: they are traced
  * too).  The caller must clear every mark afterwards (gc_each_object), as a
  * collection expects none. */
+/* What g's code can use: its stack, frames, defers, panics (not
+ * created_fn, which only its trace shows). */
 void gc_mark_g(VM *vm, G *g);
-void gc_mark_globals(VM *vm);
+/* Every root that is not a goroutine; without program_modules, not the
+ * script's own modules (vm->usermods) either: a function's code reaches
+ * its module and so the module's globals (OBJ_PROTO), so the leak report
+ * counts a global as reachable only from the code that can still use it. */
+void gc_mark_globals(VM *vm, bool program_modules);
 void gc_trace_each(VM *vm, void (*visit)(VM *vm, Obj *o, void *ctx), void *ctx);
 /* fn(o) for every object of the heap (the world stopped). */
 void gc_each_object(VM *vm, void (*fn)(Obj *o, void *ctx), void *ctx);
