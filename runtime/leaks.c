@@ -190,10 +190,10 @@ static int by_goid(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* The world is stopped.  Print the report of the leaked goroutines to out
+/* The world is stopped.  Append the report of the leaked goroutines to out
  * (nothing if none); `ended`, if not NULL, is a goroutine that has finished
  * (main, at the exit) and is no root.  Returns how many leaked. */
-static int leaks_find(Sched *s, G *ended, FILE *out) {
+static int leaks_find(Sched *s, G *ended, StrBuf *out) {
     VM *vm = s->vm;
     Leaks lk = {.vm = vm, .state = mem_alloc((size_t)vm->ngs + 1)};
     gc_each_object(vm, add_span, &lk);
@@ -227,12 +227,12 @@ static int leaks_find(Sched *s, G *ended, FILE *out) {
     qsort(leaked, (size_t)n, sizeof(G *), by_goid);
     for (int i = 0; i < n; i++) {
         char *tb = traceback(leaked[i]);
-        fprintf(out, "%sgoroutine %lld [%s, leaked]:\n%s", i ? "\n" : "", (long long)leaked[i]->id,
-                wait_reason_text(leaked[i]->wait_reason), tb);
+        sb_printf(out, "%sgoroutine %lld [%s, leaked]:\n%s", i ? "\n" : "", (long long)leaked[i]->id,
+                  wait_reason_text(leaked[i]->wait_reason), tb);
         free(tb);
     }
     if (n)
-        fprintf(out, "\n%d goroutine(s) leaked\n", n);
+        sb_printf(out, "\n%d goroutine(s) leaked\n", n);
     free(leaked);
     free(lk.spans);
     free(lk.edges);
@@ -240,7 +240,7 @@ static int leaks_find(Sched *s, G *ended, FILE *out) {
     return n;
 }
 
-int sched_leaks(G *self, FILE *out) {
+int sched_leaks(G *self, StrBuf *out) {
     Sched *s = sched_of(self->vm);
     stw_stop(s, sched_current_m());
     int n = leaks_find(s, NULL, out);
@@ -283,7 +283,11 @@ void leaks_at_exit(Sched *s, G *main_g) {
     sched_exitsyscall(main_g);
     fflush(vm->out);
     stw_stop(s, sched_current_m());
-    leaks_find(s, main_g, vm->err);
+    StrBuf report;
+    sb_init(&report);
+    leaks_find(s, main_g, &report);
+    fwrite(report.p, 1, report.len, vm->err); /* one write: stderr is unbuffered */
+    sb_free(&report);
     /* The program ends now: the world stays stopped, so that no goroutine
      * prints after the report (as sched_crash_begin leaves it). */
     pthread_mutex_unlock(&s->lock);

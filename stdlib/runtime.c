@@ -214,15 +214,11 @@ static int rt_Stack(G *g, Value *args, int nargs) {
 static int rt_Leaks(G *g, Value *args, int nargs) {
     if (!args_check(g, "runtime.Leaks", args, nargs, ""))
         return -1;
-    char *text = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&text, &n);
-    if (!f)
-        mem_oom();
-    sched_leaks(g, f);
-    fclose(f);
-    args[0] = val_str(g->vm, text, n);
-    free(text);
+    StrBuf b;
+    sb_init(&b);
+    sched_leaks(g, &b);
+    args[0] = val_str(g->vm, b.p ? b.p : "", b.len);
+    sb_free(&b);
     return 1;
 }
 
