@@ -283,7 +283,6 @@ int chan_send(G *g, Value ch, Value v) {
         Waiter *w = waiter_new(g, c, true);
         w->elem = v;
         waitq_push(&c->sendq, &w->node);
-        g_rt(g)->wait_on = c;
         return sched_park(g, WAIT_CHAN_SEND, &c->lock);
     }
     pthread_mutex_unlock(&c->lock);
@@ -315,7 +314,6 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
         w->dst = dst;
         w->with_ok = with_ok;
         waitq_push(&c->recvq, &w->node);
-        g_rt(g)->wait_on = c;
         return sched_park(g, WAIT_CHAN_RECV, &c->lock);
     }
     pthread_mutex_unlock(&c->lock);

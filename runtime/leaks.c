@@ -27,6 +27,11 @@
  *    leaked; so have those blocked on a nil channel or in `select {}`, which
  *    nothing can wake.  The marks are cleared afterwards.
  *
+ * Parking records nothing for this: a goroutine blocked on a channel is on
+ * the channel's wait queues (a select, on each of its channels'), one
+ * blocked on a sync object has its SemaWaiter in G.resume_data, whose Sema
+ * lies in the object's payload (sema_waited_on).
+ *
  * Like every reachability argument it is sound but not complete: a
  * goroutine waiting on a channel that a goroutine able to act holds (even
  * through its module's globals) but will never use is not reported.
@@ -40,6 +45,7 @@
 
 #include "runtime/chan_int.h"
 #include "runtime/sched_int.h"
+#include "runtime/sema.h"
 #include "vm/interp.h"
 
 #define LEAKS_SETTLE_NS 1000000000 /* how long main's return waits for runnable goroutines */
@@ -112,41 +118,50 @@ static int by_obj(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* g waits on addr: an edge, or (not a heap object) g counts as a root. */
-static bool wait_edge(Leaks *lk, G *g, const void *addr) {
-    Obj *o = owner_of(lk, addr);
-    if (o)
-        add_edge(lk, o, g);
-    return o != NULL;
-}
-
 /* Whether g, parked, is blocked on something only another goroutine can
- * end (then its edges are recorded) rather than able to run by itself. */
+ * end rather than able to run by itself.  A goroutine waiting on a channel
+ * (a select: on each of its channels) sits on the channel's queues, where
+ * chan_edges finds it; one on a nil channel sits nowhere and nothing can
+ * wake it.  One waiting on a sync object waits on a Sema inside it. */
 static bool classify_blocked(Leaks *lk, G *g) {
-    GRuntime *rt = g_rt(g);
     switch ((WaitReason)g->wait_reason) {
     case WAIT_CHAN_RECV:
     case WAIT_CHAN_SEND:
     case WAIT_SELECT:
-        if (rt->select) {
-            for (int i = 0; i < rt->select->nlocks; i++)
-                if (!wait_edge(lk, g, rt->select->locks[i]))
-                    return false;
-            return true;
-        }
-        if (g->wait_reason == WAIT_SELECT)
-            return true; /* every case's channel is nil */
-        return wait_edge(lk, g, rt->wait_on);
     case WAIT_CHAN_RECV_NIL:
     case WAIT_CHAN_SEND_NIL:
-    case WAIT_SELECT_NO_CASES: return true; /* nothing can wake it */
+    case WAIT_SELECT_NO_CASES: return true;
     case WAIT_SEMACQUIRE:
     case WAIT_SYNC_MUTEX_LOCK:
     case WAIT_SYNC_RWMUTEX_LOCK:
     case WAIT_SYNC_RWMUTEX_RLOCK:
     case WAIT_SYNC_WAITGROUP_WAIT:
-    case WAIT_SYNC_COND_WAIT: return wait_edge(lk, g, rt->wait_on);
+    case WAIT_SYNC_COND_WAIT: {
+        Sema *sema = sema_waited_on(g);
+        Obj *o = sema ? owner_of(lk, sema) : NULL;
+        if (o)
+            add_edge(lk, o, g);
+        return o != NULL; /* a Sema outside the heap: when in doubt, a root */
+    }
     default: return false; /* sleep, I/O, unknown: it can run again by itself */
+    }
+}
+
+/* Every goroutine queued on a channel waits on it: the waiting records
+ * (runtime/chan_int.h) of plain sends and receives and of selects.  Taking
+ * the lock orders these reads after the queueing, for ThreadSanitizer; the
+ * world is stopped, so it is free. */
+static void chan_edges(Leaks *lk) {
+    for (size_t i = 0; i < lk->nspans; i++) {
+        ObjNativeObj *n = (ObjNativeObj *)lk->spans[i].o;
+        if (n->ntype != lk->vm->chan_type)
+            continue;
+        Chan *c = (Chan *)(void *)n->payload;
+        pthread_mutex_lock(&c->lock);
+        for (Waitq *q = &c->recvq; q; q = q == &c->recvq ? &c->sendq : NULL)
+            for (WaitqNode *w = q->head; w; w = w->next)
+                add_edge(lk, &n->obj, waitq_entry(w, Waiter, node)->g);
+        pthread_mutex_unlock(&c->lock);
     }
 }
 
@@ -208,9 +223,11 @@ static int leaks_find(Sched *s, G *ended, StrBuf *out) {
         else
             lk.state[i] = G_ROOT;
     }
+    chan_edges(&lk);
     qsort(lk.edges, lk.nedges, sizeof(Edge), by_obj);
-    /* A goroutine that proved not blocked after some of its edges were
-     * recorded is a root; its stray edges find it G_ROOT and do nothing. */
+    /* An edge of a goroutine that is no G_BLOCKED (a select whose case just
+     * fired is runnable, though its other records are still queued) finds it
+     * so in `reached` and does nothing. */
     gc_mark_globals(vm, false);
     for (int i = 0; i < vm->ngs; i++)
         if (lk.state[i] == G_ROOT)

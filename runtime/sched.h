@@ -54,12 +54,6 @@ typedef struct GRuntime {
     /* runtime/select.c: g's select record while it is parked in (or resuming
      * from) a SELECT; only g's own thread touches the pointer */
     struct SelectWait *select;
-    /* What g waits on while parked for a channel send or receive (its Chan)
-     * or a sync reason (the Sema): set by the parking goroutine before
-     * sched_park, read by the leak report (runtime/leaks.c) with the world
-     * stopped; stale while g is not parked so (a select's channels are in
-     * `select`). */
-    const void *wait_on;
 } GRuntime;
 static inline GRuntime *g_rt(G *g) { return g->rt; }
 

@@ -49,7 +49,6 @@ static int sema_park(G *g, Sema *s, SemaWaiter *w) {
         waitq_push(&s->q, &w->node);
     g->resume_fn = sema_resume;
     g->resume_data = w;
-    g_rt(g)->wait_on = s;
     return sched_park(g, (WaitReason)w->why, &s->lock);
 }
 
@@ -93,6 +92,10 @@ static int sema_resume(G *g, Value *args, void *data) {
     if (!w->requeued)
         sema_waiter_free(w);
     return r;
+}
+
+Sema *sema_waited_on(G *g) {
+    return g->resume_fn == sema_resume ? ((SemaWaiter *)g->resume_data)->s : NULL;
 }
 
 bool sema_release(Sema *s, bool handoff) {
