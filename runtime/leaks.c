@@ -212,7 +212,8 @@ static int leaks_find(Sched *s, G *ended, StrBuf *out) {
     VM *vm = s->vm;
     Leaks lk = {.vm = vm, .state = mem_alloc((size_t)vm->ngs + 1)};
     gc_each_object(vm, add_span, &lk);
-    qsort(lk.spans, lk.nspans, sizeof(Span), by_lo);
+    if (lk.nspans) /* qsort's base may not be NULL, even for nothing */
+        qsort(lk.spans, lk.nspans, sizeof(Span), by_lo);
     for (int i = 0; i < vm->ngs; i++) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
@@ -224,7 +225,8 @@ static int leaks_find(Sched *s, G *ended, StrBuf *out) {
             lk.state[i] = G_ROOT;
     }
     chan_edges(&lk);
-    qsort(lk.edges, lk.nedges, sizeof(Edge), by_obj);
+    if (lk.nedges)
+        qsort(lk.edges, lk.nedges, sizeof(Edge), by_obj);
     /* An edge of a goroutine that is no G_BLOCKED (a select whose case just
      * fired is runnable, though its other records are still queued) finds it
      * so in `reached` and does nothing. */
@@ -303,7 +305,8 @@ void leaks_at_exit(Sched *s, G *main_g) {
     StrBuf report;
     sb_init(&report);
     leaks_find(s, main_g, &report);
-    fwrite(report.p, 1, report.len, vm->err); /* one write: stderr is unbuffered */
+    if (report.len)
+        fwrite(report.p, 1, report.len, vm->err); /* one write: stderr is unbuffered */
     sb_free(&report);
     /* The program ends now: the world stays stopped, so that no goroutine
      * prints after the report (as sched_crash_begin leaves it). */
