@@ -62,7 +62,7 @@ typedef struct Edge {
     G *g;
 } Edge;
 
-enum { G_ROOT, G_BLOCKED, G_REACHED, G_IGNORED }; /* per goroutine, by gs_index */
+enum { LK_ROOT, LK_BLOCKED, LK_REACHED, LK_IGNORED }; /* per goroutine, by gs_index */
 
 typedef struct Leaks {
     VM *vm;
@@ -188,8 +188,8 @@ static void reached(VM *vm, Obj *o, void *ctx) {
     }
     for (size_t i = lo; i < lk->nedges && lk->edges[i].o == o; i++) {
         G *g = lk->edges[i].g;
-        if (lk->state[g->gs_index] == G_BLOCKED) {
-            lk->state[g->gs_index] = G_REACHED;
+        if (lk->state[g->gs_index] == LK_BLOCKED) {
+            lk->state[g->gs_index] = LK_REACHED;
             gc_mark_g(vm, g);
         }
     }
@@ -218,21 +218,21 @@ static int leaks_find(Sched *s, G *ended, StrBuf *out) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
         if (g == ended || st == G_DEAD)
-            lk.state[i] = G_IGNORED;
+            lk.state[i] = LK_IGNORED;
         else if (st == G_WAITING && classify_blocked(&lk, g))
-            lk.state[i] = G_BLOCKED;
+            lk.state[i] = LK_BLOCKED;
         else
-            lk.state[i] = G_ROOT;
+            lk.state[i] = LK_ROOT;
     }
     chan_edges(&lk);
     if (lk.nedges)
         qsort(lk.edges, lk.nedges, sizeof(Edge), by_obj);
-    /* An edge of a goroutine that is no G_BLOCKED (a select whose case just
+    /* An edge of a goroutine that is no LK_BLOCKED (a select whose case just
      * fired is runnable, though its other records are still queued) finds it
      * so in `reached` and does nothing. */
     gc_mark_globals(vm, false);
     for (int i = 0; i < vm->ngs; i++)
-        if (lk.state[i] == G_ROOT)
+        if (lk.state[i] == LK_ROOT)
             gc_mark_g(vm, vm->gs[i]);
     timers_each_target(s, mark_timer_target, &lk);
     gc_trace_each(vm, reached, &lk);
@@ -241,7 +241,7 @@ static int leaks_find(Sched *s, G *ended, StrBuf *out) {
     int n = 0;
     G **leaked = mem_alloc(((size_t)vm->ngs + 1) * sizeof(G *));
     for (int i = 0; i < vm->ngs; i++)
-        if (lk.state[i] == G_BLOCKED)
+        if (lk.state[i] == LK_BLOCKED)
             leaked[n++] = vm->gs[i];
     qsort(leaked, (size_t)n, sizeof(G *), by_goid);
     for (int i = 0; i < n; i++) {
