@@ -36,6 +36,9 @@ static const char usage[] =
     "  csp -race ...                 run with the data-race detector (also: csp run -race,\n"
     "                                csp repl -race); races are reported on stderr, and the\n"
     "                                exit status is 66\n"
+    "  csp -leaks ...                report the goroutines blocked forever (leaked) when main\n"
+    "                                returns, on stderr (also: csp run -leaks); the exit\n"
+    "                                status does not change\n"
     "  csp -version                  print the version\n"
     "  csp -help                     print this help\n"
     "Every flag may also be written with two dashes (--race, --help).\n"
@@ -47,10 +50,14 @@ static const char usage[] =
     "                   print the scheduler's state to stderr every MS milliseconds, as Go\n"
     "  CSP_GCSTRESS=1   collect garbage at every safepoint (for testing)\n";
 
+/* -leaks: report leaked goroutines when main returns (runtime/leaks.c). */
+static bool report_leaks;
+
 /* Compile, load and run; never returns. */
 static _Noreturn void run(const char *path, const char *name, const char *code, size_t len, bool race,
                           int argc, char **argv) {
     VM *vm = vm_new(argc, argv);
+    vm->leaks = report_leaks;
     if (race)
         race_enable(vm); /* before loading: the loader selects the instrumented opcodes */
     stdlib_open(vm);
@@ -178,9 +185,14 @@ int main(int argc, char **argv) {
         first = 2;
     }
     bool race = false;
-    while (first < argc && !strcmp(flag_name(argv[first]), "-race")) {
-        race = true;
-        first++;
+    for (; first < argc; first++) {
+        const char *f = flag_name(argv[first]);
+        if (!strcmp(f, "-race"))
+            race = true;
+        else if (!strcmp(f, "-leaks") && !repl) /* the REPL's main never returns */
+            report_leaks = true;
+        else
+            break;
     }
     if (repl) {
         if (first < argc)

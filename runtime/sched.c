@@ -561,6 +561,8 @@ static void goexit(Sched *s, G *g) {
         if (!vm_goexiting(g)) {
             /* main returned: the program ends, whatever other goroutines do */
             atomic_store(&s->exiting, 1);
+            if (s->vm->leaks)
+                leaks_at_exit(s, g);
             vm_exit(s->vm, 0);
         }
         /* main called runtime.Goexit: the others go on (Go's rule) */

@@ -85,6 +85,10 @@ void sched_repl_goroutines(G *self, FILE *out);
  * `self`, in Go's form ("\ngoroutine N [state]:\n" and its trace), to out,
  * read with the world stopped. */
 void sched_dump_others(G *self, FILE *out);
+/* runtime.Leaks(): the report of the goroutines blocked forever (leaked,
+ * runtime/leaks.c), appended to out, computed with the world stopped;
+ * nothing if none.  Returns how many. */
+int sched_leaks(G *self, StrBuf *out);
 
 /* Park the running goroutine g (which has put itself on a wait queue guarded
  * by `lock`, held) for `reason` (runtime/waitreason.h: dumps print Go's text).

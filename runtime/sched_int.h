@@ -176,6 +176,13 @@ void sched_kick_idle(Sched *s); /* a new timer: an idle M recomputes its sleep *
 /* sched_timer.c (also sched_sleep and the sched_timer_* API) */
 void timers_mark(VM *vm);
 void timers_move(P *from, P *to); /* every timer of `from` onto `to` */
+/* The world stopped: fn(target) for each armed timer, with the address its
+ * callback will act on (a time.Timer's payload, a sched_run_soon's arg). */
+void timers_each_target(Sched *s, void (*fn)(const void *target, void *ctx), void *ctx);
+
+/* leaks.c: `csp -leaks` (vm->leaks): main_g returned; print the leaked
+ * goroutines to stderr and leave the world stopped for the exit. */
+void leaks_at_exit(Sched *s, G *main_g);
 
 /* sched_stw.c: stopping the world, for the GC and for GOMAXPROCS */
 void stw_stop(Sched *s, M *m);  /* returns with sched.lock held and every other P stopped */

@@ -164,6 +164,19 @@ void timers_mark(VM *vm) {
     }
 }
 
+void timers_each_target(Sched *s, void (*fn)(const void *target, void *ctx), void *ctx) {
+    int n = atomic_load(&s->nallp);
+    for (int i = 0; i < n; i++) {
+        P *p = s->allp[i];
+        pthread_mutex_lock(&p->timer_lock);
+        for (int j = 0; j < p->timers.n; j++) {
+            SchedTimer *t = p->timers.t[j]->data;
+            fn(t->fire == soon_fire ? ((Soon *)t->arg)->arg : t->arg, ctx);
+        }
+        pthread_mutex_unlock(&p->timer_lock);
+    }
+}
+
 /* Both heaps are locked: a concurrent Stop finds each timer either still on
  * `from` or already on `to` (lock_owner re-checks the owner).  `to` is
  * always P 0, which is never retired, so two moves cannot lock in opposite

@@ -94,6 +94,10 @@ static int sema_resume(G *g, Value *args, void *data) {
     return r;
 }
 
+Sema *sema_waited_on(G *g) {
+    return g->resume_fn == sema_resume ? ((SemaWaiter *)g->resume_data)->s : NULL;
+}
+
 bool sema_release(Sema *s, bool handoff) {
     atomic_fetch_add(&s->count, 1);
     if (atomic_load(&s->nwait) == 0)

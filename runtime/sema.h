@@ -106,6 +106,11 @@ int sema_acquire(G *g, Sema *s, SemaWaiter *w, WaitReason why, int flags);
  * was, and then the caller should yield (Go's goyield) so that it runs now. */
 bool sema_release(Sema *s, bool handoff);
 
+/* The Sema that parked goroutine g waits on, NULL if it waits on none
+ * (the leak report, runtime/leaks.c, with the world stopped): found from
+ * what sema_park leaves in g anyway, so waiting costs nothing more. */
+Sema *sema_waited_on(G *g);
+
 /* Go's notifyList: with s->lock held (sema_lock), queue w and park g for
  * `why` until sema_notify; s->lock is released once g is switched out.
  * `count` is not involved. */

@@ -2,8 +2,9 @@
  * the collector's knobs, as scripts see them.
  *
  * runtime: GOMAXPROCS NumCPU NumGoroutine Gosched GC Goexit Version
- * ReadMemStats, the type MemStats, and the constants GOOS GOARCH.  runtime/debug: SetMaxStack SetMaxThreads
- * SetGCPercent (each returns the previous setting), Stack, PrintStack.
+ * Leaks (csp's own) ReadMemStats, the type MemStats, and the constants GOOS
+ * GOARCH.  runtime/debug: SetMaxStack SetMaxThreads SetGCPercent (each
+ * returns the previous setting), Stack, PrintStack.
  *
  * Threading: the settings are VM fields that other threads read while
  * goroutines run; they are written here with atomic stores (the readers in
@@ -207,6 +208,20 @@ static int rt_Stack(G *g, Value *args, int nargs) {
     return 1;
 }
 
+/* runtime.Leaks() string, csp's own: the goroutines blocked forever on a
+ * channel or a sync object that nothing able to run can reach, in the form
+ * `csp -leaks` prints when main returns ("" if none; runtime/leaks.c). */
+static int rt_Leaks(G *g, Value *args, int nargs) {
+    if (!args_check(g, "runtime.Leaks", args, nargs, ""))
+        return -1;
+    StrBuf b;
+    sb_init(&b);
+    sched_leaks(g, &b);
+    args[0] = val_str(g->vm, b.p ? b.p : "", b.len);
+    sb_free(&b);
+    return 1;
+}
+
 static const NativeReg runtime_fns[] = {
     {"Stack", rt_Stack,
      "Stack(buf, all) int — writes the calling goroutine's trace (all: every goroutine's) into buf; "
@@ -220,6 +235,10 @@ static const NativeReg runtime_fns[] = {
     {"Goexit", rt_Goexit,
      "Goexit() — ends the calling goroutine after running its deferred calls"},
     {"Version", rt_Version, "Version() string — the csp version"},
+    {"Leaks", rt_Leaks,
+     "Leaks() string — csp's own: the goroutines blocked forever (on a channel, select or sync object "
+     "that no goroutine able to run can reach), each with its trace, then \"N goroutine(s) leaked\"; "
+     "\"\" if none"},
     {"ReadMemStats", rt_ReadMemStats,
      "ReadMemStats(m) — fills the runtime.MemStats m: Alloc TotalAlloc Sys Mallocs Frees HeapAlloc HeapObjects "
      "NextGC NumGC"},

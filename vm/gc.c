@@ -118,7 +118,8 @@ static void mark_values(VM *vm, const Value *v, int64_t n) {
         gc_mark_value(vm, v[i]);
 }
 
-static void trace_obj(VM *vm, Obj *o) {
+/* Inlined into both drain loops: the collection's must not pay a call per object. */
+static inline __attribute__((always_inline)) void trace_obj(VM *vm, Obj *o) {
     switch ((ObjType)o->type) {
     case OBJ_STRING: break;
     case OBJ_INT: gc_mark_obj(vm, (Obj *)((ObjInt *)o)->ntype); break;
@@ -222,12 +223,8 @@ uint32_t g_live_top(G *g) {
     return top > g->stack_cap ? g->stack_cap : top;
 }
 
-static void mark_g(VM *vm, G *g) {
-    uint32_t live = g_live_top(g);
-    mark_values(vm, g->stack, live);
-    /* Clear the dead part so no stale slot survives to point at a freed object. */
-    for (uint32_t i = live; i < g->stack_cap; i++)
-        g->stack[i] = VAL_NIL;
+void gc_mark_g(VM *vm, G *g) {
+    mark_values(vm, g->stack, g_live_top(g));
     for (int i = 0; i < g->nframes; i++) {
         Frame *f = &g->frames[i];
         gc_mark_obj(vm, (Obj *)f->cl);
@@ -239,12 +236,25 @@ static void mark_g(VM *vm, G *g) {
     for (Panic *p = g->panic; p; p = p->link)
         gc_mark_value(vm, p->value);
     mark_values(vm, g->roots, g->nroots);
-    gc_mark_obj(vm, (Obj *)g->created_fn);
+}
+
+/* Clear the dead part of g's stack, so that no stale slot survives a
+ * collection to point at a freed object. */
+static void clear_dead_stack(G *g) {
+    for (uint32_t i = g_live_top(g); i < g->stack_cap; i++)
+        g->stack[i] = VAL_NIL;
 }
 
 static void mark_roots(VM *vm) {
-    for (int i = 0; i < vm->ngs; i++)
-        mark_g(vm, vm->gs[i]);
+    for (int i = 0; i < vm->ngs; i++) {
+        gc_mark_g(vm, vm->gs[i]);
+        gc_mark_obj(vm, (Obj *)vm->gs[i]->created_fn); /* for its trace */
+        clear_dead_stack(vm->gs[i]);
+    }
+    gc_mark_globals(vm, true);
+}
+
+void gc_mark_globals(VM *vm, bool program_modules) {
     for (int i = 0; i < vm->nnatmods; i++)
         gc_mark_obj(vm, (Obj *)vm->natmods[i].module);
     gc_mark_obj(vm, (Obj *)vm->builtins);
@@ -252,7 +262,7 @@ static void mark_roots(VM *vm) {
     for (size_t i = 0; i < sizeof vm->preludes / sizeof vm->preludes[0]; i++)
         if (vm->preludes[i])
             gc_mark_obj(vm, (Obj *)vm->preludes[i]);
-    for (int i = 0; i < vm->nusermods; i++)
+    for (int i = 0; program_modules && i < vm->nusermods; i++)
         gc_mark_obj(vm, (Obj *)vm->usermods[i]);
     for (int i = 0; i < vm->nntypes; i++)
         for (ObjNative **m = vm->ntype_methods[i]; *m; m++)
@@ -323,6 +333,27 @@ static void sweep(VM *vm) {
     sweep_list(vm, &vm->objects);
     for (AllocCache *c = vm->caches; c; c = c->next)
         sweep_list(vm, &c->objects);
+    pthread_mutex_unlock(&vm->heap_lock);
+}
+
+void gc_trace_each(VM *vm, void (*visit)(VM *vm, Obj *o, void *ctx), void *ctx) {
+    while (vm->ngray > 0) {
+        Obj *o = vm->gray[--vm->ngray];
+        trace_obj(vm, o);
+        visit(vm, o, ctx);
+    }
+}
+
+static void each_in_list(Obj *o, void (*fn)(Obj *o, void *ctx), void *ctx) {
+    for (; o; o = o->gc_next)
+        fn(o, ctx);
+}
+
+void gc_each_object(VM *vm, void (*fn)(Obj *o, void *ctx), void *ctx) {
+    pthread_mutex_lock(&vm->heap_lock); /* as sweep: a starting thread may be registering its cache */
+    each_in_list(vm->objects, fn, ctx);
+    for (AllocCache *c = vm->caches; c; c = c->next)
+        each_in_list(c->objects, fn, ctx);
     pthread_mutex_unlock(&vm->heap_lock);
 }
 

@@ -45,4 +45,23 @@ void gc_mark_value(VM *vm, Value v);
 void gc_mark_obj(VM *vm, Obj *o);
 void gc_free_all(VM *vm);
 
+/* The collector's marking with other roots, for the leak report
+ * (runtime/leaks.c), with the world stopped and no collection running:
+ * mark some roots (a goroutine's stack and frames, everything that is not a
+ * goroutine), then gc_trace_each traces everything reachable from them,
+ * calling visit on each object it traces (it may mark more: they are traced
+ * too).  The caller must clear every mark afterwards (gc_each_object), as a
+ * collection expects none. */
+/* What g's code can use: its stack, frames, defers, panics (not
+ * created_fn, which only its trace shows). */
+void gc_mark_g(VM *vm, G *g);
+/* Every root that is not a goroutine; without program_modules, not the
+ * script's own modules (vm->usermods) either: a function's code reaches
+ * its module and so the module's globals (OBJ_PROTO), so the leak report
+ * counts a global as reachable only from the code that can still use it. */
+void gc_mark_globals(VM *vm, bool program_modules);
+void gc_trace_each(VM *vm, void (*visit)(VM *vm, Obj *o, void *ctx), void *ctx);
+/* fn(o) for every object of the heap (the world stopped). */
+void gc_each_object(VM *vm, void (*fn)(Obj *o, void *ctx), void *ctx);
+
 #endif

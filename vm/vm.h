@@ -159,6 +159,7 @@ struct VM {
     FILE *err;   /* stderr */
     uint64_t rand_state[4];
     struct Race *race; /* the race detector (vm/race.h); NULL unless -race */
+    bool leaks;        /* csp -leaks: report leaked goroutines when main returns (runtime/leaks.c) */
 };
 
 VM *vm_new(int argc, char **argv);

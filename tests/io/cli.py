@@ -32,10 +32,24 @@ for flag in ("-race", "--race"):
 out, err, rc = run(["run", "--race", "--e", RACY])
 t.check("csp run --race --e", rc == 66 and "WARNING: DATA RACE" in err, f"{err!r} rc={rc}")
 
+LEAKY = 'ch := make(chan)\ngo func() { ch <- 1 }()\nprintln("bye")\n'
+for args in (["-leaks", "-"], ["--leaks", "-"], ["run", "-leaks", "-e", LEAKY]):
+    out, err, rc = run(args, LEAKY if "-" in args else "")
+    t.check(f"csp {' '.join(args[:2])}: the leak report at exit, status unchanged",
+            (out, rc) == ("bye\n", 0) and "goroutine 2 [chan send, leaked]:" in err
+            and err.endswith("\n1 goroutine(s) leaked\n"), f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(["--leaks", "--race", "-"], RACY + LEAKY)
+t.check("csp --leaks --race: both reports", rc == 66 and "WARNING: DATA RACE" in err
+        and "1 goroutine(s) leaked" in err, f"{err!r} rc={rc}")
+out, err, rc = run(["-"], LEAKY)
+t.check("without -leaks: no report", (out, err, rc) == ("bye\n", "", 0), f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(["repl", "-leaks"])
+t.check("csp repl -leaks: usage, status 2", rc == 2 and "unexpected argument -leaks" in err, f"{err!r} rc={rc}")
+
 for flag in ("-help", "--help", "-h", "help"):
     out, err, rc = run([flag])
-    t.check(f"csp {flag}", rc == 0 and "GOMAXPROCS" in out and "csp repl" in out and "--race" in out,
-            f"{out!r} rc={rc}")
+    t.check(f"csp {flag}", rc == 0 and "GOMAXPROCS" in out and "csp repl" in out and "--race" in out
+            and "csp -leaks" in out, f"{out!r} rc={rc}")
 for flag in ("-version", "--version", "version"):
     out, err, rc = run([flag])
     t.check(f"csp {flag}", rc == 0 and out.startswith("csp version "), f"{out!r} rc={rc}")
