@@ -7,14 +7,17 @@
 - a lesson's first line is "# N. Title", N its number;
 - both languages have the same structure: the same number of "## "
   sections and of code blocks, and the same code blocks where they are
-  csp (output blocks may differ: none today);
+  csp;
 - the csp code block of each lesson is exactly its program;
 - every relative link in the lessons, in docs/tour/README.md (the index)
   and in samples/README.md resolves to a file.
 
 With --csp, also what the lessons say about the race detector: lesson 7's
 program is reported by `csp -race` (exit 66, the read and the write of the
-counter named by line), and no other lesson's program is.
+counter named by line), and no other lesson's program is; and the leak
+report that lesson 14 shows (in both languages) is what `csp -leaks` prints
+today for its program without the `close(done)` that stops the second
+pipeline.
 
 Usage: tour_check.py [--csp build/csp] [REPO_ROOT]
 """
@@ -27,6 +30,30 @@ import sys
 LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 FENCE_RE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
 RACY = ("07-races", ["07-races.csp:25", "07-races.csp:28"])
+LEAKY = ("14-pipelines", "fmt.Println(<-out, <-out) // expect: 1 4\nclose(done)\n")
+
+
+def check_leak_report(csp, samples, docs, problems):
+    """Lesson 14's -leaks output block against a real run of its program
+    without the second close(done); paths shown as .../NAME.csp."""
+    import tempfile
+    name, stop = LEAKY
+    code = open(os.path.join(samples, name + ".csp"), encoding="utf-8").read()
+    if stop not in code:
+        problems.append(f"samples/tour/{name}.csp: no {stop!r} to delete for the leak report")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, name + ".csp")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(code.replace(stop, stop.split("\n")[0] + "\n"))
+        p = subprocess.run([csp, "-leaks", path], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=120)
+    want = p.stderr.replace(d + "/", ".../")
+    for lang in ("en", "zh"):
+        text = open(os.path.join(docs, lang, name + ".md"), encoding="utf-8").read()
+        shown = [b for tag, b in FENCE_RE.findall(text) if tag == "" and "leaked" in b]
+        if shown != [want]:
+            problems.append(f"docs/tour/{lang}/{name}.md: its leak report is not what csp -leaks prints now:\n{want}")
 
 
 def main():
@@ -84,6 +111,7 @@ def main():
                                     f"got exit {p.returncode}:\n{p.stderr[-1500:]}")
             elif reported:
                 problems.append(f"csp -race {name}.csp reports a race:\n{p.stderr[-1500:]}")
+        check_leak_report(opts.csp, samples, docs, problems)
     for p in problems:
         print("FAIL", p)
     print(f"{checked} lessons checked, {len(problems)} problems")
