@@ -27,11 +27,14 @@
 
 #include "vm/vm.h"
 
-/* The twin opcodes, numbered after the compiler's (see race_rewrite_proto). */
+/* The twin opcodes, numbered after the compiler's (see race_rewrite_proto).
+ * They are selected under -race and under -seed; each is a scheduling point
+ * under -seed.  The last six only are that: they touch no shared variable. */
 // clang-format off
 #define CSP_RACE_TWINS(X) \
     X(GETGLOBAL) X(SETGLOBAL) X(GETCELL) X(SETCELL) X(GETUPVAL) X(SETUPVAL) X(GETFIELD) X(SETFIELD) \
-    X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT) X(LEN)
+    X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT) X(LEN) \
+    X(SEND) X(RECV) X(SELECT) X(GO) X(CALL) X(CALLM)
 
 enum {
     OPR_BEFORE_FIRST = OP_COUNT - 1,
@@ -47,7 +50,7 @@ enum {
 
 /* Turn the detector on for this VM (before the program is loaded). */
 void race_enable(VM *vm);
-/* Select the instrumented twins in p's code (the loader, when -race is on). */
+/* Select the instrumented twins in p's code (the loader, under -race or -seed). */
 void race_rewrite_proto(ObjProto *p);
 
 /* ---- accesses (the twin opcodes; g's top frame has its pc saved) ----

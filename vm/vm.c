@@ -251,6 +251,17 @@ int vm_execute(G *g, int stop_depth) {
         }                                                                      \
     } while (0)
 
+/* csp -seed: a scheduling point before this instruction (the twins,
+ * vm/race_twins.inc).  A goroutine told to yield resumes at the instruction
+ * itself, which has done nothing yet. */
+#define SEEDPOINT()                                                            \
+    do {                                                                       \
+        if (UNLIKELY(vm->seed) && stop_depth == 0 && vm->rt->seed_point(g)) {  \
+            f->pc = pc - 1;                                                    \
+            goto parked;                                                       \
+        }                                                                      \
+    } while (0)
+
 #if CSP_TRACE
 #define TRACE_HOOK() vm_trace(g, f, pc)
 #else
@@ -267,7 +278,8 @@ int vm_execute(G *g, int stop_depth) {
 #undef CSP_RACE_LABEL
     };
 #define CASE(name) L_##name:
-#define CASE_RACE(name) R_##name:
+#define CASE_TWIN(name) R_##name:
+#define CASE_RACE(name) R_##name: SEEDPOINT();
 #define DISPATCH()                     \
     do {                               \
         i = *pc++;                     \
@@ -278,7 +290,8 @@ int vm_execute(G *g, int stop_depth) {
 #define NEXT DISPATCH()
 #else
 #define CASE(name) case OP_##name: L_##name:
-#define CASE_RACE(name) case OPR_##name:
+#define CASE_TWIN(name) case OPR_##name:
+#define CASE_RACE(name) case OPR_##name: SEEDPOINT();
 #define DISPATCH() goto dispatch
 #define NEXT break
 #endif
