@@ -85,9 +85,9 @@ time.Sleep(time.Minute)
 }
 
 
-def run(csp, path, seed, procs):
+def run(csp, path, seed, procs, flags=()):
     env = dict(os.environ, GOMAXPROCS=str(procs))
-    p = subprocess.run([csp, "-seed", str(seed), path], capture_output=True, env=env, timeout=60)
+    p = subprocess.run([csp, *flags, "-seed", str(seed), path], capture_output=True, env=env, timeout=60)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -104,6 +104,10 @@ def main():
             outcomes = {run(csp, path, 42, procs) for procs in (1, 2, 4) for _ in range(20)}
             if len(outcomes) != 1:
                 failures.append("%s: %d different outcomes under -seed 42" % (name, len(outcomes)))
+        # -race: the report (with its addresses) and the status are fixed too
+        outcomes = {run(csp, paths["racy"], 42, procs, ["-race"]) for procs in (1, 4) for _ in range(5)}
+        if len(outcomes) != 1 or next(iter(outcomes))[0] != 66:
+            failures.append("racy -race: %d different outcomes under -seed 42" % len(outcomes))
         totals = {run(csp, paths["racy"], seed, 1)[1] for seed in range(20)}
         if len(totals) < 3:
             failures.append("racy: only %d distinct totals over 20 seeds" % len(totals))
