@@ -29,12 +29,12 @@
 
 /* The twin opcodes, numbered after the compiler's (see race_rewrite_proto).
  * They are selected under -race and under -seed; each is a scheduling point
- * under -seed.  The last six only are that: they touch no shared variable. */
+ * under -seed.  The last seven only are that: they touch no shared variable. */
 // clang-format off
 #define CSP_RACE_TWINS(X) \
     X(GETGLOBAL) X(SETGLOBAL) X(GETCELL) X(SETCELL) X(GETUPVAL) X(SETUPVAL) X(GETFIELD) X(SETFIELD) \
     X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT) X(LEN) \
-    X(SEND) X(RECV) X(SELECT) X(GO) X(CALL) X(CALLM)
+    X(SEND) X(RECV) X(SELECT) X(GO) X(CALL) X(CALLM) X(LOOP)
 
 enum {
     OPR_BEFORE_FIRST = OP_COUNT - 1,
