@@ -20,13 +20,19 @@ static _Thread_local M *tls_m;
 
 M *sched_current_m(void) { return tls_m; }
 
-int64_t sched_monotime(void) {
+static inline int64_t monotime(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int64_t sched_nanotime(void) { return __builtin_expect(sched_seed_on, 0) ? seed_nanotime() : sched_monotime(); }
+int64_t sched_monotime(void) { return monotime(); }
+
+int64_t sched_nanotime(void) {
+    if (__builtin_expect(sched_seed_on, 0))
+        return seed_nanotime(); /* csp -seed: the virtual clock */
+    return monotime();
+}
 
 /* ---- the parking semaphore of an M ----
  *
@@ -454,6 +460,10 @@ static G *find_runnable(Sched *s, M *m) {
             if (g)
                 return g;
         }
+        /* csp -seed: the run queues above stay empty (seed_put); the one
+         * queue, the virtual clock and the idle M are sched_seed.c's. */
+        if (s->seed)
+            return seed_find_runnable(s, m);
         /* Steal, if not too many Ms spin already (Go's limit: half the busy Ps). */
         if (m->spinning || 2 * atomic_load(&s->nmspinning) < atomic_load(&s->nprocs) - atomic_load(&s->npidle)) {
             if (!m->spinning) {
@@ -658,7 +668,7 @@ static void execute(Sched *s, M *m, G *g) {
 
 static void schedule(Sched *s, M *m) {
     for (;;) {
-        G *g = s->seed ? seed_find_runnable(s, m) : find_runnable(s, m);
+        G *g = find_runnable(s, m);
         if (g_rt(g)->lockedm) { /* back from C: its own M waits to run it */
             syscall_handoff_locked(m, g);
             acquirep(m, idle_wait(s, m));

@@ -171,7 +171,7 @@ int syscall_stop_ps(Sched *s);
 bool syscall_restart_ps(Sched *s);
 
 /* sched_seed.c: csp -seed, one M, a PRNG and a virtual clock */
-extern bool sched_seed_on;
+extern bool sched_seed_on __attribute__((visibility("hidden")));
 void seed_init(Sched *s, int procs);   /* sched_init: procs is the GOMAXPROCS reported */
 int seed_gomaxprocs(int n);            /* runtime.GOMAXPROCS under a seed: only reported */
 int64_t seed_nanotime(void);           /* the virtual clock */

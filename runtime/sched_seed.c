@@ -28,7 +28,7 @@
 #define SEED_CLOCK_START 1000000000LL
 #define SEED_WALL_START 946684800LL
 
-bool sched_seed_on; /* set once, before the VM loads or runs anything */
+__attribute__((visibility("hidden"))) bool sched_seed_on; /* set once, before the VM loads or runs anything */
 
 static struct {
     uint64_t n;             /* the seed */
