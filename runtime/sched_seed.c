@@ -5,13 +5,14 @@
  * is told.  Runnable goroutines are not in the P's lock-free ring but in one
  * array (sched.lock), from which the PRNG picks the next one to run.  The
  * dispatch loop asks RuntimeOps.seed_point at each scheduling point (the
- * twin opcodes, vm/race_twins.inc) whether to yield; so do the runtime's
- * own choices (select's order).  Since a single thread draws from the PRNG
- * in an order fixed by the program, the run is a function of N and input.
+ * twin opcodes, vm/race_twins.inc) whether to yield, and select's order
+ * draws from the same PRNG (sched_seed_randn).  Since a single thread draws
+ * from it in an order fixed by the program, the run is a function of N and
+ * the input.  (csp explore, issue 15 point 2, is to replace these draws.)
  *
  * The clock (sched_nanotime) stands still while a goroutine can run; when
- * none can, it jumps to the earliest timer.  Only the I/O loop's thread runs
- * beside the M: its completions are queued like any wake-up and picked at
+ * none can, it jumps to the earliest timer.  Beside the M, sysmon only
+ * watches (SIGQUIT, schedtrace), and the I/O loop's thread runs: its completions are queued like any wake-up and picked at
  * the next choice, so when they arrive is outside the guarantee; while I/O
  * is in flight the clock advances no faster than real time. */
 #include <stdlib.h>

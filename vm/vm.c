@@ -278,7 +278,6 @@ int VM_EXECUTE(G *g, int stop_depth) {
         }                                                                      \
     } while (0)
 
-
 #if CSP_TRACE
 #define TRACE_HOOK() vm_trace(g, f, pc)
 #else
