@@ -3,6 +3,7 @@
  *
  * Flags take one dash or two, as Go's flag package accepts (-race, --race);
  * `--` ends the flags. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,9 @@ static const char usage[] =
     "  csp -leaks ...                report the goroutines blocked forever (leaked) when main\n"
     "                                returns, on stderr (also: csp run -leaks); the exit\n"
     "                                status does not change\n"
+    "  csp -seed N ...               run deterministically (also: csp run -seed N): one thread,\n"
+    "                                every scheduling choice from a PRNG seeded with N, virtual\n"
+    "                                time; the same N gives the same output (docs/explore.md)\n"
     "  csp -version                  print the version\n"
     "  csp -help                     print this help\n"
     "Every flag may also be written with two dashes (--race, --help).\n"
@@ -50,16 +54,23 @@ static const char usage[] =
     "                   print the scheduler's state to stderr every MS milliseconds, as Go\n"
     "  CSP_GCSTRESS=1   collect garbage at every safepoint (for testing)\n";
 
-/* -leaks: report leaked goroutines when main returns (runtime/leaks.c). */
-static bool report_leaks;
-
 /* Compile, load and run; never returns. */
-static _Noreturn void run(const char *path, const char *name, const char *code, size_t len, bool race,
+/* The run's flags: -race, -leaks (runtime/leaks.c), -seed N. */
+typedef struct RunFlags {
+    bool race;
+    bool leaks;
+    bool seeded;
+    uint64_t seed;
+} RunFlags;
+
+static _Noreturn void run(const char *path, const char *name, const char *code, size_t len, RunFlags fl,
                           int argc, char **argv) {
     VM *vm = vm_new(argc, argv);
-    vm->leaks = report_leaks;
-    if (race)
+    vm->leaks = fl.leaks;
+    if (fl.race)
         race_enable(vm); /* before loading: the loader selects the instrumented opcodes */
+    if (fl.seeded)
+        sched_seed_enable(vm, fl.seed); /* before stdlib_open (math/rand's seed) and loading */
     stdlib_open(vm);
     CompileHooks hooks = vm_compile_hooks(vm);
     BcProgram *prog =
@@ -94,11 +105,11 @@ static char *read_stdin(size_t *len) {
     return buf;
 }
 
-static _Noreturn void run_stdin(bool race, int argc, char **argv) {
+static _Noreturn void run_stdin(RunFlags fl, int argc, char **argv) {
     size_t len;
     char *src = read_stdin(&len);
     /* Standard input is not the script's input any more: it was the script. */
-    run(NULL, "<stdin>", src, len, race, argc, argv);
+    run(NULL, "<stdin>", src, len, fl, argc, argv);
 }
 
 /* "--race" -> "-race": Go's flag package takes both. */
@@ -152,7 +163,7 @@ static int tour(int argc, char **argv) {
         char name[256];
         snprintf(name, sizeof name, "%s.csp", l->name);
         fflush(stdout);
-        run(NULL, name, l->code, strlen(l->code), false, 1, (char *[]){name, NULL});
+        run(NULL, name, l->code, strlen(l->code), (RunFlags){0}, 1, (char *[]){name, NULL});
     } else
         tour_show(n, lang);
     return 0;
@@ -162,7 +173,7 @@ int main(int argc, char **argv) {
     if (argc < 2) {
         if (isatty(STDIN_FILENO))
             repl_main(false);
-        run_stdin(false, 1, (char *[]){"-", NULL});
+        run_stdin((RunFlags){0}, 1, (char *[]){"-", NULL});
     }
     const char *a = flag_name(argv[1]);
     if (!strcmp(a, "-version") || !strcmp(a, "version")) {
@@ -184,20 +195,31 @@ int main(int argc, char **argv) {
         repl = true;
         first = 2;
     }
-    bool race = false;
+    RunFlags fl = {0};
     for (; first < argc; first++) {
         const char *f = flag_name(argv[first]);
-        if (!strcmp(f, "-race"))
-            race = true;
-        else if (!strcmp(f, "-leaks") && !repl) /* the REPL's main never returns */
-            report_leaks = true;
-        else
+        if (!strcmp(f, "-race")) {
+            fl.race = true;
+        } else if (!strcmp(f, "-leaks") && !repl) { /* the REPL's main never returns */
+            fl.leaks = true;
+        } else if (!repl && !strcmp(f, "-seed")) {
+            char *end;
+            if (first + 1 >= argc || !*argv[first + 1] || *argv[first + 1] == '-')
+                return bad_usage("csp -seed: a number is needed%s", "");
+            errno = 0;
+            fl.seed = strtoull(argv[first + 1], &end, 10);
+            if (*end || errno)
+                return bad_usage("csp -seed: not a number: %s", argv[first + 1]);
+            fl.seeded = true;
+            first++;
+        } else {
             break;
+        }
     }
     if (repl) {
         if (first < argc)
             return bad_usage("csp repl: unexpected argument %s", argv[first]);
-        repl_main(race);
+        repl_main(fl.race);
     }
     if (first < argc && !strcmp(argv[first], "--"))
         first++;
@@ -208,18 +230,18 @@ int main(int argc, char **argv) {
         }
         const char *code = argv[first + 1];
         argv[first + 1] = "-e"; /* os.Args[0] */
-        run(NULL, "-e", code, strlen(code), race, argc - first - 1, argv + first + 1);
+        run(NULL, "-e", code, strlen(code), fl, argc - first - 1, argv + first + 1);
     }
     if (first >= argc) {
         if (run_cmd)
             return bad_usage("csp run: no script given%s", "");
         if (!isatty(STDIN_FILENO))
-            run_stdin(race, 1, (char *[]){"-", NULL});
+            run_stdin(fl, 1, (char *[]){"-", NULL});
         return bad_usage("csp: no script given%s", "");
     }
     if (!strcmp(argv[first], "-"))
-        run_stdin(race, argc - first, argv + first);
+        run_stdin(fl, argc - first, argv + first);
     if (argv[first][0] == '-')
         return bad_usage("csp: unknown flag %s", argv[first]);
-    run(argv[first], NULL, NULL, 0, race, argc - first, argv + first);
+    run(argv[first], NULL, NULL, 0, fl, argc - first, argv + first);
 }

@@ -20,10 +20,18 @@ static _Thread_local M *tls_m;
 
 M *sched_current_m(void) { return tls_m; }
 
-int64_t sched_nanotime(void) {
+static inline int64_t monotime(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t sched_monotime(void) { return monotime(); }
+
+int64_t sched_nanotime(void) {
+    if (__builtin_expect(sched_seed_on, 0))
+        return seed_nanotime(); /* csp -seed: the virtual clock */
+    return monotime();
 }
 
 /* ---- the parking semaphore of an M ----
@@ -133,14 +141,14 @@ static void midle_check(Sched *s, M *adding) {
 static void midle_check(Sched *s, M *adding) { (void)s, (void)adding; }
 #endif
 
-static void mput(Sched *s, M *m) {
+void sched_mput(Sched *s, M *m) {
     midle_check(s, m);
     m->link = s->midle;
     s->midle = m;
     s->nmidle++;
 }
 
-static M *mget(Sched *s) {
+M *sched_mget(Sched *s) {
     M *m = s->midle;
     if (m) {
         s->midle = m->link;
@@ -149,7 +157,7 @@ static M *mget(Sched *s) {
     return m;
 }
 
-static bool mremove(Sched *s, M *m) {
+bool sched_mremove(Sched *s, M *m) {
     for (M **l = &s->midle; *l; l = &(*l)->link)
         if (*l == m) {
             *l = m->link;
@@ -168,6 +176,10 @@ void acquirep(M *m, P *p) {
 /* ---- run queues ---- */
 
 void sched_globrunq_put(Sched *s, G *g) {
+    if (s->seed) { /* one run queue, from which the PRNG picks */
+        seed_put(s, g);
+        return;
+    }
     g_rt(g)->schedlink = NULL;
     if (s->runq_tail)
         g_rt(s->runq_tail)->schedlink = g;
@@ -219,7 +231,15 @@ static void overflow_to_global(void *ctx, void **items, int n) {
     pthread_mutex_unlock(&s->lock);
 }
 
-static void runqput(Sched *s, P *p, G *g, bool next) { runq_put(&p->runq, g, next, overflow_to_global, s); }
+static void runqput(Sched *s, P *p, G *g, bool next) {
+    if (__builtin_expect(s->seed, 0)) {
+        pthread_mutex_lock(&s->lock);
+        seed_put(s, g);
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    runq_put(&p->runq, g, next, overflow_to_global, s);
+}
 
 /* ---- Ms ---- */
 
@@ -263,7 +283,7 @@ static void startm_thread(Sched *s, M *m) {
 /* Run p on an idle M, or on a new one. */
 void startm(Sched *s, P *p, bool spinning) {
     pthread_mutex_lock(&s->lock);
-    M *m = mget(s);
+    M *m = sched_mget(s);
     bool fresh = false;
     if (!m) {
         m = newm(s);
@@ -286,7 +306,7 @@ void startm(Sched *s, P *p, bool spinning) {
  * the idle list and wake it without a P, so that it recomputes its sleep. */
 void sched_kick_idle(Sched *s) {
     pthread_mutex_lock(&s->lock);
-    M *m = mget(s);
+    M *m = sched_mget(s);
     pthread_mutex_unlock(&s->lock);
     sched_jitter(s, tls_m);
     if (m)
@@ -373,7 +393,7 @@ static P *idle_wait(Sched *s, M *m) {
     for (;;) {
         int64_t deadline = timers_earliest(s);
         pthread_mutex_lock(&s->lock);
-        mput(s, m);
+        sched_mput(s, m);
         if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
             !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting)) {
             if (s->repl)
@@ -389,7 +409,7 @@ static P *idle_wait(Sched *s, M *m) {
              * wake-up is on the way and is ours to receive. */
             sched_jitter(s, m);
             pthread_mutex_lock(&s->lock);
-            bool listed = mremove(s, m);
+            bool listed = sched_mremove(s, m);
             got = listed ? sched_pidleget(s) : NULL;
             pthread_mutex_unlock(&s->lock);
             if (!listed)
@@ -440,6 +460,10 @@ static G *find_runnable(Sched *s, M *m) {
             if (g)
                 return g;
         }
+        /* csp -seed: the run queues above stay empty (seed_put); the one
+         * queue, the virtual clock and the idle M are sched_seed.c's. */
+        if (s->seed)
+            return seed_find_runnable(s, m);
         /* Steal, if not too many Ms spin already (Go's limit: half the busy Ps). */
         if (m->spinning || 2 * atomic_load(&s->nmspinning) < atomic_load(&s->nprocs) - atomic_load(&s->npidle)) {
             if (!m->spinning) {
@@ -697,6 +721,10 @@ void sched_ready(G *g, bool next) {
         sched_wakep(s);
         return;
     }
+    if (s->seed) {
+        seed_ready_remote(s, g);
+        return;
+    }
     /* From outside any M (the I/O loop): as Go's injectglist, start an M
      * for an idle P whether or not one is spinning, since a spinning M may
      * already have looked at the global queue and be about to sleep. */
@@ -724,7 +752,7 @@ int sched_goyield(G *g, int nres) {
 bool sched_can_spin(G *g) {
     Sched *s = sched_of(g->vm);
     M *m = tls_m;
-    return s->ncpu > 1 &&
+    return s->ncpu > 1 && !s->seed &&
            atomic_load(&s->nprocs) > atomic_load(&s->npidle) + atomic_load(&s->nmspinning) + 1 && m &&
            m->p && runq_empty(&m->p->runq);
 }
@@ -809,6 +837,7 @@ static const RuntimeOps ops = {
     .crash_begin = sched_crash_begin,
     .crash_dump = sched_crash_dump,
     .kill = rt_kill,
+    .seed_point = seed_point,
 };
 
 Sched *sched_init(VM *vm) {
@@ -825,6 +854,10 @@ Sched *sched_init(VM *vm) {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     s->ncpu = ncpu > 0 ? (int)ncpu : 1;
     int nprocs = env_procs();
+    if (sched_seed_on) { /* one P; the program is told GOMAXPROCS */
+        seed_init(s, nprocs);
+        nprocs = 1;
+    }
     atomic_store(&s->nprocs, nprocs);
     for (int i = 0; i < nprocs; i++)
         sched_new_p(s, i);

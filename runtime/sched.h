@@ -136,8 +136,20 @@ int sched_goyield(G *g, int nres);
 int sched_gomaxprocs(G *g, int n, bool *must_yield);
 int sched_num_goroutine(VM *vm);
 
-/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */
+/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC; under -seed the virtual clock). */
 int64_t sched_nanotime(void);
+/* The wall clock (CLOCK_REALTIME; under -seed 2000-01-01 UTC plus the virtual clock). */
+struct timespec;
+void sched_walltime(struct timespec *ts);
+
+/* csp -seed N (runtime/sched_seed.c, docs/explore.md): call before stdlib_open
+ * and loading.  One thread runs every goroutine, a PRNG seeded with n makes
+ * every scheduling choice, and time is virtual. */
+void sched_seed_enable(VM *vm, uint64_t n);
+/* Under -seed: true and the seed (math/rand derives its default seed from it). */
+bool sched_seed(uint64_t *n);
+/* Under -seed: a number in [0, n) from the scheduler's PRNG (select's order). */
+uint32_t sched_seed_randn(uint32_t n);
 
 /* A timer deadline: `when` (monotonic ns) clamped to [now, INT64_MAX - 1],
  * or d ns from now (d <= 0: now).  Saturating, as Go's when(): Sleep(1<<63-1)

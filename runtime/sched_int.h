@@ -131,6 +131,7 @@ typedef struct Sched {
     int64_t schedtrace_ns;       /* the period, 0 when off */
     int64_t schedtrace_next;     /* sysmon only: when to print next */
     bool scheddetail;
+    bool seed;                   /* csp -seed (runtime/sched_seed.c): set before any M starts */
 } Sched;
 
 static inline Sched *sched_of(VM *vm) { return vm->sched; }
@@ -145,6 +146,10 @@ void sched_pidleput(Sched *s, P *p);     /* lock held */
 bool sched_pidleremove(Sched *s, P *p);  /* lock held */
 void sched_runq_drain(Sched *s, P *p);   /* lock held: p's local Gs to the global queue */
 void sched_wakep(Sched *s);
+/* the idle-M list (lock held) */
+void sched_mput(Sched *s, M *m);
+M *sched_mget(Sched *s);
+bool sched_mremove(Sched *s, M *m);   /* false: a waker took m off the list first */
 void sched_globrunq_put(Sched *s, G *g);  /* lock held */
 void acquirep(M *m, P *p);
 void startm(Sched *s, P *p, bool spinning); /* run p on an idle or new M */
@@ -164,6 +169,17 @@ int syscall_stop_ps(Sched *s);
  * put them on the idle list (or retire them, past GOMAXPROCS).  True if
  * they left work that an M should look for. */
 bool syscall_restart_ps(Sched *s);
+
+/* sched_seed.c: csp -seed, one M, a PRNG and a virtual clock */
+extern bool sched_seed_on __attribute__((visibility("hidden")));
+void seed_init(Sched *s, int procs);   /* sched_init: procs is the GOMAXPROCS reported */
+int seed_gomaxprocs(int n);            /* runtime.GOMAXPROCS under a seed: only reported */
+int64_t seed_nanotime(void);           /* the virtual clock */
+void seed_put(Sched *s, G *g);         /* lock held: g is runnable */
+void seed_ready_remote(Sched *s, G *g); /* sched_ready from outside the M (the I/O loop) */
+G *seed_find_runnable(Sched *s, M *m);  /* find_runnable under a seed */
+bool seed_point(G *g);                 /* RuntimeOps.seed_point */
+int64_t sched_monotime(void);          /* the real CLOCK_MONOTONIC, even under a seed */
 
 /* sched_timer.c */
 void timers_init(P *p);

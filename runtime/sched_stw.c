@@ -171,8 +171,10 @@ bool sched_release_retired_p(Sched *s, M *m) {
 int sched_gomaxprocs(G *g, int n, bool *must_yield) {
     Sched *s = sched_of(g->vm);
     M *m = sched_current_m();
-    int old = atomic_load(&s->nprocs);
     *must_yield = false;
+    if (s->seed)
+        return seed_gomaxprocs(n);
+    int old = atomic_load(&s->nprocs);
     if (n < 1 || n == old)
         return old;
     if (n > MAX_PROCS)

@@ -41,7 +41,7 @@ void schedtrace_init(Sched *s) {
     long ms = godebug_value(env, "schedtrace");
     s->schedtrace_ns = ms > 0 ? (int64_t)ms * 1000000 : 0;
     s->scheddetail = godebug_value(env, "scheddetail") > 0;
-    s->start_ns = sched_nanotime();
+    s->start_ns = sched_monotime();
     s->schedtrace_next = s->start_ns;
 }
 

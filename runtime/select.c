@@ -30,6 +30,8 @@
 /* A per-thread xorshift for the poll order: it only has to be uniform
  * enough to make no ready case starve, not secret. */
 static uint32_t select_rand(uint32_t n) {
+    if (sched_seed(&(uint64_t){0}))
+        return sched_seed_randn(n); /* -seed: the scheduler's PRNG makes every choice */
     static _Thread_local uint64_t s;
     if (!s)
         s = ((uint64_t)sched_nanotime() ^ (uint64_t)(uintptr_t)&s) | 1;

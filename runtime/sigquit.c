@@ -68,7 +68,7 @@ static bool stop_from_sysmon(Sched *s, int64_t deadline) {
     while (s->stopwait > 0) {
         /* The deadline is on the monotonic clock: poll in short naps rather
          * than a timed wait on stop_cv, whose clock is the realtime one. */
-        if (sched_nanotime() >= deadline)
+        if (sched_monotime() >= deadline)
             return false;
         pthread_mutex_unlock(&s->lock);
         nanosleep(&nap, NULL);
@@ -82,7 +82,7 @@ void sigquit_check(Sched *s) {
         return;
     VM *vm = s->vm;
     fflush(vm->out);
-    bool stopped = stop_from_sysmon(s, sched_nanotime() + 1000000000);
+    bool stopped = stop_from_sysmon(s, sched_monotime() + 1000000000);
     fputs("SIGQUIT: quit\n", vm->err);
     if (stopped)
         sched_dump_goroutines(s, NULL, false);

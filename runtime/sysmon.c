@@ -64,10 +64,12 @@ void *sysmon_main(void *arg) {
             delay = delay * 2 > SYSMON_MAX_NS ? SYSMON_MAX_NS : delay * 2;
         struct timespec nap = {0, (long)delay};
         nanosleep(&nap, NULL);
-        int64_t now = sched_nanotime();
-        /* Only C calls need the short sleep: preemption works on 10 ms. */
-        bool retook = syscall_retake(s, now);
-        preempt_long_running(s, now);
+        int64_t now = sched_monotime();
+        /* Only C calls need the short sleep: preemption works on 10 ms.
+         * Under -seed neither happens: switches are the PRNG's alone. */
+        bool retook = !s->seed && syscall_retake(s, now);
+        if (!s->seed)
+            preempt_long_running(s, now);
         schedtrace_tick(s, now);
         sigquit_check(s);
         idle = retook ? 0 : idle + 1;

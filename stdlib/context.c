@@ -333,7 +333,7 @@ static int timeout_common(G *g, Value *args, int nargs, const char *fn, bool wit
     int64_t now = sched_nanotime();
     int64_t when = d > 0 && now > INT64_MAX - d ? INT64_MAX : now + (d > 0 ? d : 0);
     struct timespec ts; /* the deadline as a wall-clock Time, for Deadline and String */
-    clock_gettime(CLOCK_REALTIME, &ts);
+    sched_walltime(&ts);
     int64_t sec = (int64_t)ts.tv_sec + d / 1000000000, nsec = (int64_t)ts.tv_nsec + d % 1000000000;
     if (nsec < 0) {
         nsec += 1000000000;

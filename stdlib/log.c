@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "runtime/sched.h"
 #include "stdlib/lib.h"
 #include "stdlib/stream.h"
 #include "vm/gc.h"
@@ -72,7 +73,7 @@ static void header(G *g, StrBuf *b, int flags, ObjString *prefix) {
         sb_put(b, prefix->chars, prefix->len);
     if (flags & (Ldate | Ltime | Lmicroseconds)) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
+        sched_walltime(&ts);
         struct tm tm;
         if (flags & LUTC)
             gmtime_r(&ts.tv_sec, &tm);

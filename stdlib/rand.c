@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/sched.h"
 #include "stdlib/lib.h"
 
 static uint64_t rotl(uint64_t x, int k) {
@@ -271,7 +272,9 @@ void stdlib_open_rand(VM *vm) {
     vm_register_type(vm, &source_type);
     vm_register_type(vm, &rand_type);
     uint64_t seed;
-    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
+    if (sched_seed(&seed))
+        seed = seed * 0x9E3779B97F4A7C15ull + 1; /* -seed N: a default seed derived from N */
+    else if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
         seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock();
     seed_state(vm->rand_state, seed);
 }

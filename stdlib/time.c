@@ -348,7 +348,7 @@ static Value time_new(VM *vm, const TimeVal *tv) {
 
 static TimeVal time_now(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    sched_walltime(&ts);
     TimeVal tv = {(int64_t)ts.tv_sec + UNIX_TO_INTERNAL, ts.tv_nsec, sched_nanotime(), true, true};
     return tv;
 }

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 parts=${CSP_TEST_PARTS:-normal asan tsan gcstress fuzz}
 # The golden-test folders about concurrency, which the tsan part runs.
-TSAN_TOPICS="goroutines chan select sync time runtime leaks stress io net ffi race stdlib_log stdlib_strings stdlib_context"
+TSAN_TOPICS="goroutines chan select sync time runtime leaks stress io net ffi race stdlib_log stdlib_strings stdlib_context seed"
 total_pass=0
 total_fail=0
 

@@ -70,7 +70,12 @@ uint32_t g_live_top(G *g);
 /* Run until the goroutine's frame count drops to stop_depth.  Returns 0
  * (also when runtime.Goexit ended the goroutine), VM_PARKED, or -1 when a
  * panic is unwinding past stop_depth. */
-int vm_execute(G *g, int stop_depth);
+int vm_execute_plain(G *g, int stop_depth);
+/* The same loop with csp -seed's scheduling points (vm/vm_seed.c). */
+int vm_execute_seed(G *g, int stop_depth);
+static inline int vm_execute(G *g, int stop_depth) {
+    return __builtin_expect(g->vm->seed, 0) ? vm_execute_seed(g, stop_depth) : vm_execute_plain(g, stop_depth);
+}
 
 /* panic.c */
 Panic *panic_start(G *g, Value v);   /* records the value and the traceback */

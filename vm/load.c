@@ -159,8 +159,8 @@ static void load_protos(Loader *L, int mi) {
         p->name = str_intern_c(L->vm, bf->name ? bf->name : "func");
         p->module = L->mods[mi];
         p->line = bf->line;
-        if (RACE_ON(L->vm))
-            race_rewrite_proto(p); /* the instrumented memory-access opcodes */
+        if (RACE_ON(L->vm) || L->vm->seed)
+            race_rewrite_proto(p); /* the instrumented opcodes: accesses, scheduling points */
         L->protos[mi][fi] = p;
     }
 }

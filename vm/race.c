@@ -39,6 +39,7 @@ void race_rewrite_proto(ObjProto *p) {
 #define CSP_RACE_REWRITE(name)                                                                               \
     case OP_##name: twin = OPR_##name; break;
             CSP_RACE_TWINS(CSP_RACE_REWRITE)
+            CSP_SEED_TWINS(CSP_RACE_REWRITE)
 #undef CSP_RACE_REWRITE
         default: continue;
         }

@@ -27,16 +27,21 @@
 
 #include "vm/vm.h"
 
-/* The twin opcodes, numbered after the compiler's (see race_rewrite_proto). */
+/* The twin opcodes, numbered after the compiler's (see race_rewrite_proto),
+ * selected under -race and under -seed; under -seed each is a scheduling
+ * point.  CSP_SEED_TWINS are only that (they touch no shared variable):
+ * without -seed their table entries are the plain opcodes' (vm/vm.c). */
 // clang-format off
 #define CSP_RACE_TWINS(X) \
     X(GETGLOBAL) X(SETGLOBAL) X(GETCELL) X(SETCELL) X(GETUPVAL) X(SETUPVAL) X(GETFIELD) X(SETFIELD) \
     X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT) X(LEN)
+#define CSP_SEED_TWINS(X) X(SEND) X(RECV) X(SELECT) X(GO) X(CALL) X(CALLM) X(LOOP)
 
 enum {
     OPR_BEFORE_FIRST = OP_COUNT - 1,
 #define CSP_RACE_ENUM(name) OPR_##name,
     CSP_RACE_TWINS(CSP_RACE_ENUM)
+    CSP_SEED_TWINS(CSP_RACE_ENUM)
 #undef CSP_RACE_ENUM
     OPR_END /* one past the last twin; at most 256 (8-bit opcodes) */
 };
@@ -47,7 +52,7 @@ enum {
 
 /* Turn the detector on for this VM (before the program is loaded). */
 void race_enable(VM *vm);
-/* Select the instrumented twins in p's code (the loader, when -race is on). */
+/* Select the instrumented twins in p's code (the loader, under -race or -seed). */
 void race_rewrite_proto(ObjProto *p);
 
 /* ---- accesses (the twin opcodes; g's top frame has its pc saved) ----

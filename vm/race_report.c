@@ -203,6 +203,23 @@ static uintptr_t location_addr(const Obj *obj, uint32_t idx) {
     }
 }
 
+/* Under -seed the report must be the same on every run, and heap addresses
+ * are not (ASLR): each location reported gets a made-up address instead,
+ * numbered in the order of the reports (report_mu held). */
+static uintptr_t seed_addr(uintptr_t addr) {
+    static uintptr_t *seen;
+    static size_t nseen, capseen;
+    for (size_t i = 0; i < nseen; i++)
+        if (seen[i] == addr)
+            return 0x00c000000000u + (i + 1) * 0x10;
+    if (nseen == capseen) {
+        capseen = capseen ? 2 * capseen : 16;
+        seen = mem_realloc(seen, capseen * sizeof *seen);
+    }
+    seen[nseen++] = addr;
+    return 0x00c000000000u + nseen * 0x10;
+}
+
 static void print_who(FILE *out, int64_t goid) {
     if (goid == 1)
         fputs("main goroutine:\n", out);
@@ -232,6 +249,8 @@ void race_report(Race *r, G *g, const RaceHit *h) {
     int64_t prev_goid = prev_known ? prev.goid : h->prev_goid;
     FILE *out = g->vm->err;
     uintptr_t addr = location_addr(h->obj, h->idx);
+    if (g->vm->seed)
+        addr = seed_addr(addr);
     fputs("==================\nWARNING: DATA RACE\n", out);
     fprintf(out, "%s at 0x%012llx by ", h->cur_write ? "Write" : "Read", (unsigned long long)addr);
     print_who(out, h->cur_goid);

@@ -260,13 +260,19 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
 }
 
 void race_read(G *g, Obj *obj, uint32_t idx) {
+    if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
+        return;
     access(g, obj, idx, false);
 }
 void race_write(G *g, Obj *obj, uint32_t idx) {
+    if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
+        return;
     access(g, obj, idx, true);
 }
 
 void race_index(G *g, Value obj, Value key, bool write) {
+    if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
+        return;
     if (val_is(obj, OBJ_LIST)) {
         if (!val_is_smallint(key))
             return;
@@ -279,6 +285,8 @@ void race_index(G *g, Value obj, Value key, bool write) {
 }
 
 void race_list_len(G *g, ObjList *l, bool write) {
+    if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
+        return;
     access(g, &l->obj, RACE_LIST_LEN, write);
 }
 

@@ -77,6 +77,10 @@ typedef struct RuntimeOps {
      * its own M (a stack overflow); its deferred calls do not run.  Never
      * returns. */
     void (*kill)(G *g);
+    /* csp -seed (vm->seed): a scheduling point, before the instruction at
+     * g's pc runs; true when g is to yield there (it then runs the
+     * instruction when it resumes) */
+    bool (*seed_point)(G *g);
 } RuntimeOps;
 
 /* vm->safepoint's bits.  GC: a collection is due or the world is stopping
@@ -160,6 +164,7 @@ struct VM {
     uint64_t rand_state[4];
     struct Race *race; /* the race detector (vm/race.h); NULL unless -race */
     bool leaks;        /* csp -leaks: report leaked goroutines when main returns (runtime/leaks.c) */
+    bool seed;         /* csp -seed: the twin opcodes are scheduling points (runtime/sched_seed.c) */
 };
 
 VM *vm_new(int argc, char **argv);

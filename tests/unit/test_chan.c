@@ -38,6 +38,16 @@ int64_t sched_nanotime(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* No -seed here: select draws from its own generator. */
+bool sched_seed(uint64_t *n) {
+    (void)n;
+    return false;
+}
+uint32_t sched_seed_randn(uint32_t n) {
+    (void)n;
+    return 0;
+}
+
 int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     g->wait_reason = reason;
     atomic_store(&switched_out[g->id], false);
