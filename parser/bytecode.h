@@ -141,10 +141,20 @@ typedef uint32_t Instr;
     OPCODE(JLEI, ABC) \
     OPCODE(JGTI, ABC) \
     OPCODE(JGEI, ABC) \
+    /* (added by the compiler) a counted loop's step and test, followed by the loop's LOOP: \
+       R[A] += sC, then if R[A] < R[B] (FORLE: <=) jump as that LOOP, else skip it.  Stands \
+       for `ADDI A A C; LOOP top` where the loop starts at `top: JLT 0 A B; JMP exit`: the jump \
+       goes past that pair to the body; off the int fast path it adds as ADDI and jumps to \
+       the JLT itself */ \
+    OPCODE(FORLT, ABC) \
+    OPCODE(FORLE, ABC) \
     /* R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1]) \
        B == 0: arguments run up to top (set by a previous multi-result CALL);  \
        C == 0: keep all results, top := A + count.  Missing results are nil; a safepoint */ \
     OPCODE(CALL, ABC) \
+    /* (added by the compiler) R[A] := float64(R[B]), K[C] being the builtin float64: \
+       numbers convert inline, anything else goes to K[C] as CALL would */ \
+    OPCODE(TOFLOAT, ABC) \
     /* as CALL, but the last argument is a list spread into the arguments: f(xs...) */ \
     OPCODE(CALLV, ABC) \
     /* R[A+1] := R[B]; R[A] := R[B].K[C] as a method (receiver in R[A+1]); \
@@ -196,7 +206,8 @@ typedef uint32_t Instr;
     /* R[A] := iteration state over R[B] for `range`; uses R[A], R[A+1], R[A+2] as hidden state. \
        Ranges over list, map (insertion order), string (byte index, rune), int n (0..n-1), \
        nil (no iterations), and chan (the compiler cannot tell a channel statically: \
-       `for v := range ch` is ITERPREP/ITERNEXT too); else panics */ \
+       `for v := range ch` is ITERPREP/ITERNEXT too); else panics "cannot range over \
+       value of type T" (a native object other than a channel included) */ \
     OPCODE(ITERPREP, AB) \
     /* advance the iteration in R[A..A+2]: when done, fall through to the next instruction \
        (a JMP out of the loop); otherwise R[A+3] := key/index, R[A+4] := value, and skip it \
@@ -217,13 +228,15 @@ typedef uint32_t Instr;
     OPCODE(ZEROVAL, ABx) \
     /* R[A] := the user module K[Bx] (BK_MODULE), running its top level the first time */ \
     OPCODE(IMPORT, ABx) \
-    /* go R[A](R[A+1], ..., R[A+B-1]); C == 1: last argument is spread   (concurrency issue) */ \
+    /* The next four are carried out by the runtime (vm->rt: runtime/sched.c, chan.c, \
+       select.c); each may park the goroutine, which resumes after the instruction. \
+       go R[A](R[A+1], ..., R[A+B-1]); C == 1: last argument is spread */ \
     OPCODE(GO, ABC) \
-    /* R[A] <- R[B]   (concurrency issue) */ \
+    /* R[A] <- R[B] */ \
     OPCODE(SEND, AB) \
-    /* R[A] := <-R[B]; with C == 1 also R[A+1] := ok   (concurrency issue) */ \
+    /* R[A] := <-R[B]; with C == 1 also R[A+1] := ok */ \
     OPCODE(RECV, ABC) \
-    /* select (concurrency issue).  B = number of cases with a channel (0..124), \
+    /* select.  B = number of cases with a channel (0..124), \
        C & 127 = how many of them are receives, C & 128 = there is a default case. \
        On entry case descriptor k (0 <= k < B) is R[A+1+2k] = its channel and, for a send, \
        R[A+2+2k] = the value to send (unused for a receive); descriptors 0..(C&127)-1 are \

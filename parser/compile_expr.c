@@ -921,6 +921,16 @@ static void callexpr_to(FuncState *fs, Node *n, int dst) {
         top_end(fs, save);
         return;
     }
+    if (n->list.len == 1 && !n->spread && is_builtin_call(fs, n, "float64")) {
+        int kc = k_stdmember(fs, "builtin", "float64");
+        if (kc < 256) {
+            int save = top_begin(fs, dst);
+            int r = expr_any(fs, n->list.items[0]);
+            emit_abc(fs, OP_TOFLOAT, dst, r, kc);
+            top_end(fs, save);
+            return;
+        }
+    }
     if (expr_nret(fs, n) >= 2) {
         char buf[200];
         expr_str(n, buf, sizeof buf);

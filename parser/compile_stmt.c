@@ -551,6 +551,24 @@ static void stmt_if(FuncState *fs, Node *n) {
     scope_close(fs, m);
 }
 
+/* A counted loop `for ...; i < n; i += k` whose condition compiled to
+ * `top: JLT 0 i n; JMP exit` (or JLE) and whose post statement to one
+ * `ADDI i i k`: the ADDI becomes FORLT (FORLE), which steps, tests and jumps
+ * back past the condition in one dispatch, and the LOOP it takes follows it.
+ * Returns 0, changing nothing, for any other shape. */
+static int fuse_counted_loop(FuncState *fs, int top, int exitj, int post_pc) {
+    if (fs->ncode != post_pc + 1 || post_pc < top + 2 || exitj != top + 1)
+        return 0;
+    Instr c = fs->code[top], j = fs->code[top + 1], p = fs->code[post_pc];
+    int op = BC_OP(c);
+    if ((op != OP_JLT && op != OP_JLE) || BC_A(c) != 0 || BC_OP(j) != OP_JMP || BC_SAX(j) != -1 ||
+        BC_OP(p) != OP_ADDI || BC_A(p) != BC_B(p) || BC_A(p) != BC_B(c))
+        return 0; /* (an exit JMP still unpatched has offset -1: it is the only exit) */
+    fs->code[post_pc] = BC_ABC(op == OP_JLT ? OP_FORLT : OP_FORLE, BC_A(p), BC_C(c), BC_C(p));
+    emit_loop(fs, top + 2);
+    return 1;
+}
+
 static void stmt_for(FuncState *fs, Node *n) {
     ScopeMark m = scope_open(fs);
     Ctl c;
@@ -579,9 +597,11 @@ static void stmt_for(FuncState *fs, Node *n) {
         emit_abc(fs, OP_NEWCELL, s->reg, t, 0);
         fs->freereg = t;
     }
+    int post_pc = fs->ncode;
     if (n->post)
         stmt(fs, n->post);
-    emit_loop(fs, top);
+    if (!fuse_counted_loop(fs, top, exitj, post_pc))
+        emit_loop(fs, top);
     jump_patch_here(fs, exitj);
     jump_patch_here(fs, c.brk);
     ctl_pop(fs, &c);

@@ -90,7 +90,8 @@ static void comment(FILE *out, const BcFunc *f, int pc, Instr i) {
     case OP_REFFIELD:
     case OP_TYPEASSERT:
     case OP_TYPEASSERTOK:
-    case OP_TYPEIS: kcomment(out, f, BC_C(i)); break;
+    case OP_TYPEIS:
+    case OP_TOFLOAT: kcomment(out, f, BC_C(i)); break;
     case OP_SETFIELD: kcomment(out, f, BC_B(i)); break;
     case OP_SETMETHOD:
         kcomment(out, f, BC_B(i));
@@ -102,7 +103,9 @@ static void comment(FILE *out, const BcFunc *f, int pc, Instr i) {
     case OP_JLTI:
     case OP_JLEI:
     case OP_JGTI:
-    case OP_JGEI: fprintf(out, " ; %d", BC_SC(i)); break;
+    case OP_JGEI:
+    case OP_FORLT:
+    case OP_FORLE: fprintf(out, " ; %d", BC_SC(i)); break;
     case OP_JMP: fprintf(out, " ; to %d", pc + 1 + BC_SAX(i)); break;
     case OP_JMPT:
     case OP_JMPF: fprintf(out, " ; to %d", pc + 1 + BC_SBX(i)); break;

@@ -12,6 +12,7 @@
 #include "csp_config.h"
 #include "parser/compile.h"
 #include "repl/repl.h"
+#include "repl/tour.h"
 #include "runtime/sched.h"
 #include "stdlib/stdlib.h"
 #include "vm/interp.h"
@@ -28,6 +29,10 @@ static const char usage[] =
     "  csp - [arguments]             run the script read from standard input\n"
     "  csp -e 'code' [arguments]     run the code given on the command line\n"
     "  csp repl                      start the interactive REPL (:help inside lists its commands)\n"
+    "  csp tour                      a tour of concurrency in csp: the list of lessons\n"
+    "  csp tour N [--run | --edit]   read lesson N; --run runs its program, --edit copies\n"
+    "                                it to the current directory (--lang en|zh: the language,\n"
+    "                                by default Chinese when LC_ALL or LANG is zh_*)\n"
     "  csp -race ...                 run with the data-race detector (also: csp run -race,\n"
     "                                csp repl -race); races are reported on stderr, and the\n"
     "                                exit status is 66\n"
@@ -101,6 +106,51 @@ static int bad_usage(const char *msg, const char *arg) {
     return 2;
 }
 
+/* csp tour [N] [--run | --edit] [--lang en|zh | --lang=en|zh], in any order. */
+static int tour(int argc, char **argv) {
+    TourLang lang = tour_env_lang();
+    int n = 0;
+    bool run_it = false, edit = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = flag_name(argv[i]);
+        if (!strcmp(a, "-run"))
+            run_it = true;
+        else if (!strcmp(a, "-edit"))
+            edit = true;
+        else if (!strcmp(a, "-lang") || !strncmp(a, "-lang=", 6)) {
+            const char *v = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : "";
+            if (strcmp(v, "en") && strcmp(v, "zh"))
+                return bad_usage("csp tour: --lang takes en or zh%s", "");
+            lang = !strcmp(v, "zh") ? TOUR_ZH : TOUR_EN;
+        }
+        else if (a[0] >= '1' && a[0] <= '9' && strspn(a, "0123456789") == strlen(a) && !n) {
+            n = atoi(a);
+            if (n > tour_count) {
+                fprintf(stderr, "csp tour: there is no lesson %s (there are %d)\n", a, tour_count);
+                return 2;
+            }
+        } else
+            return bad_usage("csp tour: unexpected argument %s", argv[i]);
+    }
+    if ((run_it || edit) && !n)
+        return bad_usage("csp tour: --run and --edit need a lesson number%s", "");
+    if (run_it && edit)
+        return bad_usage("csp tour: --run or --edit, not both%s", "");
+    if (!n)
+        tour_list(lang);
+    else if (edit)
+        return tour_edit(n);
+    else if (run_it) {
+        const TourLesson *l = &tour_lessons[n - 1];
+        char name[256];
+        snprintf(name, sizeof name, "%s.csp", l->name);
+        fflush(stdout);
+        run(NULL, name, l->code, strlen(l->code), false, 1, (char *[]){name, NULL});
+    } else
+        tour_show(n, lang);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         if (isatty(STDIN_FILENO))
@@ -116,6 +166,8 @@ int main(int argc, char **argv) {
         fputs(usage, stdout);
         return 0;
     }
+    if (!strcmp(a, "tour"))
+        return tour(argc - 2, argv + 2);
     int first = 1;
     bool repl = false, run_cmd = false;
     if (!strcmp(a, "run")) {

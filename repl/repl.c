@@ -539,7 +539,7 @@ static ObjModule *std_module_named(Repl *r, const char *name, SessionName *names
             return vm_find_native_module(r->vm, names[i].modpath);
     for (int i = 0; i < r->vm->nnatmods; i++) {
         const char *full = r->vm->natmods[i].name, *last = strrchr(full, '/');
-        if (!strcmp(last ? last + 1 : full, name) && full[0] != '<')
+        if (!strcmp(last ? last + 1 : full, name) && full[0] != '<' && strncmp(full, "internal/", 9))
             return r->vm->natmods[i].module;
     }
     return NULL;
@@ -569,7 +569,7 @@ int repl_complete(Repl *r, const char *word, size_t len, char ***out) {
             match_add(&m, NULL, names[i].name);
         for (int i = 0; i < r->vm->nnatmods; i++) {
             const char *full = r->vm->natmods[i].name, *last = strrchr(full, '/');
-            if (full[0] != '<' && strcmp(full, "builtin"))
+            if (full[0] != '<' && strcmp(full, "builtin") && strncmp(full, "internal/", 9)) /* not for scripts */
                 match_add(&m, NULL, last ? last + 1 : full);
         }
     }

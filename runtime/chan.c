@@ -1,7 +1,8 @@
 /* runtime/chan.c — channels: the "chan" native type, send, receive, close,
  * len and cap, after Go's runtime/chan.go.  Invariants: runtime/chan.h;
- * waiting records and who may write into a waiting G: runtime/chan_int.h;
- * select: runtime/select.c.
+ * waiting records, their queues (base/waitq.h) and who may write into a
+ * waiting G: runtime/chan_int.h; select: runtime/select.c.  A goroutine
+ * parks with sched_park and a reason from runtime/waitreason.h.
  *
  * A sender parked on a channel that gets closed must panic "send on closed
  * channel" in its own goroutine, but a parked G resumes after the instruction
@@ -72,6 +73,7 @@ static bool chan_len_hook(G *g, Value obj, int64_t *out) {
 
 void chan_register(VM *vm) {
     vm_register_type(vm, &chan_type);
+    vm->chan_type = &chan_type;
     vm->len_hook = chan_len_hook;
 }
 
@@ -113,38 +115,13 @@ int chan_not_a_channel(G *g, const char *op, Value v) {
 
 /* ---- wait queues (the channel's lock held) ---- */
 
-void waitq_push(WaitQ *q, Waiter *w) {
-    w->next = NULL;
-    w->prev = q->last;
-    if (q->last)
-        q->last->next = w;
-    else
-        q->first = w;
-    q->last = w;
-    w->linked = true;
-}
-
-void waitq_unlink(WaitQ *q, Waiter *w) {
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        q->first = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    else
-        q->last = w->prev;
-    w->prev = w->next = NULL;
-    w->linked = false;
-}
-
 /* The first record whose operation can complete now, unlinked; NULL if none.
  * A record of a select that another case has already won is dropped on the
  * way (its G takes its records off every queue when it runs again, and skips
  * unlinked ones).  On return the record's G is switched out. */
-static Waiter *waitq_take(WaitQ *q) {
-    Waiter *w;
-    while ((w = q->first)) {
-        waitq_unlink(q, w);
+static Waiter *chan_take(Waitq *q) {
+    for (WaitqNode *n; (n = waitq_pop(q));) {
+        Waiter *w = waitq_entry(n, Waiter, node);
         if (!w->sel)
             return w; /* plain: parked with this channel's lock, which we hold */
         int expect = -1;
@@ -188,11 +165,11 @@ static void finish_send(Waiter *w, bool closed) {
     }
 }
 
-void chan_wake(G *waker, Waiter *w) {
+void chan_wake(Waiter *w) {
     G *g = w->g;
     if (!w->sel)
         free(w); /* a select's records belong to its SelectWait */
-    sched_ready(waker, g, true);
+    sched_ready(g, true);
 }
 
 /* ---- the race detector's edges (Go's memory model), under the lock ----
@@ -217,7 +194,7 @@ static inline int64_t ring_next(Chan *c, int64_t s) {
 }
 
 int chan_recv_locked(G *g, Chan *c, Value *v, bool *ok, Waiter **partner) {
-    Waiter *w = waitq_take(&c->sendq); /* empty once closed: close served every sender */
+    Waiter *w = chan_take(&c->sendq); /* empty once closed: close served every sender */
     if (w) {
         if (c->cap == 0) {
             if (chan_race(g))
@@ -260,7 +237,7 @@ int chan_recv_locked(G *g, Chan *c, Value *v, bool *ok, Waiter **partner) {
 int chan_send_locked(G *g, Chan *c, Value v, Waiter **partner) {
     if (c->closed)
         return CHAN_CLOSED;
-    Waiter *w = waitq_take(&c->recvq); /* receivers wait only on an empty buffer */
+    Waiter *w = chan_take(&c->recvq); /* receivers wait only on an empty buffer */
     if (w) {
         if (c->cap == 0 && chan_race(g)) {
             race_handoff(g, w->g);
@@ -295,7 +272,7 @@ static Waiter *waiter_new(G *g, Chan *c, bool is_send) {
 
 int chan_send(G *g, Value ch, Value v) {
     if (val_is_nil(ch))
-        return chan_can_park(g) ? sched_park(g, "chan send (nil chan)", NULL) : vm_cannot_park(g);
+        return chan_can_park(g) ? sched_park(g, WAIT_CHAN_SEND_NIL, NULL) : vm_cannot_park(g);
     if (!val_is_chan(ch))
         return chan_not_a_channel(g, "send to", ch);
     Chan *c = chan_of(ch);
@@ -305,8 +282,8 @@ int chan_send(G *g, Value ch, Value v) {
     if (r == CHAN_BLOCK && chan_can_park(g)) {
         Waiter *w = waiter_new(g, c, true);
         w->elem = v;
-        waitq_push(&c->sendq, w);
-        return sched_park(g, "chan send", &c->lock);
+        waitq_push(&c->sendq, &w->node);
+        return sched_park(g, WAIT_CHAN_SEND, &c->lock);
     }
     pthread_mutex_unlock(&c->lock);
     if (r == CHAN_BLOCK)
@@ -314,13 +291,13 @@ int chan_send(G *g, Value ch, Value v) {
     if (r == CHAN_CLOSED)
         return vm_panicf(g, "send on closed channel");
     if (partner)
-        chan_wake(g, partner);
+        chan_wake(partner);
     return RT_OK;
 }
 
 int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
     if (val_is_nil(ch))
-        return chan_can_park(g) ? sched_park(g, "chan receive (nil chan)", NULL) : vm_cannot_park(g);
+        return chan_can_park(g) ? sched_park(g, WAIT_CHAN_RECV_NIL, NULL) : vm_cannot_park(g);
     if (!val_is_chan(ch))
         return chan_not_a_channel(g, "receive from", ch);
     Chan *c = chan_of(ch);
@@ -336,15 +313,15 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
         Waiter *w = waiter_new(g, c, false);
         w->dst = dst;
         w->with_ok = with_ok;
-        waitq_push(&c->recvq, w);
-        return sched_park(g, "chan receive", &c->lock);
+        waitq_push(&c->recvq, &w->node);
+        return sched_park(g, WAIT_CHAN_RECV, &c->lock);
     }
     pthread_mutex_unlock(&c->lock);
     g->stack[dst] = v;
     if (with_ok)
         g->stack[dst + 1] = val_bool(ok);
     if (partner)
-        chan_wake(g, partner);
+        chan_wake(partner);
     return RT_OK;
 }
 
@@ -370,14 +347,14 @@ bool chan_close_once(G *g, Value ch) {
     c->closed = true;
     /* Serve every waiter now, ready them after unlocking, in queue order. */
     Waiter *wake = NULL, **tail = &wake, *w;
-    while ((w = waitq_take(&c->recvq))) {
+    while ((w = chan_take(&c->recvq))) {
         if (chan_race(g))
             race_acquire(w->g, race_owner(c), RACE_CLOSE);
         deliver_recv(w, c->zero, false);
         *tail = w;
         tail = &w->wake_next;
     }
-    while ((w = waitq_take(&c->sendq))) {
+    while ((w = chan_take(&c->sendq))) {
         finish_send(w, true);
         *tail = w;
         tail = &w->wake_next;
@@ -387,13 +364,12 @@ bool chan_close_once(G *g, Value ch) {
     while (wake) {
         w = wake;
         wake = w->wake_next; /* read before chan_wake: the G may free a select's record */
-        chan_wake(g, w);
+        chan_wake(w);
     }
     return true;
 }
 
-bool chan_try_send(VM *vm, Value ch, Value v) {
-    (void)vm;
+bool chan_try_send(Value ch, Value v) {
     if (!val_is_chan(ch))
         return false;
     Chan *c = chan_of(ch);
@@ -402,6 +378,6 @@ bool chan_try_send(VM *vm, Value ch, Value v) {
     int r = chan_send_locked(NULL, c, v, &partner);
     pthread_mutex_unlock(&c->lock);
     if (partner)
-        chan_wake(NULL, partner);
+        chan_wake(partner);
     return r == CHAN_DONE;
 }

@@ -44,6 +44,6 @@ int64_t chan_cap(Value ch);
 
 /* Send without a goroutine (timers: time.After, Ticker): succeeds only if a
  * receiver waits or the buffer has room; never blocks, never panics. */
-bool chan_try_send(VM *vm, Value ch, Value v);
+bool chan_try_send(Value ch, Value v);
 
 #endif

@@ -3,7 +3,9 @@
  *
  * Waiting records (Go's sudog).  A goroutine that blocks puts one Waiter per
  * channel it waits on into that channel's queue, under the channel's lock,
- * and parks.  Whoever takes a record off a queue (a partner or close) owns
+ * and parks.  The queues are base/waitq.h's intrusive FIFO: a Waiter embeds
+ * its node, so queueing allocates nothing and a select's losing records are
+ * unlinked from the middle of their queues in O(1).  Whoever takes a record off a queue (a partner or close) owns
  * the completion: it stores the results into the waiting G's stack and
  * readies the G — after unlocking the channel, because the scheduler's locks
  * come before channel locks (runtime/sched.h) and sched_ready may take them.
@@ -25,6 +27,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "base/waitq.h"
 #include "runtime/chan.h"
 
 typedef struct Chan Chan;
@@ -33,11 +36,10 @@ typedef struct SelectWait SelectWait;
 typedef struct Waiter {
     G *g;                       /* immutable while queued */
     Chan *c;                    /* the channel whose queue holds it */
-    struct Waiter *prev, *next; /* c->lock */
+    WaitqNode node;             /* c->lock: its place on c's queue (linked while queued) */
     struct Waiter *wake_next;   /* the waker's own list of Gs to ready after unlocking */
     SelectWait *sel;            /* NULL for a plain send or receive; else the record lives in sel */
     int32_t k;                  /* select: the case this record stands for */
-    bool linked;                /* c->lock: still on c's queue */
     bool is_send;               /* immutable: which of c's queues */
     bool with_ok;               /* plain receive: also store ok at dst + 1 */
     uint32_t dst;               /* plain receive: stack index of the received value */
@@ -45,10 +47,6 @@ typedef struct Waiter {
      * registers are roots, so the collector need not look here. */
     Value elem;
 } Waiter;
-
-typedef struct WaitQ {
-    Waiter *first, *last; /* FIFO: Go's order of service */
-} WaitQ;
 
 struct Chan {
     pthread_mutex_t lock;
@@ -58,7 +56,7 @@ struct Chan {
     _Atomic int64_t count; /* written under lock; len(ch) reads it without, as Go's len */
     bool closed;           /* lock */
     Value zero;            /* immutable: what a receive from the closed channel gives (nil, or make(chan int)'s 0) */
-    WaitQ recvq, sendq;    /* lock */
+    Waitq recvq, sendq;    /* lock: Waiters, FIFO (Go's order of service) */
     Value owner;           /* set once before the channel is shared: an object it keeps alive */
 };
 
@@ -92,11 +90,9 @@ int chan_recv_locked(G *g, Chan *c, Value *v, bool *ok, Waiter **partner);
  * for the runtime's own sends (timers). */
 int chan_send_locked(G *g, Chan *c, Value v, Waiter **partner);
 /* Ready the G of a record taken off a queue (no channel lock held). */
-void chan_wake(G *waker, Waiter *w);
+void chan_wake(Waiter *w);
 
-void waitq_push(WaitQ *q, Waiter *w);
-void waitq_unlink(WaitQ *q, Waiter *w);
-static inline WaitQ *waiter_queue(Waiter *w) {
+static inline Waitq *waiter_queue(Waiter *w) {
     return w->is_send ? &w->c->sendq : &w->c->recvq;
 }
 

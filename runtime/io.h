@@ -15,10 +15,12 @@
  *    the global run queue and an idle P is woken).  The loop thread is not
  *    an M: a collection does not stop it, so it never allocates a GC object
  *    nor touches a goroutine's stack.  Instead the goroutine, once running
- *    again on an M, runs the continuation it parked with (g->resume_fn,
- *    vm/object.h), which turns the C results into values and frees the
- *    request.  The continuation may park again (a bufio.Scanner that needs
- *    more bytes).
+ *    again on an M, runs the one resume step it parked with (g->resume_fn,
+ *    vm/object.h), which turns the C results into the native's results and
+ *    frees the request.  That step never parks again nor starts another
+ *    operation: an operation that needs several waits (io.Copy, a
+ *    bufio.Scanner that needs more bytes) is a loop in csp over such
+ *    natives (stdlib/stream.h).
  *
  * A waiting goroutine holds no M and no P.  Requests in flight count as
  * pending I/O, and so does a registered signal channel (io_hold): while
@@ -31,6 +33,7 @@
 
 #include <uv.h>
 
+#include "runtime/waitreason.h"
 #include "vm/vm.h"
 
 typedef struct IoReq IoReq;
@@ -51,12 +54,12 @@ struct IoReq {
  * io_complete; then `resume(g, args, req)` runs on g's thread and returns
  * the native's results (it owns req from then on).  Returns RT_PARK, or a
  * panic (-1) when g cannot park here (inside a builtin's callback). */
-int io_park(G *g, IoReq *req, const char *reason, IoResumeFn resume);
+int io_park(G *g, IoReq *req, WaitReason reason, IoResumeFn resume);
 
 /* The same for a blocking system call: req->blocking(req) runs on a libuv
  * worker thread, then g resumes as for io_park.  Where g cannot park (a
  * deferred call), the call runs on g's own thread and `resume` at once. */
-int io_park_blocking(G *g, IoReq *req, const char *reason, IoResumeFn resume);
+int io_park_blocking(G *g, IoReq *req, WaitReason reason, IoResumeFn resume);
 
 /* Hand req to the loop thread without waiting for it (closing a handle from
  * a finalizer, setting a deadline): req->start frees it. */

@@ -75,7 +75,7 @@ static void enqueue(IoLoop *io, IoReq *req) {
     uv_async_send(&io->wake);
 }
 
-int io_park(G *g, IoReq *req, const char *reason, IoResumeFn resume) {
+int io_park(G *g, IoReq *req, WaitReason reason, IoResumeFn resume) {
     if (!sched_can_park(g))
         return vm_panicf(g, "cannot block (I/O) inside a callback called from a builtin");
     VM *vm = g->vm;
@@ -105,7 +105,7 @@ static void start_blocking(uv_loop_t *loop, IoReq *req) {
     uv_queue_work(loop, &req->work, blocking_call, blocking_done);
 }
 
-int io_park_blocking(G *g, IoReq *req, const char *reason, IoResumeFn resume) {
+int io_park_blocking(G *g, IoReq *req, WaitReason reason, IoResumeFn resume) {
     if (!sched_can_park(g)) {
         /* A builtin's callback cannot park: make the call here, as a
          * plain system call. */
@@ -132,7 +132,7 @@ void io_complete(IoReq *req) {
      * The pending count drops only after g is on a run queue, so an idle M
      * checking for deadlock sees either the count or the runnable g. */
     VM *vm = req->vm;
-    sched_ready(NULL, req->g, false);
+    sched_ready(req->g, false);
     io_release(vm);
 }
 

@@ -168,9 +168,9 @@ void acquirep(M *m, P *p) {
 /* ---- run queues ---- */
 
 void sched_globrunq_put(Sched *s, G *g) {
-    g->schedlink = NULL;
+    g_rt(g)->schedlink = NULL;
     if (s->runq_tail)
-        s->runq_tail->schedlink = g;
+        g_rt(s->runq_tail)->schedlink = g;
     else
         s->runq_head = g;
     s->runq_tail = g;
@@ -191,11 +191,11 @@ static G *globrunq_get(Sched *s, P *p, bool just_one) {
     G *first = NULL;
     for (int i = 0; i < take; i++) {
         G *g = s->runq_head;
-        s->runq_head = g->schedlink;
+        s->runq_head = g_rt(g)->schedlink;
         if (!s->runq_head)
             s->runq_tail = NULL;
         atomic_fetch_sub(&s->runq_size, 1);
-        g->schedlink = NULL;
+        g_rt(g)->schedlink = NULL;
         if (!first)
             first = g;
         else
@@ -341,7 +341,7 @@ static G *steal_work(Sched *s, M *m, int64_t now) {
             if (victim == p)
                 continue;
             if (attempt == 3 && atomic_load(&victim->next_timer) <= now) {
-                timers_run(s, victim, now); /* its Ms may be busy: fire its due timers */
+                timers_run(victim, now); /* its Ms may be busy: fire its due timers */
                 /* Their callbacks may have readied goroutines onto OUR queue,
                  * and runq_steal needs it empty (as Go's stealWork checks). */
                 bool from_next;
@@ -415,7 +415,7 @@ static G *find_runnable(Sched *s, M *m) {
         }
         int64_t now = sched_nanotime();
         if (atomic_load(&p->next_timer) <= now)
-            timers_run(s, p, now);
+            timers_run(p, now);
         G *g;
         if (p->schedtick % 61 == 0 && atomic_load(&s->runq_size) > 0) {
             pthread_mutex_lock(&s->lock);
@@ -523,11 +523,18 @@ static void g_free(Sched *s, G *g) {
     G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
     vm->gs[g->gs_index] = last;
     last->gs_index = g->gs_index;
-    g->schedlink = s->gfree;
+    g_rt(g)->schedlink = s->gfree;
     s->gfree = g;
     atomic_fetch_add_explicit(&s->ngfree, 1, memory_order_relaxed);
     pthread_mutex_unlock(&s->lock);
     atomic_fetch_sub(&s->ngoroutines, 1);
+}
+
+/* A new G with its scheduler half. */
+static G *g_new(VM *vm) {
+    G *g = vm_new_g(vm);
+    g->rt = mem_calloc(1, sizeof(GRuntime));
+    return g;
 }
 
 /* A G for a new goroutine: from the free list, or new (sched.lock held). */
@@ -535,10 +542,10 @@ G *sched_gget(Sched *s) {
     VM *vm = s->vm;
     G *g = s->gfree;
     if (!g)
-        return vm_new_g(vm);
-    s->gfree = g->schedlink;
+        return g_new(vm);
+    s->gfree = g_rt(g)->schedlink;
     atomic_fetch_sub_explicit(&s->ngfree, 1, memory_order_relaxed);
-    g->schedlink = NULL;
+    g_rt(g)->schedlink = NULL;
     g->id = ++vm->next_goid;
     for (uint32_t i = 0; i < g->stack_cap; i++)
         g->stack[i] = VAL_NIL;
@@ -567,7 +574,6 @@ static void goexit(Sched *s, G *g) {
 
 static void execute(Sched *s, M *m, G *g) {
     atomic_store(&g->status, G_RUNNING);
-    g->m = m;
     m->curg = g;
     P *p = m->p;
     if (!m->inherit_time) {
@@ -609,15 +615,18 @@ static void execute(Sched *s, M *m, G *g) {
     m->curg = NULL;
     atomic_store(&p->running, NULL);
     if (r == VM_DONE) {
-        g->m = NULL;
         goexit(s, g);
         return;
     }
     /* parked or yielded: after this point the G may run elsewhere */
-    g->m = NULL;
     if (m->yielded) {
         m->yielded = false;
         atomic_store(&g->status, G_RUNNABLE);
+        if (m->yield_local) { /* sched_goyield: behind what this P runs next */
+            m->yield_local = false;
+            runqput(s, m->p, g, false);
+            return;
+        }
         pthread_mutex_lock(&s->lock);
         sched_globrunq_put(s, g);
         pthread_mutex_unlock(&s->lock);
@@ -636,8 +645,8 @@ static void execute(Sched *s, M *m, G *g) {
 static void schedule(Sched *s, M *m) {
     for (;;) {
         G *g = find_runnable(s, m);
-        if (g->lockedm) { /* back from C: its own M waits to run it */
-            syscall_handoff_locked(s, m, g);
+        if (g_rt(g)->lockedm) { /* back from C: its own M waits to run it */
+            syscall_handoff_locked(m, g);
             acquirep(m, idle_wait(s, m));
             continue;
         }
@@ -661,10 +670,10 @@ static void *mstart(void *arg) {
 
 /* ---- parking and readying ---- */
 
-int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
+int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     M *m = tls_m;
     g->wait_reason = reason;
-    g->wait_since = sched_nanotime();
+    g_rt(g)->wait_since = sched_nanotime();
     atomic_store(&g->status, G_WAITING);
     m->unlock_after = lock;
     return RT_PARK;
@@ -676,12 +685,11 @@ void sched_set_native_results(G *g, int n, const Value *results) {
     g->resume_nres = (int16_t)n;
 }
 
-void sched_ready(G *waker, G *g, bool next) {
+void sched_ready(G *g, bool next) {
     Sched *s = sched_of(g->vm);
     atomic_store(&g->status, G_RUNNABLE);
-    g->wait_reason = NULL;
+    g->wait_reason = WAIT_ZERO;
     M *m = tls_m;
-    (void)waker;
     if (m && m->p) {
         runqput(s, m->p, g, next);
         sched_wakep(s);
@@ -705,6 +713,11 @@ int sched_gosched_results(G *g, int nres) {
 }
 
 int sched_gosched(G *g) { return sched_gosched_results(g, 0); }
+
+int sched_goyield(G *g, int nres) {
+    tls_m->yield_local = true;
+    return sched_gosched_results(g, nres);
+}
 
 bool sched_can_spin(G *g) {
     Sched *s = sched_of(g->vm);
@@ -838,7 +851,7 @@ int sched_run_main(VM *vm, Value main_fn) {
     gc_attach_thread(vm, &m0->cache);
     acquirep(m0, s->allp[0]);
     /* goroutine 1: main */
-    G *g = vm_new_g(vm);
+    G *g = g_new(vm);
     g->stack[0] = main_fn;
     g->top = 1;
     s->main_g = g;

@@ -35,9 +35,27 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "runtime/waitreason.h"
 #include "vm/vm.h"
 
 enum { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
+
+/* The scheduler's half of a goroutine, which vm/ carries as an opaque
+ * pointer (G.rt): allocated with the G by the scheduler (sched_gget) and
+ * kept with it on the free list. */
+struct M;
+struct SelectWait;
+typedef struct GRuntime {
+    int64_t wait_since;        /* monotonic ns when it started waiting (set by sched_park) */
+    G *schedlink;              /* global run queue and free list link: sched.lock */
+    /* back from a C call without a P: the M that waits to run it (set before
+     * g is queued, cleared by the M that dequeues it: the queue's lock orders both) */
+    struct M *lockedm;
+    /* runtime/select.c: g's select record while it is parked in (or resuming
+     * from) a SELECT; only g's own thread touches the pointer */
+    struct SelectWait *select;
+} GRuntime;
+static inline GRuntime *g_rt(G *g) { return g->rt; }
 
 /* Start the scheduler for vm with GOMAXPROCS Ps (the GOMAXPROCS
  * environment variable, else the CPU count) and run `main_fn` as goroutine 1
@@ -69,11 +87,10 @@ void sched_repl_goroutines(G *self, FILE *out);
 void sched_dump_others(G *self, FILE *out);
 
 /* Park the running goroutine g (which has put itself on a wait queue guarded
- * by `lock`, held) with Go's wait reason ("chan receive", "sleep",
- * "semacquire", "select", "select (no cases)", "chan send", "sync.WaitGroup.Wait").
+ * by `lock`, held) for `reason` (runtime/waitreason.h: dumps print Go's text).
  * Returns RT_PARK, which the operation returns to the dispatch loop; the
  * scheduler unlocks `lock` (if not NULL) once g is switched out. */
-int sched_park(G *g, const char *reason, pthread_mutex_t *lock);
+int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock);
 
 /* Whether g may park now: not while a builtin's script callback runs in it
  * (a nested vm_call keeps the builtin's C frame on this thread's stack).  An
@@ -82,7 +99,7 @@ static inline bool sched_can_park(G *g) { return g->c_calls == 0; }
 
 /* Make a parked goroutine runnable.  `next`: run it next on this P (a
  * receiver woken by a send), as Go's runnext. */
-void sched_ready(G *waker, G *g, bool next);
+void sched_ready(G *g, bool next);
 
 /* A native that parked finishes with these results: store them in g's stack
  * before readying g (g->resume_at + 1 + i, as the native's args[i]). */
@@ -102,6 +119,11 @@ void sched_spin_pause(void);
 int sched_gosched(G *g);
 /* The same from a native that has stored its nres results in its args. */
 int sched_gosched_results(G *g, int nres);
+
+/* Go's goyield, from a native that has stored its nres results: g goes to
+ * the tail of its own P's run queue, so the goroutine it just readied with
+ * `next` (a sync.Mutex's new owner in starvation mode) runs first. */
+int sched_goyield(G *g, int nres);
 
 /* runtime.GOMAXPROCS: set (n >= 1, at most 256) or just query (n < 1);
  * returns the old value.  Setting stops the world.  *must_yield is set when
@@ -135,7 +157,7 @@ void sched_timer_keep(SchedTimer *t, Value v);
 /* Free a timer that is stopped or has fired (its owner's job, e.g. a
  * Timer's finalizer or the callback of a one-shot timer). */
 void sched_timer_free(SchedTimer *t);
-bool sched_timer_stop(VM *vm, SchedTimer *t);
+bool sched_timer_stop(SchedTimer *t);
 /* Re-arm (Timer.Reset); returns true if the timer was active. */
 bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when);
 
@@ -159,7 +181,7 @@ void sigquit_raise(void);
 void sched_entersyscall(G *g);
 void sched_exitsyscall(G *g);
 
-/* time.Sleep(ns): park g with reason "sleep" until the deadline. */
+/* time.Sleep(ns): park g (WAIT_SLEEP) until the deadline. */
 int sched_sleep(G *g, int64_t ns);
 
 #endif

@@ -10,7 +10,7 @@ static const char *status_text(G *g) {
     switch (atomic_load(&g->status)) {
     case G_RUNNABLE: return "runnable";
     case G_RUNNING: return "running";
-    case G_WAITING: return g->wait_reason ? g->wait_reason : "waiting";
+    case G_WAITING: return wait_reason_text(g->wait_reason);
     case G_SYSCALL: return "syscall";
     default: return "dead";
     }
@@ -53,7 +53,7 @@ void sched_dump_goroutines_to(Sched *s, G *skip, bool with_wait, FILE *out) {
         char *tb = traceback(g);
         char waited[48] = "";
         if (with_wait && atomic_load(&g->status) == G_WAITING)
-            wait_text(waited, sizeof waited, sched_nanotime() - g->wait_since);
+            wait_text(waited, sizeof waited, sched_nanotime() - g_rt(g)->wait_since);
         fprintf(out, "\ngoroutine %lld [%s%s]:\n%s", (long long)g->id, status_text(g), waited, tb ? tb : "");
         free(tb);
     }

@@ -75,6 +75,7 @@ struct M {
     /* set by sched_park/sched_yield for the scheduler to finish after the switch */
     pthread_mutex_t *unlock_after; /* owner only */
     bool yielded;                /* owner only */
+    bool yield_local;            /* owner only: the yielded G goes to this P's queue (sched_goyield) */
     bool kick_after_park;        /* sched_kick_idle once unlock_after is released (owner only) */
     bool inherit_time;           /* the next G came from runnext: no new time slice (owner only) */
     AllocCache cache;            /* this thread's allocations (vm/gc.h) */
@@ -132,7 +133,7 @@ typedef struct Sched {
     bool scheddetail;
 } Sched;
 
-static inline Sched *sched_of(VM *vm) { return (Sched *)vm->sched; }
+static inline Sched *sched_of(VM *vm) { return vm->sched; }
 
 /* sched.c */
 Sched *sched_init(VM *vm);               /* the scheduler's state and Ps; no M runs yet */
@@ -151,9 +152,9 @@ void m_wake(M *m, P *p);                    /* the one wake-up of an M taken off
 bool m_sleep(M *m, int64_t deadline, P **handed); /* false: the deadline passed */
 
 /* sched_syscall.c */
-/* g came from a run queue with g->lockedm set (it came back from C and its
+/* g came from a run queue with g_rt(g)->lockedm set (it came back from C and its
  * M waits for a P): hand m's P to that M; m is left without a P. */
-void syscall_handoff_locked(Sched *s, M *m, G *g);
+void syscall_handoff_locked(M *m, G *g);
 /* sysmon: take the Ps whose M has been in C too long; true if it took one. */
 bool syscall_retake(Sched *s, int64_t now);
 /* The stopper (sched.lock held, gcwaiting set): stop the Ps in C directly;
@@ -167,7 +168,7 @@ bool syscall_restart_ps(Sched *s);
 /* sched_timer.c */
 void timers_init(P *p);
 /* Run the timers of p that are due; returns the next deadline (or INT64_MAX). */
-int64_t timers_run(Sched *s, P *p, int64_t now);
+int64_t timers_run(P *p, int64_t now);
 int64_t timers_earliest(Sched *s);
 
 void sched_kick_idle(Sched *s); /* a new timer: an idle M recomputes its sleep */

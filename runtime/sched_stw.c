@@ -103,7 +103,7 @@ static void shrink_stacks(VM *vm) {
     for (int i = 0; i < vm->ngs; i++) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
-        if ((st == G_WAITING || st == G_RUNNABLE) && !g->lockedm)
+        if ((st == G_WAITING || st == G_RUNNABLE) && !g_rt(g)->lockedm)
             g_stack_shrink(g);
     }
 }

@@ -14,7 +14,7 @@
  *    for a C call to end, since the M touches no VM state while in C.
  * An M back from C whose P was taken takes an idle P if there is one (after
  * waiting out a stop of the world); otherwise it queues its goroutine, marked
- * with g->lockedm, and sleeps.  Whoever dequeues that goroutine hands its own
+ * with g_rt(g)->lockedm, and sleeps.  Whoever dequeues that goroutine hands its own
  * P to the sleeping M (Go's startlockedm), because the goroutine's native
  * call is still on that M's C stack.
  *
@@ -88,7 +88,7 @@ void sched_exitsyscall(G *g) {
         /* Every P is busy: queue g, bound to this M, and sleep until the M
          * that dequeues it hands over its P. */
         atomic_store(&g->status, G_RUNNABLE);
-        g->lockedm = m;
+        g_rt(g)->lockedm = m;
         pthread_mutex_lock(&s->lock);
         sched_globrunq_put(s, g);
         pthread_mutex_unlock(&s->lock);
@@ -104,10 +104,9 @@ void sched_exitsyscall(G *g) {
         gc_stop_m(s, m);
 }
 
-void syscall_handoff_locked(Sched *s, M *m, G *g) {
-    (void)s;
-    M *locked = g->lockedm;
-    g->lockedm = NULL;
+void syscall_handoff_locked(M *m, G *g) {
+    M *locked = g_rt(g)->lockedm;
+    g_rt(g)->lockedm = NULL;
     P *p = m->p;
     m->p = NULL;
     m->inherit_time = false;

@@ -25,8 +25,7 @@ static void update_next(P *p) {
     atomic_store(&p->next_timer, t ? t->when : INT64_MAX);
 }
 
-int64_t timers_run(Sched *s, P *p, int64_t now) {
-    (void)s;
+int64_t timers_run(P *p, int64_t now) {
     pthread_mutex_lock(&p->timer_lock);
     for (;;) {
         Timer *t = th_peek(&p->timers);
@@ -138,8 +137,7 @@ static P *lock_owner(SchedTimer *t) {
     }
 }
 
-bool sched_timer_stop(VM *vm, SchedTimer *t) {
-    (void)vm;
+bool sched_timer_stop(SchedTimer *t) {
     if (!t->owner)
         return false;
     P *p = lock_owner(t);
@@ -151,7 +149,7 @@ bool sched_timer_stop(VM *vm, SchedTimer *t) {
 }
 
 bool sched_timer_reset(VM *vm, SchedTimer *t, int64_t when) {
-    bool was = sched_timer_stop(vm, t);
+    bool was = sched_timer_stop(t);
     arm_here(sched_of(vm), t, when);
     return was;
 }
@@ -204,7 +202,7 @@ static void sleep_fire(void *arg, int64_t now) {
     G *g = t->arg2;
     sched_timer_free(t);
     sched_set_native_results(g, 0, NULL);
-    sched_ready(NULL, g, false);
+    sched_ready(g, false);
 }
 
 int sched_sleep(G *g, int64_t ns) {
@@ -219,5 +217,5 @@ int sched_sleep(G *g, int64_t ns) {
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
     sched_current_m()->kick_after_park = arm(p, t, sched_deadline(ns));
-    return sched_park(g, "sleep", &p->timer_lock);
+    return sched_park(g, WAIT_SLEEP, &p->timer_lock);
 }

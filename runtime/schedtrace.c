@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "runtime/sched_int.h"
+#include "runtime/waitreason.h"
 
 /* GODEBUG is a comma-separated list of name=value (Go's). */
 static long godebug_value(const char *env, const char *name) {
@@ -120,12 +121,10 @@ static void print_gs(Sched *s, FILE *out, int nprocs) {
         int st = atomic_load(&g->status);
         if (st == G_DEAD)
             continue;
-        /* The reason is a constant string set before the goroutine parks; it
-         * names why it waits only while it is waiting. */
-        const char *why = st == G_WAITING ? atomic_load_explicit((_Atomic(const char *) *)&g->wait_reason,
-                                                                  memory_order_relaxed)
-                                          : NULL;
-        fprintf(out, "  G%lld: status=%d(%s) m=%d\n", (long long)g->id, go_gstatus(st), why ? why : "",
+        /* The reason is set before the goroutine parks; it names why it
+         * waits only while it is waiting. */
+        const char *why = st == G_WAITING ? wait_reason_text(__atomic_load_n(&g->wait_reason, __ATOMIC_RELAXED)) : "";
+        fprintf(out, "  G%lld: status=%d(%s) m=%d\n", (long long)g->id, go_gstatus(st), why,
                 m_running(s, g, nprocs));
     }
 }

@@ -11,12 +11,12 @@
  * record per case and park (see runtime/chan_int.h for the park lock).  The
  * first case to fire wins the CAS on `fired`; its waker leaves a received
  * value in R[A] and rewinds the G's pc, so that when the G runs again the
- * SELECT executes a second time and finds g->rtdata: it then takes its
+ * SELECT executes a second time and finds g_rt(g)->select: it then takes its
  * remaining records off every channel and writes the results.  Until then
  * the descriptors stay in their registers, which keeps every channel the
  * records point into alive for the collector.
  *
- * g->rtdata is a SelectWait exactly while g is parked in (or resuming from)
+ * g_rt(g)->select is set exactly while g is parked in (or resuming from)
  * a select; nothing else in the runtime uses it.
  */
 #include <stdio.h>
@@ -91,12 +91,12 @@ static int select_park(G *g, uint32_t base, int ncases, int nrecv, const uint8_t
         *w = (Waiter){.g = g, .c = chan_of(R[1 + 2 * k]), .sel = sel, .k = k, .is_send = k >= nrecv};
         if (w->is_send)
             w->elem = R[2 + 2 * k];
-        waitq_push(waiter_queue(w), w);
+        waitq_push(waiter_queue(w), &w->node);
     }
-    g->rtdata = sel;
+    g_rt(g)->select = sel;
     unlock_all(locks, nlocks);
     /* Go compiles a one-case select to the plain operation: same wait reason. */
-    const char *reason = ncases > 1 ? "select" : nrecv ? "chan receive" : "chan send";
+    WaitReason reason = ncases > 1 ? WAIT_SELECT : nrecv ? WAIT_CHAN_RECV : WAIT_CHAN_SEND;
     return sched_park(g, reason, &sel->park);
 }
 
@@ -107,11 +107,11 @@ static int select_resume(G *g, SelectWait *sel, uint32_t base) {
                 sel->base);
         abort();
     }
-    g->rtdata = NULL;
+    g_rt(g)->select = NULL;
     lock_all(sel->locks, sel->nlocks);
     for (int i = 0; i < sel->nw; i++)
-        if (sel->w[i].linked)
-            waitq_unlink(waiter_queue(&sel->w[i]), &sel->w[i]);
+        if (waitq_linked(&sel->w[i].node))
+            waitq_unlink(waiter_queue(&sel->w[i]), &sel->w[i].node);
     unlock_all(sel->locks, sel->nlocks);
     int k = atomic_load_explicit(&sel->fired, memory_order_acquire);
     bool recv = k < sel->nrecv, closed = sel->closed, ok = sel->ok;
@@ -129,8 +129,8 @@ static int select_resume(G *g, SelectWait *sel, uint32_t base) {
 }
 
 int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
-    if (g->rtdata)
-        return select_resume(g, g->rtdata, base);
+    if (g_rt(g)->select)
+        return select_resume(g, g_rt(g)->select, base);
     Value *R = g->stack + base;
     /* The cases with a channel, in a random order (inside-out Fisher-Yates):
      * nil channels are never ready, and are not waited on. */
@@ -154,10 +154,10 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
         }
         if (!chan_can_park(g))
             return vm_cannot_park(g);
-        const char *reason = ncases == 0  ? "select (no cases)"
-                             : ncases > 1 ? "select"
-                             : nrecv      ? "chan receive (nil chan)"
-                                          : "chan send (nil chan)";
+        WaitReason reason = ncases == 0  ? WAIT_SELECT_NO_CASES
+                            : ncases > 1 ? WAIT_SELECT
+                            : nrecv      ? WAIT_CHAN_RECV_NIL
+                                         : WAIT_CHAN_SEND_NIL;
         return sched_park(g, reason, NULL);
     }
     Chan *locks[SELECT_MAX_CASES];
@@ -177,7 +177,7 @@ int chan_select(G *g, uint32_t base, int ncases, int nrecv, bool has_default) {
         if (r == CHAN_CLOSED)
             return vm_panicf(g, "send on closed channel");
         if (partner)
-            chan_wake(g, partner);
+            chan_wake(partner);
         R[0] = val_smallint(k);
         if (k < nrecv) {
             R[1] = v;

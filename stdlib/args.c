@@ -77,7 +77,8 @@ static bool store_arg(char c, Value v, va_list *ap, const char **want) {
     }
 }
 
-bool args_check(G *g, const char *fn, const Value *args, int nargs, const char *spec, ...) {
+/* The argument-count error for spec, if nargs does not fit it; true if it fits. */
+static bool count_ok(G *g, const char *fn, int nargs, const char *spec) {
     int required = 0, max = 0;
     bool optional = false, rest = false;
     for (const char *p = spec; *p; p++) {
@@ -99,16 +100,39 @@ bool args_check(G *g, const char *fn, const Value *args, int nargs, const char *
         vm_panicf(g, "too many arguments in call to %s", fn);
         return false;
     }
+    return true;
+}
+
+/* One pass over spec and the arguments together (natives call this on every
+ * call).  A wrong count is reported before a wrong type, as the compiler
+ * would: a type error first checks the count. */
+bool args_check(G *g, const char *fn, const Value *args, int nargs, const char *spec, ...) {
     va_list ap;
     va_start(ap, spec);
     int i = 0;
-    bool ok = true;
-    for (const char *p = spec; *p && *p != '.' && i < nargs; p++) {
-        if (*p == '|')
+    bool ok = true, optional = false;
+    for (const char *p = spec;; p++) {
+        char c = *p;
+        if (c == '|') {
+            optional = true;
             continue;
+        }
+        if (c == '.')
+            break; /* any number of further arguments */
+        if (c == 0) {
+            if (i < nargs)
+                ok = count_ok(g, fn, nargs, spec); /* too many */
+            break;
+        }
+        if (i == nargs) {
+            if (!optional)
+                ok = count_ok(g, fn, nargs, spec); /* not enough */
+            break;
+        }
         const char *want = "";
-        if (!store_arg(*p, args[i], &ap, &want)) {
-            args_type_error(g, fn, i + 1, want, args[i]);
+        if (!store_arg(c, args[i], &ap, &want)) {
+            if (count_ok(g, fn, nargs, spec))
+                args_type_error(g, fn, i + 1, want, args[i]);
             ok = false;
             break;
         }

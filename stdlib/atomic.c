@@ -138,8 +138,10 @@ INT_METHODS(uint32, "Uint32")
 
 /* ---- the function forms on &v: AddInt64(&v, d) ... ---- */
 
-/* The variable `&v` of a function form: its location, or a panic. */
-static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want, RefLoc *loc) {
+/* The variable `&v` of a function form: its location, or a panic.  Under
+ * -race the operation is an access of the variable (a read for Load, else a
+ * write) ordered with the other atomics on it (race_atomic). */
+static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want, bool write, RefLoc *loc) {
     if (nargs != want) {
         vm_panicf(g, "%s arguments in call to %s", nargs < want ? "not enough" : "too many", fn);
         return false;
@@ -149,7 +151,7 @@ static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want
         return false;
     }
     if (RACE_ON(g->vm))
-        race_acquire_release(g, loc->owner, loc->idx);
+        race_atomic(g, loc->owner, loc->idx, write);
     return true;
 }
 
@@ -176,7 +178,7 @@ static int func_form(G *g, Value *args, int nargs, const NativeType *t, int op, 
     static const int arity[] = {1, 2, 2, 2, 3};
     RefLoc loc;
     int64_t a = 0, b = 0;
-    if (!ref_arg(g, fn, args, nargs, arity[op], &loc))
+    if (!ref_arg(g, fn, args, nargs, arity[op], op != F_LOAD, &loc))
         return -1;
     for (int i = 1; i < nargs; i++) {
         if (!val_is_int(args[i]))

@@ -2,9 +2,11 @@
  * (ReadString, Read) and Writer (WriteString, Write, Flush) over any
  * stream of stdlib/stream.h: files, stdin, connections.
  *
- * Each operation that needs more bytes (or must flush) starts a read (or
- * write) of the underlying stream and continues in its continuation, so a
- * goroutine scanning a connection parks between lines and holds no thread.
+ * An operation that the buffer answers is a plain native.  One that needs
+ * more bytes (or must flush) tail-calls its loop in stdlib/stream.csp, which
+ * reads (or writes) the underlying stream and feeds the buffer through the
+ * internal/stream natives below, so a goroutine scanning a connection parks
+ * between lines and holds no thread.
  *
  * The buffers are C memory shared by whoever holds the object.  Using one
  * Scanner from two goroutines at once is a race in Go; here it may give
@@ -154,51 +156,61 @@ static bool split_token(Scanner *s, size_t *tok_start, size_t *tok_len, size_t *
     }
 }
 
-static int scan_more(G *g, Value *args, void *ctx, StreamResult *res);
-
-/* One step of Scan: a token if one is buffered, else read more. */
-static int scan_step(G *g, Value *args, Scanner *s) {
-    VM *vm = g->vm;
-    pthread_mutex_lock(&s->q.lock);
+/* One step of Scan (lock held): true or false when Scan is over, nil when
+ * more bytes are needed. */
+static Value scan_step(VM *vm, Scanner *s) {
     size_t ts, tl, adv;
     bool found = !s->done && split_token(s, &ts, &tl, &adv);
     if (found) {
         s->token = val_str(vm, s->q.b.p + ts, tl);
         s->q.start += adv;
+        return val_bool(true);
     }
-    bool too_long = !found && !s->done && !s->eof && val_is_nil(s->err) && buf_unread(&s->q) >= s->max_token;
-    bool stop = !found && (s->done || s->eof || !val_is_nil(s->err) || too_long);
+    bool too_long = !s->done && !s->eof && val_is_nil(s->err) && buf_unread(&s->q) >= s->max_token;
     if (too_long)
         s->err = err_newf(vm, "bufio.Scanner: token too long");
-    if (stop) {
-        s->done = true;
-        s->token = val_str(vm, "", 0);
-    }
-    pthread_mutex_unlock(&s->q.lock);
-    if (found || stop) {
-        args[0] = val_bool(found);
-        return 1;
-    }
-    return stream_read(g, "bufio.Scanner.Scan", 0, s->src, SCAN_READ, scan_more, s, args);
-}
-
-static int scan_more(G *g, Value *args, void *ctx, StreamResult *res) {
-    Scanner *s = ctx;
-    pthread_mutex_lock(&s->q.lock);
-    buf_append(&s->q, res->data->chars, res->data->len);
-    if (!val_is_nil(res->err)) {
-        if (val_equal(res->err, stream_eof(g->vm)))
-            s->eof = true;
-        else
-            s->err = res->err;
-    }
-    pthread_mutex_unlock(&s->q.lock);
-    return scan_step(g, args, s);
+    if (!(s->done || s->eof || !val_is_nil(s->err)))
+        return VAL_NIL;
+    s->done = true;
+    s->token = val_str(vm, "", 0);
+    return val_bool(false);
 }
 
 static int scanner_Scan(G *g, Value *args, int nargs) {
     ARGS_RECV(s, Scanner, scanner_type, "bufio.Scanner.Scan", "")
-    return scan_step(g, args, s);
+    pthread_mutex_lock(&s->q.lock);
+    Value r = scan_step(g->vm, s);
+    pthread_mutex_unlock(&s->q.lock);
+    if (!val_is_nil(r)) {
+        args[0] = r;
+        return 1;
+    }
+    args[1] = args[0];
+    args[2] = s->src;
+    args[3] = val_int(g->vm, SCAN_READ);
+    return stream_loop(g, args, LOOP_SCAN, 3);
+}
+
+/* internal/stream.ScanFeed(s, data, err): add what scan's read returned;
+ * Scan's result, or nil if still more is needed. */
+static int scan_feed(G *g, Value *args, int nargs) {
+    if (nargs != 3 || !val_is(args[0], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(args[0])->ntype != &scanner_type ||
+        !val_is(args[1], OBJ_STRING))
+        return stream_bad_call(g, "internal/stream.ScanFeed");
+    Scanner *s = (Scanner *)AS_NATIVEOBJ(args[0])->payload;
+    ObjString *data = AS_STRING(args[1]);
+    Value err = args[2];
+    pthread_mutex_lock(&s->q.lock);
+    buf_append(&s->q, data->chars, data->len);
+    if (!val_is_nil(err)) {
+        if (val_equal(err, stream_eof(g->vm)))
+            s->eof = true;
+        else
+            s->err = err;
+    }
+    args[0] = scan_step(g->vm, s);
+    pthread_mutex_unlock(&s->q.lock);
+    return 1;
 }
 
 static int scanner_Text(G *g, Value *args, int nargs) {
@@ -303,86 +315,75 @@ static void buffered_finalize(ObjNativeObj *o) { buf_free(&((Buffered *)o->paylo
 
 static const NativeType reader_type;
 
-/* A pending read of ReadString or Read: what to finish with. */
-typedef struct ReadOp {
-    Reader *r;
-    int delim;        /* ReadString's delimiter; -1 for Read */
-    size_t max;       /* Read's count */
-    StreamDone done;  /* Read: the caller's continuation */
-    void *ctx;
-} ReadOp;
-
-static int reader_fill(G *g, Value *args, ReadOp *op);
-
-/* Try to finish op from the buffer (takes the buffer's lock itself).
- * Returns true and sets *res if done. */
-static bool reader_take(G *g, ReadOp *op, StreamResult *res) {
-    Reader *r = op->r;
-    VM *vm = g->vm;
-    bool done = false;
-    pthread_mutex_lock(&r->q.lock);
+/* Answer ReadString(delim) (delim >= 0) or Read(max) (delim < 0) from the
+ * buffer (lock held): (data, err) in out, or false if more bytes are needed. */
+static bool reader_take(VM *vm, Reader *r, int delim, size_t max, Value out[2]) {
     const char *p = r->q.b.p + r->q.start;
     size_t n = buf_unread(&r->q);
     size_t take = 0;
-    if (op->delim >= 0) {
-        const char *d = n ? memchr(p, op->delim, n) : NULL;
-        if (d) {
+    if (delim >= 0) {
+        const char *d = n ? memchr(p, delim, n) : NULL;
+        if (d)
             take = (size_t)(d - p) + 1;
-            done = true;
-        } else if (!val_is_nil(r->err)) {
+        else if (!val_is_nil(r->err))
             take = n; /* the rest, with the error */
-            done = true;
-        }
+        else
+            return false;
     } else if (n > 0) {
-        take = n < op->max ? n : op->max;
-        done = true;
-    } else if (!val_is_nil(r->err)) {
-        done = true;
+        take = n < max ? n : max;
+    } else if (val_is_nil(r->err)) {
+        return false;
     }
-    if (done) {
-        res->data = str_new(vm, p, take);
-        r->q.start += take;
-        res->err = VAL_NIL;
-        if ((op->delim >= 0 && (take == 0 || p[take - 1] != op->delim)) || (op->delim < 0 && take == 0)) {
-            res->err = r->err; /* the error comes after the bytes before it */
-            r->err = VAL_NIL;
-        }
+    out[0] = val_str(vm, p, take);
+    r->q.start += take;
+    out[1] = VAL_NIL;
+    if ((delim >= 0 && (take == 0 || p[take - 1] != delim)) || (delim < 0 && take == 0)) {
+        out[1] = r->err; /* the error comes after the bytes before it */
+        r->err = VAL_NIL;
     }
-    pthread_mutex_unlock(&r->q.lock);
-    return done;
+    return true;
 }
 
-static int reader_got(G *g, Value *args, void *ctx, StreamResult *res) {
-    ReadOp *op = ctx;
-    Reader *r = op->r;
+/* From the buffer, or by the loop readerFill of stdlib/stream.csp. */
+static int reader_read(G *g, Value *args, Value self, int delim, size_t max) {
+    Reader *r = (Reader *)AS_NATIVEOBJ(self)->payload;
     pthread_mutex_lock(&r->q.lock);
-    buf_append(&r->q, res->data->chars, res->data->len);
-    if (!val_is_nil(res->err))
-        r->err = res->err;
+    bool done = reader_take(g->vm, r, delim, max, args);
     pthread_mutex_unlock(&r->q.lock);
-    return reader_fill(g, args, op);
+    if (done)
+        return 2;
+    args[1] = self;
+    args[2] = r->stream;
+    args[3] = val_int(g->vm, (int64_t)r->size);
+    args[4] = val_int(g->vm, delim);
+    args[5] = val_int(g->vm, (int64_t)max);
+    return stream_loop(g, args, LOOP_READER_FILL, 5);
 }
 
-static int reader_fill(G *g, Value *args, ReadOp *op) {
-    StreamResult res = {0};
-    if (reader_take(g, op, &res)) {
-        StreamDone done = op->done;
-        void *ctx = op->ctx;
-        free(op);
-        return done(g, args, ctx, &res);
-    }
-    return stream_read(g, "bufio.Reader", 0, op->r->stream, op->r->size, reader_got, op, args);
+/* internal/stream.ReaderFeed(r, data, err, delim, max): add what
+ * readerFill's read returned; (data, err, true) once the buffer answers. */
+static int reader_feed(G *g, Value *args, int nargs) {
+    if (nargs != 5 || !val_is(args[0], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(args[0])->ntype != &reader_type ||
+        !val_is(args[1], OBJ_STRING) || !val_is_int(args[3]) || !val_is_int(args[4]))
+        return stream_bad_call(g, "internal/stream.ReaderFeed");
+    Reader *r = (Reader *)AS_NATIVEOBJ(args[0])->payload;
+    ObjString *data = AS_STRING(args[1]);
+    Value err = args[2];
+    int64_t delim = val_as_int(args[3]), max = val_as_int(args[4]);
+    pthread_mutex_lock(&r->q.lock);
+    buf_append(&r->q, data->chars, data->len);
+    if (!val_is_nil(err))
+        r->err = err;
+    bool done = reader_take(g->vm, r, (int)delim, (size_t)max, args);
+    pthread_mutex_unlock(&r->q.lock);
+    if (!done)
+        args[0] = args[1] = VAL_NIL;
+    args[2] = val_bool(done);
+    return 3;
 }
 
-static int reader_start(G *g, Value *args, Reader *r, int delim, size_t max, StreamDone done, void *ctx) {
-    ReadOp *op = mem_alloc(sizeof *op);
-    *op = (ReadOp){r, delim, max, done, ctx};
-    return reader_fill(g, args, op);
-}
-
-static int reader_stream_read(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args) {
-    Reader *r = (Reader *)((ObjNativeObj *)val_as_obj(self))->payload;
-    return reader_start(g, args, r, -1, max, done, ctx);
+static int reader_stream_read(G *g, Value self, size_t max, Value *args) {
+    return reader_read(g, args, self, -1, max);
 }
 
 static int reader_ReadString(G *g, Value *args, int nargs) {
@@ -390,7 +391,7 @@ static int reader_ReadString(G *g, Value *args, int nargs) {
     ARGS_RECV(r, Reader, reader_type, "bufio.Reader.ReadString", "i", &delim)
     if (delim < 0 || delim > 255)
         return vm_panicf(g, "bufio.Reader.ReadString: delimiter must be a byte (0..255), got %" PRId64, delim);
-    return reader_start(g, args, r, (int)delim, 0, stream_done_read, NULL);
+    return reader_read(g, args, args[0], (int)delim, 0);
 }
 
 static int reader_Read(G *g, Value *args, int nargs) {
@@ -401,7 +402,7 @@ static int reader_Read(G *g, Value *args, int nargs) {
         args[1] = VAL_NIL;
         return 2;
     }
-    return reader_start(g, args, r, -1, (size_t)n, stream_done_read, NULL);
+    return reader_read(g, args, args[0], -1, (size_t)n);
 }
 
 /* Buffered() of a Reader or Writer: the bytes waiting in the buffer. */
@@ -444,68 +445,68 @@ static const NativeType reader_type = {
 
 static const NativeType writer_type;
 
-/* A write that had to flush: what to finish with. */
-typedef struct FlushOp {
-    Writer *w;
-    int64_t n;        /* the caller's count, reported once the flush succeeds */
-    StreamDone done;
-    void *ctx;
-} FlushOp;
-
-static int flushed(G *g, Value *args, void *ctx, StreamResult *res) {
-    FlushOp *op = ctx;
-    Writer *w = op->w;
-    if (!val_is_nil(res->err)) {
-        pthread_mutex_lock(&w->q.lock);
-        w->err = res->err;
-        pthread_mutex_unlock(&w->q.lock);
-    }
-    StreamResult out = {NULL, val_is_nil(res->err) ? op->n : 0, res->err};
-    StreamDone done = op->done;
-    void *dctx = op->ctx;
-    free(op);
-    return done(g, args, dctx, &out);
-}
-
-/* Append p (if any), then flush everything if `force` or the buffer is full. */
-static int writer_put(G *g, Value *args, Writer *w, const char *p, size_t n, bool force, StreamDone done,
-                      void *ctx) {
+/* Append p, then, if `flush` or the buffer is full, take its bytes out into
+ * *out (another writer may append while this one waits).  Returns the
+ * sticky error (nothing is appended after one). */
+static Value writer_put(VM *vm, Writer *w, const char *p, size_t n, bool flush, Value *out) {
     pthread_mutex_lock(&w->q.lock);
     Value err = w->err;
-    char *out = NULL;
-    size_t nout = 0;
+    *out = VAL_NIL;
     if (val_is_nil(err)) {
         buf_append(&w->q, p, n);
-        if (force || buf_unread(&w->q) >= w->size) {
-            /* take the bytes out: another writer may append while this one parks */
-            nout = buf_unread(&w->q);
-            out = mem_alloc(nout ? nout : 1);
-            memcpy(out, w->q.b.p + w->q.start, nout);
+        if (flush || buf_unread(&w->q) >= w->size) {
+            *out = val_str(vm, w->q.b.p + w->q.start, buf_unread(&w->q));
             w->q.start = w->q.b.len;
         }
     }
     pthread_mutex_unlock(&w->q.lock);
-    if (!val_is_nil(err) || !out) {
-        StreamResult res = {NULL, val_is_nil(err) ? (int64_t)n : 0, err};
-        return done(g, args, ctx, &res);
-    }
-    FlushOp *op = mem_alloc(sizeof *op);
-    *op = (FlushOp){w, (int64_t)n, done, ctx};
-    int r = stream_write(g, "bufio.Writer", 0, w->stream, out, nout, flushed, op, args);
-    free(out); /* the stream copied it */
-    return r;
+    return err;
 }
 
-static int writer_stream_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx,
-                               Value *args) {
-    Writer *w = (Writer *)((ObjNativeObj *)val_as_obj(self))->payload;
-    return writer_put(g, args, w, p, n, false, done, ctx);
+/* Write(p) or WriteString(p): (n, err), at once or by the loop writerFlush
+ * of stdlib/stream.csp. */
+static int writer_write_bytes(G *g, Value *args, Value self, const char *p, size_t n) {
+    Writer *w = (Writer *)AS_NATIVEOBJ(self)->payload;
+    Value out, err = writer_put(g->vm, w, p, n, false, &out);
+    if (val_is_nil(out)) {
+        args[0] = val_int(g->vm, val_is_nil(err) ? (int64_t)n : 0);
+        args[1] = err;
+        return 2;
+    }
+    args[1] = self;
+    args[2] = w->stream;
+    args[3] = out;
+    args[4] = val_int(g->vm, (int64_t)n);
+    return stream_loop(g, args, LOOP_WRITER_FLUSH, 4);
+}
+
+/* internal/stream.WriterFlushed(w, err, n): the flush's write returned err;
+ * (n, nil), or (0, err) with err made sticky. */
+static int writer_flushed(G *g, Value *args, int nargs) {
+    if (nargs != 3 || !val_is(args[0], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(args[0])->ntype != &writer_type ||
+        !val_is_int(args[2]))
+        return stream_bad_call(g, "internal/stream.WriterFlushed");
+    Writer *w = (Writer *)AS_NATIVEOBJ(args[0])->payload;
+    Value err = args[1];
+    int64_t n = val_as_int(args[2]);
+    if (!val_is_nil(err)) {
+        pthread_mutex_lock(&w->q.lock);
+        w->err = err;
+        pthread_mutex_unlock(&w->q.lock);
+    }
+    args[0] = val_int(g->vm, val_is_nil(err) ? n : 0);
+    args[1] = err;
+    return 2;
+}
+
+static int writer_stream_write(G *g, Value self, const char *p, size_t n, Value *args) {
+    return writer_write_bytes(g, args, self, p, n);
 }
 
 static int writer_write(G *g, Value *args, int nargs, const char *fn) {
     ObjString *s;
     ARGS_RECV(w, Writer, writer_type, fn, "s", &s)
-    return writer_put(g, args, w, s->chars, s->len, false, stream_done_write, NULL);
+    return writer_write_bytes(g, args, args[0], s->chars, s->len);
 }
 
 static int writer_WriteString(G *g, Value *args, int nargs) {
@@ -514,14 +515,17 @@ static int writer_WriteString(G *g, Value *args, int nargs) {
 
 static int writer_Write(G *g, Value *args, int nargs) { return writer_write(g, args, nargs, "bufio.Writer.Write"); }
 
-static int flush_done(G *g, Value *args, void *ctx, StreamResult *res) {
-    args[0] = res->err;
-    return 1;
-}
-
 static int writer_Flush(G *g, Value *args, int nargs) {
     ARGS_RECV(w, Writer, writer_type, "bufio.Writer.Flush", "")
-    return writer_put(g, args, w, "", 0, true, flush_done, NULL);
+    Value out, err = writer_put(g->vm, w, "", 0, true, &out);
+    if (!val_is_nil(err) || AS_STRING(out)->len == 0) {
+        args[0] = err;
+        return 1;
+    }
+    args[1] = args[0];
+    args[2] = w->stream;
+    args[3] = out;
+    return stream_loop(g, args, LOOP_FLUSH, 3);
 }
 
 static int writer_Buffered(G *g, Value *args, int nargs) {
@@ -595,7 +599,15 @@ static const NativeReg bufio_fns[] = {
     {NULL, NULL, NULL},
 };
 
+static const NativeReg internal_fns[] = {
+    {"ScanFeed", scan_feed, "ScanFeed(s, data, err) — Scan's refill: its result, or nil for more"},
+    {"ReaderFeed", reader_feed, "ReaderFeed(r, data, err, delim, max) (data, err, done) — a Reader's refill"},
+    {"WriterFlushed", writer_flushed, "WriterFlushed(w, err, n) (n, err) — a Writer's flush is over"},
+    {NULL, NULL, NULL},
+};
+
 void stdlib_open_bufio(VM *vm) {
+    vm_native_module(vm, "internal/stream", internal_fns);
     vm_native_module(vm, "bufio", bufio_fns);
     vm_register_type(vm, &scanner_type);
     vm_register_type(vm, &reader_type);

@@ -53,11 +53,13 @@ static int b_len(G *g, Value *args, int nargs) {
     int64_t n;
     if (val_is(v, OBJ_STRING))
         n = (int64_t)AS_STRING(v)->len;
-    else if (val_is(v, OBJ_LIST))
-        n = SHARED_LOAD(AS_LIST(v)->len);
-    else if (val_is(v, OBJ_MAP))
+    else if (val_is(v, OBJ_LIST)) {
+        race_native_len(g, AS_LIST(v), false);
+        n = list_len(AS_LIST(v));
+    } else if (val_is(v, OBJ_MAP)) {
+        race_native_map(g, AS_MAP(v), false);
         n = SHARED_LOAD(AS_MAP(v)->count);
-    else if (val_is_nil(v))
+    } else if (val_is_nil(v))
         n = 0;
     else if (val_is_chan(v))
         n = chan_len(v);
@@ -71,9 +73,10 @@ static int b_cap(G *g, Value *args, int nargs) {
     Value v;
     if (!args_check(g, "cap", args, nargs, "v", &v))
         return -1;
-    if (val_is(v, OBJ_LIST))
+    if (val_is(v, OBJ_LIST)) {
+        race_native_len(g, AS_LIST(v), false);
         args[0] = val_int(g->vm, list_cap(AS_LIST(v)));
-    else if (val_is_nil(v))
+    } else if (val_is_nil(v))
         args[0] = val_int(g->vm, 0);
     else if (val_is_chan(v))
         args[0] = val_int(g->vm, chan_cap(v));
@@ -93,9 +96,13 @@ static int b_append(G *g, Value *args, int nargs) {
         l = AS_LIST(v);
     else
         return args_type_error(g, "append", 1, "list", v);
-    int64_t len = SHARED_LOAD(l->len), cap = list_cap(l);
-    if (len + nargs - 1 > cap) /* grow geometrically, as list_append does: n appends stay O(n) */
-        list_reserve(g->vm, l, len + nargs - 1 > 2 * cap ? len + nargs - 1 : 2 * cap);
+    if (RACE_ON(g->vm) && !val_is_nil(v)) { /* Go's s = append(s, v...): the variable, then the new elements */
+        int64_t len = list_len(l);
+        race_list_len(g, l, true);
+        race_list_range(g, l, len, len + nargs - 1, true);
+    }
+    /* one element at a time: list_append grows only a full store, so racing
+     * appends never publish a slot that was not written (vm/list.c) */
     for (int i = 1; i < nargs; i++)
         list_append(g->vm, l, args[i]);
     args[0] = val_obj(l);
@@ -107,8 +114,7 @@ static int b_delete(G *g, Value *args, int nargs) {
     if (!args_check(g, "delete", args, nargs, "vv", &m, &key))
         return -1;
     if (val_is(m, OBJ_MAP)) {
-        if (RACE_ON(g->vm))
-            race_write(g, val_as_obj(m), 0); /* delete writes the map */
+        race_native_map(g, AS_MAP(m), true); /* delete writes the map */
         if (map_delete(AS_MAP(m), key) == MAP_RACE)
             map_race_fatal(g, MAP_WRITE);
     } else if (!val_is_nil(m))
@@ -185,6 +191,12 @@ static int b_int(G *g, Value *args, int nargs) {
 }
 
 static int b_float64(G *g, Value *args, int nargs) {
+    if (nargs == 1 && val_is_smallint(args[0])) { /* float64(i), the common case: no args_check */
+        double d = (double)val_as_smallint(args[0]);
+        if (!float_try_inline(d, &args[0]))
+            args[0] = val_float(g->vm, d);
+        return 1;
+    }
     Value v;
     if (!args_check(g, "float64", args, nargs, "v", &v))
         return -1;
@@ -207,8 +219,11 @@ static int b_string(G *g, Value *args, int nargs) {
         sb_put_rune(&b, utf8_valid_rune(r) ? (int32_t)r : UTF8_RUNE_ERROR);
     } else if (val_is(v, OBJ_LIST)) {
         ObjList *l = AS_LIST(v);
-        for (int64_t i = 0; i < l->len; i++) {
-            Value r = list_items(l)[i];
+        int64_t n = list_len(l);
+        race_native_len(g, l, false);
+        race_native_range(g, l, 0, n, false);
+        for (int64_t i = 0; i < n; i++) {
+            Value r = list_get(l, i);
             if (!val_is_int(r)) {
                 sb_free(&b);
                 return convert_error(g, v, "string");
@@ -297,9 +312,17 @@ static int b_clear(G *g, Value *args, int nargs) {
         return -1;
     if (val_is(v, OBJ_LIST)) {
         ObjList *l = AS_LIST(v);
-        for (int64_t i = 0; i < l->len; i++)
-            list_items(l)[i] = VAL_NIL;
+        int64_t n = list_len(l);
+        race_native_len(g, l, false);
+        race_native_range(g, l, 0, n, true);
+        ObjArray *a = SHARED_LOAD(l->store);
+        for (int64_t i = 0; i < n && i < a->cap; i++) {
+            SHARED_STORE(a->items[i], VAL_NIL);
+            if (i % VM_POLL_EVERY == VM_POLL_EVERY - 1 && vm_native_poll(g))
+                a = SHARED_LOAD(l->store); /* l is rooted in args[0]; a racing append may replace its store */
+        }
     } else if (val_is(v, OBJ_MAP)) {
+        race_native_map(g, AS_MAP(v), true);
         if (map_clear(AS_MAP(v)) == MAP_RACE)
             map_race_fatal(g, MAP_WRITE);
     } else if (!val_is_nil(v)) {
@@ -315,10 +338,28 @@ static int b_copy(G *g, Value *args, int nargs) {
     for (int i = 0; i < 2; i++)
         if (!val_is_nil(args[i]) && !val_is(args[i], OBJ_LIST))
             return args_type_error(g, "copy", i + 1, "list", args[i]);
-    int64_t nd = val_is_nil(dst) ? 0 : AS_LIST(dst)->len, ns = val_is_nil(src) ? 0 : AS_LIST(src)->len;
+    int64_t nd = val_is_nil(dst) ? 0 : list_len(AS_LIST(dst)),
+            ns = val_is_nil(src) ? 0 : list_len(AS_LIST(src));
     int64_t n = nd < ns ? nd : ns;
-    if (n > 0)
-        memmove(list_items(AS_LIST(dst)), list_items(AS_LIST(src)), (size_t)n * sizeof(Value));
+    if (n > 0) {
+        ObjList *d = AS_LIST(dst), *s = AS_LIST(src);
+        if (RACE_ON(g->vm)) { /* Go's copy: racereadrange(src), racewriterange(dst) */
+            race_list_len(g, d, false);
+            race_list_len(g, s, false);
+            race_list_range(g, s, 0, n, false);
+            race_list_range(g, d, 0, n, true);
+        }
+        /* a word at a time (a racing goroutine may be writing them); both
+         * start at 0, so copying a list onto itself needs no memmove order */
+        ObjArray *da = SHARED_LOAD(d->store), *sa = SHARED_LOAD(s->store);
+        for (int64_t i = 0; i < n && i < da->cap && i < sa->cap; i++) {
+            SHARED_STORE(da->items[i], SHARED_LOAD(sa->items[i]));
+            if (i % VM_POLL_EVERY == VM_POLL_EVERY - 1 && vm_native_poll(g)) { /* both rooted in args */
+                da = SHARED_LOAD(d->store);
+                sa = SHARED_LOAD(s->store);
+            }
+        }
+    }
     args[0] = val_int(g->vm, n);
     return 1;
 }
@@ -341,15 +382,20 @@ static int b_convert(G *g, Value *args, int nargs) {
 }
 
 /* A list of n elements, each the zero value of `type` (a type constant, or
- * nil for nils), with room for cap (-1: n). */
-static int make_list(G *g, Value type, int64_t n, int64_t cap, bool has_cap, ObjList **out) {
+ * nil for nils), with room for cap (-1: n).  The list is rooted in *root (an
+ * argument slot no longer needed) while it fills, which polls. */
+static int make_list(G *g, Value type, int64_t n, int64_t cap, bool has_cap, Value *root, ObjList **out) {
     if (n < 0 || n > ((int64_t)1 << 40))
         return vm_runtime_errorf(g, "makeslice: len out of range");
     if (has_cap && (cap < n || cap > ((int64_t)1 << 40)))
         return vm_runtime_errorf(g, "makeslice: cap out of range");
     ObjList *l = list_new(g->vm, cap > n ? cap : n);
-    for (int64_t i = 0; i < n; i++)
+    *root = val_obj(l);
+    for (int64_t i = 0; i < n; i++) {
         list_append(g->vm, l, val_is_nil(type) ? VAL_NIL : zero_value(g->vm, type));
+        if (i % VM_POLL_EVERY == VM_POLL_EVERY - 1)
+            vm_native_poll(g);
+    }
     *out = l;
     return 0;
 }
@@ -360,7 +406,7 @@ static int b_makelist(G *g, Value *args, int nargs) {
     if (!args_check(g, "make", args, nargs, "i|i", &n, &cap))
         return -1;
     ObjList *l = NULL;
-    if (make_list(g, VAL_NIL, n, cap, nargs > 1, &l) < 0)
+    if (make_list(g, VAL_NIL, n, cap, nargs > 1, &args[0], &l) < 0)
         return -1;
     args[0] = val_obj(l);
     return 1;
@@ -374,7 +420,7 @@ static int b_makelistz(G *g, Value *args, int nargs) {
     if (!args_check(g, "make", args, nargs, "vi|i", &type, &n, &cap))
         return -1;
     ObjList *l = NULL;
-    if (make_list(g, type, n, cap, nargs > 2, &l) < 0)
+    if (make_list(g, type, n, cap, nargs > 2, &args[1], &l) < 0)
         return -1;
     args[0] = val_obj(l);
     return 1;

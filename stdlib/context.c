@@ -132,7 +132,7 @@ static void ctx_cancel(G *g, Ctx *c, bool from_parent, Value err, Value cause) {
     free(c->children);
     c->children = NULL;
     c->nchildren = c->cap = 0;
-    if (c->st && sched_timer_stop(c->vm, c->st)) {
+    if (c->st && sched_timer_stop(c->st)) {
         sched_timer_free(c->st); /* stopped before firing: nobody else frees it */
         c->st = NULL;
     }

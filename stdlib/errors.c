@@ -54,10 +54,10 @@ static int errors_Unwrap(G *g, Value *args, int nargs) {
     return 1;
 }
 
-static bool has_type(VM *vm, Value v, Value t) {
+static bool has_type(Value v, Value t) {
     if (val_is(t, OBJ_STRUCTTYPE))
         return val_is(v, OBJ_STRUCT) && val_obj(AS_STRUCT(v)->type) == t;
-    return val_has_type(vm, v, AS_STRING(t)->chars);
+    return val_has_type(v, AS_STRING(t)->chars);
 }
 
 static int errors_As(G *g, Value *args, int nargs) {
@@ -69,7 +69,7 @@ static int errors_As(G *g, Value *args, int nargs) {
     Value found = VAL_NIL;
     vm_root_push(g, err); /* the link being examined: Unwrap may have made it */
     for (int depth = 0; depth < MAX_CHAIN && !val_is_nil(err); depth++) {
-        if (has_type(g->vm, err, t)) {
+        if (has_type(err, t)) {
             found = err;
             break;
         }

@@ -769,7 +769,7 @@ static int run(G *g, Value *args, int nargs, enum Kind kind, enum Dest dest, con
         Value w = argv[0];
         if (argv != local)
             free(argv);
-        int r = stream_write(g, fn, 1, w, b.p ? b.p : "", b.len, stream_done_write, NULL, vm_native_args(g));
+        int r = stream_write(g, fn, 1, w, b.p ? b.p : "", b.len, vm_native_args(g));
         sb_free(&b);
         return r;
     }

@@ -1,17 +1,15 @@
-/* stdlib/io.c — package io (EOF, ReadAll, Copy, WriteString) and the
- * stream plumbing of stdlib/stream.h that every reader and writer shares.
- *
- * ReadAll and Copy are chains of continuations: each read or write may park
- * the goroutine, and the next step runs when it resumes.
+/* stdlib/io.c — package io (EOF, ReadAll, Copy, WriteString), the stream
+ * plumbing of stdlib/stream.h that every reader and writer shares, and the
+ * loading of stdlib/stream.csp, where ReadAll and Copy are loops.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stdlib/lib.h"
 #include "stdlib/stream.h"
 #include "vm/race.h"
-
-enum { COPY_CHUNK = 32 * 1024 }; /* Go's io.Copy buffer */
 
 const Stream *stream_of(Value v, bool write) {
     if (!val_is(v, OBJ_NATIVEOBJ))
@@ -22,95 +20,84 @@ const Stream *stream_of(Value v, bool write) {
     return s;
 }
 
-/* ---- running operations: a loop, not a recursion ----
- * An operation that completes at once (a strings.Reader, data already in a
- * bufio buffer, a write to stdout) calls its continuation, which may start
- * the next operation, which completes at once...: io.Copy of a 100 MB
- * strings.Reader would nest 3,000 reads deep in C.  So an operation started
- * by the continuation of one still running on this thread (and in the same
- * native call: not from a script callback) is only recorded, every function
- * on the way returns STREAM_DEFERRED, and the outermost stream_read or
- * stream_write runs the recorded one next. */
-
-enum { STREAM_DEFERRED = -1000 };
-
-typedef struct StreamOp {
-    const Stream *s;
-    Value v;
-    bool write;
-    size_t max;    /* reads */
-    const char *p; /* writes: the bytes (a copy owned by the loop, once deferred) */
-    size_t n;
-    StreamDone done;
-    void *ctx;
-    Value *args;
-} StreamOp;
-
-typedef struct OpLoop {
-    G *g;
-    int32_t c_calls;
-    bool has_next;
-    StreamOp next;
-} OpLoop;
-
-static _Thread_local OpLoop *running_loop;
-
-static int run_op(G *g, StreamOp op) {
-    OpLoop *loop = running_loop;
-    if (loop && loop->g == g && loop->c_calls == g->c_calls) {
-        if (op.write) { /* the caller may free its bytes when we return */
-            char *copy = mem_alloc(op.n ? op.n : 1);
-            memcpy(copy, op.p, op.n);
-            op.p = copy;
-        }
-        loop->next = op;
-        loop->has_next = true;
-        return STREAM_DEFERRED;
-    }
-    OpLoop mine = {g, g->c_calls, false, {0}};
-    running_loop = &mine;
-    char *owned = NULL;
-    int r;
-    for (;;) {
-        r = op.write ? op.s->write(g, op.v, op.p, op.n, op.done, op.ctx, op.args)
-                     : op.s->read(g, op.v, op.max, op.done, op.ctx, op.args);
-        free(owned); /* a write copies its bytes before it returns or parks */
-        owned = NULL;
-        if (r != STREAM_DEFERRED || !mine.has_next)
-            break;
-        op = mine.next;
-        mine.has_next = false;
-        owned = op.write ? (char *)op.p : NULL;
-    }
-    running_loop = loop;
-    return r;
-}
-
-int stream_read(G *g, const char *fn, int argno, Value r, size_t max, StreamDone done, void *ctx, Value *args) {
+int stream_read(G *g, const char *fn, int argno, Value r, size_t max, Value *args) {
     const Stream *s = stream_of(r, false);
     if (!s)
         return args_type_error(g, fn, argno, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
-    return run_op(g, (StreamOp){.s = s, .v = r, .max = max, .done = done, .ctx = ctx, .args = args});
+    return s->read(g, r, max, args);
 }
 
-int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t n, StreamDone done, void *ctx,
-                 Value *args) {
+int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t n, Value *args) {
     const Stream *s = stream_of(w, true);
     if (!s)
         return args_type_error(g, fn, argno, "an io.Writer (a file, connection or bufio.Writer)", w);
-    return run_op(g, (StreamOp){.s = s, .v = w, .write = true, .p = p, .n = n, .done = done, .ctx = ctx, .args = args});
+    return s->write(g, w, p, n, args);
 }
 
-int stream_done_read(G *g, Value *args, void *ctx, StreamResult *res) {
-    args[0] = val_obj(res->data);
-    args[1] = res->err;
-    return 2;
+/* ---- the csp loops of stdlib/stream.csp ---- */
+
+#include "stdlib/stream_csp.h"
+
+static const char *const loop_names[NLOOPS] = {
+    [LOOP_COPY] = "Copy", [LOOP_READALL] = "ReadAll", [LOOP_SCAN] = "scan", [LOOP_READER_FILL] = "readerFill",
+    [LOOP_WRITER_FLUSH] = "writerFlush", [LOOP_FLUSH] = "flush", [LOOP_LOG_OUTPUT] = "logOutput",
+};
+
+static pthread_mutex_t prelude_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Each loop's global slot: the same in every VM (the source is fixed); set
+ * under prelude_lock before the first VM's prelude is published. */
+static int loop_slot[NLOOPS];
+static bool loop_slots_known;
+
+/* The loaded prelude, compiled by whichever goroutine needs it first; kept
+ * in internal/stream's table (a root) and published in vm->stream_prelude. */
+static ObjModule *prelude(VM *vm) {
+    ObjModule *m = atomic_load_explicit(&vm->stream_prelude, memory_order_acquire);
+    if (m)
+        return m;
+    pthread_mutex_lock(&prelude_lock);
+    m = atomic_load_explicit(&vm->stream_prelude, memory_order_relaxed);
+    if (!m) {
+        m = vm_load_prelude(vm, "stream.csp", stream_csp, sizeof stream_csp - 1);
+        vm_module_set(vm, vm_find_native_module(vm, "internal/stream"), "prelude", val_obj(m));
+        for (int l = 0; l < NLOOPS && !loop_slots_known; l++) {
+            loop_slot[l] = -1;
+            for (int i = 0; i < m->nglobals; i++)
+                if (!strcmp(m->names[i]->chars, loop_names[l]))
+                    loop_slot[l] = i;
+            if (loop_slot[l] < 0 || !val_is(m->globals[loop_slot[l]], OBJ_CLOSURE)) {
+                fprintf(stderr, "fatal error: stdlib/stream.csp has no func %s\n", loop_names[l]);
+                abort(); /* the interpreter's own source is wrong */
+            }
+        }
+        loop_slots_known = true;
+        atomic_store_explicit(&vm->stream_prelude, m, memory_order_release);
+    }
+    pthread_mutex_unlock(&prelude_lock);
+    return m;
 }
 
-int stream_done_write(G *g, Value *args, void *ctx, StreamResult *res) {
-    args[0] = val_int(g->vm, res->n);
-    args[1] = res->err;
-    return 2;
+int stream_loop(G *g, Value *args, StreamLoop which, int n) {
+    args[0] = prelude(g->vm)->globals[loop_slot[which]];
+    return vm_tailcall(g, n);
+}
+
+int stream_bad_call(G *g, const char *fn) {
+    return vm_panicf(g, "%s: wrong arguments from stdlib/stream.csp (an interpreter bug)", fn);
+}
+
+/* internal/stream.Read(r, max) and Write(w, s): one operation each. */
+static int internal_read(G *g, Value *args, int nargs) {
+    if (nargs != 2 || !val_is_int(args[1]) || val_as_int(args[1]) <= 0)
+        return stream_bad_call(g, "internal/stream.Read");
+    return stream_read(g, "internal/stream.Read", 1, args[0], (size_t)val_as_int(args[1]), args);
+}
+
+static int internal_write(G *g, Value *args, int nargs) {
+    if (nargs != 2 || !val_is(args[1], OBJ_STRING))
+        return stream_bad_call(g, "internal/stream.Write");
+    ObjString *s = AS_STRING(args[1]);
+    return stream_write(g, "internal/stream.Write", 1, args[0], s->chars, s->len, args);
 }
 
 Value stream_eof(VM *vm) {
@@ -134,21 +121,7 @@ void stream_race_read(G *g) {
         race_acquire(g, io_sync(g->vm), 0);
 }
 
-static bool is_eof(VM *vm, Value err) { return !val_is_nil(err) && val_equal(err, stream_eof(vm)); }
-
-/* ---- io.ReadAll(r): read until EOF ---- */
-
-static int readall_step(G *g, Value *args, void *ctx, StreamResult *res) {
-    StrBuf *b = ctx;
-    sb_put(b, res->data->chars, res->data->len);
-    if (val_is_nil(res->err))
-        return stream_read(g, "io.ReadAll", 1, args[0], COPY_CHUNK, readall_step, b, args);
-    args[0] = val_str(g->vm, b->p ? b->p : "", b->len);
-    args[1] = is_eof(g->vm, res->err) ? VAL_NIL : res->err;
-    sb_free(b);
-    free(b);
-    return 2;
-}
+/* ---- io.ReadAll(r) and io.Copy(dst, src): loops of stdlib/stream.csp ---- */
 
 static int io_ReadAll(G *g, Value *args, int nargs) {
     Value r;
@@ -156,42 +129,8 @@ static int io_ReadAll(G *g, Value *args, int nargs) {
         return -1;
     if (!stream_of(r, false))
         return args_type_error(g, "io.ReadAll", 1, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", r);
-    StrBuf *b = mem_calloc(1, sizeof *b);
-    return stream_read(g, "io.ReadAll", 1, r, COPY_CHUNK, readall_step, b, args);
-}
-
-/* ---- io.Copy(dst, src): read src, write dst, until EOF ---- */
-
-typedef struct CopyState {
-    int64_t written;
-} CopyState;
-
-static int copy_read(G *g, Value *args, void *ctx, StreamResult *res);
-
-static int copy_end(G *g, Value *args, CopyState *st, Value err) {
-    args[0] = val_int(g->vm, st->written);
-    args[1] = is_eof(g->vm, err) ? VAL_NIL : err;
-    free(st);
-    return 2;
-}
-
-static int copy_wrote(G *g, Value *args, void *ctx, StreamResult *res) {
-    CopyState *st = ctx;
-    st->written += res->n;
-    if (!val_is_nil(res->err))
-        return copy_end(g, args, st, res->err);
-    /* a read may return bytes and an error together: the error comes after the bytes */
-    if (!val_is_nil(args[2]))
-        return copy_end(g, args, st, args[2]);
-    return stream_read(g, "io.Copy", 2, args[1], COPY_CHUNK, copy_read, st, args);
-}
-
-static int copy_read(G *g, Value *args, void *ctx, StreamResult *res) {
-    CopyState *st = ctx;
-    if (res->data->len == 0)
-        return copy_end(g, args, st, val_is_nil(res->err) ? VAL_NIL : res->err);
-    args[2] = res->err; /* args[2] is a spare slot of the call: a root while parked */
-    return stream_write(g, "io.Copy", 1, args[0], res->data->chars, res->data->len, copy_wrote, st, args);
+    args[1] = r;
+    return stream_loop(g, args, LOOP_READALL, 1);
 }
 
 static int io_Copy(G *g, Value *args, int nargs) {
@@ -202,9 +141,9 @@ static int io_Copy(G *g, Value *args, int nargs) {
         return args_type_error(g, "io.Copy", 1, "an io.Writer (a file, connection or bufio.Writer)", dst);
     if (!stream_of(src, false))
         return args_type_error(g, "io.Copy", 2, "an io.Reader (a file, connection, bufio.Reader or strings.Reader)", src);
-    CopyState *st = mem_calloc(1, sizeof *st);
-    args[2] = VAL_NIL;
-    return stream_read(g, "io.Copy", 2, src, COPY_CHUNK, copy_read, st, args);
+    args[1] = dst;
+    args[2] = src;
+    return stream_loop(g, args, LOOP_COPY, 2);
 }
 
 /* ---- io.WriteString(w, s) ---- */
@@ -214,7 +153,7 @@ static int io_WriteString(G *g, Value *args, int nargs) {
     ObjString *s;
     if (!args_check(g, "io.WriteString", args, nargs, "vs", &w, &s))
         return -1;
-    return stream_write(g, "io.WriteString", 1, w, s->chars, s->len, stream_done_write, NULL, args);
+    return stream_write(g, "io.WriteString", 1, w, s->chars, s->len, args);
 }
 
 static const NativeReg io_fns[] = {
@@ -224,7 +163,14 @@ static const NativeReg io_fns[] = {
     {NULL, NULL, NULL},
 };
 
+static const NativeReg internal_fns[] = {
+    {"Read", internal_read, "Read(r, max) (string, err) — one read of r"},
+    {"Write", internal_write, "Write(w, s) (n, err) — one write of all of s to w"},
+    {NULL, NULL, NULL},
+};
+
 void stdlib_open_io(VM *vm) {
+    vm_native_module(vm, "internal/stream", internal_fns);
     ObjModule *m = vm_native_module(vm, "io", io_fns);
     vm_module_set(vm, m, "EOF", err_new(vm, str_new(vm, "EOF", 3), VAL_NIL));
 }

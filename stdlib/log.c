@@ -124,10 +124,18 @@ static int finish(G *g, Written *w) {
     return r;
 }
 
-static int written(G *g, Value *args, void *ctx, StreamResult *res) {
-    (void)args;
-    (void)res; /* as Go's Print, a failed write is not reported */
-    return finish(g, ctx);
+/* internal/stream.LogAfter(after, msg): logOutput of stdlib/stream.csp
+ * has written the line to a stream; now return, exit or panic. */
+static int log_after(G *g, Value *args, int nargs) {
+    int64_t after;
+    ObjString *msg;
+    if (!args_check(g, "internal/stream.LogAfter", args, nargs, "is", &after, &msg))
+        return -1;
+    Written *w = mem_alloc(sizeof *w + msg->len + 1);
+    w->after = (enum After)after;
+    w->len = msg->len;
+    memcpy(w->msg, msg->chars, msg->len);
+    return finish(g, w);
 }
 
 /* Format, write the line to l's output, then return, exit or panic.
@@ -156,8 +164,14 @@ static int output(G *g, Logger *l, Value *args, int nargs, char how, const char 
         fflush(vm->err);
         funlockfile(vm->err);
         r = finish(g, w);
-    } else if (stream_of(out, true)) {
-        r = stream_write(g, fn, 1, out, line.p, line.len, written, w, vm_native_args(g));
+    } else if (stream_of(out, true)) { /* a file, connection or bufio.Writer: the write may park */
+        Value *a = vm_native_args(g);
+        a[1] = out;
+        a[2] = val_str(vm, line.p ? line.p : "", line.len);
+        a[3] = val_int(vm, after);
+        a[4] = val_str(vm, w->msg, w->len);
+        free(w);
+        r = stream_loop(g, a, LOOP_LOG_OUTPUT, 4);
     } else {
         Value res[2]; /* as Go's Print, a failed write is not reported */
         if (fmtlib_write(g, fn, out, line.p, line.len, res)) {
@@ -346,7 +360,13 @@ static const NativeType logger_type = {
     .zero = args_zero_nil,
 };
 
+static const NativeReg internal_fns[] = {
+    {"LogAfter", log_after, "LogAfter(after, msg) — return, exit or panic once a line is written"},
+    {NULL, NULL, NULL},
+};
+
 void stdlib_open_log(VM *vm) {
+    vm_native_module(vm, "internal/stream", internal_fns);
     vm_register_type(vm, &logger_type);
     ObjModule *m = vm_native_module(vm, "log", log_fns);
     static const struct {

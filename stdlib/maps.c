@@ -7,18 +7,20 @@
  * insertion.  Also Clone, Copy, Equal and DeleteFunc.
  */
 #include "stdlib/lib.h"
+#include "vm/race.h"
 
 /* Keys (want_keys) or Values of m, sorted. */
 static int sorted_items(G *g, Value *args, int nargs, const char *fn, bool want_keys) {
     ObjMap *m;
     if (!args_check(g, fn, args, nargs, "m", &m))
         return -1;
+    race_native_map(g, m, false);
     ObjList *l = list_new(g->vm, 0);
     Value k, v;
     for (int64_t pos = 0; (pos = map_iter(g, m, pos, &k, &v)) >= 0;)
         list_append(g->vm, l, want_keys ? k : v);
+    args[0] = val_obj(l); /* rooted before the sort, which may let a collection run */
     sort_values(g, l, slices_less);
-    args[0] = val_obj(l);
     return 1;
 }
 
@@ -39,6 +41,7 @@ static int maps_Clone(G *g, Value *args, int nargs) {
     if (!val_is(mv, OBJ_MAP))
         return args_type_error(g, "maps.Clone", 1, "map", mv);
     ObjMap *m = AS_MAP(mv), *c = map_new(g->vm, 0);
+    race_native_map(g, m, false);
     Value k, v;
     for (int64_t pos = 0; (pos = map_iter(g, m, pos, &k, &v)) >= 0;)
         map_set(g->vm, c, k, v);
@@ -50,6 +53,8 @@ static int maps_Copy(G *g, Value *args, int nargs) {
     ObjMap *dst, *src;
     if (!args_check(g, "maps.Copy", args, nargs, "mm", &dst, &src))
         return -1;
+    race_native_map(g, src, false);
+    race_native_map(g, dst, true);
     Value k, v;
     for (int64_t pos = 0; (pos = map_iter(g, src, pos, &k, &v)) >= 0;)
         if (map_set(g->vm, dst, k, v) == MAP_RACE)
@@ -61,6 +66,8 @@ static int maps_Equal(G *g, Value *args, int nargs) {
     ObjMap *a, *b;
     if (!args_check(g, "maps.Equal", args, nargs, "mm", &a, &b))
         return -1;
+    race_native_map(g, a, false);
+    race_native_map(g, b, false);
     int64_t na = 0, nb = 0;
     bool eq = true;
     Value k, v, w;
@@ -84,6 +91,7 @@ static int maps_DeleteFunc(G *g, Value *args, int nargs) {
     Value del;
     if (!args_check(g, "maps.DeleteFunc", args, nargs, "mF", &m, &del))
         return -1;
+    race_native_map(g, m, true);
     Value kv[2];
     for (int64_t pos = 0; (pos = map_iter(g, m, pos, &kv[0], &kv[1])) >= 0;) {
         Value res;

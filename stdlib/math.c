@@ -10,19 +10,31 @@
 typedef double (*F1)(double);
 typedef double (*F2)(double, double);
 
+/* A float result; an inline one without a call. */
+static inline void put_float(G *g, Value *out, double d) {
+    if (!float_try_inline(d, out))
+        *out = val_float(g->vm, d);
+}
+
+/* The common call, on inline floats, skips args_check. */
 static int call_f1(G *g, Value *args, int nargs, const char *fn, F1 f) {
     double x;
-    if (!args_check(g, fn, args, nargs, "f", &x))
+    if (nargs == 1 && val_is_smallfloat(args[0]))
+        x = val_as_smallfloat(args[0]);
+    else if (!args_check(g, fn, args, nargs, "f", &x))
         return -1;
-    args[0] = val_float(g->vm, f(x));
+    put_float(g, &args[0], f(x));
     return 1;
 }
 
 static int call_f2(G *g, Value *args, int nargs, const char *fn, F2 f) {
     double x, y;
-    if (!args_check(g, fn, args, nargs, "ff", &x, &y))
+    if (nargs == 2 && val_is_smallfloat(args[0]) && val_is_smallfloat(args[1])) {
+        x = val_as_smallfloat(args[0]);
+        y = val_as_smallfloat(args[1]);
+    } else if (!args_check(g, fn, args, nargs, "ff", &x, &y))
         return -1;
-    args[0] = val_float(g->vm, f(x, y));
+    put_float(g, &args[0], f(x, y));
     return 1;
 }
 

@@ -42,7 +42,7 @@ static void req_free(NetReq *r) {
 }
 
 static int park(G *g, NetReq *r, IoResumeFn resume) {
-    int rc = io_park(g, &r->io, "IO wait", resume);
+    int rc = io_park(g, &r->io, WAIT_IO, resume);
     if (rc == -1)
         req_free(r);
     return rc;
@@ -242,44 +242,38 @@ static int resume_rw(G *g, Value *args, void *p) {
     NetReq *r = p;
     VM *vm = g->vm;
     bool reading = r->op == NET_READ;
-    StreamResult res = {NULL, 0, VAL_NIL};
-    if (reading)
+    if (reading) {
         stream_race_read(g);
-    if (reading)
-        res.data = str_new(vm, r->buf ? r->buf : "", r->len);
-    else if (!failed(r))
-        res.n = (int64_t)r->len;
+        args[0] = val_str(vm, r->buf ? r->buf : "", r->len);
+    } else {
+        args[0] = val_int(vm, failed(r) ? 0 : (int64_t)r->len);
+    }
+    args[1] = VAL_NIL;
     if (r->err == UV_EOF && !r->timeout && !r->use_closed) {
-        res.err = stream_eof(vm);
+        args[1] = stream_eof(vm);
     } else if (failed(r)) {
         char where[160];
         snprintf(where, sizeof where, "%s->%s", r->c->laddr, r->c->raddr);
-        res.err = op_error(vm, reading ? "read" : "write", where, r);
+        args[1] = op_error(vm, reading ? "read" : "write", where, r);
     }
-    StreamDone done = r->done;
-    void *ctx = r->ctx;
     req_free(r);
-    return done(g, args, ctx, &res);
+    return 2;
 }
 
-static int conn_read(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args) {
+static int conn_read(G *g, Value self, size_t max, Value *args) {
     NetReq *r = req_new(NET_READ);
     r->c = netobj(self)->c;
     r->max = max;
-    r->done = done;
-    r->ctx = ctx;
     return park(g, r, resume_rw);
 }
 
-static int conn_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx, Value *args) {
+static int conn_write(G *g, Value self, const char *p, size_t n, Value *args) {
     stream_race_write(g);
     NetReq *r = req_new(NET_WRITE);
     r->c = netobj(self)->c;
     r->buf = mem_alloc(n ? n : 1);
     memcpy(r->buf, p, n);
     r->len = n;
-    r->done = done;
-    r->ctx = ctx;
     return park(g, r, resume_rw);
 }
 
@@ -296,14 +290,14 @@ static int conn_Read(G *g, Value *args, int nargs) {
         args[1] = VAL_NIL;
         return 2;
     }
-    return conn_read(g, args[0], (size_t)n, stream_done_read, NULL, args);
+    return conn_read(g, args[0], (size_t)n, args);
 }
 
 static int conn_Write(G *g, Value *args, int nargs) {
     ObjString *s;
     ARGS_RECV(o, NetObj, conn_type, "net.TCPConn.Write", "s", &s)
     (void)o;
-    return conn_write(g, args[0], s->chars, s->len, stream_done_write, NULL, args);
+    return conn_write(g, args[0], s->chars, s->len, args);
 }
 
 /* SetDeadline and friends: handed to the loop without waiting; the loop

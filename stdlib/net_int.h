@@ -63,8 +63,6 @@ struct NetReq {
     size_t len;
     int64_t deadline;          /* NET_DEADLINE */
     bool set_read, set_write;
-    StreamDone done;           /* Read/Write: the continuation */
-    void *ctx;
     /* out */
     int err;                   /* a libuv error code, 0 if none */
     const char *syscall;       /* the failing system call for Go's text: "connect", "read" */

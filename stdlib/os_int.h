@@ -4,8 +4,8 @@
  *
  * Every blocking system call runs on libuv's worker pool (os_park).  The
  * worker thread is not an M: it fills plain C results in its request and
- * never allocates a GC object; the continuation, on the goroutine's thread,
- * turns them into values.
+ * never allocates a GC object; the request's one resume step, on the
+ * goroutine's thread, turns them into values (runtime/io.h).
  *
  * Errors: Go's *PathError text ("open x: no such file or directory"), an
  * ObjError flagged ERR_OS that wraps the sentinel of its errno (ErrNotExist,

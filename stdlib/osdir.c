@@ -4,8 +4,8 @@
  * Each is one request run on libuv's worker pool (os_park), whole: MkdirAll
  * makes every missing parent and RemoveAll empties a tree in one trip, as
  * Go's do with one system call after another.  The worker fills C results
- * (the failing step and path, ReadDir's entries); the continuation makes the
- * values.  MkdirAll and RemoveAll follow Go's algorithms, so they fail (and
+ * (the failing step and path, ReadDir's entries); the one resume step makes
+ * the values.  MkdirAll and RemoveAll follow Go's algorithms, so they fail (and
  * succeed) where Go's do, with Go's texts: "mkdir a: not a directory".
  */
 #define _DEFAULT_SOURCE /* DTTOIF */

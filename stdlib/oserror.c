@@ -82,7 +82,7 @@ Value os_syscall_error(VM *vm, const char *op, int errnum) {
 
 int os_park(G *g, IoReq *io, void (*blocking)(IoReq *), IoResumeFn resume) {
     io->blocking = blocking;
-    return io_park_blocking(g, io, "IO wait", resume);
+    return io_park_blocking(g, io, WAIT_IO, resume);
 }
 
 /* ---- IsNotExist, IsExist, IsPermission ---- */

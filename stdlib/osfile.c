@@ -88,8 +88,6 @@ static Value file_value(VM *vm, FileHandle *h) {
 typedef struct FileReq {
     IoReq io;
     FileHandle *h;      /* Read/Write; NULL for the path functions */
-    StreamDone done;
-    void *ctx;
     const char *op;     /* "open", "read", "write": the failing step, for the error */
     char *buf;          /* read: the bytes read; write: the bytes to write */
     size_t len, max;
@@ -102,11 +100,9 @@ typedef struct FileReq {
     int fd;             /* Open's new descriptor */
 } FileReq;
 
-static FileReq *req_new(FileHandle *h, StreamDone done, void *ctx) {
+static FileReq *req_new(FileHandle *h) {
     FileReq *r = mem_calloc(1, sizeof *r);
     r->h = h;
-    r->done = done;
-    r->ctx = ctx;
     r->fd = -1;
     return r;
 }
@@ -125,7 +121,7 @@ static int park(G *g, FileReq *r, void (*blocking)(IoReq *), IoResumeFn resume) 
 
 /* A request about a path (Open, ReadFile, WriteFile, Remove). */
 static FileReq *path_req(ObjString *path) {
-    FileReq *r = req_new(NULL, NULL, NULL);
+    FileReq *r = req_new(NULL);
     r->path = mem_strdup(path->chars);
     return r;
 }
@@ -261,7 +257,7 @@ static void blocking_remove(IoReq *io) {
     }
 }
 
-/* ---- continuations: C results to values, on the goroutine's thread ---- */
+/* ---- resume steps: C results to values, on the goroutine's thread ---- */
 
 static Value req_error(VM *vm, FileReq *r) {
     const char *name = r->h ? r->h->name : r->path;
@@ -273,49 +269,47 @@ static int resume_read(G *g, Value *args, void *p) {
     VM *vm = g->vm;
     fd_release(r->h);
     stream_race_read(g);
-    StreamResult res = {str_new(vm, r->buf ? r->buf : "", r->len), 0, req_error(vm, r)};
-    if (r->eof)
-        res.err = stream_eof(vm);
-    StreamDone done = r->done;
-    void *ctx = r->ctx;
+    args[0] = val_str(vm, r->buf ? r->buf : "", r->len);
+    args[1] = r->eof ? stream_eof(vm) : req_error(vm, r);
     req_free(r);
-    return done(g, args, ctx, &res);
+    return 2;
 }
 
 static int resume_write(G *g, Value *args, void *p) {
     FileReq *r = p;
     fd_release(r->h);
-    StreamResult res = {NULL, (int64_t)r->len, req_error(g->vm, r)};
-    StreamDone done = r->done;
-    void *ctx = r->ctx;
+    args[0] = val_int(g->vm, (int64_t)r->len);
+    args[1] = req_error(g->vm, r);
     req_free(r);
-    return done(g, args, ctx, &res);
+    return 2;
 }
 
 /* ---- the Stream of *os.File ---- */
 
 static FileHandle *handle_of(Value v) { return ((OsFile *)((ObjNativeObj *)val_as_obj(v))->payload)->h; }
 
-static int closed_error(G *g, Value *args, const char *op, FileHandle *h, StreamDone done, void *ctx) {
+/* A read's ("", err) or a write's (0, err). */
+static int closed_error(G *g, Value *args, const char *op, FileHandle *h) {
     VM *vm = g->vm;
-    StreamResult res = {str_new(vm, "", 0), 0, os_closed_error(vm, op, h->name)};
-    return done(g, args, ctx, &res);
+    args[0] = op[0] == 'r' ? val_str(vm, "", 0) : val_int(vm, 0);
+    args[1] = os_closed_error(vm, op, h->name);
+    return 2;
 }
 
-static int file_read(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args) {
+static int file_read(G *g, Value self, size_t max, Value *args) {
     FileHandle *h = handle_of(self);
     if (!fd_acquire(h))
-        return closed_error(g, args, "read", h, done, ctx);
-    FileReq *r = req_new(h, done, ctx);
+        return closed_error(g, args, "read", h);
+    FileReq *r = req_new(h);
     r->max = max;
     return park(g, r, blocking_read, resume_read);
 }
 
-static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx, Value *args) {
+static int file_write(G *g, Value self, const char *p, size_t n, Value *args) {
     FileHandle *h = handle_of(self);
     VM *vm = g->vm;
     if (!fd_acquire(h))
-        return closed_error(g, args, "write", h, done, ctx);
+        return closed_error(g, args, "write", h);
     stream_race_write(g);
     if (h->fp) { /* Stdout, Stderr: now, in order with print */
         size_t k = n ? fwrite(p, 1, n, h->fp) : 0;
@@ -323,10 +317,11 @@ static int file_write(G *g, Value self, const char *p, size_t n, StreamDone done
         if (fflush(h->fp) != 0 && !e)
             e = errno;
         fd_release(h);
-        StreamResult res = {NULL, (int64_t)k, e ? os_path_error(vm, "write", h->name, e) : VAL_NIL};
-        return done(g, args, ctx, &res);
+        args[0] = val_int(vm, (int64_t)k);
+        args[1] = e ? os_path_error(vm, "write", h->name, e) : VAL_NIL;
+        return 2;
     }
-    FileReq *r = req_new(h, done, ctx);
+    FileReq *r = req_new(h);
     r->buf = mem_alloc(n ? n : 1);
     memcpy(r->buf, p, n);
     r->max = n;
@@ -348,14 +343,14 @@ static int file_Read(G *g, Value *args, int nargs) {
         args[1] = VAL_NIL;
         return 2;
     }
-    return file_read(g, args[0], (size_t)n, stream_done_read, NULL, args);
+    return file_read(g, args[0], (size_t)n, args);
 }
 
 static int file_write_method(G *g, Value *args, int nargs, const char *fn) {
     ObjString *s;
     ARGS_RECV(f, OsFile, file_type, fn, "s", &s)
     (void)f;
-    return file_write(g, args[0], s->chars, s->len, stream_done_write, NULL, args);
+    return file_write(g, args[0], s->chars, s->len, args);
 }
 
 static int file_Write(G *g, Value *args, int nargs) { return file_write_method(g, args, nargs, "os.File.Write"); }

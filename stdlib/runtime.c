@@ -76,10 +76,7 @@ static int rt_Gosched(G *g, Value *args, int nargs) {
 static int rt_GC(G *g, Value *args, int nargs) {
     if (!args_check(g, "runtime.GC", args, nargs, ""))
         return -1;
-    if (g->vm->rt)
-        g->vm->rt->gc(g); /* stops the world, collects, restarts it */
-    else
-        gc_collect(g->vm);
+    g->vm->rt->gc(g); /* stops the world, collects, restarts it */
     /* Hand what was freed back to the system, as Go's scavenger does in
      * the background: the stacks of exited goroutines, the swept objects. */
     malloc_trim(0);

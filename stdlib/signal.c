@@ -152,7 +152,7 @@ static void deliver(void *arg) {
         for (int signo = 1; signo < MAX_SIGNAL; signo++)
             for (int i = 0; i < st->nregs; i++)
                 if (pending & st->regs[i].mask & (1ull << signo)) {
-                    chan_try_send(st->vm, st->regs[i].ch, st->values[signo]);
+                    chan_try_send(st->regs[i].ch, st->values[signo]);
                     wanted |= 1ull << signo;
                 }
         pthread_mutex_unlock(&st->lock);
@@ -268,7 +268,7 @@ static int signal_Notify(G *g, Value *args, int nargs) {
         return 0;
     /* Wait for the loop to pass that request (it takes them in order), so
      * that a signal sent right after Notify returns is caught. */
-    return io_park(g, &watch_req(st, 0, true)->io, "IO wait", resume_notify);
+    return io_park(g, &watch_req(st, 0, true)->io, WAIT_IO, resume_notify);
 }
 
 static int signal_Stop(G *g, Value *args, int nargs) {

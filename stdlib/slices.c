@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "stdlib/lib.h"
+#include "vm/race.h"
 
 /* ---- the order ----
  * Go's cmp.Compare, extended to every value for maps.Keys: nil, then bools
@@ -182,10 +183,13 @@ static int slices_BinarySearch(G *g, Value *args, int nargs) {
     return 2;
 }
 
-static int64_t index_of(ObjList *l, Value v) {
-    for (int64_t i = 0; i < l->len; i++)
+static int64_t index_of(G *g, ObjList *l, Value v) {
+    race_native_len(g, l, false);
+    for (int64_t i = 0; i < list_len(l); i++) {
+        race_native_range(g, l, i, i + 1, false); /* Go reads up to the match */
         if (val_equal(list_get(l, i), v))
             return i;
+    }
     return -1;
 }
 
@@ -194,7 +198,7 @@ static int slices_Index(G *g, Value *args, int nargs) {
     Value v;
     if (!args_check(g, "slices.Index", args, nargs, "lv", &l, &v))
         return -1;
-    args[0] = val_int(g->vm, index_of(l, v));
+    args[0] = val_int(g->vm, index_of(g, l, v));
     return 1;
 }
 
@@ -203,7 +207,7 @@ static int slices_Contains(G *g, Value *args, int nargs) {
     Value v;
     if (!args_check(g, "slices.Contains", args, nargs, "lv", &l, &v))
         return -1;
-    args[0] = val_bool(index_of(l, v) >= 0);
+    args[0] = val_bool(index_of(g, l, v) >= 0);
     return 1;
 }
 
@@ -258,11 +262,15 @@ static int slices_Reverse(G *g, Value *args, int nargs) {
     ObjList *l;
     if (!args_check(g, "slices.Reverse", args, nargs, "l", &l))
         return -1;
+    race_native_len(g, l, false);
+    int64_t n = list_len(l);
     Value *items = list_items(l);
-    for (int64_t i = 0, j = l->len - 1; i < j; i++, j--) {
-        Value t = items[i];
-        items[i] = items[j];
-        items[j] = t;
+    for (int64_t i = 0, j = n - 1; i < j; i++, j--) {
+        race_native_range(g, l, i, i + 1, true); /* each swap writes both */
+        race_native_range(g, l, j, j + 1, true);
+        Value t = SHARED_LOAD(items[i]);
+        SHARED_STORE(items[i], SHARED_LOAD(items[j]));
+        SHARED_STORE(items[j], t);
     }
     return 0;
 }

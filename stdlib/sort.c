@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "stdlib/lib.h"
+#include "vm/race.h"
 
 typedef struct Sorter {
     G *g;
@@ -20,7 +21,8 @@ typedef struct Sorter {
     Value less;                                        /* for Slice: the script's less(i, j); SortFunc's cmp */
     int (*lt)(struct Sorter *s, int64_t i, int64_t j); /* 1 less, 0 not, -1 panicked */
     bool (*vlt)(Value a, Value b);                     /* lt_values: the order of sort_values */
-    ObjList *list;                                     /* lt_cmp: the list being sorted */
+    ObjList *list;                                     /* the list being sorted (rooted in the args) */
+    uint32_t steps;                                    /* comparisons, for vm_native_poll */
     const char *fn;                                    /* lt_cmp: the function, for messages */
 } Sorter;
 
@@ -61,6 +63,16 @@ static int lt_cmp(Sorter *s, int64_t i, int64_t j) {
     return val_as_int(res) < 0;
 }
 
+/* s->lt(i, j), letting a due collection run every VM_POLL_EVERY calls (a
+ * sort of millions of elements would otherwise hold the world's stop for
+ * seconds); items is read again after it, as a racing append may have
+ * replaced the list's store (with a larger copy: indexes below n stay). */
+static int compare(Sorter *s, int64_t i, int64_t j) {
+    if (++s->steps % VM_POLL_EVERY == 0 && s->list && vm_native_poll(s->g) && s->items)
+        s->items = list_items(s->list);
+    return s->lt(s, i, j);
+}
+
 /* Stable merge sort of idx[0..n) by s->lt, using tmp (n entries). */
 static int merge_sort(Sorter *s, int64_t *idx, int64_t *tmp, int64_t n) {
     if (n < 2)
@@ -69,7 +81,7 @@ static int merge_sort(Sorter *s, int64_t *idx, int64_t *tmp, int64_t n) {
         for (int64_t i = 1; i < n; i++) {
             int64_t x = idx[i], j = i;
             for (; j > 0; j--) {
-                int r = s->lt(s, x, idx[j - 1]);
+                int r = compare(s, x, idx[j - 1]);
                 if (r < 0)
                     return -1;
                 if (!r)
@@ -86,7 +98,7 @@ static int merge_sort(Sorter *s, int64_t *idx, int64_t *tmp, int64_t n) {
     memcpy(tmp, idx, (size_t)mid * sizeof *idx);
     int64_t a = 0, b = mid, k = 0;
     while (a < mid && b < n) {
-        int r = s->lt(s, idx[b], tmp[a]); /* take the right one only if strictly less */
+        int r = compare(s, idx[b], tmp[a]); /* take the right one only if strictly less */
         if (r < 0)
             return -1;
         idx[k++] = r ? idx[b++] : tmp[a++];
@@ -98,18 +110,25 @@ static int merge_sort(Sorter *s, int64_t *idx, int64_t *tmp, int64_t n) {
 
 /* Sort l by s; 0, or -1 if less panicked. */
 static int sort_list(Sorter *s, ObjList *l) {
-    int64_t n = l->len;
+    s->list = l;
+    int64_t n = list_len(l);
+    race_native_len(s->g, l, false);
+    race_native_range(s->g, l, 0, n, false); /* the comparisons read every element */
     if (n < 2)
         return 0;
     int64_t *idx = mem_alloc_n((size_t)n, 2 * sizeof *idx);
     for (int64_t i = 0; i < n; i++)
         idx[i] = i;
     int r = merge_sort(s, idx, idx + n, n);
-    if (r == 0 && l->len == n) { /* apply the permutation (unless less resized the list) */
+    if (r == 0 && list_len(l) == n) { /* apply the permutation (unless less resized the list) */
         Value *sorted = mem_alloc_n((size_t)n, sizeof(Value)), *items = list_items(l);
         for (int64_t i = 0; i < n; i++)
-            sorted[i] = items[idx[i]];
-        memcpy(items, sorted, (size_t)n * sizeof(Value));
+            sorted[i] = SHARED_LOAD(items[idx[i]]);
+        for (int64_t i = 0; i < n; i++)
+            if (idx[i] != i) { /* only what moved is written, as Go's swaps do */
+                race_native_range(s->g, l, i, i + 1, true);
+                SHARED_STORE(items[i], sorted[i]);
+            }
         free(sorted);
     }
     free(idx);

@@ -428,12 +428,20 @@ static int strconv_FormatUint(G *g, Value *args, int nargs) {
 
 static int strconv_Itoa(G *g, Value *args, int nargs) {
     int64_t v;
-    if (!args_check(g, "strconv.Itoa", args, nargs, "i", &v))
+    if (nargs == 1 && val_is_smallint(args[0])) /* the common call: no args_check */
+        v = val_as_smallint(args[0]);
+    else if (!args_check(g, "strconv.Itoa", args, nargs, "i", &v))
         return -1;
-    StrBuf b = {0};
-    format_int(&b, v, 10, false);
-    args[0] = val_str(g->vm, b.p, b.len);
-    sb_free(&b);
+    /* decimal digits backwards into a buffer on the stack: no StrBuf */
+    char buf[24], *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    args[0] = val_str(g->vm, p, (size_t)(buf + sizeof buf - p));
     return 1;
 }
 

@@ -1,39 +1,39 @@
 /* stdlib/stream.h — io.Reader and io.Writer for natives that may park.
  *
- * Files, stdin, connections and bufio's types are native objects whose
- * NativeType.io points at a Stream: how to read or write them.  A read or
- * write either finishes at once (os.Stdout, data already buffered) or parks
- * the goroutine until the I/O loop is done; either way its outcome goes to a
- * continuation, StreamDone, which runs on the goroutine's own thread and
- * returns what a native returns (its result count, -1 after a panic, or
- * RT_PARK when it starts another read or write: io.Copy, Scanner.Scan).
- * So io.ReadAll, io.Copy, bufio and fmt.Fprint* are written once, for every
- * stream, as chains of continuations.
+ * Files, stdin, connections, strings.Reader and bufio's types are native
+ * objects whose NativeType.io points at a Stream: how to read or write them.
+ * An operation is straight-line code that waits at most once:
  *
- * `ctx` is the continuation's state.  It must outlive a park: C memory the
- * continuation frees, or the payload of an object held in args (a parked
- * native's arguments are GC roots).
+ *  - it completes at once (a strings.Reader, bytes already in a bufio
+ *    buffer, a write to os.Stdout): its results are in args[0..1], and it
+ *    returns 2;
+ *  - or it is a primitive (a file, a connection): it hands one request to
+ *    the I/O loop and parks (RT_PARK).  When the goroutine runs again, the
+ *    request's one resume step (runtime/io.h) turns the C results into the
+ *    same two values.  Nothing runs after that: no continuation chains;
+ *  - or it needs more than one wait (a bufio.Reader that must refill, a
+ *    bufio.Writer that must flush): it tail-calls (vm_tailcall, RT_CALL) a
+ *    loop written in csp, stdlib/stream.csp, which calls the primitives
+ *    again through internal/stream's Read and Write.  Its arguments are
+ *    stored from args[0] (the callee) on.
+ *
+ * So every caller must return what an operation returns, from a native
+ * called by bytecode, with `args` its own arguments (the tail call replaces
+ * it).  io.Copy, io.ReadAll, Scanner.Scan's refills, bufio's ReadString and
+ * Flush, fmt.Fprint* and log's writes are such loops or single operations;
+ * an operation that completes at once is a return, never a recursion, so
+ * copying 100 MB of a strings.Reader nests nothing on the C stack.
  */
 #ifndef CSP_STDLIB_STREAM_H
 #define CSP_STDLIB_STREAM_H
 
 #include "stdlib/args.h"
 
-/* A read's bytes (empty at EOF or on error) or a write's count, and the
- * error (nil, io.EOF, or Go's text: "read x: is a directory"). */
-typedef struct StreamResult {
-    ObjString *data; /* reads */
-    int64_t n;       /* writes: bytes written */
-    Value err;
-} StreamResult;
-
-typedef int (*StreamDone)(G *g, Value *args, void *ctx, StreamResult *res);
-
 typedef struct Stream {
-    /* Read at most max (> 0) bytes; "" and io.EOF at the end. */
-    int (*read)(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args);
-    /* Write all n bytes of p (copied before any park). */
-    int (*write)(G *g, Value self, const char *p, size_t n, StreamDone done, void *ctx, Value *args);
+    /* Read at most max (> 0) bytes: (data, err); "" and io.EOF at the end. */
+    int (*read)(G *g, Value self, size_t max, Value *args);
+    /* Write all n bytes of p (copied before any park): (n, err). */
+    int (*write)(G *g, Value self, const char *p, size_t n, Value *args);
 } Stream;
 
 /* v's stream, if it is a native object with one that can `op` ("read" or
@@ -41,15 +41,24 @@ typedef struct Stream {
 const Stream *stream_of(Value v, bool write);
 
 /* Read / write v, or panic "FN: argument N must be an io.Reader, got T". */
-int stream_read(G *g, const char *fn, int argno, Value r, size_t max, StreamDone done, void *ctx,
-                Value *args);
-int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t n, StreamDone done,
-                 void *ctx, Value *args);
+int stream_read(G *g, const char *fn, int argno, Value r, size_t max, Value *args);
+int stream_write(G *g, const char *fn, int argno, Value w, const char *p, size_t n, Value *args);
 
-/* Continuations that end a native with the outcome as its results:
- * (data, err) for Read, (n, err) for Write. */
-int stream_done_read(G *g, Value *args, void *ctx, StreamResult *res);
-int stream_done_write(G *g, Value *args, void *ctx, StreamResult *res);
+/* The loops of stdlib/stream.csp (STREAM_LOOPS in stdlib/io.c names them). */
+typedef enum StreamLoop {
+    LOOP_COPY, LOOP_READALL, LOOP_SCAN, LOOP_READER_FILL, LOOP_WRITER_FLUSH, LOOP_FLUSH, LOOP_LOG_OUTPUT,
+    NLOOPS
+} StreamLoop;
+
+/* Tail-call loop `which` with args[1..n] (set by the caller): returns
+ * RT_CALL.  stdlib/stream.csp is compiled the first time a loop is needed,
+ * so a program that does no such I/O never pays for it. */
+int stream_loop(G *g, Value *args, StreamLoop which, int n);
+
+/* internal/stream's natives are called only by stdlib/stream.csp, on every
+ * turn of its loops, so they check their arguments with plain tests, not
+ * args_check; a failed test is a bug of that file: this panics saying so. */
+int stream_bad_call(G *g, const char *fn);
 
 /* io.EOF (the one value `err == io.EOF` compares against). */
 Value stream_eof(VM *vm);

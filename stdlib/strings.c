@@ -311,6 +311,8 @@ static int strings_Join(G *g, Value *args, int nargs) {
     return 1;
 }
 
+#define REPEAT_STEP ((size_t)8 << 20) /* bytes copied between polls for a collection */
+
 static int strings_Repeat(G *g, Value *args, int nargs) {
     ObjString *s;
     int64_t n;
@@ -327,12 +329,15 @@ static int strings_Repeat(G *g, Value *args, int nargs) {
     size_t len = s->len * (size_t)n, done = s->len;
     ObjString *r = str_alloc(g->vm, len);
     memcpy(r->chars, s->chars, s->len);
-    while (done < len) { /* doubling, as Go's: log2(n) copies, not n */
+    args[0] = val_obj(r); /* rooted (s is no longer needed): the copy polls */
+    while (done < len) {  /* doubling, as Go's: log2(n) copies, not n */
         size_t k = done < len - done ? done : len - done;
+        if (k > REPEAT_STEP)
+            k = REPEAT_STEP;
         memcpy(r->chars + done, r->chars, k);
         done += k;
+        vm_native_poll(g);
     }
-    args[0] = val_obj(r);
     return 1;
 }
 

@@ -171,12 +171,11 @@ static bool reader_take(G *g, Reader *r, size_t max, Value *out) {
 }
 
 /* The Stream read: completes at once, "" and io.EOF at the end. */
-static int reader_stream_read(G *g, Value self, size_t max, StreamDone done, void *ctx, Value *args) {
+static int reader_stream_read(G *g, Value self, size_t max, Value *args) {
     Reader *r = (Reader *)AS_NATIVEOBJ(self)->payload;
-    Value data;
-    bool more = reader_take(g, r, max, &data);
-    StreamResult res = {AS_STRING(data), 0, more ? VAL_NIL : stream_eof(g->vm)};
-    return done(g, args, ctx, &res);
+    bool more = reader_take(g, r, max, &args[0]);
+    args[1] = more ? VAL_NIL : stream_eof(g->vm);
+    return 2;
 }
 
 /* r.Read(n) (string, err) */

@@ -1,42 +1,42 @@
-/* stdlib/sync.c — package sync: WaitGroup, Mutex, RWMutex, Once, Cond
+/* stdlib/sync.c — package sync: Mutex, RWMutex, WaitGroup, Once, Cond
  * (Map is in syncmap.c).
  *
- * Each object is a native object whose payload holds a pthread mutex (`mu`)
- * guarding every other field, and FIFO queues of parked goroutines.  A
- * goroutine that must wait enqueues itself while holding `mu` and returns
- * sched_park(g, reason, &mu): the scheduler releases `mu` only once the
- * goroutine is switched out (runtime/sched.h), so whoever dequeues it later
- * (under `mu`) may store its results and ready it at once.  Wakers call
- * sched_ready after releasing `mu`.
+ * As in Go, each type is a state word changed by atomic operations, over
+ * runtime semaphores (runtime/sema.h) on which goroutines park when they
+ * must wait.  No type here has a lock of its own: the only locks are the
+ * semaphores', and a Cond's semaphore lock is the only one ever held while
+ * another (its Locker's) is taken.
  *
- * Ownership is handed over, never raced for: Unlock gives the mutex straight
- * to the first waiter (which resumes holding it), as Go's starvation mode
- * does, so waiters are served in FIFO order and a woken goroutine never has
- * to retry.  Cond.Wait relies on it: Signal moves the waiter from the Cond's
- * queue onto its Locker's queue (or gives it the lock if free), so the waiter
- * resumes holding the lock without running any code in between.
+ * The Mutex is Go's: a freshly unlocked Mutex may be taken by whoever comes
+ * first, even the goroutine that just unlocked it (barging); a woken waiter
+ * competes like a newcomer and, if it loses, waits again at the front.  A
+ * waiter that has waited over 1 ms switches the Mutex to starvation mode,
+ * in which Unlock hands it straight to the oldest waiter and newcomers
+ * queue behind; the mode ends when a waiter that waited under 1 ms, or the
+ * last one, gets it.  RWMutex, WaitGroup and Once are Go's too; Cond is
+ * Go's notifyList (runtime/sema.h: sema_notify).
  *
- * Lock order: a Cond's mu before its Locker's mu; no other nesting.  Nothing
- * here takes a scheduler lock while holding an object's mu except through
- * sched_park (which only records it).
+ * A goroutine that parks resumes in a continuation (SemaWaiter.then), which
+ * finishes the call: Cond.Wait's relocks L there, so Wait returns holding
+ * L, as in Go.
  *
  * The zero value of each type is ready to use (init runs for `var mu
  * sync.Mutex` and struct fields `mu sync.Mutex`); copies share the object.
  */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parser/bytecode.h"
 #include "runtime/sched.h"
+#include "runtime/sema.h"
 #include "stdlib/lib.h"
 #include "vm/race.h"
 
 /* ---- the race detector's edges (Go's memory model; vm/race.h) ----
  * Each object's sync clock 0: Unlock before the next Lock, Done before Wait
  * returns, Once's f before every Do returns; an RWMutex's clock 1: RUnlock
- * before the next Lock.  `g` may be a parked waiter being handed the lock. */
+ * before the next Lock. */
 enum { RACE_LOCK = 0, RACE_READERS = 1 };
 
 static void race_acq(G *g, const void *payload, uint32_t sub) {
@@ -49,217 +49,216 @@ static void race_rel(G *g, const void *payload, uint32_t sub) {
         race_release(g, race_owner(payload), sub);
 }
 
-/* ---- wait queues ---- */
-
-typedef struct WaitQ {
-    G **gs; /* gs[head..n): waiting goroutines, oldest first */
-    int head, n, cap;
-} WaitQ;
-
-static void waitq_push(WaitQ *q, G *g) {
-    if (q->n == q->cap) {
-        if (q->head > 0) {
-            memmove(q->gs, q->gs + q->head, (size_t)(q->n - q->head) * sizeof(G *));
-            q->n -= q->head;
-            q->head = 0;
-        } else {
-            q->cap = q->cap ? q->cap * 2 : 4;
-            q->gs = mem_realloc(q->gs, (size_t)q->cap * sizeof(G *));
-        }
-    }
-    q->gs[q->n++] = g;
-}
-
-static G *waitq_pop(WaitQ *q) {
-    if (q->head == q->n)
-        return NULL;
-    G *g = q->gs[q->head++];
-    if (q->head == q->n)
-        q->head = q->n = 0;
-    return g;
-}
-
-static bool waitq_empty(const WaitQ *q) {
-    return q->head == q->n;
-}
-
-/* Take every waiter out of q (the caller frees the returned queue's array). */
-static WaitQ waitq_take(WaitQ *q) {
-    WaitQ all = *q;
-    memset(q, 0, sizeof *q);
-    return all;
-}
-
-/* Finish g's parked call with no results and make it runnable. */
-static void wake(G *waker, G *g) {
-    sched_set_native_results(g, 0, NULL);
-    sched_ready(waker, g, false);
-}
-
-/* Every waiter in q acquires the payload's clock `sub` (before wake_all). */
-static void race_acq_waiters(G *waker, const WaitQ *q, const void *payload, uint32_t sub) {
-    if (RACE_ON(waker->vm))
-        for (int i = q->head; i < q->n; i++)
-            race_acquire(q->gs[i], race_owner(payload), sub);
-}
-
-static void wake_all(G *waker, WaitQ *all) {
-    for (G *w; (w = waitq_pop(all));)
-        wake(waker, w);
-    free(all->gs);
-}
-
-/* Enqueue g on q and park it; `mu` is held and is released by the scheduler. */
-static int park_on(G *g, WaitQ *q, pthread_mutex_t *mu, const char *reason) {
-    if (!sched_can_park(g)) {
-        pthread_mutex_unlock(mu);
-        return vm_cannot_park(g);
-    }
-    waitq_push(q, g);
-    return sched_park(g, reason, mu);
-}
-
 static int ret_bool(Value *args, bool b) {
     args[0] = val_bool(b);
     return 1;
 }
 
-/* ---- Mutex ---- */
+/* What runs once a lock is held: the rest of the native's call. */
+typedef int (*LockedFn)(G *g, Value *args, void *ctx);
 
-/* A Mutex is one atomic word, as Go's: bit 0 is "locked", the rest counts
- * the goroutines parked on `waiters`.  Lock takes a free mutex with one CAS
- * and no lock; a contended Lock first spins a little while other goroutines
- * run (the holder is likely to unlock within a microsecond, and parking costs
- * far more), then counts itself as a waiter and parks.  Unlock clears the bit
- * with one atomic op; if there are waiters it hands the mutex straight to the
- * oldest (a parked call completes; it cannot retry) unless a running
- * goroutine took it meanwhile, whose own Unlock then does the hand-over.
- * The waiter count and the queue change together under `mu`, so a nonzero
- * count seen under `mu` means a queued waiter. */
+/* ---- Mutex (Go's sync.Mutex) ---- */
+
 typedef struct Mutex {
-    pthread_mutex_t mu;
-    _Atomic int64_t state; /* MUTEX_LOCKED | waiters * MUTEX_WAITER */
-    WaitQ waiters;         /* mu */
+    /* MUTEX_LOCKED | MUTEX_WOKEN | MUTEX_STARVING | waiters << MUTEX_WAITER_SHIFT.
+     * WOKEN: a woken or spinning goroutine will try to lock, so Unlock need
+     * wake no other. */
+    _Atomic int32_t state;
+    Sema sema; /* where waiters park; a permit is a wake-up */
 } Mutex;
 
-enum { MUTEX_LOCKED = 1, MUTEX_WAITER = 2, MUTEX_SPINS = 400 };
+enum {
+    MUTEX_LOCKED = 1,
+    MUTEX_WOKEN = 2,
+    MUTEX_STARVING = 4,
+    MUTEX_WAITER_SHIFT = 3,
+    /* sched_spin_pause rounds before parking: a held lock is usually freed within a microsecond */
+    MUTEX_SPINS = 400,
+};
 
-static const NativeType mutex_type, rwmutex_type;
+/* Go's starvationThresholdNs: a waiter that waited longer turns on starvation mode. */
+#define MUTEX_STARVATION_NS 1000000
 
-/* Shared by every type here: the first field of each payload is `mu`. */
-static void obj_init(VM *vm, ObjNativeObj *o) {
-    (void)vm;
-    pthread_mutex_init((pthread_mutex_t *)o->payload, NULL);
+static int mutex_woken(G *g, Value *args, SemaWaiter *w);
+
+/* A waiter got its wake-up (the semaphore's permit).  In starvation mode
+ * that means Unlock handed m to it: it owns m, and ends the mode if it
+ * waited under 1 ms (`starving` false) or nobody else waits.  False in
+ * normal mode: it must compete for m. */
+static bool mutex_handed(Mutex *m, bool starving) {
+    int32_t old = atomic_load(&m->state);
+    if (!(old & MUTEX_STARVING))
+        return false;
+    int32_t delta = MUTEX_LOCKED - (1 << MUTEX_WAITER_SHIFT);
+    if (!starving || (old >> MUTEX_WAITER_SHIFT) == 1)
+        delta -= MUTEX_STARVING;
+    atomic_fetch_add(&m->state, delta);
+    return true;
 }
 
-static bool mutex_try(Mutex *m) {
-    int64_t s = atomic_load(&m->state);
-    return !(s & MUTEX_LOCKED) && atomic_compare_exchange_strong(&m->state, &s, s | MUTEX_LOCKED);
-}
-
-/* With m->mu held: take m, or count w as a waiter and queue it.  True if taken. */
-static bool mutex_take_or_queue(Mutex *m, G *w) {
+/* Go's lockSlow.  w is NULL on the first attempt, else the record of the
+ * waiter woken (then it is its caller's; sema_resume frees it). */
+static int mutex_lock_slow(G *g, Value *args, Mutex *m, SemaWaiter *w, LockedFn cont, void *ctx) {
+    bool mine = w == NULL; /* this call made w: it frees w unless w is queued */
+    bool awoke = w != NULL;
+    bool starving = w && sched_nanotime() - w->since > MUTEX_STARVATION_NS;
+    int iter = 0;
+    int32_t old = atomic_load(&m->state);
     for (;;) {
-        int64_t s = atomic_load(&m->state);
-        if (!(s & MUTEX_LOCKED)) {
-            if (atomic_compare_exchange_weak(&m->state, &s, s | MUTEX_LOCKED))
-                return true;
-        } else if (atomic_compare_exchange_weak(&m->state, &s, s + MUTEX_WAITER)) {
-            w->wait_reason = "sync.Mutex.Lock";
-            waitq_push(&m->waiters, w);
-            return false;
+        /* Spin while the holder runs, unless starving (the mutex goes to the queue's head then). */
+        if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && iter < MUTEX_SPINS &&
+            sched_can_spin(g)) {
+            /* Tell Unlock not to wake anyone: we will take it. */
+            if (!awoke && !(old & MUTEX_WOKEN) && (old >> MUTEX_WAITER_SHIFT) != 0 &&
+                atomic_compare_exchange_weak(&m->state, &old, old | MUTEX_WOKEN))
+                awoke = true;
+            sched_spin_pause();
+            iter++;
+            old = atomic_load(&m->state);
+            continue;
         }
+        bool must_wait = old & (MUTEX_LOCKED | MUTEX_STARVING);
+        if (must_wait && !sched_can_park(g)) {
+            if (mine)
+                sema_waiter_free(w);
+            return vm_cannot_park(g);
+        }
+        int32_t next = old;
+        if (!(old & MUTEX_STARVING))
+            next |= MUTEX_LOCKED; /* newcomers do not take a starving mutex */
+        if (must_wait)
+            next += 1 << MUTEX_WAITER_SHIFT;
+        if (starving && (old & MUTEX_LOCKED))
+            next |= MUTEX_STARVING;
+        if (awoke)
+            next &= ~MUTEX_WOKEN;
+        if (!atomic_compare_exchange_weak(&m->state, &old, next))
+            continue;
+        if (!must_wait)
+            break; /* locked it with the CAS */
+        /* Queue; at the head if it waited before (Go's queueLifo). */
+        bool lifo = w != NULL;
+        if (!w) {
+            w = sema_waiter_new(g, mutex_woken);
+            w->data = m;
+            w->cont = cont;
+            w->ctx = ctx;
+        }
+        int r = sema_acquire(g, &m->sema, w, WAIT_SYNC_MUTEX_LOCK, lifo ? SEMA_LIFO : SEMA_FIFO);
+        if (r == RT_PARK)
+            return r; /* w is the queue's; mutex_woken goes on (never -1: g may park) */
+        /* A wake-up was free at once: go on as a woken waiter. */
+        starving = starving || sched_nanotime() - w->since > MUTEX_STARVATION_NS;
+        if (mutex_handed(m, starving))
+            break;
+        awoke = true;
+        iter = 0;
+        old = atomic_load(&m->state);
     }
+    if (mine)
+        sema_waiter_free(w);
+    return cont(g, args, ctx);
 }
 
-/* g holds m now: it sees everything before the last Unlock. */
-static int mutex_locked(G *g, Mutex *m) {
+/* A parked Lock runs again with a wake-up (SemaWaiter.then). */
+static int mutex_woken(G *g, Value *args, SemaWaiter *w) {
+    Mutex *m = w->data;
+    if (mutex_handed(m, sched_nanotime() - w->since > MUTEX_STARVATION_NS))
+        return w->cont(g, args, w->ctx);
+    return mutex_lock_slow(g, args, m, w, w->cont, w->ctx);
+}
+
+/* Lock m, then cont(g, args, ctx) (now, or after parking). */
+static int mutex_lock(G *g, Value *args, Mutex *m, LockedFn cont, void *ctx) {
+    int32_t unlocked = 0;
+    if (atomic_compare_exchange_strong(&m->state, &unlocked, MUTEX_LOCKED))
+        return cont(g, args, ctx);
+    return mutex_lock_slow(g, args, m, NULL, cont, ctx);
+}
+
+static bool mutex_trylock(Mutex *m) {
+    int32_t old = atomic_load(&m->state);
+    return !(old & (MUTEX_LOCKED | MUTEX_STARVING)) &&
+           atomic_compare_exchange_strong(&m->state, &old, old | MUTEX_LOCKED);
+}
+
+enum { UNLOCK_BAD, UNLOCK_OK, UNLOCK_HANDED };
+
+/* Go's Unlock: UNLOCK_BAD if m was not locked (the caller's fatal error),
+ * UNLOCK_HANDED if a waiter was given m (the caller then yields to it). */
+static int mutex_unlock(G *g, Mutex *m) {
+    int32_t next = atomic_fetch_sub(&m->state, MUTEX_LOCKED) - MUTEX_LOCKED;
+    if (next == 0)
+        return UNLOCK_OK;
+    if (!((next + MUTEX_LOCKED) & MUTEX_LOCKED))
+        return UNLOCK_BAD;
+    if (next & MUTEX_STARVING) /* the oldest waiter owns it now */
+        return sema_release(&m->sema, true) ? UNLOCK_HANDED : UNLOCK_OK;
+    /* Normal mode: wake one waiter to compete, unless there is none, someone
+     * already took the mutex, or a woken or spinning goroutine will. */
+    int32_t old = next;
+    while ((old >> MUTEX_WAITER_SHIFT) != 0 && !(old & (MUTEX_LOCKED | MUTEX_WOKEN | MUTEX_STARVING)))
+        if (atomic_compare_exchange_weak(&m->state, &old, (old - (1 << MUTEX_WAITER_SHIFT)) | MUTEX_WOKEN)) {
+            sema_release(&m->sema, false);
+            break;
+        }
+    return UNLOCK_OK;
+}
+
+/* sync.Mutex.Lock's end: g sees everything before the last Unlock. */
+static int mutex_locked(G *g, Value *args, void *m) {
     race_acq(g, m, RACE_LOCK);
     return 0;
 }
 
+static const NativeType mutex_type, rwmutex_type;
+
 static int mutex_Lock(G *g, Value *args, int nargs) {
     ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.Lock", "")
-    if (mutex_try(m))
-        return mutex_locked(g, m);
-    for (int i = 0; i < MUTEX_SPINS && sched_can_spin(g); i++) {
-        sched_spin_pause();
-        if (mutex_try(m))
-            return mutex_locked(g, m);
-    }
-    if (!sched_can_park(g))
-        return vm_cannot_park(g);
-    pthread_mutex_lock(&m->mu);
-    if (mutex_take_or_queue(m, g)) {
-        pthread_mutex_unlock(&m->mu);
-        return mutex_locked(g, m);
-    }
-    return sched_park(g, "sync.Mutex.Lock", &m->mu);
+    return mutex_lock(g, args, m, mutex_locked, m);
 }
 
 static int mutex_TryLock(G *g, Value *args, int nargs) {
     ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.TryLock", "")
-    bool ok = mutex_try(m);
+    bool ok = mutex_trylock(m);
     if (ok)
-        mutex_locked(g, m);
+        race_acq(g, m, RACE_LOCK);
     return ret_bool(args, ok);
 }
 
-/* Release m, handing it to the oldest waiter if any; false if it was not locked. */
-static bool mutex_release(G *g, Mutex *m) {
+/* Unlock m for g, the race edge first (the next Lock may run at once). */
+static int mutex_release(G *g, Mutex *m) {
     race_rel(g, m, RACE_LOCK);
-    int64_t s = atomic_load(&m->state);
-    do {
-        if (!(s & MUTEX_LOCKED))
-            return false;
-    } while (!atomic_compare_exchange_weak(&m->state, &s, s & ~(int64_t)MUTEX_LOCKED));
-    if (s == MUTEX_LOCKED)
-        return true; /* nobody waits */
-    pthread_mutex_lock(&m->mu);
-    G *w = NULL;
-    for (;;) {
-        s = atomic_load(&m->state);
-        if (s < MUTEX_WAITER || (s & MUTEX_LOCKED))
-            break; /* no waiter left, or a running goroutine took it: its Unlock hands over */
-        if (atomic_compare_exchange_weak(&m->state, &s, (s - MUTEX_WAITER) | MUTEX_LOCKED)) {
-            w = waitq_pop(&m->waiters);
-            break;
-        }
-    }
-    pthread_mutex_unlock(&m->mu);
-    if (w) {
-        mutex_locked(w, m);
-        wake(g, w); /* w now owns m */
-    }
-    return true;
+    return mutex_unlock(g, m);
 }
 
-/* Acquire m on behalf of the parked goroutine w (Cond's requeue): w is
- * readied now if m is free, else when m is handed to it. */
-static void mutex_acquire_for(G *waker, Mutex *m, G *w) {
-    pthread_mutex_lock(&m->mu);
-    bool taken = mutex_take_or_queue(m, w);
-    pthread_mutex_unlock(&m->mu);
-    if (taken) {
-        mutex_locked(w, m);
-        wake(waker, w);
-    }
+/* The end of an Unlock that handed the lock over: yield to its new owner
+ * (Go's semrelease does goyield), so that starvation mode serves waiters
+ * at once instead of after the unlocker's time slice. */
+static int unlocked(G *g, int how) {
+    return how == UNLOCK_HANDED ? sched_goyield(g, 0) : 0;
 }
 
 static int mutex_Unlock(G *g, Value *args, int nargs) {
     ARGS_RECV(m, Mutex, mutex_type, "sync.Mutex.Unlock", "")
-    if (!mutex_release(g, m))
+    int how = mutex_release(g, m);
+    if (how == UNLOCK_BAD)
         vm_fatalf(g, "sync: unlock of unlocked mutex");
-    return 0;
+    return unlocked(g, how);
 }
 
-static void obj_finalize(ObjNativeObj *o) {
-    pthread_mutex_destroy((pthread_mutex_t *)o->payload);
+static void mutex_init(Mutex *m) {
+    atomic_init(&m->state, 0);
+    sema_init(&m->sema);
+}
+
+static void mutex_obj_init(VM *vm, ObjNativeObj *o) {
+    (void)vm;
+    mutex_init((Mutex *)o->payload);
 }
 
 static void mutex_finalize(ObjNativeObj *o) {
-    free(((Mutex *)o->payload)->waiters.gs);
-    obj_finalize(o);
+    sema_destroy(&((Mutex *)o->payload)->sema);
 }
 
 static const NativeMethod mutex_methods[] = {
@@ -273,23 +272,25 @@ static const NativeType mutex_type = {
     .name = "sync.Mutex",
     .methods = mutex_methods,
     .payload_size = sizeof(Mutex),
-    .init = obj_init,
+    .init = mutex_obj_init,
     .finalize = mutex_finalize,
 };
 
-/* ---- RWMutex ----
- * Go's rules: a writer waiting blocks new readers (no writer starvation);
- * when a writer unlocks, every reader waiting then gets in before the next
- * writer. */
+/* ---- RWMutex (Go's) ----
+ * A writer first takes `w` (so writers queue there), then announces itself
+ * by making reader_count negative: new readers then wait on reader_sem,
+ * and the writer waits on writer_sem for the readers already in.  Unlock
+ * lets in every reader that waited before the next writer. */
 
 typedef struct RWMutex {
-    pthread_mutex_t mu;
-    int64_t readers; /* mu: read locks held */
-    bool writer;     /* mu: the write lock is held */
-    WaitQ rwait;     /* mu */
-    WaitQ wwait;     /* mu */
+    Mutex w;                      /* held by the writer, pending or in */
+    Sema writer_sem;              /* the writer waits for departing readers */
+    Sema reader_sem;              /* readers wait for the writer */
+    _Atomic int32_t reader_count; /* readers in or waiting; - RW_MAX_READERS while a writer is */
+    _Atomic int32_t reader_wait;  /* readers the pending writer waits for */
 } RWMutex;
 
+#define RW_MAX_READERS (1 << 30)
 #define RW_RECV(fn) ARGS_RECV(rw, RWMutex, rwmutex_type, "sync.RWMutex." fn, "")
 
 /* g holds the write lock now: it sees the last Unlock and every RUnlock. */
@@ -299,125 +300,133 @@ static int rw_wlocked(G *g, RWMutex *rw) {
     return 0;
 }
 
+static int rw_readers_left(G *g, Value *args, SemaWaiter *w) {
+    return rw_wlocked(g, w->data);
+}
+
+/* The write lock's second half, holding rw->w: wait for the readers in. */
+static int rw_lock_readers(G *g, Value *args, void *ctx) {
+    RWMutex *rw = ctx;
+    int32_t r = atomic_fetch_add(&rw->reader_count, -RW_MAX_READERS);
+    if (r != 0 && atomic_fetch_add(&rw->reader_wait, r) + r != 0) {
+        SemaWaiter *w = sema_waiter_new(g, rw_readers_left);
+        w->data = rw;
+        int rc = sema_acquire(g, &rw->writer_sem, w, WAIT_SYNC_RWMUTEX_LOCK, SEMA_FIFO);
+        if (rc == RT_PARK)
+            return rc;
+        sema_waiter_free(w);
+        if (rc < 0)
+            return rc;
+    }
+    return rw_wlocked(g, rw);
+}
+
+static int rw_lock(G *g, Value *args, RWMutex *rw) {
+    return mutex_lock(g, args, &rw->w, rw_lock_readers, rw);
+}
+
 static int rw_Lock(G *g, Value *args, int nargs) {
     RW_RECV("Lock")
-    pthread_mutex_lock(&rw->mu);
-    if (!rw->writer && rw->readers == 0) {
-        rw->writer = true;
-        pthread_mutex_unlock(&rw->mu);
-        return rw_wlocked(g, rw);
-    }
-    return park_on(g, &rw->wwait, &rw->mu, "sync.RWMutex.Lock");
+    return rw_lock(g, args, rw);
+}
+
+static int rw_rlocked(G *g, Value *args, SemaWaiter *w) {
+    race_acq(g, w->data, RACE_LOCK);
+    return 0;
 }
 
 static int rw_RLock(G *g, Value *args, int nargs) {
     RW_RECV("RLock")
-    pthread_mutex_lock(&rw->mu);
-    if (!rw->writer && waitq_empty(&rw->wwait)) {
-        rw->readers++;
-        pthread_mutex_unlock(&rw->mu);
-        race_acq(g, rw, RACE_LOCK);
-        return 0;
+    if (atomic_fetch_add(&rw->reader_count, 1) + 1 < 0) {
+        /* A writer is pending: wait for it. */
+        SemaWaiter *w = sema_waiter_new(g, rw_rlocked);
+        w->data = rw;
+        int rc = sema_acquire(g, &rw->reader_sem, w, WAIT_SYNC_RWMUTEX_RLOCK, SEMA_FIFO);
+        if (rc == RT_PARK)
+            return rc;
+        sema_waiter_free(w);
+        if (rc < 0)
+            return rc;
     }
-    return park_on(g, &rw->rwait, &rw->mu, "sync.RWMutex.RLock");
+    race_acq(g, rw, RACE_LOCK);
+    return 0;
 }
 
 static int rw_TryLock(G *g, Value *args, int nargs) {
     RW_RECV("TryLock")
-    pthread_mutex_lock(&rw->mu);
-    bool ok = !rw->writer && rw->readers == 0;
-    if (ok)
-        rw->writer = true;
-    pthread_mutex_unlock(&rw->mu);
-    if (ok)
-        rw_wlocked(g, rw);
-    return ret_bool(args, ok);
+    if (!mutex_trylock(&rw->w))
+        return ret_bool(args, false);
+    int32_t none = 0;
+    if (!atomic_compare_exchange_strong(&rw->reader_count, &none, -RW_MAX_READERS)) {
+        mutex_unlock(g, &rw->w);
+        return ret_bool(args, false);
+    }
+    rw_wlocked(g, rw);
+    return ret_bool(args, true);
 }
 
 static int rw_TryRLock(G *g, Value *args, int nargs) {
     RW_RECV("TryRLock")
-    pthread_mutex_lock(&rw->mu);
-    bool ok = !rw->writer && waitq_empty(&rw->wwait);
-    if (ok)
-        rw->readers++;
-    pthread_mutex_unlock(&rw->mu);
-    if (ok)
-        race_acq(g, rw, RACE_LOCK);
-    return ret_bool(args, ok);
+    for (int32_t c = atomic_load(&rw->reader_count);;) {
+        if (c < 0)
+            return ret_bool(args, false);
+        if (atomic_compare_exchange_weak(&rw->reader_count, &c, c + 1)) {
+            race_acq(g, rw, RACE_LOCK);
+            return ret_bool(args, true);
+        }
+    }
 }
 
-/* Release the write lock: waiting readers first, else the next writer.
- * False if it was not held. */
-static bool rw_release(G *g, RWMutex *rw) {
-    pthread_mutex_lock(&rw->mu);
-    if (!rw->writer) {
-        pthread_mutex_unlock(&rw->mu);
-        return false;
-    }
+/* Release the write lock: UNLOCK_BAD if it was not held. */
+static int rw_release(G *g, RWMutex *rw) {
+    if (atomic_load(&rw->reader_count) >= 0)
+        return UNLOCK_BAD;
     race_rel(g, rw, RACE_LOCK);
-    WaitQ readers = waitq_take(&rw->rwait);
-    G *w = NULL;
-    rw->readers = readers.n - readers.head;
-    if (rw->readers == 0 && (w = waitq_pop(&rw->wwait)))
-        rw->writer = true;
-    else
-        rw->writer = false;
-    pthread_mutex_unlock(&rw->mu);
-    race_acq_waiters(g, &readers, rw, RACE_LOCK);
-    wake_all(g, &readers);
-    if (w) {
-        rw_wlocked(w, rw);
-        wake(g, w);
-    }
-    return true;
-}
-
-/* Take the write lock for the parked goroutine w (Cond's requeue). */
-static void rw_acquire_for(G *waker, RWMutex *rw, G *w) {
-    pthread_mutex_lock(&rw->mu);
-    if (!rw->writer && rw->readers == 0) {
-        rw->writer = true;
-        pthread_mutex_unlock(&rw->mu);
-        rw_wlocked(w, rw);
-        wake(waker, w);
-        return;
-    }
-    w->wait_reason = "sync.RWMutex.Lock";
-    waitq_push(&rw->wwait, w);
-    pthread_mutex_unlock(&rw->mu);
+    int32_t r = atomic_fetch_add(&rw->reader_count, RW_MAX_READERS) + RW_MAX_READERS;
+    if (r >= RW_MAX_READERS)
+        return UNLOCK_BAD;
+    for (int32_t i = 0; i < r; i++)
+        sema_release(&rw->reader_sem, false);
+    return mutex_unlock(g, &rw->w);
 }
 
 static int rw_Unlock(G *g, Value *args, int nargs) {
     RW_RECV("Unlock")
-    if (!rw_release(g, rw))
+    int how = rw_release(g, rw);
+    if (how == UNLOCK_BAD)
         vm_fatalf(g, "sync: Unlock of unlocked RWMutex");
-    return 0;
+    return unlocked(g, how);
 }
 
 static int rw_RUnlock(G *g, Value *args, int nargs) {
     RW_RECV("RUnlock")
-    pthread_mutex_lock(&rw->mu);
-    if (rw->readers == 0) {
-        pthread_mutex_unlock(&rw->mu);
-        vm_fatalf(g, "sync: RUnlock of unlocked RWMutex");
-    }
     race_rel(g, rw, RACE_READERS);
-    G *w = NULL;
-    if (--rw->readers == 0 && (w = waitq_pop(&rw->wwait)))
-        rw->writer = true;
-    pthread_mutex_unlock(&rw->mu);
-    if (w) {
-        rw_wlocked(w, rw);
-        wake(g, w);
+    int32_t r = atomic_fetch_add(&rw->reader_count, -1) - 1;
+    if (r < 0) {
+        if (r + 1 == 0 || r + 1 == -RW_MAX_READERS)
+            vm_fatalf(g, "sync: RUnlock of unlocked RWMutex");
+        /* A writer is pending: the last reader it waits for lets it in. */
+        if (atomic_fetch_add(&rw->reader_wait, -1) - 1 == 0)
+            sema_release(&rw->writer_sem, false);
     }
     return 0;
 }
 
+static void rw_init(VM *vm, ObjNativeObj *o) {
+    (void)vm;
+    RWMutex *rw = (RWMutex *)o->payload;
+    mutex_init(&rw->w);
+    sema_init(&rw->writer_sem);
+    sema_init(&rw->reader_sem);
+    atomic_init(&rw->reader_count, 0);
+    atomic_init(&rw->reader_wait, 0);
+}
+
 static void rw_finalize(ObjNativeObj *o) {
     RWMutex *rw = (RWMutex *)o->payload;
-    free(rw->rwait.gs);
-    free(rw->wwait.gs);
-    obj_finalize(o);
+    sema_destroy(&rw->w.sema);
+    sema_destroy(&rw->writer_sem);
+    sema_destroy(&rw->reader_sem);
 }
 
 static const NativeMethod rwmutex_methods[] = {
@@ -434,40 +443,76 @@ static const NativeType rwmutex_type = {
     .name = "sync.RWMutex",
     .methods = rwmutex_methods,
     .payload_size = sizeof(RWMutex),
-    .init = obj_init,
+    .init = rw_init,
     .finalize = rw_finalize,
 };
 
-/* ---- WaitGroup ---- */
+/* A sync type that is one state word and one semaphore. */
+typedef struct SemaObj {
+    Sema sema;
+    _Atomic uint64_t state;
+} SemaObj;
 
-typedef struct WaitGroup {
-    pthread_mutex_t mu;
-    int32_t count; /* mu */
-    WaitQ waiters; /* mu */
-} WaitGroup;
+static void semaobj_init(VM *vm, ObjNativeObj *o) {
+    (void)vm;
+    SemaObj *so = (SemaObj *)o->payload;
+    sema_init(&so->sema);
+    atomic_init(&so->state, 0);
+}
+
+static void semaobj_finalize(ObjNativeObj *o) {
+    sema_destroy(&((SemaObj *)o->payload)->sema);
+}
+
+/* A waiter on a SemaObj got its wake-up: what was released before it
+ * (Done, Once's f) happens before its call returns. */
+static int semaobj_waited(G *g, Value *args, SemaWaiter *w) {
+    race_acq(g, w->data, RACE_LOCK);
+    return 0;
+}
+
+/* Wait on so's semaphore (the caller counted itself in so->state). */
+static int semaobj_wait(G *g, SemaObj *so, WaitReason why) {
+    SemaWaiter *w = sema_waiter_new(g, semaobj_waited);
+    w->data = so;
+    int rc = sema_acquire(g, &so->sema, w, why, SEMA_FIFO);
+    if (rc == RT_PARK)
+        return rc;
+    sema_waiter_free(w);
+    if (rc == 0)
+        race_acq(g, so, RACE_LOCK);
+    return rc;
+}
+
+/* ---- WaitGroup (Go's): state = counter << 32 | waiters ---- */
+
+typedef SemaObj WaitGroup;
 
 static const NativeType waitgroup_type;
 
 static int wg_add(G *g, WaitGroup *wg, int64_t delta) {
     if (delta < 0)
         race_rel(g, wg, RACE_LOCK); /* Done happens before Wait returns */
-    pthread_mutex_lock(&wg->mu);
-    /* Go's counter is the int32 in the high half of a uint64 state word
-     * (state += uint64(delta) << 32): only delta's low 32 bits count and the
-     * sum wraps, so Add(math.MaxInt64) is Add(-1) and Add(1<<31) goes
-     * negative.  Computed unsigned: no overflow whatever the delta. */
-    int32_t next = (int32_t)((uint32_t)wg->count + (uint32_t)(uint64_t)delta);
-    if (next < 0) {
-        pthread_mutex_unlock(&wg->mu);
-        return vm_panicf(g, "sync: negative WaitGroup counter");
-    }
-    wg->count = next;
-    WaitQ all = {0};
-    if (wg->count == 0)
-        all = waitq_take(&wg->waiters);
-    pthread_mutex_unlock(&wg->mu);
-    race_acq_waiters(g, &all, wg, RACE_LOCK);
-    wake_all(g, &all);
+    /* Go's state += uint64(delta) << 32: only delta's low 32 bits count and
+     * the counter wraps, so Add(math.MaxInt64) is Add(-1) and Add(1<<31)
+     * goes negative.  A negative counter panics and is not stored. */
+    uint64_t add = (uint64_t)delta << 32, old = atomic_load(&wg->state), next;
+    do {
+        next = old + add;
+        if ((int32_t)(next >> 32) < 0)
+            return vm_panicf(g, "sync: negative WaitGroup counter");
+    } while (!atomic_compare_exchange_weak(&wg->state, &old, next));
+    int32_t v = (int32_t)(next >> 32);
+    uint32_t waiters = (uint32_t)next;
+    if (waiters != 0 && delta > 0 && v == (int32_t)delta)
+        return vm_panicf(g, "sync: WaitGroup misuse: Add called concurrently with Wait");
+    if (v > 0 || waiters == 0)
+        return 0;
+    /* The counter is 0 and goroutines wait: no Add may run now, so reset
+     * the waiters and wake them. */
+    atomic_store(&wg->state, 0);
+    for (; waiters; waiters--)
+        sema_release(&wg->sema, false);
     return 0;
 }
 
@@ -484,13 +529,16 @@ static int wg_Done(G *g, Value *args, int nargs) {
 
 static int wg_Wait(G *g, Value *args, int nargs) {
     ARGS_RECV(wg, WaitGroup, waitgroup_type, "sync.WaitGroup.Wait", "")
-    pthread_mutex_lock(&wg->mu);
-    if (wg->count == 0) {
-        pthread_mutex_unlock(&wg->mu);
-        race_acq(g, wg, RACE_LOCK);
-        return 0;
+    for (uint64_t s = atomic_load(&wg->state);;) {
+        if ((s >> 32) == 0) {
+            race_acq(g, wg, RACE_LOCK);
+            return 0;
+        }
+        if (!sched_can_park(g))
+            return vm_cannot_park(g);
+        if (atomic_compare_exchange_weak(&wg->state, &s, s + 1))
+            return semaobj_wait(g, wg, WAIT_SYNC_WAITGROUP_WAIT);
     }
-    return park_on(g, &wg->waiters, &wg->mu, "sync.WaitGroup.Wait");
 }
 
 /* Go(f) (Go 1.25): Add(1), then `go func() { defer wg.Done(); f() }()`,
@@ -508,11 +556,6 @@ static int wg_Go(G *g, Value *args, int nargs) {
     return 0;
 }
 
-static void wg_finalize(ObjNativeObj *o) {
-    free(((WaitGroup *)o->payload)->waiters.gs);
-    obj_finalize(o);
-}
-
 static const NativeMethod waitgroup_methods[] = {
     {"Add", wg_Add, "Add(delta) — adds delta to the counter; a negative counter panics"},
     {"Done", wg_Done, "Done() — decrements the counter"},
@@ -525,8 +568,8 @@ static const NativeType waitgroup_type = {
     .name = "sync.WaitGroup",
     .methods = waitgroup_methods,
     .payload_size = sizeof(WaitGroup),
-    .init = obj_init,
-    .finalize = wg_finalize,
+    .init = semaobj_init,
+    .finalize = semaobj_finalize,
 };
 
 /* ---- Once ----
@@ -534,31 +577,33 @@ static const NativeType waitgroup_type = {
  * Do is replaced (vm_tailcall) by onceWrap, the runtime's bytecode for
  *     defer onceDone(o); f()
  * and onceDone, which runs even if f panics (the Once is then done all the
- * same, as in Go), wakes the callers of Do that wait parked meanwhile. */
+ * same, as in Go), wakes the callers of Do that wait meanwhile.
+ * state = waiters << 2 | ONCE_*. */
 
-enum { ONCE_NEW, ONCE_RUNNING, ONCE_DONE };
+enum { ONCE_NEW, ONCE_RUNNING, ONCE_DONE, ONCE_WAITER = 4 };
 
-typedef struct Once {
-    pthread_mutex_t mu;
-    int state;     /* mu: ONCE_* */
-    WaitQ waiters; /* mu: callers of Do while f runs */
-} Once;
+typedef SemaObj Once;
 
 static const NativeType once_type;
 
 static int once_Do(G *g, Value *args, int nargs) {
     Value f;
     ARGS_RECV(o, Once, once_type, "sync.Once.Do", "F", &f)
-    pthread_mutex_lock(&o->mu);
-    if (o->state == ONCE_DONE) {
-        pthread_mutex_unlock(&o->mu);
-        race_acq(g, o, RACE_LOCK); /* f happened before this Do returns */
-        return 0;
+    for (uint64_t s = atomic_load(&o->state);;) {
+        if ((s & 3) == ONCE_DONE) {
+            race_acq(g, o, RACE_LOCK); /* f happened before this Do returns */
+            return 0;
+        }
+        if ((s & 3) == ONCE_RUNNING) {
+            if (!sched_can_park(g))
+                return vm_cannot_park(g);
+            if (atomic_compare_exchange_weak(&o->state, &s, s + ONCE_WAITER))
+                return semaobj_wait(g, o, WAIT_SYNC_MUTEX_LOCK); /* Go's Once waits on its Mutex */
+            continue;
+        }
+        if (atomic_compare_exchange_weak(&o->state, &s, ONCE_RUNNING))
+            break;
     }
-    if (o->state == ONCE_RUNNING)
-        return park_on(g, &o->waiters, &o->mu, "sync.Mutex.Lock");
-    o->state = ONCE_RUNNING;
-    pthread_mutex_unlock(&o->mu);
     ObjModule *m = vm_find_native_module(g->vm, "sync");
     Value once = args[0];
     vm_module_get(m, str_intern_c(g->vm, "onceWrap"), &args[0]);
@@ -573,18 +618,9 @@ static int once_done(G *g, Value *args, int nargs) {
     (void)nargs;
     Once *o = (Once *)AS_NATIVEOBJ(args[0])->payload;
     race_rel(g, o, RACE_LOCK);
-    pthread_mutex_lock(&o->mu);
-    o->state = ONCE_DONE;
-    WaitQ all = waitq_take(&o->waiters);
-    pthread_mutex_unlock(&o->mu);
-    race_acq_waiters(g, &all, o, RACE_LOCK);
-    wake_all(g, &all);
+    for (uint64_t n = atomic_exchange(&o->state, ONCE_DONE) / ONCE_WAITER; n; n--)
+        sema_release(&o->sema, false);
     return 0;
-}
-
-static void once_finalize(ObjNativeObj *o) {
-    free(((Once *)o->payload)->waiters.gs);
-    obj_finalize(o);
 }
 
 static const NativeMethod once_methods[] = {
@@ -596,19 +632,19 @@ static const NativeType once_type = {
     .name = "sync.Once",
     .methods = once_methods,
     .payload_size = sizeof(Once),
-    .init = obj_init,
-    .finalize = once_finalize,
+    .init = semaobj_init,
+    .finalize = semaobj_finalize,
 };
 
 /* ---- Cond ----
  * L is a sync.Mutex or sync.RWMutex (its write lock).  A Cond without L
  * (the zero value: `var c sync.Cond`, or a struct field) is a bare wait
- * queue: Wait just waits for Signal or Broadcast (Go would dereference nil). */
+ * queue: Wait just waits for Signal or Broadcast (Go would dereference nil).
+ * Waiters queue on `sema` as Go's notifyList: a Signal wakes the oldest. */
 
 typedef struct Cond {
-    pthread_mutex_t mu;
-    Value L;       /* set once by NewCond, before the Cond is shared */
-    WaitQ waiters; /* mu */
+    Sema sema;
+    Value L; /* set once by NewCond, before the Cond is shared */
 } Cond;
 
 static const NativeType cond_type;
@@ -630,58 +666,55 @@ static int sync_NewCond(G *g, Value *args, int nargs) {
     return 1;
 }
 
+/* A waiter was signalled: it returns once it holds L again. */
+static int cond_woken(G *g, Value *args, SemaWaiter *w) {
+    Cond *c = w->data;
+    if (val_is_nil(c->L))
+        return 0;
+    ObjNativeObj *l = AS_NATIVEOBJ(c->L);
+    if (l->ntype == &mutex_type)
+        return mutex_lock(g, args, (Mutex *)l->payload, mutex_locked, l->payload);
+    return rw_lock(g, args, (RWMutex *)l->payload);
+}
+
 static int cond_Wait(G *g, Value *args, int nargs) {
     ARGS_RECV(c, Cond, cond_type, "sync.Cond.Wait", "")
     if (!sched_can_park(g))
         return vm_cannot_park(g);
-    pthread_mutex_lock(&c->mu);
-    /* Unlock L while holding c->mu: a Signal (which needs c->mu) cannot run
-     * between the unlock and the enqueue, so no wake-up is lost. */
+    SemaWaiter *w = sema_waiter_new(g, cond_woken);
+    w->data = c;
+    /* Unlock L holding the Cond's lock: a Signal (which needs it) cannot
+     * run between the unlock and the enqueue, so no wake-up is lost. */
+    sema_lock(&c->sema);
     if (!val_is_nil(c->L)) {
         ObjNativeObj *l = AS_NATIVEOBJ(c->L);
-        bool held = l->ntype == &mutex_type ? mutex_release(g, (Mutex *)l->payload)
-                                            : rw_release(g, (RWMutex *)l->payload);
-        if (!held) {
-            pthread_mutex_unlock(&c->mu);
+        int how = l->ntype == &mutex_type ? mutex_release(g, (Mutex *)l->payload)
+                                          : rw_release(g, (RWMutex *)l->payload);
+        if (how == UNLOCK_BAD) {
+            sema_unlock(&c->sema);
+            sema_waiter_free(w);
             vm_fatalf(g, l->ntype == &mutex_type ? "sync: unlock of unlocked mutex"
                                                  : "sync: Unlock of unlocked RWMutex");
         }
     }
-    return park_on(g, &c->waiters, &c->mu, "sync.Cond.Wait");
-}
-
-/* w was woken from c: it resumes once it holds L again. */
-static void cond_requeue(G *waker, Cond *c, G *w) {
-    if (val_is_nil(c->L)) {
-        wake(waker, w);
-        return;
-    }
-    ObjNativeObj *l = AS_NATIVEOBJ(c->L);
-    if (l->ntype == &mutex_type)
-        mutex_acquire_for(waker, (Mutex *)l->payload, w);
-    else
-        rw_acquire_for(waker, (RWMutex *)l->payload, w);
+    return sema_notify_wait(g, &c->sema, w, WAIT_SYNC_COND_WAIT);
 }
 
 static int cond_Signal(G *g, Value *args, int nargs) {
     ARGS_RECV(c, Cond, cond_type, "sync.Cond.Signal", "")
-    pthread_mutex_lock(&c->mu);
-    G *w = waitq_pop(&c->waiters);
-    pthread_mutex_unlock(&c->mu);
-    if (w)
-        cond_requeue(g, c, w);
+    sema_notify(&c->sema, 1);
     return 0;
 }
 
 static int cond_Broadcast(G *g, Value *args, int nargs) {
     ARGS_RECV(c, Cond, cond_type, "sync.Cond.Broadcast", "")
-    pthread_mutex_lock(&c->mu);
-    WaitQ all = waitq_take(&c->waiters);
-    pthread_mutex_unlock(&c->mu);
-    for (G *w; (w = waitq_pop(&all));)
-        cond_requeue(g, c, w);
-    free(all.gs);
+    sema_notify(&c->sema, -1);
     return 0;
+}
+
+static void cond_init(VM *vm, ObjNativeObj *o) {
+    (void)vm;
+    sema_init(&((Cond *)o->payload)->sema);
 }
 
 static Value cond_getfield(G *g, ObjNativeObj *o, ObjString *name, int *found) {
@@ -695,8 +728,7 @@ static void cond_mark(VM *vm, ObjNativeObj *o) {
 }
 
 static void cond_finalize(ObjNativeObj *o) {
-    free(((Cond *)o->payload)->waiters.gs);
-    obj_finalize(o);
+    sema_destroy(&((Cond *)o->payload)->sema);
 }
 
 static const NativeMethod cond_methods[] = {
@@ -710,7 +742,7 @@ static const NativeType cond_type = {
     .name = "*sync.Cond",
     .methods = cond_methods,
     .payload_size = sizeof(Cond),
-    .init = obj_init,
+    .init = cond_init,
     .mark = cond_mark,
     .finalize = cond_finalize,
     .getfield = cond_getfield,

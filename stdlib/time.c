@@ -946,7 +946,7 @@ static void timer_mark(VM *vm, ObjNativeObj *o) {
 static void timer_finalize(ObjNativeObj *o) {
     TimerObj *t = (TimerObj *)o->payload;
     if (t->st) {
-        sched_timer_stop(t->vm, t->st);
+        sched_timer_stop(t->st);
         sched_timer_free(t->st);
     }
     pthread_mutex_destroy(&t->mu);
@@ -971,7 +971,7 @@ static void timer_fire(void *arg, int64_t now) {
         t->pending = false;
     }
     TimeVal tv = time_now();
-    chan_try_send(t->vm, t->ch, time_new(t->vm, &tv));
+    chan_try_send(t->ch, time_new(t->vm, &tv));
     pthread_mutex_unlock(&t->mu);
 }
 
@@ -1002,7 +1002,7 @@ static bool timer_stop(TimerObj *t) {
     pthread_mutex_lock(&t->mu);
     bool was = t->pending;
     t->pending = false;
-    sched_timer_stop(t->vm, t->st);
+    sched_timer_stop(t->st);
     pthread_mutex_unlock(&t->mu);
     return was;
 }

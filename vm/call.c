@@ -11,7 +11,7 @@
 
 #include "vm/interp.h"
 
-static size_t g_stack_bytes(G *g, size_t values, size_t frames) {
+static size_t g_stack_bytes(size_t values, size_t frames) {
     return values * sizeof(Value) + frames * sizeof(Frame);
 }
 
@@ -19,7 +19,7 @@ static _Noreturn void stack_overflow(G *g) {
     VM *vm = g->vm;
     fflush(vm->out);
     fprintf(vm->err, "runtime: goroutine stack exceeds %zu-byte limit\n", vm->max_stack_bytes);
-    if (vm->repl && vm->rt) { /* an endless recursion typed at the prompt ends its goroutine only */
+    if (vm->repl) { /* an endless recursion typed at the prompt ends its goroutine only */
         char *tb = traceback(g);
         fprintf(vm->err, "fatal error: stack overflow\n\ngoroutine %lld [running]:\n%s", (long long)g->id, tb ? tb : "");
         fflush(vm->err);
@@ -35,7 +35,7 @@ bool stack_ensure(G *g, uint32_t needed) {
     size_t ncap = g->stack_cap ? g->stack_cap : G_INITIAL_STACK;
     while (ncap < needed)
         ncap *= 2;
-    if (ncap > UINT32_MAX / 2 || g_stack_bytes(g, ncap, (size_t)g->frames_cap) > g->vm->max_stack_bytes)
+    if (ncap > UINT32_MAX / 2 || g_stack_bytes(ncap, (size_t)g->frames_cap) > g->vm->max_stack_bytes)
         stack_overflow(g);
     Value *s = mem_realloc(g->stack, ncap * sizeof(Value));
     for (size_t i = g->stack_cap; i < ncap; i++)
@@ -88,7 +88,7 @@ void g_stack_shrink(G *g) {
 Frame *frame_push(G *g) {
     if (g->nframes == g->frames_cap) {
         int ncap = g->frames_cap ? g->frames_cap * 2 : G_INITIAL_FRAMES;
-        if (g_stack_bytes(g, g->stack_cap, (size_t)ncap) > g->vm->max_stack_bytes)
+        if (g_stack_bytes(g->stack_cap, (size_t)ncap) > g->vm->max_stack_bytes)
             stack_overflow(g);
         Frame *fr = mem_realloc(g->frames, (size_t)ncap * sizeof(Frame));
         g->frames = fr;
@@ -146,18 +146,14 @@ static void place_results(G *g, uint32_t at, int n, int nwant) {
         s[at + i] = VAL_NIL;
 }
 
-static int call_native(G *g, ObjNative *nat, uint32_t at, int nargs, int nwant) {
-    uint32_t saved_base = g->native_base, saved_top = g->native_top;
-    uint32_t args = at + 1;
-    uint32_t extent = args + (uint32_t)(nargs > CSP_NATIVE_MAX_RESULTS ? nargs : CSP_NATIVE_MAX_RESULTS);
-    stack_ensure(g, extent + STACK_SLACK);
-    g->native_base = args;
-    g->native_top = extent;
-    int n = nat->fn(g, g->stack + args, nargs);
-    g->native_base = saved_base;
-    g->native_top = saved_top;
-    if (n == RT_PARK || n == RT_CALL)
-        return n; /* RT_PARK: the waker stores the results; native_finish places them */
+int native_return(G *g, uint32_t at, int n, int nwant, uint16_t flags) {
+    if (n == RT_PARK)
+        return n; /* the waker stores the results; native_finish places them */
+    if (n == RT_CALL) { /* the native's callee takes its place */
+        int nt = g->tail_nargs;
+        memmove(g->stack + at, g->stack + at + 1, (size_t)(nt + 1) * sizeof(Value));
+        return call_value(g, at, nt, nwant, flags);
+    }
     if (n < 0)
         return -1;
     place_results(g, at, n, nwant);
@@ -213,13 +209,8 @@ int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags) {
         return 1;
     }
     if (val_is(fn, OBJ_NATIVE)) {
-        int r = call_native(g, AS_NATIVE(fn), at, nargs, nwant);
-        if (r == RT_CALL) { /* the native's callee takes its place */
-            int n = g->tail_nargs;
-            memmove(g->stack + at, g->stack + at + 1, (size_t)(n + 1) * sizeof(Value));
-            return call_value(g, at, n, nwant, flags);
-        }
-        return r < 0 ? r : 0;
+        stack_ensure(g, native_extent(at, nargs) + STACK_SLACK);
+        return native_return(g, at, native_invoke(g, AS_NATIVE(fn), at, nargs), nwant, flags);
     }
     if (val_is(fn, OBJ_BOUND)) {
         ObjBound *b = (ObjBound *)val_as_obj(fn);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "base/utf8.h"
+#include "vm/race.h"
 #include "vm/vm.h"
 
 #define MAX_DEPTH 100
@@ -307,6 +308,17 @@ static void path_root(Fmt *f) {
 
 static bool format(Fmt *f, Value v);
 
+/* Every VM_POLL_EVERY elements of a big container: root the path (the
+ * containers being printed) and let a due collection run, as a String
+ * method's call could (so every caller of fmt_value already allows it). */
+static void fmt_poll(Fmt *f, int64_t i) {
+    if (i % VM_POLL_EVERY != VM_POLL_EVERY - 1)
+        return;
+    path_root(f);
+    if (!f->no_roots)
+        vm_native_poll(f->g);
+}
+
 /* Go's strconv.Quote, for %#v of strings: ASCII escapes, invalid bytes as
  * \x.., C0/C1 controls as \x.. / \u00..; other valid UTF-8 as is. */
 static void put_quoted(StrBuf *b, const ObjString *s) {
@@ -404,14 +416,17 @@ static bool format_list(Fmt *f, Value lv) {
         return true;
     sb_puts(f->b, f->sharp ? "[]interface {}{" : "[");
     bool ok = true;
+    race_native_len(f->g, l, false); /* Go's fmt reads the slice and every element */
     /* Re-read len and store each time: a String method may change them. */
-    for (int64_t i = 0; ok && i < l->len; i++) {
-        ObjArray *a = l->store;
+    for (int64_t i = 0; ok && i < list_len(l); i++) {
+        ObjArray *a = SHARED_LOAD(l->store);
         if (!a || i >= a->cap)
             break;
         if (i)
             sb_puts(f->b, f->sharp ? ", " : " ");
-        ok = format_elem(f, a->items[i]);
+        race_native_range(f->g, l, i, i + 1, false);
+        ok = format_elem(f, SHARED_LOAD(a->items[i]));
+        fmt_poll(f, i);
     }
     sb_putc(f->b, f->sharp ? '}' : ']');
     leave(f);
@@ -491,6 +506,7 @@ static bool format_map(Fmt *f, Value mv) {
     sb_puts(f->b, f->sharp ? "map[interface {}]interface {}{" : "map[");
     /* A snapshot, sorted: a String method that changes the map cannot
      * disturb the printing, and the snapshot waits GC-visibly in the path. */
+    race_native_map(f->g, m, false);
     ObjList *l = fmt_sorted_entries(f->g, m);
     path_set(f, 2 * f->depth - 1, val_obj(l));
     bool ok = true;
@@ -500,6 +516,7 @@ static bool format_map(Fmt *f, Value mv) {
         ok = format_elem(f, list_items(l)[2 * i]);
         sb_putc(f->b, ':');
         ok = ok && format_elem(f, list_items(l)[2 * i + 1]);
+        fmt_poll(f, i);
     }
     path_set(f, 2 * f->depth - 1, VAL_NIL);
     sb_putc(f->b, f->sharp ? '}' : ']');
@@ -537,7 +554,9 @@ static bool format_struct(Fmt *f, Value sv) {
             sb_puts(f->b, t->fields[i].name->chars);
             sb_putc(f->b, ':');
         }
-        ok = format_elem(f, s->fields[i]);
+        if (RACE_ON(f->g->vm))
+            race_read(f->g, &s->obj, (uint32_t)i);
+        ok = format_elem(f, SHARED_LOAD(s->fields[i]));
     }
     sb_putc(f->b, '}');
     leave(f);
@@ -574,8 +593,9 @@ static bool format_obj(Fmt *f, Value v) {
         }
         if (o->type == OBJ_STRUCT)
             return format_struct(f, v);
-        const char *name = ((ObjNativeObj *)o)->ntype->name;
-        if (!strcmp(name, "chan")) { /* Go prints a channel as its address */
+        const NativeType *nt = ((ObjNativeObj *)o)->ntype;
+        const char *name = nt->name;
+        if (nt == f->g->vm->chan_type) { /* Go prints a channel as its address */
             sb_printf(b, "%#llx", (unsigned long long)(uintptr_t)o);
         } else if (f->sharp) {
             sb_printf(b, "%s%s{}", name[0] == '*' ? "&" : "", name[0] == '*' ? name + 1 : name);

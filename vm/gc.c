@@ -256,7 +256,7 @@ static void mark_roots(VM *vm) {
             gc_mark_obj(vm, (Obj *)*m);
     gc_mark_obj(vm, (Obj *)vm->name_Error);
     gc_mark_value(vm, vm->error_method);
-    if (vm->rt && vm->rt->mark_roots)
+    if (vm->rt) /* not in the C unit tests that collect a VM without a runtime */
         vm->rt->mark_roots(vm);
 }
 
@@ -350,15 +350,16 @@ void gc_safepoint(G *g) {
     VM *vm = g->vm;
     if (!(atomic_load(&vm->safepoint) & SAFEPOINT_GC))
         return; /* only a preemption request: the caller handles it */
-    if (vm->rt) {
-        /* several threads: the runtime stops the world (or stops this one
-         * while another thread collects) */
-        vm->rt->gc(g);
-        return;
-    }
-    atomic_fetch_and(&vm->safepoint, ~SAFEPOINT_GC);
-    if (vm->gc_stress || vm->bytes_allocated >= vm->next_gc)
-        gc_collect(vm);
+    /* the runtime stops the world (or stops this thread while another one
+     * collects) */
+    vm->rt->gc(g);
+}
+
+bool vm_native_poll(G *g) {
+    if (!(atomic_load_explicit(&g->vm->safepoint, memory_order_relaxed) & SAFEPOINT_GC))
+        return false;
+    gc_safepoint(g);
+    return true;
 }
 
 static void free_list(VM *vm, Obj **list) {

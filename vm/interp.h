@@ -21,12 +21,34 @@ void g_stack_shrink(G *g);                          /* at a collection: halve a 
  * value itself sits at g->stack[at].  Closures get a new frame (and return
  * 1), natives run at once (return 0), errors panic (return -1). */
 int call_value(G *g, uint32_t at, int nargs, int nwant, uint16_t flags);
+/* The first stack slot above a native call's arguments and result slots:
+ * the stack must reach extent + STACK_SLACK before the native runs. */
+static inline uint32_t native_extent(uint32_t at, int nargs) {
+    return at + 1 + (uint32_t)(nargs > CSP_NATIVE_MAX_RESULTS ? nargs : CSP_NATIVE_MAX_RESULTS);
+}
+/* Run the native at g->stack[at] on the nargs arguments above it (the stack
+ * already reaches its extent); returns what the native returned, its results
+ * at at+1... */
+static inline int native_invoke(G *g, ObjNative *nat, uint32_t at, int nargs) {
+    uint32_t saved_base = g->native_base, saved_top = g->native_top;
+    g->native_base = at + 1;
+    g->native_top = native_extent(at, nargs);
+    int n = nat->fn(g, g->stack + at + 1, nargs);
+    g->native_base = saved_base;
+    g->native_top = saved_top;
+    return n;
+}
+/* Finish a native call whose native returned n (native_invoke): its results go
+ * where the call wanted them, a tail call (RT_CALL) is made.  Returns what
+ * call_value returns. */
+int native_return(G *g, uint32_t at, int n, int nwant, uint16_t flags);
 /* A parked native's results (stored by its waker at at+1..) go where the
  * call wanted them. */
 void native_finish(G *g, uint32_t at, int nres, int nwant);
-/* Run the continuation a parked native left in g->resume_fn (clearing it):
+/* Run the resume step a parked native left in g->resume_fn (clearing it):
  * its results go to g->resume_at + 1 ..., and g->resume_nres is set.
- * Returns the continuation's result (RT_PARK if it parked again). */
+ * Returns the step's result count, or -1 after a panic (a step never parks:
+ * stdlib/stream.h). */
 int vm_native_resume(G *g);
 
 /* The source line a frame is at (its last executed instruction). */
@@ -58,7 +80,7 @@ char *traceback(G *g);                /* "main.f()\n\tpath:line\n..." malloc'd *
  * frames whose deferred call this was. */
 enum { EXIT_RUN, EXIT_STOP, EXIT_PANIC };
 int frame_exit(G *g, int stop_depth);
-void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args);
+void defer_push(Frame *f, Value fn, int nargs, const Value *args);
 void defers_free(Frame *f);
 void defer_wrap_init(VM *vm); /* once, before the first program runs */
 /* Called by the dispatch loop when g->panic is set: unwind frames, running

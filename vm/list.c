@@ -1,17 +1,27 @@
 /* vm/list.c — lists over a separate, GC-managed backing store (ObjArray).
  *
- * Invariants (racing goroutines must never crash the interpreter):
+ * Invariants (racing goroutines must never crash the interpreter, and must
+ * read only values that were stored: no nil hole inside len):
  *  - An ObjArray's items[0..cap) are always valid Values: gc_alloc returns
  *    zeroed memory (nil), and the GC marks all cap items, not just len.
- *  - Growing allocates a new store, copies, and publishes the new store
- *    pointer (a release store, so its contents are visible first) BEFORE it
- *    updates len.  An old store is never freed while anything still points to
- *    it (it is a GC object), and it is never written again by this list.
- *  - So a reader that loaded len may pair it with an older, smaller store:
- *    every reader must bounds-check an index against the store's own cap as
- *    well as against len (list_slice below does; so must the VM's opcodes).
- *  - Racing appends may lose elements or even shrink len back; every element
- *    read is still some value that was stored, never a torn or freed one.
+ *  - len only grows, one compare-and-swap at a time (L -> L+1), and the
+ *    appender that wins it wrote items[L] of the current store first.  An
+ *    appender that loses the swap drops its value (a lost update, as Go's
+ *    racing appends lose them): retrying could store it twice.
+ *  - A shared list's store is replaced only when it is full (len == cap),
+ *    by a compare-and-swap from that store to a larger copy: no appender can
+ *    still publish into the old store (its len swap would have to start below
+ *    cap), and a grower that read a stale store fails its swap and retries.
+ *    So every store's cap is at least every len published while it was, or
+ *    after it was, the current one.
+ *  - Readers load len first, then the store (both acquire): the store is
+ *    then at least as new as that len, so items[0..len) are all in it and
+ *    were all written (list_get, list_slot, ...).  A reader that loads them
+ *    the other way round may pair a newer len with an older, smaller store,
+ *    and must also check the index against the store's own cap (the VM's
+ *    fast paths do, and fall back to op_getindex).
+ *  - An old store is never freed while anything still points to it (it is a
+ *    GC object).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,38 +56,47 @@ ObjList *list_new(VM *vm, int64_t cap) {
     return l;
 }
 
-/* Move l to a store of exactly `cap` items (cap > current cap). */
-static ObjArray *list_regrow(VM *vm, ObjList *l, int64_t cap) {
-    ObjArray *old = SHARED_LOAD(l->store);
+/* A store of `cap` items holding the first n items of old. */
+static ObjArray *array_grown(VM *vm, ObjArray *old, int64_t n, int64_t cap) {
     ObjArray *a = array_new(vm, cap);
-    if (old) {
-        /* Copy the whole old store, not just len: a racing append may have
-         * written past the len we would read. */
-        copy_items(a->items, old->items, old->cap < cap ? old->cap : cap);
-    }
-    publish_store(l, a);
+    if (old)
+        copy_items(a->items, old->items, n);
     return a;
 }
 
+/* Only for a list no other goroutine can see yet (see the invariants). */
 void list_reserve(VM *vm, ObjList *l, int64_t cap) {
-    if (cap > list_cap(l))
-        list_regrow(vm, l, cap);
+    ObjArray *old = l->store;
+    if (cap > (old ? old->cap : 0))
+        publish_store(l, array_grown(vm, old, l->len, cap));
 }
 
 void list_append(VM *vm, ObjList *l, Value v) {
-    ObjArray *a = SHARED_LOAD(l->store);
-    int64_t len = SHARED_LOAD(l->len);
-    if (__builtin_expect(!a || len >= a->cap, 0)) {
-        /* Doubling keeps appends amortised O(1); Go's 1.25x for big slices
-         * saves memory but costs more copies, and speed matters more here. */
+    for (;;) {
+        int64_t len = SHARED_LOAD(l->len);
+        ObjArray *a = SHARED_LOAD(l->store);
+        if (__builtin_expect(a && len < a->cap, 1)) {
+            SHARED_STORE(a->items[len], v);
+            /* a failed swap: a racing append took this slot; ours is lost */
+            __atomic_compare_exchange_n(&l->len, &len, len + 1, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+            return;
+        }
+        /* Full (or a racing append made len pass a store we read first):
+         * grow.  Doubling keeps appends amortised O(1); Go's 1.25x for big
+         * slices saves memory but costs more copies, and speed matters more. */
         int64_t cap = a ? a->cap : 0;
+        if (len > cap)
+            continue; /* we read a store older than len: read both again */
         int64_t want = cap < 4 ? 4 : (cap > LIST_MAX_CAP / 2 ? LIST_MAX_CAP : cap * 2);
         if (want <= len)
-            want = len + 1;
-        a = list_regrow(vm, l, want);
+            want = len + 1; /* past LIST_MAX_CAP: array_new's fatal error */
+        ObjArray *b = array_grown(vm, a, len, want);
+        b->items[len] = v; /* b is not shared yet */
+        if (!__atomic_compare_exchange_n(&l->store, &a, b, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+            continue; /* another append grew it first: b is garbage */
+        __atomic_compare_exchange_n(&l->len, &len, len + 1, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+        return;
     }
-    SHARED_STORE(a->items[len], v);
-    SHARED_STORE(l->len, len + 1);
 }
 
 ObjList *list_slice(VM *vm, ObjList *l, int64_t lo, int64_t hi) {
@@ -85,8 +104,8 @@ ObjList *list_slice(VM *vm, ObjList *l, int64_t lo, int64_t hi) {
     ObjList *r = list_new(vm, n);
     ObjArray *a = SHARED_LOAD(l->store);
     if (n > 0) {
-        /* The caller checked [lo, hi) against len; a racing grower may have
-         * left us an older store, so clamp to its cap (the rest stays nil). */
+        /* The caller checked [lo, hi) against a len it loaded before this
+         * store, so the store holds them all; the clamp is only a guard. */
         int64_t avail = a && lo < a->cap ? (hi <= a->cap ? n : a->cap - lo) : 0;
         if (avail > 0)
             copy_items(r->store->items, a->items + lo, avail);

@@ -10,7 +10,14 @@
 #include "vm/interp.h"
 #include "vm/race.h"
 
+/* "internal/..." modules hold the natives that the library's csp preludes
+ * call (stdlib/prelude.c): like Go's internal packages, not for scripts. */
 static int hook_module_exists(void *ctx, const char *name) {
+    return strcmp(name, "builtin") != 0 && strncmp(name, "internal/", 9) != 0 &&
+           vm_find_native_module((VM *)ctx, name) != NULL;
+}
+
+static int hook_module_exists_internal(void *ctx, const char *name) {
     return strcmp(name, "builtin") != 0 && vm_find_native_module((VM *)ctx, name) != NULL;
 }
 
@@ -221,7 +228,10 @@ static ObjModule *session_module(VM *vm, VmSession *sess, BcModule *bm) {
     return m;
 }
 
-static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
+/* A library (vm_load_prelude) is not one of the program's modules: it is
+ * not added to vm->usermods, which a REPL entry's load may be growing on
+ * another thread meanwhile. */
+static Value load(VM *vm, BcProgram *prog, VmSession *sess, bool library) {
     Loader L = {vm, prog, sess, NULL, NULL, NULL};
     int n = prog->nmodules;
     defer_wrap_init(vm);
@@ -239,7 +249,8 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
         load_fields(&L, mi);
         load_constants(&L, mi);
     }
-    vm->usermods = mem_realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
+    if (!library)
+        vm->usermods = mem_realloc(vm->usermods, (size_t)(vm->nusermods + n) * sizeof(ObjModule *));
     Value main_init = VAL_NIL;
     for (int mi = 0; mi < n; mi++) {
         ObjProto *top = L.protos[mi][prog->modules[mi]->top];
@@ -250,7 +261,8 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
             continue;
         }
         L.mods[mi]->init = val_obj(c);
-        vm->usermods[vm->nusermods++] = L.mods[mi];
+        if (!library)
+            vm->usermods[vm->nusermods++] = L.mods[mi];
         if (mi == n - 1) {
             main_init = L.mods[mi]->init;
             L.mods[mi]->state = MOD_LOADED;
@@ -272,6 +284,40 @@ static Value load(VM *vm, BcProgram *prog, VmSession *sess) {
     return main_init;
 }
 
-Value vm_load_program(VM *vm, BcProgram *prog) { return load(vm, prog, NULL); }
+Value vm_load_program(VM *vm, BcProgram *prog) { return load(vm, prog, NULL, false); }
 
-Value vm_load_entry(VM *vm, BcProgram *prog, VmSession *sess) { return load(vm, prog, sess); }
+Value vm_load_entry(VM *vm, BcProgram *prog, VmSession *sess) { return load(vm, prog, sess, false); }
+
+/* p and the functions it creates, hidden from traces as the runtime's own. */
+static void hide_protos(ObjProto *p) {
+    p->hidden = 1;
+    for (int c = 0; c < p->nk; c++)
+        if (val_is(p->k[c], OBJ_PROTO) && !((ObjProto *)val_as_obj(p->k[c]))->hidden)
+            hide_protos((ObjProto *)val_as_obj(p->k[c]));
+}
+
+ObjModule *vm_load_prelude(VM *vm, const char *name, const char *src, size_t len) {
+    CompileHooks hooks = {vm, hook_module_exists_internal, hook_member};
+    BcProgram *prog = compile_source(name, src, len, &hooks, stderr);
+    if (!prog || prog->nmodules != 1) {
+        fprintf(stderr, "fatal error: the standard library's %s does not compile\n", name);
+        abort(); /* a bug of the interpreter's own source, not of the script */
+    }
+    Value top = load(vm, prog, NULL, true);
+    bc_program_free(prog);
+    ObjProto *tp = AS_CLOSURE(top)->proto;
+    ObjModule *m = tp->module;
+    hide_protos(tp);
+    /* Its top level declares functions only: bind them as running it would. */
+    for (int i = 0; i < m->nglobals; i++)
+        for (int c = 0; c < tp->nk; c++) {
+            ObjProto *fp = val_is(tp->k[c], OBJ_PROTO) ? (ObjProto *)val_as_obj(tp->k[c]) : NULL;
+            if (fp && fp->nupvals == 0 && fp->name == m->names[i]) {
+                ObjClosure *cl = gc_alloc(vm, sizeof(ObjClosure), OBJ_CLOSURE);
+                cl->proto = fp;
+                m->globals[i] = val_obj(cl);
+            }
+        }
+    m->state = MOD_LOADED;
+    return m;
+}

@@ -26,6 +26,12 @@
 
 typedef struct VM VM;
 typedef struct G G;
+/* The scheduler's half of a goroutine (G.rt) and the scheduler itself
+ * (VM.sched): defined by runtime/ (runtime/sched.h, runtime/sched_int.h),
+ * which sits above vm/, so vm/ holds only these incomplete types and never
+ * looks inside. */
+struct GRuntime;
+struct Sched;
 
 typedef enum ObjType {
     OBJ_STRING,
@@ -318,15 +324,10 @@ struct G {
     _Atomic int status;      /* G_RUNNABLE, G_RUNNING, G_WAITING, ... */
     _Atomic int preempt;     /* set by sysmon: yield at the next safepoint */
     _Atomic int interrupted; /* Ctrl-C in the REPL (set with preempt): Goexit at that safepoint */
-    const char *wait_reason; /* "chan receive", "sleep", ... while waiting */
-    int64_t wait_since;      /* monotonic ns when it started waiting */
-    struct G *schedlink;     /* global run queue and free list link */
+    uint8_t wait_reason;     /* runtime/waitreason.h's WaitReason while waiting */
     int32_t gs_index;        /* position in vm->gs (the registry), for O(1) removal */
     int32_t c_calls;         /* nested vm_calls running (a builtin's script callback): no parking */
-    void *m;                 /* the M running it, while running */
-    void *lockedm;           /* back from a C call without a P: the M that waits to run it (set before
-                              * g is queued, cleared by the M that dequeues it: the queue's lock orders both) */
-    void *rtdata;            /* the runtime's per-goroutine data (its waiting record) */
+    struct GRuntime *rt;     /* the rest, which only the runtime reads: runtime/sched.h g_rt() */
     struct ObjProto *created_fn; /* the function whose go statement started it (NULL: goroutine 1) */
     int32_t created_line;
     int64_t created_goid;    /* the goroutine that ran that go statement */
@@ -340,7 +341,7 @@ struct G {
      * the waker storing results, and returns what a native returns. */
     int (*resume_fn)(G *g, Value *args, void *data);
     void *resume_data;
-    void *race;              /* the race detector's state (vm/race_int.h RaceG), NULL without -race */
+    struct RaceG *race;      /* the race detector's state (vm/race_int.h), NULL without -race */
 };
 
 #endif

@@ -259,14 +259,14 @@ static int out_of_range(G *g, int64_t i, int64_t len) {
     return vm_runtime_errorf(g, "index out of range [%lld] with length %lld", (long long)i, (long long)len);
 }
 
-/* The element slot l[key], or NULL after a panic.  Checked against the
- * store's own cap too: a racing append may have published a new len first. */
+/* The element slot l[key], or NULL after a panic.  len is loaded before the
+ * store, which then holds items[0..len) (vm/list.c); the cap check guards. */
 static Value *list_slot(G *g, ObjList *l, Value key) {
     int64_t i = 0;
     if (index_of(g, key, &i) < 0)
         return NULL;
+    int64_t len = SHARED_LOAD(l->len); /* len first: the store is then as new (vm/list.c) */
     ObjArray *a = SHARED_LOAD(l->store);
-    int64_t len = SHARED_LOAD(l->len);
     if (i < 0 || i >= len || !a || i >= a->cap) {
         out_of_range(g, i, len);
         return NULL;
@@ -422,7 +422,7 @@ int op_iterprep(G *g, Value obj, Value *st) {
     }
     else if (val_is_nil(obj))
         st[2] = val_smallint(0);
-    else if (val_is(obj, OBJ_NATIVEOBJ) && !strcmp(AS_NATIVEOBJ(obj)->ntype->name, "chan"))
+    else if (val_is(obj, OBJ_NATIVEOBJ) && AS_NATIVEOBJ(obj)->ntype == g->vm->chan_type)
         st[2] = VAL_NIL; /* st[1]: 1 while a received value is pending (see ITERNEXT) */
     else if (val_is_float(obj))
         return vm_panicf(g, "cannot range over %s (value of type float64)", "float");
@@ -494,18 +494,20 @@ int op_iternext(G *g, Value *st) {
         st[1] = val_smallint(pos + w);
         return 1;
     }
-    (void)g;
-    return 0;
+    if (val_is_nil(obj))
+        return 0;
+    /* ITERPREP let nothing else through */
+    return vm_panicf(g, "cannot range over value of type %s", val_type_name(obj));
 }
 
 /* ---- types ---- */
 
-bool op_type_matches(VM *vm, Value v, Value type) {
+bool op_type_matches(Value v, Value type) {
     if (val_is(type, OBJ_STRUCTTYPE))
         return (val_is(v, OBJ_STRUCT) && (Value)val_obj(AS_STRUCT(v)->type) == type) ||
                (val_named_type(v) && (Value)val_obj(val_named_type(v)) == type);
     if (val_is(type, OBJ_STRING))
-        return val_has_type(vm, v, AS_STRING(type)->chars);
+        return val_has_type(v, AS_STRING(type)->chars);
     return val_is_nil(v);
 }
 

@@ -21,7 +21,7 @@ int op_len(G *g, Value obj, Value *dst);
 int op_iterprep(G *g, Value obj, Value *state);
 /* 1: produced key/value into state[3], state[4]; 0: done; -1 panic */
 int op_iternext(G *g, Value *state);
-bool op_type_matches(VM *vm, Value v, Value type);
+bool op_type_matches(Value v, Value type);
 int op_typeassert_fail(G *g, Value v, Value type);
 Value op_zero_for(VM *vm, Value like); /* zero value of like's type, for GETINDEXZ */
 /* zero value of a type constant for a failed `v, ok := x.(T)`: 0, 0.0, "", false, else nil */

@@ -165,7 +165,7 @@ Value vm_recover(G *g) {
     return p->value;
 }
 
-void defer_push(G *g, Frame *f, Value fn, int nargs, const Value *args) {
+void defer_push(Frame *f, Value fn, int nargs, const Value *args) {
     Defer *d = mem_alloc(sizeof(Defer) + (size_t)nargs * sizeof(Value));
     d->fn = fn;
     d->nargs = nargs;

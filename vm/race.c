@@ -220,6 +220,17 @@ void race_acquire_release(G *g, const void *obj, uint32_t sub) {
     race_tick(rg);
 }
 
+void race_atomic(G *g, Obj *obj, uint32_t idx, bool write) {
+    RaceG *rg = race_g(g);
+    SyncObj *s = sync_lock(g->vm->race, obj); /* held across the access: atomics on obj are one total order */
+    Clock *c = sync_clock(s, idx);
+    clock_join(&rg->vc, c);
+    (write ? race_write : race_read)(g, obj, idx);
+    clock_join(c, &rg->vc);
+    spin_unlock(&s->lock);
+    race_tick(rg);
+}
+
 void race_handoff(G *a, G *b) {
     RaceG *ra = race_g(a), *rb = race_g(b);
     clock_join(&ra->vc, &rb->vc);

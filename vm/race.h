@@ -13,7 +13,8 @@
  * object; per memory location the epoch (goroutine slot, clock) of the last
  * write and of the last read (a set of them while reads are concurrent).
  * Locations: a module global, a captured variable's cell, a struct field, a
- * list element (per index), and a whole map (one location, as Go's).
+ * list element (per index), a list's length, and a whole map (one location,
+ * as Go's).  Builtins report the accesses they make (race_native_*).
  * Details in vm/race_int.h and docs/race.md.
  *
  * Every call is safe from several threads at once: the detector is run by
@@ -24,13 +25,13 @@
 
 #include <stddef.h>
 
-#include "vm/object.h"
+#include "vm/vm.h"
 
 /* The twin opcodes, numbered after the compiler's (see race_rewrite_proto). */
 // clang-format off
 #define CSP_RACE_TWINS(X) \
     X(GETGLOBAL) X(SETGLOBAL) X(GETCELL) X(SETCELL) X(GETUPVAL) X(SETUPVAL) X(GETFIELD) X(SETFIELD) \
-    X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT)
+    X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT) X(LEN)
 
 enum {
     OPR_BEFORE_FIRST = OP_COUNT - 1,
@@ -58,6 +59,32 @@ void race_write(G *g, Obj *obj, uint32_t idx);
  * else (strings, out of range) is no shared location and is ignored. */
 void race_index(G *g, Value obj, Value key, bool write);
 
+/* ---- accesses made by builtins (len, append, copy, clear, sort, fmt ...),
+ * as Go's instrumented runtime makes them (racereadrangepc and friends),
+ * reported at the builtin's caller.  A list's length is a location of its
+ * own (RACE_LIST_LEN), as the slice variable is in Go: append writes it,
+ * len, cap, copy and range read it. ---- */
+/* elements are the locations below it; it is alone in its shadow chunk */
+#define RACE_LIST_LEN 0xFFFFFFF0u
+void race_list_len(G *g, ObjList *l, bool write);
+/* elements [lo, hi) of l, each its own location */
+void race_list_range(G *g, ObjList *l, int64_t lo, int64_t hi, bool write);
+
+/* The same, for a native: nothing unless -race is on.  A map is one
+ * location (race_read / race_write of the map and 0). */
+static inline void race_native_len(G *g, ObjList *l, bool write) {
+    if (RACE_ON(g->vm))
+        race_list_len(g, l, write);
+}
+static inline void race_native_range(G *g, ObjList *l, int64_t lo, int64_t hi, bool write) {
+    if (RACE_ON(g->vm))
+        race_list_range(g, l, lo, hi, write);
+}
+static inline void race_native_map(G *g, ObjMap *m, bool write) {
+    if (RACE_ON(g->vm))
+        (write ? race_write : race_read)(g, &m->obj, 0);
+}
+
 /* ---- goroutines ---- */
 void race_go(G *parent, G *child); /* the go statement, before child can run */
 void race_goexit(G *g);            /* g has ended: its clock and slot are released */
@@ -71,6 +98,10 @@ void race_release(G *g, const void *obj, uint32_t sub);         /* g's past join
 void race_release_acquire(G *g, const void *obj, uint32_t sub); /* acquire, then store g's clock */
 void race_acquire_release(G *g, const void *obj, uint32_t sub); /* an atomic: acquire, then merge */
 void race_handoff(G *a, G *b); /* unbuffered channel: each side sees the other's past */
+/* An atomic operation on the variable (obj, idx) (`atomic.AddInt64(&v, 1)`):
+ * ordered with every other atomic on it (acquire, then release), and an
+ * access of it, so that a plain access unordered with it is a race (Go's). */
+void race_atomic(G *g, Obj *obj, uint32_t idx, bool write);
 
 /* The GC object that holds a native object's payload (sync objects are
  * keyed by their object, which the collector reports dead). */

@@ -194,6 +194,8 @@ static uintptr_t location_addr(const Obj *obj, uint32_t idx) {
     case OBJ_CELL: return (uintptr_t) & ((const ObjCell *)obj)->v;
     case OBJ_STRUCT: return (uintptr_t) & ((const ObjStruct *)obj)->fields[idx];
     case OBJ_LIST: {
+        if (idx == RACE_LIST_LEN)
+            return (uintptr_t) & ((const ObjList *)obj)->len;
         const ObjArray *a = SHARED_LOAD(((const ObjList *)obj)->store);
         return a ? (uintptr_t)&a->items[idx] : (uintptr_t)obj;
     }

@@ -39,7 +39,7 @@ static uint32_t chunk_shift(const Obj *obj) {
 static uint32_t chunk_cells(const Obj *obj, uint32_t no) {
     uint32_t total;
     switch ((ObjType)obj->type) {
-    case OBJ_LIST: return 16;
+    case OBJ_LIST: return no == RACE_LIST_LEN >> 4 ? 1 : 16; /* the length's chunk: one cell */
     case OBJ_STRUCT: total = obj->aux; break;
     case OBJ_MODULE: total = (uint32_t)((const ObjModule *)obj)->nglobals; break;
     default: return 1;
@@ -271,11 +271,20 @@ void race_index(G *g, Value obj, Value key, bool write) {
         if (!val_is_smallint(key))
             return;
         int64_t i = val_as_smallint(key);
-        if (i >= 0 && i < SHARED_LOAD(AS_LIST(obj)->len) && i <= UINT32_MAX)
+        if (i >= 0 && i < SHARED_LOAD(AS_LIST(obj)->len) && i < RACE_LIST_LEN)
             access(g, val_as_obj(obj), (uint32_t)i, write);
     } else if (val_is(obj, OBJ_MAP)) {
         access(g, val_as_obj(obj), 0, write);
     }
+}
+
+void race_list_len(G *g, ObjList *l, bool write) {
+    access(g, &l->obj, RACE_LIST_LEN, write);
+}
+
+void race_list_range(G *g, ObjList *l, int64_t lo, int64_t hi, bool write) {
+    for (int64_t i = lo < 0 ? 0 : lo; i < hi && i < RACE_LIST_LEN; i++)
+        access(g, &l->obj, (uint32_t)i, write);
 }
 
 /* ---- the collector (world stopped) ---- */

@@ -39,6 +39,7 @@ void vm_free(VM *vm) {
             defers_free(&g->frames[j]);
         free(g->stack);
         free(g->frames);
+        free(g->rt);
         free(g);
     }
     free(vm->gs);

@@ -180,8 +180,7 @@ static bool struct_is(ObjStructType *t, const char *name) {
            !strcmp(t->name->chars, dot + 1);
 }
 
-bool val_has_type(VM *vm, Value v, const char *name) {
-    (void)vm;
+bool val_has_type(Value v, const char *name) {
     if (!strcmp(name, "any") || !strcmp(name, "interface{}") || !strcmp(name, "interface {}"))
         return !val_is_nil(v); /* Go: `case interface{}` does not match nil */
     if (!strcmp(name, "error"))

@@ -110,11 +110,29 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
     return i;
 }
 
-static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
-
-static int not_implemented(G *g, const char *what) {
-    return vm_panicf(g, "%s is not implemented yet in this build", what);
+/* The method `name` of struct type t for SELF, through the instruction's
+ * inline cache (the word GETFIELD uses for a field: type and method index).
+ * Only a method no field hides is cached (the compiler rejects a field and a
+ * method of one name, so that is every method); the entry is checked
+ * against the type's table on each hit, which a later SETMETHOD may have
+ * changed.  -1: not a method of t, for op_self to sort out. */
+static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, ObjString *name) {
+    _Atomic uint64_t *slot = &p->field_ic[pc - 1 - p->code];
+    uint64_t c = atomic_load_explicit(slot, memory_order_relaxed);
+    uint32_t idx = (uint32_t)(c & 0xFFFF);
+    if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
+        return (int)idx;
+    for (int m = 0; m < t->nmethods && m < 0x10000; m++)
+        if (t->methods[m].name == name) {
+            if (struct_field_index(t, name) >= 0)
+                return -1;
+            atomic_store_explicit(slot, ((uint64_t)(uintptr_t)t << 16) | (uint64_t)m, memory_order_relaxed);
+            return m;
+        }
+    return -1;
 }
+
+static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
 static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
     ObjClosure *c = gc_alloc(g->vm, sizeof(ObjClosure) + p->nupvals * sizeof(ObjCell *), OBJ_CLOSURE);
@@ -128,7 +146,7 @@ static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
     return c;
 }
 
-static void set_method(VM *vm, ObjStructType *t, ObjString *name, Value fn) {
+static void set_method(ObjStructType *t, ObjString *name, Value fn) {
     for (int i = 0; i < t->nmethods; i++)
         if (t->methods[i].name == name) {
             t->methods[i].fn = fn;
@@ -139,7 +157,6 @@ static void set_method(VM *vm, ObjStructType *t, ObjString *name, Value fn) {
         t->methods = mem_realloc(t->methods, (size_t)t->methods_cap * sizeof(MethodEntry));
     }
     t->methods[t->nmethods++] = (MethodEntry){name, fn};
-    (void)vm;
 }
 
 /* Spread the list at stack[at + nargs] (the last argument) into arguments.
@@ -224,7 +241,7 @@ int vm_execute(G *g, int stop_depth) {
 #define PREEMPTPOINT()                                                         \
     do {                                                                       \
         if (UNLIKELY(atomic_load_explicit(&g->preempt, memory_order_relaxed)) && \
-            vm->rt && stop_depth == 0) {                                       \
+            stop_depth == 0) {                                                 \
             SAVEPC();                                                          \
             int pr_ = vm->rt->preempted(g);                                    \
             if (pr_ == RT_PARK)                                                \
@@ -267,7 +284,7 @@ int vm_execute(G *g, int stop_depth) {
 #endif
 
     if (UNLIKELY(g->resume_fn != NULL)) {
-        /* a native parked with a continuation: it computes the results now */
+        /* a native parked with a resume step: it computes the results now */
         int r = vm_native_resume(g);
         if (r == RT_PARK)
             return VM_PARKED;
@@ -335,7 +352,7 @@ dispatch:
         }                                                                 \
     }
 #define FLOAT_FAST(op)                                                    \
-    if (val_is_smallfloat(a) & val_is_smallfloat(b)) {                    \
+    if ((((a ^ 2) | (b ^ 2)) & 7) == 0) { /* both inline floats */       \
         double d = val_as_smallfloat(a) op val_as_smallfloat(b);          \
         Value v;                                                          \
         if (LIKELY(float_try_inline(d, &v))) {                            \
@@ -537,6 +554,30 @@ dispatch:
     JCOMPAREI(JLEI, "<=", <=)
     JCOMPAREI(JGTI, ">", >)
     JCOMPAREI(JGEI, ">=", >=)
+#define FORSTEP(NAME, op)                                                 \
+    CASE(NAME) {                                                          \
+        Value a = RA, b = RB;                                             \
+        int64_t r;                                                        \
+        if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
+            !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) { \
+            RA = (Value)r;                                                \
+            if ((int64_t)r op(int64_t) b) {                               \
+                pc += 1 - BC_AX(*pc); /* the LOOP after this */           \
+                SAFEPOINT();                                              \
+                PREEMPTPOINT();                                           \
+            } else                                                        \
+                pc++;                                                     \
+            NEXT;                                                         \
+        }                                                                 \
+        /* as the ADDI it stands for, then back to the loop's JLT/JLE */ \
+        PROTECT(arith_slow(g, ARITH_ADD, &RA, a, val_smallint(BC_SC(i)))); \
+        pc += 1 - BC_AX(*pc) - 2;                                         \
+        SAFEPOINT();                                                      \
+        PREEMPTPOINT();                                                   \
+        NEXT;                                                             \
+    }
+    FORSTEP(FORLT, <)
+    FORSTEP(FORLE, <=)
     CASE(TESTBOOL) {
         if (UNLIKELY(!val_is_bool(RA)))
             PROTECT(non_bool(g));
@@ -567,7 +608,7 @@ dispatch:
     }
 
     {
-        int nargs, nwant;
+        int nargs, nwant, r;
         uint32_t at;
     CASE(CALL)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
@@ -630,13 +671,26 @@ dispatch:
                     globals = p->module->globals;
                     NEXT;
                 }
+            } else if (val_is(fn, OBJ_NATIVE) && native_extent(at, nargs) + STACK_SLACK <= g->stack_cap) {
+                /* A native with room on the stack: run it here; one result
+                 * to a call that wants one is placed inline. */
+                int n = native_invoke(g, AS_NATIVE(fn), at, nargs);
+                if (LIKELY(n == 1 && nwant == 1)) {
+                    g->stack[at] = g->stack[at + 1];
+                    f = &g->frames[g->nframes - 1]; /* a callback (vm_call) may have moved */
+                    base = g->stack + f->base;      /* the frames, or grown the stack */
+                    NEXT;
+                }
+                r = native_return(g, at, n, nwant, 0);
+                goto call_done;
             }
         }
     call_general:
+        r = call_value(g, at, nargs, nwant, 0);
+    call_done:
         {
             bool may_yield = preempt_check;
             preempt_check = false;
-            int r = call_value(g, at, nargs, nwant, 0);
             if (r == RT_PARK) {
                 g->resume_at = at;
                 g->resume_nwant = (int16_t)nwant;
@@ -646,8 +700,10 @@ dispatch:
                 goto on_panic;
             if (r == 1)
                 LOAD_FRAME(); /* the callee's entry */
-            else
-                base = g->stack + f->base; /* a native may have grown the stack */
+            else {
+                f = &g->frames[g->nframes - 1]; /* a native's callback may have moved */
+                base = g->stack + f->base;      /* the frames, or grown the stack */
+            }
             if (UNLIKELY(may_yield)) {
                 if (stop_depth > 0 && atomic_load_explicit(&g->preempt, memory_order_relaxed))
                     /* A builtin's callback cannot yield (its caller's C frame
@@ -659,8 +715,41 @@ dispatch:
             NEXT;
         }
     }
+    CASE(TOFLOAT) {
+        Value v = RB, out;
+        if (LIKELY(val_is_smallint(v))) {
+            if (LIKELY(float_try_inline((double)val_as_smallint(v), &out))) {
+                RA = out;
+                NEXT;
+            }
+        } else if (val_is_smallfloat(v)) {
+            RA = v;
+            NEXT;
+        }
+        /* anything else: call the builtin K[C] on it, in scratch space above the registers */
+        SAVEPC();
+        uint32_t at = (uint32_t)(base - g->stack) + cl->proto->maxregs;
+        stack_ensure(g, native_extent(at, 1) + STACK_SLACK);
+        g->stack[at] = KC;
+        g->stack[at + 1] = v;
+        if (call_value(g, at, 1, 1, 0) < 0)
+            goto on_panic;
+        f = &g->frames[g->nframes - 1]; /* as after a native call */
+        base = g->stack + f->base;
+        RA = g->stack[at];
+        NEXT;
+    }
     CASE(SELF) {
         Value obj = RB;
+        if (LIKELY(val_is(obj, OBJ_STRUCT))) {
+            ObjStructType *t = AS_STRUCT(obj)->type;
+            int m = method_cached(cl->proto, pc, t, (ObjString *)val_as_obj(KC));
+            if (LIKELY(m >= 0)) {
+                base[BC_A(i) + 1] = obj;
+                RA = t->methods[m].fn;
+                NEXT;
+            }
+        }
         SAVEPC();
         Value fn, recv;
         if (op_self(g, obj, (ObjString *)val_as_obj(KC), &fn, &recv) < 0)
@@ -676,6 +765,12 @@ dispatch:
             if (LIKELY(n == 1 && f->nwant == 1 && g->nframes > stop_depth + 1)) {
                 /* the common `return x` to a caller that wants one value */
                 g->stack[f->ret] = base[a];
+                g->nframes--;
+                LOAD_FRAME();
+                NEXT;
+            }
+            if (f->nwant == 0 && g->nframes > stop_depth + 1) {
+                /* a return to a call made as a statement */
                 g->nframes--;
                 LOAD_FRAME();
                 NEXT;
@@ -706,7 +801,7 @@ dispatch:
                 goto on_panic;
             base = g->stack + f->base;
         }
-        defer_push(g, f, g->stack[at], nargs, g->stack + at + 1);
+        defer_push(f, g->stack[at], nargs, g->stack + at + 1);
         NEXT;
     }
 
@@ -831,7 +926,7 @@ dispatch:
             }
             NEXT;
         }
-        if (val_is(st[0], OBJ_NATIVEOBJ) && vm->rt) {
+        if (val_is(st[0], OBJ_NATIVEOBJ) && AS_NATIVEOBJ(st[0])->ntype == vm->chan_type) {
             /* A channel: receive into st[3] with ok in st[4].  If the receive
              * parks, ITERNEXT runs again after the wake-up and finds the
              * value already delivered (st[1] == 1). */
@@ -867,21 +962,21 @@ dispatch:
     }
     CASE(TYPEASSERT) {
         Value v = RB;
-        if (!op_type_matches(vm, v, KC))
+        if (!op_type_matches(v, KC))
             PROTECT(op_typeassert_fail(g, v, KC));
         RA = v;
         NEXT;
     }
     CASE(TYPEASSERTOK) {
         Value v = RB;
-        bool ok = op_type_matches(vm, v, KC);
+        bool ok = op_type_matches(v, KC);
         RA = ok ? v : op_zero_of_type(vm, KC);
         base[BC_A(i) + 1] = val_bool(ok);
         NEXT;
     }
-    CASE(TYPEIS) { RA = val_bool(op_type_matches(vm, RB, KC)); NEXT; }
+    CASE(TYPEIS) { RA = val_bool(op_type_matches(RB, KC)); NEXT; }
     CASE(SETMETHOD) {
-        set_method(vm, (ObjStructType *)val_as_obj(KB), (ObjString *)val_as_obj(KC), RA);
+        set_method((ObjStructType *)val_as_obj(KB), (ObjString *)val_as_obj(KC), RA);
         NEXT;
     }
     CASE(ZEROVAL) { RA = zero_value(vm, k[BC_BX(i)]); NEXT; }
@@ -908,8 +1003,6 @@ dispatch:
         int nargs = BC_B(i) - 1;
         uint32_t at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
         SAVEPC();
-        if (!vm->rt)
-            PROTECT(not_implemented(g, "go"));
         if (BC_C(i)) {
             if ((nargs = spread_to_scratch(g, f, &at, nargs)) < 0)
                 goto on_panic;
@@ -919,26 +1012,24 @@ dispatch:
             goto on_panic;
         NEXT;
     }
-#define RT_OP(call, what)                          \
+#define RT_OP(call)                                \
     do {                                           \
         SAVEPC();                                  \
-        if (!vm->rt)                               \
-            PROTECT(not_implemented(g, what));     \
         int r_ = (call);                           \
         if (r_ == RT_PANIC)                        \
             goto on_panic;                         \
         if (r_ == RT_PARK)                         \
             goto parked;                           \
     } while (0)
-    CASE(SEND) { RT_OP(vm->rt->send(g, RA, RB), "channel send"); NEXT; }
+    CASE(SEND) { RT_OP(vm->rt->send(g, RA, RB)); NEXT; }
     CASE(RECV) {
         uint32_t dst = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        RT_OP(vm->rt->recv(g, RB, dst, BC_C(i) == 1), "channel receive");
+        RT_OP(vm->rt->recv(g, RB, dst, BC_C(i) == 1));
         NEXT;
     }
     CASE(SELECT) {
         uint32_t sb = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        RT_OP(vm->rt->select(g, sb, BC_B(i), BC_C(i) & 127, (BC_C(i) & 128) != 0), "select");
+        RT_OP(vm->rt->select(g, sb, BC_B(i), BC_C(i) & 127, (BC_C(i) & 128) != 0));
         NEXT;
     }
     CASE(NOP) { NEXT; }
@@ -981,9 +1072,4 @@ on_panic_unwind : {
     LOAD_FRAME();
     DISPATCH();
 }
-}
-
-int vm_run(G *g) {
-    int r = vm_execute(g, 0);
-    return r < 0 ? 2 : 0;
 }

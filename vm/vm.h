@@ -29,8 +29,9 @@
  * when the goroutine runs again it simply continues after the instruction.
  * A native may park the same way by returning RT_PARK: its waker stores the
  * results at args[0..n) (stack index g->native_base, saved in g->resume_at)
- * and sets g->resume_nres = n, or the native leaves a continuation in
- * g->resume_fn that computes them on g's own thread (vm_native_resume).
+ * and sets g->resume_nres = n, or the native leaves a resume step in
+ * g->resume_fn that computes them on g's own thread (vm_native_resume) when
+ * the waker may not allocate (the I/O loop thread).
  * Parking is impossible inside a nested
  * vm_call (its C frame is on the thread's stack); there it is a panic.
  * A native that must call script code which may block (Once.Do's f) does
@@ -42,6 +43,12 @@ int vm_tailcall(G *g, int nargs);
 /* A closure of the runtime's own bytecode (deferwrap, Once.Do's wrapper),
  * hidden from traces. */
 ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int ncode, int nparams, int maxregs);
+/* A part of the standard library written in csp (stdlib/prelude.c): compile
+ * and load src, one module of function declarations, without running it.
+ * Its functions are bound to its globals and hidden from traces (as the
+ * runtime's own code), and it may import "internal/..." modules, which
+ * scripts cannot.  Aborts if src does not compile (an interpreter bug). */
+ObjModule *vm_load_prelude(VM *vm, const char *name, const char *src, size_t len);
 typedef struct RuntimeOps {
     /* go fn(args...): start a goroutine (args are copied). */
     int (*go)(G *g, Value fn, int nargs, const Value *args);
@@ -127,6 +134,8 @@ struct VM {
     bool (*len_hook)(G *g, Value obj, int64_t *out);
     ObjModule *builtins; /* len, append, print ... */
     ObjClosure *defer_wrap; /* runs deferred builtins (vm/panic.c) */
+    ObjModule *_Atomic stream_prelude; /* stdlib/stream.csp once loaded (stdlib/io.c); its root is
+                                        * internal/stream's table */
     ObjModule **usermods; /* loaded user modules of the program (load order) */
     int nusermods;
     /* goroutines */
@@ -138,8 +147,12 @@ struct VM {
     /* program */
     int argc;
     char **argv; /* os.Args: argv[0] is the script path */
-    const RuntimeOps *rt; /* NULL until the runtime layer starts */
-    void *sched;          /* the runtime's scheduler state (runtime/sched.h) */
+    /* The runtime's hooks, installed by sched_init before any script code
+     * runs: the dispatch loop and the safepoints assume them.  Only the C unit
+     * tests of data pieces (values, maps, the GC) use a VM without them. */
+    const RuntimeOps *rt;
+    const NativeType *chan_type; /* the channel's type (runtime/chan.c), for `range` */
+    struct Sched *sched;  /* the runtime's scheduler (runtime/sched_int.h); vm/ never looks inside */
     bool repl;   /* the REPL: an unrecovered panic ends its goroutine, not the program (set before the
                   * scheduler starts) */
     void (*before_exit)(void); /* the REPL on a terminal: copy the output still in its pipe */
@@ -223,8 +236,24 @@ void str_sweep_interned(VM *vm); /* drop unmarked entries (called by the GC) */
 ObjList *list_new(VM *vm, int64_t cap);
 void list_append(VM *vm, ObjList *l, Value v);
 void list_reserve(VM *vm, ObjList *l, int64_t cap);
-static inline Value *list_items(ObjList *l) { return l->store ? l->store->items : NULL; }
-/* l[i] as a racing reader may see it: nil past the end of an older store. */
+static inline Value *list_items(ObjList *l) {
+    ObjArray *a = SHARED_LOAD(l->store); /* a racing append may be replacing it */
+    return a ? a->items : NULL;
+}
+/* A long native's safepoint (vm/gc.c): called every few thousand steps of a
+ * loop over a big list, where every GC value the native still uses is rooted
+ * (its argument slots, g->roots), so that a collection another goroutine
+ * waits for runs now rather than when the native returns (Go's sort is
+ * preempted at its function calls; a C loop has none).  True if the world
+ * may have stopped: reload what was derived from values (a list's store).
+ * It never preempts: a native cannot yield its M halfway. */
+bool vm_native_poll(G *g);
+#define VM_POLL_EVERY 4096 /* steps between polls: a few microseconds */
+
+/* The length as a racing reader may see it (load it before the store). */
+static inline int64_t list_len(ObjList *l) { return SHARED_LOAD(l->len); }
+/* l[i] for an i below a len loaded earlier: the store is then at least as
+ * new (vm/list.c); nil past its cap only guards. */
 static inline Value list_get(ObjList *l, int64_t i) {
     ObjArray *a = SHARED_LOAD(l->store);
     return a && i >= 0 && i < a->cap ? SHARED_LOAD(a->items[i]) : VAL_NIL;
@@ -270,7 +299,7 @@ Value err_newf(VM *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * Error() method, the result of calling it (needs g; may panic -> false). */
 bool val_error_text(G *g, Value v, Value *text);
 bool val_is_error(Value v); /* ObjError, or a struct whose type has an Error method */
-bool val_has_type(VM *vm, Value v, const char *type_name); /* for x.(T) and type switches */
+bool val_has_type(Value v, const char *type_name); /* for x.(T) and type switches */
 /* The method `name` of a struct or native object (receiver first), if any. */
 bool val_find_method(VM *vm, Value v, const char *name, Value *fn);
 
@@ -289,7 +318,7 @@ void fmt_float(StrBuf *b, double f, char fmtc, int prec);
 /* Go's time.Duration.String: "1h2m3.5s", "1.5ms", "0s". */
 void fmt_duration(StrBuf *b, int64_t ns);
 
-/* ---- panics and calls (vm/vm.c) ---- */
+/* ---- panics (vm/panic.c) and calls (vm/call.c) ---- */
 /* Each returns -1 so a native can `return vm_runtime_errorf(g, ...)`. */
 int vm_panic_value(G *g, Value v);
 int vm_panicf(G *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* error value, runtime.Error, no prefix */
@@ -326,13 +355,12 @@ static inline Value *vm_native_args(G *g) { return g->stack + g->native_base; }
 static inline void vm_root_push(G *g, Value v) { g->roots[g->nroots++] = v; }
 static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
 
-/* Goroutines */
+/* Goroutines (vm/call.c): the runtime creates them (runtime/sched.c sched_gget)
+ * and runs them with vm_execute (vm/interp.h). */
 G *vm_new_g(VM *vm);
 /* Add g to the goroutine registry (the GC's roots); the caller serialises. */
 void vm_register_g(VM *vm, G *g);
-/* Run g until its frames are empty, or it panics; returns 0 or the exit status 2. */
-int vm_run(G *g);
-/* Flush and exit the process (os.Exit, main's return). */
+/* Flush and exit the process (os.Exit, main's return; vm/registry.c). */
 _Noreturn void vm_exit(VM *vm, int code);
 
 #endif

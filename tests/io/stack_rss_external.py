@@ -4,10 +4,14 @@
   - one recursed as deep, returned, and is parked (its stack shrinks at GC);
   - 100,000 goroutines, each 20 calls deep, exited together, then runtime.GC().
 Before the fix the first two stayed at ~126 MB and the third at ~645 MB.
+And the C stack stays flat under I/O: io.Copy, io.ReadAll and a Scanner over
+reads that complete at once (a strings.Reader under a 16-byte bufio.Reader:
+131,072 reads each) run under `ulimit -s 512`, because they are loops
+(stdlib/stream.csp), not a chain of continuations each calling the next.
 
     python3 stack_rss_external.py CSP
 """
-import os, subprocess, sys, tempfile
+import os, resource, subprocess, sys, tempfile
 from common import Checks
 
 csp = sys.argv[1]
@@ -82,4 +86,32 @@ for name, src, bound in (("a 2,000,000-deep goroutine exited", EXITED, 20),
     peak, after, detail = measure(src)
     print(f"{name}: {detail}")
     t.check(f"{name}: RSS after runtime.GC() under {bound} MB", after is not None and after < bound, detail)
+
+COPY = """import ("bufio"; "fmt"; "io"; "os"; "strings")
+big := strings.Repeat("0123456789abcde\\n", 131072)
+f, _ := os.Create("/dev/null")
+w := bufio.NewWriter(f)
+n, err := io.Copy(w, bufio.NewReaderSize(strings.NewReader(big), 16))
+all, _ := io.ReadAll(bufio.NewReaderSize(strings.NewReader(big), 16))
+lines := 0
+for sc := bufio.NewScanner(bufio.NewReaderSize(strings.NewReader(big), 16)); sc.Scan(); {
+    lines++
+}
+fmt.Println(n == len(big), err, w.Flush(), len(all) == len(big), lines)
+"""
+
+
+def small_stack():
+    resource.setrlimit(resource.RLIMIT_STACK, (512 * 1024, 512 * 1024))
+
+
+with tempfile.NamedTemporaryFile("w", suffix=".csp", delete=False) as f:
+    f.write(COPY)
+try:
+    r = subprocess.run([csp, f.name], capture_output=True, text=True, timeout=120, preexec_fn=small_stack)
+finally:
+    os.unlink(f.name)
+t.check("2 MB through io.Copy, io.ReadAll and a Scanner, 16 bytes a read, under ulimit -s 512",
+        r.returncode == 0 and r.stdout == "true <nil> <nil> true 131072\n",
+        f"exit {r.returncode}, stdout {r.stdout!r}, stderr {r.stderr[-300:]!r}")
 t.done()

@@ -535,6 +535,15 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
             break;
         case OP_JMP: pc += BC_SAX(i); break;
         case OP_LOOP: pc -= BC_AX(i); break;
+        case OP_FORLT:
+        case OP_FORLE: { /* R[A] += sC; the LOOP that follows is taken while R[A] < R[B] (<=) */
+            int r;
+            if (num_op(vm, OP_ADD, R[a], mv_int(BC_SC(i)), &R[a]) < 0 ||
+                mv_less(vm, R[a], R[b], BC_OP(i) == OP_FORLE, &r) < 0)
+                return -1;
+            pc = r ? pc + 1 - BC_AX(f->code[pc]) : pc + 1;
+            break;
+        }
         case OP_JMPT:
         case OP_JMPF:
             if (R[a].t != MV_BOOL)

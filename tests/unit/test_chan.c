@@ -48,7 +48,7 @@ int64_t sched_nanotime(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
+int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     g->wait_reason = reason;
     atomic_store(&switched_out[g->id], false);
     atomic_store(&g->status, G_WAITING);
@@ -57,8 +57,7 @@ int sched_park(G *g, const char *reason, pthread_mutex_t *lock) {
     return RT_PARK;
 }
 
-void sched_ready(G *waker, G *g, bool next) {
-    (void)waker;
+void sched_ready(G *g, bool next) {
     (void)next;
     CHECK(atomic_load(&switched_out[g->id]), "G %lld readied before its M switched it out", (long long)g->id);
     pthread_mutex_lock(&ready_mu);
@@ -89,6 +88,7 @@ static ObjClosure *test_closure(void) {
 
 static G *new_g(void) {
     G *g = vm_new_g(vm);
+    g->rt = mem_calloc(1, sizeof(GRuntime)); /* as the scheduler's sched_gget */
     stack_ensure(g, 256); /* the tests address registers up to ~110 directly */
     if (g->id >= MAX_G) {
         fprintf(stderr, "too many Gs\n");
@@ -213,13 +213,13 @@ static void test_unbuffered(void) {
     Value ch = chan_make(vm, 0);
     G *a = new_g(), *b = new_g();
     Op r = recv_op(ch, true), s = send_op(ch, 42);
-    CHECK(step(a, &r) == RT_PARK && !strcmp(a->wait_reason, "chan receive"), "receive waits for a sender");
+    CHECK(step(a, &r) == RT_PARK && !strcmp(wait_reason_text(a->wait_reason), "chan receive"), "receive waits for a sender");
     CHECK(step(b, &s) == RT_OK, "send to a waiting receiver completes at once");
     CHECK(atomic_load(&a->status) == G_RUNNABLE, "the receiver is readied");
     CHECK(resume(a, &r) == RT_OK && as_int(R(a)[10]) == 42 && R(a)[11] == VAL_TRUE,
           "value handed straight over");
     /* the other way round: the sender waits until a receiver takes the value */
-    CHECK(step(b, &s) == RT_PARK && !strcmp(b->wait_reason, "chan send"), "unbuffered send waits");
+    CHECK(step(b, &s) == RT_PARK && !strcmp(wait_reason_text(b->wait_reason), "chan send"), "unbuffered send waits");
     CHECK(chan_len(ch) == 0 && chan_cap(ch) == 0, "len and cap of an unbuffered channel");
     Op r2 = recv_op(ch, false);
     CHECK(step(a, &r2) == RT_OK && as_int(R(a)[10]) == 42, "receive from a waiting sender");
@@ -336,25 +336,25 @@ static void test_close(void) {
 static void test_nil(void) {
     G *a = new_g();
     Op s = send_op(VAL_NIL, 1), r = recv_op(VAL_NIL, true);
-    CHECK(step(a, &s) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "chan send (nil chan)"),
+    CHECK(step(a, &s) == RT_PARK && parked_nolock && !strcmp(wait_reason_text(a->wait_reason), "chan send (nil chan)"),
           "nil send");
     atomic_store(&a->status, G_RUNNING);
-    CHECK(step(a, &r) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "chan receive (nil chan)"),
+    CHECK(step(a, &r) == RT_PARK && parked_nolock && !strcmp(wait_reason_text(a->wait_reason), "chan receive (nil chan)"),
           "nil recv");
     atomic_store(&a->status, G_RUNNING);
     Op empty = {.kind = SELECT, .at = 20};
-    CHECK(step(a, &empty) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "select (no cases)"),
+    CHECK(step(a, &empty) == RT_PARK && parked_nolock && !strcmp(wait_reason_text(a->wait_reason), "select (no cases)"),
           "select {}");
     atomic_store(&a->status, G_RUNNING);
     Op nils = {.kind = SELECT, .at = 20, .ncases = 2, .nrecv = 1};
     R(a)[21] = R(a)[23] = VAL_NIL;
-    CHECK(step(a, &nils) == RT_PARK && parked_nolock && !strcmp(a->wait_reason, "select"),
+    CHECK(step(a, &nils) == RT_PARK && parked_nolock && !strcmp(wait_reason_text(a->wait_reason), "select"),
           "select of nil chans");
     atomic_store(&a->status, G_RUNNING);
     nils.has_default = true;
     CHECK(step(a, &nils) == RT_OK && as_int(R(a)[20]) == -1, "nil cases with a default take it");
     CHECK(chan_len(VAL_NIL) == 0 && chan_cap(VAL_NIL) == 0, "len and cap of nil");
-    CHECK(!chan_try_send(vm, VAL_NIL, VAL_TRUE), "try_send to nil fails");
+    CHECK(!chan_try_send(VAL_NIL, VAL_TRUE), "try_send to nil fails");
     printf("ok nil channels: block forever with Go's reasons\n");
 }
 
@@ -442,7 +442,7 @@ static void test_select_random(void) {
 
 static bool queues_empty(Value ch) {
     Chan *c = chan_of(ch);
-    return !c->recvq.first && !c->sendq.first && !c->recvq.last && !c->sendq.last;
+    return waitq_empty(&c->recvq) && waitq_empty(&c->sendq) && !c->recvq.tail && !c->sendq.tail;
 }
 
 static void test_select_park(void) {
@@ -452,16 +452,16 @@ static void test_select_park(void) {
     int64_t sv[1] = {5};
     /* woken by a sender on y */
     Op sel = select_op(a, 50, rc, 2, sc, sv, 1, false);
-    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "select") && a->rtdata, "select waits");
+    CHECK(step(a, &sel) == RT_PARK && !strcmp(wait_reason_text(a->wait_reason), "select") && g_rt(a)->select, "select waits");
     Op s = send_op(y, 33);
     CHECK(step(b, &s) == RT_OK && atomic_load(&a->status) == G_RUNNABLE && retried(a),
           "a sender fires case 1");
     Op s2 = send_op(x, 44);
     CHECK(step(c, &s2) == RT_PARK, "a second sender does not fire the same select again");
-    CHECK(resume(a, &sel) == RT_OK && !a->rtdata, "SELECT runs again and finishes");
+    CHECK(resume(a, &sel) == RT_OK && !g_rt(a)->select, "SELECT runs again and finishes");
     CHECK(as_int(R(a)[50]) == 1 && as_int(R(a)[51]) == 33 && R(a)[52] == VAL_TRUE, "results of case 1");
     CHECK(queues_empty(y) && queues_empty(z), "records taken off every channel");
-    CHECK(chan_of(x)->sendq.first && !chan_of(x)->recvq.first, "only the second sender waits on x");
+    CHECK(!waitq_empty(&chan_of(x)->sendq) && waitq_empty(&chan_of(x)->recvq), "only the second sender waits on x");
     Op rx = recv_op(x, false);
     step(b, &rx);
     resume(c, &s2);
@@ -492,7 +492,7 @@ static void test_select_park(void) {
     Op cz = {.kind = CLOSE, .ch = z};
     step(b, &cz);
     EXPECT_PANIC(a, resume(a, &sel), "send on closed channel");
-    CHECK(!a->rtdata && queues_empty(x) && queues_empty(y), "records gone after the panic");
+    CHECK(!g_rt(a)->select && queues_empty(x) && queues_empty(y), "records gone after the panic");
 
     /* a select with a send and a receive on the same unbuffered channel */
     Value v = chan_make(vm, 0);
@@ -507,7 +507,7 @@ static void test_select_park(void) {
 
     /* one case: Go's wait reason of the plain operation */
     sel = select_op(a, 50, rv, 1, NULL, NULL, 0, false);
-    CHECK(step(a, &sel) == RT_PARK && !strcmp(a->wait_reason, "chan receive"),
+    CHECK(step(a, &sel) == RT_PARK && !strcmp(wait_reason_text(a->wait_reason), "chan receive"),
           "one-case select waits as a receive");
     Op sv8 = send_op(v, 1);
     step(b, &sv8);
@@ -533,7 +533,7 @@ static void test_cannot_park(void) {
     EXPECT_PANIC(a, step(a, &sel), text);
     Op nilrecv = recv_op(VAL_NIL, false);
     EXPECT_PANIC(a, step(a, &nilrecv), text);
-    CHECK(queues_empty(u) && queues_empty(b) && !a->rtdata, "nothing enqueued");
+    CHECK(queues_empty(u) && queues_empty(b) && !g_rt(a)->select, "nothing enqueued");
     a->frames[0].flags = 0;
     a->c_calls = 0;
     printf("ok blocking inside a builtin's callback panics cleanly\n");
@@ -542,15 +542,15 @@ static void test_cannot_park(void) {
 static void test_try_send(void) {
     G *a = new_g();
     Value u = chan_make(vm, 0), b = chan_make(vm, 1);
-    CHECK(!chan_try_send(vm, u, VAL_TRUE), "unbuffered, nobody waiting: fails");
-    CHECK(chan_try_send(vm, b, VAL_TRUE) && !chan_try_send(vm, b, VAL_TRUE), "buffer room, then full");
+    CHECK(!chan_try_send(u, VAL_TRUE), "unbuffered, nobody waiting: fails");
+    CHECK(chan_try_send(b, VAL_TRUE) && !chan_try_send(b, VAL_TRUE), "buffer room, then full");
     Op r = recv_op(u, false);
     CHECK(step(a, &r) == RT_PARK, "receiver waits");
-    CHECK(chan_try_send(vm, u, val_int(vm, 3)) && resume(a, &r) == RT_OK && as_int(R(a)[10]) == 3,
+    CHECK(chan_try_send(u, val_int(vm, 3)) && resume(a, &r) == RT_OK && as_int(R(a)[10]) == 3,
           "try_send hands over to a waiting receiver");
     Op c = {.kind = CLOSE, .ch = b};
     step(a, &c);
-    CHECK(!chan_try_send(vm, b, VAL_TRUE), "closed: fails without panicking");
+    CHECK(!chan_try_send(b, VAL_TRUE), "closed: fails without panicking");
     printf("ok chan_try_send\n");
 }
 
@@ -667,7 +667,7 @@ static _Atomic bool producers_done;
 static void *timer_thread(void *arg) {
     (void)arg;
     for (int i = 0; i < NTRY && !atomic_load(&producers_done); i++)
-        if (chan_try_send(vm, chans[i % 3], val_int(vm, TOTAL + i)))
+        if (chan_try_send(chans[i % 3], val_int(vm, TOTAL + i)))
             atomic_fetch_add(&try_sent, 1);
     return NULL;
 }

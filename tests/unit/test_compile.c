@@ -210,6 +210,11 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             reg(&v, a);
             reg(&v, b);
             break;
+        case OP_TOFLOAT:
+            reg(&v, a);
+            reg(&v, b);
+            kk(&v, c, -1);
+            break;
         case OP_ADDK:
         case OP_SUBK:
         case OP_MULK:
@@ -245,6 +250,18 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             if (pc + 1 >= f->ncode || (BC_OP(f->code[pc + 1]) != OP_JMP && BC_OP(f->code[pc + 1]) != OP_LOOP))
                 vfail(&v, "fused compare not followed by JMP/LOOP");
             break;
+        case OP_FORLT:
+        case OP_FORLE: {
+            reg(&v, a);
+            reg(&v, b);
+            int top = pc + 2 - (pc + 1 < f->ncode ? BC_AX(f->code[pc + 1]) : 0) - 2;
+            if (pc + 1 >= f->ncode || BC_OP(f->code[pc + 1]) != OP_LOOP)
+                vfail(&v, "FORLT not followed by LOOP");
+            else if (top < 0 || BC_OP(f->code[top]) != (op == OP_FORLT ? OP_JLT : OP_JLE) ||
+                     BC_A(f->code[top]) != 0 || BC_B(f->code[top]) != a || BC_C(f->code[top]) != b)
+                vfail(&v, "FORLT's LOOP does not jump past its JLT/JLE");
+            break;
+        }
         case OP_CALL:
         case OP_CALLV:
         case OP_CALLM:
@@ -495,6 +512,10 @@ static void test_run(void) {
              "func fib(n) { if n < 2 { return n }; return fib(n-1) + fib(n-2) }\nprintln(fib(15))\n",
              "610\n");
     run_prog("run intloop", "s := 0\nfor i := 0; i < 100; i++ { s += (i * i) % 7 }\nprintln(s)\n", "197\n");
+    run_prog("run counted loops (FORLT, FORLE, continue)",
+             "func f(n) {\n s := 0\n for i := 0; i < n; i++ {\n  if i == 3 { continue }\n  s += i\n }\n"
+             " for i := 1; i <= n; i += 4 { s += 100 * i }\n return s\n}\nprintln(f(10))\n",
+             "1542\n");
     run_prog("run closures per iteration",
              "fs := []\nfor i := 0; i < 3; i++ { fs = append(fs, func() { return i }) }\n"
              "for _, f := range fs { print(f(), \" \") }\nprintln()\n",
@@ -656,7 +677,13 @@ static void test_tight_code(void) {
              "JLTI JMP RETURN GETGLOBAL ADDI CALL GETGLOBAL ADDI CALL ADD RETURN RETURN");
     ops_prog("intloop",
              "func f(n) {\n s := 0\n for i := 0; i < n; i++ {\n  s += (i * i) % 7\n }\n return s\n}\n", "f",
-             "LOADI LOADI JLT JMP MUL MODK ADD ADDI LOOP RETURN RETURN");
+             "LOADI LOADI JLT JMP MUL MODK ADD FORLT LOOP RETURN RETURN");
+    ops_prog("counted loop, <= and step", "func f(n) {\n s := 0\n for i := 1; i <= n; i += 2 {\n  s += i\n }\n return s\n}\n", "f",
+             "LOADI LOADI JLE JMP ADD FORLE LOOP RETURN RETURN");
+    ops_prog("loop not counted", "func f(n) {\n s := 0\n for i := 0; i < n; i = s + 1 {\n  s += i\n }\n return s\n}\n", "f",
+             "LOADI LOADI JLT JMP ADD ADDI LOOP RETURN RETURN");
+    ops_prog("float64 conversion", "func f(i, j) {\n return 1.0 / float64(i+j)\n}\n", "f",
+             "LOADK ADD TOFLOAT DIV RETURN RETURN");
     ops_prog("while", "func f(n) {\n for n > 0 {\n  n--\n }\n}\n", "f", "JGTI JMP ADDI LOOP RETURN");
     ops_prog("closure counter", "func counter() {\n c := 0\n return func() { c++; return c }\n}\n", "counter",
              "LOADI NEWCELL CLOSURE RETURN RETURN");

@@ -1018,6 +1018,7 @@ static void test_values(VM *vm) {
     expect(g, nativeobj(vm, &file_type), false, false, "&{}");
     expect(g, nativeobj(vm, &stringer_type), false, false, "S!");
     StrBuf b = {0};
+    vm->chan_type = &chan_type; /* as the runtime's chan_register */
     fmt_value(g, &b, nativeobj(vm, &chan_type), false, false);
     CHECK(b.len > 2 && !strncmp(b.p, "0x", 2), "a channel prints as its address (%s)", b.p);
     b.len = 0;

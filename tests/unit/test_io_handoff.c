@@ -109,10 +109,10 @@ static int st_io(G *g, Value *args, int nargs) {
     atomic_fetch_add(&nsubmitted, 1);
     if (r->how == ON_POOL) {
         r->io.blocking = blocking;
-        return io_park_blocking(g, &r->io, "IO wait", resume);
+        return io_park_blocking(g, &r->io, WAIT_IO, resume);
     }
     r->io.start = start;
-    return io_park(g, &r->io, "IO wait", resume);
+    return io_park(g, &r->io, WAIT_IO, resume);
 }
 
 /* iostress.Check(n): every one of n requests submitted, completed, resumed once */

@@ -72,7 +72,7 @@ static int st_park(G *g, Value *args, int nargs) {
         fail("park: more than %d parked", MAX_IDS);
     waiters[(whead + nwaiters++) % MAX_IDS] = (Waiter){g, id};
     atomic_fetch_add(&nparks, 1);
-    return sched_park(g, "stress park", &wmu);
+    return sched_park(g, WAIT_SEMACQUIRE, &wmu);
 }
 
 /* wake(max, lifo) int: wake up to max parked goroutines; each gets its id
@@ -104,7 +104,7 @@ static int st_wake(G *g, Value *args, int nargs) {
         Value v = val_int(g->vm, batch[i].id);
         sched_set_native_results(batch[i].g, 1, &v);
         atomic_fetch_add(&nwakes, 1);
-        sched_ready(g, batch[i].g, (i & 1) != 0);
+        sched_ready(batch[i].g, (i & 1) != 0);
     }
     args[0] = val_int(g->vm, n);
     return 1;
@@ -243,7 +243,7 @@ static int st_churn(G *g, Value *args, int nargs) {
             pthread_mutex_unlock(&r->mu);
             continue;
         }
-        bool was = sched_timer_stop(g->vm, r->t);
+        bool was = sched_timer_stop(r->t);
         if (was) {
             int want = 1;
             if (!atomic_compare_exchange_strong(&r->armed, &want, 0))

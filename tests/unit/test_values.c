@@ -213,22 +213,22 @@ static void test_types_and_errors(VM *vm) {
         CHECK(!strcmp(val_type_name(names[i].v), names[i].name), "type name %s (got %s)", names[i].name,
               val_type_name(names[i].v));
 
-    CHECK(val_has_type(vm, val_int(vm, 3), "int") && !val_has_type(vm, val_int(vm, 3), "float64"), "int");
-    CHECK(val_has_type(vm, val_float(vm, 3), "float64") && !val_has_type(vm, val_float(vm, 3), "int"),
+    CHECK(val_has_type(val_int(vm, 3), "int") && !val_has_type(val_int(vm, 3), "float64"), "int");
+    CHECK(val_has_type(val_float(vm, 3), "float64") && !val_has_type(val_float(vm, 3), "int"),
           "float");
-    CHECK(val_has_type(vm, VAL_NIL, "nil") && !val_has_type(vm, VAL_NIL, "any") &&
-              !val_has_type(vm, VAL_NIL, "interface{}"),
+    CHECK(val_has_type(VAL_NIL, "nil") && !val_has_type(VAL_NIL, "any") &&
+              !val_has_type(VAL_NIL, "interface{}"),
           "nil matches nil, not interface{}");
-    CHECK(val_has_type(vm, VAL_FALSE, "any") && val_has_type(vm, p, "interface{}"), "any matches non-nil");
-    CHECK(val_has_type(vm, p, "Point") && val_has_type(vm, p, "geom.Point") &&
-              !val_has_type(vm, p, "main.Point") && !val_has_type(vm, p, "MyErr"),
+    CHECK(val_has_type(VAL_FALSE, "any") && val_has_type(p, "interface{}"), "any matches non-nil");
+    CHECK(val_has_type(p, "Point") && val_has_type(p, "geom.Point") &&
+              !val_has_type(p, "main.Point") && !val_has_type(p, "MyErr"),
           "struct names, bare and qualified");
-    CHECK(val_has_type(vm, err, "error") && val_has_type(vm, e, "error") && val_has_type(vm, e, "MyErr") &&
-              !val_has_type(vm, p, "error"),
+    CHECK(val_has_type(err, "error") && val_has_type(e, "error") && val_has_type(e, "MyErr") &&
+              !val_has_type(p, "error"),
           "error matches ObjError and structs with Error()");
-    CHECK(val_has_type(vm, fn, "func") && val_has_type(vm, val_obj(geom), "module"), "func, module");
-    CHECK(val_has_type(vm, wg, "sync.WaitGroup") && val_has_type(vm, file, "os.File") &&
-              val_has_type(vm, file, "*os.File") && val_has_type(vm, wg, "*sync.WaitGroup"),
+    CHECK(val_has_type(fn, "func") && val_has_type(val_obj(geom), "module"), "func, module");
+    CHECK(val_has_type(wg, "sync.WaitGroup") && val_has_type(file, "os.File") &&
+              val_has_type(file, "*os.File") && val_has_type(wg, "*sync.WaitGroup"),
           "native types with or without the star");
 
     CHECK(val_is_error(err) && val_is_error(e) && !val_is_error(p) && !val_is_error(VAL_NIL) &&

@@ -1,0 +1,28 @@
+/* repl/tour.h — `csp tour`: the concurrency tour (docs/tour, samples/tour),
+ * compiled into the binary (repl/tour_gen.py writes tour_data.c). */
+#ifndef CSP_REPL_TOUR_H
+#define CSP_REPL_TOUR_H
+
+typedef enum { TOUR_EN, TOUR_ZH } TourLang;
+
+typedef struct {
+    const char *name;     /* "01-concurrency": the program is NAME.csp */
+    const char *text[2];  /* the lesson's Markdown, by TourLang */
+    const char *code;     /* its program */
+} TourLesson;
+
+extern const TourLesson tour_lessons[];
+extern const int tour_count;
+
+/* The language of the environment: LC_ALL, else LANG; zh_* is Chinese. */
+TourLang tour_env_lang(void);
+/* `csp tour`: the list of lessons, titles in lang. */
+void tour_list(TourLang lang);
+/* `csp tour N`: lesson n (1-based) wrapped to the terminal, code highlighted
+ * when stdout is a terminal. */
+void tour_show(int n, TourLang lang);
+/* `csp tour N --edit`: write NAME.csp in the current directory, never over
+ * an existing file; returns the exit status. */
+int tour_edit(int n);
+
+#endif

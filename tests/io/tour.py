@@ -1,0 +1,104 @@
+"""`csp tour` (issue 16): the list of lessons, a lesson wrapped to the width
+(highlighted only on a terminal), --run, --edit (never over a file), the
+language from LC_ALL / LANG and --lang; it runs from any directory, since
+the lessons are compiled into the binary.
+
+    python3 tour.py CSP
+"""
+import os, pty, re, subprocess, sys, tempfile
+from common import Checks, ROOT
+
+csp = os.path.abspath(sys.argv[1])
+t = Checks()
+work = tempfile.mkdtemp()  # not the source tree: the lessons must come from the binary
+LANGS = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LANG", "COLUMNS")}
+
+
+def run(args, env=None):
+    r = subprocess.run([csp, *args], capture_output=True, text=True, timeout=60, cwd=work,
+                       stdin=subprocess.DEVNULL, env={**LANGS, **(env or {})})
+    return r.stdout, r.stderr, r.returncode
+
+
+def width(line):
+    return sum(2 if re.match(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60]", c)
+               else 1 for c in line)
+
+
+out, err, rc = run(["tour"])
+t.check("csp tour lists the lessons in English", rc == 0 and "   1  Concurrency and parallelism\n" in out
+        and "  15  Share memory by communicating\n" in out, f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(["tour"], {"LANG": "zh_CN.UTF-8"})
+t.check("LANG=zh_CN: the titles in Chinese", rc == 0 and "   1  并发与并行\n" in out and "  11  range 与 close\n" in out,
+        f"{out!r} rc={rc}")
+out, err, rc = run(["tour"], {"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"})
+t.check("LC_ALL wins over LANG", "   1  Concurrency and parallelism\n" in out, f"{out!r}")
+out, err, rc = run(["tour", "--lang", "zh"], {"LANG": "en_US.UTF-8"})
+t.check("--lang zh wins over the environment", "   1  并发与并行\n" in out, f"{out!r}")
+out, err, rc = run(["tour", "--lang=en"], {"LANG": "zh_CN.UTF-8"})
+t.check("--lang=en, as Go's flag package takes it", "   1  Concurrency and parallelism\n" in out, f"{out!r} {err!r}")
+
+for lang in ("en", "zh"):
+    for cols in (40, 72):
+        out, err, rc = run(["tour", "3", "--lang", lang], {"COLUMNS": str(cols)})
+        prose = out.split("\n    ")[0]  # the text before the program (code is not wrapped)
+        long = [l for l in prose.split("\n") if width(l) > cols]
+        t.check(f"csp tour 3 --lang {lang} wrapped to {cols} columns", rc == 0 and not long and len(prose) > 500,
+                f"too long: {long!r} rc={rc} {err!r}")
+out, err, rc = run(["tour", "9"], {"COLUMNS": "80"})
+program = open(os.path.join(ROOT, "samples", "tour", "09-unbuffered.csp")).read()
+t.check("the lesson shows its program as it is, indented, without colours",
+        "\n".join("    " + l if l else "    " for l in program.splitlines()) in out and "\033[" not in out,
+        out[:400])
+t.check("the lesson's title and sections", out.startswith("9. Unbuffered channels\n======================\n")
+        and "\nThe program\n-----------\n" in out and "Next: csp tour 10" in out, out[:300])
+t.check("markup is reduced to text", "[" not in out.split("The program")[0] and "**" not in out, out[:800])
+
+# On a terminal: the code is highlighted (keywords, strings, comments).
+master, slave = pty.openpty()
+p = subprocess.Popen([csp, "tour", "9", "--lang", "en"], stdout=slave, stderr=slave, stdin=subprocess.DEVNULL,
+                     cwd=work, env=LANGS)
+os.close(slave)
+tty_out = b""
+while True:
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    tty_out += chunk
+p.wait(timeout=60)
+os.close(master)
+tty_text = tty_out.decode("utf-8", "replace")
+t.check("on a terminal the code is highlighted", p.returncode == 0 and "\033[35mfunc\033[0m" in tty_text
+        and "\033[32m\"fmt\"\033[0m" in tty_text and "\033[90m// Lesson 9" in tty_text, tty_text[:300])
+
+out, err, rc = run(["tour", "9", "--run"])
+t.check("csp tour 9 --run runs the program", rc == 0 and out.startswith("Nadal serves\nDjokovic hit 1\n")
+        and out.endswith("runner 4 finished\n"), f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(["tour", "11", "--run"])
+t.check("csp tour 11 --run: the deadlock, with the lesson's file name",
+        rc == 2 and "all goroutines are asleep - deadlock!" in err and "11-range-close.csp:40" in err, f"{err!r}")
+
+out, err, rc = run(["tour", "--edit", "4"])
+path = os.path.join(work, "04-preemption.csp")
+t.check("csp tour 4 --edit writes the program here",
+        rc == 0 and os.path.exists(path) and open(path).read() == open(os.path.join(ROOT, "samples", "tour",
+                                                                                      "04-preemption.csp")).read()
+        and "04-preemption.csp" in out, f"{out!r} {err!r} rc={rc}")
+with open(path, "w") as f:
+    f.write("println(\"mine\")\n")
+out, err, rc = run(["tour", "4", "--edit"])
+t.check("--edit refuses to overwrite", rc == 1 and "already exists" in err and open(path).read() == "println(\"mine\")\n",
+        f"{err!r} rc={rc}")
+
+for args, msg in ((["tour", "99"], "there is no lesson 99 (there are 15)"), (["tour", "--run"], "need a lesson number"),
+                  (["tour", "1", "--lang", "fr"], "--lang takes en or zh"), (["tour", "x"], "unexpected argument x"),
+                  (["tour", "1", "--run", "--edit"], "not both")):
+    out, err, rc = run(args)
+    t.check(f"csp {' '.join(args)}: usage error", rc == 2 and msg in err and not out, f"{out!r} {err!r} rc={rc}")
+
+out, err, rc = run(["--help"])
+t.check("--help names csp tour", "csp tour N [--run | --edit]" in out, out)
+t.done()
