@@ -77,6 +77,9 @@ typedef struct RuntimeOps {
      * its own M (a stack overflow); its deferred calls do not run.  Never
      * returns. */
     void (*kill)(G *g);
+    /* The process is about to exit (vm_exit), with the outputs flushed:
+     * write what must be written (the -trace file).  May be NULL. */
+    void (*exit)(VM *vm);
 } RuntimeOps;
 
 /* vm->safepoint's bits.  GC: a collection is due or the world is stopping
