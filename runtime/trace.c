@@ -398,7 +398,12 @@ bool trace_stop(VM *vm, FILE *out) {
  * with every M idle (a deadlock), or hold sched.lock (trylock tells). */
 void trace_exit(VM *vm) {
     Sched *s = sched_of(vm);
-    if (!s || !s->tracer)
+    if (!s)
+        return;
+    pthread_mutex_lock(&stop_lock);
+    bool file = s->tracer && s->tracer->out;
+    pthread_mutex_unlock(&stop_lock);
+    if (!file)
         return;
     M *m = sched_current_m();
     if (m && m->p && atomic_load(&s->crash_m) != m && pthread_mutex_trylock(&s->lock) == 0) {
