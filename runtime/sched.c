@@ -586,8 +586,6 @@ static void execute(Sched *s, M *m, G *g) {
     }
     m->inherit_time = false;
     atomic_store(&p->running, g);
-    if (TRACE_ON(s))
-        trace_go_start(s, m, g);
     int r;
     if (s->repl && setjmp(m->kill_jmp)) {
         g->c_calls = 0; /* killed (rt_kill), perhaps inside a builtin's callback; g_free gives back its stack */
@@ -659,6 +657,8 @@ static void schedule(Sched *s, M *m) {
             acquirep(m, idle_wait(s, m));
             continue;
         }
+        if (TRACE_ON(s)) /* here, not in execute, whose locals live on the stack (setjmp) */
+            trace_go_start(s, m, g);
         execute(s, m, g);
     }
 }
@@ -875,8 +875,10 @@ int sched_run_main(VM *vm, Value main_fn) {
     g->top = 1;
     s->main_g = g;
     atomic_store(&s->ngoroutines, 1);
-    if (TRACE_ON(s))
+    if (TRACE_ON(s)) {
         trace_go_create(s, NULL, g);
+        trace_go_start(s, m0, g);
+    }
     sched_start_sysmon(s);
     execute(s, m0, g);
     schedule(s, m0); /* main parked: keep running goroutines on this thread */
