@@ -44,6 +44,8 @@ typedef struct ObjId {
 
 typedef struct Writer {
     FILE *out;
+    char buf[1 << 16];    /* the output, written to out when full: no stdio per field */
+    size_t len;
     int64_t start;
     size_t bytes;         /* written so far */
     GTrack *g;
@@ -56,13 +58,57 @@ typedef struct Writer {
     bool first, gc_seen;
 } Writer;
 
+static void out_flush(Writer *w) {
+    fwrite(w->buf, 1, w->len, w->out);
+    w->len = 0;
+}
+
+static void out_raw(Writer *w, const char *p, size_t n) {
+    if (w->len + n > sizeof w->buf) {
+        out_flush(w);
+        if (n > sizeof w->buf) {
+            fwrite(p, 1, n, w->out);
+            w->bytes += n;
+            return;
+        }
+    }
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+    w->bytes += n;
+}
+
+static void out_s(Writer *w, const char *s) { out_raw(w, s, strlen(s)); }
+
+static void out_i(Writer *w, int64_t v) {
+    char tmp[24], *e = tmp + sizeof tmp, *p = e;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    out_raw(w, p, (size_t)(e - p));
+}
+
+/* ns as microseconds with three decimals: "1234.567" */
+static void out_us(Writer *w, int64_t ns) {
+    if (ns < 0) {
+        out_raw(w, "-", 1);
+        ns = -ns;
+    }
+    out_i(w, ns / 1000);
+    char frac[4] = {'.', (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10), (char)('0' + ns % 10)};
+    out_raw(w, frac, 4);
+}
+
 static void wr(Writer *w, const char *fmt, ...) {
+    char tmp[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vfprintf(w->out, fmt, ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n > 0)
-        w->bytes += (size_t)n;
+        out_raw(w, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 static GTrack *track(Writer *w, int64_t id) {
@@ -120,24 +166,23 @@ static int obj_id(Writer *w, const void *key, int *counter) {
 }
 
 static void put_str(Writer *w, const char *s) {
-    fputc('"', w->out);
-    size_t n = 2;
+    out_raw(w, "\"", 1);
+    const char *run = s;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            fputc('\\', w->out);
-            fputc(c, w->out);
-            n += 2;
-        } else if (c < 0x20) {
-            fprintf(w->out, "\\u%04x", c);
-            n += 6;
-        } else {
-            fputc(c, w->out);
-            n++;
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        out_raw(w, run, (size_t)(s - run));
+        run = s + 1;
+        if (c < 0x20)
+            wr(w, "\\u%04x", c);
+        else {
+            char esc[2] = {'\\', (char)c};
+            out_raw(w, esc, 2);
         }
     }
-    fputc('"', w->out);
-    w->bytes += n;
+    out_raw(w, run, (size_t)(s - run));
+    out_raw(w, "\"", 1);
 }
 
 static const char *proto_module(const ObjProto *p) {
@@ -159,19 +204,20 @@ static void gname(const GTrack *t, char *buf, size_t cap) {
         snprintf(buf, cap, "G%lld", (long long)t->id);
 }
 
-static void ts_us(Writer *w, int64_t ns) { wr(w, "%.3f", (double)(ns - w->start) / 1000.0); }
+static void ts_us(Writer *w, int64_t ns) { out_us(w, ns - w->start); }
 
 static void begin(Writer *w) {
-    wr(w, w->first ? "\n" : ",\n");
+    out_s(w, w->first ? "\n" : ",\n");
     w->first = false;
 }
 
 static void put_where(Writer *w, const ObjProto *at, int32_t line) {
     if (!at)
         return;
-    wr(w, ",\"file\":");
+    out_s(w, ",\"file\":");
     put_str(w, proto_path(at));
-    wr(w, ",\"line\":%d", line);
+    out_s(w, ",\"line\":");
+    out_i(w, line);
 }
 
 /* A complete slice [from, to) on pid/tid for goroutine t, with its
@@ -179,27 +225,43 @@ static void put_where(Writer *w, const ObjProto *at, int32_t line) {
 static void slice(Writer *w, int pid, int64_t tid, const char *name, const char *cat, int64_t from, int64_t to,
                   const GTrack *t, const char *why) {
     begin(w);
-    wr(w, "{\"ph\":\"X\",\"name\":");
+    out_s(w, "{\"ph\":\"X\",\"name\":");
     put_str(w, name);
-    wr(w, ",\"cat\":\"%s\",\"pid\":%d,\"tid\":%lld,\"ts\":", cat, pid, (long long)tid);
+    out_s(w, ",\"cat\":\"");
+    out_s(w, cat);
+    out_s(w, "\",\"pid\":");
+    out_i(w, pid);
+    out_s(w, ",\"tid\":");
+    out_i(w, tid);
+    out_s(w, ",\"ts\":");
     ts_us(w, from);
-    wr(w, ",\"dur\":%.3f,\"args\":{\"g\":%lld", (double)(to - from) / 1000.0, (long long)t->id);
+    out_s(w, ",\"dur\":");
+    out_us(w, to - from);
+    out_s(w, ",\"args\":{\"g\":");
+    out_i(w, t->id);
     if (why) {
-        wr(w, ",\"end\":");
+        out_s(w, ",\"end\":");
         put_str(w, why);
     }
     put_where(w, t->at, t->at_line);
     if (pid == PID_G && t->args[0])
-        wr(w, "%s", t->args);
-    wr(w, "}}");
+        out_s(w, t->args);
+    out_s(w, "}}");
 }
 
 static void flow(Writer *w, char ph, int64_t id, int pid, int64_t tid, int64_t ts, const char *name) {
     begin(w);
-    wr(w, "{\"ph\":\"%c\",\"name\":\"%s\",\"cat\":\"flow\",\"id\":%lld,\"pid\":%d,\"tid\":%lld,\"ts\":", ph, name,
-       (long long)id, pid, (long long)tid);
+    out_s(w, ph == 'f' ? "{\"ph\":\"f\",\"name\":\"" : "{\"ph\":\"s\",\"name\":\"");
+    out_s(w, name);
+    out_s(w, "\",\"cat\":\"flow\",\"id\":");
+    out_i(w, id);
+    out_s(w, ",\"pid\":");
+    out_i(w, pid);
+    out_s(w, ",\"tid\":");
+    out_i(w, tid);
+    out_s(w, ",\"ts\":");
     ts_us(w, ts);
-    wr(w, ph == 'f' ? ",\"bp\":\"e\"}" : "}");
+    out_s(w, ph == 'f' ? ",\"bp\":\"e\"}" : "}");
 }
 
 /* An instant; args (may be "") is the inside of its args object. */
@@ -448,6 +510,7 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
         wr(&w, ",\"truncated\":\"recording stopped at %.3f ms: the -trace-limit of %zu MB was reached\"",
            (double)(cut_ns - start_ns) / 1e6, limit_bytes >> 20);
     wr(&w, "}}\n");
+    out_flush(&w);
     fflush(out);
     free(w.g);
     free(w.objs);
