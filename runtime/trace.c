@@ -157,7 +157,9 @@ static void where(G *g, TraceEvent *e) {
     }
 }
 
-static int16_t p_of(M *m) { return m && m->p ? (int16_t)m->p->id : -1; }
+static int16_t p_of(M *m) {
+    return m && m->p ? (int16_t)m->p->id : -1;
+}
 
 /* ---- the hooks ---- */
 
@@ -175,8 +177,12 @@ static void entry_fn(G *g, TraceEvent *e) {
 }
 
 void trace_go_create(Sched *s, G *parent, G *g) {
-    TraceEvent e = {.kind = TR_GO_CREATE, .g = g->id, .arg = parent ? parent->id : 0,
-                    .proto = g->created_fn, .line = g->created_line, .p = p_of(sched_current_m())};
+    TraceEvent e = {.kind = TR_GO_CREATE,
+                    .g = g->id,
+                    .arg = parent ? parent->id : 0,
+                    .proto = g->created_fn,
+                    .line = g->created_line,
+                    .p = p_of(sched_current_m())};
     entry_fn(g, &e);
     emit(s, &e);
 }
@@ -245,7 +251,9 @@ void trace_user_log(G *g, const char *category, const char *message) {
         free(text);
 }
 
-bool trace_enabled(VM *vm) { return TRACE_ON(sched_of(vm)); }
+bool trace_enabled(VM *vm) {
+    return TRACE_ON(sched_of(vm));
+}
 
 /* ---- starting ---- */
 
@@ -277,8 +285,8 @@ static void snapshot(Sched *s, M *self) {
         int st = atomic_load(&g->status);
         if (st == G_DEAD || st == G_IDLE)
             continue;
-        TraceEvent e = {.kind = TR_GO_CREATE, .g = g->id, .proto = g->created_fn, .line = g->created_line,
-                        .p = -1};
+        TraceEvent e = {
+            .kind = TR_GO_CREATE, .g = g->id, .proto = g->created_fn, .line = g->created_line, .p = -1};
         entry_fn(g, &e);
         emit(s, &e);
         if (st == G_RUNNING) {
@@ -290,8 +298,11 @@ static void snapshot(Sched *s, M *self) {
                     r.p = (int16_t)j;
             emit(s, &r);
         } else if (st == G_WAITING || st == G_SYSCALL) {
-            TraceEvent w = {.kind = TR_GO_STOP, .g = g->id, .p = -1,
-                            .why = st == G_SYSCALL ? TR_WHY_SYSCALL : TR_WHY_PARK, .reason = (uint8_t)g->wait_reason};
+            TraceEvent w = {.kind = TR_GO_STOP,
+                            .g = g->id,
+                            .p = -1,
+                            .why = st == G_SYSCALL ? TR_WHY_SYSCALL : TR_WHY_PARK,
+                            .reason = (uint8_t)g->wait_reason};
             where(g, &w);
             emit(s, &w);
         }

@@ -56,12 +56,12 @@ typedef enum TraceKind {
 } TraceKind;
 
 typedef enum TraceWhy {
-    TR_WHY_PARK,     /* waits: the reason field says on what */
-    TR_WHY_PREEMPT,  /* sysmon asked it to yield after 10 ms */
-    TR_WHY_GOSCHED,  /* runtime.Gosched */
-    TR_WHY_HANDOFF,  /* a sync.Mutex in starvation mode handed its lock on and yielded */
-    TR_WHY_SYSCALL,  /* entered a C call: its P may be handed off */
-    TR_WHY_END,      /* returned, or runtime.Goexit */
+    TR_WHY_PARK,    /* waits: the reason field says on what */
+    TR_WHY_PREEMPT, /* sysmon asked it to yield after 10 ms */
+    TR_WHY_GOSCHED, /* runtime.Gosched */
+    TR_WHY_HANDOFF, /* a sync.Mutex in starvation mode handed its lock on and yielded */
+    TR_WHY_SYSCALL, /* entered a C call: its P may be handed off */
+    TR_WHY_END,     /* returned, or runtime.Goexit */
 } TraceWhy;
 
 /* -trace FILE: open it now (false and errno if it cannot be created) and

@@ -19,33 +19,33 @@ struct P;
  * live as long as their module, so they are still there when the file is
  * written. */
 typedef struct TraceEvent {
-    int64_t ts;                 /* unique and causal (runtime/trace.h) */
-    int64_t g;                  /* the goroutine concerned (0: none) */
-    int64_t arg;                /* CREATE: parent; UNBLOCK: waker (0: none); STEAL: count; PROCS: n */
-    const void *obj;            /* STOP parked: the lock it parked with, which names the channel or
-                                 * semaphore; CREATE: the function (an ObjProto, or a native's name
-                                 * when why is 1); USER_LOG: the text */
+    int64_t ts;      /* unique and causal (runtime/trace.h) */
+    int64_t g;       /* the goroutine concerned (0: none) */
+    int64_t arg;     /* CREATE: parent; UNBLOCK: waker (0: none); STEAL: count; PROCS: n */
+    const void *obj; /* STOP parked: the lock it parked with, which names the channel or
+                      * semaphore; CREATE: the function (an ObjProto, or a native's name
+                      * when why is 1); USER_LOG: the text */
     const struct ObjProto *proto;
     int32_t line;
-    int16_t p;                  /* the P it happened on (-1: none) */
-    int16_t m;                  /* the M (-1: not a scheduler thread) */
-    uint8_t kind;               /* TraceKind */
-    uint8_t why;                /* STOP: TraceWhy */
-    uint8_t reason;             /* STOP parked: WaitReason; STEAL: the victim P */
+    int16_t p;      /* the P it happened on (-1: none) */
+    int16_t m;      /* the M (-1: not a scheduler thread) */
+    uint8_t kind;   /* TraceKind */
+    uint8_t why;    /* STOP: TraceWhy */
+    uint8_t reason; /* STOP parked: WaitReason; STEAL: the victim P */
 } TraceEvent;
 
 typedef struct TraceBuf TraceBuf;
 
 typedef struct Tracer {
     pthread_mutex_t lock;
-    struct M *ms;               /* lock: the Ms that have a buffer (linked by M.tnext) */
-    TraceBuf *full;             /* lock: retired buffers */
-    TraceBuf *outside;          /* lock: events from threads that are no M */
-    size_t bytes, limit_bytes;  /* lock: recorded so far (the retired buffers), the bound */
-    bool closed;                /* lock: trace_stop has begun: no M may register or retire */
-    int64_t cut_ns;             /* lock: where recording stopped at the limit (0: it did not) */
-    _Atomic int64_t clock;      /* the last timestamp given out */
-    FILE *out;                  /* -trace FILE; NULL for trace.Start */
+    struct M *ms;              /* lock: the Ms that have a buffer (linked by M.tnext) */
+    TraceBuf *full;            /* lock: retired buffers */
+    TraceBuf *outside;         /* lock: events from threads that are no M */
+    size_t bytes, limit_bytes; /* lock: recorded so far (the retired buffers), the bound */
+    bool closed;               /* lock: trace_stop has begun: no M may register or retire */
+    int64_t cut_ns;            /* lock: where recording stopped at the limit (0: it did not) */
+    _Atomic int64_t clock;     /* the last timestamp given out */
+    FILE *out;                 /* -trace FILE; NULL for trace.Start */
     int64_t start_ns;
 } Tracer;
 
@@ -70,6 +70,7 @@ void trace_retake(struct Sched *s, struct P *p, struct M *from);
 /* runtime/trace_json.c: write n events (sorted here by time) as Chrome
  * Trace Event JSON to out, at most limit_bytes of it; cut_ns (nonzero)
  * is where recording stopped at the limit, which the file notes. */
-void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns, size_t limit_bytes);
+void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,
+                      size_t limit_bytes);
 
 #endif

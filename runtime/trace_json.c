@@ -21,18 +21,18 @@ enum { PID_P = 1, PID_G = 2, PID_M = 3, TID_GC = 9999 };
 enum { GS_NONE, GS_RUNNABLE, GS_RUNNING, GS_BLOCKED, GS_SYSCALL, GS_DEAD };
 
 typedef struct GTrack {
-    int64_t id;           /* 0: empty slot */
-    int state;            /* GS_* */
+    int64_t id; /* 0: empty slot */
+    int state;  /* GS_* */
     int64_t since;
     int p, m;
-    uint8_t reason;       /* blocked: WaitReason */
-    const void *fn;       /* the function it runs, for its name */
-    bool fn_native;       /* fn is a native's name */
-    const ObjProto *at;   /* where the current state began (or, running, where it ended) */
+    uint8_t reason;     /* blocked: WaitReason */
+    const void *fn;     /* the function it runs, for its name */
+    bool fn_native;     /* fn is a native's name */
+    const ObjProto *at; /* where the current state began (or, running, where it ended) */
     int32_t at_line;
-    int64_t flow;         /* an arrow waiting for its next start (0: none) */
+    int64_t flow;          /* an arrow waiting for its next start (0: none) */
     const char *flow_name; /* "go" or "wake" */
-    char args[160];       /* more args of the current state's slice: ,"chan":3 ... */
+    char args[160];        /* more args of the current state's slice: ,"chan":3 ... */
 } GTrack;
 
 /* Small ids for the objects goroutines wait on: a channel's lock is the
@@ -44,12 +44,12 @@ typedef struct ObjId {
 
 typedef struct Writer {
     FILE *out;
-    char buf[1 << 16];    /* the output, written to out when full: no stdio per field */
+    char buf[1 << 16]; /* the output, written to out when full: no stdio per field */
     size_t len;
     int64_t start;
-    size_t bytes;         /* written so far */
+    size_t bytes; /* written so far */
     GTrack *g;
-    size_t cap, n, live;  /* live: tracks not yet ended */
+    size_t cap, n, live; /* live: tracks not yet ended */
     ObjId *objs;
     size_t ocap, on;
     int nchan, nsync;
@@ -77,7 +77,9 @@ static void out_raw(Writer *w, const char *p, size_t n) {
     w->bytes += n;
 }
 
-static void out_s(Writer *w, const char *s) { out_raw(w, s, strlen(s)); }
+static void out_s(Writer *w, const char *s) {
+    out_raw(w, s, strlen(s));
+}
 
 static void out_i(Writer *w, int64_t v) {
     char tmp[24], *e = tmp + sizeof tmp, *p = e;
@@ -204,7 +206,9 @@ static void gname(const GTrack *t, char *buf, size_t cap) {
         snprintf(buf, cap, "G%lld", (long long)t->id);
 }
 
-static void ts_us(Writer *w, int64_t ns) { out_us(w, ns - w->start); }
+static void ts_us(Writer *w, int64_t ns) {
+    out_us(w, ns - w->start);
+}
 
 static void begin(Writer *w) {
     out_s(w, w->first ? "\n" : ",\n");
@@ -222,8 +226,8 @@ static void put_where(Writer *w, const ObjProto *at, int32_t line) {
 
 /* A complete slice [from, to) on pid/tid for goroutine t, with its
  * location, why it ended (NULL: not said) and the state's extra args. */
-static void slice(Writer *w, int pid, int64_t tid, const char *name, const char *cat, int64_t from, int64_t to,
-                  const GTrack *t, const char *why) {
+static void slice(Writer *w, int pid, int64_t tid, const char *name, const char *cat, int64_t from,
+                  int64_t to, const GTrack *t, const char *why) {
     begin(w);
     out_s(w, "{\"ph\":\"X\",\"name\":");
     put_str(w, name);
@@ -265,7 +269,8 @@ static void flow(Writer *w, char ph, int64_t id, int pid, int64_t tid, int64_t t
 }
 
 /* An instant; args (may be "") is the inside of its args object. */
-static void instant(Writer *w, int pid, int64_t tid, int64_t ts, const char *name, char scope, const char *args) {
+static void instant(Writer *w, int pid, int64_t tid, int64_t ts, const char *name, char scope,
+                    const char *args) {
     begin(w);
     wr(w, "{\"ph\":\"i\",\"name\":");
     put_str(w, name);
@@ -328,8 +333,12 @@ static const char *why_text(const TraceEvent *e) {
     }
 }
 
-static bool chan_reason(int r) { return r == WAIT_CHAN_RECV || r == WAIT_CHAN_SEND; }
-static bool sync_reason(int r) { return r >= WAIT_SEMACQUIRE && r <= WAIT_SYNC_COND_WAIT; }
+static bool chan_reason(int r) {
+    return r == WAIT_CHAN_RECV || r == WAIT_CHAN_SEND;
+}
+static bool sync_reason(int r) {
+    return r >= WAIT_SEMACQUIRE && r <= WAIT_SYNC_COND_WAIT;
+}
 
 static void on_stop(Writer *w, GTrack *t, const TraceEvent *e) {
     t->at = e->proto;
@@ -402,12 +411,8 @@ static void on_event(Writer *w, const TraceEvent *e) {
             t->flow = 0;
         }
         break;
-    case TR_GO_STOP:
-        on_stop(w, t, e);
-        break;
-    case TR_GO_UNBLOCK:
-        on_unblock(w, t, e);
-        break;
+    case TR_GO_STOP: on_stop(w, t, e); break;
+    case TR_GO_UNBLOCK: on_unblock(w, t, e); break;
     case TR_SYSCALL_EXIT:
         close_state(w, t, e->ts, "back from C, no P free");
         set_state(t, GS_RUNNABLE, e->ts);
@@ -425,8 +430,8 @@ static void on_event(Writer *w, const TraceEvent *e) {
     case TR_GC_START:
     case TR_GC_END:
         w->gc_seen = true;
-        instant(w, PID_P, TID_GC, e->ts, e->kind == TR_GC_START ? "GC: stop the world" : "GC: start the world",
-                't', "");
+        instant(w, PID_P, TID_GC, e->ts,
+                e->kind == TR_GC_START ? "GC: stop the world" : "GC: start the world", 't', "");
         break;
     case TR_RETAKE:
         snprintf(name, sizeof name, "P%d handed off: M%lld is in C", e->p, (long long)e->arg);
@@ -448,8 +453,7 @@ static void on_event(Writer *w, const TraceEvent *e) {
         wr(w, "}}");
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -460,15 +464,19 @@ static int by_time(const void *a, const void *b) {
 
 static void metadata(Writer *w, int pid, int64_t tid, const char *what, const char *name) {
     begin(w);
-    wr(w, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%d,\"tid\":%lld,\"args\":{\"name\":", what, pid, (long long)tid);
+    wr(w, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%d,\"tid\":%lld,\"args\":{\"name\":", what, pid,
+       (long long)tid);
     put_str(w, name);
     wr(w, "}}");
 }
 
 /* What the end of the file needs: each goroutine's last slices and name. */
-static size_t tail_bytes(const Writer *w) { return w->live * 1536 + w->n * 160 + (size_t)(w->maxp + w->maxm + 2) * 64 + 4096; }
+static size_t tail_bytes(const Writer *w) {
+    return w->live * 1536 + w->n * 160 + (size_t)(w->maxp + w->maxm + 2) * 64 + 4096;
+}
 
-void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns, size_t limit_bytes) {
+void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,
+                      size_t limit_bytes) {
     qsort(ev, n, sizeof *ev, by_time);
     Writer w = {.out = out, .start = start_ns, .first = true, .maxp = -1, .maxm = -1};
     wr(&w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
