@@ -92,7 +92,7 @@ void sched_exitsyscall(G *g) {
          * that dequeues it hands over its P. */
         atomic_store(&g->status, G_RUNNABLE);
         if (TRACE_ON(s))
-            trace_syscall_exit(s, m, g);
+            trace_syscall_exit(s, g);
         g_rt(g)->lockedm = m;
         pthread_mutex_lock(&s->lock);
         sched_globrunq_put(s, g);

@@ -211,9 +211,8 @@ void trace_go_unblock(Sched *s, G *g) {
     emit(s, &e);
 }
 
-void trace_syscall_exit(Sched *s, M *m, G *g) {
+void trace_syscall_exit(Sched *s, G *g) {
     TraceEvent e = {.kind = TR_SYSCALL_EXIT, .g = g->id, .p = -1};
-    (void)m;
     emit(s, &e);
 }
 

@@ -61,7 +61,7 @@ void trace_go_start(struct Sched *s, struct M *m, G *g);
 void trace_go_stop(struct Sched *s, struct M *m, G *g, TraceWhy why, const void *obj);
 /* g was readied by whatever runs on this thread. */
 void trace_go_unblock(struct Sched *s, G *g);
-void trace_syscall_exit(struct Sched *s, struct M *m, G *g);
+void trace_syscall_exit(struct Sched *s, G *g);
 void trace_steal(struct Sched *s, struct M *m, struct P *victim, int n);
 void trace_procs(struct Sched *s, int n);
 void trace_gc(struct Sched *s, bool start);
