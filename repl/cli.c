@@ -15,6 +15,7 @@
 #include "repl/repl.h"
 #include "repl/tour.h"
 #include "runtime/sched.h"
+#include "runtime/trace.h"
 #include "stdlib/stdlib.h"
 #include "vm/interp.h"
 #include "vm/race.h"
@@ -43,6 +44,11 @@ static const char usage[] =
     "  csp -seed N ...               run deterministically (also: csp run -seed N): one thread,\n"
     "                                every scheduling choice from a PRNG seeded with N, virtual\n"
     "                                time; the same N gives the same output (docs/explore.md)\n"
+    "  csp -trace FILE ...           record what the scheduler does (which goroutine ran\n"
+    "                                where, why it stopped, who woke it) into FILE as Chrome\n"
+    "                                Trace Event JSON, for ui.perfetto.dev or `csp trace`\n"
+    "                                (docs/trace.md); also csp run -trace FILE\n"
+    "  csp -trace-limit MB ...       stop recording when the trace reaches MB (default 256)\n"
     "  csp -version                  print the version\n"
     "  csp -help                     print this help\n"
     "Every flag may also be written with two dashes (--race, --help).\n"
@@ -196,6 +202,8 @@ int main(int argc, char **argv) {
         first = 2;
     }
     RunFlags fl = {0};
+    const char *trace_path = NULL;
+    int64_t trace_limit = 256;
     for (; first < argc; first++) {
         const char *f = flag_name(argv[first]);
         if (!strcmp(f, "-race")) {
@@ -212,9 +220,25 @@ int main(int argc, char **argv) {
                 return bad_usage("csp -seed: not a number: %s", argv[first + 1]);
             fl.seeded = true;
             first++;
+        } else if (!strcmp(f, "-trace") || !strncmp(f, "-trace=", 7)) {
+            trace_path = f[6] == '=' ? f + 7 : first + 1 < argc ? argv[++first] : "";
+            if (!*trace_path)
+                return bad_usage("csp: -trace needs a file name%s", "");
+        } else if (!strcmp(f, "-trace-limit") || !strncmp(f, "-trace-limit=", 13)) {
+            const char *v = f[12] == '=' ? f + 13 : first + 1 < argc ? argv[++first] : "";
+            char *end;
+            trace_limit = strtoll(v, &end, 10);
+            if (!*v || *end || trace_limit < 1)
+                return bad_usage("csp: -trace-limit takes a size in MB, not \"%s\"", v);
         } else {
             break;
         }
+    }
+    if (repl && trace_path)
+        return bad_usage("csp repl: -trace is for programs (in the REPL, use runtime/trace)%s", "");
+    if (trace_path && !trace_open_at_start(trace_path, trace_limit)) {
+        fprintf(stderr, "csp: -trace: %s: %s\n", trace_path, strerror(errno));
+        return 2;
     }
     if (repl) {
         if (first < argc)

@@ -309,6 +309,9 @@ void leaks_at_exit(Sched *s, G *main_g) {
         fwrite(report.p, 1, report.len, vm->err); /* one write: stderr is unbuffered */
     sb_free(&report);
     /* The program ends now: the world stays stopped, so that no goroutine
-     * prints after the report (as sched_crash_begin leaves it). */
+     * prints after the report (as sched_crash_begin leaves it), and for
+     * this M for good: nothing on the way out (a collection, the -trace
+     * file) may try to stop it again. */
+    atomic_store(&s->crash_m, sched_current_m());
     pthread_mutex_unlock(&s->lock);
 }

@@ -13,6 +13,7 @@
 #include "base/spin.h"
 #include "runtime/chan.h"
 #include "runtime/sched_int.h"
+#include "runtime/trace_int.h"
 #include "vm/interp.h"
 #include "vm/race.h"
 
@@ -370,8 +371,11 @@ static G *steal_work(Sched *s, M *m, int64_t now) {
                     return g;
             }
             G *g = runq_steal(&p->runq, &victim->runq, attempt == 3);
-            if (g)
+            if (g) {
+                if (TRACE_ON(s)) /* one to run and what went to our queue */
+                    trace_steal(s, m, victim, 1 + (int)runq_len(&p->runq));
                 return g;
+            }
         }
     }
     return NULL;
@@ -640,6 +644,9 @@ static void execute(Sched *s, M *m, G *g) {
     }
     m->curg = NULL;
     atomic_store(&p->running, NULL);
+    if (TRACE_ON(s)) /* before anyone else may see g: the lock is still held, g on no queue */
+        trace_go_stop(s, m, g, r == VM_DONE ? TR_WHY_END : m->yielded ? (TraceWhy)m->yield_why : TR_WHY_PARK,
+                      m->unlock_after);
     if (r == VM_DONE) {
         goexit(s, g);
         return;
@@ -676,6 +683,8 @@ static void schedule(Sched *s, M *m) {
             acquirep(m, idle_wait(s, m));
             continue;
         }
+        if (TRACE_ON(s)) /* here, not in execute, whose locals live on the stack (setjmp) */
+            trace_go_start(s, m, g);
         execute(s, m, g);
     }
 }
@@ -715,6 +724,8 @@ void sched_ready(G *g, bool next) {
     Sched *s = sched_of(g->vm);
     atomic_store(&g->status, G_RUNNABLE);
     g->wait_reason = WAIT_ZERO;
+    if (TRACE_ON(s))
+        trace_go_unblock(s, g);
     M *m = tls_m;
     if (m && m->p) {
         runqput(s, m->p, g, next);
@@ -738,6 +749,7 @@ void sched_ready(G *g, bool next) {
 
 int sched_gosched_results(G *g, int nres) {
     tls_m->yielded = true;
+    tls_m->yield_why = TR_WHY_GOSCHED;
     g->resume_nres = (int16_t)nres;
     return RT_PARK;
 }
@@ -746,7 +758,9 @@ int sched_gosched(G *g) { return sched_gosched_results(g, 0); }
 
 int sched_goyield(G *g, int nres) {
     tls_m->yield_local = true;
-    return sched_gosched_results(g, nres);
+    int r = sched_gosched_results(g, nres);
+    tls_m->yield_why = TR_WHY_HANDOFF;
+    return r;
 }
 
 bool sched_can_spin(G *g) {
@@ -767,6 +781,7 @@ static int rt_preempted(G *g) {
     if (atomic_load(&g->interrupted))
         return vm_goexit(g); /* Ctrl-C in the REPL: the entry ends, running its deferred calls */
     tls_m->yielded = true;
+    tls_m->yield_why = TR_WHY_PREEMPT;
     return RT_PARK;
 }
 
@@ -791,6 +806,8 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
         race_go(parent, g); /* the go statement happens before the goroutine starts */
     atomic_fetch_add(&s->ngoroutines, 1);
     atomic_store(&g->status, G_RUNNABLE);
+    if (TRACE_ON(s))
+        trace_go_create(s, parent, g);
     M *m = tls_m;
     runqput(s, m->p, g, true);
     sched_wakep(s);
@@ -838,6 +855,7 @@ static const RuntimeOps ops = {
     .crash_dump = sched_crash_dump,
     .kill = rt_kill,
     .seed_point = seed_point,
+    .exit = trace_exit,
 };
 
 Sched *sched_init(VM *vm) {
@@ -863,6 +881,7 @@ Sched *sched_init(VM *vm) {
         sched_new_p(s, i);
     for (int i = nprocs - 1; i > 0; i--)
         sched_pidleput(s, s->allp[i]);
+    trace_init(s);
     chan_register(vm);
     vm->rt = &ops;
     /* A write to a closed pipe or socket is an error the script sees
@@ -891,6 +910,10 @@ int sched_run_main(VM *vm, Value main_fn) {
     g->top = 1;
     s->main_g = g;
     atomic_store(&s->ngoroutines, 1);
+    if (TRACE_ON(s)) {
+        trace_go_create(s, NULL, g);
+        trace_go_start(s, m0, g);
+    }
     sched_start_sysmon(s);
     execute(s, m0, g);
     schedule(s, m0); /* main parked: keep running goroutines on this thread */

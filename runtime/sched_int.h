@@ -81,6 +81,11 @@ struct M {
     AllocCache cache;            /* this thread's allocations (vm/gc.h) */
     jmp_buf kill_jmp;            /* the REPL: execute()'s way out of a goroutine killed by RuntimeOps.kill */
     uint64_t rand_state;         /* owner only */
+    /* the execution tracer (runtime/trace.h) */
+    struct TraceBuf *tbuf;       /* owner while tbusy; the stopper once no M is busy */
+    _Atomic bool tbusy;          /* appending to tbuf (the busy window of runtime/trace.h) */
+    M *tnext;                    /* the tracer's list of Ms with a buffer: Tracer.lock */
+    uint8_t yield_why;           /* TraceWhy of a yield (with `yielded`): owner only */
 };
 
 /* Free Gs past this many keep no stack (Go bounds its per-P G cache at 64). */
@@ -115,7 +120,8 @@ typedef struct Sched {
     pthread_t sysmon;
     _Atomic int exiting;
     _Atomic int crashing;        /* a goroutine is printing its panic report */
-    _Atomic(M *) crash_m;        /* its M, once the world is stopped for it */
+    _Atomic(M *) crash_m;        /* its M, once the world is stopped for it; also the M that
+                                  * printed the leak report: the world stays stopped for good */
     /* I/O (runtime/ioloop.c) */
     _Atomic(struct IoLoop *) io; /* the libuv loop, once started (under io_start) */
     pthread_mutex_t io_start;    /* not sched.lock: a finalizer may post with the world stopped */
@@ -132,7 +138,14 @@ typedef struct Sched {
     int64_t schedtrace_next;     /* sysmon only: when to print next */
     bool scheddetail;
     bool seed;                   /* csp -seed (runtime/sched_seed.c): set before any M starts */
+    /* the execution tracer (runtime/trace.h) */
+    _Atomic bool tracing;        /* recording: every event site loads it relaxed (TRACE_ON) */
+    struct Tracer *tracer;       /* set before tracing is, cleared once no M is busy */
+    _Atomic int trace_outside_busy; /* threads that are no M inside their busy window */
 } Sched;
+
+/* Whether to record an event: one relaxed load (runtime/trace.h). */
+#define TRACE_ON(s) __builtin_expect(atomic_load_explicit(&(s)->tracing, memory_order_relaxed), 0)
 
 static inline Sched *sched_of(VM *vm) { return vm->sched; }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "runtime/sched_int.h"
+#include "runtime/trace_int.h"
 #include "vm/interp.h"
 
 P *sched_new_p(Sched *s, int id) {
@@ -114,8 +115,12 @@ void sched_gc(G *g) {
         return; /* the world is stopped for this M's crash report: no collection */
     if (!stw_try_stop(s, sched_current_m()))
         return; /* another M collected while this one was stopped */
+    if (TRACE_ON(s))
+        trace_gc(s, true);
     gc_collect(g->vm);
     shrink_stacks(g->vm);
+    if (TRACE_ON(s))
+        trace_gc(s, false);
     stw_start(s);
 }
 
@@ -181,6 +186,8 @@ int sched_gomaxprocs(G *g, int n, bool *must_yield) {
         n = MAX_PROCS;
     stw_stop(s, m);
     procresize(s, m, n);
+    if (TRACE_ON(s))
+        trace_procs(s, n);
     stw_start(s);
     sched_kick_idle(s);
     sched_wakep(s);

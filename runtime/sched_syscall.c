@@ -23,6 +23,7 @@
  * restarts (syscall_restart_ps).
  */
 #include "runtime/sched_int.h"
+#include "runtime/trace_int.h"
 
 #define RETAKE_ANYWAY_NS 10000000 /* 10 ms: retake even when the P is not wanted (Go's rule) */
 
@@ -38,6 +39,8 @@ void sched_entersyscall(G *g) {
     M *m = sched_current_m();
     Sched *s = m->sched;
     P *p = m->p;
+    if (TRACE_ON(s))
+        trace_go_stop(s, m, g, TR_WHY_SYSCALL, NULL);
     /* The fast path has two locked instructions: this store of P_SYSCALL
      * and the CAS back in exitsyscall.  The rest are hints for sysmon or are
      * read with the world stopped (the dumps), so relaxed. */
@@ -88,6 +91,8 @@ void sched_exitsyscall(G *g) {
         /* Every P is busy: queue g, bound to this M, and sleep until the M
          * that dequeues it hands over its P. */
         atomic_store(&g->status, G_RUNNABLE);
+        if (TRACE_ON(s))
+            trace_syscall_exit(s, g);
         g_rt(g)->lockedm = m;
         pthread_mutex_lock(&s->lock);
         sched_globrunq_put(s, g);
@@ -98,6 +103,8 @@ void sched_exitsyscall(G *g) {
     }
     atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
     atomic_store_explicit(&p->running, g, memory_order_relaxed);
+    if (TRACE_ON(s))
+        trace_go_start(s, m, g);
     /* The world may be stopping and counting on this P: stop before the
      * goroutine touches the VM again. */
     if (atomic_load(&s->gcwaiting))
@@ -163,6 +170,8 @@ bool syscall_retake(Sched *s, int64_t now) {
         int want = P_SYSCALL;
         if (!atomic_compare_exchange_strong(&p->status, &want, P_IDLE))
             continue; /* its M came back */
+        if (TRACE_ON(s)) /* p->m: the M in C, which no longer touches p */
+            trace_retake(s, p, p->m);
         took = true;
         handoffp(s, p);
     }

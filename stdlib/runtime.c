@@ -5,6 +5,7 @@
  * Leaks (csp's own) ReadMemStats, the type MemStats, and the constants GOOS
  * GOARCH.  runtime/debug: SetMaxStack SetMaxThreads SetGCPercent (each
  * returns the previous setting), Stack, PrintStack.
+ * runtime/trace: Start Stop Log IsEnabled (the tracer: runtime/trace.h).
  *
  * Threading: the settings are VM fields that other threads read while
  * goroutines run; they are written here with atomic stores (the readers in
@@ -20,6 +21,8 @@
 
 #include "csp_config.h"
 #include "runtime/sched.h"
+#include "runtime/trace.h"
+#include "stdlib/stream.h"
 #include "stdlib/lib.h"
 #include "vm/interp.h" /* traceback(): debug.Stack is the one user outside vm/ */
 
@@ -321,10 +324,89 @@ static const NativeReg debug_fns[] = {
     {NULL, NULL, NULL},
 };
 
+/* ---- runtime/trace ----
+ * Start(w) records until Stop, which writes the JSON (docs/trace.md) to w:
+ * the recording is kept in memory meanwhile, so w may be any writer.  The
+ * writer waits in the module's slot WRITER_SLOT (a name no script can
+ * spell), which keeps it alive. */
+
+#define WRITER_SLOT " writer"
+
+static int tr_Start(G *g, Value *args, int nargs) {
+    Value w;
+    if (!args_check(g, "trace.Start", args, nargs, "v", &w))
+        return -1;
+    Value write;
+    if (!stream_of(w, true) && !args_method(g->vm, w, "Write", &write))
+        return args_type_error(g, "trace.Start", 1, "an io.Writer", w);
+    VM *vm = g->vm;
+    if (!trace_start(g, 256)) {
+        args[0] = err_newf(vm, "tracing is already enabled");
+        return 1;
+    }
+    vm_module_set(vm, vm_find_native_module(vm, "runtime/trace"), WRITER_SLOT, w);
+    args[0] = VAL_NIL;
+    return 1;
+}
+
+static int tr_Stop(G *g, Value *args, int nargs) {
+    if (!args_check(g, "trace.Stop", args, nargs, ""))
+        return -1;
+    VM *vm = g->vm;
+    ObjModule *m = vm_find_native_module(vm, "runtime/trace");
+    Value w = VAL_NIL;
+    if (!vm_module_get(m, str_intern_c(vm, WRITER_SLOT), &w) || val_is_nil(w))
+        return 0; /* not started here (or -trace FILE is recording): Go's Stop does nothing */
+    char *json = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&json, &len);
+    if (!f)
+        return vm_panicf(g, "trace.Stop: out of memory");
+    bool stopped = trace_stop(vm, f);
+    fclose(f);
+    vm_module_set(vm, m, WRITER_SLOT, VAL_NIL);
+    int r = 0;
+    if (stopped && stream_of(w, true)) {
+        r = stream_write(g, "trace.Stop", 1, w, json, len, args);
+    } else if (stopped) {
+        Value res[2];
+        r = fmtlib_write(g, "trace.Stop", w, json, len, res) ? 0 : -1;
+    }
+    free(json);
+    return r;
+}
+
+static int tr_Log(G *g, Value *args, int nargs) {
+    Value ctx;
+    ObjString *category, *message;
+    if (!args_check(g, "trace.Log", args, nargs, "vss", &ctx, &category, &message))
+        return -1;
+    trace_user_log(g, category->chars, message->chars);
+    return 0;
+}
+
+static int tr_IsEnabled(G *g, Value *args, int nargs) {
+    if (!args_check(g, "trace.IsEnabled", args, nargs, ""))
+        return -1;
+    args[0] = val_bool(trace_enabled(g->vm));
+    return 1;
+}
+
+static const NativeReg trace_fns[] = {
+    {"Start", tr_Start,
+     "Start(w) error — record what the scheduler does until Stop, which writes it to w as Chrome Trace Event "
+     "JSON (docs/trace.md)"},
+    {"Stop", tr_Stop, "Stop() — stop recording and write the trace to Start's writer"},
+    {"Log", tr_Log, "Log(ctx, category, message) — a user event on the calling goroutine's track"},
+    {"IsEnabled", tr_IsEnabled, "IsEnabled() bool — whether the trace is recording"},
+    {NULL, NULL, NULL},
+};
+
 void stdlib_open_runtime(VM *vm) {
     ObjModule *m = vm_native_module(vm, "runtime", runtime_fns);
     vm_module_set(vm, m, "GOOS", val_cstr(vm, GOOS));
     vm_module_set(vm, m, "GOARCH", val_cstr(vm, GOARCH));
     vm_register_type(vm, &memstats_type);
     vm_native_module(vm, "runtime/debug", debug_fns);
+    vm_native_module(vm, "runtime/trace", trace_fns);
 }

@@ -61,6 +61,8 @@ _Noreturn void vm_exit(VM *vm, int code) {
     fflush(vm->err);
     fflush(stdout);
     fflush(stderr);
+    if (vm->rt && vm->rt->exit)
+        vm->rt->exit(vm);
     if (vm->before_exit)
         vm->before_exit();
     _exit(code);

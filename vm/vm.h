@@ -81,6 +81,9 @@ typedef struct RuntimeOps {
      * g's pc runs; true when g is to yield there (it then runs the
      * instruction when it resumes) */
     bool (*seed_point)(G *g);
+    /* The process is about to exit (vm_exit), with the outputs flushed:
+     * write what must be written (the -trace file).  May be NULL. */
+    void (*exit)(VM *vm);
 } RuntimeOps;
 
 /* vm->safepoint's bits.  GC: a collection is due or the world is stopping

@@ -1,0 +1,424 @@
+/* runtime/trace.c — recording scheduler events (the invariants are in
+ * runtime/trace.h; the hooks' callers in runtime/sched*.c; the JSON in
+ * runtime/trace_json.c and docs/trace.md). */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/sched_int.h"
+#include "runtime/trace_int.h"
+#include "vm/interp.h"
+
+enum { TRACE_BUF_EVENTS = 4096 };
+
+struct TraceBuf {
+    TraceBuf *next; /* the tracer's list of full buffers: Tracer.lock */
+    int n;
+    TraceEvent ev[TRACE_BUF_EVENTS];
+};
+
+/* -trace FILE: opened by the command line before the scheduler exists,
+ * taken by trace_init when it starts (one program per process). */
+static FILE *start_file;
+static int64_t start_limit_mb;
+/* One trace_start or trace_stop at a time: an exit that finds trace.Stop
+ * writing waits for it, and a second exit finds nothing to write. */
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static Tracer *tracer_new(FILE *out, int64_t limit_mb) {
+    Tracer *t = mem_calloc(1, sizeof(Tracer));
+    pthread_mutex_init(&t->lock, NULL);
+    t->out = out;
+    t->limit_bytes = (size_t)(limit_mb > 0 ? limit_mb : 256) << 20;
+    t->start_ns = sched_nanotime();
+    atomic_init(&t->clock, t->start_ns);
+    return t;
+}
+
+/* max(now, last + 1) on the tracer's one clock (runtime/trace.h): whatever
+ * happened before this call on any thread has a smaller timestamp. */
+static int64_t trace_clock(Tracer *t) {
+    int64_t now = sched_nanotime();
+    int64_t last = atomic_load_explicit(&t->clock, memory_order_relaxed);
+    for (;;) {
+        int64_t ts = now > last ? now : last + 1;
+        if (atomic_compare_exchange_weak_explicit(&t->clock, &last, ts, memory_order_relaxed,
+                                                  memory_order_relaxed))
+            return ts;
+    }
+}
+
+/* ---- recording ---- */
+
+/* Recording stops here: the limit is reached (t->lock held). */
+static void cut(Sched *s, Tracer *t) {
+    if (!t->cut_ns)
+        t->cut_ns = trace_clock(t);
+    atomic_store(&s->tracing, false);
+}
+
+/* m's buffer is full (or m has none yet): retire it and give m a new one,
+ * registering m with the tracer the first time.  NULL once recording is
+ * over or past the limit. */
+static TraceBuf *buf_next(Sched *s, Tracer *t, M *m) {
+    TraceBuf *full = m->tbuf;
+    pthread_mutex_lock(&t->lock);
+    if (t->closed || t->cut_ns) {
+        pthread_mutex_unlock(&t->lock);
+        return NULL;
+    }
+    if (t->bytes + sizeof(TraceBuf) > t->limit_bytes) {
+        cut(s, t);
+        pthread_mutex_unlock(&t->lock);
+        return NULL;
+    }
+    t->bytes += sizeof(TraceBuf);
+    if (full) {
+        full->next = t->full;
+        t->full = full;
+    } else {
+        m->tnext = t->ms;
+        t->ms = m;
+    }
+    TraceBuf *b = mem_alloc(sizeof(TraceBuf));
+    b->next = NULL;
+    b->n = 0;
+    m->tbuf = b;
+    pthread_mutex_unlock(&t->lock);
+    return b;
+}
+
+/* A thread that is no M (sysmon, the I/O loop): the shared buffer. */
+static bool emit_outside(Sched *s, TraceEvent *e) {
+    atomic_fetch_add(&s->trace_outside_busy, 1);
+    bool done = false;
+    if (atomic_load(&s->tracing)) {
+        Tracer *t = s->tracer;
+        pthread_mutex_lock(&t->lock);
+        if (!t->closed && !t->cut_ns && (!t->outside || t->outside->n == TRACE_BUF_EVENTS)) {
+            if (t->bytes + sizeof(TraceBuf) > t->limit_bytes) {
+                cut(s, t);
+            } else {
+                if (t->outside) {
+                    t->outside->next = t->full;
+                    t->full = t->outside;
+                }
+                t->bytes += sizeof(TraceBuf);
+                t->outside = mem_alloc(sizeof(TraceBuf));
+                t->outside->next = NULL;
+                t->outside->n = 0;
+            }
+        }
+        if (!t->closed && !t->cut_ns) {
+            e->m = -1;
+            e->ts = trace_clock(t);
+            t->outside->ev[t->outside->n++] = *e;
+            done = true;
+        }
+        pthread_mutex_unlock(&t->lock);
+    }
+    atomic_fetch_sub(&s->trace_outside_busy, 1);
+    return done;
+}
+
+/* Record e (its ts and m are set here); false if recording is over. */
+static bool emit(Sched *s, TraceEvent *e) {
+    M *m = sched_current_m();
+    if (!m)
+        return emit_outside(s, e);
+    atomic_store(&m->tbusy, true);
+    bool done = false;
+    if (atomic_load(&s->tracing)) {
+        Tracer *t = s->tracer;
+        TraceBuf *b = m->tbuf;
+        if (!b || b->n == TRACE_BUF_EVENTS)
+            b = buf_next(s, t, m);
+        if (b) {
+            e->m = (int16_t)m->id;
+            e->ts = trace_clock(t);
+            b->ev[b->n++] = *e;
+            done = true;
+        }
+    }
+    atomic_store_explicit(&m->tbusy, false, memory_order_release);
+    return done;
+}
+
+/* Where g is: its innermost visible frame. */
+static void where(G *g, TraceEvent *e) {
+    for (int i = g->nframes - 1; i >= 0; i--) {
+        if (frame_hidden(g, i))
+            continue;
+        e->proto = g->frames[i].cl->proto;
+        e->line = frame_line(&g->frames[i]);
+        return;
+    }
+}
+
+static int16_t p_of(M *m) {
+    return m && m->p ? (int16_t)m->p->id : -1;
+}
+
+/* ---- the hooks ---- */
+
+/* g's function: its proto, or (why = 1) a native's name. */
+static void entry_fn(G *g, TraceEvent *e) {
+    Value fn = g->nframes > 0 ? val_obj(g->frames[0].cl) : g->stack[0];
+    if (val_is(fn, OBJ_BOUND))
+        fn = ((ObjBound *)val_as_obj(fn))->method;
+    if (val_is(fn, OBJ_CLOSURE)) {
+        e->obj = AS_CLOSURE(fn)->proto;
+    } else if (val_is(fn, OBJ_NATIVE)) {
+        e->obj = ((ObjNative *)val_as_obj(fn))->name;
+        e->why = 1;
+    }
+}
+
+void trace_go_create(Sched *s, G *parent, G *g) {
+    TraceEvent e = {.kind = TR_GO_CREATE,
+                    .g = g->id,
+                    .arg = parent ? parent->id : 0,
+                    .proto = g->created_fn,
+                    .line = g->created_line,
+                    .p = p_of(sched_current_m())};
+    entry_fn(g, &e);
+    emit(s, &e);
+}
+
+void trace_go_start(Sched *s, M *m, G *g) {
+    TraceEvent e = {.kind = TR_GO_START, .g = g->id, .p = p_of(m)};
+    emit(s, &e);
+}
+
+void trace_go_stop(Sched *s, M *m, G *g, TraceWhy why, const void *obj) {
+    TraceEvent e = {.kind = TR_GO_STOP, .g = g->id, .why = (uint8_t)why, .p = p_of(m)};
+    if (why == TR_WHY_PARK) {
+        e.reason = (uint8_t)g->wait_reason;
+        e.obj = obj;
+    }
+    where(g, &e);
+    emit(s, &e);
+}
+
+void trace_go_unblock(Sched *s, G *g) {
+    M *m = sched_current_m();
+    G *waker = m ? m->curg : NULL;
+    TraceEvent e = {.kind = TR_GO_UNBLOCK, .g = g->id, .arg = waker ? waker->id : 0, .p = p_of(m)};
+    if (waker)
+        where(waker, &e);
+    emit(s, &e);
+}
+
+void trace_syscall_exit(Sched *s, G *g) {
+    TraceEvent e = {.kind = TR_SYSCALL_EXIT, .g = g->id, .p = -1};
+    emit(s, &e);
+}
+
+void trace_steal(Sched *s, M *m, P *victim, int n) {
+    TraceEvent e = {.kind = TR_STEAL, .arg = n, .reason = (uint8_t)victim->id, .p = p_of(m)};
+    emit(s, &e);
+}
+
+void trace_procs(Sched *s, int n) {
+    TraceEvent e = {.kind = TR_PROCS, .arg = n, .p = -1};
+    emit(s, &e);
+}
+
+void trace_gc(Sched *s, bool start) {
+    TraceEvent e = {.kind = start ? TR_GC_START : TR_GC_END, .p = p_of(sched_current_m())};
+    emit(s, &e);
+}
+
+void trace_retake(Sched *s, P *p, M *from) {
+    TraceEvent e = {.kind = TR_RETAKE, .arg = from ? from->id : -1, .p = (int16_t)p->id};
+    emit(s, &e);
+}
+
+void trace_user_log(G *g, const char *category, const char *message) {
+    Sched *s = sched_of(g->vm);
+    if (!TRACE_ON(s))
+        return;
+    size_t nc = strlen(category), nm = strlen(message);
+    char *text = mem_alloc(nc + nm + 2);
+    memcpy(text, category, nc + 1);
+    memcpy(text + nc + 1, message, nm + 1);
+    TraceEvent e = {.kind = TR_USER_LOG, .g = g->id, .obj = text, .p = p_of(sched_current_m())};
+    where(g, &e);
+    if (!emit(s, &e))
+        free(text);
+}
+
+bool trace_enabled(VM *vm) {
+    return TRACE_ON(sched_of(vm));
+}
+
+/* ---- starting ---- */
+
+bool trace_open_at_start(const char *path, int64_t limit_mb) {
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    start_file = f;
+    start_limit_mb = limit_mb;
+    return true;
+}
+
+void trace_init(Sched *s) {
+    if (!start_file)
+        return;
+    s->tracer = tracer_new(start_file, start_limit_mb);
+    start_file = NULL;
+    atomic_store(&s->tracing, true);
+    trace_procs(s, atomic_load(&s->nprocs));
+}
+
+/* trace.Start in a running program (the world stopped): what every
+ * goroutine is doing now, so that the picture starts complete. */
+static void snapshot(Sched *s, M *self) {
+    VM *vm = s->vm;
+    trace_procs(s, atomic_load(&s->nprocs));
+    for (int i = 0; i < vm->ngs; i++) {
+        G *g = vm->gs[i];
+        int st = atomic_load(&g->status);
+        if (st == G_DEAD || st == G_IDLE)
+            continue;
+        TraceEvent e = {
+            .kind = TR_GO_CREATE, .g = g->id, .proto = g->created_fn, .line = g->created_line, .p = -1};
+        entry_fn(g, &e);
+        emit(s, &e);
+        if (st == G_RUNNING) {
+            TraceEvent r = {.kind = TR_GO_START, .g = g->id, .p = -1};
+            if (g == self->curg)
+                r.p = p_of(self);
+            for (int j = 0; j < atomic_load(&s->nallp) && r.p < 0; j++)
+                if (atomic_load(&s->allp[j]->running) == g)
+                    r.p = (int16_t)j;
+            emit(s, &r);
+        } else if (st == G_WAITING || st == G_SYSCALL) {
+            TraceEvent w = {.kind = TR_GO_STOP,
+                            .g = g->id,
+                            .p = -1,
+                            .why = st == G_SYSCALL ? TR_WHY_SYSCALL : TR_WHY_PARK,
+                            .reason = (uint8_t)g->wait_reason};
+            where(g, &w);
+            emit(s, &w);
+        }
+    }
+}
+
+bool trace_start(G *g, int64_t limit_mb) {
+    Sched *s = sched_of(g->vm);
+    M *m = sched_current_m();
+    pthread_mutex_lock(&stop_lock);
+    if (s->tracer) {
+        pthread_mutex_unlock(&stop_lock);
+        errno = EBUSY;
+        return false;
+    }
+    Tracer *t = tracer_new(NULL, limit_mb);
+    stw_stop(s, m);
+    s->tracer = t;
+    atomic_store(&s->tracing, true);
+    snapshot(s, m);
+    stw_start(s);
+    pthread_mutex_unlock(&stop_lock);
+    return true;
+}
+
+/* ---- stopping ---- */
+
+/* Every event recorded, in one array (no M is appending any more). */
+static TraceEvent *gather(Tracer *t, size_t *count) {
+    size_t n = 0;
+    for (TraceBuf *b = t->full; b; b = b->next)
+        n += (size_t)b->n;
+    for (M *m = t->ms; m; m = m->tnext)
+        n += m->tbuf ? (size_t)m->tbuf->n : 0;
+    n += t->outside ? (size_t)t->outside->n : 0;
+    TraceEvent *ev = mem_alloc((n ? n : 1) * sizeof(TraceEvent));
+    size_t k = 0;
+    for (TraceBuf *b = t->full, *next; b; b = next) {
+        next = b->next;
+        memcpy(ev + k, b->ev, (size_t)b->n * sizeof(TraceEvent));
+        k += (size_t)b->n;
+        free(b);
+    }
+    for (M *m = t->ms; m; m = m->tnext) {
+        if (m->tbuf) {
+            memcpy(ev + k, m->tbuf->ev, (size_t)m->tbuf->n * sizeof(TraceEvent));
+            k += (size_t)m->tbuf->n;
+            free(m->tbuf);
+            m->tbuf = NULL;
+        }
+    }
+    if (t->outside) {
+        memcpy(ev + k, t->outside->ev, (size_t)t->outside->n * sizeof(TraceEvent));
+        k += (size_t)t->outside->n;
+        free(t->outside);
+    }
+    *count = k;
+    return ev;
+}
+
+bool trace_stop(VM *vm, FILE *out) {
+    Sched *s = sched_of(vm);
+    if (!s)
+        return false;
+    pthread_mutex_lock(&stop_lock);
+    Tracer *t = s->tracer;
+    if (!t || (!out && !t->out)) { /* not recording, or for trace.Start's writer, which only Stop has */
+        pthread_mutex_unlock(&stop_lock);
+        return false;
+    }
+    /* The busy windows of runtime/trace.h: once tracing is off and no M or
+     * outside thread is inside one, nobody touches the buffers. */
+    atomic_store(&s->tracing, false);
+    pthread_mutex_lock(&t->lock);
+    t->closed = true;
+    M *ms = t->ms;
+    pthread_mutex_unlock(&t->lock);
+    for (M *m = ms; m; m = m->tnext)
+        while (atomic_load(&m->tbusy))
+            sched_yield();
+    while (atomic_load(&s->trace_outside_busy))
+        sched_yield();
+    s->tracer = NULL;
+    size_t n;
+    TraceEvent *ev = gather(t, &n);
+    trace_write_json(out ? out : t->out, ev, n, t->start_ns, t->cut_ns, t->limit_bytes);
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].kind == TR_USER_LOG)
+            free((void *)ev[i].obj);
+    free(ev);
+    if (t->out)
+        fclose(t->out);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+    pthread_mutex_unlock(&stop_lock);
+    return true;
+}
+
+/* RuntimeOps.exit: the process ends (main returned, os.Exit, a panic, a
+ * deadlock, SIGQUIT): write the -trace file.  From an M holding a P (main
+ * returned, os.Exit, log.Fatal) the world is stopped first, so that no
+ * goroutine prints after the exit began while the file is written; the
+ * other exits come with the world stopped already (a crash, SIGQUIT) or
+ * with every M idle (a deadlock), or hold sched.lock (trylock tells). */
+void trace_exit(VM *vm) {
+    Sched *s = sched_of(vm);
+    if (!s)
+        return;
+    pthread_mutex_lock(&stop_lock);
+    bool file = s->tracer && s->tracer->out;
+    pthread_mutex_unlock(&stop_lock);
+    if (!file)
+        return;
+    M *m = sched_current_m();
+    if (m && m->p && atomic_load(&s->crash_m) != m && pthread_mutex_trylock(&s->lock) == 0) {
+        pthread_mutex_unlock(&s->lock);
+        stw_stop(s, m); /* for good: the process ends */
+    }
+    trace_stop(vm, NULL);
+}

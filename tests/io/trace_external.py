@@ -1,0 +1,501 @@
+#!/usr/bin/env python3
+"""`csp -trace FILE`: small programs, each recorded, and their JSON checked.
+
+For every trace: it parses as Chrome Trace Event JSON; the slices on one P's
+track never overlap, nor those on one goroutine's track; a goroutine's
+blocked slice ends before its next running slice starts; every flow arrow
+("go", "wake") starts no later than it ends; each goroutine's first running
+slice comes after the arrow of its go statement.  For each program: the
+events it must show, with their reason text and source line (docs/trace.md
+describes the format).  Also: runtime/trace's Start/Stop/Log, traces written
+by a deadlock, a panic and os.Exit, and -trace-limit's truncation.
+
+usage: trace_external.py CSP
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import Checks  # noqa: E402
+
+EPS = 0.0015  # us: timestamps are whole nanoseconds printed with 3 decimals
+
+PINGPONG = """import "fmt"
+
+func main() {
+	ping := make(chan int)
+	pong := make(chan int)
+	go func() {
+		for v := range ping {
+			pong <- v + 1
+		}
+	}()
+	for i := 0; i < 5; i++ {
+		ping <- i
+		fmt.Println(<-pong)
+	}
+}
+"""
+
+POOL = """import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+type Acc struct {
+	mu    sync.Mutex
+	total int
+}
+
+func worker(jobs, acc, wg) {
+	defer wg.Done()
+	for j := range jobs {
+		acc.mu.Lock()
+		acc.total += j
+		time.Sleep(time.Millisecond)
+		acc.mu.Unlock()
+	}
+}
+
+func main() {
+	jobs := make(chan int)
+	acc := &Acc{}
+	var wg sync.WaitGroup
+	for w := 1; w <= 3; w++ {
+		wg.Add(1)
+		go worker(jobs, acc, wg)
+	}
+	for j := 1; j <= 12; j++ {
+		jobs <- j
+	}
+	close(jobs)
+	wg.Wait()
+	fmt.Println(acc.total)
+}
+"""
+
+# GOMAXPROCS(1): a CPU-bound goroutine is preempted by sysmon after 10 ms;
+# another yields with runtime.Gosched; main sleeps.
+PREEMPT = """import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+func spin(d) {
+	n := 0
+	for start := time.Now(); time.Since(start) < d; {
+		n++
+	}
+	return n
+}
+
+func main() {
+	runtime.GOMAXPROCS(1)
+	done := make(chan bool)
+	go func() {
+		spin(60 * time.Millisecond)
+		done <- true
+	}()
+	go func() {
+		for i := 0; i < 3; i++ {
+			runtime.Gosched()
+		}
+		done <- true
+	}()
+	time.Sleep(5 * time.Millisecond)
+	<-done
+	<-done
+	fmt.Println("ok")
+}
+"""
+
+# A C call that blocks (usleep through ffi) on one P: sysmon hands the P
+# to another M, which runs the counting goroutine meanwhile.
+FFI = """import (
+	"ffi"
+	"fmt"
+	"runtime"
+)
+
+func main() {
+	runtime.GOMAXPROCS(1)
+	libc := ffi.Must(ffi.Open("libc.so.6"))
+	usleep := libc.Func("usleep", "int", "uint32")
+	done := make(chan bool)
+	go func() {
+		usleep(50000)
+		done <- true
+	}()
+	go func() {
+		n := 0
+		for i := 0; i < 2000000; i++ {
+			n += i
+		}
+		done <- true
+	}()
+	<-done
+	<-done
+	fmt.Println("ok")
+}
+"""
+
+# Every other wait reason, each one for sure: main holds what the goroutine
+# waits for, sleeps, then lets it go.  Plus trace.Log.
+BLOCKING = """import (
+	"context"
+	"fmt"
+	"runtime/trace"
+	"sync"
+	"time"
+)
+
+func main() {
+	var mu sync.Mutex
+	var rw sync.RWMutex
+	cond := sync.NewCond(mu)
+	a := make(chan int)
+	b := make(chan int)
+	done := make(chan bool)
+	ready := false
+
+	mu.Lock()
+	go func() {
+		mu.Lock()
+		mu.Unlock()
+		done <- true
+	}()
+	time.Sleep(5 * time.Millisecond)
+	mu.Unlock()
+	<-done
+
+	rw.Lock()
+	go func() {
+		rw.RLock()
+		rw.RUnlock()
+		done <- true
+	}()
+	time.Sleep(5 * time.Millisecond)
+	rw.Unlock()
+	<-done
+
+	go func() {
+		mu.Lock()
+		for !ready {
+			cond.Wait()
+		}
+		mu.Unlock()
+		done <- true
+	}()
+	time.Sleep(5 * time.Millisecond)
+	mu.Lock()
+	ready = true
+	cond.Signal()
+	mu.Unlock()
+	<-done
+
+	go func() {
+		select {
+		case v := <-a:
+			fmt.Println("a", v)
+		case v := <-b:
+			fmt.Println("b", v)
+		}
+		done <- true
+	}()
+	time.Sleep(5 * time.Millisecond)
+	b <- 2
+	<-done
+	trace.Log(context.Background(), "phase", "all waits seen")
+	fmt.Println("ok")
+}
+"""
+
+# trace.Start / Stop into a file the script creates.
+START_STOP = """import (
+	"os"
+	"runtime/trace"
+	"fmt"
+)
+
+func main() {
+	f, err := os.Create(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	ch := make(chan int)
+	go func() { ch <- 1 }()  // before Start: in the trace as it stands
+	if err := trace.Start(f); err != nil {
+		panic(err)
+	}
+	fmt.Println(trace.IsEnabled())
+	fmt.Println(trace.Start(f))
+	trace.Log(nil, "step", "started")
+	<-ch
+	trace.Stop()
+	f.Close()
+	fmt.Println(trace.IsEnabled())
+}
+"""
+
+DEADLOCK = """func main() {
+	ch := make(chan int)
+	go func() { ch <- 1 }()
+	<-ch
+	<-ch
+}
+"""
+
+PANIC = """import "time"
+
+func main() {
+	go func() {
+		time.Sleep(2 * time.Millisecond)
+		panic("boom")
+	}()
+	select {}
+}
+"""
+
+EXIT = """import (
+	"os"
+	"time"
+)
+
+func main() {
+	ch := make(chan int)
+	go func() {
+		time.Sleep(2 * time.Millisecond)
+		ch <- 1
+	}()
+	<-ch
+	os.Exit(3)
+}
+"""
+
+# Many goroutines exchanging many values: more than -trace-limit 1 holds.
+BIG = """import "sync"
+
+func main() {
+	var wg sync.WaitGroup
+	ch := make(chan int)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for v := range ch {
+				_ = v
+			}
+		}()
+	}
+	for i := 0; i < 200000; i++ {
+		ch <- i
+	}
+	close(ch)
+	wg.Wait()
+}
+"""
+
+
+def run(csp, d, name, prog, flags=(), args=(), env=None, want_rc=0):
+    path = os.path.join(d, name + ".csp")
+    out = os.path.join(d, name + ".json")
+    with open(path, "w") as f:
+        f.write(prog)
+    cmd = [csp, *flags] if args else [csp, "-trace", out, *flags]
+    r = subprocess.run([*cmd, path, *args], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, **(env or {})))
+    if r.returncode != want_rc:
+        raise AssertionError(f"{name}: exit {r.returncode}, want {want_rc}\n{r.stdout}\n{r.stderr}")
+    with open(args[0] if args else out) as f:
+        text = f.read()
+    return json.loads(text), len(text.encode()), r
+
+
+def end(e):
+    return e["ts"] + e["dur"]
+
+
+def check_structure(c, name, d):
+    ev = d["traceEvents"]
+    c.check(f"{name}: producer", d.get("otherData", {}).get("producer") == "csp", d.get("otherData"))
+    xs = [e for e in ev if e["ph"] == "X"]
+    for pid, what in ((1, "P"), (2, "goroutine"), (3, "M")):
+        tracks = {}
+        for e in xs:
+            if e["pid"] == pid:
+                tracks.setdefault(e["tid"], []).append(e)
+        for tid, sl in tracks.items():
+            sl.sort(key=lambda e: e["ts"])
+            bad = [(a, b) for a, b in zip(sl, sl[1:]) if end(a) > b["ts"] + EPS]
+            c.check(f"{name}: slices on {what} {tid} do not overlap", not bad, bad[:1])
+    # a blocked slice ends before the goroutine's next running slice starts
+    byg = {}
+    for e in xs:
+        if e["pid"] == 2:
+            byg.setdefault(e["tid"], []).append(e)
+    for g, sl in byg.items():
+        sl.sort(key=lambda e: e["ts"])
+        for i, e in enumerate(sl):
+            if e["cat"] == "blocked":
+                nxt = [r for r in sl[i + 1:] if r["cat"] == "running"]
+                if nxt:
+                    c.check(f"{name}: G{g}'s block ends before it runs", end(e) <= nxt[0]["ts"] + EPS, (e, nxt[0]))
+    # flows: each f has its s, not after it (an s may have none: the
+    # goroutine never ran again before the end)
+    starts = {e["id"]: e for e in ev if e["ph"] == "s"}
+    fins = {e["id"]: e for e in ev if e["ph"] == "f"}
+    for i, f in fins.items():
+        s = starts.get(i)
+        c.check(f"{name}: flow {i} ({f['name']}) has its start, not after its end",
+                s is not None and s["ts"] <= f["ts"] + EPS and s["name"] == f["name"], (s, f))
+    # each goroutine's first running slice comes after its go arrow
+    first_run, at = {}, {}
+    for e in sorted(xs, key=lambda e: e["ts"]):
+        if e["pid"] == 1 and e["cat"] == "running":
+            first_run.setdefault(e["args"]["g"], e)
+            at[(e["tid"], round(e["ts"], 3))] = e
+    for i, f in fins.items():
+        s = starts.get(i)
+        g = at.get((f["tid"], round(f["ts"], 3)))
+        c.check(f"{name}: flow {i} ends at a slice", g is not None, f)
+        if s and g and f["name"] == "go":
+            c.check(f"{name}: G{g['args']['g']} runs after its go statement",
+                    first_run[g["args"]["g"]]["ts"] + EPS >= s["ts"], (s, first_run[g["args"]["g"]]))
+    return ev
+
+
+def find(ev, **want):
+    """Events with these fields (args.* for keys of args)."""
+    out = []
+    for e in ev:
+        ok = True
+        for k, v in want.items():
+            got = e.get("args", {}).get(k[5:]) if k.startswith("args_") else e.get(k)
+            if callable(v) and not isinstance(v, str):
+                ok = ok and got is not None and v(got)
+            else:
+                ok = ok and got == v
+        if ok:
+            out.append(e)
+    return out
+
+
+def line_of(prog, text, nth=1):
+    """The source line of the nth line containing text."""
+    hits = [i + 1 for i, l in enumerate(prog.splitlines()) if text in l]
+    return hits[nth - 1]
+
+
+def main():
+    csp = sys.argv[1]
+    c = Checks()
+    with tempfile.TemporaryDirectory() as d:
+        # ping-pong over unbuffered channels (on one P, so that each side blocks
+# where the checks say)
+        t, _, r = run(csp, d, "pingpong", PINGPONG, env={"GOMAXPROCS": "1"})
+        ev = check_structure(c, "pingpong", t)
+        c.check("pingpong: output", r.stdout.split() == ["1", "2", "3", "4", "5"], r.stdout)
+        names = {e["args"]["name"] for e in find(ev, ph="M", pid=2, name="thread_name")}
+        c.check("pingpong: goroutine names", {"G1 main.main", "G2 main.main.func1"} <= names, names)
+        c.check("pingpong: running slices named on the P tracks",
+                len(find(ev, ph="X", pid=1, name="G2 main.main.func1")) >= 5)
+        send = find(ev, ph="X", pid=2, tid=1, name="blocked: chan send", args_line=line_of(PINGPONG, "ping <- i"))
+        back = find(ev, ph="X", pid=2, tid=2, name="blocked: chan send", args_line=line_of(PINGPONG, "pong <- v"))
+        c.check("pingpong: main blocks sending at its line, on a channel", send and "chan" in send[0]["args"], send[:1])
+        c.check("pingpong: main is woken by the worker, at the worker's line",
+                [e for e in send if e["args"].get("waker") == 2 and e["args"].get("waker_line") ==
+                 line_of(PINGPONG, "range ping")], send[:1])
+        c.check("pingpong: the worker blocks sending back, on another channel",
+                back and back[0]["args"].get("chan") not in (None, send[0]["args"].get("chan")), back[:1])
+        c.check("pingpong: main wakes the worker", [e for e in back if e["args"].get("waker") == 1], back[:1])
+        c.check("pingpong: wake arrows", len(find(ev, ph="s", name="wake")) >= 5)
+        create = find(ev, ph="X", pid=2, tid=2, name="runnable", args_parent=1,
+                      args_line=line_of(PINGPONG, "go func"))
+        c.check("pingpong: created by G1 at the go statement", create, [e for e in ev if e.get("tid") == 2][:3])
+        c.check("pingpong: ends", find(ev, ph="X", pid=2, tid=1, cat="running", args_end="ended"))
+
+        # a worker pool: WaitGroup, Mutex, channel, sleep
+        t, _, r = run(csp, d, "pool", POOL)
+        ev = check_structure(c, "pool", t)
+        c.check("pool: output", r.stdout.strip() == "78", r.stdout)
+        for reason, text in (("sync.Mutex.Lock", "acc.mu.Lock()"), ("sync.WaitGroup.Wait", "wg.Wait()"),
+                             ("sleep", "time.Sleep"), ("chan send", "jobs <- j")):
+            hits = find(ev, ph="X", pid=2, name="blocked: " + reason, args_line=line_of(POOL, text))
+            c.check(f"pool: blocked on {reason} at line {line_of(POOL, text)}", hits)
+        mutex = find(ev, ph="X", pid=2, name="blocked: sync.Mutex.Lock")
+        c.check("pool: the Mutex is one object", len({e["args"].get("object") for e in mutex}) == 1, mutex[:2])
+        c.check("pool: the workers are named", len(find(ev, ph="M", pid=2, args_name=lambda n: n.endswith(" main.worker"))) == 3)
+
+        # preemption, Gosched, sleep on one P
+        t, _, r = run(csp, d, "preempt", PREEMPT)
+        ev = check_structure(c, "preempt", t)
+        c.check("preempt: GOMAXPROCS=1 noted", find(ev, ph="i", name="GOMAXPROCS=1"))
+        c.check("preempt: the spinner is preempted", find(ev, ph="X", pid=1, args_end="preempted"))
+        c.check("preempt: runtime.Gosched at its line",
+                find(ev, ph="X", pid=1, args_end="runtime.Gosched", args_line=line_of(PREEMPT, "runtime.Gosched()")))
+        c.check("preempt: main sleeps", find(ev, ph="X", pid=2, tid=1, name="blocked: sleep"))
+        c.check("preempt: one P only", not find(ev, ph="X", pid=1, tid=lambda t: 0 < t < 9999))
+
+        # a C call that blocks: the syscall state, the M's lane, the P handed off
+        t, _, r = run(csp, d, "ffi", FFI)
+        ev = check_structure(c, "ffi", t)
+        inc = find(ev, ph="X", pid=2, name="in C (syscall)", args_line=line_of(FFI, "usleep(50000)"))
+        c.check("ffi: the goroutine is in C at its line", inc, inc)
+        mlane = find(ev, ph="X", pid=3)
+        c.check("ffi: the M's lane shows the C call", any(e["dur"] >= 40000 for e in mlane), mlane)
+        c.check("ffi: the P is handed off", find(ev, ph="i", pid=1, name=lambda n: "handed off" in n))
+        c.check("ffi: the counter runs meanwhile",
+                any(e["dur"] > 0 for e in find(ev, ph="X", pid=1, args_g=3)))
+
+        # every other wait reason, a select, trace.Log
+        t, _, r = run(csp, d, "blocking", BLOCKING)
+        ev = check_structure(c, "blocking", t)
+        for reason, text, nth in (("sync.Mutex.Lock", "mu.Lock()", 2), ("sync.RWMutex.RLock", "rw.RLock()", 1),
+                                  ("sync.Cond.Wait", "cond.Wait()", 1), ("select", "select {", 1)):
+            hits = find(ev, ph="X", pid=2, name="blocked: " + reason, args_line=line_of(BLOCKING, text, nth))
+            c.check(f"blocking: {reason} at line {line_of(BLOCKING, text, nth)}", hits,
+                    sorted({e['name'] for e in ev if e.get('cat') == 'blocked'}))
+        log = find(ev, ph="i", pid=2, tid=1, name="all waits seen", args_category="phase",
+                   args_line=line_of(BLOCKING, "trace.Log"))
+        c.check("blocking: trace.Log on main's track", log, find(ev, ph="i", pid=2))
+
+        # runtime/trace's Start and Stop
+        out = os.path.join(d, "started.json")
+        t, _, r = run(csp, d, "startstop", START_STOP, args=[out])
+        ev = check_structure(c, "startstop", t)
+        c.check("startstop: output", r.stdout.split("\n")[:3] == ["true", "tracing is already enabled", "false"],
+                r.stdout)
+        c.check("startstop: the goroutine from before Start is there", find(ev, ph="M", pid=2, tid=2))
+        c.check("startstop: the log", find(ev, ph="i", name="started", args_category="step"))
+
+        # the file is written however the program ends
+        for name, prog, rc, want in (("deadlock", DEADLOCK, 2, "blocked: chan receive"),
+                                     ("panic", PANIC, 2, "blocked: select (no cases)"),
+                                     ("exit", EXIT, 3, "blocked: chan receive")):
+            try:
+                t, _, r = run(csp, d, name, prog, want_rc=rc)
+                ev = check_structure(c, name, t)
+                c.check(f"{name}: written, with main's wait", find(ev, ph="X", pid=2, tid=1, name=want),
+                        [e for e in ev if e.get("tid") == 1])
+            except (AssertionError, ValueError) as e:
+                c.check(f"{name}: written", False, e)
+
+        # -trace-limit: recording stops, the file says so and stays small
+        t, size, r = run(csp, d, "big", BIG, flags=["-trace-limit", "1"])
+        check_structure(c, "big", t)
+        note = t.get("otherData", {}).get("truncated", "")
+        c.check("big: truncated with a note", "-trace-limit of 1 MB" in note, t.get("otherData"))
+        c.check("big: the file stays within the limit", size <= 1 << 20, size)
+        r = subprocess.run([csp, "-trace", os.path.join(d, "no/such/dir/t.json"), "x.csp"], capture_output=True,
+                           text=True)
+        c.check("a file that cannot be created", r.returncode == 2 and "no/such/dir/t.json" in r.stderr, r.stderr)
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
