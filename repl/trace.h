@@ -28,6 +28,8 @@ typedef struct TraceSlice {
     const char *end;      /* args.end: why it stopped (NULL: not said) */
     const char *file;     /* args.file / args.line: where (NULL, 0: unknown) */
     int line;
+    int64_t parent;       /* args.parent: on a goroutine's first state, who ran
+                           * the go statement (file/line) (0: not said) */
 } TraceSlice;
 
 typedef struct TraceLane {

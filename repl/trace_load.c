@@ -116,6 +116,8 @@ static int read_slice(const JsonValue *e, size_t i, Pending *out, char *err, siz
     out->s.end = json_str(json_get(args, "end"));
     out->s.file = json_str(json_get(args, "file"));
     int64_t line;
+    if (!get_int(args, "parent", &out->s.parent) || out->s.parent < 0)
+        out->s.parent = 0;
     out->s.line = out->s.file && get_int(args, "line", &line) && line > 0 && line < INT32_MAX ? (int)line : 0;
     return 0;
 }

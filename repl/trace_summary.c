@@ -129,8 +129,9 @@ static int64_t g_on_p(const Trace *t, int64_t tid, double ts) {
     return s ? s->g : -1;
 }
 
-/* Parents from the "go" arrows (or, when the tracer puts them there, the
- * arrow's args: g, parent, file, line). */
+/* Parents of the goroutines whose first state did not say (a trace that
+ * started while they ran): from the "go" arrows, or the arrow's args (g,
+ * parent, file, line) where a producer puts them there. */
 static void find_parents(const Trace *t, GInfo *gs, size_t ng) {
     TraceFlow *f = mem_alloc_n(t->nflows ? t->nflows : 1, sizeof *f);
     size_t n = 0;
@@ -151,7 +152,7 @@ static void find_parents(const Trace *t, GInfo *gs, size_t ng) {
         if (json_num(json_get(a, "parent"), &d) && d == floor(d))
             parent = (int64_t)d;
         GInfo *c = child > 0 ? ginfo(gs, ng, child) : NULL;
-        if (!c || parent <= 0)
+        if (!c || parent <= 0 || c->parent)
             continue;
         c->parent = parent;
         c->file = json_str(json_get(a, "file"));
@@ -193,6 +194,11 @@ static GInfo *gather(const Trace *t, size_t *out_n) {
         g->name = strip_gid(lane->name);
         for (size_t k = 0; k < lane->n; k++) {
             const TraceSlice *s = &lane->s[k];
+            if (s->parent && !g->parent) { /* its first state says who created it, and where */
+                g->parent = s->parent;
+                g->file = s->file;
+                g->line = s->line;
+            }
             if (!strcmp(s->name, "running"))
                 g->running += s->dur;
             else if (!strcmp(s->name, "runnable"))
@@ -220,12 +226,18 @@ static int by_time_spent(const void *a, const void *b) {
     return (x->us < y->us) - (x->us > y->us);
 }
 
+/* Traces name files by absolute path; the table shows the last part. */
+static const char *base_name(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
 /* A goroutine's first six cells. */
 static void row_cells(const GInfo *g, char cell[][160]) {
     snprintf(cell[0], 160, "%lld", (long long)g->id);
     snprintf(cell[1], 160, "%s", g->name ? g->name : "?");
     if (g->parent && g->file)
-        snprintf(cell[2], 160, "G%lld at %s:%d", (long long)g->parent, g->file, g->line);
+        snprintf(cell[2], 160, "G%lld at %s:%d", (long long)g->parent, base_name(g->file), g->line);
     else if (g->parent)
         snprintf(cell[2], 160, "G%lld", (long long)g->parent);
     else
@@ -506,16 +518,21 @@ static void timeline(const Trace *t, GInfo *gs, size_t ng, FILE *out, int width)
     sb_free(&b);
 }
 
-/* Steals, GOMAXPROCS changes and collections, counted. */
+/* Steals, GOMAXPROCS changes, collections, P hand-offs and trace.Log
+ * messages, counted. */
 static void marks(const Trace *t, FILE *out) {
-    size_t steals = 0, procs = 0, gcs = 0;
+    size_t steals = 0, procs = 0, gcs = 0, handoffs = 0, logs = 0;
     double stopped = 0, since = -1;
     for (size_t i = 0; i < t->nmarks; i++) {
         const char *n = t->marks[i].name;
-        if (!strncmp(n, "steal ", 6))
+        if (t->marks[i].pid == TRACE_PID_G)
+            logs++;
+        else if (!strncmp(n, "steal ", 6))
             steals++;
         else if (!strncmp(n, "GOMAXPROCS=", 11))
             procs++;
+        else if (strstr(n, " handed off"))
+            handoffs++;
         else if (!strcmp(n, "GC: stop the world")) {
             gcs++;
             since = t->marks[i].ts;
@@ -526,8 +543,13 @@ static void marks(const Trace *t, FILE *out) {
     }
     char d[32];
     fmt_dur(stopped, d, sizeof d);
-    fprintf(out, "Events: %zu steal%s, %zu GOMAXPROCS change%s, %zu collection%s (world stopped %s)\n", steals,
+    fprintf(out, "Events: %zu steal%s, %zu GOMAXPROCS change%s, %zu collection%s (world stopped %s)", steals,
             steals == 1 ? "" : "s", procs, procs == 1 ? "" : "s", gcs, gcs == 1 ? "" : "s", d);
+    if (handoffs)
+        fprintf(out, ",\n        %zu P%s handed off by a thread in C", handoffs, handoffs == 1 ? "" : "s");
+    if (logs)
+        fprintf(out, ",\n        %zu trace.Log message%s", logs, logs == 1 ? "" : "s");
+    fputc('\n', out);
 }
 
 void trace_summary(const Trace *t, FILE *out, int width) {

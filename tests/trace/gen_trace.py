@@ -2,7 +2,7 @@
 """Write execution traces in the format `csp -trace FILE` writes, for testing
 `csp trace` without running programs (tests/trace/trace_view.py).
 
-The Writer below mirrors runtime/trace_json.c event for event (create,
+The Writer below follows runtime/trace_json.c and docs/trace.md (create,
 start, stop, unblock, steal, GOMAXPROCS, GC): it turns scheduler events into
 the Chrome Trace Event JSON slices, flows and instants, so the fixtures have
 the real files' shape.
@@ -25,6 +25,7 @@ class Track:
         self.id, self.fn = gid, fn
         self.state, self.since, self.p, self.m = None, 0.0, -1, -1
         self.reason, self.at, self.flow = None, None, 0
+        self.parent, self.extra = 0, {}     # args of the state being closed
 
 
 class Writer:
@@ -40,6 +41,8 @@ class Writer:
             args["end"] = why
         if t.at:
             args["file"], args["line"] = t.at
+        if pid == PID_G:
+            args.update(t.extra)
         self.out.append({"ph": "X", "name": name, "cat": cat, "pid": pid, "tid": tid,
                          "ts": round(t0, 3), "dur": round(t1 - t0, 3), "args": args})
 
@@ -50,9 +53,11 @@ class Writer:
     def _close(self, t, ts, why):
         name = self._state_name(t)
         if name and ts >= t.since:
-            self._slice(PID_G, t.id, name, name, t.since, ts, t, why)
+            cat = {"in C (syscall)": "syscall"}.get(name, "blocked" if name.startswith("blocked") else name)
+            self._slice(PID_G, t.id, name, cat, t.since, ts, t, why)
         if t.state == SYSCALL and t.m >= 0:
-            self._slice(PID_M, t.m, "C call", "syscall", t.since, ts, t, None)
+            self._slice(PID_M, t.m, f"G{t.id} {t.fn}", "syscall", t.since, ts, t, None)
+        t.extra = {}
 
     def _flow(self, ph, fid, p, ts, name):
         e = {"ph": ph, "name": name, "cat": "flow", "id": fid, "pid": PID_P, "tid": p, "ts": round(ts, 3)}
@@ -65,10 +70,13 @@ class Writer:
         if p is not None:
             self.maxp = max(self.maxp, p)
 
-    def create(self, ts, g, fn, parent, p):
+    def create(self, ts, g, fn, parent, p, line=0):
+        """Its first state says where the go statement is and who ran it."""
         self._tick(ts, p)
         t = self.g.setdefault(g, Track(g, fn))
-        t.fn, t.state, t.since, t.at = fn, RUNNABLE, ts, None
+        t.fn, t.state, t.since = fn, RUNNABLE, ts
+        t.at = (self.file, line) if line else None
+        t.extra = {"parent": parent} if parent else {}
         if parent:
             self.next_flow += 1
             t.flow = self.next_flow
@@ -96,12 +104,17 @@ class Writer:
         t.since = ts
         t.state = {"park": BLOCKED, "syscall": SYSCALL, "end": DEAD}.get(why, RUNNABLE)
         t.reason = reason
+        if reason in ("chan send", "chan receive"):
+            t.extra = {"chan": 1}
 
-    def unblock(self, ts, g, waker_p):
+    def unblock(self, ts, g, waker_p, waker=0, waker_line=0):
+        """waker: the goroutine that readied g (0: a timer or the I/O loop)."""
         self._tick(ts, waker_p)
         t = self.g[g]
         if t.state == BLOCKED:
-            self._close(t, ts, None)
+            if waker:
+                t.extra.update({"waker": waker, "waker_line": waker_line})
+            self._close(t, ts, "woken" if waker else "ready")
             t.state, t.since = RUNNABLE, ts
         if waker_p is not None:
             self.next_flow += 1
@@ -149,19 +162,19 @@ def pingpong():
     w.procs(0.0, 2)
     w.create(0.0, 1, "main.main", 0, 0)
     w.start(0.0, 1, 0, 0)
-    w.create(5.0, 2, "main.player", 1, 0)   # go player("ping", table)
-    w.create(7.0, 3, "main.player", 1, 0)   # go player("pong", table)
+    w.create(5.0, 2, "main.player", 1, 0, 14)   # go player("ping", table)
+    w.create(7.0, 3, "main.player", 1, 0, 15)   # go player("pong", table)
     w.steal(8.0, 1, 1, 0)
     w.start(9.0, 2, 1, 1)
     w.stop(12.0, 2, "park", 6, "chan receive")
-    w.unblock(15.0, 2, 0)                   # table <- ball
+    w.unblock(15.0, 2, 0, 1, 16)            # table <- ball
     w.start(17.0, 2, 1, 1)
     w.stop(20.0, 1, "park", 17, "sleep")    # time.Sleep(...)
     w.start(21.0, 3, 0, 0)
     w.stop(23.0, 3, "park", 6, "chan receive")
     t, hitter, waiter, hp, wp = 30.0, 2, 3, 1, 0
     for _ in range(4):                      # a rally: table <- ball, then ball = <-table
-        w.unblock(t, waiter, hp)
+        w.unblock(t, waiter, hp, hitter, 8)
         w.stop(t + 2, hitter, "park", 6, "chan receive")
         w.start(t + 3, waiter, wp, wp)
         hitter, waiter, hp, wp = waiter, hitter, wp, hp
@@ -214,13 +227,13 @@ def random_trace(events, procs, seed, most=400):
             c = next_g
             next_g += 1
             alive += 1
-            w.create(now + d / 2, c, rng.choice(fns), g, p)
+            w.create(now + d / 2, c, rng.choice(fns), g, p, rng.randint(3, 60))
             heapq.heappush(ready, (now + d / 2, c, p))
         if blocked and rng.random() < 0.7:  # wake one that blocked before now
             b = rng.choice(list(blocked)[:64])
             if blocked[b] < now + d * 0.7:
                 del blocked[b]
-                w.unblock(now + d * 0.7, b, p)
+                w.unblock(now + d * 0.7, b, p, g, rng.randint(3, 60))
                 heapq.heappush(ready, (now + d * 0.7, b, p))
         end = now + d
         x = rng.random()

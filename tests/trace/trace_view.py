@@ -101,6 +101,42 @@ def close(a, b):  # three significant digits
     return abs(a - b) <= max(abs(b) * 0.006, 0.002)
 
 
+def agree(what, data, out, rc, err, ncol):
+    """The summary's numbers against the JSON's."""
+    g, busy, span = gstats(data)
+    lines = out.splitlines()
+    table = []  # each row with its wrapped blocked reasons joined
+    for l in lines[2:lines.index("") if "" in lines else 0]:
+        if re.match(r"^ +\d+  ", l):
+            table.append(l)
+        elif table:
+            table[-1] += " " + l.strip()
+    t.check(f"{what}: a row per goroutine", rc == 0 and len(table) == len(g), f"rc={rc} err={err!r} {len(table)} != {len(g)}")
+    bad = []
+    for row in table:
+        cells = re.split(r"  +", row.strip())
+        s = g.get(int(cells[0]), {})
+        running, runnable, inc = (parse_dur(c) for c in cells[3:6])
+        if not (close(running, s.get("running", 0)) and close(runnable, s.get("runnable", 0))
+                and close(inc, s.get("in C (syscall)", 0))):
+            bad.append((row, s))
+        blocked = dict((m.group(1), parse_dur(m.group(2))) for m in
+                       re.finditer(r"([A-Za-z.][\w. ]*?) (\d[\d.]*(?:ns|µs|ms|s))", " ".join(cells[6:])))
+        for k, v in s.items():
+            if k.startswith("blocked: ") and not close(blocked.get(k[9:], -1), v):
+                bad.append((row, k, v))
+    t.check(f"{what}: running, runnable, in C and blocked by reason agree with the JSON", not bad, str(bad[:3]))
+    util = {int(m.group(1)): float(m.group(2)) for m in re.finditer(r"^  P(\d+) +\[[#.]+\] +([\d.]+)%", out, re.M)}
+    t.check(f"{what}: each P's use", util.keys() == busy.keys() and
+            all(abs(util[p] - 100 * busy[p] / span) < 0.06 for p in busy), f"{util} {busy} {span}")
+    rows = [l for l in lines if re.match(r"  P\d+ +\|", l)]
+    legend = set(re.findall(r"(?:^  |   )(\S) G\d+ ", "\n".join(lines[lines.index(rows[-1]) + 1:]), re.M)) if rows else set()
+    t.check(f"{what}: a timeline row per P, {ncol} columns, marks from the legend",
+            len(rows) == len(busy) and all(len(r.split("|")[1]) == ncol and set(r.split("|")[1]) <= legend | {".", "+"}
+                                           for r in rows), f"{rows} {legend}")
+    return table
+
+
 big = gen("random", "big.json", "--events", "100000", "--procs", "4")
 lap("generated 100,000 events")
 bigj = json.load(open(big))
@@ -108,34 +144,16 @@ began = time.time()
 out, err, rc = run([big], columns=200)
 took = time.time() - began
 print(f"summary of {len(bigj['traceEvents'])} events: {took:.2f}s")
-g, busy, span = gstats(bigj)
-lines = out.splitlines()
-table = [l for l in lines if re.match(r"^ +\d+  ", l)]
-t.check("100,000 events: a row per goroutine", rc == 0 and len(table) == len(g), f"rc={rc} err={err!r} {len(table)} != {len(g)}")
-bad = []
-for row in table:
-    cells = re.split(r"  +", row.strip())
-    gid = int(cells[0])
-    s = g.get(gid, {})
-    running, runnable, inc = (parse_dur(c) for c in cells[3:6])
-    if not (close(running, s.get("running", 0)) and close(runnable, s.get("runnable", 0))
-            and close(inc, s.get("in C (syscall)", 0))):
-        bad.append((row, s))
-    blocked = dict((m.group(1), parse_dur(m.group(2))) for m in
-                   re.finditer(r"([A-Za-z.][\w. ]*?) (\d[\d.]*(?:ns|µs|ms|s))", " ".join(cells[6:])))
-    for k, v in s.items():
-        if k.startswith("blocked: ") and not close(blocked.get(k[9:], -1), v):
-            bad.append((row, k, v))
-t.check("100,000 events: running, runnable, in C and blocked by reason agree with the JSON", not bad, str(bad[:3]))
-util = {int(m.group(1)): float(m.group(2)) for m in re.finditer(r"^  P(\d+) +\[[#.]+\] +([\d.]+)%", out, re.M)}
-t.check("100,000 events: each P's use", util.keys() == busy.keys() and
-        all(abs(util[p] - 100 * busy[p] / span) < 0.06 for p in busy), f"{util} {busy} {span}")
-rows = [l for l in lines if re.match(r"  P\d+ +\|", l)]
-legend = set(re.findall(r"(?:^  |   )(\S) G\d+ ", "\n".join(lines[lines.index(rows[-1]) + 1:]), re.M)) if rows else set()
-t.check("100,000 events: a timeline row per P, 100 columns, marks from the legend",
-        len(rows) == len(busy) and all(len(r.split("|")[1]) == 100 and set(r.split("|")[1]) <= legend | {".", "+"}
-                                       for r in rows), f"{rows} {legend}")
+agree("100,000 events", bigj, out, rc, err, 100)
 t.check("100,000 events: summarised in under 10 s", took < 10, f"{took:.1f}s")
+
+# A trace the tracer wrote (samples/pingpong.csp, GOMAXPROCS=2; paths made relative).
+REAL = os.path.join(HERE, "pingpong_real.json")
+out, err, rc = run([REAL], columns=120)
+table = agree("the tracer's ping-pong", json.load(open(REAL)), out, rc, err, 100)
+t.check("the tracer's ping-pong: who created the players, and where",
+        any(re.search(r"^ *2  main\.player +G1 at pingpong\.csp:34 ", r) for r in table)
+        and any(re.search(r"^ *3  main\.player +G1 at pingpong\.csp:36 ", r) for r in table), "\n".join(table))
 
 lap("summary")
 
@@ -267,6 +285,12 @@ if chromium:
             and "then: sleep" in hover, f"{a}")
     t.check("ping-pong page: the wheel zooms, a drag pans", float(a.get("zoom", 0)) > 2
             and abs(float(a.get("pan", 0)) - 100) < 0.5 and not console and "error" not in a, f"{a} {console}")
+
+    a, console = browse(page(REAL, "real.html"))
+    t.check("the tracer's ping-pong page: every lane, slice and arrow", a.get("ready") == "1" and not console
+            and a.get("drawn") == str(x_events(REAL)) and a.get("arrows") == str(flow_pairs(REAL))
+            and a.get("lanes") == str(len({(e["pid"], e["tid"]) for e in json.load(open(REAL))["traceEvents"]
+                                           if e["ph"] == "X"})), f"{a} {console}")
 
     med = gen("random", "medium.json", "--events", "3000", "--goroutines", "12", "--seed", "7")
     a, console = browse(page(med, "medium.html"), size="1200,2400")
