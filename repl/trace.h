@@ -71,6 +71,9 @@ typedef struct Trace {
 
 /* Read and check path; 0 on success, else -1 with a message in err. */
 int trace_load(const char *path, Trace *t, char *err, size_t errcap);
+/* The same for text[0..len) (from base/mem; the Trace owns it from now on,
+ * and frees it on error too); path names it in messages. */
+int trace_parse(Trace *t, char *text, size_t len, const char *path, char *err, size_t errcap);
 void trace_free(Trace *t);
 
 /* The lane of pid with this tid, or NULL. */

@@ -62,9 +62,10 @@ static bool get_int(const JsonValue *o, const char *key, int64_t *out) {
     return true;
 }
 
-/* A finite number (ts, dur). */
+/* A time in microseconds (ts, dur): within 30 years either way, so that
+ * sums and differences stay exact enough and finite. */
 static bool get_time(const JsonValue *o, const char *key, double *out) {
-    return json_num(json_get(o, key), out) && isfinite(*out);
+    return json_num(json_get(o, key), out) && fabs(*out) < 1e15;
 }
 
 typedef struct Pending {
@@ -211,10 +212,19 @@ static int read_events(Trace *t, const JsonValue *events, char *err, size_t cap)
 }
 
 int trace_load(const char *path, Trace *t, char *err, size_t cap) {
-    memset(t, 0, sizeof *t);
-    t->text = read_file(path, &t->len, err, cap);
-    if (!t->text)
+    size_t len;
+    char *text = read_file(path, &len, err, cap);
+    if (!text) {
+        memset(t, 0, sizeof *t);
         return -1;
+    }
+    return trace_parse(t, text, len, path, err, cap);
+}
+
+int trace_parse(Trace *t, char *text, size_t len, const char *path, char *err, size_t cap) {
+    memset(t, 0, sizeof *t);
+    t->text = text;
+    t->len = len;
     char jerr[200];
     const JsonValue *root = json_parse(t->text, t->len, &t->doc, jerr, sizeof jerr);
     if (!root) {

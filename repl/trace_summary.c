@@ -1,18 +1,19 @@
 /* repl/trace_summary.c — `csp trace FILE`: what a trace says, in the
  * terminal, in three parts.
  *
- *   Goroutines: one row each: who created it and where (the "go" arrows:
- *     the slice on the P where an arrow starts is the parent's, the one where
- *     it ends the child's), then the time it spent running, runnable
- *     (waiting for a P) and in C, and blocked, by reason (its track's
- *     states).
+ *   Goroutines: one row each: who created it and where (its first state
+ *     says; else the "go" arrow: the slice on the P where the arrow starts
+ *     is the parent's, the one where it ends the child's), then the time it
+ *     spent running, runnable (waiting for a P) and in C, and blocked, by
+ *     reason (its track's states).
  *   Processors: each P's busy time over the length of the trace.
  *   Timeline: one row per P, one column per stretch of time (at most 100):
  *     the goroutine that ran longest there, by a mark the legend explains;
  *     '.' is idle.
  *
  * Everything fits the width it is given: long names are cut, the blocked
- * reasons wrap under their column. */
+ * reasons wrap under their column.  Names come from the file: control
+ * characters print as '?', so a trace cannot drive the terminal. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ typedef struct GInfo {
     int64_t id;
     const char *name;      /* "main.worker" */
     int64_t parent;        /* 0: unknown */
-    const char *file;      /* where the go statement is (from the arrow's args) */
+    const char *file;      /* where the go statement is (NULL: not said) */
     int line;
     double running, runnable, inc;
     Reason *reasons;
@@ -61,7 +62,14 @@ static int cols(const char *s) {
     return (int)utf8_count(s, strlen(s));
 }
 
-/* s cut to at most w columns, padded to w when pad. */
+/* n bytes of s, control characters as '?'. */
+static void put_clean(StrBuf *b, const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        sb_putc(b, (unsigned char)s[i] < 0x20 || s[i] == 0x7F ? '?' : s[i]);
+}
+
+/* s in w columns: cut (with an ellipsis) when longer, padded when shorter,
+ * on the left when right-aligned. */
 static void put_cell(StrBuf *b, const char *s, int w, bool right) {
     int n = cols(s);
     if (n > w) { /* keep the first w-1 runes and mark the cut */
@@ -70,7 +78,7 @@ static void put_cell(StrBuf *b, const char *s, int w, bool right) {
             int32_t r;
             p += utf8_decode(p, strlen(p), &r);
         }
-        sb_put(b, s, (size_t)(p - s));
+        put_clean(b, s, (size_t)(p - s));
         if (w > 0)
             sb_puts(b, "…");
         return;
@@ -78,7 +86,7 @@ static void put_cell(StrBuf *b, const char *s, int w, bool right) {
     if (right)
         for (int i = n; i < w; i++)
             sb_putc(b, ' ');
-    sb_puts(b, s);
+    put_clean(b, s, strlen(s));
     if (!right)
         for (int i = n; i < w; i++)
             sb_putc(b, ' ');
@@ -511,7 +519,7 @@ static void timeline(const Trace *t, GInfo *gs, size_t ng, FILE *out, int width)
             sb_puts(&b, "   ");
             col += 3;
         }
-        sb_puts(&b, item);
+        put_cell(&b, item, n, false);
         col += n;
     }
     fprintf(out, "%s\n", b.p ? b.p : "");
@@ -567,8 +575,12 @@ void trace_summary(const Trace *t, FILE *out, int width) {
     timeline(t, gs, ng, out, width);
     fputc('\n', out);
     marks(t, out);
-    if (t->truncated)
-        fprintf(out, "Note: %s\n", t->truncated);
+    if (t->truncated) {
+        StrBuf note = {0};
+        put_cell(&note, t->truncated, cols(t->truncated), false);
+        fprintf(out, "Note: %s\n", note.p ? note.p : "");
+        sb_free(&note);
+    }
     for (size_t i = 0; i < ng; i++)
         mem_free(gs[i].reasons);
     mem_free(gs);

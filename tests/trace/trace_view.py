@@ -197,6 +197,15 @@ for i, (text, want) in enumerate(cases):
     out, err, rc = run(["-html", path, "-o", os.path.join(work, f"bad{i}.html")])
     t.check(f"malformed {text[:40]!r}: -html writes no page", rc == 1 and want in err
             and not os.path.exists(os.path.join(work, f"bad{i}.html")), f"rc={rc} err={err!r}")
+path = write("escape.json", '{"traceEvents":[{"ph":"X","name":"G1 \\u001b[31mred","pid":1,"tid":0,"ts":0,'
+             '"dur":1e300,"args":{"g":1}}]}')
+out, err, rc = run([path])
+t.check("a time out of range is refused", rc == 1 and 'needs the numbers "ts" and "dur"' in err, f"rc={rc} {err!r}")
+path = write("escape.json", '{"traceEvents":[{"ph":"X","name":"G1 \\u001b[31mred","pid":1,"tid":0,"ts":0,'
+             '"dur":1,"args":{"g":1}}],"otherData":{"truncated":"cut \\u001b[2J"}}')
+out, err, rc = run([path])
+t.check("control characters in names print as '?', the truncation note is shown",
+        rc == 0 and "\x1b" not in out and "G1 ?[31mred" in out and "Note: cut ?[2J" in out, f"rc={rc} {out!r}")
 out, err, rc = run([os.path.join(work, "missing.json")])
 t.check("a missing file", rc == 1 and "open " in err and "No such file or directory" in err, f"rc={rc} {err!r}")
 for args, want in ((["-html"], "no trace file given"), ([PINGPONG, "-o", "x.html"], "-o goes with -html"),
