@@ -147,8 +147,11 @@ print(f"summary of {len(bigj['traceEvents'])} events: {took:.2f}s")
 agree("100,000 events", bigj, out, rc, err, 100)
 t.check("100,000 events: summarised in under 10 s", took < 10, f"{took:.1f}s")
 
-# A trace the tracer wrote (samples/pingpong.csp, GOMAXPROCS=2; paths made relative).
-REAL = os.path.join(HERE, "pingpong_real.json")
+# Traces the tracer wrote (samples/pingpong.csp with GOMAXPROCS=2, and
+# samples/zlib_crc32.csp, whose goroutines call C; paths made relative).
+REAL, FFI = os.path.join(HERE, "pingpong_real.json"), os.path.join(HERE, "ffi_real.json")
+out, err, rc = run([FFI], columns=120)
+agree("the tracer's C calls", json.load(open(FFI)), out, rc, err, 100)
 out, err, rc = run([REAL], columns=120)
 table = agree("the tracer's ping-pong", json.load(open(REAL)), out, rc, err, 100)
 t.check("the tracer's ping-pong: who created the players, and where",
@@ -295,11 +298,12 @@ if chromium:
     t.check("ping-pong page: the wheel zooms, a drag pans", float(a.get("zoom", 0)) > 2
             and abs(float(a.get("pan", 0)) - 100) < 0.5 and not console and "error" not in a, f"{a} {console}")
 
-    a, console = browse(page(REAL, "real.html"))
-    t.check("the tracer's ping-pong page: every lane, slice and arrow", a.get("ready") == "1" and not console
-            and a.get("drawn") == str(x_events(REAL)) and a.get("arrows") == str(flow_pairs(REAL))
-            and a.get("lanes") == str(len({(e["pid"], e["tid"]) for e in json.load(open(REAL))["traceEvents"]
-                                           if e["ph"] == "X"})), f"{a} {console}")
+    for name, path in (("ping-pong", REAL), ("C calls (samples/zlib_crc32.csp)", FFI)):
+        a, console = browse(page(path, os.path.basename(path) + ".html"))
+        t.check(f"the tracer's {name} page: every lane, slice and arrow", a.get("ready") == "1" and not console
+                and a.get("drawn") == str(x_events(path)) and a.get("arrows") == str(flow_pairs(path))
+                and a.get("lanes") == str(len({(e["pid"], e["tid"]) for e in json.load(open(path))["traceEvents"]
+                                               if e["ph"] == "X"})), f"{a} {console}")
 
     med = gen("random", "medium.json", "--events", "3000", "--goroutines", "12", "--seed", "7")
     a, console = browse(page(med, "medium.html"), size="1200,2400")
