@@ -189,7 +189,8 @@ static GInfo *gather(const Trace *t, size_t *out_n) {
         for (size_t i = 0; i < t->lanes[TRACE_PID_P][l].n; i++)
             if (t->lanes[TRACE_PID_P][l].s[i].g > 0)
                 ids = add_id(ids, &n, &cap, t->lanes[TRACE_PID_P][l].s[i].g);
-    qsort(ids, n, sizeof *ids, cmp_i64);
+    if (n > 1) /* ids is NULL when there are none */
+        qsort(ids, n, sizeof *ids, cmp_i64);
     GInfo *gs = mem_calloc(n ? n : 1, sizeof *gs);
     size_t ng = 0;
     for (size_t i = 0; i < n; i++)
@@ -354,7 +355,8 @@ static void goroutine_table(GInfo *gs, size_t ng, FILE *out, int width) {
             sb_puts(&b, "  ");
         }
         /* The reasons, longest first, word-wrapped under their column. */
-        qsort(g->reasons, g->nreasons, sizeof *g->reasons, by_time_spent);
+        if (g->nreasons > 1) /* reasons is NULL when there are none */
+            qsort(g->reasons, g->nreasons, sizeof *g->reasons, by_time_spent);
         StrBuf text = {0};
         for (size_t k = 0; k < g->nreasons; k++) {
             char d[32];
