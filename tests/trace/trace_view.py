@@ -295,6 +295,7 @@ if chromium:
     t.check("ping-pong page: hovering shows the slice and its source line",
             "G1 main.main" in hover and "state: running" in hover and "at pingpong.csp:17" in hover
             and "then: sleep" in hover, f"{a}")
+    t.check("ping-pong page: hovering a mark names it", "GOMAXPROCS=2 (P0)" in a.get("hover-mark", ""), f"{a}")
     t.check("ping-pong page: the wheel zooms, a drag pans", float(a.get("zoom", 0)) > 2
             and abs(float(a.get("pan", 0)) - 100) < 0.5 and not console and "error" not in a, f"{a} {console}")
 
