@@ -169,7 +169,11 @@ static void find_parents(const Trace *t, GInfo *gs, size_t ng) {
     mem_free(f);
 }
 
+/* Go has 15 wait reasons; past 32 distinct names (a file not from csp), the
+ * rest are "other", which keeps this loop short. */
 static void add_reason(GInfo *g, const char *what, double us) {
+    if (g->nreasons >= 32)
+        what = "other";
     for (size_t i = 0; i < g->nreasons; i++)
         if (!strcmp(g->reasons[i].what, what)) {
             g->reasons[i].us += us;
@@ -453,7 +457,7 @@ static void timeline(const Trace *t, GInfo *gs, size_t ng, FILE *out, int width)
                 while (k < cell->n && cell->g[k] != s->g)
                     k++;
                 if (k == cell->n) {
-                    if (cell->n == 8) /* keep the eight longest */
+                    if (cell->n == 8) /* the first eight met: enough to find the longest */
                         continue;
                     cell->g[cell->n] = s->g;
                     cell->us[cell->n++] = 0;
@@ -476,13 +480,14 @@ static void timeline(const Trace *t, GInfo *gs, size_t ng, FILE *out, int width)
     /* Marks go to the goroutines that hold the most columns (G1-G9 have
      * their digits); the rest share '+'. */
     size_t *rank = mem_alloc_n(ng ? ng : 1, sizeof *rank), nrank = 0;
-    for (size_t i = 0; i < ng; i++) {
-        gs[i].columns = 0;
-        for (size_t k = 0; k < np * (size_t)ncol; k++)
-            gs[i].columns += best[k] == gs[i].id;
+    for (size_t k = 0; k < np * (size_t)ncol; k++) {
+        GInfo *g = best[k] > 0 ? ginfo(gs, ng, best[k]) : NULL;
+        if (g)
+            g->columns++;
+    }
+    for (size_t i = 0; i < ng; i++)
         if (gs[i].columns)
             rank[nrank++] = i;
-    }
     rank_gs = gs;
     qsort(rank, nrank, sizeof *rank, by_columns);
     for (size_t i = 0; i < nrank; i++) {
