@@ -26,9 +26,9 @@ struct JsonDoc {
 typedef struct Parser {
     const char *s, *end, *start;
     JsonDoc *doc;
-    JsonValue *items;     /* scratch stack of array items */
+    JsonValue *items; /* scratch stack of array items */
     size_t nitems, capitems;
-    JsonMember *members;  /* scratch stack of object members */
+    JsonMember *members; /* scratch stack of object members */
     size_t nmembers, capmembers;
     char *err;
     size_t errcap;
@@ -163,7 +163,10 @@ static int hex4(const char *s) {
     int v = 0;
     for (int i = 0; i < 4; i++) {
         char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0)
             return -1;
         v = v * 16 + d;
@@ -354,9 +357,7 @@ static bool value(Parser *p, JsonValue *out, int depth) {
     switch (*p->s) {
     case '{': return object(p, out, depth);
     case '[': return array(p, out, depth);
-    case '"':
-        out->type = JSON_STRING;
-        return string(p, &out->u.str.s, &out->u.str.len);
+    case '"': out->type = JSON_STRING; return string(p, &out->u.str.s, &out->u.str.len);
     case 't': return literal(p, "true", JSON_TRUE, out);
     case 'f': return literal(p, "false", JSON_FALSE, out);
     case 'n': return literal(p, "null", JSON_NULL, out);

@@ -23,10 +23,19 @@ typedef struct JsonMember JsonMember;
 struct JsonValue {
     JsonType type;
     union {
-        double num;                                    /* JSON_NUMBER */
-        struct { const char *s; size_t len; } str;     /* JSON_STRING */
-        struct { JsonValue *items; size_t n; } arr;    /* JSON_ARRAY */
-        struct { JsonMember *members; size_t n; } obj; /* JSON_OBJECT, in the file's order */
+        double num; /* JSON_NUMBER */
+        struct {
+            const char *s;
+            size_t len;
+        } str; /* JSON_STRING */
+        struct {
+            JsonValue *items;
+            size_t n;
+        } arr; /* JSON_ARRAY */
+        struct {
+            JsonMember *members;
+            size_t n;
+        } obj; /* JSON_OBJECT, in the file's order */
     } u;
 };
 

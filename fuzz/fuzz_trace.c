@@ -22,7 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* What repl/tour.c and the generated trace_page.c give the real binary. */
 const char trace_page_html[] = "<title>__TRACE_TITLE__</title><script>__TRACE_JSON__</script>";
-int tour_term_width(void) { return 80; }
+int tour_term_width(void) {
+    return 80;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static FILE *devnull;

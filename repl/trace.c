@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "repl/trace.h"
 #include "repl/tour.h"
+#include "repl/trace.h"
 
 extern const char trace_page_html[];
 
@@ -70,9 +70,10 @@ void trace_html(const Trace *t, const char *title, FILE *out) {
 static int usage_error(const char *msg, const char *arg) {
     fprintf(stderr, "csp trace: ");
     fprintf(stderr, msg, arg);
-    fputs("\nusage: csp trace FILE                    a summary of the trace FILE (csp -trace FILE prog.csp)\n"
-          "       csp trace -html FILE -o PAGE.html  the trace as a page to open in a browser\n",
-          stderr);
+    fputs(
+        "\nusage: csp trace FILE                    a summary of the trace FILE (csp -trace FILE prog.csp)\n"
+        "       csp trace -html FILE -o PAGE.html  the trace as a page to open in a browser\n",
+        stderr);
     return 2;
 }
 

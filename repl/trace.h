@@ -22,26 +22,26 @@
 enum { TRACE_PID_P = 1, TRACE_PID_G = 2, TRACE_PID_M = 3 };
 
 typedef struct TraceSlice {
-    double ts, dur;       /* microseconds */
-    int64_t g;            /* args.g, -1 when absent */
-    const char *name;     /* P track: "G7 main.worker"; G track: the state */
-    const char *end;      /* args.end: why it stopped (NULL: not said) */
-    const char *file;     /* args.file / args.line: where (NULL, 0: unknown) */
+    double ts, dur;   /* microseconds */
+    int64_t g;        /* args.g, -1 when absent */
+    const char *name; /* P track: "G7 main.worker"; G track: the state */
+    const char *end;  /* args.end: why it stopped (NULL: not said) */
+    const char *file; /* args.file / args.line: where (NULL, 0: unknown) */
     int line;
-    int64_t parent;       /* args.parent: on a goroutine's first state, who ran
-                           * the go statement (file/line) (0: not said) */
+    int64_t parent; /* args.parent: on a goroutine's first state, who ran
+                     * the go statement (file/line) (0: not said) */
 } TraceSlice;
 
 typedef struct TraceLane {
     int64_t tid;
-    const char *name;     /* thread_name metadata (NULL: none) */
+    const char *name; /* thread_name metadata (NULL: none) */
     TraceSlice *s;
     size_t n;
 } TraceLane;
 
 typedef struct TraceFlow {
-    char ph;              /* 's' start, 'f' finish */
-    bool go;              /* a go statement ("go"), else a wake-up ("wake") */
+    char ph; /* 's' start, 'f' finish */
+    bool go; /* a go statement ("go"), else a wake-up ("wake") */
     int64_t id, pid, tid;
     double ts;
     const JsonValue *args; /* optional */
@@ -50,22 +50,22 @@ typedef struct TraceFlow {
 typedef struct TraceMark {
     double ts;
     int64_t pid, tid;
-    const char *name;     /* "steal 2 from P1", "GOMAXPROCS=2", "GC: stop the world", ... */
+    const char *name; /* "steal 2 from P1", "GOMAXPROCS=2", "GC: stop the world", ... */
 } TraceMark;
 
 typedef struct Trace {
-    char *text;           /* the file */
+    char *text; /* the file */
     size_t len;
     JsonDoc *doc;
-    TraceLane *lanes[4];  /* by pid 1..3 (P, G, M), sorted by tid */
+    TraceLane *lanes[4]; /* by pid 1..3 (P, G, M), sorted by tid */
     size_t nlanes[4];
-    TraceSlice *slices;   /* every X event of those pids, grouped by lane */
-    size_t nx;            /* the file's X events (all pids) */
+    TraceSlice *slices; /* every X event of those pids, grouped by lane */
+    size_t nx;          /* the file's X events (all pids) */
     TraceFlow *flows;
     size_t nflows;
     TraceMark *marks;
     size_t nmarks;
-    double t0, t1;        /* the first and the last moment in the trace */
+    double t0, t1;         /* the first and the last moment in the trace */
     const char *truncated; /* otherData.truncated: recording stopped early */
 } Trace;
 

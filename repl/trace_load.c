@@ -103,7 +103,8 @@ static const char *meta_name(const Meta *m, size_t n, int64_t pid, int64_t tid) 
 static int read_slice(const JsonValue *e, size_t i, Pending *out, char *err, size_t cap) {
     memset(out, 0, sizeof *out);
     if (!get_time(e, "ts", &out->s.ts) || !get_time(e, "dur", &out->s.dur) || out->s.dur < 0)
-        return errorf(err, cap, "event %zu: an \"X\" event needs the numbers \"ts\" and \"dur\" (dur >= 0)", i);
+        return errorf(err, cap, "event %zu: an \"X\" event needs the numbers \"ts\" and \"dur\" (dur >= 0)",
+                      i);
     if (!get_int(e, "pid", &out->pid) || !get_int(e, "tid", &out->tid))
         return errorf(err, cap, "event %zu: an \"X\" event needs the integers \"pid\" and \"tid\"", i);
     out->s.name = json_str(json_get(e, "name"));
@@ -164,14 +165,21 @@ static int read_events(Trace *t, const JsonValue *events, char *err, size_t cap)
             f->args = json_get(e, "args");
             if (!get_int(e, "id", &f->id) || !get_int(e, "pid", &f->pid) || !get_int(e, "tid", &f->tid) ||
                 !get_time(e, "ts", &f->ts))
-                rc = errorf(err, cap, "event %zu: a flow event needs the integers \"id\", \"pid\", \"tid\" and a number \"ts\"", i);
+                rc = errorf(
+                    err, cap,
+                    "event %zu: a flow event needs the integers \"id\", \"pid\", \"tid\" and a number \"ts\"",
+                    i);
             else
                 t->nflows++;
         } else if (!strcmp(ph, "i") || !strcmp(ph, "I")) {
             TraceMark *m = &t->marks[t->nmarks];
             m->name = json_str(json_get(e, "name"));
-            if (!m->name || !get_time(e, "ts", &m->ts) || !get_int(e, "pid", &m->pid) || !get_int(e, "tid", &m->tid))
-                rc = errorf(err, cap, "event %zu: an instant needs a string \"name\", a number \"ts\" and the integers \"pid\" and \"tid\"", i);
+            if (!m->name || !get_time(e, "ts", &m->ts) || !get_int(e, "pid", &m->pid) ||
+                !get_int(e, "tid", &m->tid))
+                rc = errorf(err, cap,
+                            "event %zu: an instant needs a string \"name\", a number \"ts\" and the integers "
+                            "\"pid\" and \"tid\"",
+                            i);
             else {
                 t->nmarks++;
                 if (!any || m->ts < t->t0)
@@ -184,7 +192,8 @@ static int read_events(Trace *t, const JsonValue *events, char *err, size_t cap)
             const char *what = json_str(json_get(e, "name"));
             const char *name = json_str(json_get(json_get(e, "args"), "name"));
             int64_t pid, tid;
-            if (what && name && !strcmp(what, "thread_name") && get_int(e, "pid", &pid) && get_int(e, "tid", &tid))
+            if (what && name && !strcmp(what, "thread_name") && get_int(e, "pid", &pid) &&
+                get_int(e, "tid", &tid))
                 meta[nmeta++] = (Meta){pid, tid, name};
         }
     }
@@ -201,8 +210,8 @@ static int read_events(Trace *t, const JsonValue *events, char *err, size_t cap)
                 j++;
             int pid = (int)pend[i].pid;
             t->lanes[pid] = mem_realloc(t->lanes[pid], (t->nlanes[pid] + 1) * sizeof(TraceLane));
-            t->lanes[pid][t->nlanes[pid]++] = (TraceLane){pend[i].tid, meta_name(meta, nmeta, pid, pend[i].tid),
-                                                          t->slices + i, j - i};
+            t->lanes[pid][t->nlanes[pid]++] =
+                (TraceLane){pend[i].tid, meta_name(meta, nmeta, pid, pend[i].tid), t->slices + i, j - i};
             i = j;
         }
     }

@@ -30,21 +30,23 @@ typedef struct Reason {
 
 typedef struct GInfo {
     int64_t id;
-    const char *name;      /* "main.worker" */
-    int64_t parent;        /* 0: unknown */
-    const char *file;      /* where the go statement is (NULL: not said) */
+    const char *name; /* "main.worker" */
+    int64_t parent;   /* 0: unknown */
+    const char *file; /* where the go statement is (NULL: not said) */
     int line;
     double running, runnable, inc;
     Reason *reasons;
     size_t nreasons;
-    char mark;             /* on the timeline; 0: none */
-    size_t columns;        /* timeline columns it holds */
+    char mark;      /* on the timeline; 0: none */
+    size_t columns; /* timeline columns it holds */
 } GInfo;
 
 /* 1.25ms, 830µs, 12.3s: three significant digits, as a learner reads them. */
 static void fmt_dur(double us, char *buf, size_t cap) {
-    static const struct { double scale; const char *unit; } units[] = {
-        {1e-3, "ns"}, {1, "µs"}, {1e3, "ms"}, {1e6, "s"}};
+    static const struct {
+        double scale;
+        const char *unit;
+    } units[] = {{1e-3, "ns"}, {1, "µs"}, {1e3, "ms"}, {1e6, "s"}};
     if (us <= 0) {
         snprintf(buf, cap, "-");
         return;
@@ -515,7 +517,8 @@ static void timeline(const Trace *t, GInfo *gs, size_t ng, FILE *out, int width)
         if (i == ng && other)
             snprintf(item, sizeof item, "+ other goroutines");
         else if (i < ng && gs[i].mark && gs[i].mark != '+')
-            snprintf(item, sizeof item, "%c G%lld %s", gs[i].mark, (long long)gs[i].id, gs[i].name ? gs[i].name : "?");
+            snprintf(item, sizeof item, "%c G%lld %s", gs[i].mark, (long long)gs[i].id,
+                     gs[i].name ? gs[i].name : "?");
         else
             continue;
         int n = cols(item);
