@@ -67,13 +67,15 @@ void trace_html(const Trace *t, const char *title, FILE *out) {
     }
 }
 
+static const char trace_usage[] =
+    "usage: csp trace FILE                    a summary of the trace FILE (csp -trace FILE prog.csp)\n"
+    "       csp trace -html FILE -o PAGE.html  the trace as a page to open in a browser (docs/trace.md)\n";
+
 static int usage_error(const char *msg, const char *arg) {
     fprintf(stderr, "csp trace: ");
     fprintf(stderr, msg, arg);
-    fputs(
-        "\nusage: csp trace FILE                    a summary of the trace FILE (csp -trace FILE prog.csp)\n"
-        "       csp trace -html FILE -o PAGE.html  the trace as a page to open in a browser\n",
-        stderr);
+    fputc('\n', stderr);
+    fputs(trace_usage, stderr);
     return 2;
 }
 
@@ -93,7 +95,10 @@ int trace_main(int argc, char **argv) {
     const char *file = NULL, *page = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2] ? argv[i] + 1 : argv[i];
-        if (!strcmp(a, "-html"))
+        if (!strcmp(a, "-help") || !strcmp(a, "-h")) {
+            fputs(trace_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "-html"))
             html = true;
         else if (!strcmp(a, "-o")) {
             if (i + 1 >= argc)

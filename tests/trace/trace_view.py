@@ -217,7 +217,10 @@ for args, want in ((["-html"], "no trace file given"), ([PINGPONG, "-o", "x.html
     out, err, rc = run(args)
     t.check(f"usage: csp trace {' '.join(args)[-30:]}", rc == 2 and want in err and "usage: csp trace" in err,
             f"rc={rc} {err!r}")
-ok = empty = 0
+out, err, rc = run(["--help"])
+t.check("csp trace --help", rc == 0 and out.startswith("usage: csp trace FILE") and "-html FILE -o PAGE.html" in out,
+        f"rc={rc} {out!r}")
+ok = 0
 src = open(PINGPONG, "rb").read()
 rng = random.Random(14)
 for i in range(300):
