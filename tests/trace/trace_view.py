@@ -265,6 +265,8 @@ def browse(path, hash_="", size="1200,800"):
                         "--v=0", "--virtual-time-budget=5000", "--dump-dom", "file://" + path + hash_],
                        capture_output=True, text=True, timeout=120, errors="replace")
     m = re.search(r"<body([^>]*)>", r.stdout)
+    if not m or 'data-ready="1"' not in m.group(1):  # say what the browser said
+        print(f"chromium on {path}{hash_}: rc={r.returncode}\n{r.stderr[-2000:]}")
     attrs = dict((k, v) for k, v in re.findall(r'data-([\w-]+)="([^"]*)"', m.group(1))) if m else {}
     console = [l for l in r.stderr.splitlines() if "CONSOLE" in l]
     return attrs, console
@@ -318,13 +320,14 @@ if chromium:
 
     lap("small pages")
     a, console = browse(page(big, "big.html"), "#selftest")
-    print(f"page of 100,000 events: load {a.get('load-ms')} ms, last frame {a.get('frame-ms')} ms")
+    print(f"page of 100,000 events: load {a.get('load-ms')} ms, the whole trace in a frame of "
+          f"{a.get('full-frame-ms')} ms (the fastest of 5), zoomed in {a.get('frame-ms')} ms")
     t.check("100,000 events: loads with no console message, reads every slice",
             a.get("ready") == "1" and not console and "error" not in a and a.get("slices") == str(x_events(big)),
             f"{a} {console}")
     t.check("100,000 events: hover, zoom and pan work", " on P" in a.get("hover", "") and "at random.csp:" in a.get("hover", "")
             and float(a.get("zoom", 0)) > 2, f"{a}")
-    t.check("100,000 events: a frame draws in under 200 ms", float(a.get("frame-ms", 1e9)) < 200, f"{a}")
+    t.check("100,000 events: the whole trace draws in under 200 ms", float(a.get("full-frame-ms", 1e9)) < 200, f"{a}")
 
     evil = write("evil.json", json.dumps({"traceEvents": [
         {"ph": "X", "name": "G1 </script><script>document.body.dataset.error='escaped'</script><!--",
