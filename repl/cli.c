@@ -14,6 +14,7 @@
 #include "parser/compile.h"
 #include "repl/repl.h"
 #include "repl/tour.h"
+#include "repl/trace.h"
 #include "runtime/sched.h"
 #include "runtime/trace.h"
 #include "stdlib/stdlib.h"
@@ -192,6 +193,8 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(a, "tour"))
         return tour(argc - 2, argv + 2);
+    if (!strcmp(a, "trace"))
+        return trace_main(argc - 2, argv + 2);
     int first = 1;
     bool repl = false, run_cmd = false;
     if (!strcmp(a, "run")) {

@@ -67,7 +67,7 @@ static int columns(const char *s, size_t n) {
     return w;
 }
 
-static int term_width(void) {
+int tour_term_width(void) {
     struct winsize ws;
     if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         return ws.ws_col;
@@ -280,7 +280,7 @@ static size_t list_marker(const char *s, size_t n) {
 void tour_show(int n, TourLang lang) {
     const char *md = tour_lessons[n - 1].text[lang];
     bool tty = isatty(STDOUT_FILENO);
-    int width = term_width();
+    int width = tour_term_width();
     StrBuf para = {0};
     char marker[16] = "";
     bool in_code = false, csp_code = false;

@@ -16,6 +16,9 @@ extern const int tour_count;
 
 /* The language of the environment: LC_ALL, else LANG; zh_* is Chinese. */
 TourLang tour_env_lang(void);
+/* The terminal's width in columns: stdout's window size, else $COLUMNS,
+ * else 80 (`csp trace` shares it). */
+int tour_term_width(void);
 /* `csp tour`: the list of lessons, titles in lang. */
 void tour_list(TourLang lang);
 /* `csp tour N`: lesson n (1-based) wrapped to the terminal, code highlighted

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Two fuzzers, each for CSP_FUZZ_SECONDS (default 60):
+# Four fuzzers, each for CSP_FUZZ_SECONDS (default 60; the trace one a quarter):
 #  1. the front end (lexer + parser + compiler, libFuzzer with ASan and UBSan)
 #     over a corpus made of the golden tests, samples and benchmarks.
 #     Crashers are written to build-fuzz/; each one found so far is kept as a
@@ -11,7 +11,9 @@
 #  3. the whole interpreter: fuzz/afl.sh runs AFL++ over mutated programs
 #     through the full interpreter under ASan and UBSan, with an instruction
 #     budget and a heap cap (build-afl/).
-# Prints "fuzz: N passed, M failed" (N + M = 3).
+#  4. `csp trace`: the JSON reader, the trace loader, the summary and the page
+#     writer (libFuzzer, fuzz/fuzz_trace.c) over tests/trace's fixtures.
+# Prints "fuzz: N passed, M failed" (N + M = 4).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 secs=${CSP_FUZZ_SECONDS:-60}
@@ -38,6 +40,21 @@ if (cd "$out/wd" && ../fuzz_compile -max_total_time="$secs" -timeout=5 -rss_limi
 	passed=$((passed + 1))
 else
 	echo "front-end fuzzer failed (see $out/crash-*)"
+	failed=$((failed + 1))
+fi
+# `csp trace`'s reader (base/json.c, repl/trace_load.c) and printers, on the
+# trace fixtures, for a quarter of the time.
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. -Ibuild \
+	base/[a-z]*.c repl/trace.c repl/trace_load.c repl/trace_summary.c fuzz/fuzz_trace.c -lm \
+	-o "$out/fuzz_trace" && mkdir -p "$out/trace_corpus" && cp tests/trace/[a-z]*.json "$out/trace_corpus/" &&
+	(cd "$out" && ./fuzz_trace -max_total_time=$((secs / 4 + 5)) -timeout=5 -rss_limit_mb=2048 \
+		-dict=../fuzz/json.dict -artifact_prefix=./trace- trace_corpus >trace.log 2>&1
+	rc=$?
+	tail -n 3 trace.log
+	exit $rc); then
+	passed=$((passed + 1))
+else
+	echo "trace fuzzer failed (see $out/trace-crash-*)"
 	failed=$((failed + 1))
 fi
 csp=build-tsan/csp

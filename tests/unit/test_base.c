@@ -1,6 +1,7 @@
 /* tests/unit/test_base.c — the floor, linked with base/ alone (which shows
  * it needs nothing above it): the allocator and its out-of-memory report,
- * the UTF-8 codec against Go's unicode/utf8, the string buffer, the hash. */
+ * the UTF-8 codec against Go's unicode/utf8, the string buffer, the hash,
+ * the JSON reader. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/hash.h"
+#include "base/json.h"
 #include "base/mem.h"
 #include "base/spin.h"
 #include "base/strbuf.h"
@@ -223,12 +225,84 @@ static void test_hash(void) {
     printf("ok hash: deterministic, spread; spin\n");
 }
 
+/* Parse text; NULL (and the message in err) when refused. */
+static const JsonValue *parse(const char *text, JsonDoc **doc, char *err) {
+    return json_parse(text, strlen(text), doc, err, 200);
+}
+
+static void test_json(void) {
+    JsonDoc *doc;
+    char err[200];
+    const JsonValue *v = parse(" {\"a\": [1, -2.5e1, true, false, null, \"x\"], \"b\": {}, \"a\": 0} ", &doc, err);
+    CHECK(v && v->type == JSON_OBJECT && v->u.obj.n == 3, "an object of three members: %s", err);
+    const JsonValue *a = json_get(v, "a");
+    double d = 0;
+    CHECK(a && a->type == JSON_ARRAY && a->u.arr.n == 6, "the first of two \"a\" members");
+    CHECK(a && json_num(&a->u.arr.items[1], &d) && d == -25, "-2.5e1 is -25");
+    CHECK(a && a->u.arr.items[2].type == JSON_TRUE && a->u.arr.items[4].type == JSON_NULL, "literals");
+    CHECK(a && !strcmp(json_str(&a->u.arr.items[5]), "x") && !json_str(&a->u.arr.items[0]), "strings");
+    CHECK(json_get(v, "b")->u.obj.n == 0 && !json_get(v, "c") && !json_get(a, "a"), "missing members");
+    json_free(doc);
+    /* Escapes decode to UTF-8; a pair of surrogates is one rune; \u0000 stays. */
+    v = parse("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u4e2d\\ud83d\\ude00\\u0000z\"", &doc, err);
+    CHECK(v && v->u.str.len == 19 && !memcmp(v->u.str.s, "\"\\/\b\f\n\r\t\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80\0z", 20),
+          "escapes: %s", v ? v->u.str.s : err);
+    json_free(doc);
+    v = parse("\xEF\xBB\xBF[]", &doc, err);
+    CHECK(v && v->type == JSON_ARRAY && v->u.arr.n == 0, "a byte-order mark is skipped");
+    json_free(doc);
+    /* Refusals say where and why. */
+    static const struct { const char *text, *want; } bad[] = {
+        {"", "line 1, column 1: unexpected end of the input: expected a value"},
+        {"[1,\n 2,\n ]", "line 3, column 2: expected a value, found ']'"},
+        {"{\"k\" 1}", "line 1, column 6: expected ':' after an object key, found '1'"},
+        {"\"\\ud800\\u0041\"", "line 1, column 2: invalid \\u escape in a string"},
+        {"\"\\udc00\"", "invalid \\u escape"},
+        {"\"\t\"", "control character (byte 0x09) in a string"},
+        {"1.", "a digit must follow '.'"},
+        {"-01", "unexpected '1' after the top-level value"},
+        {"[] []", "line 1, column 4: unexpected '[' after the top-level value"},
+        {"nul", "invalid literal (expected null)"},
+        {"\"\xC3\xA9\" x", "line 1, column 5: unexpected 'x'"}, /* columns count runes */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = parse(bad[i].text, &doc, err);
+        CHECK(!v && !doc && strstr(err, bad[i].want), "%s: got \"%s\", want \"%s\"", bad[i].text, err, bad[i].want);
+    }
+    /* Nesting is bounded: deep input is refused, not a stack overflow. */
+    char deep[100001];
+    memset(deep, '[', sizeof deep - 1);
+    deep[sizeof deep - 1] = 0;
+    v = parse(deep, &doc, err);
+    CHECK(!v && strstr(err, "nested deeper than 200 levels"), "deep: %s", err);
+    memset(deep, '[', JSON_MAX_DEPTH + 1);
+    memset(deep + JSON_MAX_DEPTH + 1, ']', JSON_MAX_DEPTH + 1);
+    deep[2 * (JSON_MAX_DEPTH + 1)] = 0;
+    v = parse(deep, &doc, err);
+    CHECK(v != NULL, "%d levels are allowed: %s", JSON_MAX_DEPTH + 1, err);
+    json_free(doc);
+    /* A large array: items gathered on the scratch stack, then moved. */
+    StrBuf big = {0};
+    sb_putc(&big, '[');
+    for (int i = 0; i < 100000; i++)
+        sb_printf(&big, "%s{\"i\":%d,\"s\":\"%d\"}", i ? "," : "", i, i);
+    sb_putc(&big, ']');
+    v = json_parse(big.p, big.len, &doc, err, sizeof err);
+    CHECK(v && v->u.arr.n == 100000 && json_num(json_get(&v->u.arr.items[99999], "i"), &d) && d == 99999 &&
+              !strcmp(json_str(json_get(&v->u.arr.items[5], "s")), "5"),
+          "100,000 objects: %s", err);
+    json_free(doc);
+    sb_free(&big);
+    printf("ok json: values, escapes, errors with line and column, depth bound, large arrays\n");
+}
+
 int main(void) {
     test_mem();
     test_oom();
     test_utf8();
     test_strbuf();
     test_hash();
+    test_json();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;
