@@ -147,24 +147,24 @@ for part in $parts; do
 		# CSP_TSAN=1 lets the heaviest test (race/ok_many_goroutines) run
 		# fewer goroutines: TSan checks the runtime's accesses, not the count.
 		# shellcheck disable=SC2086
-		TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
+		TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66 atexit_sleep_ms=0} \
 			python3 tests/run_lang.py --csp build-tsan/csp --timeout 300 --env CSP_TSAN=1 $tsan_dirs samples |
 			tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count tsan "${p:-0}" "${f:-1}"
 		# the I/O hand-off storm (C), then the I/O tests driven from outside
-		if TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} build-tsan/tests/unit/test_io_handoff; then
+		if TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66 atexit_sleep_ms=0} build-tsan/tests/unit/test_io_handoff; then
 			count "tsan io_handoff" 1 0
 		else
 			count "tsan io_handoff" 0 1
 		fi
 		# the REPL: entries on the scheduler, through pipes and on a terminal
-		TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
+		TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66 atexit_sleep_ms=0} \
 			python3 tests/run_repl.py --csp build-tsan/csp --timeout 300 | tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count "tsan repl" "${p:-0}" "${f:-1}"
 		for drv in echo_external chat_external signal_external stdin_tty repl_tty trace_external; do
-			TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66} \
+			TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66 atexit_sleep_ms=0} \
 				python3 tests/io/$drv.py build-tsan/csp build-tsan/tests/loadclient | tee "$log"
 			read -r p f <<<"$(counts_in "$log")"
 			count "tsan $drv" "${p:-0}" "${f:-1}"
