@@ -474,10 +474,8 @@ static G *find_runnable(Sched *s, M *m) {
                 m->spinning = true;
                 atomic_fetch_add(&s->nmspinning, 1);
             }
-            if ((g = steal_work(s, m, now))) {
-                reset_spinning(s, m);
-                return g;
-            }
+            if ((g = steal_work(s, m, now)))
+                return g; /* schedule stops the spinning */
         }
         /* Nothing: give the P back and sleep. */
         pthread_mutex_lock(&s->lock);
@@ -488,7 +486,6 @@ static G *find_runnable(Sched *s, M *m) {
         if (atomic_load(&s->runq_size) > 0) {
             g = globrunq_get(s, p, false);
             pthread_mutex_unlock(&s->lock);
-            reset_spinning(s, m);
             return g;
         }
         sched_pidleput(s, p);
@@ -678,6 +675,12 @@ static void execute(Sched *s, M *m, G *g) {
 static void schedule(Sched *s, M *m) {
     for (;;) {
         G *g = find_runnable(s, m);
+        /* Found work, wherever: m stops spinning (Go's schedule calls
+         * resetspinning).  An M that ran, or handed its P off and went idle,
+         * still counted as spinning made sched_wakep wake no one: a G
+         * readied meanwhile then waited on the global queue with every M
+         * asleep (a hang under GOMAXPROCS changes during C calls). */
+        reset_spinning(s, m);
         if (g_rt(g)->lockedm) { /* back from C: its own M waits to run it */
             syscall_handoff_locked(m, g);
             acquirep(m, idle_wait(s, m));
