@@ -14,6 +14,7 @@
 
 #include "runtime/chan_int.h"
 #include "runtime/sched.h"
+#include "vm/gc.h"
 #include "vm/race.h"
 
 /* ---- the native type ---- */
@@ -87,6 +88,7 @@ Value chan_make(VM *vm, int64_t cap) {
     c->cap = cap;
     if (cap > 0)
         c->buf = chan_alloc((size_t)cap * sizeof(Value)); /* the builtin bounds cap */
+    gc_set_external(vm, o, (size_t)cap * sizeof(Value));
     return val_obj(o);
 }
 

@@ -44,8 +44,10 @@ static void buf_free(Buf *q) {
     pthread_mutex_destroy(&q->lock);
 }
 
-/* Append n bytes (lock held); drops the consumed prefix first. */
-static void buf_append(Buf *q, const char *p, size_t n) {
+/* Append n bytes (lock held); drops the consumed prefix first.  q is the
+ * first member of its native object's payload (Scanner, Buffered), whose
+ * buffer the collector's goal counts. */
+static void buf_append(VM *vm, Buf *q, const char *p, size_t n) {
     if (q->start > 0 && q->start == q->b.len) {
         q->b.len = 0;
         q->start = 0;
@@ -55,6 +57,7 @@ static void buf_append(Buf *q, const char *p, size_t n) {
         q->start = 0;
     }
     sb_put(&q->b, p, n);
+    gc_set_external(vm, native_of_payload(q), q->b.cap);
 }
 
 static size_t buf_unread(const Buf *q) { return q->b.len - q->start; }
@@ -72,6 +75,8 @@ typedef struct Scanner {
     int split;
     size_t max_token;
 } Scanner;
+
+_Static_assert(offsetof(Scanner, q) == 0, "buf_append finds the object from q");
 
 static const NativeType scanner_type;
 
@@ -201,7 +206,7 @@ static int scan_feed(G *g, Value *args, int nargs) {
     ObjString *data = AS_STRING(args[1]);
     Value err = args[2];
     pthread_mutex_lock(&s->q.lock);
-    buf_append(&s->q, data->chars, data->len);
+    buf_append(g->vm, &s->q, data->chars, data->len);
     if (!val_is_nil(err)) {
         if (val_equal(err, stream_eof(g->vm)))
             s->eof = true;
@@ -295,6 +300,7 @@ typedef struct Buffered {
     Value err;    /* Reader: a read error (or io.EOF) not yet returned; Writer: sticky, as Go's */
     size_t size;
 } Buffered;
+_Static_assert(offsetof(Buffered, q) == 0, "buf_append finds the object from q");
 typedef Buffered Reader;
 typedef Buffered Writer;
 
@@ -371,7 +377,7 @@ static int reader_feed(G *g, Value *args, int nargs) {
     Value err = args[2];
     int64_t delim = val_as_int(args[3]), max = val_as_int(args[4]);
     pthread_mutex_lock(&r->q.lock);
-    buf_append(&r->q, data->chars, data->len);
+    buf_append(g->vm, &r->q, data->chars, data->len);
     if (!val_is_nil(err))
         r->err = err;
     bool done = reader_take(g->vm, r, (int)delim, (size_t)max, args);
@@ -453,7 +459,7 @@ static Value writer_put(VM *vm, Writer *w, const char *p, size_t n, bool flush, 
     Value err = w->err;
     *out = VAL_NIL;
     if (val_is_nil(err)) {
-        buf_append(&w->q, p, n);
+        buf_append(vm, &w->q, p, n);
         if (flush || buf_unread(&w->q) >= w->size) {
             *out = val_str(vm, w->q.b.p + w->q.start, buf_unread(&w->q));
             w->q.start = w->q.b.len;

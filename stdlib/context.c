@@ -64,7 +64,7 @@ static const NativeType ctx_types[CTX_NKINDS];
 static Ctx *ctx_of(Value v) { return (Ctx *)AS_NATIVEOBJ(v)->payload; }
 
 static Value ctx_value(Ctx *c) {
-    return val_obj((ObjNativeObj *)((char *)c - offsetof(ObjNativeObj, payload)));
+    return val_obj(native_of_payload(c));
 }
 
 static bool is_ctx(Value v) {

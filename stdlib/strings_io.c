@@ -42,6 +42,7 @@ static const NativeType builder_type;
     StrBuf *b = &bl->b;
 #define UNLOCK_RETURN(n)                                                                                     \
     do {                                                                                                     \
+        gc_set_external(g->vm, native_of_payload(bl), b->cap);                                               \
         pthread_mutex_unlock(&bl->mu);                                                                       \
         return (n);                                                                                          \
     } while (0)

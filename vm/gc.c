@@ -38,6 +38,17 @@ static void count_alloc(VM *vm, size_t bytes, size_t n) {
         atomic_fetch_or(&vm->safepoint, SAFEPOINT_GC);
 }
 
+void gc_set_external(VM *vm, ObjNativeObj *o, size_t bytes) {
+    size_t was = o->external;
+    if (bytes == was)
+        return;
+    o->external = bytes;
+    if (bytes > was)
+        count_alloc(vm, bytes - was, 0);
+    else
+        atomic_fetch_sub(&vm->bytes_allocated, was - bytes);
+}
+
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
     Obj *o = mem_calloc(1, size);
     o->type = (uint8_t)type;
@@ -91,7 +102,10 @@ size_t gc_obj_size(Obj *o) {
     case OBJ_STRUCT: return sizeof(ObjStruct) + o->aux * sizeof(Value); /* aux: field count */
     case OBJ_ERROR: return sizeof(ObjError);
     case OBJ_MODULE: return sizeof(ObjModule);
-    case OBJ_NATIVEOBJ: return sizeof(ObjNativeObj) + ((ObjNativeObj *)o)->ntype->payload_size;
+    case OBJ_NATIVEOBJ: {
+        ObjNativeObj *n = (ObjNativeObj *)o;
+        return sizeof(ObjNativeObj) + n->ntype->payload_size + n->external;
+    }
     case OBJ_TYPE_COUNT: break;
     }
     return sizeof(Obj);

@@ -34,6 +34,15 @@ void gc_attach_thread(VM *vm, AllocCache *c); /* register c and make it this thr
  * base/mem.h, whose one end of a failed allocation is Go's `fatal error:
  * runtime: out of memory`, exit 2 (never a NULL dereference). */
 
+/* o now holds `bytes` of C memory outside the collected heap (a channel's
+ * buffer, a strings.Builder's bytes, a scanner's buffer).  In Go that memory
+ * is heap, and the collector's goal counts it: so does ours, or a loop that
+ * drops buffered channels would grow by their buffers until the small heap
+ * objects alone reached the goal.  The sweep subtracts what o holds when it
+ * frees o; a native that frees its memory early (at Close) sets 0.  Callers
+ * hold whatever lock guards o's memory. */
+void gc_set_external(VM *vm, ObjNativeObj *o, size_t bytes);
+
 /* Returns zeroed memory (lists, maps and struct fields rely on it). */
 void *gc_alloc(VM *vm, size_t size, ObjType type);
 void gc_collect(VM *vm);

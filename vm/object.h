@@ -267,8 +267,14 @@ typedef struct NativeType {
 typedef struct ObjNativeObj {
     Obj obj;
     const NativeType *ntype;
+    size_t external;          /* C memory it holds outside the heap: gc_set_external */
     _Alignas(16) unsigned char payload[];
 } ObjNativeObj;
+
+/* The native object whose payload starts at p. */
+static inline ObjNativeObj *native_of_payload(const void *p) {
+    return (ObjNativeObj *)(void *)((char *)p - offsetof(ObjNativeObj, payload));
+}
 
 /* ---- goroutines and frames ---- */
 

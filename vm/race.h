@@ -111,7 +111,7 @@ void race_atomic(G *g, Obj *obj, uint32_t idx, bool write);
 /* The GC object that holds a native object's payload (sync objects are
  * keyed by their object, which the collector reports dead). */
 static inline Obj *race_owner(const void *payload) {
-    return (Obj *)(void *)((char *)payload - offsetof(ObjNativeObj, payload));
+    return &native_of_payload(payload)->obj;
 }
 
 /* The collector has marked (world stopped): forget the shadow state and
