@@ -24,6 +24,7 @@
 #include "runtime/trace.h"
 #include "stdlib/stream.h"
 #include "stdlib/lib.h"
+#include "vm/race.h"
 #include "vm/interp.h" /* traceback(): debug.Stack is the one user outside vm/ */
 
 #if defined(__APPLE__)
@@ -199,10 +200,11 @@ static int rt_Stack(G *g, Value *args, int nargs) {
     }
     if (to_list) {
         ObjList *l = AS_LIST(args[0]);
-        int64_t n = (int64_t)b.len < l->len ? (int64_t)b.len : l->len;
+        int64_t len = list_len(l), n = (int64_t)b.len < len ? (int64_t)b.len : len;
+        race_native_range(g, l, 0, n, true);
         Value *items = list_items(l);
         for (int64_t i = 0; i < n; i++)
-            items[i] = val_int(g->vm, (unsigned char)b.p[i]);
+            SHARED_STORE(items[i], val_smallint((unsigned char)b.p[i]));
         args[0] = val_int(g->vm, n);
     } else {
         args[0] = val_str(g->vm, b.p, b.len);

@@ -7,6 +7,7 @@
 
 #include "stdlib/lib.h"
 #include "stdlib/utf8.h"
+#include "vm/race.h"
 
 static Value sub(VM *vm, const ObjString *s, size_t from, size_t to) {
     return val_str(vm, s->chars + from, to - from);
@@ -294,9 +295,12 @@ static int strings_Join(G *g, Value *args, int nargs) {
     ObjString *sep;
     if (!args_check(g, "strings.Join", args, nargs, "ls", &l, &sep))
         return -1;
+    int64_t n = list_len(l);
+    race_native_len(g, l, false);
+    race_native_range(g, l, 0, n, false);
     StrBuf b = {0};
-    for (int64_t i = 0; i < l->len; i++) {
-        Value v = list_items(l)[i];
+    for (int64_t i = 0; i < n; i++) {
+        Value v = list_get(l, i);
         if (!val_is(v, OBJ_STRING)) {
             sb_free(&b);
             return vm_panicf(g, "strings.Join: element %" PRId64 " must be string, got %s", i,
