@@ -825,23 +825,27 @@ static void compile_top(ModState *ms) {
 
 /* ---- declarations pass ---- */
 
-/* `type State int` / `type Celsius float64`: 'i' or 'f'; 0 for another type. */
+/* `type State int` / `type Celsius float64` / `type Color string`: 'i', 'f'
+ * or 's'; 0 for another type. */
 static int basic_kind(Node *t) {
     if (!t || t->kind != N_TYPE || t->tkind != TY_NAME || t->pkg || !t->name)
         return 0;
     if (in_names(int_names, t->name))
         return 'i';
+    if (!strcmp(t->name, "string"))
+        return 's';
     return !strcmp(t->name, "float64") || !strcmp(t->name, "float32") ? 'f' : 0;
 }
 
-/* A declared type: a struct, or a named int or float64 type (a struct type
- * without fields whose values are boxed numbers carrying it). */
+/* A declared type: a struct, or a named int, float64 or string type (a
+ * struct type without fields whose values are boxed numbers, or strings,
+ * carrying it). */
 static int type_declare(ModState *ms, Node *n) {
     Node *t = n->type;
     int basic = basic_kind(t);
     if (!basic && (!t || t->kind != N_TYPE || t->tkind != TY_STRUCT)) {
         cerr(ms, n->line, n->col,
-             "type %s: only struct types and named int or float64 types can be declared (csp is dynamically "
+             "type %s: only struct types and named int, float64 or string types can be declared (csp is dynamically "
              "typed)",
              n->name ? n->name : "_");
         return -1;

@@ -628,11 +628,12 @@ static Node *const_spec(Parser *p, ConstGroup *g) {
     return c;
 }
 
-/* A named type csp has besides structs: `type State int`, `type Celsius float64`. */
-static int is_number_type(const Node *t) {
+/* A named type csp has besides structs: `type State int`, `type Celsius
+ * float64`, `type Color string`. */
+static int is_basic_type(const Node *t) {
     static const char *const names[] = {"int",   "int8",    "int16",   "int32",  "int64",   "uint",
                                         "uint8", "uint16",  "uint32",  "uint64", "uintptr", "byte",
-                                        "rune",  "float32", "float64", NULL};
+                                        "rune",  "float32", "float64", "string", NULL};
     if (t->tkind != TY_NAME || t->pkg || !t->name)
         return 0;
     for (int i = 0; names[i]; i++)
@@ -657,9 +658,9 @@ static Node *type_spec(Parser *p) {
     size_t start = p->tok.off;
     t->type = parse_type(p);
     if (!p->panicking && t->type->tkind != TY_STRUCT && t->type->tkind != TY_INTERFACE &&
-        !is_number_type(t->type))
+        !is_basic_type(t->type))
         p_error_at(p, t->type->line, t->type->col,
-                   "type %s %s: csp types are structs, ints and float64s (write: type %s struct { ... })",
+                   "type %s %s: csp types are structs, ints, float64s and strings (write: type %s struct { ... })",
                    t->name, p_text(p, start, p->prev_end), t->name);
     return t;
 }

@@ -211,8 +211,11 @@ static int b_string(G *g, Value *args, int nargs) {
     Value v;
     if (!args_check(g, "string", args, nargs, "v", &v))
         return -1;
-    if (val_is(v, OBJ_STRING))
+    if (val_is(v, OBJ_STRING)) {
+        if (AS_STRING(v)->obj.flags & STR_NAMED) /* string(c): a plain string (Go's conversion drops the type) */
+            args[0] = val_str(g->vm, AS_STRING(v)->chars, AS_STRING(v)->len);
         return 1;
+    }
     StrBuf b = {0};
     if (val_is_int(v)) {
         int64_t r = val_as_int(v);
@@ -364,14 +367,19 @@ static int b_copy(G *g, Value *args, int nargs) {
     return 1;
 }
 
-/* convert(T, x): T(x) for a named int or float64 type T (`State(2)`,
- * `Celsius(21.5)`): x's number, boxed with its new type. */
+/* convert(T, x): T(x) for a named int, float64 or string type T
+ * (`State(2)`, `Celsius(21.5)`, `Color("red")`): x's number or string,
+ * boxed with its new type. */
 static int b_convert(G *g, Value *args, int nargs) {
     Value type, x;
     if (!args_check(g, "convert", args, nargs, "vv", &type, &x))
         return -1;
     ObjStructType *t = (ObjStructType *)val_as_obj(type);
-    if (!val_is_number(x))
+    if (t->basic == 's' && val_is(x, OBJ_STRING)) {
+        args[0] = val_obj(str_new_named(g->vm, AS_STRING(x)->chars, AS_STRING(x)->len, t));
+        return 1;
+    }
+    if (!val_is_number(x) || t->basic == 's')
         return vm_panicf(g, "cannot convert %s (type %s) to type %s", val_type_name(x), val_type_name(x),
                          t->name->chars);
     double f = val_to_double(x);

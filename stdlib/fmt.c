@@ -482,16 +482,16 @@ static bool print_arg(Printer *p, Value v, int verb) {
             bad_verb(p, v, verb);
         return true;
     }
+    /* a Duration or a named type (type State int, type Color string) with
+     * String(): %v %s %q %x print through it, like Go; %d the number */
+    if (val_is_duration(v) || val_named_type(v)) {
+        bool handled;
+        if (!print_method(p, v, verb, &handled))
+            return false;
+        if (handled)
+            return true;
+    }
     if (val_is_number(v)) {
-        /* a Duration or a named type (type State int) with String(): %v %s %q %x
-         * print through it, like Go; %d the number */
-        if (val_is_duration(v) || val_named_type(v)) {
-            bool handled;
-            if (!print_method(p, v, verb, &handled))
-                return false;
-            if (handled)
-                return true;
-        }
         if (val_is_float(v))
             print_float(p, v, verb);
         else

@@ -104,8 +104,14 @@ static int float_arith(G *g, int op, double x, double y, Value *dst, Value a, Va
     return 0;
 }
 
+/* As with numbers, a named operand's type carries over (Color + "!" is a
+ * Color). */
 static int concat(G *g, ObjString *x, ObjString *y, Value *dst) {
-    ObjString *s = str_alloc(g->vm, x->len + y->len);
+    struct ObjStructType *t = str_named_type(x);
+    if (!t)
+        t = str_named_type(y);
+    size_t n = x->len + y->len;
+    ObjString *s = t ? str_alloc_named(g->vm, n, t) : str_alloc(g->vm, n);
     memcpy(s->chars, x->chars, x->len);
     memcpy(s->chars + x->len, y->chars, y->len);
     *dst = val_obj(s);

@@ -83,7 +83,10 @@ void gc_flush_counts(VM *vm) {
 
 size_t gc_obj_size(Obj *o) {
     switch ((ObjType)o->type) {
-    case OBJ_STRING: return sizeof(ObjString) + ((ObjString *)o)->len + 1;
+    case OBJ_STRING: {
+        ObjString *s = (ObjString *)o;
+        return sizeof(ObjString) + (o->flags & STR_NAMED ? str_named_slot(s->len) + sizeof(void *) : s->len + 1);
+    }
     case OBJ_INT: return sizeof(ObjInt);
     case OBJ_FLOAT: return sizeof(ObjFloat);
     case OBJ_ARRAY: return sizeof(ObjArray) + (size_t)((ObjArray *)o)->cap * sizeof(Value);
@@ -135,7 +138,7 @@ static void mark_values(VM *vm, const Value *v, int64_t n) {
 /* Inlined into both drain loops: the collection's must not pay a call per object. */
 static inline __attribute__((always_inline)) void trace_obj(VM *vm, Obj *o) {
     switch ((ObjType)o->type) {
-    case OBJ_STRING: break;
+    case OBJ_STRING: gc_mark_obj(vm, (Obj *)str_named_type((ObjString *)o)); break;
     case OBJ_INT: gc_mark_obj(vm, (Obj *)((ObjInt *)o)->ntype); break;
     case OBJ_FLOAT: gc_mark_obj(vm, (Obj *)((ObjFloat *)o)->ntype); break;
     case OBJ_NATIVE: gc_mark_obj(vm, (Obj *)((ObjNative *)o)->method); break;

@@ -24,6 +24,8 @@ Value val_int(VM *vm, int64_t i) {
 }
 
 Value val_named(VM *vm, struct ObjStructType *t, double f, int64_t i) {
+    if (t->basic == 's')
+        return val_obj(str_new_named(vm, "", 0, t)); /* the zero value */
     if (t->basic == 'f') {
         ObjFloat *o = gc_alloc(vm, sizeof(ObjFloat), OBJ_FLOAT);
         o->d = f;
@@ -40,7 +42,12 @@ struct ObjStructType *val_named_type(Value v) {
     if (!val_is_obj(v))
         return NULL;
     Obj *o = val_as_obj(v);
-    return o->type == OBJ_INT ? ((ObjInt *)o)->ntype : o->type == OBJ_FLOAT ? ((ObjFloat *)o)->ntype : NULL;
+    switch ((ObjType)o->type) {
+    case OBJ_INT: return ((ObjInt *)o)->ntype;
+    case OBJ_FLOAT: return ((ObjFloat *)o)->ntype;
+    case OBJ_STRING: return str_named_type((ObjString *)o);
+    default: return NULL;
+    }
 }
 
 Value val_duration(VM *vm, int64_t ns) {

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "parser/bytecode.h"
 #include "vm/value.h"
@@ -68,6 +69,18 @@ typedef struct ObjString {
     char chars[];  /* always NUL-terminated for C convenience */
 } ObjString;
 #define STR_INTERNED 1 /* obj.flags */
+/* obj.flags: a value of a named string type (`type Color string`), never
+ * interned; its type is stored after the chars, in a word-aligned slot (so
+ * a plain string pays nothing for it): str_named_type. */
+#define STR_NAMED 2
+static inline size_t str_named_slot(size_t len) { return (len + 1 + 7) & ~(size_t)7; }
+static inline struct ObjStructType *str_named_type(const ObjString *s) {
+    if (!(s->obj.flags & STR_NAMED))
+        return NULL;
+    struct ObjStructType *t;
+    memcpy(&t, s->chars + str_named_slot(s->len), sizeof t);
+    return t;
+}
 
 struct ObjStructType;
 

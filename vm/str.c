@@ -65,6 +65,24 @@ ObjString *str_new(VM *vm, const char *s, size_t len) {
     return o;
 }
 
+ObjString *str_alloc_named(VM *vm, size_t len, struct ObjStructType *t) {
+    if (len > SIZE_MAX / 2)
+        mem_oom();
+    ObjString *o = gc_alloc(vm, sizeof(ObjString) + str_named_slot(len) + sizeof t, OBJ_STRING);
+    o->obj.flags = STR_NAMED;
+    o->len = len;
+    o->chars[len] = '\0';
+    memcpy(o->chars + str_named_slot(len), &t, sizeof t);
+    return o;
+}
+
+ObjString *str_new_named(VM *vm, const char *s, size_t len, struct ObjStructType *t) {
+    ObjString *o = str_alloc_named(vm, len, t);
+    if (len)
+        memcpy(o->chars, s, len);
+    return o;
+}
+
 Value val_str(VM *vm, const char *s, size_t len) {
     return val_obj(str_new(vm, s, len));
 }

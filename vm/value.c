@@ -50,7 +50,7 @@ const char *val_type_name(Value v) {
         return "invalid";
     Obj *o = val_as_obj(v);
     switch ((ObjType)o->type) {
-    case OBJ_STRING: return "string";
+    case OBJ_STRING: return o->flags & STR_NAMED ? str_named_type((ObjString *)o)->name->chars : "string";
     case OBJ_INT:
         return ((ObjInt *)o)->ntype ? ((ObjInt *)o)->ntype->name->chars
                : (o->flags & INT_DURATION) ? "time.Duration"

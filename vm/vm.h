@@ -232,6 +232,10 @@ static inline bool val_is_duration(Value v) {
 /* ---- strings (vm/str.c) ---- */
 ObjString *str_new(VM *vm, const char *s, size_t len);   /* copies */
 ObjString *str_alloc(VM *vm, size_t len);                /* uninitialised chars, NUL set */
+/* A value of the named string type t: a copy of s's chars carrying t; or
+ * (alloc) uninitialised chars, NUL set. */
+ObjString *str_new_named(VM *vm, const char *s, size_t len, struct ObjStructType *t);
+ObjString *str_alloc_named(VM *vm, size_t len, struct ObjStructType *t);
 ObjString *str_intern(VM *vm, const char *s, size_t len);
 ObjString *str_intern_c(VM *vm, const char *cstr);
 uint32_t str_hash(ObjString *s);

@@ -761,7 +761,7 @@ int main(void) {
     ERRS("package main\npackage foo", "t.csp:2:1: syntax error: package statement must be first");
     ERRS("func main()\n{\n}", "t.csp:2:1: syntax error: unexpected semicolon or newline before {");
     ERRS("type T struct { sync.Mutex }", "embedded fields are not supported");
-    ERRS("type C string", "type C string: csp types are structs, ints and float64s (write: type C struct { ... })");
+    ERRS("type C []string", "type C []string: csp types are structs, ints, float64s and strings (write: type C struct { ... })");
     ERRS("const (a = 1; b, c)", "missing init expr for const declaration");
     ERRS("const x", "missing init expr for const declaration");
     ERRS("x := []byte(s)", "cannot convert to []byte: csp has no typed lists or maps");
