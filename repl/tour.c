@@ -234,12 +234,16 @@ void tour_list(TourLang lang) {
         fputs("csp tour N          阅读第 N 课\n"
               "csp tour N --run    运行第 N 课的程序\n"
               "csp tour N --edit   把程序复制到当前目录，方便修改\n"
+              "csp tour check N FILE.csp\n"
+              "                    检查第 N 课练习的答案\n"
               "--lang en|zh        选择语言（默认按 LC_ALL / LANG）\n",
               stdout);
     else
         fputs("csp tour N          read lesson N\n"
               "csp tour N --run    run lesson N's program\n"
               "csp tour N --edit   copy the program to the current directory to change it\n"
+              "csp tour check N FILE.csp\n"
+              "                    check your answer to lesson N's exercise\n"
               "--lang en|zh        the language (default: from LC_ALL / LANG)\n",
               stdout);
 }

@@ -9,6 +9,7 @@ typedef struct {
     const char *name;     /* "01-concurrency": the program is NAME.csp */
     const char *text[2];  /* the lesson's Markdown, by TourLang */
     const char *code;     /* its program */
+    const char *check;    /* its exercise's expectations (repl/tour_check.c) */
 } TourLesson;
 
 extern const TourLesson tour_lessons[];
@@ -27,5 +28,8 @@ void tour_show(int n, TourLang lang);
 /* `csp tour N --edit`: write NAME.csp in the current directory, never over
  * an existing file; returns the exit status. */
 int tour_edit(int n);
+/* `csp tour check N FILE`: run FILE against lesson n's exercise checks and
+ * print the verdict in one sentence; 0 pass, 1 fail, 2 trouble. */
+int tour_check(int n, const char *file, TourLang lang);
 
 #endif

@@ -99,6 +99,31 @@ for args, msg in ((["tour", "99"], "there is no lesson 99 (there are 15)"), (["t
     out, err, rc = run(args)
     t.check(f"csp {' '.join(args)}: usage error", rc == 2 and msg in err and not out, f"{out!r} {err!r} rc={rc}")
 
+# csp tour check: the verdict in the tour's language, from any directory.
+answer = os.path.join(work, "answer.csp")
+with open(answer, "w") as f:
+    f.write(open(os.path.join(ROOT, "samples", "tour", "solutions", "11-range-close.csp")).read())
+out, err, rc = run(["tour", "check", "11", "answer.csp"])
+t.check("csp tour check 11: a right answer passes", rc == 0 and out.startswith("lesson 11 exercise: PASS.")
+        and out.count("\n") == 1, f"{out!r} {err!r} rc={rc}")
+with open(answer, "w") as f:
+    f.write(open(os.path.join(ROOT, "samples", "tour", "11-range-close.csp")).read())
+out, err, rc = run(["tour", "check", "11", "answer.csp"], {"LANG": "zh_CN.UTF-8"})
+t.check("LANG=zh_CN: the lesson's own program fails lesson 11's exercise, said in Chinese",
+        rc == 1 and out.startswith("第 11 课练习：没有通过：程序死锁了") and "（复现：csp answer.csp）" in out,
+        f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(["tour", "check", "11", "answer.csp", "--lang", "en"], {"LANG": "zh_CN.UTF-8"})
+t.check("--lang en after the file", rc == 1 and out.startswith("lesson 11 exercise: FAIL: the program deadlocked"),
+        f"{out!r} rc={rc}")
+for args, msg in ((["tour", "check", "11"], "usage: csp tour check N FILE.csp"),
+                  (["tour", "check", "99", "answer.csp"], "there is no lesson 99"),
+                  (["tour", "check", "3", "answer.csp", "--run"], "usage: csp tour check N FILE.csp")):
+    out, err, rc = run(args)
+    t.check(f"csp {' '.join(args)}: usage error", rc == 2 and msg in err and not out, f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(["tour", "check", "1", "missing.csp"])
+t.check("csp tour check on a missing file", rc == 2 and "missing.csp: No such file or directory" in err,
+        f"{out!r} {err!r} rc={rc}")
+
 out, err, rc = run(["--help"])
-t.check("--help names csp tour", "csp tour N [--run | --edit]" in out, out)
+t.check("--help names csp tour", "csp tour N [--run | --edit]" in out and "csp tour check N FILE.csp" in out, out)
 t.done()
