@@ -180,7 +180,7 @@ static int tour(int argc, char **argv) {
     if (run_it && edit)
         return bad_usage("csp tour: --run or --edit, not both%s", "");
     if (!n)
-        tour_list(lang);
+        tour_list(lang, false);
     else if (edit)
         return tour_edit(n);
     else if (run_it) {
@@ -190,7 +190,7 @@ static int tour(int argc, char **argv) {
         fflush(stdout);
         run(NULL, name, l->code, strlen(l->code), (RunFlags){0}, 1, (char *[]){name, NULL});
     } else
-        tour_show(n, lang);
+        tour_show(n, lang, tour_term_width(), isatty(STDOUT_FILENO), false);
     return 0;
 }
 

@@ -1,7 +1,10 @@
 """`csp tour` (issue 16): the list of lessons, a lesson wrapped to the width
 (highlighted only on a terminal), --run, --edit (never over a file), the
 language from LC_ALL / LANG and --lang; it runs from any directory, since
-the lessons are compiled into the binary.
+the lessons are compiled into the binary.  `csp tour check`'s command line
+(tests/tour_check.py runs it on every exercise).  In the REPL, `:tour N`
+loads every lesson's program, and main() then prints what the program
+prints.
 
     python3 tour.py CSP
 """
@@ -123,6 +126,27 @@ for args, msg in ((["tour", "check", "11"], "usage: csp tour check N FILE.csp"),
 out, err, rc = run(["tour", "check", "1", "missing.csp"])
 t.check("csp tour check on a missing file", rc == 2 and "missing.csp: No such file or directory" in err,
         f"{out!r} {err!r} rc={rc}")
+
+def repl(entries, env=None):
+    r = subprocess.run([csp, "repl"], input=entries, capture_output=True, text=True, timeout=60, cwd=work,
+                       env={**LANGS, **(env or {})})
+    return r.stdout, r.stderr, r.returncode
+
+
+names = sorted(n[:-4] for n in os.listdir(os.path.join(ROOT, "samples", "tour")) if n.endswith(".csp"))
+for i, name in enumerate(names, 1):
+    out, err, rc = repl(f":tour {i}\n")
+    t.check(f":tour {i} loads {name}.csp", rc == 0 and f"\nLoaded {name}.csp: main() runs it" in out and not err,
+            f"{out[-300:]!r} {err!r} rc={rc}")
+for i in (8, 9, 10, 12, 13, 15):  # the programs whose output is the same on every run
+    want, _, _ = run(["tour", str(i), "--run"])
+    out, err, rc = repl(f":tour {i}\nmain()\n")
+    got = re.split(r"\nLoaded .*\n", out, 1)[-1]
+    t.check(f":tour {i}, then main(): the program's output", rc == 0 and got == want and not err,
+            f"{got!r} != {want!r} {err!r}")
+out, err, rc = repl(":tour 3 zh\n", {"LANG": "en_US.UTF-8"})
+t.check(":tour 3 zh: in Chinese", "3. G/M/P 模型\n" in out and "已载入 03-gmp.csp：main() 运行它；定义了 spin。" in out,
+        f"{out[-400:]!r} {err!r}")
 
 out, err, rc = run(["--help"])
 t.check("--help names csp tour", "csp tour N [--run | --edit]" in out and "csp tour check N FILE.csp" in out, out)
