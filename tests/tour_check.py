@@ -10,7 +10,8 @@
   csp;
 - the csp code block of each lesson is exactly its program;
 - every relative link in the lessons, in docs/tour/README.md (the index)
-  and in samples/README.md resolves to a file.
+  and in samples/README.md resolves to a file, and each concurrency classic
+  of samples/README.md names its lesson in both languages.
 
 The exercises (`csp tour check`): every lesson has its checks,
 samples/tour/check/NN-slug.check, in which every message given in English
@@ -92,6 +93,17 @@ def check_exercises(root, names, problems):
                 problems.append(f"docs/tour/{lang}/{name}.md: its exercise does not say `csp tour check {i} ...`")
 
 
+def check_classics(root, problems):
+    """Each of samples/README.md's concurrency classics names its lesson in
+    both languages."""
+    text = open(os.path.join(root, "samples", "README.md"), encoding="utf-8").read()
+    section = text.split("## Go's concurrency classics", 1)[-1].split("\n## ", 1)[0]
+    for line in section.splitlines():
+        m = re.match(r"- `([a-z_]+\.csp)`", line)
+        if m and not re.search(r"Tour: \[lesson \d+\]\(\.\./docs/tour/en/.*\[第 \d+ 课\]\(\.\./docs/tour/zh/", line):
+            problems.append(f"samples/README.md: the classic {m.group(1)} does not name its lesson (en and zh)")
+
+
 def run_exercises(csp, root, names, problems):
     """The checker on each reference answer (must pass) and wrong answer
     (must fail, saying what its "// want:" line says)."""
@@ -160,6 +172,7 @@ def main():
         if len(shape) == 2 and shape["en"] != shape["zh"]:
             problems.append(f"{name}: en and zh differ in shape (sections, code blocks): {shape['en']} vs {shape['zh']}")
     check_exercises(root, names, problems)
+    check_classics(root, problems)
     for rel in ("samples/README.md", "docs/tour/README.md"):
         readme = os.path.join(root, rel)
         for target in LINK_RE.findall(open(readme, encoding="utf-8").read()):
