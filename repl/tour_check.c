@@ -108,6 +108,18 @@ static bool valid_op(const char *op) {
     return false;
 }
 
+/* "at most" for "<=": the default messages say it in words. */
+static const char *op_words(const char *op, TourLang lang) {
+    static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
+    static const char *const words[2][6] = {
+        {"exactly", "other than", "less than", "at most", "more than", "at least"},
+        {"恰好是", "不等于", "小于", "不超过", "大于", "至少是"}};
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(op, ops[i]))
+            return words[lang][i];
+    return op;
+}
+
 static bool compare(double a, const char *op, double b) {
     if (!strcmp(op, "=="))
         return a == b;
@@ -486,8 +498,8 @@ static bool check_run(const Directive *d, RunKind run, const Outcome *o, TourLan
             return true;
         snprintf(detail, sizeof detail, "%d", n);
         snprintf(dflt, sizeof dflt,
-                 zh ? "输出里有 %d 行匹配 %s，应该 %s %g" : "%d lines of the output match %s; there should be %s %g", n,
-                 d->arg, d->op, d->num);
+                 zh ? "输出里有 %d 行匹配 %s，行数应该%s %g" : "%d lines of the output match %s; there should be %s %g",
+                 n, d->arg, op_words(d->op, lang), d->num);
         break;
     }
     case D_NUMBER: {
@@ -503,8 +515,8 @@ static bool check_run(const Directive *d, RunKind run, const Outcome *o, TourLan
             int shown = end != v ? (int)(end - from) : (int)strlen(from);
             snprintf(detail, sizeof detail, "%.*s", shown > 60 ? 60 : shown, from);
             snprintf(dflt, sizeof dflt,
-                     zh ? "输出是“%s”，但这个数应该 %s %g" : "the output says \"%s\", but the number should be %s %g",
-                     line, d->op, d->num);
+                     zh ? "输出是“%s”，但这个数应该%s %g" : "the output says \"%s\", but the number should be %s %g",
+                     line, op_words(d->op, lang), d->num);
         } else {
             snprintf(detail, sizeof detail, "%s", zh ? "没有这一行" : "no such line");
             snprintf(dflt, sizeof dflt, zh ? "输出里没有以“%s”开头的行" : "the output has no line starting \"%s\"",
@@ -570,15 +582,22 @@ int tour_check(int n, const char *file, TourLang lang) {
             continue;
         bool found = regexec(&d->re, src.p, 0, NULL, 0) == 0;
         if (found != (d->kind == D_USES)) {
-            char dflt[400];
+            char dflt[400], shown[200];
+            size_t k = 0; /* the regex as text: runtime\.NumCPU\(\) is runtime.NumCPU() */
+            for (const char *c = d->arg; *c && k + 1 < sizeof shown; c++) {
+                if (*c == '\\' && c[1])
+                    c++; /* an escaped character stands for itself */
+                shown[k++] = *c;
+            }
+            shown[k] = 0;
             if (d->kind == D_USES)
                 snprintf(dflt, sizeof dflt, lang == TOUR_ZH ? "程序里没有用到 %s" : "the program does not use %s",
-                         d->arg);
+                         shown);
             else
                 snprintf(dflt, sizeof dflt,
                          lang == TOUR_ZH ? "这道练习不用 %s" : "the program uses %s, which this exercise leaves out",
-                         d->arg);
-            say(d, lang, dflt, d->arg, &msg);
+                         shown);
+            say(d, lang, dflt, shown, &msg);
             pass = false;
         }
     }

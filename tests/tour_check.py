@@ -22,7 +22,8 @@ exercise sections name `csp tour check N`.
 
 With --csp, the checker is run: every reference answer passes (exit 0),
 every wrong answer fails (exit 1) with its "want" text in English and with
-the Chinese verdict under --lang zh.  And what the lessons say about the
+the Chinese verdict under --lang zh, and so does the lesson's own program
+(the exercise asks for a change).  And what the lessons say about the
 race detector: lesson 7's
 program is reported by `csp -race` (exit 66, the read and the write of the
 counter named by line), and no other lesson's program is; and the leak
@@ -116,6 +117,11 @@ def run_exercises(csp, root, names, problems):
                            capture_output=True, text=True, timeout=300)
         if p.returncode != 0 or "PASS" not in p.stdout:
             problems.append(f"csp tour check {i} on its reference answer: exit {p.returncode}: {p.stdout}{p.stderr}")
+        lesson = os.path.join(root, "samples", "tour", name + ".csp")
+        p = subprocess.run([csp, "tour", "check", str(i), lesson, "--lang", "en"], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode != 1:  # the exercise asks for a change
+            problems.append(f"csp tour check {i} on the lesson's own program: exit {p.returncode}, not 1: {p.stdout}")
         want = open(bad, encoding="utf-8").readline()
         if not want.startswith("// want: "):
             problems.append(f"tests/tour/wrong/{name}.csp: the first line must be '// want: TEXT'")
