@@ -40,7 +40,7 @@ static const char usage[] =
     "                                (under -race and 50 -seed schedules where the lesson\n"
     "                                is about races) against what the exercise asks; the\n"
     "                                first thing wrong is said in one sentence; exit 0 if\n"
-    "                                it passes, 1 if not\n"
+    "                                it passes, 1 if not (csp tour --help)\n"
     "  csp trace FILE                a summary of a trace recorded with -trace (per goroutine,\n"
     "                                per P, a timeline); csp trace -html FILE -o PAGE.html: a\n"
     "                                page to open in a browser (csp trace --help)\n"
@@ -140,11 +140,11 @@ static int bad_usage(const char *msg, const char *arg) {
 }
 
 /* csp tour [N] [--run | --edit] [--lang en|zh | --lang=en|zh], in any order;
- * csp tour check N FILE.csp [--lang ...]. */
+ * csp tour check N FILE.csp [--lang ...]; csp tour --help. */
 static int tour(int argc, char **argv) {
     TourLang lang = tour_env_lang();
     int n = 0;
-    bool run_it = false, edit = false, check = false;
+    bool run_it = false, edit = false, check = false, help = false;
     const char *answer = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = flag_name(argv[i]);
@@ -152,6 +152,8 @@ static int tour(int argc, char **argv) {
             check = true;
         else if (check && n && !answer && a[0] != '-')
             answer = argv[i];
+        else if (!strcmp(a, "-help") || !strcmp(a, "-h"))
+            help = true;
         else if (!strcmp(a, "-run"))
             run_it = true;
         else if (!strcmp(a, "-edit"))
@@ -170,6 +172,10 @@ static int tour(int argc, char **argv) {
             }
         } else
             return bad_usage("csp tour: unexpected argument %s", argv[i]);
+    }
+    if (help) {
+        tour_usage(lang, true);
+        return 0;
     }
     if (check && (!n || !answer || run_it || edit))
         return bad_usage("csp tour check: usage: csp tour check N FILE.csp%s", "");

@@ -234,21 +234,50 @@ void tour_list(TourLang lang, bool in_repl) {
         fputs(lang == TOUR_ZH ? ":tour N [en|zh]    阅读第 N 课，并把它的程序载入会话（main() 运行它）\n"
                               : ":tour N [en|zh]    read lesson N and load its program into the session (main() runs it)\n",
               stdout);
-    else if (lang == TOUR_ZH)
+    else
+        tour_usage(lang, false);
+}
+
+void tour_usage(TourLang lang, bool full) {
+    if (full)
+        printf("usage: csp tour [N] [--run | --edit] [--lang en|zh]\n"
+               "       csp tour check N FILE.csp [--lang en|zh]\n\n"
+               "csp tour            %s\n",
+               lang == TOUR_ZH ? "列出所有课程" : "the list of lessons");
+    if (lang == TOUR_ZH)
         fputs("csp tour N          阅读第 N 课\n"
               "csp tour N --run    运行第 N 课的程序\n"
               "csp tour N --edit   把程序复制到当前目录，方便修改\n"
               "csp tour check N FILE.csp\n"
-              "                    检查第 N 课练习的答案\n"
-              "--lang en|zh        选择语言（默认按 LC_ALL / LANG）\n",
+              "                    检查第 N 课练习的答案\n",
               stdout);
     else
         fputs("csp tour N          read lesson N\n"
               "csp tour N --run    run lesson N's program\n"
               "csp tour N --edit   copy the program to the current directory to change it\n"
               "csp tour check N FILE.csp\n"
-              "                    check your answer to lesson N's exercise\n"
-              "--lang en|zh        the language (default: from LC_ALL / LANG)\n",
+              "                    check your answer to lesson N's exercise\n",
+              stdout);
+    if (full && lang == TOUR_ZH)
+        fputs("                    FILE.csp 会按练习的要求运行（涉及竞争或泄漏的课，还会在 -race、\n"
+              "                    -leaks 和 50 个 -seed 调度下各运行一遍），检查输出的行、退出状态、\n"
+              "                    有没有数据竞争、死锁、泄漏的协程和运行时间；第一个不满足的地方用\n"
+              "                    一句话说明。通过时退出状态为 0，否则为 1。\n",
+              stdout);
+    else if (full)
+        fputs("                    FILE.csp is run (also under -race, -leaks and 50 -seed\n"
+              "                    schedules where the lesson is about races or leaks) against\n"
+              "                    what the exercise asks: lines of output, the exit status, no\n"
+              "                    data race, no deadlock, no leaked goroutine, the time taken;\n"
+              "                    the first thing wrong is said in one sentence.  The exit\n"
+              "                    status is 0 if the answer passes, 1 if not.\n",
+              stdout);
+    fputs(lang == TOUR_ZH ? "--lang en|zh        选择语言（默认按 LC_ALL / LANG）\n"
+                          : "--lang en|zh        the language (default: from LC_ALL / LANG)\n",
+          stdout);
+    if (full)
+        fputs(lang == TOUR_ZH ? "\n在 REPL 里，:tour N 阅读第 N 课并载入它的程序（main() 运行它）。\n"
+                              : "\nIn the REPL, :tour N reads lesson N and loads its program (main() runs it).\n",
               stdout);
 }
 

@@ -26,6 +26,9 @@ TourLang tour_env_lang(void);
 int tour_term_width(void);
 /* `csp tour` (`:tour` in the REPL): the list of lessons, titles in lang. */
 void tour_list(TourLang lang, bool in_repl);
+/* The commands of `csp tour`; full: `csp tour --help`, with the usage
+ * lines and what `csp tour check` does. */
+void tour_usage(TourLang lang, bool full);
 /* `csp tour N` (`:tour N`): lesson n (1-based) wrapped to width columns,
  * code highlighted on a terminal (tty). */
 void tour_show(int n, TourLang lang, int width, bool tty, bool in_repl);

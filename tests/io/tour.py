@@ -148,6 +148,13 @@ out, err, rc = repl(":tour 3 zh\n", {"LANG": "en_US.UTF-8"})
 t.check(":tour 3 zh: in Chinese", "3. G/M/P 模型\n" in out and "已载入 03-gmp.csp：main() 运行它；定义了 spin。" in out,
         f"{out[-400:]!r} {err!r}")
 
+out, err, rc = run(["tour", "--help"])
+t.check("csp tour --help: the usage, with what csp tour check does",
+        rc == 0 and out.startswith("usage: csp tour [N]") and "csp tour check N FILE.csp [--lang en|zh]" in out
+        and "the first thing wrong is said in one sentence" in out and ":tour N" in out, out)
+out, err, rc = run(["tour", "-h"], {"LANG": "zh_CN.UTF-8"})
+t.check("csp tour -h in Chinese", rc == 0 and "检查第 N 课练习的答案" in out and "列出所有课程" in out, out)
+
 out, err, rc = run(["--help"])
 t.check("--help names csp tour", "csp tour N [--run | --edit]" in out and "csp tour check N FILE.csp" in out, out)
 t.done()
