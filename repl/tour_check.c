@@ -100,24 +100,23 @@ static char *trimmed(const char *s, size_t n) {
     return mem_strndup(s, n);
 }
 
-static bool valid_op(const char *op) {
-    static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
+
+/* Its index in ops, or -1. */
+static int op_index(const char *op) {
+    for (int i = 0; i < (int)(sizeof ops / sizeof ops[0]); i++)
         if (!strcmp(op, ops[i]))
-            return true;
-    return false;
+            return i;
+    return -1;
 }
 
 /* "at most" for "<=": the default messages say it in words. */
 static const char *op_words(const char *op, TourLang lang) {
-    static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
     static const char *const words[2][6] = {
         {"exactly", "other than", "less than", "at most", "more than", "at least"},
         {"恰好是", "不等于", "小于", "不超过", "大于", "至少是"}};
-    for (int i = 0; i < 6; i++)
-        if (!strcmp(op, ops[i]))
-            return words[lang][i];
-    return op;
+    int i = op_index(op);
+    return i < 0 ? op : words[lang][i];
 }
 
 static bool compare(double a, const char *op, double b) {
@@ -199,7 +198,7 @@ static bool spec_parse(const char *text, const char *name, Spec *s) {
             case D_COUNT:
             case D_NUMBER: {
                 int used = 0;
-                ok = sscanf(rest, "%2s %lf %n", d.op, &d.num, &used) == 2 && valid_op(d.op) && rest[used];
+                ok = sscanf(rest, "%2s %lf %n", d.op, &d.num, &used) == 2 && op_index(d.op) >= 0 && rest[used];
                 if (ok)
                     rest += used;
                 break;
@@ -337,9 +336,22 @@ static void run_answer(const Spec *s, const char **flags, int nflags, const char
     for (int i = 0; i < 2; i++)
         if (fds[i].fd >= 0)
             close(fds[i].fd);
+    /* Both streams closed need not mean it has ended: wait until the
+     * deadline. */
     int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR))
+            break;
+        if (w == 0 && now() > t0 + s->timeout) {
+            o->timed_out = true;
+            kill(-pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            break;
+        }
+        if (w == 0)
+            usleep(1000);
+    }
     kill(-pid, SIGKILL); /* anything it started and left behind */
     o->seconds = now() - t0;
     o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
