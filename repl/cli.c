@@ -36,6 +36,11 @@ static const char usage[] =
     "  csp tour N [--run | --edit]   read lesson N; --run runs its program, --edit copies\n"
     "                                it to the current directory (--lang en|zh: the language,\n"
     "                                by default Chinese when LC_ALL or LANG is zh_*)\n"
+    "  csp tour check N FILE.csp     check your answer to lesson N's exercise: it is run\n"
+    "                                (under -race and 50 -seed schedules where the lesson\n"
+    "                                is about races) against what the exercise asks; the\n"
+    "                                first thing wrong is said in one sentence; exit 0 if\n"
+    "                                it passes, 1 if not (csp tour --help)\n"
     "  csp trace FILE                a summary of a trace recorded with -trace (per goroutine,\n"
     "                                per P, a timeline); csp trace -html FILE -o PAGE.html: a\n"
     "                                page to open in a browser (csp trace --help)\n"
@@ -134,14 +139,22 @@ static int bad_usage(const char *msg, const char *arg) {
     return 2;
 }
 
-/* csp tour [N] [--run | --edit] [--lang en|zh | --lang=en|zh], in any order. */
+/* csp tour [N] [--run | --edit] [--lang en|zh | --lang=en|zh], in any order;
+ * csp tour check N FILE.csp [--lang ...]; csp tour --help. */
 static int tour(int argc, char **argv) {
     TourLang lang = tour_env_lang();
     int n = 0;
-    bool run_it = false, edit = false;
+    bool run_it = false, edit = false, check = false, help = false;
+    const char *answer = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = flag_name(argv[i]);
-        if (!strcmp(a, "-run"))
+        if (i == 0 && !strcmp(a, "check"))
+            check = true;
+        else if (check && n && !answer && a[0] != '-')
+            answer = argv[i];
+        else if (!strcmp(a, "-help") || !strcmp(a, "-h"))
+            help = true;
+        else if (!strcmp(a, "-run"))
             run_it = true;
         else if (!strcmp(a, "-edit"))
             edit = true;
@@ -160,12 +173,20 @@ static int tour(int argc, char **argv) {
         } else
             return bad_usage("csp tour: unexpected argument %s", argv[i]);
     }
+    if (help) {
+        tour_usage(lang, true);
+        return 0;
+    }
+    if (check && (!n || !answer || run_it || edit))
+        return bad_usage("csp tour check: usage: csp tour check N FILE.csp%s", "");
+    if (check)
+        return tour_check(n, answer, lang);
     if ((run_it || edit) && !n)
         return bad_usage("csp tour: --run and --edit need a lesson number%s", "");
     if (run_it && edit)
         return bad_usage("csp tour: --run or --edit, not both%s", "");
     if (!n)
-        tour_list(lang);
+        tour_list(lang, false);
     else if (edit)
         return tour_edit(n);
     else if (run_it) {
@@ -175,7 +196,7 @@ static int tour(int argc, char **argv) {
         fflush(stdout);
         run(NULL, name, l->code, strlen(l->code), (RunFlags){0}, 1, (char *[]){name, NULL});
     } else
-        tour_show(n, lang);
+        tour_show(n, lang, tour_term_width(), isatty(STDOUT_FILENO), false);
     return 0;
 }
 

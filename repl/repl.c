@@ -22,6 +22,7 @@
 #include "parser/parse.h"
 #include "repl/repl.h"
 #include "repl/repl_int.h"
+#include "repl/tour.h"
 #include "runtime/sched.h"
 #include "stdlib/stdlib.h"
 #include "vm/race.h"
@@ -38,6 +39,8 @@ static const char help_text[] =
     "  :goroutines    every goroutine: state, wait reason, time waited and trace\n"
     "  :load FILE     run a file's top level into the session\n"
     "  :time ENTRY    run an entry and print how long it took\n"
+    "  :tour [N]      the concurrency tour: the lessons, or lesson N with its\n"
+    "                 program loaded (main() runs it); :tour N zh in Chinese\n"
     "  :reset         forget every name (running goroutines go on)\n"
     "  :quit          leave (also Ctrl-D)\n"
     "Ctrl-C stops a running entry; goroutines it started go on running.\n";
@@ -370,6 +373,52 @@ static void session_new(Repl *r) {
     r->vs.nstructs = 0;
 }
 
+/* :tour — the lessons; :tour N — lesson N, its program loaded; either
+ * followed by en or zh, the language (else LC_ALL / LANG's). */
+static void cmd_tour(Repl *r, const char *arg) {
+    TourLang lang = tour_env_lang();
+    char a[2][16] = {"", ""};
+    int nw = sscanf(arg, "%15s %15s", a[0], a[1]);
+    int n = 0;
+    for (int i = 0; i < nw; i++) {
+        if (!strcmp(a[i], "en") || !strcmp(a[i], "zh")) {
+            lang = a[i][0] == 'z' ? TOUR_ZH : TOUR_EN;
+            continue;
+        }
+        int v = strspn(a[i], "0123456789") == strlen(a[i]) ? atoi(a[i]) : 0;
+        if (n || v < 1 || v > tour_count) {
+            fprintf(stderr, ":tour: there is no lesson %s (there are %d)\n", a[i], tour_count);
+            return;
+        }
+        n = v;
+    }
+    if (!n) {
+        tour_list(lang, true);
+        return;
+    }
+    /* on a terminal, stdout is term.c's pipe: the width is the terminal's */
+    tour_show(n, lang, r->term ? term_columns(r->term) : tour_term_width(), r->term != NULL, true);
+    StrBuf src = {0}, funcs = {0};
+    tour_session_source(n, &src, &funcs);
+    char name[256];
+    snprintf(name, sizeof name, "%s.csp", tour_lessons[n - 1].name);
+    fflush(stdout);
+    run_entry(r, name, src.p, src.len);
+    fflush(r->vm->out);
+    if (r->compiled) {
+        bool zh = lang == TOUR_ZH;
+        printf(zh ? "\n已载入 %s：main() 运行它" : "\nLoaded %s: main() runs it", name);
+        if (funcs.len)
+            printf(zh ? "；定义了 %s" : "; defined: %s", funcs.p);
+        printf(zh ? "。" : ".");
+        if (n < tour_count)
+            printf(zh ? "下一课：:tour %d" : " Next: :tour %d", n + 1);
+        putchar('\n');
+    }
+    sb_free(&src);
+    sb_free(&funcs);
+}
+
 static bool command(Repl *r, const char *line) {
     char cmd[32] = "";
     int n = 0;
@@ -401,6 +450,8 @@ static bool command(Repl *r, const char *line) {
         else
             run_entry(r, arg, src, len);
         free(src);
+    } else if (!strcmp(cmd, "tour")) {
+        cmd_tour(r, arg);
     } else if (!strcmp(cmd, "time") && *arg) {
         double ms = run_entry(r, "<repl>", arg, strlen(arg));
         fflush(r->vm->out);
@@ -417,6 +468,8 @@ static bool command(Repl *r, const char *line) {
         fprintf(stderr, "unknown command %s (:help lists the commands)\n", line);
     fflush(stdout);
     fflush(stderr);
+    if (r->term)
+        term_sync(r->term);
     return true;
 }
 
@@ -508,7 +561,7 @@ static const char *const keywords[] = {
     "range", "return",      "select",  "struct",  "switch",   "type",    "var",       "true",  "false",
     "nil",   "append",      "cap",     "close",   "copy",     "delete",  "len",       "make",  "new",
     "panic", "print",       "println", "recover", "min",      "max",     "clear",     ":help", ":doc",
-    ":vars", ":goroutines", ":load",   ":time",   ":reset",   ":quit",   NULL};
+    ":vars", ":goroutines", ":load",   ":time",   ":reset",   ":quit",   ":tour",   NULL};
 
 typedef struct Matches {
     char **v;

@@ -59,6 +59,11 @@ Term *term_open(Repl *r);
  * empty line; *interrupted set (and "" returned) for Ctrl-C. */
 char *term_read(Term *t, const char *prompt, bool *interrupted);
 void term_history_add(Term *t, const char *entry);
+/* The terminal's width in columns (80 if it does not say). */
+int term_columns(Term *t);
+/* Wait until what the REPL thread wrote to stdout has reached the terminal,
+ * so that a command's long output is not split around the next prompt. */
+void term_sync(Term *t);
 /* Output still in the pipe goes to the terminal (before the next prompt,
  * and before exiting). */
 void term_flush_output(Term *t);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -209,6 +210,21 @@ char *term_read(Term *t, const char *prompt, bool *interrupted) {
     drain_forwarded(t, 0); /* in order, before what comes next */
     pthread_mutex_unlock(&t->mu);
     return t->eof ? NULL : t->line;
+}
+
+int term_columns(Term *t) {
+    struct winsize ws;
+    return ioctl(t->tty, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+}
+
+void term_sync(Term *t) {
+    /* The pump has read everything once the pipe is empty, and has written
+     * it once it lets go of mu (at_prompt is still false: to the terminal). */
+    int pending;
+    while (ioctl(t->out_r, FIONREAD, &pending) == 0 && pending > 0)
+        usleep(1000);
+    pthread_mutex_lock(&t->mu);
+    pthread_mutex_unlock(&t->mu);
 }
 
 void term_history_add(Term *t, const char *entry) {

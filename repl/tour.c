@@ -221,7 +221,7 @@ static const char *title_of(const TourLesson *l, TourLang lang, size_t *len) {
     return t;
 }
 
-void tour_list(TourLang lang) {
+void tour_list(TourLang lang, bool in_repl) {
     puts(lang == TOUR_ZH ? "csp 并发之旅" : "A tour of concurrency in csp");
     putchar('\n');
     for (int i = 0; i < tour_count; i++) {
@@ -230,17 +230,54 @@ void tour_list(TourLang lang) {
         printf("  %2d  %.*s\n", i + 1, (int)len, t);
     }
     putchar('\n');
+    if (in_repl)
+        fputs(lang == TOUR_ZH ? ":tour N [en|zh]    阅读第 N 课，并把它的程序载入会话（main() 运行它）\n"
+                              : ":tour N [en|zh]    read lesson N and load its program into the session (main() runs it)\n",
+              stdout);
+    else
+        tour_usage(lang, false);
+}
+
+void tour_usage(TourLang lang, bool full) {
+    if (full)
+        printf("usage: csp tour [N] [--run | --edit] [--lang en|zh]\n"
+               "       csp tour check N FILE.csp [--lang en|zh]\n\n"
+               "csp tour            %s\n",
+               lang == TOUR_ZH ? "列出所有课程" : "the list of lessons");
     if (lang == TOUR_ZH)
         fputs("csp tour N          阅读第 N 课\n"
               "csp tour N --run    运行第 N 课的程序\n"
               "csp tour N --edit   把程序复制到当前目录，方便修改\n"
-              "--lang en|zh        选择语言（默认按 LC_ALL / LANG）\n",
+              "csp tour check N FILE.csp\n"
+              "                    检查第 N 课练习的答案\n",
               stdout);
     else
         fputs("csp tour N          read lesson N\n"
               "csp tour N --run    run lesson N's program\n"
               "csp tour N --edit   copy the program to the current directory to change it\n"
-              "--lang en|zh        the language (default: from LC_ALL / LANG)\n",
+              "csp tour check N FILE.csp\n"
+              "                    check your answer to lesson N's exercise\n",
+              stdout);
+    if (full && lang == TOUR_ZH)
+        fputs("                    FILE.csp 会按练习的要求运行（涉及竞争或泄漏的课，还会在 -race、\n"
+              "                    -leaks 和 50 个 -seed 调度下各运行一遍），检查输出的行、退出状态、\n"
+              "                    有没有数据竞争、死锁、泄漏的协程和运行时间；第一个不满足的地方用\n"
+              "                    一句话说明。通过时退出状态为 0，否则为 1。\n",
+              stdout);
+    else if (full)
+        fputs("                    FILE.csp is run (also under -race, -leaks and 50 -seed\n"
+              "                    schedules where the lesson is about races or leaks) against\n"
+              "                    what the exercise asks: lines of output, the exit status, no\n"
+              "                    data race, no deadlock, no leaked goroutine, the time taken;\n"
+              "                    the first thing wrong is said in one sentence.  The exit\n"
+              "                    status is 0 if the answer passes, 1 if not.\n",
+              stdout);
+    fputs(lang == TOUR_ZH ? "--lang en|zh        选择语言（默认按 LC_ALL / LANG）\n"
+                          : "--lang en|zh        the language (default: from LC_ALL / LANG)\n",
+          stdout);
+    if (full)
+        fputs(lang == TOUR_ZH ? "\n在 REPL 里，:tour N 阅读第 N 课并载入它的程序（main() 运行它）。\n"
+                              : "\nIn the REPL, :tour N reads lesson N and loads its program (main() runs it).\n",
               stdout);
 }
 
@@ -277,10 +314,8 @@ static size_t list_marker(const char *s, size_t n) {
     return d && d + 1 < n && s[d] == '.' && s[d + 1] == ' ' ? d + 2 : 0;
 }
 
-void tour_show(int n, TourLang lang) {
+void tour_show(int n, TourLang lang, int width, bool tty, bool in_repl) {
     const char *md = tour_lessons[n - 1].text[lang];
-    bool tty = isatty(STDOUT_FILENO);
-    int width = tour_term_width();
     StrBuf para = {0};
     char marker[16] = "";
     bool in_code = false, csp_code = false;
@@ -328,13 +363,81 @@ void tour_show(int n, TourLang lang) {
     }
     flush(&para, marker, tty, width);
     sb_free(&para);
-    if (lang == TOUR_ZH)
+    if (in_repl) { /* the REPL says what it loaded */
+    } else if (lang == TOUR_ZH) {
         printf("\n运行程序：csp tour %d --run    修改程序：csp tour %d --edit", n, n);
-    else
+        if (n < tour_count)
+            printf("    下一课：csp tour %d", n + 1);
+        putchar('\n');
+    } else {
         printf("\nRun it: csp tour %d --run    Change it: csp tour %d --edit", n, n);
-    if (n < tour_count)
-        printf(lang == TOUR_ZH ? "    下一课：csp tour %d" : "    Next: csp tour %d", n + 1);
-    putchar('\n');
+        if (n < tour_count)
+            printf("    Next: csp tour %d", n + 1);
+        putchar('\n');
+    }
+}
+
+/* Whether a top-level chunk starting with this line is a declaration. */
+static bool declaration(const char *line) {
+    static const char *const words[] = {"import", "func", "type", "const", "var"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if (!strncmp(line, words[i], n) && (line[n] == ' ' || line[n] == '(' || line[n] == '\t'))
+            return true;
+    }
+    return false;
+}
+
+void tour_session_source(int n, StrBuf *out, StrBuf *funcs) {
+    const char *code = tour_lessons[n - 1].code;
+    StrBuf body = {0};
+    /* Each line goes to the declarations or to main's body: a chunk is a
+     * line at column 0 with the indented and closing lines after it, and
+     * the comment lines before it. */
+    bool decl = false;
+    const char *comments = NULL; /* the comment lines waiting for their chunk */
+    int pending = 0;             /* how many */
+    for (const char *line = code; *line;) {
+        size_t len = strcspn(line, "\n");
+        const char *next = line[len] ? line + len + 1 : line + len;
+        bool top = len && line[0] != ' ' && line[0] != '\t' && line[0] != '}' && line[0] != ')';
+        if (top && !strncmp(line, "//", 2)) {
+            if (!pending++)
+                comments = line;
+            line = next;
+            continue;
+        }
+        if (top) {
+            decl = declaration(line);
+            if (decl && !strncmp(line, "func ", 5) && line[5] != '(') /* a method's name is its type's business */
+                sb_printf(funcs, "%s%.*s", funcs->len ? ", " : "", (int)strcspn(line + 5, "("), line + 5);
+        }
+        if (pending) { /* the comments go with the chunk they precede */
+            for (int i = 0; i < pending; i++) {
+                size_t cl = strcspn(comments, "\n");
+                sb_put(decl ? out : &body, comments, cl);
+                sb_putc(decl ? out : &body, '\n');
+                if (!decl)
+                    sb_putc(out, '\n'); /* declarations keep their lines */
+                comments += cl + 1;
+            }
+            pending = 0;
+        }
+        if (decl) {
+            sb_put(out, line, len);
+        } else if (len) {
+            sb_putc(&body, '\t');
+            sb_put(&body, line, len);
+        }
+        sb_putc(out, '\n');
+        if (!decl)
+            sb_putc(&body, '\n');
+        line = next;
+    }
+    sb_puts(out, "func main() {\n");
+    sb_put(out, body.p ? body.p : "", body.len);
+    sb_puts(out, "}\n");
+    sb_free(&body);
 }
 
 int tour_edit(int n) {

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Compile the concurrency tour into the csp binary: write a C source that
 holds every lesson's text (docs/tour/en and docs/tour/zh) and its program
-(samples/tour), so that `csp tour` works from anywhere once installed.
+(samples/tour) and its exercise's checks (samples/tour/check), so that `csp tour` works from anywhere once installed.
 
 Usage: tour_gen.py OUT.c DOCS_TOUR_DIR SAMPLES_TOUR_DIR
 
 The lessons are the programs samples/tour/NN-slug.csp in the order of NN;
-each must have docs/tour/en/NN-slug.md and docs/tour/zh/NN-slug.md
-(tests/tour_check.py checks the rest of their shape)."""
+each must have docs/tour/en/NN-slug.md, docs/tour/zh/NN-slug.md and
+samples/tour/check/NN-slug.check (tests/tour_check.py checks the rest of
+their shape)."""
 import os
 import sys
 
@@ -36,9 +37,13 @@ def main():
                 sys.exit(f"tour_gen.py: {path} is missing (every samples/tour program needs its lesson)")
             texts[lang] = open(path, encoding="utf-8").read()
         code = open(os.path.join(samples, name + ".csp"), encoding="utf-8").read()
-        for field, text in (("en", texts["en"]), ("zh", texts["zh"]), ("code", code)):
+        check_path = os.path.join(samples, "check", name + ".check")
+        if not os.path.exists(check_path):
+            sys.exit(f"tour_gen.py: {check_path} is missing (every lesson's exercise needs its checks)")
+        check = open(check_path, encoding="utf-8").read()
+        for field, text in (("en", texts["en"]), ("zh", texts["zh"]), ("code", code), ("check", check)):
             parts.append(f"static const char l{i}_{field}[] = {c_bytes(text)};")
-        entries.append(f'    {{"{name}", {{l{i}_en, l{i}_zh}}, l{i}_code}},')
+        entries.append(f'    {{"{name}", {{l{i}_en, l{i}_zh}}, l{i}_code, l{i}_check}},')
     parts.append("const TourLesson tour_lessons[] = {")
     parts += entries
     parts.append("};")

@@ -1,6 +1,7 @@
 """Transcript tests of the REPL through pipes: each tests/repl/NAME.in is fed
 to `csp repl` on standard input (no banner, no prompts: stdin is no
-terminal) and the output, stdout and stderr merged in order, must equal
+terminal; no LC_ALL, LANG or COLUMNS: `:tour` speaks English at 80 columns)
+and the output, stdout and stderr merged in order, must equal
 NAME.out, where a line "~ REGEX" of NAME.out matches a line the regular
 expression matches in full (a time).  The exit status must be 0, or the number on the first line of
 NAME.in if it reads `// exit: N`.
@@ -26,6 +27,7 @@ for p in args.paths or [os.path.join(ROOT, "repl")]:
     else:
         files.append(p)
 
+ENV = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LANG", "COLUMNS")}
 passed = failed = 0
 for f in files:
     name = os.path.relpath(f, os.path.dirname(ROOT))
@@ -39,7 +41,7 @@ for f in files:
         want = fh.read()
     try:
         r = subprocess.run([args.csp, "repl"], input=src, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, timeout=args.timeout, cwd=os.path.dirname(f))
+                           text=True, timeout=args.timeout, cwd=os.path.dirname(f), env=ENV)
         got, rc = r.stdout, r.returncode
     except subprocess.TimeoutExpired as e:
         got, rc = (e.stdout or b"").decode(errors="replace") + "\n[timed out]\n", -1

@@ -10,9 +10,21 @@
   csp;
 - the csp code block of each lesson is exactly its program;
 - every relative link in the lessons, in docs/tour/README.md (the index)
-  and in samples/README.md resolves to a file.
+  and in samples/README.md resolves to a file, and each concurrency classic
+  of samples/README.md names its lesson in both languages.
 
-With --csp, also what the lessons say about the race detector: lesson 7's
+The exercises (`csp tour check`): every lesson has its checks,
+samples/tour/check/NN-slug.check, in which every message given in English
+is also given in Chinese; a reference answer, samples/tour/solutions/NN-slug.csp;
+and a typical wrong answer, tests/tour/wrong/NN-slug.csp, whose first line
+"// want: TEXT" is what the checker must say about it; both languages'
+exercise sections name `csp tour check N`.
+
+With --csp, the checker is run: every reference answer passes (exit 0),
+every wrong answer fails (exit 1) with its "want" text in English and with
+the Chinese verdict under --lang zh, and so does the lesson's own program
+(the exercise asks for a change).  And what the lessons say about the
+race detector: lesson 7's
 program is reported by `csp -race` (exit 66, the read and the write of the
 counter named by line), and no other lesson's program is; and the leak
 report that lesson 14 shows (in both languages) is what `csp -leaks` prints
@@ -56,6 +68,75 @@ def check_leak_report(csp, samples, docs, problems):
             problems.append(f"docs/tour/{lang}/{name}.md: its leak report is not what csp -leaks prints now:\n{want}")
 
 
+def check_exercises(root, names, problems):
+    """The exercise files of each lesson, and the messages of its checks in
+    both languages."""
+    for i, name in enumerate(names, 1):
+        spec = os.path.join(root, "samples", "tour", "check", name + ".check")
+        for rel in (f"samples/tour/check/{name}.check", f"samples/tour/solutions/{name}.csp",
+                    f"tests/tour/wrong/{name}.csp"):
+            if not os.path.exists(os.path.join(root, rel)):
+                problems.append(f"{rel} is missing")
+        if os.path.exists(spec):
+            groups = []  # the message languages of each directive, in order
+            for n, line in enumerate(open(spec, encoding="utf-8"), 1):
+                m = re.match(r"\s+(en|zh):", line)
+                if m and groups:
+                    groups[-1][1].append(m.group(1))
+                elif line.strip() and not line.startswith("#"):
+                    groups.append((n, []))
+            for n, langs in groups:
+                if langs not in ([], ["en", "zh"]):
+                    problems.append(f"samples/tour/check/{name}.check:{n}: its message needs en: then zh: ({langs})")
+        for lang in ("en", "zh"):
+            text = open(os.path.join(root, "docs", "tour", lang, name + ".md"), encoding="utf-8").read()
+            if f"csp tour check {i} " not in text:
+                problems.append(f"docs/tour/{lang}/{name}.md: its exercise does not say `csp tour check {i} ...`")
+
+
+def check_classics(root, problems):
+    """Each of samples/README.md's concurrency classics names its lesson in
+    both languages."""
+    text = open(os.path.join(root, "samples", "README.md"), encoding="utf-8").read()
+    section = text.split("## Go's concurrency classics", 1)[-1].split("\n## ", 1)[0]
+    for line in section.splitlines():
+        m = re.match(r"- `([a-z_]+\.csp)`", line)
+        if m and not re.search(r"Tour: \[lesson \d+\]\(\.\./docs/tour/en/.*\[第 \d+ 课\]\(\.\./docs/tour/zh/", line):
+            problems.append(f"samples/README.md: the classic {m.group(1)} does not name its lesson (en and zh)")
+
+
+def run_exercises(csp, root, names, problems):
+    """The checker on each reference answer (must pass) and wrong answer
+    (must fail, saying what its "// want:" line says)."""
+    for i, name in enumerate(names, 1):
+        good = os.path.join(root, "samples", "tour", "solutions", name + ".csp")
+        bad = os.path.join(root, "tests", "tour", "wrong", name + ".csp")
+        if not (os.path.exists(good) and os.path.exists(bad)):
+            continue
+        p = subprocess.run([csp, "tour", "check", str(i), good, "--lang", "en"], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode != 0 or "PASS" not in p.stdout:
+            problems.append(f"csp tour check {i} on its reference answer: exit {p.returncode}: {p.stdout}{p.stderr}")
+        lesson = os.path.join(root, "samples", "tour", name + ".csp")
+        p = subprocess.run([csp, "tour", "check", str(i), lesson, "--lang", "en"], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode != 1:  # the exercise asks for a change
+            problems.append(f"csp tour check {i} on the lesson's own program: exit {p.returncode}, not 1: {p.stdout}")
+        want = open(bad, encoding="utf-8").readline()
+        if not want.startswith("// want: "):
+            problems.append(f"tests/tour/wrong/{name}.csp: the first line must be '// want: TEXT'")
+            continue
+        want = want[len("// want: "):].strip()
+        for lang, verdict in (("en", f"lesson {i} exercise: FAIL: "), ("zh", f"第 {i} 课练习：没有通过：")):
+            p = subprocess.run([csp, "tour", "check", str(i), bad, "--lang", lang], stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=300)
+            if p.returncode != 1 or not p.stdout.startswith(verdict) or p.stdout.count("\n") != 1 or \
+                    (lang == "en" and want not in p.stdout):
+                problems.append(f"csp tour check {i} --lang {lang} on its wrong answer: expected exit 1 and "
+                                f"{verdict!r}{' ... ' + repr(want) if lang == 'en' else ''} on one line, got exit "
+                                f"{p.returncode}: {p.stdout}{p.stderr}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--csp")
@@ -96,6 +177,8 @@ def main():
             checked += 1
         if len(shape) == 2 and shape["en"] != shape["zh"]:
             problems.append(f"{name}: en and zh differ in shape (sections, code blocks): {shape['en']} vs {shape['zh']}")
+    check_exercises(root, names, problems)
+    check_classics(root, problems)
     for rel in ("samples/README.md", "docs/tour/README.md"):
         readme = os.path.join(root, rel)
         for target in LINK_RE.findall(open(readme, encoding="utf-8").read()):
@@ -112,6 +195,7 @@ def main():
             elif reported:
                 problems.append(f"csp -race {name}.csp reports a race:\n{p.stderr[-1500:]}")
         check_leak_report(opts.csp, samples, docs, problems)
+        run_exercises(opts.csp, root, names, problems)
     for p in problems:
         print("FAIL", p)
     print(f"{checked} lessons checked, {len(problems)} problems")

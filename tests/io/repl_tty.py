@@ -1,7 +1,7 @@
 """The REPL on a real terminal, driven in tmux (send-keys, capture-pane):
 line editing, history across two sessions, tab completion, a multi-line
 func, a goroutine printing while a line is half typed, Ctrl-C of `for {}`
-and at the prompt, Ctrl-D.
+and at the prompt, Ctrl-D, a lesson of the tour (`:tour N`).
 
     python3 repl_tty.py CSP
 """
@@ -203,6 +203,20 @@ t.check("reverse search (Ctrl-R)", 'strings.ToUpper("go")' in s, s)
 keys("Enter", "Enter")  # the first may only end the search
 s = wait_for('"GO"')
 t.check("the found entry runs", '"GO"' in s, s)
+# :tour N on a terminal: wrapped to the terminal's 120 columns, not 80, and
+# the whole of it before the next prompt (not split around it)
+wait_prompt()
+keys(":tour 12 en", "Enter")
+s = wait_for("Loaded 12-select.csp")
+wait_prompt()
+s = screen()
+t.check(":tour 12: the lesson wrapped to the terminal's width, then the prompt",
+        any(80 < len(l.rstrip()) <= 120 for l in s.splitlines()[:-3])
+        and "\nLoaded 12-select.csp: main() runs it. Next: :tour 13\ncsp>" in s, s)
+keys("main()", "Enter")
+s = wait_for("5 values, sum 704")
+t.check(":tour 12, then main() runs its program", "5 values, sum 704" in s, s)
+wait_prompt()
 keys(":quit", "Enter")
 st = exit_status()
 t.check(":quit exits 0", st == "0", repr(st))

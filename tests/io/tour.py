@@ -1,7 +1,10 @@
 """`csp tour` (issue 16): the list of lessons, a lesson wrapped to the width
 (highlighted only on a terminal), --run, --edit (never over a file), the
 language from LC_ALL / LANG and --lang; it runs from any directory, since
-the lessons are compiled into the binary.
+the lessons are compiled into the binary.  `csp tour check`'s command line
+(tests/tour_check.py runs it on every exercise).  In the REPL, `:tour N`
+loads every lesson's program, and main() then prints what the program
+prints.
 
     python3 tour.py CSP
 """
@@ -99,6 +102,59 @@ for args, msg in ((["tour", "99"], "there is no lesson 99 (there are 15)"), (["t
     out, err, rc = run(args)
     t.check(f"csp {' '.join(args)}: usage error", rc == 2 and msg in err and not out, f"{out!r} {err!r} rc={rc}")
 
+# csp tour check: the verdict in the tour's language, from any directory.
+answer = os.path.join(work, "answer.csp")
+with open(answer, "w") as f:
+    f.write(open(os.path.join(ROOT, "samples", "tour", "solutions", "11-range-close.csp")).read())
+out, err, rc = run(["tour", "check", "11", "answer.csp"])
+t.check("csp tour check 11: a right answer passes", rc == 0 and out.startswith("lesson 11 exercise: PASS.")
+        and out.count("\n") == 1, f"{out!r} {err!r} rc={rc}")
+with open(answer, "w") as f:
+    f.write(open(os.path.join(ROOT, "samples", "tour", "11-range-close.csp")).read())
+out, err, rc = run(["tour", "check", "11", "answer.csp"], {"LANG": "zh_CN.UTF-8"})
+t.check("LANG=zh_CN: the lesson's own program fails lesson 11's exercise, said in Chinese",
+        rc == 1 and out.startswith("第 11 课练习：没有通过：程序死锁了") and "（复现：csp answer.csp）" in out,
+        f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(["tour", "check", "11", "answer.csp", "--lang", "en"], {"LANG": "zh_CN.UTF-8"})
+t.check("--lang en after the file", rc == 1 and out.startswith("lesson 11 exercise: FAIL: the program deadlocked"),
+        f"{out!r} rc={rc}")
+for args, msg in ((["tour", "check", "11"], "usage: csp tour check N FILE.csp"),
+                  (["tour", "check", "99", "answer.csp"], "there is no lesson 99"),
+                  (["tour", "check", "3", "answer.csp", "--run"], "usage: csp tour check N FILE.csp")):
+    out, err, rc = run(args)
+    t.check(f"csp {' '.join(args)}: usage error", rc == 2 and msg in err and not out, f"{out!r} {err!r} rc={rc}")
+out, err, rc = run(["tour", "check", "1", "missing.csp"])
+t.check("csp tour check on a missing file", rc == 2 and "missing.csp: No such file or directory" in err,
+        f"{out!r} {err!r} rc={rc}")
+
+def repl(entries, env=None):
+    r = subprocess.run([csp, "repl"], input=entries, capture_output=True, text=True, timeout=60, cwd=work,
+                       env={**LANGS, **(env or {})})
+    return r.stdout, r.stderr, r.returncode
+
+
+names = sorted(n[:-4] for n in os.listdir(os.path.join(ROOT, "samples", "tour")) if n.endswith(".csp"))
+for i, name in enumerate(names, 1):
+    out, err, rc = repl(f":tour {i}\n")
+    t.check(f":tour {i} loads {name}.csp", rc == 0 and f"\nLoaded {name}.csp: main() runs it" in out and not err,
+            f"{out[-300:]!r} {err!r} rc={rc}")
+for i in (8, 9, 10, 12, 13, 15):  # the programs whose output is the same on every run
+    want, _, _ = run(["tour", str(i), "--run"])
+    out, err, rc = repl(f":tour {i}\nmain()\n")
+    got = re.split(r"\nLoaded .*\n", out, 1)[-1]
+    t.check(f":tour {i}, then main(): the program's output", rc == 0 and got == want and not err,
+            f"{got!r} != {want!r} {err!r}")
+out, err, rc = repl(":tour 3 zh\n", {"LANG": "en_US.UTF-8"})
+t.check(":tour 3 zh: in Chinese", "3. G/M/P 模型\n" in out and "已载入 03-gmp.csp：main() 运行它；定义了 spin。" in out,
+        f"{out[-400:]!r} {err!r}")
+
+out, err, rc = run(["tour", "--help"])
+t.check("csp tour --help: the usage, with what csp tour check does",
+        rc == 0 and out.startswith("usage: csp tour [N]") and "csp tour check N FILE.csp [--lang en|zh]" in out
+        and "the first thing wrong is said in one sentence" in out and ":tour N" in out, out)
+out, err, rc = run(["tour", "-h"], {"LANG": "zh_CN.UTF-8"})
+t.check("csp tour -h in Chinese", rc == 0 and "检查第 N 课练习的答案" in out and "列出所有课程" in out, out)
+
 out, err, rc = run(["--help"])
-t.check("--help names csp tour", "csp tour N [--run | --edit]" in out, out)
+t.check("--help names csp tour", "csp tour N [--run | --edit]" in out and "csp tour check N FILE.csp" in out, out)
 t.done()
