@@ -42,7 +42,8 @@ class Gen:
     """Builds one program.  Each worker goroutine gets a body of random
     actions; bookkeeping variables let main check the totals."""
 
-    def __init__(self, rnd):
+    def __init__(self, rnd, deadline=20):
+        self.deadline = deadline
         self.r = rnd
         self.nchans = rnd.randint(1, 4)
         self.caps = [rnd.choice([0, 0, 1, 2, 8]) for _ in range(self.nchans)]
@@ -131,7 +132,7 @@ class Gen:
         # main waits, bounded; then drains want counts and checks the totals
         L.append("done := make(chan)")
         L.append("go func() { wg.Wait(); close(done) }()")
-        L.append("select {\ncase <-done:\ncase <-time.After(20 * time.Second):\n\tfmt.Println(\"workers did not finish\")\n\treturn\n}")
+        L.append(f"select {{\ncase <-done:\ncase <-time.After({self.deadline} * time.Second):\n\tfmt.Println(\"workers did not finish\")\n\treturn\n}}")
         L.append(f"total := 0\natotal := 0\nfor range {self.nworkers} {{ total += <-want; atotal += <-awant }}")
         L.append("mu.Lock()\nok := counter == total\nmu.Unlock()")
         L.append("fmt.Println(\"counter\", ok, \"atomic\", acount.Load() == atotal, \"once\", onceRuns.Load() <= 1)")
@@ -164,12 +165,14 @@ def main():
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--timeout", type=float, default=60, help="seconds before a run counts as a hang")
+    ap.add_argument("--deadline", type=int, default=20,
+                    help="seconds main waits for its workers (raise it on a loaded machine, with --timeout)")
     ap.add_argument("--keep", default=os.path.join(ROOT, "build-fuzz", "conc"))
     ap.add_argument("--print", action="store_true", help="print one program (for --seed) and exit")
     opts = ap.parse_args()
     seed = opts.seed if opts.seed is not None else int(time.time())
     if opts.print:
-        sys.stdout.write(Gen(random.Random(seed)).program())
+        sys.stdout.write(Gen(random.Random(seed), opts.deadline).program())
         return
     os.makedirs(opts.keep, exist_ok=True)
     env = dict(os.environ)
@@ -180,7 +183,7 @@ def main():
     runs = failures = 0
     while time.monotonic() < end:
         s = seed + runs
-        src = Gen(random.Random(s)).program()
+        src = Gen(random.Random(s), opts.deadline).program()
         with open(path, "w") as f:
             f.write(src)
         try:
