@@ -9,7 +9,13 @@
  * to 2 ms after 50 cycles without one (Go's back-off; preemption needs only
  * the 2 ms), so a program that does not block in C costs about 500 wake-ups
  * a second, and a blocked C call is noticed within ~20 us while calls keep
- * blocking (2-4 ms for the first one). */
+ * blocking (2-4 ms for the first one).
+ *  - Once the collector has freed memory and then been quiet for a second,
+ *    it hands what malloc holds free back to the system (Go's background
+ *    scavenger).  glibc returns only the top of each arena by itself: a
+ *    chat server's RSS crept from 17 to 25 MB over 400,000 connections while
+ *    2-6 MB were in use, and stays flat with this. */
+#include <malloc.h>
 #include <time.h>
 
 #include "runtime/sched_int.h"
@@ -53,10 +59,35 @@ static void preempt_long_running(Sched *s, int64_t now) {
         atomic_fetch_and(&s->vm->safepoint, ~SAFEPOINT_PREEMPT);
 }
 
+#define SCAVENGE_QUIET_NS 1000000000 /* 1 s without a collection */
+
+/* Trim once the collector has been quiet for a second after freeing: a
+ * program collecting all the time would fault the trimmed pages straight
+ * back in (binarytrees paid 8% CPU when every second trimmed), as Go's
+ * scavenger keeps what the heap goal will soon need. */
+typedef struct Scavenger {
+    uint64_t gcs_seen, gcs_trimmed;
+    int64_t changed_at;
+} Scavenger;
+
+static void scavenge(Sched *s, int64_t now, Scavenger *sc) {
+    uint64_t gcs = atomic_load(&s->vm->ncollections);
+    if (gcs != sc->gcs_seen) {
+        sc->gcs_seen = gcs;
+        sc->changed_at = now;
+        return;
+    }
+    if (gcs == sc->gcs_trimmed || now - sc->changed_at < SCAVENGE_QUIET_NS)
+        return;
+    sc->gcs_trimmed = gcs;
+    malloc_trim(0);
+}
+
 void *sysmon_main(void *arg) {
     Sched *s = arg;
     int64_t delay = SYSMON_MIN_NS;
     int idle = 0;
+    Scavenger scavenger = {0};
     for (;;) {
         if (idle == 0)
             delay = SYSMON_MIN_NS;
@@ -72,6 +103,7 @@ void *sysmon_main(void *arg) {
             preempt_long_running(s, now);
         schedtrace_tick(s, now);
         sigquit_check(s);
+        scavenge(s, now, &scavenger);
         idle = retook ? 0 : idle + 1;
     }
     return NULL;

@@ -120,7 +120,7 @@ struct VM {
                              * safepoint (a call or backward jump) to its slow path */
     Obj **gray;
     size_t ngray, gray_cap;
-    uint64_t ncollections;
+    _Atomic uint64_t ncollections; /* sysmon reads it (scavenge) */
     /* runtime.ReadMemStats: added at each cache flush; nobjects also falls in
      * free_obj (world stopped) */
     _Atomic uint64_t total_allocated; /* bytes ever allocated */
