@@ -352,7 +352,7 @@ static bool classify(const Explorer *x, const Run *r, StrBuf *key, StrBuf *what)
             lines += out[i] == '\n';
         if (n && out[n - 1] != '\n')
             lines++;
-        sb_printf(what, ", output \"%.*s%s\"", l > 40 ? 37 : l, out, l > 40 ? "..." : "");
+        sb_printf(what, ", output \"%.*s%s\"", l > 60 ? 57 : l, out, l > 60 ? "..." : "");
         if (lines > 1)
             sb_printf(what, " +%d line%s", lines - 1, lines > 2 ? "s" : "");
     }
