@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -232,6 +234,19 @@ static void run_one(Explorer *x, uint64_t seed, uint32_t capevents, Run *r) {
     }
     if (pid == 0)
         child(x, seed);
+    /* The run stops itself at -timeout (SIGALRM); should it catch the
+     * signal (os/signal), it is killed a second later. */
+    bool killed = false;
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pfd >= 0) {
+        struct pollfd pw = {.fd = pfd, .events = POLLIN};
+        int64_t ms = x->o.timeout_ms + 1000;
+        if (poll(&pw, 1, ms > 0x7fffffff ? 0x7fffffff : (int)ms) == 0) {
+            kill(pid, SIGKILL);
+            killed = true;
+        }
+        close(pfd);
+    }
     int ws;
     while (waitpid(pid, &ws, 0) < 0)
         if (errno != EINTR) {
@@ -240,7 +255,7 @@ static void run_one(Explorer *x, uint64_t seed, uint32_t capevents, Run *r) {
         }
     r->seed = seed;
     r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-    r->timeout = (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGALRM) || x->stats->step_limit;
+    r->timeout = killed || (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGALRM) || x->stats->step_limit;
     r->steps = x->stats->steps;
     r->preempts = x->stats->preempts;
     r->switches = x->stats->switches;
@@ -527,8 +542,9 @@ static int report(Explorer *x) {
     int failed = 0;
     for (int i = 0; i < x->nouts; i++)
         failed += x->outs[i].failed ? x->outs[i].count : 0;
-    printf("explore: %d runs of %s (%d PCT with depth %d, %d random walks): %d outcome%s", x->o.runs,
-           base_name(x->o.path), x->npct, x->o.depth, x->nwalk, x->nouts, x->nouts == 1 ? "" : "s");
+    printf("explore: %d run%s of %s (%d PCT with depth %d, %d random walk%s): %d outcome%s", x->o.runs,
+           x->o.runs == 1 ? "" : "s", base_name(x->o.path), x->npct, x->o.depth, x->nwalk, x->nwalk == 1 ? "" : "s",
+           x->nouts, x->nouts == 1 ? "" : "s");
     if (failed)
         printf(", %d failed run%s", failed, failed == 1 ? "" : "s");
     printf("\n\n   runs  outcome\n");
