@@ -77,7 +77,7 @@ typedef struct Outcome {
     char *key;  /* what tells outcomes apart */
     char *what; /* how the table shows it */
     bool failed;
-    int count;
+    int count, npct;   /* runs, of which PCT */
     uint64_t seed;     /* a run with the fewest preemptions */
     uint64_t preempts;
 } Outcome;
@@ -375,13 +375,14 @@ static bool classify(const Explorer *x, const Run *r, StrBuf *key, StrBuf *what)
     return failed;
 }
 
-static Outcome *add_outcome(Explorer *x, const Run *r) {
+static Outcome *add_outcome(Explorer *x, const Run *r, bool pct) {
     StrBuf key = {0}, what = {0};
     bool failed = classify(x, r, &key, &what);
     for (int i = 0; i < x->nouts; i++) {
         Outcome *o = &x->outs[i];
         if (!strcmp(o->key, key.p)) {
             o->count++;
+            o->npct += pct;
             if (r->preempts < o->preempts) {
                 o->seed = r->seed;
                 o->preempts = r->preempts;
@@ -396,7 +397,7 @@ static Outcome *add_outcome(Explorer *x, const Run *r) {
         x->outs = mem_realloc(x->outs, (size_t)x->capouts * sizeof *x->outs);
     }
     Outcome *o = &x->outs[x->nouts++];
-    *o = (Outcome){.key = key.p, .what = what.p, .failed = failed, .count = 1, .seed = r->seed,
+    *o = (Outcome){.key = key.p, .what = what.p, .failed = failed, .count = 1, .npct = pct, .seed = r->seed,
                    .preempts = r->preempts};
     return o;
 }
@@ -425,6 +426,27 @@ static int log2_ceil(uint64_t n) {
 
 /* ---- -v: the interleaving ---- */
 
+/* Cut a source line before its newline, and before a // comment that is
+ * not inside a string, then trailing blanks. */
+static void strip_comment(char *s) {
+    char quote = 0;
+    size_t i = 0;
+    for (; s[i] && s[i] != '\n'; i++) {
+        if (quote) {
+            if (s[i] == '\\' && quote != '`' && s[i + 1])
+                i++;
+            else if (s[i] == quote)
+                quote = 0;
+        } else if (s[i] == '"' || s[i] == '`' || s[i] == '\'')
+            quote = s[i];
+        else if (s[i] == '/' && s[i + 1] == '/')
+            break;
+    }
+    while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+        i--;
+    s[i] = 0;
+}
+
 /* Line `line` of file `path` (static buffer; "" when unreadable). */
 static const char *source_line(const char *path, int line) {
     static char buf[256];
@@ -434,10 +456,9 @@ static const char *source_line(const char *path, int line) {
         return buf;
     for (int i = 1; fgets(buf, sizeof buf, f); i++) {
         if (i == line) {
-            buf[strcspn(buf, "\n")] = 0;
             fclose(f);
-            const char *s = buf + strspn(buf, " \t");
-            return s;
+            strip_comment(buf);
+            return buf + strspn(buf, " \t");
         }
         if (!strchr(buf, '\n')) { /* a long line: skip the rest */
             int c;
@@ -475,13 +496,15 @@ static void print_interleaving(Explorer *x, const Outcome *o) {
     run_one(x, o->seed, EVENTS_CAP, &r);
     SeedPlan p;
     sched_seed_plan(o->seed, &p);
-    printf("\nseed %llu: %s", (unsigned long long)o->seed, o->what);
+    printf("\nseed %llu: %s\n  %d run%s had it: %d PCT, %d random walk%s", (unsigned long long)o->seed, o->what,
+           o->count, o->count == 1 ? "" : "s", o->npct, o->count - o->npct, o->count - o->npct == 1 ? "" : "s");
+    printf("\n  this seed:");
     if (p.kind == SEED_PCT)
-        printf("\n  PCT, depth %d, k = 2^%d steps; %llu steps, %llu switches, %llu preemption%s\n", p.depth,
+        printf(" PCT, depth %d, k = 2^%d steps; %llu steps, %llu switches, %llu preemption%s\n", p.depth,
                p.log2k, (unsigned long long)r.steps, (unsigned long long)r.switches, (unsigned long long)r.preempts,
                r.preempts == 1 ? "" : "s");
     else
-        printf("\n  random walk, a switch at 1 scheduling point in %d; %llu steps, %llu switches, %llu preemption%s\n",
+        printf(" random walk, a switch at 1 scheduling point in %d; %llu steps, %llu switches, %llu preemption%s\n",
                p.odds, (unsigned long long)r.steps, (unsigned long long)r.switches, (unsigned long long)r.preempts,
                r.preempts == 1 ? "" : "s");
     StrBuf key = {0}, what = {0};
@@ -649,7 +672,7 @@ int explore_main(int argc, char **argv) {
             x.nwalk++;
         if (r.steps > longest && !r.timeout)
             longest = r.steps;
-        add_outcome(&x, &r);
+        add_outcome(&x, &r, pct);
     }
     sb_free(&r.out);
     sb_free(&r.err);

@@ -55,9 +55,10 @@ typedef struct GRuntime {
      * from) a SELECT; only g's own thread touches the pointer */
     struct SelectWait *select;
     /* csp -seed under PCT (runtime/sched_seed.c): g's priority, valid while
-     * seed_goid is g's id (Gs are recycled); seed_yielded: it yielded itself */
+     * seed_goid is g's id (Gs are recycled); seed_yielded: it yielded itself;
+     * seed_preempted: csp explore recorded a preemption */
     int64_t seed_goid, seed_prio;
-    bool seed_yielded;
+    bool seed_yielded, seed_preempted;
 } GRuntime;
 static inline GRuntime *g_rt(G *g) { return g->rt; }
 

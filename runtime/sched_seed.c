@@ -200,8 +200,10 @@ static void record(uint8_t kind, G *g, const char *what) {
     if (g->nframes > 0) {
         const Frame *f = &g->frames[g->nframes - 1];
         const ObjProto *p = f->cl->proto;
-        /* preempted: pc is the instruction still to run; otherwise the next one */
-        ptrdiff_t i = f->pc - p->code - (kind == SEED_EV_PREEMPT ? 0 : 1);
+        /* preempted (or resuming from that): pc is the instruction still to
+         * run; otherwise the one after the call it stopped in */
+        bool pending = kind == SEED_EV_PREEMPT || (kind == SEED_EV_RUN && g_rt(g)->seed_preempted);
+        ptrdiff_t i = f->pc - p->code - (pending ? 0 : 1);
         if (i < 0)
             i = 0;
         if (i >= p->ncode)
@@ -252,6 +254,7 @@ void seed_stopped(G *g, bool done, bool yielded) {
     else {
         st->preempts++;
         record(SEED_EV_PREEMPT, g, pending_op(g));
+        g_rt(g)->seed_preempted = true;
     }
 }
 
@@ -283,6 +286,7 @@ static G *seed_take(void) {
             st->nevents--;
     } else if (st)
         record(SEED_EV_RUN, g, "");
+    g_rt(g)->seed_preempted = false;
     return g;
 }
 
