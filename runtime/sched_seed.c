@@ -151,7 +151,8 @@ int seed_gomaxprocs(int n) {
 
 /* g's priority, drawn the first time the M needs it (the M only; for a
  * queued g, sched.lock held).  Goroutines are recycled: the id tells a new
- * one.  Initial priorities lie above depth; change point i sets depth - i. */
+ * one.  Initial priorities lie above depth; change point i (from 0) sets
+ * depth - 1 - i, and a goroutine that yields itself goes below all. */
 static int64_t prio(G *g) {
     GRuntime *rt = g_rt(g);
     if (rt->seed_goid != g->id) {
