@@ -86,6 +86,19 @@ def run(args, stdin=None, timeout=600):
 ROW = re.compile(r"^ *(\d+)  (.*)\n +replay: (csp .*)$", re.M)
 
 
+def plan(seed):
+    """The schedule a seed selects, as docs/explore.md ("From a seed to a
+    schedule") gives it, in -v's words."""
+    mask = (1 << 64) - 1
+    z = ((seed ^ 0x5EED5EED5EED5EED) + 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    a = z ^ (z >> 31)
+    if a & 3 == 0:
+        return "random walk, a switch at 1 scheduling point in %d" % (2 << ((a >> 2) % 6))
+    return "PCT, depth %d, k = 2^%d steps" % (1 + (a >> 8) % 8, 4 + (a >> 16) % 32)
+
+
 def rows(out):
     """explore's table: [(count, outcome, replay command)]."""
     return [(int(c), what, cmd) for c, what, cmd in ROW.findall(out)]
@@ -136,8 +149,14 @@ with tempfile.TemporaryDirectory() as d:
     t.check("explore finds a lost update in 100 runs", rc == 1 and lost and out.startswith(
         "explore: 100 runs of racy.csp (75 PCT with depth 3, 25 random walks): "), out[:500] + err)
     replays("racy", out, d)
-    out2 = subprocess.run([csp, "explore", "-n", "100", "racy.csp"], capture_output=True, text=True, cwd=d).stdout
-    t.check("explore's output is the same on every run", out2 == out, out2[:300])
+    out2 = subprocess.run([csp, "explore", "-n", "100", "-v", "racy.csp"], capture_output=True, text=True,
+                          cwd=d).stdout
+    t.check("explore's output is the same on every run (-v adds interleavings after it)",
+            out2.startswith(out + "\nseed "), out2[:300])
+    plans = re.findall(r"^seed (\d+): .*\n.*\n  this seed: (.*?);", out2, re.M)
+    t.check("-v: each seed's plan is the documented one", len(plans) == 3 and
+            all(plan(int(s)) == p for s, p in plans) and any("random walk" in p for _, p in plans),
+            "%r vs %r" % (plans, [plan(int(s)) for s, _ in plans]))
 
     # ... and with -race: races reported, the seeds replay them
     r = subprocess.run([csp, "explore", "-race", "-n", "20", "racy.csp"], capture_output=True, text=True, cwd=d)
@@ -156,6 +175,9 @@ with tempfile.TemporaryDirectory() as d:
             re.search(r"blocks, sync\.Mutex\.Lock +philosophers\.csp:\d+ +forks\[right\]\.Lock\(\)", r.stdout),
             r.stdout[-1500:])
     replays("philosophers", r.stdout, samples)
+    plans = re.findall(r"^seed (\d+): .*\n.*\n  this seed: (.*?);", r.stdout, re.M)
+    t.check("-v: each seed's plan is the documented one", plans and all(plan(int(s)) == p for s, p in plans),
+            "%r vs %r" % (plans, [plan(int(s)) for s, _ in plans]))
 
     # the correct programs: one outcome, exit 0
     n = "100" if sanitized else "1000"
