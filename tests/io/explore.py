@@ -99,6 +99,23 @@ def plan(seed):
     return "PCT, depth %d, k = 2^%d steps" % (1 + (a >> 8) % 8, 4 + (a >> 16) % 32)
 
 
+def quoted(sample, command):
+    """The output a sample's comment shows after `//     $ command`, up to
+    the next blank comment line, with a newline before each line."""
+    text, on = "", False
+    with open(os.path.join(ROOT, "samples", sample)) as f:
+        for line in f:
+            if line.startswith("//     $ "):
+                on = line[len("//     "):].strip() == command
+            elif on and line.startswith("//     "):
+                text += "\n" + line[len("//     "):].rstrip("\n")
+            elif on and line.strip() == "//" and text and not text.endswith("\n"):
+                text += "\n"  # a blank line inside the output
+            elif on:
+                break
+    return text
+
+
 def rows(out):
     """explore's table: [(count, outcome, replay command)]."""
     return [(int(c), what, cmd) for c, what, cmd in ROW.findall(out)]
@@ -166,15 +183,21 @@ with tempfile.TemporaryDirectory() as d:
 
     # the philosophers' deadlock within 1,000 runs; -v shows how
     samples = os.path.join(ROOT, "samples")
-    r = subprocess.run([csp, "explore", "-n", "1000", "-v", "philosophers.csp"], capture_output=True, text=True,
-                       cwd=samples)
+    r = subprocess.run([csp, "explore", "-n", "1000", "-v", "samples/philosophers.csp"], capture_output=True,
+                       text=True, cwd=ROOT)
     t.check("explore finds the philosophers' deadlock in 1,000 runs",
             r.returncode == 1 and any(w.startswith("deadlock") for _, w, _ in rows(r.stdout)), r.stdout[:600])
     t.check("-v: the deadlocking interleaving",
             re.search(r"preempted, before .*philosophers\.csp:\d+ +forks\[right\]\.Lock\(\)", r.stdout) and
             re.search(r"blocks, sync\.Mutex\.Lock +philosophers\.csp:\d+ +forks\[right\]\.Lock\(\)", r.stdout),
             r.stdout[-1500:])
-    replays("philosophers", r.stdout, samples)
+    replays("philosophers", r.stdout, ROOT)
+    t.check("samples/philosophers.csp's comment shows explore's real output",
+            "\n" + r.stdout.split("\nseed ")[0] in quoted("philosophers.csp", "$ csp explore samples/philosophers.csp"),
+            r.stdout.split("\nseed ")[0])
+    out, err, rc = run(["-seed", "4", os.path.join(samples, "racy_counter.csp")])
+    t.check("samples/racy_counter.csp's comment shows -seed 4's real output",
+            "\n" + out in quoted("racy_counter.csp", "$ csp -seed 4 samples/racy_counter.csp"), out)
     plans = re.findall(r"^seed (\d+): .*\n.*\n  this seed: (.*?);", r.stdout, re.M)
     t.check("-v: each seed's plan is the documented one", plans and all(plan(int(s)) == p for s, p in plans),
             "%r vs %r" % (plans, [plan(int(s)) for s, _ in plans]))
