@@ -27,27 +27,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seed_determinism  # noqa: E402
 from common import ROOT, Checks  # noqa: E402
 
 csp = os.path.abspath(sys.argv[1]) if "/" in sys.argv[1] else sys.argv[1]
 sanitized = "asan" in csp or "tsan" in csp
 t = Checks()
 
-RACY = """import "sync"
-var n = 0
-var wg sync.WaitGroup
-for i := 0; i < 2; i++ {
-    wg.Add(1)
-    go func() {
-        for j := 0; j < 1000; j++ {
-            n++
-        }
-        wg.Done()
-    }()
-}
-wg.Wait()
-println(n)
-"""
+RACY = seed_determinism.PROGS["racy"]  # 2 goroutines x 1,000 n++, the n++ on line 8
 
 PROGS = {
     "racy.csp": RACY,
