@@ -21,6 +21,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -195,6 +196,7 @@ static void read_all(int fd, StrBuf *b) {
 
 /* The forked run: the program under seed `seed`, then exit. */
 static _Noreturn void child(Explorer *x, uint64_t seed) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* explore interrupted: the run ends with it */
     dup2(x->out_fd, STDOUT_FILENO);
     dup2(x->err_fd, STDERR_FILENO);
     /* its own offset in the input: each run reads all of it */
