@@ -218,25 +218,46 @@ static void record(uint8_t kind, G *g, const char *what) {
     }
 }
 
-/* What the instruction a goroutine was preempted before does. */
-static const char *pending_op(G *g) {
+/* What the instruction a goroutine was preempted before does, into buf:
+ * "before a write of n" (a global or a field: the name is known), "before
+ * a read", "before a send", ... */
+static const char *pending_op(G *g, char *buf, size_t size) {
     if (g->nframes == 0)
         return "";
-    switch (BC_OP(*g->frames[g->nframes - 1].pc)) {
-    case OPR_GETGLOBAL: case OPR_GETCELL: case OPR_GETUPVAL: case OPR_GETFIELD:
-    case OPR_GETINDEX: case OPR_GETINDEXOK: case OPR_GETINDEXZ: case OPR_ITERPREP:
-    case OPR_ITERNEXT: case OPR_LEN:
-        return "before a read";
-    case OPR_SETGLOBAL: case OPR_SETCELL: case OPR_SETUPVAL: case OPR_SETFIELD: case OPR_SETINDEX:
-        return "before a write";
-    case OPR_SEND: return "before a send";
-    case OPR_RECV: return "before a receive";
-    case OPR_SELECT: return "before a select";
-    case OPR_GO: return "before a go statement";
-    case OPR_CALL: case OPR_CALLM: return "before a call";
+    const Frame *f = &g->frames[g->nframes - 1];
+    const ObjProto *p = f->cl->proto;
+    Instr i = *f->pc;
+    const ObjString *name = NULL;
+    const char *what = "";
+    switch (BC_OP(i)) {
+    case OPR_GETGLOBAL: case OPR_SETGLOBAL:
+        if (p->module && p->module->names && (int32_t)BC_BX(i) < p->module->nglobals)
+            name = p->module->names[BC_BX(i)];
+        what = BC_OP(i) == OPR_GETGLOBAL ? "a read" : "a write";
+        break;
+    case OPR_GETFIELD:
+        name = val_is(p->k[BC_C(i)], OBJ_STRING) ? (ObjString *)val_as_obj(p->k[BC_C(i)]) : NULL;
+        what = "a read";
+        break;
+    case OPR_SETFIELD:
+        name = val_is(p->k[BC_B(i)], OBJ_STRING) ? (ObjString *)val_as_obj(p->k[BC_B(i)]) : NULL;
+        what = "a write";
+        break;
+    case OPR_GETCELL: case OPR_GETUPVAL: case OPR_GETINDEX: case OPR_GETINDEXOK: case OPR_GETINDEXZ:
+    case OPR_ITERPREP: case OPR_ITERNEXT: case OPR_LEN:
+        what = "a read";
+        break;
+    case OPR_SETCELL: case OPR_SETUPVAL: case OPR_SETINDEX: what = "a write"; break;
+    case OPR_SEND: what = "a send"; break;
+    case OPR_RECV: what = "a receive"; break;
+    case OPR_SELECT: what = "a select"; break;
+    case OPR_GO: what = "a go statement"; break;
+    case OPR_CALL: case OPR_CALLM: what = "a call"; break;
     case OPR_LOOP: return "at a loop's back-edge";
     default: return "";
     }
+    snprintf(buf, size, "before %s%s%s", what, name ? " of " : "", name ? name->chars : "");
+    return buf;
 }
 
 void seed_stopped(G *g, bool done, bool yielded) {
@@ -254,7 +275,8 @@ void seed_stopped(G *g, bool done, bool yielded) {
         record(SEED_EV_YIELD, g, "yielded");
     else {
         st->preempts++;
-        record(SEED_EV_PREEMPT, g, pending_op(g));
+        char what[sizeof st->events[0].what];
+        record(SEED_EV_PREEMPT, g, pending_op(g, what, sizeof what));
         g_rt(g)->seed_preempted = true;
     }
 }
