@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "csp_config.h"
 #include "parser/compile.h"
+#include "repl/explore.h"
 #include "repl/repl.h"
 #include "repl/tour.h"
 #include "repl/trace.h"
@@ -51,8 +52,14 @@ static const char usage[] =
     "                                returns, on stderr (also: csp run -leaks); the exit\n"
     "                                status does not change\n"
     "  csp -seed N ...               run deterministically (also: csp run -seed N): one thread,\n"
-    "                                every scheduling choice from a PRNG seeded with N, virtual\n"
-    "                                time; the same N gives the same output (docs/explore.md)\n"
+    "                                every scheduling choice (PCT or a random walk) drawn from\n"
+    "                                N, virtual time; the same N gives the same output\n"
+    "                                (docs/explore.md)\n"
+    "  csp explore [-n RUNS] [-d DEPTH] [-race] [-timeout T] [-v] FILE.csp [arguments]\n"
+    "                                run the script under RUNS schedules (default 1000: PCT\n"
+    "                                and random walks) and list the distinct outcomes, each\n"
+    "                                with the csp -seed N command that replays it; exit\n"
+    "                                status 1 unless all agree and succeed (csp explore --help)\n"
     "  csp -trace FILE ...           record what the scheduler does (which goroutine ran\n"
     "                                where, why it stopped, who woke it) into FILE as Chrome\n"
     "                                Trace Event JSON, for ui.perfetto.dev or `csp trace`\n"
@@ -219,6 +226,8 @@ int main(int argc, char **argv) {
         return tour(argc - 2, argv + 2);
     if (!strcmp(a, "trace"))
         return trace_main(argc - 2, argv + 2);
+    if (!strcmp(a, "explore"))
+        return explore_main(argc - 2, argv + 2);
     int first = 1;
     bool repl = false, run_cmd = false;
     if (!strcmp(a, "run")) {

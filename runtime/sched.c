@@ -641,6 +641,8 @@ static void execute(Sched *s, M *m, G *g) {
     }
     m->curg = NULL;
     atomic_store(&p->running, NULL);
+    if (s->seed)
+        seed_stopped(g, r == VM_DONE, m->yielded);
     if (TRACE_ON(s)) /* before anyone else may see g: the lock is still held, g on no queue */
         trace_go_stop(s, m, g, r == VM_DONE ? TR_WHY_END : m->yielded ? (TraceWhy)m->yield_why : TR_WHY_PARK,
                       m->unlock_after);
@@ -751,6 +753,8 @@ void sched_ready(G *g, bool next) {
 }
 
 int sched_gosched_results(G *g, int nres) {
+    if (sched_seed_on)
+        seed_gosched(g);
     tls_m->yielded = true;
     tls_m->yield_why = TR_WHY_GOSCHED;
     g->resume_nres = (int16_t)nres;

@@ -54,6 +54,11 @@ typedef struct GRuntime {
     /* runtime/select.c: g's select record while it is parked in (or resuming
      * from) a SELECT; only g's own thread touches the pointer */
     struct SelectWait *select;
+    /* csp -seed under PCT (runtime/sched_seed.c): g's priority, valid while
+     * seed_goid is g's id (Gs are recycled); seed_yielded: it yielded itself;
+     * seed_preempted: csp explore recorded a preemption */
+    int64_t seed_goid, seed_prio;
+    bool seed_yielded, seed_preempted;
 } GRuntime;
 static inline GRuntime *g_rt(G *g) { return g->rt; }
 
@@ -146,6 +151,42 @@ void sched_walltime(struct timespec *ts);
  * and loading.  One thread runs every goroutine, a PRNG seeded with n makes
  * every scheduling choice, and time is virtual. */
 void sched_seed_enable(VM *vm, uint64_t n);
+/* The schedule seed n selects (docs/explore.md): a random walk, switching
+ * at one scheduling point in `odds`, or PCT with `depth` - 1 priority change
+ * points among the first 2^log2k steps.  A function of n alone. */
+enum { SEED_WALK, SEED_PCT };
+typedef struct SeedPlan {
+    int kind;
+    int odds;             /* SEED_WALK */
+    int depth, log2k;     /* SEED_PCT */
+} SeedPlan;
+void sched_seed_plan(uint64_t n, SeedPlan *p);
+/* csp explore (repl/explore.c): what a seeded run did, in memory the
+ * explorer shares with the forked run.  Events are recorded while
+ * nevents < capevents: each goroutine that stops running and why, then the
+ * one that runs next. */
+enum { SEED_EV_RUN, SEED_EV_PREEMPT, SEED_EV_BLOCK, SEED_EV_YIELD, SEED_EV_END };
+typedef struct SeedEvent {
+    uint64_t step;    /* scheduling points passed before it */
+    int64_t goid;
+    int32_t line;
+    uint8_t kind;     /* SEED_EV_* */
+    char what[40];    /* preempted before what, or what it waits for */
+    char file[160];
+} SeedEvent;
+typedef struct SeedStats {
+    uint64_t steps;    /* scheduling points passed */
+    uint64_t preempts; /* switches at scheduling points */
+    uint64_t switches; /* every time a goroutine stopped running */
+    bool step_limit;   /* the run was ended at max_steps (exit status 124) */
+    int64_t last_goid; /* the goroutine that stopped last, and how (SEED_EV_*) */
+    uint8_t last_kind;
+    uint32_t nevents, capevents;
+    SeedEvent events[];
+} SeedStats;
+/* After sched_seed_enable: count into stats, and end the run after
+ * max_steps scheduling points (0: no bound). */
+void sched_seed_explore(SeedStats *stats, uint64_t max_steps);
 /* Under -seed: true and the seed (math/rand derives its default seed from it). */
 bool sched_seed(uint64_t *n);
 /* Under -seed: a number in [0, n) from the scheduler's PRNG (select's order). */

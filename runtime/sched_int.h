@@ -192,6 +192,8 @@ void seed_put(Sched *s, G *g);         /* lock held: g is runnable */
 void seed_ready_remote(Sched *s, G *g); /* sched_ready from outside the M (the I/O loop) */
 G *seed_find_runnable(Sched *s, M *m);  /* find_runnable under a seed */
 bool seed_point(G *g);                 /* RuntimeOps.seed_point */
+void seed_gosched(G *g);               /* g yields itself (runtime.Gosched, a lock handed on) */
+void seed_stopped(G *g, bool done, bool yielded); /* execute: g stopped running (csp explore's record) */
 int64_t sched_monotime(void);          /* the real CLOCK_MONOTONIC, even under a seed */
 
 /* sched_timer.c */

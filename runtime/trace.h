@@ -57,7 +57,7 @@ typedef enum TraceKind {
 
 typedef enum TraceWhy {
     TR_WHY_PARK,    /* waits: the reason field says on what */
-    TR_WHY_PREEMPT, /* sysmon asked it to yield after 10 ms */
+    TR_WHY_PREEMPT, /* sysmon asked it to yield after 10 ms; under -seed, a switch at a scheduling point */
     TR_WHY_GOSCHED, /* runtime.Gosched */
     TR_WHY_HANDOFF, /* a sync.Mutex in starvation mode handed its lock on and yielded */
     TR_WHY_SYSCALL, /* entered a C call: its P may be handed off */

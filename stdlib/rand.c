@@ -20,6 +20,7 @@
 
 #include "runtime/sched.h"
 #include "stdlib/lib.h"
+#include "stdlib/stdlib.h"
 
 static uint64_t rotl(uint64_t x, int k) {
     return (x << k) | (x >> (64 - k));
@@ -271,6 +272,10 @@ void stdlib_open_rand(VM *vm) {
     vm_native_module(vm, "math/rand", rand_fns);
     vm_register_type(vm, &source_type);
     vm_register_type(vm, &rand_type);
+    stdlib_rand_reseed(vm);
+}
+
+void stdlib_rand_reseed(VM *vm) {
     uint64_t seed;
     if (sched_seed(&seed))
         seed = seed * 0x9E3779B97F4A7C15ull + 1; /* -seed N: a default seed derived from N */

@@ -7,4 +7,8 @@
 /* Register the builtins (vm->builtins) and every standard module. */
 void stdlib_open(VM *vm);
 
+/* Seed math/rand's default generator again: from the -seed now in force
+ * (csp explore sets a new one in each forked run), else at random. */
+void stdlib_rand_reseed(VM *vm);
+
 #endif

@@ -135,7 +135,8 @@ def main():
                             (out, took["sleep"], took["trivial"]))
     for f in failures:
         print("FAIL", f)
-    print("%d failed" % len(failures))
+    checks = len(PROGS) + 6  # one per program, then -race, totals, lost, panic, sleep
+    print("%d passed, %d failed" % (checks - len(failures), len(failures)))
     return 1 if failures else 0
 
 
