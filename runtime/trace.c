@@ -56,7 +56,7 @@ static int64_t trace_clock(Tracer *t) {
 static void cut(Sched *s, Tracer *t) {
     if (!t->cut_ns)
         t->cut_ns = trace_clock(t);
-    atomic_store(&s->tracing, false);
+    sched_set_tracing(s, false);
 }
 
 /* m's buffer is full (or m has none yet): retire it and give m a new one,
@@ -270,7 +270,7 @@ void trace_init(Sched *s) {
         return;
     s->tracer = tracer_new(start_file, start_limit_mb);
     start_file = NULL;
-    atomic_store(&s->tracing, true);
+    sched_set_tracing(s, true);
     trace_procs(s, atomic_load(&s->nprocs));
 }
 
@@ -320,7 +320,7 @@ bool trace_start(G *g, int64_t limit_mb) {
     Tracer *t = tracer_new(NULL, limit_mb);
     stw_stop(s, m);
     s->tracer = t;
-    atomic_store(&s->tracing, true);
+    sched_set_tracing(s, true);
     snapshot(s, m);
     stw_start(s);
     pthread_mutex_unlock(&stop_lock);
@@ -374,7 +374,7 @@ bool trace_stop(VM *vm, FILE *out) {
     }
     /* The busy windows of runtime/trace.h: once tracing is off and no M or
      * outside thread is inside one, nobody touches the buffers. */
-    atomic_store(&s->tracing, false);
+    sched_set_tracing(s, false);
     pthread_mutex_lock(&t->lock);
     t->closed = true;
     M *ms = t->ms;
