@@ -33,6 +33,7 @@ typedef struct GTrack {
     int64_t flow;          /* an arrow waiting for its next start (0: none) */
     const char *flow_name; /* "go" or "wake" */
     char args[160];        /* more args of the current state's slice: ,"chan":3 ... */
+    char *qname;           /* "G7 main.worker" as a JSON string, made when first written */
 } GTrack;
 
 /* Small ids for the objects goroutines wait on: a channel's lock is the
@@ -56,6 +57,8 @@ typedef struct Writer {
     int64_t next_flow;
     int maxp, maxm;
     bool first, gc_seen;
+    const void *path_of;   /* the module whose path path_json is (one entry: most slices share it) */
+    char *path_json;       /* ,"file":"/abs/path.csp","line": */
 } Writer;
 
 static void out_flush(Writer *w) {
@@ -187,6 +190,27 @@ static void put_str(Writer *w, const char *s) {
     out_raw(w, "\"", 1);
 }
 
+/* s as a JSON string literal between pre and post, in memory of its own:
+ * the strings written on every slice are escaped once. */
+static char *quoted(const char *pre, const char *s, const char *post) {
+    size_t n = strlen(pre) + strlen(post) + 3;
+    for (const char *c = s; *c; c++)
+        n += (unsigned char)*c < 0x20 ? 6 : *c == '"' || *c == '\\' ? 2 : 1;
+    char *q = mem_alloc(n), *o = q;
+    o += sprintf(o, "%s\"", pre);
+    for (const char *c = s; *c; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch < 0x20)
+            o += sprintf(o, "\\u%04x", ch);
+        else if (ch == '"' || ch == '\\')
+            o += sprintf(o, "\\%c", ch);
+        else
+            *o++ = (char)ch;
+    }
+    sprintf(o, "\"%s", post);
+    return q;
+}
+
 static const char *proto_module(const ObjProto *p) {
     return p && p->module && p->module->name ? p->module->name->chars : "main";
 }
@@ -218,19 +242,33 @@ static void begin(Writer *w) {
 static void put_where(Writer *w, const ObjProto *at, int32_t line) {
     if (!at)
         return;
-    out_s(w, ",\"file\":");
-    put_str(w, proto_path(at));
-    out_s(w, ",\"line\":");
+    const void *mod = at->module;
+    if (!w->path_json || w->path_of != mod) {
+        free(w->path_json);
+        w->path_json = quoted(",\"file\":", proto_path(at), ",\"line\":");
+        w->path_of = mod;
+    }
+    out_s(w, w->path_json);
     out_i(w, line);
+}
+
+/* t's name as a JSON string. */
+static const char *qname(GTrack *t) {
+    if (!t->qname) {
+        char name[192];
+        gname(t, name, sizeof name);
+        t->qname = quoted("", name, "");
+    }
+    return t->qname;
 }
 
 /* A complete slice [from, to) on pid/tid for goroutine t, with its
  * location, why it ended (NULL: not said) and the state's extra args. */
-static void slice(Writer *w, int pid, int64_t tid, const char *name, const char *cat, int64_t from,
+static void slice(Writer *w, int pid, int64_t tid, const char *qname, const char *cat, int64_t from,
                   int64_t to, const GTrack *t, const char *why) {
     begin(w);
     out_s(w, "{\"ph\":\"X\",\"name\":");
-    put_str(w, name);
+    out_s(w, qname); /* a JSON string already */
     out_s(w, ",\"cat\":\"");
     out_s(w, cat);
     out_s(w, "\",\"pid\":");
@@ -279,12 +317,22 @@ static void instant(Writer *w, int pid, int64_t tid, int64_t ts, const char *nam
     wr(w, ",\"args\":{%s}}", args);
 }
 
+/* The name of t's state as a JSON string (wait reasons need no escaping). */
 static const char *state_name(const GTrack *t, char *buf, size_t cap) {
     switch (t->state) {
-    case GS_RUNNABLE: return "runnable";
-    case GS_RUNNING: return "running";
-    case GS_SYSCALL: return "in C (syscall)";
-    case GS_BLOCKED: snprintf(buf, cap, "blocked: %s", wait_reason_text(t->reason)); return buf;
+    case GS_RUNNABLE: return "\"runnable\"";
+    case GS_RUNNING: return "\"running\"";
+    case GS_SYSCALL: return "\"in C (syscall)\"";
+    case GS_BLOCKED: {
+        const char *r = wait_reason_text(t->reason);
+        size_t n = strlen(r);
+        if (n + 13 > cap)
+            n = cap - 13;
+        memcpy(buf, "\"blocked: ", 10);
+        memcpy(buf + 10, r, n);
+        memcpy(buf + 10 + n, "\"", 2);
+        return buf;
+    }
     default: return NULL;
     }
 }
@@ -301,19 +349,15 @@ static const char *state_cat(const GTrack *t) {
 /* End t's current state at ts: its slice on the goroutine's track, the M's
  * track for a C call, and for a running goroutine the P's track. */
 static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why) {
-    char buf[64], pname[192];
+    char buf[64];
     const char *name = state_name(t, buf, sizeof buf);
     if (!name || ts < t->since)
         return;
-    if (t->state == GS_RUNNING && t->p >= 0) {
-        gname(t, pname, sizeof pname);
-        slice(w, PID_P, t->p, pname, "running", t->since, ts, t, why);
-    }
+    if (t->state == GS_RUNNING && t->p >= 0)
+        slice(w, PID_P, t->p, qname(t), "running", t->since, ts, t, why);
     slice(w, PID_G, t->id, name, state_cat(t), t->since, ts, t, why);
-    if (t->state == GS_SYSCALL && t->m >= 0) {
-        gname(t, pname, sizeof pname);
-        slice(w, PID_M, t->m, pname, "syscall", t->since, ts, t, NULL);
-    }
+    if (t->state == GS_SYSCALL && t->m >= 0)
+        slice(w, PID_M, t->m, qname(t), "syscall", t->since, ts, t, NULL);
 }
 
 static void set_state(GTrack *t, int state, int64_t ts) {
@@ -387,6 +431,8 @@ static void on_event(Writer *w, const TraceEvent *e) {
         w->maxp = e->p;
     switch (e->kind) {
     case TR_GO_CREATE:
+        free(t->qname); /* named by its function from now on */
+        t->qname = NULL;
         t->fn = e->obj;
         t->fn_native = e->why == 1;
         set_state(t, GS_RUNNABLE, e->ts);
@@ -512,6 +558,7 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
         close_state(&w, t, last, "(trace ended)");
         gname(t, name, sizeof name);
         metadata(&w, PID_G, t->id, "thread_name", name);
+        free(t->qname);
     }
     wr(&w, "\n],\"otherData\":{\"producer\":\"csp\"");
     if (cut_ns)
@@ -522,4 +569,5 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
     fflush(out);
     free(w.g);
     free(w.objs);
+    free(w.path_json);
 }
