@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/sched_int.h"
 #include "runtime/trace_int.h"
@@ -31,6 +32,7 @@ static Tracer *tracer_new(FILE *out, int64_t limit_mb) {
     Tracer *t = mem_calloc(1, sizeof(Tracer));
     pthread_mutex_init(&t->lock, NULL);
     t->out = out;
+    t->exit_fd = -1;
     t->limit_bytes = (size_t)(limit_mb > 0 ? limit_mb : 256) << 20;
     t->start_ns = sched_nanotime();
     atomic_init(&t->clock, t->start_ns);
@@ -250,6 +252,34 @@ void trace_user_log(G *g, const char *category, const char *message) {
         free(text);
 }
 
+static _Atomic int64_t region_ids;
+
+int64_t trace_region_begin(G *g, const char *name) {
+    Sched *s = sched_of(g->vm);
+    if (!TRACE_ON(s))
+        return 0;
+    size_t n = strlen(name);
+    char *text = mem_alloc(n + 1);
+    memcpy(text, name, n + 1);
+    int64_t id = atomic_fetch_add(&region_ids, 1) + 1;
+    TraceEvent e = {.kind = TR_REGION_BEGIN, .g = g->id, .arg = id, .obj = text, .p = p_of(sched_current_m())};
+    where(g, &e);
+    if (!emit(s, &e)) {
+        free(text);
+        return 0;
+    }
+    return id;
+}
+
+void trace_region_end(G *g, int64_t id) {
+    Sched *s = sched_of(g->vm);
+    if (!id || !TRACE_ON(s))
+        return;
+    TraceEvent e = {.kind = TR_REGION_END, .g = g->id, .arg = id, .p = p_of(sched_current_m())};
+    where(g, &e);
+    emit(s, &e);
+}
+
 bool trace_enabled(VM *vm) {
     return TRACE_ON(sched_of(vm));
 }
@@ -308,16 +338,19 @@ static void snapshot(Sched *s, M *self) {
     }
 }
 
-bool trace_start(G *g, int64_t limit_mb) {
+bool trace_start(G *g, int64_t limit_mb, int exit_fd) {
     Sched *s = sched_of(g->vm);
     M *m = sched_current_m();
     pthread_mutex_lock(&stop_lock);
     if (s->tracer) {
         pthread_mutex_unlock(&stop_lock);
+        if (exit_fd >= 0)
+            close(exit_fd);
         errno = EBUSY;
         return false;
     }
     Tracer *t = tracer_new(NULL, limit_mb);
+    t->exit_fd = exit_fd;
     stw_stop(s, m);
     s->tracer = t;
     sched_set_tracing(s, true);
@@ -389,11 +422,13 @@ bool trace_stop(VM *vm, FILE *out) {
     TraceEvent *ev = gather(t, &n);
     trace_write_json(out ? out : t->out, ev, n, t->start_ns, t->cut_ns, t->limit_bytes);
     for (size_t i = 0; i < n; i++)
-        if (ev[i].kind == TR_USER_LOG)
+        if (ev[i].kind == TR_USER_LOG || ev[i].kind == TR_REGION_BEGIN)
             free((void *)ev[i].obj);
     free(ev);
     if (t->out)
         fclose(t->out);
+    if (t->exit_fd >= 0)
+        close(t->exit_fd);
     pthread_mutex_destroy(&t->lock);
     free(t);
     pthread_mutex_unlock(&stop_lock);
@@ -401,7 +436,8 @@ bool trace_stop(VM *vm, FILE *out) {
 }
 
 /* RuntimeOps.exit: the process ends (main returned, os.Exit, a panic, a
- * deadlock, SIGQUIT): write the -trace file.  From an M holding a P (main
+ * deadlock, SIGQUIT): write the -trace file, or the file trace.Start was
+ * given if trace.Stop has not run.  From an M holding a P (main
  * returned, os.Exit, log.Fatal) the world is stopped first, so that no
  * goroutine prints after the exit began while the file is written; the
  * other exits come with the world stopped already (a crash, SIGQUIT) or
@@ -411,7 +447,15 @@ void trace_exit(VM *vm) {
     if (!s)
         return;
     pthread_mutex_lock(&stop_lock);
-    bool file = s->tracer && s->tracer->out;
+    Tracer *t = s->tracer;
+    FILE *started = NULL; /* trace.Start's file */
+    if (t && !t->out && t->exit_fd >= 0) {
+        started = fdopen(t->exit_fd, "w");
+        if (!started)
+            close(t->exit_fd);
+        t->exit_fd = -1;
+    }
+    bool file = t && (t->out || started);
     pthread_mutex_unlock(&stop_lock);
     if (!file)
         return;
@@ -420,5 +464,7 @@ void trace_exit(VM *vm) {
         pthread_mutex_unlock(&s->lock);
         stw_stop(s, m); /* for good: the process ends */
     }
-    trace_stop(vm, NULL);
+    trace_stop(vm, started);
+    if (started)
+        fclose(started);
 }

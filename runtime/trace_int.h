@@ -46,6 +46,7 @@ typedef struct Tracer {
     int64_t cut_ns;            /* lock: where recording stopped at the limit (0: it did not) */
     _Atomic int64_t clock;     /* the last timestamp given out */
     FILE *out;                 /* -trace FILE; NULL for trace.Start */
+    int exit_fd;               /* stop_lock: trace.Start's file, written if the process ends first (-1: none) */
     int64_t start_ns;
 } Tracer;
 

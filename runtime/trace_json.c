@@ -17,7 +17,16 @@
 #include "runtime/waitreason.h"
 #include "vm/interp.h"
 
-enum { PID_P = 1, PID_G = 2, PID_M = 3, TID_GC = 9999 };
+enum { PID_P = 1, PID_G = 2, PID_M = 3, PID_R = 4, TID_GC = 9999 };
+enum { REGION_LANES = 256 }; /* a goroutine's regions: tid = g * 256 + depth */
+
+/* A region begun and not yet ended. */
+typedef struct Region {
+    int64_t id, since;
+    const char *name;
+    const ObjProto *at; /* where StartRegion was called */
+    int32_t line;
+} Region;
 enum { GS_NONE, GS_RUNNABLE, GS_RUNNING, GS_BLOCKED, GS_SYSCALL, GS_DEAD };
 
 typedef struct GTrack {
@@ -34,6 +43,9 @@ typedef struct GTrack {
     const char *flow_name; /* "go" or "wake" */
     char args[160];        /* more args of the current state's slice: ,"chan":3 ... */
     char *qname;           /* "G7 main.worker" as a JSON string, made when first written */
+    Region *reg;           /* its open regions, innermost last */
+    int nreg, creg;
+    int rlanes;            /* region depths it used (lanes on pid 4) */
 } GTrack;
 
 /* Small ids for the objects goroutines wait on: a channel's lock is the
@@ -56,7 +68,7 @@ typedef struct Writer {
     int nchan, nsync;
     int64_t next_flow;
     int maxp, maxm;
-    bool first, gc_seen;
+    bool first, gc_seen, regions;
     const void *path_of;   /* the module whose path path_json is (one entry: most slices share it) */
     char *path_json;       /* ,"file":"/abs/path.csp","line": */
 } Writer;
@@ -424,6 +436,54 @@ static void on_unblock(Writer *w, GTrack *t, const TraceEvent *e) {
     }
 }
 
+/* The regions of t from depth `from` up end at ts (why: "(trace ended)"
+ * when the trace ends first), each a slice on its depth's lane. */
+static void end_regions(Writer *w, GTrack *t, int from, int64_t ts, const char *why) {
+    for (int d = t->nreg - 1; d >= from; d--) {
+        const Region *r = &t->reg[d];
+        int lane = d < REGION_LANES ? d : REGION_LANES - 1;
+        if (lane >= t->rlanes)
+            t->rlanes = lane + 1;
+        begin(w);
+        out_s(w, "{\"ph\":\"X\",\"name\":");
+        put_str(w, r->name);
+        out_s(w, ",\"cat\":\"region\",\"pid\":4,\"tid\":");
+        out_i(w, t->id * REGION_LANES + lane);
+        out_s(w, ",\"ts\":");
+        ts_us(w, r->since);
+        out_s(w, ",\"dur\":");
+        out_us(w, ts - r->since);
+        out_s(w, ",\"args\":{\"g\":");
+        out_i(w, t->id);
+        out_s(w, ",\"depth\":");
+        out_i(w, d);
+        if (why) {
+            out_s(w, ",\"end\":");
+            put_str(w, why);
+        }
+        put_where(w, r->at, r->line);
+        out_s(w, "}}");
+    }
+    t->nreg = from;
+}
+
+static void on_region(Writer *w, GTrack *t, const TraceEvent *e) {
+    w->regions = true;
+    if (e->kind == TR_REGION_BEGIN) {
+        if (t->nreg == t->creg) {
+            t->creg = t->creg ? t->creg * 2 : 4;
+            t->reg = mem_realloc(t->reg, (size_t)t->creg * sizeof(Region));
+        }
+        t->reg[t->nreg++] = (Region){e->arg, e->ts, e->obj, e->proto, e->line};
+        return;
+    }
+    for (int d = t->nreg - 1; d >= 0; d--) /* End of an outer region ends the inner ones too */
+        if (t->reg[d].id == e->arg) {
+            end_regions(w, t, d, e->ts, NULL);
+            return;
+        }
+}
+
 static void on_event(Writer *w, const TraceEvent *e) {
     char name[160], args[128];
     GTrack *t = e->g ? track(w, e->g) : NULL;
@@ -484,6 +544,8 @@ static void on_event(Writer *w, const TraceEvent *e) {
         snprintf(args, sizeof args, "\"m\":%lld", (long long)e->arg);
         instant(w, PID_P, e->p, e->ts, name, 't', args);
         break;
+    case TR_REGION_BEGIN:
+    case TR_REGION_END: on_region(w, t, e); break;
     case TR_USER_LOG: {
         const char *cat = e->obj, *msg = cat + strlen(cat) + 1;
         begin(w);
@@ -556,10 +618,19 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
         if (!t->id)
             continue;
         close_state(&w, t, last, "(trace ended)");
+        end_regions(&w, t, 0, last, "(trace ended)");
         gname(t, name, sizeof name);
         metadata(&w, PID_G, t->id, "thread_name", name);
+        size_t len = strlen(name);
+        for (int d = 0; d < t->rlanes; d++) {
+            snprintf(name + len, sizeof name - len, d ? " regions (depth %d)" : " regions", d);
+            metadata(&w, PID_R, t->id * REGION_LANES + d, "thread_name", name);
+        }
         free(t->qname);
+        free(t->reg);
     }
+    if (w.regions)
+        metadata(&w, PID_R, 0, "process_name", "Regions (user)");
     wr(&w, "\n],\"otherData\":{\"producer\":\"csp\"");
     if (cut_ns)
         wr(&w, ",\"truncated\":\"recording stopped at %.3f ms: the -trace-limit of %zu MB was reached\"",
