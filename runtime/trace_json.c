@@ -78,44 +78,85 @@ static void out_flush(Writer *w) {
     w->len = 0;
 }
 
-static void out_raw(Writer *w, const char *p, size_t n) {
-    if (w->len + n > sizeof w->buf) {
-        out_flush(w);
-        if (n > sizeof w->buf) {
-            fwrite(p, 1, n, w->out);
-            w->bytes += n;
-            return;
-        }
+static void out_slow(Writer *w, const char *p, size_t n) {
+    out_flush(w);
+    if (n > sizeof w->buf) {
+        fwrite(p, 1, n, w->out);
+        w->bytes += n;
+        return;
+    }
+    memcpy(w->buf, p, n);
+    w->len = n;
+    w->bytes += n;
+}
+
+/* Inlined, so that a literal's length and copy are constants. */
+static inline __attribute__((always_inline)) void out_raw(Writer *w, const char *p, size_t n) {
+    if (__builtin_expect(w->len + n > sizeof w->buf, 0)) {
+        out_slow(w, p, n);
+        return;
     }
     memcpy(w->buf + w->len, p, n);
     w->len += n;
     w->bytes += n;
 }
 
-static void out_s(Writer *w, const char *s) {
-    out_raw(w, s, strlen(s));
+#define out_s(w, s) out_raw((w), (s), strlen(s))
+
+/* v in decimal, ending at end; returns where it begins. */
+static char *fmt_i(char *end, int64_t v) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    char *p = end;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    while (u >= 100) {
+        p -= 2;
+        memcpy(p, pairs + u % 100 * 2, 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, pairs + u * 2, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
+    if (v < 0)
+        *--p = '-';
+    return p;
 }
 
 static void out_i(Writer *w, int64_t v) {
-    char tmp[24], *e = tmp + sizeof tmp, *p = e;
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        *--p = '-';
+    char tmp[24], *e = tmp + sizeof tmp, *p = fmt_i(e, v);
     out_raw(w, p, (size_t)(e - p));
 }
 
 /* ns as microseconds with three decimals: "1234.567" */
 static void out_us(Writer *w, int64_t ns) {
-    if (ns < 0) {
-        out_raw(w, "-", 1);
-        ns = -ns;
-    }
-    out_i(w, ns / 1000);
-    char frac[4] = {'.', (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10), (char)('0' + ns % 10)};
-    out_raw(w, frac, 4);
+    char tmp[32], *e = tmp + sizeof tmp;
+    uint64_t u = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+    unsigned frac = (unsigned)(u % 1000);
+    e[-3] = (char)('0' + frac / 100);
+    e[-2] = (char)('0' + frac / 10 % 10);
+    e[-1] = (char)('0' + frac % 10);
+    e[-4] = '.';
+    char *p = fmt_i(e - 4, (int64_t)(u / 1000));
+    if (ns < 0)
+        *--p = '-';
+    out_raw(w, p, (size_t)(e - p));
+}
+
+/* dst (a state's extra args, cap bytes, len used) += key (a literal
+ * ",\"chan\":") and v. */
+static size_t args_kv(char *dst, size_t cap, size_t len, const char *key, int64_t v) {
+    char tmp[24], *e = tmp + sizeof tmp, *p = fmt_i(e, v);
+    size_t nk = strlen(key), nv = (size_t)(e - p);
+    if (len + nk + nv + 1 > cap)
+        return len;
+    memcpy(dst + len, key, nk);
+    memcpy(dst + len + nk, p, nv);
+    dst[len + nk + nv] = 0;
+    return len + nk + nv;
 }
 
 static void wr(Writer *w, const char *fmt, ...) {
@@ -414,18 +455,18 @@ static void on_stop(Writer *w, GTrack *t, const TraceEvent *e) {
     }
     t->reason = e->reason;
     if (state == GS_BLOCKED && e->obj && chan_reason(e->reason))
-        snprintf(t->args, sizeof t->args, ",\"chan\":%d", obj_id(w, e->obj, &w->nchan));
+        args_kv(t->args, sizeof t->args, 0, ",\"chan\":", obj_id(w, e->obj, &w->nchan));
     else if (state == GS_BLOCKED && e->obj && sync_reason(e->reason))
-        snprintf(t->args, sizeof t->args, ",\"object\":%d", obj_id(w, e->obj, &w->nsync));
+        args_kv(t->args, sizeof t->args, 0, ",\"object\":", obj_id(w, e->obj, &w->nsync));
 }
 
 static void on_unblock(Writer *w, GTrack *t, const TraceEvent *e) {
     if (t->state == GS_BLOCKED) {
         size_t n = strlen(t->args);
         if (e->arg)
-            n += (size_t)snprintf(t->args + n, sizeof t->args - n, ",\"waker\":%lld", (long long)e->arg);
-        if (e->proto && n < sizeof t->args)
-            snprintf(t->args + n, sizeof t->args - n, ",\"waker_line\":%d", e->line);
+            n = args_kv(t->args, sizeof t->args, n, ",\"waker\":", e->arg);
+        if (e->proto)
+            args_kv(t->args, sizeof t->args, n, ",\"waker_line\":", e->line);
         close_state(w, t, e->ts, e->arg ? "woken" : "ready");
         set_state(t, GS_RUNNABLE, e->ts);
     }
@@ -499,7 +540,7 @@ static void on_event(Writer *w, const TraceEvent *e) {
         t->at = e->proto; /* the go statement */
         t->at_line = e->line;
         if (e->arg) { /* from the creator's slice on its P to the new goroutine's first slice */
-            snprintf(t->args, sizeof t->args, ",\"parent\":%lld", (long long)e->arg);
+            args_kv(t->args, sizeof t->args, 0, ",\"parent\":", e->arg);
             if (e->p >= 0) {
                 t->flow = ++w->next_flow;
                 t->flow_name = "go";
