@@ -21,10 +21,11 @@ struct P;
 typedef struct TraceEvent {
     int64_t ts;      /* unique and causal (runtime/trace.h) */
     int64_t g;       /* the goroutine concerned (0: none) */
-    int64_t arg;     /* CREATE: parent; UNBLOCK: waker (0: none); STEAL: count; PROCS: n */
+    int64_t arg;     /* CREATE: parent; UNBLOCK: waker (0: none); STEAL: count; PROCS: n;
+                      * REGION_*: the region's id */
     const void *obj; /* STOP parked: the lock it parked with, which names the channel or
                       * semaphore; CREATE: the function (an ObjProto, or a native's name
-                      * when why is 1); USER_LOG: the text */
+                      * when why is 1); USER_LOG, REGION_BEGIN: the text */
     const struct ObjProto *proto;
     int32_t line;
     int16_t p;      /* the P it happened on (-1: none) */

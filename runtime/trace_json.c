@@ -2,9 +2,11 @@
  * (docs/trace.md has the format): process 1 has a track per P with a slice
  * per stretch a goroutine ran there; process 2 a track per goroutine with
  * its states (running, runnable, blocked by reason, in C); process 3 a track
- * per M while its goroutine is in a C call.  Flow arrows join a go statement
- * to the new goroutine's first slice and a waker's slice to the woken
- * goroutine's next one.  Every slice says where in the script it ended.
+ * per M while its goroutine is in a C call; process 4 the user regions
+ * (trace.StartRegion), a track per goroutine and nesting depth.  Flow
+ * arrows join a go statement to the new goroutine's first slice and a
+ * waker's slice to the woken goroutine's next one.  Every slice says where
+ * in the script it ended.
  *
  * The events come sorted by their unique, causal timestamps
  * (runtime/trace.h), so one pass that keeps each goroutine's current state
@@ -27,6 +29,7 @@ typedef struct Region {
     const ObjProto *at; /* where StartRegion was called */
     int32_t line;
 } Region;
+
 enum { GS_NONE, GS_RUNNABLE, GS_RUNNING, GS_BLOCKED, GS_SYSCALL, GS_DEAD };
 
 typedef struct GTrack {

@@ -9,7 +9,8 @@ show it reference it; its program is the one the picture was made from (the
 SHA-256 the manifest recorded); and running the program with -trace again
 gives a trace of the recorded shape (the same functions as goroutines, the
 P lanes, at least the threads in C, and every state, stop reason and mark
-the picture is about).  Every picture regen.py makes is in the manifest.
+the picture is about) in one of regen.TRIES runs: preemption and hand-offs
+are sysmon's timing.  Every picture regen.py makes is in the manifest.
 """
 import json
 import os
@@ -47,16 +48,20 @@ def main():
             c.check(f"{name}: {m['program']} is the program the picture came from",
                     regen.sha256(os.path.join(ROOT, m["program"])) == m["sha256"], f"it changed: {REGEN}")
             trace = os.path.join(work, name + ".json")
-            rc = regen.record(csp, pic, trace)
-            try:
-                with open(trace) as f:
-                    got = regen.shape(json.load(f))
-            except (OSError, ValueError) as e:
-                c.check(f"{name}: the program writes a trace", False, e)
-                continue
-            c.check(f"{name}: exits as when the picture was made", rc == m["exit"], (rc, m["exit"]))
-            bad = regen.mismatch(m["shape"], got)
-            c.check(f"{name}: the trace has the shape of the picture", not bad, (bad, REGEN))
+            for attempt in range(regen.TRIES):
+                rc = regen.record(csp, pic, trace)
+                try:
+                    with open(trace) as f:
+                        got = regen.shape(json.load(f))
+                except (OSError, ValueError) as e:
+                    bad = [f"no trace: {e}"]
+                    continue
+                bad = regen.mismatch(m["shape"], got)
+                if rc != m["exit"]:
+                    bad.append(f"exit status {rc}, recorded {m['exit']}")
+                if not bad:
+                    break
+            c.check(f"{name}: the trace has the shape of the picture (in {regen.TRIES} runs)", not bad, (bad, REGEN))
     c.done()
 
 
