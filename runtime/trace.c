@@ -362,7 +362,68 @@ bool trace_start(G *g, int64_t limit_mb, int exit_fd) {
 
 /* ---- stopping ---- */
 
-/* Every event recorded, in one array (no M is appending any more). */
+/* Every event recorded, in one array sorted by time (no M is appending any
+ * more).  Each buffer is sorted already (one thread appends to it, and the
+ * clock only goes up), so the buffers are merged two by two, n log(buffers)
+ * moves instead of a sort's n log(n) comparisons. */
+typedef struct Runs {
+    TraceEvent *ev;
+    size_t n;
+    size_t *at; /* where each run begins; at[nruns] = n */
+    size_t nruns, cap;
+} Runs;
+
+static void run_add(Runs *r, const TraceBuf *b) {
+    if (!b->n)
+        return;
+    if (r->nruns + 2 > r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->at = mem_realloc(r->at, r->cap * sizeof(size_t));
+    }
+    memcpy(r->ev + r->n, b->ev, (size_t)b->n * sizeof(TraceEvent));
+    r->at[r->nruns++] = r->n;
+    r->n += (size_t)b->n;
+}
+
+static int by_time(const void *a, const void *b) {
+    const TraceEvent *x = a, *y = b;
+    return (x->ts > y->ts) - (x->ts < y->ts);
+}
+
+static TraceEvent *merge_runs(Runs *r) {
+    r->at[r->nruns] = r->n;
+    for (size_t k = 0; k < r->nruns; k++) /* sorted, as runtime/trace.h says; else sort */
+        for (size_t i = r->at[k] + 1; i < r->at[k + 1]; i++)
+            if (r->ev[i].ts < r->ev[i - 1].ts) {
+                qsort(r->ev, r->n, sizeof *r->ev, by_time);
+                return r->ev;
+            }
+    TraceEvent *src = r->ev, *dst = mem_alloc((r->n ? r->n : 1) * sizeof(TraceEvent));
+    while (r->nruns > 1) {
+        size_t out = 0, k = 0;
+        for (; k + 1 < r->nruns; k += 2) {
+            size_t i = r->at[k], mid = r->at[k + 1], j = mid, end = r->at[k + 2], o = i;
+            while (i < mid && j < end)
+                dst[o++] = src[j].ts < src[i].ts ? src[j++] : src[i++];
+            memcpy(dst + o, src + i, (mid - i) * sizeof *dst);
+            o += mid - i;
+            memcpy(dst + o, src + j, (end - j) * sizeof *dst);
+            r->at[out++] = r->at[k];
+        }
+        if (k < r->nruns) { /* an odd run out: copied as it is */
+            memcpy(dst + r->at[k], src + r->at[k], (r->n - r->at[k]) * sizeof *dst);
+            r->at[out++] = r->at[k];
+        }
+        r->nruns = out;
+        r->at[out] = r->n;
+        TraceEvent *t = src;
+        src = dst;
+        dst = t;
+    }
+    free(dst);
+    return src;
+}
+
 static TraceEvent *gather(Tracer *t, size_t *count) {
     size_t n = 0;
     for (TraceBuf *b = t->full; b; b = b->next)
@@ -370,28 +431,30 @@ static TraceEvent *gather(Tracer *t, size_t *count) {
     for (M *m = t->ms; m; m = m->tnext)
         n += m->tbuf ? (size_t)m->tbuf->n : 0;
     n += t->outside ? (size_t)t->outside->n : 0;
-    TraceEvent *ev = mem_alloc((n ? n : 1) * sizeof(TraceEvent));
-    size_t k = 0;
+    Runs r = {.ev = mem_alloc((n ? n : 1) * sizeof(TraceEvent))};
     for (TraceBuf *b = t->full, *next; b; b = next) {
         next = b->next;
-        memcpy(ev + k, b->ev, (size_t)b->n * sizeof(TraceEvent));
-        k += (size_t)b->n;
+        run_add(&r, b);
         free(b);
     }
     for (M *m = t->ms; m; m = m->tnext) {
         if (m->tbuf) {
-            memcpy(ev + k, m->tbuf->ev, (size_t)m->tbuf->n * sizeof(TraceEvent));
-            k += (size_t)m->tbuf->n;
+            run_add(&r, m->tbuf);
             free(m->tbuf);
             m->tbuf = NULL;
         }
     }
     if (t->outside) {
-        memcpy(ev + k, t->outside->ev, (size_t)t->outside->n * sizeof(TraceEvent));
-        k += (size_t)t->outside->n;
+        run_add(&r, t->outside);
         free(t->outside);
     }
-    *count = k;
+    if (!r.at) { /* no event */
+        *count = 0;
+        return r.ev;
+    }
+    TraceEvent *ev = merge_runs(&r);
+    free(r.at);
+    *count = r.n;
     return ev;
 }
 

@@ -69,7 +69,7 @@ void trace_procs(struct Sched *s, int n);
 void trace_gc(struct Sched *s, bool start);
 void trace_retake(struct Sched *s, struct P *p, struct M *from);
 
-/* runtime/trace_json.c: write n events (sorted here by time) as Chrome
+/* runtime/trace_json.c: write n events (sorted by time) as Chrome
  * Trace Event JSON to out, at most limit_bytes of it; cut_ns (nonzero)
  * is where recording stopped at the limit, which the file notes. */
 void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,

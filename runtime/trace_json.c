@@ -609,11 +609,6 @@ static void on_event(Writer *w, const TraceEvent *e) {
     }
 }
 
-static int by_time(const void *a, const void *b) {
-    const TraceEvent *x = a, *y = b;
-    return (x->ts > y->ts) - (x->ts < y->ts);
-}
-
 static void metadata(Writer *w, int pid, int64_t tid, const char *what, const char *name) {
     begin(w);
     wr(w, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%d,\"tid\":%lld,\"args\":{\"name\":", what, pid,
@@ -629,7 +624,6 @@ static size_t tail_bytes(const Writer *w) {
 
 void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,
                       size_t limit_bytes) {
-    qsort(ev, n, sizeof *ev, by_time);
     Writer w = {.out = out, .start = start_ns, .first = true, .maxp = -1, .maxm = -1};
     wr(&w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
     metadata(&w, PID_P, 0, "process_name", "Processors (P)");
