@@ -338,26 +338,32 @@ static void snapshot(Sched *s, M *self) {
     }
 }
 
+/* The exits take stop_lock holding sched.lock (a deadlock holds it, a
+ * process ending stops the world for good), so trace_start takes them in
+ * that order too: the world stopped first. */
 bool trace_start(G *g, int64_t limit_mb, int exit_fd) {
     Sched *s = sched_of(g->vm);
     M *m = sched_current_m();
-    pthread_mutex_lock(&stop_lock);
-    if (s->tracer) {
-        pthread_mutex_unlock(&stop_lock);
-        if (exit_fd >= 0)
-            close(exit_fd);
-        errno = EBUSY;
-        return false;
-    }
     Tracer *t = tracer_new(NULL, limit_mb);
     t->exit_fd = exit_fd;
     stw_stop(s, m);
-    s->tracer = t;
-    sched_set_tracing(s, true);
-    snapshot(s, m);
-    stw_start(s);
+    pthread_mutex_lock(&stop_lock);
+    bool busy = s->tracer != NULL;
+    if (!busy) {
+        s->tracer = t;
+        sched_set_tracing(s, true);
+        snapshot(s, m);
+    }
     pthread_mutex_unlock(&stop_lock);
-    return true;
+    stw_start(s);
+    if (busy) {
+        if (exit_fd >= 0)
+            close(exit_fd);
+        pthread_mutex_destroy(&t->lock);
+        free(t);
+        errno = EBUSY;
+    }
+    return !busy;
 }
 
 /* ---- stopping ---- */
