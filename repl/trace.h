@@ -19,7 +19,7 @@
 #include "base/json.h"
 
 /* The trace's processes (pid): see runtime/trace_json.c. */
-enum { TRACE_PID_P = 1, TRACE_PID_G = 2, TRACE_PID_M = 3 };
+enum { TRACE_PID_P = 1, TRACE_PID_G = 2, TRACE_PID_M = 3, TRACE_PID_R = 4 };
 
 typedef struct TraceSlice {
     double ts, dur;   /* microseconds */
@@ -57,8 +57,8 @@ typedef struct Trace {
     char *text; /* the file */
     size_t len;
     JsonDoc *doc;
-    TraceLane *lanes[4]; /* by pid 1..3 (P, G, M), sorted by tid */
-    size_t nlanes[4];
+    TraceLane *lanes[5]; /* by pid 1..4 (P, G, M, user regions), sorted by tid */
+    size_t nlanes[5];
     TraceSlice *slices; /* every X event of those pids, grouped by lane */
     size_t nx;          /* the file's X events (all pids) */
     TraceFlow *flows;

@@ -155,7 +155,7 @@ static int read_events(Trace *t, const JsonValue *events, char *err, size_t cap)
             if (!any || end > t->t1)
                 t->t1 = end;
             any = true;
-            if (p.pid >= TRACE_PID_P && p.pid <= TRACE_PID_M)
+            if (p.pid >= TRACE_PID_P && p.pid <= TRACE_PID_R)
                 pend[npend++] = p;
         } else if (!strcmp(ph, "s") || !strcmp(ph, "f")) {
             TraceFlow *f = &t->flows[t->nflows];
@@ -255,8 +255,9 @@ int trace_parse(Trace *t, char *text, size_t len, const char *path, char *err, s
         trace_free(t);
         return -1;
     }
-    /* A lane's slices must not overlap: a track is one P, G or M. */
-    for (int pid = TRACE_PID_P; pid <= TRACE_PID_M; pid++)
+    /* A lane's slices must not overlap: a track is one P, G or M, or one
+     * depth of a goroutine's regions. */
+    for (int pid = TRACE_PID_P; pid <= TRACE_PID_R; pid++)
         for (size_t l = 0; l < t->nlanes[pid]; l++) {
             const TraceLane *lane = &t->lanes[pid][l];
             for (size_t i = 1; i < lane->n; i++)
@@ -271,7 +272,7 @@ int trace_parse(Trace *t, char *text, size_t len, const char *path, char *err, s
 }
 
 void trace_free(Trace *t) {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         mem_free(t->lanes[i]);
     mem_free(t->slices);
     mem_free(t->flows);

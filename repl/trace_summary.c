@@ -536,6 +536,66 @@ static void timeline(const Trace *t, GInfo *gs, size_t ng, FILE *out, int width)
     sb_free(&b);
 }
 
+/* User regions (trace.StartRegion, WithRegion), by name in order of first
+ * appearance: how many, their total and longest time, on how many
+ * goroutines.  Nothing when the trace has none. */
+typedef struct RegionSum {
+    const char *name;
+    size_t n, ngs;
+    double total, longest;
+    int64_t last_g; /* goroutines are counted as lanes come, in tid (so goroutine) order */
+} RegionSum;
+
+static void regions(const Trace *t, FILE *out, int width) {
+    RegionSum *rs = NULL;
+    size_t nr = 0;
+    for (size_t l = 0; l < t->nlanes[TRACE_PID_R]; l++) {
+        const TraceLane *lane = &t->lanes[TRACE_PID_R][l];
+        for (size_t i = 0; i < lane->n; i++) {
+            const TraceSlice *s = &lane->s[i];
+            size_t k = 0;
+            while (k < nr && strcmp(rs[k].name, s->name))
+                k++;
+            if (k == nr) {
+                rs = mem_realloc(rs, (nr + 1) * sizeof *rs);
+                rs[nr++] = (RegionSum){s->name, 0, 0, 0, 0, -1};
+            }
+            rs[k].n++;
+            rs[k].total += s->dur;
+            if (s->dur > rs[k].longest)
+                rs[k].longest = s->dur;
+            if (s->g != rs[k].last_g) {
+                rs[k].ngs++;
+                rs[k].last_g = s->g;
+            }
+        }
+    }
+    if (!nr)
+        return;
+    int wname = 6;
+    for (size_t k = 0; k < nr; k++)
+        if (cols(rs[k].name) > wname)
+            wname = cols(rs[k].name);
+    if (wname > width - 50)
+        wname = width - 50;
+    StrBuf b = {0};
+    sb_puts(&b, "Regions (trace.StartRegion, WithRegion)\n  ");
+    put_cell(&b, "region", wname, false);
+    sb_puts(&b, "  count       total     longest  goroutines\n");
+    for (size_t k = 0; k < nr; k++) {
+        char tot[32], lon[32], line[96];
+        fmt_dur(rs[k].total, tot, sizeof tot);
+        fmt_dur(rs[k].longest, lon, sizeof lon);
+        sb_puts(&b, "  ");
+        put_cell(&b, rs[k].name, wname, false);
+        snprintf(line, sizeof line, "  %5zu  %10s  %10s  %10zu\n", rs[k].n, tot, lon, rs[k].ngs);
+        sb_puts(&b, line);
+    }
+    fprintf(out, "%s\n", b.p);
+    sb_free(&b);
+    mem_free(rs);
+}
+
 /* Steals, GOMAXPROCS changes, collections, P hand-offs and trace.Log
  * messages, counted. */
 static void marks(const Trace *t, FILE *out) {
@@ -584,6 +644,7 @@ void trace_summary(const Trace *t, FILE *out, int width) {
     fputc('\n', out);
     timeline(t, gs, ng, out, width);
     fputc('\n', out);
+    regions(t, out, width);
     marks(t, out);
     if (t->truncated) {
         StrBuf note = {0};

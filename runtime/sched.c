@@ -599,21 +599,10 @@ static void goexit(Sched *s, G *g) {
         repl_entry_post(s);
 }
 
-static void execute(Sched *s, M *m, G *g) {
-    atomic_store(&g->status, G_RUNNING);
-    m->curg = g;
-    P *p = m->p;
-    if (!m->inherit_time) {
-        p->schedtick++;
-        atomic_store(&p->schedtick_pub, p->schedtick);
-    }
-    m->inherit_time = false;
-    atomic_store(&p->running, g);
+/* Run g until it parks, yields or ends (VM_DONE, VM_PARKED...). */
+static inline int run_g(G *g) {
     int r;
-    if (s->repl && setjmp(m->kill_jmp)) {
-        g->c_calls = 0; /* killed (rt_kill), perhaps inside a builtin's callback; g_free gives back its stack */
-        r = VM_DONE;
-    } else if (g->nframes == 0 && g->resume_nres < 0 && !g->resume_fn) {
+    if (g->nframes == 0 && g->resume_nres < 0 && !g->resume_fn) {
         /* first run: the go statement left the function and arguments at stack[0..] */
         g->resume_at = 0; /* where a native run as the goroutine's body parks */
         r = call_value(g, 0, (int)g->top - 1, 0, 0);
@@ -639,13 +628,43 @@ static void execute(Sched *s, M *m, G *g) {
     } else {
         r = vm_execute(g, 0);
     }
+    return r;
+}
+
+/* run_g when tracing or in the REPL, off the hot path: the trace's start
+ * event, and the REPL's kill (rt_kill jumps back here). */
+static __attribute__((noinline)) int run_g_rare(Sched *s, M *m, G *g) {
+    if (TRACE_ON(s))
+        trace_go_start(s, m, g);
+    if (s->repl && setjmp(m->kill_jmp)) {
+        g->c_calls = 0; /* killed (rt_kill), perhaps inside a builtin's callback; g_free gives back its stack */
+        return VM_DONE;
+    }
+    return run_g(g);
+}
+
+/* g stopped running on m: the trace's stop event, out of execute's way. */
+static __attribute__((noinline, cold)) void trace_stopped(Sched *s, M *m, G *g, bool done) {
+    trace_go_stop(s, m, g, done ? TR_WHY_END : m->yielded ? (TraceWhy)m->yield_why : TR_WHY_PARK, m->unlock_after);
+}
+
+static void execute(Sched *s, M *m, G *g) {
+    atomic_store(&g->status, G_RUNNING);
+    m->curg = g;
+    P *p = m->p;
+    if (!m->inherit_time) {
+        p->schedtick++;
+        atomic_store(&p->schedtick_pub, p->schedtick);
+    }
+    m->inherit_time = false;
+    atomic_store(&p->running, g);
+    int r = RARE(s, RARE_TRACE_HOOK | RARE_REPL) ? run_g_rare(s, m, g) : run_g(g);
     m->curg = NULL;
     atomic_store(&p->running, NULL);
     if (s->seed)
         seed_stopped(g, r == VM_DONE, m->yielded);
     if (TRACE_ON(s)) /* before anyone else may see g: the lock is still held, g on no queue */
-        trace_go_stop(s, m, g, r == VM_DONE ? TR_WHY_END : m->yielded ? (TraceWhy)m->yield_why : TR_WHY_PARK,
-                      m->unlock_after);
+        trace_stopped(s, m, g, r == VM_DONE);
     if (r == VM_DONE) {
         goexit(s, g);
         return;
@@ -688,8 +707,6 @@ static void schedule(Sched *s, M *m) {
             acquirep(m, idle_wait(s, m));
             continue;
         }
-        if (TRACE_ON(s)) /* here, not in execute, whose locals live on the stack (setjmp) */
-            trace_go_start(s, m, g);
         execute(s, m, g);
     }
 }
@@ -725,31 +742,45 @@ void sched_set_native_results(G *g, int n, const Value *results) {
     g->resume_nres = (int16_t)n;
 }
 
-void sched_ready(G *g, bool next) {
-    Sched *s = sched_of(g->vm);
-    atomic_store(&g->status, G_RUNNABLE);
-    g->wait_reason = WAIT_ZERO;
-    if (TRACE_ON(s))
-        trace_go_unblock(s, g);
-    M *m = tls_m;
-    if (m && m->p) {
-        runqput(s, m->p, g, next);
-        sched_wakep(s);
-        return;
-    }
-    if (s->seed) {
-        seed_ready_remote(s, g);
-        return;
-    }
-    /* From outside any M (the I/O loop): as Go's injectglist, start an M
-     * for an idle P whether or not one is spinning, since a spinning M may
-     * already have looked at the global queue and be about to sleep. */
+/* From outside any M (the I/O loop): as Go's injectglist, start an M for
+ * an idle P whether or not one is spinning, since a spinning M may already
+ * have looked at the global queue and be about to sleep. */
+static void ready_global(Sched *s, G *g) {
     pthread_mutex_lock(&s->lock);
     sched_globrunq_put(s, g);
     P *p = sched_pidleget(s);
     pthread_mutex_unlock(&s->lock);
     if (p)
         startm(s, p, false);
+}
+
+/* sched_ready while tracing or under -seed, off the hot path. */
+static __attribute__((noinline)) void ready_rare(Sched *s, M *m, G *g, bool next) {
+    if (TRACE_ON(s))
+        trace_go_unblock(s, g);
+    if (m && m->p) {
+        runqput(s, m->p, g, next);
+        sched_wakep(s);
+    } else if (s->seed) {
+        seed_ready_remote(s, g);
+    } else {
+        ready_global(s, g);
+    }
+}
+
+void sched_ready(G *g, bool next) {
+    Sched *s = sched_of(g->vm);
+    atomic_store(&g->status, G_RUNNABLE);
+    g->wait_reason = WAIT_ZERO;
+    M *m = tls_m;
+    if (RARE(s, RARE_TRACE_HOOK | RARE_SEED)) { /* one test for both */
+        ready_rare(s, m, g, next);
+    } else if (m && m->p) {
+        runq_put(&m->p->runq, g, next, overflow_to_global, s);
+        sched_wakep(s);
+    } else {
+        ready_global(s, g);
+    }
 }
 
 int sched_gosched_results(G *g, int nres) {
@@ -881,6 +912,7 @@ Sched *sched_init(VM *vm) {
     int nprocs = env_procs();
     if (sched_seed_on) { /* one P; the program is told GOMAXPROCS */
         seed_init(s, nprocs);
+        atomic_fetch_or(&s->rare, RARE_SEED);
         nprocs = 1;
     }
     atomic_store(&s->nprocs, nprocs);
@@ -917,10 +949,8 @@ int sched_run_main(VM *vm, Value main_fn) {
     g->top = 1;
     s->main_g = g;
     atomic_store(&s->ngoroutines, 1);
-    if (TRACE_ON(s)) {
-        trace_go_create(s, NULL, g);
-        trace_go_start(s, m0, g);
-    }
+    if (TRACE_ON(s))
+        trace_go_create(s, NULL, g); /* execute records its start */
     sched_start_sysmon(s);
     execute(s, m0, g);
     schedule(s, m0); /* main parked: keep running goroutines on this thread */

@@ -139,13 +139,36 @@ typedef struct Sched {
     bool scheddetail;
     bool seed;                   /* csp -seed (runtime/sched_seed.c): set before any M starts */
     /* the execution tracer (runtime/trace.h) */
-    _Atomic bool tracing;        /* recording: every event site loads it relaxed (TRACE_ON) */
+    _Atomic bool tracing;        /* recording: the busy windows of runtime/trace.h check it */
     struct Tracer *tracer;       /* set before tracing is, cleared once no M is busy */
     _Atomic int trace_outside_busy; /* threads that are no M inside their busy window */
+    /* The rare modes, one word: a hot path (execute, sched_ready) pays one
+     * predicted test for all of them, not one each (RARE). */
+    _Atomic unsigned rare;
 } Sched;
 
-/* Whether to record an event: one relaxed load (runtime/trace.h). */
-#define TRACE_ON(s) __builtin_expect(atomic_load_explicit(&(s)->tracing, memory_order_relaxed), 0)
+enum { RARE_TRACE = 1, RARE_SEED = 2, RARE_REPL = 4 };
+
+/* Whether any of the rare modes in bits is on: one relaxed load. */
+#define RARE(s, bits) __builtin_expect((atomic_load_explicit(&(s)->rare, memory_order_relaxed) & (bits)) != 0, 0)
+
+/* Whether to record an event (runtime/trace.h).  -DCSP_TRACE_HOOKS=0
+ * compiles every hook out: the yardstick for what the hooks cost with
+ * tracing off (docs/trace.md). */
+#ifndef CSP_TRACE_HOOKS
+#define CSP_TRACE_HOOKS 1
+#endif
+#define RARE_TRACE_HOOK (CSP_TRACE_HOOKS ? RARE_TRACE : 0)
+#define TRACE_ON(s) RARE(s, RARE_TRACE_HOOK)
+
+/* Recording on or off: the busy windows' flag and the hooks' bit. */
+static inline void sched_set_tracing(struct Sched *s, bool on) {
+    atomic_store(&s->tracing, on);
+    if (on)
+        atomic_fetch_or(&s->rare, RARE_TRACE);
+    else
+        atomic_fetch_and(&s->rare, ~(unsigned)RARE_TRACE);
+}
 
 static inline Sched *sched_of(VM *vm) { return vm->sched; }
 

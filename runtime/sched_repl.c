@@ -24,6 +24,7 @@ void sched_repl_start(VM *vm) {
     vm->repl = true;
     Sched *s = sched_init(vm);
     s->repl = true;
+    atomic_fetch_or(&s->rare, RARE_REPL);
     sem_init(&s->entry_sem, 0, 0);
     pthread_mutex_lock(&s->lock);
     sched_pidleput(s, s->allp[0]); /* no M yet: the first entry starts one */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/sched_int.h"
 #include "runtime/trace_int.h"
@@ -31,6 +32,7 @@ static Tracer *tracer_new(FILE *out, int64_t limit_mb) {
     Tracer *t = mem_calloc(1, sizeof(Tracer));
     pthread_mutex_init(&t->lock, NULL);
     t->out = out;
+    t->exit_fd = -1;
     t->limit_bytes = (size_t)(limit_mb > 0 ? limit_mb : 256) << 20;
     t->start_ns = sched_nanotime();
     atomic_init(&t->clock, t->start_ns);
@@ -56,7 +58,7 @@ static int64_t trace_clock(Tracer *t) {
 static void cut(Sched *s, Tracer *t) {
     if (!t->cut_ns)
         t->cut_ns = trace_clock(t);
-    atomic_store(&s->tracing, false);
+    sched_set_tracing(s, false);
 }
 
 /* m's buffer is full (or m has none yet): retire it and give m a new one,
@@ -250,6 +252,34 @@ void trace_user_log(G *g, const char *category, const char *message) {
         free(text);
 }
 
+static _Atomic int64_t region_ids;
+
+int64_t trace_region_begin(G *g, const char *name) {
+    Sched *s = sched_of(g->vm);
+    if (!TRACE_ON(s))
+        return 0;
+    size_t n = strlen(name);
+    char *text = mem_alloc(n + 1);
+    memcpy(text, name, n + 1);
+    int64_t id = atomic_fetch_add(&region_ids, 1) + 1;
+    TraceEvent e = {.kind = TR_REGION_BEGIN, .g = g->id, .arg = id, .obj = text, .p = p_of(sched_current_m())};
+    where(g, &e);
+    if (!emit(s, &e)) {
+        free(text);
+        return 0;
+    }
+    return id;
+}
+
+void trace_region_end(G *g, int64_t id) {
+    Sched *s = sched_of(g->vm);
+    if (!id || !TRACE_ON(s))
+        return;
+    TraceEvent e = {.kind = TR_REGION_END, .g = g->id, .arg = id, .p = p_of(sched_current_m())};
+    where(g, &e);
+    emit(s, &e);
+}
+
 bool trace_enabled(VM *vm) {
     return TRACE_ON(sched_of(vm));
 }
@@ -270,7 +300,7 @@ void trace_init(Sched *s) {
         return;
     s->tracer = tracer_new(start_file, start_limit_mb);
     start_file = NULL;
-    atomic_store(&s->tracing, true);
+    sched_set_tracing(s, true);
     trace_procs(s, atomic_load(&s->nprocs));
 }
 
@@ -308,28 +338,98 @@ static void snapshot(Sched *s, M *self) {
     }
 }
 
-bool trace_start(G *g, int64_t limit_mb) {
+/* The exits take stop_lock holding sched.lock (a deadlock holds it, a
+ * process ending stops the world for good), so trace_start takes them in
+ * that order too: the world stopped first. */
+bool trace_start(G *g, int64_t limit_mb, int exit_fd) {
     Sched *s = sched_of(g->vm);
     M *m = sched_current_m();
-    pthread_mutex_lock(&stop_lock);
-    if (s->tracer) {
-        pthread_mutex_unlock(&stop_lock);
-        errno = EBUSY;
-        return false;
-    }
     Tracer *t = tracer_new(NULL, limit_mb);
+    t->exit_fd = exit_fd;
     stw_stop(s, m);
-    s->tracer = t;
-    atomic_store(&s->tracing, true);
-    snapshot(s, m);
-    stw_start(s);
+    pthread_mutex_lock(&stop_lock);
+    bool busy = s->tracer != NULL;
+    if (!busy) {
+        s->tracer = t;
+        sched_set_tracing(s, true);
+        snapshot(s, m);
+    }
     pthread_mutex_unlock(&stop_lock);
-    return true;
+    stw_start(s);
+    if (busy) {
+        if (exit_fd >= 0)
+            close(exit_fd);
+        pthread_mutex_destroy(&t->lock);
+        free(t);
+        errno = EBUSY;
+    }
+    return !busy;
 }
 
 /* ---- stopping ---- */
 
-/* Every event recorded, in one array (no M is appending any more). */
+/* Every event recorded, in one array sorted by time (no M is appending any
+ * more).  Each buffer is sorted already (one thread appends to it, and the
+ * clock only goes up), so the buffers are merged two by two, n log(buffers)
+ * moves instead of a sort's n log(n) comparisons. */
+typedef struct Runs {
+    TraceEvent *ev;
+    size_t n;
+    size_t *at; /* where each run begins; at[nruns] = n */
+    size_t nruns, cap;
+} Runs;
+
+static void run_add(Runs *r, const TraceBuf *b) {
+    if (!b->n)
+        return;
+    if (r->nruns + 2 > r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->at = mem_realloc(r->at, r->cap * sizeof(size_t));
+    }
+    memcpy(r->ev + r->n, b->ev, (size_t)b->n * sizeof(TraceEvent));
+    r->at[r->nruns++] = r->n;
+    r->n += (size_t)b->n;
+}
+
+static int by_time(const void *a, const void *b) {
+    const TraceEvent *x = a, *y = b;
+    return (x->ts > y->ts) - (x->ts < y->ts);
+}
+
+static TraceEvent *merge_runs(Runs *r) {
+    r->at[r->nruns] = r->n;
+    for (size_t k = 0; k < r->nruns; k++) /* sorted, as runtime/trace.h says; else sort */
+        for (size_t i = r->at[k] + 1; i < r->at[k + 1]; i++)
+            if (r->ev[i].ts < r->ev[i - 1].ts) {
+                qsort(r->ev, r->n, sizeof *r->ev, by_time);
+                return r->ev;
+            }
+    TraceEvent *src = r->ev, *dst = mem_alloc((r->n ? r->n : 1) * sizeof(TraceEvent));
+    while (r->nruns > 1) {
+        size_t out = 0, k = 0;
+        for (; k + 1 < r->nruns; k += 2) {
+            size_t i = r->at[k], mid = r->at[k + 1], j = mid, end = r->at[k + 2], o = i;
+            while (i < mid && j < end)
+                dst[o++] = src[j].ts < src[i].ts ? src[j++] : src[i++];
+            memcpy(dst + o, src + i, (mid - i) * sizeof *dst);
+            o += mid - i;
+            memcpy(dst + o, src + j, (end - j) * sizeof *dst);
+            r->at[out++] = r->at[k];
+        }
+        if (k < r->nruns) { /* an odd run out: copied as it is */
+            memcpy(dst + r->at[k], src + r->at[k], (r->n - r->at[k]) * sizeof *dst);
+            r->at[out++] = r->at[k];
+        }
+        r->nruns = out;
+        r->at[out] = r->n;
+        TraceEvent *t = src;
+        src = dst;
+        dst = t;
+    }
+    free(dst);
+    return src;
+}
+
 static TraceEvent *gather(Tracer *t, size_t *count) {
     size_t n = 0;
     for (TraceBuf *b = t->full; b; b = b->next)
@@ -337,28 +437,30 @@ static TraceEvent *gather(Tracer *t, size_t *count) {
     for (M *m = t->ms; m; m = m->tnext)
         n += m->tbuf ? (size_t)m->tbuf->n : 0;
     n += t->outside ? (size_t)t->outside->n : 0;
-    TraceEvent *ev = mem_alloc((n ? n : 1) * sizeof(TraceEvent));
-    size_t k = 0;
+    Runs r = {.ev = mem_alloc((n ? n : 1) * sizeof(TraceEvent))};
     for (TraceBuf *b = t->full, *next; b; b = next) {
         next = b->next;
-        memcpy(ev + k, b->ev, (size_t)b->n * sizeof(TraceEvent));
-        k += (size_t)b->n;
+        run_add(&r, b);
         free(b);
     }
     for (M *m = t->ms; m; m = m->tnext) {
         if (m->tbuf) {
-            memcpy(ev + k, m->tbuf->ev, (size_t)m->tbuf->n * sizeof(TraceEvent));
-            k += (size_t)m->tbuf->n;
+            run_add(&r, m->tbuf);
             free(m->tbuf);
             m->tbuf = NULL;
         }
     }
     if (t->outside) {
-        memcpy(ev + k, t->outside->ev, (size_t)t->outside->n * sizeof(TraceEvent));
-        k += (size_t)t->outside->n;
+        run_add(&r, t->outside);
         free(t->outside);
     }
-    *count = k;
+    if (!r.at) { /* no event */
+        *count = 0;
+        return r.ev;
+    }
+    TraceEvent *ev = merge_runs(&r);
+    free(r.at);
+    *count = r.n;
     return ev;
 }
 
@@ -374,7 +476,7 @@ bool trace_stop(VM *vm, FILE *out) {
     }
     /* The busy windows of runtime/trace.h: once tracing is off and no M or
      * outside thread is inside one, nobody touches the buffers. */
-    atomic_store(&s->tracing, false);
+    sched_set_tracing(s, false);
     pthread_mutex_lock(&t->lock);
     t->closed = true;
     M *ms = t->ms;
@@ -389,11 +491,13 @@ bool trace_stop(VM *vm, FILE *out) {
     TraceEvent *ev = gather(t, &n);
     trace_write_json(out ? out : t->out, ev, n, t->start_ns, t->cut_ns, t->limit_bytes);
     for (size_t i = 0; i < n; i++)
-        if (ev[i].kind == TR_USER_LOG)
+        if (ev[i].kind == TR_USER_LOG || ev[i].kind == TR_REGION_BEGIN)
             free((void *)ev[i].obj);
     free(ev);
     if (t->out)
         fclose(t->out);
+    if (t->exit_fd >= 0)
+        close(t->exit_fd);
     pthread_mutex_destroy(&t->lock);
     free(t);
     pthread_mutex_unlock(&stop_lock);
@@ -401,7 +505,8 @@ bool trace_stop(VM *vm, FILE *out) {
 }
 
 /* RuntimeOps.exit: the process ends (main returned, os.Exit, a panic, a
- * deadlock, SIGQUIT): write the -trace file.  From an M holding a P (main
+ * deadlock, SIGQUIT): write the -trace file, or the file trace.Start was
+ * given if trace.Stop has not run.  From an M holding a P (main
  * returned, os.Exit, log.Fatal) the world is stopped first, so that no
  * goroutine prints after the exit began while the file is written; the
  * other exits come with the world stopped already (a crash, SIGQUIT) or
@@ -411,7 +516,15 @@ void trace_exit(VM *vm) {
     if (!s)
         return;
     pthread_mutex_lock(&stop_lock);
-    bool file = s->tracer && s->tracer->out;
+    Tracer *t = s->tracer;
+    FILE *started = NULL; /* trace.Start's file */
+    if (t && !t->out && t->exit_fd >= 0) {
+        started = fdopen(t->exit_fd, "w");
+        if (!started)
+            close(t->exit_fd);
+        t->exit_fd = -1;
+    }
+    bool file = t && (t->out || started);
     pthread_mutex_unlock(&stop_lock);
     if (!file)
         return;
@@ -420,5 +533,7 @@ void trace_exit(VM *vm) {
         pthread_mutex_unlock(&s->lock);
         stw_stop(s, m); /* for good: the process ends */
     }
-    trace_stop(vm, NULL);
+    trace_stop(vm, started);
+    if (started)
+        fclose(started);
 }

@@ -53,6 +53,8 @@ typedef enum TraceKind {
     TR_GC_END,       /* ... and starts again */
     TR_RETAKE,       /* sysmon took p from M m, whose goroutine g is in C */
     TR_USER_LOG,     /* trace.Log: obj is "category\0message" (owned by the tracer) */
+    TR_REGION_BEGIN, /* trace.StartRegion: region arg named obj (owned by the tracer) begins on g */
+    TR_REGION_END,   /* ... and Region.End ends it */
 } TraceKind;
 
 typedef enum TraceWhy {
@@ -67,9 +69,11 @@ typedef enum TraceWhy {
 /* -trace FILE: open it now (false and errno if it cannot be created) and
  * record from the scheduler's start; the file is written at exit. */
 bool trace_open_at_start(const char *path, int64_t limit_mb);
-/* runtime/trace.Start: record from now until trace_stop_to_stream; false
- * (and errno EBUSY) if recording is on already. */
-bool trace_start(G *g, int64_t limit_mb);
+/* runtime/trace.Start: record from now until trace_stop; false (and errno
+ * EBUSY) if recording is on already.  exit_fd (the tracer owns it; -1:
+ * none) is where the trace goes if the process ends before trace.Stop: the
+ * descriptor of the *os.File the script gave Start. */
+bool trace_start(G *g, int64_t limit_mb, int exit_fd);
 /* Stop recording and write the JSON to out (NULL: the -trace file, if
  * that is what is recording).  Returns false if nothing was recording.
  * Safe from any thread, with or without sched.lock or a stopped world. */
@@ -77,5 +81,9 @@ bool trace_stop(VM *vm, FILE *out);
 /* trace.Log(ctx, category, message), by the running goroutine g. */
 void trace_user_log(G *g, const char *category, const char *message);
 bool trace_enabled(VM *vm);
+/* trace.StartRegion(ctx, name) by the running goroutine g: the region's id
+ * for trace_region_end (0 when nothing records: End then does nothing). */
+int64_t trace_region_begin(G *g, const char *name);
+void trace_region_end(G *g, int64_t id);
 
 #endif

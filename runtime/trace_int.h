@@ -21,10 +21,11 @@ struct P;
 typedef struct TraceEvent {
     int64_t ts;      /* unique and causal (runtime/trace.h) */
     int64_t g;       /* the goroutine concerned (0: none) */
-    int64_t arg;     /* CREATE: parent; UNBLOCK: waker (0: none); STEAL: count; PROCS: n */
+    int64_t arg;     /* CREATE: parent; UNBLOCK: waker (0: none); STEAL: count; PROCS: n;
+                      * REGION_*: the region's id */
     const void *obj; /* STOP parked: the lock it parked with, which names the channel or
                       * semaphore; CREATE: the function (an ObjProto, or a native's name
-                      * when why is 1); USER_LOG: the text */
+                      * when why is 1); USER_LOG, REGION_BEGIN: the text */
     const struct ObjProto *proto;
     int32_t line;
     int16_t p;      /* the P it happened on (-1: none) */
@@ -46,6 +47,7 @@ typedef struct Tracer {
     int64_t cut_ns;            /* lock: where recording stopped at the limit (0: it did not) */
     _Atomic int64_t clock;     /* the last timestamp given out */
     FILE *out;                 /* -trace FILE; NULL for trace.Start */
+    int exit_fd;               /* stop_lock: trace.Start's file, written if the process ends first (-1: none) */
     int64_t start_ns;
 } Tracer;
 
@@ -67,7 +69,7 @@ void trace_procs(struct Sched *s, int n);
 void trace_gc(struct Sched *s, bool start);
 void trace_retake(struct Sched *s, struct P *p, struct M *from);
 
-/* runtime/trace_json.c: write n events (sorted here by time) as Chrome
+/* runtime/trace_json.c: write n events (sorted by time) as Chrome
  * Trace Event JSON to out, at most limit_bytes of it; cut_ns (nonzero)
  * is where recording stopped at the limit, which the file notes. */
 void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,

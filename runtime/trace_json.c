@@ -2,9 +2,11 @@
  * (docs/trace.md has the format): process 1 has a track per P with a slice
  * per stretch a goroutine ran there; process 2 a track per goroutine with
  * its states (running, runnable, blocked by reason, in C); process 3 a track
- * per M while its goroutine is in a C call.  Flow arrows join a go statement
- * to the new goroutine's first slice and a waker's slice to the woken
- * goroutine's next one.  Every slice says where in the script it ended.
+ * per M while its goroutine is in a C call; process 4 the user regions
+ * (trace.StartRegion), a track per goroutine and nesting depth.  Flow
+ * arrows join a go statement to the new goroutine's first slice and a
+ * waker's slice to the woken goroutine's next one.  Every slice says where
+ * in the script it ended.
  *
  * The events come sorted by their unique, causal timestamps
  * (runtime/trace.h), so one pass that keeps each goroutine's current state
@@ -17,7 +19,17 @@
 #include "runtime/waitreason.h"
 #include "vm/interp.h"
 
-enum { PID_P = 1, PID_G = 2, PID_M = 3, TID_GC = 9999 };
+enum { PID_P = 1, PID_G = 2, PID_M = 3, PID_R = 4, TID_GC = 9999 };
+enum { REGION_LANES = 256 }; /* a goroutine's regions: tid = g * 256 + depth */
+
+/* A region begun and not yet ended. */
+typedef struct Region {
+    int64_t id, since;
+    const char *name;
+    const ObjProto *at; /* where StartRegion was called */
+    int32_t line;
+} Region;
+
 enum { GS_NONE, GS_RUNNABLE, GS_RUNNING, GS_BLOCKED, GS_SYSCALL, GS_DEAD };
 
 typedef struct GTrack {
@@ -33,6 +45,10 @@ typedef struct GTrack {
     int64_t flow;          /* an arrow waiting for its next start (0: none) */
     const char *flow_name; /* "go" or "wake" */
     char args[160];        /* more args of the current state's slice: ,"chan":3 ... */
+    char *qname;           /* "G7 main.worker" as a JSON string, made when first written */
+    Region *reg;           /* its open regions, innermost last */
+    int nreg, creg;
+    int rlanes;            /* region depths it used (lanes on pid 4) */
 } GTrack;
 
 /* Small ids for the objects goroutines wait on: a channel's lock is the
@@ -55,7 +71,9 @@ typedef struct Writer {
     int nchan, nsync;
     int64_t next_flow;
     int maxp, maxm;
-    bool first, gc_seen;
+    bool first, gc_seen, regions;
+    const void *path_of;   /* the module whose path path_json is (one entry: most slices share it) */
+    char *path_json;       /* ,"file":"/abs/path.csp","line": */
 } Writer;
 
 static void out_flush(Writer *w) {
@@ -63,44 +81,85 @@ static void out_flush(Writer *w) {
     w->len = 0;
 }
 
-static void out_raw(Writer *w, const char *p, size_t n) {
-    if (w->len + n > sizeof w->buf) {
-        out_flush(w);
-        if (n > sizeof w->buf) {
-            fwrite(p, 1, n, w->out);
-            w->bytes += n;
-            return;
-        }
+static void out_slow(Writer *w, const char *p, size_t n) {
+    out_flush(w);
+    if (n > sizeof w->buf) {
+        fwrite(p, 1, n, w->out);
+        w->bytes += n;
+        return;
+    }
+    memcpy(w->buf, p, n);
+    w->len = n;
+    w->bytes += n;
+}
+
+/* Inlined, so that a literal's length and copy are constants. */
+static inline __attribute__((always_inline)) void out_raw(Writer *w, const char *p, size_t n) {
+    if (__builtin_expect(w->len + n > sizeof w->buf, 0)) {
+        out_slow(w, p, n);
+        return;
     }
     memcpy(w->buf + w->len, p, n);
     w->len += n;
     w->bytes += n;
 }
 
-static void out_s(Writer *w, const char *s) {
-    out_raw(w, s, strlen(s));
+#define out_s(w, s) out_raw((w), (s), strlen(s))
+
+/* v in decimal, ending at end; returns where it begins. */
+static char *fmt_i(char *end, int64_t v) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    char *p = end;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    while (u >= 100) {
+        p -= 2;
+        memcpy(p, pairs + u % 100 * 2, 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, pairs + u * 2, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
+    if (v < 0)
+        *--p = '-';
+    return p;
 }
 
 static void out_i(Writer *w, int64_t v) {
-    char tmp[24], *e = tmp + sizeof tmp, *p = e;
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        *--p = '-';
+    char tmp[24], *e = tmp + sizeof tmp, *p = fmt_i(e, v);
     out_raw(w, p, (size_t)(e - p));
 }
 
 /* ns as microseconds with three decimals: "1234.567" */
 static void out_us(Writer *w, int64_t ns) {
-    if (ns < 0) {
-        out_raw(w, "-", 1);
-        ns = -ns;
-    }
-    out_i(w, ns / 1000);
-    char frac[4] = {'.', (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10), (char)('0' + ns % 10)};
-    out_raw(w, frac, 4);
+    char tmp[32], *e = tmp + sizeof tmp;
+    uint64_t u = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+    unsigned frac = (unsigned)(u % 1000);
+    e[-3] = (char)('0' + frac / 100);
+    e[-2] = (char)('0' + frac / 10 % 10);
+    e[-1] = (char)('0' + frac % 10);
+    e[-4] = '.';
+    char *p = fmt_i(e - 4, (int64_t)(u / 1000));
+    if (ns < 0)
+        *--p = '-';
+    out_raw(w, p, (size_t)(e - p));
+}
+
+/* dst (a state's extra args, cap bytes, len used) += key (a literal
+ * ",\"chan\":") and v. */
+static size_t args_kv(char *dst, size_t cap, size_t len, const char *key, int64_t v) {
+    char tmp[24], *e = tmp + sizeof tmp, *p = fmt_i(e, v);
+    size_t nk = strlen(key), nv = (size_t)(e - p);
+    if (len + nk + nv + 1 > cap)
+        return len;
+    memcpy(dst + len, key, nk);
+    memcpy(dst + len + nk, p, nv);
+    dst[len + nk + nv] = 0;
+    return len + nk + nv;
 }
 
 static void wr(Writer *w, const char *fmt, ...) {
@@ -187,6 +246,27 @@ static void put_str(Writer *w, const char *s) {
     out_raw(w, "\"", 1);
 }
 
+/* s as a JSON string literal between pre and post, in memory of its own:
+ * the strings written on every slice are escaped once. */
+static char *quoted(const char *pre, const char *s, const char *post) {
+    size_t n = strlen(pre) + strlen(post) + 3;
+    for (const char *c = s; *c; c++)
+        n += (unsigned char)*c < 0x20 ? 6 : *c == '"' || *c == '\\' ? 2 : 1;
+    char *q = mem_alloc(n), *o = q;
+    o += sprintf(o, "%s\"", pre);
+    for (const char *c = s; *c; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch < 0x20)
+            o += sprintf(o, "\\u%04x", ch);
+        else if (ch == '"' || ch == '\\')
+            o += sprintf(o, "\\%c", ch);
+        else
+            *o++ = (char)ch;
+    }
+    sprintf(o, "\"%s", post);
+    return q;
+}
+
 static const char *proto_module(const ObjProto *p) {
     return p && p->module && p->module->name ? p->module->name->chars : "main";
 }
@@ -218,19 +298,33 @@ static void begin(Writer *w) {
 static void put_where(Writer *w, const ObjProto *at, int32_t line) {
     if (!at)
         return;
-    out_s(w, ",\"file\":");
-    put_str(w, proto_path(at));
-    out_s(w, ",\"line\":");
+    const void *mod = at->module;
+    if (!w->path_json || w->path_of != mod) {
+        free(w->path_json);
+        w->path_json = quoted(",\"file\":", proto_path(at), ",\"line\":");
+        w->path_of = mod;
+    }
+    out_s(w, w->path_json);
     out_i(w, line);
+}
+
+/* t's name as a JSON string. */
+static const char *qname(GTrack *t) {
+    if (!t->qname) {
+        char name[192];
+        gname(t, name, sizeof name);
+        t->qname = quoted("", name, "");
+    }
+    return t->qname;
 }
 
 /* A complete slice [from, to) on pid/tid for goroutine t, with its
  * location, why it ended (NULL: not said) and the state's extra args. */
-static void slice(Writer *w, int pid, int64_t tid, const char *name, const char *cat, int64_t from,
+static void slice(Writer *w, int pid, int64_t tid, const char *qname, const char *cat, int64_t from,
                   int64_t to, const GTrack *t, const char *why) {
     begin(w);
     out_s(w, "{\"ph\":\"X\",\"name\":");
-    put_str(w, name);
+    out_s(w, qname); /* a JSON string already */
     out_s(w, ",\"cat\":\"");
     out_s(w, cat);
     out_s(w, "\",\"pid\":");
@@ -279,12 +373,22 @@ static void instant(Writer *w, int pid, int64_t tid, int64_t ts, const char *nam
     wr(w, ",\"args\":{%s}}", args);
 }
 
+/* The name of t's state as a JSON string (wait reasons need no escaping). */
 static const char *state_name(const GTrack *t, char *buf, size_t cap) {
     switch (t->state) {
-    case GS_RUNNABLE: return "runnable";
-    case GS_RUNNING: return "running";
-    case GS_SYSCALL: return "in C (syscall)";
-    case GS_BLOCKED: snprintf(buf, cap, "blocked: %s", wait_reason_text(t->reason)); return buf;
+    case GS_RUNNABLE: return "\"runnable\"";
+    case GS_RUNNING: return "\"running\"";
+    case GS_SYSCALL: return "\"in C (syscall)\"";
+    case GS_BLOCKED: {
+        const char *r = wait_reason_text(t->reason);
+        size_t n = strlen(r);
+        if (n + 13 > cap)
+            n = cap - 13;
+        memcpy(buf, "\"blocked: ", 10);
+        memcpy(buf + 10, r, n);
+        memcpy(buf + 10 + n, "\"", 2);
+        return buf;
+    }
     default: return NULL;
     }
 }
@@ -301,19 +405,15 @@ static const char *state_cat(const GTrack *t) {
 /* End t's current state at ts: its slice on the goroutine's track, the M's
  * track for a C call, and for a running goroutine the P's track. */
 static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why) {
-    char buf[64], pname[192];
+    char buf[64];
     const char *name = state_name(t, buf, sizeof buf);
     if (!name || ts < t->since)
         return;
-    if (t->state == GS_RUNNING && t->p >= 0) {
-        gname(t, pname, sizeof pname);
-        slice(w, PID_P, t->p, pname, "running", t->since, ts, t, why);
-    }
+    if (t->state == GS_RUNNING && t->p >= 0)
+        slice(w, PID_P, t->p, qname(t), "running", t->since, ts, t, why);
     slice(w, PID_G, t->id, name, state_cat(t), t->since, ts, t, why);
-    if (t->state == GS_SYSCALL && t->m >= 0) {
-        gname(t, pname, sizeof pname);
-        slice(w, PID_M, t->m, pname, "syscall", t->since, ts, t, NULL);
-    }
+    if (t->state == GS_SYSCALL && t->m >= 0)
+        slice(w, PID_M, t->m, qname(t), "syscall", t->since, ts, t, NULL);
 }
 
 static void set_state(GTrack *t, int state, int64_t ts) {
@@ -358,18 +458,18 @@ static void on_stop(Writer *w, GTrack *t, const TraceEvent *e) {
     }
     t->reason = e->reason;
     if (state == GS_BLOCKED && e->obj && chan_reason(e->reason))
-        snprintf(t->args, sizeof t->args, ",\"chan\":%d", obj_id(w, e->obj, &w->nchan));
+        args_kv(t->args, sizeof t->args, 0, ",\"chan\":", obj_id(w, e->obj, &w->nchan));
     else if (state == GS_BLOCKED && e->obj && sync_reason(e->reason))
-        snprintf(t->args, sizeof t->args, ",\"object\":%d", obj_id(w, e->obj, &w->nsync));
+        args_kv(t->args, sizeof t->args, 0, ",\"object\":", obj_id(w, e->obj, &w->nsync));
 }
 
 static void on_unblock(Writer *w, GTrack *t, const TraceEvent *e) {
     if (t->state == GS_BLOCKED) {
         size_t n = strlen(t->args);
         if (e->arg)
-            n += (size_t)snprintf(t->args + n, sizeof t->args - n, ",\"waker\":%lld", (long long)e->arg);
-        if (e->proto && n < sizeof t->args)
-            snprintf(t->args + n, sizeof t->args - n, ",\"waker_line\":%d", e->line);
+            n = args_kv(t->args, sizeof t->args, n, ",\"waker\":", e->arg);
+        if (e->proto)
+            args_kv(t->args, sizeof t->args, n, ",\"waker_line\":", e->line);
         close_state(w, t, e->ts, e->arg ? "woken" : "ready");
         set_state(t, GS_RUNNABLE, e->ts);
     }
@@ -380,6 +480,54 @@ static void on_unblock(Writer *w, GTrack *t, const TraceEvent *e) {
     }
 }
 
+/* The regions of t from depth `from` up end at ts (why: "(trace ended)"
+ * when the trace ends first), each a slice on its depth's lane. */
+static void end_regions(Writer *w, GTrack *t, int from, int64_t ts, const char *why) {
+    for (int d = t->nreg - 1; d >= from; d--) {
+        const Region *r = &t->reg[d];
+        int lane = d < REGION_LANES ? d : REGION_LANES - 1;
+        if (lane >= t->rlanes)
+            t->rlanes = lane + 1;
+        begin(w);
+        out_s(w, "{\"ph\":\"X\",\"name\":");
+        put_str(w, r->name);
+        out_s(w, ",\"cat\":\"region\",\"pid\":4,\"tid\":");
+        out_i(w, t->id * REGION_LANES + lane);
+        out_s(w, ",\"ts\":");
+        ts_us(w, r->since);
+        out_s(w, ",\"dur\":");
+        out_us(w, ts - r->since);
+        out_s(w, ",\"args\":{\"g\":");
+        out_i(w, t->id);
+        out_s(w, ",\"depth\":");
+        out_i(w, d);
+        if (why) {
+            out_s(w, ",\"end\":");
+            put_str(w, why);
+        }
+        put_where(w, r->at, r->line);
+        out_s(w, "}}");
+    }
+    t->nreg = from;
+}
+
+static void on_region(Writer *w, GTrack *t, const TraceEvent *e) {
+    w->regions = true;
+    if (e->kind == TR_REGION_BEGIN) {
+        if (t->nreg == t->creg) {
+            t->creg = t->creg ? t->creg * 2 : 4;
+            t->reg = mem_realloc(t->reg, (size_t)t->creg * sizeof(Region));
+        }
+        t->reg[t->nreg++] = (Region){e->arg, e->ts, e->obj, e->proto, e->line};
+        return;
+    }
+    for (int d = t->nreg - 1; d >= 0; d--) /* End of an outer region ends the inner ones too */
+        if (t->reg[d].id == e->arg) {
+            end_regions(w, t, d, e->ts, NULL);
+            return;
+        }
+}
+
 static void on_event(Writer *w, const TraceEvent *e) {
     char name[160], args[128];
     GTrack *t = e->g ? track(w, e->g) : NULL;
@@ -387,13 +535,15 @@ static void on_event(Writer *w, const TraceEvent *e) {
         w->maxp = e->p;
     switch (e->kind) {
     case TR_GO_CREATE:
+        free(t->qname); /* named by its function from now on */
+        t->qname = NULL;
         t->fn = e->obj;
         t->fn_native = e->why == 1;
         set_state(t, GS_RUNNABLE, e->ts);
         t->at = e->proto; /* the go statement */
         t->at_line = e->line;
         if (e->arg) { /* from the creator's slice on its P to the new goroutine's first slice */
-            snprintf(t->args, sizeof t->args, ",\"parent\":%lld", (long long)e->arg);
+            args_kv(t->args, sizeof t->args, 0, ",\"parent\":", e->arg);
             if (e->p >= 0) {
                 t->flow = ++w->next_flow;
                 t->flow_name = "go";
@@ -438,6 +588,8 @@ static void on_event(Writer *w, const TraceEvent *e) {
         snprintf(args, sizeof args, "\"m\":%lld", (long long)e->arg);
         instant(w, PID_P, e->p, e->ts, name, 't', args);
         break;
+    case TR_REGION_BEGIN:
+    case TR_REGION_END: on_region(w, t, e); break;
     case TR_USER_LOG: {
         const char *cat = e->obj, *msg = cat + strlen(cat) + 1;
         begin(w);
@@ -457,11 +609,6 @@ static void on_event(Writer *w, const TraceEvent *e) {
     }
 }
 
-static int by_time(const void *a, const void *b) {
-    const TraceEvent *x = a, *y = b;
-    return (x->ts > y->ts) - (x->ts < y->ts);
-}
-
 static void metadata(Writer *w, int pid, int64_t tid, const char *what, const char *name) {
     begin(w);
     wr(w, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%d,\"tid\":%lld,\"args\":{\"name\":", what, pid,
@@ -477,7 +624,6 @@ static size_t tail_bytes(const Writer *w) {
 
 void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,
                       size_t limit_bytes) {
-    qsort(ev, n, sizeof *ev, by_time);
     Writer w = {.out = out, .start = start_ns, .first = true, .maxp = -1, .maxm = -1};
     wr(&w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
     metadata(&w, PID_P, 0, "process_name", "Processors (P)");
@@ -510,9 +656,19 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
         if (!t->id)
             continue;
         close_state(&w, t, last, "(trace ended)");
+        end_regions(&w, t, 0, last, "(trace ended)");
         gname(t, name, sizeof name);
         metadata(&w, PID_G, t->id, "thread_name", name);
+        size_t len = strlen(name);
+        for (int d = 0; d < t->rlanes; d++) {
+            snprintf(name + len, sizeof name - len, d ? " regions (depth %d)" : " regions", d);
+            metadata(&w, PID_R, t->id * REGION_LANES + d, "thread_name", name);
+        }
+        free(t->qname);
+        free(t->reg);
     }
+    if (w.regions)
+        metadata(&w, PID_R, 0, "process_name", "Regions (user)");
     wr(&w, "\n],\"otherData\":{\"producer\":\"csp\"");
     if (cut_ns)
         wr(&w, ",\"truncated\":\"recording stopped at %.3f ms: the -trace-limit of %zu MB was reached\"",
@@ -522,4 +678,5 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
     fflush(out);
     free(w.g);
     free(w.objs);
+    free(w.path_json);
 }

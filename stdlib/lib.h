@@ -34,6 +34,11 @@ void stdlib_open_signal(VM *vm);
 void stdlib_open_log(VM *vm);
 void stdlib_open_sync(VM *vm);
 void sync_open_map(VM *vm); /* syncmap.c: sync.Map */
+/* In a native, in its place (a tail call): `defer done(o); f()`, the
+ * onceDo of stdlib/sync.csp (trace.WithRegion).  args needs 4 slots. */
+int sync_call_then(G *g, Value *args, Value f, Value done, Value o);
+/* osfile.c: a copy (dup) of v's descriptor if v is an open *os.File, else -1. */
+int os_file_dup(Value v);
 void stdlib_open_context(VM *vm);
 void stdlib_open_atomic(VM *vm);
 void stdlib_open_time(VM *vm);

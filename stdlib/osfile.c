@@ -377,6 +377,19 @@ static int file_Fd(G *g, Value *args, int nargs) {
     return 1;
 }
 
+int os_file_dup(Value v) {
+    if (!val_is(v, OBJ_NATIVEOBJ) || AS_NATIVEOBJ(v)->ntype != &file_type)
+        return -1;
+    FileHandle *h = ((OsFile *)AS_NATIVEOBJ(v)->payload)->h;
+    if (!h || !fd_acquire(h))
+        return -1;
+    if (h->fp)
+        fflush(h->fp);
+    int fd = fcntl(h->fd, F_DUPFD_CLOEXEC, 0);
+    fd_release(h);
+    return fd;
+}
+
 static void file_finalize(ObjNativeObj *o) {
     FileHandle *h = ((OsFile *)o->payload)->h;
     if (!h || h->fd <= 2)

@@ -5,7 +5,8 @@
  * Leaks (csp's own) ReadMemStats, the type MemStats, and the constants GOOS
  * GOARCH.  runtime/debug: SetMaxStack SetMaxThreads SetGCPercent (each
  * returns the previous setting), Stack, PrintStack.
- * runtime/trace: Start Stop Log IsEnabled (the tracer: runtime/trace.h).
+ * runtime/trace: Start Stop Log IsEnabled StartRegion WithRegion NewTask (the
+ * tracer: runtime/trace.h).
  *
  * Threading: the settings are VM fields that other threads read while
  * goroutines run; they are written here with atomic stores (the readers in
@@ -342,7 +343,7 @@ static int tr_Start(G *g, Value *args, int nargs) {
     if (!stream_of(w, true) && !args_method(g->vm, w, "Write", &write))
         return args_type_error(g, "trace.Start", 1, "an io.Writer", w);
     VM *vm = g->vm;
-    if (!trace_start(g, 256)) {
+    if (!trace_start(g, 256, os_file_dup(w))) {
         args[0] = err_newf(vm, "tracing is already enabled");
         return 1;
     }
@@ -387,6 +388,100 @@ static int tr_Log(G *g, Value *args, int nargs) {
     return 0;
 }
 
+/* A region (Go's *trace.Region): the id the tracer gave it, 0 once ended
+ * or when nothing recorded its start. */
+typedef struct Region {
+    _Atomic int64_t id;
+} Region;
+
+static const NativeType region_type;
+
+static int tr_StartRegion(G *g, Value *args, int nargs) {
+    Value ctx;
+    ObjString *name;
+    if (!args_check(g, "trace.StartRegion", args, nargs, "vs", &ctx, &name))
+        return -1;
+    ObjNativeObj *r = vm_new_nativeobj(g->vm, &region_type);
+    atomic_store(&((Region *)r->payload)->id, trace_region_begin(g, name->chars));
+    args[0] = val_obj(r);
+    return 1;
+}
+
+static int region_End(G *g, Value *args, int nargs) {
+    ARGS_RECV(r, Region, region_type, "trace.Region.End", "")
+    trace_region_end(g, atomic_exchange(&r->id, 0)); /* a second End records nothing */
+    return 0;
+}
+
+/* WithRegion(ctx, name, fn): StartRegion, then `defer r.End(); fn()` in
+ * this call's place, so fn may block like any code. */
+static int tr_WithRegion(G *g, Value *args, int nargs) {
+    Value ctx, fn;
+    ObjString *name;
+    if (!args_check(g, "trace.WithRegion", args, nargs, "vsF", &ctx, &name, &fn))
+        return -1;
+    if (tr_StartRegion(g, args, 2) < 0)
+        return -1;
+    Value region = args[0], end;
+    vm_native_method(g->vm, &region_type, str_intern_c(g->vm, "End"), &end);
+    return sync_call_then(g, args, fn, end, region);
+}
+
+/* NewTask(ctx, name) (ctx, task): a task may end on another goroutine, so
+ * its start and end are trace.Log events of category "task" on the
+ * goroutines that start and end it; ctx comes back as it was. */
+typedef struct Task {
+    _Atomic bool ended;
+    char name[200];
+} Task;
+
+static const NativeType task_type;
+
+static int tr_NewTask(G *g, Value *args, int nargs) {
+    Value ctx;
+    ObjString *name;
+    if (!args_check(g, "trace.NewTask", args, nargs, "vs", &ctx, &name))
+        return -1;
+    ObjNativeObj *t = vm_new_nativeobj(g->vm, &task_type);
+    snprintf(((Task *)t->payload)->name, sizeof ((Task *)t->payload)->name, "%s", name->chars);
+    trace_user_log(g, "task", name->chars);
+    args[0] = ctx;
+    args[1] = val_obj(t);
+    return 2;
+}
+
+static int task_End(G *g, Value *args, int nargs) {
+    ARGS_RECV(t, Task, task_type, "trace.Task.End", "")
+    if (!atomic_exchange(&t->ended, true)) {
+        char text[256];
+        snprintf(text, sizeof text, "%s ended", t->name);
+        trace_user_log(g, "task", text);
+    }
+    return 0;
+}
+
+static const NativeMethod region_methods[] = {
+    {"End", region_End, "End() — ends the region (a second End does nothing)"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType region_type = {
+    .name = "trace.Region",
+    .methods = region_methods,
+    .payload_size = sizeof(Region),
+};
+
+static const NativeMethod task_methods[] = {
+    {"End", task_End, "End() — ends the task"},
+    {NULL, NULL, NULL},
+};
+
+static const NativeType task_type = {
+    .name = "trace.Task",
+    .methods = task_methods,
+    .payload_size = sizeof(Task),
+};
+
 static int tr_IsEnabled(G *g, Value *args, int nargs) {
     if (!args_check(g, "trace.IsEnabled", args, nargs, ""))
         return -1;
@@ -401,6 +496,11 @@ static const NativeReg trace_fns[] = {
     {"Stop", tr_Stop, "Stop() — stop recording and write the trace to Start's writer"},
     {"Log", tr_Log, "Log(ctx, category, message) — a user event on the calling goroutine's track"},
     {"IsEnabled", tr_IsEnabled, "IsEnabled() bool — whether the trace is recording"},
+    {"StartRegion", tr_StartRegion,
+     "StartRegion(ctx, name) *Region — a region of the calling goroutine's time, until its End (a slice on the "
+     "goroutine's regions lane)"},
+    {"WithRegion", tr_WithRegion, "WithRegion(ctx, name, fn) — runs fn inside a region named name"},
+    {"NewTask", tr_NewTask, "NewTask(ctx, name) (ctx, *Task) — a task, logged when it starts and when it Ends"},
     {NULL, NULL, NULL},
 };
 
@@ -411,4 +511,6 @@ void stdlib_open_runtime(VM *vm) {
     vm_register_type(vm, &memstats_type);
     vm_native_module(vm, "runtime/debug", debug_fns);
     vm_native_module(vm, "runtime/trace", trace_fns);
+    vm_register_type(vm, &region_type);
+    vm_register_type(vm, &task_type);
 }

@@ -622,6 +622,13 @@ static int once_Do(G *g, Value *args, int nargs) {
     return prelude_tailcall(g, args, &sync_prelude, SYNC_ONCE_DO, 3);
 }
 
+int sync_call_then(G *g, Value *args, Value f, Value done, Value o) {
+    args[1] = f;
+    args[2] = done;
+    args[3] = o;
+    return prelude_tailcall(g, args, &sync_prelude, SYNC_ONCE_DO, 3);
+}
+
 /* onceDone(o): f has returned or panicked. */
 static int once_done(G *g, Value *args, int nargs) {
     (void)nargs;

@@ -7,8 +7,11 @@ blocked slice ends before its next running slice starts; every flow arrow
 ("go", "wake") starts no later than it ends; each goroutine's first running
 slice comes after the arrow of its go statement.  For each program: the
 events it must show, with their reason text and source line (docs/trace.md
-describes the format).  Also: runtime/trace's Start/Stop/Log, traces written
-by a deadlock, a panic and os.Exit, and -trace-limit's truncation.
+describes the format).  Also: runtime/trace's Start/Stop/Log, user regions
+(StartRegion, WithRegion, NewTask) on their own lanes and in `csp trace`'s
+summary, traces written by a deadlock, a panic and os.Exit, with -trace and
+between trace.Start and trace.Stop (main returning, os.Exit, a panic, a
+deadlock, log.Fatal), and -trace-limit's truncation.
 
 usage: trace_external.py CSP
 """
@@ -242,6 +245,68 @@ func main() {
 }
 """
 
+# User regions: nested, around a blocking call, ended twice, never ended;
+# a task begun and ended on different goroutines.
+REGIONS = """import (
+	"context"
+	"fmt"
+	"runtime/trace"
+	"time"
+)
+
+func work(ctx, done, task) {
+	trace.WithRegion(ctx, "work", func() {
+		r := trace.StartRegion(ctx, "sleeping")
+		time.Sleep(2 * time.Millisecond)
+		r.End()
+		r.End()
+	})
+	task.End()
+	done <- 1
+}
+
+func main() {
+	ctx, task := trace.NewTask(context.Background(), "job")
+	done := make(chan int)
+	r := trace.StartRegion(nil, "waiting")
+	go work(ctx, done, task)
+	fmt.Println(<-done)
+	r.End()
+	trace.StartRegion(ctx, "open at the end")
+	off := trace.StartRegion(ctx, "x")
+	off.End()
+}
+"""
+
+# trace.Start into a file, then the program ends before trace.Stop.
+START_EXIT = """import (
+	"log"
+	"os"
+	"runtime/trace"
+)
+
+func main() {
+	f, _ := os.Create(os.Args[1])
+	if err := trace.Start(f); err != nil {
+		panic(err)
+	}
+	ch := make(chan int)
+	go func() { ch <- 1 }()
+	<-ch
+	trace.StartRegion(nil, "until the end")
+	switch os.Args[2] {
+	case "exit":
+		os.Exit(3)
+	case "panic":
+		panic("boom")
+	case "deadlock":
+		<-ch
+	case "fatal":
+		log.Fatal("fatal")
+	}
+}
+"""
+
 DEADLOCK = """func main() {
 	ch := make(chan int)
 	go func() { ch <- 1 }()
@@ -324,7 +389,7 @@ def check_structure(c, name, d):
     ev = d["traceEvents"]
     c.check(f"{name}: producer", d.get("otherData", {}).get("producer") == "csp", d.get("otherData"))
     xs = [e for e in ev if e["ph"] == "X"]
-    for pid, what in ((1, "P"), (2, "goroutine"), (3, "M")):
+    for pid, what in ((1, "P"), (2, "goroutine"), (3, "M"), (4, "region lane")):
         tracks = {}
         for e in xs:
             if e["pid"] == pid:
@@ -472,6 +537,52 @@ def main():
                 r.stdout)
         c.check("startstop: the goroutine from before Start is there", find(ev, ph="M", pid=2, tid=2))
         c.check("startstop: the log", find(ev, ph="i", name="started", args_category="step"))
+
+        # user regions
+        t, _, r = run(csp, d, "regions", REGIONS)
+        ev = check_structure(c, "regions", t)
+        c.check("regions: output", r.stdout.strip() == "1", r.stdout)
+        reg = {e["name"]: e for e in find(ev, ph="X", pid=4, cat="region")}
+        c.check("regions: every region once (a second End records nothing)",
+                sorted(reg) == ["open at the end", "sleeping", "waiting", "work", "x"],
+                find(ev, ph="X", pid=4))
+        if len(reg) == 5:
+            w, sl, wa = reg["work"], reg["sleeping"], reg["waiting"]
+            c.check("regions: WithRegion on the goroutine's lane, at its line, depth 0",
+                    w["args"]["g"] == 2 and w["tid"] == 2 * 256 and w["args"]["depth"] == 0
+                    and w["args"]["line"] == line_of(REGIONS, "trace.WithRegion"), w)
+            c.check("regions: the nested region one lane down, inside it",
+                    sl["tid"] == 2 * 256 + 1 and sl["args"]["depth"] == 1 and sl["ts"] >= w["ts"]
+                    and end(sl) <= end(w) + EPS and sl["dur"] >= 2000, (w, sl))
+            c.check("regions: main's region spans the wait",
+                    wa["tid"] == 256 and wa["ts"] <= w["ts"] and end(wa) >= end(w), (wa, w))
+            c.check("regions: a region never ended closes with the trace",
+                    reg["open at the end"]["args"].get("end") == "(trace ended)", reg["open at the end"])
+        c.check("regions: lanes named after their goroutine",
+                find(ev, ph="M", pid=4, tid=2 * 256, args_name="G2 main.work regions")
+                and find(ev, ph="M", pid=4, tid=2 * 256 + 1, args_name="G2 main.work regions (depth 1)")
+                and find(ev, ph="M", pid=4, tid=0, args_name="Regions (user)"), find(ev, ph="M", pid=4))
+        c.check("regions: the task's start and end logged where they happened",
+                find(ev, ph="i", tid=1, args_category="task", name="job")
+                and find(ev, ph="i", tid=2, args_category="task", name="job ended"), find(ev, ph="i", pid=2))
+        s = subprocess.run([csp, "trace", os.path.join(d, "regions.json")], capture_output=True, text=True,
+                           env=dict(os.environ, COLUMNS="100"))
+        rows = {l.split()[0]: l.split() for l in s.stdout.split("Regions (")[-1].splitlines()[2:] if l.strip()
+                and not l.startswith("Events")}
+        c.check("regions: csp trace's summary lists them", s.returncode == 0 and "Regions (trace.StartRegion" in
+                s.stdout and rows.get("sleeping", [""])[1:2] == ["1"] and "work" in rows, s.stdout)
+
+        # between trace.Start and trace.Stop, the file is written however the program ends
+        for how, rc in (("return", 0), ("exit", 3), ("panic", 2), ("deadlock", 2), ("fatal", 1)):
+            out = os.path.join(d, f"start-{how}.json")
+            try:
+                t, _, r = run(csp, d, "start_" + how, START_EXIT, args=[out, how], want_rc=rc)
+                ev = check_structure(c, f"trace.Start then {how}", t)
+                c.check(f"trace.Start then {how}: complete, the open region closed at the end",
+                        find(ev, ph="X", pid=4, name="until the end", args_end="(trace ended)")
+                        and find(ev, ph="M", pid=2, tid=2), r.stderr)
+            except (AssertionError, ValueError) as e:
+                c.check(f"trace.Start then {how}: written", False, e)
 
         # the file is written however the program ends
         for name, prog, rc, want in (("deadlock", DEADLOCK, 2, "blocked: chan receive"),

@@ -311,6 +311,19 @@ if chromium:
                 and a.get("lanes") == str(len({(e["pid"], e["tid"]) for e in json.load(open(path))["traceEvents"]
                                                if e["ph"] == "X"})), f"{a} {console}")
 
+    # user regions: their lanes (pid 4) under their goroutine's, every slice drawn
+    prog = write("regions.csp", 'import ("runtime/trace"; "time")\n\nfunc main() {\n'
+                 '\tdone := make(chan int)\n\tgo func() {\n\t\ttrace.WithRegion(nil, "outer", func() {\n'
+                 '\t\t\tr := trace.StartRegion(nil, "inner")\n\t\t\ttime.Sleep(time.Millisecond)\n'
+                 '\t\t\tr.End()\n\t\t})\n\t\tdone <- 1\n\t}()\n\t<-done\n}\n')
+    regions = os.path.join(work, "regions.json")
+    subprocess.run([csp, "-trace", regions, prog], check=True, timeout=60)
+    a, console = browse(page(regions, "regions.html"))
+    rl = {(e["pid"], e["tid"]) for e in json.load(open(regions))["traceEvents"] if e["ph"] == "X"}
+    t.check("a trace with regions: their lanes and slices drawn", a.get("ready") == "1" and not console
+            and (4, 2 * 256 + 1) in rl and a.get("lanes") == str(len(rl)) and a.get("drawn") == str(x_events(regions)),
+            f"{a} {console} lanes={len(rl)}")
+
     med = gen("random", "medium.json", "--events", "3000", "--goroutines", "12", "--seed", "7")
     a, console = browse(page(med, "medium.html"), size="1200,2400")
     t.check("a trace with C calls: every lane (P, M, G) and every slice drawn",
