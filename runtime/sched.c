@@ -661,10 +661,12 @@ static void execute(Sched *s, M *m, G *g) {
     int r = RARE(s, RARE_TRACE_HOOK | RARE_REPL) ? run_g_rare(s, m, g) : run_g(g);
     m->curg = NULL;
     atomic_store(&p->running, NULL);
-    if (s->seed)
-        seed_stopped(g, r == VM_DONE, m->yielded);
-    if (TRACE_ON(s)) /* before anyone else may see g: the lock is still held, g on no queue */
-        trace_stopped(s, m, g, r == VM_DONE);
+    if (RARE(s, RARE_SEED | RARE_TRACE_HOOK)) { /* one test for both */
+        if (s->seed)
+            seed_stopped(g, r == VM_DONE, m->yielded);
+        if (TRACE_ON(s)) /* before anyone else may see g: the lock is still held, g on no queue */
+            trace_stopped(s, m, g, r == VM_DONE);
+    }
     if (r == VM_DONE) {
         goexit(s, g);
         return;
