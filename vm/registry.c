@@ -249,6 +249,7 @@ void vm_register_type(VM *vm, const NativeType *t) {
     for (int i = 0; i < nm; i++) {
         ms[i] = (ObjNative *)val_as_obj(vm_new_native(vm, t->methods[i].name, t->methods[i].fn, t->methods[i].doc));
         ms[i]->method = str_intern_c(vm, t->methods[i].name);
+        ms[i]->owner = t;
     }
     /* Kept sorted by address, so that method lookup is a binary search. */
     int at = 0;
