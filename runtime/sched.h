@@ -54,6 +54,10 @@ typedef struct GRuntime {
     /* runtime/select.c: g's select record while it is parked in (or resuming
      * from) a SELECT; only g's own thread touches the pointer */
     struct SelectWait *select;
+    /* runtime/chan.c: the Waiter of g's plain send or receive while it waits
+     * (a G waits on one at a time), kept with g instead of allocated for each
+     * blocking operation; chan.c checks that a Waiter fits */
+    _Alignas(8) unsigned char chan_waiter[80];
 } GRuntime;
 static inline GRuntime *g_rt(G *g) { return g->rt; }
 
