@@ -25,8 +25,14 @@
 bool args_check(G *g, const char *fn, const Value *args, int nargs, const char *spec, ...);
 
 /* The payload of a native method's receiver args[0], which must be a native
- * object of type t (NULL after panicking). */
-void *args_recv(G *g, const char *fn, const Value *args, int nargs, const NativeType *t);
+ * object of type t (NULL after panicking).  Inline: every method call checks
+ * its receiver, and only the panic is out of line. */
+void *args_recv_error(G *g, const char *fn, const Value *args, int nargs, const NativeType *t);
+static inline void *args_recv(G *g, const char *fn, const Value *args, int nargs, const NativeType *t) {
+    if (nargs >= 1 && val_is(args[0], OBJ_NATIVEOBJ) && AS_NATIVEOBJ(args[0])->ntype == t)
+        return AS_NATIVEOBJ(args[0])->payload;
+    return args_recv_error(g, fn, args, nargs, t);
+}
 
 /* In a native method: declare `T *var`, the payload of the receiver (a
  * native object of type ntype), check the other arguments against spec into
