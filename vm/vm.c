@@ -122,7 +122,7 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
     uint32_t idx = (uint32_t)(c & 0xFFFF);
     if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
         return (int)idx;
-    for (int m = 0; m < t->nmethods && m < 0x10000; m++)
+    for (int m = 0; m < t->nmethods && m < 0xFFFF; m++) /* 0xFFFF: native_cached's tag */
         if (t->methods[m].name == name) {
             if (struct_field_index(t, name) >= 0)
                 return -1;
@@ -725,8 +725,8 @@ dispatch:
                     NEXT;
                 }
             } else if (val_is(fn, OBJ_NATIVE) && native_extent(at, nargs) + STACK_SLACK <= g->stack_cap) {
-                /* A native with room on the stack: run it here; one result
-                 * to a call that wants one is placed inline. */
+                /* A native with room on the stack: run it here; its results
+                 * go inline to a call that wants a fixed number. */
                 int n = native_invoke(g, AS_NATIVE(fn), at, nargs);
                 if (LIKELY(n >= 0 && nwant >= 0)) { /* as place_results, for a fixed nwant */
                     for (int j = 0; j < nwant; j++)
