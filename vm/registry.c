@@ -296,10 +296,11 @@ const NativeType *vm_find_type(VM *vm, const char *name) {
     return find_type(vm, name);
 }
 
-static bool native_method(VM *vm, const NativeType *t, ObjString *name, Value *out) {
+/* 1: found; 0: t has no such method; -1: t is not registered (yet). */
+static int native_method(VM *vm, const NativeType *t, ObjString *name, Value *out) {
     TypeTable *tt = atomic_load_explicit(&vm->types, memory_order_acquire);
     if (!tt)
-        return false;
+        return -1;
     int lo = 0, hi = tt->n;
     while (lo < hi) { /* the first registered type at or above t */
         int mid = (lo + hi) / 2;
@@ -309,25 +310,24 @@ static bool native_method(VM *vm, const NativeType *t, ObjString *name, Value *o
             hi = mid;
     }
     if (lo == tt->n || tt->types[lo] != t)
-        return false;
+        return -1;
     /* Method names in code are interned: one pointer compare per method. */
     for (ObjNative **m = tt->methods[lo]; *m; m++)
         if ((*m)->method == name || ((*m)->method->len == name->len && str_equal((*m)->method, name))) {
             *out = val_obj(*m);
-            return true;
+            return 1;
         }
-    return false;
+    return 0;
 }
 
 bool vm_native_method(VM *vm, const NativeType *t, ObjString *name, Value *out) {
-    if (native_method(vm, t, name, out))
-        return true;
-    if (atomic_load_explicit(&vm->all_opened, memory_order_acquire))
-        return false;
+    int r = native_method(vm, t, name, out);
+    if (r >= 0 || atomic_load_explicit(&vm->all_opened, memory_order_acquire))
+        return r > 0;
     /* A value of a type whose module no one has looked up (made by another
      * module's native): register every type, then look again. */
     vm_open_all_modules(vm);
-    return native_method(vm, t, name, out);
+    return native_method(vm, t, name, out) > 0;
 }
 
 ObjNativeObj *vm_new_nativeobj(VM *vm, const NativeType *t) {
