@@ -600,6 +600,7 @@ static ObjModule *std_module_named(Repl *r, const char *name, SessionName *names
 
 int repl_complete(Repl *r, const char *word, size_t len, char ***out) {
     Matches m = {NULL, 0, word, len};
+    vm_open_all_modules(r->vm); /* completion lists every module, imported or not */
     SessionName *names;
     int n = compile_session_names(r->cs, &names);
     const char *dot = memchr(word, '.', len);

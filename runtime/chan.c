@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime/chan_int.h"
 #include "runtime/sched.h"
@@ -168,10 +169,9 @@ static void finish_send(Waiter *w, bool closed) {
 }
 
 void chan_wake(Waiter *w) {
-    G *g = w->g;
-    if (!w->sel)
-        free(w); /* a select's records belong to its SelectWait */
-    sched_ready(g, true);
+    /* w is g's own (GRuntime.chan_waiter) or its select's: neither is freed
+     * here, and neither is touched once g is ready to run */
+    sched_ready(w->g, true);
 }
 
 /* ---- the race detector's edges (Go's memory model), under the lock ----
@@ -264,8 +264,13 @@ int chan_send_locked(G *g, Chan *c, Value v, Waiter **partner) {
 
 /* ---- the RuntimeOps hooks and the builtins ---- */
 
+_Static_assert(sizeof(Waiter) <= sizeof(((GRuntime *)0)->chan_waiter), "GRuntime.chan_waiter holds a Waiter");
+
+/* g's record for a plain send or receive: its own, reused (chan_wake reads
+ * the last of it before readying g, after which g may block again). */
 static Waiter *waiter_new(G *g, Chan *c, bool is_send) {
-    Waiter *w = chan_alloc(sizeof(Waiter));
+    Waiter *w = (Waiter *)(void *)g_rt(g)->chan_waiter;
+    memset(w, 0, sizeof *w);
     w->g = g;
     w->c = c;
     w->is_send = is_send;
@@ -365,7 +370,7 @@ bool chan_close_once(G *g, Value ch) {
     pthread_mutex_unlock(&c->lock);
     while (wake) {
         w = wake;
-        wake = w->wake_next; /* read before chan_wake: the G may free a select's record */
+        wake = w->wake_next; /* read before chan_wake: the G may reuse or free the record */
         chan_wake(w);
     }
     return true;

@@ -59,6 +59,10 @@ typedef struct GRuntime {
      * seed_preempted: csp explore recorded a preemption */
     int64_t seed_goid, seed_prio;
     bool seed_yielded, seed_preempted;
+    /* runtime/chan.c: the Waiter of g's plain send or receive while it waits
+     * (a G waits on one at a time), kept with g instead of allocated for each
+     * blocking operation; chan.c checks that a Waiter fits */
+    _Alignas(8) unsigned char chan_waiter[80];
 } GRuntime;
 static inline GRuntime *g_rt(G *g) { return g->rt; }
 

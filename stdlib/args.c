@@ -142,13 +142,9 @@ bool args_check(G *g, const char *fn, const Value *args, int nargs, const char *
     return ok;
 }
 
-void *args_recv(G *g, const char *fn, const Value *args, int nargs, const NativeType *t) {
-    if (nargs < 1 || !val_is(args[0], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(args[0])->ntype != t) {
-        vm_panicf(g, "%s: receiver must be %s, got %s", fn, t->name,
-                  nargs < 1 ? "nothing" : val_type_name(args[0]));
-        return NULL;
-    }
-    return AS_NATIVEOBJ(args[0])->payload;
+void *args_recv_error(G *g, const char *fn, const Value *args, int nargs, const NativeType *t) {
+    vm_panicf(g, "%s: receiver must be %s, got %s", fn, t->name, nargs < 1 ? "nothing" : val_type_name(args[0]));
+    return NULL;
 }
 
 bool args_method(VM *vm, Value v, const char *name, Value *fn) { return val_find_method(vm, v, name, fn); }

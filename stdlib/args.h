@@ -25,15 +25,22 @@
 bool args_check(G *g, const char *fn, const Value *args, int nargs, const char *spec, ...);
 
 /* The payload of a native method's receiver args[0], which must be a native
- * object of type t (NULL after panicking). */
-void *args_recv(G *g, const char *fn, const Value *args, int nargs, const NativeType *t);
+ * object of type t (NULL after panicking).  Inline: every method call checks
+ * its receiver, and only the panic is out of line. */
+void *args_recv_error(G *g, const char *fn, const Value *args, int nargs, const NativeType *t);
+static inline void *args_recv(G *g, const char *fn, const Value *args, int nargs, const NativeType *t) {
+    if (nargs >= 1 && val_is(args[0], OBJ_NATIVEOBJ) && AS_NATIVEOBJ(args[0])->ntype == t)
+        return AS_NATIVEOBJ(args[0])->payload;
+    return args_recv_error(g, fn, args, nargs, t);
+}
 
 /* In a native method: declare `T *var`, the payload of the receiver (a
  * native object of type ntype), check the other arguments against spec into
- * the pointers that follow, and return -1 from the native if either fails. */
+ * the pointers that follow, and return -1 from the native if either fails.
+ * A method of no arguments called with none skips args_check (Lock, Unlock). */
 #define ARGS_RECV(var, T, ntype, fn, spec, ...)                                                              \
     T *var = args_recv(g, fn, args, nargs, &(ntype));                                                        \
-    if (!var || !args_check(g, fn, args + 1, nargs - 1, spec, ##__VA_ARGS__))                                \
+    if (!var || (((spec)[0] || nargs != 1) && !args_check(g, fn, args + 1, nargs - 1, spec, ##__VA_ARGS__))) \
         return -1;
 
 /* Panic `FN: argument N must be WANT, got TYPE`; returns -1 like vm_panicf. */

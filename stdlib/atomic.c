@@ -78,7 +78,19 @@ static int int_store(G *g, Value *args, int nargs, const NativeType *t, const ch
 
 static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
     int64_t d;
-    WORD_RECV(*t, fn, "i", &d)
+    AtomicWord *w = args_recv(g, fn, args, nargs, t);
+    if (!w)
+        return -1;
+    if (nargs == 2 && val_is_smallint(args[1])) /* the common delta: no args_check */
+        d = val_as_smallint(args[1]);
+    else if (!args_check(g, fn, args + 1, nargs - 1, "i", &d))
+        return -1;
+    RACE_ATOMIC(w)
+    _Atomic int64_t *p = &w->v;
+    if (t == &int64_type || t == &uint64_type) { /* 64 bits: C11's atomic add wraps as Go's */
+        args[0] = val_int(g->vm, (int64_t)((uint64_t)atomic_fetch_add(p, d) + (uint64_t)d));
+        return 1;
+    }
     int64_t old = atomic_load(p);
     while (!atomic_compare_exchange_weak(p, &old, int_sum(t, old, d)))
         ;

@@ -1,9 +1,9 @@
 /* stdlib/lib.h — what the files of stdlib/ share with each other (not public:
  * the rest of csp sees only stdlib/stdlib.h).
  *
- * Each module file has one stdlib_open_X function, called once by
- * stdlib_open before any script runs; natives keep no C globals, so several
- * VMs can coexist.
+ * Each module file has one stdlib_open_X function, run once per VM the
+ * first time one of its modules is looked up (the openers table of
+ * stdlib/stdlib.c); natives keep no C globals, so several VMs can coexist.
  */
 #ifndef CSP_STDLIB_LIB_H
 #define CSP_STDLIB_LIB_H

@@ -281,9 +281,7 @@ void gc_mark_globals(VM *vm, bool program_modules) {
             gc_mark_obj(vm, (Obj *)vm->preludes[i]);
     for (int i = 0; program_modules && i < vm->nusermods; i++)
         gc_mark_obj(vm, (Obj *)vm->usermods[i]);
-    for (int i = 0; i < vm->nntypes; i++)
-        for (ObjNative **m = vm->ntype_methods[i]; *m; m++)
-            gc_mark_obj(vm, (Obj *)*m);
+    vm_mark_types(vm);
     gc_mark_obj(vm, (Obj *)vm->name_Error);
     gc_mark_value(vm, vm->error_method);
     if (vm->rt) /* not in the C unit tests that collect a VM without a runtime */

@@ -69,6 +69,7 @@ void gc_mark_g(VM *vm, G *g);
  * its module and so the module's globals (OBJ_PROTO), so the leak report
  * counts a global as reachable only from the code that can still use it. */
 void gc_mark_globals(VM *vm, bool program_modules);
+void vm_mark_types(VM *vm); /* the registered types' methods (vm/registry.c) */
 void gc_trace_each(VM *vm, void (*visit)(VM *vm, Obj *o, void *ctx), void *ctx);
 /* fn(o) for every object of the heap (the world stopped). */
 void gc_each_object(VM *vm, void (*fn)(Obj *o, void *ctx), void *ctx);

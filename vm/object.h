@@ -198,6 +198,7 @@ typedef struct ObjNative {
     const char *name; /* "fmt.Println", "len" */
     const char *doc;  /* signature and one line: "Println(a...) — ..." */
     struct ObjString *method; /* a native type's method: its interned name (else NULL) */
+    const struct NativeType *owner; /* and its type (SELF's inline cache checks it) */
 } ObjNative;
 
 typedef struct ObjBound {

@@ -1,5 +1,6 @@
 /* vm/registry.c — the VM instance: creation, native modules and types,
  * and process exit. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,6 +8,8 @@
 #include "csp_config.h"
 #include "vm/interp.h"
 #include "vm/race.h"
+
+static void types_free(struct TypeTable *tt, bool methods);
 
 static int native_Error(G *g, Value *args, int nargs) {
     if (nargs != 1 || !val_is(args[0], OBJ_ERROR))
@@ -18,6 +21,12 @@ static int native_Error(G *g, Value *args, int nargs) {
 VM *vm_new(int argc, char **argv) {
     VM *vm = mem_calloc(1, sizeof(VM));
     pthread_mutex_init(&vm->heap_lock, NULL);
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&vm->open_lock, &ma);
+    pthread_mutexattr_destroy(&ma);
+    vm->all_opened = true; /* until vm_lazy_modules */
     vm->gc_percent = 100;
     vm->next_gc = 4u << 20;
     const char *stress = getenv("CSP_GCSTRESS");
@@ -46,10 +55,8 @@ void vm_free(VM *vm) {
     gc_free_all(vm);
     free(vm->interned);
     free(vm->natmods);
-    for (int i = 0; i < vm->nntypes; i++)
-        free(vm->ntype_methods[i]);
-    free(vm->ntype_methods);
-    free(vm->ntypes);
+    types_free(vm->types, true);
+    pthread_mutex_destroy(&vm->open_lock);
     free(vm->usermods);
     free(vm);
 }
@@ -107,8 +114,19 @@ bool vm_module_get(ObjModule *m, ObjString *name, Value *out) {
     return false;
 }
 
+/* The module registered as `name`, without opening anything. */
+static ObjModule *find_opened(VM *vm, const char *name) {
+    if (!strcmp(name, "builtin"))
+        return vm->builtins;
+    for (int i = 0; i < vm->nnatmods; i++)
+        if (!strcmp(vm->natmods[i].name, name))
+            return vm->natmods[i].module;
+    return NULL;
+}
+
 ObjModule *vm_native_module(VM *vm, const char *name, const NativeReg *fns) {
-    ObjModule *m = vm_find_native_module(vm, name);
+    pthread_mutex_lock(&vm->open_lock);
+    ObjModule *m = find_opened(vm, name);
     if (!m) {
         m = module_new(vm, name);
         if (!strcmp(name, "builtin")) {
@@ -133,73 +151,183 @@ ObjModule *vm_native_module(VM *vm, const char *name, const NativeReg *fns) {
         vm_module_set(vm, m, r->name, fn);
         /* The name string lives as long as the process (natives are never unregistered). */
     }
+    pthread_mutex_unlock(&vm->open_lock);
     return m;
 }
 
+void vm_lazy_modules(VM *vm, const NativeOpener *openers, int n) {
+    vm->openers = openers;
+    vm->nopeners = n < 64 ? n : 64;
+    vm->opened = 0;
+    atomic_store(&vm->all_opened, n == 0);
+}
+
+/* Whether the space-separated list names `name`. */
+static bool names_module(const char *list, const char *name) {
+    size_t len = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && !memcmp(p, name, n))
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
+/* Runs every opener not yet run that fills `name` (every one when name is
+ * NULL); open_lock held.  An opener is marked before it runs, so one that
+ * looks up its own modules does not run again. */
+static void run_openers(VM *vm, const char *name) {
+    for (int i = 0; i < vm->nopeners; i++) {
+        if (vm->opened & (UINT64_C(1) << i))
+            continue;
+        if (name && !names_module(vm->openers[i].modules, name))
+            continue;
+        vm->opened |= UINT64_C(1) << i;
+        vm->openers[i].open(vm);
+    }
+    if (vm->opened == (vm->nopeners == 64 ? ~UINT64_C(0) : (UINT64_C(1) << vm->nopeners) - 1))
+        atomic_store_explicit(&vm->all_opened, true, memory_order_release);
+}
+
+void vm_open_all_modules(VM *vm) {
+    if (atomic_load_explicit(&vm->all_opened, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&vm->open_lock);
+    run_openers(vm, NULL);
+    pthread_mutex_unlock(&vm->open_lock);
+}
+
 ObjModule *vm_find_native_module(VM *vm, const char *name) {
-    if (!strcmp(name, "builtin"))
-        return vm->builtins;
-    for (int i = 0; i < vm->nnatmods; i++)
-        if (!strcmp(vm->natmods[i].name, name))
-            return vm->natmods[i].module;
-    return NULL;
+    pthread_mutex_lock(&vm->open_lock);
+    if (!atomic_load_explicit(&vm->all_opened, memory_order_relaxed))
+        run_openers(vm, name);
+    ObjModule *m = find_opened(vm, name);
+    pthread_mutex_unlock(&vm->open_lock);
+    return m;
+}
+
+/* The registered types: a table is never changed once published, so the
+ * dispatch loop's method look-ups read it without a lock while an opener
+ * (under open_lock) publishes a bigger copy. */
+typedef struct TypeTable {
+    struct TypeTable *prev; /* the table this one replaced: freed with the VM */
+    int n;
+    const NativeType **types;
+    ObjNative ***methods; /* per type: one ObjNative per method, NULL-terminated */
+} TypeTable;
+
+static void types_free(TypeTable *tt, bool methods) {
+    while (tt) {
+        TypeTable *prev = tt->prev;
+        for (int i = 0; methods && i < tt->n; i++)
+            free(tt->methods[i]);
+        methods = false; /* older tables share the method arrays */
+        free(tt->types);
+        free(tt->methods);
+        free(tt);
+        tt = prev;
+    }
 }
 
 void vm_register_type(VM *vm, const NativeType *t) {
-    if (vm->nntypes == vm->ntypes_cap) {
-        vm->ntypes_cap = vm->ntypes_cap ? vm->ntypes_cap * 2 : 32;
-        vm->ntypes = mem_realloc(vm->ntypes, (size_t)vm->ntypes_cap * sizeof(NativeType *));
-        vm->ntype_methods = mem_realloc(vm->ntype_methods, (size_t)vm->ntypes_cap * sizeof(ObjNative **));
-    }
-    int n = 0;
-    while (t->methods && t->methods[n].name)
-        n++;
-    ObjNative **ms = mem_calloc((size_t)n + 1, sizeof(ObjNative *));
-    for (int i = 0; i < n; i++) {
+    pthread_mutex_lock(&vm->open_lock);
+    TypeTable *old = atomic_load_explicit(&vm->types, memory_order_relaxed);
+    int n = old ? old->n : 0;
+    TypeTable *tt = mem_calloc(1, sizeof *tt);
+    tt->prev = old;
+    tt->n = n + 1;
+    tt->types = mem_alloc((size_t)tt->n * sizeof(NativeType *));
+    tt->methods = mem_alloc((size_t)tt->n * sizeof(ObjNative **));
+    int nm = 0;
+    while (t->methods && t->methods[nm].name)
+        nm++;
+    ObjNative **ms = mem_calloc((size_t)nm + 1, sizeof(ObjNative *));
+    for (int i = 0; i < nm; i++) {
         ms[i] = (ObjNative *)val_as_obj(vm_new_native(vm, t->methods[i].name, t->methods[i].fn, t->methods[i].doc));
         ms[i]->method = str_intern_c(vm, t->methods[i].name);
+        ms[i]->owner = t;
     }
     /* Kept sorted by address, so that method lookup is a binary search. */
-    int at = vm->nntypes;
-    while (at > 0 && (uintptr_t)vm->ntypes[at - 1] > (uintptr_t)t) {
-        vm->ntypes[at] = vm->ntypes[at - 1];
-        vm->ntype_methods[at] = vm->ntype_methods[at - 1];
-        at--;
+    int at = 0;
+    while (at < n && (uintptr_t)old->types[at] < (uintptr_t)t)
+        at++;
+    for (int i = 0, j = 0; i < tt->n; i++) {
+        if (i == at) {
+            tt->types[i] = t;
+            tt->methods[i] = ms;
+        } else {
+            tt->types[i] = old->types[j];
+            tt->methods[i] = old->methods[j];
+            j++;
+        }
     }
-    vm->ntypes[at] = t;
-    vm->ntype_methods[at] = ms;
-    vm->nntypes++;
+    atomic_store_explicit(&vm->types, tt, memory_order_release);
+    pthread_mutex_unlock(&vm->open_lock);
 }
 
-const NativeType *vm_find_type(VM *vm, const char *name) {
-    for (int i = 0; i < vm->nntypes; i++)
-        if (!strcmp(vm->ntypes[i]->name, name))
-            return vm->ntypes[i];
+void vm_mark_types(VM *vm) {
+    TypeTable *tt = atomic_load_explicit(&vm->types, memory_order_acquire);
+    for (int i = 0; tt && i < tt->n; i++)
+        for (ObjNative **m = tt->methods[i]; *m; m++)
+            gc_mark_obj(vm, (Obj *)*m);
+}
+
+static const NativeType *find_type(VM *vm, const char *name) {
+    TypeTable *tt = atomic_load_explicit(&vm->types, memory_order_acquire);
+    for (int i = 0; tt && i < tt->n; i++)
+        if (!strcmp(tt->types[i]->name, name))
+            return tt->types[i];
     /* Go spells pointer types with a star; csp accepts both spellings. */
-    for (int i = 0; i < vm->nntypes; i++)
-        if (vm->ntypes[i]->name[0] == '*' && !strcmp(vm->ntypes[i]->name + 1, name))
-            return vm->ntypes[i];
+    for (int i = 0; tt && i < tt->n; i++)
+        if (tt->types[i]->name[0] == '*' && !strcmp(tt->types[i]->name + 1, name))
+            return tt->types[i];
     return NULL;
 }
 
-bool vm_native_method(VM *vm, const NativeType *t, ObjString *name, Value *out) {
-    int lo = 0, hi = vm->nntypes;
+const NativeType *vm_find_type(VM *vm, const char *name) {
+    const NativeType *t = find_type(vm, name);
+    if (t || atomic_load_explicit(&vm->all_opened, memory_order_acquire))
+        return t;
+    vm_open_all_modules(vm); /* a type of a module no one has imported yet */
+    return find_type(vm, name);
+}
+
+/* 1: found; 0: t has no such method; -1: t is not registered (yet). */
+static int native_method(VM *vm, const NativeType *t, ObjString *name, Value *out) {
+    TypeTable *tt = atomic_load_explicit(&vm->types, memory_order_acquire);
+    if (!tt)
+        return -1;
+    int lo = 0, hi = tt->n;
     while (lo < hi) { /* the first registered type at or above t */
         int mid = (lo + hi) / 2;
-        if ((uintptr_t)vm->ntypes[mid] < (uintptr_t)t)
+        if ((uintptr_t)tt->types[mid] < (uintptr_t)t)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == vm->nntypes || vm->ntypes[lo] != t)
-        return false;
+    if (lo == tt->n || tt->types[lo] != t)
+        return -1;
     /* Method names in code are interned: one pointer compare per method. */
-    for (ObjNative **m = vm->ntype_methods[lo]; *m; m++)
+    for (ObjNative **m = tt->methods[lo]; *m; m++)
         if ((*m)->method == name || ((*m)->method->len == name->len && str_equal((*m)->method, name))) {
             *out = val_obj(*m);
-            return true;
+            return 1;
         }
-    return false;
+    return 0;
+}
+
+bool vm_native_method(VM *vm, const NativeType *t, ObjString *name, Value *out) {
+    int r = native_method(vm, t, name, out);
+    if (r >= 0 || atomic_load_explicit(&vm->all_opened, memory_order_acquire))
+        return r > 0;
+    /* A value of a type whose module no one has looked up (made by another
+     * module's native): register every type, then look again. */
+    vm_open_all_modules(vm);
+    return native_method(vm, t, name, out) > 0;
 }
 
 ObjNativeObj *vm_new_nativeobj(VM *vm, const NativeType *t) {

@@ -122,7 +122,7 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
     uint32_t idx = (uint32_t)(c & 0xFFFF);
     if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
         return (int)idx;
-    for (int m = 0; m < t->nmethods && m < 0x10000; m++)
+    for (int m = 0; m < t->nmethods && m < 0xFFFF; m++) /* 0xFFFF: native_cached's tag */
         if (t->methods[m].name == name) {
             if (struct_field_index(t, name) >= 0)
                 return -1;
@@ -130,6 +130,23 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
             return m;
         }
     return -1;
+}
+
+/* A native object's method for SELF, through the same inline cache word:
+ * the method's ObjNative (registered methods live as long as the VM) above
+ * a low half of 0xFFFF, which no struct type's method index reaches; a hit
+ * is an ObjNative of the receiver's type (the instruction fixes the name).
+ * NULL: look it up (op_self), then native_cache. */
+#define NATIVE_IC_TAG 0xFFFFu
+static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const NativeType *t) {
+    uint64_t c = atomic_load_explicit(&p->field_ic[pc - 1 - p->code], memory_order_relaxed);
+    ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
+    return (c & 0xFFFF) == NATIVE_IC_TAG && n->owner == t ? n : NULL;
+}
+
+static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
+    atomic_store_explicit(&p->field_ic[pc - 1 - p->code],
+                          ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG, memory_order_relaxed);
 }
 
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
@@ -708,11 +725,12 @@ dispatch:
                     NEXT;
                 }
             } else if (val_is(fn, OBJ_NATIVE) && native_extent(at, nargs) + STACK_SLACK <= g->stack_cap) {
-                /* A native with room on the stack: run it here; one result
-                 * to a call that wants one is placed inline. */
+                /* A native with room on the stack: run it here; its results
+                 * go inline to a call that wants a fixed number. */
                 int n = native_invoke(g, AS_NATIVE(fn), at, nargs);
-                if (LIKELY(n == 1 && nwant == 1)) {
-                    g->stack[at] = g->stack[at + 1];
+                if (LIKELY(n >= 0 && nwant >= 0)) { /* as place_results, for a fixed nwant */
+                    for (int j = 0; j < nwant; j++)
+                        g->stack[at + j] = j < n ? g->stack[at + 1 + j] : VAL_NIL;
                     f = &g->frames[g->nframes - 1]; /* a callback (vm_call) may have moved */
                     base = g->stack + f->base;      /* the frames, or grown the stack */
                     NEXT;
@@ -785,11 +803,21 @@ dispatch:
                 RA = t->methods[m].fn;
                 NEXT;
             }
+        } else if (val_is(obj, OBJ_NATIVEOBJ)) {
+            ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
+            if (LIKELY(n != NULL)) {
+                base[BC_A(i) + 1] = obj;
+                RA = val_obj(n);
+                NEXT;
+            }
         }
         SAVEPC();
         Value fn, recv;
         if (op_self(g, obj, (ObjString *)val_as_obj(KC), &fn, &recv) < 0)
             goto on_panic;
+        if (recv != VAL_NORECV && val_is(obj, OBJ_NATIVEOBJ) && val_is(fn, OBJ_NATIVE) &&
+            AS_NATIVE(fn)->owner == AS_NATIVEOBJ(obj)->ntype)
+            native_cache(cl->proto, pc, fn);
         base[BC_A(i) + 1] = recv;
         RA = fn;
         NEXT;

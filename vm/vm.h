@@ -130,11 +130,15 @@ struct VM {
     ObjString **interned;
     size_t ninterned, interned_cap;
     /* registries */
-    NativeModuleEntry *natmods;
+    NativeModuleEntry *natmods; /* the modules opened so far: open_lock */
     int nnatmods, natmods_cap;
-    const NativeType **ntypes;
-    ObjNative ***ntype_methods; /* per registered type: one ObjNative per method */
-    int nntypes, ntypes_cap;
+    const struct NativeOpener *openers; /* vm_lazy_modules: built on first look-up */
+    int nopeners;
+    uint64_t opened;            /* bit i: openers[i] has run (open_lock) */
+    _Atomic bool all_opened;
+    pthread_mutex_t open_lock;  /* recursive: an opener registers modules and types */
+    struct TypeTable *_Atomic types; /* registered native types, sorted by address; replaced
+                                      * whole (readers take no lock) */
     ObjString *name_Error;      /* interned "Error" */
     Value error_method;         /* the Error() method of error values */
     /* len() of native objects (channels): set by the runtime layer; may be NULL */
@@ -173,7 +177,7 @@ struct VM {
 VM *vm_new(int argc, char **argv);
 void vm_free(VM *vm);
 
-/* Registration (called by stdlib_open before any script runs). */
+/* Registration (stdlib_open, and the openers of lazy modules). */
 typedef struct NativeReg {
     const char *name;
     NativeFn fn;
@@ -181,7 +185,17 @@ typedef struct NativeReg {
 } NativeReg;
 ObjModule *vm_native_module(VM *vm, const char *name, const NativeReg *fns); /* fns ends with {NULL} */
 void vm_module_set(VM *vm, ObjModule *m, const char *name, Value v); /* add/replace a member */
-ObjModule *vm_find_native_module(VM *vm, const char *name);
+ObjModule *vm_find_native_module(VM *vm, const char *name); /* runs its pending openers first */
+/* Lazy standard modules: openers[i].open fills the modules named in
+ * openers[i].modules (space-separated) the first time one of them is looked
+ * up, so start-up builds none of the tables a script does not import.  The
+ * table outlives the VM; at most 64 openers. */
+typedef struct NativeOpener {
+    const char *modules; /* "os syscall os/signal" */
+    void (*open)(VM *vm);
+} NativeOpener;
+void vm_lazy_modules(VM *vm, const NativeOpener *openers, int n);
+void vm_open_all_modules(VM *vm); /* what iterates over every module (the REPL's completion) */
 bool vm_module_get(ObjModule *m, ObjString *name, Value *out); /* by interned name */
 void vm_register_type(VM *vm, const NativeType *t);
 const NativeType *vm_find_type(VM *vm, const char *name);
