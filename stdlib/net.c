@@ -1,13 +1,16 @@
 /* stdlib/net.c — package net, the goroutine side: Listen, Dial, and the
  * *net.TCPListener, *net.TCPConn and *net.TCPAddr values.
  *
- * Every operation is a NetReq handed to the I/O loop (stdlib/net_loop.c);
- * the goroutine parks until it is done and then, on its own thread, turns
- * the outcome into values with Go's error texts:
+ * Listen, Accept and Dial are NetReqs handed to the I/O loop
+ * (stdlib/net_loop.c): the goroutine parks until it is done and then, on
+ * its own thread, turns the outcome into values.  Read and Write make their
+ * system call on the goroutine's own M and go to the loop only to wait
+ * while the socket would block (stdlib/net_int.h).  Go's error texts:
  *   dial tcp 127.0.0.1:1: connect: connection refused
  *   read tcp 127.0.0.1:8080->127.0.0.1:50312: i/o timeout
  *   accept tcp 127.0.0.1:8080: use of closed network connection
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "runtime/sched.h"
 #include "stdlib/lib.h"
 #include "stdlib/net_int.h"
 #include "vm/gc.h"
@@ -205,8 +209,9 @@ static int listener_Addr(G *g, Value *args, int nargs) {
 /* ---- Close (both) ---- */
 
 /* Close does not wait for the loop (Go's Close does not wait for the
- * descriptor's readers either).  The loop takes requests in order, so a Read
- * or Write issued after Close fails with "use of closed network connection". */
+ * descriptor's readers either): a connection is marked closed at once, so a
+ * Read or Write after Close fails with "use of closed network connection",
+ * and the loop wakes the goroutines waiting on it, which find the same. */
 static int close_obj(G *g, Value *args, NetObj *o) {
     if (atomic_exchange(&o->closed, true)) {
         NetReq r = {.use_closed = true};
@@ -218,6 +223,8 @@ static int close_obj(G *g, Value *args, NetObj *o) {
         args[0] = op_error(g->vm, "close", where, &r);
         return 1;
     }
+    if (o->c)
+        atomic_fetch_or(&o->c->state, CONN_CLOSED);
     NetReq *r = req_new(NET_CLOSE);
     r->c = o->c;
     r->l = o->l;
@@ -238,43 +245,150 @@ static int conn_Close(G *g, Value *args, int nargs) {
 
 /* ---- the Stream of a connection: Read and Write ---- */
 
-static int resume_rw(G *g, Value *args, void *p) {
-    NetReq *r = p;
+/* Begin a system call on c->fd: false once Close was called. */
+static bool conn_ref(Conn *c) {
+    uint32_t s = atomic_load(&c->state);
+    do {
+        if (s & CONN_CLOSED)
+            return false;
+    } while (!atomic_compare_exchange_weak(&c->state, &s, s + CONN_REF));
+    return true;
+}
+
+/* The deadline d (0: none) has passed. */
+static bool expired(_Atomic int64_t *d) {
+    int64_t t = atomic_load_explicit(d, memory_order_relaxed);
+    return t && sched_nanotime() >= t;
+}
+
+static bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
+
+/* The error of a failed Read or Write (r: what failed). */
+static Value rw_error(VM *vm, Conn *c, bool reading, NetReq *r) {
+    char where[160];
+    snprintf(where, sizeof where, "%s->%s", c->laddr, c->raddr);
+    return op_error(vm, reading ? "read" : "write", where, r);
+}
+
+enum { READ_MAX = 64 * 1024 };
+
+/* Read on g's own M: (data, err) in args and 2, or 0 when the socket has
+ * nothing yet (EAGAIN) and g must wait on the loop.  The bytes land in a
+ * buffer of the M's thread first, so a string is only as long as what came. */
+static int read_now(G *g, Conn *c, size_t max, Value *args) {
+    static _Thread_local char *buf;
     VM *vm = g->vm;
-    bool reading = r->op == NET_READ;
-    if (reading) {
-        stream_race_read(g);
-        args[0] = val_str(vm, r->buf ? r->buf : "", r->len);
+    NetReq e = {0};
+    ssize_t n = 0;
+    if (!conn_ref(c)) {
+        e.use_closed = true;
+    } else if (expired(&c->read_deadline)) {
+        e.timeout = true;
+        conn_unref(c);
     } else {
-        args[0] = val_int(vm, failed(r) ? 0 : (int64_t)r->len);
+        if (!buf)
+            buf = mem_alloc(READ_MAX); /* one per thread, for the thread's life */
+        do
+            n = read(c->fd, buf, max < READ_MAX ? max : READ_MAX);
+        while (n < 0 && errno == EINTR);
+        int err = errno;
+        conn_unref(c);
+        if (n < 0 && would_block(err))
+            return 0;
+        if (n < 0) {
+            e.err = -err;
+            e.syscall = "read";
+        }
     }
-    args[1] = VAL_NIL;
-    if (r->err == UV_EOF && !r->timeout && !r->use_closed) {
-        args[1] = stream_eof(vm);
-    } else if (failed(r)) {
-        char where[160];
-        snprintf(where, sizeof where, "%s->%s", r->c->laddr, r->c->raddr);
-        args[1] = op_error(vm, reading ? "read" : "write", where, r);
-    }
-    req_free(r);
+    stream_race_read(g);
+    args[0] = val_str(vm, n > 0 ? buf : "", n > 0 ? (size_t)n : 0);
+    args[1] = n > 0 ? VAL_NIL : n == 0 && !failed(&e) ? stream_eof(vm) : rw_error(vm, c, true, &e);
     return 2;
 }
 
+/* Write p[0..n) on g's own M, as far as the socket takes it: 2 with
+ * (written, err) in args once all is written or it failed, or 0 with *done
+ * bytes written when the socket is full (EAGAIN).  before: the bytes of the
+ * same Write written by earlier calls, for the count. */
+static int write_now(G *g, Conn *c, const char *p, size_t n, size_t before, size_t *done, Value *args) {
+    NetReq e = {0};
+    *done = 0;
+    if (!conn_ref(c)) {
+        e.use_closed = true;
+    } else if (expired(&c->write_deadline)) {
+        e.timeout = true;
+        conn_unref(c);
+    } else {
+        while (*done < n) {
+            /* MSG_NOSIGNAL: a peer that is gone is EPIPE, not SIGPIPE */
+            ssize_t k = send(c->fd, p + *done, n - *done, MSG_NOSIGNAL);
+            if (k >= 0) {
+                *done += (size_t)k;
+            } else if (errno != EINTR) {
+                e.err = -errno;
+                break;
+            }
+        }
+        conn_unref(c);
+        if (e.err && would_block(-e.err))
+            return 0;
+        e.syscall = "write";
+    }
+    args[0] = val_int(g->vm, (int64_t)(before + *done));
+    args[1] = failed(&e) ? rw_error(g->vm, c, false, &e) : VAL_NIL;
+    return 2;
+}
+
+/* g runs again after the loop saw the socket ready (or closed, or a
+ * deadline pass): the call is made again, and may wait again. */
+static int resume_read(G *g, Value *args, void *p) {
+    NetReq *r = p;
+    int n = read_now(g, r->c, r->max, args);
+    if (n) {
+        req_free(r);
+        return n;
+    }
+    return park(g, r, resume_read);
+}
+
+static int resume_write(G *g, Value *args, void *p) {
+    NetReq *r = p;
+    size_t done;
+    int n = write_now(g, r->c, r->buf, r->len, r->total - r->len, &done, args);
+    if (n) {
+        req_free(r);
+        return n;
+    }
+    memmove(r->buf, r->buf + done, r->len - done);
+    r->len -= done;
+    return park(g, r, resume_write);
+}
+
 static int conn_read(G *g, Value self, size_t max, Value *args) {
+    Conn *c = netobj(self)->c;
+    int n = read_now(g, c, max, args);
+    if (n)
+        return n;
     NetReq *r = req_new(NET_READ);
-    r->c = netobj(self)->c;
+    r->c = c;
     r->max = max;
-    return park(g, r, resume_rw);
+    return park(g, r, resume_read);
 }
 
 static int conn_write(G *g, Value self, const char *p, size_t n, Value *args) {
     stream_race_write(g);
-    NetReq *r = req_new(NET_WRITE);
-    r->c = netobj(self)->c;
-    r->buf = mem_alloc(n ? n : 1);
-    memcpy(r->buf, p, n);
-    r->len = n;
-    return park(g, r, resume_rw);
+    Conn *c = netobj(self)->c;
+    size_t done;
+    int k = write_now(g, c, p, n, 0, &done, args);
+    if (k)
+        return k;
+    NetReq *r = req_new(NET_WRITE); /* the rest, copied (Stream.write's contract) */
+    r->c = c;
+    r->total = n;
+    r->len = n - done;
+    r->buf = mem_alloc(r->len);
+    memcpy(r->buf, p + done, r->len);
+    return park(g, r, resume_write);
 }
 
 static const Stream conn_stream = {conn_read, conn_write};
@@ -300,19 +414,20 @@ static int conn_Write(G *g, Value *args, int nargs) {
     return conn_write(g, args[0], s->chars, s->len, args);
 }
 
-/* SetDeadline and friends: handed to the loop without waiting; the loop
- * takes requests in order, so the goroutine's next Read sees it. */
+/* SetDeadline and friends: stored at once for the next Read or Write, and
+ * handed to the loop without waiting, for those already waiting. */
 static int set_deadline(G *g, Value *args, int nargs, const char *fn, bool rd, bool wr) {
     Value t;
     ARGS_RECV(o, NetObj, conn_type, fn, "v", &t)
     int64_t deadline;
     if (!time_deadline(t, &deadline))
         return args_type_error(g, fn, 1, "time.Time", t);
+    if (rd)
+        atomic_store(&o->c->read_deadline, deadline);
+    if (wr)
+        atomic_store(&o->c->write_deadline, deadline);
     NetReq *r = req_new(NET_DEADLINE);
     r->c = o->c;
-    r->deadline = deadline;
-    r->set_read = rd;
-    r->set_write = wr;
     io_post(g->vm, &r->io);
     args[0] = VAL_NIL;
     return 1;

@@ -2,36 +2,53 @@
  * only on the I/O loop thread, and the script side (net.c), run by
  * goroutines.  They meet in NetReq, a request of runtime/io.h.
  *
+ * Reads and writes are Go's: the goroutine makes the non-blocking read(2)
+ * or send(2) itself, on its own M, and only when the socket would block
+ * (EAGAIN) does it park on the loop, which watches the descriptor for
+ * readiness (a uv_poll_t) and the deadlines (a uv_timer_t), and readies the
+ * goroutine to try again.  Listen, Accept and Dial stay on the loop (libuv's
+ * uv_tcp_t); a connection's socket is then copied into Conn.fd and the
+ * uv_tcp_t closed, so libuv never reads or writes it.
+ *
  * Ownership: a Conn or Listener is created and changed only on the loop
- * thread; its addresses are written before it is handed to a goroutine and
- * never change, so goroutines may read them.  The script object holds a
- * pointer; when the collector frees the object it posts NET_RELEASE, and the
- * loop thread frees the C side once its libuv handles are closed too.  The
- * read buffer, most of a Conn's memory, goes earlier: at Close, or at EOF
- * once every byte has been read.
+ * thread, except Conn.state and the deadlines, which are atomics; its
+ * addresses are written before it is handed to a goroutine and never
+ * change, so goroutines may read them.  Conn.state counts the goroutines in
+ * a system call on fd (Go's fdMutex in miniature): Close marks it closed at
+ * once, the loop closes its handles, and fd itself is closed by whichever
+ * comes last, the loop or the last system call, so no read ever lands on a
+ * reused descriptor.  The script object holds a pointer; when the collector
+ * frees the object it posts NET_RELEASE, and the loop thread frees the
+ * struct once its libuv handles are closed too.  The descriptor, the only
+ * resource that matters, goes at Close.
  */
 #ifndef CSP_STDLIB_NET_INT_H
 #define CSP_STDLIB_NET_INT_H
 
 #include <netinet/in.h>
+#include <stdatomic.h>
 
 #include "runtime/io.h"
 #include "stdlib/stream.h"
 
 typedef struct NetReq NetReq;
 
+/* Conn.state: CONN_CLOSED (Close was called), CONN_LOOP_DONE (the loop no
+ * longer watches fd), plus CONN_REF for each system call in progress. */
+enum { CONN_CLOSED = 1, CONN_LOOP_DONE = 2, CONN_REF = 4 };
+
 typedef struct Conn {
-    uv_tcp_t tcp;
-    uv_timer_t timer;          /* the read/write deadline */
-    StrBuf in;                 /* received, not yet read: in.p[in_start..in.len) */
-    size_t in_start;
-    int read_err;              /* UV_EOF or an error once reading failed; 0 before */
-    bool reading;              /* uv_read_start is on */
-    bool closed;               /* Close was called (or the dial failed) */
+    uv_tcp_t tcp;              /* accept/connect only; closed once fd is copied */
+    uv_poll_t poll;            /* readiness of fd, while someone waits for it */
+    uv_timer_t timer;          /* the earliest deadline of a waiter */
+    int fd;                    /* the socket, non-blocking; -1 before setup */
+    _Atomic uint32_t state;    /* CONN_* */
+    _Atomic int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
+    int poll_events;           /* UV_READABLE | UV_WRITABLE being watched */
+    bool closed;               /* the loop shut it (Close, release or a failed dial) */
     bool released;             /* no script object refers to it any more */
-    int open_handles;          /* tcp and timer, until their close callbacks */
-    NetReq *readers, *readers_tail; /* Reads waiting for bytes, oldest first */
-    int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
+    int open_handles;          /* tcp, poll and timer, until their close callbacks */
+    NetReq *readers, *writers; /* goroutines waiting for readiness (a stack: all are woken) */
     char laddr[64], raddr[64]; /* "127.0.0.1:8080" */
 } Conn;
 
@@ -46,6 +63,8 @@ typedef struct Listener {
 } Listener;
 
 enum NetOp { NET_LISTEN, NET_ACCEPT, NET_DIAL, NET_READ, NET_WRITE, NET_CLOSE, NET_DEADLINE, NET_RELEASE };
+/* NET_READ / NET_WRITE wait until fd is readable / writable (or closed, or
+ * the deadline passed); the goroutine then makes the system call itself. */
 
 struct NetReq {
     IoReq io;
@@ -59,10 +78,9 @@ struct NetReq {
     int port;
     char addrtext[300];        /* the address as the script wrote it, for errors */
     size_t max;                /* Read */
-    char *buf;                 /* Write: the bytes; Read: the bytes read */
+    char *buf;                 /* Write: the len bytes not yet written */
     size_t len;
-    int64_t deadline;          /* NET_DEADLINE */
-    bool set_read, set_write;
+    size_t total;              /* Write: the count the script asked for */
     /* out */
     int err;                   /* a libuv error code, 0 if none */
     const char *syscall;       /* the failing system call for Go's text: "connect", "read" */
@@ -70,12 +88,15 @@ struct NetReq {
     bool use_closed;           /* "use of closed network connection" */
     Conn *newc;                /* Accept, Dial */
     Listener *newl;            /* Listen */
-    uv_write_t write;
     uv_connect_t connect;
     uv_getaddrinfo_t resolve;
 };
 
 /* net_loop.c: the loop-thread half (req->io.start for every op). */
 void net_start(uv_loop_t *loop, IoReq *req);
+
+/* Either side: the end of a system call on c->fd (closes fd if it was the
+ * last user of a connection the loop has let go of). */
+void conn_unref(Conn *c);
 
 #endif

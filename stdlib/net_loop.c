@@ -2,21 +2,22 @@
  * and connections as libuv handles (see stdlib/net_int.h for ownership).
  *
  * Everything here runs on the I/O loop thread, so the handles need no lock.
- * A connection reads only while some goroutine waits in Read (uv_read_start
- * when the first reader comes, uv_read_stop when none is left), so a peer
- * that sends faster than the script reads is held back by TCP itself rather
- * than by an ever-growing buffer here; likewise libuv stops accepting while
- * an announced connection waits for Accept.
+ * The loop never reads or writes a connection: goroutines do (net.c), and
+ * come here only to wait until its socket is ready.  Nothing is buffered
+ * here, so a peer that sends faster than the script reads is held back by
+ * TCP itself; likewise libuv stops accepting while an announced connection
+ * waits for Accept.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/sched.h"
 #include "stdlib/net_int.h"
-
-enum { READ_CHUNK = 64 * 1024 };
 
 static void complete(NetReq *r) { io_complete(&r->io); }
 
@@ -46,28 +47,37 @@ static void addr_text(const struct sockaddr *sa, char *buf, size_t n) {
 
 /* ---- connections ---- */
 
-static void conn_free(Conn *c) {
-    sb_free(&c->in);
-    free(c);
+void conn_unref(Conn *c) {
+    if (atomic_fetch_sub(&c->state, CONN_REF) == CONN_REF + CONN_CLOSED + CONN_LOOP_DONE)
+        close(c->fd);
 }
 
 static void conn_handle_closed(uv_handle_t *h) {
     Conn *c = h->data;
-    if (--c->open_handles == 0 && c->released)
-        conn_free(c);
+    if (--c->open_handles > 0 || !c->closed)
+        return; /* the accept/connect handle closed after setup: fd lives on */
+    /* The loop no longer watches fd: close it, unless a goroutine is still
+     * in a system call on it (then conn_unref does). */
+    if (c->fd >= 0 && atomic_fetch_or(&c->state, CONN_LOOP_DONE) == CONN_CLOSED)
+        close(c->fd);
+    if (c->released)
+        free(c);
 }
 
 static Conn *conn_new(uv_loop_t *loop) {
     Conn *c = mem_calloc(1, sizeof *c);
     uv_tcp_init(loop, &c->tcp);
     uv_timer_init(loop, &c->timer);
-    c->tcp.data = c->timer.data = c;
+    c->tcp.data = c->poll.data = c->timer.data = c;
+    c->fd = -1;
     c->open_handles = 2;
     return c;
 }
 
-/* A connection just made (accepted or dialled): Go's defaults and names. */
-static void conn_setup(Conn *c) {
+/* A connection just made (accepted or dialled): Go's defaults and names,
+ * and its socket moved out of libuv's uv_tcp_t into c->fd.  Returns 0 or a
+ * libuv error (out of descriptors). */
+static int conn_setup(Conn *c) {
     uv_tcp_nodelay(&c->tcp, 1); /* Go sets TCP_NODELAY on every TCP connection */
     struct sockaddr_storage sa;
     int n = sizeof sa;
@@ -76,148 +86,111 @@ static void conn_setup(Conn *c) {
     n = sizeof sa;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &n) == 0)
         addr_text((struct sockaddr *)&sa, c->raddr, sizeof c->raddr);
+    uv_os_fd_t fd;
+    uv_fileno((uv_handle_t *)&c->tcp, &fd);
+    /* A second descriptor of the same socket (it stays non-blocking: that
+     * is a property of the socket, not of the descriptor); closing the
+     * uv_tcp_t's own then only drops libuv's reference. */
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0)
+        return uv_translate_sys_error(errno);
+    int e = uv_poll_init(c->tcp.loop, &c->poll, dup);
+    if (e != 0) {
+        close(dup);
+        return e;
+    }
+    c->fd = dup;
+    c->open_handles++;
+    uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
+    return 0;
 }
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-    Conn *c = h->data;
-    if (c->in_start == c->in.len)
-        c->in.len = c->in_start = 0;
-    sb_reserve(&c->in, READ_CHUNK);
-    buf->base = c->in.p + c->in.len;
-    buf->len = c->in.cap - c->in.len;
-}
-
-static void serve_readers(Conn *c);
-
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
-    Conn *c = s->data;
-    if (n > 0)
-        c->in.len += (size_t)n;
-    else if (n < 0)
-        c->read_err = (int)n;
-    serve_readers(c);
-}
-
-/* Nothing more can be read into or out of the buffer (closed, or at EOF or
- * an error with every byte read): give its 64 KB back now, not when the
- * collector finalizes the script object, which may be many connections
- * later (issue 18: an echo server grew by 4 KB a connection). */
-static void conn_drop_input(Conn *c) {
-    if ((c->closed || c->read_err) && c->in_start == c->in.len && c->in.p) {
-        sb_free(&c->in);
-        c->in_start = 0;
+/* Ready every goroutine of list: each tries its system call again. */
+static void wake(NetReq **list) {
+    while (*list) {
+        NetReq *r = *list;
+        *list = r->next_waiter;
+        complete(r);
     }
 }
 
-static void on_deadline(uv_timer_t *t) { serve_readers(t->data); }
+static void on_poll(uv_poll_t *p, int status, int events);
+static void on_deadline(uv_timer_t *t);
 
-/* Read while someone waits, and time the earliest read deadline. */
-static void update_reading(Conn *c) {
-    bool want = c->readers && !c->closed && !c->read_err;
-    if (want && !c->reading)
-        c->reading = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0;
-    else if (!want && c->reading) {
-        uv_read_stop((uv_stream_t *)&c->tcp);
-        c->reading = false;
-    }
+/* Watch fd for what the waiters wait for, and time the earliest deadline
+ * among them. */
+static void update_poll(Conn *c) {
     if (c->closed)
         return;
-    if (!c->readers || !c->read_deadline) {
+    int want = (c->readers ? UV_READABLE : 0) | (c->writers ? UV_WRITABLE : 0);
+    if (want != c->poll_events) {
+        if (want)
+            uv_poll_start(&c->poll, want, on_poll);
+        else
+            uv_poll_stop(&c->poll);
+        c->poll_events = want;
+    }
+    int64_t rd = c->readers ? atomic_load(&c->read_deadline) : 0;
+    int64_t wd = c->writers ? atomic_load(&c->write_deadline) : 0;
+    int64_t d = !rd ? wd : !wd ? rd : rd < wd ? rd : wd;
+    if (!d) {
         uv_timer_stop(&c->timer);
         return;
     }
-    int64_t wait = c->read_deadline - sched_nanotime();
+    int64_t wait = d - sched_nanotime();
     uint64_t ms = wait <= 0 ? 0 : (uint64_t)(wait / 1000000 + (wait % 1000000 != 0)); /* never early */
     uv_timer_start(&c->timer, on_deadline, ms, 0);
 }
 
-/* Give the waiting readers what there is: bytes, then the error or EOF. */
-static void serve_readers(Conn *c) {
-    int64_t now = 0;
-    while (c->readers) {
-        NetReq *r = c->readers;
-        size_t avail = c->in.len - c->in_start;
-        if (c->closed) {
-            r->use_closed = true;
-        } else if (avail > 0) {
-            size_t take = avail < r->max ? avail : r->max;
-            r->buf = mem_alloc(take);
-            memcpy(r->buf, c->in.p + c->in_start, take);
-            r->len = take;
-            c->in_start += take;
-        } else if (c->read_err) {
-            r->err = c->read_err;
-            r->syscall = "read";
-            /* As the kernel (and so Go): the error is reported once, then
-             * the dead connection reads as EOF. */
-            c->read_err = UV_EOF;
-        } else if (c->read_deadline && (now ? now : (now = sched_nanotime())) >= c->read_deadline) {
-            r->timeout = true;
-        } else {
-            break;
-        }
-        c->readers = r->next_waiter;
-        if (!c->readers)
-            c->readers_tail = NULL;
-        complete(r);
-    }
-    update_reading(c);
-    conn_drop_input(c);
+static void on_poll(uv_poll_t *p, int status, int events) {
+    Conn *c = p->data;
+    if (status < 0) /* libuv stopped the handle (POLLERR): the calls will see the error */
+        c->poll_events = 0;
+    if (status < 0 || (events & (UV_READABLE | UV_DISCONNECT)))
+        wake(&c->readers);
+    if (status < 0 || (events & (UV_WRITABLE | UV_DISCONNECT)))
+        wake(&c->writers);
+    update_poll(c);
 }
 
-/* Close the connection's handles; waiting readers fail, pending writes are
- * cancelled by libuv (their callbacks see UV_ECANCELED). */
+/* A deadline passed: its waiters try again and find it passed. */
+static void on_deadline(uv_timer_t *t) {
+    Conn *c = t->data;
+    int64_t now = sched_nanotime(), rd = atomic_load(&c->read_deadline), wd = atomic_load(&c->write_deadline);
+    if (rd && now >= rd)
+        wake(&c->readers);
+    if (wd && now >= wd)
+        wake(&c->writers);
+    update_poll(c);
+}
+
+/* Stop watching fd and close the handles: the waiting goroutines try again
+ * and find the connection closed; fd closes once the handles have. */
 static void conn_shut(Conn *c) {
     if (c->closed)
         return;
     c->closed = true;
-    c->in_start = c->in.len; /* unread bytes of a closed connection are gone */
-    serve_readers(c);
-    if (c->reading)
-        uv_read_stop((uv_stream_t *)&c->tcp);
-    c->reading = false;
-    uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
-    uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
+    atomic_fetch_or(&c->state, CONN_CLOSED);
+    wake(&c->readers);
+    wake(&c->writers);
+    uv_handle_t *hs[] = {(uv_handle_t *)&c->tcp, (uv_handle_t *)&c->poll, (uv_handle_t *)&c->timer};
+    for (int i = 0; i < 3; i++)
+        if ((i != 1 || c->fd >= 0) && !uv_is_closing(hs[i]))
+            uv_close(hs[i], conn_handle_closed);
 }
 
-static void start_read(NetReq *r) {
-    Conn *c = r->c;
-    r->next_waiter = NULL;
-    if (c->readers_tail)
-        c->readers_tail->next_waiter = r;
-    else
-        c->readers = r;
-    c->readers_tail = r;
-    serve_readers(c);
-}
-
-static void on_write(uv_write_t *w, int status) {
-    NetReq *r = w->data;
-    if (status == UV_ECANCELED)
-        r->use_closed = true;
-    else if (status < 0) {
-        r->err = status;
-        r->syscall = "write";
-    }
-    complete(r);
-}
-
-static void start_write(NetReq *r) {
+/* NET_READ / NET_WRITE: wait until fd is ready (a closed connection is
+ * "ready": the call reports it). */
+static void start_wait(NetReq *r) {
     Conn *c = r->c;
     if (c->closed) {
-        r->use_closed = true;
-    } else if (c->write_deadline && sched_nanotime() >= c->write_deadline) {
-        r->timeout = true;
-    } else {
-        uv_buf_t b = uv_buf_init(r->buf, (unsigned)r->len);
-        r->write.data = r;
-        int e = uv_write(&r->write, (uv_stream_t *)&c->tcp, &b, 1, on_write);
-        if (e == 0)
-            return;
-        r->err = e;
-        r->syscall = "write";
+        complete(r);
+        return;
     }
-    complete(r);
+    NetReq **list = r->op == NET_READ ? &c->readers : &c->writers;
+    r->next_waiter = *list;
+    *list = r;
+    update_poll(c);
 }
 
 /* ---- listeners ---- */
@@ -240,8 +213,9 @@ static void serve_acceptors(Listener *l) {
             l->ready--;
             Conn *c = conn_new(l->tcp.loop);
             int e = uv_accept((uv_stream_t *)&l->tcp, (uv_stream_t *)&c->tcp);
+            if (e == 0)
+                e = conn_setup(c);
             if (e == 0) {
-                conn_setup(c);
                 r->newc = c;
             } else {
                 r->err = e;
@@ -315,13 +289,14 @@ static void on_connect(uv_connect_t *req, int status) {
     NetReq *r = req->data;
     Conn *c = r->c;
     r->c = NULL;
+    if (status == 0)
+        status = conn_setup(c);
     if (status < 0) {
         r->err = status;
         r->syscall = "connect";
         c->released = true;
         conn_shut(c);
     } else {
-        conn_setup(c);
         r->newc = c;
     }
     complete(r);
@@ -392,15 +367,8 @@ void net_start(uv_loop_t *loop, IoReq *req) {
         }
         break;
     case NET_READ:
-        if (r->c->closed) {
-            r->use_closed = true;
-            complete(r);
-        } else {
-            start_read(r);
-        }
-        break;
     case NET_WRITE:
-        start_write(r);
+        start_wait(r);
         break;
     case NET_CLOSE:
         if (r->c)
@@ -409,13 +377,10 @@ void net_start(uv_loop_t *loop, IoReq *req) {
             listener_shut(r->l);
         free(r);
         break;
-    case NET_DEADLINE:
-        if (r->set_read)
-            r->c->read_deadline = r->deadline;
-        if (r->set_write)
-            r->c->write_deadline = r->deadline;
-        if (!r->c->closed)
-            serve_readers(r->c); /* a waiting Read may time out at once, or later */
+    case NET_DEADLINE: /* the waiters try again: the new deadline may have passed, or be later */
+        wake(&r->c->readers);
+        wake(&r->c->writers);
+        update_poll(r->c);
         free(r);
         break;
     case NET_RELEASE:
@@ -424,7 +389,7 @@ void net_start(uv_loop_t *loop, IoReq *req) {
             if (!r->c->closed)
                 conn_shut(r->c);
             else if (r->c->open_handles == 0)
-                conn_free(r->c);
+                free(r->c);
         } else {
             r->l->released = true;
             if (!r->l->closed)
