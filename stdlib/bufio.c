@@ -6,7 +6,9 @@
  * more bytes (or must flush) tail-calls its loop in stdlib/stream.csp, which
  * reads (or writes) the underlying stream and feeds the buffer through the
  * internal/stream natives below, so a goroutine scanning a connection parks
- * between lines and holds no thread.
+ * between lines and holds no thread.  Before that, a stream that can be read
+ * without waiting (Stream.read_now: a connection) is read straight into the
+ * buffer, so a line that is already there costs no loop and no extra string.
  *
  * The buffers are C memory shared by whoever holds the object.  Using one
  * Scanner from two goroutines at once is a race in Go; here it may give
@@ -44,8 +46,8 @@ static void buf_free(Buf *q) {
     pthread_mutex_destroy(&q->lock);
 }
 
-/* Append n bytes (lock held); drops the consumed prefix first. */
-static void buf_append(Buf *q, const char *p, size_t n) {
+/* Drop the consumed prefix before more bytes come (lock held). */
+static void buf_compact(Buf *q) {
     if (q->start > 0 && q->start == q->b.len) {
         q->b.len = 0;
         q->start = 0;
@@ -54,7 +56,27 @@ static void buf_append(Buf *q, const char *p, size_t n) {
         q->b.len -= q->start;
         q->start = 0;
     }
+}
+
+/* Append n bytes (lock held). */
+static void buf_append(Buf *q, const char *p, size_t n) {
+    buf_compact(q);
     sb_put(&q->b, p, n);
+}
+
+/* Read up to size bytes of src straight into the buffer, if src can be read
+ * without waiting (Stream.read_now, lock held): the count, 0 with *err set,
+ * or -1 when the stream loop must wait for them. */
+static ssize_t buf_read_now(G *g, Buf *q, Value src, size_t size, Value *err) {
+    const Stream *st = stream_of(src, false);
+    if (!st || !st->read_now)
+        return -1;
+    buf_compact(q);
+    sb_reserve(&q->b, size);
+    ssize_t n = st->read_now(g, src, q->b.p + q->b.len, size, err);
+    if (n > 0)
+        q->b.len += (size_t)n;
+    return n;
 }
 
 static size_t buf_unread(const Buf *q) { return q->b.len - q->start; }
@@ -180,6 +202,17 @@ static int scanner_Scan(G *g, Value *args, int nargs) {
     ARGS_RECV(s, Scanner, scanner_type, "bufio.Scanner.Scan", "")
     pthread_mutex_lock(&s->q.lock);
     Value r = scan_step(g->vm, s);
+    Value err = VAL_NIL;
+    while (val_is_nil(r)) { /* more bytes are needed: those already there first */
+        ssize_t n = buf_read_now(g, &s->q, s->src, SCAN_READ, &err);
+        if (n < 0)
+            break;
+        if (n == 0 && val_equal(err, stream_eof(g->vm)))
+            s->eof = true;
+        else if (n == 0)
+            s->err = err;
+        r = scan_step(g->vm, s);
+    }
     pthread_mutex_unlock(&s->q.lock);
     if (!val_is_nil(r)) {
         args[0] = r;
@@ -349,6 +382,15 @@ static int reader_read(G *g, Value *args, Value self, int delim, size_t max) {
     Reader *r = (Reader *)AS_NATIVEOBJ(self)->payload;
     pthread_mutex_lock(&r->q.lock);
     bool done = reader_take(g->vm, r, delim, max, args);
+    Value err = VAL_NIL;
+    while (!done) { /* more bytes are needed: those already there first */
+        ssize_t n = buf_read_now(g, &r->q, r->stream, r->size, &err);
+        if (n < 0)
+            break;
+        if (n == 0)
+            r->err = err;
+        done = reader_take(g->vm, r, delim, max, args);
+    }
     pthread_mutex_unlock(&r->q.lock);
     if (done)
         return 2;
@@ -428,7 +470,7 @@ static const NativeMethod reader_methods[] = {
     {NULL, NULL, NULL},
 };
 
-static const Stream reader_stream = {reader_stream_read, NULL};
+static const Stream reader_stream = {.read = reader_stream_read};
 
 static const NativeType reader_type = {
     .name = "*bufio.Reader",
@@ -540,7 +582,7 @@ static const NativeMethod writer_methods[] = {
     {NULL, NULL, NULL},
 };
 
-static const Stream writer_stream = {NULL, writer_stream_write};
+static const Stream writer_stream = {.write = writer_stream_write};
 
 static const NativeType writer_type = {
     .name = "*bufio.Writer",

@@ -272,37 +272,58 @@ static Value rw_error(VM *vm, Conn *c, bool reading, NetReq *r) {
 
 enum { READ_MAX = 64 * 1024 };
 
+/* read(2) on g's own M into dst: the count, or 0 with e filled (EOF is 0
+ * with nothing in e), or -1 when the socket has nothing yet (EAGAIN). */
+static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetReq *e) {
+    ssize_t n = 0;
+    if (!conn_ref(c)) {
+        e->use_closed = true;
+    } else if (expired(&c->read_deadline)) {
+        e->timeout = true;
+        conn_unref(c);
+    } else {
+        do
+            n = read(c->fd, dst, max);
+        while (n < 0 && errno == EINTR);
+        int err = errno;
+        conn_unref(c);
+        if (n < 0 && would_block(err))
+            return -1;
+        if (n < 0) {
+            e->err = -err;
+            e->syscall = "read";
+            n = 0;
+        }
+    }
+    stream_race_read(g);
+    return n;
+}
+
+/* The error value of a read that returned 0. */
+static Value read_end(VM *vm, Conn *c, NetReq *e) { return failed(e) ? rw_error(vm, c, true, e) : stream_eof(vm); }
+
+static ssize_t conn_read_now(G *g, Value self, char *dst, size_t max, Value *err) {
+    Conn *c = netobj(self)->c;
+    NetReq e = {0};
+    ssize_t n = read_fd(g, c, dst, max, &e);
+    if (n == 0)
+        *err = read_end(g->vm, c, &e);
+    return n;
+}
+
 /* Read on g's own M: (data, err) in args and 2, or 0 when the socket has
  * nothing yet (EAGAIN) and g must wait on the loop.  The bytes land in a
  * buffer of the M's thread first, so a string is only as long as what came. */
 static int read_now(G *g, Conn *c, size_t max, Value *args) {
     static _Thread_local char *buf;
-    VM *vm = g->vm;
+    if (!buf)
+        buf = mem_alloc(READ_MAX); /* one per thread, for the thread's life */
     NetReq e = {0};
-    ssize_t n = 0;
-    if (!conn_ref(c)) {
-        e.use_closed = true;
-    } else if (expired(&c->read_deadline)) {
-        e.timeout = true;
-        conn_unref(c);
-    } else {
-        if (!buf)
-            buf = mem_alloc(READ_MAX); /* one per thread, for the thread's life */
-        do
-            n = read(c->fd, buf, max < READ_MAX ? max : READ_MAX);
-        while (n < 0 && errno == EINTR);
-        int err = errno;
-        conn_unref(c);
-        if (n < 0 && would_block(err))
-            return 0;
-        if (n < 0) {
-            e.err = -err;
-            e.syscall = "read";
-        }
-    }
-    stream_race_read(g);
-    args[0] = val_str(vm, n > 0 ? buf : "", n > 0 ? (size_t)n : 0);
-    args[1] = n > 0 ? VAL_NIL : n == 0 && !failed(&e) ? stream_eof(vm) : rw_error(vm, c, true, &e);
+    ssize_t n = read_fd(g, c, buf, max < READ_MAX ? max : READ_MAX, &e);
+    if (n < 0)
+        return 0;
+    args[0] = val_str(g->vm, buf, (size_t)n);
+    args[1] = n > 0 ? VAL_NIL : read_end(g->vm, c, &e);
     return 2;
 }
 
@@ -391,7 +412,7 @@ static int conn_write(G *g, Value self, const char *p, size_t n, Value *args) {
     return park(g, r, resume_write);
 }
 
-static const Stream conn_stream = {conn_read, conn_write};
+static const Stream conn_stream = {.read = conn_read, .write = conn_write, .read_now = conn_read_now};
 
 static int conn_Read(G *g, Value *args, int nargs) {
     int64_t n;
