@@ -56,6 +56,12 @@ struct IoReq {
  * panic (-1) when g cannot park here (inside a builtin's callback). */
 int io_park(G *g, IoReq *req, WaitReason reason, IoResumeFn resume);
 
+/* The same without the loop thread: g parks with `lock` held (the
+ * scheduler releases it once g is switched out), and whoever finds the
+ * operation over, under that lock, calls io_complete(req).  For waits that
+ * a poller outside the queue ends (package net's readiness). */
+int io_park_on(G *g, IoReq *req, WaitReason reason, IoResumeFn resume, pthread_mutex_t *lock);
+
 /* The same for a blocking system call: req->blocking(req) runs on a libuv
  * worker thread, then g resumes as for io_park.  Where g cannot park (a
  * deferred call), the call runs on g's own thread and `resume` at once. */

@@ -360,29 +360,66 @@ static int write_now(G *g, Conn *c, const char *p, size_t n, size_t before, size
     return 2;
 }
 
-/* g runs again after the loop saw the socket ready (or closed, or a
- * deadline pass): the call is made again, and may wait again. */
+/* Wait for the socket (conn_wait) and try again, for as long as it would
+ * block: RT_PARK, or the native's results, or a panic.  r->c said EAGAIN. */
+static int read_wait(G *g, NetReq *r, Value *args);
+static int write_wait(G *g, NetReq *r, Value *args);
+
+/* g runs again after an edge (or Close, or a deadline): the call is made
+ * again, and may wait again. */
 static int resume_read(G *g, Value *args, void *p) {
     NetReq *r = p;
     int n = read_now(g, r->c, r->max, args);
-    if (n) {
-        req_free(r);
-        return n;
+    if (n == 0)
+        return read_wait(g, r, args);
+    req_free(r);
+    return n;
+}
+
+static int read_wait(G *g, NetReq *r, Value *args) {
+    for (;;) {
+        int w = conn_wait(g, r, resume_read);
+        int n = w == 0 ? read_now(g, r->c, r->max, args) : w;
+        if (n == RT_PARK)
+            return n;
+        if (n != 0) {
+            req_free(r);
+            return n;
+        }
     }
-    return park(g, r, resume_read);
+}
+
+/* Write what is left of r: 0 when the socket is full again (r keeps the rest). */
+static int write_rest(G *g, NetReq *r, Value *args) {
+    size_t done;
+    int n = write_now(g, r->c, r->buf, r->len, r->total - r->len, &done, args);
+    if (n == 0) {
+        memmove(r->buf, r->buf + done, r->len - done);
+        r->len -= done;
+    }
+    return n;
 }
 
 static int resume_write(G *g, Value *args, void *p) {
     NetReq *r = p;
-    size_t done;
-    int n = write_now(g, r->c, r->buf, r->len, r->total - r->len, &done, args);
-    if (n) {
-        req_free(r);
-        return n;
+    int n = write_rest(g, r, args);
+    if (n == 0)
+        return write_wait(g, r, args);
+    req_free(r);
+    return n;
+}
+
+static int write_wait(G *g, NetReq *r, Value *args) {
+    for (;;) {
+        int w = conn_wait(g, r, resume_write);
+        int n = w == 0 ? write_rest(g, r, args) : w;
+        if (n == RT_PARK)
+            return n;
+        if (n != 0) {
+            req_free(r);
+            return n;
+        }
     }
-    memmove(r->buf, r->buf + done, r->len - done);
-    r->len -= done;
-    return park(g, r, resume_write);
 }
 
 static int conn_read(G *g, Value self, size_t max, Value *args) {
@@ -393,7 +430,7 @@ static int conn_read(G *g, Value self, size_t max, Value *args) {
     NetReq *r = req_new(NET_READ);
     r->c = c;
     r->max = max;
-    return park(g, r, resume_read);
+    return read_wait(g, r, args);
 }
 
 static int conn_write(G *g, Value self, const char *p, size_t n, Value *args) {
@@ -409,7 +446,7 @@ static int conn_write(G *g, Value self, const char *p, size_t n, Value *args) {
     r->len = n - done;
     r->buf = mem_alloc(r->len);
     memcpy(r->buf, p + done, r->len);
-    return park(g, r, resume_write);
+    return write_wait(g, r, args);
 }
 
 static const Stream conn_stream = {.read = conn_read, .write = conn_write, .read_now = conn_read_now};

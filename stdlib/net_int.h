@@ -1,21 +1,27 @@
 /* stdlib/net_int.h — TCP for package net: the libuv side (net_loop.c), run
- * only on the I/O loop thread, and the script side (net.c), run by
- * goroutines.  They meet in NetReq, a request of runtime/io.h.
+ * on the I/O loop thread, and the script side (net.c), run by goroutines.
+ * They meet in NetReq, a request of runtime/io.h.
  *
  * Reads and writes are Go's: the goroutine makes the non-blocking read(2)
- * or send(2) itself, on its own M, and only when the socket would block
- * (EAGAIN) does it park on the loop, which watches the descriptor for
- * readiness (a uv_poll_t) and the deadlines (a uv_timer_t), and readies the
- * goroutine to try again.  Listen, Accept and Dial stay on the loop (libuv's
- * uv_tcp_t); a connection's socket is then copied into Conn.fd and the
- * uv_tcp_t closed, so libuv never reads or writes it.
+ * or send(2) itself, on its own M, and waits only when the socket would
+ * block (EAGAIN).  Readiness is Go's netpoller too: every connection is in
+ * one edge-triggered epoll set (registered once, for reading and writing),
+ * which the loop thread watches through a uv_poll_t and drains.  An edge
+ * readies the goroutines waiting in that direction, or, when none waits,
+ * is remembered (rready, wready) for the next one, which then tries again
+ * at once; so a wait is a lock and a park, with no request to the loop
+ * (conn_wait).  The loop still owns the deadline timer, armed on request
+ * only when a deadline is set.  Listen, Accept and Dial stay on the loop
+ * (libuv's uv_tcp_t); a connection's socket is then copied into Conn.fd
+ * and the uv_tcp_t closed, so libuv never reads or writes it.
  *
  * Ownership: a Conn or Listener is created and changed only on the loop
- * thread, except Conn.state and the deadlines, which are atomics; its
- * addresses are written before it is handed to a goroutine and never
- * change, so goroutines may read them.  Conn.state counts the goroutines in
- * a system call on fd (Go's fdMutex in miniature): Close marks it closed at
- * once, the loop closes its handles, and fd itself is closed by whichever
+ * thread, except Conn.state and the deadlines, which are atomics, and what
+ * Conn.mu guards; its addresses are written before it is handed to a
+ * goroutine and never change, so goroutines may read them.  Conn.state
+ * counts the goroutines in a system call on fd (Go's fdMutex in
+ * miniature): Close marks it closed at once, the loop takes fd out of the
+ * epoll set and closes its handles, and fd itself is closed by whichever
  * comes last, the loop or the last system call, so no read ever lands on a
  * reused descriptor.  The script object holds a pointer; when the collector
  * frees the object it posts NET_RELEASE, and the loop thread frees the
@@ -26,6 +32,7 @@
 #define CSP_STDLIB_NET_INT_H
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "runtime/io.h"
@@ -39,16 +46,17 @@ enum { CONN_CLOSED = 1, CONN_LOOP_DONE = 2, CONN_REF = 4 };
 
 typedef struct Conn {
     uv_tcp_t tcp;              /* accept/connect only; closed once fd is copied */
-    uv_poll_t poll;            /* readiness of fd, while someone waits for it */
     uv_timer_t timer;          /* the earliest deadline of a waiter */
     int fd;                    /* the socket, non-blocking; -1 before setup */
+    int epfd;                  /* the epoll set fd is in; -1 before setup */
     _Atomic uint32_t state;    /* CONN_* */
     _Atomic int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
-    int poll_events;           /* UV_READABLE | UV_WRITABLE being watched */
+    pthread_mutex_t mu;        /* the waiters and the edges below */
+    NetReq *readers, *writers; /* mu: goroutines waiting for an edge (all are woken) */
+    bool rready, wready;       /* mu: an edge came that no waiter took */
     bool closed;               /* the loop shut it (Close, release or a failed dial) */
     bool released;             /* no script object refers to it any more */
-    int open_handles;          /* tcp, poll and timer, until their close callbacks */
-    NetReq *readers, *writers; /* goroutines waiting for readiness (a stack: all are woken) */
+    int open_handles;          /* tcp and timer, until their close callbacks */
     char laddr[64], raddr[64]; /* "127.0.0.1:8080" */
 } Conn;
 
@@ -62,9 +70,12 @@ typedef struct Listener {
     char addr[64];
 } Listener;
 
-enum NetOp { NET_LISTEN, NET_ACCEPT, NET_DIAL, NET_READ, NET_WRITE, NET_CLOSE, NET_DEADLINE, NET_RELEASE };
-/* NET_READ / NET_WRITE wait until fd is readable / writable (or closed, or
- * the deadline passed); the goroutine then makes the system call itself. */
+/* NET_READ / NET_WRITE: a goroutine waiting (conn_wait) until fd is readable
+ * / writable, closed, or past the deadline; it then tries again itself.
+ * NET_TIMER: one such waiter has a deadline; NET_DEADLINE: it changed. */
+enum NetOp {
+    NET_LISTEN, NET_ACCEPT, NET_DIAL, NET_READ, NET_WRITE, NET_CLOSE, NET_TIMER, NET_DEADLINE, NET_RELEASE
+};
 
 struct NetReq {
     IoReq io;
@@ -98,5 +109,11 @@ void net_start(uv_loop_t *loop, IoReq *req);
 /* Either side: the end of a system call on c->fd (closes fd if it was the
  * last user of a connection the loop has let go of). */
 void conn_unref(Conn *c);
+
+/* On g's M, after a system call on r->c said EAGAIN (r->op NET_READ or
+ * NET_WRITE): wait for the next edge.  Returns RT_PARK (resume runs when g
+ * should try again), 0 when an edge came meanwhile or the connection is
+ * closed (try again now), or -1 (a panic: g cannot park here). */
+int conn_wait(G *g, NetReq *r, IoResumeFn resume);
 
 #endif

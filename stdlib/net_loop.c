@@ -1,11 +1,13 @@
 /* stdlib/net_loop.c — the loop-thread half of package net: TCP listeners
  * and connections as libuv handles (see stdlib/net_int.h for ownership).
  *
- * Everything here runs on the I/O loop thread, so the handles need no lock.
+ * Everything here runs on the I/O loop thread, so the handles need no lock,
+ * except conn_wait and conn_unref (a goroutine's); Conn.mu guards what a
+ * goroutine and the loop both touch.
  * The loop never reads or writes a connection: goroutines do (net.c), and
- * come here only to wait until its socket is ready.  Nothing is buffered
- * here, so a peer that sends faster than the script reads is held back by
- * TCP itself; likewise libuv stops accepting while an announced connection
+ * wait here (conn_wait) for the poller's edges.  Nothing is buffered here,
+ * so a peer that sends faster than the script reads is held back by TCP
+ * itself; likewise libuv stops accepting while an announced connection
  * waits for Accept.
  */
 #include <arpa/inet.h>
@@ -14,6 +16,7 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "runtime/sched.h"
@@ -45,11 +48,55 @@ static void addr_text(const struct sockaddr *sa, char *buf, size_t n) {
     snprintf(buf, n, "%s:%d", ip, port);
 }
 
+/* ---- the poller: one edge-triggered epoll set per loop ---- */
+
+typedef struct NetPoll {
+    int epfd;
+    uv_poll_t poll; /* epfd is readable while edges are waiting */
+} NetPoll;
+
+static void conn_edge(Conn *c, uint32_t events);
+
+static void on_netpoll(uv_poll_t *p, int status, int events) {
+    NetPoll *np = p->data;
+    struct epoll_event ev[128];
+    int n;
+    do {
+        n = epoll_wait(np->epfd, ev, 128, 0);
+        for (int i = 0; i < n; i++)
+            conn_edge(ev[i].data.ptr, ev[i].events);
+    } while (n == 128);
+}
+
+/* The loop's epoll set, made at its first connection and kept for the
+ * loop's life (the loop's data pointer is package net's: nothing else in
+ * the runtime uses it); -1 if none can be made. */
+static int netpoll_fd(uv_loop_t *loop) {
+    NetPoll *np = loop->data;
+    if (np)
+        return np->epfd;
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0)
+        return -1;
+    np = mem_calloc(1, sizeof *np);
+    np->epfd = epfd;
+    uv_poll_init(loop, &np->poll, epfd);
+    np->poll.data = np;
+    uv_poll_start(&np->poll, UV_READABLE, on_netpoll);
+    loop->data = np;
+    return epfd;
+}
+
 /* ---- connections ---- */
 
 void conn_unref(Conn *c) {
     if (atomic_fetch_sub(&c->state, CONN_REF) == CONN_REF + CONN_CLOSED + CONN_LOOP_DONE)
         close(c->fd);
+}
+
+static void conn_free(Conn *c) {
+    pthread_mutex_destroy(&c->mu);
+    free(c);
 }
 
 static void conn_handle_closed(uv_handle_t *h) {
@@ -61,22 +108,23 @@ static void conn_handle_closed(uv_handle_t *h) {
     if (c->fd >= 0 && atomic_fetch_or(&c->state, CONN_LOOP_DONE) == CONN_CLOSED)
         close(c->fd);
     if (c->released)
-        free(c);
+        conn_free(c);
 }
 
 static Conn *conn_new(uv_loop_t *loop) {
     Conn *c = mem_calloc(1, sizeof *c);
     uv_tcp_init(loop, &c->tcp);
     uv_timer_init(loop, &c->timer);
-    c->tcp.data = c->poll.data = c->timer.data = c;
-    c->fd = -1;
+    c->tcp.data = c->timer.data = c;
+    c->fd = c->epfd = -1;
+    pthread_mutex_init(&c->mu, NULL);
     c->open_handles = 2;
     return c;
 }
 
 /* A connection just made (accepted or dialled): Go's defaults and names,
- * and its socket moved out of libuv's uv_tcp_t into c->fd.  Returns 0 or a
- * libuv error (out of descriptors). */
+ * and its socket moved out of libuv's uv_tcp_t into c->fd and the epoll
+ * set.  Returns 0 or a libuv error (out of descriptors). */
 static int conn_setup(Conn *c) {
     uv_tcp_nodelay(&c->tcp, 1); /* Go sets TCP_NODELAY on every TCP connection */
     struct sockaddr_storage sa;
@@ -86,6 +134,9 @@ static int conn_setup(Conn *c) {
     n = sizeof sa;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &n) == 0)
         addr_text((struct sockaddr *)&sa, c->raddr, sizeof c->raddr);
+    int epfd = netpoll_fd(c->tcp.loop);
+    if (epfd < 0)
+        return uv_translate_sys_error(errno);
     uv_os_fd_t fd;
     uv_fileno((uv_handle_t *)&c->tcp, &fd);
     /* A second descriptor of the same socket (it stays non-blocking: that
@@ -94,44 +145,62 @@ static int conn_setup(Conn *c) {
     int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     if (dup < 0)
         return uv_translate_sys_error(errno);
-    int e = uv_poll_init(c->tcp.loop, &c->poll, dup);
-    if (e != 0) {
+    /* Go's registration: both directions, edge-triggered, once. */
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, dup, &ev) != 0) {
+        int e = uv_translate_sys_error(errno);
         close(dup);
         return e;
     }
     c->fd = dup;
-    c->open_handles++;
+    c->epfd = epfd;
     uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
     return 0;
 }
 
 /* Ready every goroutine of list: each tries its system call again. */
-static void wake(NetReq **list) {
-    while (*list) {
-        NetReq *r = *list;
-        *list = r->next_waiter;
+static void wake(NetReq *list) {
+    while (list) {
+        NetReq *r = list;
+        list = r->next_waiter;
         complete(r);
     }
 }
 
-static void on_poll(uv_poll_t *p, int status, int events);
+/* Take the waiters of a direction (under c->mu). */
+static NetReq *take(NetReq **list) {
+    NetReq *r = *list;
+    *list = NULL;
+    return r;
+}
+
+/* fd became readable and/or writable (or hung up, or failed). */
+static void conn_edge(Conn *c, uint32_t events) {
+    NetReq *rs = NULL, *ws = NULL;
+    pthread_mutex_lock(&c->mu);
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+        rs = take(&c->readers);
+        c->rready = !rs;
+    }
+    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+        ws = take(&c->writers);
+        c->wready = !ws;
+    }
+    pthread_mutex_unlock(&c->mu);
+    wake(rs);
+    wake(ws);
+}
+
 static void on_deadline(uv_timer_t *t);
 
-/* Watch fd for what the waiters wait for, and time the earliest deadline
- * among them. */
-static void update_poll(Conn *c) {
+/* Time the earliest deadline among the waiters. */
+static void arm_timer(Conn *c) {
     if (c->closed)
         return;
-    int want = (c->readers ? UV_READABLE : 0) | (c->writers ? UV_WRITABLE : 0);
-    if (want != c->poll_events) {
-        if (want)
-            uv_poll_start(&c->poll, want, on_poll);
-        else
-            uv_poll_stop(&c->poll);
-        c->poll_events = want;
-    }
+    pthread_mutex_lock(&c->mu);
     int64_t rd = c->readers ? atomic_load(&c->read_deadline) : 0;
     int64_t wd = c->writers ? atomic_load(&c->write_deadline) : 0;
+    pthread_mutex_unlock(&c->mu);
     int64_t d = !rd ? wd : !wd ? rd : rd < wd ? rd : wd;
     if (!d) {
         uv_timer_stop(&c->timer);
@@ -142,55 +211,63 @@ static void update_poll(Conn *c) {
     uv_timer_start(&c->timer, on_deadline, ms, 0);
 }
 
-static void on_poll(uv_poll_t *p, int status, int events) {
-    Conn *c = p->data;
-    if (status < 0) /* libuv stopped the handle (POLLERR): the calls will see the error */
-        c->poll_events = 0;
-    if (status < 0 || (events & (UV_READABLE | UV_DISCONNECT)))
-        wake(&c->readers);
-    if (status < 0 || (events & (UV_WRITABLE | UV_DISCONNECT)))
-        wake(&c->writers);
-    update_poll(c);
-}
-
-/* A deadline passed: its waiters try again and find it passed. */
-static void on_deadline(uv_timer_t *t) {
-    Conn *c = t->data;
+/* A deadline passed (or changed: all): its waiters try again and find it. */
+static void wake_expired(Conn *c, bool all) {
     int64_t now = sched_nanotime(), rd = atomic_load(&c->read_deadline), wd = atomic_load(&c->write_deadline);
-    if (rd && now >= rd)
-        wake(&c->readers);
-    if (wd && now >= wd)
-        wake(&c->writers);
-    update_poll(c);
+    NetReq *rs = NULL, *ws = NULL;
+    pthread_mutex_lock(&c->mu);
+    if (all || (rd && now >= rd))
+        rs = take(&c->readers);
+    if (all || (wd && now >= wd))
+        ws = take(&c->writers);
+    pthread_mutex_unlock(&c->mu);
+    wake(rs);
+    wake(ws);
+    arm_timer(c);
 }
 
-/* Stop watching fd and close the handles: the waiting goroutines try again
- * and find the connection closed; fd closes once the handles have. */
+static void on_deadline(uv_timer_t *t) { wake_expired(t->data, false); }
+
+int conn_wait(G *g, NetReq *r, IoResumeFn resume) {
+    if (!sched_can_park(g))
+        return vm_panicf(g, "cannot block (I/O) inside a callback called from a builtin");
+    Conn *c = r->c;
+    bool reading = r->op == NET_READ;
+    pthread_mutex_lock(&c->mu);
+    bool *ready = reading ? &c->rready : &c->wready;
+    if (*ready || (atomic_load(&c->state) & CONN_CLOSED)) {
+        *ready = false; /* that edge may be one the failed call already saw: one more try */
+        pthread_mutex_unlock(&c->mu);
+        return 0;
+    }
+    NetReq **list = reading ? &c->readers : &c->writers;
+    r->next_waiter = *list;
+    *list = r;
+    if (atomic_load(reading ? &c->read_deadline : &c->write_deadline)) {
+        NetReq *t = mem_calloc(1, sizeof *t); /* the loop times the wait */
+        t->op = NET_TIMER;
+        t->c = c;
+        t->io.start = net_start;
+        io_post(g->vm, &t->io);
+    }
+    return io_park_on(g, &r->io, WAIT_IO, resume, &c->mu); /* an edge, Close or the timer completes it */
+}
+
+/* Take fd out of the epoll set and close the handles: the waiting
+ * goroutines try again and find the connection closed; fd closes once the
+ * handles have (and the last system call on it is over). */
 static void conn_shut(Conn *c) {
     if (c->closed)
         return;
     c->closed = true;
     atomic_fetch_or(&c->state, CONN_CLOSED);
-    wake(&c->readers);
-    wake(&c->writers);
-    uv_handle_t *hs[] = {(uv_handle_t *)&c->tcp, (uv_handle_t *)&c->poll, (uv_handle_t *)&c->timer};
-    for (int i = 0; i < 3; i++)
-        if ((i != 1 || c->fd >= 0) && !uv_is_closing(hs[i]))
-            uv_close(hs[i], conn_handle_closed);
-}
-
-/* NET_READ / NET_WRITE: wait until fd is ready (a closed connection is
- * "ready": the call reports it). */
-static void start_wait(NetReq *r) {
-    Conn *c = r->c;
-    if (c->closed) {
-        complete(r);
-        return;
-    }
-    NetReq **list = r->op == NET_READ ? &c->readers : &c->writers;
-    r->next_waiter = *list;
-    *list = r;
-    update_poll(c);
+    if (c->epfd >= 0)
+        epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    wake_expired(c, true);
+    uv_timer_stop(&c->timer);
+    if (!uv_is_closing((uv_handle_t *)&c->tcp))
+        uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
+    uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
 }
 
 /* ---- listeners ---- */
@@ -368,7 +445,10 @@ void net_start(uv_loop_t *loop, IoReq *req) {
         break;
     case NET_READ:
     case NET_WRITE:
-        start_wait(r);
+        break; /* conn_wait's: never posted */
+    case NET_TIMER:
+        arm_timer(r->c);
+        free(r);
         break;
     case NET_CLOSE:
         if (r->c)
@@ -378,9 +458,8 @@ void net_start(uv_loop_t *loop, IoReq *req) {
         free(r);
         break;
     case NET_DEADLINE: /* the waiters try again: the new deadline may have passed, or be later */
-        wake(&r->c->readers);
-        wake(&r->c->writers);
-        update_poll(r->c);
+        if (!r->c->closed)
+            wake_expired(r->c, true);
         free(r);
         break;
     case NET_RELEASE:
@@ -389,7 +468,7 @@ void net_start(uv_loop_t *loop, IoReq *req) {
             if (!r->c->closed)
                 conn_shut(r->c);
             else if (r->c->open_handles == 0)
-                free(r->c);
+                conn_free(r->c);
         } else {
             r->l->released = true;
             if (!r->l->closed)
