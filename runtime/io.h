@@ -17,10 +17,11 @@
  *    nor touches a goroutine's stack.  Instead the goroutine, once running
  *    again on an M, runs the one resume step it parked with (g->resume_fn,
  *    vm/object.h), which turns the C results into the native's results and
- *    frees the request.  That step never parks again nor starts another
- *    operation: an operation that needs several waits (io.Copy, a
- *    bufio.Scanner that needs more bytes) is a loop in csp over such
- *    natives (stdlib/stream.h).
+ *    frees the request.  That step starts no other operation: an operation
+ *    that needs several waits (io.Copy, a bufio.Scanner that needs more
+ *    bytes) is a loop in csp over such natives (stdlib/stream.h).  It may
+ *    only wait again for the same thing (a socket read that still finds
+ *    nothing after its wake-up, stdlib/net.c).
  *
  * A waiting goroutine holds no M and no P.  Requests in flight count as
  * pending I/O, and so does a registered signal channel (io_hold): while
