@@ -40,7 +40,6 @@ static NetReq *req_new(enum NetOp op) {
 }
 
 static void req_free(NetReq *r) {
-    free(r->buf);
     free(r->host);
     free(r);
 }
@@ -360,63 +359,75 @@ static int write_now(G *g, Conn *c, const char *p, size_t n, size_t before, size
     return 2;
 }
 
+static void wait_free(NetWait *w) {
+    free(w->buf);
+    free(w);
+}
+
+static NetWait *wait_new(enum NetOp op, Conn *c) {
+    NetWait *w = mem_calloc(1, sizeof *w);
+    w->op = op;
+    w->c = c;
+    return w;
+}
+
 /* Wait for the socket (conn_wait) and try again, for as long as it would
- * block: RT_PARK, or the native's results, or a panic.  r->c said EAGAIN. */
-static int read_wait(G *g, NetReq *r, Value *args);
-static int write_wait(G *g, NetReq *r, Value *args);
+ * block: RT_PARK, or the native's results, or a panic.  w->c said EAGAIN. */
+static int read_wait(G *g, NetWait *w, Value *args);
+static int write_wait(G *g, NetWait *w, Value *args);
 
 /* g runs again after an edge (or Close, or a deadline): the call is made
  * again, and may wait again. */
 static int resume_read(G *g, Value *args, void *p) {
-    NetReq *r = p;
-    int n = read_now(g, r->c, r->max, args);
+    NetWait *w = p;
+    int n = read_now(g, w->c, w->max, args);
     if (n == 0)
-        return read_wait(g, r, args);
-    req_free(r);
+        return read_wait(g, w, args);
+    wait_free(w);
     return n;
 }
 
-static int read_wait(G *g, NetReq *r, Value *args) {
+static int read_wait(G *g, NetWait *w, Value *args) {
     for (;;) {
-        int w = conn_wait(g, r, resume_read);
-        int n = w == 0 ? read_now(g, r->c, r->max, args) : w;
+        int k = conn_wait(g, w, resume_read);
+        int n = k == 0 ? read_now(g, w->c, w->max, args) : k;
         if (n == RT_PARK)
             return n;
         if (n != 0) {
-            req_free(r);
+            wait_free(w);
             return n;
         }
     }
 }
 
-/* Write what is left of r: 0 when the socket is full again (r keeps the rest). */
-static int write_rest(G *g, NetReq *r, Value *args) {
+/* Write what is left of w: 0 when the socket is full again (w keeps the rest). */
+static int write_rest(G *g, NetWait *w, Value *args) {
     size_t done;
-    int n = write_now(g, r->c, r->buf, r->len, r->total - r->len, &done, args);
+    int n = write_now(g, w->c, w->buf, w->len, w->total - w->len, &done, args);
     if (n == 0) {
-        memmove(r->buf, r->buf + done, r->len - done);
-        r->len -= done;
+        memmove(w->buf, w->buf + done, w->len - done);
+        w->len -= done;
     }
     return n;
 }
 
 static int resume_write(G *g, Value *args, void *p) {
-    NetReq *r = p;
-    int n = write_rest(g, r, args);
+    NetWait *w = p;
+    int n = write_rest(g, w, args);
     if (n == 0)
-        return write_wait(g, r, args);
-    req_free(r);
+        return write_wait(g, w, args);
+    wait_free(w);
     return n;
 }
 
-static int write_wait(G *g, NetReq *r, Value *args) {
+static int write_wait(G *g, NetWait *w, Value *args) {
     for (;;) {
-        int w = conn_wait(g, r, resume_write);
-        int n = w == 0 ? write_rest(g, r, args) : w;
+        int k = conn_wait(g, w, resume_write);
+        int n = k == 0 ? write_rest(g, w, args) : k;
         if (n == RT_PARK)
             return n;
         if (n != 0) {
-            req_free(r);
+            wait_free(w);
             return n;
         }
     }
@@ -427,10 +438,9 @@ static int conn_read(G *g, Value self, size_t max, Value *args) {
     int n = read_now(g, c, max, args);
     if (n)
         return n;
-    NetReq *r = req_new(NET_READ);
-    r->c = c;
-    r->max = max;
-    return read_wait(g, r, args);
+    NetWait *w = wait_new(NET_READ, c);
+    w->max = max;
+    return read_wait(g, w, args);
 }
 
 static int conn_write(G *g, Value self, const char *p, size_t n, Value *args) {
@@ -440,13 +450,12 @@ static int conn_write(G *g, Value self, const char *p, size_t n, Value *args) {
     int k = write_now(g, c, p, n, 0, &done, args);
     if (k)
         return k;
-    NetReq *r = req_new(NET_WRITE); /* the rest, copied (Stream.write's contract) */
-    r->c = c;
-    r->total = n;
-    r->len = n - done;
-    r->buf = mem_alloc(r->len);
-    memcpy(r->buf, p + done, r->len);
-    return write_wait(g, r, args);
+    NetWait *w = wait_new(NET_WRITE, c); /* the rest, copied (Stream.write's contract) */
+    w->total = n;
+    w->len = n - done;
+    w->buf = mem_alloc(w->len);
+    memcpy(w->buf, p + done, w->len);
+    return write_wait(g, w, args);
 }
 
 static const Stream conn_stream = {.read = conn_read, .write = conn_write, .read_now = conn_read_now};

@@ -39,6 +39,7 @@
 #include "stdlib/stream.h"
 
 typedef struct NetReq NetReq;
+typedef struct NetWait NetWait;
 
 /* Conn.state: CONN_CLOSED (Close was called), CONN_LOOP_DONE (the loop no
  * longer watches fd), plus CONN_REF for each system call in progress. */
@@ -52,7 +53,7 @@ typedef struct Conn {
     _Atomic uint32_t state;    /* CONN_* */
     _Atomic int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
     pthread_mutex_t mu;        /* the waiters and the edges below */
-    NetReq *readers, *writers; /* mu: goroutines waiting for an edge (all are woken) */
+    NetWait *readers, *writers; /* mu: goroutines waiting for an edge (all are woken) */
     bool rready, wready;       /* mu: an edge came that no waiter took */
     bool closed;               /* the loop shut it (Close, release or a failed dial) */
     bool released;             /* no script object refers to it any more */
@@ -70,9 +71,8 @@ typedef struct Listener {
     char addr[64];
 } Listener;
 
-/* NET_READ / NET_WRITE: a goroutine waiting (conn_wait) until fd is readable
- * / writable, closed, or past the deadline; it then tries again itself.
- * NET_TIMER: one such waiter has a deadline; NET_DEADLINE: it changed. */
+/* NET_READ / NET_WRITE: a NetWait, never posted; NET_TIMER: a waiter has a
+ * deadline, time it; NET_DEADLINE: the deadlines changed. */
 enum NetOp {
     NET_LISTEN, NET_ACCEPT, NET_DIAL, NET_READ, NET_WRITE, NET_CLOSE, NET_TIMER, NET_DEADLINE, NET_RELEASE
 };
@@ -88,10 +88,6 @@ struct NetReq {
     char *host;                /* Dial of a name: resolved first */
     int port;
     char addrtext[300];        /* the address as the script wrote it, for errors */
-    size_t max;                /* Read */
-    char *buf;                 /* Write: the len bytes not yet written */
-    size_t len;
-    size_t total;              /* Write: the count the script asked for */
     /* out */
     int err;                   /* a libuv error code, 0 if none */
     const char *syscall;       /* the failing system call for Go's text: "connect", "read" */
@@ -103,6 +99,20 @@ struct NetReq {
     uv_getaddrinfo_t resolve;
 };
 
+/* A goroutine waiting (conn_wait) until c->fd is readable (NET_READ) or
+ * writable (NET_WRITE), closed, or past the deadline; it then tries again
+ * itself.  Small: one is made for every wait. */
+struct NetWait {
+    IoReq io;
+    enum NetOp op;
+    Conn *c;
+    NetWait *next;             /* c->mu: the other waiters of that direction */
+    size_t max;                /* Read */
+    char *buf;                 /* Write: the len bytes not yet written */
+    size_t len;
+    size_t total;              /* Write: the count the script asked for */
+};
+
 /* net_loop.c: the loop-thread half (req->io.start for every op). */
 void net_start(uv_loop_t *loop, IoReq *req);
 
@@ -110,10 +120,10 @@ void net_start(uv_loop_t *loop, IoReq *req);
  * last user of a connection the loop has let go of). */
 void conn_unref(Conn *c);
 
-/* On g's M, after a system call on r->c said EAGAIN (r->op NET_READ or
- * NET_WRITE): wait for the next edge.  Returns RT_PARK (resume runs when g
- * should try again), 0 when an edge came meanwhile or the connection is
- * closed (try again now), or -1 (a panic: g cannot park here). */
-int conn_wait(G *g, NetReq *r, IoResumeFn resume);
+/* On g's M, after a system call on w->c said EAGAIN: wait for the next
+ * edge.  Returns RT_PARK (resume runs when g should try again), 0 when an
+ * edge came meanwhile or the connection is closed (try again now), or -1
+ * (a panic: g cannot park here). */
+int conn_wait(G *g, NetWait *w, IoResumeFn resume);
 
 #endif

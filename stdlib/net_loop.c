@@ -159,24 +159,24 @@ static int conn_setup(Conn *c) {
 }
 
 /* Ready every goroutine of list: each tries its system call again. */
-static void wake(NetReq *list) {
+static void wake(NetWait *list) {
     while (list) {
-        NetReq *r = list;
-        list = r->next_waiter;
-        complete(r);
+        NetWait *w = list;
+        list = w->next;
+        io_complete(&w->io);
     }
 }
 
 /* Take the waiters of a direction (under c->mu). */
-static NetReq *take(NetReq **list) {
-    NetReq *r = *list;
+static NetWait *take(NetWait **list) {
+    NetWait *w = *list;
     *list = NULL;
-    return r;
+    return w;
 }
 
 /* fd became readable and/or writable (or hung up, or failed). */
 static void conn_edge(Conn *c, uint32_t events) {
-    NetReq *rs = NULL, *ws = NULL;
+    NetWait *rs = NULL, *ws = NULL;
     pthread_mutex_lock(&c->mu);
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
         rs = take(&c->readers);
@@ -214,7 +214,7 @@ static void arm_timer(Conn *c) {
 /* A deadline passed (or changed: all): its waiters try again and find it. */
 static void wake_expired(Conn *c, bool all) {
     int64_t now = sched_nanotime(), rd = atomic_load(&c->read_deadline), wd = atomic_load(&c->write_deadline);
-    NetReq *rs = NULL, *ws = NULL;
+    NetWait *rs = NULL, *ws = NULL;
     pthread_mutex_lock(&c->mu);
     if (all || (rd && now >= rd))
         rs = take(&c->readers);
@@ -228,11 +228,11 @@ static void wake_expired(Conn *c, bool all) {
 
 static void on_deadline(uv_timer_t *t) { wake_expired(t->data, false); }
 
-int conn_wait(G *g, NetReq *r, IoResumeFn resume) {
+int conn_wait(G *g, NetWait *w, IoResumeFn resume) {
     if (!sched_can_park(g))
         return vm_panicf(g, "cannot block (I/O) inside a callback called from a builtin");
-    Conn *c = r->c;
-    bool reading = r->op == NET_READ;
+    Conn *c = w->c;
+    bool reading = w->op == NET_READ;
     pthread_mutex_lock(&c->mu);
     bool *ready = reading ? &c->rready : &c->wready;
     if (*ready || (atomic_load(&c->state) & CONN_CLOSED)) {
@@ -240,9 +240,9 @@ int conn_wait(G *g, NetReq *r, IoResumeFn resume) {
         pthread_mutex_unlock(&c->mu);
         return 0;
     }
-    NetReq **list = reading ? &c->readers : &c->writers;
-    r->next_waiter = *list;
-    *list = r;
+    NetWait **list = reading ? &c->readers : &c->writers;
+    w->next = *list;
+    *list = w;
     if (atomic_load(reading ? &c->read_deadline : &c->write_deadline)) {
         NetReq *t = mem_calloc(1, sizeof *t); /* the loop times the wait */
         t->op = NET_TIMER;
@@ -250,7 +250,7 @@ int conn_wait(G *g, NetReq *r, IoResumeFn resume) {
         t->io.start = net_start;
         io_post(g->vm, &t->io);
     }
-    return io_park_on(g, &r->io, WAIT_IO, resume, &c->mu); /* an edge, Close or the timer completes it */
+    return io_park_on(g, &w->io, WAIT_IO, resume, &c->mu); /* an edge, Close or the timer completes it */
 }
 
 /* Take fd out of the epoll set and close the handles: the waiting
