@@ -70,20 +70,22 @@ static Value addr_value(VM *vm, const char *text) {
 }
 
 /* "OP tcp ADDR: [SYSCALL: ]WHAT", Go's *net.OpError text. */
-static Value op_error(VM *vm, const char *op, const char *addr, NetReq *r) {
+/* "OP tcp ADDR: [SYSCALL: ]WHAT", Go's *net.OpError text (host: the name
+ * looked up, for "lookup"). */
+static Value op_error(VM *vm, const char *op, const char *addr, const NetErr *e, const char *host) {
     char buf[128];
-    const char *what = r->timeout      ? "i/o timeout"
-                       : r->use_closed ? "use of closed network connection"
-                       : r->err == UV_EAI_NONAME || r->err == UV_EAI_NODATA ? "no such host"
-                                                                            : io_strerror(r->err, buf, sizeof buf);
-    if (r->syscall && !strcmp(r->syscall, "lookup")) /* Go: dial tcp: lookup nohost.invalid: no such host */
-        return err_newf(vm, "%s tcp: lookup %s: %s", op, r->host, what);
-    if (r->syscall)
-        return err_newf(vm, "%s tcp %s: %s: %s", op, addr, r->syscall, what);
+    const char *what = e->timeout      ? "i/o timeout"
+                       : e->use_closed ? "use of closed network connection"
+                       : e->err == UV_EAI_NONAME || e->err == UV_EAI_NODATA ? "no such host"
+                                                                            : io_strerror(e->err, buf, sizeof buf);
+    if (e->syscall && !strcmp(e->syscall, "lookup")) /* Go: dial tcp: lookup nohost.invalid: no such host */
+        return err_newf(vm, "%s tcp: lookup %s: %s", op, host, what);
+    if (e->syscall)
+        return err_newf(vm, "%s tcp %s: %s: %s", op, addr, e->syscall, what);
     return err_newf(vm, "%s tcp %s: %s", op, addr, what);
 }
 
-static bool failed(NetReq *r) { return r->err || r->timeout || r->use_closed; }
+static bool failed(const NetErr *e) { return e->err || e->timeout || e->use_closed; }
 
 /* ---- addresses ---- */
 
@@ -170,8 +172,8 @@ static int resume_open(G *g, Value *args, void *p) {
     static const char *ops[] = {[NET_LISTEN] = "listen", [NET_ACCEPT] = "accept", [NET_DIAL] = "dial"};
     args[0] = VAL_NIL;
     args[1] = VAL_NIL;
-    if (failed(r))
-        args[1] = op_error(vm, ops[r->op], r->op == NET_ACCEPT ? r->l->addr : r->addrtext, r);
+    if (failed(&r->e))
+        args[1] = op_error(vm, ops[r->op], r->op == NET_ACCEPT ? r->l->addr : r->addrtext, &r->e, r->host);
     else if (r->op == NET_LISTEN)
         args[0] = new_obj(vm, &listener_type, NULL, r->newl);
     else
@@ -213,13 +215,13 @@ static int listener_Addr(G *g, Value *args, int nargs) {
  * and the loop wakes the goroutines waiting on it, which find the same. */
 static int close_obj(G *g, Value *args, NetObj *o) {
     if (atomic_exchange(&o->closed, true)) {
-        NetReq r = {.use_closed = true};
+        NetErr e = {.use_closed = true};
         char where[160];
         if (o->c)
             snprintf(where, sizeof where, "%s->%s", o->c->laddr, o->c->raddr);
         else
             snprintf(where, sizeof where, "%s", o->l->addr);
-        args[0] = op_error(g->vm, "close", where, &r);
+        args[0] = op_error(g->vm, "close", where, &e, NULL);
         return 1;
     }
     if (o->c)
@@ -262,18 +264,18 @@ static bool expired(_Atomic int64_t *d) {
 
 static bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
-/* The error of a failed Read or Write (r: what failed). */
-static Value rw_error(VM *vm, Conn *c, bool reading, NetReq *r) {
+/* The error of a failed Read or Write. */
+static Value rw_error(VM *vm, Conn *c, bool reading, const NetErr *e) {
     char where[160];
     snprintf(where, sizeof where, "%s->%s", c->laddr, c->raddr);
-    return op_error(vm, reading ? "read" : "write", where, r);
+    return op_error(vm, reading ? "read" : "write", where, e, NULL);
 }
 
 enum { READ_MAX = 64 * 1024 };
 
 /* read(2) on g's own M into dst: the count, or 0 with e filled (EOF is 0
  * with nothing in e), or -1 when the socket has nothing yet (EAGAIN). */
-static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetReq *e) {
+static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetErr *e) {
     ssize_t n = 0;
     if (!conn_ref(c)) {
         e->use_closed = true;
@@ -299,11 +301,11 @@ static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetReq *e) {
 }
 
 /* The error value of a read that returned 0. */
-static Value read_end(VM *vm, Conn *c, NetReq *e) { return failed(e) ? rw_error(vm, c, true, e) : stream_eof(vm); }
+static Value read_end(VM *vm, Conn *c, const NetErr *e) { return failed(e) ? rw_error(vm, c, true, e) : stream_eof(vm); }
 
 static ssize_t conn_read_now(G *g, Value self, char *dst, size_t max, Value *err) {
     Conn *c = netobj(self)->c;
-    NetReq e = {0};
+    NetErr e = {0};
     ssize_t n = read_fd(g, c, dst, max, &e);
     if (n == 0)
         *err = read_end(g->vm, c, &e);
@@ -317,7 +319,7 @@ static int read_now(G *g, Conn *c, size_t max, Value *args) {
     static _Thread_local char *buf;
     if (!buf)
         buf = mem_alloc(READ_MAX); /* one per thread, for the thread's life */
-    NetReq e = {0};
+    NetErr e = {0};
     ssize_t n = read_fd(g, c, buf, max < READ_MAX ? max : READ_MAX, &e);
     if (n < 0)
         return 0;
@@ -331,7 +333,7 @@ static int read_now(G *g, Conn *c, size_t max, Value *args) {
  * bytes written when the socket is full (EAGAIN).  before: the bytes of the
  * same Write written by earlier calls, for the count. */
 static int write_now(G *g, Conn *c, const char *p, size_t n, size_t before, size_t *done, Value *args) {
-    NetReq e = {0};
+    NetErr e = {0};
     *done = 0;
     if (!conn_ref(c)) {
         e.use_closed = true;

@@ -77,6 +77,14 @@ enum NetOp {
     NET_LISTEN, NET_ACCEPT, NET_DIAL, NET_READ, NET_WRITE, NET_CLOSE, NET_TIMER, NET_DEADLINE, NET_RELEASE
 };
 
+/* How an operation failed, for Go's text (all zero: it did not). */
+typedef struct NetErr {
+    int err;                   /* a libuv error code, 0 if none */
+    const char *syscall;       /* the failing system call for Go's text: "connect", "read" */
+    bool timeout;              /* the deadline passed: "i/o timeout" */
+    bool use_closed;           /* "use of closed network connection" */
+} NetErr;
+
 struct NetReq {
     IoReq io;
     enum NetOp op;
@@ -89,10 +97,7 @@ struct NetReq {
     int port;
     char addrtext[300];        /* the address as the script wrote it, for errors */
     /* out */
-    int err;                   /* a libuv error code, 0 if none */
-    const char *syscall;       /* the failing system call for Go's text: "connect", "read" */
-    bool timeout;              /* the deadline passed: "i/o timeout" */
-    bool use_closed;           /* "use of closed network connection" */
+    NetErr e;
     Conn *newc;                /* Accept, Dial */
     Listener *newl;            /* Listen */
     uv_connect_t connect;

@@ -285,7 +285,7 @@ static void serve_acceptors(Listener *l) {
         if (!l->acceptors)
             l->acceptors_tail = NULL;
         if (l->closed) {
-            r->use_closed = true;
+            r->e.use_closed = true;
         } else if (l->ready > 0) {
             l->ready--;
             Conn *c = conn_new(l->tcp.loop);
@@ -295,14 +295,14 @@ static void serve_acceptors(Listener *l) {
             if (e == 0) {
                 r->newc = c;
             } else {
-                r->err = e;
-                r->syscall = "accept4"; /* Go's name on Linux */
+                r->e.err = e;
+                r->e.syscall = "accept4"; /* Go's name on Linux */
                 c->released = true;
                 conn_shut(c);
             }
         } else {
-            r->err = l->accept_err;
-            r->syscall = "accept4";
+            r->e.err = l->accept_err;
+            r->e.syscall = "accept4";
             l->accept_err = 0;
         }
         complete(r);
@@ -335,8 +335,8 @@ static void start_listen(uv_loop_t *loop, NetReq *r) {
     if (e == 0)
         e = uv_listen((uv_stream_t *)&l->tcp, SOMAXCONN, on_connection); /* libuv reports EADDRINUSE here */
     if (e != 0) {
-        r->err = e;
-        r->syscall = "bind";
+        r->e.err = e;
+        r->e.syscall = "bind";
         l->released = true;
         listener_shut(l);
     } else {
@@ -369,8 +369,8 @@ static void on_connect(uv_connect_t *req, int status) {
     if (status == 0)
         status = conn_setup(c);
     if (status < 0) {
-        r->err = status;
-        r->syscall = "connect";
+        r->e.err = status;
+        r->e.syscall = "connect";
         c->released = true;
         conn_shut(c);
     } else {
@@ -392,8 +392,8 @@ static void start_dial(uv_loop_t *loop, NetReq *r) {
 static void on_resolved(uv_getaddrinfo_t *q, int status, struct addrinfo *res) {
     NetReq *r = q->data;
     if (status < 0 || !res) {
-        r->err = status < 0 ? status : UV_EAI_NONAME;
-        r->syscall = "lookup";
+        r->e.err = status < 0 ? status : UV_EAI_NONAME;
+        r->e.syscall = "lookup";
         if (res)
             uv_freeaddrinfo(res);
         complete(r);
@@ -437,7 +437,7 @@ void net_start(uv_loop_t *loop, IoReq *req) {
         break;
     case NET_ACCEPT:
         if (r->l->closed) {
-            r->use_closed = true;
+            r->e.use_closed = true;
             complete(r);
         } else {
             start_accept(r);
