@@ -17,10 +17,11 @@
  *    nor touches a goroutine's stack.  Instead the goroutine, once running
  *    again on an M, runs the one resume step it parked with (g->resume_fn,
  *    vm/object.h), which turns the C results into the native's results and
- *    frees the request.  That step never parks again nor starts another
- *    operation: an operation that needs several waits (io.Copy, a
- *    bufio.Scanner that needs more bytes) is a loop in csp over such
- *    natives (stdlib/stream.h).
+ *    frees the request.  That step starts no other operation: an operation
+ *    that needs several waits (io.Copy, a bufio.Scanner that needs more
+ *    bytes) is a loop in csp over such natives (stdlib/stream.h).  It may
+ *    only wait again for the same thing (a socket read that still finds
+ *    nothing after its wake-up, stdlib/net.c).
  *
  * A waiting goroutine holds no M and no P.  Requests in flight count as
  * pending I/O, and so does a registered signal channel (io_hold): while
@@ -55,6 +56,12 @@ struct IoReq {
  * the native's results (it owns req from then on).  Returns RT_PARK, or a
  * panic (-1) when g cannot park here (inside a builtin's callback). */
 int io_park(G *g, IoReq *req, WaitReason reason, IoResumeFn resume);
+
+/* The same without the loop thread: g parks with `lock` held (the
+ * scheduler releases it once g is switched out), and whoever finds the
+ * operation over, under that lock, calls io_complete(req).  For waits that
+ * a poller outside the queue ends (package net's readiness). */
+int io_park_on(G *g, IoReq *req, WaitReason reason, IoResumeFn resume, pthread_mutex_t *lock);
 
 /* The same for a blocking system call: req->blocking(req) runs on a libuv
  * worker thread, then g resumes as for io_park.  Where g cannot park (a

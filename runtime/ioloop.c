@@ -54,7 +54,7 @@ static IoLoop *io_loop(VM *vm) {
             fprintf(stderr, "fatal error: cannot start the I/O loop\n");
             abort();
         }
-        io->wake.data = io;
+        io->wake.data = io; /* (io->loop.data is package net's poller: stdlib/net_loop.c) */
         pthread_mutex_init(&io->lock, NULL);
         pthread_create(&io->thread, NULL, loop_main, io);
         pthread_detach(io->thread);
@@ -75,19 +75,23 @@ static void enqueue(IoLoop *io, IoReq *req) {
     uv_async_send(&io->wake);
 }
 
-int io_park(G *g, IoReq *req, WaitReason reason, IoResumeFn resume) {
-    if (!sched_can_park(g))
-        return vm_panicf(g, "cannot block (I/O) inside a callback called from a builtin");
+int io_park_on(G *g, IoReq *req, WaitReason reason, IoResumeFn resume, pthread_mutex_t *lock) {
     VM *vm = g->vm;
-    IoLoop *io = io_loop(vm);
     req->g = g;
     req->vm = vm;
     g->resume_fn = resume;
     g->resume_data = req;
     atomic_fetch_add(&sched_of(vm)->io_pending, 1);
+    return sched_park(g, reason, lock);
+}
+
+int io_park(G *g, IoReq *req, WaitReason reason, IoResumeFn resume) {
+    if (!sched_can_park(g))
+        return vm_panicf(g, "cannot block (I/O) inside a callback called from a builtin");
+    IoLoop *io = io_loop(g->vm);
     pthread_mutex_lock(&io->lock); /* released by the scheduler once g is switched out */
     enqueue(io, req);
-    return sched_park(g, reason, &io->lock);
+    return io_park_on(g, req, reason, resume, &io->lock);
 }
 
 static void blocking_call(uv_work_t *w) {

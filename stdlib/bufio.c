@@ -6,7 +6,9 @@
  * more bytes (or must flush) tail-calls its loop in stdlib/stream.csp, which
  * reads (or writes) the underlying stream and feeds the buffer through the
  * internal/stream natives below, so a goroutine scanning a connection parks
- * between lines and holds no thread.
+ * between lines and holds no thread.  Before that, a stream that can be read
+ * without waiting (Stream.read_now: a connection) is read straight into the
+ * buffer, so a line that is already there costs no loop and no extra string.
  *
  * The buffers are C memory shared by whoever holds the object.  Using one
  * Scanner from two goroutines at once is a race in Go; here it may give
@@ -58,6 +60,24 @@ static void buf_append(VM *vm, Buf *q, const char *p, size_t n) {
     }
     sb_put(&q->b, p, n);
     gc_set_external(vm, native_of_payload(q), q->b.cap);
+}
+
+/* Read up to size bytes of src into the buffer, if src can be read without
+ * waiting (Stream.read_now, lock held): the count, 0 with *err set, or -1
+ * when the stream loop must wait for them.  The bytes go through a buffer
+ * of the thread's, so the object's own grows only with what is unread (a
+ * thousand idle connections keep no 4 KB each). */
+static ssize_t buf_read_now(G *g, Buf *q, Value src, size_t size, Value *err) {
+    static _Thread_local char *scratch;
+    const Stream *st = stream_of(src, false);
+    if (!st || !st->read_now)
+        return -1;
+    if (!scratch)
+        scratch = mem_alloc(SCAN_READ); /* one per thread, for the thread's life */
+    ssize_t n = st->read_now(g, src, scratch, size < SCAN_READ ? size : SCAN_READ, err);
+    if (n > 0)
+        buf_append(q, scratch, (size_t)n);
+    return n;
 }
 
 static size_t buf_unread(const Buf *q) { return q->b.len - q->start; }
@@ -185,6 +205,17 @@ static int scanner_Scan(G *g, Value *args, int nargs) {
     ARGS_RECV(s, Scanner, scanner_type, "bufio.Scanner.Scan", "")
     pthread_mutex_lock(&s->q.lock);
     Value r = scan_step(g->vm, s);
+    Value err = VAL_NIL;
+    while (val_is_nil(r)) { /* more bytes are needed: those already there first */
+        ssize_t n = buf_read_now(g, &s->q, s->src, SCAN_READ, &err);
+        if (n < 0)
+            break;
+        if (n == 0 && val_equal(err, stream_eof(g->vm)))
+            s->eof = true;
+        else if (n == 0)
+            s->err = err;
+        r = scan_step(g->vm, s);
+    }
     pthread_mutex_unlock(&s->q.lock);
     if (!val_is_nil(r)) {
         args[0] = r;
@@ -355,6 +386,15 @@ static int reader_read(G *g, Value *args, Value self, int delim, size_t max) {
     Reader *r = (Reader *)AS_NATIVEOBJ(self)->payload;
     pthread_mutex_lock(&r->q.lock);
     bool done = reader_take(g->vm, r, delim, max, args);
+    Value err = VAL_NIL;
+    while (!done) { /* more bytes are needed: those already there first */
+        ssize_t n = buf_read_now(g, &r->q, r->stream, r->size, &err);
+        if (n < 0)
+            break;
+        if (n == 0)
+            r->err = err;
+        done = reader_take(g->vm, r, delim, max, args);
+    }
     pthread_mutex_unlock(&r->q.lock);
     if (done)
         return 2;
@@ -434,7 +474,7 @@ static const NativeMethod reader_methods[] = {
     {NULL, NULL, NULL},
 };
 
-static const Stream reader_stream = {reader_stream_read, NULL};
+static const Stream reader_stream = {.read = reader_stream_read};
 
 static const NativeType reader_type = {
     .name = "*bufio.Reader",
@@ -546,7 +586,7 @@ static const NativeMethod writer_methods[] = {
     {NULL, NULL, NULL},
 };
 
-static const Stream writer_stream = {NULL, writer_stream_write};
+static const Stream writer_stream = {.write = writer_stream_write};
 
 static const NativeType writer_type = {
     .name = "*bufio.Writer",

@@ -1,13 +1,16 @@
 /* stdlib/net.c — package net, the goroutine side: Listen, Dial, and the
  * *net.TCPListener, *net.TCPConn and *net.TCPAddr values.
  *
- * Every operation is a NetReq handed to the I/O loop (stdlib/net_loop.c);
- * the goroutine parks until it is done and then, on its own thread, turns
- * the outcome into values with Go's error texts:
+ * Listen, Accept and Dial are NetReqs handed to the I/O loop
+ * (stdlib/net_loop.c): the goroutine parks until it is done and then, on
+ * its own thread, turns the outcome into values.  Read and Write make their
+ * system call on the goroutine's own M and go to the loop only to wait
+ * while the socket would block (stdlib/net_int.h).  Go's error texts:
  *   dial tcp 127.0.0.1:1: connect: connection refused
  *   read tcp 127.0.0.1:8080->127.0.0.1:50312: i/o timeout
  *   accept tcp 127.0.0.1:8080: use of closed network connection
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "runtime/sched.h"
 #include "stdlib/lib.h"
 #include "stdlib/net_int.h"
 #include "vm/gc.h"
@@ -36,7 +40,6 @@ static NetReq *req_new(enum NetOp op) {
 }
 
 static void req_free(NetReq *r) {
-    free(r->buf);
     free(r->host);
     free(r);
 }
@@ -67,20 +70,22 @@ static Value addr_value(VM *vm, const char *text) {
 }
 
 /* "OP tcp ADDR: [SYSCALL: ]WHAT", Go's *net.OpError text. */
-static Value op_error(VM *vm, const char *op, const char *addr, NetReq *r) {
+/* "OP tcp ADDR: [SYSCALL: ]WHAT", Go's *net.OpError text (host: the name
+ * looked up, for "lookup"). */
+static Value op_error(VM *vm, const char *op, const char *addr, const NetErr *e, const char *host) {
     char buf[128];
-    const char *what = r->timeout      ? "i/o timeout"
-                       : r->use_closed ? "use of closed network connection"
-                       : r->err == UV_EAI_NONAME || r->err == UV_EAI_NODATA ? "no such host"
-                                                                            : io_strerror(r->err, buf, sizeof buf);
-    if (r->syscall && !strcmp(r->syscall, "lookup")) /* Go: dial tcp: lookup nohost.invalid: no such host */
-        return err_newf(vm, "%s tcp: lookup %s: %s", op, r->host, what);
-    if (r->syscall)
-        return err_newf(vm, "%s tcp %s: %s: %s", op, addr, r->syscall, what);
+    const char *what = e->timeout      ? "i/o timeout"
+                       : e->use_closed ? "use of closed network connection"
+                       : e->err == UV_EAI_NONAME || e->err == UV_EAI_NODATA ? "no such host"
+                                                                            : io_strerror(e->err, buf, sizeof buf);
+    if (e->syscall && !strcmp(e->syscall, "lookup")) /* Go: dial tcp: lookup nohost.invalid: no such host */
+        return err_newf(vm, "%s tcp: lookup %s: %s", op, host, what);
+    if (e->syscall)
+        return err_newf(vm, "%s tcp %s: %s: %s", op, addr, e->syscall, what);
     return err_newf(vm, "%s tcp %s: %s", op, addr, what);
 }
 
-static bool failed(NetReq *r) { return r->err || r->timeout || r->use_closed; }
+static bool failed(const NetErr *e) { return e->err || e->timeout || e->use_closed; }
 
 /* ---- addresses ---- */
 
@@ -167,8 +172,8 @@ static int resume_open(G *g, Value *args, void *p) {
     static const char *ops[] = {[NET_LISTEN] = "listen", [NET_ACCEPT] = "accept", [NET_DIAL] = "dial"};
     args[0] = VAL_NIL;
     args[1] = VAL_NIL;
-    if (failed(r))
-        args[1] = op_error(vm, ops[r->op], r->op == NET_ACCEPT ? r->l->addr : r->addrtext, r);
+    if (failed(&r->e))
+        args[1] = op_error(vm, ops[r->op], r->op == NET_ACCEPT ? r->l->addr : r->addrtext, &r->e, r->host);
     else if (r->op == NET_LISTEN)
         args[0] = new_obj(vm, &listener_type, NULL, r->newl);
     else
@@ -205,19 +210,22 @@ static int listener_Addr(G *g, Value *args, int nargs) {
 /* ---- Close (both) ---- */
 
 /* Close does not wait for the loop (Go's Close does not wait for the
- * descriptor's readers either).  The loop takes requests in order, so a Read
- * or Write issued after Close fails with "use of closed network connection". */
+ * descriptor's readers either): a connection is marked closed at once, so a
+ * Read or Write after Close fails with "use of closed network connection",
+ * and the loop wakes the goroutines waiting on it, which find the same. */
 static int close_obj(G *g, Value *args, NetObj *o) {
     if (atomic_exchange(&o->closed, true)) {
-        NetReq r = {.use_closed = true};
+        NetErr e = {.use_closed = true};
         char where[160];
         if (o->c)
             snprintf(where, sizeof where, "%s->%s", o->c->laddr, o->c->raddr);
         else
             snprintf(where, sizeof where, "%s", o->l->addr);
-        args[0] = op_error(g->vm, "close", where, &r);
+        args[0] = op_error(g->vm, "close", where, &e, NULL);
         return 1;
     }
+    if (o->c)
+        atomic_fetch_or(&o->c->state, CONN_CLOSED);
     NetReq *r = req_new(NET_CLOSE);
     r->c = o->c;
     r->l = o->l;
@@ -238,46 +246,221 @@ static int conn_Close(G *g, Value *args, int nargs) {
 
 /* ---- the Stream of a connection: Read and Write ---- */
 
-static int resume_rw(G *g, Value *args, void *p) {
-    NetReq *r = p;
-    VM *vm = g->vm;
-    bool reading = r->op == NET_READ;
-    if (reading) {
-        stream_race_read(g);
-        args[0] = val_str(vm, r->buf ? r->buf : "", r->len);
+/* Begin a system call on c->fd: false once Close was called. */
+static bool conn_ref(Conn *c) {
+    uint32_t s = atomic_load(&c->state);
+    do {
+        if (s & CONN_CLOSED)
+            return false;
+    } while (!atomic_compare_exchange_weak(&c->state, &s, s + CONN_REF));
+    return true;
+}
+
+/* The deadline d (0: none) has passed. */
+static bool expired(_Atomic int64_t *d) {
+    int64_t t = atomic_load_explicit(d, memory_order_relaxed);
+    return t && sched_nanotime() >= t;
+}
+
+static bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
+
+/* The error of a failed Read or Write. */
+static Value rw_error(VM *vm, Conn *c, bool reading, const NetErr *e) {
+    char where[160];
+    snprintf(where, sizeof where, "%s->%s", c->laddr, c->raddr);
+    return op_error(vm, reading ? "read" : "write", where, e, NULL);
+}
+
+enum { READ_MAX = 64 * 1024 };
+
+/* read(2) on g's own M into dst: the count, or 0 with e filled (EOF is 0
+ * with nothing in e), or -1 when the socket has nothing yet (EAGAIN). */
+static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetErr *e) {
+    ssize_t n = 0;
+    if (!conn_ref(c)) {
+        e->use_closed = true;
+    } else if (expired(&c->read_deadline)) {
+        e->timeout = true;
+        conn_unref(c);
     } else {
-        args[0] = val_int(vm, failed(r) ? 0 : (int64_t)r->len);
+        do
+            n = read(c->fd, dst, max);
+        while (n < 0 && errno == EINTR);
+        int err = errno;
+        conn_unref(c);
+        if (n < 0 && would_block(err))
+            return -1;
+        if (n < 0) {
+            e->err = -err;
+            e->syscall = "read";
+            n = 0;
+        }
     }
-    args[1] = VAL_NIL;
-    if (r->err == UV_EOF && !r->timeout && !r->use_closed) {
-        args[1] = stream_eof(vm);
-    } else if (failed(r)) {
-        char where[160];
-        snprintf(where, sizeof where, "%s->%s", r->c->laddr, r->c->raddr);
-        args[1] = op_error(vm, reading ? "read" : "write", where, r);
-    }
-    req_free(r);
+    stream_race_read(g);
+    return n;
+}
+
+/* The error value of a read that returned 0. */
+static Value read_end(VM *vm, Conn *c, const NetErr *e) { return failed(e) ? rw_error(vm, c, true, e) : stream_eof(vm); }
+
+static ssize_t conn_read_now(G *g, Value self, char *dst, size_t max, Value *err) {
+    Conn *c = netobj(self)->c;
+    NetErr e = {0};
+    ssize_t n = read_fd(g, c, dst, max, &e);
+    if (n == 0)
+        *err = read_end(g->vm, c, &e);
+    return n;
+}
+
+/* Read on g's own M: (data, err) in args and 2, or 0 when the socket has
+ * nothing yet (EAGAIN) and g must wait on the loop.  The bytes land in a
+ * buffer of the M's thread first, so a string is only as long as what came. */
+static int read_now(G *g, Conn *c, size_t max, Value *args) {
+    static _Thread_local char *buf;
+    if (!buf)
+        buf = mem_alloc(READ_MAX); /* one per thread, for the thread's life */
+    NetErr e = {0};
+    ssize_t n = read_fd(g, c, buf, max < READ_MAX ? max : READ_MAX, &e);
+    if (n < 0)
+        return 0;
+    args[0] = val_str(g->vm, buf, (size_t)n);
+    args[1] = n > 0 ? VAL_NIL : read_end(g->vm, c, &e);
     return 2;
 }
 
+/* Write p[0..n) on g's own M, as far as the socket takes it: 2 with
+ * (written, err) in args once all is written or it failed, or 0 with *done
+ * bytes written when the socket is full (EAGAIN).  before: the bytes of the
+ * same Write written by earlier calls, for the count. */
+static int write_now(G *g, Conn *c, const char *p, size_t n, size_t before, size_t *done, Value *args) {
+    NetErr e = {0};
+    *done = 0;
+    if (!conn_ref(c)) {
+        e.use_closed = true;
+    } else if (expired(&c->write_deadline)) {
+        e.timeout = true;
+        conn_unref(c);
+    } else {
+        while (*done < n) {
+            /* MSG_NOSIGNAL: a peer that is gone is EPIPE, not SIGPIPE */
+            ssize_t k = send(c->fd, p + *done, n - *done, MSG_NOSIGNAL);
+            if (k >= 0) {
+                *done += (size_t)k;
+            } else if (errno != EINTR) {
+                e.err = -errno;
+                break;
+            }
+        }
+        conn_unref(c);
+        if (e.err && would_block(-e.err))
+            return 0;
+        e.syscall = "write";
+    }
+    args[0] = val_int(g->vm, (int64_t)(before + *done));
+    args[1] = failed(&e) ? rw_error(g->vm, c, false, &e) : VAL_NIL;
+    return 2;
+}
+
+static void wait_free(NetWait *w) {
+    free(w->buf);
+    free(w);
+}
+
+static NetWait *wait_new(enum NetOp op, Conn *c) {
+    NetWait *w = mem_calloc(1, sizeof *w);
+    w->op = op;
+    w->c = c;
+    return w;
+}
+
+/* Wait for the socket (conn_wait) and try again, for as long as it would
+ * block: RT_PARK, or the native's results, or a panic.  w->c said EAGAIN. */
+static int read_wait(G *g, NetWait *w, Value *args);
+static int write_wait(G *g, NetWait *w, Value *args);
+
+/* g runs again after an edge (or Close, or a deadline): the call is made
+ * again, and may wait again. */
+static int resume_read(G *g, Value *args, void *p) {
+    NetWait *w = p;
+    int n = read_now(g, w->c, w->max, args);
+    if (n == 0)
+        return read_wait(g, w, args);
+    wait_free(w);
+    return n;
+}
+
+static int read_wait(G *g, NetWait *w, Value *args) {
+    for (;;) {
+        int k = conn_wait(g, w, resume_read);
+        int n = k == 0 ? read_now(g, w->c, w->max, args) : k;
+        if (n == RT_PARK)
+            return n;
+        if (n != 0) {
+            wait_free(w);
+            return n;
+        }
+    }
+}
+
+/* Write what is left of w: 0 when the socket is full again (w keeps the rest). */
+static int write_rest(G *g, NetWait *w, Value *args) {
+    size_t done;
+    int n = write_now(g, w->c, w->buf, w->len, w->total - w->len, &done, args);
+    if (n == 0) {
+        memmove(w->buf, w->buf + done, w->len - done);
+        w->len -= done;
+    }
+    return n;
+}
+
+static int resume_write(G *g, Value *args, void *p) {
+    NetWait *w = p;
+    int n = write_rest(g, w, args);
+    if (n == 0)
+        return write_wait(g, w, args);
+    wait_free(w);
+    return n;
+}
+
+static int write_wait(G *g, NetWait *w, Value *args) {
+    for (;;) {
+        int k = conn_wait(g, w, resume_write);
+        int n = k == 0 ? write_rest(g, w, args) : k;
+        if (n == RT_PARK)
+            return n;
+        if (n != 0) {
+            wait_free(w);
+            return n;
+        }
+    }
+}
+
 static int conn_read(G *g, Value self, size_t max, Value *args) {
-    NetReq *r = req_new(NET_READ);
-    r->c = netobj(self)->c;
-    r->max = max;
-    return park(g, r, resume_rw);
+    Conn *c = netobj(self)->c;
+    int n = read_now(g, c, max, args);
+    if (n)
+        return n;
+    NetWait *w = wait_new(NET_READ, c);
+    w->max = max;
+    return read_wait(g, w, args);
 }
 
 static int conn_write(G *g, Value self, const char *p, size_t n, Value *args) {
     stream_race_write(g);
-    NetReq *r = req_new(NET_WRITE);
-    r->c = netobj(self)->c;
-    r->buf = mem_alloc(n ? n : 1);
-    memcpy(r->buf, p, n);
-    r->len = n;
-    return park(g, r, resume_rw);
+    Conn *c = netobj(self)->c;
+    size_t done;
+    int k = write_now(g, c, p, n, 0, &done, args);
+    if (k)
+        return k;
+    NetWait *w = wait_new(NET_WRITE, c); /* the rest, copied (Stream.write's contract) */
+    w->total = n;
+    w->len = n - done;
+    w->buf = mem_alloc(w->len);
+    memcpy(w->buf, p + done, w->len);
+    return write_wait(g, w, args);
 }
 
-static const Stream conn_stream = {conn_read, conn_write};
+static const Stream conn_stream = {.read = conn_read, .write = conn_write, .read_now = conn_read_now};
 
 static int conn_Read(G *g, Value *args, int nargs) {
     int64_t n;
@@ -300,19 +483,20 @@ static int conn_Write(G *g, Value *args, int nargs) {
     return conn_write(g, args[0], s->chars, s->len, args);
 }
 
-/* SetDeadline and friends: handed to the loop without waiting; the loop
- * takes requests in order, so the goroutine's next Read sees it. */
+/* SetDeadline and friends: stored at once for the next Read or Write, and
+ * handed to the loop without waiting, for those already waiting. */
 static int set_deadline(G *g, Value *args, int nargs, const char *fn, bool rd, bool wr) {
     Value t;
     ARGS_RECV(o, NetObj, conn_type, fn, "v", &t)
     int64_t deadline;
     if (!time_deadline(t, &deadline))
         return args_type_error(g, fn, 1, "time.Time", t);
+    if (rd)
+        atomic_store(&o->c->read_deadline, deadline);
+    if (wr)
+        atomic_store(&o->c->write_deadline, deadline);
     NetReq *r = req_new(NET_DEADLINE);
     r->c = o->c;
-    r->deadline = deadline;
-    r->set_read = rd;
-    r->set_write = wr;
     io_post(g->vm, &r->io);
     args[0] = VAL_NIL;
     return 1;

@@ -1,37 +1,63 @@
 /* stdlib/net_int.h — TCP for package net: the libuv side (net_loop.c), run
- * only on the I/O loop thread, and the script side (net.c), run by
- * goroutines.  They meet in NetReq, a request of runtime/io.h.
+ * on the I/O loop thread, and the script side (net.c), run by goroutines.
+ * They meet in NetReq, a request of runtime/io.h.
+ *
+ * Reads and writes are Go's: the goroutine makes the non-blocking read(2)
+ * or send(2) itself, on its own M, and waits only when the socket would
+ * block (EAGAIN).  Readiness is Go's netpoller too: every connection is in
+ * one edge-triggered epoll set (registered once, for reading and writing),
+ * which the loop thread watches through a uv_poll_t and drains.  An edge
+ * readies the goroutines waiting in that direction, or, when none waits,
+ * is remembered (rready, wready) for the next one, which then tries again
+ * at once; so a wait is a lock and a park, with no request to the loop
+ * (conn_wait).  The loop still owns the deadline timer, armed on request
+ * only when a deadline is set.  Listen, Accept and Dial stay on the loop
+ * (libuv's uv_tcp_t); a connection's socket is then copied into Conn.fd
+ * and the uv_tcp_t closed, so libuv never reads or writes it.
  *
  * Ownership: a Conn or Listener is created and changed only on the loop
- * thread; its addresses are written before it is handed to a goroutine and
- * never change, so goroutines may read them.  The script object holds a
- * pointer; when the collector frees the object it posts NET_RELEASE, and the
- * loop thread frees the C side once its libuv handles are closed too.  The
- * read buffer, most of a Conn's memory, goes earlier: at Close, or at EOF
- * once every byte has been read.
+ * thread, except Conn.state and the deadlines, which are atomics, and what
+ * Conn.mu guards; its addresses are written before it is handed to a
+ * goroutine and never change, so goroutines may read them.  Conn.state
+ * counts the goroutines in a system call on fd (Go's fdMutex in
+ * miniature): Close marks it closed at once, the loop takes fd out of the
+ * epoll set and closes its handles, and fd itself is closed by whichever
+ * comes last, the loop or the last system call, so no read ever lands on a
+ * reused descriptor.  The script object holds a pointer; when the collector
+ * frees the object it posts NET_RELEASE, and the loop thread frees the
+ * struct once its libuv handles are closed too.  The descriptor, the only
+ * resource that matters, goes at Close.
  */
 #ifndef CSP_STDLIB_NET_INT_H
 #define CSP_STDLIB_NET_INT_H
 
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "runtime/io.h"
 #include "stdlib/stream.h"
 
 typedef struct NetReq NetReq;
+typedef struct NetWait NetWait;
+
+/* Conn.state: CONN_CLOSED (Close was called), CONN_LOOP_DONE (the loop no
+ * longer watches fd), plus CONN_REF for each system call in progress. */
+enum { CONN_CLOSED = 1, CONN_LOOP_DONE = 2, CONN_REF = 4 };
 
 typedef struct Conn {
-    uv_tcp_t tcp;
-    uv_timer_t timer;          /* the read/write deadline */
-    StrBuf in;                 /* received, not yet read: in.p[in_start..in.len) */
-    size_t in_start;
-    int read_err;              /* UV_EOF or an error once reading failed; 0 before */
-    bool reading;              /* uv_read_start is on */
-    bool closed;               /* Close was called (or the dial failed) */
+    uv_tcp_t tcp;              /* accept/connect only; closed once fd is copied */
+    uv_timer_t timer;          /* the earliest deadline of a waiter */
+    int fd;                    /* the socket, non-blocking; -1 before setup */
+    int epfd;                  /* the epoll set fd is in; -1 before setup */
+    _Atomic uint32_t state;    /* CONN_* */
+    _Atomic int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
+    pthread_mutex_t mu;        /* the waiters and the edges below */
+    NetWait *readers, *writers; /* mu: goroutines waiting for an edge (all are woken) */
+    bool rready, wready;       /* mu: an edge came that no waiter took */
+    bool closed;               /* the loop shut it (Close, release or a failed dial) */
     bool released;             /* no script object refers to it any more */
     int open_handles;          /* tcp and timer, until their close callbacks */
-    NetReq *readers, *readers_tail; /* Reads waiting for bytes, oldest first */
-    int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
     char laddr[64], raddr[64]; /* "127.0.0.1:8080" */
 } Conn;
 
@@ -45,7 +71,19 @@ typedef struct Listener {
     char addr[64];
 } Listener;
 
-enum NetOp { NET_LISTEN, NET_ACCEPT, NET_DIAL, NET_READ, NET_WRITE, NET_CLOSE, NET_DEADLINE, NET_RELEASE };
+/* NET_READ / NET_WRITE: a NetWait, never posted; NET_TIMER: a waiter has a
+ * deadline, time it; NET_DEADLINE: the deadlines changed. */
+enum NetOp {
+    NET_LISTEN, NET_ACCEPT, NET_DIAL, NET_READ, NET_WRITE, NET_CLOSE, NET_TIMER, NET_DEADLINE, NET_RELEASE
+};
+
+/* How an operation failed, for Go's text (all zero: it did not). */
+typedef struct NetErr {
+    int err;                   /* a libuv error code, 0 if none */
+    const char *syscall;       /* the failing system call for Go's text: "connect", "read" */
+    bool timeout;              /* the deadline passed: "i/o timeout" */
+    bool use_closed;           /* "use of closed network connection" */
+} NetErr;
 
 struct NetReq {
     IoReq io;
@@ -58,24 +96,39 @@ struct NetReq {
     char *host;                /* Dial of a name: resolved first */
     int port;
     char addrtext[300];        /* the address as the script wrote it, for errors */
-    size_t max;                /* Read */
-    char *buf;                 /* Write: the bytes; Read: the bytes read */
-    size_t len;
-    int64_t deadline;          /* NET_DEADLINE */
-    bool set_read, set_write;
     /* out */
-    int err;                   /* a libuv error code, 0 if none */
-    const char *syscall;       /* the failing system call for Go's text: "connect", "read" */
-    bool timeout;              /* the deadline passed: "i/o timeout" */
-    bool use_closed;           /* "use of closed network connection" */
+    NetErr e;
     Conn *newc;                /* Accept, Dial */
     Listener *newl;            /* Listen */
-    uv_write_t write;
     uv_connect_t connect;
     uv_getaddrinfo_t resolve;
 };
 
+/* A goroutine waiting (conn_wait) until c->fd is readable (NET_READ) or
+ * writable (NET_WRITE), closed, or past the deadline; it then tries again
+ * itself.  Small: one is made for every wait. */
+struct NetWait {
+    IoReq io;
+    enum NetOp op;
+    Conn *c;
+    NetWait *next;             /* c->mu: the other waiters of that direction */
+    size_t max;                /* Read */
+    char *buf;                 /* Write: the len bytes not yet written */
+    size_t len;
+    size_t total;              /* Write: the count the script asked for */
+};
+
 /* net_loop.c: the loop-thread half (req->io.start for every op). */
 void net_start(uv_loop_t *loop, IoReq *req);
+
+/* Either side: the end of a system call on c->fd (closes fd if it was the
+ * last user of a connection the loop has let go of). */
+void conn_unref(Conn *c);
+
+/* On g's M, after a system call on w->c said EAGAIN: wait for the next
+ * edge.  Returns RT_PARK (resume runs when g should try again), 0 when an
+ * edge came meanwhile or the connection is closed (try again now), or -1
+ * (a panic: g cannot park here). */
+int conn_wait(G *g, NetWait *w, IoResumeFn resume);
 
 #endif

@@ -1,22 +1,26 @@
 /* stdlib/net_loop.c — the loop-thread half of package net: TCP listeners
  * and connections as libuv handles (see stdlib/net_int.h for ownership).
  *
- * Everything here runs on the I/O loop thread, so the handles need no lock.
- * A connection reads only while some goroutine waits in Read (uv_read_start
- * when the first reader comes, uv_read_stop when none is left), so a peer
- * that sends faster than the script reads is held back by TCP itself rather
- * than by an ever-growing buffer here; likewise libuv stops accepting while
- * an announced connection waits for Accept.
+ * Everything here runs on the I/O loop thread, so the handles need no lock,
+ * except conn_wait and conn_unref (a goroutine's); Conn.mu guards what a
+ * goroutine and the loop both touch.
+ * The loop never reads or writes a connection: goroutines do (net.c), and
+ * wait here (conn_wait) for the poller's edges.  Nothing is buffered here,
+ * so a peer that sends faster than the script reads is held back by TCP
+ * itself; likewise libuv stops accepting while an announced connection
+ * waits for Accept.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "runtime/sched.h"
 #include "stdlib/net_int.h"
-
-enum { READ_CHUNK = 64 * 1024 };
 
 static void complete(NetReq *r) { io_complete(&r->io); }
 
@@ -44,16 +48,66 @@ static void addr_text(const struct sockaddr *sa, char *buf, size_t n) {
     snprintf(buf, n, "%s:%d", ip, port);
 }
 
+/* ---- the poller: one edge-triggered epoll set per loop ---- */
+
+typedef struct NetPoll {
+    int epfd;
+    uv_poll_t poll; /* epfd is readable while edges are waiting */
+} NetPoll;
+
+static void conn_edge(Conn *c, uint32_t events);
+
+static void on_netpoll(uv_poll_t *p, int status, int events) {
+    NetPoll *np = p->data;
+    struct epoll_event ev[128];
+    int n;
+    do {
+        n = epoll_wait(np->epfd, ev, 128, 0);
+        for (int i = 0; i < n; i++)
+            conn_edge(ev[i].data.ptr, ev[i].events);
+    } while (n == 128);
+}
+
+/* The loop's epoll set, made at its first connection and kept for the
+ * loop's life (the loop's data pointer is package net's: nothing else in
+ * the runtime uses it); -1 if none can be made. */
+static int netpoll_fd(uv_loop_t *loop) {
+    NetPoll *np = loop->data;
+    if (np)
+        return np->epfd;
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0)
+        return -1;
+    np = mem_calloc(1, sizeof *np);
+    np->epfd = epfd;
+    uv_poll_init(loop, &np->poll, epfd);
+    np->poll.data = np;
+    uv_poll_start(&np->poll, UV_READABLE, on_netpoll);
+    loop->data = np;
+    return epfd;
+}
+
 /* ---- connections ---- */
 
+void conn_unref(Conn *c) {
+    if (atomic_fetch_sub(&c->state, CONN_REF) == CONN_REF + CONN_CLOSED + CONN_LOOP_DONE)
+        close(c->fd);
+}
+
 static void conn_free(Conn *c) {
-    sb_free(&c->in);
+    pthread_mutex_destroy(&c->mu);
     free(c);
 }
 
 static void conn_handle_closed(uv_handle_t *h) {
     Conn *c = h->data;
-    if (--c->open_handles == 0 && c->released)
+    if (--c->open_handles > 0 || !c->closed)
+        return; /* the accept/connect handle closed after setup: fd lives on */
+    /* The loop no longer watches fd: close it, unless a goroutine is still
+     * in a system call on it (then conn_unref does). */
+    if (c->fd >= 0 && atomic_fetch_or(&c->state, CONN_LOOP_DONE) == CONN_CLOSED)
+        close(c->fd);
+    if (c->released)
         conn_free(c);
 }
 
@@ -62,12 +116,16 @@ static Conn *conn_new(uv_loop_t *loop) {
     uv_tcp_init(loop, &c->tcp);
     uv_timer_init(loop, &c->timer);
     c->tcp.data = c->timer.data = c;
+    c->fd = c->epfd = -1;
+    pthread_mutex_init(&c->mu, NULL);
     c->open_handles = 2;
     return c;
 }
 
-/* A connection just made (accepted or dialled): Go's defaults and names. */
-static void conn_setup(Conn *c) {
+/* A connection just made (accepted or dialled): Go's defaults and names,
+ * and its socket moved out of libuv's uv_tcp_t into c->fd and the epoll
+ * set.  Returns 0 or a libuv error (out of descriptors). */
+static int conn_setup(Conn *c) {
     uv_tcp_nodelay(&c->tcp, 1); /* Go sets TCP_NODELAY on every TCP connection */
     struct sockaddr_storage sa;
     int n = sizeof sa;
@@ -76,148 +134,140 @@ static void conn_setup(Conn *c) {
     n = sizeof sa;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &n) == 0)
         addr_text((struct sockaddr *)&sa, c->raddr, sizeof c->raddr);
+    int epfd = netpoll_fd(c->tcp.loop);
+    if (epfd < 0)
+        return uv_translate_sys_error(errno);
+    uv_os_fd_t fd;
+    uv_fileno((uv_handle_t *)&c->tcp, &fd);
+    /* A second descriptor of the same socket (it stays non-blocking: that
+     * is a property of the socket, not of the descriptor); closing the
+     * uv_tcp_t's own then only drops libuv's reference. */
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0)
+        return uv_translate_sys_error(errno);
+    /* Go's registration: both directions, edge-triggered, once. */
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, dup, &ev) != 0) {
+        int e = uv_translate_sys_error(errno);
+        close(dup);
+        return e;
+    }
+    c->fd = dup;
+    c->epfd = epfd;
+    uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
+    return 0;
 }
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-    Conn *c = h->data;
-    if (c->in_start == c->in.len)
-        c->in.len = c->in_start = 0;
-    sb_reserve(&c->in, READ_CHUNK);
-    buf->base = c->in.p + c->in.len;
-    buf->len = c->in.cap - c->in.len;
-}
-
-static void serve_readers(Conn *c);
-
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
-    Conn *c = s->data;
-    if (n > 0)
-        c->in.len += (size_t)n;
-    else if (n < 0)
-        c->read_err = (int)n;
-    serve_readers(c);
-}
-
-/* Nothing more can be read into or out of the buffer (closed, or at EOF or
- * an error with every byte read): give its 64 KB back now, not when the
- * collector finalizes the script object, which may be many connections
- * later (issue 18: an echo server grew by 4 KB a connection). */
-static void conn_drop_input(Conn *c) {
-    if ((c->closed || c->read_err) && c->in_start == c->in.len && c->in.p) {
-        sb_free(&c->in);
-        c->in_start = 0;
+/* Ready every goroutine of list: each tries its system call again. */
+static void wake(NetWait *list) {
+    while (list) {
+        NetWait *w = list;
+        list = w->next;
+        io_complete(&w->io);
     }
 }
 
-static void on_deadline(uv_timer_t *t) { serve_readers(t->data); }
+/* Take the waiters of a direction (under c->mu). */
+static NetWait *take(NetWait **list) {
+    NetWait *w = *list;
+    *list = NULL;
+    return w;
+}
 
-/* Read while someone waits, and time the earliest read deadline. */
-static void update_reading(Conn *c) {
-    bool want = c->readers && !c->closed && !c->read_err;
-    if (want && !c->reading)
-        c->reading = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0;
-    else if (!want && c->reading) {
-        uv_read_stop((uv_stream_t *)&c->tcp);
-        c->reading = false;
+/* fd became readable and/or writable (or hung up, or failed). */
+static void conn_edge(Conn *c, uint32_t events) {
+    NetWait *rs = NULL, *ws = NULL;
+    pthread_mutex_lock(&c->mu);
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+        rs = take(&c->readers);
+        c->rready = !rs;
     }
+    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+        ws = take(&c->writers);
+        c->wready = !ws;
+    }
+    pthread_mutex_unlock(&c->mu);
+    wake(rs);
+    wake(ws);
+}
+
+static void on_deadline(uv_timer_t *t);
+
+/* Time the earliest deadline among the waiters. */
+static void arm_timer(Conn *c) {
     if (c->closed)
         return;
-    if (!c->readers || !c->read_deadline) {
+    pthread_mutex_lock(&c->mu);
+    int64_t rd = c->readers ? atomic_load(&c->read_deadline) : 0;
+    int64_t wd = c->writers ? atomic_load(&c->write_deadline) : 0;
+    pthread_mutex_unlock(&c->mu);
+    int64_t d = !rd ? wd : !wd ? rd : rd < wd ? rd : wd;
+    if (!d) {
         uv_timer_stop(&c->timer);
         return;
     }
-    int64_t wait = c->read_deadline - sched_nanotime();
+    int64_t wait = d - sched_nanotime();
     uint64_t ms = wait <= 0 ? 0 : (uint64_t)(wait / 1000000 + (wait % 1000000 != 0)); /* never early */
     uv_timer_start(&c->timer, on_deadline, ms, 0);
 }
 
-/* Give the waiting readers what there is: bytes, then the error or EOF. */
-static void serve_readers(Conn *c) {
-    int64_t now = 0;
-    while (c->readers) {
-        NetReq *r = c->readers;
-        size_t avail = c->in.len - c->in_start;
-        if (c->closed) {
-            r->use_closed = true;
-        } else if (avail > 0) {
-            size_t take = avail < r->max ? avail : r->max;
-            r->buf = mem_alloc(take);
-            memcpy(r->buf, c->in.p + c->in_start, take);
-            r->len = take;
-            c->in_start += take;
-        } else if (c->read_err) {
-            r->err = c->read_err;
-            r->syscall = "read";
-            /* As the kernel (and so Go): the error is reported once, then
-             * the dead connection reads as EOF. */
-            c->read_err = UV_EOF;
-        } else if (c->read_deadline && (now ? now : (now = sched_nanotime())) >= c->read_deadline) {
-            r->timeout = true;
-        } else {
-            break;
-        }
-        c->readers = r->next_waiter;
-        if (!c->readers)
-            c->readers_tail = NULL;
-        complete(r);
-    }
-    update_reading(c);
-    conn_drop_input(c);
+/* A deadline passed (or changed: all): its waiters try again and find it. */
+static void wake_expired(Conn *c, bool all) {
+    int64_t now = sched_nanotime(), rd = atomic_load(&c->read_deadline), wd = atomic_load(&c->write_deadline);
+    NetWait *rs = NULL, *ws = NULL;
+    pthread_mutex_lock(&c->mu);
+    if (all || (rd && now >= rd))
+        rs = take(&c->readers);
+    if (all || (wd && now >= wd))
+        ws = take(&c->writers);
+    pthread_mutex_unlock(&c->mu);
+    wake(rs);
+    wake(ws);
+    arm_timer(c);
 }
 
-/* Close the connection's handles; waiting readers fail, pending writes are
- * cancelled by libuv (their callbacks see UV_ECANCELED). */
+static void on_deadline(uv_timer_t *t) { wake_expired(t->data, false); }
+
+int conn_wait(G *g, NetWait *w, IoResumeFn resume) {
+    if (!sched_can_park(g))
+        return vm_panicf(g, "cannot block (I/O) inside a callback called from a builtin");
+    Conn *c = w->c;
+    bool reading = w->op == NET_READ;
+    pthread_mutex_lock(&c->mu);
+    bool *ready = reading ? &c->rready : &c->wready;
+    if (*ready || (atomic_load(&c->state) & CONN_CLOSED)) {
+        *ready = false; /* that edge may be one the failed call already saw: one more try */
+        pthread_mutex_unlock(&c->mu);
+        return 0;
+    }
+    NetWait **list = reading ? &c->readers : &c->writers;
+    w->next = *list;
+    *list = w;
+    if (atomic_load(reading ? &c->read_deadline : &c->write_deadline)) {
+        NetReq *t = mem_calloc(1, sizeof *t); /* the loop times the wait */
+        t->op = NET_TIMER;
+        t->c = c;
+        t->io.start = net_start;
+        io_post(g->vm, &t->io);
+    }
+    return io_park_on(g, &w->io, WAIT_IO, resume, &c->mu); /* an edge, Close or the timer completes it */
+}
+
+/* Take fd out of the epoll set and close the handles: the waiting
+ * goroutines try again and find the connection closed; fd closes once the
+ * handles have (and the last system call on it is over). */
 static void conn_shut(Conn *c) {
     if (c->closed)
         return;
     c->closed = true;
-    c->in_start = c->in.len; /* unread bytes of a closed connection are gone */
-    serve_readers(c);
-    if (c->reading)
-        uv_read_stop((uv_stream_t *)&c->tcp);
-    c->reading = false;
-    uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
+    atomic_fetch_or(&c->state, CONN_CLOSED);
+    if (c->epfd >= 0)
+        epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    wake_expired(c, true);
+    uv_timer_stop(&c->timer);
+    if (!uv_is_closing((uv_handle_t *)&c->tcp))
+        uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
     uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
-}
-
-static void start_read(NetReq *r) {
-    Conn *c = r->c;
-    r->next_waiter = NULL;
-    if (c->readers_tail)
-        c->readers_tail->next_waiter = r;
-    else
-        c->readers = r;
-    c->readers_tail = r;
-    serve_readers(c);
-}
-
-static void on_write(uv_write_t *w, int status) {
-    NetReq *r = w->data;
-    if (status == UV_ECANCELED)
-        r->use_closed = true;
-    else if (status < 0) {
-        r->err = status;
-        r->syscall = "write";
-    }
-    complete(r);
-}
-
-static void start_write(NetReq *r) {
-    Conn *c = r->c;
-    if (c->closed) {
-        r->use_closed = true;
-    } else if (c->write_deadline && sched_nanotime() >= c->write_deadline) {
-        r->timeout = true;
-    } else {
-        uv_buf_t b = uv_buf_init(r->buf, (unsigned)r->len);
-        r->write.data = r;
-        int e = uv_write(&r->write, (uv_stream_t *)&c->tcp, &b, 1, on_write);
-        if (e == 0)
-            return;
-        r->err = e;
-        r->syscall = "write";
-    }
-    complete(r);
 }
 
 /* ---- listeners ---- */
@@ -235,23 +285,24 @@ static void serve_acceptors(Listener *l) {
         if (!l->acceptors)
             l->acceptors_tail = NULL;
         if (l->closed) {
-            r->use_closed = true;
+            r->e.use_closed = true;
         } else if (l->ready > 0) {
             l->ready--;
             Conn *c = conn_new(l->tcp.loop);
             int e = uv_accept((uv_stream_t *)&l->tcp, (uv_stream_t *)&c->tcp);
+            if (e == 0)
+                e = conn_setup(c);
             if (e == 0) {
-                conn_setup(c);
                 r->newc = c;
             } else {
-                r->err = e;
-                r->syscall = "accept4"; /* Go's name on Linux */
+                r->e.err = e;
+                r->e.syscall = "accept4"; /* Go's name on Linux */
                 c->released = true;
                 conn_shut(c);
             }
         } else {
-            r->err = l->accept_err;
-            r->syscall = "accept4";
+            r->e.err = l->accept_err;
+            r->e.syscall = "accept4";
             l->accept_err = 0;
         }
         complete(r);
@@ -284,8 +335,8 @@ static void start_listen(uv_loop_t *loop, NetReq *r) {
     if (e == 0)
         e = uv_listen((uv_stream_t *)&l->tcp, SOMAXCONN, on_connection); /* libuv reports EADDRINUSE here */
     if (e != 0) {
-        r->err = e;
-        r->syscall = "bind";
+        r->e.err = e;
+        r->e.syscall = "bind";
         l->released = true;
         listener_shut(l);
     } else {
@@ -315,13 +366,14 @@ static void on_connect(uv_connect_t *req, int status) {
     NetReq *r = req->data;
     Conn *c = r->c;
     r->c = NULL;
+    if (status == 0)
+        status = conn_setup(c);
     if (status < 0) {
-        r->err = status;
-        r->syscall = "connect";
+        r->e.err = status;
+        r->e.syscall = "connect";
         c->released = true;
         conn_shut(c);
     } else {
-        conn_setup(c);
         r->newc = c;
     }
     complete(r);
@@ -340,8 +392,8 @@ static void start_dial(uv_loop_t *loop, NetReq *r) {
 static void on_resolved(uv_getaddrinfo_t *q, int status, struct addrinfo *res) {
     NetReq *r = q->data;
     if (status < 0 || !res) {
-        r->err = status < 0 ? status : UV_EAI_NONAME;
-        r->syscall = "lookup";
+        r->e.err = status < 0 ? status : UV_EAI_NONAME;
+        r->e.syscall = "lookup";
         if (res)
             uv_freeaddrinfo(res);
         complete(r);
@@ -385,22 +437,18 @@ void net_start(uv_loop_t *loop, IoReq *req) {
         break;
     case NET_ACCEPT:
         if (r->l->closed) {
-            r->use_closed = true;
+            r->e.use_closed = true;
             complete(r);
         } else {
             start_accept(r);
         }
         break;
     case NET_READ:
-        if (r->c->closed) {
-            r->use_closed = true;
-            complete(r);
-        } else {
-            start_read(r);
-        }
-        break;
     case NET_WRITE:
-        start_write(r);
+        break; /* conn_wait's: never posted */
+    case NET_TIMER:
+        arm_timer(r->c);
+        free(r);
         break;
     case NET_CLOSE:
         if (r->c)
@@ -409,13 +457,9 @@ void net_start(uv_loop_t *loop, IoReq *req) {
             listener_shut(r->l);
         free(r);
         break;
-    case NET_DEADLINE:
-        if (r->set_read)
-            r->c->read_deadline = r->deadline;
-        if (r->set_write)
-            r->c->write_deadline = r->deadline;
+    case NET_DEADLINE: /* the waiters try again: the new deadline may have passed, or be later */
         if (!r->c->closed)
-            serve_readers(r->c); /* a waiting Read may time out at once, or later */
+            wake_expired(r->c, true);
         free(r);
         break;
     case NET_RELEASE:

@@ -328,7 +328,7 @@ static int file_write(G *g, Value self, const char *p, size_t n, Value *args) {
     return park(g, r, blocking_write, resume_write);
 }
 
-static const Stream file_stream = {file_read, file_write};
+static const Stream file_stream = {.read = file_read, .write = file_write};
 
 /* ---- methods ---- */
 

@@ -27,6 +27,8 @@
 #ifndef CSP_STDLIB_STREAM_H
 #define CSP_STDLIB_STREAM_H
 
+#include <sys/types.h>
+
 #include "stdlib/args.h"
 
 typedef struct Stream {
@@ -34,6 +36,13 @@ typedef struct Stream {
     int (*read)(G *g, Value self, size_t max, Value *args);
     /* Write all n bytes of p (copied before any park): (n, err). */
     int (*write)(G *g, Value self, const char *p, size_t n, Value *args);
+    /* Optional (a connection): read at most max (> 0) bytes straight into
+     * dst on g's own thread, never parking.  Returns the count, or 0 with
+     * *err set (io.EOF or the error), or -1 if nothing can be read without
+     * waiting (then `read` waits).  A buffer in front of the stream
+     * (bufio) fills itself this way, with no string per read and no trip
+     * through stdlib/stream.csp while bytes are there. */
+    ssize_t (*read_now)(G *g, Value self, char *dst, size_t max, Value *err);
 } Stream;
 
 /* v's stream, if it is a native object with one that can `op` ("read" or

@@ -233,7 +233,7 @@ static void reader_init(VM *vm, ObjNativeObj *o) {
     ((Reader *)o->payload)->s = val_str(vm, "", 0);
 }
 
-static const Stream reader_stream = {reader_stream_read, NULL};
+static const Stream reader_stream = {.read = reader_stream_read};
 
 static const NativeType reader_type = {
     .name = "*strings.Reader",
