@@ -76,7 +76,7 @@ static ssize_t buf_read_now(G *g, Buf *q, Value src, size_t size, Value *err) {
         scratch = mem_alloc(SCAN_READ); /* one per thread, for the thread's life */
     ssize_t n = st->read_now(g, src, scratch, size < SCAN_READ ? size : SCAN_READ, err);
     if (n > 0)
-        buf_append(q, scratch, (size_t)n);
+        buf_append(g->vm, q, scratch, (size_t)n);
     return n;
 }
 
