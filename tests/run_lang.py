@@ -32,6 +32,8 @@ Expectation comments (anywhere on a line, in order of appearance):
   // flags: -race                 flags for csp itself, before the script's path
   // env: NAME=VALUE              extra environment variable
   // stdin: TEXT                  a line fed to standard input (default: empty)
+  // timeout: S                   this test may take S seconds (if more than --timeout):
+                                  for the few whose work is large by design
   // tested by: PATH              not run here: a program that runs until it is
                                   stopped (a server sample), driven by the test
                                   PATH (from the repository root), which must exist
@@ -63,7 +65,7 @@ DEFAULT_ROOT = os.path.join(HERE, "lang")
 
 EXPECT_RE = re.compile(
     r"//\s*(expect(?: runtime error| compile error| error| stderr| exit| match)?|"
-    r"reject stderr|args|flags|env|stdin|tested by):(?: (.*)|)$")
+    r"reject stderr|args|flags|env|stdin|timeout|tested by):(?: (.*)|)$")
 POS_RE = re.compile(r"^(\d+)(?::(\d+))?: ?(.*)$")
 SANITIZER_RE = re.compile(
     r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|"
@@ -86,6 +88,7 @@ class Test:
         self.env = {}
         self.stdin = []
         self.tested_by = None
+        self.timeout = 0.0
         self.problems = []        # malformed expectations
 
     def parse(self):
@@ -142,6 +145,11 @@ class Test:
                 self.env[k.strip()] = v
             elif kind == "stdin":
                 self.stdin.append(text)
+            elif kind == "timeout":
+                try:
+                    self.timeout = float(text.strip())
+                except ValueError:
+                    self.problems.append("line %d: bad timeout %r" % (lineno, text))
             elif kind == "tested by":
                 self.tested_by = text.strip()
         kinds = sum(1 for x in (self.runtime_error is not None, bool(self.compile_errors),
@@ -210,14 +218,15 @@ def check(test, opts):
     except OSError as e:
         return ["cannot run %s: %s" % (cmd[0], e)]
     try:
-        raw_out, raw_err = proc.communicate(stdin, timeout=opts.timeout)
+        timeout = max(opts.timeout, test.timeout)
+        raw_out, raw_err = proc.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
             pass
         proc.communicate()
-        return ["timed out after %gs" % opts.timeout]
+        return ["timed out after %gs" % timeout]
     out = raw_out.decode("utf-8", errors="replace")
     err = raw_err.decode("utf-8", errors="replace")
     fails = []

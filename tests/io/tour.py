@@ -138,7 +138,9 @@ for i, name in enumerate(names, 1):
     out, err, rc = repl(f":tour {i}\n")
     t.check(f":tour {i} loads {name}.csp", rc == 0 and f"\nLoaded {name}.csp: main() runs it" in out and not err,
             f"{out[-300:]!r} {err!r} rc={rc}")
-for i in (8, 9, 10, 12, 13, 15):  # the programs whose output is the same on every run
+# the programs whose output is the same on every run: not 12 and 13, whose
+# timeouts a loaded machine can shift (13's "too slow" once printed <nil>)
+for i in (8, 9, 10, 15):
     want, _, _ = run(["tour", str(i), "--run"])
     out, err, rc = repl(f":tour {i}\nmain()\n")
     got = re.split(r"\nLoaded .*\n", out, 1)[-1]
