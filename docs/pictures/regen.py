@@ -103,12 +103,19 @@ def expected(pic, got):
     }
 
 
-def mismatch(want, got):
-    """What differs between a manifest entry and a trace's shape ([] if none)."""
+def mismatch(want, got, died_early=False):
+    """What differs between a manifest entry and a trace's shape ([] if none);
+    died_early: the program ends in a fatal error."""
     bad = []
-    for k in ("functions", "p_lanes"):
-        if k in want and want[k] != got[k]:
-            bad.append(f"{k}: recorded {want[k]}, now {got[k]}")
+    if "p_lanes" in want and want["p_lanes"] != got["p_lanes"]:
+        bad.append(f"p_lanes: recorded {want['p_lanes']}, now {got['p_lanes']}")
+    # A goroutine the program does not start any more is a change; one that
+    # had no time to run before the program died (lesson 5's thread
+    # exhaustion, on a loaded machine) is timing, and died_early says so.
+    extra = sorted(set(got["functions"]) - set(want["functions"]))
+    missing = sorted(set(want["functions"]) - set(got["functions"]))
+    if extra or (missing and not died_early):
+        bad.append(f"functions: recorded {want['functions']}, now {got['functions']}")
     if got["p_lanes"] > want.get("p_lanes_at_most", got["p_lanes"]):
         bad.append(f"P lanes: recorded at most {want['p_lanes_at_most']}, now {got['p_lanes']}")
     if got["m_lanes"] < want["m_lanes_at_least"]:

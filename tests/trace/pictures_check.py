@@ -56,7 +56,7 @@ def main():
                 except (OSError, ValueError) as e:
                     bad = [f"no trace: {e}"]
                     continue
-                bad = regen.mismatch(m["shape"], got)
+                bad = regen.mismatch(m["shape"], got, died_early=m["exit"] == 2)
                 if rc != m["exit"]:
                     bad.append(f"exit status {rc}, recorded {m['exit']}")
                 if not bad:
