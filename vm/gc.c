@@ -49,8 +49,7 @@ void gc_set_external(VM *vm, ObjNativeObj *o, size_t bytes) {
         atomic_fetch_sub(&vm->bytes_allocated, was - bytes);
 }
 
-void *gc_alloc(VM *vm, size_t size, ObjType type) {
-    Obj *o = mem_calloc(1, size);
+static void *gc_link(VM *vm, Obj *o, size_t size, ObjType type) {
     o->type = (uint8_t)type;
     AllocCache *c = tls_cache;
     if (c) {
@@ -69,6 +68,18 @@ void *gc_alloc(VM *vm, size_t size, ObjType type) {
     pthread_mutex_unlock(&vm->heap_lock);
     count_alloc(vm, size, 1);
     return o;
+}
+
+void *gc_alloc(VM *vm, size_t size, ObjType type) {
+    return gc_link(vm, mem_calloc(1, size), size, type);
+}
+
+void *gc_alloc_header(VM *vm, size_t size, ObjType type) {
+    Obj *o = mem_alloc(size);
+    o->marked = 0;
+    o->flags = 0;
+    o->aux = 0;
+    return gc_link(vm, o, size, type);
 }
 
 void gc_flush_counts(VM *vm) {

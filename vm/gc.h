@@ -45,6 +45,10 @@ void gc_set_external(VM *vm, ObjNativeObj *o, size_t bytes);
 
 /* Returns zeroed memory (lists, maps and struct fields rely on it). */
 void *gc_alloc(VM *vm, size_t size, ObjType type);
+/* Only the Obj header set (marked, flags, aux 0): for an object whose
+ * caller writes every byte after it (a string's length and chars), which
+ * zeroing would only make slower. */
+void *gc_alloc_header(VM *vm, size_t size, ObjType type);
 void gc_collect(VM *vm);
 /* Add what the calling thread's cache has counted to the VM's totals, so
  * that runtime.ReadMemStats sees this thread's allocations exactly (other

@@ -50,9 +50,7 @@ bool str_equal(const ObjString *a, const ObjString *b) {
 ObjString *str_alloc(VM *vm, size_t len) {
     if (len > SIZE_MAX / 2)
         mem_oom();
-    ObjString *s = gc_alloc(vm, sizeof(ObjString) + len + 1, OBJ_STRING);
-    s->obj.flags = 0;
-    s->obj.aux = 0;
+    ObjString *s = gc_alloc_header(vm, sizeof(ObjString) + len + 1, OBJ_STRING);
     s->len = len;
     s->chars[len] = '\0';
     return s;
@@ -68,7 +66,7 @@ ObjString *str_new(VM *vm, const char *s, size_t len) {
 ObjString *str_alloc_named(VM *vm, size_t len, struct ObjStructType *t) {
     if (len > SIZE_MAX / 2)
         mem_oom();
-    ObjString *o = gc_alloc(vm, sizeof(ObjString) + str_named_slot(len) + sizeof t, OBJ_STRING);
+    ObjString *o = gc_alloc_header(vm, sizeof(ObjString) + str_named_slot(len) + sizeof t, OBJ_STRING);
     o->obj.flags = STR_NAMED;
     o->len = len;
     o->chars[len] = '\0';

@@ -25,6 +25,8 @@ void *gc_alloc(VM *vm, size_t size, ObjType type) {
     return o;
 }
 
+void *gc_alloc_header(VM *vm, size_t size, ObjType type) { return gc_alloc(vm, size, type); }
+
 VM *vm_new(int argc, char **argv) {
     VM *vm = mem_calloc(1, sizeof(VM));
     pthread_mutex_init(&vm->heap_lock, NULL);
