@@ -6,6 +6,7 @@
  */
 #include "base/strbuf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,4 +94,26 @@ void sb_printf(StrBuf *b, const char *fmt, ...) {
 void sb_put_rune(StrBuf *b, int32_t r) {
     char buf[UTF8_MAX_BYTES];
     sb_put(b, buf, (size_t)utf8_encode(r, buf));
+}
+
+bool sb_read_file(StrBuf *b, const char *path, const char **what) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *what = "open";
+        return false;
+    }
+    char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_put(b, chunk, n);
+    bool ok = !ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (!ok) {
+        errno = saved;
+        *what = "read";
+        return false;
+    }
+    sb_reserve(b, 0); /* an empty file still gives "" (the invariant above) */
+    return true;
 }

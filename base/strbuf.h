@@ -8,6 +8,7 @@
 #define CSP_BASE_STRBUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,5 +26,8 @@ void sb_puts(StrBuf *b, const char *s);
 void sb_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap);
 void sb_put_rune(StrBuf *b, int32_t r); /* UTF-8 encode (invalid -> U+FFFD) */
+/* Append the whole file at path, then a NUL not counted in len.  False,
+ * with errno set and *what "open" or "read", if it could not. */
+bool sb_read_file(StrBuf *b, const char *path, const char **what);
 
 #endif

@@ -343,21 +343,6 @@ static void cmd_doc(Repl *r, const char *name) {
         printf(":doc: no member %s in %s\n", dot + 1, mod);
 }
 
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    StrBuf b;
-    sb_init(&b);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_put(&b, chunk, n);
-    fclose(f);
-    sb_putc(&b, 0);
-    *len = b.len - 1;
-    return b.p;
-}
 
 static void session_new(Repl *r) {
     for (int i = 0; i < r->ndocs; i++) {
@@ -443,13 +428,13 @@ static bool command(Repl *r, const char *line) {
         if (r->term)
             run_goroutine(r, r->members_fn);
     } else if (!strcmp(cmd, "load") && *arg) {
-        size_t len;
-        char *src = read_file(arg, &len);
-        if (!src)
-            fprintf(stderr, ":load: open %s: %s\n", arg, strerror(errno));
+        StrBuf src = {0};
+        const char *what;
+        if (!sb_read_file(&src, arg, &what))
+            fprintf(stderr, ":load: %s %s: %s\n", what, arg, strerror(errno));
         else
-            run_entry(r, arg, src, len);
-        free(src);
+            run_entry(r, arg, src.p, src.len);
+        sb_free(&src);
     } else if (!strcmp(cmd, "tour")) {
         cmd_tour(r, arg);
     } else if (!strcmp(cmd, "time") && *arg) {

@@ -570,20 +570,14 @@ int tour_check(int n, const char *file, TourLang lang) {
     Spec s;
     if (!spec_parse(lesson->check, lesson->name, &s))
         return 2;
-    FILE *f = fopen(file, "rb");
-    if (!f) {
+    StrBuf src = {0};
+    const char *what;
+    if (!sb_read_file(&src, file, &what)) {
         fprintf(stderr, "csp tour check: %s: %s\n", file, strerror(errno));
+        sb_free(&src);
         spec_free(&s);
         return 2;
     }
-    StrBuf src;
-    sb_init(&src);
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_put(&src, chunk, got);
-    fclose(f);
-    sb_putc(&src, 0);
 
     StrBuf msg;
     sb_init(&msg);

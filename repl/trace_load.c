@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "base/strbuf.h"
 #include "repl/trace.h"
 
 typedef struct Meta {
@@ -27,31 +28,6 @@ static int errorf(char *err, size_t cap, const char *fmt, ...) {
     return -1;
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t cap) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        errorf(err, cap, "open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t n = 0, size = 1 << 16;
-    char *buf = mem_alloc(size);
-    size_t r;
-    while ((r = fread(buf + n, 1, size - n, f)) > 0) {
-        n += r;
-        if (n == size)
-            buf = mem_realloc(buf, size *= 2);
-    }
-    if (ferror(f)) {
-        errorf(err, cap, "read %s: %s", path, strerror(errno));
-        fclose(f);
-        mem_free(buf);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = 0; /* n < size */
-    *len = n;
-    return buf;
-}
 
 /* An integer-valued number (pid, tid, id, g, line). */
 static bool get_int(const JsonValue *o, const char *key, int64_t *out) {
@@ -221,13 +197,15 @@ static int read_events(Trace *t, const JsonValue *events, char *err, size_t cap)
 }
 
 int trace_load(const char *path, Trace *t, char *err, size_t cap) {
-    size_t len;
-    char *text = read_file(path, &len, err, cap);
-    if (!text) {
+    StrBuf text = {0};
+    const char *what;
+    if (!sb_read_file(&text, path, &what)) {
+        errorf(err, cap, "%s %s: %s", what, path, strerror(errno));
+        sb_free(&text);
         memset(t, 0, sizeof *t);
         return -1;
     }
-    return trace_parse(t, text, len, path, err, cap);
+    return trace_parse(t, text.p, text.len, path, err, cap);
 }
 
 int trace_parse(Trace *t, char *text, size_t len, const char *path, char *err, size_t cap) {

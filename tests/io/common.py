@@ -35,3 +35,19 @@ class Checks:
     def done(self):
         print(f"{self.passed} passed, {self.failed} failed")
         sys.exit(1 if self.failed else 0)
+
+
+def csp_status_mb(func, field):
+    """The csp source of func(): this process's /proc/self/status FIELD
+    (VmRSS, VmHWM ...) in MB, read by the script itself."""
+    return f"""func {func}() {{
+    s, _ := os.ReadFile("/proc/self/status")
+    for _, l := range strings.Split(s, "\\n") {{
+        if strings.HasPrefix(l, "{field}:") {{
+            n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(l, "{field}:"), "kB")))
+            return n / 1024
+        }}
+    }}
+    return -1
+}}
+"""

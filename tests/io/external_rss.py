@@ -8,23 +8,13 @@ small must run in bounded memory.  Each script reports its own peak RSS
     python3 external_rss.py CSP
 """
 import os, subprocess, sys, tempfile
-from common import Checks
+from common import Checks, csp_status_mb
 
 csp = sys.argv[1]
 t = Checks()
 
 PRELUDE = """import ("bufio"; "fmt"; "os"; "strings"; "strconv")
-func peak() {
-    s, _ := os.ReadFile("/proc/self/status")
-    for _, l := range strings.Split(s, "\\n") {
-        if strings.HasPrefix(l, "VmHWM:") {
-            n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(l, "VmHWM:"), "kB")))
-            return n / 1024
-        }
-    }
-    return -1
-}
-"""
+""" + csp_status_mb("peak", "VmHWM")
 
 CASES = (
     ("100,000 buffered channels of 1,000 (8 KB of buffer each)", """

@@ -16,23 +16,13 @@ reads that complete at once (a strings.Reader under a 16-byte bufio.Reader:
     python3 stack_rss_external.py CSP
 """
 import os, resource, subprocess, sys, tempfile
-from common import Checks
+from common import Checks, csp_status_mb
 
 csp = sys.argv[1]
 t = Checks()
 
 PRELUDE = """import ("fmt"; "os"; "runtime"; "strings"; "strconv"; "sync")
-func rss() {
-    s, _ := os.ReadFile("/proc/self/status")
-    for _, l := range strings.Split(s, "\\n") {
-        if strings.HasPrefix(l, "VmRSS:") {
-            n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(l, "VmRSS:"), "kB")))
-            return n / 1024
-        }
-    }
-    return -1
-}
-func deep(n) { if n == 0 { return 0 }; return deep(n - 1) + 1 }
+""" + csp_status_mb("rss", "VmRSS") + """func deep(n) { if n == 0 { return 0 }; return deep(n - 1) + 1 }
 var wg sync.WaitGroup
 """
 
