@@ -38,7 +38,7 @@ static const char usage[] =
     "                                it to the current directory (--lang en|zh: the language,\n"
     "                                by default Chinese when LC_ALL or LANG is zh_*)\n"
     "  csp tour check N FILE.csp     check your answer to lesson N's exercise: it is run\n"
-    "                                (under -race and 50 -seed schedules where the lesson\n"
+    "                                (under -race and 50 csp explore schedules where the lesson\n"
     "                                is about races) against what the exercise asks; the\n"
     "                                first thing wrong is said in one sentence; exit 0 if\n"
     "                                it passes, 1 if not (csp tour --help)\n"

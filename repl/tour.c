@@ -260,13 +260,14 @@ void tour_usage(TourLang lang, bool full) {
               stdout);
     if (full && lang == TOUR_ZH)
         fputs("                    FILE.csp 会按练习的要求运行（涉及竞争或泄漏的课，还会在 -race、\n"
-              "                    -leaks 和 50 个 -seed 调度下各运行一遍），检查输出的行、退出状态、\n"
+              "                    -leaks 和 csp explore 的 50 种调度下运行），检查输出的行、退出状态、\n"
               "                    有没有数据竞争、死锁、泄漏的协程和运行时间；第一个不满足的地方用\n"
               "                    一句话说明。通过时退出状态为 0，否则为 1。\n",
               stdout);
     else if (full)
-        fputs("                    FILE.csp is run (also under -race, -leaks and 50 -seed\n"
-              "                    schedules where the lesson is about races or leaks) against\n"
+        fputs("                    FILE.csp is run (also under -race, -leaks and the 50\n"
+              "                    schedules of csp explore where the lesson is about races or\n"
+              "                    leaks, each outcome replayed by its seed) against\n"
               "                    what the exercise asks: lines of output, the exit status, no\n"
               "                    data race, no deadlock, no leaked goroutine, the time taken;\n"
               "                    the first thing wrong is said in one sentence.  The exit\n"

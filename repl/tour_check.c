@@ -8,10 +8,14 @@
  * "zh: ..." lines, the message to give when it fails ("%s" in it is what
  * was seen instead: a number, a line of the panic, where the race is):
  *
- *   run plain | race | leaks | seeds N   how the answer is run: `csp FILE`,
- *                        `csp -race FILE`, `csp -leaks FILE`, or under
- *                        `csp -seed 1 FILE` ... `csp -seed N FILE` (every
- *                        schedule a seed gives; virtual time)
+ *   run plain | race | leaks | seeds N | explore N   how the answer is run:
+ *                        `csp FILE`, `csp -race FILE`, `csp -leaks FILE`,
+ *                        under `csp -seed 1 FILE` ... `csp -seed N FILE`
+ *                        (every schedule a seed gives; virtual time), or
+ *                        under the N schedules `csp explore -n N FILE` tries,
+ *                        each of its outcomes then replayed with its seed
+ *                        and checked (so a lost update or a deadlock that
+ *                        explore finds fails the check, with its seed)
  *   timeout S            seconds one run may take (default 10)
  *   env NAME=VALUE       in the answer's environment
  *   uses REGEX           the source matches REGEX (extended, POSIX)
@@ -34,10 +38,7 @@
  * first that fails is reported with the command that shows it.
  *
  * A run is a child process of this very binary (/proc/self/exe), so a
- * deadlock, a panic or an infinite loop of the answer is just its outcome.
- * `csp explore` will be one more kind of run: "run explore" giving the
- * schedules it tries instead of seeds 1..N (run_argv and the loop in
- * tour_check). */
+ * deadlock, a panic or an infinite loop of the answer is just its outcome. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -64,7 +65,7 @@ static const char *const dir_names[] = {"run",    "timeout",    "env",     "uses
                                         "norace", "nodeadlock", "noleaks", "exit",  "line",
                                         "match",  "count",      "number",  "within"};
 
-typedef enum { RUN_PLAIN, RUN_RACE, RUN_LEAKS, RUN_SEEDS } RunKind;
+typedef enum { RUN_PLAIN, RUN_RACE, RUN_LEAKS, RUN_SEEDS, RUN_EXPLORE } RunKind;
 
 typedef struct {
     DirKind kind;
@@ -184,6 +185,10 @@ static bool spec_parse(const char *text, const char *name, Spec *s) {
                     d.run = RUN_SEEDS;
                     d.num = strtod(rest + 6, &end);
                     ok = *end == 0 && d.num >= 1;
+                } else if (!strncmp(rest, "explore ", 8)) {
+                    d.run = RUN_EXPLORE;
+                    d.num = strtod(rest + 8, &end);
+                    ok = *end == 0 && d.num >= 1 && d.num <= 100000;
                 } else
                     ok = false;
                 break;
@@ -246,14 +251,14 @@ static double now(void) {
 }
 
 /* The flags of one run: "-race", "-leaks", "-seed N" or none. */
-static int run_argv(RunKind kind, int seed, char *seedbuf, size_t cap, const char **argv) {
+static int run_argv(RunKind kind, long long seed, char *seedbuf, size_t cap, const char **argv) {
     int n = 0;
     if (kind == RUN_RACE)
         argv[n++] = "-race";
     else if (kind == RUN_LEAKS)
         argv[n++] = "-leaks";
     else if (kind == RUN_SEEDS) {
-        snprintf(seedbuf, cap, "%d", seed);
+        snprintf(seedbuf, cap, "%lld", seed);
         argv[n++] = "-seed";
         argv[n++] = seedbuf;
     }
@@ -293,7 +298,7 @@ static void run_answer(const Spec *s, const char **flags, int nflags, const char
         for (int i = 0; i < s->n; i++)
             if (s->d[i].kind == D_ENV)
                 putenv(s->d[i].arg);
-        const char *argv[8];
+        const char *argv[12];
         int n = 0;
         argv[n++] = "csp";
         for (int i = 0; i < nflags; i++)
@@ -565,6 +570,32 @@ static void print_result(int n, TourLang lang, bool pass, const char *msg) {
         printf("lesson %d exercise: %s%s\n", n, pass ? "PASS. " : "FAIL: ", msg);
 }
 
+/* Most distinct outcomes of one explore run that are replayed and checked. */
+#define EXPLORE_OUTCOMES 16
+
+/* Run `csp explore -n runs FILE` and collect the seed that replays each
+ * outcome it found (its "replay: csp -seed S" lines).  0 if it found none
+ * (the answer does not compile, say): the caller then runs seed 1, whose
+ * outcome the checks explain. */
+static int explore_seeds(const Spec *s, int runs, const char *file, long long *seeds) {
+    char nbuf[24], tbuf[32];
+    snprintf(nbuf, sizeof nbuf, "%d", runs);
+    snprintf(tbuf, sizeof tbuf, "%gs", s->timeout);
+    const char *flags[] = {"explore", "-n", nbuf, "-timeout", tbuf};
+    Spec all = *s;
+    all.timeout = s->timeout * runs + 30; /* one bound for the whole exploration */
+    Outcome o;
+    run_answer(&all, flags, 5, file, &o);
+    int n = 0;
+    const char *key = "replay: csp -seed ";
+    for (const char *p = o.out.p ? strstr(o.out.p, key) : NULL; p && n < EXPLORE_OUTCOMES;
+         p = strstr(p + 1, key))
+        seeds[n++] = strtoll(p + strlen(key), NULL, 10);
+    sb_free(&o.out);
+    sb_free(&o.err);
+    return n;
+}
+
 int tour_check(int n, const char *file, TourLang lang) {
     const TourLesson *lesson = &tour_lessons[n - 1];
     Spec s;
@@ -613,10 +644,19 @@ int tour_check(int n, const char *file, TourLang lang) {
         if (r->kind != D_RUN)
             continue;
         int times = r->run == RUN_SEEDS ? (int)r->num : 1;
-        for (int seed = 1; seed <= times && pass; seed++) {
+        long long explored[EXPLORE_OUTCOMES];
+        RunKind kind = r->run;
+        if (r->run == RUN_EXPLORE) {
+            times = explore_seeds(&s, (int)r->num, file, explored);
+            runs += (int)r->num;
+            if (times == 0)
+                explored[times++] = 1;
+            kind = RUN_SEEDS; /* each outcome, replayed by its seed */
+        }
+        for (int j = 0; j < times && pass; j++) {
             const char *flags[3];
             char seedbuf[24];
-            int nflags = run_argv(r->run, seed, seedbuf, sizeof seedbuf, flags);
+            int nflags = run_argv(kind, r->run == RUN_EXPLORE ? explored[j] : j + 1, seedbuf, sizeof seedbuf, flags);
             Outcome o;
             run_answer(&s, flags, nflags, file, &o);
             runs++;
@@ -638,7 +678,7 @@ int tour_check(int n, const char *file, TourLang lang) {
                 pass = false;
             }
             for (int k = 0; k < s.n && pass; k++)
-                pass = check_run(&s.d[k], r->run, &o, lang, &msg);
+                pass = check_run(&s.d[k], kind, &o, lang, &msg);
             if (!pass)
                 how_seen(flags, nflags, file, lang, &msg);
             sb_free(&o.out);
