@@ -118,6 +118,7 @@ typedef struct Sched {
     G *gfree;                    /* finished Gs for reuse: lock */
     atomic_int ngfree;           /* how many (written under lock, read without) */
     pthread_t sysmon;
+    _Atomic int64_t sysmon_now;  /* sysmon's last clock reading (0 before its first): parks read it */
     _Atomic int exiting;
     _Atomic int crashing;        /* a goroutine is printing its panic report */
     _Atomic(M *) crash_m;        /* its M, once the world is stopped for it; also the M that

@@ -97,6 +97,7 @@ void *sysmon_main(void *arg) {
         struct timespec nap = {0, (long)delay};
         nanosleep(&nap, NULL);
         int64_t now = sched_monotime();
+        atomic_store_explicit(&s->sysmon_now, now, memory_order_relaxed);
         /* Only C calls need the short sleep: preemption works on 10 ms.
          * Under -seed neither happens: switches are the PRNG's alone. */
         bool retook = !s->seed && syscall_retake(s, now);
