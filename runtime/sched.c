@@ -546,10 +546,10 @@ static void g_free(Sched *s, G *g) {
     g->resume_fn = NULL;
     g->resume_data = NULL;
     atomic_store(&g->interrupted, 0);
-    /* Only the G itself stays (sysmon may look at it): a grown stack goes
-     * back to malloc, and past GFREE_STACKS free Gs no stack is kept at all,
-     * so 100k goroutines that exit together leave ~100k small G structs. */
-    g_stack_release(g, atomic_load_explicit(&s->ngfree, memory_order_relaxed) >= GFREE_STACKS);
+    /* A grown stack goes back to malloc; the initial one stays for the next
+     * goroutine (a malloc and a free per goroutine were 15% of skynet) until
+     * the next collection (sched_gfree_trim). */
+    g_stack_release(g, false);
     pthread_mutex_lock(&s->lock);
     G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
     vm->gs[g->gs_index] = last;
@@ -566,6 +566,21 @@ static G *g_new(VM *vm) {
     G *g = vm_new_g(vm);
     g->rt = mem_calloc(1, sizeof(GRuntime));
     return g;
+}
+
+/* The world is stopped (sched.lock held): past the first GFREE_STACKS free
+ * Gs, free Gs keep no stack, so 100k goroutines that exited together leave
+ * ~100k small G structs after a collection (Go frees dead Gs' stacks at each
+ * collection too, markrootFreeGStacks). */
+void sched_gfree_trim(Sched *s) {
+    int kept = 0;
+    /* The Gs with a stack are a prefix of the list: it is a stack (LIFO),
+     * and the last trim left none past the first GFREE_STACKS. */
+    for (G *g = s->gfree; g && (g->stack || kept < GFREE_STACKS); g = g_rt(g)->schedlink)
+        if (kept < GFREE_STACKS)
+            kept++;
+        else
+            g_stack_release(g, true);
 }
 
 /* A G for a new goroutine: from the free list, or new (sched.lock held). */

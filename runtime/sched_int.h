@@ -88,8 +88,10 @@ struct M {
     uint8_t yield_why;           /* TraceWhy of a yield (with `yielded`): owner only */
 };
 
-/* Free Gs past this many keep no stack (Go bounds its per-P G cache at 64). */
+/* Free Gs past this many lose their stacks at a collection (Go bounds its
+ * per-P G cache at 64). */
 #define GFREE_STACKS 256
+void sched_gfree_trim(struct Sched *s); /* the world stopped, sched.lock held */
 
 typedef struct Sched {
     VM *vm;

@@ -119,6 +119,7 @@ void sched_gc(G *g) {
         trace_gc(s, true);
     gc_collect(g->vm);
     shrink_stacks(g->vm);
+    sched_gfree_trim(s);
     if (TRACE_ON(s))
         trace_gc(s, false);
     stw_start(s);
