@@ -725,9 +725,18 @@ dispatch:
                     NEXT;
                 }
             } else if (val_is(fn, OBJ_NATIVE) && native_extent(at, nargs) + STACK_SLACK <= g->stack_cap) {
-                /* A native with room on the stack: run it here; its results
-                 * go inline to a call that wants a fixed number. */
-                int n = native_invoke(g, AS_NATIVE(fn), at, nargs);
+                /* A native with room on the stack: run it here (its fast path
+                 * first, if it has one); its results go inline to a call that
+                 * wants a fixed number. */
+                ObjNative *nat = AS_NATIVE(fn);
+                int n = nat->fast ? nat->fast(g, g->stack + at + 1, nargs) : NATIVE_FAST_MISS;
+                if (LIKELY(n >= 0 && nwant >= 0)) { /* no callback ran: f and base stand */
+                    for (int j = 0; j < nwant; j++)
+                        g->stack[at + j] = j < n ? g->stack[at + 1 + j] : VAL_NIL;
+                    NEXT;
+                }
+                if (n < 0)
+                    n = native_invoke(g, nat, at, nargs);
                 if (LIKELY(n >= 0 && nwant >= 0)) { /* as place_results, for a fixed nwant */
                     for (int j = 0; j < nwant; j++)
                         g->stack[at + j] = j < n ? g->stack[at + 1 + j] : VAL_NIL;
@@ -808,6 +817,18 @@ dispatch:
             if (LIKELY(n != NULL)) {
                 base[BC_A(i) + 1] = obj;
                 RA = val_obj(n);
+                /* `x.M()` (this SELF, then CALLM of the receiver alone wanting
+                 * a fixed number of results) of a method with a fast path:
+                 * call it here and skip the CALLM.  -seed's twin CALLM (its
+                 * scheduling point) never matches; -race has no fast paths. */
+                Instr call = *pc;
+                int nres;
+                if (n->fast && (call & 0xFFFFFF) == BC_ABC(OP_CALLM, BC_A(i), 2, 0) && BC_C(call) != 0 &&
+                    (nres = n->fast(g, base + BC_A(i) + 1, 1)) >= 0) {
+                    for (int j = 0; j < BC_C(call) - 1; j++)
+                        base[BC_A(i) + j] = j < nres ? base[BC_A(i) + 1 + j] : VAL_NIL;
+                    pc++;
+                }
                 NEXT;
             }
         }
