@@ -147,8 +147,12 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
     static int T##_Add(G *g, Value *a, int n) {                                                              \
         return int_add(g, a, n, &T##_type, "atomic." NAME ".Add");                                           \
     }                                                                                                        \
-    static int T##_Add_fast(G *g, Value *a, int n) { return int_add_fast(g, a, n, &T##_type); }              \
-    static int T##_Load_fast(G *g, Value *a, int n) { return int_load_fast(g, a, n, &T##_type); }            \
+    static int T##_Add_fast(G *g, Value *a, int n) {                                                         \
+        return int_add_fast(g, a, n, &T##_type);                                                             \
+    }                                                                                                        \
+    static int T##_Load_fast(G *g, Value *a, int n) {                                                        \
+        return int_load_fast(g, a, n, &T##_type);                                                            \
+    }                                                                                                        \
     static int T##_Swap(G *g, Value *a, int n) {                                                             \
         return int_swap(g, a, n, &T##_type, "atomic." NAME ".Swap");                                         \
     }                                                                                                        \
@@ -167,7 +171,7 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
         .name = "atomic." NAME,                                                                              \
         .methods = T##_methods,                                                                              \
         .payload_size = sizeof(AtomicWord),                                                                  \
-        .fast = (const NativeFast[]){{"Add", T##_Add_fast}, {"Load", T##_Load_fast}, {NULL, NULL}},           \
+        .fast = (const NativeFast[]){{"Add", T##_Add_fast}, {"Load", T##_Load_fast}, {NULL, NULL}},          \
     };
 
 INT_METHODS(int64, "Int64")

@@ -192,12 +192,13 @@ typedef struct ObjClosure {
 #define CSP_NATIVE_MAX_RESULTS 8
 typedef int (*NativeFn)(G *g, Value *args, int nargs);
 
-/* A native method's fast path (NativeMethod.fast): the call's common case,
- * run straight from the dispatch loop without native_invoke's bookkeeping.
- * It must not park, yield, panic, call back into the VM or reach a
- * safepoint, and makes no race-detector edge (it is not installed under
- * -race); it may allocate.  It returns its result count as a NativeFn does,
- * or NATIVE_FAST_MISS having done nothing: then fn handles the call. */
+/* A native method's fast path (NativeType.fast): the call's common case,
+ * run by CALLM straight from the dispatch loop, without native_invoke's
+ * bookkeeping.  It must not park, yield, panic, call back into the VM or
+ * reach a safepoint, and makes no race-detector edge (it is not installed
+ * under -race); it may allocate.  It returns its result count (at most
+ * nargs: the results overwrite its arguments), or NATIVE_FAST_MISS having
+ * done nothing: then fn handles the call. */
 #define NATIVE_FAST_MISS (-1)
 
 typedef struct ObjNative {

@@ -149,6 +149,22 @@ static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
                           ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG, memory_order_relaxed);
 }
 
+/* A method call at ra (the native ObjNative, the receiver, the other
+ * arguments: nargs with the receiver) made by the method's fast path
+ * (ObjNative.fast), its results placed at ra for a call wanting nwant >= 0;
+ * false if it has none or it declined (nothing done).  It never calls back,
+ * so the caller's frame and stack stay where they are.  Skipping CALLM's
+ * safepoint is harmless: it cannot loop or recurse. */
+static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *ra, int nargs, int nwant) {
+    NativeFn fast = AS_NATIVE(ra[0])->fast;
+    int nres;
+    if (!fast || (nres = fast(g, ra + 1, nargs)) < 0)
+        return false;
+    for (int j = 0; j < nwant; j++)
+        ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
+    return true;
+}
+
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
 static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
@@ -676,6 +692,9 @@ dispatch:
             goto on_panic;
         goto do_call;
     CASE(CALLM)
+        if (val_is(RA, OBJ_NATIVE) && BC_B(i) != 0 && BC_C(i) != 0 &&
+            native_fast_call(g, &RA, BC_B(i) - 1, BC_C(i) - 1))
+            NEXT;
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
         nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
         if (g->stack[at + 1] == VAL_NORECV)
@@ -725,18 +744,9 @@ dispatch:
                     NEXT;
                 }
             } else if (val_is(fn, OBJ_NATIVE) && native_extent(at, nargs) + STACK_SLACK <= g->stack_cap) {
-                /* A native with room on the stack: run it here (its fast path
-                 * first, if it has one); its results go inline to a call that
-                 * wants a fixed number. */
-                ObjNative *nat = AS_NATIVE(fn);
-                int n = nat->fast ? nat->fast(g, g->stack + at + 1, nargs) : NATIVE_FAST_MISS;
-                if (LIKELY(n >= 0 && nwant >= 0)) { /* no callback ran: f and base stand */
-                    for (int j = 0; j < nwant; j++)
-                        g->stack[at + j] = j < n ? g->stack[at + 1 + j] : VAL_NIL;
-                    NEXT;
-                }
-                if (n < 0)
-                    n = native_invoke(g, nat, at, nargs);
+                /* A native with room on the stack: run it here; its results
+                 * go inline to a call that wants a fixed number. */
+                int n = native_invoke(g, AS_NATIVE(fn), at, nargs);
                 if (LIKELY(n >= 0 && nwant >= 0)) { /* as place_results, for a fixed nwant */
                     for (int j = 0; j < nwant; j++)
                         g->stack[at + j] = j < n ? g->stack[at + 1 + j] : VAL_NIL;
@@ -817,18 +827,6 @@ dispatch:
             if (LIKELY(n != NULL)) {
                 base[BC_A(i) + 1] = obj;
                 RA = val_obj(n);
-                /* `x.M()` (this SELF, then CALLM of the receiver alone wanting
-                 * a fixed number of results) of a method with a fast path:
-                 * call it here and skip the CALLM.  -seed's twin CALLM (its
-                 * scheduling point) never matches; -race has no fast paths. */
-                Instr call = *pc;
-                int nres;
-                if (n->fast && (call & 0xFFFFFF) == BC_ABC(OP_CALLM, BC_A(i), 2, 0) && BC_C(call) != 0 &&
-                    (nres = n->fast(g, base + BC_A(i) + 1, 1)) >= 0) {
-                    for (int j = 0; j < BC_C(call) - 1; j++)
-                        base[BC_A(i) + j] = j < nres ? base[BC_A(i) + 1 + j] : VAL_NIL;
-                    pc++;
-                }
                 NEXT;
             }
         }
