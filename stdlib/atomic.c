@@ -62,14 +62,13 @@ static int64_t int_sum(const NativeType *t, int64_t old, int64_t d) {
     RACE_ATOMIC(w)                                                                                           \
     _Atomic int64_t *p = &w->v;
 
-/* The typed integer methods share one body per operation; `t` is the type. */
-
 /* The result v: inline when it fits (no call), else boxed. */
 static inline int ret_int(G *g, Value *args, int64_t v) {
     args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
     return 1;
 }
 
+/* The typed integer methods share one body per operation; `t` is the type. */
 static int int_load(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
     WORD_RECV(*t, fn, "")
     return ret_int(g, args, atomic_load(p));
@@ -97,7 +96,7 @@ static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char
     AtomicWord *w = args_recv(g, fn, args, nargs, t);
     if (!w)
         return -1;
-    if (nargs == 2 && val_is_smallint(args[1])) /* the common delta (under -race): no args_check */
+    if (nargs == 2 && val_is_smallint(args[1])) /* an int (no fast path here: -race, a method value) */
         d = val_as_smallint(args[1]);
     else if (!args_check(g, fn, args + 1, nargs - 1, "i", &d))
         return -1;
