@@ -62,11 +62,16 @@ static int64_t int_sum(const NativeType *t, int64_t old, int64_t d) {
     RACE_ATOMIC(w)                                                                                           \
     _Atomic int64_t *p = &w->v;
 
+/* The result v: inline when it fits (no call), else boxed. */
+static inline int ret_int(G *g, Value *args, int64_t v) {
+    args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
+    return 1;
+}
+
 /* The typed integer methods share one body per operation; `t` is the type. */
 static int int_load(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
     WORD_RECV(*t, fn, "")
-    args[0] = val_int(g->vm, atomic_load(p));
-    return 1;
+    return ret_int(g, args, atomic_load(p));
 }
 
 static int int_store(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
@@ -76,26 +81,44 @@ static int int_store(G *g, Value *args, int nargs, const NativeType *t, const ch
     return 0;
 }
 
+/* Add d to the word of type t; the new value. */
+static inline int64_t int_add_word(const NativeType *t, _Atomic int64_t *p, int64_t d) {
+    if (t == &int64_type || t == &uint64_type) /* 64 bits: C11's atomic add wraps as Go's */
+        return (int64_t)((uint64_t)atomic_fetch_add(p, d) + (uint64_t)d);
+    int64_t old = atomic_load(p);
+    while (!atomic_compare_exchange_weak(p, &old, int_sum(t, old, d)))
+        ;
+    return int_sum(t, old, d);
+}
+
 static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
     int64_t d;
     AtomicWord *w = args_recv(g, fn, args, nargs, t);
     if (!w)
         return -1;
-    if (nargs == 2 && val_is_smallint(args[1])) /* the common delta: no args_check */
+    if (nargs == 2 && val_is_smallint(args[1])) /* an int (no fast path here: -race, a method value) */
         d = val_as_smallint(args[1]);
     else if (!args_check(g, fn, args + 1, nargs - 1, "i", &d))
         return -1;
     RACE_ATOMIC(w)
-    _Atomic int64_t *p = &w->v;
-    if (t == &int64_type || t == &uint64_type) { /* 64 bits: C11's atomic add wraps as Go's */
-        args[0] = val_int(g->vm, (int64_t)((uint64_t)atomic_fetch_add(p, d) + (uint64_t)d));
-        return 1;
-    }
-    int64_t old = atomic_load(p);
-    while (!atomic_compare_exchange_weak(p, &old, int_sum(t, old, d)))
-        ;
-    args[0] = val_int(g->vm, int_sum(t, old, d));
-    return 1;
+    return ret_int(g, args, int_add_word(t, &w->v, d));
+}
+
+/* The fast paths (ObjNative.fast): Add of an inline int and Load.  Any
+ * other call (a float or boxed delta, a wrong argument) goes to the full
+ * method, which checks and converts. */
+static inline int int_add_fast(G *g, Value *args, int nargs, const NativeType *t) {
+    AtomicWord *w = args_recv_fast(args, nargs, 2, t);
+    if (!w || !val_is_smallint(args[1]))
+        return NATIVE_FAST_MISS;
+    return ret_int(g, args, int_add_word(t, &w->v, val_as_smallint(args[1])));
+}
+
+static inline int int_load_fast(G *g, Value *args, int nargs, const NativeType *t) {
+    AtomicWord *w = args_recv_fast(args, nargs, 1, t);
+    if (!w)
+        return NATIVE_FAST_MISS;
+    return ret_int(g, args, atomic_load(&w->v));
 }
 
 static int int_swap(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
@@ -123,6 +146,12 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
     static int T##_Add(G *g, Value *a, int n) {                                                              \
         return int_add(g, a, n, &T##_type, "atomic." NAME ".Add");                                           \
     }                                                                                                        \
+    static int T##_Add_fast(G *g, Value *a, int n) {                                                         \
+        return int_add_fast(g, a, n, &T##_type);                                                             \
+    }                                                                                                        \
+    static int T##_Load_fast(G *g, Value *a, int n) {                                                        \
+        return int_load_fast(g, a, n, &T##_type);                                                            \
+    }                                                                                                        \
     static int T##_Swap(G *g, Value *a, int n) {                                                             \
         return int_swap(g, a, n, &T##_type, "atomic." NAME ".Swap");                                         \
     }                                                                                                        \
@@ -141,6 +170,7 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
         .name = "atomic." NAME,                                                                              \
         .methods = T##_methods,                                                                              \
         .payload_size = sizeof(AtomicWord),                                                                  \
+        .fast = (const NativeFast[]){{"Add", T##_Add_fast}, {"Load", T##_Load_fast}, {NULL, NULL}},          \
     };
 
 INT_METHODS(int64, "Int64")

@@ -247,6 +247,28 @@ static int mutex_Unlock(G *g, Value *args, int nargs) {
     return unlocked(g, how);
 }
 
+/* The fast paths (ObjNative.fast), Go's inlined halves of Lock and Unlock:
+ * one CAS on a mutex nobody waits for.  Anything else (a locked mutex,
+ * waiters, a woken or starving state, an unlocked one) goes to the full
+ * method, as Go's lockSlow and unlockSlow. */
+static int mutex_Lock_fast(G *g, Value *args, int nargs) {
+    (void)g;
+    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    int32_t unlocked = 0;
+    if (!m || !atomic_compare_exchange_strong(&m->state, &unlocked, MUTEX_LOCKED))
+        return NATIVE_FAST_MISS;
+    return 0;
+}
+
+static int mutex_Unlock_fast(G *g, Value *args, int nargs) {
+    (void)g;
+    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    int32_t locked = MUTEX_LOCKED;
+    if (!m || !atomic_compare_exchange_strong(&m->state, &locked, 0))
+        return NATIVE_FAST_MISS;
+    return 0;
+}
+
 static void mutex_init(Mutex *m) {
     atomic_init(&m->state, 0);
     sema_init(&m->sema);
@@ -274,6 +296,7 @@ static const NativeType mutex_type = {
     .payload_size = sizeof(Mutex),
     .init = mutex_obj_init,
     .finalize = mutex_finalize,
+    .fast = (const NativeFast[]){{"Lock", mutex_Lock_fast}, {"Unlock", mutex_Unlock_fast}, {NULL, NULL}},
 };
 
 /* ---- RWMutex (Go's) ----

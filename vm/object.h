@@ -192,9 +192,19 @@ typedef struct ObjClosure {
 #define CSP_NATIVE_MAX_RESULTS 8
 typedef int (*NativeFn)(G *g, Value *args, int nargs);
 
+/* A native method's fast path (NativeType.fast): the call's common case,
+ * run by CALLM straight from the dispatch loop, without native_invoke's
+ * bookkeeping.  It must not park, yield, panic, call back into the VM or
+ * reach a safepoint, and makes no race-detector edge (it is not installed
+ * under -race); it may allocate.  It returns its result count (at most
+ * nargs: the results overwrite its arguments), or NATIVE_FAST_MISS having
+ * done nothing: then fn handles the call. */
+#define NATIVE_FAST_MISS (-1)
+
 typedef struct ObjNative {
     Obj obj;
     NativeFn fn;
+    NativeFn fast; /* a method's fast path (NULL: none, or -race) */
     const char *name; /* "fmt.Println", "len" */
     const char *doc;  /* signature and one line: "Println(a...) — ..." */
     struct ObjString *method; /* a native type's method: its interned name (else NULL) */
@@ -264,6 +274,12 @@ typedef struct NativeMethod {
     const char *doc;
 } NativeMethod;
 
+/* A method's fast path (ObjNative.fast), by the method's name. */
+typedef struct NativeFast {
+    const char *name;
+    NativeFn fast;
+} NativeFast;
+
 typedef struct NativeType {
     const char *name;              /* Go's name: "sync.WaitGroup" */
     const NativeMethod *methods;   /* terminated by {NULL} */
@@ -276,6 +292,7 @@ typedef struct NativeType {
      * native objects; NULL: a new native object (payload zeroed, then init). */
     Value (*zero)(VM *vm);
     const void *io; /* stdlib/stream.h: how to read/write it (files, conns); NULL if neither */
+    const NativeFast *fast; /* fast paths of some methods, terminated by {NULL}; may be NULL */
 } NativeType;
 
 typedef struct ObjNativeObj {

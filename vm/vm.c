@@ -149,6 +149,22 @@ static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
                           ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG, memory_order_relaxed);
 }
 
+/* A method call at ra (the native ObjNative, the receiver, the other
+ * arguments: nargs with the receiver) made by the method's fast path
+ * (ObjNative.fast), its results placed at ra for a call wanting nwant >= 0;
+ * false if it has none or it declined (nothing done).  It never calls back,
+ * so the caller's frame and stack stay where they are.  Skipping CALLM's
+ * safepoint is harmless: it cannot loop or recurse. */
+static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *ra, int nargs, int nwant) {
+    NativeFn fast = AS_NATIVE(ra[0])->fast;
+    int nres;
+    if (!fast || (nres = fast(g, ra + 1, nargs)) < 0)
+        return false;
+    for (int j = 0; j < nwant; j++)
+        ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
+    return true;
+}
+
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
 static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
@@ -676,6 +692,9 @@ dispatch:
             goto on_panic;
         goto do_call;
     CASE(CALLM)
+        if (val_is(RA, OBJ_NATIVE) && BC_B(i) != 0 && BC_C(i) != 0 &&
+            native_fast_call(g, &RA, BC_B(i) - 1, BC_C(i) - 1))
+            NEXT;
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
         nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
         if (g->stack[at + 1] == VAL_NORECV)
