@@ -30,6 +30,9 @@ typedef struct TraceSlice {
     int line;
     int64_t parent; /* args.parent: on a goroutine's first state, who ran
                      * the go statement (file/line) (0: not said) */
+    double woken;   /* args.woken: when it was woken before this run (-1: not said) */
+    const JsonValue *args;      /* its args (NULL: none); a derived slice: its source's */
+    const JsonValue *wake_args; /* a derived blocked slice: the args saying who woke it */
 } TraceSlice;
 
 typedef struct TraceLane {
@@ -67,6 +70,8 @@ typedef struct Trace {
     size_t nmarks;
     double t0, t1;         /* the first and the last moment in the trace */
     const char *truncated; /* otherData.truncated: recording stopped early */
+    char **names;          /* the names of derived slices ("blocked: chan send") */
+    size_t nnames;
 } Trace;
 
 /* Read and check path; 0 on success, else -1 with a message in err. */

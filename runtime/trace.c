@@ -15,10 +15,19 @@
 enum { TRACE_BUF_EVENTS = 4096 };
 
 struct TraceBuf {
-    TraceBuf *next; /* the tracer's list of full buffers: Tracer.lock */
+    TraceBuf *next; /* the tracer's list of full buffers (Tracer.lock); then its chain's next */
+    int owner;      /* the M that filled it (-1: the threads that are no M) */
     int n;
     TraceEvent ev[TRACE_BUF_EVENTS];
 };
+
+static TraceBuf *buf_new(int owner) {
+    TraceBuf *b = mem_alloc(sizeof(TraceBuf));
+    b->next = NULL;
+    b->owner = owner;
+    b->n = 0;
+    return b;
+}
 
 /* -trace FILE: opened by the command line before the scheduler exists,
  * taken by trace_init when it starts (one program per process). */
@@ -84,9 +93,7 @@ static TraceBuf *buf_next(Sched *s, Tracer *t, M *m) {
         m->tnext = t->ms;
         t->ms = m;
     }
-    TraceBuf *b = mem_alloc(sizeof(TraceBuf));
-    b->next = NULL;
-    b->n = 0;
+    TraceBuf *b = buf_new(m->id);
     m->tbuf = b;
     pthread_mutex_unlock(&t->lock);
     return b;
@@ -108,9 +115,7 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
                     t->full = t->outside;
                 }
                 t->bytes += sizeof(TraceBuf);
-                t->outside = mem_alloc(sizeof(TraceBuf));
-                t->outside->next = NULL;
-                t->outside->n = 0;
+                t->outside = buf_new(-1);
             }
         }
         if (!t->closed && !t->cut_ns) {
@@ -368,100 +373,98 @@ bool trace_start(G *g, int64_t limit_mb, int exit_fd) {
 
 /* ---- stopping ---- */
 
-/* Every event recorded, in one array sorted by time (no M is appending any
- * more).  Each buffer is sorted already (one thread appends to it, and the
- * clock only goes up), so the buffers are merged two by two, n log(buffers)
- * moves instead of a sort's n log(n) comparisons. */
-typedef struct Runs {
-    TraceEvent *ev;
-    size_t n;
-    size_t *at; /* where each run begins; at[nruns] = n */
-    size_t nruns, cap;
-} Runs;
-
-static void run_add(Runs *r, const TraceBuf *b) {
-    if (!b->n)
-        return;
-    if (r->nruns + 2 > r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 16;
-        r->at = mem_realloc(r->at, r->cap * sizeof(size_t));
-    }
-    memcpy(r->ev + r->n, b->ev, (size_t)b->n * sizeof(TraceEvent));
-    r->at[r->nruns++] = r->n;
-    r->n += (size_t)b->n;
-}
-
-static int by_time(const void *a, const void *b) {
-    const TraceEvent *x = a, *y = b;
-    return (x->ts > y->ts) - (x->ts < y->ts);
-}
-
-static TraceEvent *merge_runs(Runs *r) {
-    r->at[r->nruns] = r->n;
-    for (size_t k = 0; k < r->nruns; k++) /* sorted, as runtime/trace.h says; else sort */
-        for (size_t i = r->at[k] + 1; i < r->at[k + 1]; i++)
-            if (r->ev[i].ts < r->ev[i - 1].ts) {
-                qsort(r->ev, r->n, sizeof *r->ev, by_time);
-                return r->ev;
-            }
-    TraceEvent *src = r->ev, *dst = mem_alloc((r->n ? r->n : 1) * sizeof(TraceEvent));
-    while (r->nruns > 1) {
-        size_t out = 0, k = 0;
-        for (; k + 1 < r->nruns; k += 2) {
-            size_t i = r->at[k], mid = r->at[k + 1], j = mid, end = r->at[k + 2], o = i;
-            while (i < mid && j < end)
-                dst[o++] = src[j].ts < src[i].ts ? src[j++] : src[i++];
-            memcpy(dst + o, src + i, (mid - i) * sizeof *dst);
-            o += mid - i;
-            memcpy(dst + o, src + j, (end - j) * sizeof *dst);
-            r->at[out++] = r->at[k];
-        }
-        if (k < r->nruns) { /* an odd run out: copied as it is */
-            memcpy(dst + r->at[k], src + r->at[k], (r->n - r->at[k]) * sizeof *dst);
-            r->at[out++] = r->at[k];
-        }
-        r->nruns = out;
-        r->at[out] = r->n;
-        TraceEvent *t = src;
-        src = dst;
-        dst = t;
-    }
-    free(dst);
-    return src;
-}
-
-static TraceEvent *gather(Tracer *t, size_t *count) {
-    size_t n = 0;
+/* Every buffer, in chains: one per thread that filled them, each in the
+ * order it was filled, so each chain is sorted by time already (one thread
+ * appends to it, and the clock only goes up; the threads that are no M
+ * append under Tracer.lock).  The writer merges the chains as it reads
+ * (TraceChains), and no event is copied. */
+static void gather(Tracer *t, TraceChains *c) {
+    size_t nb = 0;
     for (TraceBuf *b = t->full; b; b = b->next)
-        n += (size_t)b->n;
+        nb++;
     for (M *m = t->ms; m; m = m->tnext)
-        n += m->tbuf ? (size_t)m->tbuf->n : 0;
-    n += t->outside ? (size_t)t->outside->n : 0;
-    Runs r = {.ev = mem_alloc((n ? n : 1) * sizeof(TraceEvent))};
-    for (TraceBuf *b = t->full, *next; b; b = next) {
-        next = b->next;
-        run_add(&r, b);
-        free(b);
-    }
-    for (M *m = t->ms; m; m = m->tnext) {
+        nb += m->tbuf != NULL;
+    nb += t->outside != NULL;
+    TraceBuf **all = mem_alloc((nb ? nb : 1) * sizeof *all);
+    size_t k = nb;
+    /* Current buffers are each chain's last; the retired ones come newest
+     * first, so filling from the end gives every chain in filling order. */
+    if (t->outside)
+        all[--k] = t->outside;
+    for (M *m = t->ms; m; m = m->tnext)
         if (m->tbuf) {
-            run_add(&r, m->tbuf);
-            free(m->tbuf);
+            all[--k] = m->tbuf;
             m->tbuf = NULL;
         }
+    for (TraceBuf *b = t->full; b; b = b->next)
+        all[--k] = b;
+    c->n = 0;
+    c->cur = -1;
+    c->head = mem_alloc((nb ? nb : 1) * sizeof *c->head);
+    c->first = mem_alloc((nb ? nb : 1) * sizeof *c->first);
+    c->at = mem_calloc(nb ? nb : 1, sizeof *c->at);
+    TraceBuf **tail = mem_alloc((nb ? nb : 1) * sizeof *tail);
+    for (size_t i = 0; i < nb; i++) { /* link each owner's buffers, in order */
+        TraceBuf *b = all[i];
+        b->next = NULL;
+        size_t j = 0;
+        while (j < c->n && tail[j]->owner != b->owner)
+            j++;
+        if (j == c->n)
+            c->head[c->n] = c->first[c->n] = tail[c->n] = b, c->n++;
+        else
+            tail[j] = tail[j]->next = b;
     }
-    if (t->outside) {
-        run_add(&r, t->outside);
-        free(t->outside);
+    free(all);
+    free(tail);
+}
+
+const TraceEvent *trace_chains_next(TraceChains *c) {
+    if (c->cur >= 0) { /* the chain read last, until another one's next event is earlier */
+        TraceBuf *b = c->head[c->cur];
+        int i = c->at[c->cur];
+        if (i < b->n && b->ev[i].ts < c->limit) {
+            c->at[c->cur]++;
+            return &b->ev[i];
+        }
     }
-    if (!r.at) { /* no event */
-        *count = 0;
-        return r.ev;
+    int best = -1;
+    int64_t second = INT64_MAX;
+    for (size_t j = 0; j < c->n; j++) {
+        TraceBuf *b = c->head[j];
+        while (b && c->at[j] >= b->n) { /* the buffer is read */
+            b = c->head[j] = b->next;
+            c->at[j] = 0;
+        }
+        if (!b)
+            continue;
+        int64_t ts = b->ev[c->at[j]].ts;
+        if (best < 0 || ts < c->head[best]->ev[c->at[best]].ts) {
+            if (best >= 0)
+                second = c->head[best]->ev[c->at[best]].ts;
+            best = (int)j;
+        } else if (ts < second) {
+            second = ts;
+        }
     }
-    TraceEvent *ev = merge_runs(&r);
-    free(r.at);
-    *count = r.n;
-    return ev;
+    c->cur = best;
+    c->limit = second;
+    return best < 0 ? NULL : &c->head[best]->ev[c->at[best]++];
+}
+
+/* Free the buffers, and the text of the events that own some. */
+static void chains_free(TraceChains *c) {
+    for (size_t j = 0; j < c->n; j++)
+        for (TraceBuf *b = c->first[j], *next; b; b = next) {
+            next = b->next;
+            for (int i = 0; i < b->n; i++)
+                if (b->ev[i].kind == TR_USER_LOG || b->ev[i].kind == TR_REGION_BEGIN)
+                    free((void *)b->ev[i].obj);
+            free(b);
+        }
+    free(c->head);
+    free(c->first);
+    free(c->at);
 }
 
 bool trace_stop(VM *vm, FILE *out) {
@@ -487,13 +490,10 @@ bool trace_stop(VM *vm, FILE *out) {
     while (atomic_load(&s->trace_outside_busy))
         sched_yield();
     s->tracer = NULL;
-    size_t n;
-    TraceEvent *ev = gather(t, &n);
-    trace_write_json(out ? out : t->out, ev, n, t->start_ns, t->cut_ns, t->limit_bytes);
-    for (size_t i = 0; i < n; i++)
-        if (ev[i].kind == TR_USER_LOG || ev[i].kind == TR_REGION_BEGIN)
-            free((void *)ev[i].obj);
-    free(ev);
+    TraceChains c;
+    gather(t, &c);
+    trace_write_json(out ? out : t->out, &c, t->start_ns, t->cut_ns, t->limit_bytes);
+    chains_free(&c);
     if (t->out)
         fclose(t->out);
     if (t->exit_fd >= 0)

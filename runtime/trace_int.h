@@ -69,10 +69,21 @@ void trace_procs(struct Sched *s, int n);
 void trace_gc(struct Sched *s, bool start);
 void trace_retake(struct Sched *s, struct P *p, struct M *from);
 
-/* runtime/trace_json.c: write n events (sorted by time) as Chrome
- * Trace Event JSON to out, at most limit_bytes of it; cut_ns (nonzero)
- * is where recording stopped at the limit, which the file notes. */
-void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,
-                      size_t limit_bytes);
+/* The recorded events once recording is over: a chain of buffers per
+ * thread, each sorted by time; trace_chains_next merges them as it goes. */
+typedef struct TraceChains {
+    TraceBuf **head, **first; /* each chain's buffer being read, and its first */
+    int *at;                  /* the next event in head[j] */
+    size_t n;
+    int cur;       /* the chain read last (-1: none) */
+    int64_t limit; /* ... which stays the earliest while its events come before this */
+} TraceChains;
+/* The next event by time, or NULL when every chain is read. */
+const TraceEvent *trace_chains_next(TraceChains *c);
+
+/* runtime/trace_json.c: write the events as Chrome Trace Event JSON to
+ * out, at most limit_bytes of it; cut_ns (nonzero) is where recording
+ * stopped at the limit, which the file notes. */
+void trace_write_json(FILE *out, TraceChains *c, int64_t start_ns, int64_t cut_ns, size_t limit_bytes);
 
 #endif

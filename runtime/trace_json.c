@@ -20,7 +20,8 @@
 #include "vm/interp.h"
 
 enum { PID_P = 1, PID_G = 2, PID_M = 3, PID_R = 4, TID_GC = 9999 };
-enum { REGION_LANES = 256 }; /* a goroutine's regions: tid = g * 256 + depth */
+enum { REGION_LANES = 256 };
+enum { WHY_CACHE = 61 }; /* a goroutine's regions: tid = g * 256 + depth */
 
 /* A region begun and not yet ended. */
 typedef struct Region {
@@ -43,8 +44,14 @@ typedef struct GTrack {
     const ObjProto *at; /* where the current state began (or, running, where it ended) */
     int32_t at_line;
     int64_t flow;          /* an arrow waiting for its next start (0: none) */
-    const char *flow_name; /* "go" or "wake" */
+    bool flow_go;          /* a go statement's, else a wake-up's */
     char args[160];        /* more args of the current state's slice: ,"chan":3 ... */
+    char wake[96];         /* its next running slice's: ,"woken":T,"waker":W,"waker_line":L */
+    char stop[40];         /* its running slice's when it parks: ,"chan":3 */
+    bool ran;              /* a running slice is written: its states since are derived (below) */
+    int64_t bsince;        /* derived: when it blocked, until its wake-up (0: it did not) */
+    uint8_t breason;
+    char bargs[160];
     char *qname;           /* "G7 main.worker" as a JSON string, made when first written */
     Region *reg;           /* its open regions, innermost last */
     int nreg, creg;
@@ -58,12 +65,21 @@ typedef struct ObjId {
     int id;
 } ObjId;
 
+/* A module's path, named in slices by a short name (its base name, else
+ * its path when another module has that base name) that the file's
+ * otherData.files maps to the path. */
+typedef struct FileName {
+    const void *mod;
+    char *where; /* ,"file":"pingpong.csp","line": */
+    char *shortname, *path;
+} FileName;
+
 typedef struct Writer {
     FILE *out;
     char buf[1 << 16]; /* the output, written to out when full: no stdio per field */
     size_t len;
     int64_t start;
-    size_t bytes; /* written so far */
+    size_t flushed; /* written to out so far (and len more in buf) */
     GTrack *g;
     size_t cap, n, live; /* live: tracks not yet ended */
     ObjId *objs;
@@ -72,12 +88,17 @@ typedef struct Writer {
     int64_t next_flow;
     int maxp, maxm;
     bool first, gc_seen, regions;
-    const void *path_of;   /* the module whose path path_json is (one entry: most slices share it) */
-    char *path_json;       /* ,"file":"/abs/path.csp","line": */
+    FileName *files;
+    size_t nfiles;
+    const char *why_key[WHY_CACHE]; /* put_why's cache */
+    char *why_q[WHY_CACHE];
+    size_t why_len[WHY_CACHE];
+    const FileName *last_file; /* most slices share one */
 } Writer;
 
 static void out_flush(Writer *w) {
     fwrite(w->buf, 1, w->len, w->out);
+    w->flushed += w->len;
     w->len = 0;
 }
 
@@ -85,12 +106,11 @@ static void out_slow(Writer *w, const char *p, size_t n) {
     out_flush(w);
     if (n > sizeof w->buf) {
         fwrite(p, 1, n, w->out);
-        w->bytes += n;
+        w->flushed += n;
         return;
     }
     memcpy(w->buf, p, n);
     w->len = n;
-    w->bytes += n;
 }
 
 /* Inlined, so that a literal's length and copy are constants. */
@@ -101,57 +121,104 @@ static inline __attribute__((always_inline)) void out_raw(Writer *w, const char 
     }
     memcpy(w->buf + w->len, p, n);
     w->len += n;
-    w->bytes += n;
 }
 
 #define out_s(w, s) out_raw((w), (s), strlen(s))
 
-/* v in decimal, ending at end; returns where it begins. */
-static char *fmt_i(char *end, int64_t v) {
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
-    char *p = end;
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                            "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                            "8081828384858687888990919293949596979899";
+
+/* The number of decimal digits of u: from its bit length (log10(2) ~
+ * 1233/4096), less one if it is under that power of ten. */
+static inline size_t dec_len(uint64_t u) {
+    static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+                                       10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+                                       100000000000ull, 1000000000000ull, 10000000000000ull,
+                                       100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+                                       100000000000000000ull, 1000000000000000000ull,
+                                       10000000000000000000ull};
+    unsigned t = (unsigned)(64 - __builtin_clzll(u | 1)) * 1233 >> 12;
+    return t + 1 - (u < pow10[t] && u); /* 0 has one digit */
+}
+
+/* u in decimal, its n = dec_len(u) digits at dst: two at a time, no printf. */
+static inline void dec_put(char *dst, size_t n, uint64_t u) {
+    char *p = dst + n;
     while (u >= 100) {
         p -= 2;
         memcpy(p, pairs + u % 100 * 2, 2);
         u /= 100;
     }
-    if (u >= 10) {
-        p -= 2;
-        memcpy(p, pairs + u * 2, 2);
-    } else {
-        *--p = (char)('0' + u);
-    }
+    if (u >= 10)
+        memcpy(p - 2, pairs + u * 2, 2);
+    else
+        p[-1] = (char)('0' + u);
+}
+
+/* v in decimal, ending at end; returns where it begins. */
+static char *fmt_i(char *end, int64_t v) {
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    size_t n = dec_len(u);
+    dec_put(end - n, n, u);
+    char *p = end - n;
     if (v < 0)
         *--p = '-';
     return p;
 }
 
-static void out_i(Writer *w, int64_t v) {
-    char tmp[24], *e = tmp + sizeof tmp, *p = fmt_i(e, v);
-    out_raw(w, p, (size_t)(e - p));
+/* Straight into the buffer: the numbers are most of the file. */
+static inline void out_i(Writer *w, int64_t v) {
+    if (__builtin_expect(w->len + 24 > sizeof w->buf, 0))
+        out_flush(w);
+    char *d = w->buf + w->len;
+    uint64_t u = (uint64_t)v;
+    if (v < 0) {
+        *d++ = '-';
+        u = -(uint64_t)v;
+    }
+    size_t n = dec_len(u);
+    dec_put(d, n, u);
+    w->len = (size_t)(d + n - w->buf);
 }
 
 /* ns as microseconds with three decimals: "1234.567" */
-static void out_us(Writer *w, int64_t ns) {
-    char tmp[32], *e = tmp + sizeof tmp;
+static inline void out_us(Writer *w, int64_t ns) {
+    if (__builtin_expect(w->len + 32 > sizeof w->buf, 0))
+        out_flush(w);
+    char *d = w->buf + w->len;
+    uint64_t u = (uint64_t)ns;
+    if (ns < 0) {
+        *d++ = '-';
+        u = -(uint64_t)ns;
+    }
+    uint64_t whole = u / 1000;
+    unsigned frac = (unsigned)(u % 1000);
+    size_t n = dec_len(whole);
+    dec_put(d, n, whole);
+    d += n;
+    d[0] = '.';
+    d[1] = (char)('0' + frac / 100);
+    memcpy(d + 2, pairs + frac % 100 * 2, 2);
+    w->len = (size_t)(d + 4 - w->buf);
+}
+
+/* ns as out_us writes it, ending at e; returns where it begins. */
+static char *fmt_us(char *e, int64_t ns) {
     uint64_t u = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
     unsigned frac = (unsigned)(u % 1000);
     e[-3] = (char)('0' + frac / 100);
-    e[-2] = (char)('0' + frac / 10 % 10);
-    e[-1] = (char)('0' + frac % 10);
+    memcpy(e - 2, pairs + frac % 100 * 2, 2);
     e[-4] = '.';
     char *p = fmt_i(e - 4, (int64_t)(u / 1000));
     if (ns < 0)
         *--p = '-';
-    out_raw(w, p, (size_t)(e - p));
+    return p;
 }
 
 /* dst (a state's extra args, cap bytes, len used) += key (a literal
  * ",\"chan\":") and v. */
-static size_t args_kv(char *dst, size_t cap, size_t len, const char *key, int64_t v) {
+static inline size_t args_kv(char *dst, size_t cap, size_t len, const char *key, int64_t v) {
     char tmp[24], *e = tmp + sizeof tmp, *p = fmt_i(e, v);
     size_t nk = strlen(key), nv = (size_t)(e - p);
     if (len + nk + nv + 1 > cap)
@@ -295,16 +362,31 @@ static void begin(Writer *w) {
     w->first = false;
 }
 
+static const FileName *file_of(Writer *w, const ObjProto *at) {
+    const void *mod = at->module;
+    if (w->last_file && w->last_file->mod == mod)
+        return w->last_file;
+    for (size_t i = 0; i < w->nfiles; i++)
+        if (w->files[i].mod == mod)
+            return w->last_file = &w->files[i];
+    const char *path = proto_path(at), *slash = strrchr(path, '/');
+    const char *base = slash && slash[1] ? slash + 1 : path;
+    for (size_t i = 0; i < w->nfiles; i++)
+        if (!strcmp(w->files[i].shortname, base))
+            base = path;
+    w->files = mem_realloc(w->files, (w->nfiles + 1) * sizeof *w->files);
+    FileName *f = &w->files[w->nfiles++];
+    f->mod = mod;
+    f->shortname = mem_strdup(base);
+    f->path = mem_strdup(path);
+    f->where = quoted(",\"file\":", base, ",\"line\":");
+    return w->last_file = f;
+}
+
 static void put_where(Writer *w, const ObjProto *at, int32_t line) {
     if (!at)
         return;
-    const void *mod = at->module;
-    if (!w->path_json || w->path_of != mod) {
-        free(w->path_json);
-        w->path_json = quoted(",\"file\":", proto_path(at), ",\"line\":");
-        w->path_of = mod;
-    }
-    out_s(w, w->path_json);
+    out_s(w, file_of(w, at)->where);
     out_i(w, line);
 }
 
@@ -318,18 +400,27 @@ static const char *qname(GTrack *t) {
     return t->qname;
 }
 
-/* A complete slice [from, to) on pid/tid for goroutine t, with its
- * location, why it ended (NULL: not said) and the state's extra args. */
-static void slice(Writer *w, int pid, int64_t tid, const char *qname, const char *cat, int64_t from,
-                  int64_t to, const GTrack *t, const char *why) {
+/* why, a constant text (a wait reason, "preempted"...), as a JSON string:
+ * each is escaped once, found again by its address. */
+static void put_why(Writer *w, const char *why) {
+    size_t h = ((uintptr_t)why >> 3) % WHY_CACHE;
+    if (w->why_key[h] != why) {
+        free(w->why_q[h]);
+        w->why_q[h] = quoted("", why, "");
+        w->why_len[h] = strlen(w->why_q[h]);
+        w->why_key[h] = why;
+    }
+    out_raw(w, w->why_q[h], w->why_len[h]);
+}
+
+/* A complete slice [from, to) on pid/tid for goroutine t, with why it
+ * ended (NULL: not said), more args (NULL: none), and where. */
+static void slice(Writer *w, int pid, int64_t tid, const char *qname, int64_t from, int64_t to,
+                  const GTrack *t, const char *why, const char *more, const char *more2) {
     begin(w);
     out_s(w, "{\"ph\":\"X\",\"name\":");
     out_s(w, qname); /* a JSON string already */
-    out_s(w, ",\"cat\":\"");
-    out_s(w, cat);
-    out_s(w, "\",\"pid\":");
-    out_i(w, pid);
-    out_s(w, ",\"tid\":");
+    out_s(w, pid == PID_P ? ",\"pid\":1,\"tid\":" : pid == PID_G ? ",\"pid\":2,\"tid\":" : ",\"pid\":3,\"tid\":");
     out_i(w, tid);
     out_s(w, ",\"ts\":");
     ts_us(w, from);
@@ -339,27 +430,31 @@ static void slice(Writer *w, int pid, int64_t tid, const char *qname, const char
     out_i(w, t->id);
     if (why) {
         out_s(w, ",\"end\":");
-        put_str(w, why);
+        put_why(w, why);
     }
+    if (more)
+        out_s(w, more);
+    if (more2)
+        out_s(w, more2);
     put_where(w, t->at, t->at_line);
-    if (pid == PID_G && t->args[0])
-        out_s(w, t->args);
     out_s(w, "}}");
 }
 
-static void flow(Writer *w, char ph, int64_t id, int pid, int64_t tid, int64_t ts, const char *name) {
+/* A flow event on P p's track (every arrow starts and ends on one). */
+static void flow(Writer *w, char ph, int64_t id, int p, int64_t ts, bool go) {
     begin(w);
-    out_s(w, ph == 'f' ? "{\"ph\":\"f\",\"name\":\"" : "{\"ph\":\"s\",\"name\":\"");
-    out_s(w, name);
-    out_s(w, "\",\"cat\":\"flow\",\"id\":");
+    if (ph == 'f')
+        out_s(w, go ? "{\"ph\":\"f\",\"bp\":\"e\",\"name\":\"go\",\"cat\":\"flow\",\"id\":"
+                    : "{\"ph\":\"f\",\"bp\":\"e\",\"name\":\"wake\",\"cat\":\"flow\",\"id\":");
+    else
+        out_s(w, go ? "{\"ph\":\"s\",\"name\":\"go\",\"cat\":\"flow\",\"id\":"
+                    : "{\"ph\":\"s\",\"name\":\"wake\",\"cat\":\"flow\",\"id\":");
     out_i(w, id);
-    out_s(w, ",\"pid\":");
-    out_i(w, pid);
-    out_s(w, ",\"tid\":");
-    out_i(w, tid);
+    out_s(w, ",\"pid\":1,\"tid\":");
+    out_i(w, p);
     out_s(w, ",\"ts\":");
     ts_us(w, ts);
-    out_s(w, ph == 'f' ? ",\"bp\":\"e\"}" : "}");
+    out_s(w, "}");
 }
 
 /* An instant; args (may be "") is the inside of its args object. */
@@ -393,27 +488,29 @@ static const char *state_name(const GTrack *t, char *buf, size_t cap) {
     }
 }
 
-static const char *state_cat(const GTrack *t) {
-    switch (t->state) {
-    case GS_RUNNABLE: return "runnable";
-    case GS_RUNNING: return "running";
-    case GS_SYSCALL: return "syscall";
-    default: return "blocked";
-    }
-}
-
-/* End t's current state at ts: its slice on the goroutine's track, the M's
- * track for a C call, and for a running goroutine the P's track. */
-static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why) {
+/* End t's current state at ts.  Running: its slice on the P's track (the
+ * goroutine's track shows it too, derived: see docs/trace.md).  In C: its
+ * slices on the goroutine's and the M's tracks.  Blocked or runnable: a
+ * slice on the goroutine's track until its first run, and at the end of
+ * the trace (force); in between the readers derive them from the running
+ * slices around them, which say why the goroutine stopped and when it was
+ * woken. */
+static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why, bool force) {
     char buf[64];
     const char *name = state_name(t, buf, sizeof buf);
     if (!name || ts < t->since)
         return;
-    if (t->state == GS_RUNNING && t->p >= 0)
-        slice(w, PID_P, t->p, qname(t), "running", t->since, ts, t, why);
-    slice(w, PID_G, t->id, name, state_cat(t), t->since, ts, t, why);
+    if (t->state == GS_RUNNING) {
+        if (t->p >= 0)
+            slice(w, PID_P, t->p, qname(t), t->since, ts, t, why, t->wake, t->stop);
+        t->wake[0] = 0;
+        t->ran = true;
+        return;
+    }
     if (t->state == GS_SYSCALL && t->m >= 0)
-        slice(w, PID_M, t->m, qname(t), "syscall", t->since, ts, t, NULL);
+        slice(w, PID_M, t->m, qname(t), t->since, ts, t, NULL, NULL, NULL);
+    if (t->state == GS_SYSCALL || !t->ran || force)
+        slice(w, PID_G, t->id, name, t->since, ts, t, why, t->args, NULL);
 }
 
 static void set_state(GTrack *t, int state, int64_t ts) {
@@ -443,7 +540,12 @@ static bool sync_reason(int r) {
 static void on_stop(Writer *w, GTrack *t, const TraceEvent *e) {
     t->at = e->proto;
     t->at_line = e->line;
-    close_state(w, t, e->ts, why_text(e));
+    t->stop[0] = 0;
+    if (e->why == TR_WHY_PARK && e->obj && chan_reason(e->reason))
+        args_kv(t->stop, sizeof t->stop, 0, ",\"chan\":", obj_id(w, e->obj, &w->nchan));
+    else if (e->why == TR_WHY_PARK && e->obj && sync_reason(e->reason))
+        args_kv(t->stop, sizeof t->stop, 0, ",\"object\":", obj_id(w, e->obj, &w->nsync));
+    close_state(w, t, e->ts, why_text(e), false);
     int state = e->why == TR_WHY_PARK      ? GS_BLOCKED
                 : e->why == TR_WHY_SYSCALL ? GS_SYSCALL
                 : e->why == TR_WHY_END     ? GS_DEAD
@@ -457,26 +559,41 @@ static void on_stop(Writer *w, GTrack *t, const TraceEvent *e) {
             w->maxm = e->m;
     }
     t->reason = e->reason;
-    if (state == GS_BLOCKED && e->obj && chan_reason(e->reason))
-        args_kv(t->args, sizeof t->args, 0, ",\"chan\":", obj_id(w, e->obj, &w->nchan));
-    else if (state == GS_BLOCKED && e->obj && sync_reason(e->reason))
-        args_kv(t->args, sizeof t->args, 0, ",\"object\":", obj_id(w, e->obj, &w->nsync));
+    if (state == GS_BLOCKED)
+        memcpy(t->args, t->stop, sizeof t->stop);
+    t->stop[0] = 0;
 }
 
 static void on_unblock(Writer *w, GTrack *t, const TraceEvent *e) {
     if (t->state == GS_BLOCKED) {
         size_t n = strlen(t->args);
+        char who[64];
+        size_t k = 0;
+        who[0] = 0;
         if (e->arg)
-            n = args_kv(t->args, sizeof t->args, n, ",\"waker\":", e->arg);
+            k = args_kv(who, sizeof who, k, ",\"waker\":", e->arg);
         if (e->proto)
-            args_kv(t->args, sizeof t->args, n, ",\"waker_line\":", e->line);
-        close_state(w, t, e->ts, e->arg ? "woken" : "ready");
+            args_kv(who, sizeof who, k, ",\"waker_line\":", e->line);
+        if (n + strlen(who) < sizeof t->args)
+            memcpy(t->args + n, who, strlen(who) + 1);
+        if (t->ran) { /* derived: the next running slice says when, and who */
+            memcpy(t->wake, ",\"woken\":", 9);
+            char tmp[32], *end = tmp + sizeof tmp;
+            char *p = fmt_us(end, e->ts - w->start);
+            memcpy(t->wake + 9, p, (size_t)(end - p));
+            memcpy(t->wake + 9 + (end - p), who, strlen(who) + 1);
+            t->bsince = t->since; /* kept in case the trace ends before it runs */
+            t->breason = t->reason;
+            memcpy(t->bargs, t->args, sizeof t->args);
+        } else {
+            close_state(w, t, e->ts, e->arg ? "woken" : "ready", false);
+        }
         set_state(t, GS_RUNNABLE, e->ts);
     }
     if (e->arg && e->p >= 0) { /* from the waker's slice to the woken goroutine's next one */
         t->flow = ++w->next_flow;
-        t->flow_name = "wake";
-        flow(w, 's', t->flow, PID_P, e->p, e->ts, "wake");
+        t->flow_go = false;
+        flow(w, 's', t->flow, e->p, e->ts, false);
     }
 }
 
@@ -546,25 +663,26 @@ static void on_event(Writer *w, const TraceEvent *e) {
             args_kv(t->args, sizeof t->args, 0, ",\"parent\":", e->arg);
             if (e->p >= 0) {
                 t->flow = ++w->next_flow;
-                t->flow_name = "go";
-                flow(w, 's', t->flow, PID_P, e->p, e->ts, "go");
+                t->flow_go = true;
+                flow(w, 's', t->flow, e->p, e->ts, true);
             }
         }
         break;
     case TR_GO_START:
-        close_state(w, t, e->ts, NULL);
+        close_state(w, t, e->ts, NULL, false);
+        t->bsince = 0;
         set_state(t, GS_RUNNING, e->ts);
         t->p = e->p;
         t->m = e->m;
         if (t->flow && e->p >= 0) {
-            flow(w, 'f', t->flow, PID_P, e->p, e->ts, t->flow_name);
+            flow(w, 'f', t->flow, e->p, e->ts, t->flow_go);
             t->flow = 0;
         }
         break;
     case TR_GO_STOP: on_stop(w, t, e); break;
     case TR_GO_UNBLOCK: on_unblock(w, t, e); break;
     case TR_SYSCALL_EXIT:
-        close_state(w, t, e->ts, "back from C, no P free");
+        close_state(w, t, e->ts, "back from C, no P free", false);
         set_state(t, GS_RUNNABLE, e->ts);
         break;
     case TR_STEAL:
@@ -622,23 +740,22 @@ static size_t tail_bytes(const Writer *w) {
     return w->live * 1536 + w->n * 160 + (size_t)(w->maxp + w->maxm + 2) * 64 + 4096;
 }
 
-void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,
-                      size_t limit_bytes) {
+void trace_write_json(FILE *out, TraceChains *c, int64_t start_ns, int64_t cut_ns, size_t limit_bytes) {
     Writer w = {.out = out, .start = start_ns, .first = true, .maxp = -1, .maxm = -1};
     wr(&w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
     metadata(&w, PID_P, 0, "process_name", "Processors (P)");
     metadata(&w, PID_G, 0, "process_name", "Goroutines (G)");
     metadata(&w, PID_M, 0, "process_name", "Threads in C (M)");
     int64_t last = start_ns;
-    for (size_t i = 0; i < n; i++) {
-        if (cut_ns && ev[i].ts > cut_ns)
+    for (const TraceEvent *e; (e = trace_chains_next(c));) {
+        if (cut_ns && e->ts > cut_ns)
             break;
-        if (w.bytes + tail_bytes(&w) > limit_bytes) { /* the file would pass the limit */
+        if (w.flushed + w.len + tail_bytes(&w) > limit_bytes) { /* the file would pass the limit */
             cut_ns = last;
             break;
         }
-        on_event(&w, &ev[i]);
-        last = ev[i].ts;
+        on_event(&w, e);
+        last = e->ts;
     }
     char name[192];
     for (int p = 0; p <= w.maxp; p++) {
@@ -655,7 +772,16 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
         GTrack *t = &w.g[i];
         if (!t->id)
             continue;
-        close_state(&w, t, last, "(trace ended)");
+        if (t->bsince && t->state == GS_RUNNABLE) { /* woken, derived, and never ran again */
+            int64_t woken = t->since;
+            t->state = GS_BLOCKED;
+            t->since = t->bsince;
+            t->reason = t->breason;
+            memcpy(t->args, t->bargs, sizeof t->args);
+            close_state(&w, t, woken, strstr(t->args, "\"waker\"") ? "woken" : "ready", true);
+            set_state(t, GS_RUNNABLE, woken);
+        }
+        close_state(&w, t, last, "(trace ended)", true);
         end_regions(&w, t, 0, last, "(trace ended)");
         gname(t, name, sizeof name);
         metadata(&w, PID_G, t->id, "thread_name", name);
@@ -669,7 +795,18 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
     }
     if (w.regions)
         metadata(&w, PID_R, 0, "process_name", "Regions (user)");
-    wr(&w, "\n],\"otherData\":{\"producer\":\"csp\"");
+    wr(&w, "\n],\"otherData\":{\"producer\":\"csp\",\"format\":2,\"files\":{");
+    for (size_t i = 0; i < w.nfiles; i++) {
+        if (i)
+            out_s(&w, ",");
+        put_str(&w, w.files[i].shortname);
+        out_s(&w, ":");
+        put_str(&w, w.files[i].path);
+        free(w.files[i].shortname);
+        free(w.files[i].path);
+        free(w.files[i].where);
+    }
+    out_s(&w, "}");
     if (cut_ns)
         wr(&w, ",\"truncated\":\"recording stopped at %.3f ms: the -trace-limit of %zu MB was reached\"",
            (double)(cut_ns - start_ns) / 1e6, limit_bytes >> 20);
@@ -678,5 +815,7 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
     fflush(out);
     free(w.g);
     free(w.objs);
-    free(w.path_json);
+    free(w.files);
+    for (int i = 0; i < WHY_CACHE; i++)
+        free(w.why_q[i]);
 }
