@@ -6,27 +6,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "runtime/sched_int.h"
 #include "runtime/trace_int.h"
 #include "vm/interp.h"
 
-enum { TRACE_BUF_EVENTS = 4096 };
 
-struct TraceBuf {
-    TraceBuf *next; /* the tracer's list of full buffers (Tracer.lock); then its chain's next */
-    int owner;      /* the M that filled it (-1: the threads that are no M) */
-    int n;
-    TraceEvent ev[TRACE_BUF_EVENTS];
-};
+/* Buffers come from chunks of 4 MB mapped on 2 MB boundaries and offered
+ * to the kernel as huge pages: a recording fills tens of megabytes, and
+ * in 4 KB pages each first touch is a page fault (8,500 of them for
+ * ping-pong's 100,000 round trips, a third of the tracer's whole cost). */
+enum { CHUNK_BYTES = 4 << 20, HUGE_PAGE = 2 << 20 };
 
-static TraceBuf *buf_new(int owner) {
-    TraceBuf *b = mem_alloc(sizeof(TraceBuf));
+static void *chunk_map(void) {
+    size_t len = CHUNK_BYTES + HUGE_PAGE;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    char *start = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (start > p)
+        munmap(p, (size_t)(start - p));
+    munmap(start + CHUNK_BYTES, (size_t)(p + len - (start + CHUNK_BYTES)));
+#ifdef MADV_HUGEPAGE
+    madvise(start, CHUNK_BYTES, MADV_HUGEPAGE);
+#endif
+    return start;
+}
+
+/* A new buffer for owner (t->lock held); NULL if no memory is left. */
+static TraceBuf *buf_new(Tracer *t, int owner) {
+    if (!t->chunk || t->chunk_used + sizeof(TraceBuf) > CHUNK_BYTES) {
+        void *c = chunk_map();
+        if (!c)
+            return NULL;
+        t->chunks = mem_realloc(t->chunks, (t->nchunks + 1) * sizeof *t->chunks);
+        t->chunks[t->nchunks++] = c;
+        t->chunk = c;
+        t->chunk_used = 0;
+    }
+    TraceBuf *b = (TraceBuf *)(t->chunk + t->chunk_used);
+    t->chunk_used += sizeof(TraceBuf);
     b->next = NULL;
     b->owner = owner;
     b->n = 0;
     return b;
+}
+
+static void chunks_free(Tracer *t) {
+    for (size_t i = 0; i < t->nchunks; i++)
+        munmap(t->chunks[i], CHUNK_BYTES);
+    free(t->chunks);
 }
 
 /* -trace FILE: opened by the command line before the scheduler exists,
@@ -37,21 +68,50 @@ static int64_t start_limit_mb;
  * writing waits for it, and a second exit finds nothing to write. */
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The clock events are stamped with: the processor's time-stamp counter
+ * where it is invariant (ticking at one rate on every core, in every
+ * power state), a few instructions where clock_gettime takes dozens, and
+ * turned into nanoseconds when the file is written; else, and under -seed
+ * (whose virtual clock makes traces reproducible), sched_nanotime. */
+#if defined(__x86_64__)
+#include <cpuid.h>
+static bool tsc_invariant(void) {
+    unsigned a, b, c, d;
+    return __get_cpuid(0x80000007, &a, &b, &c, &d) && (d >> 8 & 1);
+}
+static inline int64_t tsc_now(void) {
+    return (int64_t)__builtin_ia32_rdtsc();
+}
+#else
+static bool tsc_invariant(void) {
+    return false;
+}
+static inline int64_t tsc_now(void) {
+    return 0;
+}
+#endif
+
+static inline int64_t clock_now(const Tracer *t) {
+    return t->tsc ? tsc_now() : sched_nanotime();
+}
+
 static Tracer *tracer_new(FILE *out, int64_t limit_mb) {
     Tracer *t = mem_calloc(1, sizeof(Tracer));
     pthread_mutex_init(&t->lock, NULL);
     t->out = out;
     t->exit_fd = -1;
     t->limit_bytes = (size_t)(limit_mb > 0 ? limit_mb : 256) << 20;
-    t->start_ns = sched_nanotime();
-    atomic_init(&t->clock, t->start_ns);
+    t->tsc = !sched_seed_on && tsc_invariant();
+    t->start_ns = t->tsc ? sched_monotime() : sched_nanotime();
+    t->start_ticks = clock_now(t);
+    atomic_init(&t->clock, t->start_ticks);
     return t;
 }
 
 /* max(now, last + 1) on the tracer's one clock (runtime/trace.h): whatever
  * happened before this call on any thread has a smaller timestamp. */
 static int64_t trace_clock(Tracer *t) {
-    int64_t now = sched_nanotime();
+    int64_t now = clock_now(t);
     int64_t last = atomic_load_explicit(&t->clock, memory_order_relaxed);
     for (;;) {
         int64_t ts = now > last ? now : last + 1;
@@ -85,6 +145,12 @@ static TraceBuf *buf_next(Sched *s, Tracer *t, M *m) {
         pthread_mutex_unlock(&t->lock);
         return NULL;
     }
+    TraceBuf *b = buf_new(t, m->id);
+    if (!b) {
+        cut(s, t);
+        pthread_mutex_unlock(&t->lock);
+        return NULL;
+    }
     t->bytes += sizeof(TraceBuf);
     if (full) {
         full->next = t->full;
@@ -93,7 +159,6 @@ static TraceBuf *buf_next(Sched *s, Tracer *t, M *m) {
         m->tnext = t->ms;
         t->ms = m;
     }
-    TraceBuf *b = buf_new(m->id);
     m->tbuf = b;
     pthread_mutex_unlock(&t->lock);
     return b;
@@ -107,7 +172,8 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
         Tracer *t = s->tracer;
         pthread_mutex_lock(&t->lock);
         if (!t->closed && !t->cut_ns && (!t->outside || t->outside->n == TRACE_BUF_EVENTS)) {
-            if (t->bytes + sizeof(TraceBuf) > t->limit_bytes) {
+            TraceBuf *b = t->bytes + sizeof(TraceBuf) > t->limit_bytes ? NULL : buf_new(t, -1);
+            if (!b) {
                 cut(s, t);
             } else {
                 if (t->outside) {
@@ -115,7 +181,7 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
                     t->full = t->outside;
                 }
                 t->bytes += sizeof(TraceBuf);
-                t->outside = buf_new(-1);
+                t->outside = b;
             }
         }
         if (!t->closed && !t->cut_ns) {
@@ -153,13 +219,40 @@ static bool emit(Sched *s, TraceEvent *e) {
     return done;
 }
 
+/* The hot hooks write their event in place: a slot in m's buffer, inside
+ * m's busy window (slot_done stamps it and closes the window); NULL, the
+ * window closed, when recording is over. */
+static inline TraceEvent *slot(Sched *s, M *m) {
+    atomic_store(&m->tbusy, true);
+    if (atomic_load(&s->tracing)) {
+        TraceBuf *b = m->tbuf;
+        if (!b || b->n == TRACE_BUF_EVENTS)
+            b = buf_next(s, s->tracer, m);
+        if (b)
+            return &b->ev[b->n];
+    }
+    atomic_store_explicit(&m->tbusy, false, memory_order_release);
+    return NULL;
+}
+
+static inline void slot_done(Sched *s, M *m) {
+    TraceEvent *e = &m->tbuf->ev[m->tbuf->n++];
+    e->m = (int16_t)m->id;
+    e->ts = trace_clock(s->tracer);
+    atomic_store_explicit(&m->tbusy, false, memory_order_release);
+}
+
 /* Where g is: its innermost visible frame. */
 static void where(G *g, TraceEvent *e) {
-    for (int i = g->nframes - 1; i >= 0; i--) {
-        if (frame_hidden(g, i))
+    for (int i = g->nframes - 1; i >= 0; i--) { /* frame_hidden, with the line found once */
+        const ObjProto *p = g->frames[i].cl->proto;
+        if (p->hidden)
             continue;
-        e->proto = g->frames[i].cl->proto;
-        e->line = frame_line(&g->frames[i]);
+        int line = frame_line(&g->frames[i]);
+        if (line == 0 && i < g->nframes - 1)
+            continue;
+        e->proto = p;
+        e->line = line;
         return;
     }
 }
@@ -195,27 +288,39 @@ void trace_go_create(Sched *s, G *parent, G *g) {
 }
 
 void trace_go_start(Sched *s, M *m, G *g) {
-    TraceEvent e = {.kind = TR_GO_START, .g = g->id, .p = p_of(m)};
-    emit(s, &e);
+    TraceEvent *e = slot(s, m);
+    if (e) {
+        *e = (TraceEvent){.kind = TR_GO_START, .g = g->id, .p = p_of(m)};
+        slot_done(s, m);
+    }
 }
 
 void trace_go_stop(Sched *s, M *m, G *g, TraceWhy why, const void *obj) {
-    TraceEvent e = {.kind = TR_GO_STOP, .g = g->id, .why = (uint8_t)why, .p = p_of(m)};
+    TraceEvent *e = slot(s, m);
+    if (!e)
+        return;
+    *e = (TraceEvent){.kind = TR_GO_STOP, .g = g->id, .why = (uint8_t)why, .p = p_of(m)};
     if (why == TR_WHY_PARK) {
-        e.reason = (uint8_t)g->wait_reason;
-        e.obj = obj;
+        e->reason = (uint8_t)g->wait_reason;
+        e->obj = obj;
     }
-    where(g, &e);
-    emit(s, &e);
+    where(g, e);
+    slot_done(s, m);
 }
 
 void trace_go_unblock(Sched *s, G *g) {
     M *m = sched_current_m();
     G *waker = m ? m->curg : NULL;
-    TraceEvent e = {.kind = TR_GO_UNBLOCK, .g = g->id, .arg = waker ? waker->id : 0, .p = p_of(m)};
+    TraceEvent local, *e = m ? slot(s, m) : &local; /* the I/O loop, sysmon: emit's shared buffer */
+    if (!e)
+        return;
+    *e = (TraceEvent){.kind = TR_GO_UNBLOCK, .g = g->id, .arg = waker ? waker->id : 0, .p = p_of(m)};
     if (waker)
-        where(waker, &e);
-    emit(s, &e);
+        where(waker, e);
+    if (m)
+        slot_done(s, m);
+    else
+        emit(s, e);
 }
 
 void trace_syscall_exit(Sched *s, G *g) {
@@ -400,6 +505,16 @@ static void gather(Tracer *t, TraceChains *c) {
         all[--k] = b;
     c->n = 0;
     c->cur = -1;
+    /* ticks to nanoseconds: the counter's rate over the whole recording */
+    c->ticks0 = t->start_ticks;
+    c->ns0 = t->start_ns;
+    c->ns_per_tick = 1;
+    c->last_ns = INT64_MIN;
+    if (t->tsc) {
+        int64_t ticks = tsc_now() - t->start_ticks, ns = sched_monotime() - t->start_ns;
+        if (ticks > 0 && ns > 0)
+            c->ns_per_tick = (double)ns / (double)ticks;
+    }
     c->head = mem_alloc((nb ? nb : 1) * sizeof *c->head);
     c->first = mem_alloc((nb ? nb : 1) * sizeof *c->first);
     c->at = mem_calloc(nb ? nb : 1, sizeof *c->at);
@@ -419,15 +534,7 @@ static void gather(Tracer *t, TraceChains *c) {
     free(tail);
 }
 
-const TraceEvent *trace_chains_next(TraceChains *c) {
-    if (c->cur >= 0) { /* the chain read last, until another one's next event is earlier */
-        TraceBuf *b = c->head[c->cur];
-        int i = c->at[c->cur];
-        if (i < b->n && b->ev[i].ts < c->limit) {
-            c->at[c->cur]++;
-            return &b->ev[i];
-        }
-    }
+const TraceEvent *trace_chains_next_slow(TraceChains *c) {
     int best = -1;
     int64_t second = INT64_MAX;
     for (size_t j = 0; j < c->n; j++) {
@@ -449,10 +556,11 @@ const TraceEvent *trace_chains_next(TraceChains *c) {
     }
     c->cur = best;
     c->limit = second;
-    return best < 0 ? NULL : &c->head[best]->ev[c->at[best]++];
+    return best < 0 ? NULL : trace_to_ns(c, &c->head[best]->ev[c->at[best]++]);
 }
 
-/* Free the buffers, and the text of the events that own some. */
+/* Free the text of the events that own some, and the chains (the
+ * buffers go with their chunks). */
 static void chains_free(TraceChains *c) {
     for (size_t j = 0; j < c->n; j++)
         for (TraceBuf *b = c->first[j], *next; b; b = next) {
@@ -460,7 +568,6 @@ static void chains_free(TraceChains *c) {
             for (int i = 0; i < b->n; i++)
                 if (b->ev[i].kind == TR_USER_LOG || b->ev[i].kind == TR_REGION_BEGIN)
                     free((void *)b->ev[i].obj);
-            free(b);
         }
     free(c->head);
     free(c->first);
@@ -492,8 +599,10 @@ bool trace_stop(VM *vm, FILE *out) {
     s->tracer = NULL;
     TraceChains c;
     gather(t, &c);
-    trace_write_json(out ? out : t->out, &c, t->start_ns, t->cut_ns, t->limit_bytes);
+    trace_write_json(out ? out : t->out, &c, t->start_ns, t->cut_ns ? trace_chains_ns(&c, t->cut_ns) : 0,
+                     t->limit_bytes);
     chains_free(&c);
+    chunks_free(t);
     if (t->out)
         fclose(t->out);
     if (t->exit_fd >= 0)

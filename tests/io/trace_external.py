@@ -430,6 +430,29 @@ def expand(d):
             if b["ts"] > woken + 0.0005:
                 add.append({"ph": "X", "name": "runnable", "cat": "runnable", "pid": 2, "tid": g, "ts": woken,
                             "dur": b["ts"] - woken, "args": {"g": g}})
+    # Arrows bound to slices (bind_id, flow_out, flow_in: one chain of
+    # slices per id) as the flow event pairs the checks read: from the
+    # slice with flow_out, at the wake-up ("woken" of the slice it goes to)
+    # or, for a go statement, the new goroutine's creation, to the next
+    # slice of the chain, which has flow_in.
+    born = {}
+    for e in ev:
+        if e["ph"] == "X" and e["pid"] == 2:
+            born[e["tid"]] = min(born.get(e["tid"], e["ts"]), e["ts"])
+    chains = {}
+    for e in ev:
+        if e["ph"] == "X" and "bind_id" in e:
+            chains.setdefault(e["bind_id"], []).append(e)
+    for i, sl in chains.items():
+        sl.sort(key=lambda e: e["ts"])
+        for k, (a, b) in enumerate(zip(sl, sl[1:])):
+            w = b["args"].get("woken")
+            ts = min(max(w if w is not None else born.get(b["args"]["g"], a["ts"]), a["ts"]), a["ts"] + a["dur"])
+            name, fid = "go" if w is None else "wake", f"bound {i}.{k}"
+            add += [{"ph": "s", "name": name, "cat": "flow", "id": fid, "pid": 1, "tid": a["tid"], "ts": ts,
+                     "out": bool(a.get("flow_out"))},
+                    {"ph": "f", "bp": "e", "name": name, "cat": "flow", "id": fid, "pid": 1, "tid": b["tid"],
+                     "ts": b["ts"], "in": bool(b.get("flow_in"))}]
     d["traceEvents"] = ev + add
     return d
 
@@ -473,6 +496,8 @@ def check_structure(c, name, d):
                     c.check(f"{name}: G{g}'s block ends before it runs", end(e) <= nxt[0]["ts"] + EPS, (e, nxt[0]))
     # flows: each f has its s, not after it (an s may have none: the
     # goroutine never ran again before the end)
+    bad = [e for e in ev if e.get("out") is False or e.get("in") is False]
+    c.check(f"{name}: a chain of bound slices goes from a flow_out to a flow_in each time", not bad, bad[:2])
     starts = {e["id"]: e for e in ev if e["ph"] == "s"}
     fins = {e["id"]: e for e in ev if e["ph"] == "f"}
     for i, f in fins.items():

@@ -286,8 +286,9 @@ def derived(trace):
 
 
 def flow_pairs(trace):
+    """The arrows: pairs of flow events, and (format 2) of slices bound by a bind_id."""
     ids = {}
-    for e in json.load(open(trace))["traceEvents"]:
+    for e in expand(json.load(open(trace)))["traceEvents"]:
         if e.get("ph") in ("s", "f"):
             ids.setdefault(e["id"], set()).add(e["ph"])
     return sum(1 for v in ids.values() if v == {"s", "f"})
