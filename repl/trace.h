@@ -4,7 +4,9 @@
  * (runtime/trace_json.c, docs/trace.md).
  *
  * trace_load reads a file into a Trace: the "X" slices of each track, sorted
- * by time (a track's slices never overlap), the flow arrows and the instants.
+ * by time (a track's slices never overlap), with a format 2 file's derived
+ * goroutine states (docs/trace.md) on the goroutines' tracks, the flow
+ * arrows and the instants.
  * Every string points into the parsed document, which the Trace owns; the
  * loader refuses malformed JSON and malformed events with a message that says
  * where, so the printers can trust what they get. */

@@ -1,12 +1,14 @@
-/* runtime/trace_json.c — the recorded events as Chrome Trace Event JSON
- * (docs/trace.md has the format): process 1 has a track per P with a slice
- * per stretch a goroutine ran there; process 2 a track per goroutine with
- * its states (running, runnable, blocked by reason, in C); process 3 a track
- * per M while its goroutine is in a C call; process 4 the user regions
- * (trace.StartRegion), a track per goroutine and nesting depth.  Flow
- * arrows join a go statement to the new goroutine's first slice and a
- * waker's slice to the woken goroutine's next one.  Every slice says where
- * in the script it ended.
+/* runtime/trace_json.c — the recorded events as Chrome Trace Event JSON,
+ * format 2 (docs/trace.md has it): process 1 has a track per P with a slice
+ * per stretch a goroutine ran there, which says why it stopped and where,
+ * and when and by whom it had been woken; process 2 a track per goroutine
+ * with the states that cannot be derived from those slices (its first
+ * states, C calls, the states open at the end: the readers derive the
+ * rest); process 3 a track per M while its goroutine is in a C call;
+ * process 4 the user regions (trace.StartRegion), a track per goroutine
+ * and nesting depth.  Arrows join a go statement to the new goroutine's
+ * first slice and a waker's slice to the woken goroutine's next one, bound
+ * to the slices (bind_id) or, for a slice's second arrow, as flow events.
  *
  * The events come sorted by their unique, causal timestamps
  * (runtime/trace.h), so one pass that keeps each goroutine's current state
