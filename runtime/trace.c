@@ -13,7 +13,6 @@
 #include "runtime/trace_int.h"
 #include "vm/interp.h"
 
-
 /* Buffers come from chunks of 4 MB mapped on 2 MB boundaries and offered
  * to the kernel as huge pages: a recording fills tens of megabytes, and
  * in 4 KB pages each first touch is a page fault (8,500 of them for
@@ -525,10 +524,13 @@ static void gather(Tracer *t, TraceChains *c) {
         size_t j = 0;
         while (j < c->n && tail[j]->owner != b->owner)
             j++;
-        if (j == c->n)
-            c->head[c->n] = c->first[c->n] = tail[c->n] = b, c->n++;
-        else
-            tail[j] = tail[j]->next = b;
+        if (j == c->n) { /* a new chain */
+            c->head[j] = c->first[j] = tail[j] = b;
+            c->n++;
+        } else {
+            tail[j]->next = b;
+            tail[j] = b;
+        }
     }
     free(all);
     free(tail);

@@ -237,19 +237,6 @@ static inline void out_us(Writer *w, int64_t ns) {
     done(w, put_us(room(w, 32), ns));
 }
 
-/* dst (a state's extra args, cap bytes, len used) += key (a literal
- * ",\"chan\":") and v. */
-static inline size_t args_kv(char *dst, size_t cap, size_t len, const char *key, int64_t v) {
-    char tmp[24], *p = tmp, *e = put_int(tmp, v);
-    size_t nk = strlen(key), nv = (size_t)(e - p);
-    if (len + nk + nv + 1 > cap)
-        return len;
-    memcpy(dst + len, key, nk);
-    memcpy(dst + len + nk, p, nv);
-    dst[len + nk + nv] = 0;
-    return len + nk + nv;
-}
-
 static void wr(Writer *w, const char *fmt, ...) {
     char tmp[512];
     va_list ap;
