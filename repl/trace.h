@@ -4,7 +4,9 @@
  * (runtime/trace_json.c, docs/trace.md).
  *
  * trace_load reads a file into a Trace: the "X" slices of each track, sorted
- * by time (a track's slices never overlap), the flow arrows and the instants.
+ * by time (a track's slices never overlap), with a format 2 file's derived
+ * goroutine states (docs/trace.md) on the goroutines' tracks, the flow
+ * arrows and the instants.
  * Every string points into the parsed document, which the Trace owns; the
  * loader refuses malformed JSON and malformed events with a message that says
  * where, so the printers can trust what they get. */
@@ -30,6 +32,9 @@ typedef struct TraceSlice {
     int line;
     int64_t parent; /* args.parent: on a goroutine's first state, who ran
                      * the go statement (file/line) (0: not said) */
+    double woken;   /* args.woken: when it was woken before this run (-1: not said) */
+    const JsonValue *args;      /* its args (NULL: none); a derived slice: its source's */
+    const JsonValue *wake_args; /* a derived blocked slice: the args saying who woke it */
 } TraceSlice;
 
 typedef struct TraceLane {
@@ -67,6 +72,8 @@ typedef struct Trace {
     size_t nmarks;
     double t0, t1;         /* the first and the last moment in the trace */
     const char *truncated; /* otherData.truncated: recording stopped early */
+    char **names;          /* the names of derived slices ("blocked: chan send") */
+    size_t nnames;
 } Trace;
 
 /* Read and check path; 0 on success, else -1 with a message in err. */

@@ -47,6 +47,7 @@ static bool get_time(const JsonValue *o, const char *key, double *out) {
 typedef struct Pending {
     TraceSlice s;
     int64_t pid, tid;
+    bool run; /* a copy of a P slice on its goroutine's track (format 2) */
 } Pending;
 
 static int by_pid_tid_ts(const void *a, const void *b) {
@@ -97,12 +98,72 @@ static int read_slice(const JsonValue *e, size_t i, Pending *out, char *err, siz
     if (!get_int(args, "parent", &out->s.parent) || out->s.parent < 0)
         out->s.parent = 0;
     out->s.line = out->s.file && get_int(args, "line", &line) && line > 0 && line < INT32_MAX ? (int)line : 0;
+    out->s.args = args;
+    if (!get_time(args, "woken", &out->s.woken))
+        out->s.woken = -1;
     return 0;
 }
 
-static int read_events(Trace *t, const JsonValue *events, char *err, size_t cap) {
-    size_t n = events->u.arr.n;
-    Pending *pend = mem_alloc_n(n ? n : 1, sizeof *pend);
+/* Format 2 (docs/trace.md): a goroutine's track holds only some of its
+ * states; the rest are derived here.  Each of its slices on a P is also a
+ * "running" slice on its track; a gap after one is "blocked: REASON" (the
+ * reason and place where that slice ended) until the next running slice's
+ * "woken" time, then "runnable"; any other gap is "runnable". */
+static Pending *derive(Trace *t, Pending *pend, size_t *np, size_t *cap) {
+    size_t n = *np;
+    for (size_t i = 0; i < n; i++) /* the running slices */
+        if (pend[i].pid == TRACE_PID_P && pend[i].s.g > 0) {
+            if (*np == *cap)
+                pend = mem_realloc(pend, (*cap *= 2) * sizeof *pend);
+            Pending r = pend[i];
+            r.pid = TRACE_PID_G;
+            r.tid = r.s.g;
+            r.s.name = "running";
+            r.run = true;
+            pend[(*np)++] = r;
+        }
+    qsort(pend, *np, sizeof *pend, by_pid_tid_ts);
+    n = *np;
+    for (size_t i = 0; i + 1 < n; i++) { /* the gaps */
+        const Pending a = pend[i], b = pend[i + 1];
+        if (a.pid != TRACE_PID_G || b.pid != TRACE_PID_G || a.tid != b.tid)
+            continue;
+        double end = a.s.ts + a.s.dur;
+        if (b.s.ts <= end + 0.0005)
+            continue;
+        double woken = end;
+        if (a.run && b.run && b.s.woken >= end && b.s.woken <= b.s.ts && a.s.end) {
+            woken = b.s.woken;
+            Pending bl = {.pid = TRACE_PID_G, .tid = a.tid};
+            bl.s = (TraceSlice){.ts = end, .dur = woken - end, .g = a.s.g, .file = a.s.file, .line = a.s.line,
+                                .woken = -1, .args = a.s.args};
+            size_t len = strlen(a.s.end) + 10;
+            char *name = mem_alloc(len);
+            snprintf(name, len, "blocked: %s", a.s.end);
+            t->names = mem_realloc(t->names, (t->nnames + 1) * sizeof *t->names);
+            t->names[t->nnames++] = name;
+            bl.s.name = name;
+            bl.s.end = json_get(b.s.args, "waker") ? "woken" : "ready";
+            bl.s.wake_args = b.s.args;
+            if (*np == *cap)
+                pend = mem_realloc(pend, (*cap *= 2) * sizeof *pend);
+            pend[(*np)++] = bl;
+        }
+        if (b.s.ts > woken + 0.0005) {
+            Pending rn = {.pid = TRACE_PID_G, .tid = a.tid};
+            rn.s = (TraceSlice){.ts = woken, .dur = b.s.ts - woken, .g = a.s.g, .name = "runnable", .woken = -1};
+            if (*np == *cap)
+                pend = mem_realloc(pend, (*cap *= 2) * sizeof *pend);
+            pend[(*np)++] = rn;
+        }
+    }
+    qsort(pend, *np, sizeof *pend, by_pid_tid_ts);
+    return pend;
+}
+
+static int read_events(Trace *t, const JsonValue *events, bool derived, char *err, size_t cap) {
+    size_t n = events->u.arr.n, pcap = n ? n : 1;
+    Pending *pend = mem_alloc_n(pcap, sizeof *pend);
     Meta *meta = mem_alloc_n(n ? n : 1, sizeof *meta);
     t->flows = mem_alloc_n(n ? n : 1, sizeof *t->flows);
     t->marks = mem_alloc_n(n ? n : 1, sizeof *t->marks);
@@ -174,7 +235,10 @@ static int read_events(Trace *t, const JsonValue *events, char *err, size_t cap)
         }
     }
     if (rc == 0) {
-        qsort(pend, npend, sizeof *pend, by_pid_tid_ts);
+        if (derived)
+            pend = derive(t, pend, &npend, &pcap);
+        else
+            qsort(pend, npend, sizeof *pend, by_pid_tid_ts);
         qsort(meta, nmeta, sizeof *meta, meta_cmp);
         t->slices = mem_alloc_n(npend ? npend : 1, sizeof *t->slices);
         for (size_t i = 0; i < npend; i++)
@@ -226,9 +290,12 @@ int trace_parse(Trace *t, char *text, size_t len, const char *path, char *err, s
         trace_free(t);
         return -1;
     }
-    t->truncated = json_str(json_get(json_get(root, "otherData"), "truncated"));
+    const JsonValue *other = json_get(root, "otherData");
+    t->truncated = json_str(json_get(other, "truncated"));
+    double format;
+    bool derived = json_num(json_get(other, "format"), &format) && format == 2;
     char eerr[200];
-    if (read_events(t, events, eerr, sizeof eerr) < 0) {
+    if (read_events(t, events, derived, eerr, sizeof eerr) < 0) {
         errorf(err, cap, "%s: %s", path, eerr);
         trace_free(t);
         return -1;
@@ -255,6 +322,9 @@ void trace_free(Trace *t) {
     mem_free(t->slices);
     mem_free(t->flows);
     mem_free(t->marks);
+    for (size_t i = 0; i < t->nnames; i++)
+        mem_free(t->names[i]);
+    mem_free(t->names);
     json_free(t->doc);
     mem_free(t->text);
     memset(t, 0, sizeof *t);

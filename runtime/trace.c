@@ -6,19 +6,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "runtime/sched_int.h"
 #include "runtime/trace_int.h"
 #include "vm/interp.h"
 
-enum { TRACE_BUF_EVENTS = 4096 };
+/* Buffers come from chunks of 4 MB mapped on 2 MB boundaries and offered
+ * to the kernel as huge pages: a recording fills tens of megabytes, and
+ * in 4 KB pages each first touch is a page fault (8,500 of them for
+ * ping-pong's 100,000 round trips, a third of the tracer's whole cost). */
+enum { CHUNK_BYTES = 4 << 20, HUGE_PAGE = 2 << 20 };
 
-struct TraceBuf {
-    TraceBuf *next; /* the tracer's list of full buffers: Tracer.lock */
-    int n;
-    TraceEvent ev[TRACE_BUF_EVENTS];
-};
+static void *chunk_map(void) {
+    size_t len = CHUNK_BYTES + HUGE_PAGE;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    char *start = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (start > p)
+        munmap(p, (size_t)(start - p));
+    munmap(start + CHUNK_BYTES, (size_t)(p + len - (start + CHUNK_BYTES)));
+#ifdef MADV_HUGEPAGE
+    madvise(start, CHUNK_BYTES, MADV_HUGEPAGE);
+#endif
+    return start;
+}
+
+/* A new buffer for owner (t->lock held); NULL if no memory is left. */
+static TraceBuf *buf_new(Tracer *t, int owner) {
+    if (!t->chunk || t->chunk_used + sizeof(TraceBuf) > CHUNK_BYTES) {
+        void *c = chunk_map();
+        if (!c)
+            return NULL;
+        t->chunks = mem_realloc(t->chunks, (t->nchunks + 1) * sizeof *t->chunks);
+        t->chunks[t->nchunks++] = c;
+        t->chunk = c;
+        t->chunk_used = 0;
+    }
+    TraceBuf *b = (TraceBuf *)(t->chunk + t->chunk_used);
+    t->chunk_used += sizeof(TraceBuf);
+    b->next = NULL;
+    b->owner = owner;
+    b->n = 0;
+    return b;
+}
+
+static void chunks_free(Tracer *t) {
+    for (size_t i = 0; i < t->nchunks; i++)
+        munmap(t->chunks[i], CHUNK_BYTES);
+    free(t->chunks);
+}
 
 /* -trace FILE: opened by the command line before the scheduler exists,
  * taken by trace_init when it starts (one program per process). */
@@ -28,21 +67,50 @@ static int64_t start_limit_mb;
  * writing waits for it, and a second exit finds nothing to write. */
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The clock events are stamped with: the processor's time-stamp counter
+ * where it is invariant (ticking at one rate on every core, in every
+ * power state), a few instructions where clock_gettime takes dozens, and
+ * turned into nanoseconds when the file is written; else, and under -seed
+ * (whose virtual clock makes traces reproducible), sched_nanotime. */
+#if defined(__x86_64__)
+#include <cpuid.h>
+static bool tsc_invariant(void) {
+    unsigned a, b, c, d;
+    return __get_cpuid(0x80000007, &a, &b, &c, &d) && (d >> 8 & 1);
+}
+static inline int64_t tsc_now(void) {
+    return (int64_t)__builtin_ia32_rdtsc();
+}
+#else
+static bool tsc_invariant(void) {
+    return false;
+}
+static inline int64_t tsc_now(void) {
+    return 0;
+}
+#endif
+
+static inline int64_t clock_now(const Tracer *t) {
+    return t->tsc ? tsc_now() : sched_nanotime();
+}
+
 static Tracer *tracer_new(FILE *out, int64_t limit_mb) {
     Tracer *t = mem_calloc(1, sizeof(Tracer));
     pthread_mutex_init(&t->lock, NULL);
     t->out = out;
     t->exit_fd = -1;
     t->limit_bytes = (size_t)(limit_mb > 0 ? limit_mb : 256) << 20;
-    t->start_ns = sched_nanotime();
-    atomic_init(&t->clock, t->start_ns);
+    t->tsc = !sched_seed_on && tsc_invariant();
+    t->start_ns = t->tsc ? sched_monotime() : sched_nanotime();
+    t->start_ticks = clock_now(t);
+    atomic_init(&t->clock, t->start_ticks);
     return t;
 }
 
 /* max(now, last + 1) on the tracer's one clock (runtime/trace.h): whatever
  * happened before this call on any thread has a smaller timestamp. */
 static int64_t trace_clock(Tracer *t) {
-    int64_t now = sched_nanotime();
+    int64_t now = clock_now(t);
     int64_t last = atomic_load_explicit(&t->clock, memory_order_relaxed);
     for (;;) {
         int64_t ts = now > last ? now : last + 1;
@@ -76,6 +144,12 @@ static TraceBuf *buf_next(Sched *s, Tracer *t, M *m) {
         pthread_mutex_unlock(&t->lock);
         return NULL;
     }
+    TraceBuf *b = buf_new(t, m->id);
+    if (!b) {
+        cut(s, t);
+        pthread_mutex_unlock(&t->lock);
+        return NULL;
+    }
     t->bytes += sizeof(TraceBuf);
     if (full) {
         full->next = t->full;
@@ -84,9 +158,6 @@ static TraceBuf *buf_next(Sched *s, Tracer *t, M *m) {
         m->tnext = t->ms;
         t->ms = m;
     }
-    TraceBuf *b = mem_alloc(sizeof(TraceBuf));
-    b->next = NULL;
-    b->n = 0;
     m->tbuf = b;
     pthread_mutex_unlock(&t->lock);
     return b;
@@ -100,7 +171,8 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
         Tracer *t = s->tracer;
         pthread_mutex_lock(&t->lock);
         if (!t->closed && !t->cut_ns && (!t->outside || t->outside->n == TRACE_BUF_EVENTS)) {
-            if (t->bytes + sizeof(TraceBuf) > t->limit_bytes) {
+            TraceBuf *b = t->bytes + sizeof(TraceBuf) > t->limit_bytes ? NULL : buf_new(t, -1);
+            if (!b) {
                 cut(s, t);
             } else {
                 if (t->outside) {
@@ -108,9 +180,7 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
                     t->full = t->outside;
                 }
                 t->bytes += sizeof(TraceBuf);
-                t->outside = mem_alloc(sizeof(TraceBuf));
-                t->outside->next = NULL;
-                t->outside->n = 0;
+                t->outside = b;
             }
         }
         if (!t->closed && !t->cut_ns) {
@@ -148,13 +218,40 @@ static bool emit(Sched *s, TraceEvent *e) {
     return done;
 }
 
+/* The hot hooks write their event in place: a slot in m's buffer, inside
+ * m's busy window (slot_done stamps it and closes the window); NULL, the
+ * window closed, when recording is over. */
+static inline TraceEvent *slot(Sched *s, M *m) {
+    atomic_store(&m->tbusy, true);
+    if (atomic_load(&s->tracing)) {
+        TraceBuf *b = m->tbuf;
+        if (!b || b->n == TRACE_BUF_EVENTS)
+            b = buf_next(s, s->tracer, m);
+        if (b)
+            return &b->ev[b->n];
+    }
+    atomic_store_explicit(&m->tbusy, false, memory_order_release);
+    return NULL;
+}
+
+static inline void slot_done(Sched *s, M *m) {
+    TraceEvent *e = &m->tbuf->ev[m->tbuf->n++];
+    e->m = (int16_t)m->id;
+    e->ts = trace_clock(s->tracer);
+    atomic_store_explicit(&m->tbusy, false, memory_order_release);
+}
+
 /* Where g is: its innermost visible frame. */
 static void where(G *g, TraceEvent *e) {
-    for (int i = g->nframes - 1; i >= 0; i--) {
-        if (frame_hidden(g, i))
+    for (int i = g->nframes - 1; i >= 0; i--) { /* frame_hidden, with the line found once */
+        const ObjProto *p = g->frames[i].cl->proto;
+        if (p->hidden)
             continue;
-        e->proto = g->frames[i].cl->proto;
-        e->line = frame_line(&g->frames[i]);
+        int line = frame_line(&g->frames[i]);
+        if (line == 0 && i < g->nframes - 1)
+            continue;
+        e->proto = p;
+        e->line = line;
         return;
     }
 }
@@ -190,27 +287,39 @@ void trace_go_create(Sched *s, G *parent, G *g) {
 }
 
 void trace_go_start(Sched *s, M *m, G *g) {
-    TraceEvent e = {.kind = TR_GO_START, .g = g->id, .p = p_of(m)};
-    emit(s, &e);
+    TraceEvent *e = slot(s, m);
+    if (e) {
+        *e = (TraceEvent){.kind = TR_GO_START, .g = g->id, .p = p_of(m)};
+        slot_done(s, m);
+    }
 }
 
 void trace_go_stop(Sched *s, M *m, G *g, TraceWhy why, const void *obj) {
-    TraceEvent e = {.kind = TR_GO_STOP, .g = g->id, .why = (uint8_t)why, .p = p_of(m)};
+    TraceEvent *e = slot(s, m);
+    if (!e)
+        return;
+    *e = (TraceEvent){.kind = TR_GO_STOP, .g = g->id, .why = (uint8_t)why, .p = p_of(m)};
     if (why == TR_WHY_PARK) {
-        e.reason = (uint8_t)g->wait_reason;
-        e.obj = obj;
+        e->reason = (uint8_t)g->wait_reason;
+        e->obj = obj;
     }
-    where(g, &e);
-    emit(s, &e);
+    where(g, e);
+    slot_done(s, m);
 }
 
 void trace_go_unblock(Sched *s, G *g) {
     M *m = sched_current_m();
     G *waker = m ? m->curg : NULL;
-    TraceEvent e = {.kind = TR_GO_UNBLOCK, .g = g->id, .arg = waker ? waker->id : 0, .p = p_of(m)};
+    TraceEvent local, *e = m ? slot(s, m) : &local; /* the I/O loop, sysmon: emit's shared buffer */
+    if (!e)
+        return;
+    *e = (TraceEvent){.kind = TR_GO_UNBLOCK, .g = g->id, .arg = waker ? waker->id : 0, .p = p_of(m)};
     if (waker)
-        where(waker, &e);
-    emit(s, &e);
+        where(waker, e);
+    if (m)
+        slot_done(s, m);
+    else
+        emit(s, e);
 }
 
 void trace_syscall_exit(Sched *s, G *g) {
@@ -368,100 +477,103 @@ bool trace_start(G *g, int64_t limit_mb, int exit_fd) {
 
 /* ---- stopping ---- */
 
-/* Every event recorded, in one array sorted by time (no M is appending any
- * more).  Each buffer is sorted already (one thread appends to it, and the
- * clock only goes up), so the buffers are merged two by two, n log(buffers)
- * moves instead of a sort's n log(n) comparisons. */
-typedef struct Runs {
-    TraceEvent *ev;
-    size_t n;
-    size_t *at; /* where each run begins; at[nruns] = n */
-    size_t nruns, cap;
-} Runs;
-
-static void run_add(Runs *r, const TraceBuf *b) {
-    if (!b->n)
-        return;
-    if (r->nruns + 2 > r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 16;
-        r->at = mem_realloc(r->at, r->cap * sizeof(size_t));
-    }
-    memcpy(r->ev + r->n, b->ev, (size_t)b->n * sizeof(TraceEvent));
-    r->at[r->nruns++] = r->n;
-    r->n += (size_t)b->n;
-}
-
-static int by_time(const void *a, const void *b) {
-    const TraceEvent *x = a, *y = b;
-    return (x->ts > y->ts) - (x->ts < y->ts);
-}
-
-static TraceEvent *merge_runs(Runs *r) {
-    r->at[r->nruns] = r->n;
-    for (size_t k = 0; k < r->nruns; k++) /* sorted, as runtime/trace.h says; else sort */
-        for (size_t i = r->at[k] + 1; i < r->at[k + 1]; i++)
-            if (r->ev[i].ts < r->ev[i - 1].ts) {
-                qsort(r->ev, r->n, sizeof *r->ev, by_time);
-                return r->ev;
-            }
-    TraceEvent *src = r->ev, *dst = mem_alloc((r->n ? r->n : 1) * sizeof(TraceEvent));
-    while (r->nruns > 1) {
-        size_t out = 0, k = 0;
-        for (; k + 1 < r->nruns; k += 2) {
-            size_t i = r->at[k], mid = r->at[k + 1], j = mid, end = r->at[k + 2], o = i;
-            while (i < mid && j < end)
-                dst[o++] = src[j].ts < src[i].ts ? src[j++] : src[i++];
-            memcpy(dst + o, src + i, (mid - i) * sizeof *dst);
-            o += mid - i;
-            memcpy(dst + o, src + j, (end - j) * sizeof *dst);
-            r->at[out++] = r->at[k];
-        }
-        if (k < r->nruns) { /* an odd run out: copied as it is */
-            memcpy(dst + r->at[k], src + r->at[k], (r->n - r->at[k]) * sizeof *dst);
-            r->at[out++] = r->at[k];
-        }
-        r->nruns = out;
-        r->at[out] = r->n;
-        TraceEvent *t = src;
-        src = dst;
-        dst = t;
-    }
-    free(dst);
-    return src;
-}
-
-static TraceEvent *gather(Tracer *t, size_t *count) {
-    size_t n = 0;
+/* Every buffer, in chains: one per thread that filled them, each in the
+ * order it was filled, so each chain is sorted by time already (one thread
+ * appends to it, and the clock only goes up; the threads that are no M
+ * append under Tracer.lock).  The writer merges the chains as it reads
+ * (TraceChains), and no event is copied. */
+static void gather(Tracer *t, TraceChains *c) {
+    size_t nb = 0;
     for (TraceBuf *b = t->full; b; b = b->next)
-        n += (size_t)b->n;
+        nb++;
     for (M *m = t->ms; m; m = m->tnext)
-        n += m->tbuf ? (size_t)m->tbuf->n : 0;
-    n += t->outside ? (size_t)t->outside->n : 0;
-    Runs r = {.ev = mem_alloc((n ? n : 1) * sizeof(TraceEvent))};
-    for (TraceBuf *b = t->full, *next; b; b = next) {
-        next = b->next;
-        run_add(&r, b);
-        free(b);
-    }
-    for (M *m = t->ms; m; m = m->tnext) {
+        nb += m->tbuf != NULL;
+    nb += t->outside != NULL;
+    TraceBuf **all = mem_alloc((nb ? nb : 1) * sizeof *all);
+    size_t k = nb;
+    /* Current buffers are each chain's last; the retired ones come newest
+     * first, so filling from the end gives every chain in filling order. */
+    if (t->outside)
+        all[--k] = t->outside;
+    for (M *m = t->ms; m; m = m->tnext)
         if (m->tbuf) {
-            run_add(&r, m->tbuf);
-            free(m->tbuf);
+            all[--k] = m->tbuf;
             m->tbuf = NULL;
         }
+    for (TraceBuf *b = t->full; b; b = b->next)
+        all[--k] = b;
+    c->n = 0;
+    c->cur = -1;
+    /* ticks to nanoseconds: the counter's rate over the whole recording */
+    c->ticks0 = t->start_ticks;
+    c->ns0 = t->start_ns;
+    c->ns_per_tick = 1;
+    c->last_ns = INT64_MIN;
+    if (t->tsc) {
+        int64_t ticks = tsc_now() - t->start_ticks, ns = sched_monotime() - t->start_ns;
+        if (ticks > 0 && ns > 0)
+            c->ns_per_tick = (double)ns / (double)ticks;
     }
-    if (t->outside) {
-        run_add(&r, t->outside);
-        free(t->outside);
+    c->head = mem_alloc((nb ? nb : 1) * sizeof *c->head);
+    c->first = mem_alloc((nb ? nb : 1) * sizeof *c->first);
+    c->at = mem_calloc(nb ? nb : 1, sizeof *c->at);
+    TraceBuf **tail = mem_alloc((nb ? nb : 1) * sizeof *tail);
+    for (size_t i = 0; i < nb; i++) { /* link each owner's buffers, in order */
+        TraceBuf *b = all[i];
+        b->next = NULL;
+        size_t j = 0;
+        while (j < c->n && tail[j]->owner != b->owner)
+            j++;
+        if (j == c->n) { /* a new chain */
+            c->head[j] = c->first[j] = tail[j] = b;
+            c->n++;
+        } else {
+            tail[j]->next = b;
+            tail[j] = b;
+        }
     }
-    if (!r.at) { /* no event */
-        *count = 0;
-        return r.ev;
+    free(all);
+    free(tail);
+}
+
+const TraceEvent *trace_chains_next_slow(TraceChains *c) {
+    int best = -1;
+    int64_t second = INT64_MAX;
+    for (size_t j = 0; j < c->n; j++) {
+        TraceBuf *b = c->head[j];
+        while (b && c->at[j] >= b->n) { /* the buffer is read */
+            b = c->head[j] = b->next;
+            c->at[j] = 0;
+        }
+        if (!b)
+            continue;
+        int64_t ts = b->ev[c->at[j]].ts;
+        if (best < 0 || ts < c->head[best]->ev[c->at[best]].ts) {
+            if (best >= 0)
+                second = c->head[best]->ev[c->at[best]].ts;
+            best = (int)j;
+        } else if (ts < second) {
+            second = ts;
+        }
     }
-    TraceEvent *ev = merge_runs(&r);
-    free(r.at);
-    *count = r.n;
-    return ev;
+    c->cur = best;
+    c->limit = second;
+    return best < 0 ? NULL : trace_to_ns(c, &c->head[best]->ev[c->at[best]++]);
+}
+
+/* Free the text of the events that own some, and the chains (the
+ * buffers go with their chunks). */
+static void chains_free(TraceChains *c) {
+    for (size_t j = 0; j < c->n; j++)
+        for (TraceBuf *b = c->first[j], *next; b; b = next) {
+            next = b->next;
+            for (int i = 0; i < b->n; i++)
+                if (b->ev[i].kind == TR_USER_LOG || b->ev[i].kind == TR_REGION_BEGIN)
+                    free((void *)b->ev[i].obj);
+        }
+    free(c->head);
+    free(c->first);
+    free(c->at);
 }
 
 bool trace_stop(VM *vm, FILE *out) {
@@ -487,13 +599,12 @@ bool trace_stop(VM *vm, FILE *out) {
     while (atomic_load(&s->trace_outside_busy))
         sched_yield();
     s->tracer = NULL;
-    size_t n;
-    TraceEvent *ev = gather(t, &n);
-    trace_write_json(out ? out : t->out, ev, n, t->start_ns, t->cut_ns, t->limit_bytes);
-    for (size_t i = 0; i < n; i++)
-        if (ev[i].kind == TR_USER_LOG || ev[i].kind == TR_REGION_BEGIN)
-            free((void *)ev[i].obj);
-    free(ev);
+    TraceChains c;
+    gather(t, &c);
+    trace_write_json(out ? out : t->out, &c, t->start_ns, t->cut_ns ? trace_chains_ns(&c, t->cut_ns) : 0,
+                     t->limit_bytes);
+    chains_free(&c);
+    chunks_free(t);
     if (t->out)
         fclose(t->out);
     if (t->exit_fd >= 0)

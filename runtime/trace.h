@@ -19,11 +19,13 @@
  *  - Timestamps are unique and follow causality: each is max(now, last + 1)
  *    on one atomic clock, so an event that happens before another (a
  *    goroutine parked, then woken, then run elsewhere) has a smaller one,
- *    and sorting by time gives a consistent story.
- *  - The buffers are read only once recording is over (trace_stop).  Events
- *    are then sorted by time and written as Chrome Trace Event JSON
- *    (docs/trace.md), which Perfetto and chrome://tracing open, and which
- *    `csp trace` summarises.
+ *    and sorting by time gives a consistent story.  The clock is the
+ *    invariant time-stamp counter where there is one (not under -seed),
+ *    turned into nanoseconds, still unique, when the file is written.
+ *  - The buffers are read only once recording is over (trace_stop): each
+ *    thread's, sorted by time already, merged as they are read, and written
+ *    as Chrome Trace Event JSON (docs/trace.md, format 2), which Perfetto and
+ *    chrome://tracing open, and which `csp trace` summarises.
  *  - Memory and the file are bounded: past the limit (-trace-limit MB,
  *    default 256) recording stops, the writer stops at the same size, and
  *    the file says so.

@@ -36,6 +36,7 @@ typedef struct TraceEvent {
 } TraceEvent;
 
 typedef struct TraceBuf TraceBuf;
+enum { TRACE_BUF_EVENTS = 4096 };
 
 typedef struct Tracer {
     pthread_mutex_t lock;
@@ -43,9 +44,15 @@ typedef struct Tracer {
     TraceBuf *full;            /* lock: retired buffers */
     TraceBuf *outside;         /* lock: events from threads that are no M */
     size_t bytes, limit_bytes; /* lock: recorded so far (the retired buffers), the bound */
+    char *chunk;               /* lock: where buffers are cut from (trace.c) ... */
+    size_t chunk_used;         /* ... so far */
+    void **chunks;             /* lock: every chunk, unmapped once the file is written */
+    size_t nchunks;
     bool closed;               /* lock: trace_stop has begun: no M may register or retire */
     int64_t cut_ns;            /* lock: where recording stopped at the limit (0: it did not) */
-    _Atomic int64_t clock;     /* the last timestamp given out */
+    _Atomic int64_t clock;     /* the last timestamp given out (in ticks of the clock below) */
+    bool tsc;                  /* the clock is the time-stamp counter (trace.c), else nanoseconds */
+    int64_t start_ticks;       /* the clock when recording started, at start_ns */
     FILE *out;                 /* -trace FILE; NULL for trace.Start */
     int exit_fd;               /* stop_lock: trace.Start's file, written if the process ends first (-1: none) */
     int64_t start_ns;
@@ -69,10 +76,59 @@ void trace_procs(struct Sched *s, int n);
 void trace_gc(struct Sched *s, bool start);
 void trace_retake(struct Sched *s, struct P *p, struct M *from);
 
-/* runtime/trace_json.c: write n events (sorted by time) as Chrome
- * Trace Event JSON to out, at most limit_bytes of it; cut_ns (nonzero)
- * is where recording stopped at the limit, which the file notes. */
-void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,
-                      size_t limit_bytes);
+/* The recorded events once recording is over: a chain of buffers per
+ * thread, each sorted by time; trace_chains_next merges them as it goes. */
+typedef struct TraceChains {
+    TraceBuf **head, **first; /* each chain's buffer being read, and its first */
+    int *at;                  /* the next event in head[j] */
+    size_t n;
+    int cur;       /* the chain read last (-1: none) */
+    int64_t limit; /* ... which stays the earliest while its events come before this */
+    int64_t ticks0, ns0, last_ns; /* the events' clock to nanoseconds (trace_chains_ns) */
+    double ns_per_tick;
+} TraceChains;
+struct TraceBuf {
+    TraceBuf *next; /* the tracer's list of full buffers (Tracer.lock); then its chain's next */
+    int owner;      /* the M that filled it (-1: the threads that are no M) */
+    int n;
+    TraceEvent ev[TRACE_BUF_EVENTS];
+};
+
+/* A time of the recording's clock in nanoseconds. */
+static inline int64_t trace_chains_ns(const TraceChains *c, int64_t ticks) {
+    return c->ns0 + (int64_t)((double)(ticks - c->ticks0) * c->ns_per_tick);
+}
+
+/* e's time in nanoseconds, in place (an event is read once); two ticks
+ * apart may be the same nanosecond: one more keeps them unique. */
+static inline TraceEvent *trace_to_ns(TraceChains *c, TraceEvent *e) {
+    int64_t ns = trace_chains_ns(c, e->ts);
+    if (ns <= c->last_ns)
+        ns = c->last_ns + 1;
+    e->ts = c->last_ns = ns;
+    return e;
+}
+
+const TraceEvent *trace_chains_next_slow(TraceChains *c);
+
+/* The next event by time (its ts now in nanoseconds, unique), or NULL
+ * when every chain is read: from the chain read last while its events
+ * come before every other chain's next one, else the slow way. */
+static inline const TraceEvent *trace_chains_next(TraceChains *c) {
+    if (c->cur >= 0) {
+        TraceBuf *b = c->head[c->cur];
+        int i = c->at[c->cur];
+        if (i < b->n && b->ev[i].ts < c->limit) {
+            c->at[c->cur]++;
+            return trace_to_ns(c, &b->ev[i]);
+        }
+    }
+    return trace_chains_next_slow(c);
+}
+
+/* runtime/trace_json.c: write the events as Chrome Trace Event JSON to
+ * out, at most limit_bytes of it; cut_ns (nonzero) is where recording
+ * stopped at the limit, which the file notes. */
+void trace_write_json(FILE *out, TraceChains *c, int64_t start_ns, int64_t cut_ns, size_t limit_bytes);
 
 #endif

@@ -1,12 +1,14 @@
-/* runtime/trace_json.c — the recorded events as Chrome Trace Event JSON
- * (docs/trace.md has the format): process 1 has a track per P with a slice
- * per stretch a goroutine ran there; process 2 a track per goroutine with
- * its states (running, runnable, blocked by reason, in C); process 3 a track
- * per M while its goroutine is in a C call; process 4 the user regions
- * (trace.StartRegion), a track per goroutine and nesting depth.  Flow
- * arrows join a go statement to the new goroutine's first slice and a
- * waker's slice to the woken goroutine's next one.  Every slice says where
- * in the script it ended.
+/* runtime/trace_json.c — the recorded events as Chrome Trace Event JSON,
+ * format 2 (docs/trace.md has it): process 1 has a track per P with a slice
+ * per stretch a goroutine ran there, which says why it stopped and where,
+ * and when and by whom it had been woken; process 2 a track per goroutine
+ * with the states that cannot be derived from those slices (its first
+ * states, C calls, the states open at the end: the readers derive the
+ * rest); process 3 a track per M while its goroutine is in a C call;
+ * process 4 the user regions (trace.StartRegion), a track per goroutine
+ * and nesting depth.  Arrows join a go statement to the new goroutine's
+ * first slice and a waker's slice to the woken goroutine's next one, bound
+ * to the slices (bind_id) or, for a slice's second arrow, as flow events.
  *
  * The events come sorted by their unique, causal timestamps
  * (runtime/trace.h), so one pass that keeps each goroutine's current state
@@ -20,7 +22,8 @@
 #include "vm/interp.h"
 
 enum { PID_P = 1, PID_G = 2, PID_M = 3, PID_R = 4, TID_GC = 9999 };
-enum { REGION_LANES = 256 }; /* a goroutine's regions: tid = g * 256 + depth */
+enum { REGION_LANES = 256 };
+enum { WHY_CACHE = 64 }; /* a goroutine's regions: tid = g * 256 + depth */
 
 /* A region begun and not yet ended. */
 typedef struct Region {
@@ -29,6 +32,10 @@ typedef struct Region {
     const ObjProto *at; /* where StartRegion was called */
     int32_t line;
 } Region;
+
+enum { OBJ_NONE, OBJ_CHAN, OBJ_SYNC };
+/* The args a slice has beyond g, end, file and line (slice's `what`). */
+enum { ARG_WOKEN = 1, ARG_WAKER = 2, ARG_OBJ = 4, ARG_PARENT = 8 };
 
 enum { GS_NONE, GS_RUNNABLE, GS_RUNNING, GS_BLOCKED, GS_SYSCALL, GS_DEAD };
 
@@ -42,10 +49,24 @@ typedef struct GTrack {
     bool fn_native;     /* fn is a native's name */
     const ObjProto *at; /* where the current state began (or, running, where it ended) */
     int32_t at_line;
-    int64_t flow;          /* an arrow waiting for its next start (0: none) */
-    const char *flow_name; /* "go" or "wake" */
-    char args[160];        /* more args of the current state's slice: ,"chan":3 ... */
+    int64_t flow;          /* a flow event waiting for its next start (0: none) */
+    bool flow_go;          /* a go statement's, else a wake-up's */
+    int64_t bind_next;     /* an arrow bound to its next running slice (flow_in; 0: none) */
+    int64_t bind;          /* its running slice's bind_id (0: none) ... */
+    bool bind_in, bind_out; /* ... with an arrow in (from its waker), out (its first wake-up) */
+    int64_t parent;        /* who ran its go statement, for its first slice (0: said, or none) */
+    uint8_t obj_kind;      /* what it last parked on: OBJ_NONE, OBJ_CHAN, OBJ_SYNC ... */
+    int obj_id;            /* ... numbered by the writer */
+    bool woken;            /* woken since it last ran: ... */
+    int64_t woken_at, waker; /* ... when, by whom (0: a timer or the I/O loop) */
+    int32_t waker_line;    /* ... where the waker was (0: not known) */
+    bool ran;              /* a running slice is written: its states since are derived (below) */
+    int64_t bsince;        /* derived: when it blocked, until its wake-up (0: it did not) */
+    uint8_t breason;
     char *qname;           /* "G7 main.worker" as a JSON string, made when first written */
+    size_t qlen;
+    const void *okey;      /* the object it parked on last, and its number: most park on one */
+    int oid;
     Region *reg;           /* its open regions, innermost last */
     int nreg, creg;
     int rlanes;            /* region depths it used (lanes on pid 4) */
@@ -58,12 +79,22 @@ typedef struct ObjId {
     int id;
 } ObjId;
 
+/* A module's path, named in slices by a short name (its base name, else
+ * its path when another module has that base name) that the file's
+ * otherData.files maps to the path. */
+typedef struct FileName {
+    const void *mod;
+    char *where; /* ,"file":"pingpong.csp","line": */
+    size_t where_len;
+    char *shortname, *path;
+} FileName;
+
 typedef struct Writer {
     FILE *out;
     char buf[1 << 16]; /* the output, written to out when full: no stdio per field */
     size_t len;
     int64_t start;
-    size_t bytes; /* written so far */
+    size_t flushed; /* written to out so far (and len more in buf) */
     GTrack *g;
     size_t cap, n, live; /* live: tracks not yet ended */
     ObjId *objs;
@@ -72,12 +103,17 @@ typedef struct Writer {
     int64_t next_flow;
     int maxp, maxm;
     bool first, gc_seen, regions;
-    const void *path_of;   /* the module whose path path_json is (one entry: most slices share it) */
-    char *path_json;       /* ,"file":"/abs/path.csp","line": */
+    FileName *files;
+    size_t nfiles;
+    const char *why_key[WHY_CACHE]; /* quoted_why's cache */
+    char *why_q[WHY_CACHE];
+    size_t why_len[WHY_CACHE];
+    const FileName *last_file; /* most slices share one */
 } Writer;
 
 static void out_flush(Writer *w) {
     fwrite(w->buf, 1, w->len, w->out);
+    w->flushed += w->len;
     w->len = 0;
 }
 
@@ -85,12 +121,11 @@ static void out_slow(Writer *w, const char *p, size_t n) {
     out_flush(w);
     if (n > sizeof w->buf) {
         fwrite(p, 1, n, w->out);
-        w->bytes += n;
+        w->flushed += n;
         return;
     }
     memcpy(w->buf, p, n);
     w->len = n;
-    w->bytes += n;
 }
 
 /* Inlined, so that a literal's length and copy are constants. */
@@ -101,18 +136,63 @@ static inline __attribute__((always_inline)) void out_raw(Writer *w, const char 
     }
     memcpy(w->buf + w->len, p, n);
     w->len += n;
-    w->bytes += n;
 }
 
 #define out_s(w, s) out_raw((w), (s), strlen(s))
 
-/* v in decimal, ending at end; returns where it begins. */
-static char *fmt_i(char *end, int64_t v) {
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
-    char *p = end;
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                            "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                            "8081828384858687888990919293949596979899";
+
+/* Room for n more bytes in the buffer: where to write them (then done). */
+static inline char *room(Writer *w, size_t n) {
+    if (__builtin_expect(w->len + n > sizeof w->buf, 0))
+        out_flush(w);
+    return w->buf + w->len;
+}
+
+static inline void done(Writer *w, char *d) {
+    w->len = (size_t)(d - w->buf);
+}
+
+/* A literal's bytes at d, d moved past them (a constant-size copy). */
+#define PUT_LIT(d, s) (memcpy((d), (s), sizeof(s) - 1), (d) += sizeof(s) - 1)
+
+static inline char *put_bytes(char *d, const char *s, size_t n) {
+    memcpy(d, s, n);
+    return d + n;
+}
+
+static inline char *put_2(char *d, unsigned v) { /* v < 100, two digits */
+    memcpy(d, pairs + v * 2, 2);
+    return d + 2;
+}
+
+/* u in decimal at d: returns the end.  By ranges, two digits at a time:
+ * the numbers are most of the file. */
+static inline char *put_dec(char *d, uint64_t u) {
+    if (u < 100) {
+        if (u < 10) {
+            *d = (char)('0' + u);
+            return d + 1;
+        }
+        return put_2(d, (unsigned)u);
+    }
+    if (u < 10000) {
+        unsigned hi = (unsigned)u / 100;
+        if (hi < 10)
+            *d++ = (char)('0' + hi);
+        else
+            d = put_2(d, hi);
+        return put_2(d, (unsigned)u % 100);
+    }
+    if (u < 100000000) {
+        unsigned lo = (unsigned)(u % 10000);
+        d = put_dec(d, u / 10000);
+        d = put_2(d, lo / 100);
+        return put_2(d, lo % 100);
+    }
+    char tmp[20], *e = tmp + sizeof tmp, *p = e;
     while (u >= 100) {
         p -= 2;
         memcpy(p, pairs + u % 100 * 2, 2);
@@ -124,42 +204,37 @@ static char *fmt_i(char *end, int64_t v) {
     } else {
         *--p = (char)('0' + u);
     }
-    if (v < 0)
-        *--p = '-';
-    return p;
+    return put_bytes(d, p, (size_t)(e - p));
 }
 
-static void out_i(Writer *w, int64_t v) {
-    char tmp[24], *e = tmp + sizeof tmp, *p = fmt_i(e, v);
-    out_raw(w, p, (size_t)(e - p));
+static inline char *put_int(char *d, int64_t v) {
+    if (v < 0) {
+        *d++ = '-';
+        return put_dec(d, -(uint64_t)v);
+    }
+    return put_dec(d, (uint64_t)v);
 }
 
 /* ns as microseconds with three decimals: "1234.567" */
-static void out_us(Writer *w, int64_t ns) {
-    char tmp[32], *e = tmp + sizeof tmp;
-    uint64_t u = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+static inline char *put_us(char *d, int64_t ns) {
+    uint64_t u = (uint64_t)ns;
+    if (ns < 0) {
+        *d++ = '-';
+        u = -(uint64_t)ns;
+    }
     unsigned frac = (unsigned)(u % 1000);
-    e[-3] = (char)('0' + frac / 100);
-    e[-2] = (char)('0' + frac / 10 % 10);
-    e[-1] = (char)('0' + frac % 10);
-    e[-4] = '.';
-    char *p = fmt_i(e - 4, (int64_t)(u / 1000));
-    if (ns < 0)
-        *--p = '-';
-    out_raw(w, p, (size_t)(e - p));
+    d = put_dec(d, u / 1000);
+    d[0] = '.';
+    d[1] = (char)('0' + frac / 100);
+    return put_2(d + 2, frac % 100);
 }
 
-/* dst (a state's extra args, cap bytes, len used) += key (a literal
- * ",\"chan\":") and v. */
-static size_t args_kv(char *dst, size_t cap, size_t len, const char *key, int64_t v) {
-    char tmp[24], *e = tmp + sizeof tmp, *p = fmt_i(e, v);
-    size_t nk = strlen(key), nv = (size_t)(e - p);
-    if (len + nk + nv + 1 > cap)
-        return len;
-    memcpy(dst + len, key, nk);
-    memcpy(dst + len + nk, p, nv);
-    dst[len + nk + nv] = 0;
-    return len + nk + nv;
+static inline void out_i(Writer *w, int64_t v) {
+    done(w, put_int(room(w, 24), v));
+}
+
+static inline void out_us(Writer *w, int64_t ns) {
+    done(w, put_us(room(w, 32), ns));
 }
 
 static void wr(Writer *w, const char *fmt, ...) {
@@ -172,7 +247,22 @@ static void wr(Writer *w, const char *fmt, ...) {
         out_raw(w, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-static GTrack *track(Writer *w, int64_t id) {
+static GTrack *track_new(Writer *w, int64_t id);
+
+/* id's track, made if it has none (which may move the others: a track
+ * found already moves nothing). */
+static inline GTrack *track(Writer *w, int64_t id) {
+    if (__builtin_expect(w->cap != 0, 1)) {
+        size_t j = (size_t)id & (w->cap - 1);
+        while (w->g[j].id && w->g[j].id != id)
+            j = (j + 1) & (w->cap - 1);
+        if (w->g[j].id)
+            return &w->g[j];
+    }
+    return track_new(w, id);
+}
+
+static __attribute__((noinline)) GTrack *track_new(Writer *w, int64_t id) {
     if ((w->n + 1) * 2 > w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 256;
         GTrack *t = mem_calloc(cap, sizeof(GTrack));
@@ -295,16 +385,32 @@ static void begin(Writer *w) {
     w->first = false;
 }
 
+static const FileName *file_of(Writer *w, const ObjProto *at) {
+    const void *mod = at->module;
+    if (w->last_file && w->last_file->mod == mod)
+        return w->last_file;
+    for (size_t i = 0; i < w->nfiles; i++)
+        if (w->files[i].mod == mod)
+            return w->last_file = &w->files[i];
+    const char *path = proto_path(at), *slash = strrchr(path, '/');
+    const char *base = slash && slash[1] ? slash + 1 : path;
+    for (size_t i = 0; i < w->nfiles; i++)
+        if (!strcmp(w->files[i].shortname, base))
+            base = path;
+    w->files = mem_realloc(w->files, (w->nfiles + 1) * sizeof *w->files);
+    FileName *f = &w->files[w->nfiles++];
+    f->mod = mod;
+    f->shortname = mem_strdup(base);
+    f->path = mem_strdup(path);
+    f->where = quoted(",\"file\":", base, ",\"line\":");
+    f->where_len = strlen(f->where);
+    return w->last_file = f;
+}
+
 static void put_where(Writer *w, const ObjProto *at, int32_t line) {
     if (!at)
         return;
-    const void *mod = at->module;
-    if (!w->path_json || w->path_of != mod) {
-        free(w->path_json);
-        w->path_json = quoted(",\"file\":", proto_path(at), ",\"line\":");
-        w->path_of = mod;
-    }
-    out_s(w, w->path_json);
+    out_s(w, file_of(w, at)->where);
     out_i(w, line);
 }
 
@@ -314,52 +420,122 @@ static const char *qname(GTrack *t) {
         char name[192];
         gname(t, name, sizeof name);
         t->qname = quoted("", name, "");
+        t->qlen = strlen(t->qname);
     }
     return t->qname;
 }
 
-/* A complete slice [from, to) on pid/tid for goroutine t, with its
- * location, why it ended (NULL: not said) and the state's extra args. */
-static void slice(Writer *w, int pid, int64_t tid, const char *qname, const char *cat, int64_t from,
-                  int64_t to, const GTrack *t, const char *why) {
-    begin(w);
-    out_s(w, "{\"ph\":\"X\",\"name\":");
-    out_s(w, qname); /* a JSON string already */
-    out_s(w, ",\"cat\":\"");
-    out_s(w, cat);
-    out_s(w, "\",\"pid\":");
-    out_i(w, pid);
-    out_s(w, ",\"tid\":");
-    out_i(w, tid);
-    out_s(w, ",\"ts\":");
-    ts_us(w, from);
-    out_s(w, ",\"dur\":");
-    out_us(w, to - from);
-    out_s(w, ",\"args\":{\"g\":");
-    out_i(w, t->id);
-    if (why) {
-        out_s(w, ",\"end\":");
-        put_str(w, why);
+/* why, a constant text (a wait reason, "preempted"...), as a JSON string:
+ * each is escaped once, found again by its address. */
+static const char *quoted_why(Writer *w, const char *why, size_t *len) {
+    size_t h = ((uintptr_t)why >> 3) & (WHY_CACHE - 1);
+    if (w->why_key[h] != why) {
+        free(w->why_q[h]);
+        w->why_q[h] = quoted("", why, "");
+        w->why_len[h] = strlen(w->why_q[h]);
+        w->why_key[h] = why;
     }
-    put_where(w, t->at, t->at_line);
-    if (pid == PID_G && t->args[0])
-        out_s(w, t->args);
-    out_s(w, "}}");
+    *len = w->why_len[h];
+    return w->why_q[h];
 }
 
-static void flow(Writer *w, char ph, int64_t id, int pid, int64_t tid, int64_t ts, const char *name) {
-    begin(w);
-    out_s(w, ph == 'f' ? "{\"ph\":\"f\",\"name\":\"" : "{\"ph\":\"s\",\"name\":\"");
-    out_s(w, name);
-    out_s(w, "\",\"cat\":\"flow\",\"id\":");
-    out_i(w, id);
-    out_s(w, ",\"pid\":");
-    out_i(w, pid);
-    out_s(w, ",\"tid\":");
-    out_i(w, tid);
-    out_s(w, ",\"ts\":");
-    ts_us(w, ts);
-    out_s(w, ph == 'f' ? ",\"bp\":\"e\"}" : "}");
+/* A complete slice [from, to) on pid/tid for goroutine t, with why it
+ * ended (NULL: not said), more args (NULL: none), and where. */
+static void slice(Writer *w, int pid, int64_t tid, const char *qname, size_t nq, int64_t from, int64_t to,
+                  const GTrack *t, const char *why, unsigned what) {
+    const char *qwhy = NULL, *where = NULL;
+    size_t nwhy = 0, nwhere = 0;
+    if (why)
+        qwhy = quoted_why(w, why, &nwhy);
+    if (t->at) {
+        const FileName *f = file_of(w, t->at);
+        where = f->where;
+        nwhere = f->where_len;
+    }
+    char *d = room(w, 300 + nq + nwhy + nwhere);
+    if (w->first)
+        PUT_LIT(d, "\n{\"ph\":\"X\",\"name\":");
+    else
+        PUT_LIT(d, ",\n{\"ph\":\"X\",\"name\":");
+    w->first = false;
+    d = put_bytes(d, qname, nq); /* a JSON string already */
+    if (pid == PID_P)
+        PUT_LIT(d, ",\"pid\":1,\"tid\":");
+    else if (pid == PID_G)
+        PUT_LIT(d, ",\"pid\":2,\"tid\":");
+    else
+        PUT_LIT(d, ",\"pid\":3,\"tid\":");
+    d = put_int(d, tid);
+    PUT_LIT(d, ",\"ts\":");
+    d = put_us(d, from - w->start);
+    PUT_LIT(d, ",\"dur\":");
+    d = put_us(d, to - from);
+    if (pid == PID_P && t->bind) {
+        PUT_LIT(d, ",\"bind_id\":");
+        d = put_int(d, t->bind);
+        if (t->bind_in)
+            PUT_LIT(d, ",\"flow_in\":true");
+        if (t->bind_out)
+            PUT_LIT(d, ",\"flow_out\":true");
+    }
+    PUT_LIT(d, ",\"args\":{\"g\":");
+    d = put_int(d, t->id);
+    if (why) {
+        PUT_LIT(d, ",\"end\":");
+        d = put_bytes(d, qwhy, nwhy);
+    }
+    if ((what & ARG_WOKEN) && t->woken) {
+        PUT_LIT(d, ",\"woken\":");
+        d = put_us(d, t->woken_at - w->start);
+    }
+    if ((what & ARG_WAKER) && t->woken && t->waker) {
+        PUT_LIT(d, ",\"waker\":");
+        d = put_int(d, t->waker);
+    }
+    if ((what & ARG_WAKER) && t->woken && t->waker_line) {
+        PUT_LIT(d, ",\"waker_line\":");
+        d = put_int(d, t->waker_line);
+    }
+    if ((what & ARG_OBJ) && t->obj_kind) {
+        if (t->obj_kind == OBJ_CHAN)
+            PUT_LIT(d, ",\"chan\":");
+        else
+            PUT_LIT(d, ",\"object\":");
+        d = put_int(d, t->obj_id);
+    }
+    if ((what & ARG_PARENT) && t->parent) {
+        PUT_LIT(d, ",\"parent\":");
+        d = put_int(d, t->parent);
+    }
+    if (where) {
+        d = put_bytes(d, where, nwhere);
+        d = put_int(d, t->at_line);
+    }
+    PUT_LIT(d, "}}");
+    done(w, d);
+}
+
+/* A flow event on P p's track (every arrow starts and ends on one). */
+static void flow(Writer *w, char ph, int64_t id, int p, int64_t ts, bool go) {
+    char *d = room(w, 160);
+    if (!w->first)
+        *d++ = ',';
+    w->first = false;
+    if (ph == 'f' && go)
+        PUT_LIT(d, "\n{\"ph\":\"f\",\"bp\":\"e\",\"name\":\"go\",\"cat\":\"flow\",\"id\":");
+    else if (ph == 'f')
+        PUT_LIT(d, "\n{\"ph\":\"f\",\"bp\":\"e\",\"name\":\"wake\",\"cat\":\"flow\",\"id\":");
+    else if (go)
+        PUT_LIT(d, "\n{\"ph\":\"s\",\"name\":\"go\",\"cat\":\"flow\",\"id\":");
+    else
+        PUT_LIT(d, "\n{\"ph\":\"s\",\"name\":\"wake\",\"cat\":\"flow\",\"id\":");
+    d = put_int(d, id);
+    PUT_LIT(d, ",\"pid\":1,\"tid\":");
+    d = put_int(d, p);
+    PUT_LIT(d, ",\"ts\":");
+    d = put_us(d, ts - w->start);
+    *d++ = '}';
+    done(w, d);
 }
 
 /* An instant; args (may be "") is the inside of its args object. */
@@ -393,33 +569,43 @@ static const char *state_name(const GTrack *t, char *buf, size_t cap) {
     }
 }
 
-static const char *state_cat(const GTrack *t) {
-    switch (t->state) {
-    case GS_RUNNABLE: return "runnable";
-    case GS_RUNNING: return "running";
-    case GS_SYSCALL: return "syscall";
-    default: return "blocked";
-    }
-}
-
-/* End t's current state at ts: its slice on the goroutine's track, the M's
- * track for a C call, and for a running goroutine the P's track. */
-static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why) {
+/* End t's current state at ts.  Running: its slice on the P's track (the
+ * goroutine's track shows it too, derived: see docs/trace.md).  In C: its
+ * slices on the goroutine's and the M's tracks.  Blocked or runnable: a
+ * slice on the goroutine's track until its first run, and at the end of
+ * the trace (force); in between the readers derive them from the running
+ * slices around them, which say why the goroutine stopped and when it was
+ * woken. */
+static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why, bool force) {
     char buf[64];
     const char *name = state_name(t, buf, sizeof buf);
     if (!name || ts < t->since)
         return;
-    if (t->state == GS_RUNNING && t->p >= 0)
-        slice(w, PID_P, t->p, qname(t), "running", t->since, ts, t, why);
-    slice(w, PID_G, t->id, name, state_cat(t), t->since, ts, t, why);
-    if (t->state == GS_SYSCALL && t->m >= 0)
-        slice(w, PID_M, t->m, qname(t), "syscall", t->since, ts, t, NULL);
+    if (t->state == GS_RUNNING) {
+        if (t->p >= 0) {
+            const char *q = qname(t);
+            slice(w, PID_P, t->p, q, t->qlen, t->since, ts, t, why, ARG_WOKEN | ARG_WAKER | ARG_OBJ);
+        }
+        t->woken = false;
+        t->ran = true;
+        t->bind = 0;
+        t->bind_in = t->bind_out = false;
+        return;
+    }
+    if (t->state == GS_SYSCALL && t->m >= 0) {
+        const char *q = qname(t);
+        slice(w, PID_M, t->m, q, t->qlen, t->since, ts, t, NULL, 0);
+    }
+    if (t->state == GS_SYSCALL || !t->ran || force) {
+        slice(w, PID_G, t->id, name, strlen(name), t->since, ts, t, why,
+              t->state == GS_BLOCKED ? ARG_OBJ | ARG_WAKER : t->state == GS_RUNNABLE ? ARG_PARENT : 0);
+        t->parent = 0;
+    }
 }
 
 static void set_state(GTrack *t, int state, int64_t ts) {
     t->state = state;
     t->since = ts;
-    t->args[0] = 0;
 }
 
 static const char *why_text(const TraceEvent *e) {
@@ -443,7 +629,17 @@ static bool sync_reason(int r) {
 static void on_stop(Writer *w, GTrack *t, const TraceEvent *e) {
     t->at = e->proto;
     t->at_line = e->line;
-    close_state(w, t, e->ts, why_text(e));
+    t->obj_kind = OBJ_NONE;
+    if (e->why == TR_WHY_PARK && e->obj && (chan_reason(e->reason) || sync_reason(e->reason))) {
+        bool ch = chan_reason(e->reason);
+        t->obj_kind = ch ? OBJ_CHAN : OBJ_SYNC;
+        if (e->obj != t->okey) { /* a lock is a channel's or a sync object's, never both */
+            t->okey = e->obj;
+            t->oid = obj_id(w, e->obj, ch ? &w->nchan : &w->nsync);
+        }
+        t->obj_id = t->oid;
+    }
+    close_state(w, t, e->ts, why_text(e), false);
     int state = e->why == TR_WHY_PARK      ? GS_BLOCKED
                 : e->why == TR_WHY_SYSCALL ? GS_SYSCALL
                 : e->why == TR_WHY_END     ? GS_DEAD
@@ -457,27 +653,43 @@ static void on_stop(Writer *w, GTrack *t, const TraceEvent *e) {
             w->maxm = e->m;
     }
     t->reason = e->reason;
-    if (state == GS_BLOCKED && e->obj && chan_reason(e->reason))
-        args_kv(t->args, sizeof t->args, 0, ",\"chan\":", obj_id(w, e->obj, &w->nchan));
-    else if (state == GS_BLOCKED && e->obj && sync_reason(e->reason))
-        args_kv(t->args, sizeof t->args, 0, ",\"object\":", obj_id(w, e->obj, &w->nsync));
 }
 
-static void on_unblock(Writer *w, GTrack *t, const TraceEvent *e) {
+/* An arrow from src's running slice (at ts, on P p) to t's next one: bound
+ * to both slices (bind_id, flow_out, flow_in) when it is src's slice's
+ * first, whose id continues the arrow into src's slice if it had one
+ * (Perfetto draws a chain); else a pair of flow events. */
+static void arrow(Writer *w, GTrack *src, GTrack *t, int p, int64_t ts, bool go) {
+    if (src && src->state == GS_RUNNING && src->p == p && !src->bind_out) {
+        if (!src->bind)
+            src->bind = ++w->next_flow;
+        src->bind_out = true;
+        t->bind_next = src->bind;
+        t->flow = 0;
+        return;
+    }
+    t->bind_next = 0;
+    t->flow = ++w->next_flow;
+    t->flow_go = go;
+    flow(w, 's', t->flow, p, ts, go);
+}
+
+static void on_unblock(Writer *w, GTrack *t, GTrack *src, const TraceEvent *e) {
     if (t->state == GS_BLOCKED) {
-        size_t n = strlen(t->args);
-        if (e->arg)
-            n = args_kv(t->args, sizeof t->args, n, ",\"waker\":", e->arg);
-        if (e->proto)
-            args_kv(t->args, sizeof t->args, n, ",\"waker_line\":", e->line);
-        close_state(w, t, e->ts, e->arg ? "woken" : "ready");
+        t->woken = true;
+        t->woken_at = e->ts;
+        t->waker = e->arg;
+        t->waker_line = e->proto ? e->line : 0;
+        if (t->ran) { /* derived: the next running slice says when, and who */
+            t->bsince = t->since; /* kept in case the trace ends before it runs */
+            t->breason = t->reason;
+        } else {
+            close_state(w, t, e->ts, e->arg ? "woken" : "ready", false);
+        }
         set_state(t, GS_RUNNABLE, e->ts);
     }
-    if (e->arg && e->p >= 0) { /* from the waker's slice to the woken goroutine's next one */
-        t->flow = ++w->next_flow;
-        t->flow_name = "wake";
-        flow(w, 's', t->flow, PID_P, e->p, e->ts, "wake");
-    }
+    if (e->arg && e->p >= 0) /* from the waker's slice to the woken goroutine's next one */
+        arrow(w, src, t, e->p, e->ts, false);
 }
 
 /* The regions of t from depth `from` up end at ts (why: "(trace ended)"
@@ -530,7 +742,16 @@ static void on_region(Writer *w, GTrack *t, const TraceEvent *e) {
 
 static void on_event(Writer *w, const TraceEvent *e) {
     char name[160], args[128];
-    GTrack *t = e->g ? track(w, e->g) : NULL;
+    GTrack *src = NULL, *t;
+    if ((e->kind == TR_GO_CREATE || e->kind == TR_GO_UNBLOCK) && e->arg && e->p >= 0) {
+        src = track(w, e->arg); /* the creator, the waker */
+        size_t n = w->n;
+        t = track(w, e->g);
+        if (w->n != n) /* t's track is new: making it may have moved src's */
+            src = track(w, e->arg);
+    } else {
+        t = e->g ? track(w, e->g) : NULL;
+    }
     if (e->p > w->maxp)
         w->maxp = e->p;
     switch (e->kind) {
@@ -543,28 +764,31 @@ static void on_event(Writer *w, const TraceEvent *e) {
         t->at = e->proto; /* the go statement */
         t->at_line = e->line;
         if (e->arg) { /* from the creator's slice on its P to the new goroutine's first slice */
-            args_kv(t->args, sizeof t->args, 0, ",\"parent\":", e->arg);
-            if (e->p >= 0) {
-                t->flow = ++w->next_flow;
-                t->flow_name = "go";
-                flow(w, 's', t->flow, PID_P, e->p, e->ts, "go");
-            }
+            t->parent = e->arg;
+            if (e->p >= 0)
+                arrow(w, src, t, e->p, e->ts, true);
         }
         break;
     case TR_GO_START:
-        close_state(w, t, e->ts, NULL);
+        close_state(w, t, e->ts, NULL, false);
+        t->bsince = 0;
         set_state(t, GS_RUNNING, e->ts);
         t->p = e->p;
         t->m = e->m;
+        if (t->bind_next && e->p >= 0) {
+            t->bind = t->bind_next;
+            t->bind_in = true;
+        }
+        t->bind_next = 0;
         if (t->flow && e->p >= 0) {
-            flow(w, 'f', t->flow, PID_P, e->p, e->ts, t->flow_name);
+            flow(w, 'f', t->flow, e->p, e->ts, t->flow_go);
             t->flow = 0;
         }
         break;
     case TR_GO_STOP: on_stop(w, t, e); break;
-    case TR_GO_UNBLOCK: on_unblock(w, t, e); break;
+    case TR_GO_UNBLOCK: on_unblock(w, t, src, e); break;
     case TR_SYSCALL_EXIT:
-        close_state(w, t, e->ts, "back from C, no P free");
+        close_state(w, t, e->ts, "back from C, no P free", false);
         set_state(t, GS_RUNNABLE, e->ts);
         break;
     case TR_STEAL:
@@ -617,28 +841,35 @@ static void metadata(Writer *w, int pid, int64_t tid, const char *what, const ch
     wr(w, "}}");
 }
 
-/* What the end of the file needs: each goroutine's last slices and name. */
+/* What the end of the file needs: each goroutine's last slices and name,
+ * and the events until the limit is checked again (a slice or a mark is
+ * well under 1 KB; the limit is checked before each event that carries
+ * the program's text, trace.Log's and a region's, which may be long). */
+enum { CHECK_EVERY = 64 };
 static size_t tail_bytes(const Writer *w) {
-    return w->live * 1536 + w->n * 160 + (size_t)(w->maxp + w->maxm + 2) * 64 + 4096;
+    return w->live * 1536 + w->n * 160 + (size_t)(w->maxp + w->maxm + 2) * 64 + 4096 + CHECK_EVERY * 1024;
 }
 
-void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int64_t cut_ns,
-                      size_t limit_bytes) {
+void trace_write_json(FILE *out, TraceChains *c, int64_t start_ns, int64_t cut_ns, size_t limit_bytes) {
     Writer w = {.out = out, .start = start_ns, .first = true, .maxp = -1, .maxm = -1};
     wr(&w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
     metadata(&w, PID_P, 0, "process_name", "Processors (P)");
     metadata(&w, PID_G, 0, "process_name", "Goroutines (G)");
     metadata(&w, PID_M, 0, "process_name", "Threads in C (M)");
     int64_t last = start_ns;
-    for (size_t i = 0; i < n; i++) {
-        if (cut_ns && ev[i].ts > cut_ns)
+    unsigned k = 0;
+    for (const TraceEvent *e; (e = trace_chains_next(c));) {
+        if (cut_ns && e->ts > cut_ns)
             break;
-        if (w.bytes + tail_bytes(&w) > limit_bytes) { /* the file would pass the limit */
+        /* every CHECK_EVERY events: would the file pass the limit?  (the
+         * margin in tail_bytes covers the events in between) */
+        if ((++k % CHECK_EVERY == 0 || e->kind >= TR_USER_LOG) &&
+            w.flushed + w.len + tail_bytes(&w) > limit_bytes) {
             cut_ns = last;
             break;
         }
-        on_event(&w, &ev[i]);
-        last = ev[i].ts;
+        on_event(&w, e);
+        last = e->ts;
     }
     char name[192];
     for (int p = 0; p <= w.maxp; p++) {
@@ -655,7 +886,15 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
         GTrack *t = &w.g[i];
         if (!t->id)
             continue;
-        close_state(&w, t, last, "(trace ended)");
+        if (t->bsince && t->state == GS_RUNNABLE) { /* woken, derived, and never ran again */
+            int64_t woken = t->since;
+            t->state = GS_BLOCKED;
+            t->since = t->bsince;
+            t->reason = t->breason;
+            close_state(&w, t, woken, t->waker ? "woken" : "ready", true);
+            set_state(t, GS_RUNNABLE, woken);
+        }
+        close_state(&w, t, last, "(trace ended)", true);
         end_regions(&w, t, 0, last, "(trace ended)");
         gname(t, name, sizeof name);
         metadata(&w, PID_G, t->id, "thread_name", name);
@@ -669,7 +908,18 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
     }
     if (w.regions)
         metadata(&w, PID_R, 0, "process_name", "Regions (user)");
-    wr(&w, "\n],\"otherData\":{\"producer\":\"csp\"");
+    wr(&w, "\n],\"otherData\":{\"producer\":\"csp\",\"format\":2,\"files\":{");
+    for (size_t i = 0; i < w.nfiles; i++) {
+        if (i)
+            out_s(&w, ",");
+        put_str(&w, w.files[i].shortname);
+        out_s(&w, ":");
+        put_str(&w, w.files[i].path);
+        free(w.files[i].shortname);
+        free(w.files[i].path);
+        free(w.files[i].where);
+    }
+    out_s(&w, "}");
     if (cut_ns)
         wr(&w, ",\"truncated\":\"recording stopped at %.3f ms: the -trace-limit of %zu MB was reached\"",
            (double)(cut_ns - start_ns) / 1e6, limit_bytes >> 20);
@@ -678,5 +928,7 @@ void trace_write_json(FILE *out, TraceEvent *ev, size_t n, int64_t start_ns, int
     fflush(out);
     free(w.g);
     free(w.objs);
-    free(w.path_json);
+    free(w.files);
+    for (int i = 0; i < WHY_CACHE; i++)
+        free(w.why_q[i]);
 }

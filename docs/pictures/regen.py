@@ -27,6 +27,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MANIFEST = os.path.join(ROOT, "docs", "pictures", "manifest.json")
+sys.path.insert(0, os.path.join(ROOT, "tests", "io"))
+from trace_external import expand  # noqa: E402  (the goroutine states a format 2 trace leaves out)
 # Runs of a program before its trace is declared not to have its shape:
 # sysmon's preemption and hand-off are timing, and a machine loaded enough
 # can delay sysmon past a whole run.
@@ -73,7 +75,7 @@ def record(csp, pic, out):
 
 def shape(trace):
     """What a trace shows that does not depend on timing, and its lane count."""
-    ev = trace["traceEvents"]
+    ev = expand(trace)["traceEvents"]
     names = {e["tid"]: e["args"]["name"] for e in ev if e.get("ph") == "M" and e.get("pid") == 2
              and e.get("name") == "thread_name"}
     xs = [e for e in ev if e.get("ph") == "X"]

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """`csp -trace FILE`: small programs, each recorded, and their JSON checked.
 
-For every trace: it parses as Chrome Trace Event JSON; the slices on one P's
+For every trace: it parses as Chrome Trace Event JSON, format 2 (running
+slices only on the P tracks, the files in otherData.files); with the
+goroutine states it leaves out derived (expand, which the page and `csp
+trace` do alike), the slices on one P's
 track never overlap, nor those on one goroutine's track; a goroutine's
 blocked slice ends before its next running slice starts; every flow arrow
 ("go", "wake") starts no later than it ends; each goroutine's first running
@@ -378,7 +381,80 @@ def run(csp, d, name, prog, flags=(), args=(), env=None, want_rc=0):
         raise AssertionError(f"{name}: exit {r.returncode}, want {want_rc}\n{r.stdout}\n{r.stderr}")
     with open(args[0] if args else out) as f:
         text = f.read()
-    return json.loads(text), len(text.encode()), r
+    return expand(json.loads(text)), len(text.encode()), r
+
+
+CATS = {"runnable": "runnable", "running": "running", "in C (syscall)": "syscall"}
+
+
+def expand(d):
+    """The trace with every goroutine state on its track, as csp trace and the
+    page see it.  Format 2 (docs/trace.md) writes a goroutine's running slices
+    only on the P tracks, and the blocked and runnable states between two of
+    them not at all: each P slice is a running slice of its goroutine; a gap
+    after one is blocked by the reason and at the place where that slice
+    ended, until the next running slice's "woken", then runnable; any other
+    gap is runnable.  Each slice gets the "cat" it is checked by (running,
+    runnable, blocked, syscall, region)."""
+    ev = d["traceEvents"]
+    fmt2 = d.get("otherData", {}).get("format") == 2
+    for e in ev:
+        if e["ph"] == "X" and "cat" not in e:
+            e["cat"] = ("running" if e["pid"] == 1 else "syscall" if e["pid"] == 3
+                        else CATS.get(e["name"], "blocked"))
+    if not fmt2:
+        return d
+    lanes = {}
+    for e in ev:
+        if e["ph"] == "X" and e["pid"] == 2:
+            lanes.setdefault(e["tid"], []).append(e)
+    for e in ev:
+        if e["ph"] == "X" and e["pid"] == 1 and e.get("args", {}).get("g", 0) > 0:
+            lanes.setdefault(e["args"]["g"], []).append(dict(e, pid=2, tid=e["args"]["g"], name="running", run=True))
+    add = []
+    for g, sl in lanes.items():
+        sl.sort(key=lambda e: (e["ts"], e["dur"]))
+        add += [e for e in sl if e.get("run")]
+        for a, b in zip(sl, sl[1:]):
+            end = a["ts"] + a["dur"]
+            if b["ts"] <= end + 0.0005:
+                continue
+            woken, w = end, b.get("args", {}).get("woken")
+            if a.get("run") and b.get("run") and a["args"].get("end") and w is not None and end <= w <= b["ts"]:
+                woken = w
+                args = {k: v for k, v in a["args"].items() if k in ("g", "chan", "object", "file", "line")}
+                args.update({k: v for k, v in b["args"].items() if k in ("waker", "waker_line")})
+                args["end"] = "woken" if "waker" in args else "ready"
+                add.append({"ph": "X", "name": "blocked: " + a["args"]["end"], "cat": "blocked", "pid": 2,
+                            "tid": g, "ts": end, "dur": woken - end, "args": args})
+            if b["ts"] > woken + 0.0005:
+                add.append({"ph": "X", "name": "runnable", "cat": "runnable", "pid": 2, "tid": g, "ts": woken,
+                            "dur": b["ts"] - woken, "args": {"g": g}})
+    # Arrows bound to slices (bind_id, flow_out, flow_in: one chain of
+    # slices per id) as the flow event pairs the checks read: from the
+    # slice with flow_out, at the wake-up ("woken" of the slice it goes to)
+    # or, for a go statement, the new goroutine's creation, to the next
+    # slice of the chain, which has flow_in.
+    born = {}
+    for e in ev:
+        if e["ph"] == "X" and e["pid"] == 2:
+            born[e["tid"]] = min(born.get(e["tid"], e["ts"]), e["ts"])
+    chains = {}
+    for e in ev:
+        if e["ph"] == "X" and "bind_id" in e:
+            chains.setdefault(e["bind_id"], []).append(e)
+    for i, sl in chains.items():
+        sl.sort(key=lambda e: e["ts"])
+        for k, (a, b) in enumerate(zip(sl, sl[1:])):
+            w = b["args"].get("woken")
+            ts = min(max(w if w is not None else born.get(b["args"]["g"], a["ts"]), a["ts"]), a["ts"] + a["dur"])
+            name, fid = "go" if w is None else "wake", f"bound {i}.{k}"
+            add += [{"ph": "s", "name": name, "cat": "flow", "id": fid, "pid": 1, "tid": a["tid"], "ts": ts,
+                     "out": bool(a.get("flow_out"))},
+                    {"ph": "f", "bp": "e", "name": name, "cat": "flow", "id": fid, "pid": 1, "tid": b["tid"],
+                     "ts": b["ts"], "in": bool(b.get("flow_in"))}]
+    d["traceEvents"] = ev + add
+    return d
 
 
 def end(e):
@@ -387,7 +463,15 @@ def end(e):
 
 def check_structure(c, name, d):
     ev = d["traceEvents"]
-    c.check(f"{name}: producer", d.get("otherData", {}).get("producer") == "csp", d.get("otherData"))
+    other = d.get("otherData", {})
+    c.check(f"{name}: producer, format 2", other.get("producer") == "csp" and other.get("format") == 2, other)
+    files = other.get("files", {})
+    used = {e["args"][k] for e in ev for k in ("file",) if k in e.get("args", {})}
+    c.check(f"{name}: every file a slice names is in otherData.files, by its absolute path",
+            used and used <= set(files) and all(os.path.isabs(files[f]) and os.path.basename(files[f]) == f
+                                                for f in used), (used, files))
+    c.check(f"{name}: running slices only on the P tracks (the goroutine's are derived)",
+            not [e for e in ev if e["ph"] == "X" and e["pid"] == 2 and e["name"] == "running" and not e.get("run")])
     xs = [e for e in ev if e["ph"] == "X"]
     for pid, what in ((1, "P"), (2, "goroutine"), (3, "M"), (4, "region lane")):
         tracks = {}
@@ -412,6 +496,8 @@ def check_structure(c, name, d):
                     c.check(f"{name}: G{g}'s block ends before it runs", end(e) <= nxt[0]["ts"] + EPS, (e, nxt[0]))
     # flows: each f has its s, not after it (an s may have none: the
     # goroutine never ran again before the end)
+    bad = [e for e in ev if e.get("out") is False or e.get("in") is False]
+    c.check(f"{name}: a chain of bound slices goes from a flow_out to a flow_in each time", not bad, bad[:2])
     starts = {e["id"]: e for e in ev if e["ph"] == "s"}
     fins = {e["id"]: e for e in ev if e["ph"] == "f"}
     for i, f in fins.items():

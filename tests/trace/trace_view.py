@@ -21,6 +21,7 @@ import json, os, random, re, shutil, subprocess, sys, tempfile, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "io"))
 from common import Checks  # noqa: E402
+from trace_external import expand  # noqa: E402  (format 2: the goroutine states the file leaves out)
 
 csp = os.path.abspath(sys.argv[1])
 t = Checks()
@@ -151,9 +152,9 @@ t.check("100,000 events: summarised in under 10 s", took < 10, f"{took:.1f}s")
 # samples/zlib_crc32.csp, whose goroutines call C; paths made relative).
 REAL, FFI = os.path.join(HERE, "pingpong_real.json"), os.path.join(HERE, "ffi_real.json")
 out, err, rc = run([FFI], columns=120)
-agree("the tracer's C calls", json.load(open(FFI)), out, rc, err, 100)
+agree("the tracer's C calls", expand(json.load(open(FFI))), out, rc, err, 100)
 out, err, rc = run([REAL], columns=120)
-table = agree("the tracer's ping-pong", json.load(open(REAL)), out, rc, err, 100)
+table = agree("the tracer's ping-pong", expand(json.load(open(REAL))), out, rc, err, 100)
 t.check("the tracer's ping-pong: who created the players, and where",
         any(re.search(r"^ *2  main\.player +G1 at pingpong\.csp:34 ", r) for r in table)
         and any(re.search(r"^ *3  main\.player +G1 at pingpong\.csp:36 ", r) for r in table), "\n".join(table))
@@ -277,9 +278,17 @@ def x_events(trace):
     return sum(1 for e in data["traceEvents"] if e.get("ph") == "X")
 
 
+def derived(trace):
+    """The slices the page adds to a format 2 trace (goroutine states)."""
+    d = json.load(open(trace))
+    n = sum(1 for e in d["traceEvents"] if e.get("ph") == "X")
+    return sum(1 for e in expand(d)["traceEvents"] if e.get("ph") == "X") - n
+
+
 def flow_pairs(trace):
+    """The arrows: pairs of flow events, and (format 2) of slices bound by a bind_id."""
     ids = {}
-    for e in json.load(open(trace))["traceEvents"]:
+    for e in expand(json.load(open(trace)))["traceEvents"]:
         if e.get("ph") in ("s", "f"):
             ids.setdefault(e["id"], set()).add(e["ph"])
     return sum(1 for v in ids.values() if v == {"s", "f"})
@@ -306,10 +315,12 @@ if chromium:
 
     for name, path in (("ping-pong", REAL), ("C calls (samples/zlib_crc32.csp)", FFI)):
         a, console = browse(page(path, os.path.basename(path) + ".html"))
-        t.check(f"the tracer's {name} page: every lane, slice and arrow", a.get("ready") == "1" and not console
-                and a.get("drawn") == str(x_events(path)) and a.get("arrows") == str(flow_pairs(path))
-                and a.get("lanes") == str(len({(e["pid"], e["tid"]) for e in json.load(open(path))["traceEvents"]
-                                               if e["ph"] == "X"})), f"{a} {console}")
+        more = derived(path)
+        t.check(f"the tracer's {name} page: every lane, slice (and the {more} derived states) and arrow",
+                a.get("ready") == "1" and not console and more > 0 and a.get("derived") == str(more)
+                and a.get("drawn") == str(x_events(path) + more) and a.get("arrows") == str(flow_pairs(path))
+                and a.get("lanes") == str(len({(e["pid"], e["tid"]) for e in expand(json.load(open(path)))["traceEvents"]
+                                               if e["ph"] == "X"})), f"{a} {console} derived={more}")
 
     # user regions: their lanes (pid 4) under their goroutine's, every slice drawn
     prog = write("regions.csp", 'import ("runtime/trace"; "time")\n\nfunc main() {\n'
@@ -319,10 +330,10 @@ if chromium:
     regions = os.path.join(work, "regions.json")
     subprocess.run([csp, "-trace", regions, prog], check=True, timeout=60)
     a, console = browse(page(regions, "regions.html"))
-    rl = {(e["pid"], e["tid"]) for e in json.load(open(regions))["traceEvents"] if e["ph"] == "X"}
+    rl = {(e["pid"], e["tid"]) for e in expand(json.load(open(regions)))["traceEvents"] if e["ph"] == "X"}
     t.check("a trace with regions: their lanes and slices drawn", a.get("ready") == "1" and not console
-            and (4, 2 * 256 + 1) in rl and a.get("lanes") == str(len(rl)) and a.get("drawn") == str(x_events(regions)),
-            f"{a} {console} lanes={len(rl)}")
+            and (4, 2 * 256 + 1) in rl and a.get("lanes") == str(len(rl))
+            and a.get("drawn") == str(x_events(regions) + derived(regions)), f"{a} {console} lanes={len(rl)}")
 
     med = gen("random", "medium.json", "--events", "3000", "--goroutines", "12", "--seed", "7")
     a, console = browse(page(med, "medium.html"), size="1200,2400")
