@@ -31,10 +31,15 @@
 #include "vm/ref.h"
 
 /* Under -race every operation is sequentially consistent for the detector
- * too: it acquires the variable's sync clock and releases into it. */
-#define RACE_ATOMIC(payload)                                                                                 \
-    if (RACE_ON(g->vm))                                                                                      \
-        race_acquire_release(g, race_owner(payload), 0);
+ * too: the machine operation runs between RACE_BEGIN, which acquires the
+ * variable's sync clock, and RACE_END, which releases into it (vm/race.h
+ * says why it must be between).  Nothing between them panics: a method
+ * notes the error and panics after RACE_END. */
+#define RACE_BEGIN(payload, access)                                                                          \
+    RaceAtomic *race_op = RACE_ON(g->vm) ? race_atomic_begin(g, race_owner(payload), 0, access) : NULL;
+#define RACE_END()                                                                                           \
+    if (race_op)                                                                                             \
+        race_atomic_end(g, race_op, 0);
 
 typedef struct AtomicWord {
     _Atomic int64_t v;
@@ -59,7 +64,7 @@ static int64_t int_sum(const NativeType *t, int64_t old, int64_t d) {
 /* In a method of the word type `ntype`: the word p and the other arguments. */
 #define WORD_RECV(ntype, fn, spec, ...)                                                                      \
     ARGS_RECV(w, AtomicWord, ntype, fn, spec, ##__VA_ARGS__)                                                 \
-    RACE_ATOMIC(w)                                                                                           \
+    RACE_BEGIN(w, RACE_ATOMIC_SYNC)                                                                          \
     _Atomic int64_t *p = &w->v;
 
 /* The result v: inline when it fits (no call), else boxed. */
@@ -71,13 +76,16 @@ static inline int ret_int(G *g, Value *args, int64_t v) {
 /* The typed integer methods share one body per operation; `t` is the type. */
 static int int_load(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
     WORD_RECV(*t, fn, "")
-    return ret_int(g, args, atomic_load(p));
+    int64_t v = atomic_load(p);
+    RACE_END()
+    return ret_int(g, args, v);
 }
 
 static int int_store(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
     int64_t v;
     WORD_RECV(*t, fn, "i", &v)
     atomic_store(p, int_norm(t, v));
+    RACE_END()
     return 0;
 }
 
@@ -100,8 +108,10 @@ static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char
         d = val_as_smallint(args[1]);
     else if (!args_check(g, fn, args + 1, nargs - 1, "i", &d))
         return -1;
-    RACE_ATOMIC(w)
-    return ret_int(g, args, int_add_word(t, &w->v, d));
+    RACE_BEGIN(w, RACE_ATOMIC_SYNC)
+    int64_t nv = int_add_word(t, &w->v, d);
+    RACE_END()
+    return ret_int(g, args, nv);
 }
 
 /* The fast paths (ObjNative.fast): Add of an inline int and Load.  Any
@@ -124,7 +134,9 @@ static inline int int_load_fast(G *g, Value *args, int nargs, const NativeType *
 static int int_swap(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
     int64_t v;
     WORD_RECV(*t, fn, "i", &v)
-    args[0] = val_int(g->vm, atomic_exchange(p, int_norm(t, v)));
+    int64_t old = atomic_exchange(p, int_norm(t, v));
+    RACE_END()
+    args[0] = val_int(g->vm, old);
     return 1;
 }
 
@@ -132,7 +144,9 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
     int64_t old, v;
     WORD_RECV(*t, fn, "ii", &old, &v)
     int64_t expect = int_norm(t, old);
-    args[0] = val_bool(expect == old && atomic_compare_exchange_strong(p, &expect, int_norm(t, v)));
+    bool swapped = expect == old && atomic_compare_exchange_strong(p, &expect, int_norm(t, v));
+    RACE_END()
+    args[0] = val_bool(swapped);
     return 1;
 }
 
@@ -180,10 +194,8 @@ INT_METHODS(uint32, "Uint32")
 
 /* ---- the function forms on &v: AddInt64(&v, d) ... ---- */
 
-/* The variable `&v` of a function form: its location, or a panic.  Under
- * -race the operation is an access of the variable (a read for Load, else a
- * write) ordered with the other atomics on it (race_atomic). */
-static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want, bool write, RefLoc *loc) {
+/* The variable `&v` of a function form: its location, or a panic. */
+static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want, RefLoc *loc) {
     if (nargs != want) {
         vm_panicf(g, "%s arguments in call to %s", nargs < want ? "not enough" : "too many", fn);
         return false;
@@ -192,22 +204,6 @@ static bool ref_arg(G *g, const char *fn, const Value *args, int nargs, int want
         args_type_error(g, fn, 1, "a variable's address (&v)", args[0]);
         return false;
     }
-    if (RACE_ON(g->vm))
-        race_atomic(g, loc->owner, loc->idx, write);
-    return true;
-}
-
-/* The int in the variable's word `w` (nil counts as 0), or a panic. */
-static bool word_int(G *g, const char *fn, Value w, int64_t *out) {
-    if (val_is_nil(w)) {
-        *out = 0;
-        return true;
-    }
-    if (!val_is_int(w)) {
-        vm_panicf(g, "%s: the variable holds %s, not int", fn, val_type_name(w));
-        return false;
-    }
-    *out = val_as_int(w);
     return true;
 }
 
@@ -215,44 +211,51 @@ enum { F_LOAD, F_STORE, F_ADD, F_SWAP, F_CAS };
 
 /* One body for the twenty function forms: operation `op` on a variable
  * of integer type t.  Each write is a CAS of the whole word, so a racing
- * plain store is never lost halfway through. */
+ * plain store is never lost halfway through.  Under -race the operation is
+ * also an access of the variable (a read for Load, else a write). */
 static int func_form(G *g, Value *args, int nargs, const NativeType *t, int op, const char *fn) {
     static const int arity[] = {1, 2, 2, 2, 3};
     RefLoc loc;
     int64_t a = 0, b = 0;
-    if (!ref_arg(g, fn, args, nargs, arity[op], op != F_LOAD, &loc))
+    if (!ref_arg(g, fn, args, nargs, arity[op], &loc))
         return -1;
     for (int i = 1; i < nargs; i++) {
         if (!val_is_int(args[i]))
             return args_type_error(g, fn, i + 1, "int", args[i]);
         *(i == 1 ? &a : &b) = val_as_int(args[i]);
     }
+    RaceAtomic *race_op = RACE_ON(g->vm) ? race_atomic_begin(g, loc.owner, loc.idx,
+                                                            op == F_LOAD ? RACE_ATOMIC_READ : RACE_ATOMIC_WRITE)
+                                         : NULL;
     Value cur = atomic_load(loc.slot);
+    int64_t v = 0, nv = 0;
+    bool done = false; /* CAS: whether it swapped */
     for (;;) {
-        int64_t v;
-        if (!word_int(g, fn, cur, &v))
-            return -1;
-        int64_t nv;
-        switch (op) {
-        case F_LOAD: args[0] = val_int(g->vm, v); return 1;
-        case F_ADD: nv = int_sum(t, v, a); break;
-        case F_CAS:
-            if (v != int_norm(t, a) || a != int_norm(t, a)) {
-                args[0] = val_bool(false);
-                return 1;
-            }
-            nv = int_norm(t, b);
+        if (!val_is_nil(cur) && !val_is_int(cur))
+            break; /* not an int: the panic below */
+        v = val_is_nil(cur) ? 0 : val_as_int(cur); /* nil (`var n`) counts as 0 */
+        if (op == F_LOAD) {
+            done = true;
             break;
-        default: nv = int_norm(t, a); break; /* F_STORE, F_SWAP */
         }
+        if (op == F_CAS && (v != int_norm(t, a) || a != int_norm(t, a)))
+            break;
+        nv = op == F_ADD ? int_sum(t, v, a) : op == F_CAS ? int_norm(t, b) : int_norm(t, a);
         if (atomic_compare_exchange_weak(loc.slot, &cur, val_int(g->vm, nv))) {
-            switch (op) {
-            case F_STORE: return 0;
-            case F_ADD: args[0] = val_int(g->vm, nv); return 1;
-            case F_SWAP: args[0] = val_int(g->vm, v); return 1;
-            default: args[0] = val_bool(true); return 1;
-            }
+            done = true;
+            break;
         }
+    }
+    if (race_op)
+        race_atomic_end(g, race_op, loc.idx);
+    if (!val_is_nil(cur) && !val_is_int(cur))
+        return vm_panicf(g, "%s: the variable holds %s, not int", fn, val_type_name(cur));
+    switch (op) {
+    case F_LOAD: args[0] = val_int(g->vm, v); return 1;
+    case F_STORE: return 0;
+    case F_ADD: args[0] = val_int(g->vm, nv); return 1;
+    case F_SWAP: args[0] = val_int(g->vm, v); return 1;
+    default: args[0] = val_bool(done); return 1;
     }
 }
 
@@ -296,7 +299,9 @@ static const NativeReg atomic_fns[] = {
 
 static int bool_Load(G *g, Value *args, int nargs) {
     BOOL_RECV("Load", "")
-    args[0] = val_bool(atomic_load(p) != 0);
+    bool v = atomic_load(p) != 0;
+    RACE_END()
+    args[0] = val_bool(v);
     return 1;
 }
 
@@ -304,13 +309,16 @@ static int bool_Store(G *g, Value *args, int nargs) {
     bool v;
     BOOL_RECV("Store", "b", &v)
     atomic_store(p, v);
+    RACE_END()
     return 0;
 }
 
 static int bool_Swap(G *g, Value *args, int nargs) {
     bool v;
     BOOL_RECV("Swap", "b", &v)
-    args[0] = val_bool(atomic_exchange(p, v) != 0);
+    bool old = atomic_exchange(p, v) != 0;
+    RACE_END()
+    args[0] = val_bool(old);
     return 1;
 }
 
@@ -318,7 +326,9 @@ static int bool_CAS(G *g, Value *args, int nargs) {
     bool old, v;
     BOOL_RECV("CompareAndSwap", "bb", &old, &v)
     int64_t expect = old;
-    args[0] = val_bool(atomic_compare_exchange_strong(p, &expect, v));
+    bool swapped = atomic_compare_exchange_strong(p, &expect, v);
+    RACE_END()
+    args[0] = val_bool(swapped);
     return 1;
 }
 
@@ -344,38 +354,47 @@ typedef struct AtomicValue {
 
 #define VALUE_RECV(fn, spec, ...)                                                                            \
     ARGS_RECV(av, AtomicValue, value_type, "atomic.Value." fn, spec, ##__VA_ARGS__)                          \
-    RACE_ATOMIC(av)
+    RACE_BEGIN(av, RACE_ATOMIC_SYNC)
 
-/* Go's checks for a value about to be stored over `cur`. */
-static int check_store(G *g, const char *op, Value cur, Value v) {
+/* Go's checks for a value about to be stored over `cur`: what is wrong
+ * with it, or NULL. */
+static const char *store_error(Value cur, Value v) {
     if (val_is_nil(v))
-        return vm_panicf(g, "sync/atomic: %s of nil value into Value", op);
+        return "nil value";
     if (!val_is_nil(cur) && strcmp(val_type_name(cur), val_type_name(v)) != 0)
-        return vm_panicf(g, "sync/atomic: %s of inconsistently typed value into Value", op);
-    return 0;
+        return "inconsistently typed value";
+    return NULL;
 }
 
 static int value_Load(G *g, Value *args, int nargs) {
     VALUE_RECV("Load", "")
-    args[0] = atomic_load(&av->v);
+    Value v = atomic_load(&av->v);
+    RACE_END()
+    args[0] = v;
     return 1;
 }
 
 static int value_Store(G *g, Value *args, int nargs) {
     Value v;
     VALUE_RECV("Store", "v", &v)
-    if (check_store(g, "store", atomic_load(&av->v), v) < 0)
-        return -1;
-    atomic_store(&av->v, v);
+    const char *err = store_error(atomic_load(&av->v), v);
+    if (!err)
+        atomic_store(&av->v, v);
+    RACE_END()
+    if (err)
+        return vm_panicf(g, "sync/atomic: store of %s into Value", err);
     return 0;
 }
 
 static int value_Swap(G *g, Value *args, int nargs) {
     Value v;
     VALUE_RECV("Swap", "v", &v)
-    if (check_store(g, "swap", atomic_load(&av->v), v) < 0)
-        return -1;
-    args[0] = atomic_exchange(&av->v, v);
+    const char *err = store_error(atomic_load(&av->v), v);
+    Value old = err ? VAL_NIL : atomic_exchange(&av->v, v);
+    RACE_END()
+    if (err)
+        return vm_panicf(g, "sync/atomic: swap of %s into Value", err);
+    args[0] = old;
     return 1;
 }
 
@@ -383,17 +402,20 @@ static int value_CAS(G *g, Value *args, int nargs) {
     Value old, v;
     VALUE_RECV("CompareAndSwap", "vv", &old, &v)
     Value cur = atomic_load(&av->v);
-    if (check_store(g, "compare and swap", cur, v) < 0)
-        return -1;
-    if (!val_is_nil(old) && strcmp(val_type_name(old), val_type_name(v)) != 0)
-        return vm_panicf(g, "sync/atomic: compare and swap of inconsistently typed values");
+    const char *err = store_error(cur, v);
+    bool mixed = !val_is_nil(old) && strcmp(val_type_name(old), val_type_name(v)) != 0;
     bool swapped = false;
-    while (val_equal(cur, old)) { /* retry while another goroutine changed the word to an equal value */
+    while (!err && !mixed && val_equal(cur, old)) { /* retry while another goroutine changed the word to an equal value */
         if (atomic_compare_exchange_strong(&av->v, &cur, v)) {
             swapped = true;
             break;
         }
     }
+    RACE_END()
+    if (err)
+        return vm_panicf(g, "sync/atomic: compare and swap of %s into Value", err);
+    if (mixed)
+        return vm_panicf(g, "sync/atomic: compare and swap of inconsistently typed values");
     args[0] = val_bool(swapped);
     return 1;
 }

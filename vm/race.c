@@ -211,23 +211,18 @@ void race_release_acquire(G *g, const void *obj, uint32_t sub) {
     race_tick(rg);
 }
 
-void race_acquire_release(G *g, const void *obj, uint32_t sub) {
+RaceAtomic *race_atomic_begin(G *g, Obj *obj, uint32_t idx, RaceAtomicAccess access) {
     RaceG *rg = race_g(g);
-    SyncObj *s = sync_lock(g->vm->race, obj);
-    Clock *c = sync_clock(s, sub);
-    clock_join(&rg->vc, c);
-    clock_join(c, &rg->vc);
-    spin_unlock(&s->lock);
-    race_tick(rg);
+    SyncObj *s = sync_lock(g->vm->race, obj); /* held until race_atomic_end: one total order */
+    clock_join(&rg->vc, sync_clock(s, idx));
+    if (access != RACE_ATOMIC_SYNC)
+        (access == RACE_ATOMIC_WRITE ? race_write : race_read)(g, obj, idx);
+    return s;
 }
 
-void race_atomic(G *g, Obj *obj, uint32_t idx, bool write) {
-    RaceG *rg = race_g(g);
-    SyncObj *s = sync_lock(g->vm->race, obj); /* held across the access: atomics on obj are one total order */
-    Clock *c = sync_clock(s, idx);
-    clock_join(&rg->vc, c);
-    (write ? race_write : race_read)(g, obj, idx);
-    clock_join(c, &rg->vc);
+void race_atomic_end(G *g, RaceAtomic *s, uint32_t idx) {
+    RaceG *rg = g->race;
+    clock_join(sync_clock(s, idx), &rg->vc);
     spin_unlock(&s->lock);
     race_tick(rg);
 }

@@ -101,12 +101,23 @@ void race_goexit(G *g);            /* g has ended: its clock and slot are releas
 void race_acquire(G *g, const void *obj, uint32_t sub);         /* g sees all released into it */
 void race_release(G *g, const void *obj, uint32_t sub);         /* g's past joins it (merge) */
 void race_release_acquire(G *g, const void *obj, uint32_t sub); /* acquire, then store g's clock */
-void race_acquire_release(G *g, const void *obj, uint32_t sub); /* an atomic: acquire, then merge */
 void race_handoff(G *a, G *b); /* unbuffered channel: each side sees the other's past */
-/* An atomic operation on the variable (obj, idx) (`atomic.AddInt64(&v, 1)`):
- * ordered with every other atomic on it (acquire, then release), and an
- * access of it, so that a plain access unordered with it is a race (Go's). */
-void race_atomic(G *g, Obj *obj, uint32_t idx, bool write);
+/* An atomic operation (sync/atomic) on the variable (obj, idx): a typed
+ * atomic's object (race_owner(payload), 0) or the variable of `&v`.  Atomics
+ * are sequentially consistent (Go's memory model): each is ordered with
+ * every other one on the variable, an acquire and then a release.  The
+ * machine operation runs between race_atomic_begin and race_atomic_end,
+ * with the variable's sync object locked, as TSan does: a Load that sees a
+ * Store has then always acquired what that Store released.  (Acquiring
+ * before the operation, unlocked, let a Store land between the two: the
+ * Load saw the value without its clock, a false report.)  Between the two
+ * calls g must not park, panic or wait for the collector.
+ * `access`: for `&v`, the operation is also an access of the variable, so
+ * that a plain access unordered with it is a race (Go's). */
+typedef struct SyncObj RaceAtomic;
+typedef enum { RACE_ATOMIC_SYNC, RACE_ATOMIC_READ, RACE_ATOMIC_WRITE } RaceAtomicAccess;
+RaceAtomic *race_atomic_begin(G *g, Obj *obj, uint32_t idx, RaceAtomicAccess access);
+void race_atomic_end(G *g, RaceAtomic *a, uint32_t idx);
 
 /* The GC object that holds a native object's payload (sync objects are
  * keyed by their object, which the collector reports dead). */
