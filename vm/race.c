@@ -52,7 +52,7 @@ void race_rewrite_proto(ObjProto *p) {
 void race_tick(RaceG *rg) {
     rg->clk++;
     rg->epoch = epoch_make(rg->tid, rg->clk);
-    clock_set(&rg->vc, rg->tid, rg->clk);
+    clock_set_hinted(&rg->vc, rg->tid, rg->clk, &rg->own_ix);
 }
 
 /* A slot for a new goroutine (r->mu held): an ended one out of quarantine,
@@ -89,27 +89,29 @@ static void slot_put(Race *r, uint32_t tid) {
     r->freeq_n++;
 }
 
+static _Atomic uint64_t next_serial = 1;
+
 static RaceG *rg_new(Race *r, G *g, uint32_t create_stack) {
     RaceG *rg = mem_calloc(1, sizeof(RaceG));
+    rg->serial = atomic_fetch_add_explicit(&next_serial, 1, memory_order_relaxed);
     pthread_mutex_lock(&r->mu);
     rg->tid = slot_take(r);
     TidSlot *s = &r->slots[rg->tid];
     s->alive = true;
     s->goid = g->id;
     s->create_stack = create_stack;
-    rg->clk = s->last_clk + 1;
+    rg->clk = rg->clk0 = s->last_clk + 1;
     pthread_mutex_unlock(&r->mu);
     rg->goid = g->id;
     rg->create_stack = create_stack;
     rg->epoch = epoch_make(rg->tid, rg->clk);
-    clock_set(&rg->vc, rg->tid, rg->clk);
+    clock_set_hinted(&rg->vc, rg->tid, rg->clk, &rg->own_ix);
     g->race = rg;
     return rg;
 }
 
-RaceG *race_g(G *g) {
-    RaceG *rg = g->race;
-    return rg ? rg : rg_new(g->vm->race, g, 0);
+RaceG *race_g_new(G *g) {
+    return rg_new(g->vm->race, g, 0);
 }
 
 void race_go(G *parent, G *child) {
@@ -148,8 +150,20 @@ static SyncObj *sync_find(void *_Atomic *head, const void *obj) {
 }
 
 /* obj's sync object, locked; created on first use.  Lookups take no lock:
- * objects are unlinked only with the world stopped (race_gc). */
-static SyncObj *sync_lock(Race *r, const void *obj) {
+ * objects are unlinked only with the world stopped (race_gc).  rg's cache
+ * first (a goroutine locks one mutex again and again). */
+static SyncObj *sync_find_slow(Race *r, RaceG *rg, const void *obj, uint32_t k);
+
+static inline SyncObj *sync_lock(Race *r, RaceG *rg, const void *obj) {
+    race_caches_valid(r, rg);
+    uint32_t k = (uint32_t)((uint64_t)(uintptr_t)obj * 0x9E3779B97F4A7C15ull >> 60) & (RACE_SYNC_CACHE - 1);
+    SyncObj *s = rg->syncs[k].obj == obj ? rg->syncs[k].sync : sync_find_slow(r, rg, obj, k);
+    spin_lock(&s->lock);
+    return s;
+}
+
+/* obj's sync object from the table (created on first use), into rg's cache. */
+static __attribute__((noinline)) SyncObj *sync_find_slow(Race *r, RaceG *rg, const void *obj, uint32_t k) {
     HashTable *t = &r->sync;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     size_t h = race_hash(obj, 0);
@@ -168,15 +182,16 @@ static SyncObj *sync_lock(Race *r, const void *obj) {
         }
         pthread_mutex_unlock(mu);
     }
-    spin_lock(&s->lock);
+    rg->syncs[k].obj = obj;
+    rg->syncs[k].sync = s;
     return s;
 }
 
 /* The clock `sub` of a locked sync object, created empty on first use. */
-static Clock *sync_clock(SyncObj *s, uint32_t sub) {
+static SyncClock *sync_clock(SyncObj *s, uint32_t sub) {
     if (sub >= s->nsubs) {
         uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
-        Clock *subs = mem_calloc(n, sizeof(Clock));
+        SyncClock *subs = mem_calloc(n, sizeof(SyncClock));
         for (uint32_t i = 0; i < s->nsubs; i++)
             subs[i] = s->subs[i];
         free(s->subs);
@@ -186,35 +201,54 @@ static Clock *sync_clock(SyncObj *s, uint32_t sub) {
     return &s->subs[sub];
 }
 
+/* rg sees everything released into sc. */
+static void sync_acquire(RaceG *rg, SyncClock *sc) {
+    if (sc->cover == rg->serial)
+        return; /* rg has seen it all already */
+    clock_join(&rg->vc, &sc->c);
+    sc->cover = rg->serial;
+}
+
+/* rg's past joins sc: whoever covered sc before covers it now only if it
+ * is rg (then sc is rg's clock). */
+static void sync_release(RaceG *rg, SyncClock *sc) {
+    if (sc->cover == rg->serial) {
+        clock_copy(&sc->c, &rg->vc); /* sc <= rg: the join is rg's clock */
+        return;
+    }
+    clock_join(&sc->c, &rg->vc);
+    sc->cover = 0;
+}
+
 void race_acquire(G *g, const void *obj, uint32_t sub) {
     RaceG *rg = race_g(g);
-    SyncObj *s = sync_lock(g->vm->race, obj);
-    clock_join(&rg->vc, sync_clock(s, sub));
+    SyncObj *s = sync_lock(g->vm->race, rg, obj);
+    sync_acquire(rg, sync_clock(s, sub));
     spin_unlock(&s->lock);
 }
 
 void race_release(G *g, const void *obj, uint32_t sub) {
     RaceG *rg = race_g(g);
-    SyncObj *s = sync_lock(g->vm->race, obj);
-    clock_join(sync_clock(s, sub), &rg->vc);
+    SyncObj *s = sync_lock(g->vm->race, rg, obj);
+    sync_release(rg, sync_clock(s, sub));
     spin_unlock(&s->lock);
     race_tick(rg);
 }
 
 void race_release_acquire(G *g, const void *obj, uint32_t sub) {
     RaceG *rg = race_g(g);
-    SyncObj *s = sync_lock(g->vm->race, obj);
-    Clock *c = sync_clock(s, sub);
-    clock_join(&rg->vc, c);
-    clock_copy(c, &rg->vc);
+    SyncObj *s = sync_lock(g->vm->race, rg, obj);
+    SyncClock *sc = sync_clock(s, sub);
+    sync_acquire(rg, sc);
+    clock_copy(&sc->c, &rg->vc); /* the clock is now rg's: rg still covers it */
     spin_unlock(&s->lock);
     race_tick(rg);
 }
 
 RaceAtomic *race_atomic_begin(G *g, Obj *obj, uint32_t idx, RaceAtomicAccess access) {
     RaceG *rg = race_g(g);
-    SyncObj *s = sync_lock(g->vm->race, obj); /* held until race_atomic_end: one total order */
-    clock_join(&rg->vc, sync_clock(s, idx));
+    SyncObj *s = sync_lock(g->vm->race, rg, obj); /* held until race_atomic_end: one total order */
+    sync_acquire(rg, sync_clock(s, idx));
     if (access != RACE_ATOMIC_SYNC)
         (access == RACE_ATOMIC_WRITE ? race_write : race_read)(g, obj, idx);
     return s;
@@ -222,7 +256,7 @@ RaceAtomic *race_atomic_begin(G *g, Obj *obj, uint32_t idx, RaceAtomicAccess acc
 
 void race_atomic_end(G *g, RaceAtomic *s, uint32_t idx) {
     RaceG *rg = g->race;
-    clock_join(sync_clock(s, idx), &rg->vc);
+    sync_release(rg, sync_clock(s, idx));
     spin_unlock(&s->lock);
     race_tick(rg);
 }
@@ -259,7 +293,7 @@ static void sync_gc(Race *r) {
             atomic_store_explicit(link, atomic_load_explicit(&s->next, memory_order_relaxed),
                                   memory_order_relaxed);
             for (uint32_t j = 0; j < s->nsubs; j++)
-                clock_free(&s->subs[j]);
+                clock_free(&s->subs[j].c);
             free(s->subs);
             free(s);
             atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);

@@ -200,6 +200,17 @@ void clock_set(Clock *c, uint32_t tid, uint32_t clk) {
         clock_flatten(c);
 }
 
+void clock_set_hinted(Clock *c, uint32_t tid, uint32_t clk, uint32_t *hint) {
+    VC *d = &c->delta;
+    if (*hint < d->n && d->e[*hint].tid == tid) {
+        d->e[*hint].clk = clk;
+        return;
+    }
+    clock_set(c, tid, clk);
+    uint32_t i = vc_find(d, tid);
+    *hint = i < d->n && d->e[i].tid == tid ? i : UINT32_MAX;
+}
+
 void clock_join(Clock *dst, const Clock *src) {
     if (!snap_covers(dst->base, src->base)) {
         Snap *s =

@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/spin.h"
 #include "vm/race.h"
@@ -40,7 +41,8 @@
 #define RACE_STACK_CACHE 16    /* per goroutine, a power of two */
 #define RACE_SHARDS 64         /* locks of the shadow and sync tables */
 #define RACE_TID_QUARANTINE 64 /* ended slots waiting before reuse */
-#define RACE_CHUNK_CACHE 4     /* per goroutine, a power of two */
+#define RACE_CHUNK_CACHE 8     /* per goroutine, a power of two */
+#define RACE_SYNC_CACHE 2      /* per goroutine, a power of two */
 
 typedef struct Race Race;
 
@@ -86,6 +88,9 @@ typedef struct Clock {
 } Clock;
 uint32_t clock_get(const Clock *c, uint32_t tid);
 void clock_set(Clock *c, uint32_t tid, uint32_t clk);
+/* clock_set for a slot set again and again (a goroutine's own): *hint
+ * remembers where the slot's pair is, so the next set is a store. */
+void clock_set_hinted(Clock *c, uint32_t tid, uint32_t clk, uint32_t *hint);
 void clock_join(Clock *dst, const Clock *src);
 void clock_copy(Clock *dst, const Clock *src);
 void clock_free(Clock *c);
@@ -111,6 +116,9 @@ typedef struct RaceG {
     uint32_t tid;
     uint32_t clk;   /* == vc[tid] */
     uint64_t epoch; /* epoch_make(tid, clk) */
+    uint32_t clk0;  /* its first clock: its slot's earlier epochs were other goroutines' */
+    uint32_t own_ix; /* where vc's delta keeps slot tid (clock_set_hinted) */
+    uint64_t serial; /* unique, never reused (SyncClock.cover) */
     Clock vc;
     int64_t goid;
     uint32_t create_stack; /* depot id of the go statement's stack; 0 for main */
@@ -120,14 +128,19 @@ typedef struct RaceG {
         uint64_t hash;
         uint32_t id;
     } cache[RACE_STACK_CACHE];
-    /* the shadow chunks it used last (direct-mapped), valid while no
-     * collection has run since (chunks are freed only by race_gc) */
+    /* the shadow chunks and sync objects it used last (direct-mapped),
+     * valid while no collection has run since (both are freed only by
+     * race_gc): see race_caches_valid */
     uint64_t chunks_gc;
     struct {
         const Obj *obj;
         uint32_t no;
         struct Chunk *chunk;
     } chunks[RACE_CHUNK_CACHE];
+    struct {
+        const void *obj;
+        struct SyncObj *sync;
+    } syncs[RACE_SYNC_CACHE];
 } RaceG;
 
 /* What the reports need of a slot's goroutine, kept until the slot is reused. */
@@ -174,12 +187,19 @@ typedef struct Chunk {
 } Chunk;
 
 /* ---- sync objects ---- */
+/* One clock of a sync object, and a goroutine known to have seen all of it
+ * (its RaceG serial, 0: none): that goroutine's acquire is then no work, as
+ * is a Lock after the same goroutine's Unlock. */
+typedef struct SyncClock {
+    Clock c;
+    uint64_t cover;
+} SyncClock;
 typedef struct SyncObj {
     struct SyncObj *_Atomic next; /* hash chain: lock-free lookups, inserts under a shard lock */
     RaceSpin lock;                /* the clocks */
     const Obj *obj;
     uint32_t nsubs;
-    Clock *subs; /* the clock of each `sub` */
+    SyncClock *subs; /* the clock of each `sub` */
 } SyncObj;
 
 typedef struct HashTable {
@@ -231,17 +251,56 @@ struct Race {
     uint32_t nreported, reported_cap;
 };
 
+/* Forget rg's cached chunks and sync objects if a collection has run since
+ * it cached them (it may have freed them). */
+static inline void race_caches_valid(const Race *r, RaceG *rg) {
+    if (__builtin_expect(rg->chunks_gc != r->ncollections, 0)) {
+        memset(rg->chunks, 0, sizeof rg->chunks);
+        memset(rg->syncs, 0, sizeof rg->syncs);
+        rg->chunks_gc = r->ncollections;
+    }
+}
+
 /* race.c */
 /* calloc and realloc that end the program with a fatal error when memory is
  * exhausted (the detector cannot go on without its state). */
-RaceG *race_g(G *g); /* g's state, created for goroutine 1 on first use */
+RaceG *race_g_new(G *g); /* goroutine 1's state, on first use */
+/* g's state */
+static inline RaceG *race_g(G *g) {
+    RaceG *rg = g->race;
+    return __builtin_expect(rg != NULL, 1) ? rg : race_g_new(g);
+}
 void race_tick(RaceG *rg);
 /* race_shadow.c */
 void shadow_table_init(HashTable *t, size_t nbuckets);
 void shadow_gc(Race *r);
 void table_grow(HashTable *t, size_t (*hash)(void *entry), void *_Atomic *(*next)(void *entry));
 /* race_report.c */
-uint32_t race_stack_id(Race *r, G *g, RaceG *rg);
+uint32_t race_stack_id_miss(Race *r, G *g, RaceG *rg, uint64_t key, uint32_t set);
+
+/* The cache key of g's stack: a hash of its frames' saved pcs (a pc names
+ * its function and line), computed without looking the lines up. */
+static inline uint64_t race_stack_key(const G *g) {
+    uint64_t h = (uint64_t)g->nframes;
+    int stop = g->nframes > 2 * RACE_MAX_FRAMES ? g->nframes - 2 * RACE_MAX_FRAMES : 0;
+    for (int i = g->nframes - 1; i >= stop; i--) /* multiplying carries every pc bit upwards */
+        h = (h + (uint64_t)(uintptr_t)g->frames[i].pc) * 0x9E3779B97F4A7C15ull;
+    return h | 1; /* never 0: an empty cache entry */
+}
+
+/* g's stack as a depot id, through rg's cache: two-way set associative, a
+ * set's second entry keeping the one the newest displaced, so two stacks
+ * that share a set (a loop's read and write) do not evict each other on
+ * every access.  Inline: every access off the same-epoch path asks. */
+static inline uint32_t race_stack_id(Race *r, G *g, RaceG *rg) {
+    uint64_t h = race_stack_key(g);
+    uint32_t set = ((uint32_t)(h >> 56) & (RACE_STACK_CACHE / 2 - 1)) * 2; /* the best-mixed bits */
+    if (rg->cache[set].hash == h)
+        return rg->cache[set].id;
+    if (rg->cache[set + 1].hash == h)
+        return rg->cache[set + 1].id;
+    return race_stack_id_miss(r, g, rg, h, set);
+}
 uint32_t race_stack_capture(G *g, RaceFrame *out);
 uint32_t depot_put(Race *r, const RaceFrame *f, uint32_t n);
 void race_report(Race *r, G *g, const RaceHit *hit);

@@ -102,26 +102,7 @@ done:
     return id;
 }
 
-/* The cache key of g's stack: a hash of its frames' saved pcs (a pc names
- * its function and line), computed without looking the lines up. */
-static uint64_t stack_key(G *g) {
-    uint64_t h = (uint64_t)g->nframes;
-    int stop = g->nframes > 2 * RACE_MAX_FRAMES ? g->nframes - 2 * RACE_MAX_FRAMES : 0;
-    for (int i = g->nframes - 1; i >= stop; i--) /* multiplying carries every pc bit upwards */
-        h = (h + (uint64_t)(uintptr_t)g->frames[i].pc) * 0x9E3779B97F4A7C15ull;
-    return h | 1; /* never 0: an empty cache entry */
-}
-
-/* Two-way set associative: a set's second entry keeps the one the newest
- * displaced, so two stacks that share a set (a loop's read and write) do not
- * evict each other on every access. */
-uint32_t race_stack_id(Race *r, G *g, RaceG *rg) {
-    uint64_t h = stack_key(g);
-    uint32_t set = ((uint32_t)(h >> 56) & (RACE_STACK_CACHE / 2 - 1)) * 2; /* the best-mixed bits */
-    if (rg->cache[set].hash == h)
-        return rg->cache[set].id;
-    if (rg->cache[set + 1].hash == h)
-        return rg->cache[set + 1].id;
+uint32_t race_stack_id_miss(Race *r, G *g, RaceG *rg, uint64_t h, uint32_t set) {
     RaceFrame f[RACE_MAX_FRAMES];
     uint32_t id = depot_put(r, f, race_stack_capture(g, f));
     rg->cache[set + 1] = rg->cache[set];

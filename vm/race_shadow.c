@@ -59,11 +59,10 @@ static Chunk *chunk_find(void *_Atomic *head, const Obj *obj, uint32_t no) {
  * the object's locations. */
 /* The chunk (obj, no) through g's cache of recent chunks, else the table. */
 static Chunk *chunk_cached(Race *r, RaceG *rg, Obj *obj, uint32_t no) {
-    if (rg->chunks_gc != r->ncollections) { /* chunks were freed: forget them all */
-        memset(rg->chunks, 0, sizeof rg->chunks);
-        rg->chunks_gc = r->ncollections;
-    }
-    uint32_t k = (uint32_t)(((uintptr_t)obj >> 4) ^ no) & (RACE_CHUNK_CACHE - 1);
+    race_caches_valid(r, rg);
+    /* the high bits of a multiplicative hash: objects allocated side by side
+     * (the cells of one closure) land in different entries */
+    uint32_t k = (uint32_t)(((uint64_t)(uintptr_t)obj + no) * 0x9E3779B97F4A7C15ull >> 58) & (RACE_CHUNK_CACHE - 1);
     if (rg->chunks[k].obj == obj && rg->chunks[k].no == no)
         return rg->chunks[k].chunk;
     HashTable *t = &r->shadow;
@@ -78,7 +77,8 @@ static Chunk *chunk_cached(Race *r, RaceG *rg, Obj *obj, uint32_t no) {
 }
 
 static Shadow *shadow_cell(Race *r, RaceG *rg, Obj *obj, uint32_t idx) {
-    uint32_t shift = chunk_shift(obj), no = idx >> shift, at = idx & ((1u << shift) - 1);
+    /* location 0 (a cell, a map, a first field) is cell 0 of chunk 0 whatever the object */
+    uint32_t shift = idx ? chunk_shift(obj) : 0, no = idx >> shift, at = idx & ((1u << shift) - 1);
     Chunk *c = chunk_cached(r, rg, obj, no);
     if (c)
         return at < c->ncells ? &c->cells[at] : NULL;
@@ -115,6 +115,11 @@ static inline bool happened_before(const RaceG *rg, uint64_t e) {
     return epoch_clk(e) <= (tid == rg->tid ? rg->clk : clock_get(&rg->vc, tid));
 }
 
+/* Whether the access at epoch e was rg's own (not an earlier owner's of its slot). */
+static inline bool is_mine(const RaceG *rg, uint64_t e) {
+    return epoch_tid(e) == rg->tid && epoch_clk(e) >= rg->clk0;
+}
+
 static void access_set(RaceAccess *dst, uint64_t epoch, uint32_t stack, uint32_t goid) {
     atomic_store_explicit(&dst->epoch, epoch, memory_order_relaxed);
     dst->stack = stack;
@@ -126,6 +131,11 @@ static uint32_t readset_find(const ReadSet *rs, uint32_t n, uint32_t tid) {
     uint32_t lo = 0, hi = n;
     if (hi > 0 && epoch_tid(atomic_load_explicit(&rs->a[hi - 1].epoch, memory_order_relaxed)) < tid)
         return hi; /* the common append: slots are handed out in order */
+    if (n <= 4) { /* a few concurrent readers: scan */
+        while (lo < n && epoch_tid(atomic_load_explicit(&rs->a[lo].epoch, memory_order_relaxed)) < tid)
+            lo++;
+        return lo;
+    }
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
         if (epoch_tid(atomic_load_explicit(&rs->a[mid].epoch, memory_order_relaxed)) < tid)
@@ -138,15 +148,16 @@ static uint32_t readset_find(const ReadSet *rs, uint32_t n, uint32_t tid) {
 
 /* Whether the cell's read set already holds the read at epoch e: lock-free,
  * so it may miss (the caller then takes the lock), but an entry equal to e
- * can only be this goroutine's own read in this epoch. */
-static bool readset_has(Shadow *s, uint64_t e) {
+ * can only be this goroutine's own read in this epoch.  *at: where e's slot
+ * was (a hint for reread). */
+static bool readset_has(Shadow *s, uint64_t e, uint32_t *at) {
     ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_acquire);
     if (!rs)
         return false;
     uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
     if (n > rs->cap)
         return false;
-    uint32_t i = readset_find(rs, n, epoch_tid(e));
+    uint32_t i = *at = readset_find(rs, n, epoch_tid(e));
     return i < n && atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed) == e;
 }
 
@@ -195,6 +206,31 @@ static void hit_prev(RaceHit *h, bool write, uint64_t e, uint32_t stack, uint32_
     h->prev_goid = goid;
 }
 
+/* A read of rg's own is still recorded in the locked cell s: replace it
+ * with the read at epoch e and say so.  Nothing else can have changed: a
+ * write forgets the reads, so the cell's last write is the one that read
+ * was checked against, and what happened before rg then still does. */
+static bool reread(Shadow *s, const RaceG *rg, uint64_t rd, uint64_t e, uint32_t stack, uint32_t goid,
+                   uint32_t hint) {
+    if (rd == READ_SHARED) {
+        ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
+        uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
+        uint32_t i = hint < n && epoch_tid(atomic_load_explicit(&rs->a[hint].epoch, memory_order_relaxed)) == rg->tid
+                         ? hint
+                         : readset_find(rs, n, rg->tid);
+        if (i == n || !is_mine(rg, atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed)))
+            return false;
+        access_set(&rs->a[i], e, stack, goid);
+        return true;
+    }
+    if (!rd || !is_mine(rg, rd))
+        return false;
+    atomic_store_explicit(&s->r, e, memory_order_relaxed);
+    s->rstack = stack;
+    s->rgoid = goid;
+    return true;
+}
+
 static void access(G *g, Obj *obj, uint32_t idx, bool write) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
@@ -205,18 +241,23 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
     uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
     if (w == e)
         return; /* FastTrack's same-epoch fast path */
+    uint32_t hint = UINT32_MAX;
     if (!write) {
         uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
-        if (rd == e || (rd == READ_SHARED && readset_has(s, e)))
+        if (rd == e || (rd == READ_SHARED && readset_has(s, e, &hint)))
             return; /* ... for reads, also among concurrent reads (a global function two goroutines call) */
     }
     uint32_t stack = race_stack_id(r, g, rg);
     uint32_t goid = (uint32_t)g->id;
-    RaceHit hit = {.cur_write = write, .cur_stack = stack, .cur_goid = g->id, .obj = obj, .idx = idx};
+    RaceHit hit;
     bool raced = false;
     spin_lock(&s->lock);
     w = atomic_load_explicit(&s->w, memory_order_relaxed);
     uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+    if (!write && reread(s, rg, rd, e, stack, goid, hint)) {
+        spin_unlock(&s->lock);
+        return;
+    }
     if (w && !happened_before(rg, w)) {
         raced = true;
         hit_prev(&hit, true, w, s->wstack, s->wgoid);
@@ -255,8 +296,14 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
         s->wgoid = goid;
     }
     spin_unlock(&s->lock);
-    if (raced)
+    if (raced) {
+        hit.cur_write = write;
+        hit.cur_stack = stack;
+        hit.cur_goid = g->id;
+        hit.obj = obj;
+        hit.idx = idx;
         race_report(r, g, &hit);
+    }
 }
 
 void race_read(G *g, Obj *obj, uint32_t idx) {
