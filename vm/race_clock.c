@@ -224,9 +224,11 @@ void clock_join(Clock *dst, const Clock *src) {
 }
 
 void clock_copy(Clock *dst, const Clock *src) {
-    Snap *b = snap_ref(src->base);
-    snap_unref(dst->base);
-    dst->base = b;
+    if (dst->base != src->base) { /* else no reference changes hands (two atomics saved) */
+        Snap *b = snap_ref(src->base);
+        snap_unref(dst->base);
+        dst->base = b;
+    }
     vc_copy(&dst->delta, &src->delta);
 }
 

@@ -20,7 +20,9 @@
  * update of a cell the spin lock in the cell.  The fast path of FastTrack
  * (this goroutine already read or wrote the location in its current epoch)
  * is one atomic load of the cell.  Sync objects (a channel, a mutex...) are
- * found the same way, keyed by their GC object, each with its own spin lock.
+ * found the same way, keyed by their GC object, each with its own spin lock
+ * (and cached per goroutine too); a clock of one remembers a goroutine that
+ * has seen all of it, whose acquire is then no work (SyncClock).
  *
  * Stacks are interned in a depot (id -> frames), so an access stores a
  * 32-bit stack id; each goroutine caches the ids of its recent stacks.
