@@ -4,6 +4,8 @@
  * write, and of its last read or the set of concurrent reads.  An access by
  * goroutine t at epoch e (Flanagan and Freund's FastTrack):
  *   read:  same epoch as the last read or write -> nothing to do (lock-free);
+ *          an earlier read of t's still recorded -> only its epoch moves
+ *          (no write since, so the last write was checked then: reread);
  *          the last write must happen before t, else a write/read race;
  *          the read replaces the last one if that happened before t, else
  *          the reads become a set.
