@@ -104,7 +104,7 @@ static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char
     AtomicWord *w = args_recv(g, fn, args, nargs, t);
     if (!w)
         return -1;
-    if (nargs == 2 && val_is_smallint(args[1])) /* an int (no fast path here: -race, a method value) */
+    if (nargs == 2 && val_is_smallint(args[1])) /* an int (no fast path here: a method value) */
         d = val_as_smallint(args[1]);
     else if (!args_check(g, fn, args + 1, nargs - 1, "i", &d))
         return -1;
@@ -129,6 +129,27 @@ static inline int int_load_fast(G *g, Value *args, int nargs, const NativeType *
     if (!w)
         return NATIVE_FAST_MISS;
     return ret_int(g, args, atomic_load(&w->v));
+}
+
+/* The same under -race (NativeType.race_fast), ordered as the methods are. */
+static inline int int_add_race_fast(G *g, Value *args, int nargs, const NativeType *t) {
+    AtomicWord *w = args_recv_fast(args, nargs, 2, t);
+    if (!w || !val_is_smallint(args[1]))
+        return NATIVE_FAST_MISS;
+    RaceAtomic *ra = race_atomic_begin(g, race_owner(w), 0, RACE_ATOMIC_SYNC);
+    int64_t nv = int_add_word(t, &w->v, val_as_smallint(args[1]));
+    race_atomic_end(g, ra, 0);
+    return ret_int(g, args, nv);
+}
+
+static inline int int_load_race_fast(G *g, Value *args, int nargs, const NativeType *t) {
+    AtomicWord *w = args_recv_fast(args, nargs, 1, t);
+    if (!w)
+        return NATIVE_FAST_MISS;
+    RaceAtomic *ra = race_atomic_begin(g, race_owner(w), 0, RACE_ATOMIC_SYNC);
+    int64_t v = atomic_load(&w->v);
+    race_atomic_end(g, ra, 0);
+    return ret_int(g, args, v);
 }
 
 static int int_swap(G *g, Value *args, int nargs, const NativeType *t, const char *fn) {
@@ -166,6 +187,12 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
     static int T##_Load_fast(G *g, Value *a, int n) {                                                        \
         return int_load_fast(g, a, n, &T##_type);                                                            \
     }                                                                                                        \
+    static int T##_Add_race_fast(G *g, Value *a, int n) {                                                    \
+        return int_add_race_fast(g, a, n, &T##_type);                                                        \
+    }                                                                                                        \
+    static int T##_Load_race_fast(G *g, Value *a, int n) {                                                   \
+        return int_load_race_fast(g, a, n, &T##_type);                                                       \
+    }                                                                                                        \
     static int T##_Swap(G *g, Value *a, int n) {                                                             \
         return int_swap(g, a, n, &T##_type, "atomic." NAME ".Swap");                                         \
     }                                                                                                        \
@@ -185,6 +212,7 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
         .methods = T##_methods,                                                                              \
         .payload_size = sizeof(AtomicWord),                                                                  \
         .fast = (const NativeFast[]){{"Add", T##_Add_fast}, {"Load", T##_Load_fast}, {NULL, NULL}},          \
+        .race_fast = (const NativeFast[]){{"Add", T##_Add_race_fast}, {"Load", T##_Load_race_fast}, {NULL, NULL}}, \
     };
 
 INT_METHODS(int64, "Int64")

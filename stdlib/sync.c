@@ -251,22 +251,43 @@ static int mutex_Unlock(G *g, Value *args, int nargs) {
  * one CAS on a mutex nobody waits for.  Anything else (a locked mutex,
  * waiters, a woken or starving state, an unlocked one) goes to the full
  * method, as Go's lockSlow and unlockSlow. */
-static int mutex_Lock_fast(G *g, Value *args, int nargs) {
-    (void)g;
+static inline Mutex *mutex_lock_fast(Value *args, int nargs) {
     Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
     int32_t unlocked = 0;
-    if (!m || !atomic_compare_exchange_strong(&m->state, &unlocked, MUTEX_LOCKED))
-        return NATIVE_FAST_MISS;
-    return 0;
+    return m && atomic_compare_exchange_strong(&m->state, &unlocked, MUTEX_LOCKED) ? m : NULL;
+}
+
+static inline bool mutex_unlock_fast(Mutex *m) {
+    int32_t locked = MUTEX_LOCKED;
+    return atomic_compare_exchange_strong(&m->state, &locked, 0);
+}
+
+static int mutex_Lock_fast(G *g, Value *args, int nargs) {
+    (void)g;
+    return mutex_lock_fast(args, nargs) ? 0 : NATIVE_FAST_MISS;
 }
 
 static int mutex_Unlock_fast(G *g, Value *args, int nargs) {
     (void)g;
     Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
-    int32_t locked = MUTEX_LOCKED;
-    if (!m || !atomic_compare_exchange_strong(&m->state, &locked, 0))
+    return m && mutex_unlock_fast(m) ? 0 : NATIVE_FAST_MISS;
+}
+
+/* The same under -race (NativeType.race_fast), with the methods' edges. */
+static int mutex_Lock_race_fast(G *g, Value *args, int nargs) {
+    Mutex *m = mutex_lock_fast(args, nargs);
+    if (!m)
         return NATIVE_FAST_MISS;
+    race_acquire(g, race_owner(m), RACE_LOCK);
     return 0;
+}
+
+static int mutex_Unlock_race_fast(G *g, Value *args, int nargs) {
+    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    if (!m || atomic_load(&m->state) != MUTEX_LOCKED)
+        return NATIVE_FAST_MISS;
+    race_release(g, race_owner(m), RACE_LOCK); /* before the unlock; should the CAS fail, Unlock releases again (harmless) */
+    return mutex_unlock_fast(m) ? 0 : NATIVE_FAST_MISS;
 }
 
 static void mutex_init(Mutex *m) {
@@ -297,6 +318,7 @@ static const NativeType mutex_type = {
     .init = mutex_obj_init,
     .finalize = mutex_finalize,
     .fast = (const NativeFast[]){{"Lock", mutex_Lock_fast}, {"Unlock", mutex_Unlock_fast}, {NULL, NULL}},
+    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast}, {"Unlock", mutex_Unlock_race_fast}, {NULL, NULL}},
 };
 
 /* ---- RWMutex (Go's) ----

@@ -195,8 +195,9 @@ typedef int (*NativeFn)(G *g, Value *args, int nargs);
 /* A native method's fast path (NativeType.fast): the call's common case,
  * run by CALLM straight from the dispatch loop, without native_invoke's
  * bookkeeping.  It must not park, yield, panic, call back into the VM or
- * reach a safepoint, and makes no race-detector edge (it is not installed
- * under -race); it may allocate.  It returns its result count (at most
+ * reach a safepoint, and makes no race-detector edge (under -race the
+ * type's race_fast ones are installed instead, which make fn's edges); it
+ * may allocate.  It returns its result count (at most
  * nargs: the results overwrite its arguments), or NATIVE_FAST_MISS having
  * done nothing: then fn handles the call. */
 #define NATIVE_FAST_MISS (-1)
@@ -293,6 +294,7 @@ typedef struct NativeType {
     Value (*zero)(VM *vm);
     const void *io; /* stdlib/stream.h: how to read/write it (files, conns); NULL if neither */
     const NativeFast *fast; /* fast paths of some methods, terminated by {NULL}; may be NULL */
+    const NativeFast *race_fast; /* those used under -race instead: they make fn's race edges */
 } NativeType;
 
 typedef struct ObjNativeObj {

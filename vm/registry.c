@@ -250,9 +250,10 @@ void vm_register_type(VM *vm, const NativeType *t) {
         ms[i] = (ObjNative *)val_as_obj(vm_new_native(vm, t->methods[i].name, t->methods[i].fn, t->methods[i].doc));
         ms[i]->method = str_intern_c(vm, t->methods[i].name);
         ms[i]->owner = t;
-        /* No fast path under -race (it makes no happens-before edge); every
-         * front end turns the detector on before it opens the stdlib. */
-        for (const NativeFast *fp = t->fast; fp && fp->name && !RACE_ON(vm); fp++)
+        /* Under -race the fast paths that make the method's happens-before
+         * edges; every front end turns the detector on before it opens the
+         * stdlib. */
+        for (const NativeFast *fp = RACE_ON(vm) ? t->race_fast : t->fast; fp && fp->name; fp++)
             if (!strcmp(fp->name, t->methods[i].name))
                 ms[i]->fast = fp->fast;
     }
