@@ -212,7 +212,8 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
         .methods = T##_methods,                                                                              \
         .payload_size = sizeof(AtomicWord),                                                                  \
         .fast = (const NativeFast[]){{"Add", T##_Add_fast}, {"Load", T##_Load_fast}, {NULL, NULL}},          \
-        .race_fast = (const NativeFast[]){{"Add", T##_Add_race_fast}, {"Load", T##_Load_race_fast}, {NULL, NULL}}, \
+        .race_fast = (const NativeFast[]){                                                                   \
+            {"Add", T##_Add_race_fast}, {"Load", T##_Load_race_fast}, {NULL, NULL}},                         \
     };
 
 INT_METHODS(int64, "Int64")

@@ -286,7 +286,8 @@ static int mutex_Unlock_race_fast(G *g, Value *args, int nargs) {
     Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
     if (!m || atomic_load(&m->state) != MUTEX_LOCKED)
         return NATIVE_FAST_MISS;
-    race_release(g, race_owner(m), RACE_LOCK); /* before the unlock; should the CAS fail, Unlock releases again (harmless) */
+    /* the edge before the unlock; should the CAS fail, Unlock releases again (harmless) */
+    race_release(g, race_owner(m), RACE_LOCK);
     return mutex_unlock_fast(m) ? 0 : NATIVE_FAST_MISS;
 }
 
@@ -318,7 +319,9 @@ static const NativeType mutex_type = {
     .init = mutex_obj_init,
     .finalize = mutex_finalize,
     .fast = (const NativeFast[]){{"Lock", mutex_Lock_fast}, {"Unlock", mutex_Unlock_fast}, {NULL, NULL}},
-    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast}, {"Unlock", mutex_Unlock_race_fast}, {NULL, NULL}},
+    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast},
+                                      {"Unlock", mutex_Unlock_race_fast},
+                                      {NULL, NULL}},
 };
 
 /* ---- RWMutex (Go's) ----

@@ -48,7 +48,6 @@
 
 typedef struct Race Race;
 
-
 /* A spin lock for the detector's short critical sections (a shadow cell's
  * update, a sync object's clock): it lives beside the data it guards, so
  * racing goroutines move one cache line between cores, not two. */
@@ -116,9 +115,9 @@ typedef struct RaceFrame {
 /* ---- per goroutine (g->race) ---- */
 typedef struct RaceG {
     uint32_t tid;
-    uint32_t clk;   /* == vc[tid] */
-    uint64_t epoch; /* epoch_make(tid, clk) */
-    uint32_t clk0;  /* its first clock: its slot's earlier epochs were other goroutines' */
+    uint32_t clk;    /* == vc[tid] */
+    uint64_t epoch;  /* epoch_make(tid, clk) */
+    uint32_t clk0;   /* its first clock: its slot's earlier epochs were other goroutines' */
     uint32_t own_ix; /* where vc's delta keeps slot tid (clock_set_hinted) */
     uint64_t serial; /* unique, never reused (SyncClock.cover) */
     Clock vc;

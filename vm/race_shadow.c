@@ -64,12 +64,14 @@ static Chunk *chunk_cached(Race *r, RaceG *rg, Obj *obj, uint32_t no) {
     race_caches_valid(r, rg);
     /* the high bits of a multiplicative hash: objects allocated side by side
      * (the cells of one closure) land in different entries */
-    uint32_t k = (uint32_t)(((uint64_t)(uintptr_t)obj + no) * 0x9E3779B97F4A7C15ull >> 58) & (RACE_CHUNK_CACHE - 1);
+    uint32_t k =
+        (uint32_t)(((uint64_t)(uintptr_t)obj + no) * 0x9E3779B97F4A7C15ull >> 58) & (RACE_CHUNK_CACHE - 1);
     if (rg->chunks[k].obj == obj && rg->chunks[k].no == no)
         return rg->chunks[k].chunk;
     HashTable *t = &r->shadow;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
-    Chunk *c = chunk_find(&b[race_hash(obj, no) & atomic_load_explicit(&t->mask, memory_order_relaxed)], obj, no);
+    Chunk *c =
+        chunk_find(&b[race_hash(obj, no) & atomic_load_explicit(&t->mask, memory_order_relaxed)], obj, no);
     if (c) {
         rg->chunks[k].obj = obj;
         rg->chunks[k].no = no;
@@ -133,7 +135,7 @@ static uint32_t readset_find(const ReadSet *rs, uint32_t n, uint32_t tid) {
     uint32_t lo = 0, hi = n;
     if (hi > 0 && epoch_tid(atomic_load_explicit(&rs->a[hi - 1].epoch, memory_order_relaxed)) < tid)
         return hi; /* the common append: slots are handed out in order */
-    if (n <= 4) { /* a few concurrent readers: scan */
+    if (n <= 4) {  /* a few concurrent readers: scan */
         while (lo < n && epoch_tid(atomic_load_explicit(&rs->a[lo].epoch, memory_order_relaxed)) < tid)
             lo++;
         return lo;
@@ -170,7 +172,8 @@ static void readset_put(Race *r, Shadow *s, uint64_t epoch, uint32_t stack, uint
     ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
     uint32_t n = rs ? atomic_load_explicit(&rs->n, memory_order_relaxed) : 0;
     uint32_t lo = rs ? readset_find(rs, n, epoch_tid(epoch)) : 0;
-    if (lo < n && epoch_tid(atomic_load_explicit(&rs->a[lo].epoch, memory_order_relaxed)) == epoch_tid(epoch)) {
+    if (lo < n &&
+        epoch_tid(atomic_load_explicit(&rs->a[lo].epoch, memory_order_relaxed)) == epoch_tid(epoch)) {
         access_set(&rs->a[lo], epoch, stack, goid);
         return;
     }
@@ -179,8 +182,8 @@ static void readset_put(Race *r, Shadow *s, uint64_t epoch, uint32_t stack, uint
         ReadSet *grown = mem_calloc(1, sizeof(ReadSet) + cap * sizeof(RaceAccess));
         grown->cap = cap;
         for (uint32_t i = 0; i < n; i++)
-            access_set(&grown->a[i], atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed), rs->a[i].stack,
-                       rs->a[i].goid);
+            access_set(&grown->a[i], atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed),
+                       rs->a[i].stack, rs->a[i].goid);
         atomic_store_explicit(&grown->n, n, memory_order_relaxed);
         atomic_store_explicit(&s->rs, grown, memory_order_release);
         if (rs) {
@@ -195,8 +198,8 @@ static void readset_put(Race *r, Shadow *s, uint64_t epoch, uint32_t stack, uint
         rs = grown;
     }
     for (uint32_t j = n; j > lo; j--)
-        access_set(&rs->a[j], atomic_load_explicit(&rs->a[j - 1].epoch, memory_order_relaxed), rs->a[j - 1].stack,
-                   rs->a[j - 1].goid);
+        access_set(&rs->a[j], atomic_load_explicit(&rs->a[j - 1].epoch, memory_order_relaxed),
+                   rs->a[j - 1].stack, rs->a[j - 1].goid);
     access_set(&rs->a[lo], epoch, stack, goid);
     atomic_store_explicit(&rs->n, n + 1, memory_order_relaxed);
 }
@@ -217,9 +220,10 @@ static bool reread(Shadow *s, const RaceG *rg, uint64_t rd, uint64_t e, uint32_t
     if (rd == READ_SHARED) {
         ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
         uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
-        uint32_t i = hint < n && epoch_tid(atomic_load_explicit(&rs->a[hint].epoch, memory_order_relaxed)) == rg->tid
-                         ? hint
-                         : readset_find(rs, n, rg->tid);
+        uint32_t i =
+            hint < n && epoch_tid(atomic_load_explicit(&rs->a[hint].epoch, memory_order_relaxed)) == rg->tid
+                ? hint
+                : readset_find(rs, n, rg->tid);
         if (i == n || !is_mine(rg, atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed)))
             return false;
         access_set(&rs->a[i], e, stack, goid);
@@ -385,7 +389,7 @@ static void *_Atomic *chunk_next(void *e) {
 }
 
 void shadow_gc(Race *r) {
-    r->ncollections++; /* every goroutine's chunk cache is stale */
+    r->ncollections++;                       /* every goroutine's chunk cache is stale */
     for (size_t i = 0; i < r->nretired; i++) /* no fast path is reading them now */
         free(r->retired[i]);
     r->nretired = 0;
