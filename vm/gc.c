@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "vm/interp.h"
@@ -49,18 +50,23 @@ void gc_set_external(VM *vm, ObjNativeObj *o, size_t bytes) {
         atomic_fetch_sub(&vm->bytes_allocated, was - bytes);
 }
 
+/* Count o (allocated by c's thread) in c. */
+static inline void *cache_count(VM *vm, AllocCache *c, Obj *o, size_t size) {
+    c->bytes += size;
+    c->nobjects++;
+    if (__builtin_expect(c->bytes >= CACHE_FLUSH_BYTES || vm->gc_stress, 0))
+        gc_flush_counts(vm);
+    return o;
+}
+
+/* A large object, or any from a thread without a cache: malloc's, on a list. */
 static void *gc_link(VM *vm, Obj *o, size_t size, ObjType type) {
     o->type = (uint8_t)type;
     AllocCache *c = tls_cache;
     if (c) {
         o->gc_next = c->objects;
         c->objects = o;
-        c->bytes += size;
-        c->nobjects++;
-        if (c->bytes < CACHE_FLUSH_BYTES && !vm->gc_stress)
-            return o;
-        gc_flush_counts(vm);
-        return o;
+        return cache_count(vm, c, o, size);
     }
     pthread_mutex_lock(&vm->heap_lock);
     o->gc_next = vm->objects;
@@ -71,11 +77,28 @@ static void *gc_link(VM *vm, Obj *o, size_t size, ObjType type) {
 }
 
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
+    AllocCache *c = tls_cache;
+    if (c && size <= GC_SMALL_MAX) {
+        Obj *o = gc_small_alloc(&c->small, size);
+        memset(o, 0, size);
+        o->type = (uint8_t)type;
+        return cache_count(vm, c, o, size);
+    }
     return gc_link(vm, mem_calloc(1, size), size, type);
 }
 
 void *gc_alloc_header(VM *vm, size_t size, ObjType type) {
-    Obj *o = mem_alloc(size);
+    AllocCache *c = tls_cache;
+    Obj *o;
+    if (c && size <= GC_SMALL_MAX) {
+        o = gc_small_alloc(&c->small, size);
+        o->type = (uint8_t)type;
+        o->marked = 0;
+        o->flags = 0;
+        o->aux = 0;
+        return cache_count(vm, c, o, size);
+    }
+    o = mem_alloc(size);
     o->marked = 0;
     o->flags = 0;
     o->aux = 0;
@@ -299,7 +322,7 @@ void gc_mark_globals(VM *vm, bool program_modules) {
         vm->rt->mark_roots(vm);
 }
 
-static void free_obj(VM *vm, Obj *o) {
+void gc_finalize(VM *vm, Obj *o) {
     switch ((ObjType)o->type) {
     case OBJ_PROTO: {
         ObjProto *p = (ObjProto *)o;
@@ -328,6 +351,10 @@ static void free_obj(VM *vm, Obj *o) {
     }
     vm->bytes_allocated -= gc_obj_size(o);
     vm->nobjects--;
+}
+
+static void free_obj(VM *vm, Obj *o) {
+    gc_finalize(vm, o);
     free(o);
 }
 
@@ -357,8 +384,10 @@ static void sweep(VM *vm) {
         c->nobjects = 0;
     }
     sweep_list(vm, &vm->objects);
-    for (AllocCache *c = vm->caches; c; c = c->next)
+    for (AllocCache *c = vm->caches; c; c = c->next) {
         sweep_list(vm, &c->objects);
+        gc_small_sweep(vm, &c->small);
+    }
     pthread_mutex_unlock(&vm->heap_lock);
 }
 
@@ -378,8 +407,10 @@ static void each_in_list(Obj *o, void (*fn)(Obj *o, void *ctx), void *ctx) {
 void gc_each_object(VM *vm, void (*fn)(Obj *o, void *ctx), void *ctx) {
     pthread_mutex_lock(&vm->heap_lock); /* as sweep: a starting thread may be registering its cache */
     each_in_list(vm->objects, fn, ctx);
-    for (AllocCache *c = vm->caches; c; c = c->next)
+    for (AllocCache *c = vm->caches; c; c = c->next) {
         each_in_list(c->objects, fn, ctx);
+        gc_small_each(&c->small, fn, ctx);
+    }
     pthread_mutex_unlock(&vm->heap_lock);
 }
 
@@ -432,8 +463,10 @@ static void free_list(VM *vm, Obj **list) {
 
 void gc_free_all(VM *vm) {
     free_list(vm, &vm->objects);
-    for (AllocCache *c = vm->caches; c; c = c->next)
+    for (AllocCache *c = vm->caches; c; c = c->next) {
         free_list(vm, &c->objects);
+        gc_small_free_all(vm, &c->small);
+    }
     free(vm->gray);
     vm->gray = NULL;
     vm->ngray = vm->gray_cap = 0;
