@@ -322,7 +322,7 @@ void gc_mark_globals(VM *vm, bool program_modules) {
         vm->rt->mark_roots(vm);
 }
 
-void gc_finalize(VM *vm, Obj *o) {
+void gc_finalize(VM *vm, Obj *o, GcFreed *f) {
     switch ((ObjType)o->type) {
     case OBJ_PROTO: {
         ObjProto *p = (ObjProto *)o;
@@ -349,16 +349,23 @@ void gc_finalize(VM *vm, Obj *o) {
     }
     default: break;
     }
-    vm->bytes_allocated -= gc_obj_size(o);
-    vm->nobjects--;
+    (void)vm;
+    f->bytes += gc_obj_size(o);
+    f->n++;
 }
 
-static void free_obj(VM *vm, Obj *o) {
-    gc_finalize(vm, o);
+static void free_obj(VM *vm, Obj *o, GcFreed *f) {
+    gc_finalize(vm, o, f);
     free(o);
 }
 
-static void sweep_list(VM *vm, Obj **link) {
+/* The heap's counters once per sweep: an atomic per object is too dear. */
+static void count_freed(VM *vm, const GcFreed *f) {
+    atomic_fetch_sub(&vm->bytes_allocated, f->bytes);
+    atomic_fetch_sub(&vm->nobjects, f->n);
+}
+
+static void sweep_list(VM *vm, Obj **link, GcFreed *f) {
     while (*link) {
         Obj *o = *link;
         if (o->marked) {
@@ -366,14 +373,15 @@ static void sweep_list(VM *vm, Obj **link) {
             link = &o->gc_next;
         } else {
             *link = o->gc_next;
-            free_obj(vm, o);
+            free_obj(vm, o, f);
         }
     }
 }
 
 static void sweep(VM *vm) {
     /* A thread starting now may be registering its cache: hold the list.
-     * free_obj subtracts from bytes_allocated: first count what caches hold. */
+     * The freed objects are subtracted from bytes_allocated: first count
+     * what caches hold. */
     pthread_mutex_lock(&vm->heap_lock);
     for (AllocCache *c = vm->caches; c; c = c->next) {
         vm->bytes_allocated += c->bytes;
@@ -383,11 +391,13 @@ static void sweep(VM *vm) {
         c->bytes = 0;
         c->nobjects = 0;
     }
-    sweep_list(vm, &vm->objects);
+    GcFreed f = {0, 0};
+    sweep_list(vm, &vm->objects, &f);
     for (AllocCache *c = vm->caches; c; c = c->next) {
-        sweep_list(vm, &c->objects);
-        gc_small_sweep(vm, &c->small);
+        sweep_list(vm, &c->objects, &f);
+        gc_small_sweep(vm, &c->small, &f);
     }
+    count_freed(vm, &f);
     pthread_mutex_unlock(&vm->heap_lock);
 }
 
@@ -453,20 +463,22 @@ bool vm_native_poll(G *g) {
     return true;
 }
 
-static void free_list(VM *vm, Obj **list) {
+static void free_list(VM *vm, Obj **list, GcFreed *f) {
     while (*list) {
         Obj *o = *list;
         *list = o->gc_next;
-        free_obj(vm, o);
+        free_obj(vm, o, f);
     }
 }
 
 void gc_free_all(VM *vm) {
-    free_list(vm, &vm->objects);
+    GcFreed f = {0, 0};
+    free_list(vm, &vm->objects, &f);
     for (AllocCache *c = vm->caches; c; c = c->next) {
-        free_list(vm, &c->objects);
-        gc_small_free_all(vm, &c->small);
+        free_list(vm, &c->objects, &f);
+        gc_small_free_all(vm, &c->small, &f);
     }
+    count_freed(vm, &f);
     free(vm->gray);
     vm->gray = NULL;
     vm->ngray = vm->gray_cap = 0;

@@ -49,7 +49,7 @@ Obj *gc_small_refill(GcSmall *h, unsigned k) {
 }
 
 /* Sweep slab s: append its free slots to *tail; returns how many objects live. */
-static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail) {
+static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail, GcFreed *f) {
     uint32_t live = 0;
     for (uint32_t i = 0; i < s->nused; i++) {
         Obj *o = slab_at(s, i);
@@ -59,7 +59,7 @@ static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail) {
                 live++;
                 continue;
             }
-            gc_finalize(vm, o);
+            gc_finalize(vm, o, f);
             slot_free(o, s->slot, NULL);
         }
         **tail = o; /* relinked in address order */
@@ -68,14 +68,14 @@ static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail) {
     return live;
 }
 
-void gc_small_sweep(struct VM *vm, GcSmall *h) {
+void gc_small_sweep(struct VM *vm, GcSmall *h, GcFreed *f) {
     for (unsigned k = 0; k < GC_SMALL_CLASSES; k++) {
         Obj *head = NULL, **tail = &head;
         GcSlab *empty = NULL;
         for (GcSlab **link = &h->slabs[k]; *link;) {
             GcSlab *s = *link;
             Obj **seg = tail;
-            if (sweep_slab(vm, s, &tail) > 0) {
+            if (sweep_slab(vm, s, &tail, f) > 0) {
                 link = &s->next;
                 continue;
             }
@@ -117,14 +117,14 @@ size_t gc_small_nslabs(const GcSmall *h) {
     return n;
 }
 
-void gc_small_free_all(struct VM *vm, GcSmall *h) {
+void gc_small_free_all(struct VM *vm, GcSmall *h, GcFreed *f) {
     for (unsigned k = 0; k < GC_SMALL_CLASSES; k++) {
         while (h->slabs[k]) {
             GcSlab *s = h->slabs[k];
             h->slabs[k] = s->next;
             for (uint32_t i = 0; i < s->nused; i++)
                 if (slab_at(s, i)->type != GC_SLOT_FREE)
-                    gc_finalize(vm, slab_at(s, i));
+                    gc_finalize(vm, slab_at(s, i), f);
             GC_SMALL_UNPOISON(s->mem, (size_t)s->nslots * s->slot);
             mem_free(s);
         }

@@ -43,6 +43,12 @@ typedef struct GcSmall {
 
 struct VM;
 
+/* What a sweep freed, subtracted from the heap's counters once at its end. */
+typedef struct GcFreed {
+    size_t bytes;
+    int64_t n;
+} GcFreed;
+
 Obj *gc_small_refill(GcSmall *h, unsigned k); /* the free list of class k is empty */
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -75,15 +81,15 @@ static inline Obj *gc_small_alloc(GcSmall *h, size_t size) {
 /* The world is stopped and marking done: free the unmarked objects of h
  * (gc_finalize each), unmark the rest, rebuild the free lists; an empty slab
  * goes back to malloc but for one per class, kept for the next allocations. */
-void gc_small_sweep(struct VM *vm, GcSmall *h);
+void gc_small_sweep(struct VM *vm, GcSmall *h, GcFreed *f);
 /* fn(o) for every object in use. */
 void gc_small_each(GcSmall *h, void (*fn)(Obj *o, void *ctx), void *ctx);
 /* How many slabs h holds (the tests). */
 size_t gc_small_nslabs(const GcSmall *h);
 /* Finalize every object and free every slab (the VM is going away). */
-void gc_small_free_all(struct VM *vm, GcSmall *h);
-/* The collector's side of freeing o (a native's finalizer, a proto's code,
- * the heap's counters), without freeing o's own memory. */
-void gc_finalize(struct VM *vm, Obj *o);
+void gc_small_free_all(struct VM *vm, GcSmall *h, GcFreed *f);
+/* The collector's side of freeing o (a native's finalizer, a proto's code),
+ * counted in f, without freeing o's own memory. */
+void gc_finalize(struct VM *vm, Obj *o, GcFreed *f);
 
 #endif
