@@ -82,7 +82,7 @@ void *gc_alloc(VM *vm, size_t size, ObjType type) {
         Obj *o = gc_small_alloc(&c->small, size);
         memset(o, 0, size);
         o->type = (uint8_t)type;
-        return cache_count(vm, c, o, size);
+        return cache_count(vm, c, o, GC_SMALL_SLOT(size));
     }
     return gc_link(vm, mem_calloc(1, size), size, type);
 }
@@ -96,7 +96,7 @@ void *gc_alloc_header(VM *vm, size_t size, ObjType type) {
         o->marked = 0;
         o->flags = 0;
         o->aux = 0;
-        return cache_count(vm, c, o, size);
+        return cache_count(vm, c, o, GC_SMALL_SLOT(size));
     }
     o = mem_alloc(size);
     o->marked = 0;
@@ -322,7 +322,7 @@ void gc_mark_globals(VM *vm, bool program_modules) {
         vm->rt->mark_roots(vm);
 }
 
-void gc_finalize(VM *vm, Obj *o, GcFreed *f) {
+size_t gc_finalize(Obj *o) {
     switch ((ObjType)o->type) {
     case OBJ_PROTO: {
         ObjProto *p = (ObjProto *)o;
@@ -343,19 +343,21 @@ void gc_finalize(VM *vm, Obj *o, GcFreed *f) {
         break;
     case OBJ_NATIVEOBJ: {
         ObjNativeObj *n = (ObjNativeObj *)o;
+        size_t external = n->external;
         if (n->ntype->finalize)
             n->ntype->finalize(n);
-        break;
+        return external;
     }
-    default: break;
+    default: break; /* a type added here must be added to GC_FINALIZED too */
     }
-    (void)vm;
-    f->bytes += gc_obj_size(o);
-    f->n++;
+    return 0;
 }
 
 static void free_obj(VM *vm, Obj *o, GcFreed *f) {
-    gc_finalize(vm, o, f);
+    f->bytes += gc_obj_size(o);
+    f->n++;
+    if (GC_FINALIZED(o->type))
+        gc_finalize(o);
     free(o);
 }
 

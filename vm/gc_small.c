@@ -50,7 +50,7 @@ Obj *gc_small_refill(GcSmall *h, unsigned k) {
 
 /* Sweep slab s: append its free slots to *tail; returns how many objects live. */
 static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail, GcFreed *f) {
-    uint32_t live = 0;
+    uint32_t live = 0, freed = 0;
     for (uint32_t i = 0; i < s->nused; i++) {
         Obj *o = slab_at(s, i);
         if (o->type != GC_SLOT_FREE) {
@@ -59,12 +59,16 @@ static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail, GcFreed *f) {
                 live++;
                 continue;
             }
-            gc_finalize(vm, o, f);
+            if (GC_FINALIZED(o->type))
+                f->bytes += gc_finalize(o);
             slot_free(o, s->slot, NULL);
+            freed++;
         }
         **tail = o; /* relinked in address order */
         *tail = &o->gc_next;
     }
+    f->bytes += (size_t)freed * s->slot;
+    f->n += freed;
     return live;
 }
 
@@ -122,9 +126,15 @@ void gc_small_free_all(struct VM *vm, GcSmall *h, GcFreed *f) {
         while (h->slabs[k]) {
             GcSlab *s = h->slabs[k];
             h->slabs[k] = s->next;
-            for (uint32_t i = 0; i < s->nused; i++)
-                if (slab_at(s, i)->type != GC_SLOT_FREE)
-                    gc_finalize(vm, slab_at(s, i), f);
+            for (uint32_t i = 0; i < s->nused; i++) {
+                Obj *o = slab_at(s, i);
+                if (o->type == GC_SLOT_FREE)
+                    continue;
+                f->bytes += s->slot;
+                f->n++;
+                if (GC_FINALIZED(o->type))
+                    f->bytes += gc_finalize(o);
+            }
             GC_SMALL_UNPOISON(s->mem, (size_t)s->nslots * s->slot);
             mem_free(s);
         }

@@ -32,6 +32,9 @@
 #define GC_SMALL_MAX 256
 #define GC_SMALL_CLASSES (GC_SMALL_MAX / 16)
 #define GC_SLOT_FREE 0xFF /* Obj.type of a free slot */
+/* The bytes a small object of `size` takes, which the heap's counters count
+ * (as Go's count its size classes). */
+#define GC_SMALL_SLOT(size) ((((size_t)(size)-1) | 15) + 1)
 
 typedef struct GcSlab GcSlab;
 
@@ -79,7 +82,7 @@ static inline Obj *gc_small_alloc(GcSmall *h, size_t size) {
 }
 
 /* The world is stopped and marking done: free the unmarked objects of h
- * (gc_finalize each), unmark the rest, rebuild the free lists; an empty slab
+ * (counted in f), unmark the rest, rebuild the free lists; an empty slab
  * goes back to malloc but for one per class, kept for the next allocations. */
 void gc_small_sweep(struct VM *vm, GcSmall *h, GcFreed *f);
 /* fn(o) for every object in use. */
@@ -88,8 +91,13 @@ void gc_small_each(GcSmall *h, void (*fn)(Obj *o, void *ctx), void *ctx);
 size_t gc_small_nslabs(const GcSmall *h);
 /* Finalize every object and free every slab (the VM is going away). */
 void gc_small_free_all(struct VM *vm, GcSmall *h, GcFreed *f);
-/* The collector's side of freeing o (a native's finalizer, a proto's code),
- * counted in f, without freeing o's own memory. */
-void gc_finalize(struct VM *vm, Obj *o, GcFreed *f);
+/* The types whose objects hold memory outside themselves, which the sweep
+ * must pass to gc_finalize before it frees them. */
+#define GC_FINALIZED(type)                                                                                   \
+    ((type) == OBJ_PROTO || (type) == OBJ_STRUCTTYPE || (type) == OBJ_MODULE || (type) == OBJ_NATIVEOBJ)
+/* Free what o holds outside its own memory (a proto's code, a native's
+ * finalizer); returns the part of it the heap counted (a native object's
+ * external bytes, vm/gc.h). */
+size_t gc_finalize(Obj *o);
 
 #endif

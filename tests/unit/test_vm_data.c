@@ -127,7 +127,7 @@ static void test_gc_small(VM *vm) {
     gc_attach_thread(vm, &cache);
     G *g = vm_new_g(vm);
     gc_collect(vm);
-    size_t base = count_objects(vm);
+    size_t base = count_objects(vm), base_bytes = vm->bytes_allocated;
     /* 30000 strings of 1-200 bytes (every class), every third one kept */
     enum { N = 30000 };
     ObjList *keep = list_new(vm, 0);
@@ -166,7 +166,9 @@ static void test_gc_small(VM *vm) {
     /* everything dropped: every slab but one per class goes back to malloc */
     g->stack[0] = VAL_NIL;
     gc_collect(vm);
-    CHECK(count_objects(vm) <= base + 2, "all garbage freed (%zu left)", count_objects(vm) - base);
+    CHECK(count_objects(vm) == base, "all garbage freed (%zu left)", count_objects(vm) - base);
+    CHECK(vm->bytes_allocated == base_bytes, "the heap's bytes are back to %zu (%zu)", base_bytes,
+          vm->bytes_allocated);
     size_t slabs = gc_small_nslabs(&cache.small);
     CHECK(slabs <= GC_SMALL_CLASSES, "empty slabs are released (%zu kept)", slabs);
     printf("ok gc small: slabs visit, keep, free, reuse and release\n");
