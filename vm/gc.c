@@ -397,7 +397,7 @@ static void sweep(VM *vm) {
     sweep_list(vm, &vm->objects, &f);
     for (AllocCache *c = vm->caches; c; c = c->next) {
         sweep_list(vm, &c->objects, &f);
-        gc_small_sweep(vm, &c->small, &f);
+        gc_small_sweep(&c->small, &f);
     }
     count_freed(vm, &f);
     pthread_mutex_unlock(&vm->heap_lock);
@@ -478,7 +478,7 @@ void gc_free_all(VM *vm) {
     free_list(vm, &vm->objects, &f);
     for (AllocCache *c = vm->caches; c; c = c->next) {
         free_list(vm, &c->objects, &f);
-        gc_small_free_all(vm, &c->small, &f);
+        gc_small_free_all(&c->small, &f);
     }
     count_freed(vm, &f);
     free(vm->gray);

@@ -22,11 +22,9 @@ static inline Obj *slab_at(GcSlab *s, uint32_t i) {
     return (Obj *)(s->mem + (size_t)i * s->slot);
 }
 
-/* o (slot bytes) becomes free, linked before next; under ASan all but its
- * header is poisoned. */
-static inline void slot_free(Obj *o, uint32_t slot, Obj *next) {
+/* o (slot bytes) becomes free; under ASan all but its header is poisoned. */
+static inline void slot_free(Obj *o, uint32_t slot) {
     o->type = GC_SLOT_FREE;
-    o->gc_next = next;
     GC_SMALL_POISON((char *)o + sizeof(Obj), slot - sizeof(Obj));
 }
 
@@ -49,7 +47,7 @@ Obj *gc_small_refill(GcSmall *h, unsigned k) {
 }
 
 /* Sweep slab s: append its free slots to *tail; returns how many objects live. */
-static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail, GcFreed *f) {
+static uint32_t sweep_slab(GcSlab *s, Obj ***tail, GcFreed *f) {
     uint32_t live = 0, freed = 0;
     for (uint32_t i = 0; i < s->nused; i++) {
         Obj *o = slab_at(s, i);
@@ -61,7 +59,7 @@ static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail, GcFreed *f) {
             }
             if (GC_FINALIZED(o->type))
                 f->bytes += gc_finalize(o);
-            slot_free(o, s->slot, NULL);
+            slot_free(o, s->slot);
             freed++;
         }
         **tail = o; /* relinked in address order */
@@ -72,14 +70,14 @@ static uint32_t sweep_slab(struct VM *vm, GcSlab *s, Obj ***tail, GcFreed *f) {
     return live;
 }
 
-void gc_small_sweep(struct VM *vm, GcSmall *h, GcFreed *f) {
+void gc_small_sweep(GcSmall *h, GcFreed *f) {
     for (unsigned k = 0; k < GC_SMALL_CLASSES; k++) {
         Obj *head = NULL, **tail = &head;
         GcSlab *empty = NULL;
         for (GcSlab **link = &h->slabs[k]; *link;) {
             GcSlab *s = *link;
             Obj **seg = tail;
-            if (sweep_slab(vm, s, &tail, f) > 0) {
+            if (sweep_slab(s, &tail, f) > 0) {
                 link = &s->next;
                 continue;
             }
@@ -121,7 +119,7 @@ size_t gc_small_nslabs(const GcSmall *h) {
     return n;
 }
 
-void gc_small_free_all(struct VM *vm, GcSmall *h, GcFreed *f) {
+void gc_small_free_all(GcSmall *h, GcFreed *f) {
     for (unsigned k = 0; k < GC_SMALL_CLASSES; k++) {
         while (h->slabs[k]) {
             GcSlab *s = h->slabs[k];

@@ -44,8 +44,6 @@ typedef struct GcSmall {
     GcSlab *bump[GC_SMALL_CLASSES];  /* the slab whose untouched slots come next (or NULL) */
 } GcSmall;
 
-struct VM;
-
 /* What a sweep freed, subtracted from the heap's counters once at its end. */
 typedef struct GcFreed {
     size_t bytes;
@@ -84,13 +82,13 @@ static inline Obj *gc_small_alloc(GcSmall *h, size_t size) {
 /* The world is stopped and marking done: free the unmarked objects of h
  * (counted in f), unmark the rest, rebuild the free lists; an empty slab
  * goes back to malloc but for one per class, kept for the next allocations. */
-void gc_small_sweep(struct VM *vm, GcSmall *h, GcFreed *f);
+void gc_small_sweep(GcSmall *h, GcFreed *f);
 /* fn(o) for every object in use. */
 void gc_small_each(GcSmall *h, void (*fn)(Obj *o, void *ctx), void *ctx);
 /* How many slabs h holds (the tests). */
 size_t gc_small_nslabs(const GcSmall *h);
 /* Finalize every object and free every slab (the VM is going away). */
-void gc_small_free_all(struct VM *vm, GcSmall *h, GcFreed *f);
+void gc_small_free_all(GcSmall *h, GcFreed *f);
 /* The types whose objects hold memory outside themselves, which the sweep
  * must pass to gc_finalize before it frees them. */
 #define GC_FINALIZED(type)                                                                                   \
