@@ -89,20 +89,15 @@ void *gc_alloc(VM *vm, size_t size, ObjType type) {
 
 void *gc_alloc_header(VM *vm, size_t size, ObjType type) {
     AllocCache *c = tls_cache;
-    Obj *o;
-    if (c && size <= GC_SMALL_MAX) {
-        o = gc_small_alloc(&c->small, size);
-        o->type = (uint8_t)type;
-        o->marked = 0;
-        o->flags = 0;
-        o->aux = 0;
-        return cache_count(vm, c, o, GC_SMALL_SLOT(size));
-    }
-    o = mem_alloc(size);
+    bool small = c && size <= GC_SMALL_MAX;
+    Obj *o = small ? gc_small_alloc(&c->small, size) : mem_alloc(size);
     o->marked = 0;
     o->flags = 0;
     o->aux = 0;
-    return gc_link(vm, o, size, type);
+    if (!small)
+        return gc_link(vm, o, size, type);
+    o->type = (uint8_t)type;
+    return cache_count(vm, c, o, GC_SMALL_SLOT(size));
 }
 
 void gc_flush_counts(VM *vm) {
