@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "vm/interp.h"
@@ -49,18 +50,23 @@ void gc_set_external(VM *vm, ObjNativeObj *o, size_t bytes) {
         atomic_fetch_sub(&vm->bytes_allocated, was - bytes);
 }
 
+/* Count o (allocated by c's thread) in c. */
+static inline void *cache_count(VM *vm, AllocCache *c, Obj *o, size_t size) {
+    c->bytes += size;
+    c->nobjects++;
+    if (__builtin_expect(c->bytes >= CACHE_FLUSH_BYTES || vm->gc_stress, 0))
+        gc_flush_counts(vm);
+    return o;
+}
+
+/* A large object, or any from a thread without a cache: malloc's, on a list. */
 static void *gc_link(VM *vm, Obj *o, size_t size, ObjType type) {
     o->type = (uint8_t)type;
     AllocCache *c = tls_cache;
     if (c) {
         o->gc_next = c->objects;
         c->objects = o;
-        c->bytes += size;
-        c->nobjects++;
-        if (c->bytes < CACHE_FLUSH_BYTES && !vm->gc_stress)
-            return o;
-        gc_flush_counts(vm);
-        return o;
+        return cache_count(vm, c, o, size);
     }
     pthread_mutex_lock(&vm->heap_lock);
     o->gc_next = vm->objects;
@@ -71,15 +77,27 @@ static void *gc_link(VM *vm, Obj *o, size_t size, ObjType type) {
 }
 
 void *gc_alloc(VM *vm, size_t size, ObjType type) {
+    AllocCache *c = tls_cache;
+    if (c && size <= GC_SMALL_MAX) {
+        Obj *o = gc_small_alloc(&c->small, size);
+        memset(o, 0, size);
+        o->type = (uint8_t)type;
+        return cache_count(vm, c, o, GC_SMALL_SLOT(size));
+    }
     return gc_link(vm, mem_calloc(1, size), size, type);
 }
 
 void *gc_alloc_header(VM *vm, size_t size, ObjType type) {
-    Obj *o = mem_alloc(size);
+    AllocCache *c = tls_cache;
+    bool small = c && size <= GC_SMALL_MAX;
+    Obj *o = small ? gc_small_alloc(&c->small, size) : mem_alloc(size);
     o->marked = 0;
     o->flags = 0;
     o->aux = 0;
-    return gc_link(vm, o, size, type);
+    if (!small)
+        return gc_link(vm, o, size, type);
+    o->type = (uint8_t)type;
+    return cache_count(vm, c, o, GC_SMALL_SLOT(size));
 }
 
 void gc_flush_counts(VM *vm) {
@@ -299,7 +317,7 @@ void gc_mark_globals(VM *vm, bool program_modules) {
         vm->rt->mark_roots(vm);
 }
 
-static void free_obj(VM *vm, Obj *o) {
+size_t gc_finalize(Obj *o) {
     switch ((ObjType)o->type) {
     case OBJ_PROTO: {
         ObjProto *p = (ObjProto *)o;
@@ -320,18 +338,31 @@ static void free_obj(VM *vm, Obj *o) {
         break;
     case OBJ_NATIVEOBJ: {
         ObjNativeObj *n = (ObjNativeObj *)o;
+        size_t external = n->external;
         if (n->ntype->finalize)
             n->ntype->finalize(n);
-        break;
+        return external;
     }
-    default: break;
+    default: break; /* a type added here must be added to GC_FINALIZED too */
     }
-    vm->bytes_allocated -= gc_obj_size(o);
-    vm->nobjects--;
+    return 0;
+}
+
+static void free_obj(VM *vm, Obj *o, GcFreed *f) {
+    f->bytes += gc_obj_size(o);
+    f->n++;
+    if (GC_FINALIZED(o->type))
+        gc_finalize(o);
     free(o);
 }
 
-static void sweep_list(VM *vm, Obj **link) {
+/* The heap's counters once per sweep: an atomic per object is too dear. */
+static void count_freed(VM *vm, const GcFreed *f) {
+    atomic_fetch_sub(&vm->bytes_allocated, f->bytes);
+    atomic_fetch_sub(&vm->nobjects, f->n);
+}
+
+static void sweep_list(VM *vm, Obj **link, GcFreed *f) {
     while (*link) {
         Obj *o = *link;
         if (o->marked) {
@@ -339,14 +370,15 @@ static void sweep_list(VM *vm, Obj **link) {
             link = &o->gc_next;
         } else {
             *link = o->gc_next;
-            free_obj(vm, o);
+            free_obj(vm, o, f);
         }
     }
 }
 
 static void sweep(VM *vm) {
     /* A thread starting now may be registering its cache: hold the list.
-     * free_obj subtracts from bytes_allocated: first count what caches hold. */
+     * The freed objects are subtracted from bytes_allocated: first count
+     * what caches hold. */
     pthread_mutex_lock(&vm->heap_lock);
     for (AllocCache *c = vm->caches; c; c = c->next) {
         vm->bytes_allocated += c->bytes;
@@ -356,9 +388,13 @@ static void sweep(VM *vm) {
         c->bytes = 0;
         c->nobjects = 0;
     }
-    sweep_list(vm, &vm->objects);
-    for (AllocCache *c = vm->caches; c; c = c->next)
-        sweep_list(vm, &c->objects);
+    GcFreed f = {0, 0};
+    sweep_list(vm, &vm->objects, &f);
+    for (AllocCache *c = vm->caches; c; c = c->next) {
+        sweep_list(vm, &c->objects, &f);
+        gc_small_sweep(&c->small, &f);
+    }
+    count_freed(vm, &f);
     pthread_mutex_unlock(&vm->heap_lock);
 }
 
@@ -378,8 +414,10 @@ static void each_in_list(Obj *o, void (*fn)(Obj *o, void *ctx), void *ctx) {
 void gc_each_object(VM *vm, void (*fn)(Obj *o, void *ctx), void *ctx) {
     pthread_mutex_lock(&vm->heap_lock); /* as sweep: a starting thread may be registering its cache */
     each_in_list(vm->objects, fn, ctx);
-    for (AllocCache *c = vm->caches; c; c = c->next)
+    for (AllocCache *c = vm->caches; c; c = c->next) {
         each_in_list(c->objects, fn, ctx);
+        gc_small_each(&c->small, fn, ctx);
+    }
     pthread_mutex_unlock(&vm->heap_lock);
 }
 
@@ -422,18 +460,22 @@ bool vm_native_poll(G *g) {
     return true;
 }
 
-static void free_list(VM *vm, Obj **list) {
+static void free_list(VM *vm, Obj **list, GcFreed *f) {
     while (*list) {
         Obj *o = *list;
         *list = o->gc_next;
-        free_obj(vm, o);
+        free_obj(vm, o, f);
     }
 }
 
 void gc_free_all(VM *vm) {
-    free_list(vm, &vm->objects);
-    for (AllocCache *c = vm->caches; c; c = c->next)
-        free_list(vm, &c->objects);
+    GcFreed f = {0, 0};
+    free_list(vm, &vm->objects, &f);
+    for (AllocCache *c = vm->caches; c; c = c->next) {
+        free_list(vm, &c->objects, &f);
+        gc_small_free_all(&c->small, &f);
+    }
+    count_freed(vm, &f);
     free(vm->gray);
     vm->gray = NULL;
     vm->ngray = vm->gray_cap = 0;

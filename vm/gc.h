@@ -16,6 +16,7 @@
 #define CSP_VM_GC_H
 
 #include "base/mem.h"
+#include "vm/gc_small.h"
 #include "vm/object.h"
 
 /* Each thread that runs goroutines allocates into its own cache (no lock on
@@ -23,7 +24,8 @@
  * cache.  A thread without a cache (start-up, the loader) uses the VM's
  * list under heap_lock. */
 typedef struct AllocCache {
-    Obj *objects;             /* owner thread only, or the collector with the world stopped */
+    Obj *objects;             /* large objects: owner thread only, or the collector with the world stopped */
+    GcSmall small;            /* objects up to GC_SMALL_MAX bytes: as objects */
     size_t bytes;             /* not yet added to vm->bytes_allocated */
     size_t nobjects;          /* allocations not yet added to vm->nobjects and vm->nmallocs */
     struct AllocCache *next;  /* vm->caches: heap_lock */

@@ -121,8 +121,8 @@ struct VM {
     Obj **gray;
     size_t ngray, gray_cap;
     _Atomic uint64_t ncollections; /* sysmon reads it (scavenge) */
-    /* runtime.ReadMemStats: added at each cache flush; nobjects also falls in
-     * free_obj (world stopped) */
+    /* runtime.ReadMemStats: added at each cache flush; nobjects also falls at
+     * each sweep (world stopped) */
     _Atomic uint64_t total_allocated; /* bytes ever allocated */
     _Atomic uint64_t nmallocs;        /* objects ever allocated */
     _Atomic int64_t nobjects;         /* objects allocated and not yet freed */

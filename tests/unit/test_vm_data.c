@@ -110,6 +110,70 @@ static void test_gc(VM *vm) {
     printf("ok gc: frees garbage, keeps roots, clears dead stack, weak interning\n");
 }
 
+static void count_obj(Obj *o, void *ctx) {
+    (void)o;
+    (*(size_t *)ctx)++;
+}
+
+static size_t count_objects(VM *vm) {
+    size_t n = 0;
+    gc_each_object(vm, count_obj, &n);
+    return n;
+}
+
+/* The slabs of a thread with an allocation cache (vm/gc_small.h). */
+static void test_gc_small(VM *vm) {
+    static AllocCache cache; /* on vm->caches for the VM's life */
+    gc_attach_thread(vm, &cache);
+    G *g = vm_new_g(vm);
+    gc_collect(vm);
+    size_t base = count_objects(vm), base_bytes = vm->bytes_allocated;
+    /* 30000 strings of 1-200 bytes (every class), every third one kept */
+    enum { N = 30000 };
+    ObjList *keep = list_new(vm, 0);
+    g->stack[0] = val_obj(keep);
+    g->top = 1;
+    char buf[256];
+    memset(buf, 'x', sizeof buf);
+    for (int i = 0; i < N; i++) {
+        size_t len = (size_t)(i % 200) + 1;
+        snprintf(buf, sizeof buf, "%d", i);
+        Value s = val_str(vm, buf, len);
+        if (i % 3 == 0)
+            list_append(vm, keep, s);
+    }
+    CHECK(count_objects(vm) >= base + N, "every object is visited (%zu)", count_objects(vm) - base);
+    gc_collect(vm);
+    bool intact = keep->len == (N + 2) / 3;
+    for (int i = 0; intact && i < keep->len; i++) {
+        ObjString *s = AS_STRING(list_items(keep)[i]);
+        snprintf(buf, sizeof buf, "%d", i * 3);
+        intact = s->len == (size_t)(i * 3 % 200) + 1 && !strncmp(s->chars, buf, strlen(buf) < s->len ? strlen(buf) : s->len);
+    }
+    CHECK(intact, "survivors keep their bytes across the sweep");
+    size_t live = count_objects(vm);
+    CHECK(live < base + N / 2, "the garbage is freed (%zu objects left)", live - base);
+    /* a freed slot is reused before any new slab */
+    unsigned k = (unsigned)(sizeof(ObjString) + 21 - 1) >> 4;
+    Obj *freed = cache.small.free[k];
+    ObjString *again = str_alloc(vm, 20);
+    CHECK(freed && (Obj *)again == freed, "the class's free list hands out a freed slot");
+#ifdef GC_SMALL_ASAN
+    Obj *next = cache.small.free[k];
+    CHECK(next && __asan_address_is_poisoned((char *)next + sizeof(Obj)), "a free slot's body is poisoned");
+    CHECK(!__asan_address_is_poisoned(again->chars), "an allocated slot is not");
+#endif
+    /* everything dropped: every slab but one per class goes back to malloc */
+    g->stack[0] = VAL_NIL;
+    gc_collect(vm);
+    CHECK(count_objects(vm) == base, "all garbage freed (%zu left)", count_objects(vm) - base);
+    CHECK(vm->bytes_allocated == base_bytes, "the heap's bytes are back to %zu (%zu)", base_bytes,
+          vm->bytes_allocated);
+    size_t slabs = gc_small_nslabs(&cache.small);
+    CHECK(slabs <= GC_SMALL_CLASSES, "empty slabs are released (%zu kept)", slabs);
+    printf("ok gc small: slabs visit, keep, free, reuse and release\n");
+}
+
 int main(void) {
     char *argv[] = {"test", NULL};
     VM *vm = vm_new(1, argv);
@@ -118,6 +182,7 @@ int main(void) {
     test_strings(vm);
     test_maps(vm);
     test_gc(vm);
+    test_gc_small(vm);
     vm_free(vm);
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
