@@ -29,6 +29,8 @@
 #define GC_RECYCLE_MAX 256
 typedef struct AllocCache {
     struct ObjBlock *first, *last; /* owner thread only, or the collector with the world stopped */
+    struct ObjBlock *spare;        /* emptied blocks, for the next ones */
+    size_t nspare;
     /* Dead strings of up to GC_RECYCLE_MAX bytes, by malloc's chunk size in
      * 16-byte steps, linked through gc_next: this thread's next strings (gc.c). */
     Obj *recycled[GC_RECYCLE_MAX / 16 + 2];
