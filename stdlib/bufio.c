@@ -118,7 +118,10 @@ enum SplitKind { SPLIT_LINES, SPLIT_WORDS, SPLIT_RUNES };
 typedef struct Scanner {
     Buf q;
     Value src;
-    _Atomic Value token; /* the last token's string, once made; nil: none yet */
+    /* The last token's string, once made; nil: none yet.  Text reads it
+     * without the lock, so a string is stored with release and loaded with
+     * acquire: a racing Text sees it whole. */
+    _Atomic Value token;
     size_t tok_start, tok_len; /* the last token in q.b.p, if has_token */
     bool has_token;
     Value err;     /* the first error other than EOF */
@@ -261,7 +264,7 @@ static Value scan_step(VM *vm, Scanner *s) {
                 s->tok_len = tl;
                 s->has_token = true;
                 if (rune_error)
-                    atomic_store_explicit(&s->token, val_str(vm, "\xEF\xBF\xBD", 3), memory_order_relaxed);
+                    atomic_store_explicit(&s->token, val_str(vm, "\xEF\xBF\xBD", 3), memory_order_release);
                 return VAL_TRUE;
             }
             if (adv == 0)
@@ -352,7 +355,7 @@ static int scanner_Text(G *g, Value *args, int nargs) {
     Scanner *s = scanner_of(g, "bufio.Scanner.Text", args, nargs, false);
     if (!s)
         return -1;
-    Value t = atomic_load_explicit(&s->token, memory_order_relaxed);
+    Value t = atomic_load_explicit(&s->token, memory_order_acquire);
     if (!val_is_nil(t)) {
         args[0] = t;
         return 1;
@@ -363,7 +366,7 @@ static int scanner_Text(G *g, Value *args, int nargs) {
         ObjString *str = str_alloc(g->vm, s->tok_len);
         memcpy(str->chars, s->q.b.p + s->tok_start, s->tok_len);
         t = val_obj(str);
-        atomic_store_explicit(&s->token, t, memory_order_relaxed);
+        atomic_store_explicit(&s->token, t, memory_order_release);
     }
     buf_unlock(&s->q);
     args[0] = val_is_nil(t) ? val_str(g->vm, "", 0) : t;

@@ -6,7 +6,8 @@
  * Reads and writes of files and stdin are blocking system calls, so they
  * run on libuv's worker pool (runtime/io.h, io_park_blocking): the goroutine
  * parks and holds no thread of the scheduler, whether stdin is a terminal, a
- * pipe or a file.  Writes to Stdout and Stderr are the exception: they go
+ * pipe or a file.  bufio reads what is already there on the goroutine's own
+ * thread first (file_read_now).  Writes to Stdout and Stderr are the exception: they go
  * through the same stdio streams as print and fmt.Println, at once, so that
  * everything a script prints comes out in the order it was printed.
  *
