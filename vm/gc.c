@@ -118,12 +118,14 @@ void *gc_alloc(VM *vm, size_t size, ObjType type) {
  * malloc, and so all of it once its thread stops making strings: a block
  * kept anywhere keeps its page from the scavenger (60 MB of dropped strings
  * left 18-33 MB resident with a fixed reserve, 4 MB with none).  At most
- * RECYCLE_BYTES in all, the smallest heap goal.  Not under
+ * RECYCLE_BYTES in all: twice the smallest heap goal, since chunks are
+ * larger than the sizes the goal counts (with the goal itself, a scanned
+ * line's string came from malloc one time in five).  Not under
  * AddressSanitizer, which must see every free. */
 #if defined(__SANITIZE_ADDRESS__)
 #define RECYCLE_BYTES 0
 #else
-#define RECYCLE_BYTES GC_MIN_HEAP
+#define RECYCLE_BYTES (2 * GC_MIN_HEAP)
 #endif
 /* Sizes by glibc's chunk (the request and its 8-byte header, in 16-byte
  * steps), and a block of class k asks for what that chunk holds, so a
