@@ -74,7 +74,7 @@ static inline void buf_unlock(Buf *q) { atomic_store_explicit(&q->lock, 0, memor
 /* Append n bytes (lock held); drops the consumed prefix first.  q is the
  * first member of its native object's payload (Scanner, Buffered), whose
  * buffer the collector's goal counts. */
-static void buf_append(VM *vm, Buf *q, const char *p, size_t n) {
+static void buf_compact(Buf *q) {
     if (q->start > 0 && q->start == q->b.len) {
         q->b.len = 0;
         q->start = 0;
@@ -83,6 +83,10 @@ static void buf_append(VM *vm, Buf *q, const char *p, size_t n) {
         q->b.len -= q->start;
         q->start = 0;
     }
+}
+
+static void buf_append(VM *vm, Buf *q, const char *p, size_t n) {
+    buf_compact(q);
     sb_put(&q->b, p, n);
     gc_set_external(vm, native_of_payload(q), q->b.cap);
 }
@@ -91,15 +95,26 @@ static void buf_append(VM *vm, Buf *q, const char *p, size_t n) {
  * waiting (Stream.read_now, lock held): the count, 0 with *err set, or -1
  * when the stream loop must wait for them.  The bytes go through a buffer
  * of the thread's, so the object's own grows only with what is unread (a
- * thousand idle connections keep no 4 KB each). */
+ * thousand idle connections keep no 4 KB each), unless the buffer has
+ * grown to hold a whole read already (a file scanned 64 KB at a time):
+ * then straight into it. */
 static ssize_t buf_read_now(G *g, Buf *q, Value src, size_t size, Value *err) {
     static _Thread_local char *scratch;
     const Stream *st = stream_of(src, false);
     if (!st || !st->read_now)
         return -1;
+    if (size > SCAN_READ)
+        size = SCAN_READ;
+    buf_compact(q);
+    if (q->b.cap - q->b.len >= size) {
+        ssize_t n = st->read_now(g, src, q->b.p + q->b.len, size, err);
+        if (n > 0)
+            q->b.len += (size_t)n;
+        return n;
+    }
     if (!scratch)
         scratch = mem_alloc(SCAN_READ); /* one per thread, for the thread's life */
-    ssize_t n = st->read_now(g, src, scratch, size < SCAN_READ ? size : SCAN_READ, err);
+    ssize_t n = st->read_now(g, src, scratch, size, err);
     if (n > 0)
         buf_append(g->vm, q, scratch, (size_t)n);
     return n;
