@@ -85,9 +85,8 @@ static void *gc_link(VM *vm, Obj *o, size_t size, ObjType type) {
     AllocCache *c = tls_cache;
     if (c) {
         ObjBlock *b = c->last;
-        if (!b || b->n == OBJ_BLOCK) {
+        if (!b || b->n == OBJ_BLOCK)
             b = block_new(c);
-        }
         b->objs[b->n++] = o;
         c->bytes += size;
         c->nobjects++;
@@ -425,9 +424,6 @@ static void sweep_list(Obj **link, Freed *fr) {
     }
 }
 
-/* The survivors stay in allocation order; the array shrinks when three
- * quarters of it are empty. */
-#define SWEEP_AHEAD 16
 /* Give c's unused recycled strings back to malloc. */
 static void recycled_free(AllocCache *c) {
     for (size_t k = 0; k < sizeof c->recycled / sizeof c->recycled[0]; k++)
@@ -463,11 +459,10 @@ static void sweep_cache(AllocCache *c, Freed *fr, size_t *recycled) {
                 continue;
             }
             fr->n++;
-            size_t size;
+            size_t size, k;
             if (o->type == OBJ_STRING && (size = gc_obj_size(o)) <= GC_RECYCLE_MAX &&
-                c->recycled_bytes + (RECYCLE_CLASS(size) << 4) <= budget &&
-                *recycled + (RECYCLE_CLASS(size) << 4) <= RECYCLE_BYTES) {
-                size_t k = RECYCLE_CLASS(size);
+                c->recycled_bytes + ((k = RECYCLE_CLASS(size)) << 4) <= budget &&
+                *recycled + (k << 4) <= RECYCLE_BYTES) {
                 o->gc_next = c->recycled[k];
                 c->recycled[k] = o;
                 c->recycled_bytes += k << 4;
