@@ -6,7 +6,8 @@
  * Reads and writes of files and stdin are blocking system calls, so they
  * run on libuv's worker pool (runtime/io.h, io_park_blocking): the goroutine
  * parks and holds no thread of the scheduler, whether stdin is a terminal, a
- * pipe or a file.  Writes to Stdout and Stderr are the exception: they go
+ * pipe or a file.  bufio reads what is already there on the goroutine's own
+ * thread first (file_read_now).  Writes to Stdout and Stderr are the exception: they go
  * through the same stdio streams as print and fmt.Println, at once, so that
  * everything a script prints comes out in the order it was printed.
  *
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "stdlib/os_int.h"
@@ -29,6 +31,7 @@ enum { FD_CLOSED = 1, FD_REF = 2 }; /* FileHandle.state: references * FD_REF | F
 
 typedef struct FileHandle {
     _Atomic int64_t state;
+    _Atomic bool no_nowait; /* preadv2(RWF_NOWAIT) is not for this file (a terminal): file_read_now gives up */
     int fd;
     FILE *fp;     /* Stdout/Stderr: written through stdio, synchronously */
     char name[];  /* as given to Open: "/dev/stdin", "notes.txt" */
@@ -71,6 +74,7 @@ static FileHandle *handle_new(int fd, FILE *fp, const char *name) {
     size_t n = strlen(name);
     FileHandle *h = mem_alloc(sizeof *h + n + 1);
     atomic_init(&h->state, 0);
+    atomic_init(&h->no_nowait, false);
     h->fd = fd;
     h->fp = fp;
     memcpy(h->name, name, n + 1);
@@ -328,7 +332,37 @@ static int file_write(G *g, Value self, const char *p, size_t n, Value *args) {
     return park(g, r, blocking_write, resume_write);
 }
 
-static const Stream file_stream = {.read = file_read, .write = file_write};
+/* Read what can be read without waiting, on g's own thread, as Go reads a
+ * file on the goroutine's M: preadv2 with RWF_NOWAIT returns at once with
+ * EAGAIN where read(2) would wait (a pipe with nothing in it, a regular
+ * file's bytes not in the page cache), and -1 then sends the read to the
+ * worker pool (file_read), which also reports any error with its PathError.
+ * So a bufio.Scanner over stdin, a file or a pipe that keeps up, makes no
+ * trip to the pool and no string per read.  A file that does not support
+ * RWF_NOWAIT (a terminal, an old kernel) is remembered as such. */
+static ssize_t file_read_now(G *g, Value self, char *dst, size_t max, Value *err) {
+    FileHandle *h = handle_of(self);
+    if (atomic_load_explicit(&h->no_nowait, memory_order_relaxed) || !fd_acquire(h))
+        return -1; /* closed: file_read says so */
+    struct iovec v = {dst, max < MAX_RW ? max : MAX_RW};
+    ssize_t n;
+    do
+        n = preadv2(h->fd, &v, 1, -1, RWF_NOWAIT);
+    while (n < 0 && errno == EINTR);
+    int e = errno;
+    fd_release(h);
+    if (n < 0) {
+        if (e != EAGAIN && e != EWOULDBLOCK)
+            atomic_store_explicit(&h->no_nowait, true, memory_order_relaxed);
+        return -1;
+    }
+    stream_race_read(g);
+    if (n == 0)
+        *err = stream_eof(g->vm);
+    return n;
+}
+
+static const Stream file_stream = {.read = file_read, .write = file_write, .read_now = file_read_now};
 
 /* ---- methods ---- */
 
