@@ -100,10 +100,13 @@ void *sysmon_main(void *arg) {
         atomic_store_explicit(&s->sysmon_now, now, memory_order_relaxed);
         /* Only C calls need the short sleep: preemption works on 10 ms.
          * Under -seed neither happens: switches are the PRNG's alone. */
+        /* schedtrace first: right after a preemption request the running
+         * goroutines are on their way to a run queue, and a line printed
+         * then showed every one of them runnable and none running. */
+        schedtrace_tick(s, now);
         bool retook = !s->seed && syscall_retake(s, now);
         if (!s->seed)
             preempt_long_running(s, now);
-        schedtrace_tick(s, now);
         sigquit_check(s);
         scavenge(s, now, &scavenger);
         idle = retook ? 0 : idle + 1;
