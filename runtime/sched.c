@@ -842,7 +842,7 @@ bool sched_can_spin(G *g) {
 }
 
 void sched_spin_pause(void) {
-    spin_pause_n(4); /* Go's procyield(active_spin_cnt) */
+    spin_pause_n(30); /* Go's procyield(active_spin_cnt) */
 }
 
 static int rt_preempted(G *g) {
