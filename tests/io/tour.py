@@ -113,7 +113,7 @@ with open(answer, "w") as f:
     f.write(open(os.path.join(ROOT, "samples", "tour", "11-range-close.csp")).read())
 out, err, rc = run(["tour", "check", "11", "answer.csp"], {"LANG": "zh_CN.UTF-8"})
 t.check("LANG=zh_CN: the lesson's own program fails lesson 11's exercise, said in Chinese",
-        rc == 1 and out.startswith("第 11 课练习：没有通过：程序死锁了") and "（复现：csp answer.csp）" in out,
+        rc == 1 and out.startswith("第 11 课练习：没有通过：程序死锁了") and "（复现：csp -race answer.csp）" in out,
         f"{out!r} {err!r} rc={rc}")
 out, err, rc = run(["tour", "check", "11", "answer.csp", "--lang", "en"], {"LANG": "zh_CN.UTF-8"})
 t.check("--lang en after the file", rc == 1 and out.startswith("lesson 11 exercise: FAIL: the program deadlocked"),
