@@ -71,9 +71,12 @@ typedef uint32_t Instr;
     OPCODE(SETCELL, AB) \
     /* R[A] := Upval[B].cell */ \
     OPCODE(GETUPVAL, AB) \
+    /* R[A] := Upval[B], a value upvalue: a captured variable never assigned, copied in */ \
+    OPCODE(GETUPVALV, AB) \
     /* Upval[B].cell := R[A] */ \
     OPCODE(SETUPVAL, AB) \
-    /* R[A] := closure of function K[Bx], capturing cells per its upvalue list */ \
+    /* R[A] := closure of function K[Bx], copying per its upvalue list each parent register \
+       or upvalue (a cell, or the value of a variable never assigned) */ \
     OPCODE(CLOSURE, ABx) \
     /* references to a variable, for the `&v` argument of a sync/atomic function (vm/ref.h): \
        R[A] := a reference to the cell in R[B] (C == 0) or to Upval[B] (C == 1) */ \
@@ -292,7 +295,9 @@ typedef struct BcConst {
 } BcConst;
 
 typedef struct BcUpval {
-    uint8_t from_parent_reg; /* 1: parent's register `index` holds the Cell; 0: parent's upvalue `index` */
+    /* 1: parent's register `index` (a Cell, or the value of a variable never
+       assigned); 0: parent's upvalue `index` */
+    uint8_t from_parent_reg;
     uint8_t index;
 } BcUpval;
 

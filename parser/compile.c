@@ -564,6 +564,8 @@ static void results_activate(FuncState *fs, Node *fn, int reg) {
         } else {
             emit_loadnil(fs, reg, 1);
         }
+        /* a return statement assigns them */
+        ptrset_add(&fs->ms->assigned, r);
         /* `_` names no variable but keeps its register */
         local_activate(fs, strcmp(r->name, "_") ? r->name : NULL, r, reg);
         if (!strcmp(r->name, "_") && reg + 1 > fs->nactreg)
@@ -578,7 +580,7 @@ void named_return(FuncState *fs) {
     int base = reg_reserve(fs, n);
     for (int i = 0; i < n; i++) {
         Node *r = fs->named->names.items[i];
-        if (is_captured(fs, r))
+        if (is_cell(fs, r))
             emit_abc(fs, OP_GETCELL, base + i, fs->named_a + i, 0);
         else
             emit_move(fs, base + i, fs->named_a + i);
@@ -1425,6 +1427,7 @@ static void module_free(ModState *ms, int free_bcmodule) {
         bc_module_free(ms->m);
     errs_free(ms);
     ptrset_free(&ms->captured);
+    ptrset_free(&ms->assigned);
     free(ms->g);
     free(ms->ghash);
     free(ms->inits);

@@ -291,7 +291,7 @@ static void ident_to(FuncState *fs, Node *n, int dst) {
         else
             emit_move(fs, dst, r.reg);
         return;
-    case R_UPVAL: emit_abc(fs, OP_GETUPVAL, dst, r.idx, 0); return;
+    case R_UPVAL: emit_abc(fs, r.byval ? OP_GETUPVALV : OP_GETUPVAL, dst, r.idx, 0); return;
     case R_CONST:
     case R_IOTA: const_load(fs, &r.cv, dst, n); return;
     case R_GLOBAL:
@@ -758,7 +758,10 @@ static void addr_next(FuncState *fs, Node *n) {
             cerrn(fs, n, "invalid operation: cannot take address of %s", n->str);
         break;
     }
-    case R_UPVAL: emit_abc(fs, OP_REFCELL, r, ref.idx, 1); break;
+    case R_UPVAL:
+        mark_assigned(fs, ref.decl); /* a value upvalue: this pass is thrown away */
+        emit_abc(fs, OP_REFCELL, r, ref.idx, 1);
+        break;
     case R_GLOBAL:
         if (ref.g->kind == G_VAR && !ref.readonly) {
             emit_abx(fs, OP_REFGLOBAL, r, ref.g->slot);

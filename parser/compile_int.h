@@ -17,11 +17,14 @@
  *   read by any sub-expression, so an expression that writes its destination
  *   before it has read all of its operands (literals, calls, && ||) only
  *   targets a register >= nactreg directly.
- * - Captured locals: a local that any closure refers to lives in a cell from
- *   its declaration.  Whether it is captured is known only once the closures
- *   after it are compiled, so a function whose local turns out to be
- *   captured after its declaration was emitted is compiled again (at most
- *   once more: the set `captured` of declaring nodes remembers).  Errors are
+ * - Captured locals: a local that any closure refers to and that is
+ *   assigned after its declaration (or addressed with &) lives in a cell from
+ *   its declaration; one never assigned is copied into each closure (a value
+ *   upvalue, read with GETUPVALV), as Go's compiler captures by value.
+ *   Whether it is captured and assigned is known only once the code after it
+ *   is compiled, so a function whose local turns out to need a cell after its
+ *   declaration was emitted is compiled again (at most once more: the sets
+ *   `captured` and `assigned` of declaring nodes remember).  Errors are
  *   buffered and deduplicated, so a second pass does not repeat them.
  * - Jump lists are chained through the jumps' own offset fields (Lua's
  *   trick); NO_JUMP ends a list.
@@ -121,6 +124,7 @@ typedef struct ModState {
     Err *errs;
     int nerrs, caperrs;
     PtrSet captured; /* declaring nodes of locals some closure captures */
+    PtrSet assigned; /* declaring nodes of locals assigned after their declaration or addressed */
     Node **inits;    /* func init() declarations in order */
     int ninits;
     Node **methods; /* method declarations */
@@ -166,6 +170,7 @@ typedef struct Upval {
     const char *name;
     Node *decl;
     uint8_t from_parent_reg, index, readonly;
+    uint8_t byval; /* the slot holds the variable's value, not its cell */
 } Upval;
 
 typedef enum CtlKind { CTL_LOOP, CTL_SWITCH, CTL_SELECT } CtlKind;
@@ -285,9 +290,11 @@ typedef struct Ref {
     RefKind kind;
     int reg, idx;
     int cell, readonly;
+    int byval; /* R_UPVAL: the upvalue is the value itself (never assigned) */
     ConstVal cv;
     GSym *g;
     const char *name;
+    Node *decl; /* R_LOCAL, R_UPVAL: the declaring node */
 } Ref;
 
 CSP_HIDDEN int resolve(FuncState *fs, const char *name, Ref *out);
@@ -300,7 +307,10 @@ CSP_HIDDEN void scope_close(FuncState *fs, ScopeMark m);
 CSP_HIDDEN Sym *scope_find_current(FuncState *fs, const char *name);
 CSP_HIDDEN Sym *local_activate(FuncState *fs, const char *name, Node *decl, int reg);
 CSP_HIDDEN void local_const(FuncState *fs, const char *name, Node *decl, const ConstVal *cv);
-CSP_HIDDEN int is_captured(FuncState *fs, Node *decl);
+CSP_HIDDEN int is_cell(FuncState *fs, Node *decl);
+/* The local declared by `decl` is assigned (not by its declaration): a
+ * closure must share it through a cell. */
+CSP_HIDDEN void mark_assigned(FuncState *fs, Node *decl);
 /* A type declared inside a function: the local `name` is struct sidx. */
 CSP_HIDDEN void local_type(FuncState *fs, const char *name, Node *decl, int sidx);
 /* The struct index of the local type `name` seen from fs (enclosing

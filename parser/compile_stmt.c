@@ -104,12 +104,14 @@ int target_prepare(FuncState *fs, Node *lhs, Target *t, const int *avoid, int na
         case R_LOCAL:
             if (r.readonly)
                 break;
+            mark_assigned(fs, r.decl);
             t->k = r.cell ? T_CELL : T_LOCAL;
             t->reg = r.reg;
             return 1;
         case R_UPVAL:
             if (r.readonly)
                 break;
+            mark_assigned(fs, r.decl);
             t->k = T_UPVAL;
             t->idx = r.idx;
             return 1;
@@ -205,6 +207,7 @@ static void assign_single(FuncState *fs, Node *lhs, Node *rhs) {
         Ref r;
         resolve(fs, l->name, &r);
         if (r.kind == R_LOCAL && !r.cell && !r.readonly) {
+            mark_assigned(fs, r.decl);
             expr_to(fs, rhs, r.reg);
             return;
         }
@@ -254,6 +257,7 @@ static void assign_op(FuncState *fs, Node *lhs, int tok, Node *rhs) {
         Ref r;
         resolve(fs, l->name, &r);
         if (r.kind == R_LOCAL && !r.cell && !r.readonly) {
+            mark_assigned(fs, r.decl);
             arith_emit(fs, tok, r.reg, r.reg, rhs);
             return;
         }
@@ -678,7 +682,7 @@ static void return_named(FuncState *fs, Node *n) {
         }
         for (int i = 0; i < want; i++) {
             Node *r = fs->named->names.items[i];
-            if (is_captured(fs, r))
+            if (is_cell(fs, r))
                 emit_abc(fs, OP_SETCELL, fs->named_a + i, base + i, 0);
             else
                 emit_move(fs, fs->named_a + i, base + i);

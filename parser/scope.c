@@ -184,12 +184,38 @@ static Sym *sym_push(FuncState *fs) {
     return s;
 }
 
-int is_captured(FuncState *fs, Node *decl) {
-    return decl && ptrset_has(&fs->ms->captured, decl);
+/* A local lives in a cell when a closure captures it and it is assigned
+ * after its declaration (or its address is taken); a captured local that
+ * never changes is copied into the closures instead (Go's capture by value). */
+int is_cell(FuncState *fs, Node *decl) {
+    return decl && ptrset_has(&fs->ms->captured, decl) && ptrset_has(&fs->ms->assigned, decl);
+}
+
+/* The function declaring `decl`, fs or one enclosing it, and its symbol. */
+static Sym *decl_owner(FuncState *fs, Node *decl, FuncState **owner) {
+    for (; fs; fs = fs->parent)
+        for (int i = fs->nsyms - 1; i >= 0; i--)
+            if (fs->syms[i].decl == decl && fs->syms[i].kind == SYM_VAR) {
+                *owner = fs;
+                return &fs->syms[i];
+            }
+    return NULL;
+}
+
+void mark_assigned(FuncState *fs, Node *decl) {
+    ModState *ms = fs->ms;
+    if (!decl || ptrset_has(&ms->assigned, decl))
+        return;
+    ptrset_add(&ms->assigned, decl);
+    FuncState *owner;
+    Sym *s = decl_owner(fs, decl, &owner);
+    /* captured by value already: compile the owner again with a cell */
+    if (s && !s->cell && ptrset_has(&ms->captured, decl))
+        owner->redo = 1;
 }
 
 /* Make the value in `reg` the local `name` (reg >= nactreg: locals may leave
- * dead holes below them).  A captured local is moved into a cell. */
+ * dead holes below them).  A local captured by reference is moved into a cell. */
 Sym *local_activate(FuncState *fs, const char *name, Node *decl, int reg) {
     if (reg + 1 > fs->nactreg)
         fs->nactreg = reg + 1;
@@ -203,7 +229,7 @@ Sym *local_activate(FuncState *fs, const char *name, Node *decl, int reg) {
     s->decl = decl;
     s->kind = SYM_VAR;
     s->reg = reg;
-    if (is_captured(fs, decl)) {
+    if (is_cell(fs, decl)) {
         emit_abc(fs, OP_NEWCELL, reg, reg, 0);
         s->cell = 1;
     }
@@ -229,6 +255,7 @@ int local_to_cell(FuncState *fs, const char *name) {
     if (!s->decl)
         return -1;
     ptrset_add(&fs->ms->captured, s->decl);
+    ptrset_add(&fs->ms->assigned, s->decl);
     fs->redo = 1;
     return 0;
 }
@@ -272,7 +299,7 @@ static Sym *find_local(FuncState *fs, const char *name) {
 }
 
 static int upval_add(FuncState *fs, const char *name, Node *decl, int from_parent_reg, int index,
-                     int readonly) {
+                     int readonly, int byval) {
     for (int i = 0; i < fs->nup; i++)
         if (!strcmp(fs->up[i].name, name))
             return i;
@@ -289,17 +316,21 @@ static int upval_add(FuncState *fs, const char *name, Node *decl, int from_paren
     u->from_parent_reg = (uint8_t)from_parent_reg;
     u->index = (uint8_t)index;
     u->readonly = (uint8_t)readonly;
+    u->byval = (uint8_t)byval;
     return fs->nup++;
 }
 
-/* Find `name` in the functions enclosing fs; an outer local becomes a
- * captured cell and an upvalue of every function in between. */
+/* Find `name` in the functions enclosing fs; an outer local becomes
+ * captured, and an upvalue of every function in between: its value when it
+ * is never assigned after its declaration, else its cell. */
 static int resolve_outer(FuncState *fs, const char *name, Ref *out) {
     for (int i = 0; i < fs->nup; i++)
         if (!strcmp(fs->up[i].name, name)) {
             out->kind = R_UPVAL;
             out->idx = i;
             out->readonly = fs->up[i].readonly;
+            out->byval = fs->up[i].byval;
+            out->decl = fs->up[i].decl;
             return 1;
         }
     FuncState *p = fs->parent;
@@ -316,15 +347,16 @@ static int resolve_outer(FuncState *fs, const char *name, Ref *out) {
             out->kind = R_STRUCT;
             return 1;
         }
-        if (!s->cell) {
-            /* captured after its declaration was compiled without a cell:
-               compile the owner again with this declaration in a cell */
-            ptrset_add(&fs->ms->captured, s->decl);
+        ptrset_add(&fs->ms->captured, s->decl);
+        /* captured after its declaration was compiled without a cell, and
+           assigned: compile the owner again with this declaration in a cell */
+        if (!s->cell && ptrset_has(&fs->ms->assigned, s->decl))
             p->redo = 1;
-        }
         out->kind = R_UPVAL;
-        out->idx = upval_add(fs, name, s->decl, 1, s->reg, s->readonly);
+        out->idx = upval_add(fs, name, s->decl, 1, s->reg, s->readonly, !s->cell);
         out->readonly = s->readonly;
+        out->byval = !s->cell;
+        out->decl = s->decl;
         return 1;
     }
     Ref pr;
@@ -336,8 +368,10 @@ static int resolve_outer(FuncState *fs, const char *name, Ref *out) {
         return 1;
     }
     out->kind = R_UPVAL;
-    out->idx = upval_add(fs, name, p->up[pr.idx].decl, 0, pr.idx, pr.readonly);
+    out->idx = upval_add(fs, name, p->up[pr.idx].decl, 0, pr.idx, pr.readonly, pr.byval);
     out->readonly = pr.readonly;
+    out->byval = pr.byval;
+    out->decl = pr.decl;
     return 1;
 }
 
@@ -358,6 +392,7 @@ int resolve(FuncState *fs, const char *name, Ref *out) {
             out->reg = s->reg;
             out->cell = s->cell;
             out->readonly = s->readonly;
+            out->decl = s->decl;
         }
         return 1;
     }

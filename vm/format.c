@@ -479,7 +479,8 @@ static int key_cmp(const void *pa, const void *pb) {
 /* The map's entries as a list k0, v0, k1, v1 ... with the keys sorted. */
 ObjList *fmt_sorted_entries(G *g, ObjMap *m) {
     VM *vm = g->vm;
-    int64_t n = 0, cap = m->count > 0 ? m->count : 1;
+    int64_t n = 0, cap = SHARED_LOAD(m->count); /* a racing writer may be adding */
+    cap = cap > 0 ? cap : 1;
     KeyRank *ks = mem_alloc((size_t)cap * sizeof *ks);
     Value k, v;
     for (int64_t pos = 0; (pos = map_iter(g, m, pos, &k, &v)) >= 0; n++) {

@@ -127,7 +127,7 @@ size_t gc_obj_size(Obj *o) {
     case OBJ_MAP: return sizeof(ObjMap);
     case OBJ_PROTO: return sizeof(ObjProto);
     case OBJ_CELL: return sizeof(ObjCell);
-    case OBJ_CLOSURE: return sizeof(ObjClosure) + o->aux * sizeof(ObjCell *); /* aux: cell count */
+    case OBJ_CLOSURE: return sizeof(ObjClosure) + o->aux * sizeof(Value); /* aux: upvalue count */
     case OBJ_NATIVE: return sizeof(ObjNative);
     case OBJ_BOUND: return sizeof(ObjBound);
     case OBJ_STRUCTTYPE: return sizeof(ObjStructType);
@@ -196,8 +196,8 @@ static inline __attribute__((always_inline)) void trace_obj(VM *vm, Obj *o) {
     case OBJ_CLOSURE: {
         ObjClosure *c = (ObjClosure *)o;
         gc_mark_obj(vm, (Obj *)c->proto);
-        for (uint32_t i = 0; i < o->aux; i++)
-            gc_mark_obj(vm, (Obj *)c->cells[i]);
+        for (uint32_t i = 0; i < o->aux; i++) /* cells and values alike */
+            gc_mark_value(vm, c->up[i]);
         break;
     }
     case OBJ_BOUND:

@@ -144,7 +144,7 @@ typedef struct ObjMap {
 } ObjMap;
 
 typedef struct UpvalDesc {
-    uint8_t from_parent_reg; /* 1: the parent's register `index` holds a Cell; 0: parent's upvalue `index` */
+    uint8_t from_parent_reg; /* 1: the parent's register `index`; 0: parent's upvalue `index` */
     uint8_t index;
 } UpvalDesc;
 
@@ -180,9 +180,11 @@ typedef struct ObjCell {
 } ObjCell;
 
 typedef struct ObjClosure {
-    Obj obj;          /* obj.aux: number of cells (the GC may not read proto while sweeping) */
+    Obj obj;          /* obj.aux: number of upvalues (the GC may not read proto while sweeping) */
     ObjProto *proto;
-    ObjCell *cells[]; /* proto->nupvals */
+    /* proto->nupvals upvalues: a Cell (GETUPVAL) for a variable assigned
+       after its capture, else the variable's value itself (GETUPVALV) */
+    Value up[];
 } ObjClosure;
 
 /* A native function: reads args[0..nargs) and then writes its results into

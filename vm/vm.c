@@ -168,13 +168,13 @@ static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
 static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
-    ObjClosure *c = gc_alloc(g->vm, sizeof(ObjClosure) + p->nupvals * sizeof(ObjCell *), OBJ_CLOSURE);
+    ObjClosure *c = gc_alloc(g->vm, sizeof(ObjClosure) + p->nupvals * sizeof(Value), OBJ_CLOSURE);
     c->obj.aux = p->nupvals;
     c->proto = p;
     Value *base = g->stack + f->base;
     for (int i = 0; i < p->nupvals; i++) {
         UpvalDesc u = p->upvals[i];
-        c->cells[i] = u.from_parent_reg ? (ObjCell *)val_as_obj(base[u.index]) : f->cl->cells[u.index];
+        c->up[i] = u.from_parent_reg ? base[u.index] : f->cl->up[u.index];
     }
     return c;
 }
@@ -395,10 +395,12 @@ dispatch:
     }
     CASE(GETCELL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(RB))->v); NEXT; }
     CASE(SETCELL) { SHARED_STORE(((ObjCell *)val_as_obj(RA))->v, RB); NEXT; }
-    CASE(GETUPVAL) { RA = SHARED_LOAD(cl->cells[BC_B(i)]->v); NEXT; }
-    CASE(SETUPVAL) { SHARED_STORE(cl->cells[BC_B(i)]->v, RA); NEXT; }
+    CASE(GETUPVAL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v); NEXT; }
+    /* never written after the closure was made: no race to check */
+    CASE(GETUPVALV) { RA = cl->up[BC_B(i)]; NEXT; }
+    CASE(SETUPVAL) { SHARED_STORE(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v, RA); NEXT; }
     CASE(REFCELL) {
-        RA = ref_cell(vm, BC_C(i) ? cl->cells[BC_B(i)] : (ObjCell *)val_as_obj(RB));
+        RA = ref_cell(vm, (ObjCell *)val_as_obj(BC_C(i) ? cl->up[BC_B(i)] : RB));
         NEXT;
     }
     CASE(REFGLOBAL) { RA = ref_global(vm, cl->proto->module, (uint32_t)BC_BX(i)); NEXT; }

@@ -48,7 +48,7 @@ typedef struct MCell {
 typedef struct MClosure {
     const BcFunc *f;
     int mod;
-    MCell **cells;
+    MV *up; /* a cell, or the value of a variable never assigned */
 } MClosure;
 typedef struct MStruct {
     int mod, sidx;
@@ -454,24 +454,28 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
                 MERR("not a cell");
             ((MCell *)R[a].u.p)->v = R[b];
             break;
-        case OP_GETUPVAL: R[a] = cl->cells[b]->v; break;
-        case OP_SETUPVAL: cl->cells[b]->v = R[a]; break;
+        case OP_GETUPVAL:
+        case OP_SETUPVAL:
+            if (cl->up[b].t != MV_CELL)
+                MERR("upvalue %d is not a cell", b);
+            if (BC_OP(i) == OP_GETUPVAL)
+                R[a] = ((MCell *)cl->up[b].u.p)->v;
+            else
+                ((MCell *)cl->up[b].u.p)->v = R[a];
+            break;
+        case OP_GETUPVALV:
+            if (cl->up[b].t == MV_CELL)
+                MERR("value upvalue %d is a cell", b);
+            R[a] = cl->up[b];
+            break;
         case OP_CLOSURE: {
             const BcFunc *g = m->funcs[f->k[BC_BX(i)].index];
             MClosure *nc = mz(sizeof(MClosure));
             nc->f = g;
             nc->mod = cl->mod;
-            nc->cells = mz(sizeof(MCell *) * (size_t)(g->nupvals + 1));
-            for (int u = 0; u < g->nupvals; u++) {
-                if (g->upvals[u].from_parent_reg) {
-                    MV cv = R[g->upvals[u].index];
-                    if (cv.t != MV_CELL)
-                        MERR("upvalue register %d is not a cell", g->upvals[u].index);
-                    nc->cells[u] = cv.u.p;
-                } else {
-                    nc->cells[u] = cl->cells[g->upvals[u].index];
-                }
-            }
+            nc->up = mz(sizeof(MV) * (size_t)(g->nupvals + 1));
+            for (int u = 0; u < g->nupvals; u++)
+                nc->up[u] = g->upvals[u].from_parent_reg ? R[g->upvals[u].index] : cl->up[g->upvals[u].index];
             R[a] = mv_obj(MV_FUNC, nc);
             break;
         }

@@ -175,6 +175,7 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
                 vfail(&v, "global %d outside 0..%d", BC_BX(i), m->nglobals - 1);
             break;
         case OP_GETUPVAL:
+        case OP_GETUPVALV:
         case OP_SETUPVAL:
             reg(&v, a);
             upval(&v, b);
@@ -689,6 +690,19 @@ static void test_tight_code(void) {
              "LOADI NEWCELL CLOSURE RETURN RETURN");
     ops_prog("closure body", "func counter() {\n c := 0\n return func() { c++; return c }\n}\n",
              "counter.func1", "GETUPVAL ADDI SETUPVAL GETUPVAL RETURN RETURN");
+    /* capture by value: n is never assigned after its declaration (no cell,
+       the closure reads its copy); m is assigned after the closure captured
+       it, d in a closure two levels down: both compiled again with a cell */
+    ops_prog("value capture", "func f(n) {\n return func() { return n + 1 }\n}\n", "f", "CLOSURE RETURN RETURN");
+    ops_prog("value capture body", "func f(n) {\n return func() { return n + 1 }\n}\n", "f.func1",
+             "GETUPVALV ADDI RETURN RETURN");
+    ops_prog("assigned after capture", "func f() {\n m := 1\n g := func() { return m }\n m = 2\n return g\n}\n",
+             "f", "LOADI NEWCELL CLOSURE LOADI SETCELL RETURN RETURN");
+    ops_prog("assigned two levels down",
+             "func f(d) {\n return func() { return func() { d-- } }\n}\n", "f.func1.1",
+             "GETUPVAL ADDI SETUPVAL RETURN");
+    ops_prog("read two levels down", "func f(d) {\n return func() { return func() { return d } }\n}\n",
+             "f.func1.1", "GETUPVALV RETURN RETURN");
     ops_prog("method call",
              "type P struct { x }\nfunc (p P) Get() { return p.x }\nfunc f(p) { return p.Get() + 1 }\n", "f",
              "SELF CALLM ADDI RETURN RETURN");
