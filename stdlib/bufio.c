@@ -16,11 +16,10 @@
  * it: Scan writes the Scanner, Text and Err read it); here it may give
  * wrong tokens but must never corrupt the interpreter, so every buffer
  * change happens under the object's own lock (never held across a park).
- * The lock is a spin lock of one atomic exchange: a correct program never
+ * The lock is base/spin.h's spin lock: a correct program never
  * contends for it, and pthread's mutex cost a Scan and a Text 115
  * instructions of the 1,280 a scanned line took.
  */
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,38 +37,22 @@ enum {
 };
 
 typedef struct Buf {
-    _Atomic uint32_t lock; /* buf_lock */
+    SpinLock lock;         /* buf_lock */
     StrBuf b;              /* bytes b.p[start..b.len) are unread */
     size_t start;
 } Buf;
 
 static void buf_init(Buf *q) {
-    atomic_init(&q->lock, 0);
+    atomic_init(&q->lock.v, 0);
     sb_init(&q->b);
     q->start = 0;
 }
 
 static void buf_free(Buf *q) { sb_free(&q->b); }
 
-/* Only racing goroutines wait here; the holder may be a thread the OS
- * has descheduled (or one in a read(2) of read_now), so after a short spin
- * give the CPU away rather than burn it.  Never a park: the holder is
- * inside a native, which no collection or preemption stops. */
-__attribute__((noinline)) static void buf_lock_wait(Buf *q) {
-    for (int spins = 0; atomic_load_explicit(&q->lock, memory_order_relaxed); spins++) {
-        if (spins < 64)
-            spin_pause();
-        else
-            sched_yield();
-    }
-}
+static inline void buf_lock(Buf *q) { spin_lock(&q->lock); }
 
-static inline void buf_lock(Buf *q) {
-    while (atomic_exchange_explicit(&q->lock, 1, memory_order_acquire))
-        buf_lock_wait(q);
-}
-
-static inline void buf_unlock(Buf *q) { atomic_store_explicit(&q->lock, 0, memory_order_release); }
+static inline void buf_unlock(Buf *q) { spin_unlock(&q->lock); }
 
 /* Append n bytes (lock held); drops the consumed prefix first.  q is the
  * first member of its native object's payload (Scanner, Buffered), whose

@@ -48,23 +48,6 @@
 
 typedef struct Race Race;
 
-/* A spin lock for the detector's short critical sections (a shadow cell's
- * update, a sync object's clock): it lives beside the data it guards, so
- * racing goroutines move one cache line between cores, not two. */
-typedef struct RaceSpin {
-    _Atomic uint32_t v;
-} RaceSpin;
-
-static inline void spin_lock(RaceSpin *l) {
-    while (atomic_exchange_explicit(&l->v, 1, memory_order_acquire))
-        while (atomic_load_explicit(&l->v, memory_order_relaxed))
-            spin_pause();
-}
-
-static inline void spin_unlock(RaceSpin *l) {
-    atomic_store_explicit(&l->v, 0, memory_order_release);
-}
-
 /* ---- vector clocks (race_clock.c) ---- */
 /* Sparse (slot, clock) pairs, sorted by slot. */
 typedef struct VCEnt {
@@ -171,7 +154,7 @@ typedef struct ReadSet {
 #define READ_SHARED UINT64_MAX /* Shadow.r: the reads are in rs */
 
 typedef struct Shadow {
-    RaceSpin lock;      /* every update; the fast path reads w and r without it */
+    SpinLock lock;      /* every update; the fast path reads w and r without it */
     _Atomic uint64_t w; /* epoch of the last write (0: none) */
     _Atomic uint64_t r; /* epoch of the last read (0: none), or READ_SHARED */
     uint32_t wstack, rstack;
@@ -197,7 +180,7 @@ typedef struct SyncClock {
 } SyncClock;
 typedef struct SyncObj {
     struct SyncObj *_Atomic next; /* hash chain: lock-free lookups, inserts under a shard lock */
-    RaceSpin lock;                /* the clocks */
+    SpinLock lock;                /* the clocks */
     const Obj *obj;
     uint32_t nsubs;
     SyncClock *subs; /* the clock of each `sub` */
