@@ -556,7 +556,6 @@ static void g_free(Sched *s, G *g) {
     last->gs_index = g->gs_index;
     g_rt(g)->schedlink = s->gfree;
     s->gfree = g;
-    atomic_fetch_add_explicit(&s->ngfree, 1, memory_order_relaxed);
     pthread_mutex_unlock(&s->lock);
     atomic_fetch_sub(&s->ngoroutines, 1);
 }
@@ -590,7 +589,6 @@ G *sched_gget(Sched *s) {
     if (!g)
         return g_new(vm);
     s->gfree = g_rt(g)->schedlink;
-    atomic_fetch_sub_explicit(&s->ngfree, 1, memory_order_relaxed);
     g_rt(g)->schedlink = NULL;
     g->id = ++vm->next_goid;
     for (uint32_t i = 0; i < g->stack_cap; i++)

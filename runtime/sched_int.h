@@ -118,9 +118,8 @@ typedef struct Sched {
     pthread_cond_t start_cv;     /* lock: stopped Ms wait for the world to start */
     _Atomic(G *) main_g;         /* NULL once main has called runtime.Goexit */
     G *gfree;                    /* finished Gs for reuse: lock */
-    atomic_int ngfree;           /* how many (written under lock, read without) */
     pthread_t sysmon;
-    _Atomic int64_t sysmon_now;  /* sysmon's last clock reading (0 before its first): parks read it */
+    _Atomic int64_t sysmon_now;  /* written by sysmon alone: its last clock reading (0 before the first); parks read it */
     _Atomic int exiting;
     _Atomic int crashing;        /* a goroutine is printing its panic report */
     _Atomic(M *) crash_m;        /* its M, once the world is stopped for it; also the M that
