@@ -265,7 +265,7 @@ static M *newm(Sched *s) {
     pthread_cond_init(&m->cv, NULL);
     m->id = s->mcount++;
     m->alllink = s->allm;
-    s->allm = m;
+    __atomic_store_n(&s->allm, m, __ATOMIC_RELEASE); /* trace_stop reads it without the lock */
     return m;
 }
 

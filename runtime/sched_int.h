@@ -107,7 +107,7 @@ typedef struct Sched {
     _Atomic int npidle;
     M *midle;                    /* lock */
     int nmidle, mcount;          /* lock */
-    M *allm;                     /* lock: every M, newest first */
+    M *allm;                     /* lock (trace_stop reads it with an acquire load): every M, newest first */
     _Atomic int nmspinning;
     _Atomic int ngoroutines;     /* live goroutines */
     /* stop-the-world for the GC */

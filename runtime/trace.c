@@ -591,9 +591,13 @@ bool trace_stop(VM *vm, FILE *out) {
     sched_set_tracing(s, false);
     pthread_mutex_lock(&t->lock);
     t->closed = true;
-    M *ms = t->ms;
     pthread_mutex_unlock(&t->lock);
-    for (M *m = ms; m; m = m->tnext)
+    /* Every M, not only those with a buffer (t->ms): one that saw tracing
+     * on just before may be inside its first buf_next, using t.  An M made
+     * after this point sees tracing off.  No sched.lock: an exit on a
+     * deadlock stops the trace holding it (newm publishes allm with a
+     * release store, and Ms are never freed). */
+    for (M *m = __atomic_load_n(&s->allm, __ATOMIC_ACQUIRE); m; m = m->alllink)
         while (atomic_load(&m->tbusy))
             sched_yield();
     while (atomic_load(&s->trace_outside_busy))
