@@ -1,6 +1,7 @@
 """Out of memory under an address-space cap (RLIMIT_AS, as `prlimit --as`):
-a goroutine bomb ends with Go's `fatal error: runtime: out of memory` and
-exit 2, never SIGSEGV (issue 18: vm_new_g used an unchecked calloc); a huge
+a goroutine bomb ends with Go's `fatal error: runtime: out of memory` (or,
+when a new M's thread stack is what no longer fits, Go's `fatal error:
+newosproc`) and exit 2, never SIGSEGV (issue 18: vm_new_g used an unchecked calloc); a huge
 f.Read of a small file still reads it, as its buffer is bounded by the file.
 
     python3 memcap_external.py CSP
@@ -41,8 +42,12 @@ def run(src, cap_mb, *args):
 
 for cap in (200, 300, 450):
     r = run(BOMB, cap)
+    # Whichever runs out first, the heap or the address space for a new M's
+    # thread stack, the end is one of Go's two fatal errors for it.
     t.check(f"goroutine bomb under {cap} MB: fatal error, exit 2",
-            r.returncode == 2 and r.stderr.startswith("fatal error: runtime: out of memory"),
+            r.returncode == 2 and (r.stderr.startswith("fatal error: runtime: out of memory") or
+                                   r.stderr.startswith("runtime: failed to create new OS thread\n"
+                                                       "fatal error: newosproc")),
             f"exit {r.returncode}, stderr {r.stderr[:300]!r}")
 
 with tempfile.NamedTemporaryFile("w", delete=False) as data:
