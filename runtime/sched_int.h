@@ -84,7 +84,6 @@ struct M {
     /* the execution tracer (runtime/trace.h) */
     struct TraceBuf *tbuf;       /* owner while tbusy; the stopper once no M is busy */
     _Atomic bool tbusy;          /* appending to tbuf (the busy window of runtime/trace.h) */
-    M *tnext;                    /* the tracer's list of Ms with a buffer: Tracer.lock */
     uint8_t yield_why;           /* TraceWhy of a yield (with `yielded`): owner only */
 };
 

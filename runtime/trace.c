@@ -6,58 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/sched_int.h"
 #include "runtime/trace_int.h"
 #include "vm/interp.h"
-
-/* Buffers come from chunks of 4 MB mapped on 2 MB boundaries and offered
- * to the kernel as huge pages: a recording fills tens of megabytes, and
- * in 4 KB pages each first touch is a page fault (8,500 of them for
- * ping-pong's 100,000 round trips, a third of the tracer's whole cost). */
-enum { CHUNK_BYTES = 4 << 20, HUGE_PAGE = 2 << 20 };
-
-static void *chunk_map(void) {
-    size_t len = CHUNK_BYTES + HUGE_PAGE;
-    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    char *start = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-    if (start > p)
-        munmap(p, (size_t)(start - p));
-    munmap(start + CHUNK_BYTES, (size_t)(p + len - (start + CHUNK_BYTES)));
-#ifdef MADV_HUGEPAGE
-    madvise(start, CHUNK_BYTES, MADV_HUGEPAGE);
-#endif
-    return start;
-}
-
-/* A new buffer for owner (t->lock held); NULL if no memory is left. */
-static TraceBuf *buf_new(Tracer *t, int owner) {
-    if (!t->chunk || t->chunk_used + sizeof(TraceBuf) > CHUNK_BYTES) {
-        void *c = chunk_map();
-        if (!c)
-            return NULL;
-        t->chunks = mem_realloc(t->chunks, (t->nchunks + 1) * sizeof *t->chunks);
-        t->chunks[t->nchunks++] = c;
-        t->chunk = c;
-        t->chunk_used = 0;
-    }
-    TraceBuf *b = (TraceBuf *)(t->chunk + t->chunk_used);
-    t->chunk_used += sizeof(TraceBuf);
-    b->next = NULL;
-    b->owner = owner;
-    b->n = 0;
-    return b;
-}
-
-static void chunks_free(Tracer *t) {
-    for (size_t i = 0; i < t->nchunks; i++)
-        munmap(t->chunks[i], CHUNK_BYTES);
-    free(t->chunks);
-}
 
 /* -trace FILE: opened by the command line before the scheduler exists,
  * taken by trace_init when it starts (one program per process). */
@@ -94,27 +49,68 @@ static inline int64_t clock_now(const Tracer *t) {
     return t->tsc ? tsc_now() : sched_nanotime();
 }
 
-static Tracer *tracer_new(FILE *out, int64_t limit_mb) {
+/* Everything the tracer holds: its sources and their buffers, the
+ * buffers the writer gave back, trace.Start's memory (the writer is done). */
+static void tracer_free(Tracer *t) {
+    for (TraceSrc *src = atomic_load(&t->srcs), *next; src; src = next) {
+        next = src->next;
+        for (TraceBuf *b = src->head, *nb; b; b = nb) {
+            nb = atomic_load_explicit(&b->next, memory_order_relaxed);
+            free(b);
+        }
+        free(src);
+    }
+    for (TraceBuf *b = t->free, *nb; b; b = nb) {
+        nb = atomic_load_explicit(&b->next, memory_order_relaxed);
+        free(b);
+    }
+    free(t->mem);
+    pthread_cond_destroy(&t->wake);
+    pthread_cond_destroy(&t->room);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+static Tracer *tracer_new(Sched *s, FILE *out, int64_t limit_mb) {
     Tracer *t = mem_calloc(1, sizeof(Tracer));
     pthread_mutex_init(&t->lock, NULL);
-    t->out = out;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the writer's timed wait */
+    pthread_cond_init(&t->wake, &ca);
+    pthread_cond_init(&t->room, &ca);
+    pthread_condattr_destroy(&ca);
+    t->s = s;
+    t->file = out != NULL;
+    t->out = out ? out : open_memstream(&t->mem, &t->mem_len);
     t->exit_fd = -1;
     t->limit_bytes = (size_t)(limit_mb > 0 ? limit_mb : 256) << 20;
+    /* the memory bound: the file's, and never less than a writer that is
+     * merely slow needs (four times what makes an M wait for it) */
+    t->max_bufs = t->limit_bytes / sizeof(TraceBuf);
+    if (t->max_bufs < 4 * TRACE_SOFT_BUFS)
+        t->max_bufs = 4 * TRACE_SOFT_BUFS;
     t->tsc = !sched_seed_on && tsc_invariant();
     t->start_ns = t->tsc ? sched_monotime() : sched_nanotime();
     t->start_ticks = clock_now(t);
     atomic_init(&t->clock, t->start_ticks);
+    if (!t->out) {
+        tracer_free(t);
+        return NULL;
+    }
     return t;
 }
 
 /* max(now, last + 1) on the tracer's one clock (runtime/trace.h): whatever
- * happened before this call on any thread has a smaller timestamp. */
+ * happened before this call on any thread has a smaller timestamp.  The
+ * exchange is seq_cst (a locked instruction on x86 either way): the
+ * writer's watermark relies on it. */
 static int64_t trace_clock(Tracer *t) {
     int64_t now = clock_now(t);
     int64_t last = atomic_load_explicit(&t->clock, memory_order_relaxed);
     for (;;) {
         int64_t ts = now > last ? now : last + 1;
-        if (atomic_compare_exchange_weak_explicit(&t->clock, &last, ts, memory_order_relaxed,
+        if (atomic_compare_exchange_weak_explicit(&t->clock, &last, ts, memory_order_seq_cst,
                                                   memory_order_relaxed))
             return ts;
     }
@@ -122,43 +118,92 @@ static int64_t trace_clock(Tracer *t) {
 
 /* ---- recording ---- */
 
-/* Recording stops here: the limit is reached (t->lock held). */
-static void cut(Sched *s, Tracer *t) {
-    if (!t->cut_ns)
-        t->cut_ns = trace_clock(t);
+/* Recording stops here (t->lock held): the writer fell max_bufs buffers
+ * behind, or the file reached its limit. */
+static void cut(Sched *s, Tracer *t, bool mem) {
+    if (!t->cut) {
+        t->cut = trace_clock(t);
+        t->cut_mem = mem;
+    }
     sched_set_tracing(s, false);
 }
 
-/* m's buffer is full (or m has none yet): retire it and give m a new one,
- * registering m with the tracer the first time.  NULL once recording is
- * over or past the limit. */
+/* CLOCK_MONOTONIC ms from now, for the timed waits on Tracer's conds. */
+static struct timespec after_ms(long ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += ms * 1000000L;
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    return ts;
+}
+
+/* A buffer to fill (t->lock held): one the writer has read, else a new
+ * one; NULL once recording is over, or past the memory bound, where
+ * recording stops.  Past TRACE_SOFT_BUFS the writer is behind (its core
+ * busy with something else): the M waits for it a little, so that memory
+ * stays a few buffers; never for long, and never for good (the writer
+ * waits for nobody, but may not be able to give a buffer back while this
+ * M's last one is unfinished). */
+static TraceBuf *buf_take(Sched *s, Tracer *t) {
+    if (!t->free && t->nbufs >= TRACE_SOFT_BUFS && !t->closed && !t->cut) {
+        struct timespec until = after_ms(TRACE_WAIT_MS);
+        t->waiting++;
+        while (!t->free && !t->closed && pthread_cond_timedwait(&t->room, &t->lock, &until) == 0)
+            ;
+        t->waiting--;
+    }
+    if (t->closed || t->cut)
+        return NULL;
+    TraceBuf *b = t->free;
+    if (b) {
+        t->free = atomic_load_explicit(&b->next, memory_order_relaxed);
+    } else if (t->nbufs < t->max_bufs) {
+        b = mem_alloc(sizeof(TraceBuf));
+        t->nbufs++;
+    } else {
+        cut(s, t, true);
+        return NULL;
+    }
+    atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
+    atomic_store_explicit(&b->n, 0, memory_order_relaxed);
+    return b;
+}
+
+/* A new source whose first buffer is b (t->lock held), published with a
+ * seq_cst store: runtime/trace.h says why. */
+static void src_add(Tracer *t, M *m, TraceBuf *b) {
+    TraceSrc *src = mem_calloc(1, sizeof(TraceSrc));
+    src->m = m;
+    src->head = b;
+    src->next = atomic_load_explicit(&t->srcs, memory_order_relaxed);
+    atomic_store(&t->srcs, src);
+}
+
+/* old is full (t->lock held): the writer has work. */
+static void kick(Tracer *t) {
+    if (!t->kick) {
+        t->kick = true;
+        pthread_cond_signal(&t->wake);
+    }
+}
+
+/* m's buffer is full (or m has none yet): link a new one after it, where
+ * the writer will find it, and wake the writer; the first time, m becomes
+ * a source.  NULL once recording is over or stopped. */
 static TraceBuf *buf_next(Sched *s, Tracer *t, M *m) {
     TraceBuf *full = m->tbuf;
     pthread_mutex_lock(&t->lock);
-    if (t->closed || t->cut_ns) {
-        pthread_mutex_unlock(&t->lock);
-        return NULL;
+    if (full)
+        kick(t);
+    TraceBuf *b = buf_take(s, t);
+    if (b) {
+        if (full)
+            atomic_store_explicit(&full->next, b, memory_order_release);
+        else
+            src_add(t, m, b);
+        m->tbuf = b;
     }
-    if (t->bytes + sizeof(TraceBuf) > t->limit_bytes) {
-        cut(s, t);
-        pthread_mutex_unlock(&t->lock);
-        return NULL;
-    }
-    TraceBuf *b = buf_new(t, m->id);
-    if (!b) {
-        cut(s, t);
-        pthread_mutex_unlock(&t->lock);
-        return NULL;
-    }
-    t->bytes += sizeof(TraceBuf);
-    if (full) {
-        full->next = t->full;
-        t->full = full;
-    } else {
-        m->tnext = t->ms;
-        t->ms = m;
-    }
-    m->tbuf = b;
     pthread_mutex_unlock(&t->lock);
     return b;
 }
@@ -170,23 +215,24 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
     if (atomic_load(&s->tracing)) {
         Tracer *t = s->tracer;
         pthread_mutex_lock(&t->lock);
-        if (!t->closed && !t->cut_ns && (!t->outside || t->outside->n == TRACE_BUF_EVENTS)) {
-            TraceBuf *b = t->bytes + sizeof(TraceBuf) > t->limit_bytes ? NULL : buf_new(t, -1);
-            if (!b) {
-                cut(s, t);
-            } else {
-                if (t->outside) {
-                    t->outside->next = t->full;
-                    t->full = t->outside;
-                }
-                t->bytes += sizeof(TraceBuf);
-                t->outside = b;
+        TraceBuf *b = t->outside;
+        if (!t->closed && !t->cut && (!b || atomic_load_explicit(&b->n, memory_order_relaxed) == TRACE_BUF_EVENTS)) {
+            if (b)
+                kick(t);
+            TraceBuf *nb = buf_take(s, t);
+            if (nb && b) {
+                atomic_store_explicit(&b->next, nb, memory_order_release);
+            } else if (nb) {
+                src_add(t, NULL, nb);
             }
+            b = t->outside = nb;
         }
-        if (!t->closed && !t->cut_ns) {
+        if (!t->closed && !t->cut && b) {
+            int n = atomic_load_explicit(&b->n, memory_order_relaxed);
             e->m = -1;
             e->ts = trace_clock(t);
-            t->outside->ev[t->outside->n++] = *e;
+            b->ev[n] = *e;
+            atomic_store_explicit(&b->n, n + 1, memory_order_release);
             done = true;
         }
         pthread_mutex_unlock(&t->lock);
@@ -195,50 +241,43 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
     return done;
 }
 
-/* Record e (its ts and m are set here); false if recording is over. */
-static bool emit(Sched *s, TraceEvent *e) {
-    M *m = sched_current_m();
-    if (!m)
-        return emit_outside(s, e);
-    atomic_store(&m->tbusy, true);
-    bool done = false;
-    if (atomic_load(&s->tracing)) {
-        Tracer *t = s->tracer;
-        TraceBuf *b = m->tbuf;
-        if (!b || b->n == TRACE_BUF_EVENTS)
-            b = buf_next(s, t, m);
-        if (b) {
-            e->m = (int16_t)m->id;
-            e->ts = trace_clock(t);
-            b->ev[b->n++] = *e;
-            done = true;
-        }
-    }
-    atomic_store_explicit(&m->tbusy, false, memory_order_release);
-    return done;
-}
-
 /* The hot hooks write their event in place: a slot in m's buffer, inside
- * m's busy window (slot_done stamps it and closes the window); NULL, the
- * window closed, when recording is over. */
+ * m's busy window (slot_done stamps it, publishes it and closes the
+ * window); NULL, the window closed, when recording is over. */
 static inline TraceEvent *slot(Sched *s, M *m) {
     atomic_store(&m->tbusy, true);
     if (atomic_load(&s->tracing)) {
         TraceBuf *b = m->tbuf;
-        if (!b || b->n == TRACE_BUF_EVENTS)
+        if (!b || atomic_load_explicit(&b->n, memory_order_relaxed) == TRACE_BUF_EVENTS)
             b = buf_next(s, s->tracer, m);
         if (b)
-            return &b->ev[b->n];
+            return &b->ev[atomic_load_explicit(&b->n, memory_order_relaxed)];
     }
     atomic_store_explicit(&m->tbusy, false, memory_order_release);
     return NULL;
 }
 
 static inline void slot_done(Sched *s, M *m) {
-    TraceEvent *e = &m->tbuf->ev[m->tbuf->n++];
+    TraceBuf *b = m->tbuf;
+    int n = atomic_load_explicit(&b->n, memory_order_relaxed);
+    TraceEvent *e = &b->ev[n];
     e->m = (int16_t)m->id;
     e->ts = trace_clock(s->tracer);
+    atomic_store_explicit(&b->n, n + 1, memory_order_release); /* the writer may read it now */
     atomic_store_explicit(&m->tbusy, false, memory_order_release);
+}
+
+/* Record e (its ts and m are set here); false if recording is over. */
+static bool emit(Sched *s, TraceEvent *e) {
+    M *m = sched_current_m();
+    if (!m)
+        return emit_outside(s, e);
+    TraceEvent *d = slot(s, m);
+    if (!d)
+        return false;
+    *d = *e;
+    slot_done(s, m);
+    return true;
 }
 
 /* Where g is: its innermost visible frame. */
@@ -393,6 +432,187 @@ bool trace_enabled(VM *vm) {
     return TRACE_ON(sched_of(vm));
 }
 
+/* ---- the writer ----
+ * A thread of its own (no M: it touches no scheduler lock and nothing a
+ * goroutine changes, only the events and the protos and native names they
+ * point to) that turns the events into JSON as they are recorded, in time
+ * order, and gives the buffers it has read back: a recording keeps a few
+ * buffers whatever its length.  Which events it may write is the
+ * watermark's argument in runtime/trace.h. */
+
+enum { WRITER_TICK_MS = 100 }; /* it writes at least this often, full buffers or not */
+
+typedef struct Writer {
+    Tracer *t;
+    TraceJson *json;
+    bool refused;   /* the file reached its limit: the rest is read and dropped */
+    int64_t cut;    /* Tracer.cut as the round began: events after it are dropped */
+    int64_t wm;     /* every event before it is written */
+    TraceBuf *read; /* buffers read in this round, given back at its end */
+    /* ticks to nanoseconds: the counter's rate since recording began,
+     * measured again each round, so an event's error stays that of one
+     * reading of the two clocks; under -seed ticks are nanoseconds */
+    double ns_per_tick;
+    int64_t last_ns;
+} Writer;
+
+static int64_t writer_ns(const Writer *w, int64_t ticks) {
+    return w->t->start_ns + (int64_t)((double)(ticks - w->t->start_ticks) * w->ns_per_tick);
+}
+
+/* src's next unread event that was published when the round began, NULL
+ * if there is none: a buffer read to its end is left (and given back)
+ * once its successor is linked. */
+static TraceEvent *src_peek(Writer *w, TraceSrc *src) {
+    if (src->at < src->avail)
+        return &src->head->ev[src->at];
+    TraceBuf *b = src->head;
+    if (src->at < TRACE_BUF_EVENTS)
+        return NULL;
+    TraceBuf *next = atomic_load_explicit(&b->next, memory_order_acquire);
+    if (!next)
+        return NULL;
+    atomic_store_explicit(&b->next, w->read, memory_order_relaxed);
+    w->read = b;
+    src->head = next;
+    src->at = 0;
+    src->avail = atomic_load_explicit(&next->n, memory_order_acquire);
+    return src->avail > 0 ? &next->ev[0] : NULL;
+}
+
+/* The time of src's last published event (src->last if none is unread). */
+static int64_t src_last(TraceSrc *src) {
+    int64_t last = src->last;
+    for (TraceBuf *b = src->head; b; b = atomic_load_explicit(&b->next, memory_order_acquire)) {
+        int n = atomic_load_explicit(&b->n, memory_order_acquire);
+        if (n > 0 && b->ev[n - 1].ts > last)
+            last = b->ev[n - 1].ts;
+    }
+    return last;
+}
+
+/* Below what time every event still to come will be: runtime/trace.h. */
+static int64_t watermark(Writer *w) {
+    Tracer *t = w->t;
+    int64_t g = atomic_load(&t->clock), wm = INT64_MAX;
+    for (TraceSrc *src = atomic_load(&t->srcs); src; src = src->next) {
+        bool busy = src->m ? atomic_load(&src->m->tbusy) : atomic_load(&t->s->trace_outside_busy) != 0;
+        int64_t low = g + 1;
+        if (busy) {
+            low = src_last(src) + 1;
+            if (low < w->wm)
+                low = w->wm;
+        }
+        if (low < wm)
+            wm = low;
+    }
+    return wm;
+}
+
+/* Write e (src's next), or drop it past the cut or the file's limit. */
+static void consume(Writer *w, TraceSrc *src, const TraceEvent *at) {
+    TraceEvent e = *at;
+    src->at++;
+    src->last = e.ts;
+    if (w->refused || (w->cut && e.ts > w->cut)) {
+        if (e.kind == TR_USER_LOG || e.kind == TR_REGION_BEGIN)
+            free((void *)e.obj);
+        return;
+    }
+    int64_t ns = writer_ns(w, e.ts); /* unique, as the ticks were */
+    e.ts = w->last_ns = ns > w->last_ns ? ns : w->last_ns + 1;
+    if (!trace_json_event(w->json, &e)) {
+        w->refused = true; /* recording stops too */
+        pthread_mutex_lock(&w->t->lock);
+        cut(w->t->s, w->t, false);
+        pthread_mutex_unlock(&w->t->lock);
+    }
+}
+
+/* Write every event below the watermark (drain: every event), merging the
+ * sources by time: from one source while its events come before every
+ * other's next one. */
+static void writer_round(Writer *w, bool drain) {
+    Tracer *t = w->t;
+    int64_t wm = drain ? INT64_MAX : watermark(w);
+    if (t->tsc) {
+        int64_t ticks = tsc_now() - t->start_ticks, ns = sched_monotime() - t->start_ns;
+        if (ticks > 0 && ns > 0)
+            w->ns_per_tick = (double)ns / (double)ticks;
+    }
+    for (TraceSrc *src = atomic_load_explicit(&t->srcs, memory_order_acquire); src; src = src->next)
+        src->avail = atomic_load_explicit(&src->head->n, memory_order_acquire);
+    for (;;) {
+        TraceSrc *best = NULL;
+        TraceEvent *e = NULL;
+        int64_t second = wm;
+        for (TraceSrc *src = atomic_load_explicit(&t->srcs, memory_order_acquire); src; src = src->next) {
+            TraceEvent *x = src_peek(w, src);
+            if (!x)
+                continue;
+            if (!e || x->ts < e->ts) {
+                if (e && e->ts < second)
+                    second = e->ts;
+                best = src;
+                e = x;
+            } else if (x->ts < second) {
+                second = x->ts;
+            }
+        }
+        if (!e || e->ts >= wm)
+            break;
+        do
+            consume(w, best, e);
+        while ((e = src_peek(w, best)) && e->ts < second);
+    }
+    if (wm > w->wm)
+        w->wm = wm;
+}
+
+static void *writer_main(void *arg) {
+    Tracer *t = arg;
+    Writer w = {.t = t, .ns_per_tick = 1, .last_ns = INT64_MIN};
+    w.json = trace_json_new(t->out, t->start_ns, t->limit_bytes);
+    pthread_mutex_lock(&t->lock);
+    for (;;) {
+        if (!t->kick && !t->drain) {
+            struct timespec until = after_ms(WRITER_TICK_MS);
+            pthread_cond_timedwait(&t->wake, &t->lock, &until);
+        }
+        bool drain = t->drain;
+        t->kick = false;
+        w.cut = t->cut;
+        pthread_mutex_unlock(&t->lock);
+        writer_round(&w, drain);
+        pthread_mutex_lock(&t->lock);
+        while (w.read) { /* give the buffers read back */
+            TraceBuf *b = w.read;
+            w.read = atomic_load_explicit(&b->next, memory_order_relaxed);
+            atomic_store_explicit(&b->next, t->free, memory_order_relaxed);
+            t->free = b;
+        }
+        if (t->waiting)
+            pthread_cond_broadcast(&t->room);
+        if (drain)
+            break;
+    }
+    int64_t cut = t->cut;
+    size_t mem = t->cut_mem ? t->max_bufs * sizeof(TraceBuf) : 0;
+    pthread_mutex_unlock(&t->lock);
+    trace_json_end(w.json, cut ? writer_ns(&w, cut) : 0, mem);
+    return NULL;
+}
+
+/* Start t's writer, with every signal blocked: they are the scheduler's. */
+static bool writer_start(Tracer *t) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    bool ok = pthread_create(&t->writer, NULL, writer_main, t) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return ok;
+}
+
 /* ---- starting ---- */
 
 bool trace_open_at_start(const char *path, int64_t limit_mb) {
@@ -407,8 +627,17 @@ bool trace_open_at_start(const char *path, int64_t limit_mb) {
 void trace_init(Sched *s) {
     if (!start_file)
         return;
-    s->tracer = tracer_new(start_file, start_limit_mb);
+    Tracer *t = tracer_new(s, start_file, start_limit_mb);
     start_file = NULL;
+    if (!t || !writer_start(t)) {
+        fprintf(stderr, "csp: -trace: cannot start the trace's writer: %s\n", strerror(errno));
+        if (t) {
+            fclose(t->out);
+            tracer_free(t);
+        }
+        return;
+    }
+    s->tracer = t;
     sched_set_tracing(s, true);
     trace_procs(s, atomic_load(&s->nprocs));
 }
@@ -453,128 +682,34 @@ static void snapshot(Sched *s, M *self) {
 bool trace_start(G *g, int64_t limit_mb, int exit_fd) {
     Sched *s = sched_of(g->vm);
     M *m = sched_current_m();
-    Tracer *t = tracer_new(NULL, limit_mb);
+    Tracer *t = tracer_new(s, NULL, limit_mb);
+    if (!t) {
+        if (exit_fd >= 0)
+            close(exit_fd);
+        return false;
+    }
     t->exit_fd = exit_fd;
     stw_stop(s, m);
     pthread_mutex_lock(&stop_lock);
-    bool busy = s->tracer != NULL;
-    if (!busy) {
+    bool busy = s->tracer != NULL, ok = !busy && writer_start(t);
+    if (ok) {
         s->tracer = t;
         sched_set_tracing(s, true);
         snapshot(s, m);
     }
     pthread_mutex_unlock(&stop_lock);
     stw_start(s);
-    if (busy) {
+    if (!ok) {
         if (exit_fd >= 0)
             close(exit_fd);
-        pthread_mutex_destroy(&t->lock);
-        free(t);
-        errno = EBUSY;
+        fclose(t->out);
+        tracer_free(t);
+        errno = busy ? EBUSY : EAGAIN;
     }
-    return !busy;
+    return ok;
 }
 
 /* ---- stopping ---- */
-
-/* Every buffer, in chains: one per thread that filled them, each in the
- * order it was filled, so each chain is sorted by time already (one thread
- * appends to it, and the clock only goes up; the threads that are no M
- * append under Tracer.lock).  The writer merges the chains as it reads
- * (TraceChains), and no event is copied. */
-static void gather(Tracer *t, TraceChains *c) {
-    size_t nb = 0;
-    for (TraceBuf *b = t->full; b; b = b->next)
-        nb++;
-    for (M *m = t->ms; m; m = m->tnext)
-        nb += m->tbuf != NULL;
-    nb += t->outside != NULL;
-    TraceBuf **all = mem_alloc((nb ? nb : 1) * sizeof *all);
-    size_t k = nb;
-    /* Current buffers are each chain's last; the retired ones come newest
-     * first, so filling from the end gives every chain in filling order. */
-    if (t->outside)
-        all[--k] = t->outside;
-    for (M *m = t->ms; m; m = m->tnext)
-        if (m->tbuf) {
-            all[--k] = m->tbuf;
-            m->tbuf = NULL;
-        }
-    for (TraceBuf *b = t->full; b; b = b->next)
-        all[--k] = b;
-    c->n = 0;
-    c->cur = -1;
-    /* ticks to nanoseconds: the counter's rate over the whole recording */
-    c->ticks0 = t->start_ticks;
-    c->ns0 = t->start_ns;
-    c->ns_per_tick = 1;
-    c->last_ns = INT64_MIN;
-    if (t->tsc) {
-        int64_t ticks = tsc_now() - t->start_ticks, ns = sched_monotime() - t->start_ns;
-        if (ticks > 0 && ns > 0)
-            c->ns_per_tick = (double)ns / (double)ticks;
-    }
-    c->head = mem_alloc((nb ? nb : 1) * sizeof *c->head);
-    c->first = mem_alloc((nb ? nb : 1) * sizeof *c->first);
-    c->at = mem_calloc(nb ? nb : 1, sizeof *c->at);
-    TraceBuf **tail = mem_alloc((nb ? nb : 1) * sizeof *tail);
-    for (size_t i = 0; i < nb; i++) { /* link each owner's buffers, in order */
-        TraceBuf *b = all[i];
-        b->next = NULL;
-        size_t j = 0;
-        while (j < c->n && tail[j]->owner != b->owner)
-            j++;
-        if (j == c->n) { /* a new chain */
-            c->head[j] = c->first[j] = tail[j] = b;
-            c->n++;
-        } else {
-            tail[j]->next = b;
-            tail[j] = b;
-        }
-    }
-    free(all);
-    free(tail);
-}
-
-const TraceEvent *trace_chains_next_slow(TraceChains *c) {
-    int best = -1;
-    int64_t second = INT64_MAX;
-    for (size_t j = 0; j < c->n; j++) {
-        TraceBuf *b = c->head[j];
-        while (b && c->at[j] >= b->n) { /* the buffer is read */
-            b = c->head[j] = b->next;
-            c->at[j] = 0;
-        }
-        if (!b)
-            continue;
-        int64_t ts = b->ev[c->at[j]].ts;
-        if (best < 0 || ts < c->head[best]->ev[c->at[best]].ts) {
-            if (best >= 0)
-                second = c->head[best]->ev[c->at[best]].ts;
-            best = (int)j;
-        } else if (ts < second) {
-            second = ts;
-        }
-    }
-    c->cur = best;
-    c->limit = second;
-    return best < 0 ? NULL : trace_to_ns(c, &c->head[best]->ev[c->at[best]++]);
-}
-
-/* Free the text of the events that own some, and the chains (the
- * buffers go with their chunks). */
-static void chains_free(TraceChains *c) {
-    for (size_t j = 0; j < c->n; j++)
-        for (TraceBuf *b = c->first[j], *next; b; b = next) {
-            next = b->next;
-            for (int i = 0; i < b->n; i++)
-                if (b->ev[i].kind == TR_USER_LOG || b->ev[i].kind == TR_REGION_BEGIN)
-                    free((void *)b->ev[i].obj);
-        }
-    free(c->head);
-    free(c->first);
-    free(c->at);
-}
 
 bool trace_stop(VM *vm, FILE *out) {
     Sched *s = sched_of(vm);
@@ -582,39 +717,44 @@ bool trace_stop(VM *vm, FILE *out) {
         return false;
     pthread_mutex_lock(&stop_lock);
     Tracer *t = s->tracer;
-    if (!t || (!out && !t->out)) { /* not recording, or for trace.Start's writer, which only Stop has */
+    if (!t || (!out && !t->file)) { /* not recording, or for trace.Start's writer, which only Stop has */
         pthread_mutex_unlock(&stop_lock);
         return false;
     }
     /* The busy windows of runtime/trace.h: once tracing is off and no M or
-     * outside thread is inside one, nobody touches the buffers. */
+     * outside thread is inside one, nobody adds an event. */
     sched_set_tracing(s, false);
     pthread_mutex_lock(&t->lock);
     t->closed = true;
+    pthread_cond_broadcast(&t->room); /* an M waiting for a buffer takes none */
     pthread_mutex_unlock(&t->lock);
-    /* Every M, not only those with a buffer (t->ms): one that saw tracing
-     * on just before may be inside its first buf_next, using t.  An M made
-     * after this point sees tracing off.  No sched.lock: an exit on a
-     * deadlock stops the trace holding it (newm publishes allm with a
-     * release store, and Ms are never freed). */
+    /* Every M, not only the sources: one that saw tracing on just before
+     * may be inside its first buf_next, using t.  An M made after this
+     * point sees tracing off.  No sched.lock: an exit on a deadlock stops
+     * the trace holding it (newm publishes allm with a release store, and
+     * Ms are never freed). */
     for (M *m = __atomic_load_n(&s->allm, __ATOMIC_ACQUIRE); m; m = m->alllink)
         while (atomic_load(&m->tbusy))
             sched_yield();
     while (atomic_load(&s->trace_outside_busy))
         sched_yield();
     s->tracer = NULL;
-    TraceChains c;
-    gather(t, &c);
-    trace_write_json(out ? out : t->out, &c, t->start_ns, t->cut_ns ? trace_chains_ns(&c, t->cut_ns) : 0,
-                     t->limit_bytes);
-    chains_free(&c);
-    chunks_free(t);
-    if (t->out)
-        fclose(t->out);
+    /* The writer writes what is left and the end of the file, and is done
+     * (it takes no lock but t's, so any thread holding any other may wait). */
+    pthread_mutex_lock(&t->lock);
+    t->drain = true;
+    pthread_cond_signal(&t->wake);
+    pthread_mutex_unlock(&t->lock);
+    pthread_join(t->writer, NULL);
+    for (TraceSrc *src = atomic_load(&t->srcs); src; src = src->next)
+        if (src->m)
+            src->m->tbuf = NULL; /* the next recording starts afresh */
+    fclose(t->out); /* the -trace file; for trace.Start, its memory stream: the JSON is in t->mem */
+    if (!t->file && out)
+        fwrite(t->mem, 1, t->mem_len, out);
     if (t->exit_fd >= 0)
         close(t->exit_fd);
-    pthread_mutex_destroy(&t->lock);
-    free(t);
+    tracer_free(t);
     pthread_mutex_unlock(&stop_lock);
     return true;
 }
@@ -633,13 +773,13 @@ void trace_exit(VM *vm) {
     pthread_mutex_lock(&stop_lock);
     Tracer *t = s->tracer;
     FILE *started = NULL; /* trace.Start's file */
-    if (t && !t->out && t->exit_fd >= 0) {
+    if (t && !t->file && t->exit_fd >= 0) {
         started = fdopen(t->exit_fd, "w");
         if (!started)
             close(t->exit_fd);
         t->exit_fd = -1;
     }
-    bool file = t && (t->out || started);
+    bool file = t && (t->file || started);
     pthread_mutex_unlock(&stop_lock);
     if (!file)
         return;

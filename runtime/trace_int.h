@@ -35,27 +35,62 @@ typedef struct TraceEvent {
     uint8_t reason; /* STOP parked: WaitReason; STEAL: the victim P */
 } TraceEvent;
 
+/* A buffer of one source's events (an M's, or the threads that are no M),
+ * 1024 of them (56 KB, which stays in cache between the M that fills it
+ * and the writer that reads it).  Buffers are recycled: the writer gives
+ * back the ones it has read, so a long recording keeps a few. */
 typedef struct TraceBuf TraceBuf;
-enum { TRACE_BUF_EVENTS = 4096 };
+enum { TRACE_BUF_EVENTS = 1024 };
+/* Past this many buffers an M that needs one waits for the writer, at most
+ * TRACE_WAIT_MS each time (runtime/trace.c's buf_take). */
+enum { TRACE_SOFT_BUFS = 64, TRACE_WAIT_MS = 5 };
+struct TraceBuf {
+    TraceBuf *_Atomic next; /* its source's next one: linked under Tracer.lock (release), read
+                             * by the writer (acquire); the free list's link */
+    _Atomic int n;          /* events complete: stored by the filler (release) once an event
+                             * is whole, its timestamp too; loaded by the writer (acquire) */
+    TraceEvent ev[TRACE_BUF_EVENTS];
+};
+
+/* A source of events and the writer's place in it: its buffers form a
+ * chain in the order they were filled, so its events come sorted by time
+ * (one thread appends, or the threads that are no M under Tracer.lock). */
+typedef struct TraceSrc {
+    struct TraceSrc *next; /* Tracer.srcs */
+    struct M *m;           /* NULL: the threads that are no M (busy: Sched.trace_outside_busy) */
+    TraceBuf *head;        /* writer: the buffer it reads */
+    int at;                /* writer: the next event in head ... */
+    int avail;             /* ... and how many head has that it knows of: it loads head's n once
+                            * a round, the cache line the M writes to */
+    int64_t last;          /* writer: the last event's time it read (0: none) */
+} TraceSrc;
 
 typedef struct Tracer {
     pthread_mutex_t lock;
-    struct M *ms;              /* lock: the Ms that have a buffer (linked by M.tnext) */
-    TraceBuf *full;            /* lock: retired buffers */
-    TraceBuf *outside;         /* lock: events from threads that are no M */
-    size_t bytes, limit_bytes; /* lock: recorded so far (the retired buffers), the bound */
-    char *chunk;               /* lock: where buffers are cut from (trace.c) ... */
-    size_t chunk_used;         /* ... so far */
-    void **chunks;             /* lock: every chunk, unmapped once the file is written */
-    size_t nchunks;
-    bool closed;               /* lock: trace_stop has begun: no M may register or retire */
-    int64_t cut_ns;            /* lock: where recording stopped at the limit (0: it did not) */
-    _Atomic int64_t clock;     /* the last timestamp given out (in ticks of the clock below) */
-    bool tsc;                  /* the clock is the time-stamp counter (trace.c), else nanoseconds */
-    int64_t start_ticks;       /* the clock when recording started, at start_ns */
-    FILE *out;                 /* -trace FILE; NULL for trace.Start */
-    int exit_fd;               /* stop_lock: trace.Start's file, written if the process ends first (-1: none) */
+    pthread_cond_t wake;         /* the writer waits on it (lock) ... */
+    pthread_cond_t room;         /* ... and an M for a buffer given back (lock) */
+    int waiting;                 /* lock: Ms waiting on room */
+    struct Sched *s;
+    TraceSrc *_Atomic srcs;      /* added under lock (seq_cst: runtime/trace.h), read by the writer */
+    TraceBuf *outside;           /* lock: the buffer being filled by the threads that are no M */
+    TraceBuf *free;              /* lock: buffers the writer has read */
+    size_t nbufs, max_bufs;      /* lock: buffers made; the memory bound (trace.c's tracer_new) */
+    size_t limit_bytes;          /* the file's bound (-trace-limit) */
+    bool closed;                 /* lock: trace_stop has begun: no M may take a buffer */
+    bool kick;                   /* lock: a buffer is full: the writer has work */
+    bool drain;                  /* lock: recording is over: write everything, then the end */
+    int64_t cut;                 /* lock: where recording stopped (clock ticks; 0: it did not) */
+    bool cut_mem;                /* ... because the writer fell behind by max_bufs buffers */
+    _Atomic int64_t clock;       /* the last timestamp given out (in ticks of the clock below) */
+    bool tsc;                    /* the clock is the time-stamp counter (trace.c), else nanoseconds */
+    int64_t start_ticks;         /* the clock when recording started, at start_ns */
     int64_t start_ns;
+    FILE *out;                   /* where the writer writes: the -trace file, or mem */
+    bool file;                   /* out is the -trace file, else trace.Start's memory stream */
+    char *mem;                   /* trace.Start: the JSON so far (open_memstream) ... */
+    size_t mem_len;              /* ... and its length */
+    int exit_fd;                 /* stop_lock: trace.Start's file, written if the process ends first (-1: none) */
+    pthread_t writer;
 } Tracer;
 
 /* sched_init: start recording if the command line asked (-trace FILE). */
@@ -76,59 +111,17 @@ void trace_procs(struct Sched *s, int n);
 void trace_gc(struct Sched *s, bool start);
 void trace_retake(struct Sched *s, struct P *p, struct M *from);
 
-/* The recorded events once recording is over: a chain of buffers per
- * thread, each sorted by time; trace_chains_next merges them as it goes. */
-typedef struct TraceChains {
-    TraceBuf **head, **first; /* each chain's buffer being read, and its first */
-    int *at;                  /* the next event in head[j] */
-    size_t n;
-    int cur;       /* the chain read last (-1: none) */
-    int64_t limit; /* ... which stays the earliest while its events come before this */
-    int64_t ticks0, ns0, last_ns; /* the events' clock to nanoseconds (trace_chains_ns) */
-    double ns_per_tick;
-} TraceChains;
-struct TraceBuf {
-    TraceBuf *next; /* the tracer's list of full buffers (Tracer.lock); then its chain's next */
-    int owner;      /* the M that filled it (-1: the threads that are no M) */
-    int n;
-    TraceEvent ev[TRACE_BUF_EVENTS];
-};
-
-/* A time of the recording's clock in nanoseconds. */
-static inline int64_t trace_chains_ns(const TraceChains *c, int64_t ticks) {
-    return c->ns0 + (int64_t)((double)(ticks - c->ticks0) * c->ns_per_tick);
-}
-
-/* e's time in nanoseconds, in place (an event is read once); two ticks
- * apart may be the same nanosecond: one more keeps them unique. */
-static inline TraceEvent *trace_to_ns(TraceChains *c, TraceEvent *e) {
-    int64_t ns = trace_chains_ns(c, e->ts);
-    if (ns <= c->last_ns)
-        ns = c->last_ns + 1;
-    e->ts = c->last_ns = ns;
-    return e;
-}
-
-const TraceEvent *trace_chains_next_slow(TraceChains *c);
-
-/* The next event by time (its ts now in nanoseconds, unique), or NULL
- * when every chain is read: from the chain read last while its events
- * come before every other chain's next one, else the slow way. */
-static inline const TraceEvent *trace_chains_next(TraceChains *c) {
-    if (c->cur >= 0) {
-        TraceBuf *b = c->head[c->cur];
-        int i = c->at[c->cur];
-        if (i < b->n && b->ev[i].ts < c->limit) {
-            c->at[c->cur]++;
-            return trace_to_ns(c, &b->ev[i]);
-        }
-    }
-    return trace_chains_next_slow(c);
-}
-
-/* runtime/trace_json.c: write the events as Chrome Trace Event JSON to
- * out, at most limit_bytes of it; cut_ns (nonzero) is where recording
- * stopped at the limit, which the file notes. */
-void trace_write_json(FILE *out, TraceChains *c, int64_t start_ns, int64_t cut_ns, size_t limit_bytes);
+/* runtime/trace_json.c: the JSON writer (runtime/trace.c's writer
+ * thread drives it), fed the events in time order, their ts turned into
+ * nanoseconds. */
+typedef struct TraceJson TraceJson;
+TraceJson *trace_json_new(FILE *out, int64_t start_ns, size_t limit_bytes);
+/* Write e, which it owns (TR_USER_LOG's and TR_REGION_BEGIN's text); false
+ * when the file would pass the limit: nothing more is written but the end. */
+bool trace_json_event(TraceJson *w, const TraceEvent *e);
+/* The end of the file (each goroutine's last states, the names, the note
+ * when recording stopped early: at cut_ns, for the limit or, mem nonzero,
+ * because the writer fell that many bytes behind), flushed; w is freed. */
+void trace_json_end(TraceJson *w, int64_t cut_ns, size_t mem);
 
 #endif

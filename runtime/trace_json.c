@@ -91,6 +91,10 @@ typedef struct FileName {
 
 typedef struct Writer {
     FILE *out;
+    size_t limit_bytes;
+    unsigned k;      /* events seen, for CHECK_EVERY */
+    int64_t last;    /* the last event's time */
+    int64_t cut_ns;  /* where the limit stopped the file (0: it did not) */
     char buf[1 << 16]; /* the output, written to out when full: no stdio per field */
     size_t len;
     int64_t start;
@@ -719,6 +723,7 @@ static void end_regions(Writer *w, GTrack *t, int from, int64_t ts, const char *
         }
         put_where(w, r->at, r->line);
         out_s(w, "}}");
+        free((void *)r->name); /* the tracer's copy, the writer's since it read the event */
     }
     t->nreg = from;
 }
@@ -827,6 +832,7 @@ static void on_event(Writer *w, const TraceEvent *e) {
         put_str(w, msg);
         put_where(w, e->proto, e->line);
         wr(w, "}}");
+        free((void *)e->obj);
         break;
     }
     default: break;
@@ -850,40 +856,57 @@ static size_t tail_bytes(const Writer *w) {
     return w->live * 1536 + w->n * 160 + (size_t)(w->maxp + w->maxm + 2) * 64 + 4096 + CHECK_EVERY * 1024;
 }
 
-void trace_write_json(FILE *out, TraceChains *c, int64_t start_ns, int64_t cut_ns, size_t limit_bytes) {
-    Writer w = {.out = out, .start = start_ns, .first = true, .maxp = -1, .maxm = -1};
-    wr(&w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
-    metadata(&w, PID_P, 0, "process_name", "Processors (P)");
-    metadata(&w, PID_G, 0, "process_name", "Goroutines (G)");
-    metadata(&w, PID_M, 0, "process_name", "Threads in C (M)");
-    int64_t last = start_ns;
-    unsigned k = 0;
-    for (const TraceEvent *e; (e = trace_chains_next(c));) {
-        if (cut_ns && e->ts > cut_ns)
-            break;
-        /* every CHECK_EVERY events: would the file pass the limit?  (the
-         * margin in tail_bytes covers the events in between) */
-        if ((++k % CHECK_EVERY == 0 || e->kind >= TR_USER_LOG) &&
-            w.flushed + w.len + tail_bytes(&w) > limit_bytes) {
-            cut_ns = last;
-            break;
-        }
-        on_event(&w, e);
-        last = e->ts;
+TraceJson *trace_json_new(FILE *out, int64_t start_ns, size_t limit_bytes) {
+    Writer *w = mem_calloc(1, sizeof(Writer));
+    w->out = out;
+    w->limit_bytes = limit_bytes;
+    w->start = w->last = start_ns;
+    w->first = true;
+    w->maxp = w->maxm = -1;
+    wr(w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+    metadata(w, PID_P, 0, "process_name", "Processors (P)");
+    metadata(w, PID_G, 0, "process_name", "Goroutines (G)");
+    metadata(w, PID_M, 0, "process_name", "Threads in C (M)");
+    return (TraceJson *)w;
+}
+
+bool trace_json_event(TraceJson *tj, const TraceEvent *e) {
+    Writer *w = (Writer *)tj;
+    /* every CHECK_EVERY events: would the file pass the limit?  (the
+     * margin in tail_bytes covers the events in between) */
+    if (!w->cut_ns && (++w->k % CHECK_EVERY == 0 || e->kind >= TR_USER_LOG) &&
+        w->flushed + w->len + tail_bytes(w) > w->limit_bytes)
+        w->cut_ns = w->last;
+    if (w->cut_ns) {
+        if (e->kind == TR_USER_LOG || e->kind == TR_REGION_BEGIN)
+            free((void *)e->obj);
+        return false;
+    }
+    on_event(w, e);
+    w->last = e->ts;
+    return true;
+}
+
+void trace_json_end(TraceJson *tj, int64_t cut_ns, size_t mem) {
+    Writer *w = (Writer *)tj;
+    int64_t last = w->last;
+    if (w->cut_ns) { /* the file's limit came first */
+        cut_ns = w->cut_ns;
+        mem = 0;
     }
     char name[192];
-    for (int p = 0; p <= w.maxp; p++) {
+    for (int p = 0; p <= w->maxp; p++) {
         snprintf(name, sizeof name, "P%d", p);
-        metadata(&w, PID_P, p, "thread_name", name);
+        metadata(w, PID_P, p, "thread_name", name);
     }
-    if (w.gc_seen)
-        metadata(&w, PID_P, TID_GC, "thread_name", "GC");
-    for (int m = 0; m <= w.maxm; m++) {
+    if (w->gc_seen)
+        metadata(w, PID_P, TID_GC, "thread_name", "GC");
+    for (int m = 0; m <= w->maxm; m++) {
         snprintf(name, sizeof name, "M%d", m);
-        metadata(&w, PID_M, m, "thread_name", name);
+        metadata(w, PID_M, m, "thread_name", name);
     }
-    for (size_t i = 0; i < w.cap; i++) {
-        GTrack *t = &w.g[i];
+    for (size_t i = 0; i < w->cap; i++) {
+        GTrack *t = &w->g[i];
         if (!t->id)
             continue;
         if (t->bsince && t->state == GS_RUNNABLE) { /* woken, derived, and never ran again */
@@ -891,44 +914,48 @@ void trace_write_json(FILE *out, TraceChains *c, int64_t start_ns, int64_t cut_n
             t->state = GS_BLOCKED;
             t->since = t->bsince;
             t->reason = t->breason;
-            close_state(&w, t, woken, t->waker ? "woken" : "ready", true);
+            close_state(w, t, woken, t->waker ? "woken" : "ready", true);
             set_state(t, GS_RUNNABLE, woken);
         }
-        close_state(&w, t, last, "(trace ended)", true);
-        end_regions(&w, t, 0, last, "(trace ended)");
+        close_state(w, t, last, "(trace ended)", true);
+        end_regions(w, t, 0, last, "(trace ended)");
         gname(t, name, sizeof name);
-        metadata(&w, PID_G, t->id, "thread_name", name);
+        metadata(w, PID_G, t->id, "thread_name", name);
         size_t len = strlen(name);
         for (int d = 0; d < t->rlanes; d++) {
             snprintf(name + len, sizeof name - len, d ? " regions (depth %d)" : " regions", d);
-            metadata(&w, PID_R, t->id * REGION_LANES + d, "thread_name", name);
+            metadata(w, PID_R, t->id * REGION_LANES + d, "thread_name", name);
         }
         free(t->qname);
         free(t->reg);
     }
-    if (w.regions)
-        metadata(&w, PID_R, 0, "process_name", "Regions (user)");
-    wr(&w, "\n],\"otherData\":{\"producer\":\"csp\",\"format\":2,\"files\":{");
-    for (size_t i = 0; i < w.nfiles; i++) {
+    if (w->regions)
+        metadata(w, PID_R, 0, "process_name", "Regions (user)");
+    wr(w, "\n],\"otherData\":{\"producer\":\"csp\",\"format\":2,\"files\":{");
+    for (size_t i = 0; i < w->nfiles; i++) {
         if (i)
-            out_s(&w, ",");
-        put_str(&w, w.files[i].shortname);
-        out_s(&w, ":");
-        put_str(&w, w.files[i].path);
-        free(w.files[i].shortname);
-        free(w.files[i].path);
-        free(w.files[i].where);
+            out_s(w, ",");
+        put_str(w, w->files[i].shortname);
+        out_s(w, ":");
+        put_str(w, w->files[i].path);
+        free(w->files[i].shortname);
+        free(w->files[i].path);
+        free(w->files[i].where);
     }
-    out_s(&w, "}");
-    if (cut_ns)
-        wr(&w, ",\"truncated\":\"recording stopped at %.3f ms: the -trace-limit of %zu MB was reached\"",
-           (double)(cut_ns - start_ns) / 1e6, limit_bytes >> 20);
-    wr(&w, "}}\n");
-    out_flush(&w);
-    fflush(out);
-    free(w.g);
-    free(w.objs);
-    free(w.files);
+    out_s(w, "}");
+    if (cut_ns && mem)
+        wr(w, ",\"truncated\":\"recording stopped at %.3f ms: the trace's writer fell %zu MB behind\"",
+           (double)(cut_ns - w->start) / 1e6, mem >> 20);
+    else if (cut_ns)
+        wr(w, ",\"truncated\":\"recording stopped at %.3f ms: the -trace-limit of %zu MB was reached\"",
+           (double)(cut_ns - w->start) / 1e6, w->limit_bytes >> 20);
+    wr(w, "}}\n");
+    out_flush(w);
+    fflush(w->out);
+    free(w->g);
+    free(w->objs);
+    free(w->files);
     for (int i = 0; i < WHY_CACHE; i++)
-        free(w.why_q[i]);
+        free(w->why_q[i]);
+    free(w);
 }

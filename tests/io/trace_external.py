@@ -14,7 +14,11 @@ describes the format).  Also: runtime/trace's Start/Stop/Log, user regions
 (StartRegion, WithRegion, NewTask) on their own lanes and in `csp trace`'s
 summary, traces written by a deadlock, a panic and os.Exit, with -trace and
 between trace.Start and trace.Stop (main returning, os.Exit, a panic, a
-deadlock, log.Fatal), and -trace-limit's truncation.
+deadlock, log.Fatal), and -trace-limit's truncation.  The trace is written
+while the program runs: a long one keeps memory bounded, one cut by the
+limit stops where its note says, a program that ends (os.Exit, a deadlock)
+in the middle of a long trace still has all of it, and trace.Start/Stop
+twice gives two complete files.
 
 usage: trace_external.py CSP
 """
@@ -369,6 +373,125 @@ func main() {
 """
 
 
+# A long ping-pong (os.Args[1] round trips), then an end (os.Args[2]).
+STREAM = """import (
+	"os"
+	"runtime/trace"
+	"strconv"
+)
+
+func main() {
+	n, _ := strconv.Atoi(os.Args[1])
+	ping := make(chan int)
+	pong := make(chan int)
+	go func() {
+		for v := range ping {
+			pong <- v
+		}
+	}()
+	for i := 0; i < n; i++ {
+		ping <- i
+		<-pong
+	}
+	trace.Log(nil, "phase", "done")
+	switch os.Args[2] {
+	case "exit":
+		os.Exit(3)
+	case "deadlock":
+		<-pong
+	}
+}
+"""
+
+# trace.Start and trace.Stop twice, a file each.
+TWICE = """import (
+	"os"
+	"runtime/trace"
+)
+
+func main() {
+	for _, name := range os.Args[1:] {
+		f, _ := os.Create(name)
+		if err := trace.Start(f); err != nil {
+			panic(err)
+		}
+		ch := make(chan int)
+		go func() {
+			for j := 0; j < 3000; j++ {
+				ch <- j
+			}
+			close(ch)
+		}()
+		for range ch {
+		}
+		trace.Log(nil, "round", name)
+		trace.Stop()
+		f.Close()
+	}
+}
+"""
+
+
+def run_rss(cmd):
+    """Run cmd (its output dropped): its exit status and peak RSS in KB."""
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.execv(cmd[0], cmd)
+    _, status, ru = os.wait4(pid, 0)
+    return os.waitstatus_to_exitcode(status), ru.ru_maxrss
+
+
+def streaming(c, csp, d):
+    path = os.path.join(d, "stream.csp")
+    with open(path, "w") as f:
+        f.write(STREAM)
+    out = os.path.join(d, "stream.json")
+    # memory: the old tracer kept every event until the end (about 230
+    # bytes a round trip); streaming keeps a few buffers whatever the length
+    n = 200000
+    _, plain = run_rss([csp, path, str(n), "return"])
+    rc, traced = run_rss([csp, "-trace", out, path, str(n), "return"])
+    size = os.path.getsize(out)
+    c.check(f"stream: {n} round trips traced ({size >> 20} MB) in at most 24 MB more memory than untraced",
+            rc == 0 and traced - plain < 24 << 10, (rc, plain, traced))
+    with open(out) as f:
+        t = json.load(f)
+    runs = sum(1 for e in t["traceEvents"] if e["ph"] == "X" and e["pid"] == 1 and e["args"].get("g") == 1)
+    c.check("stream: every round trip is in the file", runs >= n, runs)
+    # the process ends while the writer is in the middle of it: the file
+    # still has everything up to the end
+    n = 30000
+    for how, rc in (("exit", 3), ("deadlock", 2)):
+        r = subprocess.run([csp, "-trace", out, path, str(n), how], capture_output=True, text=True, timeout=120)
+        try:
+            with open(out) as f:
+                t = json.load(f)
+            ev = t["traceEvents"]
+            runs = sum(1 for e in ev if e["ph"] == "X" and e["pid"] == 1 and e["args"].get("g") == 1)
+            c.check(f"stream: {how} after {n} round trips: the whole trace, to the last log",
+                    r.returncode == rc and runs >= n and "producer" in t.get("otherData", {})
+                    and find(ev, ph="i", name="done", args_category="phase"), (r.returncode, runs, r.stderr))
+        except ValueError as e:
+            c.check(f"stream: {how} after {n} round trips: the file is whole", False, e)
+    # trace.Start and Stop twice
+    outs = [os.path.join(d, "twice1.json"), os.path.join(d, "twice2.json")]
+    try:
+        _, _, r = run(csp, d, "twice", TWICE, args=outs)
+        for i, o in enumerate(outs):
+            with open(o) as f:
+                ev = check_structure(c, f"twice {i + 1}", expand(json.load(f)))
+            logs = [e["name"] for e in find(ev, ph="i", args_category="round")]
+            c.check(f"twice: file {i + 1} has its own round only", logs == [o], logs)
+            # a switch each two values: the receiver takes one and the next from the waiting sender
+            blocks = [e for e in find(ev, ph="X", pid=1) if e["args"].get("end") in ("chan send", "chan receive")]
+            c.check(f"twice: file {i + 1} has the 3000 values' switches", len(blocks) >= 3000, len(blocks))
+    except (AssertionError, ValueError) as e:
+        c.check("twice: written", False, e)
+
+
 def run(csp, d, name, prog, flags=(), args=(), env=None, want_rc=0):
     path = os.path.join(d, name + ".csp")
     out = os.path.join(d, name + ".json")
@@ -692,6 +815,13 @@ def main():
         note = t.get("otherData", {}).get("truncated", "")
         c.check("big: truncated with a note", "-trace-limit of 1 MB" in note, t.get("otherData"))
         c.check("big: the file stays within the limit", size <= 1 << 20, size)
+        try:
+            cut = float(note.split("stopped at ")[1].split(" ms")[0]) * 1000  # us, rounded to one
+            late = [e for e in t["traceEvents"] if e["ph"] in "Xi" and e["ts"] + e.get("dur", 0) > cut + 0.5 + EPS]
+            c.check("big: nothing after the cut the note gives", not late, late[:3])
+        except (IndexError, ValueError):
+            c.check("big: the note gives the cut's time", False, note)
+        streaming(c, csp, d)
         r = subprocess.run([csp, "-trace", os.path.join(d, "no/such/dir/t.json"), "x.csp"], capture_output=True,
                            text=True)
         c.check("a file that cannot be created", r.returncode == 2 and "no/such/dir/t.json" in r.stderr, r.stderr)
