@@ -432,10 +432,11 @@ func main() {
 """
 
 
-def run_rss(cmd):
+def run_rss(cmd, env):
     """Run cmd (its output dropped): its exit status and peak RSS in KB."""
     pid = os.fork()
     if pid == 0:
+        os.environ.update(env)
         fd = os.open(os.devnull, os.O_WRONLY)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
@@ -450,10 +451,12 @@ def streaming(c, csp, d):
         f.write(STREAM)
     out = os.path.join(d, "stream.json")
     # memory: the old tracer kept every event until the end (about 230
-    # bytes a round trip); streaming keeps a few buffers whatever the length
+    # bytes a round trip); streaming keeps a few buffers whatever the length.
+    # On one P main blocks once a round trip, so each has a running slice.
+    one = {"GOMAXPROCS": "1"}
     n = 200000
-    _, plain = run_rss([csp, path, str(n), "return"])
-    rc, traced = run_rss([csp, "-trace", out, path, str(n), "return"])
+    _, plain = run_rss([csp, path, str(n), "return"], one)
+    rc, traced = run_rss([csp, "-trace", out, path, str(n), "return"], one)
     size = os.path.getsize(out)
     c.check(f"stream: {n} round trips traced ({size >> 20} MB) in at most 24 MB more memory than untraced",
             rc == 0 and traced - plain < 24 << 10, (rc, plain, traced))
@@ -465,7 +468,8 @@ def streaming(c, csp, d):
     # still has everything up to the end
     n = 30000
     for how, rc in (("exit", 3), ("deadlock", 2)):
-        r = subprocess.run([csp, "-trace", out, path, str(n), how], capture_output=True, text=True, timeout=120)
+        r = subprocess.run([csp, "-trace", out, path, str(n), how], capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, **one))
         try:
             with open(out) as f:
                 t = json.load(f)
