@@ -480,12 +480,14 @@ static TraceEvent *src_peek(Writer *w, TraceSrc *src) {
     return src->avail > 0 ? &next->ev[0] : NULL;
 }
 
-/* The time of src's last published event (src->last if none is unread). */
+/* The time of src's last published event (src->last if none is unread:
+ * the writer turns the events it reads into nanoseconds in place). */
 static int64_t src_last(TraceSrc *src) {
     int64_t last = src->last;
-    for (TraceBuf *b = src->head; b; b = atomic_load_explicit(&b->next, memory_order_acquire)) {
+    int from = src->at;
+    for (TraceBuf *b = src->head; b; b = atomic_load_explicit(&b->next, memory_order_acquire), from = 0) {
         int n = atomic_load_explicit(&b->n, memory_order_acquire);
-        if (n > 0 && b->ev[n - 1].ts > last)
+        if (n > from)
             last = b->ev[n - 1].ts;
     }
     return last;
@@ -509,19 +511,19 @@ static int64_t watermark(Writer *w) {
     return wm;
 }
 
-/* Write e (src's next), or drop it past the cut or the file's limit. */
-static void consume(Writer *w, TraceSrc *src, const TraceEvent *at) {
-    TraceEvent e = *at;
+/* Write e (src's next, its time turned into nanoseconds in place: it is
+ * read once), or drop it past the cut or the file's limit. */
+static void consume(Writer *w, TraceSrc *src, TraceEvent *e) {
     src->at++;
-    src->last = e.ts;
-    if (w->refused || (w->cut && e.ts > w->cut)) {
-        if (e.kind == TR_USER_LOG || e.kind == TR_REGION_BEGIN)
-            free((void *)e.obj);
+    src->last = e->ts;
+    if (__builtin_expect(w->refused || (w->cut && e->ts > w->cut), 0)) {
+        if (e->kind == TR_USER_LOG || e->kind == TR_REGION_BEGIN)
+            free((void *)e->obj);
         return;
     }
-    int64_t ns = writer_ns(w, e.ts); /* unique, as the ticks were */
-    e.ts = w->last_ns = ns > w->last_ns ? ns : w->last_ns + 1;
-    if (!trace_json_event(w->json, &e)) {
+    int64_t ns = writer_ns(w, e->ts); /* unique, as the ticks were */
+    e->ts = w->last_ns = ns > w->last_ns ? ns : w->last_ns + 1;
+    if (!trace_json_event(w->json, e)) {
         w->refused = true; /* recording stops too */
         pthread_mutex_lock(&w->t->lock);
         cut(w->t->s, w->t, false);

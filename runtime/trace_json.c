@@ -745,7 +745,8 @@ static void on_region(Writer *w, GTrack *t, const TraceEvent *e) {
         }
 }
 
-static void on_event(Writer *w, const TraceEvent *e) {
+/* Inlined into its one caller, trace_json_event: a call an event. */
+static inline __attribute__((always_inline)) void on_event(Writer *w, const TraceEvent *e) {
     char name[160], args[128];
     GTrack *src = NULL, *t;
     if ((e->kind == TR_GO_CREATE || e->kind == TR_GO_UNBLOCK) && e->arg && e->p >= 0) {
