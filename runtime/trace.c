@@ -216,16 +216,23 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
         Tracer *t = s->tracer;
         pthread_mutex_lock(&t->lock);
         TraceBuf *b = t->outside;
-        if (!t->closed && !t->cut && (!b || atomic_load_explicit(&b->n, memory_order_relaxed) == TRACE_BUF_EVENTS)) {
+        while (!t->closed && !t->cut && (!b || atomic_load_explicit(&b->n, memory_order_relaxed) == TRACE_BUF_EVENTS)) {
             if (b)
                 kick(t);
-            TraceBuf *nb = buf_take(s, t);
-            if (nb && b) {
+            TraceBuf *nb = buf_take(s, t); /* which may wait, the lock released */
+            if (!nb)
+                break;
+            if (t->outside != b) { /* another thread linked one meanwhile */
+                atomic_store_explicit(&nb->next, t->free, memory_order_relaxed);
+                t->free = nb;
+            } else if (b) {
                 atomic_store_explicit(&b->next, nb, memory_order_release);
-            } else if (nb) {
+                t->outside = nb;
+            } else {
                 src_add(t, NULL, nb);
+                t->outside = nb;
             }
-            b = t->outside = nb;
+            b = t->outside;
         }
         if (!t->closed && !t->cut && b) {
             int n = atomic_load_explicit(&b->n, memory_order_relaxed);
