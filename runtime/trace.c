@@ -25,7 +25,7 @@ static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The clock events are stamped with: the processor's time-stamp counter
  * where it is invariant (ticking at one rate on every core, in every
  * power state), a few instructions where clock_gettime takes dozens, and
- * turned into nanoseconds when the file is written; else, and under -seed
+ * turned into nanoseconds by the writer; else, and under -seed
  * (whose virtual clock makes traces reproducible), sched_nanotime. */
 #if defined(__x86_64__)
 #include <cpuid.h>

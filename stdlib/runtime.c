@@ -329,7 +329,7 @@ static const NativeReg debug_fns[] = {
 
 /* ---- runtime/trace ----
  * Start(w) records until Stop, which writes the JSON (docs/trace.md) to w:
- * the recording is kept in memory meanwhile, so w may be any writer.  The
+ * the JSON is kept in memory meanwhile, so w may be any writer.  The
  * writer waits in the module's slot WRITER_SLOT (a name no script can
  * spell), which keeps it alive. */
 
