@@ -16,17 +16,20 @@ summary, traces written by a deadlock, a panic and os.Exit, with -trace and
 between trace.Start and trace.Stop (main returning, os.Exit, a panic, a
 deadlock, log.Fatal), and -trace-limit's truncation.  The trace is written
 while the program runs: a long one keeps memory bounded, one cut by the
-limit stops where its note says, a program that ends (os.Exit, a deadlock)
-in the middle of a long trace still has all of it, and trace.Start/Stop
+limit stops where its note says, the file grows while the program runs, a
+program that ends (os.Exit, a deadlock, SIGQUIT) in the middle of a long
+trace still has all of it, and trace.Start/Stop
 twice gives two complete files.
 
 usage: trace_external.py CSP
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Checks  # noqa: E402
@@ -480,6 +483,26 @@ def streaming(c, csp, d):
                     and find(ev, ph="i", name="done", args_category="phase"), (r.returncode, runs, r.stderr))
         except ValueError as e:
             c.check(f"stream: {how} after {n} round trips: the file is whole", False, e)
+    # the file grows while the program runs; SIGQUIT then still finishes it
+    p = subprocess.Popen([csp, "-trace", out, path, "100000000", "return"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, env=dict(os.environ, **one))
+    grown = 0
+    for _ in range(600):
+        time.sleep(0.05)
+        grown = os.path.getsize(out) if os.path.exists(out) else 0
+        if grown > 1 << 20 or p.poll() is not None:
+            break
+    p.send_signal(signal.SIGQUIT)
+    _, err = p.communicate(timeout=120)
+    c.check("stream: the file grows while the program runs", grown > 1 << 20, grown)
+    try:
+        with open(out) as f:
+            t = json.load(f)
+        c.check("stream: SIGQUIT in the middle: the file is whole",
+                p.returncode == 2 and "producer" in t.get("otherData", {}) and len(t["traceEvents"]) > 1000,
+                (p.returncode, err[:300]))
+    except ValueError as e:
+        c.check("stream: SIGQUIT in the middle: the file is whole", False, e)
     # trace.Start and Stop twice
     outs = [os.path.join(d, "twice1.json"), os.path.join(d, "twice2.json")]
     try:
