@@ -82,7 +82,7 @@ struct M {
     jmp_buf kill_jmp;            /* the REPL: execute()'s way out of a goroutine killed by RuntimeOps.kill */
     uint64_t rand_state;         /* owner only */
     /* the execution tracer (runtime/trace.h) */
-    struct TraceBuf *tbuf;       /* owner while tbusy; the stopper once no M is busy */
+    struct TraceBuf *tbuf;       /* the one it fills, its chain's last: owner while tbusy; the stopper once no M is busy */
     _Atomic bool tbusy;          /* appending to tbuf (the busy window of runtime/trace.h) */
     uint8_t yield_why;           /* TraceWhy of a yield (with `yielded`): owner only */
 };

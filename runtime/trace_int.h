@@ -36,8 +36,8 @@ typedef struct TraceEvent {
 } TraceEvent;
 
 /* A buffer of one source's events (an M's, or the threads that are no M),
- * 1024 of them (56 KB, which stays in cache between the M that fills it
- * and the writer that reads it).  Buffers are recycled: the writer gives
+ * 1024 of them (56 KB: a few fit in the cache the M and the writer
+ * share).  Buffers are recycled: the writer gives
  * back the ones it has read, so a long recording keeps a few. */
 typedef struct TraceBuf TraceBuf;
 enum { TRACE_BUF_EVENTS = 1024 };
@@ -62,7 +62,7 @@ typedef struct TraceSrc {
     int at;                /* writer: the next event in head ... */
     int avail;             /* ... and how many head has that it knows of: it loads head's n once
                             * a round, the cache line the M writes to */
-    int64_t last;          /* writer: the last event's time it read (0: none) */
+    int64_t last;          /* writer: the last event's time it read, in clock ticks (0: none) */
 } TraceSrc;
 
 typedef struct Tracer {

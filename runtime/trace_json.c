@@ -745,7 +745,7 @@ static void on_region(Writer *w, GTrack *t, const TraceEvent *e) {
         }
 }
 
-/* Inlined into its one caller, trace_json_event: a call an event. */
+/* Inlined into its one caller, trace_json_event: one call fewer an event. */
 static inline __attribute__((always_inline)) void on_event(Writer *w, const TraceEvent *e) {
     char name[160], args[128];
     GTrack *src = NULL, *t;

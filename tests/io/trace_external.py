@@ -461,8 +461,12 @@ def streaming(c, csp, d):
     _, plain = run_rss([csp, path, str(n), "return"], one)
     rc, traced = run_rss([csp, "-trace", out, path, str(n), "return"], one)
     size = os.path.getsize(out)
-    c.check(f"stream: {n} round trips traced ({size >> 20} MB) in at most 24 MB more memory than untraced",
-            rc == 0 and traced - plain < 24 << 10, (rc, plain, traced))
+    # (under a sanitizer each buffer has shadow memory, and the writer, slower,
+    # lags more: the bound is looser, still far from the 76 MB of events)
+    ldd = subprocess.run(["ldd", csp], capture_output=True, text=True).stdout
+    bound = 96 if "libtsan" in ldd or "libasan" in ldd else 24
+    c.check(f"stream: {n} round trips traced ({size >> 20} MB) in at most {bound} MB more memory than untraced",
+            rc == 0 and traced - plain < bound << 10, (rc, plain, traced))
     with open(out) as f:
         t = json.load(f)
     runs = sum(1 for e in t["traceEvents"] if e["ph"] == "X" and e["pid"] == 1 and e["args"].get("g") == 1)
