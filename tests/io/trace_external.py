@@ -18,7 +18,8 @@ deadlock, log.Fatal), and -trace-limit's truncation.  The trace is written
 while the program runs: a long one keeps memory bounded, one cut by the
 limit stops where its note says, the file grows while the program runs, a
 program that ends (os.Exit, a deadlock, SIGQUIT) in the middle of a long
-trace still has all of it, and trace.Start/Stop
+trace still has all of it, a seeded trace written in many rounds is the
+same bytes every run, and trace.Start/Stop
 twice gives two complete files.
 
 usage: trace_external.py CSP
@@ -507,6 +508,17 @@ def streaming(c, csp, d):
                 (p.returncode, err[:300]))
     except ValueError as e:
         c.check("stream: SIGQUIT in the middle: the file is whole", False, e)
+    # -seed: a trace long enough to be written in many rounds is still the
+    # same bytes every run
+    seeded = []
+    for i in range(2):
+        o = os.path.join(d, f"seeded{i}.json")
+        r = subprocess.run([csp, "-seed", "7", "-trace", o, path, "20000", "return"], capture_output=True,
+                           text=True, timeout=120)
+        with open(o, "rb") as f:
+            seeded.append(f.read())
+    c.check(f"stream: -seed gives the same {len(seeded[0]) >> 20} MB twice",
+            r.returncode == 0 and len(seeded[0]) > 4 << 20 and seeded[0] == seeded[1], len(seeded[0]))
     # trace.Start and Stop twice
     outs = [os.path.join(d, "twice1.json"), os.path.join(d, "twice2.json")]
     try:
