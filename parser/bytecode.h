@@ -151,6 +151,15 @@ typedef uint32_t Instr;
        the JLT itself */ \
     OPCODE(FORLT, ABC) \
     OPCODE(FORLE, ABC) \
+    /* (added by the compiler) as FORLT/FORLE with a captured bound: R[A] += sC, then if \
+       R[A] < Upval[B] (FORLEU: <=; the U forms read the cell, the UV forms a value upvalue) \
+       jump as the LOOP after this, else skip it.  Stands for `ADDI A A C; LOOP top` where the \
+       loop starts at `top: GETUPVAL(V) t B; JLT 0 A t; JMP exit`: the jump goes past those \
+       three; off the int fast path it adds as ADDI and jumps to the GETUPVAL itself */ \
+    OPCODE(FORLTU, ABC) \
+    OPCODE(FORLEU, ABC) \
+    OPCODE(FORLTUV, ABC) \
+    OPCODE(FORLEUV, ABC) \
     /* R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1]) \
        B == 0: arguments run up to top (set by a previous multi-result CALL);  \
        C == 0: keep all results, top := A + count.  Missing results are nil; a safepoint */ \
