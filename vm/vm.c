@@ -1002,8 +1002,11 @@ dispatch:
         PROTECT(op_getindex(g, obj, key, &RA, &base[BC_A(i) + 1]));
         if (LIKELY(val_is(obj, OBJ_MAP))) /* (v, ok := m[k], the common form, first) */
             NEXT;
-        if (!val_is_nil(obj))
-            base[BC_A(i) + 1] = VAL_TRUE;
+        if (!val_is_nil(obj)) {
+            Instr i2 = i;
+            OPAQUE(i2); /* the slot's address computed again, not kept across the call */
+            base[BC_A(i2) + 1] = VAL_TRUE;
+        }
         NEXT;
     }
     CASE(GETINDEXZ) {
