@@ -173,6 +173,10 @@ typedef uint32_t Instr;
        if K[C] names a field or module member instead, R[A] := it and the receiver slot is marked \
        absent; must be followed by CALLM or CALLMV with the same A */ \
     OPCODE(SELF, ABC) \
+    /* (added by the compiler) as SELF with the receiver the value upvalue Upval[B] (a captured \
+       variable never assigned: `mu.Lock()` in a goroutine), which SELF would read from a register \
+       loaded by GETUPVALV */ \
+    OPCODE(SELFU, ABC) \
     /* as CALL/CALLV, after SELF: drops R[A+1] when SELF marked it absent */ \
     OPCODE(CALLM, ABC) \
     OPCODE(CALLMV, ABC) \

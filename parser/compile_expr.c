@@ -695,12 +695,17 @@ static int callee_to(FuncState *fs, Node *fnode, int base, int bound) {
         int ro = base + 1;
         Node *obj = unparen(fn->a);
         Ref r;
+        int op = OP_SELF;
         if (obj && obj->kind == N_IDENT && obj->name && resolve(fs, obj->name, &r) && r.kind == R_LOCAL &&
             !r.cell)
             ro = r.reg;
-        else
+        else if (obj && obj->kind == N_IDENT && obj->name && strcmp(obj->name, "_") && resolve(fs, obj->name, &r) &&
+                 r.kind == R_UPVAL && r.byval && r.idx < 256) {
+            op = OP_SELFU; /* the receiver straight from the closure, no GETUPVALV */
+            ro = r.idx;
+        } else
             expr_to(fs, fn->a, base + 1);
-        emit_abc(fs, OP_SELF, base, ro, k_small(fs, k_string(fs, fn->name, strlen(fn->name)), fn));
+        emit_abc(fs, op, base, ro, k_small(fs, k_string(fs, fn->name, strlen(fn->name)), fn));
         return 1;
     }
     fs->freereg = base;
@@ -895,7 +900,7 @@ static int arg_is_plain(FuncState *fs, Node *a) {
 }
 
 /* A method call x.m(args) whose arguments are all plain (arg_is_plain) has
- * its SELF (at self_pc, the arguments' code after it) moved after them, so
+ * its SELF or SELFU (at self_pc, the arguments' code after it) moved after them, so
  * that it comes right before its CALLM: the VM then runs a native method's
  * fast path from SELF, one dispatch fewer.  Nobody can tell: the receiver
  * is still evaluated first, and the arguments' code neither jumps nor
@@ -934,7 +939,8 @@ void call_at(FuncState *fs, Node *n, int base, int nres) {
         B = 0;
     } else {
         int self_pc = -1;
-        if (method && !n->spread && nargs > 0 && fs->ncode > 0 && BC_OP(fs->code[fs->ncode - 1]) == OP_SELF) {
+        if (method && !n->spread && nargs > 0 && fs->ncode > 0 &&
+            (BC_OP(fs->code[fs->ncode - 1]) == OP_SELF || BC_OP(fs->code[fs->ncode - 1]) == OP_SELFU)) {
             self_pc = fs->ncode - 1;
             for (int i = 0; i < nargs && self_pc >= 0; i++)
                 if (!arg_is_plain(fs, n->list.items[i]))

@@ -86,6 +86,7 @@ static void comment(FILE *out, const BcFunc *f, int pc, Instr i) {
     case OP_MODK:
     case OP_EQK:
     case OP_SELF:
+    case OP_SELFU:
     case OP_GETFIELD:
     case OP_REFFIELD:
     case OP_TYPEASSERT:

@@ -288,6 +288,7 @@ int VM_EXECUTE(G *g, int stop_depth) {
     Value *k;
     Value *globals;
     Instr i;
+    Value selfobj; /* SELF, SELFU: the receiver */
     bool preempt_check = false; /* a call at a raised safepoint: it may yield once made */
 
 #define LOAD_FRAME()                                   \
@@ -848,8 +849,10 @@ dispatch:
         RA = g->stack[at];
         NEXT;
     }
-    CASE(SELF) {
-        Value obj = RB;
+    CASE(SELFU) selfobj = cl->up[BC_B(i)]; goto self_recv;
+    CASE(SELF) selfobj = RB;
+    self_recv: {
+        Value obj = selfobj;
         if (LIKELY(val_is(obj, OBJ_STRUCT))) {
             ObjStructType *t = AS_STRUCT(obj)->type;
             int m = method_cached(cl->proto, pc, t, (ObjString *)val_as_obj(KC));
@@ -871,8 +874,16 @@ dispatch:
                      * CALLM is skipped, one dispatch and its checks fewer.  (B
                      * or C == 0, arguments or results up to top, go through it.) */
                     Instr nx = *pc;
+                    int nres;
                     if (n->fast && FUSABLE_CALLM(BC_OP(nx)) && BC_A(nx) == BC_A(i) && BC_B(nx) != 0 && BC_C(nx) != 0 &&
-                        native_fast_call(g, &RA, BC_B(nx) - 1, BC_C(nx) - 1)) {
+                        (nres = n->fast(g, &base[BC_A(i) + 1], BC_B(nx) - 1)) >= 0) {
+                        /* the results as native_fast_call places them, from
+                         * operands read again: nothing kept across the call */
+                        Instr i2 = i;
+                        OPAQUE(i2);
+                        Value *ra = &base[BC_A(i2)];
+                        for (int j = 0; j < (int)BC_C(pc[0]) - 1; j++)
+                            ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
                         pc++;
                         NEXT;
                     }

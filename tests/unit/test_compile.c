@@ -296,8 +296,12 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
                 vfail(&v, "CALLM without SELF");
             break;
         case OP_SELF:
+        case OP_SELFU:
             reg(&v, a + 1);
-            reg(&v, b);
+            if (op == OP_SELF)
+                reg(&v, b);
+            else if (b >= f->nupvals)
+                vfail(&v, "SELFU's upvalue out of range");
             kk(&v, c, BK_STRING);
             break;
         case OP_RETURN:
@@ -713,6 +717,9 @@ static void test_tight_code(void) {
        variables, right before its CALLM; not after a call */
     ops_prog("SELF after plain arguments", "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n",
              "f", "LOADI SELF CALLM MOVE SELF CALLM SELF GETGLOBAL CALL CALLM RETURN");
+    /* a receiver that is a value upvalue: SELFU reads it from the closure */
+    ops_prog("SELFU", "func f(mu, c) {\n return func() {\n  mu.Lock()\n  c.Add(2)\n }\n}\n", "f.func1",
+             "SELFU CALLM LOADI SELFU CALLM RETURN");
     ops_prog("loop not counted", "func f(n) {\n s := 0\n for i := 0; i < n; i = s + 1 {\n  s += i\n }\n return s\n}\n", "f",
              "LOADI LOADI JLT JMP ADD ADDI LOOP RETURN RETURN");
     ops_prog("float64 conversion", "func f(i, j) {\n return 1.0 / float64(i+j)\n}\n", "f",
