@@ -862,7 +862,7 @@ dispatch:
                 NEXT;
             }
         } else {
-            OPAQUE(obj);
+            OPAQUE(obj); /* a test of its own, not merged with the struct test's */
             if (val_is(obj, OBJ_NATIVEOBJ)) {
                 ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
                 if (LIKELY(n != NULL)) {
