@@ -151,6 +151,15 @@ typedef uint32_t Instr;
        the JLT itself */ \
     OPCODE(FORLT, ABC) \
     OPCODE(FORLE, ABC) \
+    /* (added by the compiler) as FORLT/FORLE with a captured bound: R[A] += sC, then if \
+       R[A] < Upval[B] (FORLEU: <=; the U forms read the cell, the UV forms a value upvalue) \
+       jump as the LOOP after this, else skip it.  Stands for `ADDI A A C; LOOP top` where the \
+       loop starts at `top: GETUPVAL(V) t B; JLT 0 A t; JMP exit`: the jump goes past those \
+       three; off the int fast path it adds as ADDI and jumps to the GETUPVAL itself */ \
+    OPCODE(FORLTU, ABC) \
+    OPCODE(FORLEU, ABC) \
+    OPCODE(FORLTUV, ABC) \
+    OPCODE(FORLEUV, ABC) \
     /* R[A], ..., R[A+C-2] := R[A](R[A+1], ..., R[A+B-1]) \
        B == 0: arguments run up to top (set by a previous multi-result CALL);  \
        C == 0: keep all results, top := A + count.  Missing results are nil; a safepoint */ \
@@ -164,6 +173,10 @@ typedef uint32_t Instr;
        if K[C] names a field or module member instead, R[A] := it and the receiver slot is marked \
        absent; must be followed by CALLM or CALLMV with the same A */ \
     OPCODE(SELF, ABC) \
+    /* (added by the compiler) as SELF with the receiver the value upvalue Upval[B] (a captured \
+       variable never assigned: `mu.Lock()` in a goroutine), which SELF would read from a register \
+       loaded by GETUPVALV */ \
+    OPCODE(SELFU, ABC) \
     /* as CALL/CALLV, after SELF: drops R[A+1] when SELF marked it absent */ \
     OPCODE(CALLM, ABC) \
     OPCODE(CALLMV, ABC) \

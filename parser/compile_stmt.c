@@ -559,8 +559,20 @@ static void stmt_if(FuncState *fs, Node *n) {
  * `top: JLT 0 i n; JMP exit` (or JLE) and whose post statement to one
  * `ADDI i i k`: the ADDI becomes FORLT (FORLE), which steps, tests and jumps
  * back past the condition in one dispatch, and the LOOP it takes follows it.
+ * A bound that is a captured variable (a goroutine's or closure's loop up to
+ * an outer n) compiled to `top: GETUPVAL(V) t n; JLT 0 i t; JMP exit`, and
+ * the ADDI becomes FORLTU (FORLEU; FORLTUV, FORLEUV for a value upvalue),
+ * which reads the bound itself each time round.
  * Returns 0, changing nothing, for any other shape. */
 static int fuse_counted_loop(FuncState *fs, int top, int exitj, int post_pc) {
+    int up = -1, upop = 0; /* the bound's upvalue, and GETUPVAL or GETUPVALV */
+    if (fs->ncode == post_pc + 1 && post_pc >= top + 3 && exitj == top + 2 &&
+        (BC_OP(fs->code[top]) == OP_GETUPVAL || BC_OP(fs->code[top]) == OP_GETUPVALV) &&
+        BC_C(fs->code[top + 1]) == BC_A(fs->code[top])) {
+        upop = BC_OP(fs->code[top]);
+        up = BC_B(fs->code[top]);
+        top++;
+    }
     if (fs->ncode != post_pc + 1 || post_pc < top + 2 || exitj != top + 1)
         return 0;
     Instr c = fs->code[top], j = fs->code[top + 1], p = fs->code[post_pc];
@@ -568,7 +580,12 @@ static int fuse_counted_loop(FuncState *fs, int top, int exitj, int post_pc) {
     if ((op != OP_JLT && op != OP_JLE) || BC_A(c) != 0 || BC_OP(j) != OP_JMP || BC_SAX(j) != -1 ||
         BC_OP(p) != OP_ADDI || BC_A(p) != BC_B(p) || BC_A(p) != BC_B(c))
         return 0; /* (an exit JMP still unpatched has offset -1: it is the only exit) */
-    fs->code[post_pc] = BC_ABC(op == OP_JLT ? OP_FORLT : OP_FORLE, BC_A(p), BC_C(c), BC_C(p));
+    if (up < 0)
+        fs->code[post_pc] = BC_ABC(op == OP_JLT ? OP_FORLT : OP_FORLE, BC_A(p), BC_C(c), BC_C(p));
+    else if (upop == OP_GETUPVAL)
+        fs->code[post_pc] = BC_ABC(op == OP_JLT ? OP_FORLTU : OP_FORLEU, BC_A(p), up, BC_C(p));
+    else
+        fs->code[post_pc] = BC_ABC(op == OP_JLT ? OP_FORLTUV : OP_FORLEUV, BC_A(p), up, BC_C(p));
     emit_loop(fs, top + 2);
     return 1;
 }

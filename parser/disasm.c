@@ -86,6 +86,7 @@ static void comment(FILE *out, const BcFunc *f, int pc, Instr i) {
     case OP_MODK:
     case OP_EQK:
     case OP_SELF:
+    case OP_SELFU:
     case OP_GETFIELD:
     case OP_REFFIELD:
     case OP_TYPEASSERT:
@@ -105,7 +106,11 @@ static void comment(FILE *out, const BcFunc *f, int pc, Instr i) {
     case OP_JGTI:
     case OP_JGEI:
     case OP_FORLT:
-    case OP_FORLE: fprintf(out, " ; %d", BC_SC(i)); break;
+    case OP_FORLE:
+    case OP_FORLTU:
+    case OP_FORLEU:
+    case OP_FORLTUV:
+    case OP_FORLEUV: fprintf(out, " ; %d", BC_SC(i)); break;
     case OP_JMP: fprintf(out, " ; to %d", pc + 1 + BC_SAX(i)); break;
     case OP_JMPT:
     case OP_JMPF: fprintf(out, " ; to %d", pc + 1 + BC_SBX(i)); break;

@@ -24,9 +24,16 @@
 #include "vm/ref.h"
 
 #if defined(__GNUC__)
+/* Hides what GCC knows of v's value: a second type test of v is then not
+ * merged with the first into flags kept in the stack frame. */
+#define OPAQUE(v) __asm__("" : "+r"(v))
+/* ... and keeps a read of v where it is (not hoisted out of a branch) */
+#define OPAQUE_HERE(v) __asm__ volatile("" : "+r"(v))
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
+#define OPAQUE(v) ((void)0)
+#define OPAQUE_HERE(v) ((void)0)
 #define LIKELY(x) (x)
 #define UNLIKELY(x) (x)
 #endif
@@ -228,6 +235,19 @@ static int drop_norecv(G *g, uint32_t at, int nargs) {
     return nargs - 1;
 }
 
+/* The current frame lives in a callee-saved register for the whole loop.
+ * GCC allocates the dispatch loop's registers as a whole, and which of f
+ * and g it keeps in a register changed with unrelated opcodes (1% more
+ * instructions on fib when g won); pinned, the call and return paths stay
+ * as they are.  Only where GCC honours it (x86-64); elsewhere a no-op. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PINNED_FRAME register
+#define VM_FRAME_REG __asm__("r14")
+#else
+#define PINNED_FRAME
+#define VM_FRAME_REG
+#endif
+
 /* csp -seed: the twin opcodes are scheduling points (vm/race_twins.inc).
  * vm/vm_seed.c compiles this file a second time with VM_SEEDPOINTS, as
  * vm_execute_seed, which vm_execute (vm/interp.h) runs instead of
@@ -236,6 +256,9 @@ static int drop_norecv(G *g, uint32_t at, int nargs) {
  * entry made the plain opcodes 0.5-4% slower under callgrind (GCC allocates
  * the loop's registers as a whole). */
 #ifdef VM_SEEDPOINTS
+/* SELF runs a native method's fast path for the CALLM after it only when
+ * that CALLM is no scheduling point: under -seed every CALLM is its twin. */
+#define FUSABLE_CALLM(op) ((op) == OP_CALLM)
 #define VM_EXECUTE vm_execute_seed
 /* Whether g yields at the scheduling point before the instruction ending at
  * pc; if so its frame resumes at that instruction, which has done nothing yet. */
@@ -251,19 +274,21 @@ __attribute__((noinline)) static bool seed_yield(G *g, const Instr *pc, int stop
             goto parked;                     \
     } while (0)
 #else
+#define FUSABLE_CALLM(op) ((op) == OP_CALLM || (op) == OPR_CALLM) /* (-race: the twin is CALLM) */
 #define VM_EXECUTE vm_execute_plain
 #define SEEDPOINT() ((void)0)
 #endif
 
 int VM_EXECUTE(G *g, int stop_depth) {
     VM *vm = g->vm;
-    Frame *f;
+    PINNED_FRAME Frame *f VM_FRAME_REG;
     ObjClosure *cl;
     const Instr *pc;
     Value *base;
     Value *k;
     Value *globals;
     Instr i;
+    Value selfobj; /* SELF, SELFU: the receiver */
     bool preempt_check = false; /* a call at a raised safepoint: it may yield once made */
 
 #define LOAD_FRAME()                                   \
@@ -300,14 +325,17 @@ int VM_EXECUTE(G *g, int stop_depth) {
  * arguments already rearranged. */
 #define PREEMPTPOINT()                                                         \
     do {                                                                       \
-        if (UNLIKELY(atomic_load_explicit(&g->preempt, memory_order_relaxed)) && \
-            stop_depth == 0) {                                                 \
-            SAVEPC();                                                          \
-            int pr_ = vm->rt->preempted(g);                                    \
-            if (pr_ == RT_PARK)                                                \
-                goto parked;                                                   \
-            if (pr_ < 0)                                                       \
-                goto on_panic;                                                 \
+        if (UNLIKELY(atomic_load_explicit(&g->preempt, memory_order_relaxed))) { \
+            int sd_ = stop_depth;                                              \
+            OPAQUE_HERE(sd_); /* else GCC tests it, a stack slot, first */     \
+            if (sd_ == 0) {                                                    \
+                SAVEPC();                                                      \
+                int pr_ = vm->rt->preempted(g);                                \
+                if (pr_ == RT_PARK)                                            \
+                    goto parked;                                               \
+                if (pr_ < 0)                                                   \
+                    goto on_panic;                                             \
+            }                                                                  \
         }                                                                      \
     } while (0)
 
@@ -625,9 +653,11 @@ dispatch:
     JCOMPAREI(JLEI, "<=", <=)
     JCOMPAREI(JGTI, ">", >)
     JCOMPAREI(JGEI, ">=", >=)
-#define FORSTEP(NAME, op)                                                 \
+/* BOUND: the loop's bound; HEAD: how many instructions the loop's head
+ * (which the LOOP jumps past) has before its JMP: the JLT, or GETUPVAL and JLT. */
+#define FORSTEP(NAME, op, BOUND, HEAD)                                    \
     CASE(NAME) {                                                          \
-        Value a = RA, b = RB;                                             \
+        Value a = RA, b = BOUND;                                          \
         int64_t r;                                                        \
         if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
             !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) { \
@@ -640,15 +670,20 @@ dispatch:
                 pc++;                                                     \
             NEXT;                                                         \
         }                                                                 \
-        /* as the ADDI it stands for, then back to the loop's JLT/JLE */ \
+        /* as the ADDI it stands for, then back to the loop's head */    \
         PROTECT(arith_slow(g, ARITH_ADD, &RA, a, val_smallint(BC_SC(i)))); \
-        pc += 1 - BC_AX(*pc) - 2;                                         \
+        pc += 1 - BC_AX(*pc) - 1 - (HEAD);                                \
         SAFEPOINT();                                                      \
         PREEMPTPOINT();                                                   \
         NEXT;                                                             \
     }
-    FORSTEP(FORLT, <)
-    FORSTEP(FORLE, <=)
+#define UPCELL (SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v))
+    FORSTEP(FORLT, <, RB, 1)
+    FORSTEP(FORLE, <=, RB, 1)
+    FORSTEP(FORLTU, <, UPCELL, 2)
+    FORSTEP(FORLEU, <=, UPCELL, 2)
+    FORSTEP(FORLTUV, <, cl->up[BC_B(i)], 2)
+    FORSTEP(FORLEUV, <=, cl->up[BC_B(i)], 2)
     CASE(TESTBOOL) {
         if (UNLIKELY(!val_is_bool(RA)))
             PROTECT(non_bool(g));
@@ -814,8 +849,10 @@ dispatch:
         RA = g->stack[at];
         NEXT;
     }
-    CASE(SELF) {
-        Value obj = RB;
+    CASE(SELFU) selfobj = cl->up[BC_B(i)]; goto self_recv;
+    CASE(SELF) selfobj = RB;
+    self_recv: {
+        Value obj = selfobj;
         if (LIKELY(val_is(obj, OBJ_STRUCT))) {
             ObjStructType *t = AS_STRUCT(obj)->type;
             int m = method_cached(cl->proto, pc, t, (ObjString *)val_as_obj(KC));
@@ -824,12 +861,34 @@ dispatch:
                 RA = t->methods[m].fn;
                 NEXT;
             }
-        } else if (val_is(obj, OBJ_NATIVEOBJ)) {
-            ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
-            if (LIKELY(n != NULL)) {
-                base[BC_A(i) + 1] = obj;
-                RA = val_obj(n);
-                NEXT;
+        } else {
+            OPAQUE(obj); /* a test of its own, not merged with the struct test's */
+            if (val_is(obj, OBJ_NATIVEOBJ)) {
+                ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
+                if (LIKELY(n != NULL)) {
+                    base[BC_A(i) + 1] = obj;
+                    RA = val_obj(n);
+                    /* The call itself right after (mu.Lock(), c.Add(1): the
+                     * compiler puts SELF after arguments that are literals or
+                     * variables): the method's fast path runs here and the
+                     * CALLM is skipped, one dispatch and its checks fewer.  (B
+                     * or C == 0, arguments or results up to top, go through it.) */
+                    Instr nx = *pc;
+                    int nres;
+                    if (n->fast && FUSABLE_CALLM(BC_OP(nx)) && BC_A(nx) == BC_A(i) && BC_B(nx) != 0 && BC_C(nx) != 0 &&
+                        (nres = n->fast(g, &base[BC_A(i) + 1], BC_B(nx) - 1)) >= 0) {
+                        /* the results as native_fast_call places them, from
+                         * operands read again: nothing kept across the call */
+                        Instr i2 = i;
+                        OPAQUE(i2);
+                        Value *ra = &base[BC_A(i2)];
+                        for (int j = 0; j < (int)BC_C(pc[0]) - 1; j++)
+                            ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
+                        pc++;
+                        NEXT;
+                    }
+                    NEXT;
+                }
             }
         }
         SAVEPC();
@@ -952,8 +1011,13 @@ dispatch:
     CASE(GETINDEXOK) {
         Value obj = RB, key = RC;
         PROTECT(op_getindex(g, obj, key, &RA, &base[BC_A(i) + 1]));
-        if (!val_is(obj, OBJ_MAP) && !val_is_nil(obj))
-            base[BC_A(i) + 1] = VAL_TRUE;
+        if (LIKELY(val_is(obj, OBJ_MAP))) /* (v, ok := m[k], the common form, first) */
+            NEXT;
+        if (!val_is_nil(obj)) {
+            Instr i2 = i;
+            OPAQUE(i2); /* the slot's address computed again, not kept across the call */
+            base[BC_A(i2) + 1] = VAL_TRUE;
+        }
         NEXT;
     }
     CASE(GETINDEXZ) {

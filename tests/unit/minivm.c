@@ -548,6 +548,21 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
             pc = r ? pc + 1 - BC_AX(f->code[pc]) : pc + 1;
             break;
         }
+        case OP_FORLTU:
+        case OP_FORLEU:
+        case OP_FORLTUV:
+        case OP_FORLEUV: { /* as FORLT with the bound Upval[B] (a cell for the U forms) */
+            int cell = BC_OP(i) == OP_FORLTU || BC_OP(i) == OP_FORLEU;
+            if ((cl->up[b].t == MV_CELL) != cell)
+                MERR("upvalue %d of FORLTU is the wrong kind", b);
+            MV bound = cell ? ((MCell *)cl->up[b].u.p)->v : cl->up[b];
+            int r;
+            if (num_op(vm, OP_ADD, R[a], mv_int(BC_SC(i)), &R[a]) < 0 ||
+                mv_less(vm, R[a], bound, BC_OP(i) == OP_FORLEU || BC_OP(i) == OP_FORLEUV, &r) < 0)
+                return -1;
+            pc = r ? pc + 1 - BC_AX(f->code[pc]) : pc + 1;
+            break;
+        }
         case OP_JMPT:
         case OP_JMPF:
             if (R[a].t != MV_BOOL)
@@ -581,8 +596,11 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
                 pc++;
             break;
         }
-        case OP_SELF: {
-            MV obj = R[b];
+        case OP_SELF:
+        case OP_SELFU: {
+            if (BC_OP(i) == OP_SELFU && cl->up[b].t == MV_CELL)
+                MERR("SELFU's upvalue %d is a cell", b);
+            MV obj = BC_OP(i) == OP_SELFU ? cl->up[b] : R[b];
             const char *name = f->k[c].s;
             R[a + 1] = obj;
             if (obj.t != MV_STRUCT)

@@ -263,6 +263,24 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
                 vfail(&v, "FORLT's LOOP does not jump past its JLT/JLE");
             break;
         }
+        case OP_FORLTU:
+        case OP_FORLEU:
+        case OP_FORLTUV:
+        case OP_FORLEUV: {
+            reg(&v, a);
+            if (b >= f->nupvals)
+                vfail(&v, "FORLTU's upvalue out of range");
+            int top = pc + 2 - (pc + 1 < f->ncode ? BC_AX(f->code[pc + 1]) : 0) - 3;
+            int lt = op == OP_FORLTU || op == OP_FORLTUV, cell = op == OP_FORLTU || op == OP_FORLEU;
+            if (pc + 1 >= f->ncode || BC_OP(f->code[pc + 1]) != OP_LOOP)
+                vfail(&v, "FORLTU not followed by LOOP");
+            else if (top < 0 || BC_OP(f->code[top]) != (cell ? OP_GETUPVAL : OP_GETUPVALV) ||
+                     BC_B(f->code[top]) != b || BC_OP(f->code[top + 1]) != (lt ? OP_JLT : OP_JLE) ||
+                     BC_A(f->code[top + 1]) != 0 || BC_B(f->code[top + 1]) != a ||
+                     BC_C(f->code[top + 1]) != BC_A(f->code[top]))
+                vfail(&v, "FORLTU's LOOP does not jump past its GETUPVAL and JLT/JLE");
+            break;
+        }
         case OP_CALL:
         case OP_CALLV:
         case OP_CALLM:
@@ -278,8 +296,12 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
                 vfail(&v, "CALLM without SELF");
             break;
         case OP_SELF:
+        case OP_SELFU:
             reg(&v, a + 1);
-            reg(&v, b);
+            if (op == OP_SELF)
+                reg(&v, b);
+            else if (b >= f->nupvals)
+                vfail(&v, "SELFU's upvalue out of range");
             kk(&v, c, BK_STRING);
             break;
         case OP_RETURN:
@@ -681,6 +703,23 @@ static void test_tight_code(void) {
              "LOADI LOADI JLT JMP MUL MODK ADD FORLT LOOP RETURN RETURN");
     ops_prog("counted loop, <= and step", "func f(n) {\n s := 0\n for i := 1; i <= n; i += 2 {\n  s += i\n }\n return s\n}\n", "f",
              "LOADI LOADI JLE JMP ADD FORLE LOOP RETURN RETURN");
+    /* a bound that is a captured variable: FORLTU reads its cell, FORLEUV a
+       value upvalue, each time round */
+    ops_prog("counted loop, captured bound",
+             "func f(n) {\n n = n + 0\n return func() {\n  s := 0\n  for i := 0; i < n; i++ {\n   s += i\n  }\n"
+             "  return s\n }\n}\n",
+             "f.func1", "LOADI LOADI GETUPVAL JLT JMP ADD FORLTU LOOP RETURN RETURN");
+    ops_prog("counted loop, captured value bound",
+             "func f(n) {\n return func() {\n  s := 0\n  for i := 0; i <= n; i++ {\n   s += i\n  }\n"
+             "  return s\n }\n}\n",
+             "f.func1", "LOADI LOADI GETUPVALV JLE JMP ADD FORLEUV LOOP RETURN RETURN");
+    /* a method call's SELF moves after arguments that are literals or
+       variables, right before its CALLM; not after a call */
+    ops_prog("SELF after plain arguments", "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n",
+             "f", "LOADI SELF CALLM MOVE SELF CALLM SELF GETGLOBAL CALL CALLM RETURN");
+    /* a receiver that is a value upvalue: SELFU reads it from the closure */
+    ops_prog("SELFU", "func f(mu, c) {\n return func() {\n  mu.Lock()\n  c.Add(2)\n }\n}\n", "f.func1",
+             "SELFU CALLM LOADI SELFU CALLM RETURN");
     ops_prog("loop not counted", "func f(n) {\n s := 0\n for i := 0; i < n; i = s + 1 {\n  s += i\n }\n return s\n}\n", "f",
              "LOADI LOADI JLT JMP ADD ADDI LOOP RETURN RETURN");
     ops_prog("float64 conversion", "func f(i, j) {\n return 1.0 / float64(i+j)\n}\n", "f",
