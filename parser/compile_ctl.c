@@ -23,12 +23,14 @@ Ctl *ctl_push(FuncState *fs, Ctl *c, CtlKind kind) {
     fs->pending_label = NULL;
     fs->pending_info = NULL;
     c->prev = fs->ctl;
+    fs->loops += kind == CTL_LOOP;
     fs->ctl = c;
     return c;
 }
 
 void ctl_pop(FuncState *fs, Ctl *c) {
     fs->ctl = c->prev;
+    fs->loops -= c->kind == CTL_LOOP;
 }
 
 static LabelInfo *label_find(FuncState *fs, const char *name) {

@@ -162,6 +162,9 @@ typedef struct Sym {
     uint8_t kind;
     uint8_t cell;     /* the register holds a Cell */
     uint8_t readonly; /* a constant evaluated at run time */
+    uint8_t captured_now; /* a closure compiled so far in this pass captures it */
+    int loops;   /* SYM_VAR: the loops open around its declaration (FuncState.loops) */
+    int early;   /* the statement of its last assignment before any capture (0: none) */
     int reg;     /* SYM_VAR; SYM_TYPE: the struct's index in the module */
     ConstVal cv; /* SYM_CONST */
 } Sym;
@@ -219,6 +222,8 @@ typedef struct FuncState {
     Node *named;  /* a function with named results: its N_FUNC (results in fn->names) */
     int named_a;  /* the named results' registers: R[named_a .. named_a + named->names.len) */
     Ctl *ctl;
+    int loops; /* CTL_LOOP entries in ctl */
+    int stmts; /* statements begun so far: the number of the innermost one */
     LabelInfo *labels;
     const char *pending_label; /* label for the next for/switch/select */
     LabelInfo *pending_info;

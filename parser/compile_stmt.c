@@ -786,6 +786,7 @@ void block_stmts(FuncState *fs, Node *block) {
 void stmt(FuncState *fs, Node *n) {
     if (!n)
         return;
+    fs->stmts++;
     int saveline = fs->curline;
     if (n->line)
         fs->curline = n->line;

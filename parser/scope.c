@@ -206,9 +206,22 @@ void mark_assigned(FuncState *fs, Node *decl) {
     ModState *ms = fs->ms;
     if (!decl || ptrset_has(&ms->assigned, decl))
         return;
-    ptrset_add(&ms->assigned, decl);
     FuncState *owner;
     Sym *s = decl_owner(fs, decl, &owner);
+    /* By the declaring function itself, before any closure captures it,
+     * and in no loop its declaration is not in: this assignment runs once
+     * for each instance of the variable, before every capture of that
+     * instance (csp has no goto), so a closure that copies the variable's
+     * value sees its last one (Go's compiler, which looks at no order,
+     * would give it a cell).  `n := 100; if len(os.Args) > 1 { n = ... }`
+     * then `go func() { for i := 0; i < n; i++ {...} }()`: the goroutine
+     * reads n from its closure, with no cell and nothing for -race to check
+     * (writes before the closure was made happen before any read of it). */
+    if (s && owner == fs && !s->captured_now && fs->loops == s->loops) {
+        s->early = fs->stmts; /* unless a closure in this statement captures it (below) */
+        return;
+    }
+    ptrset_add(&ms->assigned, decl);
     /* captured by value already: compile the owner again with a cell */
     if (s && !s->cell && ptrset_has(&ms->captured, decl))
         owner->redo = 1;
@@ -229,6 +242,7 @@ Sym *local_activate(FuncState *fs, const char *name, Node *decl, int reg) {
     s->decl = decl;
     s->kind = SYM_VAR;
     s->reg = reg;
+    s->loops = fs->loops;
     if (is_cell(fs, decl)) {
         emit_abc(fs, OP_NEWCELL, reg, reg, 0);
         s->cell = 1;
@@ -348,6 +362,11 @@ static int resolve_outer(FuncState *fs, const char *name, Ref *out) {
             return 1;
         }
         ptrset_add(&fs->ms->captured, s->decl);
+        s->captured_now = 1;
+        /* captured by the statement that assigns it (`f = func() { f() }`):
+           the closure is made before the store */
+        if (s->early == p->stmts)
+            ptrset_add(&fs->ms->assigned, s->decl);
         /* captured after its declaration was compiled without a cell, and
            assigned: compile the owner again with this declaration in a cell */
         if (!s->cell && ptrset_has(&fs->ms->assigned, s->decl))

@@ -706,13 +706,28 @@ static void test_tight_code(void) {
     /* a bound that is a captured variable: FORLTU reads its cell, FORLEUV a
        value upvalue, each time round */
     ops_prog("counted loop, captured bound",
-             "func f(n) {\n n = n + 0\n return func() {\n  s := 0\n  for i := 0; i < n; i++ {\n   s += i\n  }\n"
-             "  return s\n }\n}\n",
+             "func f(n) {\n g := func() {\n  s := 0\n  for i := 0; i < n; i++ {\n   s += i\n  }\n"
+             "  return s\n }\n n = n + 0\n return g\n}\n",
              "f.func1", "LOADI LOADI GETUPVAL JLT JMP ADD FORLTU LOOP RETURN RETURN");
     ops_prog("counted loop, captured value bound",
              "func f(n) {\n return func() {\n  s := 0\n  for i := 0; i <= n; i++ {\n   s += i\n  }\n"
              "  return s\n }\n}\n",
              "f.func1", "LOADI LOADI GETUPVALV JLE JMP ADD FORLEUV LOOP RETURN RETURN");
+    /* assigned only before any closure captures it, in no loop its
+       declaration is not in: captured by value */
+    ops_prog("assigned before the capture", "func f(n) {\n if n < 0 {\n  n = 0\n }\n return func() { return n }\n}\n",
+             "f.func1", "GETUPVALV RETURN RETURN");
+    ops_prog("assigned in a loop before the capture",
+             "func f(n) {\n for i := 0; i < 2; i++ {\n  n++\n }\n return func() { return n }\n}\n", "f.func1",
+             "GETUPVAL RETURN RETURN");
+    ops_prog("assigned after the capture", "func f(n) {\n g := func() { return n }\n n = 1\n return g\n}\n",
+             "f.func1", "GETUPVAL RETURN RETURN");
+    ops_prog("assigned a closure that captures it",
+             "func f() {\n var g\n g = func() { return g }\n return g\n}\n", "f.func1",
+             "GETUPVAL RETURN RETURN");
+    ops_prog("declared and assigned in a loop body before the capture",
+             "func f() {\n for i := 0; i < 2; i++ {\n  v := i\n  v *= 2\n  return func() { return v }\n }\n}\n",
+             "f.func1", "GETUPVALV RETURN RETURN");
     /* a method call's SELF moves after arguments that are literals or
        variables, right before its CALLM; not after a call */
     ops_prog("SELF after plain arguments", "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n",
