@@ -18,9 +18,11 @@
  *   before it has read all of its operands (literals, calls, && ||) only
  *   targets a register >= nactreg directly.
  * - Captured locals: a local that any closure refers to and that is
- *   assigned after its declaration (or addressed with &) lives in a cell from
- *   its declaration; one never assigned is copied into each closure (a value
- *   upvalue, read with GETUPVALV), as Go's compiler captures by value.
+ *   assigned after a closure captured it, in a loop its declaration is not
+ *   in, or from a closure (or addressed with &) lives in a cell from its
+ *   declaration; any other is copied into each closure (a value upvalue,
+ *   read with GETUPVALV), as Go's compiler captures by value
+ *   (mark_assigned, parser/scope.c).
  *   Whether it is captured and assigned is known only once the code after it
  *   is compiled, so a function whose local turns out to need a cell after its
  *   declaration was emitted is compiled again (at most once more: the sets
