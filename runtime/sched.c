@@ -930,7 +930,17 @@ Sched *sched_init(VM *vm) {
     Sched *s = mem_calloc(1, sizeof(Sched));
     s->vm = vm;
     vm->sched = s;
-    pthread_mutex_init(&s->lock, NULL);
+    /* sched.lock is held for a few dozen instructions at a time (a new or
+     * finished goroutine, a run queue's overflow), and two Ms creating
+     * goroutines take it at once all the time: an adaptive mutex spins a
+     * little before it sleeps in the kernel, as Go's runtime lock does
+     * (lock_futex.go), where glibc's default one went to futex_wait and
+     * back on every collision (skynet on 2 Ps: 24,000 context switches). */
+    pthread_mutexattr_t adaptive;
+    pthread_mutexattr_init(&adaptive);
+    pthread_mutexattr_settype(&adaptive, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(&s->lock, &adaptive);
+    pthread_mutexattr_destroy(&adaptive);
     pthread_mutex_init(&s->io_start, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     pthread_cond_init(&s->start_cv, NULL);
