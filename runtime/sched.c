@@ -190,9 +190,10 @@ void sched_globrunq_put(Sched *s, G *g) {
     atomic_fetch_add(&s->runq_size, 1);
 }
 
-/* Take one G from the global queue and move up to a fair share more into
- * p's local queue (sched.lock held). */
-static G *globrunq_get(Sched *s, P *p, bool just_one) {
+/* Take one G from the global queue, and up to a fair share more, as a
+ * chain (sched.lock held); the caller runs the first and, the lock
+ * released, puts the rest in its P's local queue (local_put_rest). */
+static G *globrunq_get(Sched *s, bool just_one) {
     int n = atomic_load(&s->runq_size);
     if (n == 0)
         return NULL;
@@ -201,20 +202,30 @@ static G *globrunq_get(Sched *s, P *p, bool just_one) {
         take = n;
     if (take > RUNQ_SIZE / 2)
         take = RUNQ_SIZE / 2;
-    G *first = NULL;
-    for (int i = 0; i < take; i++) {
-        G *g = s->runq_head;
-        s->runq_head = g_rt(g)->schedlink;
-        if (!s->runq_head)
-            s->runq_tail = NULL;
-        atomic_fetch_sub(&s->runq_size, 1);
-        g_rt(g)->schedlink = NULL;
-        if (!first)
-            first = g;
-        else
-            runq_put(&p->runq, g, false, NULL, NULL); /* room: the local queue was empty */
-    }
+    G *first = s->runq_head, *last = first;
+    for (int i = 1; i < take; i++)
+        last = g_rt(last)->schedlink;
+    s->runq_head = g_rt(last)->schedlink;
+    if (!s->runq_head)
+        s->runq_tail = NULL;
+    g_rt(last)->schedlink = NULL;
+    atomic_fetch_sub(&s->runq_size, take);
     return first;
+}
+
+/* g and the chain after it from globrunq_get: the rest to p's local queue,
+ * which was empty (its owner's M only puts, stealers take without a lock);
+ * g to run. */
+static G *local_put_rest(P *p, G *g) {
+    if (!g)
+        return NULL;
+    for (G *rest = g_rt(g)->schedlink, *next; rest; rest = next) {
+        next = g_rt(rest)->schedlink;
+        g_rt(rest)->schedlink = NULL;
+        runq_put(&p->runq, rest, false, NULL, NULL);
+    }
+    g_rt(g)->schedlink = NULL;
+    return g;
 }
 
 void sched_runq_drain(Sched *s, P *p) {
@@ -224,11 +235,23 @@ void sched_runq_drain(Sched *s, P *p) {
         sched_globrunq_put(s, g);
 }
 
+/* Half a full local queue to the global one (never under -seed, whose
+ * runqput queues elsewhere): linked outside sched.lock, each link a cache
+ * miss another M need not wait for, and spliced in under it (Go's
+ * runqputslow). */
 static void overflow_to_global(void *ctx, void **items, int n) {
     Sched *s = ctx;
-    pthread_mutex_lock(&s->lock);
+    if (n <= 0)
+        return;
     for (int i = 0; i < n; i++)
-        sched_globrunq_put(s, items[i]);
+        g_rt(items[i])->schedlink = i + 1 < n ? items[i + 1] : NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->runq_tail)
+        g_rt(s->runq_tail)->schedlink = items[0];
+    else
+        s->runq_head = items[0];
+    s->runq_tail = items[n - 1];
+    atomic_fetch_add(&s->runq_size, n);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -449,10 +472,10 @@ static G *find_runnable(Sched *s, M *m) {
         G *g;
         if (p->schedtick % 61 == 0 && atomic_load(&s->runq_size) > 0) {
             pthread_mutex_lock(&s->lock);
-            g = globrunq_get(s, p, true);
+            g = globrunq_get(s, true);
             pthread_mutex_unlock(&s->lock);
             if (g)
-                return g;
+                return local_put_rest(p, g);
         }
         bool from_next;
         if ((g = runq_get2(&p->runq, &from_next))) {
@@ -465,10 +488,10 @@ static G *find_runnable(Sched *s, M *m) {
         }
         if (atomic_load(&s->runq_size) > 0) {
             pthread_mutex_lock(&s->lock);
-            g = globrunq_get(s, p, false);
+            g = globrunq_get(s, false);
             pthread_mutex_unlock(&s->lock);
             if (g)
-                return g;
+                return local_put_rest(p, g);
         }
         /* csp -seed: the run queues above stay empty (seed_put); the one
          * queue, the virtual clock and the idle M are sched_seed.c's. */
@@ -490,9 +513,9 @@ static G *find_runnable(Sched *s, M *m) {
             continue;
         }
         if (atomic_load(&s->runq_size) > 0) {
-            g = globrunq_get(s, p, false);
+            g = globrunq_get(s, false);
             pthread_mutex_unlock(&s->lock);
-            return g;
+            return local_put_rest(p, g);
         }
         sched_pidleput(s, p);
         m->p = NULL;
@@ -560,11 +583,19 @@ static void g_free(Sched *s, G *g) {
     atomic_fetch_sub(&s->ngoroutines, 1);
 }
 
-/* A new G with its scheduler half. */
+/* A new G with its scheduler half, not yet numbered or registered
+ * (g_adopt). */
 static G *g_new(VM *vm) {
-    G *g = vm_new_g(vm);
+    G *g = vm_alloc_g(vm);
     g->rt = mem_calloc(1, sizeof(GRuntime));
     return g;
+}
+
+/* g becomes a live goroutine: numbered, and in the registry the collector
+ * and the dumps read (sched.lock held). */
+static void g_adopt(Sched *s, G *g) {
+    g->id = ++s->vm->next_goid;
+    vm_register_g(s->vm, g);
 }
 
 /* The world is stopped (sched.lock held): past the first GFREE_STACKS free
@@ -582,18 +613,32 @@ void sched_gfree_trim(Sched *s) {
             g_stack_release(g, true);
 }
 
-/* A G for a new goroutine: from the free list, or new (sched.lock held). */
-G *sched_gget(Sched *s) {
-    VM *vm = s->vm;
+/* A free G, adopted, its stack still the last goroutine's (stack_clear);
+ * NULL if none is free (sched.lock held). */
+static G *gfree_pop(Sched *s) {
     G *g = s->gfree;
     if (!g)
-        return g_new(vm);
+        return NULL;
     s->gfree = g_rt(g)->schedlink;
     g_rt(g)->schedlink = NULL;
-    g->id = ++vm->next_goid;
+    g_adopt(s, g);
+    return g;
+}
+
+static void stack_clear(G *g) {
     for (uint32_t i = 0; i < g->stack_cap; i++)
         g->stack[i] = VAL_NIL;
-    vm_register_g(vm, g);
+}
+
+/* A G for a new goroutine: from the free list, or new (sched.lock held). */
+G *sched_gget(Sched *s) {
+    G *g = gfree_pop(s);
+    if (g) {
+        stack_clear(g);
+    } else {
+        g = g_new(s->vm);
+        g_adopt(s, g);
+    }
     return g;
 }
 
@@ -856,9 +901,20 @@ static int rt_preempted(G *g) {
 G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     VM *vm = parent->vm;
     Sched *s = sched_of(vm);
+    /* sched.lock only for the free list and the registry: two Ms creating
+     * goroutines collide on it all the time, and a malloc or a stack
+     * cleared inside it held the other one up (skynet on 2 Ps) */
     pthread_mutex_lock(&s->lock);
-    G *g = sched_gget(s);
+    G *g = gfree_pop(s);
     pthread_mutex_unlock(&s->lock);
+    if (g) {
+        stack_clear(g);
+    } else {
+        g = g_new(vm);
+        pthread_mutex_lock(&s->lock);
+        g_adopt(s, g);
+        pthread_mutex_unlock(&s->lock);
+    }
     stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
     g->stack[0] = fn;
     for (int i = 0; i < nargs; i++)
@@ -985,6 +1041,7 @@ int sched_run_main(VM *vm, Value main_fn) {
     acquirep(m0, s->allp[0]);
     /* goroutine 1: main */
     G *g = g_new(vm);
+    g_adopt(s, g);
     g->stack[0] = main_fn;
     g->top = 1;
     s->main_g = g;

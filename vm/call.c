@@ -97,12 +97,17 @@ Frame *frame_push(G *g) {
     return &g->frames[g->nframes++];
 }
 
-G *vm_new_g(VM *vm) {
+G *vm_alloc_g(VM *vm) {
     G *g = mem_calloc(1, sizeof(G));
     g->vm = vm;
     g->resume_nres = -1;
-    g->id = ++vm->next_goid;
     stack_ensure(g, G_INITIAL_STACK);
+    return g;
+}
+
+G *vm_new_g(VM *vm) {
+    G *g = vm_alloc_g(vm);
+    g->id = ++vm->next_goid;
     vm_register_g(vm, g);
     return g;
 }

@@ -384,6 +384,9 @@ static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
 /* Goroutines (vm/call.c): the runtime creates them (runtime/sched.c sched_gget)
  * and runs them with vm_execute (vm/interp.h). */
 G *vm_new_g(VM *vm);
+/* The same without a number or a place in the registry, which the caller
+ * gives it (the runtime allocates outside its lock, then registers). */
+G *vm_alloc_g(VM *vm);
 /* Add g to the goroutine registry (the GC's roots); the caller serialises. */
 void vm_register_g(VM *vm, G *g);
 /* Flush and exit the process (os.Exit, main's return; vm/registry.c). */
