@@ -181,9 +181,9 @@ void sched_globrunq_put(Sched *s, G *g) {
         seed_put(s, g);
         return;
     }
-    g_rt(g)->schedlink = NULL;
+    g->schedlink = NULL;
     if (s->runq_tail)
-        g_rt(s->runq_tail)->schedlink = g;
+        s->runq_tail->schedlink = g;
     else
         s->runq_head = g;
     s->runq_tail = g;
@@ -204,11 +204,11 @@ static G *globrunq_get(Sched *s, bool just_one) {
         take = RUNQ_SIZE / 2;
     G *first = s->runq_head, *last = first;
     for (int i = 1; i < take; i++)
-        last = g_rt(last)->schedlink;
-    s->runq_head = g_rt(last)->schedlink;
+        last = last->schedlink;
+    s->runq_head = last->schedlink;
     if (!s->runq_head)
         s->runq_tail = NULL;
-    g_rt(last)->schedlink = NULL;
+    last->schedlink = NULL;
     atomic_fetch_sub(&s->runq_size, take);
     return first;
 }
@@ -219,12 +219,12 @@ static G *globrunq_get(Sched *s, bool just_one) {
 static G *local_put_rest(P *p, G *g) {
     if (!g)
         return NULL;
-    for (G *rest = g_rt(g)->schedlink, *next; rest; rest = next) {
-        next = g_rt(rest)->schedlink;
-        g_rt(rest)->schedlink = NULL;
+    for (G *rest = g->schedlink, *next; rest; rest = next) {
+        next = rest->schedlink;
+        rest->schedlink = NULL;
         runq_put(&p->runq, rest, false, NULL, NULL);
     }
-    g_rt(g)->schedlink = NULL;
+    g->schedlink = NULL;
     return g;
 }
 
@@ -244,10 +244,10 @@ static void overflow_to_global(void *ctx, void **items, int n) {
     if (n <= 0)
         return;
     for (int i = 0; i < n; i++)
-        g_rt(items[i])->schedlink = i + 1 < n ? items[i + 1] : NULL;
+        ((G *)items[i])->schedlink = i + 1 < n ? items[i + 1] : NULL;
     pthread_mutex_lock(&s->lock);
     if (s->runq_tail)
-        g_rt(s->runq_tail)->schedlink = items[0];
+        s->runq_tail->schedlink = items[0];
     else
         s->runq_head = items[0];
     s->runq_tail = items[n - 1];
@@ -577,7 +577,7 @@ static void g_free(Sched *s, G *g) {
     G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
     vm->gs[g->gs_index] = last;
     last->gs_index = g->gs_index;
-    g_rt(g)->schedlink = s->gfree;
+    g->schedlink = s->gfree;
     s->gfree = g;
     pthread_mutex_unlock(&s->lock);
     atomic_fetch_sub(&s->ngoroutines, 1);
@@ -606,7 +606,7 @@ void sched_gfree_trim(Sched *s) {
     int kept = 0;
     /* The Gs with a stack are a prefix of the list: it is a stack (LIFO),
      * and the last trim left none past the first GFREE_STACKS. */
-    for (G *g = s->gfree; g && (g->stack || kept < GFREE_STACKS); g = g_rt(g)->schedlink)
+    for (G *g = s->gfree; g && (g->stack || kept < GFREE_STACKS); g = g->schedlink)
         if (kept < GFREE_STACKS)
             kept++;
         else
@@ -619,8 +619,8 @@ static G *gfree_pop(Sched *s) {
     G *g = s->gfree;
     if (!g)
         return NULL;
-    s->gfree = g_rt(g)->schedlink;
-    g_rt(g)->schedlink = NULL;
+    s->gfree = g->schedlink;
+    g->schedlink = NULL;
     g_adopt(s, g);
     return g;
 }

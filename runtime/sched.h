@@ -47,7 +47,6 @@ struct M;
 struct SelectWait;
 typedef struct GRuntime {
     int64_t wait_since;        /* monotonic ns when it started waiting, to sysmon's 2 ms (sched_park) */
-    G *schedlink;              /* global run queue and free list link: sched.lock */
     /* back from a C call without a P: the M that waits to run it (set before
      * g is queued, cleared by the M that dequeues it: the queue's lock orders both) */
     struct M *lockedm;

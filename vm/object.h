@@ -369,6 +369,8 @@ struct G {
     int32_t gs_index;        /* position in vm->gs (the registry), for O(1) removal */
     int32_t c_calls;         /* nested vm_calls running (a builtin's script callback): no parking */
     struct GRuntime *rt;     /* the rest, which only the runtime reads: runtime/sched.h g_rt() */
+    G *schedlink;            /* the global run queue's and the free list's link (sched.lock): in G
+                              * itself, so a walk of either costs one cache miss a goroutine */
     struct ObjProto *created_fn; /* the function whose go statement started it (NULL: goroutine 1) */
     int32_t created_line;
     int64_t created_goid;    /* the goroutine that ran that go statement */
