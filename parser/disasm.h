@@ -1,5 +1,5 @@
 /* parser/disasm.h — a human-readable listing of compiled bytecode
- * (`csp -dump`, tests). */
+ * (tests/unit: the compiler tests print it when a check fails). */
 #ifndef CSP_PARSER_DISASM_H
 #define CSP_PARSER_DISASM_H
 
