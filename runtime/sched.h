@@ -41,8 +41,8 @@
 enum { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD };
 
 /* The scheduler's half of a goroutine, which vm/ carries as an opaque
- * pointer (G.rt): allocated with the G by the scheduler (sched_gget) and
- * kept with it on the free list. */
+ * pointer (G.rt): allocated with the G by the scheduler (g_new in
+ * runtime/sched.c) and kept with it on the free list. */
 struct M;
 struct SelectWait;
 typedef struct GRuntime {

@@ -381,12 +381,13 @@ static inline Value *vm_native_args(G *g) { return g->stack + g->native_base; }
 static inline void vm_root_push(G *g, Value v) { g->roots[g->nroots++] = v; }
 static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
 
-/* Goroutines (vm/call.c): the runtime creates them (runtime/sched.c sched_gget)
+/* Goroutines (vm/call.c): the runtime allocates them with vm_alloc_g, then
+ * numbers and registers them under its lock (runtime/sched.c g_new, g_adopt),
  * and runs them with vm_execute (vm/interp.h). */
-G *vm_new_g(VM *vm);
-/* The same without a number or a place in the registry, which the caller
- * gives it (the runtime allocates outside its lock, then registers). */
 G *vm_alloc_g(VM *vm);
+/* vm_alloc_g, numbered and registered at once: for a VM with no scheduler
+ * (the unit tests). */
+G *vm_new_g(VM *vm);
 /* Add g to the goroutine registry (the GC's roots); the caller serialises. */
 void vm_register_g(VM *vm, G *g);
 /* Flush and exit the process (os.Exit, main's return; vm/registry.c). */
