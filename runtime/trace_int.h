@@ -81,8 +81,14 @@ typedef struct Tracer {
     bool drain;                  /* lock: recording is over: write everything, then the end */
     int64_t cut;                 /* lock: where recording stopped (clock ticks; 0: it did not) */
     bool cut_mem;                /* ... because the writer fell behind by max_bufs buffers */
-    _Atomic int64_t clock;       /* the last timestamp given out (in ticks of the clock below) */
-    bool tsc;                    /* the clock is the time-stamp counter (trace.c), else nanoseconds */
+    /* the last timestamp given out (in ticks of the clock below), on a cache
+     * line of its own (the padding: malloc does not align to lines): every
+     * event's compare-and-swap takes the line, which would otherwise take
+     * the fields every event reads from the other Ms */
+    char clock_pad_before[64];
+    _Atomic int64_t clock;
+    char clock_pad_after[64];
+    bool tsc;                   /* the clock is the time-stamp counter (trace.c), else nanoseconds */
     int64_t start_ticks;         /* the clock when recording started, at start_ns */
     int64_t start_ns;
     FILE *out;                   /* where the writer writes: the -trace file, or mem */

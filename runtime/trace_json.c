@@ -95,7 +95,7 @@ typedef struct Writer {
     unsigned k;      /* events seen, for CHECK_EVERY */
     int64_t last;    /* the last event's time */
     int64_t cut_ns;  /* where the limit stopped the file (0: it did not) */
-    char buf[1 << 16]; /* the output, written to out when full: no stdio per field */
+    char *buf; /* the output, written to out when full (OUT_BUF): no stdio per field */
     size_t len;
     int64_t start;
     size_t flushed; /* written to out so far (and len more in buf) */
@@ -115,6 +115,10 @@ typedef struct Writer {
     const FileName *last_file; /* most slices share one */
 } Writer;
 
+/* The writer's buffer: 48 MB of trace (ping-pong's 100,000 round trips) is
+ * 192 writes, where each write costs microseconds of the kernel's time. */
+enum { OUT_BUF = 256 << 10 };
+
 static void out_flush(Writer *w) {
     fwrite(w->buf, 1, w->len, w->out);
     w->flushed += w->len;
@@ -123,7 +127,7 @@ static void out_flush(Writer *w) {
 
 static void out_slow(Writer *w, const char *p, size_t n) {
     out_flush(w);
-    if (n > sizeof w->buf) {
+    if (n > OUT_BUF) {
         fwrite(p, 1, n, w->out);
         w->flushed += n;
         return;
@@ -134,7 +138,7 @@ static void out_slow(Writer *w, const char *p, size_t n) {
 
 /* Inlined, so that a literal's length and copy are constants. */
 static inline __attribute__((always_inline)) void out_raw(Writer *w, const char *p, size_t n) {
-    if (__builtin_expect(w->len + n > sizeof w->buf, 0)) {
+    if (__builtin_expect(w->len + n > OUT_BUF, 0)) {
         out_slow(w, p, n);
         return;
     }
@@ -150,7 +154,7 @@ static const char pairs[] = "000102030405060708091011121314151617181920212223242
 
 /* Room for n more bytes in the buffer: where to write them (then done). */
 static inline char *room(Writer *w, size_t n) {
-    if (__builtin_expect(w->len + n > sizeof w->buf, 0))
+    if (__builtin_expect(w->len + n > OUT_BUF, 0))
         out_flush(w);
     return w->buf + w->len;
 }
@@ -859,6 +863,7 @@ static size_t tail_bytes(const Writer *w) {
 
 TraceJson *trace_json_new(FILE *out, int64_t start_ns, size_t limit_bytes) {
     Writer *w = mem_calloc(1, sizeof(Writer));
+    w->buf = mem_alloc(OUT_BUF);
     w->out = out;
     w->limit_bytes = limit_bytes;
     w->start = w->last = start_ns;
@@ -958,5 +963,6 @@ void trace_json_end(TraceJson *tj, int64_t cut_ns, size_t mem) {
     free(w->files);
     for (int i = 0; i < WHY_CACHE; i++)
         free(w->why_q[i]);
+    free(w->buf);
     free(w);
 }
