@@ -35,7 +35,7 @@ typedef struct Region {
 
 enum { OBJ_NONE, OBJ_CHAN, OBJ_SYNC };
 /* The args a slice has beyond g, end, file and line (slice's `what`). */
-enum { ARG_WOKEN = 1, ARG_WAKER = 2, ARG_OBJ = 4, ARG_PARENT = 8 };
+enum { ARG_WAKER = 2, ARG_OBJ = 4, ARG_PARENT = 8 };
 
 enum { GS_NONE, GS_RUNNABLE, GS_RUNNING, GS_BLOCKED, GS_SYSCALL, GS_DEAD };
 
@@ -65,6 +65,20 @@ typedef struct GTrack {
     uint8_t breason;
     char *qname;           /* "G7 main.worker" as a JSON string, made when first written */
     size_t qlen;
+    /* Its running slices are written from two pieces kept here (running_slice):
+     * the start, for P rhead_p ... */
+    char *rhead;
+    size_t rhead_len;
+    int rhead_p;
+    /* ... and the end, for the stop with these why, object and place; most
+     * goroutines stop in a few places, again and again */
+    char *rtail;
+    size_t rtail_len;
+    const char *rt_why;
+    uint8_t rt_okind;
+    int rt_oid;
+    const ObjProto *rt_at;
+    int32_t rt_line;
     const void *okey;      /* the object it parked on last, and its number: most park on one */
     int oid;
     Region *reg;           /* its open regions, innermost last */
@@ -447,8 +461,9 @@ static const char *quoted_why(Writer *w, const char *why, size_t *len) {
     return w->why_q[h];
 }
 
-/* A complete slice [from, to) on pid/tid for goroutine t, with why it
- * ended (NULL: not said), more args (NULL: none), and where. */
+/* A complete slice [from, to) on a goroutine's track (PID_G) or an M's
+ * (PID_M) for goroutine t, with why it ended (NULL: not said), more args
+ * (what: ARG_*), and where.  (Running slices: running_slice.) */
 static void slice(Writer *w, int pid, int64_t tid, const char *qname, size_t nq, int64_t from, int64_t to,
                   const GTrack *t, const char *why, unsigned what) {
     const char *qwhy = NULL, *where = NULL;
@@ -467,9 +482,7 @@ static void slice(Writer *w, int pid, int64_t tid, const char *qname, size_t nq,
         PUT_LIT(d, ",\n{\"ph\":\"X\",\"name\":");
     w->first = false;
     d = put_bytes(d, qname, nq); /* a JSON string already */
-    if (pid == PID_P)
-        PUT_LIT(d, ",\"pid\":1,\"tid\":");
-    else if (pid == PID_G)
+    if (pid == PID_G)
         PUT_LIT(d, ",\"pid\":2,\"tid\":");
     else
         PUT_LIT(d, ",\"pid\":3,\"tid\":");
@@ -478,23 +491,11 @@ static void slice(Writer *w, int pid, int64_t tid, const char *qname, size_t nq,
     d = put_us(d, from - w->start);
     PUT_LIT(d, ",\"dur\":");
     d = put_us(d, to - from);
-    if (pid == PID_P && t->bind) {
-        PUT_LIT(d, ",\"bind_id\":");
-        d = put_int(d, t->bind);
-        if (t->bind_in)
-            PUT_LIT(d, ",\"flow_in\":true");
-        if (t->bind_out)
-            PUT_LIT(d, ",\"flow_out\":true");
-    }
     PUT_LIT(d, ",\"args\":{\"g\":");
     d = put_int(d, t->id);
     if (why) {
         PUT_LIT(d, ",\"end\":");
         d = put_bytes(d, qwhy, nwhy);
-    }
-    if ((what & ARG_WOKEN) && t->woken) {
-        PUT_LIT(d, ",\"woken\":");
-        d = put_us(d, t->woken_at - w->start);
     }
     if ((what & ARG_WAKER) && t->woken && t->waker) {
         PUT_LIT(d, ",\"waker\":");
@@ -520,6 +521,102 @@ static void slice(Writer *w, int pid, int64_t tid, const char *qname, size_t nq,
         d = put_int(d, t->at_line);
     }
     PUT_LIT(d, "}}");
+    done(w, d);
+}
+
+/* The start of t's running slices on its P: the name, the track, the
+ * args' first. */
+static void make_rhead(GTrack *t) {
+    const char *q = qname(t);
+    char *d = t->rhead = mem_realloc(t->rhead, t->qlen + 64);
+    PUT_LIT(d, "{\"ph\":\"X\",\"name\":");
+    d = put_bytes(d, q, t->qlen);
+    PUT_LIT(d, ",\"pid\":1,\"tid\":");
+    d = put_int(d, t->p);
+    PUT_LIT(d, ",\"args\":{\"g\":");
+    d = put_int(d, t->id);
+    t->rhead_len = (size_t)(d - t->rhead);
+    t->rhead_p = t->p;
+}
+
+/* The end of t's running slice's args for the stop t is at (why it
+ * stopped, on what, where), up to its time. */
+static void make_rtail(Writer *w, GTrack *t, const char *why) {
+    const char *qwhy = NULL, *where = NULL;
+    size_t nwhy = 0, nwhere = 0;
+    if (why)
+        qwhy = quoted_why(w, why, &nwhy);
+    if (t->at) {
+        const FileName *f = file_of(w, t->at);
+        where = f->where;
+        nwhere = f->where_len;
+    }
+    char *d = t->rtail = mem_realloc(t->rtail, nwhy + nwhere + 96);
+    if (why) {
+        PUT_LIT(d, ",\"end\":");
+        d = put_bytes(d, qwhy, nwhy);
+    }
+    if (t->obj_kind) {
+        if (t->obj_kind == OBJ_CHAN)
+            PUT_LIT(d, ",\"chan\":");
+        else
+            PUT_LIT(d, ",\"object\":");
+        d = put_int(d, t->obj_id);
+    }
+    if (where) {
+        d = put_bytes(d, where, nwhere);
+        d = put_int(d, t->at_line);
+    }
+    PUT_LIT(d, "},\"ts\":");
+    t->rtail_len = (size_t)(d - t->rtail);
+    t->rt_why = why;
+    t->rt_okind = t->obj_kind;
+    t->rt_oid = t->obj_id;
+    t->rt_at = t->at;
+    t->rt_line = t->at_line;
+}
+
+/* t's running slice on its P, until `to`, ended by why: the same as
+ * slice() writes (the keys in another order), most of it copied from the
+ * pieces kept on t: a program switches goroutines at the same few places
+ * many times, and the trace is mostly these slices. */
+static void running_slice(Writer *w, GTrack *t, int64_t to, const char *why) {
+    if (!t->rhead || t->rhead_p != t->p)
+        make_rhead(t);
+    if (!t->rtail || t->rt_why != why || t->rt_okind != t->obj_kind || t->rt_oid != t->obj_id ||
+        t->rt_at != t->at || t->rt_line != t->at_line)
+        make_rtail(w, t, why);
+    char *d = room(w, 200 + t->rhead_len + t->rtail_len);
+    if (!w->first)
+        *d++ = ',';
+    w->first = false;
+    *d++ = '\n';
+    d = put_bytes(d, t->rhead, t->rhead_len);
+    if (t->woken) {
+        PUT_LIT(d, ",\"woken\":");
+        d = put_us(d, t->woken_at - w->start);
+        if (t->waker) {
+            PUT_LIT(d, ",\"waker\":");
+            d = put_int(d, t->waker);
+        }
+        if (t->waker_line) {
+            PUT_LIT(d, ",\"waker_line\":");
+            d = put_int(d, t->waker_line);
+        }
+    }
+    d = put_bytes(d, t->rtail, t->rtail_len);
+    d = put_us(d, t->since - w->start);
+    PUT_LIT(d, ",\"dur\":");
+    d = put_us(d, to - t->since);
+    if (t->bind) {
+        PUT_LIT(d, ",\"bind_id\":");
+        d = put_int(d, t->bind);
+        if (t->bind_in)
+            PUT_LIT(d, ",\"flow_in\":true");
+        if (t->bind_out)
+            PUT_LIT(d, ",\"flow_out\":true");
+    }
+    *d++ = '}';
     done(w, d);
 }
 
@@ -590,10 +687,8 @@ static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why, bool 
     if (!name || ts < t->since)
         return;
     if (t->state == GS_RUNNING) {
-        if (t->p >= 0) {
-            const char *q = qname(t);
-            slice(w, PID_P, t->p, q, t->qlen, t->since, ts, t, why, ARG_WOKEN | ARG_WAKER | ARG_OBJ);
-        }
+        if (t->p >= 0)
+            running_slice(w, t, ts, why);
         t->woken = false;
         t->ran = true;
         t->bind = 0;
@@ -768,6 +863,8 @@ static inline __attribute__((always_inline)) void on_event(Writer *w, const Trac
     case TR_GO_CREATE:
         free(t->qname); /* named by its function from now on */
         t->qname = NULL;
+        free(t->rhead);
+        t->rhead = NULL;
         t->fn = e->obj;
         t->fn_native = e->why == 1;
         set_state(t, GS_RUNNABLE, e->ts);
@@ -933,6 +1030,8 @@ void trace_json_end(TraceJson *tj, int64_t cut_ns, size_t mem) {
             metadata(w, PID_R, t->id * REGION_LANES + d, "thread_name", name);
         }
         free(t->qname);
+        free(t->rhead);
+        free(t->rtail);
         free(t->reg);
     }
     if (w->regions)
