@@ -10,7 +10,8 @@ blocked slice ends before its next running slice starts; every flow arrow
 ("go", "wake") starts no later than it ends; each goroutine's first running
 slice comes after the arrow of its go statement.  For each program: the
 events it must show, with their reason text and source line (docs/trace.md
-describes the format).  Also: runtime/trace's Start/Stop/Log, user regions
+describes the format); a goroutine that stops at three places in turn
+has each running slice name its own.  Also: runtime/trace's Start/Stop/Log, user regions
 (StartRegion, WithRegion, NewTask) on their own lanes and in `csp trace`'s
 summary, traces written by a deadlock, a panic and os.Exit, with -trace and
 between trace.Start and trace.Stop (main returning, os.Exit, a panic, a
@@ -407,6 +408,42 @@ func main() {
 }
 """
 
+# One goroutine that stops at three places in turn, on a channel a, a
+# channel b and a Mutex: each of its running slices must say the place it
+# stopped at (the writer keeps a slice's end on the goroutine's track and
+# makes it again when the place changes).
+ROUNDS = """import (
+	"runtime"
+	"sync"
+)
+
+func main() {
+	a := make(chan int)
+	b := make(chan int)
+	var mu sync.Mutex
+	done := make(chan bool)
+	go func() {
+		for i := 0; i < 40; i++ {
+			v := <-a
+			b <- v
+			mu.Lock()
+			mu.Unlock()
+		}
+		done <- true
+	}()
+	for i := 0; i < 40; i++ {
+		a <- i
+		mu.Lock()
+		runtime.Gosched()
+		<-b
+		runtime.Gosched()
+		mu.Unlock()
+		runtime.Gosched()
+	}
+	<-done
+}
+"""
+
 # trace.Start and trace.Stop twice, a file each.
 TWICE = """import (
 	"os"
@@ -735,6 +772,30 @@ def main():
                       args_line=line_of(PINGPONG, "go func"))
         c.check("pingpong: created by G1 at the go statement", create, [e for e in ev if e.get("tid") == 2][:3])
         c.check("pingpong: ends", find(ev, ph="X", pid=2, tid=1, cat="running", args_end="ended"))
+
+        # a goroutine stopping at three places in turn: on one P it stops at
+        # each of them every round; on two, wherever it stops, each slice
+        # names the place it stopped at
+        for procs in ("1", "2"):
+            t, _, r = run(csp, d, "rounds" + procs, ROUNDS, env={"GOMAXPROCS": procs})
+            ev = check_structure(c, "rounds" + procs, t)
+            stops = [e["args"] for e in find(ev, ph="X", pid=1, args_g=2)
+                     if e["args"].get("end") in ("chan receive", "chan send", "sync.Mutex.Lock")
+                     and e["args"].get("line") != line_of(ROUNDS, "done <- true")]
+            want = {"chan receive": line_of(ROUNDS, "v := <-a"), "chan send": line_of(ROUNDS, "b <- v"),
+                    "sync.Mutex.Lock": line_of(ROUNDS, "mu.Lock()")}
+            wrong = [a for a in stops if a.get("line") != want[a["end"]]]
+            c.check(f"rounds GOMAXPROCS={procs}: every stop at its own line", stops and not wrong, wrong[:3])
+            chans = {e: {a.get("chan") for a in stops if a["end"] == e} for e in ("chan receive", "chan send")}
+            c.check(f"rounds GOMAXPROCS={procs}: each channel stop names its one channel",
+                    all(len(v) <= 1 and None not in v for v in chans.values()) and
+                    not (chans["chan receive"] & chans["chan send"]), chans)
+            c.check(f"rounds GOMAXPROCS={procs}: the Mutex stops name an object, no channel",
+                    all("object" in a and "chan" not in a for a in stops if a["end"] == "sync.Mutex.Lock"),
+                    [a for a in stops if a["end"] == "sync.Mutex.Lock"][:2])
+            if procs == "1":
+                counts = {e: sum(1 for a in stops if a["end"] == e) for e in want}
+                c.check("rounds GOMAXPROCS=1: 40 stops at each place", all(n >= 39 for n in counts.values()), counts)
 
         # a worker pool: WaitGroup, Mutex, channel, sleep
         t, _, r = run(csp, d, "pool", POOL)
