@@ -461,21 +461,54 @@ static const char *quoted_why(Writer *w, const char *why, size_t *len) {
     return w->why_q[h];
 }
 
+/* The end of a slice's args: why it ended, on what, where; its texts,
+ * found (end_args) before the room for them is taken, then written
+ * (put_end_args). */
+typedef struct EndArgs {
+    const char *qwhy, *where; /* NULL: none */
+    size_t nwhy, nwhere;
+} EndArgs;
+
+static EndArgs end_args(Writer *w, const GTrack *t, const char *why) {
+    EndArgs a = {0};
+    if (why)
+        a.qwhy = quoted_why(w, why, &a.nwhy);
+    if (t->at) {
+        const FileName *f = file_of(w, t->at);
+        a.where = f->where;
+        a.nwhere = f->where_len;
+    }
+    return a;
+}
+
+/* ,"end":WHY, the object t parked on (obj), ,"file":F,"line":L at d, which
+ * has room for the texts and 64 bytes more. */
+static char *put_end_args(char *d, const EndArgs *a, const GTrack *t, bool obj) {
+    if (a->qwhy) {
+        PUT_LIT(d, ",\"end\":");
+        d = put_bytes(d, a->qwhy, a->nwhy);
+    }
+    if (obj && t->obj_kind) {
+        if (t->obj_kind == OBJ_CHAN)
+            PUT_LIT(d, ",\"chan\":");
+        else
+            PUT_LIT(d, ",\"object\":");
+        d = put_int(d, t->obj_id);
+    }
+    if (a->where) {
+        d = put_bytes(d, a->where, a->nwhere);
+        d = put_int(d, t->at_line);
+    }
+    return d;
+}
+
 /* A complete slice [from, to) on a goroutine's track (PID_G) or an M's
  * (PID_M) for goroutine t, with why it ended (NULL: not said), more args
  * (what: ARG_*), and where.  (Running slices: running_slice.) */
 static void slice(Writer *w, int pid, int64_t tid, const char *qname, size_t nq, int64_t from, int64_t to,
                   const GTrack *t, const char *why, unsigned what) {
-    const char *qwhy = NULL, *where = NULL;
-    size_t nwhy = 0, nwhere = 0;
-    if (why)
-        qwhy = quoted_why(w, why, &nwhy);
-    if (t->at) {
-        const FileName *f = file_of(w, t->at);
-        where = f->where;
-        nwhere = f->where_len;
-    }
-    char *d = room(w, 300 + nq + nwhy + nwhere);
+    EndArgs a = end_args(w, t, why);
+    char *d = room(w, 300 + nq + a.nwhy + a.nwhere);
     if (w->first)
         PUT_LIT(d, "\n{\"ph\":\"X\",\"name\":");
     else
@@ -493,10 +526,6 @@ static void slice(Writer *w, int pid, int64_t tid, const char *qname, size_t nq,
     d = put_us(d, to - from);
     PUT_LIT(d, ",\"args\":{\"g\":");
     d = put_int(d, t->id);
-    if (why) {
-        PUT_LIT(d, ",\"end\":");
-        d = put_bytes(d, qwhy, nwhy);
-    }
     if ((what & ARG_WAKER) && t->woken && t->waker) {
         PUT_LIT(d, ",\"waker\":");
         d = put_int(d, t->waker);
@@ -505,21 +534,11 @@ static void slice(Writer *w, int pid, int64_t tid, const char *qname, size_t nq,
         PUT_LIT(d, ",\"waker_line\":");
         d = put_int(d, t->waker_line);
     }
-    if ((what & ARG_OBJ) && t->obj_kind) {
-        if (t->obj_kind == OBJ_CHAN)
-            PUT_LIT(d, ",\"chan\":");
-        else
-            PUT_LIT(d, ",\"object\":");
-        d = put_int(d, t->obj_id);
-    }
     if ((what & ARG_PARENT) && t->parent) {
         PUT_LIT(d, ",\"parent\":");
         d = put_int(d, t->parent);
     }
-    if (where) {
-        d = put_bytes(d, where, nwhere);
-        d = put_int(d, t->at_line);
-    }
+    d = put_end_args(d, &a, t, what & ARG_OBJ);
     PUT_LIT(d, "}}");
     done(w, d);
 }
@@ -542,31 +561,9 @@ static void make_rhead(GTrack *t) {
 /* The end of t's running slice's args for the stop t is at (why it
  * stopped, on what, where), up to its time. */
 static void make_rtail(Writer *w, GTrack *t, const char *why) {
-    const char *qwhy = NULL, *where = NULL;
-    size_t nwhy = 0, nwhere = 0;
-    if (why)
-        qwhy = quoted_why(w, why, &nwhy);
-    if (t->at) {
-        const FileName *f = file_of(w, t->at);
-        where = f->where;
-        nwhere = f->where_len;
-    }
-    char *d = t->rtail = mem_realloc(t->rtail, nwhy + nwhere + 96);
-    if (why) {
-        PUT_LIT(d, ",\"end\":");
-        d = put_bytes(d, qwhy, nwhy);
-    }
-    if (t->obj_kind) {
-        if (t->obj_kind == OBJ_CHAN)
-            PUT_LIT(d, ",\"chan\":");
-        else
-            PUT_LIT(d, ",\"object\":");
-        d = put_int(d, t->obj_id);
-    }
-    if (where) {
-        d = put_bytes(d, where, nwhere);
-        d = put_int(d, t->at_line);
-    }
+    EndArgs a = end_args(w, t, why);
+    char *d = t->rtail = mem_realloc(t->rtail, a.nwhy + a.nwhere + 96);
+    d = put_end_args(d, &a, t, true);
     PUT_LIT(d, "},\"ts\":");
     t->rtail_len = (size_t)(d - t->rtail);
     t->rt_why = why;
