@@ -236,6 +236,7 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
         }
         if (!t->closed && !t->cut && b) {
             int n = atomic_load_explicit(&b->n, memory_order_relaxed);
+            e->m = -1;
             e->ts = trace_clock(t);
             b->ev[n] = *e;
             atomic_store_explicit(&b->n, n + 1, memory_order_release);
@@ -267,6 +268,7 @@ static inline void slot_done(Sched *s, M *m) {
     TraceBuf *b = m->tbuf;
     int n = atomic_load_explicit(&b->n, memory_order_relaxed);
     TraceEvent *e = &b->ev[n];
+    e->m = (int16_t)m->id;
     e->ts = trace_clock(s->tracer);
     atomic_store_explicit(&b->n, n + 1, memory_order_release); /* the writer may read it now */
     atomic_store_explicit(&m->tbusy, false, memory_order_release);
@@ -276,7 +278,7 @@ static inline void slot_done(Sched *s, M *m) {
     __builtin_prefetch(&b->ev[n + 3 < TRACE_BUF_EVENTS ? n + 3 : n], 1);
 }
 
-/* Record e (its ts is set here); false if recording is over. */
+/* Record e (its ts and m are set here); false if recording is over. */
 static bool emit(Sched *s, TraceEvent *e) {
     M *m = sched_current_m();
     if (!m)
@@ -532,7 +534,7 @@ static void consume(Writer *w, TraceSrc *src, TraceEvent *e) {
     }
     int64_t ns = writer_ns(w, e->ts); /* unique, as the ticks were */
     e->ts = w->last_ns = ns > w->last_ns ? ns : w->last_ns + 1;
-    if (!trace_json_event(w->json, e, src->m ? src->m->id : -1)) {
+    if (!trace_json_event(w->json, e)) {
         w->refused = true; /* recording stops too */
         pthread_mutex_lock(&w->t->lock);
         cut(w->t->s, w->t, false);

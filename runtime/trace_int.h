@@ -14,12 +14,10 @@ struct Sched;
 struct M;
 struct P;
 
-/* One event, 48 bytes (four to three cache lines: the writer's core reads
- * every line an M's core wrote).  `proto` and `line` say where in the script
- * (the goroutine's innermost visible frame; for CREATE the go statement);
- * protos live as long as their module, so they are still there when the
- * file is written.  The M is its source's (TraceSrc.m; -1 for the threads
- * that are no M). */
+/* One event, 56 bytes.  `proto` and `line` say where in the script (the
+ * goroutine's innermost visible frame; for CREATE the go statement); protos
+ * live as long as their module, so they are still there when the file is
+ * written. */
 typedef struct TraceEvent {
     int64_t ts;      /* unique and causal (runtime/trace.h) */
     int64_t g;       /* the goroutine concerned (0: none) */
@@ -30,12 +28,12 @@ typedef struct TraceEvent {
                       * when why is 1); USER_LOG, REGION_BEGIN: the text */
     const struct ObjProto *proto;
     int32_t line;
-    int16_t p;          /* the P it happened on (-1: none) */
-    uint8_t kind : 4;   /* TraceKind */
-    uint8_t why : 4;    /* STOP: TraceWhy */
-    uint8_t reason;     /* STOP parked: WaitReason; STEAL: the victim P */
+    int16_t p;      /* the P it happened on (-1: none) */
+    int16_t m;      /* the M (-1: not a scheduler thread) */
+    uint8_t kind;   /* TraceKind */
+    uint8_t why;    /* STOP: TraceWhy */
+    uint8_t reason; /* STOP parked: WaitReason; STEAL: the victim P */
 } TraceEvent;
-_Static_assert(sizeof(TraceEvent) == 48, "a TraceEvent is 48 bytes");
 
 /* A buffer of one source's events (an M's, or the threads that are no M),
  * 1024 of them (56 KB: a few fit in the cache the M and the writer
@@ -124,10 +122,9 @@ void trace_retake(struct Sched *s, struct P *p, struct M *from);
  * nanoseconds. */
 typedef struct TraceJson TraceJson;
 TraceJson *trace_json_new(FILE *out, int64_t start_ns, size_t limit_bytes);
-/* Write e, recorded by M m (-1: a thread that is no M), which it owns
- * (TR_USER_LOG's and TR_REGION_BEGIN's text); false when the file would
- * pass the limit: nothing more is written but the end. */
-bool trace_json_event(TraceJson *w, const TraceEvent *e, int m);
+/* Write e, which it owns (TR_USER_LOG's and TR_REGION_BEGIN's text); false
+ * when the file would pass the limit: nothing more is written but the end. */
+bool trace_json_event(TraceJson *w, const TraceEvent *e);
 /* The end of the file (each goroutine's last states, the names, the note
  * when recording stopped early: at cut_ns, for the limit or, mem nonzero,
  * because the writer fell that many bytes behind), flushed; w is freed. */

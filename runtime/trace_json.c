@@ -726,7 +726,7 @@ static bool sync_reason(int r) {
     return r >= WAIT_SEMACQUIRE && r <= WAIT_SYNC_COND_WAIT;
 }
 
-static void on_stop(Writer *w, GTrack *t, const TraceEvent *e, int m) {
+static void on_stop(Writer *w, GTrack *t, const TraceEvent *e) {
     t->at = e->proto;
     t->at_line = e->line;
     t->obj_kind = OBJ_NONE;
@@ -748,9 +748,9 @@ static void on_stop(Writer *w, GTrack *t, const TraceEvent *e, int m) {
     if (state == GS_DEAD)
         w->live--;
     if (state == GS_SYSCALL) {
-        t->m = m;
-        if (m > w->maxm)
-            w->maxm = m;
+        t->m = e->m;
+        if (e->m > w->maxm)
+            w->maxm = e->m;
     }
     t->reason = e->reason;
 }
@@ -842,7 +842,7 @@ static void on_region(Writer *w, GTrack *t, const TraceEvent *e) {
 }
 
 /* Inlined into its one caller, trace_json_event: one call fewer an event. */
-static inline __attribute__((always_inline)) void on_event(Writer *w, const TraceEvent *e, int m) {
+static inline __attribute__((always_inline)) void on_event(Writer *w, const TraceEvent *e) {
     char name[160], args[128];
     GTrack *src = NULL, *t;
     if ((e->kind == TR_GO_CREATE || e->kind == TR_GO_UNBLOCK) && e->arg && e->p >= 0) {
@@ -878,7 +878,7 @@ static inline __attribute__((always_inline)) void on_event(Writer *w, const Trac
         t->bsince = 0;
         set_state(t, GS_RUNNING, e->ts);
         t->p = e->p;
-        t->m = m;
+        t->m = e->m;
         if (t->bind_next && e->p >= 0) {
             t->bind = t->bind_next;
             t->bind_in = true;
@@ -889,7 +889,7 @@ static inline __attribute__((always_inline)) void on_event(Writer *w, const Trac
             t->flow = 0;
         }
         break;
-    case TR_GO_STOP: on_stop(w, t, e, m); break;
+    case TR_GO_STOP: on_stop(w, t, e); break;
     case TR_GO_UNBLOCK: on_unblock(w, t, src, e); break;
     case TR_SYSCALL_EXIT:
         close_state(w, t, e->ts, "back from C, no P free", false);
@@ -970,7 +970,7 @@ TraceJson *trace_json_new(FILE *out, int64_t start_ns, size_t limit_bytes) {
     return (TraceJson *)w;
 }
 
-bool trace_json_event(TraceJson *tj, const TraceEvent *e, int m) {
+bool trace_json_event(TraceJson *tj, const TraceEvent *e) {
     Writer *w = (Writer *)tj;
     /* every CHECK_EVERY events: would the file pass the limit?  (the
      * margin in tail_bytes covers the events in between) */
@@ -982,7 +982,7 @@ bool trace_json_event(TraceJson *tj, const TraceEvent *e, int m) {
             free((void *)e->obj);
         return false;
     }
-    on_event(w, e, m);
+    on_event(w, e);
     w->last = e->ts;
     return true;
 }
