@@ -177,6 +177,11 @@ typedef uint32_t Instr;
        variable never assigned: `mu.Lock()` in a goroutine), which SELF would read from a register \
        loaded by GETUPVALV */ \
     OPCODE(SELFU, ABC) \
+    /* (added by the compiler) as SELF and SELFU, when the instruction after is a CALLM of the same A \
+       with fixed arguments and results (B, C != 0): a native method's fast path runs here, \
+       and that CALLM is skipped when it succeeds */ \
+    OPCODE(SELFC, ABC) \
+    OPCODE(SELFUC, ABC) \
     /* as CALL/CALLV, after SELF: drops R[A+1] when SELF marked it absent */ \
     OPCODE(CALLM, ABC) \
     OPCODE(CALLMV, ABC) \

@@ -118,14 +118,14 @@ static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char
  * other call (a float or boxed delta, a wrong argument) goes to the full
  * method, which checks and converts. */
 static inline int int_add_fast(G *g, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv_fast(args, nargs, 2, t);
+    AtomicWord *w = args_recv_fast(args, nargs, 2);
     if (!w || !val_is_smallint(args[1]))
         return NATIVE_FAST_MISS;
     return ret_int(g, args, int_add_word(t, &w->v, val_as_smallint(args[1])));
 }
 
 static inline int int_load_fast(G *g, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv_fast(args, nargs, 1, t);
+    AtomicWord *w = args_recv_fast(args, nargs, 1);
     if (!w)
         return NATIVE_FAST_MISS;
     return ret_int(g, args, atomic_load(&w->v));
@@ -133,7 +133,7 @@ static inline int int_load_fast(G *g, Value *args, int nargs, const NativeType *
 
 /* The same under -race (NativeType.race_fast), ordered as the methods are. */
 static inline int int_add_race_fast(G *g, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv_fast(args, nargs, 2, t);
+    AtomicWord *w = args_recv_fast(args, nargs, 2);
     if (!w || !val_is_smallint(args[1]))
         return NATIVE_FAST_MISS;
     RaceAtomic *ra = race_atomic_begin(g, race_owner(w), 0, RACE_ATOMIC_SYNC);
@@ -143,7 +143,7 @@ static inline int int_add_race_fast(G *g, Value *args, int nargs, const NativeTy
 }
 
 static inline int int_load_race_fast(G *g, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv_fast(args, nargs, 1, t);
+    AtomicWord *w = args_recv_fast(args, nargs, 1);
     if (!w)
         return NATIVE_FAST_MISS;
     RaceAtomic *ra = race_atomic_begin(g, race_owner(w), 0, RACE_ATOMIC_SYNC);

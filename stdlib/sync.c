@@ -254,7 +254,7 @@ static int mutex_Unlock(G *g, Value *args, int nargs) {
  * waiters, a woken or starving state, an unlocked one) goes to the full
  * method, as Go's lockSlow and unlockSlow. */
 static inline Mutex *mutex_lock_fast(Value *args, int nargs) {
-    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    Mutex *m = args_recv_fast(args, nargs, 1);
     int32_t unlocked = 0;
     return m && atomic_compare_exchange_strong(&m->state, &unlocked, MUTEX_LOCKED) ? m : NULL;
 }
@@ -271,7 +271,7 @@ static int mutex_Lock_fast(G *g, Value *args, int nargs) {
 
 static int mutex_Unlock_fast(G *g, Value *args, int nargs) {
     (void)g;
-    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    Mutex *m = args_recv_fast(args, nargs, 1);
     return m && mutex_unlock_fast(m) ? 0 : NATIVE_FAST_MISS;
 }
 
@@ -285,7 +285,7 @@ static int mutex_Lock_race_fast(G *g, Value *args, int nargs) {
 }
 
 static int mutex_Unlock_race_fast(G *g, Value *args, int nargs) {
-    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    Mutex *m = args_recv_fast(args, nargs, 1);
     if (!m || atomic_load(&m->state) != MUTEX_LOCKED)
         return NATIVE_FAST_MISS;
     /* the edge before the unlock; should the CAS fail, Unlock releases again (harmless) */

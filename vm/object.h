@@ -195,8 +195,9 @@ typedef struct ObjClosure {
 typedef int (*NativeFn)(G *g, Value *args, int nargs);
 
 /* A native method's fast path (NativeType.fast): the call's common case,
- * run by CALLM straight from the dispatch loop, without native_invoke's
- * bookkeeping.  It must not park, yield, panic, call back into the VM or
+ * run by CALLM (or SELFC) straight from the dispatch loop, without
+ * native_invoke's bookkeeping.  args[0] is a native object of the method's
+ * type (the VM checked, usually by SELF's inline cache); nargs is unchecked.  It must not park, yield, panic, call back into the VM or
  * reach a safepoint, and makes no race-detector edge (under -race the
  * type's race_fast ones are installed instead, which make fn's edges); it
  * may allocate.  It returns its result count (at most

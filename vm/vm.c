@@ -6,10 +6,10 @@
  * the stack.  Before anything that can panic, allocate-and-collect, or call,
  * the pc is saved into the frame (SAVEPC) so tracebacks and resumption see it
  * (Lua's "Protect").  Calls and backward jumps are the safepoints: they test
- * vm->safepoint, the one flag that garbage collection and preemption raise.
- * A backward jump also tests g->preempt itself; a call only when the flag
- * sends it to the general path (SAFEPOINT_PREEMPT in vm/vm.h), which costs
- * the fast call path nothing.
+ * vm->safepoint, the one flag that garbage collection and preemption raise
+ * (SAFEPOINT_PREEMPT in vm/vm.h); then a backward jump tests g->preempt, and
+ * a call goes to the general path, which does: the fast paths test nothing
+ * else.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,13 +159,16 @@ static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
 /* A method call at ra (the native ObjNative, the receiver, the other
  * arguments: nargs with the receiver) made by the method's fast path
  * (ObjNative.fast), its results placed at ra for a call wanting nwant >= 0;
- * false if it has none or it declined (nothing done).  It never calls back,
+ * false if it has none, the receiver is not of the method's type (which a
+ * fast path takes for granted), or it declined (nothing done).  It never calls back,
  * so the caller's frame and stack stay where they are.  Skipping CALLM's
  * safepoint is harmless: it cannot loop or recurse. */
 static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *ra, int nargs, int nwant) {
-    NativeFn fast = AS_NATIVE(ra[0])->fast;
+    ObjNative *n = AS_NATIVE(ra[0]);
+    NativeFn fast = n->fast;
     int nres;
-    if (!fast || (nres = fast(g, ra + 1, nargs)) < 0)
+    if (!fast || !val_is(ra[1], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(ra[1])->ntype != n->owner ||
+        (nres = fast(g, ra + 1, nargs)) < 0)
         return false;
     for (int j = 0; j < nwant; j++)
         ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
@@ -336,6 +339,18 @@ int VM_EXECUTE(G *g, int stop_depth) {
                 if (pr_ < 0)                                                   \
                     goto on_panic;                                             \
             }                                                                  \
+        }                                                                      \
+    } while (0)
+
+/* A backward jump's safepoint: one test of vm->safepoint, whose
+ * SAFEPOINT_PREEMPT bit sysmon raises with every g->preempt it sets (and
+ * raises again while one is pending), so a loop pays no second test. */
+#define BACKEDGE()                                                             \
+    do {                                                                       \
+        if (UNLIKELY(atomic_load_explicit(&vm->safepoint, memory_order_relaxed))) { \
+            SAVEPC();                                                          \
+            gc_safepoint(g);                                                   \
+            PREEMPTPOINT();                                                    \
         }                                                                      \
     } while (0)
 
@@ -664,8 +679,7 @@ dispatch:
             RA = (Value)r;                                                \
             if ((int64_t)r op(int64_t) b) {                               \
                 pc += 1 - BC_AX(*pc); /* the LOOP after this */           \
-                SAFEPOINT();                                              \
-                PREEMPTPOINT();                                           \
+                BACKEDGE();                                               \
             } else                                                        \
                 pc++;                                                     \
             NEXT;                                                         \
@@ -673,8 +687,7 @@ dispatch:
         /* as the ADDI it stands for, then back to the loop's head */    \
         PROTECT(arith_slow(g, ARITH_ADD, &RA, a, val_smallint(BC_SC(i)))); \
         pc += 1 - BC_AX(*pc) - 1 - (HEAD);                                \
-        SAFEPOINT();                                                      \
-        PREEMPTPOINT();                                                   \
+        BACKEDGE();                                                       \
         NEXT;                                                             \
     }
 #define UPCELL (SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v))
@@ -692,8 +705,7 @@ dispatch:
     CASE(JMP) { pc += BC_SAX(i); NEXT; }
     CASE(LOOP) {
         pc -= BC_AX(i);
-        SAFEPOINT();
-        PREEMPTPOINT();
+        BACKEDGE();
         NEXT;
     }
     CASE(JMPT) {
@@ -849,48 +861,75 @@ dispatch:
         RA = g->stack[at];
         NEXT;
     }
+    /* The call itself comes next (mu.Lock(), c.Add(1)), with fixed arguments
+     * and results (the compiler checked: self_fuse): a native method's fast
+     * path runs here and the CALLM is skipped, one dispatch and its checks
+     * fewer.  A struct's method, as SELF.  (Under -seed every CALLM is a
+     * scheduling point, never skipped: SELFC is SELF.) */
+    CASE(SELFUC) selfobj = cl->up[BC_B(i)]; goto self_call;
+    CASE(SELFC) selfobj = RB;
+    self_call: {
+        Value obj = selfobj;
+        if (UNLIKELY(!val_is_obj(obj)))
+            goto self_lookup;
+        if (val_as_obj(obj)->type == OBJ_STRUCT)
+            goto self_struct;
+#ifndef VM_SEEDPOINTS
+        if (LIKELY(val_as_obj(obj)->type == OBJ_NATIVEOBJ)) {
+            ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
+            if (LIKELY(n != NULL)) {
+                NativeFn fast = n->fast;
+                int nres;
+                base[BC_A(i) + 1] = obj;
+                if (LIKELY(fast != NULL) && (nres = fast(g, &base[BC_A(i) + 1], BC_B(*pc) - 1)) >= 0) {
+                    /* the results as native_fast_call places them, from
+                     * operands read again: nothing kept across the call */
+                    int nwant = (int)BC_C(*pc++) - 1;
+                    if (nwant > 0) {
+                        Instr i2 = i;
+                        OPAQUE(i2);
+                        Value *ra = &base[BC_A(i2)];
+                        for (int j = 0; j < nwant; j++)
+                            ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
+                    }
+                    NEXT;
+                }
+                RA = val_obj(n); /* no fast path, or it declined: CALLM calls the method */
+                NEXT;
+            }
+            goto self_lookup;
+        }
+#endif
+        goto self_recv;
+    }
     CASE(SELFU) selfobj = cl->up[BC_B(i)]; goto self_recv;
     CASE(SELF) selfobj = RB;
     self_recv: {
-        Value obj = selfobj;
-        if (LIKELY(val_is(obj, OBJ_STRUCT))) {
-            ObjStructType *t = AS_STRUCT(obj)->type;
+        if (LIKELY(val_is(selfobj, OBJ_STRUCT))) {
+        self_struct:;
+            ObjStructType *t = AS_STRUCT(selfobj)->type;
             int m = method_cached(cl->proto, pc, t, (ObjString *)val_as_obj(KC));
             if (LIKELY(m >= 0)) {
-                base[BC_A(i) + 1] = obj;
+                base[BC_A(i) + 1] = selfobj;
                 RA = t->methods[m].fn;
                 NEXT;
             }
         } else {
+            Value obj = selfobj;
             OPAQUE(obj); /* a test of its own, not merged with the struct test's */
             if (val_is(obj, OBJ_NATIVEOBJ)) {
                 ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
                 if (LIKELY(n != NULL)) {
                     base[BC_A(i) + 1] = obj;
                     RA = val_obj(n);
-                    /* The call itself right after (mu.Lock(), c.Add(1): the
-                     * compiler puts SELF after arguments that are literals or
-                     * variables): the method's fast path runs here and the
-                     * CALLM is skipped, one dispatch and its checks fewer.  (B
-                     * or C == 0, arguments or results up to top, go through it.) */
-                    Instr nx = *pc;
-                    int nres;
-                    if (n->fast && FUSABLE_CALLM(BC_OP(nx)) && BC_A(nx) == BC_A(i) && BC_B(nx) != 0 && BC_C(nx) != 0 &&
-                        (nres = n->fast(g, &base[BC_A(i) + 1], BC_B(nx) - 1)) >= 0) {
-                        /* the results as native_fast_call places them, from
-                         * operands read again: nothing kept across the call */
-                        Instr i2 = i;
-                        OPAQUE(i2);
-                        Value *ra = &base[BC_A(i2)];
-                        for (int j = 0; j < (int)BC_C(pc[0]) - 1; j++)
-                            ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
-                        pc++;
-                        NEXT;
-                    }
                     NEXT;
                 }
             }
         }
+        goto self_lookup;
+    }
+    self_lookup: {
+        Value obj = selfobj;
         SAVEPC();
         Value fn, recv;
         if (op_self(g, obj, (ObjString *)val_as_obj(KC), &fn, &recv) < 0)

@@ -90,8 +90,8 @@ typedef struct RuntimeOps {
  * (vm/gc.c, runtime/sched_stw.c).  PREEMPT: some running goroutine has
  * g->preempt set; a call at a safepoint then takes the general path, which
  * yields at the callee's entry if the caller's g->preempt is set (Go's
- * function prologue check), so loop-free code is preempted without a test on
- * the fast call path.  sysmon raises it while such a goroutine runs; the
+ * function prologue check), and a backward jump tests g->preempt, so neither
+ * the fast call path nor a loop tests more than this word.  sysmon raises it while such a goroutine runs; the
  * goroutine that yields clears it. */
 enum { SAFEPOINT_GC = 1, SAFEPOINT_PREEMPT = 2 };
 

@@ -295,10 +295,18 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             if ((op == OP_CALLM || op == OP_CALLMV) && (pc == 0 || BC_OP(f->code[pc - 1]) == OP_JMP))
                 vfail(&v, "CALLM without SELF");
             break;
+        case OP_SELFC:
+        case OP_SELFUC: {
+            /* the VM skips the CALLM after it: it must be there, of fixed arity */
+            Instr nx = pc + 1 < f->ncode ? f->code[pc + 1] : 0;
+            if (BC_OP(nx) != OP_CALLM || BC_A(nx) != a || BC_B(nx) == 0 || BC_C(nx) == 0)
+                vfail(&v, "SELFC not followed by its CALLM with fixed arguments and results");
+        }
+            /* fall through */
         case OP_SELF:
         case OP_SELFU:
             reg(&v, a + 1);
-            if (op == OP_SELF)
+            if (op == OP_SELF || op == OP_SELFC)
                 reg(&v, b);
             else if (b >= f->nupvals)
                 vfail(&v, "SELFU's upvalue out of range");
@@ -731,10 +739,14 @@ static void test_tight_code(void) {
     /* a method call's SELF moves after arguments that are literals or
        variables, right before its CALLM; not after a call */
     ops_prog("SELF after plain arguments", "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n",
-             "f", "LOADI SELF CALLM MOVE SELF CALLM SELF GETGLOBAL CALL CALLM RETURN");
+             "f", "LOADI SELFC CALLM MOVE SELFC CALLM SELF GETGLOBAL CALL CALLM RETURN");
     /* a receiver that is a value upvalue: SELFU reads it from the closure */
     ops_prog("SELFU", "func f(mu, c) {\n return func() {\n  mu.Lock()\n  c.Add(2)\n }\n}\n", "f.func1",
-             "SELFU CALLM LOADI SELFU CALLM RETURN");
+             "SELFUC CALLM LOADI SELFUC CALLM RETURN");
+    /* SELFC only before a CALLM of fixed results: not one whose results
+       run up to top (the last argument of a call) */
+    ops_prog("SELF before a CALLM of all results", "func f(c) {\n g(c.Load())\n}\nfunc g(x) {}\n", "f",
+             "GETGLOBAL SELF CALLM CALL RETURN");
     ops_prog("loop not counted", "func f(n) {\n s := 0\n for i := 0; i < n; i = s + 1 {\n  s += i\n }\n return s\n}\n", "f",
              "LOADI LOADI JLT JMP ADD ADDI LOOP RETURN RETURN");
     ops_prog("float64 conversion", "func f(i, j) {\n return 1.0 / float64(i+j)\n}\n", "f",
@@ -759,7 +771,7 @@ static void test_tight_code(void) {
              "f.func1.1", "GETUPVALV RETURN RETURN");
     ops_prog("method call",
              "type P struct { x }\nfunc (p P) Get() { return p.x }\nfunc f(p) { return p.Get() + 1 }\n", "f",
-             "SELF CALLM ADDI RETURN RETURN");
+             "SELFC CALLM ADDI RETURN RETURN");
     ops_prog("std call", "import \"fmt\"\nfunc f(x) { fmt.Println(x, 1) }\n", "f",
              "LOADK MOVE LOADI CALL RETURN");
     ops_prog("eqk cond", "func f(x) {\n if x == nil {\n  return 1\n }\n return 2\n}\n", "f",
