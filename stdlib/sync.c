@@ -24,6 +24,7 @@
  * sync.Mutex` and struct fields `mu sync.Mutex`); copies share the object.
  */
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,8 @@ typedef struct Mutex {
     _Atomic int32_t state;
     Sema sema; /* where waiters park; a permit is a wake-up */
 } Mutex;
+/* the word the fast paths' NATIVE_OP_CAS32 operates on */
+_Static_assert(offsetof(Mutex, state) == 0, "a Mutex's state starts its payload");
 
 enum {
     MUTEX_LOCKED = 1,
@@ -320,10 +323,12 @@ static const NativeType mutex_type = {
     .payload_size = sizeof(Mutex),
     .init = mutex_obj_init,
     .finalize = mutex_finalize,
-    .fast = (const NativeFast[]){{"Lock", mutex_Lock_fast}, {"Unlock", mutex_Unlock_fast}, {NULL, NULL}},
-    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast},
-                                      {"Unlock", mutex_Unlock_race_fast},
-                                      {NULL, NULL}},
+    .fast = (const NativeFast[]){{"Lock", mutex_Lock_fast, NATIVE_OP_CAS32, 0, MUTEX_LOCKED},
+                                 {"Unlock", mutex_Unlock_fast, NATIVE_OP_CAS32, MUTEX_LOCKED, 0},
+                                 {NULL, NULL, 0, 0, 0}},
+    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast, NATIVE_OP_CALL, 0, 0},
+                                      {"Unlock", mutex_Unlock_race_fast, NATIVE_OP_CALL, 0, 0},
+                                      {NULL, NULL, 0, 0, 0}},
 };
 
 /* ---- RWMutex (Go's) ----

@@ -205,10 +205,22 @@ typedef int (*NativeFn)(G *g, Value *args, int nargs);
  * done nothing: then fn handles the call. */
 #define NATIVE_FAST_MISS (-1)
 
+/* A fast path that is one atomic operation on the first word of the
+ * receiver's payload (NativeFast.op): SELFC does it inline, with no call.
+ * The method's fast function does the same for every other caller. */
+enum {
+    NATIVE_OP_CALL,   /* none: call the fast function */
+    NATIVE_OP_ADD64,  /* Add(d), d an inline int: the int64 word += d, wrapping; the new value */
+    NATIVE_OP_LOAD64, /* Load(): the int64 word */
+    NATIVE_OP_CAS32,  /* no arguments and results: the int32 word from `from` to `to`, or decline */
+};
+
 typedef struct ObjNative {
     Obj obj;
     NativeFn fn;
     NativeFn fast; /* a method's fast path (NULL: none, or -race) */
+    uint8_t fast_op; /* NATIVE_OP_*: fast as one inline operation (never under -race) */
+    int32_t fast_from, fast_to; /* NATIVE_OP_CAS32's operands */
     const char *name; /* "fmt.Println", "len" */
     const char *doc;  /* signature and one line: "Println(a...) — ..." */
     struct ObjString *method; /* a native type's method: its interned name (else NULL) */
@@ -278,10 +290,13 @@ typedef struct NativeMethod {
     const char *doc;
 } NativeMethod;
 
-/* A method's fast path (ObjNative.fast), by the method's name. */
+/* A method's fast path (ObjNative.fast), by the method's name, and the
+ * inline operation it amounts to (NATIVE_OP_*; 0 for none). */
 typedef struct NativeFast {
     const char *name;
     NativeFn fast;
+    uint8_t op;
+    int32_t from, to; /* NATIVE_OP_CAS32 */
 } NativeFast;
 
 typedef struct NativeType {

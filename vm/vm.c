@@ -175,6 +175,38 @@ static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *
     return true;
 }
 
+/* SELFC's call of native method n on obj (the receiver, of n's type) with
+ * the arguments at args[1..nargs): its fast path, inline when it is one
+ * atomic operation on the payload's first word (NATIVE_OP_*); the results
+ * at args, or NATIVE_FAST_MISS with nothing done. */
+static inline __attribute__((always_inline)) int native_op(G *g, ObjNative *n, Value *args, Value obj, int nargs) {
+    void *word = AS_NATIVEOBJ(obj)->payload;
+    args[0] = obj;
+    int op = n->fast_op; /* tested in turn, the commonest first (a switch tests Load first) */
+    if (op == NATIVE_OP_CAS32) {
+        int32_t from = n->fast_from;
+        return nargs == 1 && atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to)
+                   ? 0
+                   : NATIVE_FAST_MISS;
+    }
+    if (op == NATIVE_OP_ADD64) {
+        if (nargs != 2 || !val_is_smallint(args[1]))
+            return NATIVE_FAST_MISS;
+        int64_t d = val_as_smallint(args[1]);
+        int64_t v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, d) + (uint64_t)d);
+        args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
+        return 1;
+    }
+    if (op == NATIVE_OP_LOAD64) {
+        if (nargs != 1)
+            return NATIVE_FAST_MISS;
+        int64_t v = atomic_load((_Atomic int64_t *)word);
+        args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
+        return 1;
+    }
+    return n->fast ? n->fast(g, args, nargs) : NATIVE_FAST_MISS;
+}
+
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
 
 static ObjClosure *make_closure(G *g, Frame *f, ObjProto *p) {
@@ -677,8 +709,8 @@ dispatch:
         if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
             !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) { \
             RA = (Value)r;                                                \
-            if ((int64_t)r op(int64_t) b) {                               \
-                pc += 1 - BC_AX(*pc); /* the LOOP after this */           \
+            if (LIKELY((int64_t)r op(int64_t) b)) {                       \
+                pc -= (size_t)(uint32_t)BC_AX(*pc) - 1; /* the LOOP after this */ \
                 BACKEDGE();                                               \
             } else                                                        \
                 pc++;                                                     \
@@ -878,10 +910,8 @@ dispatch:
         if (LIKELY(val_as_obj(obj)->type == OBJ_NATIVEOBJ)) {
             ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
             if (LIKELY(n != NULL)) {
-                NativeFn fast = n->fast;
-                int nres;
-                base[BC_A(i) + 1] = obj;
-                if (LIKELY(fast != NULL) && (nres = fast(g, &base[BC_A(i) + 1], BC_B(*pc) - 1)) >= 0) {
+                int nres = native_op(g, n, &base[BC_A(i) + 1], obj, BC_B(*pc) - 1);
+                if (LIKELY(nres >= 0)) {
                     /* the results as native_fast_call places them, from
                      * operands read again: nothing kept across the call */
                     int nwant = (int)BC_C(*pc++) - 1;
