@@ -172,7 +172,16 @@ typedef struct ObjProto {
      * (struct type pointer << 16) | field index.  One word so that racing
      * goroutines can never pair a type with another type's index. */
     _Atomic uint64_t *field_ic;
+    /* The instruction ending at pc has its word at 2 * (uintptr_t)pc +
+     * ic_bias (vm_ic_slot): one add where the index pc - 1 - code took two
+     * loads and a shift.  Set with field_ic (vm_proto_ic_init). */
+    uintptr_t ic_bias;
 } ObjProto;
+
+/* The inline cache word of p's instruction ending at pc. */
+static inline _Atomic uint64_t *vm_ic_slot(const ObjProto *p, const Instr *pc) {
+    return (_Atomic uint64_t *)(2 * (uintptr_t)pc + p->ic_bias);
+}
 
 typedef struct ObjCell {
     Obj obj;

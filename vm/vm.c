@@ -106,7 +106,7 @@ static void vm_step_refill(void) {
 /* The field index of `name` in s, through the instruction's inline cache
  * (pc points just past the instruction). */
 static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjString *name) {
-    _Atomic uint64_t *slot = &p->field_ic[pc - 1 - p->code];
+    _Atomic uint64_t *slot = vm_ic_slot(p, pc);
     uint64_t c = atomic_load_explicit(slot, memory_order_relaxed);
     uint32_t idx = (uint32_t)(c & 0xFFFF);
     if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)s->type && idx < s->obj.aux))
@@ -124,7 +124,7 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
  * against the type's table on each hit, which a later SETMETHOD may have
  * changed.  -1: not a method of t, for op_self to sort out. */
 static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, ObjString *name) {
-    _Atomic uint64_t *slot = &p->field_ic[pc - 1 - p->code];
+    _Atomic uint64_t *slot = vm_ic_slot(p, pc);
     uint64_t c = atomic_load_explicit(slot, memory_order_relaxed);
     uint32_t idx = (uint32_t)(c & 0xFFFF);
     if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
@@ -146,13 +146,13 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
  * NULL: look it up (op_self), then native_cache. */
 #define NATIVE_IC_TAG 0xFFFFu
 static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const NativeType *t) {
-    uint64_t c = atomic_load_explicit(&p->field_ic[pc - 1 - p->code], memory_order_relaxed);
+    uint64_t c = atomic_load_explicit(vm_ic_slot(p, pc), memory_order_relaxed);
     ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
     return (c & 0xFFFF) == NATIVE_IC_TAG && n->owner == t ? n : NULL;
 }
 
 static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
-    atomic_store_explicit(&p->field_ic[pc - 1 - p->code],
+    atomic_store_explicit(vm_ic_slot(p, pc),
                           ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG, memory_order_relaxed);
 }
 
@@ -910,11 +910,13 @@ dispatch:
         if (LIKELY(val_as_obj(obj)->type == OBJ_NATIVEOBJ)) {
             ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
             if (LIKELY(n != NULL)) {
-                int nres = native_op(g, n, &base[BC_A(i) + 1], obj, BC_B(*pc) - 1);
+                Instr call = *pc;
+                int nres = native_op(g, n, &base[BC_A(i) + 1], obj, BC_B(call) - 1);
                 if (LIKELY(nres >= 0)) {
                     /* the results as native_fast_call places them, from
                      * operands read again: nothing kept across the call */
-                    int nwant = (int)BC_C(*pc++) - 1;
+                    int nwant = (int)BC_C(call) - 1;
+                    pc++;
                     if (nwant > 0) {
                         Instr i2 = i;
                         OPAQUE(i2);

@@ -43,6 +43,8 @@ int vm_tailcall(G *g, int nargs);
 /* A closure of the runtime's own bytecode (deferwrap, Once.Do's wrapper),
  * hidden from traces. */
 ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int ncode, int nparams, int maxregs);
+/* p->field_ic and p->ic_bias (vm_ic_slot) for its ncode instructions, p->code set. */
+void vm_proto_ic_init(ObjProto *p, size_t ncode);
 /* A part of the standard library written in csp (stdlib/prelude.c): compile
  * and load src, one module of function declarations, without running it.
  * Its functions are bound to its globals and hidden from traces (as the
