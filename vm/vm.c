@@ -471,6 +471,21 @@ dispatch:
     CASE(GETCELL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(RB))->v); NEXT; }
     CASE(SETCELL) { SHARED_STORE(((ObjCell *)val_as_obj(RA))->v, RB); NEXT; }
     CASE(GETUPVAL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v); NEXT; }
+    CASE(GETUPVALA) {
+        /* GETUPVAL, ADDI and SETUPVAL of one captured variable (x++), the
+         * last two skipped; anything but an int without overflow runs them */
+        ObjCell *c = (ObjCell *)val_as_obj(cl->up[BC_B(i)]);
+        Value a = SHARED_LOAD(c->v);
+        int64_t r;
+        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(*pc) * 2, &r)) {
+            SHARED_STORE(c->v, (Value)r);
+            RA = (Value)r;
+            pc += 2;
+            NEXT;
+        }
+        RA = a;
+        NEXT;
+    }
     /* never written after the closure was made: no race to check */
     CASE(GETUPVALV) { RA = cl->up[BC_B(i)]; NEXT; }
     CASE(SETUPVAL) { SHARED_STORE(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v, RA); NEXT; }

@@ -455,10 +455,11 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
             ((MCell *)R[a].u.p)->v = R[b];
             break;
         case OP_GETUPVAL:
+        case OP_GETUPVALA: /* its ADDI and SETUPVAL follow: run them as they are */
         case OP_SETUPVAL:
             if (cl->up[b].t != MV_CELL)
                 MERR("upvalue %d is not a cell", b);
-            if (BC_OP(i) == OP_GETUPVAL)
+            if (BC_OP(i) != OP_SETUPVAL)
                 R[a] = ((MCell *)cl->up[b].u.p)->v;
             else
                 ((MCell *)cl->up[b].u.p)->v = R[a];

@@ -174,6 +174,14 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             if (BC_BX(i) >= m->nglobals)
                 vfail(&v, "global %d outside 0..%d", BC_BX(i), m->nglobals - 1);
             break;
+        case OP_GETUPVALA: {
+            /* the VM skips the ADDI and SETUPVAL after it: they must be there */
+            Instr add = pc + 1 < f->ncode ? f->code[pc + 1] : 0, set = pc + 2 < f->ncode ? f->code[pc + 2] : 0;
+            if (BC_OP(add) != OP_ADDI || BC_A(add) != a || BC_B(add) != a || BC_OP(set) != OP_SETUPVAL ||
+                BC_A(set) != a || BC_B(set) != b)
+                vfail(&v, "GETUPVALA not followed by ADDI and SETUPVAL of its register and upvalue");
+        }
+            /* fall through */
         case OP_GETUPVAL:
         case OP_GETUPVALV:
         case OP_SETUPVAL:
@@ -755,7 +763,7 @@ static void test_tight_code(void) {
     ops_prog("closure counter", "func counter() {\n c := 0\n return func() { c++; return c }\n}\n", "counter",
              "LOADI NEWCELL CLOSURE RETURN RETURN");
     ops_prog("closure body", "func counter() {\n c := 0\n return func() { c++; return c }\n}\n",
-             "counter.func1", "GETUPVAL ADDI SETUPVAL GETUPVAL RETURN RETURN");
+             "counter.func1", "GETUPVALA ADDI SETUPVAL GETUPVAL RETURN RETURN");
     /* capture by value: n is never assigned after its declaration (no cell,
        the closure reads its copy); m is assigned after the closure captured
        it, d in a closure two levels down: both compiled again with a cell */
@@ -766,7 +774,10 @@ static void test_tight_code(void) {
              "f", "LOADI NEWCELL CLOSURE LOADI SETCELL RETURN RETURN");
     ops_prog("assigned two levels down",
              "func f(d) {\n return func() { return func() { d-- } }\n}\n", "f.func1.1",
-             "GETUPVAL ADDI SETUPVAL RETURN");
+             "GETUPVALA ADDI SETUPVAL RETURN");
+    /* GETUPVALA only before an ADDI: not before an add of a variable */
+    ops_prog("captured add of a variable", "func f(d, k) {\n return func() { d += k }\n}\n", "f.func1",
+             "GETUPVAL GETUPVALV ADD SETUPVAL RETURN");
     ops_prog("read two levels down", "func f(d) {\n return func() { return func() { return d } }\n}\n",
              "f.func1.1", "GETUPVALV RETURN RETURN");
     ops_prog("method call",
