@@ -41,7 +41,6 @@ void race_rewrite_proto(ObjProto *p) {
             CSP_RACE_TWINS(CSP_RACE_REWRITE)
             CSP_SEED_TWINS(CSP_RACE_REWRITE)
 #undef CSP_RACE_REWRITE
-        case OP_GETUPVALA: twin = OPR_GETUPVAL; break; /* its ADDI and SETUPVAL then run as they are */
         default: continue;
         }
         p->code[i] = (in & ~(Instr)0xFF) | (Instr)twin;

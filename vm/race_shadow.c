@@ -237,12 +237,12 @@ static bool reread(Shadow *s, const RaceG *rg, uint64_t rd, uint64_t e, uint32_t
     return true;
 }
 
-static void access(G *g, Obj *obj, uint32_t idx, bool write) {
+/* An access of obj's location idx, whose shadow cell is s.  *stack: g's
+ * stack id, computed here when still -1 (race_update makes two accesses at
+ * one point). */
+static void access_cell(G *g, Shadow *s, Obj *obj, uint32_t idx, bool write, int64_t *stackp) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
-    Shadow *s = shadow_cell(r, rg, obj, idx);
-    if (!s)
-        return;
     uint64_t e = rg->epoch;
     uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
     if (w == e)
@@ -253,7 +253,9 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
         if (rd == e || (rd == READ_SHARED && readset_has(s, e, &hint)))
             return; /* ... for reads, also among concurrent reads (a global function two goroutines call) */
     }
-    uint32_t stack = race_stack_id(r, g, rg);
+    if (*stackp < 0)
+        *stackp = race_stack_id(r, g, rg);
+    uint32_t stack = (uint32_t)*stackp;
     uint32_t goid = (uint32_t)g->id;
     RaceHit hit;
     bool raced = false;
@@ -309,6 +311,24 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
         hit.obj = obj;
         hit.idx = idx;
         race_report(r, g, &hit);
+    }
+}
+
+static void access(G *g, Obj *obj, uint32_t idx, bool write) {
+    Shadow *s = shadow_cell(g->vm->race, race_g(g), obj, idx);
+    int64_t stack = -1;
+    if (s)
+        access_cell(g, s, obj, idx, write, &stack);
+}
+
+void race_update(G *g, Obj *obj, uint32_t idx) {
+    if (!RACE_ON(g->vm))
+        return;
+    Shadow *s = shadow_cell(g->vm->race, race_g(g), obj, idx);
+    int64_t stack = -1;
+    if (s) {
+        access_cell(g, s, obj, idx, false, &stack);
+        access_cell(g, s, obj, idx, true, &stack);
     }
 }
 
