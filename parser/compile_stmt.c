@@ -283,8 +283,9 @@ static void assign_op(FuncState *fs, Node *lhs, int tok, Node *rhs) {
     arith_emit(fs, tok, t, t, rhs);
     target_store(fs, &tg, t);
     /* x += constant on a captured variable: the VM does all three at once */
-    if (tg.k == T_UPVAL && fs->ncode == load_pc + 3 && BC_OP(fs->code[load_pc + 1]) == OP_ADDI &&
-        BC_A(fs->code[load_pc + 1]) == t && BC_B(fs->code[load_pc + 1]) == t)
+    if (tg.k == T_UPVAL && fs->ncode == load_pc + 3 && BC_OP(fs->code[load_pc]) == OP_GETUPVAL &&
+        BC_OP(fs->code[load_pc + 1]) == OP_ADDI && BC_A(fs->code[load_pc + 1]) == t &&
+        BC_B(fs->code[load_pc + 1]) == t)
         fs->code[load_pc] = (fs->code[load_pc] & ~(Instr)0xFF) | (Instr)OP_GETUPVALA;
 }
 

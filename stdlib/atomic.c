@@ -172,7 +172,7 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
     return 1;
 }
 
-#define INT_METHODS(T, NAME, ADDOP)                                                                               \
+#define INT_METHODS(T, NAME, ADDOP)                                                                          \
     static int T##_Load(G *g, Value *a, int n) {                                                             \
         return int_load(g, a, n, &T##_type, "atomic." NAME ".Load");                                         \
     }                                                                                                        \

@@ -134,7 +134,7 @@ static void load_fields(Loader *L, int mi) {
 
 void vm_proto_ic_init(ObjProto *p, size_t ncode) {
     p->field_ic = mem_calloc(ncode, sizeof(uint64_t));
-    /* slot k = pc - 1 - code: field_ic + 8k bytes = 2 * pc + field_ic - 2 * (code + 1), Instr being 4 bytes */
+    /* slot k = pc - 1 - code, at field_ic + 8k bytes = 2 * pc + field_ic - 2 * (code + 1) */
     _Static_assert(sizeof(Instr) * 2 == sizeof(uint64_t), "an inline cache word is two instructions wide");
     p->ic_bias = (uintptr_t)p->field_ic - 2 * (uintptr_t)(p->code + 1);
 }

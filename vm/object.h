@@ -206,10 +206,11 @@ typedef int (*NativeFn)(G *g, Value *args, int nargs);
 /* A native method's fast path (NativeType.fast): the call's common case,
  * run by CALLM (or SELFC) straight from the dispatch loop, without
  * native_invoke's bookkeeping.  args[0] is a native object of the method's
- * type (the VM checked, usually by SELF's inline cache); nargs is unchecked.  It must not park, yield, panic, call back into the VM or
- * reach a safepoint, and makes no race-detector edge (under -race the
- * type's race_fast ones are installed instead, which make fn's edges); it
- * may allocate.  It returns its result count (at most
+ * type (the VM checked, usually by SELF's inline cache); nargs is unchecked.
+ * It must not park, yield, panic, call back into the VM or reach a
+ * safepoint, and makes no race-detector edge (under -race the type's
+ * race_fast ones are installed instead, which make fn's edges); it may
+ * allocate.  It returns its result count (at most
  * nargs: the results overwrite its arguments), or NATIVE_FAST_MISS having
  * done nothing: then fn handles the call. */
 #define NATIVE_FAST_MISS (-1)
@@ -228,7 +229,7 @@ typedef struct ObjNative {
     Obj obj;
     NativeFn fn;
     NativeFn fast; /* a method's fast path (NULL: none, or -race) */
-    uint8_t fast_op; /* NATIVE_OP_*: fast as one inline operation (never under -race) */
+    uint8_t fast_op;            /* NATIVE_OP_*: fast as one inline operation (never under -race) */
     int32_t fast_from, fast_to; /* NATIVE_OP_CAS32's operands */
     const char *name; /* "fmt.Println", "len" */
     const char *doc;  /* signature and one line: "Println(a...) — ..." */

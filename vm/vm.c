@@ -152,16 +152,16 @@ static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const Nativ
 }
 
 static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
-    atomic_store_explicit(vm_ic_slot(p, pc),
-                          ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG, memory_order_relaxed);
+    atomic_store_explicit(vm_ic_slot(p, pc), ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG,
+                          memory_order_relaxed);
 }
 
 /* A method call at ra (the native ObjNative, the receiver, the other
  * arguments: nargs with the receiver) made by the method's fast path
  * (ObjNative.fast), its results placed at ra for a call wanting nwant >= 0;
  * false if it has none, the receiver is not of the method's type (which a
- * fast path takes for granted), or it declined (nothing done).  It never calls back,
- * so the caller's frame and stack stay where they are.  Skipping CALLM's
+ * fast path takes for granted), or it declined (nothing done).  It never
+ * calls back, so the caller's frame and stack stay where they are.  Skipping CALLM's
  * safepoint is harmless: it cannot loop or recurse. */
 static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *ra, int nargs, int nwant) {
     ObjNative *n = AS_NATIVE(ra[0]);
@@ -179,7 +179,8 @@ static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *
  * the arguments at args[1..nargs): its fast path, inline when it is one
  * atomic operation on the payload's first word (NATIVE_OP_*); the results
  * at args, or NATIVE_FAST_MISS with nothing done. */
-static inline __attribute__((always_inline)) int native_op(G *g, ObjNative *n, Value *args, Value obj, int nargs) {
+static inline __attribute__((always_inline)) int native_op(G *g, ObjNative *n, Value *args, Value obj,
+                                                           int nargs) {
     void *word = AS_NATIVEOBJ(obj)->payload;
     args[0] = obj;
     int op = n->fast_op; /* tested in turn, the commonest first (a switch tests Load first) */
@@ -291,9 +292,6 @@ static int drop_norecv(G *g, uint32_t at, int nargs) {
  * entry made the plain opcodes 0.5-4% slower under callgrind (GCC allocates
  * the loop's registers as a whole). */
 #ifdef VM_SEEDPOINTS
-/* SELF runs a native method's fast path for the CALLM after it only when
- * that CALLM is no scheduling point: under -seed every CALLM is its twin. */
-#define FUSABLE_CALLM(op) ((op) == OP_CALLM)
 #define VM_EXECUTE vm_execute_seed
 /* Whether g yields at the scheduling point before the instruction ending at
  * pc; if so its frame resumes at that instruction, which has done nothing yet. */
@@ -309,7 +307,6 @@ __attribute__((noinline)) static bool seed_yield(G *g, const Instr *pc, int stop
             goto parked;                     \
     } while (0)
 #else
-#define FUSABLE_CALLM(op) ((op) == OP_CALLM || (op) == OPR_CALLM) /* (-race: the twin is CALLM) */
 #define VM_EXECUTE vm_execute_plain
 #define SEEDPOINT() ((void)0)
 #endif
@@ -912,7 +909,9 @@ dispatch:
      * and results (the compiler checked: self_fuse): a native method's fast
      * path runs here and the CALLM is skipped, one dispatch and its checks
      * fewer.  A struct's method, as SELF.  (Under -seed every CALLM is a
-     * scheduling point, never skipped: SELFC is SELF.) */
+     * scheduling point, never skipped: SELFC is SELF.  Under -race the CALLM
+     * is its twin, which is CALLM itself there, and the fast paths make the
+     * race edges: fast_op is NATIVE_OP_CALL.) */
     CASE(SELFUC) selfobj = cl->up[BC_B(i)]; goto self_call;
     CASE(SELFC) selfobj = RB;
     self_call: {
@@ -928,8 +927,8 @@ dispatch:
                 Instr call = *pc;
                 int nres = native_op(g, n, &base[BC_A(i) + 1], obj, BC_B(call) - 1);
                 if (LIKELY(nres >= 0)) {
-                    /* the results as native_fast_call places them, from
-                     * operands read again: nothing kept across the call */
+                    /* the results as native_fast_call places them, A read
+                     * again: no more kept across the call than the CALLM */
                     int nwant = (int)BC_C(call) - 1;
                     pc++;
                     if (nwant > 0) {

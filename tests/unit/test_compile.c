@@ -176,7 +176,8 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             break;
         case OP_GETUPVALA: {
             /* the VM skips the ADDI and SETUPVAL after it: they must be there */
-            Instr add = pc + 1 < f->ncode ? f->code[pc + 1] : 0, set = pc + 2 < f->ncode ? f->code[pc + 2] : 0;
+            Instr add = pc + 1 < f->ncode ? f->code[pc + 1] : 0,
+                  set = pc + 2 < f->ncode ? f->code[pc + 2] : 0;
             if (BC_OP(add) != OP_ADDI || BC_A(add) != a || BC_B(add) != a || BC_OP(set) != OP_SETUPVAL ||
                 BC_A(set) != a || BC_B(set) != b)
                 vfail(&v, "GETUPVALA not followed by ADDI and SETUPVAL of its register and upvalue");
@@ -746,8 +747,9 @@ static void test_tight_code(void) {
              "f.func1", "GETUPVALV RETURN RETURN");
     /* a method call's SELF moves after arguments that are literals or
        variables, right before its CALLM; not after a call */
-    ops_prog("SELF after plain arguments", "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n",
-             "f", "LOADI SELFC CALLM MOVE SELFC CALLM SELF GETGLOBAL CALL CALLM RETURN");
+    ops_prog("SELF after plain arguments",
+             "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n", "f",
+             "LOADI SELFC CALLM MOVE SELFC CALLM SELF GETGLOBAL CALL CALLM RETURN");
     /* a receiver that is a value upvalue: SELFU reads it from the closure */
     ops_prog("SELFU", "func f(mu, c) {\n return func() {\n  mu.Lock()\n  c.Add(2)\n }\n}\n", "f.func1",
              "SELFUC CALLM LOADI SELFUC CALLM RETURN");
@@ -772,9 +774,8 @@ static void test_tight_code(void) {
              "GETUPVALV ADDI RETURN RETURN");
     ops_prog("assigned after capture", "func f() {\n m := 1\n g := func() { return m }\n m = 2\n return g\n}\n",
              "f", "LOADI NEWCELL CLOSURE LOADI SETCELL RETURN RETURN");
-    ops_prog("assigned two levels down",
-             "func f(d) {\n return func() { return func() { d-- } }\n}\n", "f.func1.1",
-             "GETUPVALA ADDI SETUPVAL RETURN");
+    ops_prog("assigned two levels down", "func f(d) {\n return func() { return func() { d-- } }\n}\n",
+             "f.func1.1", "GETUPVALA ADDI SETUPVAL RETURN");
     /* GETUPVALA only before an ADDI: not before an add of a variable */
     ops_prog("captured add of a variable", "func f(d, k) {\n return func() { d += k }\n}\n", "f.func1",
              "GETUPVAL GETUPVALV ADD SETUPVAL RETURN");
