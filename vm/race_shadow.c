@@ -237,12 +237,18 @@ static bool reread(Shadow *s, const RaceG *rg, uint64_t rd, uint64_t e, uint32_t
     return true;
 }
 
-/* An access of obj's location idx, whose shadow cell is s.  *stack: g's
- * stack id, computed here when still -1 (race_update makes two accesses at
- * one point). */
-static void access_cell(G *g, Shadow *s, Obj *obj, uint32_t idx, bool write, int64_t *stackp) {
+/* What an access does: UPDATE is a read and then a write at one point (x++),
+ * checked as those two would be but under one lock, the read not recorded
+ * (the write forgets it at once). */
+enum { ACCESS_READ, ACCESS_WRITE, ACCESS_UPDATE };
+
+static void access(G *g, Obj *obj, uint32_t idx, int kind) {
+    bool write = kind != ACCESS_READ;
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
+    Shadow *s = shadow_cell(r, rg, obj, idx);
+    if (!s)
+        return;
     uint64_t e = rg->epoch;
     uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
     if (w == e)
@@ -253,9 +259,7 @@ static void access_cell(G *g, Shadow *s, Obj *obj, uint32_t idx, bool write, int
         if (rd == e || (rd == READ_SHARED && readset_has(s, e, &hint)))
             return; /* ... for reads, also among concurrent reads (a global function two goroutines call) */
     }
-    if (*stackp < 0)
-        *stackp = race_stack_id(r, g, rg);
-    uint32_t stack = (uint32_t)*stackp;
+    uint32_t stack = race_stack_id(r, g, rg);
     uint32_t goid = (uint32_t)g->id;
     RaceHit hit;
     bool raced = false;
@@ -267,9 +271,10 @@ static void access_cell(G *g, Shadow *s, Obj *obj, uint32_t idx, bool write, int
         return;
     }
     if (w && !happened_before(rg, w)) {
-        raced = true;
+        raced = true; /* an update's read races first */
         hit_prev(&hit, true, w, s->wstack, s->wgoid);
     }
+    bool read_raced = raced && kind == ACCESS_UPDATE;
     if (!write) {
         if (rd == READ_SHARED) {
             readset_put(r, s, e, stack, goid);
@@ -305,7 +310,7 @@ static void access_cell(G *g, Shadow *s, Obj *obj, uint32_t idx, bool write, int
     }
     spin_unlock(&s->lock);
     if (raced) {
-        hit.cur_write = write;
+        hit.cur_write = write && !read_raced;
         hit.cur_stack = stack;
         hit.cur_goid = g->id;
         hit.obj = obj;
@@ -314,33 +319,20 @@ static void access_cell(G *g, Shadow *s, Obj *obj, uint32_t idx, bool write, int
     }
 }
 
-static void access(G *g, Obj *obj, uint32_t idx, bool write) {
-    Shadow *s = shadow_cell(g->vm->race, race_g(g), obj, idx);
-    int64_t stack = -1;
-    if (s)
-        access_cell(g, s, obj, idx, write, &stack);
-}
-
-void race_update(G *g, Obj *obj, uint32_t idx) {
-    if (!RACE_ON(g->vm))
-        return;
-    Shadow *s = shadow_cell(g->vm->race, race_g(g), obj, idx);
-    int64_t stack = -1;
-    if (s) {
-        access_cell(g, s, obj, idx, false, &stack);
-        access_cell(g, s, obj, idx, true, &stack);
-    }
-}
-
 void race_read(G *g, Obj *obj, uint32_t idx) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, obj, idx, false);
+    access(g, obj, idx, ACCESS_READ);
 }
 void race_write(G *g, Obj *obj, uint32_t idx) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, obj, idx, true);
+    access(g, obj, idx, ACCESS_WRITE);
+}
+void race_update(G *g, Obj *obj, uint32_t idx) {
+    if (!RACE_ON(g->vm))
+        return;
+    access(g, obj, idx, ACCESS_UPDATE);
 }
 
 void race_index(G *g, Value obj, Value key, bool write) {
@@ -351,21 +343,21 @@ void race_index(G *g, Value obj, Value key, bool write) {
             return;
         int64_t i = val_as_smallint(key);
         if (i >= 0 && i < SHARED_LOAD(AS_LIST(obj)->len) && i < RACE_LIST_LEN)
-            access(g, val_as_obj(obj), (uint32_t)i, write);
+            access(g, val_as_obj(obj), (uint32_t)i, write ? ACCESS_WRITE : ACCESS_READ);
     } else if (val_is(obj, OBJ_MAP)) {
-        access(g, val_as_obj(obj), 0, write);
+        access(g, val_as_obj(obj), 0, write ? ACCESS_WRITE : ACCESS_READ);
     }
 }
 
 void race_list_len(G *g, ObjList *l, bool write) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, &l->obj, RACE_LIST_LEN, write);
+    access(g, &l->obj, RACE_LIST_LEN, write ? ACCESS_WRITE : ACCESS_READ);
 }
 
 void race_list_range(G *g, ObjList *l, int64_t lo, int64_t hi, bool write) {
     for (int64_t i = lo < 0 ? 0 : lo; i < hi && i < RACE_LIST_LEN; i++)
-        access(g, &l->obj, (uint32_t)i, write);
+        access(g, &l->obj, (uint32_t)i, write ? ACCESS_WRITE : ACCESS_READ);
 }
 
 /* ---- the collector (world stopped) ---- */
