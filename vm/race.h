@@ -62,7 +62,7 @@ void race_rewrite_proto(ObjProto *p);
 void race_read(G *g, Obj *obj, uint32_t idx);
 void race_write(G *g, Obj *obj, uint32_t idx);
 /* race_read then race_write of one location at one point (x++: GETUPVALA),
- * finding its shadow and the stack once */
+ * checked as those two are, under one lock */
 void race_update(G *g, Obj *obj, uint32_t idx);
 /* obj[key] as GETINDEX/SETINDEX see it: a list element or a map; anything
  * else (strings, out of range) is no shared location and is ignored. */
