@@ -75,6 +75,10 @@ typedef uint32_t Instr;
     OPCODE(GETUPVALV, AB) \
     /* Upval[B].cell := R[A] */ \
     OPCODE(SETUPVAL, AB) \
+    /* (added by the compiler) as GETUPVAL, followed by ADDI R[A] R[A] sC and SETUPVAL R[A] B \
+       (x++, x += 2 on a captured variable): with an int that does not overflow it does all \
+       three and skips the other two.  Under -race and -seed it is GETUPVAL's twin */ \
+    OPCODE(GETUPVALA, AB) \
     /* R[A] := closure of function K[Bx], copying per its upvalue list each parent register \
        or upvalue (a cell, or the value of a variable never assigned) */ \
     OPCODE(CLOSURE, ABx) \
@@ -177,6 +181,11 @@ typedef uint32_t Instr;
        variable never assigned: `mu.Lock()` in a goroutine), which SELF would read from a register \
        loaded by GETUPVALV */ \
     OPCODE(SELFU, ABC) \
+    /* (added by the compiler) as SELF and SELFU, when the instruction after is a CALLM of the same A \
+       with fixed arguments and results (B, C != 0): a native method's fast path runs here, \
+       and that CALLM is skipped when it succeeds */ \
+    OPCODE(SELFC, ABC) \
+    OPCODE(SELFUC, ABC) \
     /* as CALL/CALLV, after SELF: drops R[A+1] when SELF marked it absent */ \
     OPCODE(CALLM, ABC) \
     OPCODE(CALLMV, ABC) \

@@ -901,8 +901,8 @@ static int arg_is_plain(FuncState *fs, Node *a) {
 
 /* A method call x.m(args) whose arguments are all plain (arg_is_plain) has
  * its SELF or SELFU (at self_pc, the arguments' code after it) moved after them, so
- * that it comes right before its CALLM: the VM then runs a native method's
- * fast path from SELF, one dispatch fewer.  Nobody can tell: the receiver
+ * that it comes right before its CALLM (self_fuse): the VM then runs a native
+ * method's fast path from SELF, one dispatch fewer.  Nobody can tell: the receiver
  * is still evaluated first, and the arguments' code neither jumps nor
  * panics nor sees the lookup. */
 static void self_after_args(FuncState *fs, int self_pc) {
@@ -912,6 +912,21 @@ static void self_after_args(FuncState *fs, int self_pc) {
     memmove(&fs->lines[self_pc], &fs->lines[self_pc + 1], (size_t)(fs->ncode - self_pc - 1) * sizeof(int32_t));
     fs->code[fs->ncode - 1] = self;
     fs->lines[fs->ncode - 1] = line;
+}
+
+/* The CALLM just emitted, with fixed arguments and results, right after its
+ * SELF or SELFU: that becomes SELFC or SELFUC, so that the VM runs a native
+ * method's fast path from it and skips the CALLM without looking at what
+ * follows at run time. */
+static void self_fuse(FuncState *fs) {
+    Instr call = fs->code[fs->ncode - 1];
+    if (fs->ncode < 2 || BC_B(call) == 0 || BC_C(call) == 0)
+        return;
+    Instr self = fs->code[fs->ncode - 2];
+    if (BC_A(self) != BC_A(call) || (BC_OP(self) != OP_SELF && BC_OP(self) != OP_SELFU))
+        return;
+    int op = BC_OP(self) == OP_SELF ? OP_SELFC : OP_SELFUC;
+    fs->code[fs->ncode - 2] = (self & ~(Instr)0xFF) | (Instr)op;
 }
 
 void call_at(FuncState *fs, Node *n, int base, int nres) {
@@ -956,6 +971,8 @@ void call_at(FuncState *fs, Node *n, int base, int nres) {
     int op = method ? (n->spread ? OP_CALLMV : OP_CALLM) : (n->spread ? OP_CALLV : OP_CALL);
     fs->curline = n->line ? n->line : saveline;
     emit_abc(fs, op, base, B > 255 ? 255 : B, nres == MULTRET ? 0 : nres + 1);
+    if (op == OP_CALLM)
+        self_fuse(fs);
     fs->freereg = base + (nres > 0 ? nres : 0);
     reg_check(fs, fs->freereg);
     fs->curline = saveline;

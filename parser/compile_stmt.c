@@ -278,9 +278,15 @@ static void assign_op(FuncState *fs, Node *lhs, int tok, Node *rhs) {
     if (!target_prepare(fs, lhs, &tg, NULL, 0) || tg.k == T_DISCARD)
         return;
     int t = reg_reserve(fs, 1);
+    int load_pc = fs->ncode;
     target_load(fs, &tg, t);
     arith_emit(fs, tok, t, t, rhs);
     target_store(fs, &tg, t);
+    /* x += constant on a captured variable: the VM does all three at once */
+    if (tg.k == T_UPVAL && fs->ncode == load_pc + 3 && BC_OP(fs->code[load_pc]) == OP_GETUPVAL &&
+        BC_OP(fs->code[load_pc + 1]) == OP_ADDI && BC_A(fs->code[load_pc + 1]) == t &&
+        BC_B(fs->code[load_pc + 1]) == t)
+        fs->code[load_pc] = (fs->code[load_pc] & ~(Instr)0xFF) | (Instr)OP_GETUPVALA;
 }
 
 /* x := ...  (at file scope the new names are module globals) */

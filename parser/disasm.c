@@ -87,6 +87,8 @@ static void comment(FILE *out, const BcFunc *f, int pc, Instr i) {
     case OP_EQK:
     case OP_SELF:
     case OP_SELFU:
+    case OP_SELFC:
+    case OP_SELFUC:
     case OP_GETFIELD:
     case OP_REFFIELD:
     case OP_TYPEASSERT:

@@ -34,13 +34,12 @@ static inline void *args_recv(G *g, const char *fn, const Value *args, int nargs
     return args_recv_error(g, fn, args, nargs, t);
 }
 
-/* A fast path's receiver (ObjNative.fast): the payload of args[0] when it
- * is a native object of type t and the call has exactly nargs_want
- * arguments, receiver included; NULL sends the call to the full method. */
-static inline void *args_recv_fast(const Value *args, int nargs, int nargs_want, const NativeType *t) {
-    if (nargs == nargs_want && val_is(args[0], OBJ_NATIVEOBJ) && AS_NATIVEOBJ(args[0])->ntype == t)
-        return AS_NATIVEOBJ(args[0])->payload;
-    return NULL;
+/* A fast path's receiver (ObjNative.fast): the payload of args[0] (a native
+ * object of the method's type: the VM checked) when the call has exactly
+ * nargs_want arguments, receiver included; NULL sends the call to the full
+ * method. */
+static inline void *args_recv_fast(const Value *args, int nargs, int nargs_want) {
+    return nargs == nargs_want ? AS_NATIVEOBJ(args[0])->payload : NULL;
 }
 
 /* In a native method: declare `T *var`, the payload of the receiver (a

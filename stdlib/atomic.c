@@ -25,6 +25,7 @@
  * goroutine changed the word meanwhile.
  */
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include "stdlib/lib.h"
 #include "vm/race.h"
@@ -118,14 +119,14 @@ static int int_add(G *g, Value *args, int nargs, const NativeType *t, const char
  * other call (a float or boxed delta, a wrong argument) goes to the full
  * method, which checks and converts. */
 static inline int int_add_fast(G *g, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv_fast(args, nargs, 2, t);
+    AtomicWord *w = args_recv_fast(args, nargs, 2);
     if (!w || !val_is_smallint(args[1]))
         return NATIVE_FAST_MISS;
     return ret_int(g, args, int_add_word(t, &w->v, val_as_smallint(args[1])));
 }
 
 static inline int int_load_fast(G *g, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv_fast(args, nargs, 1, t);
+    AtomicWord *w = args_recv_fast(args, nargs, 1);
     if (!w)
         return NATIVE_FAST_MISS;
     return ret_int(g, args, atomic_load(&w->v));
@@ -133,7 +134,7 @@ static inline int int_load_fast(G *g, Value *args, int nargs, const NativeType *
 
 /* The same under -race (NativeType.race_fast), ordered as the methods are. */
 static inline int int_add_race_fast(G *g, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv_fast(args, nargs, 2, t);
+    AtomicWord *w = args_recv_fast(args, nargs, 2);
     if (!w || !val_is_smallint(args[1]))
         return NATIVE_FAST_MISS;
     RaceAtomic *ra = race_atomic_begin(g, race_owner(w), 0, RACE_ATOMIC_SYNC);
@@ -143,7 +144,7 @@ static inline int int_add_race_fast(G *g, Value *args, int nargs, const NativeTy
 }
 
 static inline int int_load_race_fast(G *g, Value *args, int nargs, const NativeType *t) {
-    AtomicWord *w = args_recv_fast(args, nargs, 1, t);
+    AtomicWord *w = args_recv_fast(args, nargs, 1);
     if (!w)
         return NATIVE_FAST_MISS;
     RaceAtomic *ra = race_atomic_begin(g, race_owner(w), 0, RACE_ATOMIC_SYNC);
@@ -171,7 +172,7 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
     return 1;
 }
 
-#define INT_METHODS(T, NAME)                                                                                 \
+#define INT_METHODS(T, NAME, ADDOP)                                                                          \
     static int T##_Load(G *g, Value *a, int n) {                                                             \
         return int_load(g, a, n, &T##_type, "atomic." NAME ".Load");                                         \
     }                                                                                                        \
@@ -211,15 +212,22 @@ static int int_cas(G *g, Value *args, int nargs, const NativeType *t, const char
         .name = "atomic." NAME,                                                                              \
         .methods = T##_methods,                                                                              \
         .payload_size = sizeof(AtomicWord),                                                                  \
-        .fast = (const NativeFast[]){{"Add", T##_Add_fast}, {"Load", T##_Load_fast}, {NULL, NULL}},          \
-        .race_fast = (const NativeFast[]){                                                                   \
-            {"Add", T##_Add_race_fast}, {"Load", T##_Load_race_fast}, {NULL, NULL}},                         \
+        .fast = (const NativeFast[]){{"Add", T##_Add_fast, ADDOP, 0, 0},                                     \
+                                     {"Load", T##_Load_fast, NATIVE_OP_LOAD64, 0, 0},                        \
+                                     {NULL, NULL, 0, 0, 0}},                                                 \
+        .race_fast = (const NativeFast[]){{"Add", T##_Add_race_fast, NATIVE_OP_CALL, 0, 0},                  \
+                                          {"Load", T##_Load_race_fast, NATIVE_OP_CALL, 0, 0},                \
+                                          {NULL, NULL, 0, 0, 0}},                                            \
     };
 
-INT_METHODS(int64, "Int64")
-INT_METHODS(int32, "Int32")
-INT_METHODS(uint64, "Uint64")
-INT_METHODS(uint32, "Uint32")
+/* ADDOP: Add inline in the dispatch loop (the word is a whole int64, whose
+ * two's complement add wraps as Go's), or not (32 bits: int_norm) */
+INT_METHODS(int64, "Int64", NATIVE_OP_ADD64)
+INT_METHODS(int32, "Int32", NATIVE_OP_CALL)
+INT_METHODS(uint64, "Uint64", NATIVE_OP_ADD64)
+INT_METHODS(uint32, "Uint32", NATIVE_OP_CALL)
+/* the word NATIVE_OP_ADD64 and NATIVE_OP_LOAD64 operate on */
+_Static_assert(offsetof(AtomicWord, v) == 0, "an atomic's word starts its payload");
 
 /* ---- the function forms on &v: AddInt64(&v, d) ... ---- */
 

@@ -24,6 +24,7 @@
  * sync.Mutex` and struct fields `mu sync.Mutex`); copies share the object.
  */
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,8 @@ typedef struct Mutex {
     _Atomic int32_t state;
     Sema sema; /* where waiters park; a permit is a wake-up */
 } Mutex;
+/* the word the fast paths' NATIVE_OP_CAS32 operates on */
+_Static_assert(offsetof(Mutex, state) == 0, "a Mutex's state starts its payload");
 
 enum {
     MUTEX_LOCKED = 1,
@@ -254,7 +257,7 @@ static int mutex_Unlock(G *g, Value *args, int nargs) {
  * waiters, a woken or starving state, an unlocked one) goes to the full
  * method, as Go's lockSlow and unlockSlow. */
 static inline Mutex *mutex_lock_fast(Value *args, int nargs) {
-    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    Mutex *m = args_recv_fast(args, nargs, 1);
     int32_t unlocked = 0;
     return m && atomic_compare_exchange_strong(&m->state, &unlocked, MUTEX_LOCKED) ? m : NULL;
 }
@@ -271,7 +274,7 @@ static int mutex_Lock_fast(G *g, Value *args, int nargs) {
 
 static int mutex_Unlock_fast(G *g, Value *args, int nargs) {
     (void)g;
-    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    Mutex *m = args_recv_fast(args, nargs, 1);
     return m && mutex_unlock_fast(m) ? 0 : NATIVE_FAST_MISS;
 }
 
@@ -285,7 +288,7 @@ static int mutex_Lock_race_fast(G *g, Value *args, int nargs) {
 }
 
 static int mutex_Unlock_race_fast(G *g, Value *args, int nargs) {
-    Mutex *m = args_recv_fast(args, nargs, 1, &mutex_type);
+    Mutex *m = args_recv_fast(args, nargs, 1);
     if (!m || atomic_load(&m->state) != MUTEX_LOCKED)
         return NATIVE_FAST_MISS;
     /* the edge before the unlock; should the CAS fail, Unlock releases again (harmless) */
@@ -320,10 +323,12 @@ static const NativeType mutex_type = {
     .payload_size = sizeof(Mutex),
     .init = mutex_obj_init,
     .finalize = mutex_finalize,
-    .fast = (const NativeFast[]){{"Lock", mutex_Lock_fast}, {"Unlock", mutex_Unlock_fast}, {NULL, NULL}},
-    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast},
-                                      {"Unlock", mutex_Unlock_race_fast},
-                                      {NULL, NULL}},
+    .fast = (const NativeFast[]){{"Lock", mutex_Lock_fast, NATIVE_OP_CAS32, 0, MUTEX_LOCKED},
+                                 {"Unlock", mutex_Unlock_fast, NATIVE_OP_CAS32, MUTEX_LOCKED, 0},
+                                 {NULL, NULL, 0, 0, 0}},
+    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast, NATIVE_OP_CALL, 0, 0},
+                                      {"Unlock", mutex_Unlock_race_fast, NATIVE_OP_CALL, 0, 0},
+                                      {NULL, NULL, 0, 0, 0}},
 };
 
 /* ---- RWMutex (Go's) ----

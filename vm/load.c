@@ -132,6 +132,13 @@ static void load_fields(Loader *L, int mi) {
     }
 }
 
+void vm_proto_ic_init(ObjProto *p, size_t ncode) {
+    p->field_ic = mem_calloc(ncode, sizeof(uint64_t));
+    /* slot k = pc - 1 - code, at field_ic + 8k bytes = 2 * pc + field_ic - 2 * (code + 1) */
+    _Static_assert(sizeof(Instr) * 2 == sizeof(uint64_t), "an inline cache word is two instructions wide");
+    p->ic_bias = (uintptr_t)p->field_ic - 2 * (uintptr_t)(p->code + 1);
+}
+
 static void load_protos(Loader *L, int mi) {
     BcModule *bm = L->prog->modules[mi];
     L->protos[mi] = mem_calloc((size_t)bm->nfuncs + 1, sizeof(ObjProto *));
@@ -150,7 +157,7 @@ static void load_protos(Loader *L, int mi) {
         p->upvals = mem_alloc(((size_t)bf->nupvals + 1) * sizeof(UpvalDesc));
         for (int u = 0; u < bf->nupvals; u++)
             p->upvals[u] = (UpvalDesc){bf->upvals[u].from_parent_reg, bf->upvals[u].index};
-        p->field_ic = mem_calloc((size_t)bf->ncode + 1, sizeof(uint64_t));
+        vm_proto_ic_init(p, (size_t)bf->ncode + 1);
         p->nparams = bf->nparams;
         p->variadic = bf->variadic;
         p->maxregs = bf->maxregs;
@@ -195,7 +202,7 @@ ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int n
     p->ncode = ncode;
     p->code = mem_alloc((size_t)ncode * sizeof(Instr));
     memcpy(p->code, code, (size_t)ncode * sizeof(Instr));
-    p->field_ic = mem_calloc((size_t)ncode, sizeof(uint64_t));
+    vm_proto_ic_init(p, (size_t)ncode);
     p->nparams = (uint8_t)nparams;
     p->maxregs = (uint8_t)maxregs;
     p->hidden = 1;

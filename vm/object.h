@@ -172,7 +172,16 @@ typedef struct ObjProto {
      * (struct type pointer << 16) | field index.  One word so that racing
      * goroutines can never pair a type with another type's index. */
     _Atomic uint64_t *field_ic;
+    /* The instruction ending at pc has its word at 2 * (uintptr_t)pc +
+     * ic_bias (vm_ic_slot): one add where the index pc - 1 - code took two
+     * loads and a shift.  Set with field_ic (vm_proto_ic_init). */
+    uintptr_t ic_bias;
 } ObjProto;
+
+/* The inline cache word of p's instruction ending at pc. */
+static inline _Atomic uint64_t *vm_ic_slot(const ObjProto *p, const Instr *pc) {
+    return (_Atomic uint64_t *)(2 * (uintptr_t)pc + p->ic_bias);
+}
 
 typedef struct ObjCell {
     Obj obj;
@@ -195,19 +204,33 @@ typedef struct ObjClosure {
 typedef int (*NativeFn)(G *g, Value *args, int nargs);
 
 /* A native method's fast path (NativeType.fast): the call's common case,
- * run by CALLM straight from the dispatch loop, without native_invoke's
- * bookkeeping.  It must not park, yield, panic, call back into the VM or
- * reach a safepoint, and makes no race-detector edge (under -race the
- * type's race_fast ones are installed instead, which make fn's edges); it
- * may allocate.  It returns its result count (at most
+ * run by CALLM (or SELFC) straight from the dispatch loop, without
+ * native_invoke's bookkeeping.  args[0] is a native object of the method's
+ * type (the VM checked, usually by SELF's inline cache); nargs is unchecked.
+ * It must not park, yield, panic, call back into the VM or reach a
+ * safepoint, and makes no race-detector edge (under -race the type's
+ * race_fast ones are installed instead, which make fn's edges); it may
+ * allocate.  It returns its result count (at most
  * nargs: the results overwrite its arguments), or NATIVE_FAST_MISS having
  * done nothing: then fn handles the call. */
 #define NATIVE_FAST_MISS (-1)
+
+/* A fast path that is one atomic operation on the first word of the
+ * receiver's payload (NativeFast.op): SELFC does it inline, with no call.
+ * The method's fast function does the same for every other caller. */
+enum {
+    NATIVE_OP_CALL,   /* none: call the fast function */
+    NATIVE_OP_ADD64,  /* Add(d), d an inline int: the int64 word += d, wrapping; the new value */
+    NATIVE_OP_LOAD64, /* Load(): the int64 word */
+    NATIVE_OP_CAS32,  /* no arguments and results: the int32 word from `from` to `to`, or decline */
+};
 
 typedef struct ObjNative {
     Obj obj;
     NativeFn fn;
     NativeFn fast; /* a method's fast path (NULL: none, or -race) */
+    uint8_t fast_op;            /* NATIVE_OP_*: fast as one inline operation (never under -race) */
+    int32_t fast_from, fast_to; /* NATIVE_OP_CAS32's operands */
     const char *name; /* "fmt.Println", "len" */
     const char *doc;  /* signature and one line: "Println(a...) — ..." */
     struct ObjString *method; /* a native type's method: its interned name (else NULL) */
@@ -277,10 +300,13 @@ typedef struct NativeMethod {
     const char *doc;
 } NativeMethod;
 
-/* A method's fast path (ObjNative.fast), by the method's name. */
+/* A method's fast path (ObjNative.fast), by the method's name, and the
+ * inline operation it amounts to (NATIVE_OP_*; 0 for none). */
 typedef struct NativeFast {
     const char *name;
     NativeFn fast;
+    uint8_t op;
+    int32_t from, to; /* NATIVE_OP_CAS32 */
 } NativeFast;
 
 typedef struct NativeType {

@@ -33,8 +33,8 @@
  * without -seed their table entries are the plain opcodes' (vm/vm.c). */
 // clang-format off
 #define CSP_RACE_TWINS(X) \
-    X(GETGLOBAL) X(SETGLOBAL) X(GETCELL) X(SETCELL) X(GETUPVAL) X(SETUPVAL) X(FORLTU) X(FORLEU) X(GETFIELD) X(SETFIELD) \
-    X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT) X(LEN)
+    X(GETGLOBAL) X(SETGLOBAL) X(GETCELL) X(SETCELL) X(GETUPVAL) X(GETUPVALA) X(SETUPVAL) X(FORLTU) X(FORLEU) \
+    X(GETFIELD) X(SETFIELD) X(GETINDEX) X(GETINDEXOK) X(GETINDEXZ) X(SETINDEX) X(ITERPREP) X(ITERNEXT) X(LEN)
 #define CSP_SEED_TWINS(X) X(SEND) X(RECV) X(SELECT) X(GO) X(CALL) X(CALLM) X(LOOP) X(FORLTUV) X(FORLEUV)
 
 enum {
@@ -60,6 +60,9 @@ void race_rewrite_proto(ObjProto *p);
  * cell and 0, a struct and its field, a list and its element, a map and 0. */
 void race_read(G *g, Obj *obj, uint32_t idx);
 void race_write(G *g, Obj *obj, uint32_t idx);
+/* race_read then race_write of one location at one point (x++: GETUPVALA),
+ * checked as those two are, under one lock */
+void race_update(G *g, Obj *obj, uint32_t idx);
 /* obj[key] as GETINDEX/SETINDEX see it: a list element or a map; anything
  * else (strings, out of range) is no shared location and is ignored. */
 void race_index(G *g, Value obj, Value key, bool write);

@@ -237,7 +237,13 @@ static bool reread(Shadow *s, const RaceG *rg, uint64_t rd, uint64_t e, uint32_t
     return true;
 }
 
-static void access(G *g, Obj *obj, uint32_t idx, bool write) {
+/* What an access does: UPDATE is a read and then a write at one point (x++),
+ * checked as those two would be but under one lock, the read not recorded
+ * (the write forgets it at once). */
+enum { ACCESS_READ, ACCESS_WRITE, ACCESS_UPDATE };
+
+static void access(G *g, Obj *obj, uint32_t idx, int kind) {
+    bool write = kind != ACCESS_READ;
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
     Shadow *s = shadow_cell(r, rg, obj, idx);
@@ -265,9 +271,10 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
         return;
     }
     if (w && !happened_before(rg, w)) {
-        raced = true;
+        raced = true; /* an update's read races first */
         hit_prev(&hit, true, w, s->wstack, s->wgoid);
     }
+    bool read_raced = raced && kind == ACCESS_UPDATE;
     if (!write) {
         if (rd == READ_SHARED) {
             readset_put(r, s, e, stack, goid);
@@ -303,7 +310,7 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
     }
     spin_unlock(&s->lock);
     if (raced) {
-        hit.cur_write = write;
+        hit.cur_write = write && !read_raced;
         hit.cur_stack = stack;
         hit.cur_goid = g->id;
         hit.obj = obj;
@@ -315,12 +322,17 @@ static void access(G *g, Obj *obj, uint32_t idx, bool write) {
 void race_read(G *g, Obj *obj, uint32_t idx) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, obj, idx, false);
+    access(g, obj, idx, ACCESS_READ);
 }
 void race_write(G *g, Obj *obj, uint32_t idx) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, obj, idx, true);
+    access(g, obj, idx, ACCESS_WRITE);
+}
+void race_update(G *g, Obj *obj, uint32_t idx) {
+    if (!RACE_ON(g->vm))
+        return;
+    access(g, obj, idx, ACCESS_UPDATE);
 }
 
 void race_index(G *g, Value obj, Value key, bool write) {
@@ -331,21 +343,21 @@ void race_index(G *g, Value obj, Value key, bool write) {
             return;
         int64_t i = val_as_smallint(key);
         if (i >= 0 && i < SHARED_LOAD(AS_LIST(obj)->len) && i < RACE_LIST_LEN)
-            access(g, val_as_obj(obj), (uint32_t)i, write);
+            access(g, val_as_obj(obj), (uint32_t)i, write ? ACCESS_WRITE : ACCESS_READ);
     } else if (val_is(obj, OBJ_MAP)) {
-        access(g, val_as_obj(obj), 0, write);
+        access(g, val_as_obj(obj), 0, write ? ACCESS_WRITE : ACCESS_READ);
     }
 }
 
 void race_list_len(G *g, ObjList *l, bool write) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, &l->obj, RACE_LIST_LEN, write);
+    access(g, &l->obj, RACE_LIST_LEN, write ? ACCESS_WRITE : ACCESS_READ);
 }
 
 void race_list_range(G *g, ObjList *l, int64_t lo, int64_t hi, bool write) {
     for (int64_t i = lo < 0 ? 0 : lo; i < hi && i < RACE_LIST_LEN; i++)
-        access(g, &l->obj, (uint32_t)i, write);
+        access(g, &l->obj, (uint32_t)i, write ? ACCESS_WRITE : ACCESS_READ);
 }
 
 /* ---- the collector (world stopped) ---- */

@@ -254,8 +254,12 @@ void vm_register_type(VM *vm, const NativeType *t) {
          * edges; every front end turns the detector on before it opens the
          * stdlib. */
         for (const NativeFast *fp = RACE_ON(vm) ? t->race_fast : t->fast; fp && fp->name; fp++)
-            if (!strcmp(fp->name, t->methods[i].name))
+            if (!strcmp(fp->name, t->methods[i].name)) {
                 ms[i]->fast = fp->fast;
+                ms[i]->fast_op = RACE_ON(vm) ? NATIVE_OP_CALL : fp->op; /* no edges inline */
+                ms[i]->fast_from = fp->from;
+                ms[i]->fast_to = fp->to;
+            }
     }
     /* Kept sorted by address, so that method lookup is a binary search. */
     int at = 0;

@@ -6,10 +6,10 @@
  * the stack.  Before anything that can panic, allocate-and-collect, or call,
  * the pc is saved into the frame (SAVEPC) so tracebacks and resumption see it
  * (Lua's "Protect").  Calls and backward jumps are the safepoints: they test
- * vm->safepoint, the one flag that garbage collection and preemption raise.
- * A backward jump also tests g->preempt itself; a call only when the flag
- * sends it to the general path (SAFEPOINT_PREEMPT in vm/vm.h), which costs
- * the fast call path nothing.
+ * vm->safepoint, the one flag that garbage collection and preemption raise
+ * (SAFEPOINT_PREEMPT in vm/vm.h); then a backward jump tests g->preempt, and
+ * a call goes to the general path, which does: the fast paths test nothing
+ * else.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +106,7 @@ static void vm_step_refill(void) {
 /* The field index of `name` in s, through the instruction's inline cache
  * (pc points just past the instruction). */
 static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjString *name) {
-    _Atomic uint64_t *slot = &p->field_ic[pc - 1 - p->code];
+    _Atomic uint64_t *slot = vm_ic_slot(p, pc);
     uint64_t c = atomic_load_explicit(slot, memory_order_relaxed);
     uint32_t idx = (uint32_t)(c & 0xFFFF);
     if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)s->type && idx < s->obj.aux))
@@ -124,7 +124,7 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
  * against the type's table on each hit, which a later SETMETHOD may have
  * changed.  -1: not a method of t, for op_self to sort out. */
 static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, ObjString *name) {
-    _Atomic uint64_t *slot = &p->field_ic[pc - 1 - p->code];
+    _Atomic uint64_t *slot = vm_ic_slot(p, pc);
     uint64_t c = atomic_load_explicit(slot, memory_order_relaxed);
     uint32_t idx = (uint32_t)(c & 0xFFFF);
     if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
@@ -146,30 +146,66 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
  * NULL: look it up (op_self), then native_cache. */
 #define NATIVE_IC_TAG 0xFFFFu
 static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const NativeType *t) {
-    uint64_t c = atomic_load_explicit(&p->field_ic[pc - 1 - p->code], memory_order_relaxed);
+    uint64_t c = atomic_load_explicit(vm_ic_slot(p, pc), memory_order_relaxed);
     ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
     return (c & 0xFFFF) == NATIVE_IC_TAG && n->owner == t ? n : NULL;
 }
 
 static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
-    atomic_store_explicit(&p->field_ic[pc - 1 - p->code],
-                          ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG, memory_order_relaxed);
+    atomic_store_explicit(vm_ic_slot(p, pc), ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG,
+                          memory_order_relaxed);
 }
 
 /* A method call at ra (the native ObjNative, the receiver, the other
  * arguments: nargs with the receiver) made by the method's fast path
  * (ObjNative.fast), its results placed at ra for a call wanting nwant >= 0;
- * false if it has none or it declined (nothing done).  It never calls back,
- * so the caller's frame and stack stay where they are.  Skipping CALLM's
+ * false if it has none, the receiver is not of the method's type (which a
+ * fast path takes for granted), or it declined (nothing done).  It never
+ * calls back, so the caller's frame and stack stay where they are.  Skipping CALLM's
  * safepoint is harmless: it cannot loop or recurse. */
 static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *ra, int nargs, int nwant) {
-    NativeFn fast = AS_NATIVE(ra[0])->fast;
+    ObjNative *n = AS_NATIVE(ra[0]);
+    NativeFn fast = n->fast;
     int nres;
-    if (!fast || (nres = fast(g, ra + 1, nargs)) < 0)
+    if (!fast || !val_is(ra[1], OBJ_NATIVEOBJ) || AS_NATIVEOBJ(ra[1])->ntype != n->owner ||
+        (nres = fast(g, ra + 1, nargs)) < 0)
         return false;
     for (int j = 0; j < nwant; j++)
         ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
     return true;
+}
+
+/* SELFC's call of native method n on obj (the receiver, of n's type) with
+ * the arguments at args[1..nargs): its fast path, inline when it is one
+ * atomic operation on the payload's first word (NATIVE_OP_*); the results
+ * at args, or NATIVE_FAST_MISS with nothing done. */
+static inline __attribute__((always_inline)) int native_op(G *g, ObjNative *n, Value *args, Value obj,
+                                                           int nargs) {
+    void *word = AS_NATIVEOBJ(obj)->payload;
+    args[0] = obj;
+    int op = n->fast_op; /* tested in turn, the commonest first (a switch tests Load first) */
+    if (op == NATIVE_OP_CAS32) {
+        int32_t from = n->fast_from;
+        return nargs == 1 && atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to)
+                   ? 0
+                   : NATIVE_FAST_MISS;
+    }
+    if (op == NATIVE_OP_ADD64) {
+        if (nargs != 2 || !val_is_smallint(args[1]))
+            return NATIVE_FAST_MISS;
+        int64_t d = val_as_smallint(args[1]);
+        int64_t v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, d) + (uint64_t)d);
+        args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
+        return 1;
+    }
+    if (op == NATIVE_OP_LOAD64) {
+        if (nargs != 1)
+            return NATIVE_FAST_MISS;
+        int64_t v = atomic_load((_Atomic int64_t *)word);
+        args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
+        return 1;
+    }
+    return n->fast ? n->fast(g, args, nargs) : NATIVE_FAST_MISS;
 }
 
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
@@ -256,9 +292,6 @@ static int drop_norecv(G *g, uint32_t at, int nargs) {
  * entry made the plain opcodes 0.5-4% slower under callgrind (GCC allocates
  * the loop's registers as a whole). */
 #ifdef VM_SEEDPOINTS
-/* SELF runs a native method's fast path for the CALLM after it only when
- * that CALLM is no scheduling point: under -seed every CALLM is its twin. */
-#define FUSABLE_CALLM(op) ((op) == OP_CALLM)
 #define VM_EXECUTE vm_execute_seed
 /* Whether g yields at the scheduling point before the instruction ending at
  * pc; if so its frame resumes at that instruction, which has done nothing yet. */
@@ -274,7 +307,6 @@ __attribute__((noinline)) static bool seed_yield(G *g, const Instr *pc, int stop
             goto parked;                     \
     } while (0)
 #else
-#define FUSABLE_CALLM(op) ((op) == OP_CALLM || (op) == OPR_CALLM) /* (-race: the twin is CALLM) */
 #define VM_EXECUTE vm_execute_plain
 #define SEEDPOINT() ((void)0)
 #endif
@@ -336,6 +368,18 @@ int VM_EXECUTE(G *g, int stop_depth) {
                 if (pr_ < 0)                                                   \
                     goto on_panic;                                             \
             }                                                                  \
+        }                                                                      \
+    } while (0)
+
+/* A backward jump's safepoint: one test of vm->safepoint, whose
+ * SAFEPOINT_PREEMPT bit sysmon raises with every g->preempt it sets (and
+ * raises again while one is pending), so a loop pays no second test. */
+#define BACKEDGE()                                                             \
+    do {                                                                       \
+        if (UNLIKELY(atomic_load_explicit(&vm->safepoint, memory_order_relaxed))) { \
+            SAVEPC();                                                          \
+            gc_safepoint(g);                                                   \
+            PREEMPTPOINT();                                                    \
         }                                                                      \
     } while (0)
 
@@ -424,6 +468,21 @@ dispatch:
     CASE(GETCELL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(RB))->v); NEXT; }
     CASE(SETCELL) { SHARED_STORE(((ObjCell *)val_as_obj(RA))->v, RB); NEXT; }
     CASE(GETUPVAL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v); NEXT; }
+    CASE(GETUPVALA) {
+        /* GETUPVAL, ADDI and SETUPVAL of one captured variable (x++), the
+         * last two skipped; anything but an int without overflow runs them */
+        ObjCell *c = (ObjCell *)val_as_obj(cl->up[BC_B(i)]);
+        Value a = SHARED_LOAD(c->v);
+        int64_t r;
+        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(*pc) * 2, &r)) {
+            SHARED_STORE(c->v, (Value)r);
+            RA = (Value)r;
+            pc += 2;
+            NEXT;
+        }
+        RA = a;
+        NEXT;
+    }
     /* never written after the closure was made: no race to check */
     CASE(GETUPVALV) { RA = cl->up[BC_B(i)]; NEXT; }
     CASE(SETUPVAL) { SHARED_STORE(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v, RA); NEXT; }
@@ -662,10 +721,9 @@ dispatch:
         if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
             !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) { \
             RA = (Value)r;                                                \
-            if ((int64_t)r op(int64_t) b) {                               \
-                pc += 1 - BC_AX(*pc); /* the LOOP after this */           \
-                SAFEPOINT();                                              \
-                PREEMPTPOINT();                                           \
+            if (LIKELY((int64_t)r op(int64_t) b)) {                       \
+                pc -= (size_t)(uint32_t)BC_AX(*pc) - 1; /* the LOOP after this */ \
+                BACKEDGE();                                               \
             } else                                                        \
                 pc++;                                                     \
             NEXT;                                                         \
@@ -673,8 +731,7 @@ dispatch:
         /* as the ADDI it stands for, then back to the loop's head */    \
         PROTECT(arith_slow(g, ARITH_ADD, &RA, a, val_smallint(BC_SC(i)))); \
         pc += 1 - BC_AX(*pc) - 1 - (HEAD);                                \
-        SAFEPOINT();                                                      \
-        PREEMPTPOINT();                                                   \
+        BACKEDGE();                                                       \
         NEXT;                                                             \
     }
 #define UPCELL (SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v))
@@ -692,8 +749,7 @@ dispatch:
     CASE(JMP) { pc += BC_SAX(i); NEXT; }
     CASE(LOOP) {
         pc -= BC_AX(i);
-        SAFEPOINT();
-        PREEMPTPOINT();
+        BACKEDGE();
         NEXT;
     }
     CASE(JMPT) {
@@ -849,48 +905,77 @@ dispatch:
         RA = g->stack[at];
         NEXT;
     }
+    /* The call itself comes next (mu.Lock(), c.Add(1)), with fixed arguments
+     * and results (the compiler checked: self_fuse): a native method's fast
+     * path runs here and the CALLM is skipped, one dispatch and its checks
+     * fewer.  A struct's method, as SELF.  (Under -seed every CALLM is a
+     * scheduling point, never skipped: SELFC is SELF.  Under -race the CALLM
+     * is its twin, which is CALLM itself there, and the fast paths make the
+     * race edges: fast_op is NATIVE_OP_CALL.) */
+    CASE(SELFUC) selfobj = cl->up[BC_B(i)]; goto self_call;
+    CASE(SELFC) selfobj = RB;
+    self_call: {
+        Value obj = selfobj;
+        if (UNLIKELY(!val_is_obj(obj)))
+            goto self_lookup;
+        if (val_as_obj(obj)->type == OBJ_STRUCT)
+            goto self_struct;
+#ifndef VM_SEEDPOINTS
+        if (LIKELY(val_as_obj(obj)->type == OBJ_NATIVEOBJ)) {
+            ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
+            if (LIKELY(n != NULL)) {
+                Instr call = *pc;
+                int nres = native_op(g, n, &base[BC_A(i) + 1], obj, BC_B(call) - 1);
+                if (LIKELY(nres >= 0)) {
+                    /* the results as native_fast_call places them, A read
+                     * again: no more kept across the call than the CALLM */
+                    int nwant = (int)BC_C(call) - 1;
+                    pc++;
+                    if (nwant > 0) {
+                        Instr i2 = i;
+                        OPAQUE(i2);
+                        Value *ra = &base[BC_A(i2)];
+                        for (int j = 0; j < nwant; j++)
+                            ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
+                    }
+                    NEXT;
+                }
+                RA = val_obj(n); /* no fast path, or it declined: CALLM calls the method */
+                NEXT;
+            }
+            goto self_lookup;
+        }
+#endif
+        goto self_recv;
+    }
     CASE(SELFU) selfobj = cl->up[BC_B(i)]; goto self_recv;
     CASE(SELF) selfobj = RB;
     self_recv: {
-        Value obj = selfobj;
-        if (LIKELY(val_is(obj, OBJ_STRUCT))) {
-            ObjStructType *t = AS_STRUCT(obj)->type;
+        if (LIKELY(val_is(selfobj, OBJ_STRUCT))) {
+        self_struct:;
+            ObjStructType *t = AS_STRUCT(selfobj)->type;
             int m = method_cached(cl->proto, pc, t, (ObjString *)val_as_obj(KC));
             if (LIKELY(m >= 0)) {
-                base[BC_A(i) + 1] = obj;
+                base[BC_A(i) + 1] = selfobj;
                 RA = t->methods[m].fn;
                 NEXT;
             }
         } else {
+            Value obj = selfobj;
             OPAQUE(obj); /* a test of its own, not merged with the struct test's */
             if (val_is(obj, OBJ_NATIVEOBJ)) {
                 ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
                 if (LIKELY(n != NULL)) {
                     base[BC_A(i) + 1] = obj;
                     RA = val_obj(n);
-                    /* The call itself right after (mu.Lock(), c.Add(1): the
-                     * compiler puts SELF after arguments that are literals or
-                     * variables): the method's fast path runs here and the
-                     * CALLM is skipped, one dispatch and its checks fewer.  (B
-                     * or C == 0, arguments or results up to top, go through it.) */
-                    Instr nx = *pc;
-                    int nres;
-                    if (n->fast && FUSABLE_CALLM(BC_OP(nx)) && BC_A(nx) == BC_A(i) && BC_B(nx) != 0 && BC_C(nx) != 0 &&
-                        (nres = n->fast(g, &base[BC_A(i) + 1], BC_B(nx) - 1)) >= 0) {
-                        /* the results as native_fast_call places them, from
-                         * operands read again: nothing kept across the call */
-                        Instr i2 = i;
-                        OPAQUE(i2);
-                        Value *ra = &base[BC_A(i2)];
-                        for (int j = 0; j < (int)BC_C(pc[0]) - 1; j++)
-                            ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
-                        pc++;
-                        NEXT;
-                    }
                     NEXT;
                 }
             }
         }
+        goto self_lookup;
+    }
+    self_lookup: {
+        Value obj = selfobj;
         SAVEPC();
         Value fn, recv;
         if (op_self(g, obj, (ObjString *)val_as_obj(KC), &fn, &recv) < 0)

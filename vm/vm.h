@@ -43,6 +43,8 @@ int vm_tailcall(G *g, int nargs);
 /* A closure of the runtime's own bytecode (deferwrap, Once.Do's wrapper),
  * hidden from traces. */
 ObjClosure *vm_hidden_closure(VM *vm, const char *name, const Instr *code, int ncode, int nparams, int maxregs);
+/* p->field_ic and p->ic_bias (vm_ic_slot) for its ncode instructions, p->code set. */
+void vm_proto_ic_init(ObjProto *p, size_t ncode);
 /* A part of the standard library written in csp (stdlib/prelude.c): compile
  * and load src, one module of function declarations, without running it.
  * Its functions are bound to its globals and hidden from traces (as the
@@ -90,8 +92,8 @@ typedef struct RuntimeOps {
  * (vm/gc.c, runtime/sched_stw.c).  PREEMPT: some running goroutine has
  * g->preempt set; a call at a safepoint then takes the general path, which
  * yields at the callee's entry if the caller's g->preempt is set (Go's
- * function prologue check), so loop-free code is preempted without a test on
- * the fast call path.  sysmon raises it while such a goroutine runs; the
+ * function prologue check), and a backward jump tests g->preempt, so neither
+ * the fast call path nor a loop tests more than this word.  sysmon raises it while such a goroutine runs; the
  * goroutine that yields clears it. */
 enum { SAFEPOINT_GC = 1, SAFEPOINT_PREEMPT = 2 };
 

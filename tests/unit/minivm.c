@@ -455,10 +455,11 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
             ((MCell *)R[a].u.p)->v = R[b];
             break;
         case OP_GETUPVAL:
+        case OP_GETUPVALA: /* its ADDI and SETUPVAL follow: run them as they are */
         case OP_SETUPVAL:
             if (cl->up[b].t != MV_CELL)
                 MERR("upvalue %d is not a cell", b);
-            if (BC_OP(i) == OP_GETUPVAL)
+            if (BC_OP(i) != OP_SETUPVAL)
                 R[a] = ((MCell *)cl->up[b].u.p)->v;
             else
                 ((MCell *)cl->up[b].u.p)->v = R[a];
@@ -597,10 +598,13 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
             break;
         }
         case OP_SELF:
-        case OP_SELFU: {
-            if (BC_OP(i) == OP_SELFU && cl->up[b].t == MV_CELL)
+        case OP_SELFU:
+        case OP_SELFC:
+        case OP_SELFUC: {
+            int up = BC_OP(i) == OP_SELFU || BC_OP(i) == OP_SELFUC;
+            if (up && cl->up[b].t == MV_CELL)
                 MERR("SELFU's upvalue %d is a cell", b);
-            MV obj = BC_OP(i) == OP_SELFU ? cl->up[b] : R[b];
+            MV obj = up ? cl->up[b] : R[b];
             const char *name = f->k[c].s;
             R[a + 1] = obj;
             if (obj.t != MV_STRUCT)

@@ -174,6 +174,15 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             if (BC_BX(i) >= m->nglobals)
                 vfail(&v, "global %d outside 0..%d", BC_BX(i), m->nglobals - 1);
             break;
+        case OP_GETUPVALA: {
+            /* the VM skips the ADDI and SETUPVAL after it: they must be there */
+            Instr add = pc + 1 < f->ncode ? f->code[pc + 1] : 0,
+                  set = pc + 2 < f->ncode ? f->code[pc + 2] : 0;
+            if (BC_OP(add) != OP_ADDI || BC_A(add) != a || BC_B(add) != a || BC_OP(set) != OP_SETUPVAL ||
+                BC_A(set) != a || BC_B(set) != b)
+                vfail(&v, "GETUPVALA not followed by ADDI and SETUPVAL of its register and upvalue");
+        }
+            /* fall through */
         case OP_GETUPVAL:
         case OP_GETUPVALV:
         case OP_SETUPVAL:
@@ -295,10 +304,18 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             if ((op == OP_CALLM || op == OP_CALLMV) && (pc == 0 || BC_OP(f->code[pc - 1]) == OP_JMP))
                 vfail(&v, "CALLM without SELF");
             break;
+        case OP_SELFC:
+        case OP_SELFUC: {
+            /* the VM skips the CALLM after it: it must be there, of fixed arity */
+            Instr nx = pc + 1 < f->ncode ? f->code[pc + 1] : 0;
+            if (BC_OP(nx) != OP_CALLM || BC_A(nx) != a || BC_B(nx) == 0 || BC_C(nx) == 0)
+                vfail(&v, "SELFC not followed by its CALLM with fixed arguments and results");
+        }
+            /* fall through */
         case OP_SELF:
         case OP_SELFU:
             reg(&v, a + 1);
-            if (op == OP_SELF)
+            if (op == OP_SELF || op == OP_SELFC)
                 reg(&v, b);
             else if (b >= f->nupvals)
                 vfail(&v, "SELFU's upvalue out of range");
@@ -730,11 +747,16 @@ static void test_tight_code(void) {
              "f.func1", "GETUPVALV RETURN RETURN");
     /* a method call's SELF moves after arguments that are literals or
        variables, right before its CALLM; not after a call */
-    ops_prog("SELF after plain arguments", "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n",
-             "f", "LOADI SELF CALLM MOVE SELF CALLM SELF GETGLOBAL CALL CALLM RETURN");
+    ops_prog("SELF after plain arguments",
+             "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n", "f",
+             "LOADI SELFC CALLM MOVE SELFC CALLM SELF GETGLOBAL CALL CALLM RETURN");
     /* a receiver that is a value upvalue: SELFU reads it from the closure */
     ops_prog("SELFU", "func f(mu, c) {\n return func() {\n  mu.Lock()\n  c.Add(2)\n }\n}\n", "f.func1",
-             "SELFU CALLM LOADI SELFU CALLM RETURN");
+             "SELFUC CALLM LOADI SELFUC CALLM RETURN");
+    /* SELFC only before a CALLM of fixed results: not one whose results
+       run up to top (the last argument of a call) */
+    ops_prog("SELF before a CALLM of all results", "func f(c) {\n g(c.Load())\n}\nfunc g(x) {}\n", "f",
+             "GETGLOBAL SELF CALLM CALL RETURN");
     ops_prog("loop not counted", "func f(n) {\n s := 0\n for i := 0; i < n; i = s + 1 {\n  s += i\n }\n return s\n}\n", "f",
              "LOADI LOADI JLT JMP ADD ADDI LOOP RETURN RETURN");
     ops_prog("float64 conversion", "func f(i, j) {\n return 1.0 / float64(i+j)\n}\n", "f",
@@ -743,7 +765,7 @@ static void test_tight_code(void) {
     ops_prog("closure counter", "func counter() {\n c := 0\n return func() { c++; return c }\n}\n", "counter",
              "LOADI NEWCELL CLOSURE RETURN RETURN");
     ops_prog("closure body", "func counter() {\n c := 0\n return func() { c++; return c }\n}\n",
-             "counter.func1", "GETUPVAL ADDI SETUPVAL GETUPVAL RETURN RETURN");
+             "counter.func1", "GETUPVALA ADDI SETUPVAL GETUPVAL RETURN RETURN");
     /* capture by value: n is never assigned after its declaration (no cell,
        the closure reads its copy); m is assigned after the closure captured
        it, d in a closure two levels down: both compiled again with a cell */
@@ -752,14 +774,16 @@ static void test_tight_code(void) {
              "GETUPVALV ADDI RETURN RETURN");
     ops_prog("assigned after capture", "func f() {\n m := 1\n g := func() { return m }\n m = 2\n return g\n}\n",
              "f", "LOADI NEWCELL CLOSURE LOADI SETCELL RETURN RETURN");
-    ops_prog("assigned two levels down",
-             "func f(d) {\n return func() { return func() { d-- } }\n}\n", "f.func1.1",
-             "GETUPVAL ADDI SETUPVAL RETURN");
+    ops_prog("assigned two levels down", "func f(d) {\n return func() { return func() { d-- } }\n}\n",
+             "f.func1.1", "GETUPVALA ADDI SETUPVAL RETURN");
+    /* GETUPVALA only before an ADDI: not before an add of a variable */
+    ops_prog("captured add of a variable", "func f(d, k) {\n return func() { d += k }\n}\n", "f.func1",
+             "GETUPVAL GETUPVALV ADD SETUPVAL RETURN");
     ops_prog("read two levels down", "func f(d) {\n return func() { return func() { return d } }\n}\n",
              "f.func1.1", "GETUPVALV RETURN RETURN");
     ops_prog("method call",
              "type P struct { x }\nfunc (p P) Get() { return p.x }\nfunc f(p) { return p.Get() + 1 }\n", "f",
-             "SELF CALLM ADDI RETURN RETURN");
+             "SELFC CALLM ADDI RETURN RETURN");
     ops_prog("std call", "import \"fmt\"\nfunc f(x) { fmt.Println(x, 1) }\n", "f",
              "LOADK MOVE LOADI CALL RETURN");
     ops_prog("eqk cond", "func f(x) {\n if x == nil {\n  return 1\n }\n return 2\n}\n", "f",
