@@ -52,7 +52,10 @@ void race_rewrite_proto(ObjProto *p) {
 void race_tick(RaceG *rg) {
     rg->clk++;
     rg->epoch = epoch_make(rg->tid, rg->clk);
-    clock_set_hinted(&rg->vc, rg->tid, rg->clk, &rg->own_ix);
+    if (!clock_set_at(&rg->vc, rg->own_ix, rg->tid, rg->clk)) {
+        clock_set_hinted(&rg->vc, rg->tid, rg->clk, &rg->own_ix);
+        rg->vc_gen++;
+    }
 }
 
 /* A slot for a new goroutine (r->mu held): an ended one out of quarantine,
@@ -121,6 +124,7 @@ void race_go(G *parent, G *child) {
     uint32_t n = race_stack_capture(parent, f);
     RaceG *crg = rg_new(r, child, depot_put(r, f, n));
     clock_join(&crg->vc, &prg->vc); /* the go statement happens before the goroutine starts */
+    crg->vc_gen++;
     race_tick(prg);
 }
 
@@ -187,17 +191,21 @@ static __attribute__((noinline)) SyncObj *sync_find_slow(Race *r, RaceG *rg, con
     return s;
 }
 
+/* s's clocks, room made for `sub` (created empty). */
+static __attribute__((noinline)) void sync_clocks_grow(SyncObj *s, uint32_t sub) {
+    uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
+    SyncClock *subs = mem_calloc(n, sizeof(SyncClock));
+    for (uint32_t i = 0; i < s->nsubs; i++)
+        subs[i] = s->subs[i];
+    free(s->subs);
+    s->subs = subs;
+    s->nsubs = n;
+}
+
 /* The clock `sub` of a locked sync object, created empty on first use. */
-static SyncClock *sync_clock(SyncObj *s, uint32_t sub) {
-    if (sub >= s->nsubs) {
-        uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
-        SyncClock *subs = mem_calloc(n, sizeof(SyncClock));
-        for (uint32_t i = 0; i < s->nsubs; i++)
-            subs[i] = s->subs[i];
-        free(s->subs);
-        s->subs = subs;
-        s->nsubs = n;
-    }
+static inline SyncClock *sync_clock(SyncObj *s, uint32_t sub) {
+    if (__builtin_expect(sub >= s->nsubs, 0))
+        sync_clocks_grow(s, sub);
     return &s->subs[sub];
 }
 
@@ -206,18 +214,30 @@ static void sync_acquire(RaceG *rg, SyncClock *sc) {
     if (sc->cover == rg->serial)
         return; /* rg has seen it all already */
     clock_join(&rg->vc, &sc->c);
+    rg->vc_gen++;
     sc->cover = rg->serial;
+}
+
+/* sc := rg's clock (sc <= rg). */
+static void sync_copy(RaceG *rg, SyncClock *sc) {
+    clock_copy(&sc->c, &rg->vc);
+    sc->copy_of = rg->serial;
+    sc->copy_gen = rg->vc_gen;
 }
 
 /* rg's past joins sc: whoever covered sc before covers it now only if it
  * is rg (then sc is rg's clock). */
 static void sync_release(RaceG *rg, SyncClock *sc) {
-    if (sc->cover == rg->serial) {
-        clock_copy(&sc->c, &rg->vc); /* sc <= rg: the join is rg's clock */
+    if (sc->cover == rg->serial) { /* sc <= rg: the join is rg's clock */
+        if (sc->copy_of == rg->serial && sc->copy_gen == rg->vc_gen &&
+            clock_set_at(&sc->c, rg->own_ix, rg->tid, rg->clk))
+            return; /* a copy of it already, but for rg's own slot (a Lock and Unlock again) */
+        sync_copy(rg, sc);
         return;
     }
     clock_join(&sc->c, &rg->vc);
     sc->cover = 0;
+    sc->copy_of = 0;
 }
 
 void race_acquire(G *g, const void *obj, uint32_t sub) {
@@ -240,7 +260,7 @@ void race_release_acquire(G *g, const void *obj, uint32_t sub) {
     SyncObj *s = sync_lock(g->vm->race, rg, obj);
     SyncClock *sc = sync_clock(s, sub);
     sync_acquire(rg, sc);
-    clock_copy(&sc->c, &rg->vc); /* the clock is now rg's: rg still covers it */
+    sync_copy(rg, sc); /* the clock is now rg's: rg still covers it */
     spin_unlock(&s->lock);
     race_tick(rg);
 }
@@ -265,6 +285,8 @@ void race_handoff(G *a, G *b) {
     RaceG *ra = race_g(a), *rb = race_g(b);
     clock_join(&ra->vc, &rb->vc);
     clock_join(&rb->vc, &ra->vc);
+    ra->vc_gen++;
+    rb->vc_gen++;
     race_tick(ra);
     race_tick(rb);
 }

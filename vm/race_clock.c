@@ -200,15 +200,14 @@ void clock_set(Clock *c, uint32_t tid, uint32_t clk) {
         clock_flatten(c);
 }
 
-void clock_set_hinted(Clock *c, uint32_t tid, uint32_t clk, uint32_t *hint) {
-    VC *d = &c->delta;
-    if (*hint < d->n && d->e[*hint].tid == tid) {
-        d->e[*hint].clk = clk;
-        return;
-    }
+bool clock_set_hinted(Clock *c, uint32_t tid, uint32_t clk, uint32_t *hint) {
+    if (clock_set_at(c, *hint, tid, clk))
+        return true;
     clock_set(c, tid, clk);
+    VC *d = &c->delta;
     uint32_t i = vc_find(d, tid);
     *hint = i < d->n && d->e[i].tid == tid ? i : UINT32_MAX;
+    return false;
 }
 
 void clock_join(Clock *dst, const Clock *src) {

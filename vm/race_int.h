@@ -73,8 +73,16 @@ typedef struct Clock {
 uint32_t clock_get(const Clock *c, uint32_t tid);
 void clock_set(Clock *c, uint32_t tid, uint32_t clk);
 /* clock_set for a slot set again and again (a goroutine's own): *hint
- * remembers where the slot's pair is, so the next set is a store. */
-void clock_set_hinted(Clock *c, uint32_t tid, uint32_t clk, uint32_t *hint);
+ * remembers where the slot's pair is, so the next set is a store (then
+ * true: nothing but that pair's clock changed). */
+bool clock_set_hinted(Clock *c, uint32_t tid, uint32_t clk, uint32_t *hint);
+/* If pair ix of c's delta is slot tid, set its clock to clk and true. */
+static inline bool clock_set_at(Clock *c, uint32_t ix, uint32_t tid, uint32_t clk) {
+    if (ix >= c->delta.n || c->delta.e[ix].tid != tid)
+        return false;
+    c->delta.e[ix].clk = clk;
+    return true;
+}
 void clock_join(Clock *dst, const Clock *src);
 void clock_copy(Clock *dst, const Clock *src);
 void clock_free(Clock *c);
@@ -104,6 +112,7 @@ typedef struct RaceG {
     uint32_t own_ix; /* where vc's delta keeps slot tid (clock_set_hinted) */
     uint64_t serial; /* unique, never reused (SyncClock.cover) */
     Clock vc;
+    uint64_t vc_gen; /* counts vc's changes but those of slot tid's clock at own_ix (SyncClock.copy_gen) */
     int64_t goid;
     uint32_t create_stack; /* depot id of the go statement's stack; 0 for main */
     /* the stacks this goroutine interned last, by a 64-bit hash of their
@@ -177,6 +186,10 @@ typedef struct Chunk {
 typedef struct SyncClock {
     Clock c;
     uint64_t cover;
+    /* c is a copy of the clock of the goroutine whose serial is copy_of
+     * (0: none) at its vc_gen copy_gen, but for that goroutine's own slot:
+     * its next release (an Unlock after its Lock) sets that slot alone */
+    uint64_t copy_of, copy_gen;
 } SyncClock;
 typedef struct SyncObj {
     struct SyncObj *_Atomic next; /* hash chain: lock-free lookups, inserts under a shard lock */
