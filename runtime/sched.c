@@ -176,40 +176,69 @@ void acquirep(M *m, P *p) {
 
 /* ---- run queues ---- */
 
+/* The chain first..last of n Gs, linked, to the global queue's tail
+ * (sched.lock held). */
+static void globrunq_put_chain(Sched *s, G *first, G *last, int n) {
+    last->schedlink = NULL;
+    if (s->runq_tail - s->runq_head == GLOBRUNQ_SEGS) { /* full: the newest chain grows */
+        RunSeg *t = &s->runq[(s->runq_tail - 1) % GLOBRUNQ_SEGS];
+        t->last->schedlink = first;
+        t->last = last;
+        t->n += n;
+    } else {
+        s->runq[s->runq_tail++ % GLOBRUNQ_SEGS] = (RunSeg){first, last, n};
+    }
+    atomic_fetch_add(&s->runq_size, n);
+}
+
 void sched_globrunq_put(Sched *s, G *g) {
     if (s->seed) { /* one run queue, from which the PRNG picks */
         seed_put(s, g);
         return;
     }
-    g->schedlink = NULL;
-    if (s->runq_tail)
-        s->runq_tail->schedlink = g;
-    else
-        s->runq_head = g;
-    s->runq_tail = g;
-    atomic_fetch_add(&s->runq_size, 1);
+    globrunq_put_chain(s, g, g, 1);
 }
 
-/* Take one G from the global queue, and up to a fair share more, as a
- * chain (sched.lock held); the caller runs the first and, the lock
- * released, puts the rest in its P's local queue (local_put_rest). */
+/* Take a fair share of the global queue (one with just_one) as a chain
+ * (sched.lock held); the caller runs the first and, the lock released, puts
+ * the rest in its P's local queue (local_put_rest).  Whole chains are taken
+ * while they fit that empty queue, so a share costs no walk; only a chain
+ * larger than that, or just_one, is cut, walking the part taken. */
 static G *globrunq_get(Sched *s, bool just_one) {
     int n = atomic_load(&s->runq_size);
     if (n == 0)
         return NULL;
+    int limit = just_one ? 1 : RUNQ_SIZE / 2 + 1; /* one to run, half a ring to queue */
     int take = just_one ? 1 : n / atomic_load(&s->nprocs) + 1;
-    if (take > n)
-        take = n;
-    if (take > RUNQ_SIZE / 2)
-        take = RUNQ_SIZE / 2;
-    G *first = s->runq_head, *last = first;
-    for (int i = 1; i < take; i++)
-        last = last->schedlink;
-    s->runq_head = last->schedlink;
-    if (!s->runq_head)
-        s->runq_tail = NULL;
+    if (take > limit)
+        take = limit;
+    G *first = NULL, *last = NULL;
+    int got = 0;
+    while (got < take && s->runq_head != s->runq_tail) {
+        RunSeg *sg = &s->runq[s->runq_head % GLOBRUNQ_SEGS];
+        G *a = sg->first, *b;
+        int k;
+        if (got + sg->n <= limit) { /* the whole chain */
+            b = sg->last;
+            k = sg->n;
+            s->runq_head++;
+        } else { /* its first take - got */
+            k = take - got;
+            b = a;
+            for (int i = 1; i < k; i++)
+                b = b->schedlink;
+            sg->first = b->schedlink;
+            sg->n -= k;
+        }
+        if (last)
+            last->schedlink = a;
+        else
+            first = a;
+        last = b;
+        got += k;
+    }
     last->schedlink = NULL;
-    atomic_fetch_sub(&s->runq_size, take);
+    atomic_fetch_sub(&s->runq_size, got);
     return first;
 }
 
@@ -243,15 +272,10 @@ static void overflow_to_global(void *ctx, void **items, int n) {
     Sched *s = ctx;
     if (n <= 0)
         return;
-    for (int i = 0; i < n; i++)
-        ((G *)items[i])->schedlink = i + 1 < n ? items[i + 1] : NULL;
+    for (int i = 0; i + 1 < n; i++)
+        ((G *)items[i])->schedlink = items[i + 1];
     pthread_mutex_lock(&s->lock);
-    if (s->runq_tail)
-        s->runq_tail->schedlink = items[0];
-    else
-        s->runq_head = items[0];
-    s->runq_tail = items[n - 1];
-    atomic_fetch_add(&s->runq_size, n);
+    globrunq_put_chain(s, items[0], items[n - 1], n);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -546,8 +570,9 @@ static G *find_runnable(Sched *s, M *m) {
 
 /* ---- running goroutines ---- */
 
-/* A finished goroutine goes to the free list, never back to malloc: sysmon
- * may still be looking at it (Go keeps its Gs for the same reason). */
+/* A finished goroutine's G goes to its P's free list (runtime/gfree.h),
+ * never back to malloc: sysmon may still be looking at it (Go keeps its Gs
+ * for the same reason), and it stays in the registry as G_DEAD. */
 static void g_free(Sched *s, G *g) {
     VM *vm = s->vm;
     for (int j = 0; j < g->nframes; j++)
@@ -571,58 +596,41 @@ static void g_free(Sched *s, G *g) {
     atomic_store(&g->interrupted, 0);
     /* A grown stack goes back to malloc; the initial one stays for the next
      * goroutine (a malloc and a free per goroutine were 15% of skynet) until
-     * the next collection (sched_gfree_trim). */
+     * a collection finds it in the pool (gfree_trim). */
     g_stack_release(g, false);
-    pthread_mutex_lock(&s->lock);
-    G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
-    vm->gs[g->gs_index] = last;
-    last->gs_index = g->gs_index;
-    g->schedlink = s->gfree;
-    s->gfree = g;
-    pthread_mutex_unlock(&s->lock);
-    atomic_fetch_sub(&s->ngoroutines, 1);
+    P *p = tls_m ? tls_m->p : NULL;
+    if (p) {
+        gfree_put(&s->gfree, &p->gfree, g);
+        atomic_store_explicit(&p->ngo, atomic_load_explicit(&p->ngo, memory_order_relaxed) - 1,
+                              memory_order_relaxed);
+    } else { /* not expected: every G ends on an M holding a P */
+        GFreeLocal one = {0};
+        gfree_put(&s->gfree, &one, g);
+        gfree_flush(&s->gfree, &one);
+        atomic_fetch_sub(&s->ngoroutines, 1);
+    }
 }
 
-/* A new G with its scheduler half, not yet numbered or registered
- * (g_adopt). */
-static G *g_new(VM *vm) {
-    G *g = vm_alloc_g(vm);
+/* A new G with its scheduler half, in the registry the collector and the
+ * dumps read, for good (its id is the caller's to set). */
+static G *g_new(Sched *s) {
+    G *g = vm_alloc_g(s->vm);
     g->rt = mem_calloc(1, sizeof(GRuntime));
-    return g;
-}
-
-/* g becomes a live goroutine: numbered, and in the registry the collector
- * and the dumps read (sched.lock held). */
-static void g_adopt(Sched *s, G *g) {
-    g->id = ++s->vm->next_goid;
+    pthread_mutex_lock(&s->gs_lock);
     vm_register_g(s->vm, g);
-}
-
-/* The world is stopped (sched.lock held): past the first GFREE_STACKS free
- * Gs, free Gs keep no stack, so 100k goroutines that exited together leave
- * ~100k small G structs after a collection (Go frees dead Gs' stacks at each
- * collection too, markrootFreeGStacks). */
-void sched_gfree_trim(Sched *s) {
-    int kept = 0;
-    /* The Gs with a stack are a prefix of the list: it is a stack (LIFO),
-     * and the last trim left none past the first GFREE_STACKS. */
-    for (G *g = s->gfree; g && (g->stack || kept < GFREE_STACKS); g = g->schedlink)
-        if (kept < GFREE_STACKS)
-            kept++;
-        else
-            g_stack_release(g, true);
-}
-
-/* A free G, adopted, its stack still the last goroutine's (stack_clear);
- * NULL if none is free (sched.lock held). */
-static G *gfree_pop(Sched *s) {
-    G *g = s->gfree;
-    if (!g)
-        return NULL;
-    s->gfree = g->schedlink;
-    g->schedlink = NULL;
-    g_adopt(s, g);
+    pthread_mutex_unlock(&s->gs_lock);
     return g;
+}
+
+/* The next goroutine id from p's cache, which takes GOID_BATCH at a time
+ * (Go's goidcache): no shared counter bounces between Ms per goroutine. */
+static int64_t goid_new(Sched *s, P *p) {
+    if (p->goid_next == p->goid_end) {
+        int64_t last = atomic_fetch_add(&s->goidgen, GOID_BATCH) + GOID_BATCH;
+        p->goid_next = last - GOID_BATCH + 1;
+        p->goid_end = last + 1;
+    }
+    return p->goid_next++;
 }
 
 static void stack_clear(G *g) {
@@ -630,15 +638,12 @@ static void stack_clear(G *g) {
         g->stack[i] = VAL_NIL;
 }
 
-/* A G for a new goroutine: from the free list, or new (sched.lock held). */
 G *sched_gget(Sched *s) {
-    G *g = gfree_pop(s);
-    if (g) {
+    G *g = gfree_get_pool(&s->gfree);
+    if (g)
         stack_clear(g);
-    } else {
-        g = g_new(s->vm);
-        g_adopt(s, g);
-    }
+    else
+        g = g_new(s);
     return g;
 }
 
@@ -768,7 +773,7 @@ static void schedule(Sched *s, M *m) {
          * readied meanwhile then waited on the global queue with every M
          * asleep (a hang under GOMAXPROCS changes during C calls). */
         reset_spinning(s, m);
-        if (g_rt(g)->lockedm) { /* back from C: its own M waits to run it */
+        if (g->lockedm) { /* back from C: its own M waits to run it */
             syscall_handoff_locked(m, g);
             acquirep(m, idle_wait(s, m));
             continue;
@@ -901,20 +906,17 @@ static int rt_preempted(G *g) {
 G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     VM *vm = parent->vm;
     Sched *s = sched_of(vm);
-    /* sched.lock only for the free list and the registry: two Ms creating
-     * goroutines collide on it all the time, and a malloc or a stack
-     * cleared inside it held the other one up (skynet on 2 Ps) */
-    pthread_mutex_lock(&s->lock);
-    G *g = gfree_pop(s);
-    pthread_mutex_unlock(&s->lock);
-    if (g) {
+    M *m = tls_m;
+    P *p = m->p;
+    /* No lock: the free list and the id cache are p's (runtime/gfree.h).
+     * Two Ms creating goroutines once collided on sched.lock all the time
+     * (skynet on 2 Ps). */
+    G *g = gfree_get(&s->gfree, &p->gfree);
+    if (g)
         stack_clear(g);
-    } else {
-        g = g_new(vm);
-        pthread_mutex_lock(&s->lock);
-        g_adopt(s, g);
-        pthread_mutex_unlock(&s->lock);
-    }
+    else
+        g = g_new(s);
+    __atomic_store_n(&g->id, goid_new(s, p), __ATOMIC_RELAXED); /* schedtrace's print_gs may read it */
     stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
     g->stack[0] = fn;
     for (int i = 0; i < nargs; i++)
@@ -928,12 +930,11 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     }
     if (RACE_ON(vm))
         race_go(parent, g); /* the go statement happens before the goroutine starts */
-    atomic_fetch_add(&s->ngoroutines, 1);
+    atomic_store_explicit(&p->ngo, atomic_load_explicit(&p->ngo, memory_order_relaxed) + 1, memory_order_relaxed);
     atomic_store(&g->status, G_RUNNABLE);
     if (TRACE_ON(s))
         trace_go_create(s, parent, g);
-    M *m = tls_m;
-    runqput(s, m->p, g, true);
+    runqput(s, p, g, true);
     sched_wakep(s);
     return g;
 }
@@ -951,7 +952,16 @@ static int rt_go(G *g, Value fn, int nargs, const Value *args) {
     return RT_OK;
 }
 
-int sched_num_goroutine(VM *vm) { return atomic_load(&sched_of(vm)->ngoroutines); }
+/* Racy by nature, as Go's gcount: a goroutine started on one P and ended on
+ * another while the sum is taken may be missed or counted. */
+int sched_num_goroutine(VM *vm) {
+    Sched *s = sched_of(vm);
+    int64_t n = atomic_load(&s->ngoroutines);
+    int np = atomic_load_explicit(&s->nallp, memory_order_acquire);
+    for (int i = 0; i < np; i++)
+        n += atomic_load_explicit(&s->allp[i]->ngo, memory_order_relaxed);
+    return n < 0 ? 0 : (int)n;
+}
 
 /* ---- start-up ---- */
 
@@ -998,6 +1008,8 @@ Sched *sched_init(VM *vm) {
     pthread_mutex_init(&s->lock, &adaptive);
     pthread_mutexattr_destroy(&adaptive);
     pthread_mutex_init(&s->io_start, NULL);
+    pthread_mutex_init(&s->gs_lock, NULL);
+    gfree_pool_init(&s->gfree);
     pthread_cond_init(&s->stop_cv, NULL);
     pthread_cond_init(&s->start_cv, NULL);
     const char *jitter = getenv("CSP_SCHED_JITTER");
@@ -1040,8 +1052,9 @@ int sched_run_main(VM *vm, Value main_fn) {
     gc_attach_thread(vm, &m0->cache);
     acquirep(m0, s->allp[0]);
     /* goroutine 1: main */
-    G *g = g_new(vm);
-    g_adopt(s, g);
+    G *g = g_new(s);
+    g->id = 1;
+    atomic_store(&s->goidgen, 1);
     g->stack[0] = main_fn;
     g->top = 1;
     s->main_g = g;

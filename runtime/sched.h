@@ -48,7 +48,8 @@ struct SelectWait;
 typedef struct GRuntime {
     int64_t wait_since;        /* monotonic ns when it started waiting, to sysmon's 2 ms (sched_park) */
     /* back from a C call without a P: the M that waits to run it (set before
-     * g is queued, cleared by the M that dequeues it: the queue's lock orders both) */
+     * g is queued, cleared by the M that dequeues it: the queue's lock orders both;
+     * G.lockedm says whether it is set) */
     struct M *lockedm;
     /* runtime/select.c: g's select record while it is parked in (or resuming
      * from) a SELECT; only g's own thread touches the pointer */

@@ -10,6 +10,7 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 
+#include "runtime/gfree.h"
 #include "runtime/runq.h"
 #include "runtime/sched.h"
 #include "runtime/timerheap.h"
@@ -55,6 +56,11 @@ struct P {
     _Atomic uint32_t syscalltick;
     uint32_t sysmon_syscalltick;     /* sysmon only: syscalltick when it last looked */
     int64_t sysmon_syscallwhen;      /* sysmon only: when it first saw that tick */
+    /* goroutines: creating and ending one touches only its P (runtime/gfree.h) */
+    GFreeLocal gfree;            /* finished Gs for reuse: owner only, or the world stopped */
+    int64_t goid_next, goid_end; /* ids handed out here, [next, end) (Go's goidcache): owner only */
+    _Atomic int64_t ngo;         /* goroutines started here less those ended here: the owner
+                                  * writes (relaxed), sched_num_goroutine sums them */
 };
 
 struct M {
@@ -87,16 +93,29 @@ struct M {
     uint8_t yield_why;           /* TraceWhy of a yield (with `yielded`): owner only */
 };
 
-/* Free Gs past this many lose their stacks at a collection (Go bounds its
- * per-P G cache at 64). */
+/* Free Gs in the global pool past this many lose their stacks at a
+ * collection (each P keeps fewer than GFREE_LOCAL_MAX, stacks included). */
 #define GFREE_STACKS 256
-void sched_gfree_trim(struct Sched *s); /* the world stopped, sched.lock held */
+/* Goroutine ids a P takes at a time from Sched.goidgen (Go's _GoidCacheBatch). */
+#define GOID_BATCH 16
+
+/* The global run queue is a FIFO of chains of Gs (linked by schedlink), as
+ * they came: a local queue's overflowing half is one chain, a G put alone
+ * another.  Taking a fair share then costs sched.lock a few segments, not a
+ * walk of a cache miss per G (the taker walks the chain after unlocking).
+ * Past GLOBRUNQ_SEGS chains the newest grows instead. */
+#define GLOBRUNQ_SEGS 256
+typedef struct RunSeg {
+    G *first, *last;
+    int32_t n;
+} RunSeg;
 
 typedef struct Sched {
     VM *vm;
     pthread_mutex_t lock;
-    G *runq_head, *runq_tail;    /* global run queue: lock */
-    _Atomic int runq_size;
+    RunSeg runq[GLOBRUNQ_SEGS];  /* global run queue: lock */
+    uint32_t runq_head, runq_tail; /* free-running indices into runq: lock */
+    _Atomic int runq_size;       /* Gs in it, read without the lock as a hint */
     P *allp[MAX_PROCS];          /* nallp created; written only with the world stopped */
     _Atomic int nallp;           /* Ps created so far (release-published after allp[i]) */
     int ncpu;                    /* online CPUs at start-up */
@@ -108,7 +127,9 @@ typedef struct Sched {
     int nmidle, mcount;          /* lock */
     M *allm;                     /* lock (trace_stop reads it with an acquire load): every M, newest first */
     _Atomic int nmspinning;
-    _Atomic int ngoroutines;     /* live goroutines */
+    _Atomic int ngoroutines;     /* live goroutines started or ended without a P (main, the REPL's
+                                  * entries); the Ps count the others (P.ngo) */
+    _Atomic int64_t goidgen;     /* the last goroutine id handed out (to a P's cache, or to main) */
     /* stop-the-world for the GC */
     _Atomic int gcwaiting;
     int stopwait;                /* lock */
@@ -116,7 +137,13 @@ typedef struct Sched {
     pthread_cond_t stop_cv;      /* lock: the collector waits for stopwait == 0 */
     pthread_cond_t start_cv;     /* lock: stopped Ms wait for the world to start */
     _Atomic(G *) main_g;         /* NULL once main has called runtime.Goexit */
-    G *gfree;                    /* finished Gs for reuse: lock */
+    GFreePool gfree;             /* finished Gs the Ps' lists spilled (runtime/gfree.h): its own lock */
+    /* The registry of every G ever made (vm->gs): append-only, as Go's allgs;
+     * a finished G stays in it as G_DEAD and is reused from a free list.
+     * Appended under gs_lock; read under it, or with the world stopped and
+     * sched.lock held (the REPL, which holds no P, makes its Gs under
+     * sched.lock). */
+    pthread_mutex_t gs_lock;
     pthread_t sysmon;
     _Atomic int64_t sysmon_now;  /* written by sysmon alone: its last clock reading (0 before the first); parks read it */
     _Atomic int exiting;
@@ -176,7 +203,7 @@ static inline Sched *sched_of(VM *vm) { return vm->sched; }
 /* sched.c */
 Sched *sched_init(VM *vm);               /* the scheduler's state and Ps; no M runs yet */
 void sched_start_sysmon(Sched *s);
-G *sched_gget(Sched *s);                 /* lock held: a G for a new goroutine */
+G *sched_gget(Sched *s);                 /* lock held, no P: a G for a new goroutine, its id unset */
 M *sched_current_m(void);
 P *sched_pidleget(Sched *s);             /* lock held */
 void sched_pidleput(Sched *s, P *p);     /* lock held */

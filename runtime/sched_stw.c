@@ -104,7 +104,7 @@ static void shrink_stacks(VM *vm) {
     for (int i = 0; i < vm->ngs; i++) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
-        if ((st == G_WAITING || st == G_RUNNABLE) && !g_rt(g)->lockedm)
+        if ((st == G_WAITING || st == G_RUNNABLE) && !g->lockedm)
             g_stack_shrink(g);
     }
 }
@@ -119,7 +119,7 @@ void sched_gc(G *g) {
         trace_gc(s, true);
     gc_collect(g->vm);
     shrink_stacks(g->vm);
-    sched_gfree_trim(s);
+    gfree_trim(&s->gfree, GFREE_STACKS);
     if (TRACE_ON(s))
         trace_gc(s, false);
     stw_start(s);
@@ -164,6 +164,7 @@ bool sched_release_retired_p(Sched *s, M *m) {
         atomic_fetch_sub(&s->nmspinning, 1);
     }
     sched_runq_drain(s, p);
+    gfree_flush(&s->gfree, &p->gfree); /* its free Gs, for the live Ps */
     p->m = NULL;
     m->p = NULL;
     atomic_store(&p->status, P_DEAD);
