@@ -623,8 +623,12 @@ static G *g_new(Sched *s) {
 }
 
 /* The next goroutine id from p's cache, which takes GOID_BATCH at a time
- * (Go's goidcache): no shared counter bounces between Ms per goroutine. */
+ * (Go's goidcache): no shared counter bounces between Ms per goroutine.
+ * The REPL numbers one at a time, its entries included (sched_repl_run), so
+ * that the goroutines of successive lines count up. */
 static int64_t goid_new(Sched *s, P *p) {
+    if (RARE(s, RARE_REPL))
+        return atomic_fetch_add(&s->goidgen, 1) + 1;
     if (p->goid_next == p->goid_end) {
         int64_t last = atomic_fetch_add(&s->goidgen, GOID_BATCH) + GOID_BATCH;
         p->goid_next = last - GOID_BATCH + 1;
@@ -1053,8 +1057,7 @@ int sched_run_main(VM *vm, Value main_fn) {
     acquirep(m0, s->allp[0]);
     /* goroutine 1: main */
     G *g = g_new(s);
-    g->id = 1;
-    atomic_store(&s->goidgen, 1);
+    g->id = atomic_fetch_add(&s->goidgen, 1) + 1; /* 1 */
     g->stack[0] = main_fn;
     g->top = 1;
     s->main_g = g;
