@@ -176,19 +176,24 @@ void acquirep(M *m, P *p) {
 
 /* ---- run queues ---- */
 
-/* The chain first..last of n Gs, linked, to the global queue's tail
- * (sched.lock held). */
-static void globrunq_put_chain(Sched *s, G *first, G *last, int n) {
-    last->schedlink = NULL;
-    if (s->runq_tail - s->runq_head == GLOBRUNQ_SEGS) { /* full: the newest chain grows */
-        RunSeg *t = &s->runq[(s->runq_tail - 1) % GLOBRUNQ_SEGS];
-        t->last->schedlink = first;
-        t->last = last;
-        t->n += n;
-    } else {
-        s->runq[s->runq_tail++ % GLOBRUNQ_SEGS] = (RunSeg){first, last, n};
-    }
-    atomic_fetch_add(&s->runq_size, n);
+/* The ring of segments is full: double it (sched.lock held; as rare as the
+ * global queue's new highs). */
+static void globrunq_grow(Sched *s) {
+    uint32_t cap = s->runq_cap * 2, n = s->runq_tail - s->runq_head;
+    RunSeg *ring = mem_alloc(cap * sizeof(RunSeg));
+    for (uint32_t i = 0; i < n; i++)
+        ring[i] = s->runq[(s->runq_head + i) & (s->runq_cap - 1)];
+    free(s->runq);
+    s->runq = ring;
+    s->runq_cap = cap;
+    s->runq_head = 0;
+    s->runq_tail = n;
+}
+
+static RunSeg *globrunq_push(Sched *s) {
+    if (s->runq_tail - s->runq_head == s->runq_cap)
+        globrunq_grow(s);
+    return &s->runq[s->runq_tail++ & (s->runq_cap - 1)];
 }
 
 void sched_globrunq_put(Sched *s, G *g) {
@@ -196,39 +201,72 @@ void sched_globrunq_put(Sched *s, G *g) {
         seed_put(s, g);
         return;
     }
-    globrunq_put_chain(s, g, g, 1);
+    g->schedlink = NULL;
+    RunSeg *t = s->runq_tail != s->runq_head ? &s->runq[(s->runq_tail - 1) & (s->runq_cap - 1)] : NULL;
+    if (t && !t->batch && t->n < RUNBATCH_MAX) { /* the last chain grows */
+        t->last->schedlink = g;
+        t->last = g;
+        t->n++;
+    } else {
+        *globrunq_push(s) = (RunSeg){NULL, g, g, 1};
+    }
+    atomic_fetch_add(&s->runq_size, 1);
 }
 
-/* Take a fair share of the global queue (one with just_one) as a chain
- * (sched.lock held); the caller runs the first and, the lock released, puts
- * the rest in its P's local queue (local_put_rest).  Whole chains are taken
- * while they fit that empty queue, so a share costs no walk; only a chain
- * larger than that, or just_one, is cut, walking the part taken. */
-static G *globrunq_get(Sched *s, bool just_one) {
+/* What globrunq_get took besides the G it returns: the rest of a chain, or
+ * of a batch (b->g[off..off+n), the batch then the taker's to free). */
+typedef struct GRest {
+    G *chain;
+    RunBatch *batch;
+} GRest;
+
+/* Take a fair share of the global queue, or one G with just_one (sched.lock
+ * held): the G to run, and in *rest what the caller puts in its P's local
+ * queue once the lock is released (local_put_rest).  A batch is taken whole
+ * even past the share: it fits the empty local queue, and another P steals
+ * from there.  Chains are taken whole while they fit. */
+static G *globrunq_get(Sched *s, bool just_one, GRest *rest) {
+    rest->chain = NULL;
+    rest->batch = NULL;
     int n = atomic_load(&s->runq_size);
     if (n == 0)
         return NULL;
-    int limit = just_one ? 1 : RUNQ_SIZE / 2 + 1; /* one to run, half a ring to queue */
+    uint32_t mask = s->runq_cap - 1;
+    RunSeg *sg = &s->runq[s->runq_head & mask];
+    if (sg->batch) {
+        RunBatch *b = sg->batch;
+        G *g = b->g[b->off++];
+        int got = just_one ? 1 : b->n;
+        b->n--;
+        if (!just_one || b->n == 0) {
+            rest->batch = b;
+            s->runq_head++;
+        }
+        atomic_fetch_sub(&s->runq_size, got);
+        return g;
+    }
+    int limit = just_one ? 1 : RUNBATCH_MAX; /* one to run, half a ring to queue */
     int take = just_one ? 1 : n / atomic_load(&s->nprocs) + 1;
     if (take > limit)
         take = limit;
     G *first = NULL, *last = NULL;
     int got = 0;
     while (got < take && s->runq_head != s->runq_tail) {
-        RunSeg *sg = &s->runq[s->runq_head % GLOBRUNQ_SEGS];
-        G *a = sg->first, *b;
+        sg = &s->runq[s->runq_head & mask];
+        if (sg->batch)
+            break;
+        G *a = sg->first, *b = a;
         int k;
         if (got + sg->n <= limit) { /* the whole chain */
             b = sg->last;
             k = sg->n;
             s->runq_head++;
-        } else { /* its first take - got */
-            k = take - got;
-            b = a;
-            for (int i = 1; i < k; i++)
-                b = b->schedlink;
-            sg->first = b->schedlink;
-            sg->n -= k;
+        } else if (got > 0) {
+            break;
+        } else { /* just_one: the chain's first G */
+            k = 1;
+            sg->first = a->schedlink;
+            sg->n--;
         }
         if (last)
             last->schedlink = a;
@@ -239,22 +277,45 @@ static G *globrunq_get(Sched *s, bool just_one) {
     }
     last->schedlink = NULL;
     atomic_fetch_sub(&s->runq_size, got);
+    rest->chain = first->schedlink;
+    first->schedlink = NULL;
     return first;
 }
 
-/* g and the chain after it from globrunq_get: the rest to p's local queue,
- * which was empty (its owner's M only puts, stealers take without a lock);
- * g to run. */
-static G *local_put_rest(P *p, G *g) {
-    if (!g)
-        return NULL;
-    for (G *rest = g->schedlink, *next; rest; rest = next) {
-        next = rest->schedlink;
-        rest->schedlink = NULL;
-        runq_put(&p->runq, rest, false, NULL, NULL);
+/* Half a full local queue to the global one, as a batch: its G pointers
+ * copied, the Gs themselves not touched, before sched.lock is taken (Go's
+ * runqputslow links them under it). */
+static void overflow_to_global(void *ctx, void **items, int n) {
+    Sched *s = ctx;
+    while (n > 0) {
+        int k = n < RUNBATCH_MAX ? n : RUNBATCH_MAX;
+        RunBatch *b = mem_alloc(sizeof(RunBatch));
+        b->off = 0;
+        b->n = k;
+        memcpy(b->g, items, (size_t)k * sizeof(G *));
+        pthread_mutex_lock(&s->lock);
+        *globrunq_push(s) = (RunSeg){b, NULL, NULL, k};
+        atomic_fetch_add(&s->runq_size, k);
+        pthread_mutex_unlock(&s->lock);
+        items += k;
+        n -= k;
     }
-    g->schedlink = NULL;
-    return g;
+}
+
+/* The rest of what globrunq_get took into p's local queue (sched.lock not
+ * held), which was empty: only its owner's M puts, stealers take. */
+static void local_put_rest(Sched *s, P *p, GRest *rest) {
+    if (rest->batch) {
+        RunBatch *b = rest->batch;
+        for (int32_t i = 0; i < b->n; i++)
+            runq_put(&p->runq, b->g[b->off + i], false, overflow_to_global, s);
+        free(b);
+    }
+    for (G *g = rest->chain, *next; g; g = next) {
+        next = g->schedlink;
+        g->schedlink = NULL;
+        runq_put(&p->runq, g, false, overflow_to_global, s);
+    }
 }
 
 void sched_runq_drain(Sched *s, P *p) {
@@ -262,21 +323,6 @@ void sched_runq_drain(Sched *s, P *p) {
     bool from_next;
     while ((g = runq_get2(&p->runq, &from_next)))
         sched_globrunq_put(s, g);
-}
-
-/* Half a full local queue to the global one (never under -seed, whose
- * runqput queues elsewhere): linked outside sched.lock, each link a cache
- * miss another M need not wait for, and spliced in under it (Go's
- * runqputslow). */
-static void overflow_to_global(void *ctx, void **items, int n) {
-    Sched *s = ctx;
-    if (n <= 0)
-        return;
-    for (int i = 0; i + 1 < n; i++)
-        ((G *)items[i])->schedlink = items[i + 1];
-    pthread_mutex_lock(&s->lock);
-    globrunq_put_chain(s, items[0], items[n - 1], n);
-    pthread_mutex_unlock(&s->lock);
 }
 
 static void runqput(Sched *s, P *p, G *g, bool next) {
@@ -495,11 +541,14 @@ static G *find_runnable(Sched *s, M *m) {
         }
         G *g;
         if (p->schedtick % 61 == 0 && atomic_load(&s->runq_size) > 0) {
+            GRest rest;
             pthread_mutex_lock(&s->lock);
-            g = globrunq_get(s, true);
+            g = globrunq_get(s, true, &rest);
             pthread_mutex_unlock(&s->lock);
-            if (g)
-                return local_put_rest(p, g);
+            if (g) {
+                local_put_rest(s, p, &rest);
+                return g;
+            }
         }
         bool from_next;
         if ((g = runq_get2(&p->runq, &from_next))) {
@@ -511,11 +560,14 @@ static G *find_runnable(Sched *s, M *m) {
             return g;
         }
         if (atomic_load(&s->runq_size) > 0) {
+            GRest rest;
             pthread_mutex_lock(&s->lock);
-            g = globrunq_get(s, false);
+            g = globrunq_get(s, false, &rest);
             pthread_mutex_unlock(&s->lock);
-            if (g)
-                return local_put_rest(p, g);
+            if (g) {
+                local_put_rest(s, p, &rest);
+                return g;
+            }
         }
         /* csp -seed: the run queues above stay empty (seed_put); the one
          * queue, the virtual clock and the idle M are sched_seed.c's. */
@@ -537,9 +589,11 @@ static G *find_runnable(Sched *s, M *m) {
             continue;
         }
         if (atomic_load(&s->runq_size) > 0) {
-            g = globrunq_get(s, false);
+            GRest rest;
+            g = globrunq_get(s, false, &rest);
             pthread_mutex_unlock(&s->lock);
-            return local_put_rest(p, g);
+            local_put_rest(s, p, &rest);
+            return g;
         }
         sched_pidleput(s, p);
         m->p = NULL;
@@ -1014,6 +1068,8 @@ Sched *sched_init(VM *vm) {
     pthread_mutex_init(&s->io_start, NULL);
     pthread_mutex_init(&s->gs_lock, NULL);
     gfree_pool_init(&s->gfree);
+    s->runq_cap = GLOBRUNQ_SEGS;
+    s->runq = mem_alloc(GLOBRUNQ_SEGS * sizeof(RunSeg));
     pthread_cond_init(&s->stop_cv, NULL);
     pthread_cond_init(&s->start_cv, NULL);
     const char *jitter = getenv("CSP_SCHED_JITTER");

@@ -14,10 +14,12 @@
  *    using the G.  So a waker, which must take the same lock to find the G,
  *    can never run it while its old M still does.
  *  - Each P has a lock-free local run queue (runtime/runq.h) and a timer
- *    heap under its own lock.  sched.lock guards the global run queue, the
- *    idle P and M lists and the goroutine registry; lock order is
- *    sched.lock before a P's timer lock before a channel lock, never the
- *    reverse.
+ *    heap under its own lock.  sched.lock guards the global run queue and
+ *    the idle P and M lists; lock order is sched.lock before a P's timer
+ *    lock before a channel lock, never the reverse.  Starting and ending a
+ *    goroutine take none of them: its P's free-G list (runtime/gfree.h)
+ *    spills to and refills from a pool under the pool's lock, and a new G
+ *    joins the registry (vm->gs, append-only) under gs_lock; both are leaves.
  *  - An M with no work spins (at most GOMAXPROCS/2 of them) looking in every
  *    queue, then parks on its own semaphore; an idle M sleeps exactly until
  *    the earliest timer or a wake-up, never in a polling loop.

@@ -99,13 +99,21 @@ struct M {
 /* Goroutine ids a P takes at a time from Sched.goidgen (Go's _GoidCacheBatch). */
 #define GOID_BATCH 16
 
-/* The global run queue is a FIFO of chains of Gs (linked by schedlink), as
- * they came: a local queue's overflowing half is one chain, a G put alone
- * another.  Taking a fair share then costs sched.lock a few segments, not a
- * walk of a cache miss per G (the taker walks the chain after unlocking).
- * Past GLOBRUNQ_SEGS chains the newest grows instead. */
-#define GLOBRUNQ_SEGS 256
+/* The global run queue is a FIFO of segments, as the Gs came: a local
+ * queue's overflowing half is one, an array of its G pointers (RunBatch);
+ * a G put alone starts or joins a chain linked by schedlink.  Neither a put
+ * nor a take touches the Gs of a batch (each a cache miss: skynet moves most
+ * of its goroutines through this queue), and sched.lock is held for a few
+ * segments, never for a walk.  The ring of segments starts at GLOBRUNQ_SEGS
+ * and doubles when full. */
+#define GLOBRUNQ_SEGS 64
+#define RUNBATCH_MAX (RUNQ_SIZE / 2 + 1) /* an overflow: half a full local queue and one G */
+typedef struct RunBatch {
+    int32_t off, n;                      /* g[off..off+n) are queued */
+    G *g[RUNBATCH_MAX];
+} RunBatch;
 typedef struct RunSeg {
+    RunBatch *batch;                     /* a batch, or NULL for a chain: */
     G *first, *last;
     int32_t n;
 } RunSeg;
@@ -113,7 +121,8 @@ typedef struct RunSeg {
 typedef struct Sched {
     VM *vm;
     pthread_mutex_t lock;
-    RunSeg runq[GLOBRUNQ_SEGS];  /* global run queue: lock */
+    RunSeg *runq;                /* global run queue, a ring of runq_cap (a power of 2): lock */
+    uint32_t runq_cap;           /* lock */
     uint32_t runq_head, runq_tail; /* free-running indices into runq: lock */
     _Atomic int runq_size;       /* Gs in it, read without the lock as a hint */
     P *allp[MAX_PROCS];          /* nallp created; written only with the world stopped */
