@@ -213,73 +213,53 @@ void sched_globrunq_put(Sched *s, G *g) {
     atomic_fetch_add(&s->runq_size, 1);
 }
 
-/* What globrunq_get took besides the G it returns: the rest of a chain, or
- * of a batch (b->g[off..off+n), the batch then the taker's to free). */
-typedef struct GRest {
-    G *chain;
-    RunBatch *batch;
-} GRest;
+/* What globrunq_get took: the G to run first, then the rest for the local
+ * queue. */
+typedef struct GTaken {
+    int32_t n;
+    G *g[RUNBATCH_MAX];
+} GTaken;
 
 /* Take a fair share of the global queue, or one G with just_one (sched.lock
- * held): the G to run, and in *rest what the caller puts in its P's local
- * queue once the lock is released (local_put_rest).  A batch is taken whole
- * even past the share: it fits the empty local queue, and another P steals
- * from there.  Chains are taken whole while they fit. */
-static G *globrunq_get(Sched *s, bool just_one, GRest *rest) {
-    rest->chain = NULL;
-    rest->batch = NULL;
+ * held), into *t; the caller runs t->g[0] and puts the rest in its P's local
+ * queue once the lock is released (local_put_rest).  From a batch the
+ * share's pointers are copied, its Gs not touched; only chains of Gs put
+ * alone are walked. */
+static G *globrunq_get(Sched *s, bool just_one, GTaken *t) {
+    t->n = 0;
     int n = atomic_load(&s->runq_size);
     if (n == 0)
         return NULL;
-    uint32_t mask = s->runq_cap - 1;
-    RunSeg *sg = &s->runq[s->runq_head & mask];
-    if (sg->batch) {
-        RunBatch *b = sg->batch;
-        G *g = b->g[b->off++];
-        int got = just_one ? 1 : b->n;
-        b->n--;
-        if (!just_one || b->n == 0) {
-            rest->batch = b;
-            s->runq_head++;
-        }
-        atomic_fetch_sub(&s->runq_size, got);
-        return g;
-    }
-    int limit = just_one ? 1 : RUNBATCH_MAX; /* one to run, half a ring to queue */
     int take = just_one ? 1 : n / atomic_load(&s->nprocs) + 1;
-    if (take > limit)
-        take = limit;
-    G *first = NULL, *last = NULL;
+    if (take > RUNBATCH_MAX) /* one to run, half a ring to queue */
+        take = RUNBATCH_MAX;
     int got = 0;
     while (got < take && s->runq_head != s->runq_tail) {
-        sg = &s->runq[s->runq_head & mask];
-        if (sg->batch)
-            break;
-        G *a = sg->first, *b = a;
-        int k;
-        if (got + sg->n <= limit) { /* the whole chain */
-            b = sg->last;
-            k = sg->n;
-            s->runq_head++;
-        } else if (got > 0) {
-            break;
-        } else { /* just_one: the chain's first G */
-            k = 1;
-            sg->first = a->schedlink;
-            sg->n--;
+        RunSeg *sg = &s->runq[s->runq_head & (s->runq_cap - 1)];
+        int k = sg->n < take - got ? sg->n : take - got;
+        if (sg->batch) {
+            memcpy(&t->g[got], &sg->batch->g[sg->batch->off], (size_t)k * sizeof(G *));
+            sg->batch->off += k;
+        } else {
+            G *g = sg->first;
+            for (int i = 0; i < k; i++) {
+                G *next = g->schedlink;
+                g->schedlink = NULL;
+                t->g[got + i] = g;
+                g = next;
+            }
+            sg->first = g;
         }
-        if (last)
-            last->schedlink = a;
-        else
-            first = a;
-        last = b;
+        sg->n -= k;
         got += k;
+        if (sg->n == 0) {
+            free(sg->batch);
+            s->runq_head++;
+        }
     }
-    last->schedlink = NULL;
     atomic_fetch_sub(&s->runq_size, got);
-    rest->chain = first->schedlink;
-    first->schedlink = NULL;
-    return first;
+    t->n = got;
+    return got ? t->g[0] : NULL;
 }
 
 /* Half a full local queue to the global one, as a batch: its G pointers
@@ -291,7 +271,6 @@ static void overflow_to_global(void *ctx, void **items, int n) {
         int k = n < RUNBATCH_MAX ? n : RUNBATCH_MAX;
         RunBatch *b = mem_alloc(sizeof(RunBatch));
         b->off = 0;
-        b->n = k;
         memcpy(b->g, items, (size_t)k * sizeof(G *));
         pthread_mutex_lock(&s->lock);
         *globrunq_push(s) = (RunSeg){b, NULL, NULL, k};
@@ -302,20 +281,25 @@ static void overflow_to_global(void *ctx, void **items, int n) {
     }
 }
 
-/* The rest of what globrunq_get took into p's local queue (sched.lock not
- * held), which was empty: only its owner's M puts, stealers take. */
-static void local_put_rest(Sched *s, P *p, GRest *rest) {
-    if (rest->batch) {
-        RunBatch *b = rest->batch;
-        for (int32_t i = 0; i < b->n; i++)
-            runq_put(&p->runq, b->g[b->off + i], false, overflow_to_global, s);
-        free(b);
-    }
-    for (G *g = rest->chain, *next; g; g = next) {
-        next = g->schedlink;
-        g->schedlink = NULL;
-        runq_put(&p->runq, g, false, overflow_to_global, s);
-    }
+/* All but the first of what globrunq_get took into p's local queue
+ * (sched.lock not held), which was empty: only its owner's M puts,
+ * stealers take. */
+static void local_put_rest(Sched *s, P *p, const GTaken *t) {
+    for (int32_t i = 1; i < t->n; i++)
+        runq_put(&p->runq, t->g[i], false, overflow_to_global, s);
+}
+
+/* globrunq_get and local_put_rest, sched.lock taken unless `locked` and
+ * released in any case; out of line, so that find_runnable's frame (inlined
+ * in schedule) does not carry GTaken. */
+static __attribute__((noinline)) G *globrunq_take(Sched *s, P *p, bool just_one, bool locked) {
+    GTaken t;
+    if (!locked)
+        pthread_mutex_lock(&s->lock);
+    G *g = globrunq_get(s, just_one, &t);
+    pthread_mutex_unlock(&s->lock);
+    local_put_rest(s, p, &t);
+    return g;
 }
 
 void sched_runq_drain(Sched *s, P *p) {
@@ -541,14 +525,8 @@ static G *find_runnable(Sched *s, M *m) {
         }
         G *g;
         if (p->schedtick % 61 == 0 && atomic_load(&s->runq_size) > 0) {
-            GRest rest;
-            pthread_mutex_lock(&s->lock);
-            g = globrunq_get(s, true, &rest);
-            pthread_mutex_unlock(&s->lock);
-            if (g) {
-                local_put_rest(s, p, &rest);
+            if ((g = globrunq_take(s, p, true, false)))
                 return g;
-            }
         }
         bool from_next;
         if ((g = runq_get2(&p->runq, &from_next))) {
@@ -560,14 +538,8 @@ static G *find_runnable(Sched *s, M *m) {
             return g;
         }
         if (atomic_load(&s->runq_size) > 0) {
-            GRest rest;
-            pthread_mutex_lock(&s->lock);
-            g = globrunq_get(s, false, &rest);
-            pthread_mutex_unlock(&s->lock);
-            if (g) {
-                local_put_rest(s, p, &rest);
+            if ((g = globrunq_take(s, p, false, false)))
                 return g;
-            }
         }
         /* csp -seed: the run queues above stay empty (seed_put); the one
          * queue, the virtual clock and the idle M are sched_seed.c's. */
@@ -588,13 +560,8 @@ static G *find_runnable(Sched *s, M *m) {
             pthread_mutex_unlock(&s->lock);
             continue;
         }
-        if (atomic_load(&s->runq_size) > 0) {
-            GRest rest;
-            g = globrunq_get(s, false, &rest);
-            pthread_mutex_unlock(&s->lock);
-            local_put_rest(s, p, &rest);
-            return g;
-        }
+        if (atomic_load(&s->runq_size) > 0)
+            return globrunq_take(s, p, false, true);
         sched_pidleput(s, p);
         m->p = NULL;
         pthread_mutex_unlock(&s->lock);

@@ -103,19 +103,18 @@ struct M {
  * queue's overflowing half is one, an array of its G pointers (RunBatch);
  * a G put alone starts or joins a chain linked by schedlink.  Neither a put
  * nor a take touches the Gs of a batch (each a cache miss: skynet moves most
- * of its goroutines through this queue), and sched.lock is held for a few
- * segments, never for a walk.  The ring of segments starts at GLOBRUNQ_SEGS
+ * of its goroutines through this queue): a take copies their pointers.  The ring of segments starts at GLOBRUNQ_SEGS
  * and doubles when full. */
 #define GLOBRUNQ_SEGS 64
 #define RUNBATCH_MAX (RUNQ_SIZE / 2 + 1) /* an overflow: half a full local queue and one G */
 typedef struct RunBatch {
-    int32_t off, n;                      /* g[off..off+n) are queued */
+    int32_t off;                         /* g[off..off+RunSeg.n) are queued */
     G *g[RUNBATCH_MAX];
 } RunBatch;
 typedef struct RunSeg {
     RunBatch *batch;                     /* a batch, or NULL for a chain: */
     G *first, *last;
-    int32_t n;
+    int32_t n;                           /* Gs queued in it */
 } RunSeg;
 
 typedef struct Sched {
