@@ -60,7 +60,9 @@ void gfree_put(GFreePool *pool, GFreeLocal *l, G *g) {
         local_spill(pool, l, GFREE_BATCH);
 }
 
-void gfree_flush(GFreePool *pool, GFreeLocal *l) { local_spill(pool, l, 0); }
+void gfree_flush(GFreePool *pool, GFreeLocal *l) {
+    local_spill(pool, l, 0);
+}
 
 /* One G from the pool, with a stack if any has one (pool.lock held). */
 static G *pool_pop(GFreePool *pool) {

@@ -38,9 +38,9 @@ typedef struct GFreeLocal {
 
 typedef struct GFreePool {
     pthread_mutex_t lock;
-    G *stack, *nostack;   /* lock */
-    int32_t nstack;       /* lock */
-    _Atomic int32_t n;    /* both lists: written under lock, read without it as a hint */
+    G *stack, *nostack; /* lock */
+    int32_t nstack;     /* lock */
+    _Atomic int32_t n;  /* both lists: written under lock, read without it as a hint */
 } GFreePool;
 
 void gfree_pool_init(GFreePool *pool);

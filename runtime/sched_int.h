@@ -103,8 +103,8 @@ struct M {
  * queue's overflowing half is one, an array of its G pointers (RunBatch);
  * a G put alone starts or joins a chain linked by schedlink.  Neither a put
  * nor a take touches the Gs of a batch (each a cache miss: skynet moves most
- * of its goroutines through this queue): a take copies their pointers.  The ring of segments starts at GLOBRUNQ_SEGS
- * and doubles when full. */
+ * of its goroutines through this queue): a take copies their pointers.  The
+ * ring of segments starts at GLOBRUNQ_SEGS and doubles when full. */
 #define GLOBRUNQ_SEGS 64
 #define RUNBATCH_MAX (RUNQ_SIZE / 2 + 1) /* an overflow: half a full local queue and one G */
 typedef struct RunBatch {

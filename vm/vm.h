@@ -382,9 +382,9 @@ static inline Value *vm_native_args(G *g) { return g->stack + g->native_base; }
 static inline void vm_root_push(G *g, Value v) { g->roots[g->nroots++] = v; }
 static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
 
-/* Goroutines (vm/call.c): the runtime allocates them with vm_alloc_g, then
- * numbers and registers them under its lock (runtime/sched.c g_new, g_adopt),
- * and runs them with vm_execute (vm/interp.h). */
+/* Goroutines (vm/call.c): the runtime allocates them with vm_alloc_g,
+ * registers each once under its lock (runtime/sched.c g_new), numbers each
+ * goroutine that reuses one, and runs them with vm_execute (vm/interp.h). */
 G *vm_alloc_g(VM *vm);
 /* vm_alloc_g, numbered and registered at once: for a VM with no scheduler
  * (the unit tests). */

@@ -91,8 +91,8 @@ static void test_balance(void) {
           "trim kept %d stacks (counted %d), want %d", nstack, pool.nstack, keep);
     nstack = 0;
     int32_t bare = chain_len(pool.nostack, NULL, &nstack);
-    CHECK(nstack == 0 && bare + keep == total && atomic_load(&pool.n) == total, "trim lost Gs: %d + %d != %d", bare,
-          keep, total);
+    CHECK(nstack == 0 && bare + keep == total && atomic_load(&pool.n) == total, "trim lost Gs: %d + %d != %d",
+          bare, keep, total);
     for (int i = 0; i < keep; i++) {
         G *s = gfree_get_pool(&pool);
         CHECK(s && s->stack && s->stack_cap == 64, "a G without a stack came before one with");
@@ -103,8 +103,8 @@ static void test_balance(void) {
     gfree_put(&pool, &l2, b);
     gfree_flush(&pool, &l2);
     free(seen);
-    printf("ok gfree balance: %d pooled in batches, refilled by %d, trim kept %d stacks\n", pooled, GFREE_BATCH,
-           keep);
+    printf("ok gfree balance: %d pooled in batches, refilled by %d, trim kept %d stacks\n", pooled,
+           GFREE_BATCH, keep);
 }
 
 /* ---- two Ps at once ---- */
@@ -207,9 +207,11 @@ static void test_two_ps(void) {
           atomic_load(&tpool.n), NG);
     for (int i = 0; i < NG; i++)
         CHECK(seen[i] == 1, "G %d is %d times in the pool", i, seen[i]);
-    CHECK(atomic_load(&ngets) == atomic_load(&nputs), "%ld ngets, %ld nputs", atomic_load(&ngets), atomic_load(&nputs));
+    CHECK(atomic_load(&ngets) == atomic_load(&nputs), "%ld ngets, %ld nputs", atomic_load(&ngets),
+          atomic_load(&nputs));
     free(seen);
-    printf("ok gfree two Ps: %ld goroutines started and ended, %d Gs all back once\n", atomic_load(&ngets), NG);
+    printf("ok gfree two Ps: %ld goroutines started and ended, %d Gs all back once\n", atomic_load(&ngets),
+           NG);
 }
 
 int main(void) {
