@@ -17,9 +17,12 @@
 #define NG 4096
 
 static G *gs[NG];
+static G *made[2 * NG]; /* every G made, freed at the end */
+static int nmade;
 
 static G *new_g(int i, bool stack) {
     G *g = mem_calloc(1, sizeof(G));
+    made[nmade++] = g;
     g->id = i;
     if (stack) {
         g->stack_cap = 64;
@@ -217,5 +220,9 @@ static void test_two_ps(void) {
 int main(void) {
     test_balance();
     test_two_ps();
+    for (int i = 0; i < nmade; i++) {
+        g_stack_release(made[i], true);
+        free(made[i]);
+    }
     return atomic_load(&failures) != 0;
 }
