@@ -591,9 +591,15 @@ static G *find_runnable(Sched *s, M *m) {
 
 /* ---- running goroutines ---- */
 
+static void stack_clear(G *g) {
+    for (uint32_t i = 0; i < g->stack_cap; i++)
+        g->stack[i] = VAL_NIL;
+}
+
 /* A finished goroutine's G goes to its P's free list (runtime/gfree.h),
  * never back to malloc: sysmon may still be looking at it (Go keeps its Gs
- * for the same reason), and it stays in the registry as G_DEAD. */
+ * for the same reason), and it stays in the registry as G_DEAD until the
+ * next collection. */
 static void g_free(Sched *s, G *g) {
     VM *vm = s->vm;
     for (int j = 0; j < g->nframes; j++)
@@ -632,14 +638,28 @@ static void g_free(Sched *s, G *g) {
     }
 }
 
-/* A new G with its scheduler half, in the registry the collector and the
- * dumps read, for good (its id is the caller's to set). */
-static G *g_new(Sched *s) {
-    G *g = vm_alloc_g(s->vm);
-    g->rt = mem_calloc(1, sizeof(GRuntime));
+/* g joins the registry (vm->gs). */
+static void g_register(Sched *s, G *g) {
     pthread_mutex_lock(&s->gs_lock);
     vm_register_g(s->vm, g);
     pthread_mutex_unlock(&s->gs_lock);
+}
+
+/* A new G with its scheduler half, in the registry the collector and the
+ * dumps read (its id is the caller's to set). */
+static G *g_new(Sched *s) {
+    G *g = vm_alloc_g(s->vm);
+    g->rt = mem_calloc(1, sizeof(GRuntime));
+    g_register(s, g);
+    return g;
+}
+
+/* A free G for a new goroutine, its stack cleared; back in the registry if
+ * a collection dropped it while it was free. */
+static G *g_reuse(Sched *s, G *g) {
+    stack_clear(g);
+    if (g->gs_index < 0)
+        g_register(s, g);
     return g;
 }
 
@@ -658,18 +678,9 @@ static int64_t goid_new(Sched *s, P *p) {
     return p->goid_next++;
 }
 
-static void stack_clear(G *g) {
-    for (uint32_t i = 0; i < g->stack_cap; i++)
-        g->stack[i] = VAL_NIL;
-}
-
 G *sched_gget(Sched *s) {
     G *g = gfree_get_pool(&s->gfree);
-    if (g)
-        stack_clear(g);
-    else
-        g = g_new(s);
-    return g;
+    return g ? g_reuse(s, g) : g_new(s);
 }
 
 static void goexit(Sched *s, G *g) {
@@ -937,10 +948,7 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
      * Two Ms creating goroutines once collided on sched.lock all the time
      * (skynet on 2 Ps). */
     G *g = gfree_get(&s->gfree, &p->gfree);
-    if (g)
-        stack_clear(g);
-    else
-        g = g_new(s);
+    g = g ? g_reuse(s, g) : g_new(s);
     __atomic_store_n(&g->id, goid_new(s, p), __ATOMIC_RELAXED); /* schedtrace's print_gs may read it */
     stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
     g->stack[0] = fn;

@@ -19,7 +19,7 @@
  *    lock before a channel lock, never the reverse.  Starting and ending a
  *    goroutine take none of them: its P's free-G list (runtime/gfree.h)
  *    spills to and refills from a pool under the pool's lock, and a new G
- *    joins the registry (vm->gs, append-only) under gs_lock; both are leaves.
+ *    joins the registry (vm->gs) under gs_lock; both are leaves.
  *  - An M with no work spins (at most GOMAXPROCS/2 of them) looking in every
  *    queue, then parks on its own semaphore; an idle M sleeps exactly until
  *    the earliest timer or a wake-up, never in a polling loop.

@@ -146,9 +146,12 @@ typedef struct Sched {
     pthread_cond_t start_cv;     /* lock: stopped Ms wait for the world to start */
     _Atomic(G *) main_g;         /* NULL once main has called runtime.Goexit */
     GFreePool gfree;             /* finished Gs the Ps' lists spilled (runtime/gfree.h): its own lock */
-    /* The registry of every G ever made (vm->gs): append-only, as Go's allgs;
-     * a finished G stays in it as G_DEAD and is reused from a free list.
-     * Appended under gs_lock; read under it, or with the world stopped and
+    /* The registry of Gs (vm->gs): a new G is appended, and a finished one
+     * stays in it as G_DEAD, to be reused from a free list, until a
+     * collection drops it (shrink_stacks); a dropped one (gs_index -1)
+     * rejoins when reused.  Go's allgs only grows; so do these between
+     * collections, so that starting and ending goroutines do not lock it.
+     * Changed under gs_lock; read under it, or with the world stopped and
      * sched.lock held (the REPL, which holds no P, makes its Gs under
      * sched.lock). */
     pthread_mutex_t gs_lock;

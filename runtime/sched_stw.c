@@ -96,20 +96,34 @@ void stw_start(Sched *s) {
         sched_wakep(s);
 }
 
-/* The world is stopped: give back the unused part of the stacks of parked
- * and queued goroutines.  Not a running one (the collector), nor one in a C
- * call or queued on its way back from one (lockedm): their C frames hold
- * pointers into the stack. */
-static void shrink_stacks(VM *vm) {
+/* The world is stopped, after a collection: give back the unused part of
+ * the stacks of parked and queued goroutines.  Not a running one (the
+ * collector), nor one in a C call or queued on its way back from one
+ * (lockedm): their C frames hold pointers into the stack.  And drop the
+ * finished Gs from the registry: a program that once ran a million
+ * goroutines must not have every later collection visit them.  A dropped G
+ * rejoins when it is reused (g_reuse in runtime/sched.c). */
+static void shrink_stacks(Sched *s) {
+    VM *vm = s->vm;
+    pthread_mutex_lock(&s->gs_lock);
+    int n = 0;
     for (int i = 0; i < vm->ngs; i++) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
+        if (st == G_DEAD) {
+            g->gs_index = -1;
+            continue;
+        }
+        g->gs_index = n;
+        vm->gs[n++] = g;
         /* at the initial sizes nothing halves: skip g_live_top's walk of
          * three pointers (most of skynet's 76,000 goroutines) */
         bool grown = g->stack_cap >= 2 * G_INITIAL_STACK || g->frames_cap >= 2 * G_INITIAL_FRAMES;
         if ((st == G_WAITING || st == G_RUNNABLE) && !g->lockedm && grown)
             g_stack_shrink(g);
     }
+    vm->ngs = n;
+    pthread_mutex_unlock(&s->gs_lock);
 }
 
 void sched_gc(G *g) {
@@ -124,7 +138,7 @@ void sched_gc(G *g) {
      * stays in the registry, its whole stack dead) */
     gfree_trim(&s->gfree, GFREE_STACKS);
     gc_collect(g->vm);
-    shrink_stacks(g->vm);
+    shrink_stacks(s);
     if (TRACE_ON(s))
         trace_gc(s, false);
     stw_start(s);
