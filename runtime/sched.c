@@ -845,7 +845,7 @@ static int64_t park_clock(Sched *s) {
 
 int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     M *m = tls_m;
-    g->wait_reason = reason;
+    __atomic_store_n(&g->wait_reason, (uint8_t)reason, __ATOMIC_RELAXED); /* schedtrace reads it */
     g_rt(g)->wait_since = park_clock(m->sched);
     atomic_store(&g->status, G_WAITING);
     m->unlock_after = lock;
@@ -887,7 +887,7 @@ static __attribute__((noinline)) void ready_rare(Sched *s, M *m, G *g, bool next
 void sched_ready(G *g, bool next) {
     Sched *s = sched_of(g->vm);
     atomic_store(&g->status, G_RUNNABLE);
-    g->wait_reason = WAIT_ZERO;
+    __atomic_store_n(&g->wait_reason, (uint8_t)WAIT_ZERO, __ATOMIC_RELAXED);
     M *m = tls_m;
     if (RARE(s, RARE_TRACE_HOOK | RARE_SEED)) { /* one test for both */
         ready_rare(s, m, g, next);

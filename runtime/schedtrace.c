@@ -102,7 +102,8 @@ static void print_ms(Sched *s, FILE *out, int nprocs) {
         P *p = p_of(s, m, nprocs);
         G *g = p ? atomic_load(&p->running) : NULL;
         fprintf(out, "  M%d: p=%d curg=%lld spinning=%s blocked=%s\n", m->id, p ? p->id : -1,
-                g ? (long long)g->id : -1LL, atomic_load(&m->spinning) ? "true" : "false",
+                g ? (long long)__atomic_load_n(&g->id, __ATOMIC_RELAXED) : -1LL, /* g may end and be reused */
+                atomic_load(&m->spinning) ? "true" : "false",
                 m_idle(s, m) ? "true" : "false");
     }
 }
