@@ -272,7 +272,7 @@ int sched_leaks(G *self, StrBuf *out) {
 static bool settled(Sched *s, G *main_g) {
     VM *vm = s->vm;
     bool quiet = true;
-    pthread_mutex_lock(&s->gs_lock); /* vm->gs grows under it */
+    pthread_mutex_lock(&s->gs_lock); /* vm->gs changes under it */
     for (int i = 0; i < vm->ngs && quiet; i++) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
