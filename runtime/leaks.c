@@ -272,13 +272,13 @@ int sched_leaks(G *self, StrBuf *out) {
 static bool settled(Sched *s, G *main_g) {
     VM *vm = s->vm;
     bool quiet = true;
-    pthread_mutex_lock(&s->lock); /* vm->gs changes under it */
+    pthread_mutex_lock(&s->gs_lock); /* vm->gs changes under it */
     for (int i = 0; i < vm->ngs && quiet; i++) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
         quiet = g == main_g || st == G_WAITING || st == G_DEAD;
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->gs_lock);
     return quiet;
 }
 

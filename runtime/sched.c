@@ -176,55 +176,129 @@ void acquirep(M *m, P *p) {
 
 /* ---- run queues ---- */
 
+/* The ring of segments is full: double it (sched.lock held; as rare as the
+ * global queue's new highs). */
+static void globrunq_grow(Sched *s) {
+    uint32_t cap = s->runq_cap * 2, n = s->runq_tail - s->runq_head;
+    RunSeg *ring = mem_alloc(cap * sizeof(RunSeg));
+    for (uint32_t i = 0; i < n; i++)
+        ring[i] = s->runq[(s->runq_head + i) & (s->runq_cap - 1)];
+    free(s->runq);
+    s->runq = ring;
+    s->runq_cap = cap;
+    s->runq_head = 0;
+    s->runq_tail = n;
+}
+
+static RunSeg *globrunq_push(Sched *s) {
+    if (s->runq_tail - s->runq_head == s->runq_cap)
+        globrunq_grow(s);
+    return &s->runq[s->runq_tail++ & (s->runq_cap - 1)];
+}
+
 void sched_globrunq_put(Sched *s, G *g) {
     if (s->seed) { /* one run queue, from which the PRNG picks */
         seed_put(s, g);
         return;
     }
     g->schedlink = NULL;
-    if (s->runq_tail)
-        s->runq_tail->schedlink = g;
-    else
-        s->runq_head = g;
-    s->runq_tail = g;
+    RunSeg *t = s->runq_tail != s->runq_head ? &s->runq[(s->runq_tail - 1) & (s->runq_cap - 1)] : NULL;
+    if (t && !t->batch && t->n < RUNBATCH_MAX) { /* the last chain grows */
+        t->last->schedlink = g;
+        t->last = g;
+        t->n++;
+    } else {
+        *globrunq_push(s) = (RunSeg){NULL, g, g, 1};
+    }
     atomic_fetch_add(&s->runq_size, 1);
 }
 
-/* Take one G from the global queue, and up to a fair share more, as a
- * chain (sched.lock held); the caller runs the first and, the lock
- * released, puts the rest in its P's local queue (local_put_rest). */
-static G *globrunq_get(Sched *s, bool just_one) {
+/* What globrunq_get took: the G to run first, then the rest for the local
+ * queue. */
+typedef struct GTaken {
+    int32_t n;
+    G *g[RUNBATCH_MAX];
+} GTaken;
+
+/* Take a fair share of the global queue, or one G with just_one (sched.lock
+ * held), into *t; the caller runs t->g[0] and puts the rest in its P's local
+ * queue once the lock is released (local_put_rest).  From a batch the
+ * share's pointers are copied, its Gs not touched; only chains of Gs put
+ * alone are walked. */
+static G *globrunq_get(Sched *s, bool just_one, GTaken *t) {
+    t->n = 0;
     int n = atomic_load(&s->runq_size);
     if (n == 0)
         return NULL;
     int take = just_one ? 1 : n / atomic_load(&s->nprocs) + 1;
-    if (take > n)
-        take = n;
-    if (take > RUNQ_SIZE / 2)
-        take = RUNQ_SIZE / 2;
-    G *first = s->runq_head, *last = first;
-    for (int i = 1; i < take; i++)
-        last = last->schedlink;
-    s->runq_head = last->schedlink;
-    if (!s->runq_head)
-        s->runq_tail = NULL;
-    last->schedlink = NULL;
-    atomic_fetch_sub(&s->runq_size, take);
-    return first;
+    if (take > RUNBATCH_MAX) /* one to run, half a ring to queue */
+        take = RUNBATCH_MAX;
+    int got = 0;
+    while (got < take && s->runq_head != s->runq_tail) {
+        RunSeg *sg = &s->runq[s->runq_head & (s->runq_cap - 1)];
+        int k = sg->n < take - got ? sg->n : take - got;
+        if (sg->batch) {
+            memcpy(&t->g[got], &sg->batch->g[sg->batch->off], (size_t)k * sizeof(G *));
+            sg->batch->off += k;
+        } else {
+            G *g = sg->first;
+            for (int i = 0; i < k; i++) {
+                G *next = g->schedlink;
+                g->schedlink = NULL;
+                t->g[got + i] = g;
+                g = next;
+            }
+            sg->first = g;
+        }
+        sg->n -= k;
+        got += k;
+        if (sg->n == 0) {
+            free(sg->batch);
+            s->runq_head++;
+        }
+    }
+    atomic_fetch_sub(&s->runq_size, got);
+    t->n = got;
+    return got ? t->g[0] : NULL;
 }
 
-/* g and the chain after it from globrunq_get: the rest to p's local queue,
- * which was empty (its owner's M only puts, stealers take without a lock);
- * g to run. */
-static G *local_put_rest(P *p, G *g) {
-    if (!g)
-        return NULL;
-    for (G *rest = g->schedlink, *next; rest; rest = next) {
-        next = rest->schedlink;
-        rest->schedlink = NULL;
-        runq_put(&p->runq, rest, false, NULL, NULL);
+/* Half a full local queue to the global one, as a batch: its G pointers
+ * copied, the Gs themselves not touched, before sched.lock is taken (Go's
+ * runqputslow links them under it). */
+static void overflow_to_global(void *ctx, void **items, int n) {
+    Sched *s = ctx;
+    while (n > 0) {
+        int k = n < RUNBATCH_MAX ? n : RUNBATCH_MAX;
+        RunBatch *b = mem_alloc(sizeof(RunBatch));
+        b->off = 0;
+        memcpy(b->g, items, (size_t)k * sizeof(G *));
+        pthread_mutex_lock(&s->lock);
+        *globrunq_push(s) = (RunSeg){b, NULL, NULL, k};
+        atomic_fetch_add(&s->runq_size, k);
+        pthread_mutex_unlock(&s->lock);
+        items += k;
+        n -= k;
     }
-    g->schedlink = NULL;
+}
+
+/* All but the first of what globrunq_get took into p's local queue
+ * (sched.lock not held), which was empty: only its owner's M puts,
+ * stealers take. */
+static void local_put_rest(Sched *s, P *p, const GTaken *t) {
+    for (int32_t i = 1; i < t->n; i++)
+        runq_put(&p->runq, t->g[i], false, overflow_to_global, s);
+}
+
+/* globrunq_get and local_put_rest, sched.lock taken unless `locked` and
+ * released in any case; out of line, so that find_runnable's frame (inlined
+ * in schedule) does not carry GTaken. */
+static __attribute__((noinline)) G *globrunq_take(Sched *s, P *p, bool just_one, bool locked) {
+    GTaken t;
+    if (!locked)
+        pthread_mutex_lock(&s->lock);
+    G *g = globrunq_get(s, just_one, &t);
+    pthread_mutex_unlock(&s->lock);
+    local_put_rest(s, p, &t);
     return g;
 }
 
@@ -233,26 +307,6 @@ void sched_runq_drain(Sched *s, P *p) {
     bool from_next;
     while ((g = runq_get2(&p->runq, &from_next)))
         sched_globrunq_put(s, g);
-}
-
-/* Half a full local queue to the global one (never under -seed, whose
- * runqput queues elsewhere): linked outside sched.lock, each link a cache
- * miss another M need not wait for, and spliced in under it (Go's
- * runqputslow). */
-static void overflow_to_global(void *ctx, void **items, int n) {
-    Sched *s = ctx;
-    if (n <= 0)
-        return;
-    for (int i = 0; i < n; i++)
-        ((G *)items[i])->schedlink = i + 1 < n ? items[i + 1] : NULL;
-    pthread_mutex_lock(&s->lock);
-    if (s->runq_tail)
-        s->runq_tail->schedlink = items[0];
-    else
-        s->runq_head = items[0];
-    s->runq_tail = items[n - 1];
-    atomic_fetch_add(&s->runq_size, n);
-    pthread_mutex_unlock(&s->lock);
 }
 
 static void runqput(Sched *s, P *p, G *g, bool next) {
@@ -471,11 +525,8 @@ static G *find_runnable(Sched *s, M *m) {
         }
         G *g;
         if (p->schedtick % 61 == 0 && atomic_load(&s->runq_size) > 0) {
-            pthread_mutex_lock(&s->lock);
-            g = globrunq_get(s, true);
-            pthread_mutex_unlock(&s->lock);
-            if (g)
-                return local_put_rest(p, g);
+            if ((g = globrunq_take(s, p, true, false)))
+                return g;
         }
         bool from_next;
         if ((g = runq_get2(&p->runq, &from_next))) {
@@ -487,11 +538,8 @@ static G *find_runnable(Sched *s, M *m) {
             return g;
         }
         if (atomic_load(&s->runq_size) > 0) {
-            pthread_mutex_lock(&s->lock);
-            g = globrunq_get(s, false);
-            pthread_mutex_unlock(&s->lock);
-            if (g)
-                return local_put_rest(p, g);
+            if ((g = globrunq_take(s, p, false, false)))
+                return g;
         }
         /* csp -seed: the run queues above stay empty (seed_put); the one
          * queue, the virtual clock and the idle M are sched_seed.c's. */
@@ -512,11 +560,8 @@ static G *find_runnable(Sched *s, M *m) {
             pthread_mutex_unlock(&s->lock);
             continue;
         }
-        if (atomic_load(&s->runq_size) > 0) {
-            g = globrunq_get(s, false);
-            pthread_mutex_unlock(&s->lock);
-            return local_put_rest(p, g);
-        }
+        if (atomic_load(&s->runq_size) > 0)
+            return globrunq_take(s, p, false, true);
         sched_pidleput(s, p);
         m->p = NULL;
         pthread_mutex_unlock(&s->lock);
@@ -546,8 +591,15 @@ static G *find_runnable(Sched *s, M *m) {
 
 /* ---- running goroutines ---- */
 
-/* A finished goroutine goes to the free list, never back to malloc: sysmon
- * may still be looking at it (Go keeps its Gs for the same reason). */
+static void stack_clear(G *g) {
+    for (uint32_t i = 0; i < g->stack_cap; i++)
+        g->stack[i] = VAL_NIL;
+}
+
+/* A finished goroutine's G goes to its P's free list (runtime/gfree.h),
+ * never back to malloc: sysmon may still be looking at it (Go keeps its Gs
+ * for the same reason), and it stays in the registry as G_DEAD until the
+ * next collection. */
 static void g_free(Sched *s, G *g) {
     VM *vm = s->vm;
     for (int j = 0; j < g->nframes; j++)
@@ -571,75 +623,64 @@ static void g_free(Sched *s, G *g) {
     atomic_store(&g->interrupted, 0);
     /* A grown stack goes back to malloc; the initial one stays for the next
      * goroutine (a malloc and a free per goroutine were 15% of skynet) until
-     * the next collection (sched_gfree_trim). */
+     * a collection finds it in the pool (gfree_trim). */
     g_stack_release(g, false);
-    pthread_mutex_lock(&s->lock);
-    G *last = vm->gs[--vm->ngs]; /* move the last G into g's place */
-    vm->gs[g->gs_index] = last;
-    last->gs_index = g->gs_index;
-    g->schedlink = s->gfree;
-    s->gfree = g;
-    pthread_mutex_unlock(&s->lock);
-    atomic_fetch_sub(&s->ngoroutines, 1);
-}
-
-/* A new G with its scheduler half, not yet numbered or registered
- * (g_adopt). */
-static G *g_new(VM *vm) {
-    G *g = vm_alloc_g(vm);
-    g->rt = mem_calloc(1, sizeof(GRuntime));
-    return g;
-}
-
-/* g becomes a live goroutine: numbered, and in the registry the collector
- * and the dumps read (sched.lock held). */
-static void g_adopt(Sched *s, G *g) {
-    g->id = ++s->vm->next_goid;
-    vm_register_g(s->vm, g);
-}
-
-/* The world is stopped (sched.lock held): past the first GFREE_STACKS free
- * Gs, free Gs keep no stack, so 100k goroutines that exited together leave
- * ~100k small G structs after a collection (Go frees dead Gs' stacks at each
- * collection too, markrootFreeGStacks). */
-void sched_gfree_trim(Sched *s) {
-    int kept = 0;
-    /* The Gs with a stack are a prefix of the list: it is a stack (LIFO),
-     * and the last trim left none past the first GFREE_STACKS. */
-    for (G *g = s->gfree; g && (g->stack || kept < GFREE_STACKS); g = g->schedlink)
-        if (kept < GFREE_STACKS)
-            kept++;
-        else
-            g_stack_release(g, true);
-}
-
-/* A free G, adopted, its stack still the last goroutine's (stack_clear);
- * NULL if none is free (sched.lock held). */
-static G *gfree_pop(Sched *s) {
-    G *g = s->gfree;
-    if (!g)
-        return NULL;
-    s->gfree = g->schedlink;
-    g->schedlink = NULL;
-    g_adopt(s, g);
-    return g;
-}
-
-static void stack_clear(G *g) {
-    for (uint32_t i = 0; i < g->stack_cap; i++)
-        g->stack[i] = VAL_NIL;
-}
-
-/* A G for a new goroutine: from the free list, or new (sched.lock held). */
-G *sched_gget(Sched *s) {
-    G *g = gfree_pop(s);
-    if (g) {
-        stack_clear(g);
-    } else {
-        g = g_new(s->vm);
-        g_adopt(s, g);
+    P *p = tls_m ? tls_m->p : NULL;
+    if (p) {
+        gfree_put(&s->gfree, &p->gfree, g);
+        atomic_store_explicit(&p->ngo, atomic_load_explicit(&p->ngo, memory_order_relaxed) - 1,
+                              memory_order_relaxed);
+    } else { /* not expected: every G ends on an M holding a P */
+        GFreeLocal one = {0};
+        gfree_put(&s->gfree, &one, g);
+        gfree_flush(&s->gfree, &one);
+        atomic_fetch_sub(&s->ngoroutines, 1);
     }
+}
+
+/* g joins the registry (vm->gs). */
+static void g_register(Sched *s, G *g) {
+    pthread_mutex_lock(&s->gs_lock);
+    vm_register_g(s->vm, g);
+    pthread_mutex_unlock(&s->gs_lock);
+}
+
+/* A new G with its scheduler half, in the registry the collector and the
+ * dumps read (its id is the caller's to set). */
+static G *g_new(Sched *s) {
+    G *g = vm_alloc_g(s->vm);
+    g->rt = mem_calloc(1, sizeof(GRuntime));
+    g_register(s, g);
     return g;
+}
+
+/* A free G for a new goroutine, its stack cleared; back in the registry if
+ * a collection dropped it while it was free. */
+static G *g_reuse(Sched *s, G *g) {
+    stack_clear(g);
+    if (g->gs_index < 0)
+        g_register(s, g);
+    return g;
+}
+
+/* The next goroutine id from p's cache, which takes GOID_BATCH at a time
+ * (Go's goidcache): no shared counter bounces between Ms per goroutine.
+ * The REPL numbers one at a time, its entries included (sched_repl_run), so
+ * that the goroutines of successive lines count up. */
+static int64_t goid_new(Sched *s, P *p) {
+    if (RARE(s, RARE_REPL))
+        return atomic_fetch_add(&s->goidgen, 1) + 1;
+    if (p->goid_next == p->goid_end) {
+        int64_t last = atomic_fetch_add(&s->goidgen, GOID_BATCH) + GOID_BATCH;
+        p->goid_next = last - GOID_BATCH + 1;
+        p->goid_end = last + 1;
+    }
+    return p->goid_next++;
+}
+
+G *sched_gget(Sched *s) {
+    G *g = gfree_get_pool(&s->gfree);
+    return g ? g_reuse(s, g) : g_new(s);
 }
 
 static void goexit(Sched *s, G *g) {
@@ -768,7 +809,7 @@ static void schedule(Sched *s, M *m) {
          * readied meanwhile then waited on the global queue with every M
          * asleep (a hang under GOMAXPROCS changes during C calls). */
         reset_spinning(s, m);
-        if (g_rt(g)->lockedm) { /* back from C: its own M waits to run it */
+        if (g->lockedm) { /* back from C: its own M waits to run it */
             syscall_handoff_locked(m, g);
             acquirep(m, idle_wait(s, m));
             continue;
@@ -804,7 +845,7 @@ static int64_t park_clock(Sched *s) {
 
 int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     M *m = tls_m;
-    g->wait_reason = reason;
+    __atomic_store_n(&g->wait_reason, (uint8_t)reason, __ATOMIC_RELAXED); /* schedtrace reads it */
     g_rt(g)->wait_since = park_clock(m->sched);
     atomic_store(&g->status, G_WAITING);
     m->unlock_after = lock;
@@ -846,7 +887,7 @@ static __attribute__((noinline)) void ready_rare(Sched *s, M *m, G *g, bool next
 void sched_ready(G *g, bool next) {
     Sched *s = sched_of(g->vm);
     atomic_store(&g->status, G_RUNNABLE);
-    g->wait_reason = WAIT_ZERO;
+    __atomic_store_n(&g->wait_reason, (uint8_t)WAIT_ZERO, __ATOMIC_RELAXED);
     M *m = tls_m;
     if (RARE(s, RARE_TRACE_HOOK | RARE_SEED)) { /* one test for both */
         ready_rare(s, m, g, next);
@@ -901,20 +942,14 @@ static int rt_preempted(G *g) {
 G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     VM *vm = parent->vm;
     Sched *s = sched_of(vm);
-    /* sched.lock only for the free list and the registry: two Ms creating
-     * goroutines collide on it all the time, and a malloc or a stack
-     * cleared inside it held the other one up (skynet on 2 Ps) */
-    pthread_mutex_lock(&s->lock);
-    G *g = gfree_pop(s);
-    pthread_mutex_unlock(&s->lock);
-    if (g) {
-        stack_clear(g);
-    } else {
-        g = g_new(vm);
-        pthread_mutex_lock(&s->lock);
-        g_adopt(s, g);
-        pthread_mutex_unlock(&s->lock);
-    }
+    M *m = tls_m;
+    P *p = m->p;
+    /* No lock: the free list and the id cache are p's (runtime/gfree.h).
+     * Two Ms creating goroutines once collided on sched.lock all the time
+     * (skynet on 2 Ps). */
+    G *g = gfree_get(&s->gfree, &p->gfree);
+    g = g ? g_reuse(s, g) : g_new(s);
+    __atomic_store_n(&g->id, goid_new(s, p), __ATOMIC_RELAXED); /* schedtrace's print_gs may read it */
     stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
     g->stack[0] = fn;
     for (int i = 0; i < nargs; i++)
@@ -928,12 +963,11 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     }
     if (RACE_ON(vm))
         race_go(parent, g); /* the go statement happens before the goroutine starts */
-    atomic_fetch_add(&s->ngoroutines, 1);
+    atomic_store_explicit(&p->ngo, atomic_load_explicit(&p->ngo, memory_order_relaxed) + 1, memory_order_relaxed);
     atomic_store(&g->status, G_RUNNABLE);
     if (TRACE_ON(s))
         trace_go_create(s, parent, g);
-    M *m = tls_m;
-    runqput(s, m->p, g, true);
+    runqput(s, p, g, true);
     sched_wakep(s);
     return g;
 }
@@ -951,7 +985,16 @@ static int rt_go(G *g, Value fn, int nargs, const Value *args) {
     return RT_OK;
 }
 
-int sched_num_goroutine(VM *vm) { return atomic_load(&sched_of(vm)->ngoroutines); }
+/* Racy by nature, as Go's gcount: a goroutine started on one P and ended on
+ * another while the sum is taken may be missed or counted. */
+int sched_num_goroutine(VM *vm) {
+    Sched *s = sched_of(vm);
+    int64_t n = atomic_load(&s->ngoroutines);
+    int np = atomic_load_explicit(&s->nallp, memory_order_acquire);
+    for (int i = 0; i < np; i++)
+        n += atomic_load_explicit(&s->allp[i]->ngo, memory_order_relaxed);
+    return n < 0 ? 0 : (int)n;
+}
 
 /* ---- start-up ---- */
 
@@ -998,6 +1041,10 @@ Sched *sched_init(VM *vm) {
     pthread_mutex_init(&s->lock, &adaptive);
     pthread_mutexattr_destroy(&adaptive);
     pthread_mutex_init(&s->io_start, NULL);
+    pthread_mutex_init(&s->gs_lock, NULL);
+    gfree_pool_init(&s->gfree);
+    s->runq_cap = GLOBRUNQ_SEGS;
+    s->runq = mem_alloc(GLOBRUNQ_SEGS * sizeof(RunSeg));
     pthread_cond_init(&s->stop_cv, NULL);
     pthread_cond_init(&s->start_cv, NULL);
     const char *jitter = getenv("CSP_SCHED_JITTER");
@@ -1040,8 +1087,8 @@ int sched_run_main(VM *vm, Value main_fn) {
     gc_attach_thread(vm, &m0->cache);
     acquirep(m0, s->allp[0]);
     /* goroutine 1: main */
-    G *g = g_new(vm);
-    g_adopt(s, g);
+    G *g = g_new(s);
+    g->id = atomic_fetch_add(&s->goidgen, 1) + 1; /* 1 */
     g->stack[0] = main_fn;
     g->top = 1;
     s->main_g = g;

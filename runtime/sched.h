@@ -14,10 +14,12 @@
  *    using the G.  So a waker, which must take the same lock to find the G,
  *    can never run it while its old M still does.
  *  - Each P has a lock-free local run queue (runtime/runq.h) and a timer
- *    heap under its own lock.  sched.lock guards the global run queue, the
- *    idle P and M lists and the goroutine registry; lock order is
- *    sched.lock before a P's timer lock before a channel lock, never the
- *    reverse.
+ *    heap under its own lock.  sched.lock guards the global run queue and
+ *    the idle P and M lists; lock order is sched.lock before a P's timer
+ *    lock before a channel lock, never the reverse.  Starting and ending a
+ *    goroutine take none of them: its P's free-G list (runtime/gfree.h)
+ *    spills to and refills from a pool under the pool's lock, and a new G
+ *    joins the registry (vm->gs) under gs_lock; both are leaves.
  *  - An M with no work spins (at most GOMAXPROCS/2 of them) looking in every
  *    queue, then parks on its own semaphore; an idle M sleeps exactly until
  *    the earliest timer or a wake-up, never in a polling loop.
@@ -48,7 +50,8 @@ struct SelectWait;
 typedef struct GRuntime {
     int64_t wait_since;        /* monotonic ns when it started waiting, to sysmon's 2 ms (sched_park) */
     /* back from a C call without a P: the M that waits to run it (set before
-     * g is queued, cleared by the M that dequeues it: the queue's lock orders both) */
+     * g is queued, cleared by the M that dequeues it: the queue's lock orders both;
+     * G.lockedm says whether it is set) */
     struct M *lockedm;
     /* runtime/select.c: g's select record while it is parked in (or resuming
      * from) a SELECT; only g's own thread touches the pointer */

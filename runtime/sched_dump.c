@@ -41,10 +41,12 @@ void sched_dump_goroutines(Sched *s, G *skip, bool with_wait) {
 
 void sched_dump_goroutines_to(Sched *s, G *skip, bool with_wait, FILE *out) {
     VM *vm = s->vm;
+    pthread_mutex_lock(&s->gs_lock);
     int n = vm->ngs;
     G **gs = mem_alloc((size_t)n * sizeof(G *));
     for (int i = 0; i < n; i++)
         gs[i] = vm->gs[i];
+    pthread_mutex_unlock(&s->gs_lock);
     qsort(gs, (size_t)n, sizeof(G *), by_goid); /* 100k goroutines: no quadratic sort */
     for (int i = 0; i < n; i++) {
         G *g = gs[i];
@@ -80,7 +82,7 @@ void sched_dump_current(void) {
 _Noreturn void sched_deadlock(Sched *s) {
     VM *vm = s->vm;
     fflush(vm->out);
-    if (vm->ngs == 0) { /* possible only when main called runtime.Goexit */
+    if (sched_num_goroutine(vm) == 0) { /* possible only when main called runtime.Goexit */
         fputs("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n", vm->err);
         vm_exit(vm, 2);
     }

@@ -10,6 +10,7 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 
+#include "runtime/gfree.h"
 #include "runtime/runq.h"
 #include "runtime/sched.h"
 #include "runtime/timerheap.h"
@@ -55,6 +56,11 @@ struct P {
     _Atomic uint32_t syscalltick;
     uint32_t sysmon_syscalltick;     /* sysmon only: syscalltick when it last looked */
     int64_t sysmon_syscallwhen;      /* sysmon only: when it first saw that tick */
+    /* goroutines: creating and ending one touches only its P (runtime/gfree.h) */
+    GFreeLocal gfree;            /* finished Gs for reuse: owner only, or the world stopped */
+    int64_t goid_next, goid_end; /* ids handed out here, [next, end) (Go's goidcache): owner only */
+    _Atomic int64_t ngo;         /* goroutines started here less those ended here: the owner
+                                  * writes (relaxed), sched_num_goroutine sums them */
 };
 
 struct M {
@@ -87,16 +93,37 @@ struct M {
     uint8_t yield_why;           /* TraceWhy of a yield (with `yielded`): owner only */
 };
 
-/* Free Gs past this many lose their stacks at a collection (Go bounds its
- * per-P G cache at 64). */
+/* Free Gs in the global pool past this many lose their stacks at a
+ * collection (each P keeps fewer than GFREE_LOCAL_MAX, stacks included). */
 #define GFREE_STACKS 256
-void sched_gfree_trim(struct Sched *s); /* the world stopped, sched.lock held */
+/* Goroutine ids a P takes at a time from Sched.goidgen (Go's _GoidCacheBatch). */
+#define GOID_BATCH 16
+
+/* The global run queue is a FIFO of segments, as the Gs came: a local
+ * queue's overflowing half is one, an array of its G pointers (RunBatch);
+ * a G put alone starts or joins a chain linked by schedlink.  Neither a put
+ * nor a take touches the Gs of a batch (each a cache miss: skynet moves most
+ * of its goroutines through this queue): a take copies their pointers.  The
+ * ring of segments starts at GLOBRUNQ_SEGS and doubles when full. */
+#define GLOBRUNQ_SEGS 64
+#define RUNBATCH_MAX (RUNQ_SIZE / 2 + 1) /* an overflow: half a full local queue and one G */
+typedef struct RunBatch {
+    int32_t off;                         /* g[off..off+RunSeg.n) are queued */
+    G *g[RUNBATCH_MAX];
+} RunBatch;
+typedef struct RunSeg {
+    RunBatch *batch;                     /* a batch, or NULL for a chain: */
+    G *first, *last;
+    int32_t n;                           /* Gs queued in it */
+} RunSeg;
 
 typedef struct Sched {
     VM *vm;
     pthread_mutex_t lock;
-    G *runq_head, *runq_tail;    /* global run queue: lock */
-    _Atomic int runq_size;
+    RunSeg *runq;                /* global run queue, a ring of runq_cap (a power of 2): lock */
+    uint32_t runq_cap;           /* lock */
+    uint32_t runq_head, runq_tail; /* free-running indices into runq: lock */
+    _Atomic int runq_size;       /* Gs in it, read without the lock as a hint */
     P *allp[MAX_PROCS];          /* nallp created; written only with the world stopped */
     _Atomic int nallp;           /* Ps created so far (release-published after allp[i]) */
     int ncpu;                    /* online CPUs at start-up */
@@ -108,7 +135,9 @@ typedef struct Sched {
     int nmidle, mcount;          /* lock */
     M *allm;                     /* lock (trace_stop reads it with an acquire load): every M, newest first */
     _Atomic int nmspinning;
-    _Atomic int ngoroutines;     /* live goroutines */
+    _Atomic int ngoroutines;     /* live goroutines started or ended without a P (main, the REPL's
+                                  * entries); the Ps count the others (P.ngo) */
+    _Atomic int64_t goidgen;     /* the last goroutine id handed out (to a P's cache, or to main) */
     /* stop-the-world for the GC */
     _Atomic int gcwaiting;
     int stopwait;                /* lock */
@@ -116,7 +145,16 @@ typedef struct Sched {
     pthread_cond_t stop_cv;      /* lock: the collector waits for stopwait == 0 */
     pthread_cond_t start_cv;     /* lock: stopped Ms wait for the world to start */
     _Atomic(G *) main_g;         /* NULL once main has called runtime.Goexit */
-    G *gfree;                    /* finished Gs for reuse: lock */
+    GFreePool gfree;             /* finished Gs the Ps' lists spilled (runtime/gfree.h): its own lock */
+    /* The registry of Gs (vm->gs): a new G is appended, and a finished one
+     * stays in it as G_DEAD, to be reused from a free list, until a
+     * collection drops it (shrink_stacks); a dropped one (gs_index -1)
+     * rejoins when reused.  Go's allgs only grows; so do these between
+     * collections, so that starting and ending goroutines do not lock it.
+     * Changed under gs_lock; read under it, or with the world stopped and
+     * sched.lock held (the REPL, which holds no P, makes its Gs under
+     * sched.lock). */
+    pthread_mutex_t gs_lock;
     pthread_t sysmon;
     _Atomic int64_t sysmon_now;  /* written by sysmon alone: its last clock reading (0 before the first); parks read it */
     _Atomic int exiting;
@@ -176,7 +214,7 @@ static inline Sched *sched_of(VM *vm) { return vm->sched; }
 /* sched.c */
 Sched *sched_init(VM *vm);               /* the scheduler's state and Ps; no M runs yet */
 void sched_start_sysmon(Sched *s);
-G *sched_gget(Sched *s);                 /* lock held: a G for a new goroutine */
+G *sched_gget(Sched *s);                 /* lock held, no P: a G for a new goroutine, its id unset */
 M *sched_current_m(void);
 P *sched_pidleget(Sched *s);             /* lock held */
 void sched_pidleput(Sched *s, P *p);     /* lock held */

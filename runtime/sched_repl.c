@@ -118,7 +118,8 @@ int sched_repl_run(VM *vm, Value fn) {
         ;
     pthread_mutex_lock(&s->lock);
     G *g = sched_gget(s);
-    g->id = 1; /* each entry is goroutine 1, as a script's main */
+    __atomic_store_n(&g->id, 1, __ATOMIC_RELAXED); /* each entry is goroutine 1, as a script's main, */
+    atomic_fetch_add(&s->goidgen, 1); /* yet takes a number: goroutines of the next entries count on */
     stack_ensure(g, 1 + STACK_SLACK); /* a reused G may have no stack */
     g->stack[0] = fn;
     g->top = 1;

@@ -96,17 +96,34 @@ void stw_start(Sched *s) {
         sched_wakep(s);
 }
 
-/* The world is stopped: give back the unused part of the stacks of parked
- * and queued goroutines.  Not a running one (the collector), nor one in a C
- * call or queued on its way back from one (lockedm): their C frames hold
- * pointers into the stack. */
-static void shrink_stacks(VM *vm) {
+/* The world is stopped, after a collection: give back the unused part of
+ * the stacks of parked and queued goroutines.  Not a running one (the
+ * collector), nor one in a C call or queued on its way back from one
+ * (lockedm): their C frames hold pointers into the stack.  And drop the
+ * finished Gs from the registry: a program that once ran a million
+ * goroutines must not have every later collection visit them.  A dropped G
+ * rejoins when it is reused (g_reuse in runtime/sched.c). */
+static void shrink_stacks(Sched *s) {
+    VM *vm = s->vm;
+    pthread_mutex_lock(&s->gs_lock);
+    int n = 0;
     for (int i = 0; i < vm->ngs; i++) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
-        if ((st == G_WAITING || st == G_RUNNABLE) && !g_rt(g)->lockedm)
+        if (st == G_DEAD) {
+            g->gs_index = -1;
+            continue;
+        }
+        g->gs_index = n;
+        vm->gs[n++] = g;
+        /* at the initial sizes nothing halves: skip g_live_top's walk of
+         * three pointers (most of skynet's 76,000 goroutines) */
+        bool grown = g->stack_cap >= 2 * G_INITIAL_STACK || g->frames_cap >= 2 * G_INITIAL_FRAMES;
+        if ((st == G_WAITING || st == G_RUNNABLE) && !g->lockedm && grown)
             g_stack_shrink(g);
     }
+    vm->ngs = n;
+    pthread_mutex_unlock(&s->gs_lock);
 }
 
 void sched_gc(G *g) {
@@ -117,9 +134,11 @@ void sched_gc(G *g) {
         return; /* another M collected while this one was stopped */
     if (TRACE_ON(s))
         trace_gc(s, true);
+    /* first: the collector would clear the stacks it drops (a finished G
+     * stays in the registry, its whole stack dead) */
+    gfree_trim(&s->gfree, GFREE_STACKS);
     gc_collect(g->vm);
-    shrink_stacks(g->vm);
-    sched_gfree_trim(s);
+    shrink_stacks(s);
     if (TRACE_ON(s))
         trace_gc(s, false);
     stw_start(s);
@@ -164,6 +183,7 @@ bool sched_release_retired_p(Sched *s, M *m) {
         atomic_fetch_sub(&s->nmspinning, 1);
     }
     sched_runq_drain(s, p);
+    gfree_flush(&s->gfree, &p->gfree); /* its free Gs, for the live Ps */
     p->m = NULL;
     m->p = NULL;
     atomic_store(&p->status, P_DEAD);

@@ -94,6 +94,7 @@ void sched_exitsyscall(G *g) {
         if (TRACE_ON(s))
             trace_syscall_exit(s, g);
         g_rt(g)->lockedm = m;
+        g->lockedm = 1;
         pthread_mutex_lock(&s->lock);
         sched_globrunq_put(s, g);
         pthread_mutex_unlock(&s->lock);
@@ -114,6 +115,7 @@ void sched_exitsyscall(G *g) {
 void syscall_handoff_locked(M *m, G *g) {
     M *locked = g_rt(g)->lockedm;
     g_rt(g)->lockedm = NULL;
+    g->lockedm = 0;
     P *p = m->p;
     m->p = NULL;
     m->inherit_time = false;

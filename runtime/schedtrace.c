@@ -102,7 +102,8 @@ static void print_ms(Sched *s, FILE *out, int nprocs) {
         P *p = p_of(s, m, nprocs);
         G *g = p ? atomic_load(&p->running) : NULL;
         fprintf(out, "  M%d: p=%d curg=%lld spinning=%s blocked=%s\n", m->id, p ? p->id : -1,
-                g ? (long long)g->id : -1LL, atomic_load(&m->spinning) ? "true" : "false",
+                g ? (long long)__atomic_load_n(&g->id, __ATOMIC_RELAXED) : -1LL, /* g may end and be reused */
+                atomic_load(&m->spinning) ? "true" : "false",
                 m_idle(s, m) ? "true" : "false");
     }
 }
@@ -114,19 +115,23 @@ static int m_running(Sched *s, G *g, int nprocs) {
     return -1;
 }
 
+/* The world runs: a G may end and be reused meanwhile (its id is written
+ * atomically for this).  gs_lock keeps the registry from moving. */
 static void print_gs(Sched *s, FILE *out, int nprocs) {
     VM *vm = s->vm;
+    pthread_mutex_lock(&s->gs_lock);
     for (int i = 0; i < vm->ngs; i++) {
         G *g = vm->gs[i];
         int st = atomic_load(&g->status);
-        if (st == G_DEAD)
+        if (st == G_DEAD || st == G_IDLE)
             continue;
         /* The reason is set before the goroutine parks; it names why it
          * waits only while it is waiting. */
         const char *why = st == G_WAITING ? wait_reason_text(__atomic_load_n(&g->wait_reason, __ATOMIC_RELAXED)) : "";
-        fprintf(out, "  G%lld: status=%d(%s) m=%d\n", (long long)g->id, go_gstatus(st), why,
-                m_running(s, g, nprocs));
+        fprintf(out, "  G%lld: status=%d(%s) m=%d\n", (long long)__atomic_load_n(&g->id, __ATOMIC_RELAXED),
+                go_gstatus(st), why, m_running(s, g, nprocs));
     }
+    pthread_mutex_unlock(&s->gs_lock);
 }
 
 void schedtrace_tick(Sched *s, int64_t now) {

@@ -392,7 +392,10 @@ struct G {
     _Atomic int preempt;     /* set by sysmon: yield at the next safepoint */
     _Atomic int interrupted; /* Ctrl-C in the REPL (set with preempt): Goexit at that safepoint */
     uint8_t wait_reason;     /* runtime/waitreason.h's WaitReason while waiting */
-    int32_t gs_index;        /* position in vm->gs (the registry), for O(1) removal */
+    uint8_t lockedm;         /* g_rt(g)->lockedm is set: the scheduler tests this byte of the G it
+                              * is about to run, not another cache line (runtime/sched_syscall.c) */
+    int32_t gs_index;        /* position in vm->gs (the registry); -1 once a collection dropped
+                              * it, finished */
     int32_t c_calls;         /* nested vm_calls running (a builtin's script callback): no parking */
     struct GRuntime *rt;     /* the rest, which only the runtime reads: runtime/sched.h g_rt() */
     G *schedlink;            /* the global run queue's and the free list's link (sched.lock): in G

@@ -150,10 +150,11 @@ struct VM {
     ObjModule *_Atomic preludes[2]; /* the standard library's csp parts once loaded (stdlib/prelude.h) */
     ObjModule **usermods; /* loaded user modules of the program (load order) */
     int nusermods;
-    /* goroutines */
+    /* goroutines: every G ever made, finished ones too (the runtime reuses
+     * them; runtime/sched_int.h's gs_lock) */
     G **gs;
     int ngs, gs_cap;
-    int64_t next_goid;
+    int64_t next_goid; /* vm_new_g's; the runtime numbers its own */
     size_t max_stack_bytes; /* debug.SetMaxStack; default 1 GB */
     _Atomic int max_threads; /* debug.SetMaxThreads; 0 until set, meaning VM_DEFAULT_MAX_THREADS */
     /* program */
@@ -383,14 +384,15 @@ static inline Value *vm_native_args(G *g) { return g->stack + g->native_base; }
 static inline void vm_root_push(G *g, Value v) { g->roots[g->nroots++] = v; }
 static inline void vm_root_pop(G *g, int n) { g->nroots -= n; }
 
-/* Goroutines (vm/call.c): the runtime allocates them with vm_alloc_g, then
- * numbers and registers them under its lock (runtime/sched.c g_new, g_adopt),
- * and runs them with vm_execute (vm/interp.h). */
+/* Goroutines (vm/call.c): the runtime allocates them with vm_alloc_g,
+ * registers each once under its lock (runtime/sched.c g_new), numbers each
+ * goroutine that reuses one, and runs them with vm_execute (vm/interp.h). */
 G *vm_alloc_g(VM *vm);
 /* vm_alloc_g, numbered and registered at once: for a VM with no scheduler
  * (the unit tests). */
 G *vm_new_g(VM *vm);
-/* Add g to the goroutine registry (the GC's roots); the caller serialises. */
+/* Add g to the goroutine registry (the GC's roots), for good; the caller
+ * serialises. */
 void vm_register_g(VM *vm, G *g);
 /* Flush and exit the process (os.Exit, main's return; vm/registry.c). */
 _Noreturn void vm_exit(VM *vm, int code);
