@@ -29,7 +29,8 @@ enum { P_IDLE, P_RUNNING, P_GCSTOP, P_DEAD, P_SYSCALL };
 
 struct SchedTimer {
     Timer t;                                /* t.data = this; guarded by owner->timer_lock */
-    P *owner;                               /* the P whose heap holds it; guarded by owner->timer_lock */
+    P *_Atomic owner;                       /* the P whose heap holds it: written under that P's timer_lock,
+                                             * read without it by a Stop that then locks it and checks again */
     void (*fire)(void *arg, int64_t now);
     void *arg;
     void *arg2;

@@ -65,7 +65,7 @@ static P *current_p(Sched *s) {
  * timer: the caller then kicks an idle M (sched_kick_idle) once it has
  * released the timer lock, as sched.lock comes first in the lock order. */
 static bool arm(P *p, SchedTimer *t, int64_t when) {
-    t->owner = p;
+    atomic_store_explicit(&t->owner, p, memory_order_relaxed);
     t->t.when = when;
     atomic_store(&t->active, 1);
     th_push(&p->timers, &t->t);
@@ -129,16 +129,16 @@ void sched_timer_free(SchedTimer *t) { free(t); }
 /* Lock the heap that holds t; its owner may change (reset), so re-check. */
 static P *lock_owner(SchedTimer *t) {
     for (;;) {
-        P *p = t->owner;
+        P *p = atomic_load_explicit(&t->owner, memory_order_relaxed);
         pthread_mutex_lock(&p->timer_lock);
-        if (p == t->owner)
+        if (p == atomic_load_explicit(&t->owner, memory_order_relaxed))
             return p;
         pthread_mutex_unlock(&p->timer_lock);
     }
 }
 
 bool sched_timer_stop(SchedTimer *t) {
-    if (!t->owner)
+    if (!atomic_load_explicit(&t->owner, memory_order_relaxed))
         return false;
     P *p = lock_owner(t);
     bool was = th_remove(&p->timers, &t->t);
@@ -186,7 +186,7 @@ void timers_move(P *from, P *to) {
     pthread_mutex_lock(&to->timer_lock);
     Timer *t;
     while ((t = th_pop(&from->timers))) {
-        ((SchedTimer *)t->data)->owner = to;
+        atomic_store_explicit(&((SchedTimer *)t->data)->owner, to, memory_order_relaxed);
         th_push(&to->timers, t);
     }
     update_next(to); /* `to` first: a lock-free reader must never see neither */
