@@ -663,19 +663,13 @@ static G *g_reuse(Sched *s, G *g) {
     return g;
 }
 
-/* The next goroutine id from p's cache, which takes GOID_BATCH at a time
- * (Go's goidcache): no shared counter bounces between Ms per goroutine.
- * The REPL numbers one at a time, its entries included (sched_repl_run), so
- * that the goroutines of successive lines count up. */
-static int64_t goid_new(Sched *s, P *p) {
-    if (RARE(s, RARE_REPL))
-        return atomic_fetch_add(&s->goidgen, 1) + 1;
-    if (p->goid_next == p->goid_end) {
-        int64_t last = atomic_fetch_add(&s->goidgen, GOID_BATCH) + GOID_BATCH;
-        p->goid_next = last - GOID_BATCH + 1;
-        p->goid_end = last + 1;
-    }
-    return p->goid_next++;
+/* The next goroutine id: one shared counter, so that goroutines are
+ * numbered in the order they were made, whichever P made them (the dumps,
+ * -leaks, the tour and the tests show them).  Go's per-P batches of ids
+ * (goidcache) number a goroutine 18 when its creator moved to another P;
+ * a counter costs skynet no measurable time. */
+static int64_t goid_new(Sched *s) {
+    return atomic_fetch_add(&s->goidgen, 1) + 1;
 }
 
 G *sched_gget(Sched *s) {
@@ -949,7 +943,7 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
      * (skynet on 2 Ps). */
     G *g = gfree_get(&s->gfree, &p->gfree);
     g = g ? g_reuse(s, g) : g_new(s);
-    __atomic_store_n(&g->id, goid_new(s, p), __ATOMIC_RELAXED); /* schedtrace's print_gs may read it */
+    __atomic_store_n(&g->id, goid_new(s), __ATOMIC_RELAXED); /* schedtrace's print_gs may read it */
     stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
     g->stack[0] = fn;
     for (int i = 0; i < nargs; i++)

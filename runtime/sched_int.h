@@ -59,7 +59,6 @@ struct P {
     int64_t sysmon_syscallwhen;      /* sysmon only: when it first saw that tick */
     /* goroutines: creating and ending one touches only its P (runtime/gfree.h) */
     GFreeLocal gfree;            /* finished Gs for reuse: owner only, or the world stopped */
-    int64_t goid_next, goid_end; /* ids handed out here, [next, end) (Go's goidcache): owner only */
     _Atomic int64_t ngo;         /* goroutines started here less those ended here: the owner
                                   * writes (relaxed), sched_num_goroutine sums them */
 };
@@ -97,8 +96,6 @@ struct M {
 /* Free Gs in the global pool past this many lose their stacks at a
  * collection (each P keeps fewer than GFREE_LOCAL_MAX, stacks included). */
 #define GFREE_STACKS 256
-/* Goroutine ids a P takes at a time from Sched.goidgen (Go's _GoidCacheBatch). */
-#define GOID_BATCH 16
 
 /* The global run queue is a FIFO of segments, as the Gs came: a local
  * queue's overflowing half is one, an array of its G pointers (RunBatch);
@@ -138,7 +135,7 @@ typedef struct Sched {
     _Atomic int nmspinning;
     _Atomic int ngoroutines;     /* live goroutines started or ended without a P (main, the REPL's
                                   * entries); the Ps count the others (P.ngo) */
-    _Atomic int64_t goidgen;     /* the last goroutine id handed out (to a P's cache, or to main) */
+    _Atomic int64_t goidgen;     /* the last goroutine id handed out */
     /* stop-the-world for the GC */
     _Atomic int gcwaiting;
     int stopwait;                /* lock */
