@@ -272,7 +272,7 @@ static inline void slot_done(Sched *s, M *m) {
     e->ts = trace_clock(s->tracer);
     atomic_store_explicit(&b->n, n + 1, memory_order_release); /* the writer may read it now */
     atomic_store_explicit(&m->tbusy, false, memory_order_release);
-    /* The line two events on, taken for writing now: the writer's core read
+    /* The line three events on, taken for writing now: the writer's core read
      * the buffer's last use, and the clock's locked exchange would wait for
      * the line with the event's stores in front of it. */
     __builtin_prefetch(&b->ev[n + 3 < TRACE_BUF_EVENTS ? n + 3 : n], 1);

@@ -88,7 +88,7 @@ typedef struct Tracer {
     char clock_pad_before[64];
     _Atomic int64_t clock;
     char clock_pad_after[64];
-    bool tsc;                   /* the clock is the time-stamp counter (trace.c), else nanoseconds */
+    bool tsc;                    /* the clock is the time-stamp counter (trace.c), else nanoseconds */
     int64_t start_ticks;         /* the clock when recording started, at start_ns */
     int64_t start_ns;
     FILE *out;                   /* where the writer writes: the -trace file, or mem */
