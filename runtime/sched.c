@@ -938,7 +938,7 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     Sched *s = sched_of(vm);
     M *m = tls_m;
     P *p = m->p;
-    /* No lock: the free list and the id cache are p's (runtime/gfree.h).
+    /* No sched.lock: the free list is p's (runtime/gfree.h), the id one atomic add.
      * Two Ms creating goroutines once collided on sched.lock all the time
      * (skynet on 2 Ps). */
     G *g = gfree_get(&s->gfree, &p->gfree);

@@ -112,7 +112,8 @@ typedef struct RaceG {
     uint32_t own_ix; /* where vc's delta keeps slot tid (clock_set_hinted) */
     uint64_t serial; /* unique, never reused (SyncClock.cover) */
     Clock vc;
-    uint64_t vc_gen; /* counts vc's changes but those of slot tid's clock at own_ix (SyncClock.copy_gen) */
+    uint64_t vc_gen; /* counts vc's changes but those of slot tid's clock at own_ix (SyncClock.copy_gen);
+                      * bumped only where vc changes, by whoever may change vc */
     int64_t goid;
     uint32_t create_stack; /* depot id of the go statement's stack; 0 for main */
     /* the stacks this goroutine interned last, by a 64-bit hash of their
@@ -188,7 +189,8 @@ typedef struct SyncClock {
     uint64_t cover;
     /* c is a copy of the clock of the goroutine whose serial is copy_of
      * (0: none) at its vc_gen copy_gen, but for that goroutine's own slot:
-     * its next release (an Unlock after its Lock) sets that slot alone */
+     * its next release (an Unlock after its Lock) sets that slot alone;
+     * guarded, as c and cover, by the sync object's lock */
     uint64_t copy_of, copy_gen;
 } SyncClock;
 typedef struct SyncObj {
