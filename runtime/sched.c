@@ -339,7 +339,14 @@ static M *newm(Sched *s) {
     m->sched = s;
     m->rand_state = (uint64_t)sched_nanotime() * 0x9E3779B97F4A7C15ull | 1;
     pthread_mutex_init(&m->mu, NULL);
-    pthread_cond_init(&m->cv, NULL);
+    /* m_sleep's deadlines are CLOCK_MONOTONIC, as every timer's: on the
+     * default (realtime) clock they lie decades in the past, and an M with a
+     * timer pending spun through timed-out waits at a full core's cpu. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->cv, &ca);
+    pthread_condattr_destroy(&ca);
     m->id = s->mcount++;
     m->alllink = s->allm;
     __atomic_store_n(&s->allm, m, __ATOMIC_RELEASE); /* trace_stop reads it without the lock */

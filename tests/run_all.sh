@@ -163,7 +163,7 @@ for part in $parts; do
 			python3 tests/run_repl.py --csp build-tsan/csp --timeout 300 | tee "$log"
 		read -r p f <<<"$(counts_in "$log")"
 		count "tsan repl" "${p:-0}" "${f:-1}"
-		for drv in echo_external chat_external signal_external stdin_tty repl_tty trace_external seed_determinism explore; do
+		for drv in echo_external chat_external signal_external idle_cpu stdin_tty repl_tty trace_external seed_determinism explore; do
 			TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66 atexit_sleep_ms=0} \
 				python3 tests/io/$drv.py build-tsan/csp build-tsan/tests/loadclient | tee "$log"
 			read -r p f <<<"$(counts_in "$log")"
