@@ -12,6 +12,7 @@
 
 #include "base/spin.h"
 #include "runtime/chan.h"
+#include "runtime/netpoll.h"
 #include "runtime/sched_int.h"
 #include "runtime/trace_int.h"
 #include "vm/interp.h"
@@ -390,6 +391,7 @@ void startm(Sched *s, P *p, bool spinning) {
 /* A timer was armed earlier than idle Ms may be sleeping for: take one off
  * the idle list and wake it without a P, so that it recomputes its sleep. */
 void sched_kick_idle(Sched *s) {
+    netpoll_break(s); /* the M blocked in the poller sleeps until a timer too */
     pthread_mutex_lock(&s->lock);
     M *m = sched_mget(s);
     pthread_mutex_unlock(&s->lock);
@@ -481,6 +483,18 @@ static bool any_local_work(Sched *s) {
  * until the earliest timer is due and an idle P is free to run it. */
 static P *idle_wait(Sched *s, M *m) {
     for (;;) {
+        /* Goroutines wait on sockets and no M watches them: this one blocks
+         * in the poller instead of on the idle list (Go's netpoll(delay)),
+         * the timer deadline read after the claim, so that a timer armed
+         * earlier meanwhile breaks the poll (sched_kick_idle). */
+        if (!s->seed && netpoll_claim(s)) {
+            bool timed_out;
+            P *p = netpoll_block(s, m, timers_earliest(s), &timed_out);
+            if (p)
+                return p; /* acquired, with the goroutines the edges readied */
+            if (!timed_out)
+                continue;
+        }
         int64_t deadline = timers_earliest(s);
         pthread_mutex_lock(&s->lock);
         sched_mput(s, m);
@@ -552,6 +566,10 @@ static G *find_runnable(Sched *s, M *m) {
          * queue, the virtual clock and the idle M are sched_seed.c's. */
         if (s->seed)
             return seed_find_runnable(s, m);
+        /* Sockets that became ready, collected without blocking: their
+         * goroutines come to this P (Go's netpoll(0) in findrunnable). */
+        if (netpoll_should_poll(s) && netpoll_poll(s) > 0)
+            continue;
         /* Steal, if not too many Ms spin already (Go's limit: half the busy Ps). */
         if (m->spinning || 2 * atomic_load(&s->nmspinning) < atomic_load(&s->nprocs) - atomic_load(&s->npidle)) {
             if (!m->spinning) {

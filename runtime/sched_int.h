@@ -163,6 +163,7 @@ typedef struct Sched {
     _Atomic(struct IoLoop *) io; /* the libuv loop, once started (under io_start) */
     pthread_mutex_t io_start;    /* not sched.lock: a finalizer may post with the world stopped */
     _Atomic int io_pending;      /* requests in flight and signal registrations */
+    _Atomic(struct NetPoll *) netpoll; /* the network poller (runtime/netpoll.h), once a socket is made */
     /* the REPL (runtime/sched_repl.c): main_g is the running entry, NULL at
      * the prompt; whoever swaps it to NULL ends the entry and posts entry_sem */
     bool repl;                   /* set before any M starts */

@@ -10,6 +10,10 @@
  * the 2 ms), so a program that does not block in C costs about 500 wake-ups
  * a second, and a blocked C call is noticed within ~20 us while calls keep
  * blocking (2-4 ms for the first one).
+ *  - When goroutines wait on sockets and no M has polled the network
+ *    poller for 10 ms (every P busy), it polls it (Go's sysmon does the
+ *    same), so that no readiness edge is stranded; under csp -seed, whose
+ *    one M never blocks in the poller, on every cycle.
  *  - Once the collector has freed memory and then been quiet for a second,
  *    it hands what malloc holds free back to the system (Go's background
  *    scavenger).  glibc returns only the top of each arena by itself: 60 MB
@@ -19,12 +23,14 @@
 #include <malloc.h>
 #include <time.h>
 
+#include "runtime/netpoll.h"
 #include "runtime/sched_int.h"
 
 #define PREEMPT_AFTER_NS 10000000 /* 10 ms, as Go's sysmon */
 #define SYSMON_MIN_NS 20000       /* 20 us */
 #define SYSMON_MAX_NS 2000000     /* 2 ms */
 #define SYSMON_IDLE_CYCLES 50
+#define NETPOLL_AFTER_NS 10000000 /* 10 ms, as Go's sysmon */
 
 void sched_preempt(Sched *s, G *g) {
     atomic_store(&g->preempt, 1);
@@ -107,6 +113,7 @@ void *sysmon_main(void *arg) {
         bool retook = !s->seed && syscall_retake(s, now);
         if (!s->seed)
             preempt_long_running(s, now);
+        netpoll_sysmon(s, now, s->seed ? 0 : NETPOLL_AFTER_NS);
         sigquit_check(s);
         scavenge(s, now, &scavenger);
         idle = retook ? 0 : idle + 1;

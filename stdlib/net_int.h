@@ -4,28 +4,29 @@
  *
  * Reads and writes are Go's: the goroutine makes the non-blocking read(2)
  * or send(2) itself, on its own M, and waits only when the socket would
- * block (EAGAIN).  Readiness is Go's netpoller too: every connection is in
- * one edge-triggered epoll set (registered once, for reading and writing),
- * which the loop thread watches through a uv_poll_t and drains.  An edge
- * readies the goroutines waiting in that direction, or, when none waits,
- * is remembered (rready, wready) for the next one, which then tries again
- * at once; so a wait is a lock and a park, with no request to the loop
+ * block (EAGAIN).  Readiness is Go's netpoller too (runtime/netpoll.h):
+ * every connection is in the scheduler's edge-triggered epoll set,
+ * registered once for reading and writing with a PollDesc, and the Ms
+ * themselves collect the edges when they run out of work, so a wait is a
+ * lock and a park and a wake-up never passes through the loop thread
  * (conn_wait).  The loop still owns the deadline timer, armed on request
- * only when a deadline is set.  Listen, Accept and Dial stay on the loop
- * (libuv's uv_tcp_t); a connection's socket is then copied into Conn.fd
- * and the uv_tcp_t closed, so libuv never reads or writes it.
+ * only when a deadline is set, and Close.  Listen, Accept and Dial stay on
+ * the loop (libuv's uv_tcp_t); a connection's socket is then copied into
+ * Conn.fd and the uv_tcp_t closed, so libuv never reads or writes it.
  *
  * Ownership: a Conn or Listener is created and changed only on the loop
  * thread, except Conn.state and the deadlines, which are atomics, and what
- * Conn.mu guards; its addresses are written before it is handed to a
+ * Conn.pd->mu guards; its addresses are written before it is handed to a
  * goroutine and never change, so goroutines may read them.  Conn.state
  * counts the goroutines in a system call on fd (Go's fdMutex in
  * miniature): Close marks it closed at once, the loop takes fd out of the
- * epoll set and closes its handles, and fd itself is closed by whichever
+ * epoll set, wakes its waiters and closes its handles, and fd itself is closed by whichever
  * comes last, the loop or the last system call, so no read ever lands on a
  * reused descriptor.  The script object holds a pointer; when the collector
  * frees the object it posts NET_RELEASE, and the loop thread frees the
- * struct once its libuv handles are closed too.  The descriptor, the only
+ * struct once its libuv handles are closed too, and gives its PollDesc
+ * back to the poller's pool (an M may still hold an event for it: the
+ * PollDesc's sequence number tells it the event is stale).  The descriptor, the only
  * resource that matters, goes at Close.
  */
 #ifndef CSP_STDLIB_NET_INT_H
@@ -36,6 +37,7 @@
 #include <stdatomic.h>
 
 #include "runtime/io.h"
+#include "runtime/netpoll.h"
 #include "stdlib/stream.h"
 
 typedef struct NetReq NetReq;
@@ -49,12 +51,9 @@ typedef struct Conn {
     uv_tcp_t tcp;              /* accept/connect only; closed once fd is copied */
     uv_timer_t timer;          /* the earliest deadline of a waiter */
     int fd;                    /* the socket, non-blocking; -1 before setup */
-    int epfd;                  /* the epoll set fd is in; -1 before setup */
+    PollDesc *pd;              /* fd's registration: its waiters and edges; NULL before setup */
     _Atomic uint32_t state;    /* CONN_* */
     _Atomic int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
-    pthread_mutex_t mu;        /* the waiters and the edges below */
-    NetWait *readers, *writers; /* mu: goroutines waiting for an edge (all are woken) */
-    bool rready, wready;       /* mu: an edge came that no waiter took */
     bool closed;               /* the loop shut it (Close, release or a failed dial) */
     bool released;             /* no script object refers to it any more */
     int open_handles;          /* tcp and timer, until their close callbacks */
@@ -110,8 +109,7 @@ struct NetReq {
 struct NetWait {
     IoReq io;
     enum NetOp op;
-    Conn *c;
-    NetWait *next;             /* c->mu: the other waiters of that direction */
+    Conn *c;                   /* io.next links it to the other waiters of c->pd */
     size_t max;                /* Read */
     char *buf;                 /* Write: the len bytes not yet written */
     size_t len;

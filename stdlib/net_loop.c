@@ -2,10 +2,11 @@
  * and connections as libuv handles (see stdlib/net_int.h for ownership).
  *
  * Everything here runs on the I/O loop thread, so the handles need no lock,
- * except conn_wait and conn_unref (a goroutine's); Conn.mu guards what a
- * goroutine and the loop both touch.
- * The loop never reads or writes a connection: goroutines do (net.c), and
- * wait here (conn_wait) for the poller's edges.  Nothing is buffered here,
+ * except conn_wait and conn_unref (a goroutine's); Conn.pd->mu guards what
+ * a goroutine, the loop and a polling M touch.
+ * The loop never reads or writes a connection, nor watches it: goroutines
+ * read and write (net.c) and wait here (conn_wait) for the edges that the
+ * scheduler's Ms collect (runtime/netpoll.h).  Nothing is buffered here,
  * so a peer that sends faster than the script reads is held back by TCP
  * itself; likewise libuv stops accepting while an announced connection
  * waits for Accept.
@@ -16,7 +17,6 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "runtime/sched.h"
@@ -48,45 +48,6 @@ static void addr_text(const struct sockaddr *sa, char *buf, size_t n) {
     snprintf(buf, n, "%s:%d", ip, port);
 }
 
-/* ---- the poller: one edge-triggered epoll set per loop ---- */
-
-typedef struct NetPoll {
-    int epfd;
-    uv_poll_t poll; /* epfd is readable while edges are waiting */
-} NetPoll;
-
-static void conn_edge(Conn *c, uint32_t events);
-
-static void on_netpoll(uv_poll_t *p, int status, int events) {
-    NetPoll *np = p->data;
-    struct epoll_event ev[128];
-    int n;
-    do {
-        n = epoll_wait(np->epfd, ev, 128, 0);
-        for (int i = 0; i < n; i++)
-            conn_edge(ev[i].data.ptr, ev[i].events);
-    } while (n == 128);
-}
-
-/* The loop's epoll set, made at its first connection and kept for the
- * loop's life (the loop's data pointer is package net's: nothing else in
- * the runtime uses it); -1 if none can be made. */
-static int netpoll_fd(uv_loop_t *loop) {
-    NetPoll *np = loop->data;
-    if (np)
-        return np->epfd;
-    int epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0)
-        return -1;
-    np = mem_calloc(1, sizeof *np);
-    np->epfd = epfd;
-    uv_poll_init(loop, &np->poll, epfd);
-    np->poll.data = np;
-    uv_poll_start(&np->poll, UV_READABLE, on_netpoll);
-    loop->data = np;
-    return epfd;
-}
-
 /* ---- connections ---- */
 
 void conn_unref(Conn *c) {
@@ -95,7 +56,8 @@ void conn_unref(Conn *c) {
 }
 
 static void conn_free(Conn *c) {
-    pthread_mutex_destroy(&c->mu);
+    if (c->pd)
+        netpoll_free(c->pd);
     free(c);
 }
 
@@ -116,16 +78,15 @@ static Conn *conn_new(uv_loop_t *loop) {
     uv_tcp_init(loop, &c->tcp);
     uv_timer_init(loop, &c->timer);
     c->tcp.data = c->timer.data = c;
-    c->fd = c->epfd = -1;
-    pthread_mutex_init(&c->mu, NULL);
+    c->fd = -1;
     c->open_handles = 2;
     return c;
 }
 
-/* A connection just made (accepted or dialled): Go's defaults and names,
- * and its socket moved out of libuv's uv_tcp_t into c->fd and the epoll
- * set.  Returns 0 or a libuv error (out of descriptors). */
-static int conn_setup(Conn *c) {
+/* A connection just made (accepted or dialled) for vm: Go's defaults and
+ * names, and its socket moved out of libuv's uv_tcp_t into c->fd and the
+ * poller.  Returns 0 or a libuv error (out of descriptors). */
+static int conn_setup(VM *vm, Conn *c) {
     uv_tcp_nodelay(&c->tcp, 1); /* Go sets TCP_NODELAY on every TCP connection */
     struct sockaddr_storage sa;
     int n = sizeof sa;
@@ -134,9 +95,6 @@ static int conn_setup(Conn *c) {
     n = sizeof sa;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &n) == 0)
         addr_text((struct sockaddr *)&sa, c->raddr, sizeof c->raddr);
-    int epfd = netpoll_fd(c->tcp.loop);
-    if (epfd < 0)
-        return uv_translate_sys_error(errno);
     uv_os_fd_t fd;
     uv_fileno((uv_handle_t *)&c->tcp, &fd);
     /* A second descriptor of the same socket (it stays non-blocking: that
@@ -145,62 +103,27 @@ static int conn_setup(Conn *c) {
     int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     if (dup < 0)
         return uv_translate_sys_error(errno);
-    /* Go's registration: both directions, edge-triggered, once. */
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, dup, &ev) != 0) {
+    c->pd = netpoll_open(vm, dup);
+    if (!c->pd) {
         int e = uv_translate_sys_error(errno);
         close(dup);
         return e;
     }
     c->fd = dup;
-    c->epfd = epfd;
     uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
     return 0;
-}
-
-/* Ready every goroutine of list: each tries its system call again. */
-static void wake(NetWait *list) {
-    while (list) {
-        NetWait *w = list;
-        list = w->next;
-        io_complete(&w->io);
-    }
-}
-
-/* Take the waiters of a direction (under c->mu). */
-static NetWait *take(NetWait **list) {
-    NetWait *w = *list;
-    *list = NULL;
-    return w;
-}
-
-/* fd became readable and/or writable (or hung up, or failed). */
-static void conn_edge(Conn *c, uint32_t events) {
-    NetWait *rs = NULL, *ws = NULL;
-    pthread_mutex_lock(&c->mu);
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-        rs = take(&c->readers);
-        c->rready = !rs;
-    }
-    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
-        ws = take(&c->writers);
-        c->wready = !ws;
-    }
-    pthread_mutex_unlock(&c->mu);
-    wake(rs);
-    wake(ws);
 }
 
 static void on_deadline(uv_timer_t *t);
 
 /* Time the earliest deadline among the waiters. */
 static void arm_timer(Conn *c) {
-    if (c->closed)
+    if (c->closed || !c->pd)
         return;
-    pthread_mutex_lock(&c->mu);
-    int64_t rd = c->readers ? atomic_load(&c->read_deadline) : 0;
-    int64_t wd = c->writers ? atomic_load(&c->write_deadline) : 0;
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_lock(&c->pd->mu);
+    int64_t rd = c->pd->readers ? atomic_load(&c->read_deadline) : 0;
+    int64_t wd = c->pd->writers ? atomic_load(&c->write_deadline) : 0;
+    pthread_mutex_unlock(&c->pd->mu);
     int64_t d = !rd ? wd : !wd ? rd : rd < wd ? rd : wd;
     if (!d) {
         uv_timer_stop(&c->timer);
@@ -213,16 +136,10 @@ static void arm_timer(Conn *c) {
 
 /* A deadline passed (or changed: all): its waiters try again and find it. */
 static void wake_expired(Conn *c, bool all) {
+    if (!c->pd)
+        return; /* never set up: nobody can wait on it */
     int64_t now = sched_nanotime(), rd = atomic_load(&c->read_deadline), wd = atomic_load(&c->write_deadline);
-    NetWait *rs = NULL, *ws = NULL;
-    pthread_mutex_lock(&c->mu);
-    if (all || (rd && now >= rd))
-        rs = take(&c->readers);
-    if (all || (wd && now >= wd))
-        ws = take(&c->writers);
-    pthread_mutex_unlock(&c->mu);
-    wake(rs);
-    wake(ws);
+    netpoll_wake(c->pd, all || (rd && now >= rd), all || (wd && now >= wd));
     arm_timer(c);
 }
 
@@ -232,17 +149,16 @@ int conn_wait(G *g, NetWait *w, IoResumeFn resume) {
     if (!sched_can_park(g))
         return vm_panicf(g, "cannot block (I/O) inside a callback called from a builtin");
     Conn *c = w->c;
+    PollDesc *pd = c->pd;
     bool reading = w->op == NET_READ;
-    pthread_mutex_lock(&c->mu);
-    bool *ready = reading ? &c->rready : &c->wready;
+    pthread_mutex_lock(&pd->mu);
+    bool *ready = reading ? &pd->rready : &pd->wready;
     if (*ready || (atomic_load(&c->state) & CONN_CLOSED)) {
         *ready = false; /* that edge may be one the failed call already saw: one more try */
-        pthread_mutex_unlock(&c->mu);
+        pthread_mutex_unlock(&pd->mu);
         return 0;
     }
-    NetWait **list = reading ? &c->readers : &c->writers;
-    w->next = *list;
-    *list = w;
+    netpoll_add_waiter(pd, !reading, &w->io);
     if (atomic_load(reading ? &c->read_deadline : &c->write_deadline)) {
         NetReq *t = mem_calloc(1, sizeof *t); /* the loop times the wait */
         t->op = NET_TIMER;
@@ -250,7 +166,7 @@ int conn_wait(G *g, NetWait *w, IoResumeFn resume) {
         t->io.start = net_start;
         io_post(g->vm, &t->io);
     }
-    return io_park_on(g, &w->io, WAIT_IO, resume, &c->mu); /* an edge, Close or the timer completes it */
+    return io_park_on(g, &w->io, WAIT_IO, resume, &pd->mu); /* an edge, Close or the timer completes it */
 }
 
 /* Take fd out of the epoll set and close the handles: the waiting
@@ -261,8 +177,8 @@ static void conn_shut(Conn *c) {
         return;
     c->closed = true;
     atomic_fetch_or(&c->state, CONN_CLOSED);
-    if (c->epfd >= 0)
-        epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    if (c->pd)
+        netpoll_close(c->pd, c->fd);
     wake_expired(c, true);
     uv_timer_stop(&c->timer);
     if (!uv_is_closing((uv_handle_t *)&c->tcp))
@@ -291,7 +207,7 @@ static void serve_acceptors(Listener *l) {
             Conn *c = conn_new(l->tcp.loop);
             int e = uv_accept((uv_stream_t *)&l->tcp, (uv_stream_t *)&c->tcp);
             if (e == 0)
-                e = conn_setup(c);
+                e = conn_setup(r->io.vm, c);
             if (e == 0) {
                 r->newc = c;
             } else {
@@ -367,7 +283,7 @@ static void on_connect(uv_connect_t *req, int status) {
     Conn *c = r->c;
     r->c = NULL;
     if (status == 0)
-        status = conn_setup(c);
+        status = conn_setup(r->io.vm, c);
     if (status < 0) {
         r->e.err = status;
         r->e.syscall = "connect";

@@ -2,8 +2,8 @@
 """A program that waits must not burn cpu while it waits.
 
 Each program below spends about a second waiting (on sleeps, a ticker, a
-select with time.After, channels fed by sleepers, stdin kept open), on one P
-and on two.  Its cpu (user + system, from wait4) must stay under a fifth of
+select with time.After, channels fed by sleepers, stdin kept open, a socket
+read, a listening server), on one P and on two.  Its cpu (user + system, from wait4) must stay under a fifth of
 its wall time.  An idle M once slept on a condition variable whose clock was
 not the timers' clock: every timed wait returned at once, and any program
 with a timer pending spun a whole core in the kernel.
@@ -67,6 +67,45 @@ for got < 4 {
 }
 println("done")
 """,
+    # a read parked on a socket for a second, with no timer pending: the M
+    # blocked in the network poller sleeps until the edge
+    "socket": """import "bufio"
+import "net"
+import "os"
+ln, _ := net.Listen("tcp", "127.0.0.1:0")
+go func() {
+	c, _ := net.Dial("tcp", ln.Addr().String())
+	s := bufio.NewScanner(os.Stdin)
+	for s.Scan() {
+	}
+	c.Write("x")
+}()
+c, _ := ln.Accept()
+got, _ := c.Read(10)
+if got == "x" {
+	println("done")
+}
+""",
+    # a server with no clients: Accept waits, as does a connection's read
+    # with a deadline far off (a timer and a socket at once)
+    "server": """import "bufio"
+import "net"
+import "os"
+import "time"
+ln, _ := net.Listen("tcp", "127.0.0.1:0")
+go func() {
+	for {
+		ln.Accept()
+	}
+}()
+c, _ := net.Dial("tcp", ln.Addr().String())
+c.SetReadDeadline(time.Now().Add(time.Hour))
+go c.Read(10)
+s := bufio.NewScanner(os.Stdin)
+for s.Scan() {
+}
+println("done")
+""",
     "stdin": """import "bufio"
 import "os"
 s := bufio.NewScanner(os.Stdin)
@@ -102,7 +141,7 @@ def main():
             with open(path, "w") as f:
                 f.write(src)
             for procs in (1, 2):
-                rc, out, wall, cpu = run(csp, path, procs, name == "stdin")
+                rc, out, wall, cpu = run(csp, path, procs, name in ("stdin", "socket", "server"))
                 what = f"{name} GOMAXPROCS={procs}"
                 c.check(f"{what} runs", rc == 0 and out == "done\n", f"exit {rc}, output {out!r}")
                 c.check(f"{what} waits for about a second", 0.9 <= wall < 10, f"{wall:.2f} s")
