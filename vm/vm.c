@@ -117,6 +117,10 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
     return i;
 }
 
+/* The low half of a native method's inline cache entry (native_cached). */
+#define NATIVE_IC_TAG 0xFFFFu
+#define NATIVE_IC_LOW 0xFFF0u
+
 /* The method `name` of struct type t for SELF, through the instruction's
  * inline cache (the word GETFIELD uses for a field: type and method index).
  * Only a method no field hides is cached (the compiler rejects a field and a
@@ -129,7 +133,7 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
     uint32_t idx = (uint32_t)(c & 0xFFFF);
     if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
         return (int)idx;
-    for (int m = 0; m < t->nmethods && m < 0xFFFF; m++) /* 0xFFFF: native_cached's tag */
+    for (int m = 0; m < t->nmethods && m < (int)NATIVE_IC_LOW; m++) /* above: native entries' tags */
         if (t->methods[m].name == name) {
             if (struct_field_index(t, name) >= 0)
                 return -1;
@@ -141,18 +145,54 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
 
 /* A native object's method for SELF, through the same inline cache word:
  * the method's ObjNative (registered methods live as long as the VM) above
- * a low half of 0xFFFF, which no struct type's method index reaches; a hit
- * is an ObjNative of the receiver's type (the instruction fixes the name).
- * NULL: look it up (op_self), then native_cache. */
-#define NATIVE_IC_TAG 0xFFFFu
+ * a low half of NATIVE_IC_TAG or, for SELFC/SELFUC, of NIC_* (native_ic_tag),
+ * which no struct type's method index reaches (method_cached stops below
+ * NATIVE_IC_LOW); a hit is an ObjNative of the receiver's type (the
+ * instruction fixes the name).  NULL: look it up (op_self), then native_cache. */
 static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const NativeType *t) {
     uint64_t c = atomic_load_explicit(vm_ic_slot(p, pc), memory_order_relaxed);
     ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
     return (c & 0xFFFF) == NATIVE_IC_TAG && n->owner == t ? n : NULL;
 }
 
-static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
-    atomic_store_explicit(vm_ic_slot(p, pc), ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG,
+/* SELFC's and SELFUC's entries say what the call amounts to, decided once
+ * when the entry is made from the method's NATIVE_OP_* and the counts of
+ * the CALLM that follows (fixed, and the same each time the instruction
+ * runs), so that a hit runs it with no test of either: NATIVE_IC_TAG - NIC_*
+ * is the tag.  NIC_CALL: anything else, native_op decides. */
+enum {
+    NIC_CALL,    /* native_op: the fast function, or an operation with other counts */
+    NIC_CAS32,   /* NATIVE_OP_CAS32, no arguments, no result wanted (mu.Lock()) */
+    NIC_ADD64,   /* NATIVE_OP_ADD64, one argument, no result wanted (c.Add(1)) */
+    NIC_ADD64R,  /* NATIVE_OP_ADD64, one argument, the result wanted (v := c.Add(1)) */
+    NIC_LOAD64R, /* NATIVE_OP_LOAD64, no arguments, the result wanted */
+    NIC_COUNT
+};
+
+/* The tag of the entry for native method n at the instruction self, whose
+ * call comes next (SELFC, SELFUC), or NATIVE_IC_TAG (SELF, SELFU, and
+ * every instruction under -seed, where SELFC is SELF). */
+static unsigned native_ic_tag(Instr self, Instr call, const ObjNative *n) {
+#ifndef VM_SEEDPOINTS
+    if (BC_OP(self) == OP_SELFC || BC_OP(self) == OP_SELFUC) {
+        int nargs = BC_B(call) - 1, nwant = BC_C(call) - 1; /* the receiver counts */
+        int k = NIC_CALL;
+        if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
+            k = NIC_CAS32;
+        else if (n->fast_op == NATIVE_OP_ADD64 && nargs == 2 && nwant <= 1)
+            k = nwant ? NIC_ADD64R : NIC_ADD64;
+        else if (n->fast_op == NATIVE_OP_LOAD64 && nargs == 1 && nwant == 1)
+            k = NIC_LOAD64R;
+        return NATIVE_IC_TAG - (unsigned)k;
+    }
+#else
+    (void)self, (void)call, (void)n;
+#endif
+    return NATIVE_IC_TAG;
+}
+
+static void native_cache(ObjProto *p, const Instr *pc, Value fn, unsigned tag) {
+    atomic_store_explicit(vm_ic_slot(p, pc), ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | tag,
                           memory_order_relaxed);
 }
 
@@ -922,25 +962,54 @@ dispatch:
             goto self_struct;
 #ifndef VM_SEEDPOINTS
         if (LIKELY(val_as_obj(obj)->type == OBJ_NATIVEOBJ)) {
-            ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
-            if (LIKELY(n != NULL)) {
-                Instr call = *pc;
-                int nres = native_op(g, n, &base[BC_A(i) + 1], obj, BC_B(call) - 1);
-                if (LIKELY(nres >= 0)) {
-                    /* the results as native_fast_call places them, A read
-                     * again: no more kept across the call than the CALLM */
-                    int nwant = (int)BC_C(call) - 1;
-                    pc++;
-                    if (nwant > 0) {
-                        Instr i2 = i;
-                        OPAQUE(i2);
-                        Value *ra = &base[BC_A(i2)];
-                        for (int j = 0; j < nwant; j++)
-                            ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
+            uint64_t c = atomic_load_explicit(vm_ic_slot(cl->proto, pc), memory_order_relaxed);
+            ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
+            unsigned kind = NATIVE_IC_TAG - (unsigned)(c & 0xFFFF); /* NIC_* for a native entry */
+            if (LIKELY(kind < NIC_COUNT && n->owner == AS_NATIVEOBJ(obj)->ntype)) {
+                void *word = AS_NATIVEOBJ(obj)->payload;
+                Value *ra = &base[BC_A(i)];
+                if (kind == NIC_CAS32) {
+                    int32_t from = n->fast_from;
+                    if (LIKELY(atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to))) {
+                        pc++;
+                        NEXT;
                     }
+                } else if (kind == NIC_ADD64 || kind == NIC_ADD64R) {
+                    Value d = ra[2];
+                    if (LIKELY(val_is_smallint(d))) {
+                        int64_t v = val_as_smallint(d);
+                        v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, v) + (uint64_t)v);
+                        if (kind == NIC_ADD64R)
+                            *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
+                        pc++;
+                        NEXT;
+                    }
+                } else if (kind == NIC_LOAD64R) {
+                    int64_t v = atomic_load((_Atomic int64_t *)word);
+                    *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
+                    pc++;
                     NEXT;
+                } else {
+                    Instr call = *pc;
+                    int nres = native_op(g, n, ra + 1, obj, BC_B(call) - 1);
+                    if (LIKELY(nres >= 0)) {
+                        /* the results as native_fast_call places them, A read
+                         * again: no more kept across the call than the CALLM */
+                        int nwant = (int)BC_C(call) - 1;
+                        pc++;
+                        if (nwant > 0) {
+                            Instr i2 = i;
+                            OPAQUE(i2);
+                            ra = &base[BC_A(i2)];
+                            for (int j = 0; j < nwant; j++)
+                                ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
+                        }
+                        NEXT;
+                    }
                 }
-                RA = val_obj(n); /* no fast path, or it declined: CALLM calls the method */
+                /* no fast path, or it declined: CALLM calls the method */
+                ra[1] = obj;
+                ra[0] = val_obj(n);
                 NEXT;
             }
             goto self_lookup;
@@ -982,7 +1051,7 @@ dispatch:
             goto on_panic;
         if (recv != VAL_NORECV && val_is(obj, OBJ_NATIVEOBJ) && val_is(fn, OBJ_NATIVE) &&
             AS_NATIVE(fn)->owner == AS_NATIVEOBJ(obj)->ntype)
-            native_cache(cl->proto, pc, fn);
+            native_cache(cl->proto, pc, fn, native_ic_tag(i, *pc, AS_NATIVE(fn)));
         base[BC_A(i) + 1] = recv;
         RA = fn;
         NEXT;
