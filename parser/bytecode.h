@@ -182,8 +182,9 @@ typedef uint32_t Instr;
        loaded by GETUPVALV */ \
     OPCODE(SELFU, ABC) \
     /* (added by the compiler) as SELF and SELFU, when the instruction after is a CALLM of the same A \
-       with fixed arguments and results (B, C != 0): a native method's fast path runs here, \
-       and that CALLM is skipped when it succeeds */ \
+       with fixed arguments and results (B, C != 0), or a LOADI of R[A+2] and then such a CALLM of \
+       that one argument: a native method's fast path runs here (with the LOADI's int), \
+       and the CALLM (and LOADI) are skipped when it succeeds */ \
     OPCODE(SELFC, ABC) \
     OPCODE(SELFUC, ABC) \
     /* as CALL/CALLV, after SELF: drops R[A+1] when SELF marked it absent */ \

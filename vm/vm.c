@@ -156,37 +156,43 @@ static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const Nativ
 }
 
 /* SELFC's and SELFUC's entries say what the call amounts to, decided once
- * when the entry is made from the method's NATIVE_OP_* and the counts of
- * the CALLM that follows (fixed, and the same each time the instruction
- * runs), so that a hit runs it with no test of either: NATIVE_IC_TAG - NIC_*
- * is the tag.  NIC_CALL: anything else, native_op decides. */
+ * when the entry is made from the method's NATIVE_OP_* and the code that
+ * follows (the CALLM, fixed counts, or the LOADI of its only argument and
+ * the CALLM: self_fuse), the same each time the instruction runs, so that a
+ * hit runs it with no test of either: NATIVE_IC_TAG - NIC_* is the tag.
+ * The K kinds read their argument from the LOADI and skip it too. */
 enum {
     NIC_CALL,    /* native_op: the fast function, or an operation with other counts */
+    NIC_CALLK,   /* the same after the LOADI's int is stored */
     NIC_CAS32,   /* NATIVE_OP_CAS32, no arguments, no result wanted (mu.Lock()) */
-    NIC_ADD64,   /* NATIVE_OP_ADD64, one argument, no result wanted (c.Add(1)) */
-    NIC_ADD64R,  /* NATIVE_OP_ADD64, one argument, the result wanted (v := c.Add(1)) */
+    NIC_ADD64,   /* NATIVE_OP_ADD64, one argument, no result wanted (c.Add(d)) */
+    NIC_ADD64R,  /* NATIVE_OP_ADD64, one argument, the result wanted (v := c.Add(d)) */
+    NIC_ADD64K,  /* NIC_ADD64 of the LOADI's int (c.Add(1)) */
+    NIC_ADD64KR, /* NIC_ADD64R of the LOADI's int */
     NIC_LOAD64R, /* NATIVE_OP_LOAD64, no arguments, the result wanted */
     NIC_COUNT
 };
 
 /* The tag of the entry for native method n at the instruction self, whose
- * call comes next (SELFC, SELFUC), or NATIVE_IC_TAG (SELF, SELFU, and
+ * call comes at pc (SELFC, SELFUC), or NATIVE_IC_TAG (SELF, SELFU, and
  * every instruction under -seed, where SELFC is SELF). */
-static unsigned native_ic_tag(Instr self, Instr call, const ObjNative *n) {
+static unsigned native_ic_tag(Instr self, const Instr *pc, const ObjNative *n) {
 #ifndef VM_SEEDPOINTS
     if (BC_OP(self) == OP_SELFC || BC_OP(self) == OP_SELFUC) {
+        bool lit = BC_OP(pc[0]) == OP_LOADI;
+        Instr call = pc[lit];
         int nargs = BC_B(call) - 1, nwant = BC_C(call) - 1; /* the receiver counts */
-        int k = NIC_CALL;
+        int k = lit ? NIC_CALLK : NIC_CALL;
         if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
             k = NIC_CAS32;
         else if (n->fast_op == NATIVE_OP_ADD64 && nargs == 2 && nwant <= 1)
-            k = nwant ? NIC_ADD64R : NIC_ADD64;
+            k = lit ? (nwant ? NIC_ADD64KR : NIC_ADD64K) : (nwant ? NIC_ADD64R : NIC_ADD64);
         else if (n->fast_op == NATIVE_OP_LOAD64 && nargs == 1 && nwant == 1)
             k = NIC_LOAD64R;
         return NATIVE_IC_TAG - (unsigned)k;
     }
 #else
-    (void)self, (void)call, (void)n;
+    (void)self, (void)pc, (void)n;
 #endif
     return NATIVE_IC_TAG;
 }
@@ -945,10 +951,11 @@ dispatch:
         RA = g->stack[at];
         NEXT;
     }
-    /* The call itself comes next (mu.Lock(), c.Add(1)), with fixed arguments
-     * and results (the compiler checked: self_fuse): a native method's fast
-     * path runs here and the CALLM is skipped, one dispatch and its checks
-     * fewer.  A struct's method, as SELF.  (Under -seed every CALLM is a
+    /* The call itself comes next (mu.Lock(), c.Add(d)), with fixed arguments
+     * and results, or after the LOADI of its only argument (c.Add(1)) (the
+     * compiler checked: self_fuse): a native method's fast path runs here,
+     * as its inline cache entry says (NIC_*), and the CALLM (and LOADI) are
+     * skipped, dispatches and their checks fewer.  A struct's method, as SELF.  (Under -seed every CALLM is a
      * scheduling point, never skipped: SELFC is SELF.  Under -race the CALLM
      * is its twin, which is CALLM itself there, and the fast paths make the
      * race edges: fast_op is NATIVE_OP_CALL.) */
@@ -974,14 +981,24 @@ dispatch:
                         pc++;
                         NEXT;
                     }
-                } else if (kind == NIC_ADD64 || kind == NIC_ADD64R) {
+                } else if (kind == NIC_ADD64K) {
+                    atomic_fetch_add((_Atomic int64_t *)word, (int64_t)BC_SBX(*pc));
+                    pc += 2;
+                    NEXT;
+                } else if (kind == NIC_ADD64) {
                     Value d = ra[2];
+                    if (LIKELY(val_is_smallint(d))) {
+                        atomic_fetch_add((_Atomic int64_t *)word, val_as_smallint(d));
+                        pc++;
+                        NEXT;
+                    }
+                } else if (kind == NIC_ADD64R || kind == NIC_ADD64KR) {
+                    Value d = kind == NIC_ADD64KR ? val_smallint(BC_SBX(*pc)) : ra[2];
                     if (LIKELY(val_is_smallint(d))) {
                         int64_t v = val_as_smallint(d);
                         v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, v) + (uint64_t)v);
-                        if (kind == NIC_ADD64R)
-                            *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
-                        pc++;
+                        *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
+                        pc += 1 + (kind == NIC_ADD64KR);
                         NEXT;
                     }
                 } else if (kind == NIC_LOAD64R) {
@@ -991,12 +1008,16 @@ dispatch:
                     NEXT;
                 } else {
                     Instr call = *pc;
+                    if (kind == NIC_CALLK) {
+                        ra[2] = val_smallint(BC_SBX(call)); /* as the LOADI, run again if declined */
+                        call = pc[1];
+                    }
                     int nres = native_op(g, n, ra + 1, obj, BC_B(call) - 1);
                     if (LIKELY(nres >= 0)) {
                         /* the results as native_fast_call places them, A read
                          * again: no more kept across the call than the CALLM */
                         int nwant = (int)BC_C(call) - 1;
-                        pc++;
+                        pc += 1 + (kind == NIC_CALLK);
                         if (nwant > 0) {
                             Instr i2 = i;
                             OPAQUE(i2);
@@ -1051,7 +1072,7 @@ dispatch:
             goto on_panic;
         if (recv != VAL_NORECV && val_is(obj, OBJ_NATIVEOBJ) && val_is(fn, OBJ_NATIVE) &&
             AS_NATIVE(fn)->owner == AS_NATIVEOBJ(obj)->ntype)
-            native_cache(cl->proto, pc, fn, native_ic_tag(i, *pc, AS_NATIVE(fn)));
+            native_cache(cl->proto, pc, fn, native_ic_tag(i, pc, AS_NATIVE(fn)));
         base[BC_A(i) + 1] = recv;
         RA = fn;
         NEXT;
