@@ -77,7 +77,7 @@ typedef uint32_t Instr;
     OPCODE(SETUPVAL, AB) \
     /* (added by the compiler) as GETUPVAL, followed by ADDI R[A] R[A] sC and SETUPVAL R[A] B \
        (x++, x += 2 on a captured variable): with an int that does not overflow it does all \
-       three and skips the other two.  Under -race and -seed it is GETUPVAL's twin */ \
+       three and skips the other two, leaving R[A] (a temporary of the statement) as it was.  Under -race and -seed it is GETUPVAL's twin */ \
     OPCODE(GETUPVALA, AB) \
     /* R[A] := closure of function K[Bx], copying per its upvalue list each parent register \
        or upvalue (a cell, or the value of a variable never assigned) */ \

@@ -521,8 +521,7 @@ dispatch:
         Value a = SHARED_LOAD(c->v);
         int64_t r;
         if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(*pc) * 2, &r)) {
-            SHARED_STORE(c->v, (Value)r);
-            RA = (Value)r;
+            SHARED_STORE(c->v, (Value)r); /* R[A], the statement's temporary, unused */
             pc += 2;
             NEXT;
         }
@@ -974,61 +973,88 @@ dispatch:
             unsigned kind = NATIVE_IC_TAG - (unsigned)(c & 0xFFFF); /* NIC_* for a native entry */
             if (LIKELY(kind < NIC_COUNT && n->owner == AS_NATIVEOBJ(obj)->ntype)) {
                 void *word = AS_NATIVEOBJ(obj)->payload;
-                Value *ra = &base[BC_A(i)];
-                if (kind == NIC_CAS32) {
-                    int32_t from = n->fast_from;
-                    if (LIKELY(atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to))) {
-                        pc++;
-                        NEXT;
-                    }
-                } else if (kind == NIC_ADD64K) {
-                    atomic_fetch_add((_Atomic int64_t *)word, (int64_t)BC_SBX(*pc));
-                    pc += 2;
-                    NEXT;
-                } else if (kind == NIC_ADD64) {
-                    Value d = ra[2];
-                    if (LIKELY(val_is_smallint(d))) {
-                        atomic_fetch_add((_Atomic int64_t *)word, val_as_smallint(d));
-                        pc++;
-                        NEXT;
-                    }
-                } else if (kind == NIC_ADD64R || kind == NIC_ADD64KR) {
-                    Value d = kind == NIC_ADD64KR ? val_smallint(BC_SBX(*pc)) : ra[2];
-                    if (LIKELY(val_is_smallint(d))) {
-                        int64_t v = val_as_smallint(d);
-                        v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, v) + (uint64_t)v);
-                        *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
-                        pc += 1 + (kind == NIC_ADD64KR);
-                        NEXT;
-                    }
-                } else if (kind == NIC_LOAD64R) {
-                    int64_t v = atomic_load((_Atomic int64_t *)word);
-                    *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
+                Value *ra; /* R[A], computed on the paths that use it */
+                /* the two one-word operations of the counters first, then the
+                 * rest; OPAQUE keeps GCC from turning the tests into a table
+                 * jump, which took nine instructions to reach either */
+                if (kind == NIC_CAS32)
+                    goto nic_cas32;
+                if (kind == NIC_ADD64K)
+                    goto nic_add64k;
+                OPAQUE(kind);
+                if (kind == NIC_ADD64)
+                    goto nic_add64;
+                if (kind == NIC_ADD64R || kind == NIC_ADD64KR)
+                    goto nic_add64r;
+                if (kind == NIC_LOAD64R)
+                    goto nic_load64r;
+                goto nic_call;
+            nic_cas32: {
+                int32_t from = n->fast_from;
+                if (LIKELY(atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to))) {
                     pc++;
                     NEXT;
-                } else {
-                    Instr call = *pc;
-                    if (kind == NIC_CALLK) {
-                        ra[2] = val_smallint(BC_SBX(call)); /* as the LOADI, run again if declined */
-                        call = pc[1];
-                    }
-                    int nres = native_op(g, n, ra + 1, obj, BC_B(call) - 1);
-                    if (LIKELY(nres >= 0)) {
-                        /* the results as native_fast_call places them, A read
-                         * again: no more kept across the call than the CALLM */
-                        int nwant = (int)BC_C(call) - 1;
-                        pc += 1 + (kind == NIC_CALLK);
-                        if (nwant > 0) {
-                            Instr i2 = i;
-                            OPAQUE(i2);
-                            ra = &base[BC_A(i2)];
-                            for (int j = 0; j < nwant; j++)
-                                ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
-                        }
-                        NEXT;
-                    }
                 }
-                /* no fast path, or it declined: CALLM calls the method */
+                goto nic_declined;
+            }
+            nic_add64k:
+                atomic_fetch_add((_Atomic int64_t *)word, (int64_t)BC_SBX(*pc));
+                pc += 2;
+                NEXT;
+            nic_add64: {
+                ra = &base[BC_A(i)];
+                Value d = ra[2];
+                if (LIKELY(val_is_smallint(d))) {
+                    atomic_fetch_add((_Atomic int64_t *)word, val_as_smallint(d));
+                    pc++;
+                    NEXT;
+                }
+                goto nic_declined;
+            }
+            nic_add64r: {
+                ra = &base[BC_A(i)];
+                Value d = kind == NIC_ADD64KR ? val_smallint(BC_SBX(*pc)) : ra[2];
+                if (LIKELY(val_is_smallint(d))) {
+                    int64_t v = val_as_smallint(d);
+                    v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, v) + (uint64_t)v);
+                    *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
+                    pc += 1 + (kind == NIC_ADD64KR);
+                    NEXT;
+                }
+                goto nic_declined;
+            }
+            nic_load64r: {
+                int64_t v = atomic_load((_Atomic int64_t *)word);
+                ra = &base[BC_A(i)];
+                *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
+                pc++;
+                NEXT;
+            }
+            nic_call: {
+                Instr call = *pc;
+                ra = &base[BC_A(i)];
+                if (kind == NIC_CALLK) {
+                    ra[2] = val_smallint(BC_SBX(call)); /* as the LOADI, run again if declined */
+                    call = pc[1];
+                }
+                int nres = native_op(g, n, ra + 1, obj, BC_B(call) - 1);
+                if (LIKELY(nres >= 0)) {
+                    /* the results as native_fast_call places them, A read
+                     * again: no more kept across the call than the CALLM */
+                    int nwant = (int)BC_C(call) - 1;
+                    pc += 1 + (kind == NIC_CALLK);
+                    if (nwant > 0) {
+                        Instr i2 = i;
+                        OPAQUE(i2);
+                        ra = &base[BC_A(i2)];
+                        for (int j = 0; j < nwant; j++)
+                            ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
+                    }
+                    NEXT;
+                }
+            }
+            nic_declined: /* no fast path, or it declined: CALLM calls the method */
+                ra = &base[BC_A(i)];
                 ra[1] = obj;
                 ra[0] = val_obj(n);
                 NEXT;
