@@ -77,7 +77,7 @@ typedef uint32_t Instr;
     OPCODE(SETUPVAL, AB) \
     /* (added by the compiler) as GETUPVAL, followed by ADDI R[A] R[A] sC and SETUPVAL R[A] B \
        (x++, x += 2 on a captured variable): with an int that does not overflow it does all \
-       three and skips the other two.  Under -race and -seed it is GETUPVAL's twin */ \
+       three and skips the other two, leaving R[A] (a temporary of the statement) as it was.  Under -race and -seed it is GETUPVAL's twin */ \
     OPCODE(GETUPVALA, AB) \
     /* R[A] := closure of function K[Bx], copying per its upvalue list each parent register \
        or upvalue (a cell, or the value of a variable never assigned) */ \
@@ -182,8 +182,9 @@ typedef uint32_t Instr;
        loaded by GETUPVALV */ \
     OPCODE(SELFU, ABC) \
     /* (added by the compiler) as SELF and SELFU, when the instruction after is a CALLM of the same A \
-       with fixed arguments and results (B, C != 0): a native method's fast path runs here, \
-       and that CALLM is skipped when it succeeds */ \
+       with fixed arguments and results (B, C != 0), or a LOADI of R[A+2] and then such a CALLM of \
+       that one argument: a native method's fast path runs here (with the LOADI's int), \
+       and the CALLM (and LOADI) are skipped when it succeeds */ \
     OPCODE(SELFC, ABC) \
     OPCODE(SELFUC, ABC) \
     /* as CALL/CALLV, after SELF: drops R[A+1] when SELF marked it absent */ \

@@ -914,19 +914,32 @@ static void self_after_args(FuncState *fs, int self_pc) {
     fs->lines[fs->ncode - 1] = line;
 }
 
+/* Whether a method call's only argument was compiled, after its SELF or
+ * SELFU at self_pc, to one LOADI (`c.Add(1)`): then the SELF stays before
+ * it, and SELFC reads the int from that LOADI (self_fuse). */
+static int self_literal_arg(FuncState *fs, int self_pc) {
+    Instr ld = fs->code[fs->ncode - 1];
+    return fs->ncode == self_pc + 2 && BC_OP(ld) == OP_LOADI && BC_A(ld) == BC_A(fs->code[self_pc]) + 2;
+}
+
 /* The CALLM just emitted, with fixed arguments and results, right after its
- * SELF or SELFU: that becomes SELFC or SELFUC, so that the VM runs a native
- * method's fast path from it and skips the CALLM without looking at what
- * follows at run time. */
+ * SELF or SELFU, or after its SELF and the LOADI of its only argument: that
+ * becomes SELFC or SELFUC, so that the VM runs a native method's fast path
+ * from it (with that LOADI's int) and skips the CALLM without looking at
+ * what follows at run time. */
 static void self_fuse(FuncState *fs) {
     Instr call = fs->code[fs->ncode - 1];
     if (fs->ncode < 2 || BC_B(call) == 0 || BC_C(call) == 0)
         return;
-    Instr self = fs->code[fs->ncode - 2];
+    int at = fs->ncode - 2;
+    Instr ld = fs->code[at];
+    if (at >= 1 && BC_OP(ld) == OP_LOADI && BC_A(ld) == BC_A(call) + 2 && BC_B(call) == 3)
+        at--;
+    Instr self = fs->code[at];
     if (BC_A(self) != BC_A(call) || (BC_OP(self) != OP_SELF && BC_OP(self) != OP_SELFU))
         return;
     int op = BC_OP(self) == OP_SELF ? OP_SELFC : OP_SELFUC;
-    fs->code[fs->ncode - 2] = (self & ~(Instr)0xFF) | (Instr)op;
+    fs->code[at] = (self & ~(Instr)0xFF) | (Instr)op;
 }
 
 void call_at(FuncState *fs, Node *n, int base, int nres) {
@@ -964,7 +977,7 @@ void call_at(FuncState *fs, Node *n, int base, int nres) {
         for (int i = 0; i < nargs; i++)
             if (i != 1 || !errors_as_type_next(fs, n, n->list.items[i]))
                 arg_next(fs, n, i);
-        if (self_pc >= 0)
+        if (self_pc >= 0 && !(nargs == 1 && self_literal_arg(fs, self_pc)))
             self_after_args(fs, self_pc);
         B = nargs + 1 + method;
     }

@@ -117,6 +117,10 @@ static inline int field_cached(ObjProto *p, const Instr *pc, ObjStruct *s, ObjSt
     return i;
 }
 
+/* The low half of a native method's inline cache entry (native_cached). */
+#define NATIVE_IC_TAG 0xFFFFu
+#define NATIVE_IC_LOW 0xFFF0u
+
 /* The method `name` of struct type t for SELF, through the instruction's
  * inline cache (the word GETFIELD uses for a field: type and method index).
  * Only a method no field hides is cached (the compiler rejects a field and a
@@ -129,7 +133,7 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
     uint32_t idx = (uint32_t)(c & 0xFFFF);
     if (LIKELY((c >> 16) == (uint64_t)(uintptr_t)t && idx < (uint32_t)t->nmethods && t->methods[idx].name == name))
         return (int)idx;
-    for (int m = 0; m < t->nmethods && m < 0xFFFF; m++) /* 0xFFFF: native_cached's tag */
+    for (int m = 0; m < t->nmethods && m < (int)NATIVE_IC_LOW; m++) /* above: native entries' tags */
         if (t->methods[m].name == name) {
             if (struct_field_index(t, name) >= 0)
                 return -1;
@@ -141,18 +145,60 @@ static inline int method_cached(ObjProto *p, const Instr *pc, ObjStructType *t, 
 
 /* A native object's method for SELF, through the same inline cache word:
  * the method's ObjNative (registered methods live as long as the VM) above
- * a low half of 0xFFFF, which no struct type's method index reaches; a hit
- * is an ObjNative of the receiver's type (the instruction fixes the name).
- * NULL: look it up (op_self), then native_cache. */
-#define NATIVE_IC_TAG 0xFFFFu
+ * a low half of NATIVE_IC_TAG or, for SELFC/SELFUC, of NIC_* (native_ic_tag),
+ * which no struct type's method index reaches (method_cached stops below
+ * NATIVE_IC_LOW); a hit is an ObjNative of the receiver's type (the
+ * instruction fixes the name).  NULL: look it up (op_self), then native_cache. */
 static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const NativeType *t) {
     uint64_t c = atomic_load_explicit(vm_ic_slot(p, pc), memory_order_relaxed);
     ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
     return (c & 0xFFFF) == NATIVE_IC_TAG && n->owner == t ? n : NULL;
 }
 
-static void native_cache(ObjProto *p, const Instr *pc, Value fn) {
-    atomic_store_explicit(vm_ic_slot(p, pc), ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | NATIVE_IC_TAG,
+/* SELFC's and SELFUC's entries say what the call amounts to, decided once
+ * when the entry is made from the method's NATIVE_OP_* and the code that
+ * follows (the CALLM, fixed counts, or the LOADI of its only argument and
+ * the CALLM: self_fuse), the same each time the instruction runs, so that a
+ * hit runs it with no test of either: NATIVE_IC_TAG - NIC_* is the tag.
+ * The K kinds read their argument from the LOADI and skip it too. */
+enum {
+    NIC_CALL,    /* native_op: the fast function, or an operation with other counts */
+    NIC_CALLK,   /* the same after the LOADI's int is stored */
+    NIC_CAS32,   /* NATIVE_OP_CAS32, no arguments, no result wanted (mu.Lock()) */
+    NIC_ADD64,   /* NATIVE_OP_ADD64, one argument, no result wanted (c.Add(d)) */
+    NIC_ADD64R,  /* NATIVE_OP_ADD64, one argument, the result wanted (v := c.Add(d)) */
+    NIC_ADD64K,  /* NIC_ADD64 of the LOADI's int (c.Add(1)) */
+    NIC_ADD64KR, /* NIC_ADD64R of the LOADI's int */
+    NIC_LOAD64R, /* NATIVE_OP_LOAD64, no arguments, the result wanted */
+    NIC_COUNT
+};
+
+/* The tag of the entry for native method n at the instruction self, whose
+ * call comes at pc (SELFC, SELFUC), or NATIVE_IC_TAG (SELF, SELFU, and
+ * every instruction under -seed, where SELFC is SELF). */
+static unsigned native_ic_tag(Instr self, const Instr *pc, const ObjNative *n) {
+#ifndef VM_SEEDPOINTS
+    if (BC_OP(self) == OP_SELFC || BC_OP(self) == OP_SELFUC) {
+        bool lit = BC_OP(pc[0]) == OP_LOADI;
+        Instr call = pc[lit];
+        int nargs = BC_B(call) - 1, nwant = BC_C(call) - 1; /* the receiver counts */
+        int k = lit ? NIC_CALLK : NIC_CALL;
+        if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
+            k = NIC_CAS32;
+        else if (n->fast_op == NATIVE_OP_ADD64 && nargs == 2 && nwant <= 1)
+            k = lit ? (nwant ? NIC_ADD64KR : NIC_ADD64K) : (nwant ? NIC_ADD64R : NIC_ADD64);
+        else if (n->fast_op == NATIVE_OP_LOAD64 && nargs == 1 && nwant == 1)
+            k = NIC_LOAD64R;
+        return NATIVE_IC_TAG - (unsigned)k;
+    }
+#else
+    (void)self, (void)pc, (void)n;
+#endif
+    return NATIVE_IC_TAG;
+}
+
+static void native_cache(ObjProto *p, const Instr *pc, Value fn, unsigned tag) {
+    atomic_store_explicit(vm_ic_slot(p, pc), ((uint64_t)(uintptr_t)val_as_obj(fn) << 16) | tag,
                           memory_order_relaxed);
 }
 
@@ -475,8 +521,7 @@ dispatch:
         Value a = SHARED_LOAD(c->v);
         int64_t r;
         if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(*pc) * 2, &r)) {
-            SHARED_STORE(c->v, (Value)r);
-            RA = (Value)r;
+            SHARED_STORE(c->v, (Value)r); /* R[A], the statement's temporary, unused */
             pc += 2;
             NEXT;
         }
@@ -905,10 +950,11 @@ dispatch:
         RA = g->stack[at];
         NEXT;
     }
-    /* The call itself comes next (mu.Lock(), c.Add(1)), with fixed arguments
-     * and results (the compiler checked: self_fuse): a native method's fast
-     * path runs here and the CALLM is skipped, one dispatch and its checks
-     * fewer.  A struct's method, as SELF.  (Under -seed every CALLM is a
+    /* The call itself comes next (mu.Lock(), c.Add(d)), with fixed arguments
+     * and results, or after the LOADI of its only argument (c.Add(1)) (the
+     * compiler checked: self_fuse): a native method's fast path runs here,
+     * as its inline cache entry says (NIC_*), and the CALLM (and LOADI) are
+     * skipped, dispatches and their checks fewer.  A struct's method, as SELF.  (Under -seed every CALLM is a
      * scheduling point, never skipped: SELFC is SELF.  Under -race the CALLM
      * is its twin, which is CALLM itself there, and the fast paths make the
      * race edges: fast_op is NATIVE_OP_CALL.) */
@@ -922,25 +968,95 @@ dispatch:
             goto self_struct;
 #ifndef VM_SEEDPOINTS
         if (LIKELY(val_as_obj(obj)->type == OBJ_NATIVEOBJ)) {
-            ObjNative *n = native_cached(cl->proto, pc, AS_NATIVEOBJ(obj)->ntype);
-            if (LIKELY(n != NULL)) {
+            uint64_t c = atomic_load_explicit(vm_ic_slot(cl->proto, pc), memory_order_relaxed);
+            ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
+            unsigned kind = NATIVE_IC_TAG - (unsigned)(c & 0xFFFF); /* NIC_* for a native entry */
+            if (LIKELY(kind < NIC_COUNT && n->owner == AS_NATIVEOBJ(obj)->ntype)) {
+                void *word = AS_NATIVEOBJ(obj)->payload;
+                Value *ra; /* R[A], computed on the paths that use it */
+                /* the two one-word operations of the counters first, then the
+                 * rest; OPAQUE keeps GCC from turning the tests into a table
+                 * jump, which took nine instructions to reach either */
+                if (kind == NIC_CAS32)
+                    goto nic_cas32;
+                if (kind == NIC_ADD64K)
+                    goto nic_add64k;
+                OPAQUE(kind);
+                if (kind == NIC_ADD64)
+                    goto nic_add64;
+                if (kind == NIC_ADD64R || kind == NIC_ADD64KR)
+                    goto nic_add64r;
+                if (kind == NIC_LOAD64R)
+                    goto nic_load64r;
+                goto nic_call;
+            nic_cas32: {
+                int32_t from = n->fast_from;
+                if (LIKELY(atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to))) {
+                    pc++;
+                    NEXT;
+                }
+                goto nic_declined;
+            }
+            nic_add64k:
+                atomic_fetch_add((_Atomic int64_t *)word, (int64_t)BC_SBX(*pc));
+                pc += 2;
+                NEXT;
+            nic_add64: {
+                ra = &base[BC_A(i)];
+                Value d = ra[2];
+                if (LIKELY(val_is_smallint(d))) {
+                    atomic_fetch_add((_Atomic int64_t *)word, val_as_smallint(d));
+                    pc++;
+                    NEXT;
+                }
+                goto nic_declined;
+            }
+            nic_add64r: {
+                ra = &base[BC_A(i)];
+                Value d = kind == NIC_ADD64KR ? val_smallint(BC_SBX(*pc)) : ra[2];
+                if (LIKELY(val_is_smallint(d))) {
+                    int64_t v = val_as_smallint(d);
+                    v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, v) + (uint64_t)v);
+                    *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
+                    pc += 1 + (kind == NIC_ADD64KR);
+                    NEXT;
+                }
+                goto nic_declined;
+            }
+            nic_load64r: {
+                int64_t v = atomic_load((_Atomic int64_t *)word);
+                ra = &base[BC_A(i)];
+                *ra = int_fits_inline(v) ? val_smallint(v) : val_int(vm, v);
+                pc++;
+                NEXT;
+            }
+            nic_call: {
                 Instr call = *pc;
-                int nres = native_op(g, n, &base[BC_A(i) + 1], obj, BC_B(call) - 1);
+                ra = &base[BC_A(i)];
+                if (kind == NIC_CALLK) {
+                    ra[2] = val_smallint(BC_SBX(call)); /* as the LOADI, run again if declined */
+                    call = pc[1];
+                }
+                int nres = native_op(g, n, ra + 1, obj, BC_B(call) - 1);
                 if (LIKELY(nres >= 0)) {
                     /* the results as native_fast_call places them, A read
                      * again: no more kept across the call than the CALLM */
                     int nwant = (int)BC_C(call) - 1;
-                    pc++;
+                    pc += 1 + (kind == NIC_CALLK);
                     if (nwant > 0) {
                         Instr i2 = i;
                         OPAQUE(i2);
-                        Value *ra = &base[BC_A(i2)];
+                        ra = &base[BC_A(i2)];
                         for (int j = 0; j < nwant; j++)
                             ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
                     }
                     NEXT;
                 }
-                RA = val_obj(n); /* no fast path, or it declined: CALLM calls the method */
+            }
+            nic_declined: /* no fast path, or it declined: CALLM calls the method */
+                ra = &base[BC_A(i)];
+                ra[1] = obj;
+                ra[0] = val_obj(n);
                 NEXT;
             }
             goto self_lookup;
@@ -982,7 +1098,7 @@ dispatch:
             goto on_panic;
         if (recv != VAL_NORECV && val_is(obj, OBJ_NATIVEOBJ) && val_is(fn, OBJ_NATIVE) &&
             AS_NATIVE(fn)->owner == AS_NATIVEOBJ(obj)->ntype)
-            native_cache(cl->proto, pc, fn);
+            native_cache(cl->proto, pc, fn, native_ic_tag(i, pc, AS_NATIVE(fn)));
         base[BC_A(i) + 1] = recv;
         RA = fn;
         NEXT;

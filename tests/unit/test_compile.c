@@ -306,8 +306,14 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             break;
         case OP_SELFC:
         case OP_SELFUC: {
-            /* the VM skips the CALLM after it: it must be there, of fixed arity */
+            /* the VM skips the CALLM after it: it must be there, of fixed
+               arity, right after it or after the LOADI of its only argument */
             Instr nx = pc + 1 < f->ncode ? f->code[pc + 1] : 0;
+            if (BC_OP(nx) == OP_LOADI && BC_A(nx) == a + 2) {
+                nx = pc + 2 < f->ncode ? f->code[pc + 2] : 0;
+                if (BC_B(nx) != 3)
+                    vfail(&v, "SELFC's LOADI not its CALLM's only argument");
+            }
             if (BC_OP(nx) != OP_CALLM || BC_A(nx) != a || BC_B(nx) == 0 || BC_C(nx) == 0)
                 vfail(&v, "SELFC not followed by its CALLM with fixed arguments and results");
         }
@@ -746,13 +752,17 @@ static void test_tight_code(void) {
              "func f() {\n for i := 0; i < 2; i++ {\n  v := i\n  v *= 2\n  return func() { return v }\n }\n}\n",
              "f.func1", "GETUPVALV RETURN RETURN");
     /* a method call's SELF moves after arguments that are literals or
-       variables, right before its CALLM; not after a call */
+       variables, right before its CALLM; not after a call; a lone int
+       literal's LOADI stays after the SELFC, which reads it */
     ops_prog("SELF after plain arguments",
-             "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n}\nfunc g() { return 1 }\n", "f",
-             "LOADI SELFC CALLM MOVE SELFC CALLM SELF GETGLOBAL CALL CALLM RETURN");
+             "func f(c, d) {\n c.Add(1)\n c.Add(d)\n c.Add(g())\n c.Add(2, 3)\n c.Add(1.5)\n}\n"
+             "func g() { return 1 }\n",
+             "f",
+             "SELFC LOADI CALLM MOVE SELFC CALLM SELF GETGLOBAL CALL CALLM LOADI LOADI SELFC CALLM "
+             "LOADK SELFC CALLM RETURN");
     /* a receiver that is a value upvalue: SELFU reads it from the closure */
     ops_prog("SELFU", "func f(mu, c) {\n return func() {\n  mu.Lock()\n  c.Add(2)\n }\n}\n", "f.func1",
-             "SELFUC CALLM LOADI SELFUC CALLM RETURN");
+             "SELFUC CALLM SELFUC LOADI CALLM RETURN");
     /* SELFC only before a CALLM of fixed results: not one whose results
        run up to top (the last argument of a call) */
     ops_prog("SELF before a CALLM of all results", "func f(c) {\n g(c.Load())\n}\nfunc g(x) {}\n", "f",
