@@ -380,9 +380,16 @@ int VM_EXECUTE(G *g, int stop_depth) {
     } while (0)
 #define SAVEPC() (f->pc = pc)
 #define RA (base[BC_A(i)])
-#define RB (base[BC_B(i)])
+#define RB (base[IB()])
 #define RC (base[BC_C(i)])
-#define KB (k[BC_B(i)])
+/* The B operand read back from the instruction's bytes (pc is past it):
+ * one byte load where BC_B(i) took a copy, a shift and a zero-extension. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IB() ((int)((const uint8_t *)pc)[-2])
+#else
+#define IB() BC_B(i)
+#endif
+#define KB (k[IB()])
 #define KC (k[BC_C(i)])
 #define PROTECT(expr)             \
     do {                          \
@@ -513,11 +520,11 @@ dispatch:
     }
     CASE(GETCELL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(RB))->v); NEXT; }
     CASE(SETCELL) { SHARED_STORE(((ObjCell *)val_as_obj(RA))->v, RB); NEXT; }
-    CASE(GETUPVAL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v); NEXT; }
+    CASE(GETUPVAL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[IB()]))->v); NEXT; }
     CASE(GETUPVALA) {
         /* GETUPVAL, ADDI and SETUPVAL of one captured variable (x++), the
          * last two skipped; anything but an int without overflow runs them */
-        ObjCell *c = (ObjCell *)val_as_obj(cl->up[BC_B(i)]);
+        ObjCell *c = (ObjCell *)val_as_obj(cl->up[IB()]);
         Value a = SHARED_LOAD(c->v);
         int64_t r;
         if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(*pc) * 2, &r)) {
@@ -529,8 +536,8 @@ dispatch:
         NEXT;
     }
     /* never written after the closure was made: no race to check */
-    CASE(GETUPVALV) { RA = cl->up[BC_B(i)]; NEXT; }
-    CASE(SETUPVAL) { SHARED_STORE(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v, RA); NEXT; }
+    CASE(GETUPVALV) { RA = cl->up[IB()]; NEXT; }
+    CASE(SETUPVAL) { SHARED_STORE(((ObjCell *)val_as_obj(cl->up[IB()]))->v, RA); NEXT; }
     CASE(REFCELL) {
         RA = ref_cell(vm, (ObjCell *)val_as_obj(BC_C(i) ? cl->up[BC_B(i)] : RB));
         NEXT;
@@ -779,13 +786,13 @@ dispatch:
         BACKEDGE();                                                       \
         NEXT;                                                             \
     }
-#define UPCELL (SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v))
+#define UPCELL (SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[IB()]))->v))
     FORSTEP(FORLT, <, RB, 1)
     FORSTEP(FORLE, <=, RB, 1)
     FORSTEP(FORLTU, <, UPCELL, 2)
     FORSTEP(FORLEU, <=, UPCELL, 2)
-    FORSTEP(FORLTUV, <, cl->up[BC_B(i)], 2)
-    FORSTEP(FORLEUV, <=, cl->up[BC_B(i)], 2)
+    FORSTEP(FORLTUV, <, cl->up[IB()], 2)
+    FORSTEP(FORLEUV, <=, cl->up[IB()], 2)
     CASE(TESTBOOL) {
         if (UNLIKELY(!val_is_bool(RA)))
             PROTECT(non_bool(g));
@@ -819,28 +826,28 @@ dispatch:
         uint32_t at;
     CASE(CALL)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        nargs = IB() ? IB() - 1 : (int)(g->top - at - 1);
         goto do_call;
     CASE(CALLV)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        nargs = IB() ? IB() - 1 : (int)(g->top - at - 1);
         SAVEPC();
         SAFEPOINT(); /* before spreading: spread arguments may lie above the live registers */
         if ((nargs = spread_last(g, at, nargs)) < 0)
             goto on_panic;
         goto do_call;
     CASE(CALLM)
-        if (val_is(RA, OBJ_NATIVE) && BC_B(i) != 0 && BC_C(i) != 0 &&
-            native_fast_call(g, &RA, BC_B(i) - 1, BC_C(i) - 1))
+        if (val_is(RA, OBJ_NATIVE) && IB() != 0 && BC_C(i) != 0 &&
+            native_fast_call(g, &RA, IB() - 1, BC_C(i) - 1))
             NEXT;
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        nargs = IB() ? IB() - 1 : (int)(g->top - at - 1);
         if (g->stack[at + 1] == VAL_NORECV)
             nargs = drop_norecv(g, at, nargs);
         goto do_call;
     CASE(CALLMV)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        nargs = IB() ? IB() - 1 : (int)(g->top - at - 1);
         if (g->stack[at + 1] == VAL_NORECV)
             nargs = drop_norecv(g, at, nargs);
         SAVEPC();
@@ -958,7 +965,7 @@ dispatch:
      * scheduling point, never skipped: SELFC is SELF.  Under -race the CALLM
      * is its twin, which is CALLM itself there, and the fast paths make the
      * race edges: fast_op is NATIVE_OP_CALL.) */
-    CASE(SELFUC) selfobj = cl->up[BC_B(i)]; goto self_call;
+    CASE(SELFUC) selfobj = cl->up[IB()]; goto self_call;
     CASE(SELFC) selfobj = RB;
     self_call: {
         Value obj = selfobj;
@@ -1064,7 +1071,7 @@ dispatch:
 #endif
         goto self_recv;
     }
-    CASE(SELFU) selfobj = cl->up[BC_B(i)]; goto self_recv;
+    CASE(SELFU) selfobj = cl->up[IB()]; goto self_recv;
     CASE(SELF) selfobj = RB;
     self_recv: {
         if (LIKELY(val_is(selfobj, OBJ_STRUCT))) {
@@ -1105,7 +1112,7 @@ dispatch:
     }
     CASE(RETURN) {
         int a = BC_A(i);
-        int n = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - (uint32_t)(base - g->stack) - (uint32_t)a);
+        int n = IB() ? IB() - 1 : (int)(g->top - (uint32_t)(base - g->stack) - (uint32_t)a);
         if (LIKELY(!f->defers && !(f->flags & (FRAME_DEFERRED | FRAME_NATIVE_BOUNDARY)))) {
             if (LIKELY(n == 1 && f->nwant == 1 && g->nframes > stop_depth + 1)) {
                 /* the common `return x` to a caller that wants one value */
@@ -1166,7 +1173,7 @@ dispatch:
         RA = struct_new(vm, (ObjStructType *)val_as_obj(k[BC_BX(i)]));
         NEXT;
     }
-    CASE(SETFIELDI) { SHARED_STORE(AS_STRUCT(RA)->fields[BC_B(i)], RC); NEXT; }
+    CASE(SETFIELDI) { SHARED_STORE(AS_STRUCT(RA)->fields[IB()], RC); NEXT; }
     CASE(GETFIELD) {
         Value obj = RB;
         ObjString *name = (ObjString *)val_as_obj(KC);
@@ -1222,7 +1229,7 @@ dispatch:
         NEXT;
     }
     CASE(GETINDEXZ) {
-        Value obj = RB, key = base[BC_B(i) + 1];
+        Value obj = RB, key = base[IB() + 1];
         Value ok = VAL_TRUE;
         PROTECT(op_getindex(g, obj, key, &RA, &ok));
         if (ok == VAL_FALSE)
