@@ -381,16 +381,19 @@ int VM_EXECUTE(G *g, int stop_depth) {
 #define SAVEPC() (f->pc = pc)
 #define RA (base[BC_A(i)])
 #define RB (base[IB()])
-#define RC (base[BC_C(i)])
-/* The B operand read back from the instruction's bytes (pc is past it):
- * one byte load where BC_B(i) took a copy, a shift and a zero-extension. */
+#define RC (base[IC()])
+/* The B and C operands read back from the instruction's bytes (pc is just
+ * past it, so only before pc moves): one byte load where BC_B(i) took a
+ * copy, a shift and a zero-extension (BC_C(i) a copy and a shift). */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define IB() ((int)((const uint8_t *)pc)[-2])
+#define IC() ((int)((const uint8_t *)pc)[-1])
 #else
 #define IB() BC_B(i)
+#define IC() BC_C(i)
 #endif
 #define KB (k[IB()])
-#define KC (k[BC_C(i)])
+#define KC (k[IC()])
 #define PROTECT(expr)             \
     do {                          \
         SAVEPC();                 \
