@@ -388,9 +388,13 @@ int VM_EXECUTE(G *g, int stop_depth) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define IB() ((int)((const uint8_t *)pc)[-2])
 #define IC() ((int)((const uint8_t *)pc)[-1])
+/* BC_SC(ins) * 2, the word of an inline int's step (ADDI's, or the ADDI's
+ * after GETUPVALA), from the C byte of the instruction at p: a load and an lea */
+#define SC2_AT(p) ((int64_t)((const uint8_t *)(p))[3] * 2 - 256)
 #else
 #define IB() BC_B(i)
 #define IC() BC_C(i)
+#define SC2_AT(p) ((int64_t)BC_SC(*(p)) * 2)
 #endif
 #define KB (k[IB()])
 #define KC (k[IC()])
@@ -530,7 +534,7 @@ dispatch:
         ObjCell *c = (ObjCell *)val_as_obj(cl->up[IB()]);
         Value a = SHARED_LOAD(c->v);
         int64_t r;
-        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(*pc) * 2, &r)) {
+        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, SC2_AT(pc), &r)) {
             SHARED_STORE(c->v, (Value)r); /* R[A], the statement's temporary, unused */
             pc += 2;
             NEXT;
@@ -644,7 +648,7 @@ dispatch:
     CASE(ADDI) {
         Value a = RB;
         int64_t r;
-        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) {
+        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, SC2_AT(pc - 1), &r)) {
             RA = (Value)r;
             NEXT;
         }
@@ -774,7 +778,7 @@ dispatch:
         Value a = RA, b = BOUND;                                          \
         int64_t r;                                                        \
         if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
-            !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) { \
+            !__builtin_add_overflow((int64_t)a, SC2_AT(pc - 1), &r)) { \
             RA = (Value)r;                                                \
             if (LIKELY((int64_t)r op(int64_t) b)) {                       \
                 pc -= (size_t)(uint32_t)BC_AX(*pc) - 1; /* the LOOP after this */ \
