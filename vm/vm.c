@@ -162,8 +162,9 @@ static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const Nativ
  * hit runs it with no test of either: NATIVE_IC_TAG - NIC_* is the tag.
  * The K kinds read their argument from the LOADI and skip it too. */
 enum {
-    NIC_CALL,    /* native_op: the fast function, or an operation with other counts */
+    NIC_CALL,    /* the method's fast function (NATIVE_OP_CALL: under -race, Int32's Add) */
     NIC_CALLK,   /* the same after the LOADI's int is stored */
+    NIC_SELF,    /* none here (no fast path, or an operation with other counts): the CALLM */
     NIC_CAS32,   /* NATIVE_OP_CAS32, no arguments, no result wanted (mu.Lock()) */
     NIC_ADD64,   /* NATIVE_OP_ADD64, one argument, no result wanted (c.Add(d)) */
     NIC_ADD64R,  /* NATIVE_OP_ADD64, one argument, the result wanted (v := c.Add(d)) */
@@ -182,8 +183,10 @@ static unsigned native_ic_tag(Instr self, const Instr *pc, const ObjNative *n) {
         bool lit = BC_OP(pc[0]) == OP_LOADI;
         Instr call = pc[lit];
         int nargs = BC_B(call) - 1, nwant = BC_C(call) - 1; /* the receiver counts */
-        int k = lit ? NIC_CALLK : NIC_CALL;
-        if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
+        int k = NIC_SELF;
+        if (n->fast && n->fast_op == NATIVE_OP_CALL)
+            k = lit ? NIC_CALLK : NIC_CALL;
+        else if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
             k = NIC_CAS32;
         else if (n->fast_op == NATIVE_OP_ADD64 && nargs == 2 && nwant <= 1)
             k = lit ? (nwant ? NIC_ADD64KR : NIC_ADD64K) : (nwant ? NIC_ADD64R : NIC_ADD64);
@@ -219,39 +222,6 @@ static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *
     for (int j = 0; j < nwant; j++)
         ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
     return true;
-}
-
-/* SELFC's call of native method n on obj (the receiver, of n's type) with
- * the arguments at args[1..nargs): its fast path, inline when it is one
- * atomic operation on the payload's first word (NATIVE_OP_*); the results
- * at args, or NATIVE_FAST_MISS with nothing done. */
-static inline __attribute__((always_inline)) int native_op(G *g, ObjNative *n, Value *args, Value obj,
-                                                           int nargs) {
-    void *word = AS_NATIVEOBJ(obj)->payload;
-    args[0] = obj;
-    int op = n->fast_op; /* tested in turn, the commonest first (a switch tests Load first) */
-    if (op == NATIVE_OP_CAS32) {
-        int32_t from = n->fast_from;
-        return nargs == 1 && atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to)
-                   ? 0
-                   : NATIVE_FAST_MISS;
-    }
-    if (op == NATIVE_OP_ADD64) {
-        if (nargs != 2 || !val_is_smallint(args[1]))
-            return NATIVE_FAST_MISS;
-        int64_t d = val_as_smallint(args[1]);
-        int64_t v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, d) + (uint64_t)d);
-        args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
-        return 1;
-    }
-    if (op == NATIVE_OP_LOAD64) {
-        if (nargs != 1)
-            return NATIVE_FAST_MISS;
-        int64_t v = atomic_load((_Atomic int64_t *)word);
-        args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
-        return 1;
-    }
-    return n->fast ? n->fast(g, args, nargs) : NATIVE_FAST_MISS;
 }
 
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
@@ -996,13 +966,15 @@ dispatch:
                 if (kind == NIC_ADD64K)
                     goto nic_add64k;
                 OPAQUE(kind);
+                if (kind <= NIC_CALLK) /* every one under -race */
+                    goto nic_call;
+                if (kind == NIC_SELF)
+                    goto nic_declined;
                 if (kind == NIC_ADD64)
                     goto nic_add64;
                 if (kind == NIC_ADD64R || kind == NIC_ADD64KR)
                     goto nic_add64r;
-                if (kind == NIC_LOAD64R)
-                    goto nic_load64r;
-                goto nic_call;
+                goto nic_load64r;
             nic_cas32: {
                 int32_t from = n->fast_from;
                 if (LIKELY(atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to))) {
@@ -1051,7 +1023,8 @@ dispatch:
                     ra[2] = val_smallint(BC_SBX(call)); /* as the LOADI, run again if declined */
                     call = pc[1];
                 }
-                int nres = native_op(g, n, ra + 1, obj, BC_B(call) - 1);
+                ra[1] = obj;
+                int nres = n->fast(g, ra + 1, BC_B(call) - 1);
                 if (LIKELY(nres >= 0)) {
                     /* the results as native_fast_call places them, A read
                      * again: no more kept across the call than the CALLM */
