@@ -352,18 +352,21 @@ int VM_EXECUTE(G *g, int stop_depth) {
 #define RA (base[BC_A(i)])
 #define RB (base[IB()])
 #define RC (base[IC()])
-/* The B and C operands read back from the instruction's bytes (pc is just
- * past it, so only before pc moves): one byte load where BC_B(i) took a
- * copy, a shift and a zero-extension (BC_C(i) a copy and a shift). */
+/* The B and C operands (and A, in the loop steps) read back from the
+ * instruction's bytes (pc is just past it, so only before pc moves): one
+ * byte load where BC_B(i) took a copy, a shift and a zero-extension
+ * (BC_C(i) a copy and a shift, BC_A(i) a zero-extension more). */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define IB() ((int)((const uint8_t *)pc)[-2])
 #define IC() ((int)((const uint8_t *)pc)[-1])
+#define IA() ((int)((const uint8_t *)pc)[-3])
 /* BC_SC(ins) * 2, the word of an inline int's step (ADDI's, or the ADDI's
  * after GETUPVALA), from the C byte of the instruction at p: a load and an lea */
 #define SC2_AT(p) ((int64_t)((const uint8_t *)(p))[3] * 2 - 256)
 #else
 #define IB() BC_B(i)
 #define IC() BC_C(i)
+#define IA() BC_A(i)
 #define SC2_AT(p) ((int64_t)BC_SC(*(p)) * 2)
 #endif
 #define KB (k[IB()])
@@ -745,11 +748,11 @@ dispatch:
  * (which the LOOP jumps past) has before its JMP: the JLT, or GETUPVAL and JLT. */
 #define FORSTEP(NAME, op, BOUND, HEAD)                                    \
     CASE(NAME) {                                                          \
-        Value a = RA, b = BOUND;                                          \
+        Value *ra = &base[IA()], a = *ra, b = BOUND;                      \
         int64_t r;                                                        \
         if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
             !__builtin_add_overflow((int64_t)a, SC2_AT(pc - 1), &r)) { \
-            RA = (Value)r;                                                \
+            *ra = (Value)r;                                               \
             if (LIKELY((int64_t)r op(int64_t) b)) {                       \
                 pc -= (size_t)(uint32_t)BC_AX(*pc) - 1; /* the LOOP after this */ \
                 BACKEDGE();                                               \
