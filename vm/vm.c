@@ -957,17 +957,27 @@ dispatch:
         if (LIKELY(val_as_obj(obj)->type == OBJ_NATIVEOBJ)) {
             uint64_t c = atomic_load_explicit(vm_ic_slot(cl->proto, pc), memory_order_relaxed);
             ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
-            unsigned kind = NATIVE_IC_TAG - (unsigned)(c & 0xFFFF); /* NIC_* for a native entry */
-            if (LIKELY(kind < NIC_COUNT && n->owner == AS_NATIVEOBJ(obj)->ntype)) {
+            unsigned tag = (unsigned)(c & 0xFFFF), kind = NATIVE_IC_TAG - tag; /* NIC_* for a native entry */
+            const NativeType *nt = AS_NATIVEOBJ(obj)->ntype;
+            {
                 void *word = AS_NATIVEOBJ(obj)->payload;
                 Value *ra; /* R[A], computed on the paths that use it */
-                /* the two one-word operations of the counters first, then the
-                 * rest; OPAQUE keeps GCC from turning the tests into a table
-                 * jump, which took nine instructions to reach either */
-                if (kind == NIC_CAS32)
-                    goto nic_cas32;
-                if (kind == NIC_ADD64K)
-                    goto nic_add64k;
+                /* the two one-word operations of the counters first, by
+                 * their tags, then the rest; OPAQUE keeps GCC from turning
+                 * the tests into a table jump, which took nine instructions
+                 * to reach either */
+                if (tag == NATIVE_IC_TAG - NIC_CAS32) {
+                    if (LIKELY(n->owner == nt))
+                        goto nic_cas32;
+                    goto self_lookup;
+                }
+                if (tag == NATIVE_IC_TAG - NIC_ADD64K) {
+                    if (LIKELY(n->owner == nt))
+                        goto nic_add64k;
+                    goto self_lookup;
+                }
+                if (kind >= NIC_COUNT || n->owner != nt)
+                    goto self_lookup;
                 OPAQUE(kind);
                 if (kind <= NIC_CALLK) /* every one under -race */
                     goto nic_call;
@@ -1049,7 +1059,6 @@ dispatch:
                 ra[0] = val_obj(n);
                 NEXT;
             }
-            goto self_lookup;
         }
 #endif
         goto self_recv;
