@@ -162,8 +162,9 @@ static inline ObjNative *native_cached(ObjProto *p, const Instr *pc, const Nativ
  * hit runs it with no test of either: NATIVE_IC_TAG - NIC_* is the tag.
  * The K kinds read their argument from the LOADI and skip it too. */
 enum {
-    NIC_CALL,    /* native_op: the fast function, or an operation with other counts */
+    NIC_CALL,    /* the method's fast function (NATIVE_OP_CALL: under -race, Int32's Add) */
     NIC_CALLK,   /* the same after the LOADI's int is stored */
+    NIC_SELF,    /* none here (no fast path, or an operation with other counts): the CALLM */
     NIC_CAS32,   /* NATIVE_OP_CAS32, no arguments, no result wanted (mu.Lock()) */
     NIC_ADD64,   /* NATIVE_OP_ADD64, one argument, no result wanted (c.Add(d)) */
     NIC_ADD64R,  /* NATIVE_OP_ADD64, one argument, the result wanted (v := c.Add(d)) */
@@ -182,8 +183,10 @@ static unsigned native_ic_tag(Instr self, const Instr *pc, const ObjNative *n) {
         bool lit = BC_OP(pc[0]) == OP_LOADI;
         Instr call = pc[lit];
         int nargs = BC_B(call) - 1, nwant = BC_C(call) - 1; /* the receiver counts */
-        int k = lit ? NIC_CALLK : NIC_CALL;
-        if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
+        int k = NIC_SELF;
+        if (n->fast && n->fast_op == NATIVE_OP_CALL)
+            k = lit ? NIC_CALLK : NIC_CALL;
+        else if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
             k = NIC_CAS32;
         else if (n->fast_op == NATIVE_OP_ADD64 && nargs == 2 && nwant <= 1)
             k = lit ? (nwant ? NIC_ADD64KR : NIC_ADD64K) : (nwant ? NIC_ADD64R : NIC_ADD64);
@@ -219,39 +222,6 @@ static inline __attribute__((always_inline)) bool native_fast_call(G *g, Value *
     for (int j = 0; j < nwant; j++)
         ra[j] = j < nres ? ra[1 + j] : VAL_NIL;
     return true;
-}
-
-/* SELFC's call of native method n on obj (the receiver, of n's type) with
- * the arguments at args[1..nargs): its fast path, inline when it is one
- * atomic operation on the payload's first word (NATIVE_OP_*); the results
- * at args, or NATIVE_FAST_MISS with nothing done. */
-static inline __attribute__((always_inline)) int native_op(G *g, ObjNative *n, Value *args, Value obj,
-                                                           int nargs) {
-    void *word = AS_NATIVEOBJ(obj)->payload;
-    args[0] = obj;
-    int op = n->fast_op; /* tested in turn, the commonest first (a switch tests Load first) */
-    if (op == NATIVE_OP_CAS32) {
-        int32_t from = n->fast_from;
-        return nargs == 1 && atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to)
-                   ? 0
-                   : NATIVE_FAST_MISS;
-    }
-    if (op == NATIVE_OP_ADD64) {
-        if (nargs != 2 || !val_is_smallint(args[1]))
-            return NATIVE_FAST_MISS;
-        int64_t d = val_as_smallint(args[1]);
-        int64_t v = (int64_t)((uint64_t)atomic_fetch_add((_Atomic int64_t *)word, d) + (uint64_t)d);
-        args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
-        return 1;
-    }
-    if (op == NATIVE_OP_LOAD64) {
-        if (nargs != 1)
-            return NATIVE_FAST_MISS;
-        int64_t v = atomic_load((_Atomic int64_t *)word);
-        args[0] = int_fits_inline(v) ? val_smallint(v) : val_int(g->vm, v);
-        return 1;
-    }
-    return n->fast ? n->fast(g, args, nargs) : NATIVE_FAST_MISS;
 }
 
 static int non_bool(G *g) { return vm_panicf(g, "non-bool used as condition"); }
@@ -380,10 +350,27 @@ int VM_EXECUTE(G *g, int stop_depth) {
     } while (0)
 #define SAVEPC() (f->pc = pc)
 #define RA (base[BC_A(i)])
-#define RB (base[BC_B(i)])
-#define RC (base[BC_C(i)])
-#define KB (k[BC_B(i)])
-#define KC (k[BC_C(i)])
+#define RB (base[IB()])
+#define RC (base[IC()])
+/* The B and C operands (and A, in the loop steps) read back from the
+ * instruction's bytes (pc is just past it, so only before pc moves): one
+ * byte load where BC_B(i) took a copy, a shift and a zero-extension
+ * (BC_C(i) a copy and a shift, BC_A(i) a zero-extension more). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IB() ((int)((const uint8_t *)pc)[-2])
+#define IC() ((int)((const uint8_t *)pc)[-1])
+#define IA() ((int)((const uint8_t *)pc)[-3])
+/* BC_SC(ins) * 2, the word of an inline int's step (ADDI's, or the ADDI's
+ * after GETUPVALA), from the C byte of the instruction at p: a load and an lea */
+#define SC2_AT(p) ((int64_t)((const uint8_t *)(p))[3] * 2 - 256)
+#else
+#define IB() BC_B(i)
+#define IC() BC_C(i)
+#define IA() BC_A(i)
+#define SC2_AT(p) ((int64_t)BC_SC(*(p)) * 2)
+#endif
+#define KB (k[IB()])
+#define KC (k[IC()])
 #define PROTECT(expr)             \
     do {                          \
         SAVEPC();                 \
@@ -513,14 +500,14 @@ dispatch:
     }
     CASE(GETCELL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(RB))->v); NEXT; }
     CASE(SETCELL) { SHARED_STORE(((ObjCell *)val_as_obj(RA))->v, RB); NEXT; }
-    CASE(GETUPVAL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v); NEXT; }
+    CASE(GETUPVAL) { RA = SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[IB()]))->v); NEXT; }
     CASE(GETUPVALA) {
         /* GETUPVAL, ADDI and SETUPVAL of one captured variable (x++), the
          * last two skipped; anything but an int without overflow runs them */
-        ObjCell *c = (ObjCell *)val_as_obj(cl->up[BC_B(i)]);
+        ObjCell *c = (ObjCell *)val_as_obj(cl->up[IB()]);
         Value a = SHARED_LOAD(c->v);
         int64_t r;
-        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(*pc) * 2, &r)) {
+        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, SC2_AT(pc), &r)) {
             SHARED_STORE(c->v, (Value)r); /* R[A], the statement's temporary, unused */
             pc += 2;
             NEXT;
@@ -529,8 +516,8 @@ dispatch:
         NEXT;
     }
     /* never written after the closure was made: no race to check */
-    CASE(GETUPVALV) { RA = cl->up[BC_B(i)]; NEXT; }
-    CASE(SETUPVAL) { SHARED_STORE(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v, RA); NEXT; }
+    CASE(GETUPVALV) { RA = cl->up[IB()]; NEXT; }
+    CASE(SETUPVAL) { SHARED_STORE(((ObjCell *)val_as_obj(cl->up[IB()]))->v, RA); NEXT; }
     CASE(REFCELL) {
         RA = ref_cell(vm, (ObjCell *)val_as_obj(BC_C(i) ? cl->up[BC_B(i)] : RB));
         NEXT;
@@ -634,7 +621,7 @@ dispatch:
     CASE(ADDI) {
         Value a = RB;
         int64_t r;
-        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) {
+        if (LIKELY(val_is_smallint(a)) && !__builtin_add_overflow((int64_t)a, SC2_AT(pc - 1), &r)) {
             RA = (Value)r;
             NEXT;
         }
@@ -761,11 +748,11 @@ dispatch:
  * (which the LOOP jumps past) has before its JMP: the JLT, or GETUPVAL and JLT. */
 #define FORSTEP(NAME, op, BOUND, HEAD)                                    \
     CASE(NAME) {                                                          \
-        Value a = RA, b = BOUND;                                          \
+        Value *ra = &base[IA()], a = *ra, b = BOUND;                      \
         int64_t r;                                                        \
         if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) &&            \
-            !__builtin_add_overflow((int64_t)a, (int64_t)BC_SC(i) * 2, &r)) { \
-            RA = (Value)r;                                                \
+            !__builtin_add_overflow((int64_t)a, SC2_AT(pc - 1), &r)) { \
+            *ra = (Value)r;                                               \
             if (LIKELY((int64_t)r op(int64_t) b)) {                       \
                 pc -= (size_t)(uint32_t)BC_AX(*pc) - 1; /* the LOOP after this */ \
                 BACKEDGE();                                               \
@@ -779,13 +766,13 @@ dispatch:
         BACKEDGE();                                                       \
         NEXT;                                                             \
     }
-#define UPCELL (SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[BC_B(i)]))->v))
+#define UPCELL (SHARED_LOAD(((ObjCell *)val_as_obj(cl->up[IB()]))->v))
     FORSTEP(FORLT, <, RB, 1)
     FORSTEP(FORLE, <=, RB, 1)
     FORSTEP(FORLTU, <, UPCELL, 2)
     FORSTEP(FORLEU, <=, UPCELL, 2)
-    FORSTEP(FORLTUV, <, cl->up[BC_B(i)], 2)
-    FORSTEP(FORLEUV, <=, cl->up[BC_B(i)], 2)
+    FORSTEP(FORLTUV, <, cl->up[IB()], 2)
+    FORSTEP(FORLEUV, <=, cl->up[IB()], 2)
     CASE(TESTBOOL) {
         if (UNLIKELY(!val_is_bool(RA)))
             PROTECT(non_bool(g));
@@ -819,28 +806,28 @@ dispatch:
         uint32_t at;
     CASE(CALL)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        nargs = IB() ? IB() - 1 : (int)(g->top - at - 1);
         goto do_call;
     CASE(CALLV)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        nargs = IB() ? IB() - 1 : (int)(g->top - at - 1);
         SAVEPC();
         SAFEPOINT(); /* before spreading: spread arguments may lie above the live registers */
         if ((nargs = spread_last(g, at, nargs)) < 0)
             goto on_panic;
         goto do_call;
     CASE(CALLM)
-        if (val_is(RA, OBJ_NATIVE) && BC_B(i) != 0 && BC_C(i) != 0 &&
-            native_fast_call(g, &RA, BC_B(i) - 1, BC_C(i) - 1))
+        if (val_is(RA, OBJ_NATIVE) && IB() != 0 && BC_C(i) != 0 &&
+            native_fast_call(g, &RA, IB() - 1, BC_C(i) - 1))
             NEXT;
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        nargs = IB() ? IB() - 1 : (int)(g->top - at - 1);
         if (g->stack[at + 1] == VAL_NORECV)
             nargs = drop_norecv(g, at, nargs);
         goto do_call;
     CASE(CALLMV)
         at = (uint32_t)(base - g->stack) + (uint32_t)BC_A(i);
-        nargs = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - at - 1);
+        nargs = IB() ? IB() - 1 : (int)(g->top - at - 1);
         if (g->stack[at + 1] == VAL_NORECV)
             nargs = drop_norecv(g, at, nargs);
         SAVEPC();
@@ -958,7 +945,7 @@ dispatch:
      * scheduling point, never skipped: SELFC is SELF.  Under -race the CALLM
      * is its twin, which is CALLM itself there, and the fast paths make the
      * race edges: fast_op is NATIVE_OP_CALL.) */
-    CASE(SELFUC) selfobj = cl->up[BC_B(i)]; goto self_call;
+    CASE(SELFUC) selfobj = cl->up[IB()]; goto self_call;
     CASE(SELFC) selfobj = RB;
     self_call: {
         Value obj = selfobj;
@@ -970,25 +957,37 @@ dispatch:
         if (LIKELY(val_as_obj(obj)->type == OBJ_NATIVEOBJ)) {
             uint64_t c = atomic_load_explicit(vm_ic_slot(cl->proto, pc), memory_order_relaxed);
             ObjNative *n = (ObjNative *)(uintptr_t)(c >> 16);
-            unsigned kind = NATIVE_IC_TAG - (unsigned)(c & 0xFFFF); /* NIC_* for a native entry */
-            if (LIKELY(kind < NIC_COUNT && n->owner == AS_NATIVEOBJ(obj)->ntype)) {
+            unsigned tag = (unsigned)(c & 0xFFFF), kind = NATIVE_IC_TAG - tag; /* NIC_* for a native entry */
+            const NativeType *nt = AS_NATIVEOBJ(obj)->ntype;
+            {
                 void *word = AS_NATIVEOBJ(obj)->payload;
                 Value *ra; /* R[A], computed on the paths that use it */
-                /* the two one-word operations of the counters first, then the
-                 * rest; OPAQUE keeps GCC from turning the tests into a table
-                 * jump, which took nine instructions to reach either */
-                if (kind == NIC_CAS32)
-                    goto nic_cas32;
-                if (kind == NIC_ADD64K)
-                    goto nic_add64k;
+                /* the two one-word operations of the counters first, by
+                 * their tags, then the rest; OPAQUE keeps GCC from turning
+                 * the tests into a table jump, which took nine instructions
+                 * to reach either */
+                if (tag == NATIVE_IC_TAG - NIC_CAS32) {
+                    if (LIKELY(n->owner == nt))
+                        goto nic_cas32;
+                    goto self_lookup;
+                }
+                if (tag == NATIVE_IC_TAG - NIC_ADD64K) {
+                    if (LIKELY(n->owner == nt))
+                        goto nic_add64k;
+                    goto self_lookup;
+                }
+                if (kind >= NIC_COUNT || n->owner != nt)
+                    goto self_lookup;
                 OPAQUE(kind);
+                if (kind <= NIC_CALLK) /* every one under -race */
+                    goto nic_call;
+                if (kind == NIC_SELF)
+                    goto nic_declined;
                 if (kind == NIC_ADD64)
                     goto nic_add64;
                 if (kind == NIC_ADD64R || kind == NIC_ADD64KR)
                     goto nic_add64r;
-                if (kind == NIC_LOAD64R)
-                    goto nic_load64r;
-                goto nic_call;
+                goto nic_load64r;
             nic_cas32: {
                 int32_t from = n->fast_from;
                 if (LIKELY(atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to))) {
@@ -1037,7 +1036,8 @@ dispatch:
                     ra[2] = val_smallint(BC_SBX(call)); /* as the LOADI, run again if declined */
                     call = pc[1];
                 }
-                int nres = native_op(g, n, ra + 1, obj, BC_B(call) - 1);
+                ra[1] = obj;
+                int nres = n->fast(g, ra + 1, BC_B(call) - 1);
                 if (LIKELY(nres >= 0)) {
                     /* the results as native_fast_call places them, A read
                      * again: no more kept across the call than the CALLM */
@@ -1059,12 +1059,11 @@ dispatch:
                 ra[0] = val_obj(n);
                 NEXT;
             }
-            goto self_lookup;
         }
 #endif
         goto self_recv;
     }
-    CASE(SELFU) selfobj = cl->up[BC_B(i)]; goto self_recv;
+    CASE(SELFU) selfobj = cl->up[IB()]; goto self_recv;
     CASE(SELF) selfobj = RB;
     self_recv: {
         if (LIKELY(val_is(selfobj, OBJ_STRUCT))) {
@@ -1105,7 +1104,7 @@ dispatch:
     }
     CASE(RETURN) {
         int a = BC_A(i);
-        int n = BC_B(i) ? BC_B(i) - 1 : (int)(g->top - (uint32_t)(base - g->stack) - (uint32_t)a);
+        int n = IB() ? IB() - 1 : (int)(g->top - (uint32_t)(base - g->stack) - (uint32_t)a);
         if (LIKELY(!f->defers && !(f->flags & (FRAME_DEFERRED | FRAME_NATIVE_BOUNDARY)))) {
             if (LIKELY(n == 1 && f->nwant == 1 && g->nframes > stop_depth + 1)) {
                 /* the common `return x` to a caller that wants one value */
@@ -1166,7 +1165,7 @@ dispatch:
         RA = struct_new(vm, (ObjStructType *)val_as_obj(k[BC_BX(i)]));
         NEXT;
     }
-    CASE(SETFIELDI) { SHARED_STORE(AS_STRUCT(RA)->fields[BC_B(i)], RC); NEXT; }
+    CASE(SETFIELDI) { SHARED_STORE(AS_STRUCT(RA)->fields[IB()], RC); NEXT; }
     CASE(GETFIELD) {
         Value obj = RB;
         ObjString *name = (ObjString *)val_as_obj(KC);
@@ -1222,7 +1221,7 @@ dispatch:
         NEXT;
     }
     CASE(GETINDEXZ) {
-        Value obj = RB, key = base[BC_B(i) + 1];
+        Value obj = RB, key = base[IB() + 1];
         Value ok = VAL_TRUE;
         PROTECT(op_getindex(g, obj, key, &RA, &ok));
         if (ok == VAL_FALSE)
