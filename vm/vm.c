@@ -56,8 +56,9 @@ static void vm_trace(G *g, Frame *f, const Instr *pc) {
         return;
     Instr i = pc[-1];
     ObjProto *p = f->cl->proto;
+    /* the runtime's own hidden protos (a deferred call's trampoline) have no lines */
     fprintf(g->vm->err, "[g%lld] %s:%d %-12s A=%d B=%d C=%d\n", (long long)g->id, p->name->chars,
-            p->lines[pc - 1 - p->code], BC_OP(i) < OP_COUNT ? op_names[BC_OP(i)] : "(race twin)", BC_A(i),
+            p->lines ? p->lines[pc - 1 - p->code] : 0, BC_OP(i) < OP_COUNT ? op_names[BC_OP(i)] : "(race twin)", BC_A(i),
             BC_B(i), BC_C(i));
 }
 #endif
