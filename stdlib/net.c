@@ -273,6 +273,19 @@ static Value rw_error(VM *vm, Conn *c, bool reading, const NetErr *e) {
 
 enum { READ_MAX = 64 * 1024 };
 
+/* The last read of this thread that said EAGAIN: which goroutine, which
+ * connection, and c->reads then.  A bufio.Reader first reads without
+ * waiting (Stream.read_now) and, finding nothing, comes back through
+ * stdlib/stream.csp to read with a wait (conn_read), whose first read would
+ * only say EAGAIN again: it is skipped while no read of c has returned
+ * anything since.  Bytes that came after the EAGAIN brought an edge, which
+ * the wait sees (pd->rready) or which wakes a waiter that reads them. */
+static _Thread_local struct {
+    G *g;
+    Conn *c;
+    uint64_t reads;
+} drained;
+
 /* read(2) on g's own M into dst: the count, or 0 with e filled (EOF is 0
  * with nothing in e), or -1 when the socket has nothing yet (EAGAIN). */
 static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetErr *e) {
@@ -288,8 +301,13 @@ static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetErr *e) {
         while (n < 0 && errno == EINTR);
         int err = errno;
         conn_unref(c);
-        if (n < 0 && would_block(err))
+        if (n < 0 && would_block(err)) {
+            drained.g = g;
+            drained.c = c;
+            drained.reads = atomic_load_explicit(&c->reads, memory_order_relaxed);
             return -1;
+        }
+        atomic_fetch_add_explicit(&c->reads, 1, memory_order_relaxed);
         if (n < 0) {
             e->err = -err;
             e->syscall = "read";
@@ -437,9 +455,12 @@ static int write_wait(G *g, NetWait *w, Value *args) {
 
 static int conn_read(G *g, Value self, size_t max, Value *args) {
     Conn *c = netobj(self)->c;
-    int n = read_now(g, c, max, args);
-    if (n)
-        return n;
+    if (drained.g != g || drained.c != c || drained.reads != atomic_load_explicit(&c->reads, memory_order_relaxed)) {
+        int n = read_now(g, c, max, args);
+        if (n)
+            return n;
+    }
+    drained.g = NULL;
     NetWait *w = wait_new(NET_READ, c);
     w->max = max;
     return read_wait(g, w, args);

@@ -54,6 +54,7 @@ typedef struct Conn {
     PollDesc *pd;              /* fd's registration: its waiters and edges; NULL before setup */
     _Atomic uint32_t state;    /* CONN_* */
     _Atomic int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
+    _Atomic uint64_t reads;    /* reads of fd that did not say EAGAIN (net.c's drained hint) */
     bool closed;               /* the loop shut it (Close, release or a failed dial) */
     bool released;             /* no script object refers to it any more */
     int open_handles;          /* tcp and timer, until their close callbacks */
