@@ -18,6 +18,7 @@
 #define EVENTS 64              /* collected per epoll_wait */
 
 typedef struct NetPoll {
+    Sched *s;
     int epfd;
     int breakfd;                 /* an eventfd in the set, level-triggered */
     _Atomic int waiters;         /* goroutines on some PollDesc's lists */
@@ -43,6 +44,7 @@ static NetPoll *netpoll_get(Sched *s) {
         struct epoll_event ev = {.events = EPOLLIN, .data.u64 = BREAK_EVENT};
         if (breakfd >= 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) == 0) {
             np = mem_calloc(1, sizeof *np);
+            np->s = s;
             np->epfd = epfd;
             np->breakfd = breakfd;
             atomic_store(&np->lastpoll, sched_monotime());
@@ -189,6 +191,9 @@ static int edge(NetPoll *np, uint64_t data, uint32_t events) {
  * (`blocking`), and left for it by the others, as in Go. */
 static int dispatch(NetPoll *np, struct epoll_event *ev, int n, bool blocking) {
     int readied = 0;
+    M *m = sched_current_m(); /* NULL on sysmon */
+    if (m)
+        sched_batch_begin(m);
     for (int i = 0; i < n; i++) {
         if (ev[i].data.u64 != BREAK_EVENT) {
             readied += edge(np, ev[i].data.u64, ev[i].events);
@@ -199,6 +204,8 @@ static int dispatch(NetPoll *np, struct epoll_event *ev, int n, bool blocking) {
             atomic_store(&np->break_pending, false);
         }
     }
+    if (m)
+        sched_batch_end(np->s, m);
     return readied;
 }
 

@@ -916,10 +916,24 @@ void sched_ready(G *g, bool next) {
         ready_rare(s, m, g, next);
     } else if (m && m->p) {
         runq_put(&m->p->runq, g, next, overflow_to_global, s);
-        sched_wakep(s);
+        if (__builtin_expect(m->batching, 0))
+            m->nbatch++;
+        else
+            sched_wakep(s);
     } else {
         ready_global(s, g);
     }
+}
+
+void sched_batch_begin(M *m) {
+    m->nbatch = 0;
+    m->batching = m->p != NULL;
+}
+
+void sched_batch_end(Sched *s, M *m) {
+    if (m->batching && m->nbatch > 1)
+        sched_wakep(s);
+    m->batching = false;
 }
 
 int sched_gosched_results(G *g, int nres) {
