@@ -1,5 +1,6 @@
 /* runtime/netpoll.c — the network poller, polled by the scheduler's Ms
  * (the design is in runtime/netpoll.h). */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -118,7 +119,7 @@ void netpoll_free(PollDesc *pd) {
     NetPoll *np = pd->np;
     pthread_mutex_lock(&pd->mu);
     pd->seq++; /* from now on an event collected for the old socket is dropped */
-    pd->readers = pd->writers = NULL; /* none: every waiter was woken at close */
+    assert(!pd->readers && !pd->writers); /* every waiter was woken at close, and none can come */
     pd->rready = pd->wready = false;
     pthread_mutex_unlock(&pd->mu);
     pthread_mutex_lock(&np->pool_lock);
