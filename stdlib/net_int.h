@@ -20,14 +20,15 @@
  * goroutine and never change, so goroutines may read them.  Conn.state
  * counts the goroutines in a system call on fd (Go's fdMutex in
  * miniature): Close marks it closed at once, the loop takes fd out of the
- * epoll set, wakes its waiters and closes its handles, and fd itself is closed by whichever
- * comes last, the loop or the last system call, so no read ever lands on a
- * reused descriptor.  The script object holds a pointer; when the collector
- * frees the object it posts NET_RELEASE, and the loop thread frees the
- * struct once its libuv handles are closed too, and gives its PollDesc
- * back to the poller's pool (an M may still hold an event for it: the
- * PollDesc's sequence number tells it the event is stale).  The descriptor, the only
- * resource that matters, goes at Close.
+ * epoll set, wakes its waiters and closes its handles, and fd itself is
+ * closed by whichever comes last, the loop or the last system call, so no
+ * read ever lands on a reused descriptor.  The script object holds a
+ * pointer; when the collector frees the object it posts NET_RELEASE, and
+ * the loop thread frees the struct once its libuv handles are closed too,
+ * and gives its PollDesc back to the poller's pool (an M may still hold an
+ * event for it: the PollDesc is never freed, and its sequence number tells
+ * the M the event is stale).  The descriptor, the only resource that
+ * matters, goes at Close.
  */
 #ifndef CSP_STDLIB_NET_INT_H
 #define CSP_STDLIB_NET_INT_H
