@@ -120,7 +120,7 @@ void netpoll_free(PollDesc *pd) {
     pthread_mutex_lock(&pd->mu);
     pd->seq++; /* from now on an event collected for the old socket is dropped */
     assert(!pd->readers && !pd->writers); /* every waiter was woken at close, and none can come */
-    pd->rready = pd->wready = false;
+    pd->rready = pd->wready = pd->hup = false;
     pthread_mutex_unlock(&pd->mu);
     pthread_mutex_lock(&np->pool_lock);
     pd->next_free = np->free;
@@ -180,6 +180,8 @@ static int edge(NetPoll *np, uint64_t data, uint32_t events) {
         rs = take(&pd->readers);
         pd->rready = !rs;
     }
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        pd->hup = true;
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
         ws = take(&pd->writers);
         pd->wready = !ws;

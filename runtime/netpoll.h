@@ -45,6 +45,7 @@ typedef struct PollDesc {
     pthread_mutex_t mu;        /* the waiters, the edges and seq */
     IoReq *readers, *writers;  /* mu: goroutines waiting for an edge, linked by IoReq.next (all are woken) */
     bool rready, wready;       /* mu: an edge came that no waiter took */
+    bool hup;                  /* mu: an edge said the peer hung up or the socket failed */
     uint32_t seq;              /* mu: bumped at netpoll_free; events carry it */
     uint32_t idx;              /* its place in the table, for good */
     struct NetPoll *np;
