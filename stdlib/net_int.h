@@ -4,7 +4,7 @@
  *
  * Reads and writes are Go's: the goroutine makes the non-blocking read(2)
  * or send(2) itself, on its own M, and waits only when the socket would
- * block (EAGAIN).  Readiness is Go's netpoller too (runtime/netpoll.h):
+ * block (EAGAIN, or a read just emptied it: net.c's `drained`).  Readiness is Go's netpoller too (runtime/netpoll.h):
  * every connection is in the scheduler's edge-triggered epoll set,
  * registered once for reading and writing with a PollDesc, and the Ms
  * themselves collect the edges when they run out of work, so a wait is a
