@@ -277,17 +277,17 @@ enum { READ_MAX = 64 * 1024 };
  * goroutine, which connection, and c->reads after it.  A read empties the
  * socket when it says EAGAIN, or when it returns fewer bytes than asked:
  * TCP hands over all it holds (what arrives while the reader holds the
- * socket is processed before the call returns, and signalled), except the
- * end: a read may take the peer's FIN with the last bytes, and then no
- * edge follows, so once an edge has said the peer hung up the wait does
- * not wait (conn_wait, pd->hup).  Bytes that
+ * socket is processed before the call returns, and signalled).  Bytes that
  * came after it brought an edge, which a wait sees (pd->rready) or which
  * wakes a waiter that reads them; so while no read of c has returned
  * anything since, the goroutine's next read would only say EAGAIN and is
- * skipped: it waits at once.  An echoed line so costs one read(2), not a
- * read and an EAGAIN (Go's two); and a bufio.Reader, which first reads
- * without waiting (Stream.read_now) and then comes back through
- * stdlib/stream.csp to read with a wait (conn_read), does not read twice. */
+ * skipped: it waits at once.  Except at the end: a read may take the
+ * peer's FIN with the last bytes, and no edge follows, so once an edge has
+ * said the peer hung up the wait does not wait (conn_wait, pd->hup).  An
+ * echoed line so costs one read(2), not a read and an EAGAIN (Go's two);
+ * and a bufio.Reader, which first reads without waiting (Stream.read_now)
+ * and then comes back through stdlib/stream.csp to read with a wait
+ * (conn_read), does not read twice. */
 static _Thread_local struct {
     G *g;
     Conn *c;
