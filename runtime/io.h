@@ -11,8 +11,9 @@
  *    same lock to dequeue, so it can never complete, and ready, a goroutine
  *    whose old M still runs it.  The loop thread calls req->start(loop, req).
  *  - Back: the operation's libuv callback stores plain C results in the
- *    request and calls io_complete, which readies the goroutine (it goes to
- *    the global run queue and an idle P is woken).  The loop thread is not
+ *    request and calls io_complete, which readies the goroutine (from the
+ *    loop thread it goes to the global run queue and an idle P is woken;
+ *    from an M polling the network, to that M's P).  The loop thread is not
  *    an M: a collection does not stop it, so it never allocates a GC object
  *    nor touches a goroutine's stack.  Instead the goroutine, once running
  *    again on an M, runs the one resume step it parked with (g->resume_fn,
@@ -60,7 +61,8 @@ int io_park(G *g, IoReq *req, WaitReason reason, IoResumeFn resume);
 /* The same without the loop thread: g parks with `lock` held (the
  * scheduler releases it once g is switched out), and whoever finds the
  * operation over, under that lock, calls io_complete(req).  For waits that
- * a poller outside the queue ends (package net's readiness). */
+ * something other than the queue ends: package net's readiness, which the
+ * scheduler's Ms collect (runtime/netpoll.h), deadlines and Close. */
 int io_park_on(G *g, IoReq *req, WaitReason reason, IoResumeFn resume, pthread_mutex_t *lock);
 
 /* The same for a blocking system call: req->blocking(req) runs on a libuv
@@ -72,8 +74,8 @@ int io_park_blocking(G *g, IoReq *req, WaitReason reason, IoResumeFn resume);
  * a finalizer, setting a deadline): req->start frees it. */
 void io_post(VM *vm, IoReq *req);
 
-/* On the loop thread: req's operation is over (its results are stored in
- * it): ready the goroutine parked on it. */
+/* On the loop thread, or on an M for a wait of io_park_on: req's operation
+ * is over (its results are stored in it): ready the goroutine parked on it. */
 void io_complete(IoReq *req);
 
 /* Something outside any goroutine may still ready one (a signal channel

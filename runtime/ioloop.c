@@ -54,7 +54,7 @@ static IoLoop *io_loop(VM *vm) {
             fprintf(stderr, "fatal error: cannot start the I/O loop\n");
             abort();
         }
-        io->wake.data = io; /* (io->loop.data is package net's poller: stdlib/net_loop.c) */
+        io->wake.data = io;
         pthread_mutex_init(&io->lock, NULL);
         pthread_create(&io->thread, NULL, loop_main, io);
         pthread_detach(io->thread);

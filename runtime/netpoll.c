@@ -1,5 +1,6 @@
 /* runtime/netpoll.c — the network poller, polled by the scheduler's Ms
  * (the design is in runtime/netpoll.h). */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -18,6 +19,7 @@
 #define EVENTS 64              /* collected per epoll_wait */
 
 typedef struct NetPoll {
+    Sched *s;
     int epfd;
     int breakfd;                 /* an eventfd in the set, level-triggered */
     _Atomic int waiters;         /* goroutines on some PollDesc's lists */
@@ -43,6 +45,7 @@ static NetPoll *netpoll_get(Sched *s) {
         struct epoll_event ev = {.events = EPOLLIN, .data.u64 = BREAK_EVENT};
         if (breakfd >= 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) == 0) {
             np = mem_calloc(1, sizeof *np);
+            np->s = s;
             np->epfd = epfd;
             np->breakfd = breakfd;
             atomic_store(&np->lastpoll, sched_monotime());
@@ -116,8 +119,8 @@ void netpoll_free(PollDesc *pd) {
     NetPoll *np = pd->np;
     pthread_mutex_lock(&pd->mu);
     pd->seq++; /* from now on an event collected for the old socket is dropped */
-    pd->readers = pd->writers = NULL; /* none: every waiter was woken at close */
-    pd->rready = pd->wready = false;
+    assert(!pd->readers && !pd->writers); /* every waiter was woken at close, and none can come */
+    pd->rready = pd->wready = pd->hup = false;
     pthread_mutex_unlock(&pd->mu);
     pthread_mutex_lock(&np->pool_lock);
     pd->next_free = np->free;
@@ -177,6 +180,8 @@ static int edge(NetPoll *np, uint64_t data, uint32_t events) {
         rs = take(&pd->readers);
         pd->rready = !rs;
     }
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        pd->hup = true;
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
         ws = take(&pd->writers);
         pd->wready = !ws;
@@ -189,6 +194,9 @@ static int edge(NetPoll *np, uint64_t data, uint32_t events) {
  * (`blocking`), and left for it by the others, as in Go. */
 static int dispatch(NetPoll *np, struct epoll_event *ev, int n, bool blocking) {
     int readied = 0;
+    M *m = sched_current_m(); /* NULL on sysmon */
+    if (m)
+        sched_batch_begin(m);
     for (int i = 0; i < n; i++) {
         if (ev[i].data.u64 != BREAK_EVENT) {
             readied += edge(np, ev[i].data.u64, ev[i].events);
@@ -199,6 +207,8 @@ static int dispatch(NetPoll *np, struct epoll_event *ev, int n, bool blocking) {
             atomic_store(&np->break_pending, false);
         }
     }
+    if (m)
+        sched_batch_end(np->s, m);
     return readied;
 }
 

@@ -8,7 +8,8 @@
  * edges is the scheduler, never the libuv loop:
  *  - an M that has run out of goroutines polls without blocking before it
  *    gives up its P (netpoll(0) in Go's findrunnable), and the goroutines it
- *    readies go to its own P's queue;
+ *    readies go to its own P's queue, as one batch: it runs the first, and
+ *    wakes another M only if there are more (Go's injectglist);
  *  - the M that goes idle while goroutines wait on sockets and no other M
  *    is blocked in the poller blocks in epoll_wait, with the earliest timer
  *    as its timeout (Go's netpoll(delay)); an eventfd in the set breaks it
@@ -23,7 +24,9 @@
  * owner freed.  So the event carries no pointer but an index into a table
  * of PollDescs that are never freed, only reused, and a sequence number
  * bumped under pd->mu at every reuse (Go's pollDesc.fdseq): an event whose
- * sequence is not the PollDesc's current one is stale and dropped.
+ * sequence is not the PollDesc's current one is stale and dropped.  (Had it
+ * reached the new socket's waiters it would only have made them try their
+ * call again; the memory is what must never be freed.)
  */
 #ifndef CSP_RUNTIME_NETPOLL_H
 #define CSP_RUNTIME_NETPOLL_H
@@ -42,6 +45,7 @@ typedef struct PollDesc {
     pthread_mutex_t mu;        /* the waiters, the edges and seq */
     IoReq *readers, *writers;  /* mu: goroutines waiting for an edge, linked by IoReq.next (all are woken) */
     bool rready, wready;       /* mu: an edge came that no waiter took */
+    bool hup;                  /* mu: an edge said the peer hung up or the socket failed */
     uint32_t seq;              /* mu: bumped at netpoll_free; events carry it */
     uint32_t idx;              /* its place in the table, for good */
     struct NetPoll *np;

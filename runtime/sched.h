@@ -20,9 +20,11 @@
  *    goroutine take none of them: its P's free-G list (runtime/gfree.h)
  *    spills to and refills from a pool under the pool's lock, and a new G
  *    joins the registry (vm->gs) under gs_lock; both are leaves.
- *  - An M with no work spins (at most GOMAXPROCS/2 of them) looking in every
- *    queue, then parks on its own semaphore; an idle M sleeps exactly until
- *    the earliest timer or a wake-up, never in a polling loop.
+ *  - An M with no work polls the network without blocking, spins (at most
+ *    GOMAXPROCS/2 of them) looking in every queue, then parks on its own
+ *    semaphore, or, while goroutines wait on sockets, one M blocks in the
+ *    network poller (runtime/netpoll.h); an idle M sleeps exactly until
+ *    the earliest timer, an edge or a wake-up, never in a polling loop.
  *  - A goroutine in a C call (G_SYSCALL) holds its M but no P; its P is
  *    P_SYSCALL until the M comes back, sysmon hands it to another M or a
  *    stop of the world takes it (runtime/sched_syscall.c).

@@ -84,6 +84,8 @@ struct M {
     bool yield_local;            /* owner only: the yielded G goes to this P's queue (sched_goyield) */
     bool kick_after_park;        /* sched_kick_idle once unlock_after is released (owner only) */
     bool inherit_time;           /* the next G came from runnext: no new time slice (owner only) */
+    bool batching;               /* sched_ready counts in nbatch instead of waking an M (owner only) */
+    int nbatch;                  /* owner only */
     AllocCache cache;            /* this thread's allocations (vm/gc.h) */
     jmp_buf kill_jmp;            /* the REPL: execute()'s way out of a goroutine killed by RuntimeOps.kill */
     uint64_t rand_state;         /* owner only */
@@ -228,6 +230,11 @@ void sched_globrunq_put(Sched *s, G *g);  /* lock held */
 void acquirep(M *m, P *p);
 void startm(Sched *s, P *p, bool spinning); /* run p on an idle or new M */
 void m_wake(M *m, P *p);                    /* the one wake-up of an M taken off the idle list, or of a locked M */
+/* m readies a batch of goroutines onto its P (the network poller's): the
+ * first is m's own to run, so another M is woken once, and only if there
+ * is more than one (Go's findrunnable runs one and injectglist the rest). */
+void sched_batch_begin(M *m);
+void sched_batch_end(Sched *s, M *m);
 bool m_sleep(M *m, int64_t deadline, P **handed); /* false: the deadline passed */
 
 /* sched_syscall.c */

@@ -273,6 +273,35 @@ static Value rw_error(VM *vm, Conn *c, bool reading, const NetErr *e) {
 
 enum { READ_MAX = 64 * 1024 };
 
+/* The last read of this thread that left its socket empty: which
+ * goroutine, which connection, and c->reads after it.  A read empties the
+ * socket when it says EAGAIN, or when it returns fewer bytes than asked:
+ * TCP hands over all it holds (what arrives while the reader holds the
+ * socket is processed before the call returns, and signalled).  Bytes that
+ * came after it brought an edge, which a wait sees (pd->rready) or which
+ * wakes a waiter that reads them; so while no read of c has returned
+ * anything since, the goroutine's next read would only say EAGAIN and is
+ * skipped: it waits at once.  Except at the end: a read may take the
+ * peer's FIN with the last bytes, and no edge follows, so once an edge has
+ * said the peer hung up the wait does not wait (conn_wait, pd->hup).  An
+ * echoed line so costs one read(2), not a read and an EAGAIN (Go's two);
+ * and a bufio.Reader, which first reads without waiting (Stream.read_now)
+ * and then comes back through stdlib/stream.csp to read with a wait
+ * (conn_read), does not read twice. */
+static _Thread_local struct {
+    G *g;
+    Conn *c;
+    uint64_t reads;
+} drained;
+
+/* g's next read of c would find nothing (drained), and would not report a
+ * Close or a deadline either: g may wait at once. */
+static bool read_would_block(G *g, Conn *c) {
+    return drained.g == g && drained.c == c &&
+           drained.reads == atomic_load_explicit(&c->reads, memory_order_relaxed) &&
+           !(atomic_load_explicit(&c->state, memory_order_relaxed) & CONN_CLOSED) && !expired(&c->read_deadline);
+}
+
 /* read(2) on g's own M into dst: the count, or 0 with e filled (EOF is 0
  * with nothing in e), or -1 when the socket has nothing yet (EAGAIN). */
 static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetErr *e) {
@@ -288,8 +317,18 @@ static ssize_t read_fd(G *g, Conn *c, char *dst, size_t max, NetErr *e) {
         while (n < 0 && errno == EINTR);
         int err = errno;
         conn_unref(c);
-        if (n < 0 && would_block(err))
+        if (n < 0 && would_block(err)) {
+            drained.g = g;
+            drained.c = c;
+            drained.reads = atomic_load_explicit(&c->reads, memory_order_relaxed);
             return -1;
+        }
+        uint64_t reads = atomic_fetch_add_explicit(&c->reads, 1, memory_order_relaxed) + 1;
+        if (n > 0 && (size_t)n < max) {
+            drained.g = g;
+            drained.c = c;
+            drained.reads = reads;
+        }
         if (n < 0) {
             e->err = -err;
             e->syscall = "read";
@@ -305,6 +344,8 @@ static Value read_end(VM *vm, Conn *c, const NetErr *e) { return failed(e) ? rw_
 
 static ssize_t conn_read_now(G *g, Value self, char *dst, size_t max, Value *err) {
     Conn *c = netobj(self)->c;
+    if (read_would_block(g, c))
+        return -1;
     NetErr e = {0};
     ssize_t n = read_fd(g, c, dst, max, &e);
     if (n == 0)
@@ -437,9 +478,12 @@ static int write_wait(G *g, NetWait *w, Value *args) {
 
 static int conn_read(G *g, Value self, size_t max, Value *args) {
     Conn *c = netobj(self)->c;
-    int n = read_now(g, c, max, args);
-    if (n)
-        return n;
+    if (!read_would_block(g, c)) {
+        int n = read_now(g, c, max, args);
+        if (n)
+            return n;
+    }
+    drained.g = NULL;
     NetWait *w = wait_new(NET_READ, c);
     w->max = max;
     return read_wait(g, w, args);

@@ -4,7 +4,7 @@
  *
  * Reads and writes are Go's: the goroutine makes the non-blocking read(2)
  * or send(2) itself, on its own M, and waits only when the socket would
- * block (EAGAIN).  Readiness is Go's netpoller too (runtime/netpoll.h):
+ * block (EAGAIN, or a read just emptied it: net.c's `drained`).  Readiness is Go's netpoller too (runtime/netpoll.h):
  * every connection is in the scheduler's edge-triggered epoll set,
  * registered once for reading and writing with a PollDesc, and the Ms
  * themselves collect the edges when they run out of work, so a wait is a
@@ -20,14 +20,15 @@
  * goroutine and never change, so goroutines may read them.  Conn.state
  * counts the goroutines in a system call on fd (Go's fdMutex in
  * miniature): Close marks it closed at once, the loop takes fd out of the
- * epoll set, wakes its waiters and closes its handles, and fd itself is closed by whichever
- * comes last, the loop or the last system call, so no read ever lands on a
- * reused descriptor.  The script object holds a pointer; when the collector
- * frees the object it posts NET_RELEASE, and the loop thread frees the
- * struct once its libuv handles are closed too, and gives its PollDesc
- * back to the poller's pool (an M may still hold an event for it: the
- * PollDesc's sequence number tells it the event is stale).  The descriptor, the only
- * resource that matters, goes at Close.
+ * epoll set, wakes its waiters and closes its handles, and fd itself is
+ * closed by whichever comes last, the loop or the last system call, so no
+ * read ever lands on a reused descriptor.  The script object holds a
+ * pointer; when the collector frees the object it posts NET_RELEASE, and
+ * the loop thread frees the struct once its libuv handles are closed too,
+ * and gives its PollDesc back to the poller's pool (an M may still hold an
+ * event for it: the PollDesc is never freed, and its sequence number tells
+ * the M the event is stale).  The descriptor, the only resource that
+ * matters, goes at Close.
  */
 #ifndef CSP_STDLIB_NET_INT_H
 #define CSP_STDLIB_NET_INT_H
@@ -54,6 +55,7 @@ typedef struct Conn {
     PollDesc *pd;              /* fd's registration: its waiters and edges; NULL before setup */
     _Atomic uint32_t state;    /* CONN_* */
     _Atomic int64_t read_deadline, write_deadline; /* monotonic ns; 0: none */
+    _Atomic uint64_t reads;    /* reads of fd that did not say EAGAIN (net.c's drained hint) */
     bool closed;               /* the loop shut it (Close, release or a failed dial) */
     bool released;             /* no script object refers to it any more */
     int open_handles;          /* tcp and timer, until their close callbacks */

@@ -153,7 +153,10 @@ int conn_wait(G *g, NetWait *w, IoResumeFn resume) {
     bool reading = w->op == NET_READ;
     pthread_mutex_lock(&pd->mu);
     bool *ready = reading ? &pd->rready : &pd->wready;
-    if (*ready || (atomic_load(&c->state) & CONN_CLOSED)) {
+    /* pd->hup: the peer's FIN may have been taken by the read that emptied
+     * the socket (net.c's `drained`), and no edge follows it: the read
+     * that skipped its system call must make it, and find the end. */
+    if (*ready || (reading && pd->hup) || (atomic_load(&c->state) & CONN_CLOSED)) {
         *ready = false; /* that edge may be one the failed call already saw: one more try */
         pthread_mutex_unlock(&pd->mu);
         return 0;
