@@ -896,7 +896,7 @@ static void ready_global(Sched *s, G *g) {
 /* sched_ready while tracing or under -seed, off the hot path. */
 static __attribute__((noinline)) void ready_rare(Sched *s, M *m, G *g, bool next) {
     if (TRACE_ON(s))
-        trace_go_unblock(s, g);
+        trace_go_unblock(s, m, g);
     if (m && m->p) {
         runqput(s, m->p, g, next);
         sched_wakep(s);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,7 +73,36 @@ static void tracer_free(Tracer *t) {
     free(t);
 }
 
+/* Whether the busy windows open with a plain store (runtime/trace.h):
+ * the process is registered for membarrier's expedited barriers, which
+ * trace_stop then issues between clearing Sched.tracing and reading the
+ * flags, in place of a locked exchange at every event.  Set once, at the
+ * first recording, before any M can see tracing on. */
+static _Atomic bool windows_fenced_by_stopper;
+
+/* (tracer_new, under stop_lock or before the scheduler runs) */
+static void windows_init(void) {
+    static bool tried;
+    if (!tried) {
+        tried = true;
+        atomic_store(&windows_fenced_by_stopper,
+                     syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0);
+    }
+}
+
+/* Open m's busy window: true if recording is on (then m may append). */
+static inline bool window_open(Sched *s, M *m) {
+    if (__builtin_expect(atomic_load_explicit(&windows_fenced_by_stopper, memory_order_relaxed), 1)) {
+        atomic_store_explicit(&m->tbusy, true, memory_order_relaxed);
+        atomic_signal_fence(memory_order_seq_cst); /* the store stays before the load */
+        return atomic_load_explicit(&s->tracing, memory_order_relaxed);
+    }
+    atomic_store(&m->tbusy, true);
+    return atomic_load(&s->tracing);
+}
+
 static Tracer *tracer_new(Sched *s, FILE *out, int64_t limit_mb) {
+    windows_init();
     Tracer *t = mem_calloc(1, sizeof(Tracer));
     pthread_mutex_init(&t->lock, NULL);
     pthread_condattr_t ca;
@@ -252,8 +283,7 @@ static bool emit_outside(Sched *s, TraceEvent *e) {
  * m's busy window (slot_done stamps it, publishes it and closes the
  * window); NULL, the window closed, when recording is over. */
 static inline TraceEvent *slot(Sched *s, M *m) {
-    atomic_store(&m->tbusy, true);
-    if (atomic_load(&s->tracing)) {
+    if (window_open(s, m)) {
         TraceBuf *b = m->tbuf;
         if (!b || atomic_load_explicit(&b->n, memory_order_relaxed) == TRACE_BUF_EVENTS)
             b = buf_next(s, s->tracer, m);
@@ -357,8 +387,7 @@ void trace_go_stop(Sched *s, M *m, G *g, TraceWhy why, const void *obj) {
     slot_done(s, m);
 }
 
-void trace_go_unblock(Sched *s, G *g) {
-    M *m = sched_current_m();
+void trace_go_unblock(Sched *s, M *m, G *g) {
     G *waker = m ? m->curg : NULL;
     TraceEvent local, *e = m ? slot(s, m) : &local; /* the I/O loop, sysmon: emit's shared buffer */
     if (!e)
@@ -738,6 +767,8 @@ bool trace_stop(VM *vm, FILE *out) {
     /* The busy windows of runtime/trace.h: once tracing is off and no M or
      * outside thread is inside one, nobody adds an event. */
     sched_set_tracing(s, false);
+    if (atomic_load(&windows_fenced_by_stopper)) /* every M's window opened before it is seen now, and every later one sees tracing off */
+        syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
     pthread_mutex_lock(&t->lock);
     t->closed = true;
     pthread_cond_broadcast(&t->room); /* an M waiting for a buffer takes none */

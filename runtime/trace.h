@@ -14,7 +14,14 @@
  *    sees it busy and waits, so once it is done no M adds an event.  That
  *    works from any thread and with any lock held, which the exits need (a
  *    deadlock holds sched.lock, a crash has stopped the world, SIGQUIT is
- *    handled on sysmon).  Events from a thread that is no M (the I/O loop,
+ *    handled on sysmon).  Where the kernel has membarrier's expedited
+ *    barrier, the M's store and load are plain (in order for the compiler)
+ *    and the stopper issues that barrier, which runs a full fence on every
+ *    thread, between clearing tracing and reading the flags: the same
+ *    order, paid once at the stop instead of a locked exchange per event.
+ *    (The writer's watermark below needs only that the flag's store comes
+ *    before the event's compare-and-swap on the clock, a release that the
+ *    writer's load of the clock acquires.)  Events from a thread that is no M (the I/O loop,
  *    sysmon) go to a shared chain under Tracer.lock, inside the window
  *    Sched.trace_outside_busy counts.
  *  - Timestamps are unique and follow causality: each is max(now, last + 1)

@@ -109,8 +109,9 @@ void trace_go_create(struct Sched *s, G *parent, G *g);
 void trace_go_start(struct Sched *s, struct M *m, G *g);
 /* g stopped running on m; obj: the lock it parked with (TR_WHY_PARK). */
 void trace_go_stop(struct Sched *s, struct M *m, G *g, TraceWhy why, const void *obj);
-/* g was readied by whatever runs on this thread. */
-void trace_go_unblock(struct Sched *s, G *g);
+/* g was readied by whatever runs on this thread: m, the current M (NULL: a
+ * thread that is no M). */
+void trace_go_unblock(struct Sched *s, struct M *m, G *g);
 void trace_syscall_exit(struct Sched *s, G *g);
 void trace_steal(struct Sched *s, struct M *m, struct P *victim, int n);
 void trace_procs(struct Sched *s, int n);
