@@ -868,6 +868,7 @@ static int64_t park_clock(Sched *s) {
 
 int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     M *m = tls_m;
+    sched_want_sysmon(m->sched);
     __atomic_store_n(&g->wait_reason, (uint8_t)reason, __ATOMIC_RELAXED); /* schedtrace reads it */
     g_rt(g)->wait_since = park_clock(m->sched);
     atomic_store(&g->status, G_WAITING);
@@ -967,6 +968,7 @@ void sched_spin_pause(void) {
 }
 
 static int rt_preempted(G *g) {
+    sched_want_sysmon(sched_of(g->vm)); /* a SIGQUIT before sysmon ran (sigquit.c) */
     atomic_store(&g->preempt, 0);
     atomic_fetch_and(&g->vm->safepoint, ~SAFEPOINT_PREEMPT); /* sysmon raises it again for another */
     if (atomic_load(&g->interrupted))
@@ -984,6 +986,7 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     /* No sched.lock: the free list is p's (runtime/gfree.h), the id one atomic add.
      * Two Ms creating goroutines once collided on sched.lock all the time
      * (skynet on 2 Ps). */
+    sched_want_sysmon(s);
     G *g = gfree_get(&s->gfree, &p->gfree);
     g = g ? g_reuse(s, g) : g_new(s);
     __atomic_store_n(&g->id, goid_new(s), __ATOMIC_RELAXED); /* schedtrace's print_gs may read it */
@@ -1107,15 +1110,27 @@ Sched *sched_init(VM *vm) {
      * (EPIPE), never the end of the process. */
     signal(SIGPIPE, SIG_IGN);
     fatal_signals_install();
-    sigquit_install();
+    sigquit_install(s);
     mem_set_oom_hook(sched_dump_current); /* base/mem's report gains the goroutine */
     return s;
 }
 
+/* sysmon's duties begin with the program's first goroutine besides main,
+ * park, C call, timer or collection (its preemption, P retaking, network
+ * polling and scavenging have nothing to do before), or with a SIGQUIT
+ * (sigquit.c makes the running goroutine ask for it at its next
+ * safepoint); -seed, GODEBUG's schedtrace and the REPL start it at once.
+ * A script that needs none (csp -e '', a short computation) ends without
+ * creating the thread, a tenth of its start-up. */
 void sched_start_sysmon(Sched *s) {
+    bool off = false;
+    if (!atomic_compare_exchange_strong(&s->sysmon_on, &off, true))
+        return;
     pthread_create(&s->sysmon, NULL, sysmon_main, s);
     pthread_detach(s->sysmon);
 }
+
+void sched_want_sysmon_slow(Sched *s) { sched_start_sysmon(s); }
 
 int sched_run_main(VM *vm, Value main_fn) {
     Sched *s = sched_init(vm);
@@ -1132,7 +1147,8 @@ int sched_run_main(VM *vm, Value main_fn) {
     atomic_store(&s->ngoroutines, 1);
     if (TRACE_ON(s))
         trace_go_create(s, NULL, g); /* execute records its start */
-    sched_start_sysmon(s);
+    if (s->seed || s->schedtrace_ns)
+        sched_start_sysmon(s);
     execute(s, m0, g);
     schedule(s, m0); /* main parked: keep running goroutines on this thread */
     return 0;

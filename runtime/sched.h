@@ -235,7 +235,7 @@ void sched_run_soon(VM *vm, void (*fn)(void *arg), void *arg);
  * (runtime/sigquit.c).  The handler is installed at start-up; once
  * signal.Notify has taken SIGQUIT over, stdlib/signal.c calls
  * sigquit_raise for a SIGQUIT that no channel wants any more. */
-void sigquit_install(void);
+void sigquit_install(struct Sched *s);
 void sigquit_raise(void);
 
 /* The syscall state (runtime/sched_syscall.c), around a C call that may

@@ -156,6 +156,7 @@ typedef struct Sched {
      * sched.lock). */
     pthread_mutex_t gs_lock;
     pthread_t sysmon;
+    _Atomic bool sysmon_on;      /* started (sched_want_sysmon): set once, never cleared */
     _Atomic int64_t sysmon_now;  /* written by sysmon alone: its last clock reading (0 before the first); parks read it */
     _Atomic int exiting;
     _Atomic int crashing;        /* a goroutine is printing its panic report */
@@ -215,6 +216,13 @@ static inline Sched *sched_of(VM *vm) { return vm->sched; }
 /* sched.c */
 Sched *sched_init(VM *vm);               /* the scheduler's state and Ps; no M runs yet */
 void sched_start_sysmon(Sched *s);
+/* sysmon is started when a program first needs it (sched_start_sysmon's
+ * comment says when): a script that needs none ends without a second thread. */
+void sched_want_sysmon_slow(Sched *s);
+static inline void sched_want_sysmon(Sched *s) {
+    if (__builtin_expect(!atomic_load_explicit(&s->sysmon_on, memory_order_relaxed), 0))
+        sched_want_sysmon_slow(s);
+}
 G *sched_gget(Sched *s);                 /* lock held, no P: a G for a new goroutine, its id unset */
 M *sched_current_m(void);
 P *sched_pidleget(Sched *s);             /* lock held */

@@ -128,6 +128,7 @@ static void shrink_stacks(Sched *s) {
 
 void sched_gc(G *g) {
     Sched *s = sched_of(g->vm);
+    sched_want_sysmon(s); /* its scavenger gives freed memory back */
     if (atomic_load(&s->crash_m) == sched_current_m())
         return; /* the world is stopped for this M's crash report: no collection */
     if (!stw_try_stop(s, sched_current_m()))

@@ -39,6 +39,7 @@ void sched_entersyscall(G *g) {
     M *m = sched_current_m();
     Sched *s = m->sched;
     P *p = m->p;
+    sched_want_sysmon(s); /* to take the P if the call blocks */
     if (TRACE_ON(s))
         trace_go_stop(s, m, g, TR_WHY_SYSCALL, NULL);
     /* The fast path has two locked instructions: this store of P_SYSCALL

@@ -85,6 +85,7 @@ static SchedTimer *timer_new(void (*fire)(void *, int64_t), void *arg) {
 
 /* Arm t on the current P's heap, kicking an idle M if it is now the earliest. */
 static void arm_here(Sched *s, SchedTimer *t, int64_t when) {
+    sched_want_sysmon(s);
     P *p = current_p(s);
     pthread_mutex_lock(&p->timer_lock);
     bool earliest = arm(p, t, when);

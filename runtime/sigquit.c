@@ -10,8 +10,9 @@
  *
  * A learner whose program seems stuck sees at once where each goroutine is.
  *
- * The handler only raises a flag (async-signal-safe); sysmon, which wakes
- * every 20 us to 2 ms, sees it and does the work: it stops the world as the
+ * The handler only raises a flag (async-signal-safe; before sysmon has
+ * started, it also asks the running goroutine to start it); sysmon, which
+ * wakes every 20 us to 2 ms, sees it and does the work: it stops the world as the
  * collector does (every running goroutine parks at its next call or
  * backward jump, a P in C is taken), so the traces are read from goroutines
  * that stand still.  A goroutine that never reaches a safepoint (a long
@@ -30,15 +31,40 @@
 #include "runtime/sched_int.h"
 
 static atomic_int quit_pending;
+static Sched *_Atomic quit_sched;
+
+/* sysmon is not running yet (sched_start_sysmon): ask the running
+ * goroutines to yield, as sysmon's preemption does; the first that does
+ * starts sysmon (rt_preempted), which then sees the flag.  Only atomic
+ * stores, so safe in a signal handler. */
+static void ask_for_sysmon(void) {
+    Sched *s = atomic_load(&quit_sched);
+    if (!s || atomic_load(&s->sysmon_on))
+        return;
+    int n = atomic_load(&s->nallp);
+    for (int i = 0; i < n; i++) {
+        G *g = atomic_load(&s->allp[i]->running);
+        if (g)
+            atomic_store(&g->preempt, 1);
+    }
+    atomic_fetch_or(&s->vm->safepoint, SAFEPOINT_PREEMPT);
+}
 
 static void on_sigquit(int signo) {
     (void)signo;
     atomic_store(&quit_pending, 1);
+    ask_for_sysmon();
 }
 
-void sigquit_raise(void) { atomic_store(&quit_pending, 1); }
+void sigquit_raise(void) {
+    atomic_store(&quit_pending, 1);
+    Sched *s = atomic_load(&quit_sched);
+    if (s)
+        sched_start_sysmon(s);
+}
 
-void sigquit_install(void) {
+void sigquit_install(Sched *s) {
+    atomic_store(&quit_sched, s);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigquit;

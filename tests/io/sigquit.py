@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 STUCK = """import (
 	"fmt"
@@ -51,6 +52,15 @@ func main() {
 }
 """
 
+# One goroutine that only computes: it needs no sysmon, which then starts
+# only when the SIGQUIT asks the goroutine to yield (runtime/sigquit.c).  It
+# prints nothing and allocates nothing (a write is a C call and a
+# collection starts sysmon too): the signal comes half a second after the
+# start.
+ALONE = """for {
+}
+"""
+
 
 def start(csp, d, name, src):
     path = os.path.join(d, name)
@@ -83,6 +93,18 @@ def main():
                 failures.append(f"dump lacks {want!r}:\n{err}")
         if p.returncode != 2:
             failures.append(f"exit status {p.returncode}, want 2")
+
+        p = start(csp, d, "alone.csp", ALONE)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGQUIT)
+        try:
+            _, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            _, err = p.communicate()
+            err = "(no exit within 30 s)\n" + err
+        if p.returncode != 2 or "SIGQUIT: quit\n\ngoroutine 1 [running]:\nmain.main()\n" not in err:
+            failures.append(f"a lone computing goroutine: exit {p.returncode}, stderr:\n{err}")
 
         p = start(csp, d, "notify.csp", NOTIFY)
         expect_line(p, "ready")
