@@ -499,9 +499,14 @@ static P *idle_wait(Sched *s, M *m) {
             if (!timed_out)
                 continue;
         }
-        int64_t deadline = timers_earliest(s);
         pthread_mutex_lock(&s->lock);
         sched_mput(s, m);
+        /* The earliest timer, read once m is listed: a timer armed earlier
+         * than that either is seen here or kicks a listed M (its arming
+         * takes sched.lock after storing next_timer, sched_kick_idle), so
+         * no M sleeps past it.  Read before listing, a kick in between
+         * found no M to wake. */
+        int64_t deadline = timers_earliest(s);
         if (s->nmidle == s->mcount && deadline == INT64_MAX && atomic_load(&s->runq_size) == 0 &&
             !any_local_work(s) && atomic_load(&s->io_pending) == 0 && !atomic_load(&s->exiting)) {
             if (s->repl)
