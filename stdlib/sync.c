@@ -292,8 +292,11 @@ static int mutex_Unlock_race_fast(G *g, Value *args, int nargs) {
     if (!m || atomic_load(&m->state) != MUTEX_LOCKED)
         return NATIVE_FAST_MISS;
     /* the edge before the unlock; should the CAS fail, Unlock releases again (harmless) */
-    race_release(g, race_owner(m), RACE_LOCK);
-    return mutex_unlock_fast(m) ? 0 : NATIVE_FAST_MISS;
+    race_release_before(g, race_owner(m), RACE_LOCK);
+    if (!mutex_unlock_fast(m))
+        return NATIVE_FAST_MISS;
+    race_next_epoch(g);
+    return 0;
 }
 
 static void mutex_init(Mutex *m) {

@@ -158,10 +158,14 @@ static SyncObj *sync_find(void *_Atomic *head, const void *obj) {
  * first (a goroutine locks one mutex again and again). */
 static SyncObj *sync_find_slow(Race *r, RaceG *rg, const void *obj, uint32_t k);
 
-static inline SyncObj *sync_lock(Race *r, RaceG *rg, const void *obj) {
+static inline SyncObj *sync_get(Race *r, RaceG *rg, const void *obj) {
     race_caches_valid(r, rg);
     uint32_t k = (uint32_t)((uint64_t)(uintptr_t)obj * 0x9E3779B97F4A7C15ull >> 60) & (RACE_SYNC_CACHE - 1);
-    SyncObj *s = rg->syncs[k].obj == obj ? rg->syncs[k].sync : sync_find_slow(r, rg, obj, k);
+    return rg->syncs[k].obj == obj ? rg->syncs[k].sync : sync_find_slow(r, rg, obj, k);
+}
+
+static inline SyncObj *sync_lock(Race *r, RaceG *rg, const void *obj) {
+    SyncObj *s = sync_get(r, rg, obj);
     spin_lock(&s->lock);
     return s;
 }
@@ -191,9 +195,9 @@ static __attribute__((noinline)) SyncObj *sync_find_slow(Race *r, RaceG *rg, con
     return s;
 }
 
-/* s's clocks, room made for `sub` (created empty). */
+/* s's clocks past clock 0, room made for `sub` (created empty). */
 static __attribute__((noinline)) void sync_clocks_grow(SyncObj *s, uint32_t sub) {
-    uint32_t n = sub + 1 < 4 ? 4 : sub + 1;
+    uint32_t n = sub < 4 ? 4 : sub;
     SyncClock *subs = mem_calloc(n, sizeof(SyncClock));
     for (uint32_t i = 0; i < s->nsubs; i++)
         subs[i] = s->subs[i];
@@ -204,18 +208,20 @@ static __attribute__((noinline)) void sync_clocks_grow(SyncObj *s, uint32_t sub)
 
 /* The clock `sub` of a locked sync object, created empty on first use. */
 static inline SyncClock *sync_clock(SyncObj *s, uint32_t sub) {
-    if (__builtin_expect(sub >= s->nsubs, 0))
+    if (sub == 0)
+        return &s->clock0;
+    if (__builtin_expect(sub > s->nsubs, 0))
         sync_clocks_grow(s, sub);
-    return &s->subs[sub];
+    return &s->subs[sub - 1];
 }
 
 /* rg sees everything released into sc. */
 static void sync_acquire(RaceG *rg, SyncClock *sc) {
-    if (sc->cover == rg->serial)
+    if (atomic_load_explicit(&sc->cover, memory_order_relaxed) == rg->serial)
         return; /* rg has seen it all already */
     clock_join(&rg->vc, &sc->c);
     rg->vc_gen++;
-    sc->cover = rg->serial;
+    atomic_store_explicit(&sc->cover, rg->serial, memory_order_relaxed);
 }
 
 /* sc := rg's clock (sc <= rg). */
@@ -228,7 +234,7 @@ static void sync_copy(RaceG *rg, SyncClock *sc) {
 /* rg's past joins sc: whoever covered sc before covers it now only if it
  * is rg (then sc is rg's clock). */
 static void sync_release(RaceG *rg, SyncClock *sc) {
-    if (sc->cover == rg->serial) { /* sc <= rg: the join is rg's clock */
+    if (atomic_load_explicit(&sc->cover, memory_order_relaxed) == rg->serial) { /* sc <= rg: the join is rg's clock */
         if (sc->copy_of == rg->serial && sc->copy_gen == rg->vc_gen &&
             clock_set_at(&sc->c, rg->own_ix, rg->tid, rg->clk))
             return; /* a copy of it already, but for rg's own slot (a Lock and Unlock again) */
@@ -236,23 +242,42 @@ static void sync_release(RaceG *rg, SyncClock *sc) {
         return;
     }
     clock_join(&sc->c, &rg->vc);
-    sc->cover = 0;
+    atomic_store_explicit(&sc->cover, 0, memory_order_relaxed);
     sc->copy_of = 0;
 }
 
 void race_acquire(G *g, const void *obj, uint32_t sub) {
     RaceG *rg = race_g(g);
-    SyncObj *s = sync_lock(g->vm->race, rg, obj);
+    SyncObj *s = sync_get(g->vm->race, rg, obj);
+    /* Clock 0 covered by rg (a Lock after rg's own Unlock) needs no lock to
+     * see: only rg stores its serial there, and every release that must
+     * happen before this acquire stored its own value (0 or its serial)
+     * after rg's, in the order of the sync object's lock, and before the
+     * program's own synchronisation that orders it before this acquire (the
+     * Unlock's CAS that the Lock's CAS read), so this load sees that value,
+     * not rg's serial.  A release not ordered before this acquire may be
+     * seen or not, as with the lock. */
+    if (sub == 0 && atomic_load_explicit(&s->clock0.cover, memory_order_relaxed) == rg->serial)
+        return;
+    spin_lock(&s->lock);
     sync_acquire(rg, sync_clock(s, sub));
     spin_unlock(&s->lock);
 }
 
-void race_release(G *g, const void *obj, uint32_t sub) {
+void race_release_before(G *g, const void *obj, uint32_t sub) {
     RaceG *rg = race_g(g);
     SyncObj *s = sync_lock(g->vm->race, rg, obj);
     sync_release(rg, sync_clock(s, sub));
     spin_unlock(&s->lock);
-    race_tick(rg);
+}
+
+void race_next_epoch(G *g) {
+    race_tick(race_g(g));
+}
+
+void race_release(G *g, const void *obj, uint32_t sub) {
+    race_release_before(g, obj, sub);
+    race_next_epoch(g);
 }
 
 void race_release_acquire(G *g, const void *obj, uint32_t sub) {
@@ -314,6 +339,7 @@ static void sync_gc(Race *r) {
             }
             atomic_store_explicit(link, atomic_load_explicit(&s->next, memory_order_relaxed),
                                   memory_order_relaxed);
+            clock_free(&s->clock0.c);
             for (uint32_t j = 0; j < s->nsubs; j++)
                 clock_free(&s->subs[j].c);
             free(s->subs);

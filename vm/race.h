@@ -104,6 +104,11 @@ void race_goexit(G *g);            /* g has ended: its clock and slot are releas
 void race_acquire(G *g, const void *obj, uint32_t sub);         /* g sees all released into it */
 void race_release(G *g, const void *obj, uint32_t sub);         /* g's past joins it (merge) */
 void race_release_acquire(G *g, const void *obj, uint32_t sub); /* acquire, then store g's clock */
+/* race_release in two halves, for a release that a store then publishes (an
+ * Unlock's CAS): the edge before the store, g's next epoch after it, so the
+ * epoch's start is not inside the critical section another M waits on. */
+void race_release_before(G *g, const void *obj, uint32_t sub);
+void race_next_epoch(G *g);
 void race_handoff(G *a, G *b); /* unbuffered channel: each side sees the other's past */
 /* An atomic operation (sync/atomic) on the variable (obj, idx): a typed
  * atomic's object (race_owner(payload), 0) or the variable of `&v`.  Atomics

@@ -186,7 +186,7 @@ typedef struct Chunk {
  * is a Lock after the same goroutine's Unlock. */
 typedef struct SyncClock {
     Clock c;
-    uint64_t cover;
+    _Atomic uint64_t cover; /* stored under the sync object's lock; clock 0's also read without it (race_acquire) */
     /* c is a copy of the clock of the goroutine whose serial is copy_of
      * (0: none) at its vc_gen copy_gen, but for that goroutine's own slot:
      * its next release (an Unlock after its Lock) sets that slot alone;
@@ -197,8 +197,9 @@ typedef struct SyncObj {
     struct SyncObj *_Atomic next; /* hash chain: lock-free lookups, inserts under a shard lock */
     SpinLock lock;                /* the clocks */
     const Obj *obj;
+    SyncClock clock0; /* sub 0 (a Mutex's, a channel's close), in place: it never moves */
     uint32_t nsubs;
-    SyncClock *subs; /* the clock of each `sub` */
+    SyncClock *subs; /* the clocks of subs 1.. (subs[i] is sub i + 1) */
 } SyncObj;
 
 typedef struct HashTable {
@@ -281,9 +282,10 @@ uint32_t race_stack_id_miss(Race *r, G *g, RaceG *rg, uint64_t key, uint32_t set
  * its function and line), computed without looking the lines up. */
 static inline uint64_t race_stack_key(const G *g) {
     uint64_t h = (uint64_t)g->nframes;
-    int stop = g->nframes > 2 * RACE_MAX_FRAMES ? g->nframes - 2 * RACE_MAX_FRAMES : 0;
-    for (int i = g->nframes - 1; i >= stop; i--) /* multiplying carries every pc bit upwards */
-        h = (h + (uint64_t)(uintptr_t)g->frames[i].pc) * 0x9E3779B97F4A7C15ull;
+    const Frame *f = g->frames + g->nframes;
+    const Frame *stop = g->nframes > 2 * RACE_MAX_FRAMES ? f - 2 * RACE_MAX_FRAMES : g->frames;
+    while (f > stop) /* multiplying carries every pc bit upwards */
+        h = (h + (uint64_t)(uintptr_t)(--f)->pc) * 0x9E3779B97F4A7C15ull;
     return h | 1; /* never 0: an empty cache entry */
 }
 

@@ -57,43 +57,17 @@ static Chunk *chunk_find(void *_Atomic *head, const Obj *obj, uint32_t no) {
     return c;
 }
 
-/* The shadow cell of (obj, idx), created on first use; NULL if idx is past
- * the object's locations. */
-/* The chunk (obj, no) through g's cache of recent chunks, else the table. */
-static Chunk *chunk_cached(Race *r, RaceG *rg, Obj *obj, uint32_t no) {
-    race_caches_valid(r, rg);
-    /* the high bits of a multiplicative hash: objects allocated side by side
-     * (the cells of one closure) land in different entries */
-    uint32_t k =
-        (uint32_t)(((uint64_t)(uintptr_t)obj + no) * 0x9E3779B97F4A7C15ull >> 58) & (RACE_CHUNK_CACHE - 1);
-    if (rg->chunks[k].obj == obj && rg->chunks[k].no == no)
-        return rg->chunks[k].chunk;
-    HashTable *t = &r->shadow;
-    void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
-    Chunk *c =
-        chunk_find(&b[race_hash(obj, no) & atomic_load_explicit(&t->mask, memory_order_relaxed)], obj, no);
-    if (c) {
-        rg->chunks[k].obj = obj;
-        rg->chunks[k].no = no;
-        rg->chunks[k].chunk = c;
-    }
-    return c;
-}
-
-static Shadow *shadow_cell(Race *r, RaceG *rg, Obj *obj, uint32_t idx) {
-    /* location 0 (a cell, a map, a first field) is cell 0 of chunk 0 whatever the object */
-    uint32_t shift = idx ? chunk_shift(obj) : 0, no = idx >> shift, at = idx & ((1u << shift) - 1);
-    Chunk *c = chunk_cached(r, rg, obj, no);
-    if (c)
-        return at < c->ncells ? &c->cells[at] : NULL;
+/* The chunk (obj, no) from the table, created on first use (NULL: past
+ * obj's locations), into rg's cache entry k. */
+static __attribute__((noinline)) Chunk *chunk_slow(Race *r, RaceG *rg, Obj *obj, uint32_t no, uint32_t k) {
     HashTable *t = &r->shadow;
     void *_Atomic *b = atomic_load_explicit(&t->buckets, memory_order_relaxed);
     size_t h = race_hash(obj, no);
     void *_Atomic *head = &b[h & atomic_load_explicit(&t->mask, memory_order_relaxed)];
-    c = chunk_find(head, obj, no);
+    Chunk *c = chunk_find(head, obj, no);
     if (!c) {
         uint32_t n = chunk_cells(obj, no);
-        if (at >= n)
+        if (n == 0)
             return NULL;
         pthread_mutex_t *mu = &r->shard[h % RACE_SHARDS];
         pthread_mutex_lock(mu);
@@ -110,7 +84,26 @@ static Shadow *shadow_cell(Race *r, RaceG *rg, Obj *obj, uint32_t idx) {
         }
         pthread_mutex_unlock(mu);
     }
-    return at < c->ncells ? &c->cells[at] : NULL;
+    rg->chunks[k].obj = obj;
+    rg->chunks[k].no = no;
+    rg->chunks[k].chunk = c;
+    return c;
+}
+
+/* The shadow cell of (obj, idx), created on first use; NULL if idx is past
+ * the object's locations.  Inline: the chunk is almost always in rg's cache
+ * of recent chunks. */
+static inline Shadow *shadow_cell(Race *r, RaceG *rg, Obj *obj, uint32_t idx) {
+    race_caches_valid(r, rg);
+    /* location 0 (a cell, a map, a first field) is cell 0 of chunk 0 whatever the object */
+    uint32_t shift = idx ? chunk_shift(obj) : 0, no = idx >> shift, at = idx & ((1u << shift) - 1);
+    /* the high bits of a multiplicative hash: objects allocated side by side
+     * (the cells of one closure) land in different entries */
+    uint32_t k =
+        (uint32_t)(((uint64_t)(uintptr_t)obj + no) * 0x9E3779B97F4A7C15ull >> 58) & (RACE_CHUNK_CACHE - 1);
+    Chunk *c = rg->chunks[k].obj == obj && rg->chunks[k].no == no ? rg->chunks[k].chunk
+                                                                 : chunk_slow(r, rg, obj, no, k);
+    return c && at < c->ncells ? &c->cells[at] : NULL;
 }
 
 /* Whether the access at epoch e happened before the goroutine rg. */
@@ -237,102 +230,132 @@ static bool reread(Shadow *s, const RaceG *rg, uint64_t rd, uint64_t e, uint32_t
     return true;
 }
 
-/* What an access does: UPDATE is a read and then a write at one point (x++),
- * checked as those two would be but under one lock, the read not recorded
- * (the write forgets it at once). */
-enum { ACCESS_READ, ACCESS_WRITE, ACCESS_UPDATE };
+static void report(Race *r, G *g, RaceHit *hit, bool write, uint32_t stack, Obj *obj, uint32_t idx) {
+    hit->cur_write = write;
+    hit->cur_stack = stack;
+    hit->cur_goid = g->id;
+    hit->obj = obj;
+    hit->idx = idx;
+    race_report(r, g, hit);
+}
 
-static void access(G *g, Obj *obj, uint32_t idx, int kind) {
-    bool write = kind != ACCESS_READ;
+/* A read.  Split from the write: each path keeps fewer values live, and
+ * the write (a loop's x++ under a mutex, off the same-epoch path after
+ * every Unlock) is the one that runs most. */
+static void access_read(G *g, Obj *obj, uint32_t idx) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
     Shadow *s = shadow_cell(r, rg, obj, idx);
     if (!s)
         return;
     uint64_t e = rg->epoch;
-    uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
-    if (w == e)
+    if (atomic_load_explicit(&s->w, memory_order_relaxed) == e)
         return; /* FastTrack's same-epoch fast path */
     uint32_t hint = UINT32_MAX;
-    if (!write) {
-        uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
-        if (rd == e || (rd == READ_SHARED && readset_has(s, e, &hint)))
-            return; /* ... for reads, also among concurrent reads (a global function two goroutines call) */
-    }
+    uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+    if (rd == e || (rd == READ_SHARED && readset_has(s, e, &hint)))
+        return; /* ... also among concurrent reads (a global function two goroutines call) */
     uint32_t stack = race_stack_id(r, g, rg);
     uint32_t goid = (uint32_t)g->id;
     RaceHit hit;
     bool raced = false;
     spin_lock(&s->lock);
-    w = atomic_load_explicit(&s->w, memory_order_relaxed);
-    uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
-    if (!write && reread(s, rg, rd, e, stack, goid, hint)) {
+    uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
+    rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+    if (reread(s, rg, rd, e, stack, goid, hint)) {
         spin_unlock(&s->lock);
         return;
     }
     if (w && !happened_before(rg, w)) {
+        raced = true;
+        hit_prev(&hit, true, w, s->wstack, s->wgoid);
+    }
+    if (rd == READ_SHARED) {
+        readset_put(r, s, e, stack, goid);
+    } else if (rd == 0 || happened_before(rg, rd)) {
+        atomic_store_explicit(&s->r, e, memory_order_relaxed);
+        s->rstack = stack;
+        s->rgoid = goid;
+    } else {
+        readset_put(r, s, rd, s->rstack, s->rgoid);
+        readset_put(r, s, e, stack, goid);
+        atomic_store_explicit(&s->r, READ_SHARED, memory_order_relaxed);
+    }
+    spin_unlock(&s->lock);
+    if (raced)
+        report(r, g, &hit, false, stack, obj, idx);
+}
+
+/* A write, or with `update` a read and then a write at one point (x++),
+ * checked as those two would be but under one lock, the read not recorded
+ * (the write forgets it at once). */
+static void access_write(G *g, Obj *obj, uint32_t idx, bool update) {
+    Race *r = g->vm->race;
+    RaceG *rg = race_g(g);
+    Shadow *s = shadow_cell(r, rg, obj, idx);
+    if (!s)
+        return;
+    uint64_t e = rg->epoch;
+    if (atomic_load_explicit(&s->w, memory_order_relaxed) == e)
+        return; /* FastTrack's same-epoch fast path */
+    uint32_t stack = race_stack_id(r, g, rg);
+    uint32_t goid = (uint32_t)g->id;
+    RaceHit hit;
+    bool raced = false;
+    spin_lock(&s->lock);
+    uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
+    uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+    if (w && !happened_before(rg, w)) {
         raced = true; /* an update's read races first */
         hit_prev(&hit, true, w, s->wstack, s->wgoid);
     }
-    bool read_raced = raced && kind == ACCESS_UPDATE;
-    if (!write) {
-        if (rd == READ_SHARED) {
-            readset_put(r, s, e, stack, goid);
-        } else if (rd == 0 || happened_before(rg, rd)) {
-            atomic_store_explicit(&s->r, e, memory_order_relaxed);
-            s->rstack = stack;
-            s->rgoid = goid;
-        } else {
-            readset_put(r, s, rd, s->rstack, s->rgoid);
-            readset_put(r, s, e, stack, goid);
-            atomic_store_explicit(&s->r, READ_SHARED, memory_order_relaxed);
-        }
-    } else {
-        if (rd == READ_SHARED) {
-            ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
-            uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
-            for (uint32_t i = 0; i < n && !raced; i++) {
-                uint64_t re = atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed);
-                if (!happened_before(rg, re)) {
-                    raced = true;
-                    hit_prev(&hit, false, re, rs->a[i].stack, rs->a[i].goid);
-                }
+    bool read_raced = raced && update;
+    if (rd == READ_SHARED) {
+        ReadSet *rs = atomic_load_explicit(&s->rs, memory_order_relaxed);
+        uint32_t n = atomic_load_explicit(&rs->n, memory_order_relaxed);
+        for (uint32_t i = 0; i < n && !raced; i++) {
+            uint64_t re = atomic_load_explicit(&rs->a[i].epoch, memory_order_relaxed);
+            if (!happened_before(rg, re)) {
+                raced = true;
+                hit_prev(&hit, false, re, rs->a[i].stack, rs->a[i].goid);
             }
-            atomic_store_explicit(&rs->n, 0, memory_order_relaxed);
-        } else if (rd && !raced && !happened_before(rg, rd)) {
-            raced = true;
-            hit_prev(&hit, false, rd, s->rstack, s->rgoid);
         }
+        atomic_store_explicit(&rs->n, 0, memory_order_relaxed);
+    } else if (rd && !raced && !happened_before(rg, rd)) {
+        raced = true;
+        hit_prev(&hit, false, rd, s->rstack, s->rgoid);
+    }
+    if (rd)
         atomic_store_explicit(&s->r, 0, memory_order_relaxed);
-        atomic_store_explicit(&s->w, e, memory_order_relaxed);
-        s->wstack = stack;
-        s->wgoid = goid;
-    }
+    atomic_store_explicit(&s->w, e, memory_order_relaxed);
+    s->wstack = stack;
+    s->wgoid = goid;
     spin_unlock(&s->lock);
-    if (raced) {
-        hit.cur_write = write && !read_raced;
-        hit.cur_stack = stack;
-        hit.cur_goid = g->id;
-        hit.obj = obj;
-        hit.idx = idx;
-        race_report(r, g, &hit);
-    }
+    if (raced)
+        report(r, g, &hit, !read_raced, stack, obj, idx);
+}
+
+static void access_rw(G *g, Obj *obj, uint32_t idx, bool write) {
+    if (write)
+        access_write(g, obj, idx, false);
+    else
+        access_read(g, obj, idx);
 }
 
 void race_read(G *g, Obj *obj, uint32_t idx) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, obj, idx, ACCESS_READ);
+    access_read(g, obj, idx);
 }
 void race_write(G *g, Obj *obj, uint32_t idx) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, obj, idx, ACCESS_WRITE);
+    access_write(g, obj, idx, false);
 }
 void race_update(G *g, Obj *obj, uint32_t idx) {
     if (!RACE_ON(g->vm))
         return;
-    access(g, obj, idx, ACCESS_UPDATE);
+    access_write(g, obj, idx, true);
 }
 
 void race_index(G *g, Value obj, Value key, bool write) {
@@ -343,21 +366,21 @@ void race_index(G *g, Value obj, Value key, bool write) {
             return;
         int64_t i = val_as_smallint(key);
         if (i >= 0 && i < SHARED_LOAD(AS_LIST(obj)->len) && i < RACE_LIST_LEN)
-            access(g, val_as_obj(obj), (uint32_t)i, write ? ACCESS_WRITE : ACCESS_READ);
+            access_rw(g, val_as_obj(obj), (uint32_t)i, write);
     } else if (val_is(obj, OBJ_MAP)) {
-        access(g, val_as_obj(obj), 0, write ? ACCESS_WRITE : ACCESS_READ);
+        access_rw(g, val_as_obj(obj), 0, write);
     }
 }
 
 void race_list_len(G *g, ObjList *l, bool write) {
     if (!RACE_ON(g->vm)) /* -seed alone runs the twins too */
         return;
-    access(g, &l->obj, RACE_LIST_LEN, write ? ACCESS_WRITE : ACCESS_READ);
+    access_rw(g, &l->obj, RACE_LIST_LEN, write);
 }
 
 void race_list_range(G *g, ObjList *l, int64_t lo, int64_t hi, bool write) {
     for (int64_t i = lo < 0 ? 0 : lo; i < hi && i < RACE_LIST_LEN; i++)
-        access(g, &l->obj, (uint32_t)i, write ? ACCESS_WRITE : ACCESS_READ);
+        access_rw(g, &l->obj, (uint32_t)i, write);
 }
 
 /* ---- the collector (world stopped) ---- */
