@@ -329,8 +329,8 @@ static const NativeType mutex_type = {
     .fast = (const NativeFast[]){{"Lock", mutex_Lock_fast, NATIVE_OP_CAS32, 0, MUTEX_LOCKED},
                                  {"Unlock", mutex_Unlock_fast, NATIVE_OP_CAS32, MUTEX_LOCKED, 0},
                                  {NULL, NULL, 0, 0, 0}},
-    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast, NATIVE_OP_CALL, 0, 0},
-                                      {"Unlock", mutex_Unlock_race_fast, NATIVE_OP_CALL, 0, 0},
+    .race_fast = (const NativeFast[]){{"Lock", mutex_Lock_race_fast, NATIVE_OP_CAS32_ACQUIRE, 0, MUTEX_LOCKED},
+                                      {"Unlock", mutex_Unlock_race_fast, NATIVE_OP_CAS32_RELEASE, MUTEX_LOCKED, 0},
                                       {NULL, NULL, 0, 0, 0}},
 };
 

@@ -223,13 +223,17 @@ enum {
     NATIVE_OP_ADD64,  /* Add(d), d an inline int: the int64 word += d, wrapping; the new value */
     NATIVE_OP_LOAD64, /* Load(): the int64 word */
     NATIVE_OP_CAS32,  /* no arguments and results: the int32 word from `from` to `to`, or decline */
+    /* The same CAS under -race (race_fast tables only), with the race
+     * detector's edge on the receiver's sync clock 0 (vm/race.h): */
+    NATIVE_OP_CAS32_ACQUIRE, /* an acquire after it (a Lock) */
+    NATIVE_OP_CAS32_RELEASE, /* a release before it, the next epoch after it (an Unlock) */
 };
 
 typedef struct ObjNative {
     Obj obj;
     NativeFn fn;
     NativeFn fast; /* a method's fast path (NULL: none, or -race) */
-    uint8_t fast_op;            /* NATIVE_OP_*: fast as one inline operation (never under -race) */
+    uint8_t fast_op;            /* NATIVE_OP_*: fast as one inline operation */
     int32_t fast_from, fast_to; /* NATIVE_OP_CAS32's operands */
     const char *name; /* "fmt.Println", "len" */
     const char *doc;  /* signature and one line: "Println(a...) — ..." */

@@ -286,25 +286,14 @@ static void access_read(G *g, Obj *obj, uint32_t idx) {
         report(r, g, &hit, false, stack, obj, idx);
 }
 
-/* A write, or with `update` a read and then a write at one point (x++),
- * checked as those two would be but under one lock, the read not recorded
- * (the write forgets it at once). */
-static void access_write(G *g, Obj *obj, uint32_t idx, bool update) {
-    Race *r = g->vm->race;
-    RaceG *rg = race_g(g);
-    Shadow *s = shadow_cell(r, rg, obj, idx);
-    if (!s)
-        return;
-    uint64_t e = rg->epoch;
-    if (atomic_load_explicit(&s->w, memory_order_relaxed) == e)
-        return; /* FastTrack's same-epoch fast path */
-    uint32_t stack = race_stack_id(r, g, rg);
-    uint32_t goid = (uint32_t)g->id;
-    RaceHit hit;
-    bool raced = false;
-    spin_lock(&s->lock);
+/* access_write's checks when the locked cell s has reads recorded or a last
+ * write not known to happen before rg: unlocks s, reports a race found. */
+static __attribute__((noinline)) void write_checked(Race *r, G *g, RaceG *rg, Shadow *s, Obj *obj, uint32_t idx,
+                                                    bool update, uint32_t stack) {
     uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
     uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
+    RaceHit hit;
+    bool raced = false;
     if (w && !happened_before(rg, w)) {
         raced = true; /* an update's read races first */
         hit_prev(&hit, true, w, s->wstack, s->wgoid);
@@ -325,14 +314,40 @@ static void access_write(G *g, Obj *obj, uint32_t idx, bool update) {
         raced = true;
         hit_prev(&hit, false, rd, s->rstack, s->rgoid);
     }
-    if (rd)
-        atomic_store_explicit(&s->r, 0, memory_order_relaxed);
-    atomic_store_explicit(&s->w, e, memory_order_relaxed);
+    atomic_store_explicit(&s->r, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->w, rg->epoch, memory_order_relaxed);
     s->wstack = stack;
-    s->wgoid = goid;
+    s->wgoid = (uint32_t)g->id;
     spin_unlock(&s->lock);
     if (raced)
         report(r, g, &hit, !read_raced, stack, obj, idx);
+}
+
+/* A write, or with `update` a read and then a write at one point (x++),
+ * checked as those two would be but under one lock, the read not recorded
+ * (the write forgets it at once).  The common case inline: no reads
+ * recorded and the last write known to happen before (a loop's x++ under
+ * a mutex, whose every Unlock starts a new epoch). */
+static void access_write(G *g, Obj *obj, uint32_t idx, bool update) {
+    Race *r = g->vm->race;
+    RaceG *rg = race_g(g);
+    Shadow *s = shadow_cell(r, rg, obj, idx);
+    if (!s)
+        return;
+    uint64_t e = rg->epoch;
+    if (atomic_load_explicit(&s->w, memory_order_relaxed) == e)
+        return; /* FastTrack's same-epoch fast path */
+    uint32_t stack = race_stack_id(r, g, rg);
+    spin_lock(&s->lock);
+    uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
+    if (atomic_load_explicit(&s->r, memory_order_relaxed) != 0 || (w && !happened_before(rg, w))) {
+        write_checked(r, g, rg, s, obj, idx, update, stack);
+        return;
+    }
+    atomic_store_explicit(&s->w, e, memory_order_relaxed);
+    s->wstack = stack;
+    s->wgoid = (uint32_t)g->id;
+    spin_unlock(&s->lock);
 }
 
 static void access_rw(G *g, Obj *obj, uint32_t idx, bool write) {

@@ -256,7 +256,7 @@ void vm_register_type(VM *vm, const NativeType *t) {
         for (const NativeFast *fp = RACE_ON(vm) ? t->race_fast : t->fast; fp && fp->name; fp++)
             if (!strcmp(fp->name, t->methods[i].name)) {
                 ms[i]->fast = fp->fast;
-                ms[i]->fast_op = RACE_ON(vm) ? NATIVE_OP_CALL : fp->op; /* no edges inline */
+                ms[i]->fast_op = fp->op; /* a race_fast table's ops make their edges */
                 ms[i]->fast_from = fp->from;
                 ms[i]->fast_to = fp->to;
             }

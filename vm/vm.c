@@ -167,6 +167,8 @@ enum {
     NIC_CALLK,   /* the same after the LOADI's int is stored */
     NIC_SELF,    /* none here (no fast path, or an operation with other counts): the CALLM */
     NIC_CAS32,   /* NATIVE_OP_CAS32, no arguments, no result wanted (mu.Lock()) */
+    NIC_CAS32A,  /* the same with -race's acquire after it (NATIVE_OP_CAS32_ACQUIRE) */
+    NIC_CAS32R,  /* ... with -race's release before it (NATIVE_OP_CAS32_RELEASE) */
     NIC_ADD64,   /* NATIVE_OP_ADD64, one argument, no result wanted (c.Add(d)) */
     NIC_ADD64R,  /* NATIVE_OP_ADD64, one argument, the result wanted (v := c.Add(d)) */
     NIC_ADD64K,  /* NIC_ADD64 of the LOADI's int (c.Add(1)) */
@@ -189,6 +191,10 @@ static unsigned native_ic_tag(Instr self, const Instr *pc, const ObjNative *n) {
             k = lit ? NIC_CALLK : NIC_CALL;
         else if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
             k = NIC_CAS32;
+        else if (n->fast_op == NATIVE_OP_CAS32_ACQUIRE && nargs == 1 && nwant == 0)
+            k = NIC_CAS32A;
+        else if (n->fast_op == NATIVE_OP_CAS32_RELEASE && nargs == 1 && nwant == 0)
+            k = NIC_CAS32R;
         else if (n->fast_op == NATIVE_OP_ADD64 && nargs == 2 && nwant <= 1)
             k = lit ? (nwant ? NIC_ADD64KR : NIC_ADD64K) : (nwant ? NIC_ADD64R : NIC_ADD64);
         else if (n->fast_op == NATIVE_OP_LOAD64 && nargs == 1 && nwant == 1)
@@ -980,7 +986,7 @@ dispatch:
                 if (kind >= NIC_COUNT || n->owner != nt)
                     goto self_lookup;
                 OPAQUE(kind);
-                if (kind <= NIC_CALLK) /* every one under -race */
+                if (kind <= NIC_CALLK) /* under -race, the atomics' Add and Load */
                     goto nic_call;
                 if (kind == NIC_SELF)
                     goto nic_declined;
@@ -988,6 +994,8 @@ dispatch:
                     goto nic_add64;
                 if (kind == NIC_ADD64R || kind == NIC_ADD64KR)
                     goto nic_add64r;
+                if (kind == NIC_CAS32A || kind == NIC_CAS32R)
+                    goto nic_cas32_race;
                 goto nic_load64r;
             nic_cas32: {
                 int32_t from = n->fast_from;
@@ -996,6 +1004,23 @@ dispatch:
                     NEXT;
                 }
                 goto nic_declined;
+            }
+            nic_cas32_race: { /* -race: the edge on the receiver's clock 0, as the method makes it */
+                int32_t from = n->fast_from;
+                if (kind == NIC_CAS32R) {
+                    if (atomic_load((_Atomic int32_t *)word) != from)
+                        goto nic_declined;
+                    /* should the CAS fail, the method releases again (harmless) */
+                    race_release_before(g, val_as_obj(obj), 0);
+                }
+                if (!atomic_compare_exchange_strong((_Atomic int32_t *)word, &from, n->fast_to))
+                    goto nic_declined;
+                if (kind == NIC_CAS32R)
+                    race_next_epoch(g);
+                else
+                    race_acquire(g, val_as_obj(obj), 0);
+                pc++;
+                NEXT;
             }
             nic_add64k:
                 atomic_fetch_add((_Atomic int64_t *)word, (int64_t)BC_SBX(*pc));
