@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/adaptive_mutex.h"
 #include "base/spin.h"
 #include "runtime/chan.h"
 #include "runtime/netpoll.h"
@@ -1076,15 +1077,9 @@ Sched *sched_init(VM *vm) {
     vm->sched = s;
     /* sched.lock is held for a few dozen instructions at a time (a new or
      * finished goroutine, a run queue's overflow), and two Ms creating
-     * goroutines take it at once all the time: an adaptive mutex spins a
-     * little before it sleeps in the kernel, as Go's runtime lock does
-     * (lock_futex.go), where glibc's default one went to futex_wait and
-     * back on every collision (skynet on 2 Ps: 24,000 context switches). */
-    pthread_mutexattr_t adaptive;
-    pthread_mutexattr_init(&adaptive);
-    pthread_mutexattr_settype(&adaptive, PTHREAD_MUTEX_ADAPTIVE_NP);
-    pthread_mutex_init(&s->lock, &adaptive);
-    pthread_mutexattr_destroy(&adaptive);
+     * goroutines take it at once all the time (skynet on 2 Ps: 24,000
+     * context switches with glibc's default mutex). */
+    adaptive_mutex_init(&s->lock);
     pthread_mutex_init(&s->io_start, NULL);
     pthread_mutex_init(&s->gs_lock, NULL);
     gfree_pool_init(&s->gfree);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/adaptive_mutex.h"
 #include "vm/race_int.h"
 
 void race_enable(VM *vm) {
@@ -14,18 +15,11 @@ void race_enable(VM *vm) {
     pthread_mutex_init(&r->depot_mu, NULL);
     pthread_mutex_init(&r->report_mu, NULL);
     pthread_mutex_init(&r->retired_mu, NULL);
-    /* The shard locks guard inserts of a few dozen instructions: spin a
-     * little before sleeping (glibc's adaptive mutex), not a futex round trip. */
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-#endif
+    /* The shard locks guard inserts of a few dozen instructions. */
     for (int i = 0; i < RACE_SHARDS; i++) {
-        pthread_mutex_init(&r->shard[i], &attr);
-        pthread_mutex_init(&r->sync_shard[i], &attr);
+        adaptive_mutex_init(&r->shard[i]);
+        adaptive_mutex_init(&r->sync_shard[i]);
     }
-    pthread_mutexattr_destroy(&attr);
     shadow_table_init(&r->shadow, 1u << 14);
     shadow_table_init(&r->sync, 1u << 10);
     vm->race = r;
