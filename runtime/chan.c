@@ -23,7 +23,7 @@
 static void chan_init(VM *vm, ObjNativeObj *o) {
     (void)vm;
     Chan *c = (Chan *)(void *)o->payload;
-    pthread_mutex_init(&c->lock, NULL);
+    rtlock_init(&c->lock);
     atomic_init(&c->count, 0);
 }
 
@@ -31,12 +31,12 @@ static void chan_init(VM *vm, ObjNativeObj *o) {
  * anyway costs nothing and tells ThreadSanitizer what orders the accesses. */
 static void chan_mark(VM *vm, ObjNativeObj *o) {
     Chan *c = (Chan *)(void *)o->payload;
-    pthread_mutex_lock(&c->lock);
+    rtlock_lock(&c->lock);
     int64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
     for (int64_t i = 0, s = c->head; i < n; i++, s = s + 1 == c->cap ? 0 : s + 1)
         gc_mark_value(vm, c->buf[s]);
     gc_mark_value(vm, c->zero);
-    pthread_mutex_unlock(&c->lock);
+    rtlock_unlock(&c->lock);
     gc_mark_value(vm, c->owner);
 }
 
@@ -45,7 +45,6 @@ static void chan_mark(VM *vm, ObjNativeObj *o) {
 static void chan_finalize(ObjNativeObj *o) {
     Chan *c = (Chan *)(void *)o->payload;
     free(c->buf);
-    pthread_mutex_destroy(&c->lock);
 }
 
 static const NativeMethod chan_methods[] = {{NULL, NULL, NULL}};
@@ -284,15 +283,15 @@ int chan_send(G *g, Value ch, Value v) {
         return chan_not_a_channel(g, "send to", ch);
     Chan *c = chan_of(ch);
     Waiter *partner = NULL;
-    pthread_mutex_lock(&c->lock);
+    rtlock_lock(&c->lock);
     int r = chan_send_locked(g, c, v, &partner);
     if (r == CHAN_BLOCK && chan_can_park(g)) {
         Waiter *w = waiter_new(g, c, true);
         w->elem = v;
         waitq_push(&c->sendq, &w->node);
-        return sched_park(g, WAIT_CHAN_SEND, &c->lock);
+        return sched_park_chan(g, WAIT_CHAN_SEND, &c->lock);
     }
-    pthread_mutex_unlock(&c->lock);
+    rtlock_unlock(&c->lock);
     if (r == CHAN_BLOCK)
         return vm_cannot_park(g);
     if (r == CHAN_CLOSED)
@@ -311,19 +310,19 @@ int chan_recv(G *g, Value ch, uint32_t dst, bool with_ok) {
     Waiter *partner = NULL;
     Value v;
     bool ok;
-    pthread_mutex_lock(&c->lock);
+    rtlock_lock(&c->lock);
     if (chan_recv_locked(g, c, &v, &ok, &partner) == CHAN_BLOCK) {
         if (!chan_can_park(g)) {
-            pthread_mutex_unlock(&c->lock);
+            rtlock_unlock(&c->lock);
             return vm_cannot_park(g);
         }
         Waiter *w = waiter_new(g, c, false);
         w->dst = dst;
         w->with_ok = with_ok;
         waitq_push(&c->recvq, &w->node);
-        return sched_park(g, WAIT_CHAN_RECV, &c->lock);
+        return sched_park_chan(g, WAIT_CHAN_RECV, &c->lock);
     }
-    pthread_mutex_unlock(&c->lock);
+    rtlock_unlock(&c->lock);
     g->stack[dst] = v;
     if (with_ok)
         g->stack[dst + 1] = val_bool(ok);
@@ -344,9 +343,9 @@ int chan_close(G *g, Value ch) {
 
 bool chan_close_once(G *g, Value ch) {
     Chan *c = chan_of(ch);
-    pthread_mutex_lock(&c->lock);
+    rtlock_lock(&c->lock);
     if (c->closed) {
-        pthread_mutex_unlock(&c->lock);
+        rtlock_unlock(&c->lock);
         return false;
     }
     if (chan_race(g))
@@ -367,7 +366,7 @@ bool chan_close_once(G *g, Value ch) {
         tail = &w->wake_next;
     }
     *tail = NULL;
-    pthread_mutex_unlock(&c->lock);
+    rtlock_unlock(&c->lock);
     while (wake) {
         w = wake;
         wake = w->wake_next; /* read before chan_wake: the G may reuse or free the record */
@@ -381,9 +380,9 @@ bool chan_try_send(Value ch, Value v) {
         return false;
     Chan *c = chan_of(ch);
     Waiter *partner = NULL;
-    pthread_mutex_lock(&c->lock);
+    rtlock_lock(&c->lock);
     int r = chan_send_locked(NULL, c, v, &partner);
-    pthread_mutex_unlock(&c->lock);
+    rtlock_unlock(&c->lock);
     if (partner)
         chan_wake(partner);
     return r == CHAN_DONE;

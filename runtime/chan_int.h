@@ -27,6 +27,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "base/rtlock.h"
+
 #include "base/waitq.h"
 #include "runtime/chan.h"
 
@@ -49,7 +51,7 @@ typedef struct Waiter {
 } Waiter;
 
 struct Chan {
-    pthread_mutex_t lock;
+    RtLock lock;
     int64_t cap;           /* immutable */
     Value *buf;            /* immutable pointer to a ring of cap values; the slots: lock */
     int64_t head;          /* lock: slot of the oldest buffered value */

@@ -157,11 +157,11 @@ static void chan_edges(Leaks *lk) {
         if (n->ntype != lk->vm->chan_type)
             continue;
         Chan *c = (Chan *)(void *)n->payload;
-        pthread_mutex_lock(&c->lock);
+        rtlock_lock(&c->lock);
         for (Waitq *q = &c->recvq; q; q = q == &c->recvq ? &c->sendq : NULL)
             for (WaitqNode *w = q->head; w; w = w->next)
                 add_edge(lk, &n->obj, waitq_entry(w, Waiter, node)->g);
-        pthread_mutex_unlock(&c->lock);
+        rtlock_unlock(&c->lock);
     }
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/adaptive_mutex.h"
+#include "base/rtlock.h"
 #include "base/spin.h"
 #include "runtime/chan.h"
 #include "runtime/netpoll.h"
@@ -779,7 +780,8 @@ static __attribute__((noinline)) int run_g_rare(Sched *s, M *m, G *g) {
 
 /* g stopped running on m: the trace's stop event, out of execute's way. */
 static __attribute__((noinline, cold)) void trace_stopped(Sched *s, M *m, G *g, bool done) {
-    trace_go_stop(s, m, g, done ? TR_WHY_END : m->yielded ? (TraceWhy)m->yield_why : TR_WHY_PARK, m->unlock_after);
+    trace_go_stop(s, m, g, done ? TR_WHY_END : m->yielded ? (TraceWhy)m->yield_why : TR_WHY_PARK,
+                  m->unlock_after ? (const void *)m->unlock_after : (const void *)m->unlock_chan_after);
 }
 
 static void execute(Sched *s, M *m, G *g) {
@@ -823,6 +825,10 @@ static void execute(Sched *s, M *m, G *g) {
     m->unlock_after = NULL;
     if (l)
         pthread_mutex_unlock(l);
+    RtLock *cl = m->unlock_chan_after;
+    m->unlock_chan_after = NULL;
+    if (cl)
+        rtlock_unlock(cl);
     if (m->kick_after_park) {
         m->kick_after_park = false;
         sched_kick_idle(s);
@@ -881,6 +887,13 @@ int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     m->unlock_after = lock;
     return RT_PARK;
 }
+
+int sched_park_chan(G *g, WaitReason reason, RtLock *lock) {
+    int r = sched_park(g, reason, NULL);
+    tls_m->unlock_chan_after = lock;
+    return r;
+}
+
 
 void sched_set_native_results(G *g, int n, const Value *results) {
     for (int i = 0; i < n; i++)

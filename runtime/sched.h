@@ -39,6 +39,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/rtlock.h"
+
 #include "runtime/waitreason.h"
 #include "vm/vm.h"
 
@@ -108,6 +110,8 @@ int sched_leaks(G *self, StrBuf *out);
  * Returns RT_PARK, which the operation returns to the dispatch loop; the
  * scheduler unlocks `lock` (if not NULL) once g is switched out. */
 int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock);
+/* The same with a channel's lock, which is not a pthread mutex (Chan.lock). */
+int sched_park_chan(G *g, WaitReason reason, RtLock *lock);
 
 /* Whether g may park now: not while a builtin's script callback runs in it
  * (a nested vm_call keeps the builtin's C frame on this thread's stack).  An

@@ -10,6 +10,7 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 
+#include "base/rtlock.h"
 #include "runtime/gfree.h"
 #include "runtime/runq.h"
 #include "runtime/sched.h"
@@ -80,6 +81,7 @@ struct M {
     P *nextp;                    /* a P handed over by the waker: mu */
     /* set by sched_park/sched_yield for the scheduler to finish after the switch */
     pthread_mutex_t *unlock_after; /* owner only */
+    RtLock *unlock_chan_after;     /* owner only: sched_park_chan's */
     bool yielded;                /* owner only */
     bool yield_local;            /* owner only: the yielded G goes to this P's queue (sched_goyield) */
     bool kick_after_park;        /* sched_kick_idle once unlock_after is released (owner only) */

@@ -43,12 +43,12 @@ static uint32_t select_rand(uint32_t n) {
 
 static void lock_all(Chan **locks, int n) {
     for (int i = 0; i < n; i++)
-        pthread_mutex_lock(&locks[i]->lock);
+        rtlock_lock(&locks[i]->lock);
 }
 
 static void unlock_all(Chan **locks, int n) {
     for (int i = n - 1; i >= 0; i--)
-        pthread_mutex_unlock(&locks[i]->lock);
+        rtlock_unlock(&locks[i]->lock);
 }
 
 /* The distinct channels of the cases in `order`, sorted by address: the one

@@ -27,6 +27,7 @@
 #define MAX_G 64
 static _Atomic bool switched_out[MAX_G]; /* by G id: the harness unlocked after parking it */
 static _Thread_local pthread_mutex_t *unlock_after;
+static _Thread_local RtLock *unlock_chan_after;
 static _Thread_local bool parked_nolock;
 static pthread_mutex_t ready_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ready_cv = PTHREAD_COND_INITIALIZER;
@@ -55,6 +56,13 @@ int sched_park(G *g, WaitReason reason, pthread_mutex_t *lock) {
     unlock_after = lock;
     parked_nolock = lock == NULL;
     return RT_PARK;
+}
+
+int sched_park_chan(G *g, WaitReason reason, RtLock *lock) {
+    int r = sched_park(g, reason, NULL);
+    unlock_chan_after = lock;
+    parked_nolock = lock == NULL;
+    return r;
 }
 
 void sched_ready(G *g, bool next) {
@@ -134,10 +142,14 @@ static int exec(G *g, const Op *op) {
  * release the lock the G parked with. */
 static void switch_out(G *g) {
     pthread_mutex_t *l = unlock_after;
+    RtLock *cl = unlock_chan_after;
     unlock_after = NULL;
+    unlock_chan_after = NULL;
     atomic_store(&switched_out[g->id], true);
     if (l)
         pthread_mutex_unlock(l);
+    if (cl)
+        rtlock_unlock(cl);
 }
 
 /* Run op once on g (single-threaded tests): RT_OK, RT_PANIC or RT_PARK. */
