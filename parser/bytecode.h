@@ -95,6 +95,11 @@ typedef uint32_t Instr;
     OPCODE(ADD, ABC) \
     OPCODE(SUB, ABC) \
     OPCODE(MUL, ABC) \
+    /* MUL into a temporary that the next instruction alone reads, ADD, SUB or DIV R[X] R[Y] R[A] \
+       (the compiler's y + b*c, y -= b*c, y / (b*c)): with inline floats throughout (or inline \
+       ints, but for DIV) both are done at once, the product kept in the FPU, not encoded into \
+       R[A], and the next instruction skipped; else this is a MUL */ \
+    OPCODE(MULT, ABC) \
     OPCODE(DIV, ABC) \
     OPCODE(MOD, ABC) \
     /* bitwise ops on ints: & | ^ << >> &^ (shift: negative count panics, >= 64 gives 0 or -1) */ \

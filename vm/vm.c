@@ -582,6 +582,33 @@ dispatch:
         PROTECT(arith_slow(g, ARITH_MUL, &RA, a, b));
         NEXT;
     }
+    CASE(MULT) {
+        Value a = RB, b = RC;
+        Instr n = *pc; /* ADD, SUB or DIV X Y A */
+        Value y = base[BC_B(n)];
+        if ((((a ^ 2) | (b ^ 2) | (y ^ 2)) & 7) == 0) { /* inline floats */
+            double p = val_as_smallfloat(a) * val_as_smallfloat(b); /* rounded, as MUL's */
+            double yd = val_as_smallfloat(y);
+            double d = BC_OP(n) == OP_ADD ? yd + p : BC_OP(n) == OP_SUB ? yd - p : yd / p;
+            Value v;
+            if (LIKELY(float_try_inline(d, &v))) {
+                base[BC_A(n)] = v;
+                pc++;
+                NEXT;
+            }
+        } else if (val_is_smallint(a) & val_is_smallint(b) & val_is_smallint(y) & (BC_OP(n) != OP_DIV)) {
+            int64_t p, r;
+            if (!__builtin_mul_overflow(val_as_smallint(a), val_as_smallint(b), &p) &&
+                !(BC_OP(n) == OP_ADD ? __builtin_add_overflow(val_as_smallint(y), p, &r)
+                                     : __builtin_sub_overflow(val_as_smallint(y), p, &r)) &&
+                int_fits_inline(r)) {
+                base[BC_A(n)] = val_smallint(r);
+                pc++;
+                NEXT;
+            }
+        }
+        goto L_MUL; /* the same operands: a MUL, then the ADD or SUB as written */
+    }
     CASE(DIV) {
         Value a = RB, b = RC;
         if (LIKELY(val_is_smallint(a) & val_is_smallint(b)) && b != val_smallint(0) && b != val_smallint(-1)) {

@@ -494,6 +494,10 @@ static int mini_exec(Mini *vm, MClosure *cl, MV *args, int nargs, MV *out, int m
             if (num_op(vm, BC_OP(i), R[b], R[c], &R[a]) < 0)
                 return -1;
             break;
+        case OP_MULT: /* the reference: a MUL, then the ADD, SUB or DIV that follows */
+            if (num_op(vm, OP_MUL, R[b], R[c], &R[a]) < 0)
+                return -1;
+            break;
         case OP_ADDI:
             if (num_op(vm, OP_ADD, R[b], mv_int(BC_SC(i)), &R[a]) < 0)
                 return -1;

@@ -216,6 +216,15 @@ static int verify_func(const BcModule *m, const BcFunc *f, const char *name) {
             reg(&v, b);
             reg(&v, c);
             break;
+        case OP_MULT: {
+            reg(&v, a);
+            reg(&v, b);
+            reg(&v, c);
+            Instr n = pc + 1 < f->ncode ? f->code[pc + 1] : 0;
+            if ((BC_OP(n) != OP_ADD && BC_OP(n) != OP_SUB && BC_OP(n) != OP_DIV) || BC_C(n) != a || BC_B(n) == a)
+                vfail(&v, "MULT not followed by ADD, SUB or DIV X Y A");
+            break;
+        }
         case OP_ADDI:
             reg(&v, a);
             reg(&v, b);
