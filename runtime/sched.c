@@ -1005,9 +1005,13 @@ G *sched_go(G *parent, Value fn, int nargs, const Value *args) {
     /* No sched.lock: the free list is p's (runtime/gfree.h), the id one atomic add.
      * Two Ms creating goroutines once collided on sched.lock all the time
      * (skynet on 2 Ps). */
-    sched_want_sysmon(s);
     G *g = gfree_get(&s->gfree, &p->gfree);
-    g = g ? g_reuse(s, g) : g_new(s);
+    if (g) {
+        g = g_reuse(s, g); /* an ended goroutine's: sysmon started with the first one */
+    } else {
+        sched_want_sysmon(s);
+        g = g_new(s);
+    }
     __atomic_store_n(&g->id, goid_new(s), __ATOMIC_RELAXED); /* schedtrace's print_gs may read it */
     stack_ensure(g, (uint32_t)nargs + 1 + STACK_SLACK);
     g->stack[0] = fn;
@@ -1142,8 +1146,6 @@ void sched_start_sysmon(Sched *s) {
     pthread_create(&s->sysmon, NULL, sysmon_main, s);
     pthread_detach(s->sysmon);
 }
-
-void sched_want_sysmon_slow(Sched *s) { sched_start_sysmon(s); }
 
 int sched_run_main(VM *vm, Value main_fn) {
     Sched *s = sched_init(vm);

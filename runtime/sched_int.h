@@ -220,10 +220,9 @@ Sched *sched_init(VM *vm);               /* the scheduler's state and Ps; no M r
 void sched_start_sysmon(Sched *s);
 /* sysmon is started when a program first needs it (sched_start_sysmon's
  * comment says when): a script that needs none ends without a second thread. */
-void sched_want_sysmon_slow(Sched *s);
 static inline void sched_want_sysmon(Sched *s) {
     if (__builtin_expect(!atomic_load_explicit(&s->sysmon_on, memory_order_relaxed), 0))
-        sched_want_sysmon_slow(s);
+        sched_start_sysmon(s);
 }
 G *sched_gget(Sched *s);                 /* lock held, no P: a G for a new goroutine, its id unset */
 M *sched_current_m(void);

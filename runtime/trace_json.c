@@ -121,6 +121,7 @@ typedef struct Writer {
     off_t room_end; /* the end of the room reserved */
     GTrack *g;
     size_t cap, n, live; /* live: tracks not yet ended */
+    GTrack *recent[2];   /* the tracks found last, newest first (events alternate between a few) */
     ObjId *objs;
     size_t ocap, on;
     int nchan, nsync;
@@ -361,14 +362,23 @@ static GTrack *track_new(Writer *w, int64_t id);
 /* id's track, made if it has none (which may move the others: a track
  * found already moves nothing). */
 static inline GTrack *track(Writer *w, int64_t id) {
-    if (__builtin_expect(w->cap != 0, 1)) {
+    if (w->recent[0] && w->recent[0]->id == id)
+        return w->recent[0];
+    GTrack *t = NULL;
+    if (w->recent[1] && w->recent[1]->id == id) {
+        t = w->recent[1];
+    } else if (__builtin_expect(w->cap != 0, 1)) {
         size_t j = (size_t)id & (w->cap - 1);
         while (w->g[j].id && w->g[j].id != id)
             j = (j + 1) & (w->cap - 1);
         if (w->g[j].id)
-            return &w->g[j];
+            t = &w->g[j];
     }
-    return track_new(w, id);
+    if (!t)
+        t = track_new(w, id);
+    w->recent[1] = w->recent[0];
+    w->recent[0] = t;
+    return t;
 }
 
 static __attribute__((noinline)) GTrack *track_new(Writer *w, int64_t id) {
@@ -385,6 +395,7 @@ static __attribute__((noinline)) GTrack *track_new(Writer *w, int64_t id) {
         free(w->g);
         w->g = t;
         w->cap = cap;
+        w->recent[0] = w->recent[1] = NULL; /* they pointed into the old table */
     }
     size_t j = (size_t)id & (w->cap - 1);
     while (w->g[j].id && w->g[j].id != id)
@@ -766,11 +777,9 @@ static const char *state_name(const GTrack *t, char *buf, size_t cap) {
  * slices around them, which say why the goroutine stopped and when it was
  * woken. */
 static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why, bool force) {
-    char buf[64];
-    const char *name = state_name(t, buf, sizeof buf);
-    if (!name || ts < t->since)
+    if (ts < t->since)
         return;
-    if (t->state == GS_RUNNING) {
+    if (t->state == GS_RUNNING) { /* the most frequent: its name is not needed */
         if (t->p >= 0)
             running_slice(w, t, ts, why);
         t->woken = false;
@@ -779,6 +788,10 @@ static void close_state(Writer *w, GTrack *t, int64_t ts, const char *why, bool 
         t->bind_in = t->bind_out = false;
         return;
     }
+    char buf[64];
+    const char *name = state_name(t, buf, sizeof buf);
+    if (!name)
+        return;
     if (t->state == GS_SYSCALL && t->m >= 0) {
         const char *q = qname(t);
         slice(w, PID_M, t->m, q, t->qlen, t->since, ts, t, NULL, 0);
