@@ -1061,13 +1061,12 @@ int sched_num_goroutine(VM *vm) {
 
 /* ---- start-up ---- */
 
-static int env_procs(void) {
+/* GOMAXPROCS from the environment, else one P per online CPU. */
+static int env_procs(int ncpu) {
     const char *e = getenv("GOMAXPROCS");
     int n = e ? atoi(e) : 0;
-    if (n < 1) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        n = c > 0 ? (int)c : 1;
-    }
+    if (n < 1)
+        n = ncpu;
     return n > MAX_PROCS ? MAX_PROCS : n;
 }
 
@@ -1107,9 +1106,9 @@ Sched *sched_init(VM *vm) {
     const char *jitter = getenv("CSP_SCHED_JITTER");
     s->jitter = jitter && *jitter && *jitter != '0';
     schedtrace_init(s);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN); /* a read of sysfs: once */
     s->ncpu = ncpu > 0 ? (int)ncpu : 1;
-    int nprocs = env_procs();
+    int nprocs = env_procs(s->ncpu);
     if (sched_seed_on) { /* one P; the program is told GOMAXPROCS */
         seed_init(s, nprocs);
         atomic_fetch_or(&s->rare, RARE_SEED);
