@@ -239,18 +239,24 @@ static void report(Race *r, G *g, RaceHit *hit, bool write, uint32_t stack, Obj 
     race_report(r, g, hit);
 }
 
+/* The shadow cell of (obj, idx) if the access needs checking: NULL for no
+ * tracked location, and on FastTrack's same-epoch fast path (rg wrote it
+ * in its current epoch). */
+static inline Shadow *cell_to_check(Race *r, RaceG *rg, Obj *obj, uint32_t idx) {
+    Shadow *s = shadow_cell(r, rg, obj, idx);
+    return s && atomic_load_explicit(&s->w, memory_order_relaxed) != rg->epoch ? s : NULL;
+}
+
 /* A read.  Split from the write: each path keeps fewer values live, and
  * the write (a loop's x++ under a mutex, off the same-epoch path after
  * every Unlock) is the one that runs most. */
 static void access_read(G *g, Obj *obj, uint32_t idx) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
-    Shadow *s = shadow_cell(r, rg, obj, idx);
+    Shadow *s = cell_to_check(r, rg, obj, idx);
     if (!s)
         return;
     uint64_t e = rg->epoch;
-    if (atomic_load_explicit(&s->w, memory_order_relaxed) == e)
-        return; /* FastTrack's same-epoch fast path */
     uint32_t hint = UINT32_MAX;
     uint64_t rd = atomic_load_explicit(&s->r, memory_order_relaxed);
     if (rd == e || (rd == READ_SHARED && readset_has(s, e, &hint)))
@@ -331,12 +337,10 @@ static __attribute__((noinline)) void write_checked(Race *r, G *g, RaceG *rg, Sh
 static void access_write(G *g, Obj *obj, uint32_t idx, bool update) {
     Race *r = g->vm->race;
     RaceG *rg = race_g(g);
-    Shadow *s = shadow_cell(r, rg, obj, idx);
+    Shadow *s = cell_to_check(r, rg, obj, idx);
     if (!s)
         return;
     uint64_t e = rg->epoch;
-    if (atomic_load_explicit(&s->w, memory_order_relaxed) == e)
-        return; /* FastTrack's same-epoch fast path */
     uint32_t stack = race_stack_id(r, g, rg);
     spin_lock(&s->lock);
     uint64_t w = atomic_load_explicit(&s->w, memory_order_relaxed);
