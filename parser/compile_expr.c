@@ -393,9 +393,10 @@ void arith_emit(FuncState *fs, int tok, int dst, int rb, Node *right) {
     /* y + b*c, y - b*c, y / (b*c): the product's temporary is read by the
      * ADD, SUB or DIV alone, so the VM may do both at once (MULT) */
     Node *r = unparen(right);
-    if ((tok == TK_ADD || tok == TK_SUB || tok == TK_QUO) && r && r->kind == N_BINARY && r->op == TK_MUL && rc >= fs->nactreg &&
-        rc != rb && fs->ncode > 0 && BC_OP(fs->code[fs->ncode - 1]) == OP_MUL && BC_A(fs->code[fs->ncode - 1]) == rc)
-        fs->code[fs->ncode - 1] = (fs->code[fs->ncode - 1] & ~(Instr)0xFF) | (Instr)OP_MULT;
+    Instr *last = fs->ncode > 0 ? &fs->code[fs->ncode - 1] : NULL;
+    if ((tok == TK_ADD || tok == TK_SUB || tok == TK_QUO) && r && r->kind == N_BINARY && r->op == TK_MUL &&
+        rc >= fs->nactreg && rc != rb && last && BC_OP(*last) == OP_MUL && BC_A(*last) == rc)
+        *last = (*last & ~(Instr)0xFF) | (Instr)OP_MULT;
     arith_emit_rr(fs, tok, dst, rb, rc);
 }
 

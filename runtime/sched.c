@@ -894,7 +894,6 @@ int sched_park_chan(G *g, WaitReason reason, RtLock *lock) {
     return r;
 }
 
-
 void sched_set_native_results(G *g, int n, const Value *results) {
     for (int i = 0; i < n; i++)
         g->stack[g->resume_at + 1 + (uint32_t)i] = results[i];

@@ -232,7 +232,7 @@ enum {
 typedef struct ObjNative {
     Obj obj;
     NativeFn fn;
-    NativeFn fast; /* a method's fast path (NULL: none, or -race) */
+    NativeFn fast; /* a method's fast path (NULL: none); under -race the type's race_fast one */
     uint8_t fast_op;            /* NATIVE_OP_*: fast as one inline operation */
     int32_t fast_from, fast_to; /* NATIVE_OP_CAS32's operands */
     const char *name; /* "fmt.Println", "len" */

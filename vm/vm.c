@@ -169,6 +169,7 @@ enum {
     NIC_CAS32,   /* NATIVE_OP_CAS32, no arguments, no result wanted (mu.Lock()) */
     NIC_CAS32A,  /* the same with -race's acquire after it (NATIVE_OP_CAS32_ACQUIRE) */
     NIC_CAS32R,  /* ... with -race's release before it (NATIVE_OP_CAS32_RELEASE) */
+    /* (NIC_CAS32 + NATIVE_OP_CAS32_* - NATIVE_OP_CAS32: native_ic_tag) */
     NIC_ADD64,   /* NATIVE_OP_ADD64, one argument, no result wanted (c.Add(d)) */
     NIC_ADD64R,  /* NATIVE_OP_ADD64, one argument, the result wanted (v := c.Add(d)) */
     NIC_ADD64K,  /* NIC_ADD64 of the LOADI's int (c.Add(1)) */
@@ -176,6 +177,10 @@ enum {
     NIC_LOAD64R, /* NATIVE_OP_LOAD64, no arguments, the result wanted */
     NIC_COUNT
 };
+
+_Static_assert(NIC_CAS32A - NIC_CAS32 == NATIVE_OP_CAS32_ACQUIRE - NATIVE_OP_CAS32 &&
+                   NIC_CAS32R - NIC_CAS32 == NATIVE_OP_CAS32_RELEASE - NATIVE_OP_CAS32,
+               "the CAS32 ops and their kinds in one order");
 
 /* The tag of the entry for native method n at the instruction self, whose
  * call comes at pc (SELFC, SELFUC), or NATIVE_IC_TAG (SELF, SELFU, and
@@ -189,12 +194,9 @@ static unsigned native_ic_tag(Instr self, const Instr *pc, const ObjNative *n) {
         int k = NIC_SELF;
         if (n->fast && n->fast_op == NATIVE_OP_CALL)
             k = lit ? NIC_CALLK : NIC_CALL;
-        else if (n->fast_op == NATIVE_OP_CAS32 && nargs == 1 && nwant == 0)
-            k = NIC_CAS32;
-        else if (n->fast_op == NATIVE_OP_CAS32_ACQUIRE && nargs == 1 && nwant == 0)
-            k = NIC_CAS32A;
-        else if (n->fast_op == NATIVE_OP_CAS32_RELEASE && nargs == 1 && nwant == 0)
-            k = NIC_CAS32R;
+        else if (n->fast_op >= NATIVE_OP_CAS32 && n->fast_op <= NATIVE_OP_CAS32_RELEASE && nargs == 1 &&
+                 nwant == 0) /* the three CAS32 ops and kinds in one order */
+            k = NIC_CAS32 + (n->fast_op - NATIVE_OP_CAS32);
         else if (n->fast_op == NATIVE_OP_ADD64 && nargs == 2 && nwant <= 1)
             k = lit ? (nwant ? NIC_ADD64KR : NIC_ADD64K) : (nwant ? NIC_ADD64R : NIC_ADD64);
         else if (n->fast_op == NATIVE_OP_LOAD64 && nargs == 1 && nwant == 1)
@@ -607,7 +609,7 @@ dispatch:
                 NEXT;
             }
         }
-        goto L_MUL; /* the same operands: a MUL, then the ADD or SUB as written */
+        goto L_MUL; /* the same operands: a MUL, then the ADD, SUB or DIV as written */
     }
     CASE(DIV) {
         Value a = RB, b = RC;
